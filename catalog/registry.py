@@ -1,0 +1,121 @@
+"""The one registry of MLPerf Training benchmarks and rounds.
+
+Every other module asks this one what a benchmark folder means, how many runs MLCommons requires
+for it, how many runs the olympic mean drops, and when a round was published.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A canonical MLPerf Training task."""
+
+    id: str
+    name: str
+    runs_required: int
+    olympic_k: int = 1
+
+
+#: Canonical benchmark ids. ``ssd`` is SSD-ResNet34 (v0.7–v1.1); the ``ssd`` folder of v2.0–v4.1 is RetinaNet.
+BENCHMARKS: dict[str, Benchmark] = {
+    b.id: b
+    for b in [
+        Benchmark("resnet", "ResNet-50 (ImageNet)", 5),
+        Benchmark("bert", "BERT-large (Wikipedia)", 10),
+        Benchmark("dlrm", "DLRM (Criteo 1TB)", 5),
+        Benchmark("dlrm_dcnv2", "DLRM-DCNv2 (Criteo 4TB)", 10),
+        Benchmark("maskrcnn", "Mask R-CNN (COCO)", 5),
+        Benchmark("ssd", "SSD-ResNet34 (COCO)", 5),
+        Benchmark("retinanet", "RetinaNet (OpenImages)", 5),
+        Benchmark("rnnt", "RNN-T (LibriSpeech)", 10),
+        Benchmark("unet3d", "3D U-Net (KiTS19)", 40, olympic_k=4),
+        Benchmark("minigo", "MiniGo", 10),
+        Benchmark("gnmt", "GNMT (WMT16)", 10),
+        Benchmark("transformer", "Transformer (WMT17)", 10),
+        Benchmark("gpt3", "GPT-3 175B", 3),
+        Benchmark("stable_diffusion", "Stable Diffusion v2", 10),
+        Benchmark("llama2_70b_lora", "Llama 2 70B LoRA", 10),
+        Benchmark("rgat", "R-GAT (IGBH)", 10),
+        Benchmark("llama31_405b", "Llama 3.1 405B", 3),
+        Benchmark("llama31_8b", "Llama 3.1 8B", 10),
+        Benchmark("flux1", "Flux.1", 10),
+    ]
+}
+
+#: Publication month of each round in ../shared (used as the model's time axis).
+ROUND_DATES: dict[str, date] = {
+    "v0.6": date(2019, 7, 1),
+    "v0.7": date(2020, 7, 1),
+    "v1.0": date(2021, 6, 1),
+    "v1.1": date(2021, 12, 1),
+    "v2.0": date(2022, 6, 1),
+    "v2.1": date(2022, 11, 1),
+    "v3.0": date(2023, 6, 1),
+    "v3.1": date(2023, 11, 1),
+    "v4.0": date(2024, 6, 1),
+    "v4.1": date(2024, 11, 1),
+    "v5.0": date(2025, 6, 1),
+}
+
+_ROUND_RE = re.compile(r"^v?(\d+)\.(\d+)$")
+
+
+def canonical_benchmark(folder: str, round_name: str) -> str:
+    """Canonical benchmark id for a results folder name in a given round.
+
+    ``ssd`` from v2.0 on is ``retinanet``; ``gnn`` is ``rgat``; everything else keeps its folder name.
+    """
+    name = folder.strip().lower()
+    if name == "gnn":
+        return "rgat"
+    if name == "ssd" and round_key(round_name) >= (2, 0):
+        return "retinanet"
+    return name
+
+
+def round_key(round_name: str) -> tuple[int, int]:
+    """Sortable (major, minor) of a round name such as ``v2.0``; unknown spellings sort first."""
+    m = _ROUND_RE.match(round_name.strip())
+    if not m:
+        return (-1, -1)
+    return (int(m.group(1)), int(m.group(2)))
+
+
+def is_round_name(name: str) -> bool:
+    return bool(_ROUND_RE.match(name.strip()))
+
+
+def round_date(round_name: str) -> date:
+    """Publication date of a round; rounds not in the table follow the cadence (x.0 in June, x.1 in November)."""
+    if round_name in ROUND_DATES:
+        return ROUND_DATES[round_name]
+    major, minor = round_key(round_name)
+    if major < 0:
+        raise ValueError(f"not a round name: {round_name!r} (expected e.g. v5.0)")
+    return date(2020 + major, 6 if minor == 0 else 11, 1)
+
+
+def round_years(round_name: str) -> float:
+    """Years since v0.7 (2020-07) as a float: the performance model's software-progress axis."""
+    d = round_date(round_name)
+    return (d - ROUND_DATES["v0.7"]).days / 365.25
+
+
+def runs_required(benchmark_id: str) -> int:
+    b = BENCHMARKS.get(benchmark_id)
+    return b.runs_required if b else 10
+
+
+def olympic_k(benchmark_id: str) -> int:
+    b = BENCHMARKS.get(benchmark_id)
+    return b.olympic_k if b else 1
+
+
+def benchmark_name(benchmark_id: str) -> str:
+    b = BENCHMARKS.get(benchmark_id)
+    return b.name if b else benchmark_id
