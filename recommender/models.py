@@ -1,12 +1,43 @@
-"""Pydantic models that face users and files. Time to train is always ``minutes`` (minutes to train)."""
+"""Pydantic models that face users and files. Time to train is always ``minutes`` (minutes to train).
+
+Input side: :class:`Measurement`, :class:`CustomWorkload`, :class:`WorkloadSpec`, :class:`Scenario`.
+Output side: :class:`Recommendation` with its :class:`Configuration`, :class:`Alternative`,
+:class:`Sensitivity`, :class:`Skipped` and :class:`Assumption` parts.
+
+This module never loads the catalog: ids are checked against it in :func:`recommender.api.optimize`.
+Use :meth:`Scenario.parse` (or :func:`parse_scenario`) to turn a dict into a scenario with a typed
+:class:`~recommender.errors.ScenarioError` instead of a pydantic ``ValidationError``.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt
+import math
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    PositiveFloat,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from recommender.errors import ScenarioError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------------------------- inputs
 
 
 class Measurement(_Frozen):
@@ -28,3 +59,471 @@ class CustomWorkload(_Frozen):
     measurements: list[Measurement] = Field(
         min_length=1, description="At least one measured configuration: accelerator, count, minutes."
     )
+
+
+class Objective(StrEnum):
+    """What the optimizer minimises or maximises."""
+
+    MIN_TIME = "min_time"  # share-weighted minutes to train
+    MAX_THROUGHPUT = "max_throughput"  # whole mixes trained per day
+    MIN_TCO = "min_tco"  # capex + energy over the years, subject to required_mixes_per_day
+
+
+class Cooling(StrEnum):
+    """Facility cooling; selects the PUE default and whether liquid-only racks (NVL72) are allowed."""
+
+    AIR = "air"
+    LIQUID = "liquid"
+
+
+class Status(StrEnum):
+    """Outcome of an optimization (lower-case strings, also usable as plain ``str``)."""
+
+    OPTIMAL = "optimal"  # proven optimal among the candidates
+    FEASIBLE = "feasible"  # the solver stopped at its time limit with a solution
+    INFEASIBLE = "infeasible"  # no candidate satisfies the limits; see ``explanation``
+
+
+#: Names a limit can carry in :attr:`Recommendation.binding`.
+Limit = Literal["budget", "power", "rack_units", "max_nodes", "max_accelerators", "memory"]
+LIMITS: tuple[str, ...] = ("budget", "power", "rack_units", "max_nodes", "max_accelerators", "memory")
+
+
+class WorkloadSpec(_Frozen):
+    """One workload of the mix: an MLPerf benchmark id or a custom workload, with its share of the work."""
+
+    benchmark: str | None = Field(
+        default=None, description="MLPerf Training benchmark id (e.g. bert, resnet, unet3d). Give this or `custom`."
+    )
+    custom: CustomWorkload | None = Field(
+        default=None, description="A custom workload described by your own measurements. Give this or `benchmark`."
+    )
+    share: NonNegativeFloat = Field(
+        default=1.0,
+        description="Relative share of the work (how often this workload is trained); shares are normalised to sum 1.",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> WorkloadSpec:
+        if (self.benchmark is None) == (self.custom is None):
+            raise ValueError("give exactly one of `benchmark` or `custom`")
+        if self.benchmark is not None and not self.benchmark.strip():
+            raise ValueError("`benchmark` must not be empty")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The workload's name: the benchmark id or the custom workload's name."""
+        return self.benchmark if self.benchmark is not None else self.custom.name  # type: ignore[union-attr]
+
+
+class Scenario(_Frozen):
+    """What you want to train and the limits of what you can buy. Input of :func:`recommender.optimize`."""
+
+    version: Literal[1] = Field(default=1, description="Scenario format version (currently 1).")
+    name: str = Field(default="scenario", min_length=1, description="Name of the scenario (shown in reports).")
+    budget_usd: PositiveFloat | None = Field(
+        default=None, description="Capital budget in USD for accelerators plus hosts (capex). Empty = no limit."
+    )
+    power_limit_kw: PositiveFloat | None = Field(
+        default=None, description="Limit on the IT power (kW) of what is bought, before PUE. Empty = no limit."
+    )
+    workloads: list[WorkloadSpec] = Field(
+        min_length=1, description="The workload mix: MLPerf benchmark ids or custom workloads, each with a share."
+    )
+    objective: Objective = Field(
+        default=Objective.MIN_TIME,
+        description=(
+            "min_time: share-weighted minutes to train; max_throughput: mixes trained per day; "
+            "min_tco: capex + energy over `years`, subject to `required_mixes_per_day`."
+        ),
+    )
+    required_mixes_per_day: PositiveFloat | None = Field(
+        default=None,
+        description="For min_tco: how many times per day the whole mix must be trainable (required with min_tco).",
+    )
+    accelerators: list[str] | None = Field(
+        default=None, description="Allow-list of accelerator ids to consider. Empty = every priced accelerator."
+    )
+    exclude: list[str] = Field(default_factory=list, description="Accelerator ids never to consider.")
+    max_accelerators: PositiveInt | None = Field(
+        default=None, description="Upper limit on the total accelerator count (summed over configurations in a mix)."
+    )
+    min_accelerator_memory_gb: PositiveFloat | None = Field(
+        default=None, description="Only accelerators with at least this much memory (GB) per accelerator."
+    )
+    max_nodes: PositiveInt | None = Field(
+        default=None, description="Upper limit on the number of nodes (servers, trays) bought."
+    )
+    rack_units: PositiveInt | None = Field(
+        default=None, description="Rack space available, in rack units (U), for all nodes bought."
+    )
+    cooling: Cooling | None = Field(
+        default=None,
+        description=(
+            "Facility cooling: air or liquid. Selects the PUE default; `air` rules out liquid-only racks (NVL72). "
+            "Empty = air, except liquid for liquid-only racks."
+        ),
+    )
+    prices: dict[str, PositiveFloat] = Field(
+        default_factory=dict,
+        description="Price per accelerator in USD (e.g. vendor quotes), by accelerator id; overrides the reference price.",
+    )
+    price_notes: dict[str, str] = Field(
+        default_factory=dict,
+        description="Where each price in `prices` comes from (e.g. 'vendor quote 2026-03'), by accelerator id.",
+    )
+    host_cost_usd_per_node: NonNegativeFloat | None = Field(
+        default=None,
+        description="Host (server) cost per node in USD; overrides the defaults (not applied to NVL72-class racks).",
+    )
+    years: PositiveFloat = Field(default=5.0, description="Years of operation counted in the TCO (energy cost).")
+    energy_usd_per_kwh: PositiveFloat | None = Field(
+        default=None, description="Energy price in USD per kWh. Empty = the catalog default."
+    )
+    pue: float | None = Field(
+        default=None, ge=1.0, description="Power usage effectiveness override (>= 1). Empty = default for `cooling`."
+    )
+    mix: bool = Field(
+        default=False,
+        description="Allow buying several configurations and splitting the workloads among them (Gavel-style).",
+    )
+
+    @field_validator("accelerators")
+    @classmethod
+    def _allow_list_not_empty(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and len(v) == 0:
+            raise ValueError("the allow-list is empty; omit `accelerators` to consider every accelerator")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        total = sum(w.share for w in self.workloads)
+        if not total > 0 or not math.isfinite(total):
+            raise ValueError("workloads: the shares sum to 0; give at least one workload a positive share")
+        names = [w.name for w in self.workloads]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"workloads: duplicate workload {', '.join(dupes)}")
+        if self.objective == Objective.MIN_TCO and self.required_mixes_per_day is None:
+            raise ValueError("required_mixes_per_day: required when objective is min_tco")
+        if self.objective != Objective.MIN_TCO and not any(
+            v is not None
+            for v in (self.budget_usd, self.power_limit_kw, self.max_accelerators, self.max_nodes, self.rack_units)
+        ):
+            raise ValueError(
+                "budget_usd: give at least one limit (budget_usd, power_limit_kw, max_accelerators, max_nodes "
+                f"or rack_units); without one, {self.objective.value} has no answer"
+            )
+        return self
+
+    # -- derived -------------------------------------------------------------------------------------
+    @property
+    def workload_names(self) -> list[str]:
+        return [w.name for w in self.workloads]
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """Normalised shares by workload name (sum 1)."""
+        total = sum(w.share for w in self.workloads)
+        return {w.name: w.share / total for w in self.workloads}
+
+    @property
+    def custom_workloads(self) -> list[CustomWorkload]:
+        return [w.custom for w in self.workloads if w.custom is not None]
+
+    @classmethod
+    def parse(cls, data: Any) -> Scenario:
+        """Validate a dict (or a Scenario) into a Scenario; raise ScenarioError naming the field."""
+        return parse_scenario(data)
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """Dotted path of a pydantic error location: ``("workloads", 0, "share")`` -> ``workloads[0].share``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and part and not part.startswith(("function-", "union[", "literal[")):
+            out += ("." if out else "") + part
+    return out
+
+
+def scenario_error(err: ValidationError, *, file: str | None = None, line: int | None = None) -> ScenarioError:
+    """The first error of a pydantic ValidationError as a ScenarioError with a field path.
+
+    Errors raised by model validators name their field at the start of the message (``"budget_usd: ..."``);
+    that name is moved into ``field``.
+    """
+    first = err.errors(include_url=False)[0]
+    path = field_path(tuple(first.get("loc", ())))
+    msg = str(first.get("msg", "invalid value"))
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    head, sep, rest = msg.partition(": ")
+    if sep and head and " " not in head and not path:
+        path, msg = head, rest
+    if msg.startswith("Input should be "):
+        msg = "must be " + msg[len("Input should be ") :]
+    if first.get("type") == "extra_forbidden":
+        msg = "unknown field"
+    if first.get("type") == "missing":
+        msg = "required field is missing"
+    more = len(err.errors()) - 1
+    if more > 0:
+        msg += f" (and {more} more error{'s' if more > 1 else ''})"
+    return ScenarioError(msg, field=path or None, file=file, line=line)
+
+
+def parse_scenario(data: Any) -> Scenario:
+    """Validate ``data`` (dict or Scenario) into a :class:`Scenario`; ScenarioError names the offending field."""
+    if isinstance(data, Scenario):
+        return data
+    if not isinstance(data, dict):
+        raise ScenarioError(f"a scenario must be a mapping, not {type(data).__name__}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise scenario_error(err) from None
+
+
+# --------------------------------------------------------------------------------------------- outputs
+
+
+class Assumption(_Frozen):
+    """A default (or a scenario override) that entered the costs, with where it comes from."""
+
+    parameter: str = Field(description="Parameter name, e.g. host_cost_usd_per_node, pue, reference_price_usd.")
+    applies_to: str = Field(description="What it applies to (accelerator id, node kind, cooling...).")
+    value: float = Field(description="The value used.")
+    unit: str = Field(description="Unit of the value (usd, kw, ratio, usd_per_kwh, count).")
+    source: str = Field(description="Where the value comes from (defaults.csv source, or 'scenario').")
+    confidence: str | None = Field(default=None, description="Confidence code (H, M, L-M, L, VL) where known.")
+    as_of: str | None = Field(default=None, description="Date the value refers to, where known.")
+
+
+class WorkloadEstimate(_Frozen):
+    """Predicted (or measured) minutes to train one workload on one configuration."""
+
+    workload: str = Field(description="Workload name (benchmark id or custom workload name).")
+    share: float = Field(description="Normalised share of this workload in the scenario's mix.")
+    minutes: float = Field(description="Minutes to train (point estimate).")
+    minutes_low: float | None = Field(default=None, description="Lower end of the prediction interval, minutes.")
+    minutes_high: float | None = Field(default=None, description="Upper end of the prediction interval, minutes.")
+    basis: str = Field(description="measured (this exact configuration was measured) or predicted.")
+    source: str | None = Field(default=None, description="Which result or model the figure comes from.")
+    trainings_per_day: float | None = Field(
+        default=None, description="Mix mode: trainings per day of this workload assigned to this configuration."
+    )
+
+
+class Configuration(_Frozen):
+    """What to buy: a number of accelerators of one model, in nodes, with its cost, power and speed."""
+
+    accelerator_id: str = Field(description="Accelerator id.")
+    accelerator_name: str | None = Field(default=None, description="Human-readable accelerator name.")
+    form_factor: str | None = Field(default=None, description="sxm, oam, pcie, nvl72 (rack-scale) ...")
+    accelerators: int = Field(description="Total accelerator count.")
+    nodes: int = Field(description="Number of nodes (servers; compute trays for NVL72-class racks).")
+    accelerators_per_node: int = Field(description="Accelerators per node.")
+    price_usd_per_accelerator: float = Field(description="Price per accelerator used, USD.")
+    price_source: str | None = Field(default=None, description="Where the price comes from (reference or scenario).")
+    capex_usd: float = Field(description="Capital cost: accelerators x price + nodes x host cost, USD.")
+    it_power_kw: float = Field(description="IT power of the configuration, kW (before PUE).")
+    facility_power_kw: float = Field(description="Facility power = IT power x PUE, kW.")
+    rack_units: float | None = Field(default=None, description="Rack space used, U.")
+    pue: float = Field(description="PUE used for this configuration.")
+    energy_usd: float = Field(description="Energy cost over the scenario's years at full power, USD.")
+    tco_usd: float = Field(description="Total cost of ownership: capex + energy over the years, USD.")
+    weighted_minutes: float = Field(description="Share-weighted minutes to train of the whole mix.")
+    mixes_per_day: float = Field(description="How many times per day the whole mix can be trained (1440 / weighted).")
+    workloads: list[WorkloadEstimate] = Field(description="Minutes to train per workload, with basis and interval.")
+    serves: dict[str, float] = Field(
+        default_factory=dict,
+        description="Fraction of each workload's trainings this configuration serves (1.0 = all; mix mode splits).",
+    )
+    count: int = Field(default=1, description="Mix mode: how many copies of this configuration to buy.")
+
+
+class Alternative(_Frozen):
+    """The best candidate of another accelerator and why it lost."""
+
+    accelerator_id: str = Field(description="Accelerator id.")
+    configuration: Configuration | None = Field(
+        default=None, description="Its best feasible candidate (None if none is feasible)."
+    )
+    objective_value: float | None = Field(default=None, description="Its objective value (same unit as the result).")
+    reason: str = Field(description="Why it lost, in a sentence.")
+
+
+class Sensitivity(_Frozen):
+    """What a relaxed limit would buy (the scenario re-solved)."""
+
+    parameter: str = Field(description="Scenario field changed, e.g. budget_usd or power_limit_kw.")
+    factor: float = Field(description="Multiplier applied to the limit (1.1 = +10 %).")
+    value: float = Field(description="The relaxed limit.")
+    status: Status = Field(description="Status of the re-solve.")
+    objective_value: float | None = Field(default=None, description="Objective value of the re-solve.")
+    choice: Configuration | None = Field(default=None, description="The re-solve's choice.")
+    summary: str = Field(description="One sentence: what changes.")
+
+
+class Skipped(_Frozen):
+    """A candidate (or a whole accelerator) left out, and why."""
+
+    accelerator_id: str = Field(description="Accelerator id.")
+    accelerators: int | None = Field(default=None, description="Accelerator count (None = the whole accelerator).")
+    reason: str = Field(description="Why it was left out.")
+
+
+class Recommendation(_Frozen):
+    """The optimizer's answer: what to buy, why, and what would change it."""
+
+    scenario: str = Field(description="Name of the scenario.")
+    objective: Objective = Field(description="Objective that was optimised.")
+    status: Status = Field(description="optimal | feasible (time limit hit) | infeasible.")
+    objective_value: float | None = Field(
+        default=None,
+        description="minutes (min_time), mixes per day (max_throughput) or USD (min_tco); None if infeasible.",
+    )
+    objective_unit: str = Field(description="Unit of objective_value: minutes, mixes_per_day or usd.")
+    configurations: list[Configuration] = Field(
+        default_factory=list, description="What to buy: one configuration, or several in mix mode."
+    )
+    choice: Configuration | None = Field(
+        default=None, description="The single configuration, or the largest (by capex) of a mix."
+    )
+    alternatives: list[Alternative] = Field(
+        default_factory=list, description="The best candidate of each other accelerator and why it lost."
+    )
+    binding: list[str] = Field(
+        default_factory=list,
+        description="Limits that stop a better answer: budget, power, rack_units, max_nodes, max_accelerators, memory.",
+    )
+    sensitivity: list[Sensitivity] = Field(
+        default_factory=list, description="What +10 % budget and +10 % power would buy."
+    )
+    skipped: list[Skipped] = Field(default_factory=list, description="Candidates dropped and why.")
+    explanation: list[str] = Field(default_factory=list, description="Plain sentences explaining the answer.")
+    assumptions: list[Assumption] = Field(
+        default_factory=list, description="Cost and power defaults used, with source, confidence and as-of date."
+    )
+    workload_shares: dict[str, float] = Field(default_factory=dict, description="Normalised workload shares.")
+    candidates_considered: int = Field(default=0, description="Number of candidates generated.")
+    candidates_after_pruning: int = Field(default=0, description="Candidates left after removing dominated ones.")
+    solver: str = Field(default="cbc", description="How the answer was found (cbc, or enumeration for one choice).")
+    catalog_fingerprint: str | None = Field(default=None, description="Fingerprint of the catalog data used.")
+
+    # -- exports --------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (enums as strings)."""
+        return self.model_dump(mode="json")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (configuration, workload): what to buy and its predicted minutes to train."""
+        import pandas as pd
+
+        rows: list[dict[str, Any]] = []
+        for i, c in enumerate(self.configurations):
+            for w in c.workloads:
+                rows.append(
+                    {
+                        "configuration": i,
+                        "accelerator_id": c.accelerator_id,
+                        "accelerators": c.accelerators,
+                        "nodes": c.nodes,
+                        "count": c.count,
+                        "capex_usd": c.capex_usd,
+                        "it_power_kw": c.it_power_kw,
+                        "facility_power_kw": c.facility_power_kw,
+                        "tco_usd": c.tco_usd,
+                        "workload": w.workload,
+                        "share": w.share,
+                        "serves": c.serves.get(w.workload, 0.0),
+                        "minutes": w.minutes,
+                        "minutes_low": w.minutes_low,
+                        "minutes_high": w.minutes_high,
+                        "basis": w.basis,
+                    }
+                )
+        columns = [
+            "configuration", "accelerator_id", "accelerators", "nodes", "count", "capex_usd", "it_power_kw",
+            "facility_power_kw", "tco_usd", "workload", "share", "serves", "minutes", "minutes_low",
+            "minutes_high", "basis",
+        ]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=columns)
+        for col in ("accelerator_id", "workload", "basis"):
+            frame[col] = frame[col].astype("string")
+        return frame
+
+    def to_markdown(self) -> str:
+        """A readable report: the answer, its numbers, the alternatives, the limits and the assumptions."""
+        unit = {"minutes": "min (share-weighted minutes to train)", "mixes_per_day": "mixes/day", "usd": "USD"}
+        lines = [f"# {self.scenario}: {self.status.value}", ""]
+        if self.objective_value is not None:
+            lines.append(
+                f"**Objective** {self.objective.value}: {_fmt(self.objective_value)} "
+                f"{unit.get(self.objective_unit, self.objective_unit)}"
+            )
+            lines.append("")
+        if self.configurations:
+            lines += [
+                "| buy | accelerator | accelerators | nodes | capex USD | IT kW | facility kW | TCO USD |",
+                "|---|---|---:|---:|---:|---:|---:|---:|",
+            ]
+            for c in self.configurations:
+                lines.append(
+                    f"| {c.count}x | {c.accelerator_id} | {c.accelerators} | {c.nodes} | {c.capex_usd:,.0f} | "
+                    f"{c.it_power_kw:.2f} | {c.facility_power_kw:.2f} | {c.tco_usd:,.0f} |"
+                )
+            lines += ["", "| accelerator | workload | share | minutes | interval | basis | serves |",
+                      "|---|---|---:|---:|---|---|---:|"]  # fmt: skip
+            for c in self.configurations:
+                for w in c.workloads:
+                    interval = (
+                        f"{_fmt(w.minutes_low)}–{_fmt(w.minutes_high)}"
+                        if w.minutes_low is not None and w.minutes_high is not None
+                        else ""
+                    )
+                    lines.append(
+                        f"| {c.accelerator_id} x{c.accelerators} | {w.workload} | {w.share:.2f} | "
+                        f"{_fmt(w.minutes)} | {interval} | {w.basis} | {c.serves.get(w.workload, 0.0):.2f} |"
+                    )
+            lines.append("")
+        if self.explanation:
+            lines += ["## Why", ""] + [f"- {s}" for s in self.explanation] + [""]
+        if self.binding:
+            lines += [f"**Binding limits:** {', '.join(self.binding)}", ""]
+        if self.alternatives:
+            lines += ["## Alternatives", ""] + [f"- **{a.accelerator_id}**: {a.reason}" for a in self.alternatives]
+            lines.append("")
+        if self.sensitivity:
+            lines += ["## Sensitivity", ""] + [f"- {s.summary}" for s in self.sensitivity] + [""]
+        if self.skipped:
+            lines += ["## Skipped", ""]
+            for s in self.skipped:
+                what = s.accelerator_id + (f" x{s.accelerators}" if s.accelerators else "")
+                lines.append(f"- {what}: {s.reason}")
+            lines.append("")
+        if self.assumptions:
+            lines += ["## Assumptions", "", "| parameter | applies to | value | unit | confidence | as of | source |",
+                      "|---|---|---:|---|---|---|---|"]  # fmt: skip
+            for a in self.assumptions:
+                lines.append(
+                    f"| {a.parameter} | {a.applies_to} | {_fmt(a.value)} | {a.unit} | {a.confidence or ''} | "
+                    f"{a.as_of or ''} | {a.source} |"
+                )
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return ""
+    if x == 0:
+        return "0"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3g}"
