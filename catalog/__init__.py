@@ -1,1 +1,185 @@
-"""The catalog: MLPerf Training results and the accelerator table (filled in by the importer commit)."""
+"""The catalog: MLPerf Training results, the accelerator table and the cost defaults.
+
+``catalog.load()`` reads the shipped tables (``catalog/data``) into typed pandas DataFrames;
+``catalog.rank()`` is the "same configuration" leaderboard. pandas is imported lazily so that
+``import catalog`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from catalog.errors import CatalogError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["Catalog", "CatalogError", "DATA_DIR", "load", "rank", "RANK_COLUMNS"]
+
+DATA_DIR = Path(__file__).parent / "data"
+RESULTS_FILE = "results.csv"
+ACCELERATORS_FILE = "accelerators.csv"
+DEFAULTS_FILE = "defaults.csv"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The loaded catalog. DataFrame columns and dtypes are those of :mod:`catalog.schema`."""
+
+    results: "pd.DataFrame"
+    accelerators: "pd.DataFrame"
+    defaults: "pd.DataFrame"
+    fingerprint: str  # sha256 of the data files' content: keys caches (e.g. the fitted model)
+    data_dir: Path = field(default=DATA_DIR)
+
+    @property
+    def latest_round(self) -> str:
+        from catalog.registry import round_key
+
+        rounds = self.results["round"].dropna().unique().tolist()
+        return max(rounds, key=round_key) if rounds else ""
+
+    @property
+    def rounds(self) -> list[str]:
+        from catalog.registry import round_key
+
+        return sorted(self.results["round"].dropna().unique().tolist(), key=round_key)
+
+    def accelerator_name(self, accelerator_id: str) -> str:
+        """Display name such as "H100 SXM5 80GB"; the id itself when unknown."""
+        names = self._names()
+        return names.get(accelerator_id, accelerator_id)
+
+    def _names(self) -> dict[str, str]:
+        cached = self.__dict__.get("_names_cache")
+        if cached is None:
+            cached = dict(zip(self.accelerators["accelerator_id"], self.accelerators["name"]))
+            object.__setattr__(self, "_names_cache", cached)
+        return cached
+
+    def scored(self, *, division: str | None = "closed", unique: bool = True) -> "pd.DataFrame":
+        """Results that have a score (and an accelerator); ``unique`` drops re-submitted duplicates."""
+        r = self.results
+        mask = r["minutes"].notna() & r["accelerator_id"].notna()
+        if division:
+            mask &= r["division"] == division
+        if unique:
+            mask &= r["duplicate_of"].isna()
+        return r[mask]
+
+
+def _read_csv(path: Path, dtypes: dict[str, str]) -> "pd.DataFrame":
+    import pandas as pd
+
+    if not path.is_file():
+        raise CatalogError(f"{path}: catalog file missing")
+    try:
+        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise CatalogError(f"{path}: unreadable catalog file: {exc}") from exc
+    missing = [c for c in dtypes if c not in df.columns]
+    if missing:
+        raise CatalogError(f"{path}: missing columns {missing}")
+    return df[list(dtypes)]
+
+
+def load(data_dir: Path | str | None = None) -> Catalog:
+    """Load the catalog (the shipped one by default). Cached per directory and content."""
+    d = Path(data_dir) if data_dir is not None else DATA_DIR
+    files = [d / RESULTS_FILE, d / ACCELERATORS_FILE, d / DEFAULTS_FILE]
+    h = hashlib.sha256()
+    for f in files:
+        try:
+            h.update(f.read_bytes())
+        except OSError as exc:
+            raise CatalogError(f"{f}: catalog file missing or unreadable") from exc
+    return _load_cached(str(d.resolve()), h.hexdigest())
+
+
+@lru_cache(maxsize=8)
+def _load_cached(data_dir: str, fingerprint: str) -> Catalog:
+    from catalog.schema import ACCELERATOR_DTYPES, DEFAULTS_DTYPES, RESULT_DTYPES
+
+    d = Path(data_dir)
+    results = _read_csv(d / RESULTS_FILE, RESULT_DTYPES)
+    accelerators = _read_csv(d / ACCELERATORS_FILE, ACCELERATOR_DTYPES)
+    defaults = _read_csv(d / DEFAULTS_FILE, DEFAULTS_DTYPES)
+    return Catalog(results, accelerators, defaults, fingerprint, d)
+
+
+#: Columns of :func:`rank`'s frame. Columns starting with ``derived_`` are not MLPerf results.
+RANK_COLUMNS = [
+    "rank",
+    "round",
+    "division",
+    "status",
+    "submitter",
+    "system_id",
+    "system_name",
+    "benchmark",
+    "accelerator_id",
+    "accelerator_name",
+    "accelerators",
+    "nodes",
+    "minutes",
+    "derived_vs_fastest_pct",
+    "duplicate_of",
+]
+
+
+def rank(
+    benchmark: str,
+    *,
+    accelerator: str | None = None,
+    accelerators: int | None = None,
+    round: str | None = None,  # noqa: A002 - the MLPerf term
+    division: str | None = "closed",
+    status: str | None = None,
+    submitter: str | None = None,
+    catalog: Catalog | None = None,
+) -> "pd.DataFrame":
+    """The "same configuration" leaderboard: scored results of one benchmark, fastest first.
+
+    Filters narrow to a configuration (accelerator model, total accelerator count, round, division) as vendors
+    quote wins. ``rank`` counts from 1 within each (round, division, accelerator_id, accelerators) group.
+    ``derived_vs_fastest_pct`` is *derived* — how much slower than the fastest result of the same
+    configuration — and is not an MLPerf result.
+    """
+    cat = catalog or load()
+    r = cat.results
+    mask = (r["benchmark"] == benchmark) & r["minutes"].notna()
+    if accelerator:
+        mask &= r["accelerator_id"] == accelerator
+    if accelerators is not None:
+        mask &= r["accelerators"] == int(accelerators)
+    if round:
+        mask &= r["round"] == round
+    if division:
+        mask &= r["division"] == division
+    if status:
+        mask &= r["status"] == status
+    if submitter:
+        mask &= r["submitter"].str.casefold() == submitter.casefold()
+    df = r[mask].copy()
+    df["accelerator_name"] = df["accelerator_id"].map(cat._names()).astype("string")
+    df = df.sort_values(["minutes", "round", "submitter", "system_id"], kind="stable")
+    group = ["round", "division", "accelerator_id", "accelerators"]
+    keys = df[group].astype("string").fillna("")
+    df["rank"] = df.groupby([keys[c] for c in group], sort=False).cumcount().astype("Int64") + 1
+    fastest = df.groupby([keys[c] for c in group], sort=False)["minutes"].transform("min")
+    df["derived_vs_fastest_pct"] = ((df["minutes"] / fastest - 1.0) * 100.0).round(1)
+    return df[RANK_COLUMNS].reset_index(drop=True)
+
+
+def _jsonable(value: Any) -> Any:  # used by the CLI's --json output
+    import pandas as pd
+
+    if value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value

@@ -1,0 +1,109 @@
+"""Rebuild the shipped catalog (``catalog/data``) from the MLPerf results and hardware tables.
+
+    python -m catalog.build [--shared ../shared]
+
+Imports every round folder under ``<shared>/mlperf/training`` with our importer, joins the accelerator table
+with the reference prices of ``defaults.csv`` (``launch_price_usd`` stays as history, not the reference),
+and copies ``defaults.csv``, the alias table and the attribution. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from catalog import DATA_DIR
+from catalog.mlperf import AliasTable, _make_readable, import_rounds, write_json_atomic, write_results_csv
+from catalog.registry import is_round_name, round_key
+from catalog.schema import ACCELERATOR_COLUMNS
+
+_PRICE_FIELDS = {
+    "reference_price_usd": "value",
+    "reference_price_source": "source",
+    "reference_price_confidence": "confidence",
+    "reference_price_as_of": "as_of",
+}
+
+
+def build_accelerators(accelerators_csv: Path, defaults_csv: Path) -> str:
+    """accelerators.csv with the reference price (and its source, confidence, as-of) of defaults.csv."""
+    with open(defaults_csv, newline="", encoding="utf-8") as f:
+        prices = {
+            row["applies_to"]: row for row in csv.DictReader(f) if row["parameter"] == "reference_price_usd"
+        }
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=ACCELERATOR_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    with open(accelerators_csv, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            p = prices.get(row["accelerator_id"])
+            for col, src in _PRICE_FIELDS.items():
+                row[col] = p[src] if p else ""
+            w.writerow({c: row.get(c, "") for c in ACCELERATOR_COLUMNS})
+    unknown = set(prices) - set(_ids(accelerators_csv))
+    if unknown:
+        raise SystemExit(f"{defaults_csv}: reference prices for unknown accelerator ids {sorted(unknown)}")
+    return out.getvalue()
+
+
+def _ids(path: Path) -> list[str]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return [r["accelerator_id"] for r in csv.DictReader(f)]
+
+
+def _write_text_atomic(text: str, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    _make_readable(tmp)
+    os.replace(tmp, path)
+
+
+def _copy_atomic(src: Path, dst: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
+    os.close(fd)
+    shutil.copyfile(src, tmp)
+    _make_readable(tmp)
+    os.replace(tmp, dst)
+
+
+def build(shared: Path, out: Path = DATA_DIR) -> None:
+    hw = shared / "hardware"
+    training = shared / "mlperf" / "training"
+    out.mkdir(parents=True, exist_ok=True)
+    _copy_atomic(hw / "accelerator_aliases.csv", out / "accelerator_aliases.csv")
+    _copy_atomic(hw / "defaults.csv", out / "defaults.csv")
+    _write_text_atomic(build_accelerators(hw / "accelerators.csv", hw / "defaults.csv"), out / "accelerators.csv")
+    rounds = sorted((d for d in training.iterdir() if d.is_dir() and is_round_name(d.name)),
+                    key=lambda d: round_key(d.name))
+    rows, report = import_rounds(rounds, aliases=AliasTable.from_csv(out / "accelerator_aliases.csv"))
+    write_results_csv(rows, out / "results.csv")
+    write_json_atomic(report.to_dict(), out / "import_report.json")
+    _copy_atomic(hw / "SOURCES.md", out / "SOURCES.md")
+    lic = training / "v5.0" / "LICENSE.md"
+    if lic.is_file():
+        _copy_atomic(lic, out / "MLPERF_LICENSE.md")
+    print(f"catalog: {report.rows} results ({report.rows_scored} scored, {report.duplicates} re-submissions) "
+          f"from {len(rounds)} rounds -> {out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m catalog.build", description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    ap.add_argument("--out", type=Path, default=DATA_DIR)
+    args = ap.parse_args(argv)
+    if not (args.shared / "mlperf" / "training").is_dir():
+        print(f"{args.shared}: no mlperf/training folder", file=sys.stderr)
+        return 2
+    build(args.shared, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
