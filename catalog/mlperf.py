@@ -620,5 +620,5 @@ def _make_readable(path: str) -> None:
 
 def _fmt(v: Any) -> Any:
     if isinstance(v, float):
-        return repr(round(v, 6))
+        return format(v, ".10g")
     return v

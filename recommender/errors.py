@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from catalog.errors import CatalogError as _CatalogInputError
+
 
 class RecommenderError(Exception):
     """Base class of every error this project raises on bad input."""
 
 
-class CatalogError(RecommenderError):
+class CatalogError(RecommenderError, _CatalogInputError):
     """A catalog or import input is unusable (missing directory, not an MLPerf layout, bad file)."""
 
 

@@ -1,0 +1,158 @@
+"""`recommender catalog …`: import MLPerf rounds, rank results in the same configuration."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+def catalog() -> None:
+    """The MLPerf Training results catalog: import rounds, rank results."""
+
+
+@catalog.command("import-mlperf")
+@click.argument("round_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write results.csv into (written atomically).")
+@click.option("--round", "round_name", default=None, help="Round name (e.g. v5.1) when the folder name isn't one.")
+@click.option("--report", "report_path", default=None, type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the full import report (every skipped or unscoreable item) as JSON.")
+def import_mlperf(round_dirs: tuple[Path, ...], out_dir: Path, round_name: str | None,
+                  report_path: Path | None) -> None:
+    """Import official MLPerf Training result folders (ROUND_DIR = e.g. training_results_v5.0 or v5.0).
+
+    Scores every (round, submitter, system, benchmark) as MLCommons does and writes OUT/results.csv.
+
+    \b
+    Exit codes: 0 imported · 2 unusable input (missing directory, not an MLPerf layout).
+    """
+    from catalog.errors import CatalogError
+    from catalog.mlperf import import_rounds, write_json_atomic, write_results_csv
+
+    try:
+        rows, report = import_rounds(round_dirs, round_name=round_name)
+    except CatalogError as exc:
+        _fail(str(exc))
+        return
+    if not rows:
+        _fail(f"{', '.join(map(str, round_dirs))}: no results found; {out_dir / 'results.csv'} left unchanged")
+    try:
+        write_results_csv(rows, out_dir / "results.csv")
+        if report_path is not None:
+            write_json_atomic(report.to_dict(), report_path)
+    except OSError as exc:
+        _fail(f"cannot write output: {exc}")
+    _print_summary(report, out_dir / "results.csv")
+
+
+def _print_summary(report, out_path: Path) -> None:  # type: ignore[no-untyped-def]
+    click.echo(f"Imported {', '.join(report.rounds)} in {report.seconds:.1f} s -> {out_path}")
+    click.echo(f"  results: {report.rows}, scored: {report.rows_scored}, "
+               f"unscoreable: {report.rows - report.rows_scored}, re-submissions marked: {report.duplicates}")
+    unscoreable = report.unscoreable
+    if unscoreable:
+        click.echo("  unscoreable (no minutes):")
+        for item in unscoreable[:20]:
+            click.echo(f"    {item.round} {item.submitter}/{item.system_id}/{item.benchmark_folder}: {item.reason}")
+        if len(unscoreable) > 20:
+            click.echo(f"    … {len(unscoreable) - 20} more (see --report)")
+    other = report.reason_counts("warning") + report.reason_counts("skipped")
+    if other:
+        click.echo("  irregularities:")
+        for reason, n in other.most_common():
+            click.echo(f"    {n:5d} × {reason}")
+    if report.unmapped_accelerators:
+        click.echo("  unmapped accelerator names (add them to accelerator_aliases.csv):")
+        for name, n in sorted(report.unmapped_accelerators.items()):
+            click.echo(f"    {name}  ({n} results)")
+    else:
+        click.echo("  unmapped accelerator names: none")
+    if report.cpu_only_systems:
+        click.echo(f"  CPU-only systems (no accelerator): {len(report.cpu_only_systems)}")
+
+
+@catalog.command("rank")
+@click.option("--benchmark", "-b", required=True, help="Benchmark id, e.g. bert, resnet, retinanet, llama2_70b_lora.")
+@click.option("--accelerator", "-a", default=None, help="Accelerator id, e.g. nvidia-a30-pcie-24gb.")
+@click.option("--accelerators", "-n", type=click.IntRange(min=1), default=None, help="Total accelerator count.")
+@click.option("--round", "-r", "round_name", default=None, help="Round, e.g. v2.0.")
+@click.option("--division", default="closed", show_default=True, type=click.Choice(["closed", "open", "all"]))
+@click.option("--status", default=None, type=click.Choice(["available", "preview", "rdi"]))
+@click.option("--submitter", default=None)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Rows shown in the table.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of row objects.")
+def rank_cmd(benchmark: str, accelerator: str | None, accelerators: int | None, round_name: str | None,
+             division: str, status: str | None, submitter: str | None, limit: int, as_json: bool) -> None:
+    """Results of one benchmark ranked by minutes to train, "same configuration" first.
+
+    `rank` counts within (round, division, accelerator, accelerator count), the way vendors quote wins.
+    """
+    import catalog as cat_mod
+    from catalog.errors import CatalogError
+    from catalog.registry import BENCHMARKS
+
+    try:
+        cat = cat_mod.load()
+    except CatalogError as exc:
+        _fail(str(exc))
+        return
+    known_b = set(BENCHMARKS) | set(cat.results["benchmark"].dropna().unique())
+    if benchmark not in known_b:
+        _fail(f"--benchmark: unknown benchmark {benchmark!r}{_closest(benchmark, known_b)}")
+    known_a = set(cat.accelerators["accelerator_id"].dropna())
+    if accelerator and accelerator not in known_a:
+        _fail(f"--accelerator: unknown accelerator {accelerator!r}{_closest(accelerator, known_a)}")
+    df = cat_mod.rank(benchmark, accelerator=accelerator, accelerators=accelerators, round=round_name,
+                      division=None if division == "all" else division, status=status, submitter=submitter,
+                      catalog=cat)
+    if as_json:
+        rows = [{k: cat_mod._jsonable(v) for k, v in rec.items()} for rec in df.to_dict(orient="records")]
+        click.echo(json.dumps(rows, indent=1))
+        return
+    _print_rank_table(df.head(limit), benchmark, len(df))
+
+
+def _closest(word: str, known: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(known), n=3, cutoff=0.5)
+    return f" (closest: {', '.join(close)})" if close else ""
+
+
+def _print_rank_table(df, benchmark: str, total: int) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    from catalog.registry import benchmark_name
+
+    table = Table(title=f"MLPerf Training · {benchmark_name(benchmark)} · minutes to train (lower is better)",
+                  caption="rank = position within the same round, division, accelerator and count. "
+                          "'vs fastest' is derived, not an MLPerf result.",
+                  caption_justify="left")
+    for col, kw in [("rank", {"justify": "right"}), ("round", {}), ("division", {}), ("status", {}),
+                    ("submitter", {}), ("system", {"overflow": "fold"}), ("accelerator", {}),
+                    ("count", {"justify": "right"}), ("minutes", {"justify": "right"}),
+                    ("vs fastest (derived)", {"justify": "right"})]:
+        table.add_column(col, **kw)
+    for rec in df.itertuples(index=False):
+        dup = " (re-submission)" if isinstance(rec.duplicate_of, str) else ""
+        table.add_row(str(rec.rank), rec.round, rec.division, rec.status, rec.submitter, f"{rec.system_id}{dup}",
+                      str(rec.accelerator_name) if rec.accelerator_name is not None else "—",
+                      str(rec.accelerators), f"{rec.minutes:.3f}",
+                      "fastest" if rec.derived_vs_fastest_pct == 0 else f"+{rec.derived_vs_fastest_pct:.1f} %")
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    if total == 0:
+        console.print("no scored results match these filters")
+        return
+    console.print(table)
+    if total > len(df):
+        console.print(f"… {total - len(df)} more rows (--limit, or --json for all)")

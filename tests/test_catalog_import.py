@@ -1,0 +1,299 @@
+"""The MLPerf importer: MLCommons scoring rules, irregular input, atomic writes, the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from catalog.errors import CatalogError
+from catalog.mlperf import import_rounds, olympic_minutes, parse_run
+
+SYSTEM = {
+    "submitter": "Acme Corp",  # differs from the folder name on purpose
+    "division": "Closed",
+    "status": "Available on-premise",
+    "system_name": "Acme box",
+    "number_of_nodes": "2",
+    "accelerators_per_node": "8",
+    "accelerator_model_name": "NVIDIA A30",
+    "accelerator_memory_capacity": "24GiB",
+    "host_processor_model_name": "Intel Xeon 8380",
+    "framework": "pytorch",
+    "cooling": "Liquid-cooled",
+}
+
+
+def _log(start_ms: int | None, minutes: float | None, status: str = "success", benchmark: str = "bert") -> str:
+    lines = [
+        f':::MLLOG {{"namespace": "", "time_ms": 0, "event_type": "POINT_IN_TIME", '
+        f'"key": "submission_benchmark", "value": "{benchmark}", "metadata": {{}}}}'
+    ]
+    if start_ms is not None:
+        lines.append(f':::MLLOG {{"namespace": "", "time_ms": {start_ms}, "event_type": "INTERVAL_START", '
+                     f'"key": "run_start", "value": null, "metadata": {{}}}}')
+    if minutes is not None and start_ms is not None:
+        stop = start_ms + int(round(minutes * 60000))
+        lines.append(f':::MLLOG {{"namespace": "", "time_ms": {stop}, "event_type": "INTERVAL_END", '
+                     f'"key": "run_stop", "value": null, "metadata": {{"status": "{status}"}}}}')
+    return "\n".join(lines) + "\n"
+
+
+def make_round(root: Path, benches: dict[str, list[str]], *, system: dict | None = None,
+               scaling: dict[str, str] | None = None, round_name: str = "v2.0", system_id: str = "acme_8xa30",
+               submitter: str = "Acme") -> Path:
+    """A tiny round folder: one submitter, one system, logs given as text per benchmark."""
+    rd = root / round_name
+    sub = rd / submitter
+    (sub / "systems").mkdir(parents=True, exist_ok=True)
+    (sub / "systems" / f"{system_id}.json").write_text(json.dumps(system or SYSTEM))
+    for bench, logs in benches.items():
+        bdir = sub / "results" / system_id / bench
+        bdir.mkdir(parents=True, exist_ok=True)
+        for i, text in enumerate(logs):
+            (bdir / f"result_{i}.txt").write_text(text)
+        if scaling and bench in scaling:
+            (bdir / "scaling.json").write_text(scaling[bench])
+    return rd
+
+
+def _runs(minutes: list[float | None], start: int = 1_600_000_000_000, **kw) -> list[str]:
+    return [_log(start + i * 10_000_000, m, **kw) for i, m in enumerate(minutes)]
+
+
+def _only(rows: list[dict], bench: str) -> dict:
+    (row,) = [r for r in rows if r["benchmark_folder"] == bench]
+    return row
+
+
+# ------------------------------------------------------------------------------------------- scoring rules
+
+
+def test_olympic_mean_drops_fastest_and_slowest() -> None:
+    assert olympic_minutes([1, 2, 3, 4, 10], failed=0, k=1) == pytest.approx(3.0)
+    # one failure counts as the slowest: drop the fastest only
+    assert olympic_minutes([1, 2, 3, 4], failed=1, k=1) == pytest.approx(3.0)
+    assert olympic_minutes([1, 2, 3], failed=2, k=1) is None
+
+
+def test_bert_ten_runs_olympic(tmp_path: Path) -> None:
+    times = [10.0, 11, 12, 13, 14, 15, 16, 17, 18, 30]
+    rd = make_round(tmp_path, {"bert": _runs(times)})
+    rows, report = import_rounds([rd])
+    row = _only(rows, "bert")
+    assert row["minutes"] == pytest.approx(sum(times[1:-1]) / 8)
+    assert (row["runs_required"], row["runs_found"], row["runs_succeeded"]) == (10, 10, 10)
+    # system fields, normalised
+    assert row["division"] == "closed" and row["status"] == "available" and row["cooling"] == "liquid"
+    assert row["submitter"] == "Acme"  # the folder name, not the JSON's "Acme Corp"
+    assert row["accelerator_id"] == "nvidia-a30-pcie-24gb"
+    assert (row["nodes"], row["accelerators_per_node"], row["accelerators"]) == (2, 8, 16)
+
+
+def test_failed_run_counts_as_slowest(tmp_path: Path) -> None:
+    logs = _runs([10.0, 11, 12, 13]) + [_log(1_700_000_000_000, 5.0, status="aborted")]
+    rd = make_round(tmp_path, {"resnet": logs})
+    rows, report = import_rounds([rd])
+    row = _only(rows, "resnet")
+    # failed counts as slowest: drop the fastest (10) only -> mean of 11, 12, 13
+    assert row["minutes"] == pytest.approx(12.0)
+    assert row["runs_succeeded"] == 4
+    assert any("aborted" in i.reason for i in report.items)
+
+
+def test_missing_run_stop_and_garbled_line_fail_the_run(tmp_path: Path) -> None:
+    truncated = _log(1_650_000_000_000, None)
+    garbled = _log(1_660_000_000_000, 9.0) + ':::MLLOG {"key": "eval_accuracy", "time_ms": 12, oops\n'
+    rd = make_round(tmp_path, {"resnet": _runs([10.0, 11, 12]) + [truncated, garbled]})
+    rows, report = import_rounds([rd])
+    row = _only(rows, "resnet")
+    assert row["minutes"] is None
+    assert row["score_note"].startswith("too many failed runs: 2 failed, at most 1 allowed")
+    reasons = {i.reason for i in report.unscoreable}
+    assert any("no run_stop" in r and "unparsable MLLOG" in r for r in reasons)
+
+
+def test_unet3d_k4_with_failures(tmp_path: Path) -> None:
+    times = [float(t) for t in range(1, 39)]  # 38 successes + 2 failures = 40 runs
+    logs = _runs(times) + _runs([None, None], start=1_900_000_000_000)
+    rd = make_round(tmp_path, {"unet3d": logs})
+    rows, _ = import_rounds([rd])
+    row = _only(rows, "unet3d")
+    # k=4: drop 4 fastest and (4-2)=2 slowest of the successes
+    kept = times[4:-2]
+    assert row["minutes"] == pytest.approx(sum(kept) / len(kept))
+    assert (row["runs_required"], row["runs_succeeded"]) == (40, 38)
+
+
+def test_unet3d_five_failures_is_unscoreable(tmp_path: Path) -> None:
+    logs = _runs([float(t) for t in range(1, 36)]) + _runs([None] * 5, start=1_900_000_000_000)
+    rows, _ = import_rounds([make_round(tmp_path, {"unet3d": logs})])
+    assert _only(rows, "unet3d")["minutes"] is None
+
+
+def test_scaling_factor_multiplies(tmp_path: Path) -> None:
+    times = [20.0, 20, 20, 20, 20]
+    rd = make_round(tmp_path, {"ssd": _runs(times)}, scaling={"ssd": '{"scaling_factor": 1.25}'})
+    rows, _ = import_rounds([rd])
+    row = _only(rows, "ssd")
+    assert row["minutes"] == pytest.approx(25.0)
+    assert row["scaling_factor"] == pytest.approx(1.25)
+    assert row["benchmark"] == "retinanet"  # ssd from v2.0 on is RetinaNet
+
+
+def test_ssd_before_v2_keeps_its_id_and_gnn_is_rgat(tmp_path: Path) -> None:
+    rd = make_round(tmp_path, {"ssd": _runs([5.0] * 5), "gnn": _runs([3.0] * 10)}, round_name="v1.1")
+    rows, _ = import_rounds([rd])
+    assert _only(rows, "ssd")["benchmark"] == "ssd"
+    assert _only(rows, "gnn")["benchmark"] == "rgat"
+
+
+def test_too_few_runs(tmp_path: Path) -> None:
+    rows, report = import_rounds([make_round(tmp_path, {"bert": _runs([10.0] * 9)})])
+    row = _only(rows, "bert")
+    assert row["minutes"] is None
+    assert row["score_note"].startswith("too few runs: 9 of 10 required")
+    assert [i.reason for i in report.unscoreable] == ["too few runs: 9 of 10 required"]
+
+
+def test_time_s_logs_directly_under_system_folder(tmp_path: Path) -> None:
+    rd = tmp_path / "v0.7"
+    sysdir = rd / "Ali" / "results" / "sys1"
+    sysdir.mkdir(parents=True)
+    (rd / "Ali" / "systems").mkdir()
+    for i, m in enumerate([1.0, 2.0, 3.0, 4.0, 5.0]):
+        t0 = 1593354424.831 + i * 1000
+        (sysdir / f"result_{i}.txt").write_text(
+            ':::MLLOG {"time_s": 0.0, "key": "submission_benchmark", "value": "resnet", "metadata": {}}\n'
+            f':::MLLOG {{"time_s": {t0}, "key": "run_start", "value": null, "metadata": {{}}}}\n'
+            f':::MLLOG {{"time_s": {t0 + m * 60}, "key": "run_stop", "value": null, '
+            '"metadata": {"status": "success"}}\n')
+    rows, report = import_rounds([rd])
+    row = _only(rows, "resnet")
+    assert row["minutes"] == pytest.approx(3.0)
+    assert "no system JSON" in row["score_note"]
+
+
+def test_resubmitted_identical_runs_are_marked(tmp_path: Path) -> None:
+    logs = _runs([10.0, 11, 12, 13, 14])
+    old = make_round(tmp_path, {"resnet": logs}, round_name="v2.0")
+    new = make_round(tmp_path, {"resnet": logs}, round_name="v2.1", system_id="acme_renamed")
+    rows, report = import_rounds([new, old])  # order of arguments does not matter
+    by_round = {r["round"]: r for r in rows}
+    assert by_round["v2.0"]["duplicate_of"] == ""
+    assert by_round["v2.1"]["duplicate_of"] == "v2.0/Acme/acme_8xa30/resnet"
+    assert report.duplicates == 1
+
+
+# -------------------------------------------------------------------------------------------- irregular input
+
+
+def test_corrupt_inputs_are_reported_not_raised(tmp_path: Path) -> None:
+    rd = make_round(tmp_path, {"bert": _runs([10.0] * 10)})
+    sub = rd / "Acme"
+    # invalid JSON for a second system with results
+    (sub / "systems" / "broken.json").write_text('{"submitter": "Acme", "division": ')
+    bdir = sub / "results" / "broken" / "bert"
+    bdir.mkdir(parents=True)
+    for i, text in enumerate(_runs([10.0] * 10)):
+        (bdir / f"result_{i}.txt").write_text(text[: len(text) // 2] if i == 0 else text)  # truncated log
+    # unknown accelerator, numbers as strings (already), empty results folder
+    odd = dict(SYSTEM, accelerator_model_name="Quantum Widget 9000", number_of_nodes="1")
+    (sub / "systems" / "odd.json").write_text(json.dumps(odd))
+    odd_dir = sub / "results" / "odd" / "bert"
+    odd_dir.mkdir(parents=True)
+    for i, text in enumerate(_runs([10.0] * 10)):
+        (odd_dir / f"result_{i}.txt").write_text(text)
+    (sub / "results" / "empty_system").mkdir()
+
+    rows, report = import_rounds([rd])
+    reasons = [(i.kind, i.system_id, i.reason) for i in report.items]
+    assert any(k == "warning" and s == "broken" and r.startswith("invalid system JSON") for k, s, r in reasons)
+    assert any(k == "skipped" and s == "empty_system" for k, s, r in reasons)
+    assert report.unmapped_accelerators == {"Quantum Widget 9000 | 24GiB": 1}
+    broken = [r for r in rows if r["system_id"] == "broken"][0]
+    # the truncated first log fails (one failure allowed), the rest score
+    assert broken["runs_succeeded"] == 9 and broken["minutes"] == pytest.approx(10.0)
+    odd_row = [r for r in rows if r["system_id"] == "odd"][0]
+    assert odd_row["accelerator_id"] == "" and "unmapped accelerator" in odd_row["score_note"]
+
+
+def test_unusable_input_raises_catalog_error(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="no such directory"):
+        import_rounds([tmp_path / "missing"])
+    (tmp_path / "v9.9").mkdir()
+    with pytest.raises(CatalogError, match="not an MLPerf Training results layout"):
+        import_rounds([tmp_path / "v9.9"])
+    weird = make_round(tmp_path, {"bert": _runs([1.0] * 10)}, round_name="whatever")
+    with pytest.raises(CatalogError, match="--round"):
+        import_rounds([weird])
+    rows, _ = import_rounds([weird], round_name="v6.0")
+    assert rows[0]["round"] == "v6.0"
+
+
+def test_parse_run_reads_time_ms() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "result_0.txt"
+        p.write_text(_log(1000, 2.5))
+        run = parse_run(p)
+    assert run.success and run.minutes == pytest.approx(2.5)
+
+
+# ------------------------------------------------------------------------------------------------------ CLI
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "recommender.cli", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_cli_import_writes_csv_and_report(tmp_path: Path) -> None:
+    rd = make_round(tmp_path / "in", {"bert": _runs([10.0] * 10), "resnet": _runs([1.0] * 3)})
+    out = tmp_path / "out"
+    res = _cli("catalog", "import-mlperf", str(rd), "--out", str(out), "--report", str(tmp_path / "r.json"))
+    assert res.returncode == 0, res.stderr
+    assert "scored: 1" in res.stdout and "too few runs: 3 of 5 required" in res.stdout
+    assert "unmapped accelerator names: none" in res.stdout
+    import pandas as pd
+
+    df = pd.read_csv(out / "results.csv")
+    assert len(df) == 2 and set(df["benchmark"]) == {"bert", "resnet"}
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["rows_scored"] == 1 and report["items"]
+
+
+@pytest.mark.parametrize("bad", ["missing", "empty", "notlayout"])
+def test_cli_failed_import_leaves_existing_csv_untouched(tmp_path: Path, bad: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    existing = out / "results.csv"
+    existing.write_text("round,minutes\nv1.0,1.0\n")
+    before = existing.read_bytes()
+    target = tmp_path / bad
+    if bad == "empty":
+        target.mkdir()
+    elif bad == "notlayout":
+        (target / "stuff").mkdir(parents=True)
+        (target / "stuff" / "readme.txt").write_text("hello")
+    res = _cli("catalog", "import-mlperf", str(target), "--out", str(out))
+    assert res.returncode == 2
+    assert res.stderr.startswith("error: ") and len(res.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in res.stderr
+    assert existing.read_bytes() == before
+    assert [p.name for p in out.iterdir()] == ["results.csv"]  # no temp file left behind
+
+
+def test_cli_rank_json_and_unknown_benchmark() -> None:
+    res = _cli("catalog", "rank", "--benchmark", "maskrcnn", "--accelerator", "nvidia-a100-pcie-80gb",
+               "--accelerators", "16", "--round", "v2.0", "--json")
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert rows[0]["submitter"] == "Nettrix" and rows[0]["rank"] == 1
+    assert {"round", "division", "status", "submitter", "system_id", "accelerators", "minutes"} <= set(rows[0])
+    res = _cli("catalog", "rank", "--benchmark", "berts")
+    assert res.returncode == 2 and "closest: bert" in res.stderr and "Traceback" not in res.stderr

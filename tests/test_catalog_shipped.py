@@ -1,0 +1,138 @@
+"""The shipped catalog: published scores, alias coverage, the same-configuration ranking."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import catalog
+from catalog.mlperf import import_rounds
+from catalog.schema import ACCELERATOR_DTYPES, RESULT_DTYPES
+
+PUBLISHED_V20 = [
+    # (submitter, system_id, benchmark_folder, minutes, runs_succeeded)
+    ("Nettrix", "X640G40_16xA100-PCIe-80GB_pytorch", "maskrcnn", 26.983, 5),
+    ("Nettrix", "X640G40_20xA100-PCIe-80GB_mxnet", "unet3d", 10.460, 40),
+    ("Nettrix", "X640G40_8xA30_mxnet", "unet3d", 89.586, 39),
+    ("NVIDIA", "dgxa100_ngc22.04_mxnet", "resnet", 28.685, 4),
+]
+
+
+@pytest.fixture(scope="module")
+def cat() -> catalog.Catalog:
+    return catalog.load()
+
+
+def _row(df: pd.DataFrame, rnd: str, submitter: str, system_id: str, folder: str) -> pd.Series:
+    m = df[(df["round"] == rnd) & (df["submitter"] == submitter) & (df["system_id"] == system_id)
+           & (df["benchmark_folder"] == folder)]
+    assert len(m) == 1
+    return m.iloc[0]
+
+
+@pytest.mark.parametrize("submitter,system_id,folder,minutes,ok", PUBLISHED_V20)
+def test_shipped_catalog_has_published_scores(cat, submitter, system_id, folder, minutes, ok) -> None:
+    row = _row(cat.results, "v2.0", submitter, system_id, folder)
+    assert abs(row["minutes"] - minutes) < 0.01
+    assert row["runs_succeeded"] == ok
+
+
+def test_reimporting_v20_reproduces_published_scores(shared_dir: Path) -> None:
+    rows, report = import_rounds([shared_dir / "mlperf" / "training" / "v2.0"])
+    df = pd.DataFrame(rows)
+    for submitter, system_id, folder, minutes, ok in PUBLISHED_V20:
+        row = _row(df, "v2.0", submitter, system_id, folder)
+        assert abs(row["minutes"] - minutes) < 0.01
+        assert row["runs_succeeded"] == ok
+    assert report.rows_scored == 261  # 262 official results; HazyResearch bert's folder has no logs here
+
+
+def test_shipped_catalog_matches_a_fresh_import(cat, shared_dir: Path) -> None:
+    """catalog/data/results.csv is exactly what our importer makes of ../shared (no hand edits)."""
+    rounds = sorted(p for p in (shared_dir / "mlperf" / "training").iterdir() if p.is_dir())
+    rows, _ = import_rounds(rounds)
+    assert len(rows) == len(cat.results)
+    fresh = {(r["round"], r["submitter"], r["system_id"], r["benchmark_folder"]): r["minutes"] for r in rows}
+    shipped = cat.results.set_index(["round", "submitter", "system_id", "benchmark_folder"])["minutes"]
+    for key, minutes in shipped.items():
+        if pd.isna(minutes):
+            assert fresh[key] is None
+        else:
+            assert fresh[key] == pytest.approx(minutes, rel=1e-6)
+
+
+def test_all_ten_rounds_and_typed_frames(cat) -> None:
+    assert cat.rounds == ["v0.7", "v1.0", "v1.1", "v2.0", "v2.1", "v3.0", "v3.1", "v4.0", "v4.1", "v5.0"]
+    assert cat.latest_round == "v5.0"
+    assert {c: str(t) for c, t in cat.results.dtypes.items()} == {c: str(pd.Series(dtype=t).dtype)
+                                                                 for c, t in RESULT_DTYPES.items()}
+    assert list(cat.accelerators.columns) == list(ACCELERATOR_DTYPES)
+    assert cat.accelerators["accelerator_id"].is_unique and len(cat.accelerators) == 48
+    assert set(cat.results["division"].dropna()) == {"closed", "open"}
+    assert set(cat.results["status"].dropna()) == {"available", "preview", "rdi"}
+    assert cat.results.duplicated(["round", "submitter", "system_id", "benchmark_folder"]).sum() == 0
+    assert cat.results["duplicate_of"].notna().sum() > 100  # re-submissions are marked
+
+
+def test_every_accelerator_name_maps_except_cpu_only(cat) -> None:
+    r = cat.results
+    has_system = r["accelerator_name_raw"].notna()
+    unmapped = r[has_system & r["accelerator_id"].isna()]
+    assert set(unmapped["accelerator_name_raw"]) == {"N/A"}
+    assert unmapped["score_note"].str.contains("CPU-only").all()
+    assert set(r["accelerator_id"].dropna()) <= set(cat.accelerators["accelerator_id"])
+
+
+def test_reference_prices_come_from_defaults_csv(cat) -> None:
+    with open(catalog.DATA_DIR / "defaults.csv", newline="") as f:
+        prices = {row["applies_to"]: float(row["value"]) for row in csv.DictReader(f)
+                  if row["parameter"] == "reference_price_usd"}
+    acc = cat.accelerators.set_index("accelerator_id")
+    for acc_id, price in prices.items():
+        assert acc.loc[acc_id, "reference_price_usd"] == price
+        assert acc.loc[acc_id, "reference_price_confidence"]
+        assert acc.loc[acc_id, "reference_price_as_of"]
+    # launch prices are history, not the reference: the A100 40GB has a launch price but a different reference
+    assert acc.loc["nvidia-a100-sxm4-40gb", "launch_price_usd"] != acc.loc["nvidia-a100-sxm4-40gb",
+                                                                           "reference_price_usd"]
+    assert pd.isna(acc.loc["nvidia-a100-pcie-80gb", "reference_price_usd"])  # no sourced price exists
+
+
+def test_rank_same_configuration_nettrix_first(cat) -> None:
+    df = catalog.rank("maskrcnn", accelerator="nvidia-a100-pcie-80gb", accelerators=16, round="v2.0", catalog=cat)
+    assert df.iloc[0]["submitter"] == "Nettrix" and df.iloc[0]["rank"] == 1
+    assert df["minutes"].is_monotonic_increasing
+    assert df.iloc[0]["derived_vs_fastest_pct"] == 0 and (df["derived_vs_fastest_pct"].iloc[1:] > 0).all()
+
+
+@pytest.mark.parametrize("bench", ["bert", "dlrm", "resnet", "rnnt", "retinanet", "unet3d"])
+def test_nettrix_leads_8x_a30_in_v20(cat, bench: str) -> None:
+    df = catalog.rank(bench, accelerator="nvidia-a30-pcie-24gb", accelerators=8, round="v2.0", catalog=cat)
+    assert df.iloc[0]["submitter"] == "Nettrix"
+
+
+def test_rank_groups_by_configuration(cat) -> None:
+    df = catalog.rank("resnet", round="v2.0", catalog=cat)
+    firsts = df[df["rank"] == 1]
+    assert not firsts.duplicated(["round", "division", "accelerator_id", "accelerators"]).any()
+    assert len(firsts) > 5
+
+
+def test_load_is_cached_and_keyed_by_content(cat, tmp_path: Path) -> None:
+    assert catalog.load() is cat
+    for name in ["results.csv", "accelerators.csv", "defaults.csv"]:
+        (tmp_path / name).write_bytes((catalog.DATA_DIR / name).read_bytes())
+    copy = catalog.load(tmp_path)
+    assert copy.fingerprint == cat.fingerprint
+    with open(tmp_path / "results.csv", "a") as f:
+        f.write(",".join(["v9.9"] + [""] * (len(RESULT_DTYPES) - 1)) + "\n")
+    changed = catalog.load(tmp_path)
+    assert changed.fingerprint != cat.fingerprint and len(changed.results) == len(cat.results) + 1
+
+
+def test_missing_catalog_file_is_a_catalog_error(tmp_path: Path) -> None:
+    with pytest.raises(catalog.CatalogError, match="results.csv"):
+        catalog.load(tmp_path)
