@@ -32,3 +32,9 @@ def _isolated_model_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never write to the user's cache; one fitted model is shared by the whole session."""
     if "MLPERF_RECOMMENDER_CACHE" not in os.environ:
         os.environ["MLPERF_RECOMMENDER_CACHE"] = str(tmp_path_factory.mktemp("model-cache"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run that collected no tests is a failure, never a silent green (pytest's exit 5 becomes 1)."""
+    if session.testscollected == 0 and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

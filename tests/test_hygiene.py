@@ -1,0 +1,54 @@
+"""Import hygiene: the dependency direction tui -> recommender -> catalog, and cheap start-up imports."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sorted(sys.modules)))"],
+                         capture_output=True, text=True, check=True, cwd=REPO).stdout
+    return set(out.split())
+
+
+def test_import_recommender_is_cheap() -> None:
+    mods = _modules_after("import recommender")
+    for heavy in ["textual", "sklearn", "pulp", "pandas", "tui"]:
+        assert heavy not in mods, f"`import recommender` imported {heavy}"
+
+
+def test_cli_start_up_imports_no_heavy_modules() -> None:
+    mods = _modules_after("import recommender.cli")
+    for heavy in ["textual", "sklearn", "pulp", "pandas"]:
+        assert heavy not in mods, f"`import recommender.cli` imported {heavy}"
+
+
+def _imports(package: str) -> set[str]:
+    found: set[str] = set()
+    for path in (REPO / package).rglob("*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def test_dependency_direction() -> None:
+    assert not {"recommender", "tui", "textual"} & _imports("catalog")
+    assert not {"tui", "textual", "textual_plotext"} & _imports("recommender") - {"recommender"}
+
+
+def test_no_tests_ran_is_a_failure(tmp_path: Path) -> None:
+    """pytest's 'no tests ran' (exit 5) is turned into a failure by conftest.py."""
+    (tmp_path / "conftest.py").write_text((REPO / "tests" / "conftest.py").read_text())
+    (tmp_path / "test_nothing.py").write_text("X = 1\n")
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert res.returncode == 1, res.stdout
