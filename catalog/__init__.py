@@ -87,10 +87,24 @@ def _read_csv(path: Path, dtypes: dict[str, str]) -> "pd.DataFrame":
     return df[list(dtypes)]
 
 
+#: Environment variable naming a catalog folder to use instead of the shipped one (e.g. your own import).
+CATALOG_ENV = "MLPERF_RECOMMENDER_CATALOG"
+
+
 def load(data_dir: Path | str | None = None) -> Catalog:
-    """Load the catalog (the shipped one by default). Cached per directory and content."""
+    """Load the catalog: ``data_dir``, else ``$MLPERF_RECOMMENDER_CATALOG``, else the shipped one.
+
+    A folder holds ``results.csv`` (as written by ``recommender catalog import-mlperf``), ``accelerators.csv``
+    and ``defaults.csv``; a folder with only ``results.csv`` borrows the shipped accelerator table and defaults.
+    Cached per folder and content.
+    """
+    import os
+
+    if data_dir is None and os.environ.get(CATALOG_ENV):
+        data_dir = os.environ[CATALOG_ENV]
     d = Path(data_dir) if data_dir is not None else DATA_DIR
-    files = [d / RESULTS_FILE, d / ACCELERATORS_FILE, d / DEFAULTS_FILE]
+    files = [d / RESULTS_FILE] + [d / f if (d / f).is_file() else DATA_DIR / f
+                                  for f in (ACCELERATORS_FILE, DEFAULTS_FILE)]
     h = hashlib.sha256()
     for f in files:
         try:
@@ -105,9 +119,13 @@ def _load_cached(data_dir: str, fingerprint: str) -> Catalog:
     from catalog.schema import ACCELERATOR_DTYPES, DEFAULTS_DTYPES, RESULT_DTYPES
 
     d = Path(data_dir)
+
+    def pick(name: str) -> Path:
+        return d / name if (d / name).is_file() else DATA_DIR / name
+
     results = _read_csv(d / RESULTS_FILE, RESULT_DTYPES)
-    accelerators = _read_csv(d / ACCELERATORS_FILE, ACCELERATOR_DTYPES)
-    defaults = _read_csv(d / DEFAULTS_FILE, DEFAULTS_DTYPES)
+    accelerators = _read_csv(pick(ACCELERATORS_FILE), ACCELERATOR_DTYPES)
+    defaults = _read_csv(pick(DEFAULTS_FILE), DEFAULTS_DTYPES)
     return Catalog(results, accelerators, defaults, fingerprint, d)
 
 

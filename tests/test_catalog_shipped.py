@@ -136,3 +136,12 @@ def test_load_is_cached_and_keyed_by_content(cat, tmp_path: Path) -> None:
 def test_missing_catalog_file_is_a_catalog_error(tmp_path: Path) -> None:
     with pytest.raises(catalog.CatalogError, match="results.csv"):
         catalog.load(tmp_path)
+
+
+def test_env_var_points_load_at_a_user_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder with only results.csv (an import of the user's own runs) borrows the shipped tables."""
+    df = catalog.load().results.head(3)
+    df.to_csv(tmp_path / "results.csv", index=False)
+    monkeypatch.setenv(catalog.CATALOG_ENV, str(tmp_path))
+    mine = catalog.load()
+    assert len(mine.results) == 3 and len(mine.accelerators) == 48

@@ -156,3 +156,49 @@ def _print_rank_table(df, benchmark: str, total: int) -> None:  # type: ignore[n
     console.print(table)
     if total > len(df):
         console.print(f"… {total - len(df)} more rows (--limit, or --json for all)")
+
+
+@catalog.command("accelerators")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of row objects.")
+def accelerators_cmd(as_json: bool) -> None:
+    """The accelerator table: ids, names, key specs and the reference price with its confidence."""
+    import catalog as cat_mod
+    from catalog.errors import CatalogError
+
+    try:
+        cat = cat_mod.load()
+    except CatalogError as exc:
+        _fail(str(exc))
+        return
+    acc = cat.accelerators
+    r = cat.scored(division="closed")
+    counts = r.groupby("accelerator_id").size()
+    cols = ["accelerator_id", "name", "form_factor", "memory_gb", "peak_fp16_bf16_dense_tflops", "tdp_watts",
+            "reference_price_usd", "reference_price_confidence", "reference_price_as_of"]
+    df = acc[cols].copy()
+    df["closed_results"] = df["accelerator_id"].map(counts).fillna(0).astype("Int64")
+    if as_json:
+        rows = [{k: cat_mod._jsonable(v) for k, v in rec.items()} for rec in df.to_dict(orient="records")]
+        click.echo(json.dumps(rows, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Accelerators (reference prices are estimates; override with vendor quotes)")
+    for col in ["id", "name", "form", "memory GB", "BF16 TFLOPS", "TDP W", "reference price", "conf.", "as of",
+                "closed results"]:
+        table.add_column(col, justify="right" if col in {"memory GB", "BF16 TFLOPS", "TDP W", "reference price",
+                                                           "closed results"} else "left")
+    for rec in df.to_dict(orient="records"):
+        v = {k: cat_mod._jsonable(x) for k, x in rec.items()}
+        price = v["reference_price_usd"]
+        table.add_row(v["accelerator_id"], v["name"], v["form_factor"], _num(v["memory_gb"]),
+                      _num(v["peak_fp16_bf16_dense_tflops"]), _num(v["tdp_watts"]),
+                      "no sourced price" if price is None else f"${price:,.0f}",
+                      v["reference_price_confidence"] or "", v["reference_price_as_of"] or "",
+                      str(v["closed_results"]))
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
