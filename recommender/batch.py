@@ -1,0 +1,444 @@
+"""Batch runs: many scenario files (or directories of them) solved in parallel, one row per scenario.
+
+:func:`run_batch` loads every file (``*.yaml``/``*.yml`` of a directory), solves every valid scenario through
+:func:`recommender.api.optimize`, and returns one :class:`BatchRow` per scenario — invalid ones and unreadable
+files included, as ``error`` rows — in input order. One scenario's failure never stops the others.
+
+Parallelism goes through joblib (loky processes by default). Work is sent in chunks, and each worker loads
+the catalog and the fitted performance model once (both are cached per process), so a warm worker solves a
+scenario in milliseconds. To run a large sweep on a cluster, select another joblib backend around the call::
+
+    import joblib
+    from dask.distributed import Client   # or: from ray.util.joblib import register_ray; register_ray()
+    client = Client("tcp://scheduler:8786")
+    with joblib.parallel_config(backend="dask"):    # backend="ray" for Ray
+        rows = run_batch(["sweep/"], jobs=-1)
+
+:func:`write_rows` writes rows atomically as CSV, JSON or Markdown (chosen by the file's suffix).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from recommender.errors import RecommenderError, ScenarioError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from catalog import Catalog
+    from recommender.models import Recommendation, Scenario
+
+__all__ = [
+    "COLUMNS",
+    "OUTPUT_SUFFIXES",
+    "BatchRow",
+    "RowStatus",
+    "exit_code",
+    "expand_paths",
+    "run_batch",
+    "write_rows",
+]
+
+
+class RowStatus(StrEnum):
+    """Outcome of one scenario of a batch: the optimizer's statuses plus ``error`` (invalid or failed)."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    ERROR = "error"
+
+
+class BatchRow(BaseModel):
+    """One scenario's result in a batch. Money in USD, power in kW (IT power, before PUE)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="Scenario name (or the file/directory for an error that concerns it whole).")
+    file: str = Field(description="Scenario file (as given), or the directory for an empty directory.")
+    line: int | None = Field(default=None, description="Line of the scenario in its file (1 for a whole file).")
+    status: RowStatus = Field(description="optimal | feasible | infeasible | error.")
+    objective: str | None = Field(default=None, description="min_time | max_throughput | min_tco.")
+    objective_value: float | None = Field(
+        default=None, description="minutes (min_time), mixes per day (max_throughput) or USD (min_tco)."
+    )
+    choice: str | None = Field(default=None, description="What to buy, e.g. '8 x nvidia-a30-pcie-24gb (1 node)'.")
+    accelerator_id: str | None = Field(default=None, description="Accelerator of the (largest) configuration.")
+    accelerators: int | None = Field(default=None, description="Total accelerators bought.")
+    nodes: int | None = Field(default=None, description="Total nodes bought.")
+    capex_usd: float | None = Field(default=None, description="Capital cost of everything bought, USD.")
+    it_power_kw: float | None = Field(default=None, description="IT power of everything bought, kW.")
+    minutes: float | None = Field(
+        default=None, description="Share-weighted minutes to train of the mix on the chosen configuration."
+    )
+    binding: list[str] = Field(default_factory=list, description="Limits that stop a better answer.")
+    error: str | None = Field(
+        default=None, description="Why the scenario has no result (error rows): `file:line: field: message`s."
+    )
+    explanation: str | None = Field(default=None, description="Why there is no answer (infeasible rows).")
+    errors: tuple[str, ...] = Field(
+        default=(), exclude=True, description="The error messages one by one (not written to outputs)."
+    )
+
+
+#: Separator of several error messages in :attr:`BatchRow.error`.
+ERROR_SEPARATOR = "; "
+
+
+#: Output columns, in order (CSV header, Markdown table, JSON keys).
+COLUMNS: tuple[str, ...] = tuple(k for k, f in BatchRow.model_fields.items() if not f.exclude)
+
+OUTPUT_SUFFIXES = (".csv", ".json", ".md")
+
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+Progress = Callable[[str, int, int], None]
+"""``on_progress(phase, done, total)`` with phase ``"load"`` (files) or ``"solve"`` (scenarios)."""
+
+
+# ------------------------------------------------------------------------------------------------- inputs
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[str], list[BatchRow]]:
+    """Files to load (directories expanded to their ``*.yaml``/``*.yml``, sorted) and error rows for paths
+    that do not exist or directories without YAML files."""
+    from recommender.scenarios import display_name
+
+    files: list[str] = []
+    errors: list[BatchRow] = []
+    seen: set[str] = set()
+    for raw in paths:
+        p = Path(raw)
+        shown = display_name(raw)
+        if p.is_dir():
+            found = sorted(
+                (c for c in p.iterdir() if c.is_file() and c.suffix.lower() in _YAML_SUFFIXES),
+                key=lambda c: c.name,
+            )
+            if not found:
+                errors.append(_error_row(shown, shown, None, f"{shown}: no *.yaml or *.yml files in this directory"))
+            for c in found:
+                name = display_name(os.path.join(str(raw), c.name))
+                if name not in seen:
+                    seen.add(name)
+                    files.append(name)
+        elif p.exists():
+            if shown not in seen:
+                seen.add(shown)
+                files.append(shown)
+        else:
+            errors.append(_error_row(shown, shown, None, f"{shown}: no such file or directory"))
+    return files, errors
+
+
+def _error_row(name: str, file: str, line: int | None, error: str | Sequence[str]) -> BatchRow:
+    errors = (error,) if isinstance(error, str) else tuple(error)
+    return BatchRow(name=name, file=file, line=line, status=RowStatus.ERROR, error=ERROR_SEPARATOR.join(errors),
+                    errors=errors)
+
+
+# ------------------------------------------------------------------------------------------------- workers
+
+
+def _catalog_for(data_dir: str | None) -> Catalog:
+    import catalog as _catalog
+
+    return _catalog.load(data_dir)
+
+
+def _load_chunk(files: Sequence[str], data_dir: str | None) -> list[tuple[str, list[Any]]]:
+    """Worker: load files; per file a list of (Scenario | InvalidScenario, line), or [(ScenarioError, line)]."""
+    from recommender.scenarios import load_located
+
+    cat = _catalog_for(data_dir)
+    out: list[tuple[str, list[Any]]] = []
+    for f in files:
+        try:
+            out.append((f, list(load_located(f, catalog=cat))))
+        except ScenarioError as exc:
+            out.append((f, [(exc, exc.line or 1)]))
+        except Exception as exc:  # noqa: BLE001 - one file's failure never stops the batch
+            error = ScenarioError(f"internal error while loading: {type(exc).__name__}: {exc}", file=f)
+            out.append((f, [(error, 1)]))
+    return out
+
+
+def _solve_chunk(items: Sequence[tuple[int, str, int | None, Scenario]], data_dir: str | None,
+                 options: dict[str, Any]) -> list[tuple[int, BatchRow]]:
+    """Worker: solve scenarios; (position, row) for each."""
+    from recommender.api import optimize
+
+    cat = _catalog_for(data_dir)
+    out: list[tuple[int, BatchRow]] = []
+    for pos, file, line, scenario in items:
+        try:
+            rec = optimize(scenario, catalog=cat, **options)
+            out.append((pos, row_from_recommendation(rec, file=file, line=line)))
+        except RecommenderError as exc:
+            out.append((pos, _error_row(scenario.name, file, line, _located(exc, file, line))))
+        except Exception as exc:  # noqa: BLE001 - one scenario's failure never stops the batch
+            out.append((pos, _error_row(scenario.name, file, line,
+                                        f"{file}:{line}: internal error: {type(exc).__name__}: {exc}")))
+    return out
+
+
+def _located(exc: RecommenderError, file: str, line: int | None) -> str:
+    if isinstance(exc, ScenarioError) and exc.file is None:
+        return str(ScenarioError(exc.message, field=exc.field, file=file, line=line))
+    text = str(exc)
+    return text if text.startswith(file) else f"{file}:{line}: {text}" if line else f"{file}: {text}"
+
+
+def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None = None) -> BatchRow:
+    """The batch row of one recommendation."""
+    configs = list(rec.configurations) or ([rec.choice] if rec.choice is not None else [])
+    base: dict[str, Any] = {
+        "name": rec.scenario,
+        "file": file,
+        "line": line,
+        "status": RowStatus(str(rec.status)),
+        "objective": str(rec.objective),
+        "objective_value": rec.objective_value,
+        "binding": list(rec.binding),
+    }
+    if not configs:
+        explanation = " ".join(rec.explanation) or None
+        return BatchRow(**base, explanation=explanation)
+    parts = []
+    for c in configs:
+        nodes = f"{c.nodes} node{'s' if c.nodes != 1 else ''}"
+        text = f"{c.accelerators} x {c.accelerator_id} ({nodes})"
+        parts.append(f"{c.count} x [{text}]" if c.count != 1 else text)
+    main = rec.choice if rec.choice is not None else configs[0]
+    minutes = main.weighted_minutes if len(configs) == 1 and configs[0].count == 1 else None
+    if minutes is None and str(rec.objective) == "min_time":
+        minutes = rec.objective_value
+    return BatchRow(
+        **base,
+        choice=" + ".join(parts),
+        accelerator_id=main.accelerator_id,
+        accelerators=sum(c.accelerators * c.count for c in configs),
+        nodes=sum(c.nodes * c.count for c in configs),
+        capex_usd=sum(c.capex_usd * c.count for c in configs),
+        it_power_kw=sum(c.it_power_kw * c.count for c in configs),
+        minutes=minutes,
+    )
+
+
+def _rows_for_entries(file: str, entries: list[Any]) -> list[tuple[int, Any]]:
+    """(line, Scenario | error BatchRow) per entry of a loaded file, in file order."""
+    from recommender.scenarios import InvalidScenario
+
+    out: list[tuple[int, Any]] = []
+    for e, line in entries:
+        if isinstance(e, ScenarioError):
+            out.append((line, _error_row(file, file, line, str(e))))
+        elif isinstance(e, InvalidScenario):
+            out.append((line, _error_row(e.name, e.file, line, [str(x) for x in e.errors])))
+        else:
+            out.append((line, e))
+    return out
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _chunk_size(n: int, jobs: int) -> int:
+    # Enough chunks to balance the workers and move the progress bar, few enough to amortise dispatch.
+    return max(1, min(64, -(-n // max(1, jobs * 4))))
+
+
+#: With ``jobs=None``, phases with fewer items than this run in-process (starting workers costs more).
+AUTO_PARALLEL_MIN = {"load": 48, "solve": 48}
+
+
+def _effective_jobs(jobs: int | None, phase: str, n: int) -> int:
+    if jobs is None:
+        return 1 if n < AUTO_PARALLEL_MIN[phase] else max(1, os.cpu_count() or 1)
+    if jobs > 0:
+        return jobs
+    return max(1, (os.cpu_count() or 1) + 1 + jobs)
+
+
+# ------------------------------------------------------------------------------------------------- run
+
+
+def run_batch(
+    paths: Iterable[str | Path],
+    *,
+    jobs: int | None = 1,
+    catalog: Catalog | None = None,
+    on_progress: Progress | None = None,
+    backend: str | None = None,
+    **options: Any,
+) -> list[BatchRow]:
+    """Solve every scenario of ``paths`` (files, or directories of ``*.yaml``); one row per scenario.
+
+    ``jobs`` worker processes (``-1`` = all cores; 1 = in this process; None = 1 for small batches and all
+    cores for large ones). ``backend`` names a joblib backend
+    (default: joblib's, or the one selected with ``joblib.parallel_config``). ``on_progress(phase, done,
+    total)`` is called as files load and scenarios are solved. Extra keyword ``options`` go to
+    :func:`recommender.api.optimize`. Rows come back in input order; errors never raise.
+    """
+    from joblib import Parallel, delayed
+
+    data_dir = str(catalog.data_dir) if catalog is not None else None
+    files, missing = expand_paths(paths)
+
+    def parallel(n_jobs: int) -> Any:
+        kwargs: dict[str, Any] = {"n_jobs": n_jobs, "return_as": "generator_unordered"}
+        if backend is not None:
+            kwargs["backend"] = backend
+        return Parallel(**kwargs)
+
+    # -- load (files in chunks)
+    loaded: dict[str, list[Any]] = {}
+    if files:
+        done = 0
+        if on_progress:
+            on_progress("load", 0, len(files))
+        n_jobs = _effective_jobs(jobs, "load", len(files))
+        for chunk_result in parallel(n_jobs)(
+            delayed(_load_chunk)(chunk, data_dir) for chunk in _chunks(files, _chunk_size(len(files), n_jobs))
+        ):
+            for f, entries in chunk_result:
+                loaded[f] = entries
+            done += len(chunk_result)
+            if on_progress:
+                on_progress("load", done, len(files))
+
+    # -- order rows: per file in order, per entry in order; invalid entries are rows already
+    slots: list[BatchRow | None] = []
+    work: list[tuple[int, str, int | None, Scenario]] = []
+    for f in files:
+        for line, item in _rows_for_entries(f, loaded[f]):
+            if isinstance(item, BatchRow):
+                slots.append(item)
+            else:
+                work.append((len(slots), f, line, item))
+                slots.append(None)
+    # -- solve (scenarios in chunks)
+    if work:
+        done = 0
+        if on_progress:
+            on_progress("solve", 0, len(work))
+        n_jobs = _effective_jobs(jobs, "solve", len(work))
+        for chunk_result in parallel(n_jobs)(
+            delayed(_solve_chunk)(chunk, data_dir, options)
+            for chunk in _chunks(work, _chunk_size(len(work), n_jobs))
+        ):
+            for pos, row in chunk_result:
+                slots[pos] = row
+            done += len(chunk_result)
+            if on_progress:
+                on_progress("solve", done, len(work))
+    rows = [r for r in slots if r is not None]
+    return rows + missing
+
+
+def exit_code(rows: Iterable[BatchRow]) -> int:
+    """0 every scenario has a recommendation; 1 at least one is infeasible; 2 at least one error (wins)."""
+    statuses = {r.status for r in rows}
+    if RowStatus.ERROR in statuses:
+        return 2
+    if RowStatus.INFEASIBLE in statuses:
+        return 1
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------- outputs
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return ";".join(map(str, value))
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def rows_to_csv(rows: Sequence[BatchRow]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for r in rows:
+        d = r.model_dump()
+        writer.writerow(["" if d[c] is None else _cell(d[c]) for c in COLUMNS])
+    return buf.getvalue()
+
+
+def rows_to_json(rows: Sequence[BatchRow]) -> str:
+    return json.dumps([r.model_dump(mode="json") for r in rows], indent=2) + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
+    cols = ["name", "file", "status", "choice", "capex_usd", "it_power_kw", "minutes", "binding", "error"]
+    out = ["| " + " | ".join(cols) + " |",
+           "|" + "|".join("---:" if c in ("capex_usd", "it_power_kw", "minutes") else "---" for c in cols) + "|"]
+    for r in rows:
+        cells = []
+        for c in cols:
+            v = getattr(r, c)
+            if c == "error" and v is None and r.explanation:
+                v = r.explanation
+            if v is None:
+                cells.append("")
+            elif c == "capex_usd":
+                cells.append(f"{v:,.0f}")
+            elif c in ("it_power_kw", "minutes"):
+                cells.append(f"{v:,.2f}")
+            else:
+                cells.append(_md_escape(str(_cell(v))))
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def render(rows: Sequence[BatchRow], fmt: str) -> str:
+    """Rows as ``csv``, ``json`` or ``md`` text."""
+    if fmt == "csv":
+        return rows_to_csv(rows)
+    if fmt == "json":
+        return rows_to_json(rows)
+    if fmt in ("md", "markdown"):
+        return rows_to_markdown(rows)
+    raise ValueError(f"unknown output format {fmt!r}; use csv, json or md")
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: a temporary file in the same directory, then ``os.replace``."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_rows(rows: Sequence[BatchRow], path: str | Path) -> None:
+    """Write rows to ``path`` (``.csv``, ``.json`` or ``.md``) atomically."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise ValueError(f"{path}: the output must end in .csv, .json or .md")
+    write_atomic(path, render(rows, suffix.lstrip(".")))

@@ -1,0 +1,252 @@
+"""`recommender optimize FILE`, `recommender batch PATH... --out FILE`, `recommender schema`.
+
+Only click (and the standard library) is imported here; the optimizer, pandas and rich load inside the
+commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_CODES = """\b
+Exit codes:
+  0  every scenario has a recommendation (optimal or feasible)
+  1  at least one scenario is infeasible
+  2  at least one input is invalid (the valid scenarios are still solved
+     and written), or the command was misused; 2 wins over 1
+"""
+
+_ERRORS: tuple[type[BaseException], ...] | None = None
+
+
+def _input_errors() -> tuple[type[BaseException], ...]:
+    """Errors that mean bad input (one line on stderr, exit 2), never a traceback."""
+    global _ERRORS
+    if _ERRORS is None:
+        from catalog.errors import CatalogError
+        from recommender.errors import RecommenderError
+
+        _ERRORS = (RecommenderError, CatalogError)
+    return _ERRORS
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _line(exc: BaseException) -> str:
+    """One line for an error: ``file:line: field: message`` when located, else ``error: message``."""
+    text = " ".join(str(exc).split())
+    if getattr(exc, "file", None):
+        return text
+    return f"error: {text}"
+
+
+# ------------------------------------------------------------------------------------------------ optimize
+
+
+@click.command("optimize", epilog=EXIT_CODES)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True, help="table for people, json for programs, markdown for reports.")
+@click.option("--name", default=None, help="Solve only the scenario of this name (in a file with `scenarios:`).")
+def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
+    """Recommend what to buy for the scenario(s) in FILE (YAML).
+
+    FILE holds one scenario, or a `scenarios:` list with `defaults:`; every valid scenario is solved and
+    invalid ones are reported as `file:line: field: message` on stderr. With --format json a file with
+    one scenario prints one object, a file with `scenarios:` prints a list.
+    """
+    from recommender.scenarios import InvalidScenario, load_located
+
+    errors = _input_errors()
+    try:
+        entries = [e for e, _ in load_located(file)]
+    except errors as exc:
+        _say(_line(exc))
+        sys.exit(2)
+    is_list = _has_scenarios_key(file)
+    if name is not None:
+        entries = [e for e in entries if e.name == name]
+        if not entries:
+            _say(f"{file}: no scenario named {name!r}")
+            sys.exit(2)
+    code = 0
+    results: list[Any] = []
+    for entry in entries:
+        if isinstance(entry, InvalidScenario):
+            for err in entry.errors:
+                _say(_line(err))
+            code = 2
+            continue
+        try:
+            from recommender.api import optimize
+
+            rec = optimize(entry)
+        except errors as exc:
+            _say(_line(exc) if getattr(exc, "file", None) else f"{file}: {entry.name}: {' '.join(str(exc).split())}")
+            code = 2
+            continue
+        if str(rec.status) == "infeasible" and code == 0:
+            code = 1
+        results.append(rec)
+    _print_results(results, fmt, as_list=is_list and name is None)
+    sys.exit(code)
+
+
+def _has_scenarios_key(file: str) -> bool:
+    from recommender.scenarios import parse_file
+
+    try:
+        data = parse_file(file).data
+    except Exception:  # noqa: BLE001 - only a hint for the output shape
+        return False
+    return isinstance(data, dict) and "scenarios" in data
+
+
+def _print_results(results: list[Any], fmt: str, *, as_list: bool) -> None:
+    if fmt == "json":
+        import json
+
+        payload: Any = [r.to_dict() for r in results] if as_list else (results[0].to_dict() if results else None)
+        if payload is None:
+            return
+        click.echo(json.dumps(payload, indent=2))
+    elif fmt == "markdown":
+        click.echo("\n".join(r.to_markdown() for r in results), nl=False)
+    else:
+        for i, rec in enumerate(results):
+            if i:
+                click.echo("")
+            _print_table(rec)
+
+
+def _print_table(rec: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    out = click.get_text_stream("stdout")
+    console = Console(file=out, width=None if out.isatty() else 120, highlight=False)
+    unit = {"minutes": "min", "mixes_per_day": "mixes/day", "usd": "USD"}.get(rec.objective_unit, rec.objective_unit)
+    value = "" if rec.objective_value is None else f" = {rec.objective_value:,.4g} {unit}"
+    console.print(f"[bold]{rec.scenario}[/bold]: {rec.status} ({rec.objective}{value})")
+    if rec.configurations:
+        table = Table(show_edge=False, header_style="bold")
+        for col, justify in [("buy", "right"), ("accelerator", "left"), ("accelerators", "right"),
+                             ("nodes", "right"), ("capex USD", "right"), ("IT kW", "right"),
+                             ("minutes", "right")]:
+            table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for c in rec.configurations:
+            table.add_row(f"{c.count}x", c.accelerator_id, str(c.accelerators), str(c.nodes),
+                          f"{c.capex_usd:,.0f}", f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}")
+        console.print(table)
+    if rec.binding:
+        console.print(f"binding limits: {', '.join(rec.binding)}")
+    for sentence in rec.explanation:
+        console.print(f"- {sentence}")
+
+
+# ------------------------------------------------------------------------------------------------ batch
+
+
+@click.command("batch", epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="Results file: .csv, .json or .md (written atomically).")
+@click.option("--jobs", "-j", type=int, default=None,
+              help="Worker processes (-1 = all cores; 1 = no workers). Default: 1 for small batches, "
+                   "all cores for large ones.")
+def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
+    """Solve every scenario of PATHS (files, or directories of *.yaml) and write one row per scenario.
+
+    Each row has name, file, status (optimal | feasible | infeasible | error), choice, capex_usd,
+    it_power_kw, minutes, binding limits and error. Invalid scenarios and unreadable files become error rows
+    (and lines on stderr); the others are still solved and written. A progress bar shows on a terminal.
+    """
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".csv", ".json", ".md"):
+        raise click.BadParameter("must end in .csv, .json or .md", param_hint="'--out'")
+    parent = Path(out).parent
+    if not parent.is_dir():
+        raise click.BadParameter(f"directory {str(parent)!r} does not exist", param_hint="'--out'")
+    if jobs == 0:
+        raise click.BadParameter("must not be 0 (use -1 for all cores)", param_hint="'--jobs'")
+
+    from recommender.batch import RowStatus, exit_code, run_batch, write_rows
+
+    errors = _input_errors()
+    progress, on_progress = _progress()
+    try:
+        if progress is not None:
+            progress.start()
+        rows = run_batch(list(paths), jobs=jobs, on_progress=on_progress)
+    except errors as exc:  # pragma: no cover - run_batch turns input errors into rows
+        _say(_line(exc))
+        sys.exit(2)
+    finally:
+        if progress is not None:
+            progress.stop()
+    for row in rows:
+        if row.status == RowStatus.ERROR:
+            for message in row.errors or (row.error or "error",):
+                _say(message if message.startswith(row.file) else f"{row.file}: {message}")
+    try:
+        write_rows(rows, out)
+    except OSError as exc:
+        _say(f"error: cannot write {out}: {exc.strerror or exc}")
+        sys.exit(2)
+    counts = {s: sum(1 for r in rows if r.status == s) for s in RowStatus}
+    summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+    files = len({r.file for r in rows})
+    _say(f"{len(rows)} scenario{'s' if len(rows) != 1 else ''} from {files} file{'s' if files != 1 else ''}: "
+         f"{summary or 'nothing to do'} -> {out}")
+    sys.exit(exit_code(rows))
+
+
+def _progress() -> tuple[Any, Any]:
+    """A rich progress bar on a terminal (stderr), nothing when piped."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True)
+    tasks: dict[str, Any] = {}
+
+    def on_progress(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = progress.add_task("loading files" if phase == "load" else "solving", total=total)
+        progress.update(tasks[phase], completed=done, total=total)
+
+    return progress, on_progress
+
+
+# ------------------------------------------------------------------------------------------------ schema
+
+
+@click.command("schema")
+@click.option("--kind", type=click.Choice(["scenario", "price-list", "workload"]), default="scenario",
+              show_default=True, help="Which file format: scenario files, price lists or custom workloads.")
+def schema_cmd(kind: str) -> None:
+    """Print the JSON Schema of scenario files (for editor completion and validation).
+
+    \b
+    Put this first line in a scenario file so editors with the YAML language server complete it:
+      # yaml-language-server: $schema=<path or URL of scenario.schema.json>
+    The committed copies are recommender/scenario.schema.json, price-list.schema.json, workload.schema.json.
+    """
+    from recommender.scenarios import schema_text
+
+    click.echo(schema_text(kind), nl=False)
+
+
+def register(cli: click.Group) -> None:
+    """Add `optimize`, `batch` and `schema` to the `recommender` command group."""
+    cli.add_command(optimize_cmd)
+    cli.add_command(batch_cmd)
+    cli.add_command(schema_cmd)
