@@ -258,8 +258,7 @@ def scenario_error(err: ValidationError, *, file: str | None = None, line: int |
     first = err.errors(include_url=False)[0]
     path = field_path(tuple(first.get("loc", ())))
     msg = str(first.get("msg", "invalid value"))
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
+    msg = msg.removeprefix("Value error, ")
     head, sep, rest = msg.partition(": ")
     if sep and head and " " not in head and not path:
         path, msg = head, rest

@@ -1,0 +1,321 @@
+"""Cost and power in one place: capex, IT power, facility power, energy and TCO.
+
+Every number comes from the catalog's defaults table (``catalog.load().defaults``, the shipped copy of
+``../shared/hardware/defaults.csv``) or from the scenario; each one used is returned as an
+:class:`~recommender.models.Assumption` carrying its source, confidence and as-of date.
+
+Formulas (defaults_proposal.md sections 2-3):
+
+* capex = accelerators x price + nodes x host cost (host cost on every node, even one with a single card;
+  none for NVL72-class racks, whose per-GPU price includes the system);
+* IT power: SXM/OAM nodes ``it_power_factor x sum TDP``; PCIe servers
+  ``pcie_power_factor x (sum TDP + nodes x pcie_host_power_kw)``; NVL72 racks ``it_power_factor x sum TDP``;
+* facility power = IT power x PUE; energy = facility power x hours x years x USD/kWh (full draw: an upper
+  bound); TCO = capex + energy.
+
+Rack space is not in defaults.csv: :data:`RACK_UNITS_PER_NODE` holds labelled assumptions (a defaults row
+``rack_units_per_node`` for the same ``applies_to`` overrides them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from recommender.models import Assumption, Cooling, Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+HOURS_PER_YEAR = 24 * 365.25
+
+#: Node kinds the optimizer can buy.
+SXM_OAM = "sxm_oam"
+PCIE = "pcie"
+NVL72 = "nvl72"
+
+#: Rack units per node: NOT in defaults.csv; optimizer assumptions, labelled as such in the result.
+RACK_UNITS_PER_NODE: dict[str, tuple[float, str]] = {
+    SXM_OAM: (8.0, "optimizer assumption: 8U per 8-GPU HGX/OAM node (DGX A100 6U, DGX H100 8U, DGX B200 10U)"),
+    PCIE: (4.0, "optimizer assumption: 4U per PCIe GPU server (incl. 20-card X640 G40-class chassis)"),
+    NVL72: (48.0 / 18.0, "optimizer assumption: one 48U rack per NVL72 (18 compute trays)"),
+}
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """How one accelerator is packaged into nodes, and what a node costs and draws."""
+
+    kind: str  # sxm_oam | pcie | nvl72
+    per_node: int  # accelerators in a full node (8; 4 per NVL72 compute tray)
+    single_node_counts: tuple[int, ...]  # accelerator counts a single node can hold
+    multi_node_sizes: tuple[int, ...]  # accelerators per node when buying several nodes
+    rack_size: int | None  # NVL72: accelerators per rack (72)
+    host_cost_usd: float  # per node
+    power_factor: float
+    host_power_kw: float  # PCIe: per-node host power inside the factor; 0 otherwise
+    rack_units: float  # per node
+    liquid_only: bool
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Cost and power parameters for one scenario, resolved from the defaults and the scenario's overrides."""
+
+    defaults: Any  # the defaults DataFrame
+    energy_usd_per_kwh: float
+    years: float
+    pue_air: float
+    pue_liquid: float
+    cooling: Cooling | None
+    host_cost_override: float | None
+    assumptions: dict[tuple[str, str], Assumption] = field(default_factory=dict)
+
+    def pue_for(self, liquid_only: bool) -> float:
+        if self.cooling == Cooling.LIQUID or (self.cooling is None and liquid_only):
+            return self.pue_liquid
+        return self.pue_air
+
+
+class _Defaults:
+    """Lookup of defaults.csv rows by (parameter, applies_to)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for rec in frame.to_dict("records"):
+            self._rows[(str(rec["parameter"]), str(rec["applies_to"]))] = rec
+
+    def get(self, parameter: str, applies_to: str) -> dict[str, Any] | None:
+        return self._rows.get((parameter, applies_to))
+
+    def find(self, parameter: str) -> list[dict[str, Any]]:
+        return [r for (p, _), r in self._rows.items() if p == parameter]
+
+    def require(self, parameter: str, applies_to: str) -> dict[str, Any]:
+        row = self.get(parameter, applies_to)
+        if row is None:
+            from recommender.errors import CatalogError
+
+            raise CatalogError(f"defaults.csv: no row for parameter={parameter}, applies_to={applies_to}")
+        return row
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def assumption_from_row(row: dict[str, Any], *, value: float | None = None) -> Assumption:
+    """An Assumption from a defaults.csv row (optionally with a different value, e.g. a derived one)."""
+    return Assumption(
+        parameter=str(row["parameter"]),
+        applies_to=str(row["applies_to"]),
+        value=float(row["value"] if value is None else value),
+        unit=str(row["unit"]),
+        source="defaults.csv: " + (_text(row.get("source")) or ""),
+        confidence=_text(row.get("confidence")),
+        as_of=_text(row.get("as_of")),
+    )
+
+
+_DEFAULTS_CACHE: dict[int, _Defaults] = {}
+
+
+def _lookup(defaults: pd.DataFrame) -> _Defaults:
+    key = id(defaults)
+    d = _DEFAULTS_CACHE.get(key)
+    if d is None or getattr(d, "_frame", None) is not defaults:
+        d = _Defaults(defaults)
+        d._frame = defaults  # type: ignore[attr-defined]  # keep the frame alive so id() stays unique
+        if len(_DEFAULTS_CACHE) > 16:
+            _DEFAULTS_CACHE.clear()
+        _DEFAULTS_CACHE[key] = d
+    return d
+
+
+def cost_model(defaults: pd.DataFrame, scenario: Scenario) -> CostModel:
+    """Resolve energy price, PUE, years and host-cost override for a scenario; record their sources."""
+    d = _lookup(defaults)
+    assumptions: dict[tuple[str, str], Assumption] = {}
+
+    if scenario.energy_usd_per_kwh is not None:
+        energy = float(scenario.energy_usd_per_kwh)
+        assumptions[("energy_usd_per_kwh", "scenario")] = Assumption(
+            parameter="energy_usd_per_kwh", applies_to="scenario", value=energy, unit="usd_per_kwh", source="scenario"
+        )
+    else:
+        rows = d.find("energy_usd_per_kwh")
+        row = d.get("energy_usd_per_kwh", "default_us_industrial") or (rows[0] if rows else None)
+        if row is None:
+            d.require("energy_usd_per_kwh", "default_us_industrial")
+        energy = float(row["value"])  # type: ignore[index]
+        assumptions[("energy_usd_per_kwh", str(row["applies_to"]))] = assumption_from_row(row)  # type: ignore[arg-type]
+
+    air = d.require("pue", "air_cooled")
+    liquid = d.require("pue", "liquid_cooled")
+    if scenario.pue is not None:
+        pue_air = pue_liquid = float(scenario.pue)
+        assumptions[("pue", "scenario")] = Assumption(
+            parameter="pue", applies_to="scenario", value=pue_air, unit="ratio", source="scenario"
+        )
+    else:
+        pue_air, pue_liquid = float(air["value"]), float(liquid["value"])
+        assumptions[("pue", "air_cooled")] = assumption_from_row(air)
+        assumptions[("pue", "liquid_cooled")] = assumption_from_row(liquid)
+    assumptions[("years", "scenario")] = Assumption(
+        parameter="years", applies_to="scenario", value=float(scenario.years), unit="years", source="scenario"
+    )
+    if scenario.host_cost_usd_per_node is not None:
+        assumptions[("host_cost_usd_per_node", "scenario")] = Assumption(
+            parameter="host_cost_usd_per_node",
+            applies_to="scenario (not NVL72 racks)",
+            value=float(scenario.host_cost_usd_per_node),
+            unit="usd",
+            source="scenario",
+        )
+    return CostModel(
+        defaults=defaults,
+        energy_usd_per_kwh=energy,
+        years=float(scenario.years),
+        pue_air=pue_air,
+        pue_liquid=pue_liquid,
+        cooling=scenario.cooling,
+        host_cost_override=scenario.host_cost_usd_per_node,
+        assumptions=assumptions,
+    )
+
+
+def node_kind(accelerator_id: str, form_factor: str | None, defaults: pd.DataFrame) -> str | None:
+    """sxm_oam, pcie or nvl72 for an accelerator; None if no node model applies (TPU, IPU, ...).
+
+    NVL72-class parts are recognised from the defaults' ``accelerators_per_node`` rows whose ``applies_to``
+    names them (``gb200_gb300_nvl72_...``).
+    """
+    ff = (form_factor or "").lower()
+    if ff in ("sxm", "oam"):
+        return SXM_OAM
+    if ff == "pcie":
+        return PCIE
+    short = accelerator_id.split("-", 1)[-1].lower()
+    for row in _lookup(defaults).find("accelerators_per_node"):
+        tokens = str(row["applies_to"]).split("_")
+        if "nvl72" in tokens and short in tokens:
+            return NVL72
+    return None
+
+
+def node_spec(
+    accelerator_id: str,
+    form_factor: str | None,
+    model: CostModel,
+    *,
+    pcie_chassis_sizes: tuple[int, ...] = (),
+) -> tuple[NodeSpec | None, str, list[Assumption]]:
+    """The node packaging of an accelerator, or ``(None, reason, [])`` if it cannot be bought as a node.
+
+    ``pcie_chassis_sizes``: accelerators per node above the PCIe default seen in the catalog's systems
+    (e.g. 10, 16, 20 cards in X640 G40-class chassis); they become extra single-node sizes.
+    """
+    d = _lookup(model.defaults)
+    kind = node_kind(accelerator_id, form_factor, model.defaults)
+    if kind is None:
+        return None, f"form factor {form_factor or 'unknown'} has no server model (not sold as a node)", []
+    used: list[Assumption] = []
+
+    def ru(kind_: str, applies_to: str) -> float:
+        row = d.get("rack_units_per_node", applies_to)
+        if row is not None:
+            used.append(assumption_from_row(row))
+            return float(row["value"])
+        value, source = RACK_UNITS_PER_NODE[kind_]
+        used.append(
+            Assumption(parameter="rack_units_per_node", applies_to=applies_to, value=value, unit="u",
+                       source=source, confidence="L")
+        )  # fmt: skip
+        return value
+
+    def host(applies_to: str) -> float:
+        if model.host_cost_override is not None:
+            return float(model.host_cost_override)
+        row = d.require("host_cost_usd_per_node", applies_to)
+        used.append(assumption_from_row(row))
+        return float(row["value"])
+
+    if kind == SXM_OAM:
+        per = d.require("accelerators_per_node", (form_factor or "sxm").lower())
+        factor = d.require("it_power_factor", "sxm_oam_8gpu_air_node")
+        used += [assumption_from_row(per), assumption_from_row(factor)]
+        n = int(per["value"])
+        spec = NodeSpec(
+            kind=kind, per_node=n, single_node_counts=(n,), multi_node_sizes=(n,), rack_size=None,
+            host_cost_usd=host("sxm_oam_8gpu_node"), power_factor=float(factor["value"]), host_power_kw=0.0,
+            rack_units=ru(kind, "sxm_oam_8gpu_node"), liquid_only=False,
+        )  # fmt: skip
+        return spec, "", used
+    if kind == PCIE:
+        per = d.require("accelerators_per_node", "pcie")
+        factor = d.require("pcie_power_factor", "pcie_node")
+        hostp = d.require("pcie_host_power_kw", "pcie_node")
+        used += [assumption_from_row(per), assumption_from_row(factor), assumption_from_row(hostp)]
+        n = int(per["value"])
+        big = tuple(sorted({int(s) for s in pcie_chassis_sizes if int(s) > n}))
+        spec = NodeSpec(
+            kind=kind, per_node=n, single_node_counts=tuple(range(1, n + 1)) + big,
+            multi_node_sizes=(n,) + ((big[-1],) if big else ()), rack_size=None,
+            host_cost_usd=host("pcie_node"), power_factor=float(factor["value"]),
+            host_power_kw=float(hostp["value"]), rack_units=ru(kind, "pcie_node"), liquid_only=False,
+        )  # fmt: skip
+        return spec, "", used
+    # NVL72 rack-scale: trays of 4 in racks of 72; the per-GPU price includes the host
+    rows = [r for r in d.find("accelerators_per_node") if "nvl72" in str(r["applies_to"]).split("_")]
+    tray = next(r for r in rows if "tray" in str(r["applies_to"]))
+    rack = next(r for r in rows if "rack" in str(r["applies_to"]))
+    factor = d.require("it_power_factor", "nvl72_rack_liquid")
+    used += [assumption_from_row(tray), assumption_from_row(rack), assumption_from_row(factor)]
+    t, r = int(tray["value"]), int(rack["value"])
+    used.append(
+        Assumption(parameter="host_cost_usd_per_node", applies_to=str(tray["applies_to"]), value=0.0, unit="usd",
+                   source="defaults.csv: " + (_text(tray.get("notes")) or "host included in the per-GPU price"),
+                   confidence=_text(tray.get("confidence")), as_of=_text(tray.get("as_of")))
+    )  # fmt: skip
+    spec = NodeSpec(
+        kind=kind, per_node=t, single_node_counts=(t,), multi_node_sizes=(t,), rack_size=r, host_cost_usd=0.0,
+        power_factor=float(factor["value"]), host_power_kw=0.0, rack_units=ru(kind, str(tray["applies_to"])),
+        liquid_only=True,
+    )  # fmt: skip
+    return spec, "", used
+
+
+# ----------------------------------------------------------------------------------------- formulas
+# Scalar-or-array functions (work on floats, numpy arrays and pandas Series alike).
+
+
+def capex_usd(accelerators: Any, nodes: Any, price_usd: Any, host_cost_usd: Any) -> Any:
+    """accelerators x price + nodes x host cost."""
+    return accelerators * price_usd + nodes * host_cost_usd
+
+
+def it_power_kw(accelerators: Any, nodes: Any, tdp_watts: Any, power_factor: Any, host_power_kw: Any = 0.0) -> Any:
+    """factor x (sum of accelerator TDP + nodes x host power), in kW (host power is 0 except for PCIe)."""
+    return power_factor * (accelerators * tdp_watts / 1000.0 + nodes * host_power_kw)
+
+
+def facility_power_kw(it_kw: Any, pue: Any) -> Any:
+    return it_kw * pue
+
+
+def energy_usd(facility_kw: Any, years: float, usd_per_kwh: float) -> Any:
+    """Energy cost at full draw over ``years``."""
+    return facility_kw * HOURS_PER_YEAR * years * usd_per_kwh
+
+
+def tco_usd(capex: Any, energy: Any) -> Any:
+    return capex + energy

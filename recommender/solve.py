@@ -1,0 +1,400 @@
+"""The optimization problems, as pure functions over candidate arrays.
+
+* :func:`build_choice_problem` / :func:`solve_choice`: a binary choice of one candidate (PuLP, CBC).
+* :func:`enumerate_choice`: the same choice solved exactly by enumeration (numpy); the API uses it for the
+  single-configuration case because a CBC call costs ~10-20 ms of process start-up and the API re-solves
+  several times (binding limits, sensitivity). Tests check both give the same objective value.
+* :func:`build_mix_problem` / :func:`solve_mix`: Gavel-style mix (integer copies ``n[c]`` of candidate
+  configurations, trainings per day ``x[w, c]``), maximising the mix throughput ``lam`` or minimising TCO
+  subject to a required throughput.
+
+Constraints carry the names of :data:`recommender.models.LIMITS` (``budget``, ``power``, ``rack_units``,
+``max_nodes``, ``max_accelerators``; ``memory`` and ``allow_list`` when excluded candidates are passed in).
+Solver statuses map to :class:`recommender.models.Status`; nothing here asserts on a solver status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pulp
+
+from recommender.models import Status
+
+MINUTES_PER_DAY = 1440.0
+DEFAULT_TIME_LIMIT_S = 10.0
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The scenario's resource limits (None = no limit)."""
+
+    budget_usd: float | None = None
+    power_kw: float | None = None
+    rack_units: float | None = None
+    max_nodes: float | None = None
+    max_accelerators: float | None = None
+
+    def items(self) -> list[tuple[str, float]]:
+        """(constraint name, limit) pairs of the limits that are set."""
+        pairs = [
+            ("budget", self.budget_usd),
+            ("power", self.power_kw),
+            ("rack_units", self.rack_units),
+            ("max_nodes", self.max_nodes),
+            ("max_accelerators", self.max_accelerators),
+        ]
+        return [(k, float(v)) for k, v in pairs if v is not None]
+
+    def without(self, name: str) -> Limits:
+        attr = _LIMIT_ATTR[name]
+        return Limits(**{**self.__dict__, attr: None})
+
+    def scaled(self, name: str, factor: float) -> Limits:
+        attr = _LIMIT_ATTR[name]
+        value = getattr(self, attr)
+        return Limits(**{**self.__dict__, attr: None if value is None else value * factor})
+
+
+_LIMIT_ATTR = {
+    "budget": "budget_usd",
+    "power": "power_kw",
+    "rack_units": "rack_units",
+    "max_nodes": "max_nodes",
+    "max_accelerators": "max_accelerators",
+}
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Per-candidate resource use (arrays of equal length)."""
+
+    capex_usd: np.ndarray
+    it_power_kw: np.ndarray
+    rack_units: np.ndarray
+    nodes: np.ndarray
+    accelerators: np.ndarray
+
+    def usage(self, name: str) -> np.ndarray:
+        return {
+            "budget": self.capex_usd,
+            "power": self.it_power_kw,
+            "rack_units": self.rack_units,
+            "max_nodes": self.nodes,
+            "max_accelerators": self.accelerators,
+        }[name]
+
+    def take(self, idx: np.ndarray) -> Resources:
+        return Resources(*(np.asarray(a)[idx] for a in (self.capex_usd, self.it_power_kw, self.rack_units,
+                                                        self.nodes, self.accelerators)))  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.capex_usd)
+
+
+def within_limits(res: Resources, limits: Limits, *, rel_tol: float = 1e-9) -> np.ndarray:
+    """Boolean mask of candidates that satisfy every set limit."""
+    ok = np.ones(len(res), dtype=bool)
+    for name, limit in limits.items():
+        ok &= res.usage(name) <= limit * (1 + rel_tol) + _EPS
+    return ok
+
+
+def violations(res: Resources, limits: Limits, i: int) -> dict[str, float]:
+    """Limits candidate ``i`` exceeds, with the relative excess (0.25 = 25 % over)."""
+    out = {}
+    for name, limit in limits.items():
+        use = float(res.usage(name)[i])
+        if use > limit * (1 + 1e-9) + _EPS:
+            out[name] = use / limit - 1.0 if limit > 0 else float("inf")
+    return out
+
+
+# --------------------------------------------------------------------------------------------- status
+
+
+def map_status(status: int, sol_status: int) -> Status:
+    """Map PuLP's (status, sol_status) to our lower-case status."""
+    if sol_status == pulp.LpSolutionOptimal and status == pulp.LpStatusOptimal:
+        return Status.OPTIMAL
+    if sol_status == pulp.LpSolutionIntegerFeasible:
+        return Status.FEASIBLE  # stopped at the time limit with an integer solution
+    if status == pulp.LpStatusOptimal and sol_status not in (pulp.LpSolutionInfeasible, pulp.LpSolutionUnbounded,
+                                                             pulp.LpSolutionNoSolutionFound):  # fmt: skip
+        return Status.OPTIMAL
+    return Status.INFEASIBLE
+
+
+def _solver(time_limit_s: float) -> pulp.LpSolver:
+    return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
+
+
+# ----------------------------------------------------------------------------------- single choice
+
+
+@dataclass
+class ChoiceResult:
+    status: Status
+    index: int | None  # chosen candidate (position in the arrays passed in)
+    objective: float | None
+    slack: dict[str, float] = field(default_factory=dict)  # constraint name -> slack (limit - use)
+    solver: str = "cbc"
+
+
+def _add_limits(prob: pulp.LpProblem, use: dict[str, Any], limits: Limits) -> None:
+    for name, limit in limits.items():
+        prob += (use[name] <= limit, name)
+
+
+def build_choice_problem(
+    cost: np.ndarray,
+    res: Resources,
+    limits: Limits,
+    *,
+    sense: str = "min",
+    throughput: np.ndarray | None = None,
+    required_throughput: float | None = None,
+    memory_ok: np.ndarray | None = None,
+    allowed: np.ndarray | None = None,
+) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
+    """Binary choice of exactly one candidate optimising ``cost`` (``sense`` min or max) within the limits.
+
+    ``throughput``/``required_throughput`` add the ``required_throughput`` constraint (min_tco);
+    ``memory_ok``/``allowed`` masks add the named ``memory``/``allow_list`` constraints that rule out the others.
+    """
+    n = len(cost)
+    prob = pulp.LpProblem("choice", pulp.LpMinimize if sense == "min" else pulp.LpMaximize)
+    y = [pulp.LpVariable(f"y_{i}", cat=pulp.LpBinary) for i in range(n)]
+    prob += pulp.lpSum(float(cost[i]) * y[i] for i in range(n))
+    prob += (pulp.lpSum(y) == 1, "choose_one")
+    use = {name: pulp.lpSum(float(res.usage(name)[i]) * y[i] for i in range(n)) for name, _ in limits.items()}
+    _add_limits(prob, use, limits)
+    if throughput is not None and required_throughput is not None:
+        prob += (pulp.lpSum(float(throughput[i]) * y[i] for i in range(n)) >= required_throughput,
+                 "required_throughput")  # fmt: skip
+    for name, mask in (("memory", memory_ok), ("allow_list", allowed)):
+        if mask is not None and not np.all(mask):
+            prob += (pulp.lpSum(y[i] for i in range(n) if not mask[i]) <= 0, name)
+    return prob, y
+
+
+def solve_choice(
+    cost: np.ndarray,
+    res: Resources,
+    limits: Limits,
+    *,
+    sense: str = "min",
+    throughput: np.ndarray | None = None,
+    required_throughput: float | None = None,
+    memory_ok: np.ndarray | None = None,
+    allowed: np.ndarray | None = None,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+) -> ChoiceResult:
+    """Solve :func:`build_choice_problem` with CBC."""
+    if len(cost) == 0:
+        return ChoiceResult(Status.INFEASIBLE, None, None)
+    prob, y = build_choice_problem(cost, res, limits, sense=sense, throughput=throughput,
+                                   required_throughput=required_throughput, memory_ok=memory_ok, allowed=allowed)
+    prob.solve(_solver(time_limit_s))
+    status = map_status(prob.status, prob.sol_status)
+    if status == Status.INFEASIBLE:
+        return ChoiceResult(status, None, None)
+    values = np.array([v.value() or 0.0 for v in y])
+    idx = int(np.argmax(values))
+    slack = {name: float(c.slack) for name, c in prob.constraints.items() if name in _LIMIT_ATTR}
+    return ChoiceResult(status, idx, float(cost[idx]), slack, "cbc")
+
+
+def enumerate_choice(
+    cost: np.ndarray,
+    res: Resources,
+    limits: Limits,
+    *,
+    sense: str = "min",
+    throughput: np.ndarray | None = None,
+    required_throughput: float | None = None,
+    mask: np.ndarray | None = None,
+    tiebreak: tuple[np.ndarray, ...] = (),
+) -> ChoiceResult:
+    """Exact single choice by enumeration: the best feasible candidate; ties broken by ``tiebreak`` arrays
+    (ascending, e.g. capex then power) and then by position."""
+    ok = within_limits(res, limits)
+    if mask is not None:
+        ok &= mask
+    if throughput is not None and required_throughput is not None:
+        ok &= throughput >= required_throughput * (1 - 1e-9)
+    idx = np.flatnonzero(ok)
+    if idx.size == 0:
+        return ChoiceResult(Status.INFEASIBLE, None, None, solver="enumeration")
+    primary = cost[idx] if sense == "min" else -cost[idx]
+    keys = [np.arange(idx.size)] + [np.asarray(t)[idx] for t in reversed(tiebreak)] + [primary]
+    best = int(idx[np.lexsort(keys)[0]])
+    slack = {name: limit - float(res.usage(name)[best]) for name, limit in limits.items()}
+    return ChoiceResult(Status.OPTIMAL, best, float(cost[best]), slack, "enumeration")
+
+
+# --------------------------------------------------------------------------------------------- mix
+
+
+@dataclass
+class MixResult:
+    status: Status
+    counts: np.ndarray | None  # copies of each candidate configuration
+    trainings: np.ndarray | None  # x[w, c]: trainings per day of workload w on configuration c
+    throughput: float | None  # mixes per day (lam)
+    objective: float | None  # lam (max_throughput) or TCO (min_tco)
+    slack: dict[str, float] = field(default_factory=dict)
+    solver: str = "cbc"
+
+
+def count_upper_bounds(res: Resources, limits: Limits, *, default: int = 64) -> np.ndarray:
+    """Largest number of copies of each candidate the limits allow on their own (``default`` if unlimited)."""
+    ub = np.full(len(res), float(default))
+    for name, limit in limits.items():
+        use = res.usage(name).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cap = np.where(use > 0, np.floor(limit / np.maximum(use, _EPS) + 1e-9), np.inf)
+        ub = np.minimum(ub, cap)
+    return np.maximum(ub, 0).astype(int)
+
+
+def build_mix_problem(
+    minutes: np.ndarray,
+    shares: np.ndarray,
+    res: Resources,
+    limits: Limits,
+    *,
+    objective: str = "throughput",
+    tco_usd: np.ndarray | None = None,
+    required_throughput: float | None = None,
+    max_copies: int = 64,
+) -> tuple[pulp.LpProblem, list[pulp.LpVariable], list[list[pulp.LpVariable | None]], pulp.LpVariable]:
+    """Gavel's formulation over configurations ``c`` and workloads ``w``.
+
+    ``minutes[w, c]``: minutes to train w on c (inf/NaN = cannot run). Integer ``n[c]`` copies,
+    ``x[w, c] >= 0`` trainings per day, ``sum_w x[w, c] * minutes[w, c] <= 1440 n[c]`` (``time_c``),
+    ``sum_c x[w, c] >= lam * share[w]`` (``share_w``). ``objective="throughput"``: maximise ``lam``;
+    ``objective="tco"``: minimise ``sum_c n[c] tco[c]`` with ``lam >= required_throughput``.
+    Limits are named constraints on ``sum_c n[c] * use[c]``.
+    """
+    W, C = minutes.shape
+    prob = pulp.LpProblem("mix", pulp.LpMaximize if objective == "throughput" else pulp.LpMinimize)
+    ub = count_upper_bounds(res, limits, default=max_copies)
+    n = [pulp.LpVariable(f"n_{c}", lowBound=0, upBound=int(ub[c]), cat=pulp.LpInteger) for c in range(C)]
+    lam = pulp.LpVariable("lam", lowBound=0)
+    x: list[list[pulp.LpVariable | None]] = []
+    for w in range(W):
+        row: list[pulp.LpVariable | None] = []
+        for c in range(C):
+            m = minutes[w, c]
+            row.append(pulp.LpVariable(f"x_{w}_{c}", lowBound=0) if np.isfinite(m) and m > 0 else None)
+        x.append(row)
+    if objective == "throughput":
+        prob += lam
+    else:
+        if tco_usd is None or required_throughput is None:
+            raise ValueError("objective='tco' needs tco_usd and required_throughput")
+        prob += pulp.lpSum(float(tco_usd[c]) * n[c] for c in range(C))
+        prob += (lam >= float(required_throughput), "required_throughput")
+    for c in range(C):
+        terms = [x[w][c] * float(minutes[w, c]) for w in range(W) if x[w][c] is not None]
+        if terms:
+            prob += (pulp.lpSum(terms) <= MINUTES_PER_DAY * n[c], f"time_{c}")
+    for w in range(W):
+        if shares[w] > 0:
+            prob += (pulp.lpSum(v for v in x[w] if v is not None) >= float(shares[w]) * lam, f"share_{w}")
+    use = {name: pulp.lpSum(float(res.usage(name)[c]) * n[c] for c in range(C)) for name, _ in limits.items()}
+    _add_limits(prob, use, limits)
+    return prob, n, x, lam
+
+
+def solve_mix(
+    minutes: np.ndarray,
+    shares: np.ndarray,
+    res: Resources,
+    limits: Limits,
+    *,
+    objective: str = "throughput",
+    tco_usd: np.ndarray | None = None,
+    required_throughput: float | None = None,
+    max_copies: int = 64,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+) -> MixResult:
+    """Solve :func:`build_mix_problem` with CBC; integer counts are rounded."""
+    if minutes.shape[1] == 0:
+        return MixResult(Status.INFEASIBLE, None, None, None, None)
+    prob, n, x, lam = build_mix_problem(minutes, shares, res, limits, objective=objective, tco_usd=tco_usd,
+                                        required_throughput=required_throughput, max_copies=max_copies)
+    prob.solve(_solver(time_limit_s))
+    status = map_status(prob.status, prob.sol_status)
+    if status == Status.INFEASIBLE:
+        return MixResult(status, None, None, None, None)
+    counts = np.array([round(v.value() or 0.0) for v in n], dtype=int)
+    W, C = minutes.shape
+    trainings = np.zeros((W, C))
+    for w in range(W):
+        for c in range(C):
+            v = x[w][c]
+            if v is not None and counts[c] > 0:
+                trainings[w, c] = max(v.value() or 0.0, 0.0)
+    thr = mix_throughput(minutes, shares, counts, trainings)
+    if objective == "throughput":
+        if counts.sum() == 0 or thr <= 0:
+            return MixResult(Status.INFEASIBLE, None, None, None, None)
+        obj = thr
+    else:
+        obj = float(np.dot(counts, tco_usd))  # type: ignore[arg-type]
+    slack = {name: float(c.slack) for name, c in prob.constraints.items() if name in _LIMIT_ATTR}
+    return MixResult(status, counts, trainings, thr, obj, slack, "cbc")
+
+
+def mix_throughput(minutes: np.ndarray, shares: np.ndarray, counts: np.ndarray, trainings: np.ndarray) -> float:
+    """Mixes per day an assignment achieves: min over workloads of trainings / share, with each
+    configuration's time capped at 1440 x copies (solver round-off is scaled away)."""
+    m = np.where(np.isfinite(minutes), minutes, 0.0)
+    used = (trainings * m).sum(axis=0)
+    cap = MINUTES_PER_DAY * counts
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(used > cap, cap / np.where(used > 0, used, 1.0), 1.0)
+    t = trainings * scale[None, :]
+    pos = shares > 0
+    if not pos.any():
+        return 0.0
+    return float(np.min(t.sum(axis=1)[pos] / shares[pos]))
+
+
+def best_assignment_throughput(minutes: np.ndarray, shares: np.ndarray, counts: np.ndarray) -> float:
+    """Exact max mixes per day for fixed copies (an LP, solved with scipy's HiGHS); used by tests and checks."""
+    from scipy.optimize import linprog
+
+    W, C = minutes.shape
+    active = [c for c in range(C) if counts[c] > 0]
+    if not active:
+        return 0.0
+    pairs = [(w, c) for w in range(W) for c in active if np.isfinite(minutes[w, c]) and minutes[w, c] > 0]
+    nv = len(pairs) + 1  # x's then lam
+    cvec = np.zeros(nv)
+    cvec[-1] = -1.0
+    a_ub, b_ub = [], []
+    for c in active:
+        row = np.zeros(nv)
+        for k, (w, cc) in enumerate(pairs):
+            if cc == c:
+                row[k] = minutes[w, c]
+        a_ub.append(row)
+        b_ub.append(MINUTES_PER_DAY * counts[c])
+    for w in range(W):
+        if shares[w] <= 0:
+            continue
+        row = np.zeros(nv)
+        for k, (ww, _) in enumerate(pairs):
+            if ww == w:
+                row[k] = -1.0
+        row[-1] = shares[w]
+        a_ub.append(row)
+        b_ub.append(0.0)
+    out = linprog(cvec, A_ub=np.array(a_ub), b_ub=np.array(b_ub), bounds=[(0, None)] * nv, method="highs")
+    return float(-out.fun) if out.status == 0 else 0.0
