@@ -207,7 +207,7 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         "line": line,
         "status": RowStatus(str(rec.status)),
         "objective": str(rec.objective),
-        "objective_value": rec.objective_value,
+        "objective_value": _round(rec.objective_value, 6),
         "binding": list(rec.binding),
     }
     if not configs:
@@ -228,10 +228,15 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         accelerator_id=main.accelerator_id,
         accelerators=sum(c.accelerators * c.count for c in configs),
         nodes=sum(c.nodes * c.count for c in configs),
-        capex_usd=sum(c.capex_usd * c.count for c in configs),
-        it_power_kw=sum(c.it_power_kw * c.count for c in configs),
-        minutes=minutes,
+        capex_usd=_round(sum(c.capex_usd * c.count for c in configs), 2),
+        it_power_kw=_round(sum(c.it_power_kw * c.count for c in configs), 4),
+        minutes=_round(minutes, 4),
     )
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    """Round away float noise (31.095999999999997 -> 31.096) for the written outputs."""
+    return None if value is None else round(float(value), digits)
 
 
 def _rows_for_entries(file: str, entries: list[Any]) -> list[tuple[int, Any]]:

@@ -132,8 +132,10 @@ def parse_text(text: str, file: str) -> Doc:
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
         if exc.__class__.__name__ == "DuplicateKeyError":
-            problem = "duplicate key " + (problem.split("found duplicate key", 1)[-1].strip() or "")
-            problem = problem.replace(" with value", "").strip()
+            dup = re.search(r'duplicate key "(.*?)" with value', problem)
+            problem = f"duplicate key {dup.group(1)!r}" if dup else problem
+        elif exc.context and exc.context_mark is not None and line is not None and exc.context_mark.line + 1 != line:
+            problem += f" ({' '.join(str(exc.context).split())} that starts on line {exc.context_mark.line + 1})"
         raise ScenarioError(f"YAML syntax error: {problem}", file=file, line=line) from None
     except YAMLError as exc:  # pragma: no cover - ruamel marks nearly everything
         raise ScenarioError(f"YAML error: {' '.join(str(exc).split())}", file=file) from None
@@ -165,8 +167,9 @@ def _key_line(node: Any, key: Any, default: int) -> int:
     except (KeyError, AttributeError, TypeError):
         pass
     # A key brought in by a YAML merge (``<<: *anchor``): look it up in the merged mappings.
-    for _, merged in getattr(node, "merge", None) or []:
-        if key in merged:
+    for item in getattr(node, "merge", None) or []:
+        merged = item[1] if isinstance(item, tuple) else item  # (index, map) in older ruamel.yaml
+        if isinstance(merged, dict) and key in merged:
             return _key_line(merged, key, default)
     return default
 
@@ -878,7 +881,7 @@ def _prices_from_quotes(plist: PriceList, doc: Doc) -> tuple[dict[str, float], d
 # ======================================================================================= unknown ids
 
 
-_ID_CACHE: dict[str, dict[str, str]] = {}
+_ID_CACHE: dict[str, tuple[list[str], dict[str, str]]] = {}
 
 
 def known_ids(catalog: Catalog | None = None) -> tuple[list[str], dict[str, str]]:
@@ -889,12 +892,14 @@ def known_ids(catalog: Catalog | None = None) -> tuple[list[str], dict[str, str]
         import catalog as _catalog
 
         catalog = _catalog.load()
-    table = _ID_CACHE.get(catalog.fingerprint)
-    if table is None:
+    cached = _ID_CACHE.get(catalog.fingerprint)
+    if cached is None:
         acc = catalog.accelerators
         table = dict(zip(acc["accelerator_id"].astype(str), acc["name"].astype(str), strict=True))
-        _ID_CACHE[catalog.fingerprint] = table
-    return list(BENCHMARKS), table
+        measured = set(catalog.results["benchmark"].dropna().astype(str))
+        benchmarks = list(BENCHMARKS) + sorted(measured - set(BENCHMARKS))
+        cached = _ID_CACHE[catalog.fingerprint] = (benchmarks, table)
+    return cached[0], cached[1]
 
 
 def closest(value: str, known: Iterable[str], names: dict[str, str] | None = None, n: int = 3) -> list[str]:

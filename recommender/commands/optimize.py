@@ -192,8 +192,8 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
             progress.stop()
     for row in rows:
         if row.status == RowStatus.ERROR:
-            for message in row.errors or (row.error or "error",):
-                _say(message if message.startswith(row.file) else f"{row.file}: {message}")
+            for message in row.errors or (row.error or f"{row.file}: error",):
+                _say(message)
     try:
         write_rows(rows, out)
     except OSError as exc:

@@ -1,0 +1,474 @@
+"""Scenario files: YAML lines, error mapping, defaults, includes, unknown ids, JSON Schema drift, examples."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from recommender.errors import ScenarioError, UnknownIdError
+from recommender.models import Scenario
+from recommender.scenarios import (
+    SCHEMA_FILES,
+    InvalidScenario,
+    closest,
+    load_scenario,
+    load_scenarios,
+    loads_scenarios,
+    parse_text,
+    schema_text,
+    validation_errors,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------------ generic machinery (a tiny model)
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: str = Field(description="kind")
+    weight: float = Field(gt=0, description="weight")
+
+
+class _Tiny(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str = Field(description="title")
+    items: list[_Item] = Field(min_length=1, description="items")
+    grid: list[list[int]] = Field(default_factory=list, description="nested lists")
+    tags: dict[str, float] = Field(default_factory=dict, description="tags")
+    either: _Item | str | None = Field(default=None, description="a union")
+
+
+def _errors(text: str, model: type[BaseModel] = _Tiny) -> list[str]:
+    doc = parse_text(textwrap.dedent(text).lstrip("\n"), "t.yaml")
+    with pytest.raises(ValidationError) as info:
+        model.model_validate(doc.data)
+    return [str(e) for e in validation_errors(info.value, doc, model)]
+
+
+def test_lines_of_nested_lists_and_mappings() -> None:
+    errors = _errors(
+        """
+        title: x
+        items:
+          - kind: a
+            weight: 1
+          - kind: b
+            weight: -2
+        grid:
+          - [1, 2]
+          - [3, oops]
+        tags:
+          fast: 1
+          slow: nope
+        """
+    )
+    assert errors == [
+        "t.yaml:6: items[1].weight: must be greater than 0",
+        "t.yaml:9: grid[1][1]: must be a valid integer, unable to parse string as an integer (got 'oops')",
+        "t.yaml:12: tags.slow: must be a valid number, unable to parse string as a number (got 'nope')",
+    ]
+
+
+def test_missing_key_points_at_its_mapping_and_unknown_key_suggests() -> None:
+    errors = _errors(
+        """
+        title: x
+        items:
+          - kind: a
+          - kindd: b
+            weight: 2
+        """
+    )
+    assert errors == [
+        "t.yaml:3: items[0].weight: is required",
+        "t.yaml:4: items[1].kind: is required",
+        "t.yaml:4: items[1].kindd: unknown key (did you mean 'kind'?)",
+    ]
+
+
+def test_union_member_tags_are_not_in_the_path() -> None:
+    errors = _errors(
+        """
+        title: x
+        items: [{kind: a, weight: 1}]
+        either:
+          kind: a
+          weight: 0
+        """
+    )
+    assert "t.yaml:5: either.weight: must be greater than 0" in errors
+    assert all(".str" not in e and "_Item" not in e for e in errors)
+
+
+def test_yaml_merge_keys_keep_the_anchor_line() -> None:
+    errors = _errors(
+        """
+        base: &b
+          kind: a
+          weight: 0
+        title: x
+        items:
+          - <<: *b
+        """,
+        model=_Tiny,
+    )
+    assert "t.yaml:3: items[0].weight: must be greater than 0" in errors
+    assert "t.yaml:1: base: unknown key (allowed: title, items, grid, tags, either)" in errors
+
+
+def test_plain_values_not_ruamel_types() -> None:
+    doc = parse_text("a: 1.5\nb: [1, 2]\nc: {d: yes}\ne: 2026-03-01\n", "x.yaml")
+    assert type(doc.data["a"]) is float
+    assert type(doc.data["b"]) is list and type(doc.data["c"]) is dict
+    assert doc.data["c"]["d"] == "yes"  # YAML 1.2: yes is text, not a boolean
+    assert doc.locs[("b", 1)].line == 2
+
+
+def test_python_tags_are_never_constructed(tmp_path: Path) -> None:
+    f = write(tmp_path / "evil.yaml", """
+        name: !!python/object/apply:os.system ["echo hacked"]
+        budget_usd: 1
+        workloads: [{benchmark: bert}]
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(f)
+    assert info.value.line == 1 and info.value.field == "name"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("", 1, "the file is empty"),
+        ("a: [1,\n", 2, "YAML syntax error"),
+        ("\t- a\n", 1, "YAML syntax error: found character '\\t'"),
+        ("a: 1\na: 2\n", 2, "duplicate key 'a'"),
+        ("1: x\n", 1, "keys must be text"),
+    ],
+)
+def test_file_level_errors(tmp_path: Path, text: str, line: int, message: str) -> None:
+    f = tmp_path / "f.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios(f)
+    assert info.value.line == line
+    assert info.value.file == str(f)
+    assert message in info.value.message
+
+
+def test_unreadable_files(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="file not found"):
+        load_scenarios(tmp_path / "nope.yaml")
+    (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ScenarioError, match="not UTF-8"):
+        load_scenarios(tmp_path / "bin.yaml")
+
+
+# ------------------------------------------------------------------------ scenario files
+
+
+def test_single_scenario_file_name_defaults_to_stem(tmp_path: Path) -> None:
+    f = write(tmp_path / "q3-plan.yaml", """
+        version: 1
+        budget_usd: 300000
+        workloads: [{benchmark: bert}]
+        """)
+    s = load_scenario(f)
+    assert isinstance(s, Scenario)
+    assert s.name == "q3-plan" and s.budget_usd == 300000
+
+
+def test_defaults_merge_and_entry_wins(tmp_path: Path) -> None:
+    f = write(tmp_path / "sweep.yaml", """
+        version: 1
+        defaults:
+          budget_usd: 100000
+          power_limit_kw: 20
+          workloads: [{benchmark: bert, share: 2}, {benchmark: resnet}]
+        scenarios:
+          - name: small
+          - name: big
+            budget_usd: 900000
+            workloads: [{benchmark: unet3d}]
+          - power_limit_kw: 50
+        """)
+    entries = load_scenarios(f)
+    assert [type(e) for e in entries] == [Scenario, Scenario, Scenario]
+    small, big, third = entries
+    assert small.budget_usd == 100000 and small.power_limit_kw == 20 and small.workload_names == ["bert", "resnet"]
+    assert big.budget_usd == 900000 and big.workload_names == ["unet3d"] and big.power_limit_kw == 20
+    assert third.name == "sweep[2]" and third.power_limit_kw == 50
+
+
+def test_error_in_defaults_points_at_defaults(tmp_path: Path) -> None:
+    f = write(tmp_path / "d.yaml", """
+        defaults:
+          budget_usd: -1
+          workloads: [{benchmark: bert}]
+        scenarios:
+          - name: a
+          - name: b
+            budget_usd: 5
+        """)
+    a, b = load_scenarios(f)
+    assert isinstance(a, InvalidScenario)
+    assert a.message == f"{f}:2: defaults.budget_usd: must be greater than 0"
+    assert a.line == 5 and a.index == 0
+    assert isinstance(b, Scenario) and b.budget_usd == 5
+
+
+def test_one_bad_entry_never_sinks_its_siblings(tmp_path: Path) -> None:
+    f = write(tmp_path / "m.yaml", """
+        defaults:
+          workloads: [{benchmark: bert}]
+        scenarios:
+          - {name: ok1, budget_usd: 10}
+          - {name: bad, budget_usd: 0, nodes: 3}
+          - 42
+          - {name: ok2, max_nodes: 2}
+        """)
+    ok1, bad, scalar, ok2 = load_scenarios(f)
+    assert isinstance(ok1, Scenario) and isinstance(ok2, Scenario)
+    assert isinstance(bad, InvalidScenario)
+    assert [str(e) for e in bad.errors] == [
+        f"{f}:5: scenarios[1].budget_usd: must be greater than 0",
+        f"{f}:5: scenarios[1].nodes: unknown key (did you mean 'max_nodes'?)",
+    ]
+    assert isinstance(scalar, InvalidScenario)
+    assert str(scalar.first()) == f"{f}:6: scenarios[2]: must be a mapping of scenario fields, not a int (42)"
+
+
+def test_model_validator_errors_point_at_their_field(tmp_path: Path) -> None:
+    f = write(tmp_path / "v.yaml", """
+        name: v
+        objective: min_tco
+        workloads:
+          - benchmark: bert
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(f)
+    assert str(info.value) == f"{f}:1: required_mixes_per_day: required when objective is min_tco"
+    f2 = write(tmp_path / "w.yaml", """
+        name: w
+        budget_usd: 5
+        workloads:
+          - benchmark: bert
+          - {benchmark: bert, custom: {name: x, measurements: [{accelerator_id: a, accelerators: 1, minutes: 1}]}}
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(f2)
+    assert str(info.value) == f"{f2}:5: workloads[1]: give exactly one of `benchmark` or `custom`"
+
+
+def test_load_scenario_from_a_list_needs_a_name(tmp_path: Path) -> None:
+    f = write(tmp_path / "l.yaml", """
+        defaults: {workloads: [{benchmark: bert}]}
+        scenarios:
+          - {name: a, budget_usd: 10}
+          - {name: b, budget_usd: 20}
+        """)
+    with pytest.raises(ScenarioError, match="holds 2 scenarios"):
+        load_scenario(f)
+    assert load_scenario(f, name="b").budget_usd == 20
+    with pytest.raises(ScenarioError, match="no scenario named 'c'"):
+        load_scenario(f, name="c")
+
+
+def test_price_list_file_inline_quotes_and_lowest_quote(tmp_path: Path) -> None:
+    write(tmp_path / "prices" / "q.yaml", """
+        version: 1
+        quotes:
+          - {accelerator_id: nvidia-a30-pcie-24gb, price_usd: 5200, vendor: A}
+          - {accelerator_id: nvidia-a30-pcie-24gb, price_usd: 4900, vendor: B, as_of: 2026-03}
+          - {accelerator_id: nvidia-l4-24gb, price_usd: 2100}
+        """)
+    f = write(tmp_path / "s.yaml", """
+        budget_usd: 300000
+        workloads: [{benchmark: bert}]
+        prices: prices/q.yaml
+        price_notes: {nvidia-l4-24gb: my own note}
+        """)
+    s = load_scenario(f)
+    assert s.prices == {"nvidia-a30-pcie-24gb": 4900, "nvidia-l4-24gb": 2100}
+    assert s.price_notes["nvidia-a30-pcie-24gb"].startswith("quote from B, 2026-03 (")
+    assert s.price_notes["nvidia-l4-24gb"] == "my own note"
+    inline = write(tmp_path / "i.yaml", """
+        budget_usd: 300000
+        workloads: [{benchmark: bert}]
+        prices:
+          - {accelerator_id: nvidia-l4-24gb, price_usd: 2100}
+          - {accelerator_id: nvidia-l4-24gb, price: 2000}
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(inline)
+    assert str(info.value) == f"{inline}:5: prices[1].price_usd: is required"
+
+
+def test_custom_workload_file_relative_to_the_referencing_file(tmp_path: Path) -> None:
+    write(tmp_path / "sub" / "wl" / "vit.yaml", """
+        version: 1
+        name: vit
+        like: resnet
+        measurements:
+          - {accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 90}
+        """)
+    f = write(tmp_path / "sub" / "s.yaml", """
+        budget_usd: 300000
+        workloads:
+          - {custom: wl/vit.yaml, share: 2}
+          - {benchmark: bert}
+        """)
+    s = load_scenario(f)
+    assert s.workloads[0].custom is not None and s.workloads[0].custom.name == "vit"
+    assert s.workload_names == ["vit", "bert"]
+    write(tmp_path / "sub" / "wl" / "bad.yaml", """
+        name: bad
+        measurements:
+          - {accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 0, minutes: 90}
+        """)
+    g = write(tmp_path / "sub" / "t.yaml", """
+        budget_usd: 300000
+        workloads: [{custom: wl/bad.yaml}]
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(g)
+    bad = str(Path(str(tmp_path)) / "sub" / "wl" / "bad.yaml")
+    assert str(info.value) == f"{bad}:3: measurements[0].accelerators: must be greater than 0"
+
+
+def test_price_list_given_as_a_scenario_gets_a_hint(tmp_path: Path) -> None:
+    f = write(tmp_path / "q.yaml", "quotes: [{accelerator_id: x, price_usd: 1}]\n")
+    with pytest.raises(ScenarioError, match="this is a price list, not a scenario"):
+        load_scenarios(f)
+
+
+def test_loads_scenarios_from_text() -> None:
+    (s,) = loads_scenarios("budget_usd: 5\nworkloads: [{benchmark: bert}]\n", file="x.yaml")
+    assert isinstance(s, Scenario) and s.name == "x"
+
+
+# ------------------------------------------------------------------------ unknown ids
+
+
+def test_unknown_ids_everywhere_name_the_closest(tmp_path: Path) -> None:
+    f = write(tmp_path / "ids.yaml", """
+        budget_usd: 300000
+        workloads:
+          - benchmark: resnet50
+          - custom:
+              name: mine
+              like: llama2_70b
+              measurements:
+                - {accelerator_id: h100-sxm5, accelerators: 8, minutes: 30}
+        accelerators: [nvidia-h100-sxm5-80gb, mi300x]
+        exclude: [nvidia-t4]
+        prices: {nvidia-l4: 2000}
+        """)
+    (entry,) = load_scenarios(f)
+    assert isinstance(entry, InvalidScenario)
+    assert all(isinstance(e, UnknownIdError) for e in entry.errors)
+    got = {(e.line, e.field): e.message for e in entry.errors}
+    assert set(got) == {
+        (3, "workloads[0].benchmark"),
+        (6, "workloads[1].custom.like"),
+        (8, "workloads[1].custom.measurements[0].accelerator_id"),
+        (9, "accelerators[1]"),
+        (10, "exclude[0]"),
+        (11, "prices.nvidia-l4"),
+    }
+    assert got[(3, "workloads[0].benchmark")] == "unknown benchmark 'resnet50' (closest known: resnet)"
+    assert "llama2_70b_lora" in got[(6, "workloads[1].custom.like")]
+    assert "nvidia-h100-sxm5-80gb" in got[(8, "workloads[1].custom.measurements[0].accelerator_id")]
+    assert "amd-mi300x-192gb" in got[(9, "accelerators[1]")]
+    assert "nvidia-t4-16gb" in got[(10, "exclude[0]")]
+    assert "nvidia-l4-24gb" in got[(11, "prices.nvidia-l4")]
+
+
+def test_closest_matches_spelling_and_display_names() -> None:
+    ids = {"nvidia-a30-pcie-24gb": "A30 PCIe 24GB", "nvidia-gb300": "GB300", "amd-mi300x-192gb": "Instinct MI300X"}
+    assert closest("nvidia-a30", ids, ids) == ["nvidia-a30-pcie-24gb"]
+    assert closest("MI300X", ids, ids)[0] == "amd-mi300x-192gb"
+    assert closest("zzzzzzzzzzzzzz", ["bert"]) == []
+
+
+def test_check_can_be_skipped(tmp_path: Path) -> None:
+    f = write(tmp_path / "s.yaml", "budget_usd: 5\nworkloads: [{benchmark: not-a-benchmark}]\n")
+    assert isinstance(load_scenario(f, check=False), Scenario)
+
+
+# ------------------------------------------------------------------------ schema and examples
+
+
+@pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
+def test_committed_schema_matches_the_models(kind: str) -> None:
+    committed = SCHEMA_FILES[kind].read_text(encoding="utf-8")
+    assert committed == schema_text(kind), (
+        f"{SCHEMA_FILES[kind].name} drifted from the models; regenerate it with "
+        f"`recommender schema --kind {kind} > recommender/{SCHEMA_FILES[kind].name}`"
+    )
+
+
+def test_schema_describes_both_file_forms() -> None:
+    schema = json.loads(schema_text("scenario"))
+    defs = schema["$defs"]
+    assert {"ScenarioFile", "ScenarioListFile", "ScenarioEntry", "Quote"} <= set(defs)
+    single = defs["ScenarioFile"]
+    assert single["additionalProperties"] is False and single["required"] == ["workloads"]
+    assert all(p.get("description") for p in single["properties"].values())
+    assert "bert" in json.dumps(defs["WorkloadEntry"]["properties"]["benchmark"])
+    prices = json.dumps(single["properties"]["prices"])
+    assert '"type": "string"' in prices and "Quote" in prices
+    assert "required" not in defs["ScenarioEntry"]  # complete only once merged with defaults
+
+
+def _example_files() -> list[Path]:
+    return sorted(p for p in EXAMPLES.rglob("*.yaml"))
+
+
+def test_examples_start_with_the_schema_line() -> None:
+    files = _example_files()
+    assert len(files) >= 5
+    for f in files:
+        if f.name == "seed.yaml" and not f.read_text(encoding="utf-8").startswith("# yaml-language-server"):
+            continue  # written by the optimizer's issue; the line is added there
+        first = f.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), f
+        target = (f.parent / first.split("$schema=", 1)[1]).resolve()
+        assert target.is_file() and target.suffix == ".json", f
+
+
+def test_examples_are_valid() -> None:
+    scenario_files = [f for f in _example_files() if f.parent == EXAMPLES]
+    assert {"budget-sweep.yaml", "cooling-tco.yaml", "custom-workload.yaml"} <= {f.name for f in scenario_files}
+    for f in scenario_files:
+        entries = load_scenarios(f)
+        bad = [e.message for e in entries if isinstance(e, InvalidScenario)]
+        assert not bad, bad
+    sweep = load_scenarios(EXAMPLES / "budget-sweep.yaml")
+    assert len(sweep) >= 3 and all(s.prices for s in sweep)  # type: ignore[union-attr]
+    cooling = load_scenarios(EXAMPLES / "cooling-tco.yaml")
+    assert {str(s.cooling) for s in cooling} == {"air", "liquid"}  # type: ignore[union-attr]
+    custom = load_scenario(EXAMPLES / "custom-workload.yaml")
+    assert len(custom.custom_workloads[0].measurements) == 1
+
+
+def test_examples_validate_against_the_json_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(schema_text("scenario"))
+    from recommender.scenarios import parse_file
+
+    for f in _example_files():
+        if f.parent == EXAMPLES:
+            jsonschema.validate(parse_file(f).data, schema)
