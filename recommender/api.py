@@ -832,14 +832,14 @@ def _optimize_single(p: _Prepared, *, solver: str, time_limit_s: float, explain:
         # binding: re-solve with each limit removed; a strictly better answer means the limit binds
         for name, _ in p.limits.items():
             rr, _ = _solve_single(p, p.limits.without(name))
-            relaxed[name] = rr.index
             if _better(rr.objective, r.objective, sense):
                 binding.append(name)
+                relaxed[name] = _nearest_better(p, p.limits.without(name), r.objective, sense, name)
         if s.min_accelerator_memory_gb is not None:
             rr, _ = _solve_single(p, p.limits, memory=False)
-            relaxed["memory"] = rr.index
             if _better(rr.objective, r.objective, sense):
                 binding.append("memory")
+                relaxed["memory"] = rr.index
         if not binding and p.limits.items():
             none = S.Limits()
             rr, _ = _solve_single(p, none, memory=False)
@@ -859,6 +859,19 @@ def _optimize_single(p: _Prepared, *, solver: str, time_limit_s: float, explain:
         status=r.status, objective_value=value, configurations=[config], choice=config, alternatives=alternatives,
         binding=binding, sensitivity=sensitivity, explanation=explanation, assumptions=_assumptions(p, [i]), **common,
     )  # fmt: skip
+
+
+def _nearest_better(p: _Prepared, limits: S.Limits, best: float | None, sense: str, name: str) -> int | None:
+    """The candidate that improves on ``best`` using the least of the relaxed limit ``name``."""
+    cost, _sense, _thr, _req = _objective_arrays(p)
+    ok = _feasible(p, limits)
+    better = cost < best * (1 - 1e-9) if sense == "min" else cost > best * (1 + 1e-9)
+    idx = np.flatnonzero(ok & better)
+    if idx.size == 0:
+        return None
+    use = p.table.res.usage(name)[idx]
+    order = np.lexsort((cost[idx] if sense == "min" else -cost[idx], use))
+    return int(idx[order[0]])
 
 
 def _alternatives_single(p: _Prepared, i: int, best: float | None, sense: str) -> list[Alternative]:
@@ -1126,6 +1139,8 @@ def _num(x: float | None) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
     ax = abs(x)
+    if float(x).is_integer() and ax < 1e15:
+        return f"{int(x):,}"
     if ax >= 1000:
         return f"{x:,.0f}"
     if ax >= 100:
@@ -1176,7 +1191,15 @@ def _explain_single(p: _Prepared, i: int, r: S.ChoiceResult, binding: list[str],
         j = relaxed.get(name)
         label = {"budget": "budget", "power": "power limit", "rack_units": "rack space", "max_nodes": "node limit",
                  "max_accelerators": "accelerator limit", "memory": "minimum accelerator memory"}[name]  # fmt: skip
-        if j is not None:
+        if j is not None and name != "memory":
+            cj = _config(p, j)
+            need = float(t.res.usage(name)[j])
+            limit = dict(p.limits.items())[name]
+            unit = {"budget": " USD", "power": " kW", "rack_units": " U"}.get(name, "")
+            out.append(f"Binding: the {label}. The smallest better option, {_describe(cj)}, needs {_num(need)}{unit} "
+                       f"({(need / limit - 1) * 100:+.0f} %) and reaches {_num(_objective_arrays(p)[0][j])} "
+                       f"{_unit_text(s.objective)}.")
+        elif j is not None:
             out.append(f"Binding: the {label}. Without it, {_describe(_config(p, j))} would be chosen.")
         else:
             out.append(f"Binding: the {label}.")
@@ -1186,7 +1209,9 @@ def _explain_single(p: _Prepared, i: int, r: S.ChoiceResult, binding: list[str],
     if runner is not None:
         out.append(f"Runner-up: {runner.reason}.")
     measured = [w.workload for w in c.workloads if w.basis == "measured"]
-    if measured:
+    if len(measured) == len(c.workloads):
+        out.append("All minutes were measured on this exact configuration (MLPerf results).")
+    elif measured:
         out.append("Measured on this exact configuration: " + ", ".join(measured) + "; the rest is predicted.")
     else:
         out.append("All minutes are predictions of the performance model (intervals in the table).")
@@ -1233,15 +1258,19 @@ def _infeasible_explanation(p: _Prepared) -> list[str]:
             out.append("The performance model has no prediction for the considered accelerators.")
         return out
     idx = np.flatnonzero(usable)
-    for label, arr in (("cheapest", t.capex), ("lowest-power", t.power)):
-        j = int(idx[np.argmin(arr[idx])])
+    cheapest = int(idx[np.lexsort((t.power[idx], t.capex[idx]))[0]])
+    lowest = int(idx[np.lexsort((t.capex[idx], t.power[idx]))[0]])
+    picks = [("cheapest", cheapest), ("lowest-power", lowest)] if cheapest != lowest else [
+        ("cheapest (and lowest-power)", cheapest)]
+    for label, j in picks:
         c = _config(p, j)
         v = S.violations(t.res, p.limits, j)
         misses = []
         for name, rel in v.items():
             use = float(t.res.usage(name)[j])
             limit = dict(p.limits.items())[name]
-            misses.append(f"{name} by {_num(use - limit)} ({rel * 100:.0f} % over {_num(limit)})")
+            unit = {"budget": " USD", "power": " kW", "rack_units": " U"}.get(name, "")
+            misses.append(f"{name} by {_num(use - limit)}{unit} ({rel * 100:.0f} % over {_num(limit)}{unit})")
         if s.objective == Objective.MIN_TCO and t.mixes[j] < (s.required_mixes_per_day or 0):
             misses.append(f"throughput: {_num(t.mixes[j])} mixes/day < {_num(s.required_mixes_per_day)} required")
         what = ", ".join(misses) if misses else "nothing (another limit interacts)"

@@ -15,6 +15,7 @@ Solver statuses map to :class:`recommender.models.Status`; nothing here asserts 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,7 +130,20 @@ def map_status(status: int, sol_status: int) -> Status:
 
 
 def _solver(time_limit_s: float) -> pulp.LpSolver:
-    return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
+    with warnings.catch_warnings():
+        # PuLP 3.3 announces PULP_CBC_CMD's removal in 4.0; it is the bundled CBC the project standardises on
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
+
+
+def _slacks(prob: pulp.LpProblem) -> dict[str, float]:
+    """Slack (limit - use) of each named limit constraint."""
+    out = {}
+    for name in _LIMIT_ATTR:
+        c = prob.get_constraint_by_name(name)
+        if c is not None:
+            out[name] = float(c.slack)
+    return out
 
 
 # ----------------------------------------------------------------------------------- single choice
@@ -167,7 +181,7 @@ def build_choice_problem(
     """
     n = len(cost)
     prob = pulp.LpProblem("choice", pulp.LpMinimize if sense == "min" else pulp.LpMaximize)
-    y = [pulp.LpVariable(f"y_{i}", cat=pulp.LpBinary) for i in range(n)]
+    y = [prob.add_variable(f"y_{i}", cat=pulp.LpBinary) for i in range(n)]
     prob += pulp.lpSum(float(cost[i]) * y[i] for i in range(n))
     prob += (pulp.lpSum(y) == 1, "choose_one")
     use = {name: pulp.lpSum(float(res.usage(name)[i]) * y[i] for i in range(n)) for name, _ in limits.items()}
@@ -204,7 +218,7 @@ def solve_choice(
         return ChoiceResult(status, None, None)
     values = np.array([v.value() or 0.0 for v in y])
     idx = int(np.argmax(values))
-    slack = {name: float(c.slack) for name, c in prob.constraints.items() if name in _LIMIT_ATTR}
+    slack = _slacks(prob)
     return ChoiceResult(status, idx, float(cost[idx]), slack, "cbc")
 
 
@@ -283,14 +297,14 @@ def build_mix_problem(
     W, C = minutes.shape
     prob = pulp.LpProblem("mix", pulp.LpMaximize if objective == "throughput" else pulp.LpMinimize)
     ub = count_upper_bounds(res, limits, default=max_copies)
-    n = [pulp.LpVariable(f"n_{c}", lowBound=0, upBound=int(ub[c]), cat=pulp.LpInteger) for c in range(C)]
-    lam = pulp.LpVariable("lam", lowBound=0)
+    n = [prob.add_variable(f"n_{c}", lowBound=0, upBound=int(ub[c]), cat=pulp.LpInteger) for c in range(C)]
+    lam = prob.add_variable("lam", lowBound=0)
     x: list[list[pulp.LpVariable | None]] = []
     for w in range(W):
         row: list[pulp.LpVariable | None] = []
         for c in range(C):
             m = minutes[w, c]
-            row.append(pulp.LpVariable(f"x_{w}_{c}", lowBound=0) if np.isfinite(m) and m > 0 else None)
+            row.append(prob.add_variable(f"x_{w}_{c}", lowBound=0) if np.isfinite(m) and m > 0 else None)
         x.append(row)
     if objective == "throughput":
         prob += lam
@@ -347,7 +361,7 @@ def solve_mix(
         obj = thr
     else:
         obj = float(np.dot(counts, tco_usd))  # type: ignore[arg-type]
-    slack = {name: float(c.slack) for name, c in prob.constraints.items() if name in _LIMIT_ATTR}
+    slack = _slacks(prob)
     return MixResult(status, counts, trainings, thr, obj, slack, "cbc")
 
 

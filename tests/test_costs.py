@@ -1,0 +1,144 @@
+"""Cost and power: formulas, defaults read from the catalog (never retyped), sources carried along."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import catalog
+from recommender import costs as C
+from recommender.errors import CatalogError
+from recommender.models import Scenario
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def defaults() -> pd.DataFrame:
+    return catalog.load().defaults
+
+
+def value(defaults: pd.DataFrame, parameter: str, applies_to: str) -> float:
+    row = defaults[(defaults["parameter"] == parameter) & (defaults["applies_to"] == applies_to)]
+    assert len(row) == 1, (parameter, applies_to)
+    return float(row["value"].iloc[0])
+
+
+def scenario(**kw) -> Scenario:
+    return Scenario(workloads=[{"benchmark": "bert"}], budget_usd=1e6, **kw)
+
+
+def test_shipped_defaults_are_the_shared_file() -> None:
+    shipped = (REPO / "catalog" / "data" / "defaults.csv").read_text()
+    shared = REPO.parent / "shared" / "hardware" / "defaults.csv"
+    if shared.is_file():
+        assert shipped == shared.read_text()
+
+
+def test_pcie_node_host_cost_applies_even_to_one_card(defaults: pd.DataFrame) -> None:
+    model = C.cost_model(defaults, scenario())
+    spec, reason, used = C.node_spec("nvidia-a30-pcie-24gb", "pcie", model)
+    assert spec is not None and reason == ""
+    host = value(defaults, "host_cost_usd_per_node", "pcie_node")
+    assert spec.host_cost_usd == host
+    assert C.capex_usd(1, 1, 5000.0, spec.host_cost_usd) == 5000.0 + host
+    assert C.capex_usd(16, 2, 5000.0, spec.host_cost_usd) == 16 * 5000.0 + 2 * host
+    # PCIe power: factor x (sum TDP + host power per node)
+    f = value(defaults, "pcie_power_factor", "pcie_node")
+    hp = value(defaults, "pcie_host_power_kw", "pcie_node")
+    assert C.it_power_kw(8, 1, 165.0, spec.power_factor, spec.host_power_kw) == pytest.approx(f * (8 * 0.165 + hp))
+    assert C.it_power_kw(16, 2, 165.0, spec.power_factor, spec.host_power_kw) == pytest.approx(
+        f * (16 * 0.165 + 2 * hp)
+    )
+    assert spec.single_node_counts[:8] == tuple(range(1, 9))
+    assert int(value(defaults, "accelerators_per_node", "pcie")) == spec.per_node
+    assert {a.parameter for a in used} >= {"host_cost_usd_per_node", "pcie_power_factor", "pcie_host_power_kw"}
+
+
+def test_sxm_node_factor_on_tdp(defaults: pd.DataFrame) -> None:
+    model = C.cost_model(defaults, scenario())
+    spec, _, used = C.node_spec("nvidia-h100-sxm5-80gb", "sxm", model)
+    assert spec is not None and spec.kind == C.SXM_OAM
+    assert spec.per_node == int(value(defaults, "accelerators_per_node", "sxm"))
+    assert spec.host_cost_usd == value(defaults, "host_cost_usd_per_node", "sxm_oam_8gpu_node")
+    f = value(defaults, "it_power_factor", "sxm_oam_8gpu_air_node")
+    assert C.it_power_kw(8, 1, 700.0, spec.power_factor, spec.host_power_kw) == pytest.approx(f * 8 * 0.7)
+    oam, _, _ = C.node_spec("amd-mi300x-192gb", "oam", model)
+    assert oam is not None and oam.per_node == int(value(defaults, "accelerators_per_node", "oam"))
+
+
+def test_nvl72_rack_has_no_host_cost_and_liquid_pue(defaults: pd.DataFrame) -> None:
+    model = C.cost_model(defaults, scenario())
+    spec, _, used = C.node_spec("nvidia-gb200", "other", model)
+    assert spec is not None and spec.kind == C.NVL72
+    assert spec.host_cost_usd == 0.0
+    assert spec.per_node == int(value(defaults, "accelerators_per_node", "gb200_gb300_nvl72_compute_tray"))
+    assert spec.rack_size == int(value(defaults, "accelerators_per_node", "gb200_gb300_nvl72_rack"))
+    assert spec.power_factor == value(defaults, "it_power_factor", "nvl72_rack_liquid")
+    assert spec.liquid_only
+    assert model.pue_for(liquid_only=True) == value(defaults, "pue", "liquid_cooled")
+    assert model.pue_for(liquid_only=False) == value(defaults, "pue", "air_cooled")
+    host = [a for a in used if a.parameter == "host_cost_usd_per_node"]
+    assert host and host[0].value == 0.0 and "host" in host[0].source.lower()
+    # a scenario host cost never applies to rack-scale systems
+    spec2, _, _ = C.node_spec("nvidia-gb200", "other", C.cost_model(defaults, scenario(host_cost_usd_per_node=9e9)))
+    assert spec2 is not None and spec2.host_cost_usd == 0.0
+
+
+def test_tpu_and_unknown_form_factors_are_not_nodes(defaults: pd.DataFrame) -> None:
+    model = C.cost_model(defaults, scenario())
+    spec, reason, _ = C.node_spec("google-tpu-v5p", "tpu", model)
+    assert spec is None and "tpu" in reason
+
+
+def test_energy_and_tco(defaults: pd.DataFrame) -> None:
+    model = C.cost_model(defaults, scenario(years=4))
+    e = value(defaults, "energy_usd_per_kwh", "default_us_industrial")
+    assert model.energy_usd_per_kwh == e
+    fac = C.facility_power_kw(10.0, model.pue_air)
+    assert fac == pytest.approx(10.0 * value(defaults, "pue", "air_cooled"))
+    assert C.energy_usd(fac, 4.0, e) == pytest.approx(fac * 24 * 365.25 * 4 * e)
+    assert C.tco_usd(100.0, 50.0) == 150.0
+
+
+def test_scenario_overrides_are_labelled(defaults: pd.DataFrame) -> None:
+    model = C.cost_model(defaults, scenario(energy_usd_per_kwh=0.2, pue=1.1, host_cost_usd_per_node=1234,
+                                           cooling="liquid"))  # fmt: skip
+    assert model.energy_usd_per_kwh == 0.2
+    assert model.pue_air == model.pue_liquid == 1.1
+    spec, _, _ = C.node_spec("nvidia-a30-pcie-24gb", "pcie", model)
+    assert spec is not None and spec.host_cost_usd == 1234
+    sources = {(a.parameter, a.source) for a in model.assumptions.values()}
+    assert ("energy_usd_per_kwh", "scenario") in sources and ("pue", "scenario") in sources
+    assert ("host_cost_usd_per_node", "scenario") in sources
+
+
+def test_every_default_carries_source_confidence_as_of(defaults: pd.DataFrame) -> None:
+    model = C.cost_model(defaults, scenario())
+    used = list(model.assumptions.values())
+    for acc, ff in [("nvidia-a30-pcie-24gb", "pcie"), ("nvidia-h100-sxm5-80gb", "sxm"), ("nvidia-gb200", "other")]:
+        used += C.node_spec(acc, ff, model)[2]
+    from_defaults = [a for a in used if a.source.startswith("defaults.csv")]
+    assert len(from_defaults) >= 8
+    for a in from_defaults:
+        assert a.source.strip() != "defaults.csv:" and a.confidence and a.as_of, a
+
+
+def test_missing_default_row_is_a_catalog_error(defaults: pd.DataFrame) -> None:
+    broken = defaults[defaults["parameter"] != "pue"].reset_index(drop=True)
+    with pytest.raises(CatalogError, match="pue"):
+        C.cost_model(broken, scenario())
+
+
+def test_no_default_number_is_retyped_in_code(defaults: pd.DataFrame) -> None:
+    """The cost and optimizer modules must read defaults, not restate them."""
+    code = "\n".join((REPO / "recommender" / f).read_text() for f in ("costs.py", "api.py", "solve.py"))
+    code = "\n".join(line.split("#", 1)[0] for line in code.splitlines())  # comments may cite figures
+    for v in defaults["value"].dropna().astype(float):
+        if v.is_integer() and v < 100:
+            continue  # small counts (4, 8, 72) are too generic to check
+        text = f"{v:g}" if not v.is_integer() else str(int(v))
+        assert not re.search(rf"(?<![\w.]){re.escape(text)}(?![\w.])", code), f"default {text} retyped in code"
