@@ -129,7 +129,7 @@ def _print_table(rec: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     console = Console(file=out, width=None if out.isatty() else 120, highlight=False)
     unit = {"minutes": "min", "mixes_per_day": "mixes/day", "usd": "USD"}.get(rec.objective_unit, rec.objective_unit)
     value = "" if rec.objective_value is None else f" = {rec.objective_value:,.4g} {unit}"

@@ -1,0 +1,160 @@
+"""Batch runs: one row per scenario, bad inputs as error rows next to solved siblings, outputs, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from optimize_fakes import fake_predict
+from scenario_helpers import BAD_CORPUS, EMPTY_DIR_MESSAGE, FILE_ERRORS, VALID_SIBLINGS, in_data  # noqa: F401
+
+from recommender.batch import (
+    COLUMNS,
+    BatchRow,
+    RowStatus,
+    exit_code,
+    expand_paths,
+    render,
+    run_batch,
+    write_rows,
+)
+
+SOLVED = {RowStatus.OPTIMAL, RowStatus.FEASIBLE, RowStatus.INFEASIBLE}
+
+
+def _run(paths: list[str], **kw: object) -> list[BatchRow]:
+    return run_batch(paths, predictor=fake_predict, **kw)  # type: ignore[arg-type]
+
+
+def test_corpus_batch_keeps_valid_scenarios_and_reports_every_error(in_data: Path) -> None:
+    rows = _run(["bad", "good", "bad/empty-dir", "bad/no-such.yaml"], jobs=1)
+    by_file: dict[str, list[BatchRow]] = {}
+    for r in rows:
+        by_file.setdefault(r.file, []).append(r)
+    for name, messages in BAD_CORPUS.items():
+        file_rows = by_file[name] if name != "bad/bad-quote.yaml" else by_file["bad/bad-quote.yaml"]
+        errors = [r for r in file_rows if r.status == RowStatus.ERROR]
+        got = [m for r in errors for m in r.errors]
+        assert got == messages, name
+        if name in FILE_ERRORS:
+            assert len(file_rows) == 1 and file_rows[0].name == name and file_rows[0].error == messages[0]
+        solved = [r.name for r in file_rows if r.status in SOLVED]
+        assert solved == VALID_SIBLINGS.get(name, []), name
+        for r in file_rows:
+            if r.status in (RowStatus.OPTIMAL, RowStatus.FEASIBLE):
+                assert r.choice and r.capex_usd and r.it_power_kw and r.minutes and r.accelerator_id
+                assert r.error is None
+    assert [r.status for r in by_file["good/valid.yaml"]] == [RowStatus.OPTIMAL]
+    infeasible = by_file["good/infeasible.yaml"][0]
+    assert infeasible.status == RowStatus.INFEASIBLE and infeasible.choice is None and infeasible.explanation
+    assert by_file["bad/empty-dir"][0].error == EMPTY_DIR_MESSAGE
+    assert by_file["bad/no-such.yaml"][0].error == "bad/no-such.yaml: no such file or directory"
+    assert exit_code(rows) == 2
+
+
+def test_rows_keep_input_order_and_lines(in_data: Path) -> None:
+    rows = _run(["bad/mixed.yaml", "good/valid.yaml"], jobs=1)
+    assert [(r.name, r.line, r.status.value) for r in rows] == [
+        ("good-first", 9, "optimal"),
+        ("zero-budget", 11, "error"),
+        ("typo-in-workload", 13, "error"),
+        ("good-last", 18, "optimal"),
+        ("valid", 1, "optimal"),
+    ]
+
+
+def test_parallel_workers_give_the_same_rows(in_data: Path) -> None:
+    serial = _run(["bad", "good"], jobs=1)
+    parallel = _run(["bad", "good"], jobs=2)
+    assert [r.model_dump() for r in parallel] == [r.model_dump() for r in serial]
+
+
+def test_progress_callback_reaches_the_totals(in_data: Path) -> None:
+    calls: list[tuple[str, int, int]] = []
+    rows = _run(["good", "bad/mixed.yaml"], jobs=1, on_progress=lambda *a: calls.append(a))
+    assert calls[-1] == ("solve", 4, 4)
+    assert ("load", 3, 3) in calls
+    assert len(rows) == 6
+
+
+@pytest.mark.parametrize(
+    ("statuses", "code"),
+    [
+        ([], 0),
+        (["optimal", "feasible"], 0),
+        (["optimal", "infeasible"], 1),
+        (["infeasible", "error"], 2),
+        (["error"], 2),
+    ],
+)
+def test_exit_code_precedence(statuses: list[str], code: int) -> None:
+    rows = [BatchRow(name=str(i), file="f.yaml", status=RowStatus(s)) for i, s in enumerate(statuses)]
+    assert exit_code(rows) == code
+
+
+def test_expand_paths_reads_directories_of_yaml(tmp_path: Path) -> None:
+    (tmp_path / "b.yml").write_text("x: 1\n")
+    (tmp_path / "a.yaml").write_text("x: 1\n")
+    (tmp_path / "notes.txt").write_text("x\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.yaml").write_text("x: 1\n")
+    files, errors = expand_paths([tmp_path, tmp_path / "a.yaml"])
+    assert files == [str(tmp_path / "a.yaml"), str(tmp_path / "b.yml")]
+    assert errors == []
+
+
+# ------------------------------------------------------------------------------------------------ outputs
+
+
+def _rows() -> list[BatchRow]:
+    return [
+        BatchRow(name="ok", file="a.yaml", line=1, status=RowStatus.OPTIMAL, objective="min_time",
+                 objective_value=12.5, choice="8 x nvidia-a30-pcie-24gb (1 node)", accelerator_id="nvidia-a30-pcie-24gb",
+                 accelerators=8, nodes=1, capex_usd=60000.0, it_power_kw=3.5, minutes=12.5,
+                 binding=["budget", "power"]),
+        BatchRow(name="bad", file="b.yaml", line=4, status=RowStatus.ERROR,
+                 error="b.yaml:5: budget_usd: must be greater than 0", errors=("b.yaml:5: budget_usd: must be greater than 0",)),
+        BatchRow(name="none", file="c.yaml", line=1, status=RowStatus.INFEASIBLE, objective="min_time",
+                 explanation="Nothing fits | 1,000 USD."),
+    ]
+
+
+def test_csv_json_markdown(tmp_path: Path) -> None:
+    rows = _rows()
+    for suffix in ("csv", "json", "md"):
+        write_rows(rows, tmp_path / f"out.{suffix}")
+    parsed = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text())))
+    assert list(parsed[0]) == list(COLUMNS)
+    assert parsed[0]["binding"] == "budget;power" and parsed[0]["status"] == "optimal"
+    assert parsed[1]["error"] == "b.yaml:5: budget_usd: must be greater than 0" and parsed[1]["capex_usd"] == ""
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert isinstance(data, list) and len(data) == 3
+    for obj in data:
+        assert {"name", "status", "file", "error"} <= set(obj)
+        assert "errors" not in obj
+    assert data[0]["binding"] == ["budget", "power"] and data[1]["status"] == "error"
+    md = (tmp_path / "out.md").read_text().splitlines()
+    assert md[0].startswith("| name | file | status | choice |")
+    assert "| 60,000 |" in md[2]
+    assert "Nothing fits \\| 1,000 USD." in md[4]
+    with pytest.raises(ValueError, match="must end in .csv, .json or .md"):
+        write_rows(rows, tmp_path / "out.txt")
+    assert render(rows, "markdown") == render(rows, "md")
+
+
+def test_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "results.json"
+    target.write_text("previous\n")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_rows(_rows(), target)
+    assert target.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]

@@ -1,0 +1,163 @@
+"""`recommender optimize`, `recommender batch`, `recommender schema`: formats, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from scenario_helpers import BAD_CORPUS, VALID_SIBLINGS, fake_model, in_data  # noqa: F401
+
+from recommender.cli import cli
+from recommender.scenarios import SCHEMA_FILES
+
+
+def run(*args: str) -> Result:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output and "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+# ------------------------------------------------------------------------------------------------ optimize
+
+
+def test_optimize_table_json_markdown(in_data: Path, fake_model: object) -> None:
+    table = run("optimize", "good/valid.yaml")
+    assert table.exit_code == 0, table.stderr
+    assert table.stdout.startswith("valid: optimal (min_time = ")
+    assert "accelerator" in table.stdout and "capex USD" in table.stdout
+    js = run("optimize", "good/valid.yaml", "--format", "json")
+    assert js.exit_code == 0
+    obj = json.loads(js.stdout)
+    assert obj["scenario"] == "valid" and obj["status"] == "optimal" and obj["choice"]["accelerators"] > 0
+    md = run("optimize", "good/valid.yaml", "--format", "markdown")
+    assert md.exit_code == 0 and md.stdout.startswith("# valid: optimal")
+
+
+def test_optimize_infeasible_exits_1(in_data: Path, fake_model: object) -> None:
+    result = run("optimize", "good/infeasible.yaml", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["status"] == "infeasible"
+
+
+def test_optimize_a_list_file_prints_a_list_and_name_selects(in_data: Path, fake_model: object) -> None:
+    result = run("optimize", "bad/duplicate-names.yaml", "--format", "json", "--name", "beta")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["scenario"] == "beta"
+    missing = run("optimize", "bad/duplicate-names.yaml", "--name", "gamma")
+    assert missing.exit_code == 2 and "no scenario named 'gamma'" in missing.stderr
+
+
+def test_optimize_examples(fake_model: object) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    result = run("optimize", str(examples / "budget-sweep.yaml"), "--format", "json")
+    assert result.exit_code in (0, 1), result.stderr
+    assert [r["scenario"] for r in json.loads(result.stdout)][:2] == ["pilot", "team"]
+
+
+def test_optimize_missing_file_and_misuse(in_data: Path) -> None:
+    result = run("optimize", "nope.yaml")
+    assert result.exit_code == 2 and result.stderr.strip() == "nope.yaml: file not found"
+    assert run("optimize").exit_code == 2
+    assert run("optimize", "good/valid.yaml", "--format", "xml").exit_code == 2
+
+
+# ------------------------------------------------------------------------------------------------ batch
+
+
+def test_batch_over_the_corpus_writes_valid_results_and_exits_2(in_data: Path, fake_model: object,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "results.csv"
+    result = run("batch", "bad", "good", "bad/empty-dir", "--out", str(out))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    for messages in BAD_CORPUS.values():
+        for m in messages:
+            assert m in lines
+    assert "bad/empty-dir: no *.yaml or *.yml files in this directory" in lines
+    assert lines[-1].endswith(f"-> {out}") and " error" in lines[-1]
+    rows = list(csv.DictReader(out.open()))
+    solved = {(r["file"], r["name"]) for r in rows if r["status"] in ("optimal", "feasible", "infeasible")}
+    for file, names in VALID_SIBLINGS.items():
+        for name in names:
+            assert (file, name) in solved
+    assert ("good/valid.yaml", "valid") in solved
+    assert all(r["choice"] for r in rows if r["status"] == "optimal")
+    assert "━" not in result.stderr and "solving" not in result.stderr  # no progress bar when not a terminal
+
+
+def test_batch_exit_codes_and_json(in_data: Path, fake_model: object, tmp_path: Path) -> None:
+    ok = run("batch", "good/valid.yaml", "bad/duplicate-names.yaml", "--out", str(tmp_path / "ok.json"))
+    assert ok.exit_code == 2  # the duplicate name is an invalid input
+    data = json.loads((tmp_path / "ok.json").read_text())
+    assert [(r["name"], r["status"]) for r in data] == [
+        ("valid", "optimal"), ("alpha", "optimal"), ("beta", "optimal"), ("alpha", "error")]
+    all_good = run("batch", "good/valid.yaml", "--out", str(tmp_path / "g.md"))
+    assert all_good.exit_code == 0 and (tmp_path / "g.md").read_text().startswith("| name |")
+    infeasible = run("batch", "good", "--out", str(tmp_path / "i.csv"))
+    assert infeasible.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["good", "--out", "results.txt"], "must end in .csv, .json or .md"),
+        (["good"], "Missing option '--out'"),
+        (["--out", "r.csv"], "Missing argument 'PATHS...'"),
+        (["good", "--out", "no/such/dir/r.csv"], "does not exist"),
+        (["good", "--out", "r.csv", "--jobs", "0"], "must not be 0"),
+    ],
+)
+def test_batch_misuse_exits_2(in_data: Path, args: list[str], message: str) -> None:
+    result = run("batch", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recommender.commands import optimize as cmd
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert cmd._progress() == (None, None)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    progress, on_progress = cmd._progress()
+    assert progress is not None
+    on_progress("solve", 3, 10)
+    (task,) = progress.tasks
+    assert task.completed == 3 and task.total == 10
+
+
+# ------------------------------------------------------------------------------------------------ schema, help
+
+
+@pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
+def test_schema_command_prints_the_committed_schema(kind: str) -> None:
+    result = run("schema", "--kind", kind)
+    assert result.exit_code == 0
+    assert result.stdout == SCHEMA_FILES[kind].read_text(encoding="utf-8")
+    assert json.loads(result.stdout)["$schema"].startswith("https://json-schema.org/")
+
+
+def test_help_documents_exit_codes() -> None:
+    top = run("--help").stdout
+    for command in ("optimize", "batch", "schema"):
+        assert command in top
+    for command in ("optimize", "batch"):
+        text = run(command, "--help").stdout
+        assert "Exit codes:" in text
+        assert "0  every scenario has a recommendation" in text
+        assert "1  at least one scenario is infeasible" in text
+        assert "2 wins over 1" in text
+
+
+def test_command_module_imports_only_click() -> None:
+    code = ("import sys, recommender.commands.optimize as m; "
+            "heavy = [n for n in ('pandas', 'rich', 'ruamel', 'pydantic', 'pulp', 'joblib') if n in sys.modules]; "
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
