@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from optimize_fakes import fake_predict
 
 DATA = Path(__file__).parent / "data"
@@ -18,8 +17,10 @@ DATA = Path(__file__).parent / "data"
 #: ``file`` errors concern the whole file (it gives one error row); the others are per scenario entry.
 BAD_CORPUS: dict[str, list[str]] = {
     "bad/syntax.yaml": [
-        "bad/syntax.yaml:6: YAML syntax error: expected ',' or ']', but got ':' "
-        "(while parsing a flow sequence that starts on line 5)"
+        (
+            "bad/syntax.yaml:6: YAML syntax error: expected ',' or ']', but got ':' "
+            "(while parsing a flow sequence that starts on line 5)"
+        )
     ],
     "bad/duplicate-key.yaml": ["bad/duplicate-key.yaml:5: YAML syntax error: duplicate key 'budget_usd'"],
     "bad/unknown-key.yaml": ["bad/unknown-key.yaml:3: budjet_usd: unknown key (did you mean 'budget_usd'?)"],
@@ -36,8 +37,10 @@ BAD_CORPUS: dict[str, list[str]] = {
         "bad/unknown-benchmark.yaml:5: workloads[1].benchmark: unknown benchmark 'bertt' (closest known: bert)"
     ],
     "bad/unknown-accelerator.yaml": [
-        "bad/unknown-accelerator.yaml:7: accelerators[1]: unknown accelerator 'nvidia-a100-pcie' "
-        "(closest known: nvidia-a100-pcie-40gb, nvidia-a100-pcie-80gb)"
+        (
+            "bad/unknown-accelerator.yaml:7: accelerators[1]: unknown accelerator 'nvidia-a100-pcie' "
+            "(closest known: nvidia-a100-pcie-40gb, nvidia-a100-pcie-80gb)"
+        )
     ],
     "bad/missing-reference.yaml": [
         "bad/missing-reference.yaml:5: prices: referenced file not found: bad/prices/no-such-file.yaml"
@@ -82,7 +85,7 @@ def in_data(monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def fake_model(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """The optimizer's default performance model replaced by the deterministic fake (in this process)."""
-    import recommender.api as api
+    from recommender import api
 
     monkeypatch.setattr(api, "_default_predictor", lambda: fake_predict)
     return fake_predict

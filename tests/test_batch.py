@@ -9,8 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
+import scenario_helpers
 from optimize_fakes import fake_predict
-from scenario_helpers import BAD_CORPUS, EMPTY_DIR_MESSAGE, FILE_ERRORS, VALID_SIBLINGS, in_data  # noqa: F401
+from scenario_helpers import BAD_CORPUS, EMPTY_DIR_MESSAGE, FILE_ERRORS, VALID_SIBLINGS
 
 from recommender.batch import (
     COLUMNS,
@@ -24,6 +25,8 @@ from recommender.batch import (
 )
 
 SOLVED = {RowStatus.OPTIMAL, RowStatus.FEASIBLE, RowStatus.INFEASIBLE}
+
+in_data = scenario_helpers.in_data  # fixture
 
 
 def _run(paths: list[str], **kw: object) -> list[BatchRow]:

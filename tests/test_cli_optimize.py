@@ -9,11 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
+import scenario_helpers
 from click.testing import CliRunner, Result
-from scenario_helpers import BAD_CORPUS, VALID_SIBLINGS, fake_model, in_data  # noqa: F401
+from scenario_helpers import BAD_CORPUS, VALID_SIBLINGS
 
 from recommender.cli import cli
 from recommender.scenarios import SCHEMA_FILES
+
+fake_model = scenario_helpers.fake_model  # fixture
+in_data = scenario_helpers.in_data  # fixture
 
 
 def run(*args: str) -> Result:

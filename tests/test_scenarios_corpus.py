@@ -8,13 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import scenario_helpers
 from click.testing import CliRunner
-from scenario_helpers import BAD_CORPUS, DATA, FILE_ERRORS, VALID_SIBLINGS, fake_model, in_data  # noqa: F401
+from scenario_helpers import BAD_CORPUS, DATA, FILE_ERRORS, VALID_SIBLINGS
 
 from recommender.cli import cli
 from recommender.errors import ScenarioError
 from recommender.models import Scenario
 from recommender.scenarios import InvalidScenario, load_scenario, load_scenarios
+
+fake_model = scenario_helpers.fake_model  # fixture
+in_data = scenario_helpers.in_data  # fixture
 
 
 def test_corpus_is_complete() -> None:
