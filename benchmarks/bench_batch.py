@@ -1,0 +1,103 @@
+"""Time a batch of scenarios end to end (goal: 1,000 scenarios in <= 20 s on 2 cores).
+
+    python benchmarks/bench_batch.py [--scenarios 1000] [--jobs 1 2] [--fake]
+
+Two layouts of the same scenarios: one file per scenario (a directory of 1,000 YAML files) and one file with
+a 1,000-entry `scenarios:` list. Wall time includes everything `recommender batch` does: loading and
+validating the files, starting the joblib workers (each loads the catalog and the performance model once),
+solving, and writing the CSV atomically. ``--fake`` uses the tests' deterministic stand-in for the
+performance model (the default is the real one; it falls back to the fake when the model is not installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from recommender.batch import run_batch, write_rows
+
+BENCHMARKS = ["bert", "resnet", "unet3d", "maskrcnn", "retinanet", "rnnt", "llama2_70b_lora", "stable_diffusion"]
+
+
+def scenario_yaml(rng: random.Random, i: int, indent: str = "") -> str:
+    k = rng.randint(1, 3)
+    workloads = rng.sample(BENCHMARKS, k)
+    lines = [f"name: s{i:04d}", f"budget_usd: {rng.choice([50, 150, 300, 600, 1200, 2500]) * 1000}"]
+    if rng.random() < 0.6:
+        lines.append(f"power_limit_kw: {rng.choice([5, 10, 20, 40, 80, 160])}")
+    if rng.random() < 0.3:
+        lines.append(f"objective: {rng.choice(['max_throughput', 'min_time'])}")
+    if rng.random() < 0.2:
+        lines.append("cooling: liquid")
+    lines.append("workloads:")
+    for w in workloads:
+        lines.append(f"  - {{benchmark: {w}, share: {rng.randint(1, 4)}}}")
+    return "\n".join(indent + line for line in lines) + "\n"
+
+
+def write_inputs(root: Path, n: int, seed: int = 7) -> tuple[Path, Path]:
+    rng = random.Random(seed)
+    texts = [scenario_yaml(rng, i) for i in range(n)]
+    many = root / "many"
+    many.mkdir()
+    for i, text in enumerate(texts):
+        (many / f"s{i:04d}.yaml").write_text("version: 1\n" + text, encoding="utf-8")
+    one = root / "one.yaml"
+    entries = []
+    for text in texts:
+        body = text.splitlines()
+        entries.append("  - " + body[0] + "\n" + "".join(f"    {line}\n" for line in body[1:]))
+    one.write_text("version: 1\nscenarios:\n" + "".join(entries), encoding="utf-8")
+    return many, one
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scenarios", type=int, default=1000)
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--fake", action="store_true", help="use the tests' fake performance model")
+    args = ap.parse_args()
+
+    options: dict[str, object] = {}
+    model = "recommender.estimate.predict"
+    try:
+        if args.fake:
+            raise ImportError
+        import recommender.estimate  # noqa: F401
+    except ImportError:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        from optimize_fakes import fake_predict
+
+        options["predictor"] = fake_predict
+        model = "tests/optimize_fakes.fake_predict"
+
+    print(f"performance model: {model}; {args.scenarios} scenarios; goal <= 20 s on 2 cores")
+    print(f"{'layout':<28} {'jobs':>4} {'seconds':>8} {'ms/scenario':>12}  statuses")
+    worst = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        many, one = write_inputs(Path(tmp), args.scenarios)
+        for label, paths in (("1 file per scenario", [many]), ("1 file, `scenarios:` list", [one])):
+            for jobs in args.jobs:
+                t0 = time.perf_counter()
+                rows = run_batch(paths, jobs=jobs, **options)  # type: ignore[arg-type]
+                write_rows(rows, Path(tmp) / "results.csv")
+                seconds = time.perf_counter() - t0
+                worst = max(worst, seconds) if jobs >= 2 else worst
+                counts = collections.Counter(r.status.value for r in rows)
+                status = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                print(f"{label:<28} {jobs:>4} {seconds:>8.2f} {1000 * seconds / max(1, len(rows)):>12.2f}  {status}")
+                if len(rows) != args.scenarios:
+                    print(f"  expected {args.scenarios} rows, got {len(rows)}", file=sys.stderr)
+                    return 1
+    if worst:
+        print(f"slowest 2-core run: {worst:.2f} s ({'OK' if worst <= 20 else 'over the 20 s goal'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
