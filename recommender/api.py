@@ -85,6 +85,8 @@ MAX_GENERATED_ACCELERATORS = 4096
 #: Node counts up to this are enumerated one by one; beyond it in ~8 % steps (exact limit caps always added).
 _DENSE_NODES = 32
 _MIX_MAX_COPIES = 64
+#: CBC re-solves (sensitivity) run side by side in threads (each CBC is its own process).
+_PARALLEL_SOLVES = 2
 
 
 # --------------------------------------------------------------------------------------------- scenario
@@ -649,6 +651,33 @@ def _dominated(p: _Prepared, idx: np.ndarray, *, per_workload: bool) -> np.ndarr
     return pareto_dominated(M)
 
 
+def _copies_dominated(p: _Prepared, idx: np.ndarray) -> np.ndarray:
+    """Mix mode: mask over ``idx`` of configurations that k >= 2 copies of another one replace — using at most
+    the same resources (k x use <= use, for capex, TCO and every set limit) while training every workload
+    at least as often (minutes' <= k x minutes). E.g. a 2-node configuration that scales sublinearly is
+    replaced by two 1-node copies. Exact: any assignment on the dominated configuration fits on the copies."""
+    t = p.table
+    n = idx.size
+    if n <= 1:
+        return np.zeros(n, dtype=bool)
+    res = [t.capex[idx], t.tco[idx]] + [t.res.usage(name)[idx].astype(float) for name, _ in p.limits.items()
+                                        if name != "budget"]  # fmt: skip
+    pos = np.flatnonzero(p.shares > 0)
+    mins = t.minutes[idx][:, pos]
+    # kmax[j, i]: how many copies of j fit in the resources of i
+    kmax = np.full((n, n), np.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for r in res:
+            ratio = np.where(r[:, None] > 0, r[None, :] / r[:, None], np.inf)
+            kmax = np.minimum(kmax, ratio)
+    kmax = np.floor(kmax + 1e-9)
+    ok = kmax >= 2
+    for w in range(mins.shape[1]):
+        ok &= mins[:, w][:, None] <= kmax * mins[:, w][None, :] * (1 + 1e-12)
+    np.fill_diagonal(ok, False)
+    return ok.any(axis=0)
+
+
 def pareto_dominated(M: np.ndarray) -> np.ndarray:
     """Rows of ``M`` (smaller is better in every column) that another row dominates: no worse everywhere and
     strictly better somewhere. Column-wise boolean n x n comparisons, in row chunks to bound memory."""
@@ -972,12 +1001,18 @@ def _optimize_mix(p: _Prepared, *, time_limit_s: float, explain: bool) -> Recomm
     alternatives: list[Alternative] = []
     single_best: float | None = None
     if explain:
-        # sensitivity doubles as the re-solve check for budget and power
-        for name, attr in (("budget", "budget_usd"), ("power", "power_limit_kw")):
-            limit = getattr(s, attr)
-            if limit is None:
-                continue
-            rr, kk = _solve_mix(p, p.limits.scaled(name, SENSITIVITY_FACTOR), time_limit_s=time_limit_s)
+        # sensitivity doubles as the re-solve check for budget and power; the CBC runs are subprocesses,
+        # so the two re-solves run side by side
+        todo = [(name, attr, getattr(s, attr)) for name, attr in (("budget", "budget_usd"),
+                                                                  ("power", "power_limit_kw"))
+                if getattr(s, attr) is not None]  # fmt: skip
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(todo), _PARALLEL_SOLVES))) as pool:
+            futures = [pool.submit(_solve_mix, p, p.limits.scaled(name, SENSITIVITY_FACTOR),
+                                   time_limit_s=time_limit_s) for name, _attr, _limit in todo]  # fmt: skip
+            solved = [f.result() for f in futures]
+        for (name, attr, limit), (rr, kk) in zip(todo, solved):
             v = _mix_value(s.objective, rr) if rr.counts is not None else None
             cfgs = _mix_configs(p, kk, rr)[0] if rr.counts is not None else []
             sensitivity.append(_sensitivity(p, attr, limit, rr.status, None, v, value, sense, configs, cfgs))
@@ -1009,6 +1044,7 @@ def _solve_mix(p: _Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[
     ok = _base_mask(p) & S.within_limits(t.res, limits)
     idx = np.flatnonzero(ok)
     keep = idx[~_dominated(p, idx, per_workload=True)] if idx.size else idx
+    keep = keep[~_copies_dominated(p, keep)] if keep.size else keep
     if keep.size == 0:
         return S.MixResult(Status.INFEASIBLE, None, None, None, None), keep
     minutes = t.minutes[keep].T.copy()
