@@ -223,6 +223,7 @@ def _meta(cat: Catalog) -> _CatalogMeta:
 
 
 _PRED_CACHE: dict[tuple[Any, ...], dict[tuple[str, int, int], tuple[Any, ...]]] = {}
+_PRED_CACHE_ROWS = 200_000
 
 
 def _default_predictor() -> Predictor:
@@ -252,6 +253,8 @@ def _predict_rows(
     """
     key = (cat.fingerprint, predictor, _workloads_key(s))
     cache = _PRED_CACHE.get(key)
+    if cache is not None and len(cache) > _PRED_CACHE_ROWS:
+        cache = None  # bound the memory of a long interactive session
     if cache is None:
         if len(_PRED_CACHE) > 32:
             _PRED_CACHE.clear()
@@ -295,11 +298,17 @@ def _predict_rows(
             by_acc: dict[str, list[tuple[str, int, int]]] = {}
             for r in missing:
                 by_acc.setdefault(r[0], []).append(r)
+            errors: dict[str, str] = {}
             for acc, batch in by_acc.items():
                 try:
                     run(batch)
                 except ModelError as exc:
-                    failed[acc] = str(exc)
+                    errors[acc] = str(exc)
+            if errors and len(errors) == len(by_acc) and len(set(errors.values())) == 1:
+                # the same answer for every accelerator: a problem of the scenario (e.g. a benchmark
+                # without results), not of one accelerator
+                raise ModelError(next(iter(errors.values()))) from None
+            failed.update(errors)
             cache[("__failed__", 0, 0)] = (failed,)
     return cache, failed
 
@@ -974,7 +983,7 @@ def _sensitivity(p: _Prepared, attr: str, limit: float, status: Status, index: i
         summary = f"With {label}: no better answer ({_describe_many(base_configs)} stays)."
     else:
         rel = (value / base - 1) * 100 if base else 0.0
-        summary = f"With {label}: {_describe_many(configs)}, {_num(value)} {unit} ({rel:+.1f} %)."
+        summary = f"With {label}: {_describe_many(configs)}, {_num(value)} {unit} ({_pct(rel / 100)})."
     return Sensitivity(parameter=attr, factor=SENSITIVITY_FACTOR, value=new_limit, status=status,
                        objective_value=value, choice=choice, summary=summary)  # fmt: skip
 
@@ -1186,6 +1195,15 @@ def _num(x: float | None) -> str:
     return f"{x:.2f}"
 
 
+def _pct(rel: float) -> str:
+    """A relative change as a signed percentage with enough digits to be non-zero."""
+    v = rel * 100
+    if v == 0 or abs(v) >= 10:
+        return f"{v:+.0f} %"
+    digits = 1 if abs(v) >= 0.1 else 2
+    return f"{v:+.{digits}f} %"
+
+
 def _describe(c: Configuration) -> str:
     kind = {"nvl72": "NVL72 compute tray", "pcie": "PCIe server", "sxm_oam": "8-way server"}.get(
         c.form_factor or "", "node")
@@ -1233,7 +1251,7 @@ def _explain_single(p: _Prepared, i: int, r: S.ChoiceResult, binding: list[str],
             limit = dict(p.limits.items())[name]
             unit = {"budget": " USD", "power": " kW", "rack_units": " U"}.get(name, "")
             out.append(f"Binding: the {label}. The smallest better option, {_describe(cj)}, needs {_num(need)}{unit} "
-                       f"({(need / limit - 1) * 100:+.0f} %) and reaches {_num(_objective_arrays(p)[0][j])} "
+                       f"({_pct(need / limit - 1)}) and reaches {_num(_objective_arrays(p)[0][j])} "
                        f"{_unit_text(s.objective)}.")
         elif j is not None:
             out.append(f"Binding: the {label}. Without it, {_describe(_config(p, j))} would be chosen.")

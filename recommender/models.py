@@ -500,9 +500,12 @@ class Recommendation(_Frozen):
             lines += ["## Sensitivity", ""] + [f"- {s.summary}" for s in self.sensitivity] + [""]
         if self.skipped:
             lines += ["## Skipped", ""]
+            by_reason: dict[str, list[str]] = {}
             for s in self.skipped:
                 what = s.accelerator_id + (f" x{s.accelerators}" if s.accelerators else "")
-                lines.append(f"- {what}: {s.reason}")
+                by_reason.setdefault(s.reason, []).append(what)
+            for reason, whats in by_reason.items():
+                lines.append(f"- {reason}: {', '.join(whats)}")
             lines.append("")
         if self.assumptions:
             lines += ["## Assumptions", "", "| parameter | applies to | value | unit | confidence | as of | source |",

@@ -1,0 +1,85 @@
+"""optimize() with the real performance model (recommender.estimate.predict) on the shipped catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import recommender
+from recommender import api
+from recommender.errors import ModelError
+from recommender.models import Scenario
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "examples" / "seed.yaml"
+ALLOWED = {"nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"}
+
+
+@pytest.fixture(scope="module")
+def seed() -> Scenario:
+    from recommender.scenarios import load_scenario
+
+    return load_scenario(SEED)
+
+
+def test_seed_scenario_with_the_real_model(seed: Scenario) -> None:
+    r = recommender.optimize(SEED)
+    assert r.status == "optimal" and r.solver == "enumeration"
+    c = r.choice
+    assert c is not None and c.accelerator_id in ALLOWED
+    assert c.capex_usd <= seed.budget_usd
+    assert c.nodes == 1 and 1 <= c.accelerators <= 24
+    for w in c.workloads:
+        assert w.basis in ("measured", "predicted")
+        assert w.minutes_low <= w.minutes <= w.minutes_high
+    assert [a.accelerator_id for a in r.alternatives] == sorted(ALLOWED - {c.accelerator_id})
+    assert r.explanation[0].startswith("Buy ")
+    assert any("example vendor quote" in s for s in r.explanation) or c.accelerator_id != "nvidia-a100-pcie-80gb"
+    assert [s.parameter for s in r.sensitivity] == ["budget_usd"]
+    # the optimum is the brute-force best of the candidate table
+    cands = recommender.candidates(SEED)
+    feas = cands[cands["feasible"]]
+    assert r.objective_value == pytest.approx(float(feas["weighted_minutes"].min()), rel=1e-12)
+    # the dict form gives the same answer as the file
+    again = recommender.optimize(seed.model_dump())
+    assert again.objective_value == r.objective_value
+
+
+def test_real_model_broad_scenario_and_mix() -> None:
+    s = {"name": "broad", "budget_usd": 1_500_000, "power_limit_kw": 50,
+         "workloads": [{"benchmark": "bert", "share": 2}, {"benchmark": "resnet"}, {"benchmark": "retinanet"}]}
+    single = api.optimize(s)
+    assert single.status == "optimal" and single.choice is not None
+    assert single.choice.capex_usd <= 1_500_000 and single.choice.it_power_kw <= 50
+    assert single.binding, "a tight power limit or budget should bind"
+    cbc = api.optimize(s, solver="cbc", explain=False)
+    assert cbc.objective_value == pytest.approx(single.objective_value, rel=1e-7)
+    mix = api.optimize(s, mix=True)
+    assert mix.status in ("optimal", "feasible")
+    assert mix.objective_value <= single.objective_value * (1 + 1e-6)
+    assert sum(c.capex_usd * c.count for c in mix.configurations) <= 1_500_000 * (1 + 1e-9)
+    fr = api.frontier(s)
+    assert fr["capex_usd"].is_monotonic_increasing and fr["weighted_minutes"].is_monotonic_decreasing
+    assert np.isfinite(fr["weighted_minutes"].to_numpy(dtype=float)).all()
+
+
+def test_real_model_custom_workload() -> None:
+    s = {"name": "custom", "budget_usd": 400_000,
+         "workloads": [{"benchmark": "bert"},
+                       {"custom": {"name": "in-house-vit", "like": "resnet",
+                                   "measurements": [{"accelerator_id": "nvidia-a30-pcie-24gb", "accelerators": 8,
+                                                     "minutes": 95.0}]}}]}  # fmt: skip
+    r = api.optimize(s)
+    assert r.status == "optimal"
+    names = [w.workload for w in r.choice.workloads]
+    assert names == ["bert", "in-house-vit"]
+    a30 = api.candidates(s, accelerators=["nvidia-a30-pcie-24gb"])
+    row = a30[(a30["accelerators"] == 8) & (a30["nodes"] == 1)]
+    assert float(row["minutes[in-house-vit]"].iloc[0]) == pytest.approx(95.0, rel=0.05)
+
+
+def test_benchmark_without_results_is_a_model_error() -> None:
+    with pytest.raises(ModelError, match="flux1"):
+        api.optimize({"name": "x", "budget_usd": 5e6, "workloads": [{"benchmark": "flux1"}]})
