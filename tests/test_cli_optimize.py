@@ -165,3 +165,27 @@ def test_command_module_imports_only_click() -> None:
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_an_internal_failure_is_one_line_and_never_stops_the_others(in_data: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from optimize_fakes import fake_predict
+
+    from recommender import api
+
+    def flaky(frame, **kw):  # type: ignore[no-untyped-def]
+        if "resnet" in set(frame["benchmark"].astype(str)):
+            raise RuntimeError("model exploded")
+        return fake_predict(frame, **kw)
+
+    monkeypatch.setattr(api, "_default_predictor", lambda: flaky)
+    monkeypatch.delenv("RECOMMENDER_DEBUG", raising=False)
+    result = run("optimize", "bad/mixed.yaml", "--format", "json")  # the valid entries train bert + resnet
+    assert result.exit_code == 2
+    assert "bad/mixed.yaml: good-first: internal error: RuntimeError: model exploded" in result.stderr
+    out = tmp_path / "r.json"
+    batch = run("batch", "good/valid.yaml", "bad/mixed.yaml", "--out", str(out))
+    assert batch.exit_code == 2
+    rows = json.loads(out.read_text())
+    assert rows[0]["name"] == "valid" and rows[0]["status"] == "optimal"
+    assert rows[1]["status"] == "error" and "internal error: RuntimeError: model exploded" in rows[1]["error"]

@@ -6,6 +6,7 @@ commands.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,13 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
             _say(_line(exc) if getattr(exc, "file", None) else f"{file}: {entry.name}: {' '.join(str(exc).split())}")
             code = 2
             continue
+        except Exception as exc:  # one scenario's failure never stops the others
+            if os.environ.get("RECOMMENDER_DEBUG"):
+                raise
+            _say(f"{file}: {entry.name}: internal error: {type(exc).__name__}: {exc} "
+                 "(set RECOMMENDER_DEBUG=1 for the traceback)")
+            code = 2
+            continue
         if str(rec.status) == "infeasible" and code == 0:
             code = 1
         results.append(rec)
@@ -158,8 +166,8 @@ def _print_table(rec: Any) -> None:
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="Results file: .csv, .json or .md (written atomically).")
 @click.option("--jobs", "-j", type=int, default=None,
-              help="Worker processes (-1 = all cores; 1 = no workers). Default: 1 for small batches, "
-                   "all cores for large ones.")
+              help="Worker processes (-1 = all cores; 1 = no workers). Default: no workers for small batches, "
+                   "all cores from 200 scenarios.")
 def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
     """Solve every scenario of PATHS (files, or directories of *.yaml) and write one row per scenario.
 
