@@ -557,9 +557,6 @@ class InvalidScenario:
         return self.errors[0]
 
 
-_SUFFIXES = (".yaml", ".yml")
-
-
 def load_scenarios(path: str | Path, *, catalog: Catalog | None = None,
                    check: bool = True) -> list[Scenario | InvalidScenario]:
     """Load every scenario of a file: per entry a Scenario or an InvalidScenario (one bad entry never sinks
@@ -677,11 +674,13 @@ def _load_doc(doc: Doc, *, file: str, base: Path, stem: str, catalog: Catalog | 
     for edoc, name, index, early in entries:
         root = edoc.locs[()]
         errors = list(early)
+        scenario: Scenario | None = None
         if not errors:
-            errors = _validate_entry(edoc, name, includes, catalog, check)
-            if isinstance(errors, Scenario):
-                scenario = errors
-                errors = []
+            result = _validate_entry(edoc, name, includes, catalog, check)
+            if isinstance(result, Scenario):
+                scenario = result
+            else:
+                errors = result
         if name in first_line and index is not None:
             item = data["scenarios"][index]
             at = doc.loc(("scenarios", index, "name")) if isinstance(item, dict) and "name" in item else root
@@ -690,7 +689,7 @@ def _load_doc(doc: Doc, *, file: str, base: Path, stem: str, catalog: Catalog | 
                                            line=at.line))
         else:
             first_line.setdefault(name, root.line)
-        if errors:
+        if errors or scenario is None:
             errors.sort(key=lambda e: (e.file != root.file, e.file or "", e.line or 0))
             out.append((InvalidScenario(name, root.file, root.line, index, tuple(errors)), root.line))
         else:
