@@ -1,0 +1,86 @@
+"""Start-up of the TUI to the first recommendation on screen, with a warm model cache.
+
+Each run is a fresh process (imports included, as a user's start-up is): it opens ``RecommenderApp`` headless
+on the seed scenario, and stops when the first recommendation has been rendered. The model cache is warmed
+once before timing (``recommender.optimize`` on the seed scenario).
+
+    /work/venv/bin/python benchmarks/bench_tui_startup.py [--runs 5] [--fake]
+
+Target (issue 6): <= 1.5 s median on 2 cores. ``--fake`` swaps in the test suite's fake optimizer to show the
+app's own share of the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import time
+t0 = time.perf_counter()
+import asyncio, sys
+sys.path.insert(0, {tests!r})
+from tui.app import RecommenderApp
+from tui import messages as msg
+t_import = time.perf_counter() - t0
+kwargs = {{}}
+if {fake!r}:
+    from tui_fakes import fake_optimize
+    kwargs["optimize"] = fake_optimize
+marks = {{}}
+
+class Timed(RecommenderApp):
+    def on_mount(self):
+        marks["mount"] = time.perf_counter() - t0
+        super().on_mount()
+
+async def main():
+    app = Timed(**kwargs)
+    async with app.run_test(size=(160, 45)) as pilot:
+        while app.recommendation is None:
+            await pilot.pause(0.005)
+        await pilot.pause()  # the recommendation is rendered
+        marks["first_recommendation"] = time.perf_counter() - t0
+        marks["solve"] = app.last_solve_seconds
+asyncio.run(main())
+print(f"{{t_import:.3f}} {{marks['mount']:.3f}} {{marks['solve']:.3f}} {{marks['first_recommendation']:.3f}}")
+"""
+
+
+def run_once(fake: bool) -> list[float]:
+    code = CHILD.format(tests=str(REPO / "tests" / "tui"), fake=fake)
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"start-up run failed:\n{out.stderr[-3000:]}")
+    return [float(x) for x in out.stdout.split()[-4:]]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--fake", action="store_true", help="use the tests' fake optimizer")
+    args = ap.parse_args()
+    if not args.fake:  # warm the model cache (and fail loudly if the optimizer is missing)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import recommender, tui.backend as b; s, _ = b.default_scenario(); "
+                        "recommender.optimize(s)"], cwd=REPO, check=True)
+        print(f"warm-up (fits the model if not cached): {time.perf_counter() - t:.1f} s")
+    rows = [run_once(args.fake) for _ in range(args.runs)]
+    names = ["imports", "app mounted", "optimize()", "first recommendation"]
+    print(f"{'stage (s since process start)':32} {'median':>8} {'min':>8} {'max':>8}")
+    for i, name in enumerate(names):
+        col = [r[i] for r in rows]
+        print(f"{name:32} {statistics.median(col):8.3f} {min(col):8.3f} {max(col):8.3f}")
+    median = statistics.median(r[3] for r in rows)
+    print(f"\ntarget <= 1.5 s: {'met' if median <= 1.5 else 'NOT met'} (median {median:.2f} s, {args.runs} runs"
+          f"{', fake optimizer' if args.fake else ''})")
+
+
+if __name__ == "__main__":
+    main()

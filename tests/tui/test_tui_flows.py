@@ -1,0 +1,373 @@
+"""Pilot tests of the app's flows (fake optimizer injected; the real one is exercised in test_tui_real.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import DataTable, Input, Label, Select
+from tui_fakes import settle
+
+from tui.widgets.catalog_view import CatalogView
+from tui.widgets.recommendation import RecommendationPanel
+from tui.widgets.scenario_form import ScenarioForm, WorkloadRow
+
+SIZE = (160, 45)
+
+
+def _text(app: Any, selector: str) -> str:
+    """Plain text of a Label/Static, whatever it holds (str, rich Text or a rich Table)."""
+    from rich.console import Console
+
+    content = app.query_one(selector).content
+    if isinstance(content, str):
+        return content
+    console = Console(width=150, record=True, color_system=None)
+    console.print(content)
+    return console.export_text()
+
+
+async def _set_input(pilot: Any, selector: str, text: str) -> None:
+    """Focus an input, clear it and type like a user."""
+    await pilot.click(selector)
+    inp = pilot.app.query_one(selector, Input)
+    inp.focus()
+    inp.value = ""
+    await pilot.press(*list(text))
+
+
+async def test_startup_shows_recommendation_with_names_and_money(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.recommendation is not None
+        headline = _text(app, "#rec-headline")
+        assert "A30 PCIe 24GB" in headline  # the accelerator's name, not its id
+        assert "nvidia-" not in headline
+        assert app.recommendation.choice.capex_usd == 180000
+        assert "$180,000" in _text(app, "#rec-facts")
+        table = app.query_one("#rec-workloads", DataTable)
+        assert table.row_count == 3
+
+
+async def test_new_budget_changes_the_recommendation(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        before = app.recommendation.choice
+        await _set_input(pilot, "#budget_usd", "$450k")
+        await settle(app, pilot)
+        after = app.recommendation.choice
+        assert app.scenario.budget_usd == 450000
+        assert (after.accelerator_id, after.accelerators) != (before.accelerator_id, before.accelerators)
+        assert after.capex_usd <= 450000 < before.capex_usd * 3
+        assert "$450,000" not in _text(app, "#rec-status")  # status stays a one-liner
+        assert f"{after.accelerators} ×" in _text(app, "#rec-headline")
+
+
+async def test_invalid_power_shows_error_at_field_and_app_stays_responsive(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        good = app.recommendation
+        await _set_input(pilot, "#power_limit_kw", "abc")
+        await settle(app, pilot)
+        error = app.query_one("#power_limit_kw-error", Label)
+        assert error.display and "not a number" in str(error.content)
+        assert app.query_one("#power_limit_kw", Input).has_class("-invalid")
+        assert app.recommendation is good  # nothing was solved with the bad value
+        assert "Fix the highlighted field" in _text(app, "#rec-status")
+        # A negative value passes the number parser and is rejected by the library's model, at the same field.
+        await _set_input(pilot, "#power_limit_kw", "-5")
+        await settle(app, pilot)
+        assert "greater than 0" in _text(app, "#power_limit_kw-error")
+        # Still responsive: switch views and back, then fix the value.
+        await pilot.press("escape")
+        app.set_focus(None)
+        await pilot.press("3")
+        assert app.query_one("TabbedContent").active == "catalog"
+        await pilot.press("1")
+        await _set_input(pilot, "#power_limit_kw", "4")
+        await settle(app, pilot)
+        assert not app.query_one("#power_limit_kw-error", Label).display
+        assert app.scenario.power_limit_kw == 4
+        assert app.recommendation is not good
+        assert app.recommendation.choice.it_power_kw <= 4
+
+
+async def test_switching_the_objective(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.recommendation.objective == "min_time"
+        app.query_one("#objective", Select).value = "max_throughput"
+        await settle(app, pilot)
+        assert app.recommendation.objective == "max_throughput"
+        assert "mixes/day" in _text(app, "#rec-facts")
+        # min_tco needs the mixes per day: the library's error shows at that field.
+        app.query_one("#objective", Select).value = "min_tco"
+        await settle(app, pilot)
+        assert "required" in _text(app, "#required_mixes_per_day-error")
+        assert app.recommendation.objective == "max_throughput"
+        await _set_input(pilot, "#required_mixes_per_day", "10")
+        await settle(app, pilot)
+        assert app.recommendation.objective == "min_tco"
+        assert app.recommendation.choice.mixes_per_day >= 10
+        assert "total cost of ownership" in _text(app, "#rec-facts")
+
+
+async def test_adding_and_removing_a_workload(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.click("#add-workload")
+        await settle(app, pilot)
+        rows = list(app.query(WorkloadRow))
+        assert len(rows) == 4
+        new_key = rows[-1].key
+        assert new_key not in {"bert", "resnet", "unet3d"}
+        assert [w.name for w in app.scenario.workloads][-1] == new_key
+        assert app.query_one("#rec-workloads", DataTable).row_count == 4
+        # Pick a specific benchmark for it and give it twice the share.
+        rows[-1].query_one(".wl-key", Select).value = "rnnt"
+        rows[-1].query_one(".wl-share", Input).value = "2"
+        await settle(app, pilot)
+        assert app.scenario.shares["rnnt"] == 0.4
+        # Choosing a benchmark already in the mix is an error shown at the workloads.
+        rows[-1].query_one(".wl-key", Select).value = "bert"
+        await settle(app, pilot)
+        assert "duplicate" in _text(app, "#workloads-error")
+        await pilot.click(rows[-1].query_one(".wl-remove"))
+        await settle(app, pilot)
+        assert len(app.query(WorkloadRow)) == 3
+        assert not app.query_one("#workloads-error", Label).display
+        assert app.query_one("#rec-workloads", DataTable).row_count == 3
+
+
+async def test_filtering_the_catalog_and_ranking(make_app: Any, cat: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        view = app.query_one(CatalogView)
+        table = app.query_one("#catalog-table", DataTable)
+        total = len(cat.results)
+        assert table.row_count == min(total, 1000)
+        view.query_one("#f-benchmark", Select).value = "bert"
+        view.query_one("#f-accelerator", Select).value = "nvidia-h100-sxm5-80gb"
+        await pilot.pause()
+        expected = cat.results[(cat.results["benchmark"] == "bert")
+                               & (cat.results["accelerator_id"] == "nvidia-h100-sxm5-80gb")]
+        assert table.row_count == len(expected) > 0
+        await _set_input(pilot, "#f-count", "8")
+        await pilot.pause()
+        eight = expected[expected["accelerators"] == 8]
+        assert table.row_count == len(eight) > 0
+        assert f"{len(eight):,} of {total:,}" in _text(app, "#catalog-count")
+        assert all(table.get_row_at(i)[5] == "bert" for i in range(table.row_count))
+        assert all(table.get_row_at(i)[6] == "H100 SXM5 80GB" for i in range(table.row_count))
+        # Enter on a row ranks the same configuration.
+        table.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        ranking = app.query_one("#ranking-table", DataTable)
+        assert ranking.row_count >= 1
+        assert "Same configuration: 8 × H100 SXM5 80GB on bert" in _text(app, "#ranking-title")
+        # Clearing the filters brings every row back.
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert table.row_count == min(total, 1000)
+
+
+async def test_export_writes_markdown_and_json(make_app: Any, tmp_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        target = tmp_path / "rec.md"
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        dialog_input = app.screen.query_one("#dialog-path", Input)
+        dialog_input.value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        text = target.read_text()
+        assert text == app.recommendation.to_markdown()
+        assert text.startswith("# seed: optimal")
+        # JSON through the command palette entry's action.
+        app.action_export("json")
+        await pilot.pause()
+        assert app.screen.query_one("#dialog-path", Input).value == "recommendation.json"
+        app.screen.query_one("#dialog-path", Input).value = str(tmp_path / "rec.json")
+        await pilot.click("#dialog-ok")
+        await pilot.pause()
+        data = json.loads((tmp_path / "rec.json").read_text())
+        assert data["status"] == "optimal"
+        assert data["choice"]["accelerator_id"] == app.recommendation.choice.accelerator_id
+
+
+async def test_export_to_missing_directory_shows_error(make_app: Any, tmp_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        app.screen.query_one("#dialog-path", Input).value = str(tmp_path / "nope" / "x.md")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "No such directory" in str(app.screen.query_one("#dialog-error", Label).content)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not (tmp_path / "nope").exists()
+        assert app.screen.query_one(RecommendationPanel)
+
+
+async def test_save_and_open_scenario_round_trip(make_app: Any, tmp_path: Path) -> None:
+    app = make_app()
+    path = tmp_path / "mine.yaml"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await _set_input(pilot, "#budget_usd", "300000")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#dialog-path", Input).value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert path.is_file()
+        saved = app.scenario
+        await _set_input(pilot, "#budget_usd", "100000")
+        await settle(app, pilot)
+        assert app.scenario.budget_usd == 100000
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#dialog-path", Input).value = str(path)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.scenario == saved
+        assert app.query_one("#budget_usd", Input).value == "300000"
+
+
+async def test_q_types_in_text_fields_and_quits_elsewhere(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        name = app.query_one("#name", Input)
+        name.focus()
+        name.value = ""
+        await pilot.press("q")
+        await pilot.pause()
+        assert name.value == "q"
+        assert app.is_running
+        app.set_focus(None)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_ctrl_q_quits_from_a_text_field(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.query_one("#budget_usd", Input).focus()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_optimizer_failure_is_shown_not_fatal(make_app: Any) -> None:
+    def broken(scenario: Any, catalog: Any) -> Any:
+        raise RuntimeError("solver exploded")
+
+    app = make_app(optimize=broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.is_running
+        assert "internal error: RuntimeError: solver exploded" in _text(app, "#rec-status")
+        await pilot.press("2")
+        assert app.query_one("TabbedContent").active == "frontier"
+
+
+async def test_unknown_id_error_from_library_points_at_field(make_app: Any) -> None:
+    from recommender.errors import UnknownIdError
+
+    def picky(scenario: Any, catalog: Any) -> Any:
+        raise UnknownIdError("unknown benchmark 'bertt'; closest: bert", field="workloads[0].benchmark")
+
+    app = make_app(optimize=picky)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "workload 1: unknown benchmark" in _text(app, "#workloads-error")
+        assert "Cannot solve" in _text(app, "#rec-status")
+
+
+async def test_stale_results_are_dropped(make_app: Any) -> None:
+    import threading
+
+    from tui_fakes import fake_optimize
+
+    gate = threading.Event()
+
+    def slow_first(scenario: Any, catalog: Any) -> Any:
+        if scenario.budget_usd == 200000:
+            gate.wait(5)
+        return fake_optimize(scenario, catalog)
+
+    app = make_app(optimize=slow_first)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.query_one("#budget_usd", Input).value = "450000"
+        await pilot.pause(0.2)
+        gate.set()
+        await settle(app, pilot)
+        assert app.recommendation.choice.capex_usd > 200000  # the 200k result arrived late and was ignored
+
+
+async def test_frontier_view_marks_current_choice(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        table = app.query_one("#frontier-table", DataTable)
+        marks = [table.get_row_at(i)[-1] for i in range(table.row_count)]
+        assert marks.count("◆ current") == 1
+        assert "configurations on the frontier" in _text(app, "#frontier-status")
+
+
+async def test_model_view_shows_accuracy(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        table = app.query_one("#model-table", DataTable)
+        assert table.row_count == 3
+        assert table.get_row_at(0)[0] == "bert"
+        assert "fake report for tests" in _text(app, "#model-status")
+
+
+async def test_help_screen_and_palette_commands(make_app: Any) -> None:
+    from tui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in ("Open scenario…", "Save scenario…", "Export recommendation as Markdown…",
+                       "Export recommendation as JSON…", "View: Catalog", "Help"):
+            assert wanted in titles
+
+
+def test_bindings_have_ids_and_tooltips() -> None:
+    from tui.app import RecommenderApp
+
+    for binding in RecommenderApp.BINDINGS:
+        assert binding.id and binding.tooltip, binding

@@ -1,0 +1,160 @@
+"""A deterministic stand-in for ``recommender.optimize``/``frontier`` used by the TUI tests.
+
+It follows the library's contract (returns a real :class:`recommender.models.Recommendation`) but does
+simple arithmetic instead of fitting a model, so the tests are fast and the snapshots stable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recommender.models import (
+    Alternative,
+    Configuration,
+    Recommendation,
+    Scenario,
+    Sensitivity,
+    WorkloadEstimate,
+)
+
+#: accelerator id -> (price USD, TDP kW, minutes of one "unit" of work on one accelerator)
+FAKE_SPECS = {
+    "nvidia-a30-pcie-24gb": (5000.0, 0.165, 900.0),
+    "nvidia-a100-pcie-80gb": (15000.0, 0.300, 420.0),
+    "nvidia-h100-sxm5-80gb": (25600.0, 0.700, 150.0),
+}
+HOST = 20000.0
+BENCH_WEIGHT = {"bert": 1.0, "resnet": 1.4, "unet3d": 0.8, "ssd": 1.1, "retinanet": 1.2, "rnnt": 1.3}
+
+
+def _config(aid: str, n: int, scenario: Scenario) -> Configuration:
+    price, tdp, unit = scenario.prices.get(aid, FAKE_SPECS[aid][0]), FAKE_SPECS[aid][1], FAKE_SPECS[aid][2]
+    nodes = (n + 7) // 8
+    capex = n * price + nodes * HOST
+    it_kw = 1.15 * (n * tdp + 1.4 * nodes)
+    pue = 1.2 if scenario.cooling == "liquid" else 1.55
+    energy = it_kw * pue * 24 * 365 * scenario.years * (scenario.energy_usd_per_kwh or 0.086)
+    shares = scenario.shares
+    ests = []
+    for i, (name, share) in enumerate(shares.items()):
+        minutes = unit * BENCH_WEIGHT.get(name, 1.0) / n**0.9
+        measured = n == 8 and i == 0
+        ests.append(WorkloadEstimate(
+            workload=name, share=share, minutes=round(minutes, 3),
+            minutes_low=round(minutes * (0.97 if measured else 0.85), 3),
+            minutes_high=round(minutes * (1.03 if measured else 1.18), 3),
+            basis="measured" if measured else "predicted", source=None if measured else "fake model",
+        ))
+    weighted = sum(e.minutes * e.share for e in ests)
+    return Configuration(
+        accelerator_id=aid, accelerators=n, nodes=nodes, accelerators_per_node=min(n, 8),
+        price_usd_per_accelerator=price, price_source="reference", capex_usd=capex, it_power_kw=round(it_kw, 3),
+        facility_power_kw=round(it_kw * pue, 3), pue=pue, energy_usd=round(energy, 2),
+        tco_usd=round(capex + energy, 2), weighted_minutes=round(weighted, 4),
+        mixes_per_day=round(1440 / weighted, 4), workloads=ests,
+        serves={e.workload: 1.0 for e in ests},
+    )
+
+
+def candidates(scenario: Scenario) -> list[Configuration]:
+    allowed = scenario.accelerators or list(FAKE_SPECS)
+    out = []
+    for aid in allowed:
+        if aid not in FAKE_SPECS:
+            continue
+        for n in (1, 2, 4, 8, 16, 24, 32):
+            out.append(_config(aid, n, scenario))
+    return out
+
+
+def _feasible(c: Configuration, s: Scenario) -> bool:
+    return (s.budget_usd is None or c.capex_usd <= s.budget_usd) and (
+        s.power_limit_kw is None or c.it_power_kw <= s.power_limit_kw)
+
+
+def _key(c: Configuration, s: Scenario) -> float:
+    if s.objective == "min_tco":
+        return c.tco_usd
+    return c.weighted_minutes
+
+
+def _value(c: Configuration, s: Scenario) -> float:
+    return {"min_time": c.weighted_minutes, "max_throughput": c.mixes_per_day, "min_tco": c.tco_usd}[s.objective]
+
+
+def fake_optimize(scenario: Scenario, catalog: Any = None, *, _sensitivity: bool = True) -> Recommendation:
+    cands = [c for c in candidates(scenario) if _feasible(c, scenario)]
+    if scenario.objective == "min_tco":
+        need = scenario.required_mixes_per_day or 1
+        cands = [c for c in cands if c.mixes_per_day >= need]
+    unit = {"min_time": "minutes", "max_throughput": "mixes_per_day", "min_tco": "usd"}[scenario.objective]
+    if not cands:
+        return Recommendation(scenario=scenario.name, objective=scenario.objective, status="infeasible",
+                              objective_unit=unit, explanation=["No candidate fits the budget and power limits."])
+    best = min(cands, key=lambda c: (_key(c, scenario), c.capex_usd))
+    alts = []
+    for aid in sorted({c.accelerator_id for c in cands} - {best.accelerator_id}):
+        mine = min((c for c in cands if c.accelerator_id == aid), key=lambda c: _key(c, scenario))
+        alts.append(Alternative(accelerator_id=aid, configuration=mine, objective_value=_value(mine, scenario),
+                                reason=f"slower: {mine.weighted_minutes:.1f} vs {best.weighted_minutes:.1f} min"))
+    binding = []
+    if scenario.budget_usd is not None and best.capex_usd > 0.85 * scenario.budget_usd:
+        binding.append("budget")
+    if scenario.power_limit_kw is not None and best.it_power_kw > 0.85 * scenario.power_limit_kw:
+        binding.append("power")
+    sens = []
+    if _sensitivity:
+        for param in ("budget_usd", "power_limit_kw"):
+            limit = getattr(scenario, param)
+            if limit is None:
+                continue
+            relaxed = fake_optimize(scenario.model_copy(update={param: limit * 1.1}), _sensitivity=False)
+            ch = relaxed.choice
+            summary = (f"{ch.accelerators} × {ch.accelerator_id} ({relaxed.objective_value:.1f})" if ch
+                       else "still infeasible")
+            sens.append(Sensitivity(parameter=param, factor=1.1, value=limit * 1.1, status=relaxed.status,
+                                    objective_value=relaxed.objective_value, choice=ch,
+                                    summary=("same choice" if ch == best else summary)))
+    return Recommendation(
+        scenario=scenario.name, objective=scenario.objective, status="optimal",
+        objective_value=_value(best, scenario), objective_unit=unit, configurations=[best], choice=best,
+        alternatives=alts, binding=binding, sensitivity=sens,
+        explanation=[f"{best.accelerators} × {best.accelerator_id} is the best of {len(cands)} feasible candidates."],
+        workload_shares=scenario.shares, candidates_considered=len(cands),
+    )
+
+
+def fake_frontier(scenario: Scenario, catalog: Any = None):
+    import pandas as pd
+
+    rows = [
+        {"accelerator_id": c.accelerator_id, "accelerators": c.accelerators, "nodes": c.nodes,
+         "capex_usd": c.capex_usd, "it_power_kw": c.it_power_kw, "weighted_minutes": c.weighted_minutes}
+        for c in candidates(scenario) if _feasible(c, scenario)
+    ]
+    df = pd.DataFrame(rows).sort_values(["capex_usd", "weighted_minutes"])
+    keep, best = [], float("inf")
+    for r in df.to_dict("records"):
+        if r["weighted_minutes"] < best:
+            keep.append(r)
+            best = r["weighted_minutes"]
+    return pd.DataFrame(keep)
+
+
+def fake_model_report(catalog: Any = None):
+    import pandas as pd
+
+    by = pd.DataFrame({
+        "benchmark": ["bert", "resnet", "unet3d"], "n": [40, 55, 30],
+        "mdape_pct": [4.2, 5.1, 7.9], "coverage_80": [0.81, 0.78, 0.83],
+    })
+    pts = pd.DataFrame({"measured": [10.0, 20.0, 40.0, 80.0], "predicted": [11.0, 19.0, 43.0, 76.0]})
+    return by, pts, "fake report for tests"
+
+
+async def settle(app: Any, pilot: Any, rounds: int = 3) -> None:
+    """Let debounce timers fire, workers finish and their messages be handled."""
+    for _ in range(rounds):
+        await pilot.pause(app.debounce + 0.05)
+        await app.workers.wait_for_complete()
+        await pilot.pause()

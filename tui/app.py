@@ -1,0 +1,493 @@
+"""The Textual app: explore the catalog, edit a scenario, and watch the recommendation update.
+
+``RecommenderApp`` takes its dependencies in its constructor so tests (and embedders) can run it on a
+small catalog with a fake optimizer. Blocking work (loading the catalog, fitting the model, optimize,
+frontier, ranking, model accuracy) runs in thread workers that only post typed messages
+(:mod:`tui.messages`); widgets are updated in the ``@on`` handlers on the app's thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from tui import backend
+from tui import messages as msg
+from tui.widgets.catalog_view import CatalogView
+from tui.widgets.frontier_view import FrontierView
+from tui.widgets.model_view import ModelView
+from tui.widgets.recommendation import RecommendationPanel
+from tui.widgets.scenario_form import ScenarioForm
+
+if TYPE_CHECKING:  # pragma: no cover
+    from catalog import Catalog
+    from recommender.models import Recommendation, Scenario
+
+VIEWS = {"recommend": "Recommend", "frontier": "Frontier", "catalog": "Catalog", "model": "Model"}
+
+
+class RecommenderApp(App[None]):
+    """mlperf-recommender's interactive app.
+
+    Args:
+        catalog: a loaded :class:`catalog.Catalog`; loaded in a worker when None.
+        scenario: the scenario to open; the seed scenario from ``examples/`` when None.
+        scenario_path: where ``scenario`` came from (the default path for saving).
+        optimize: ``(scenario, catalog) -> Recommendation``; ``recommender.optimize`` when None.
+        frontier: ``(scenario, catalog) -> DataFrame``; ``recommender.frontier`` when None.
+        model_report: ``(catalog) -> (by_benchmark, points, source)`` for the Model view.
+        debounce: seconds of quiet after an edit before the scenario is solved again.
+        check_model_cache: whether to look for a cached performance model (progress while it is fitted).
+    """
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "mlperf-recommender"
+    SUB_TITLE = "which accelerator to buy, grounded in MLPerf Training"
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (ctrl+q quits even from a text field)."),
+        Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="Keys, views and how to read figures."),
+        Binding("1", "show_view('recommend')", "Recommend", id="app.view.recommend",
+                tooltip="Scenario editor and recommendation."),
+        Binding("2", "show_view('frontier')", "Frontier", id="app.view.frontier",
+                tooltip="Cost vs minutes Pareto frontier."),
+        Binding("3", "show_view('catalog')", "Catalog", id="app.view.catalog",
+                tooltip="MLPerf Training results with filters and rankings."),
+        Binding("4", "show_view('model')", "Model", id="app.view.model",
+                tooltip="Accuracy of the performance model."),
+        Binding("ctrl+o", "open_scenario", "Open", id="app.open", tooltip="Open a scenario YAML file."),
+        Binding("ctrl+s", "save_scenario", "Save", id="app.save", tooltip="Save the scenario as YAML."),
+        Binding("ctrl+e", "export", "Export", id="app.export",
+                tooltip="Export the recommendation as Markdown or JSON."),
+        Binding("ctrl+r", "solve_now", "Solve", id="app.solve", tooltip="Solve the scenario again now."),
+    ]
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog | None = None,
+        scenario: Scenario | None = None,
+        scenario_path: str | Path | None = None,
+        optimize: backend.OptimizeFn | None = None,
+        frontier: backend.FrontierFn | None = None,
+        model_report: backend.ModelReportFn | None = None,
+        debounce: float = 0.35,
+        check_model_cache: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.scenario = scenario
+        self.scenario_path = Path(scenario_path) if scenario_path else None
+        self._optimize = optimize or backend.optimize
+        self._frontier = frontier or backend.frontier
+        self._model_report = model_report or backend.model_report
+        self._check_model_cache = (optimize is None) if check_model_cache is None else check_model_cache
+        self.debounce = debounce
+        self.recommendation: Recommendation | None = None
+        self.generation = 0
+        self.solved_generation = -1
+        self.last_solve_seconds: float | None = None
+        self._solve_timer: Timer | None = None
+        self._names: dict[str, str] = {}
+        self._frontier_generation = -1
+        self._form_invalid = False
+
+    # ------------------------------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="views", initial="recommend"):
+            with TabPane(VIEWS["recommend"], id="recommend"):
+                with Horizontal(id="recommend-body"):
+                    yield ScenarioForm(id="scenario-form")
+                    yield RecommendationPanel(id="recommendation")
+            # The other views are mounted when first shown: start-up only pays for what is on screen.
+            yield TabPane(VIEWS["frontier"], id="frontier")
+            yield TabPane(VIEWS["catalog"], id="catalog")
+            yield TabPane(VIEWS["model"], id="model")
+        yield Footer()
+
+    def on_load(self) -> None:
+        # Start reading the catalog before the widgets are built, so the two overlap.
+        if self.catalog is None or self.scenario is None:
+            self._load_worker()
+
+    def on_mount(self) -> None:
+        panel = self.query_one(RecommendationPanel)
+        panel.busy(True)
+        if self.catalog is None or self.scenario is None:
+            panel.set_status("Loading the catalog…")
+        else:
+            self.post_message(msg.CatalogLoaded(self.catalog, 0.0))
+
+    # ------------------------------------------------------------------------------------------ workers
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load_worker(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            cat = self.catalog or backend.load_catalog()
+            if self.scenario is None:
+                scenario, path = backend.default_scenario()
+                self.scenario = scenario
+                self.scenario_path = self.scenario_path or path
+        except Exception as exc:  # noqa: BLE001 - shown in the app
+            self.post_message(msg.CatalogFailed(f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(msg.CatalogLoaded(cat, time.perf_counter() - t0))
+
+    @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
+    def _solve_worker(self, generation: int, scenario: Scenario, catalog: Catalog) -> None:
+        from recommender.errors import RecommenderError, ScenarioError
+
+        worker = get_current_worker()
+        if self._check_model_cache and not backend.model_is_cached():
+            self.post_message(msg.ModelStatus(True, "Fitting the performance model for the first time "
+                                                    "(about 10 s; cached for the next start)…"))
+        t0 = time.perf_counter()
+        try:
+            rec = self._optimize(scenario, catalog)
+        except ScenarioError as exc:
+            if not worker.is_cancelled:
+                self.post_message(msg.SolveFailed(generation, exc.message, exc.field))
+            return
+        except RecommenderError as exc:
+            if not worker.is_cancelled:
+                self.post_message(msg.SolveFailed(generation, str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug must not kill the app
+            self.post_message(msg.SolveFailed(generation, f"internal error: {type(exc).__name__}: {exc}"))
+            return
+        if not worker.is_cancelled:
+            self.post_message(msg.RecommendationReady(generation, scenario, rec, time.perf_counter() - t0))
+
+    @work(thread=True, exclusive=True, group="frontier", exit_on_error=False)
+    def _frontier_worker(self, generation: int, scenario: Scenario, catalog: Catalog) -> None:
+        try:
+            frame = self._frontier(scenario, catalog)
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(msg.FrontierFailed(generation, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(msg.FrontierReady(generation, frame))
+
+    @work(thread=True, exclusive=True, group="rank", exit_on_error=False)
+    def _rank_worker(self, row: dict[str, Any]) -> None:
+        assert self.catalog is not None
+        try:
+            title, frame = backend.rank(self.catalog, row)
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(msg.RankingReady(f"Ranking failed: {exc}", None))  # type: ignore[arg-type]
+            return
+        self.post_message(msg.RankingReady(title, frame))
+
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    def _model_worker(self) -> None:
+        assert self.catalog is not None
+        try:
+            by_benchmark, points, source = self._model_report(self.catalog)
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(msg.ModelReportFailed(f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(msg.ModelReportReady(by_benchmark, points, source))
+
+    @work(thread=True, exclusive=True, group="io", exit_on_error=False)
+    def _open_worker(self, path: str) -> None:
+        try:
+            scenario = backend.load_scenario(path)
+        except Exception as exc:  # noqa: BLE001 - ScenarioError carries file:line
+            self.post_message(msg.SolveFailed(self.generation, f"{exc}"))
+            return
+        self.post_message(msg.ScenarioLoaded(scenario, path))
+
+    # ------------------------------------------------------------------------------------------ handlers
+    @on(msg.CatalogLoaded)
+    async def _catalog_loaded(self, message: msg.CatalogLoaded) -> None:
+        self.catalog = message.catalog
+        assert self.scenario is not None
+        self._names = backend.accelerator_names(self.catalog)
+        panel = self.query_one(RecommendationPanel)
+        panel.names = self._names
+        cat = self.catalog
+        panel.measured_source = lambda a, n, b, m: backend.measured_source(cat, a, n, b, m)
+        await self._show_scenario(self.scenario)
+        self.solve_now()
+
+    @on(msg.CatalogFailed)
+    def _catalog_failed(self, message: msg.CatalogFailed) -> None:
+        panel = self.query_one(RecommendationPanel)
+        panel.busy(False)
+        panel.set_status(f"Could not load the catalog: {message.error}", kind="error")
+
+    async def _show_scenario(self, scenario: Scenario) -> None:
+        form = self.query_one(ScenarioForm)
+        assert self.catalog is not None
+        form.set_choices(
+            benchmarks=backend.benchmark_choices(),
+            accelerators=backend.priced_accelerators(self.catalog, scenario),
+        )
+        await form.load(backend.scenario_data(scenario))
+        self.sub_title = scenario.name
+
+    @on(msg.ModelStatus)
+    def _model_status(self, message: msg.ModelStatus) -> None:
+        panel = self.query_one(RecommendationPanel)
+        panel.busy(message.fitting)
+        if message.detail:
+            panel.set_status(message.detail, kind="busy")
+
+    @on(ScenarioForm.Edited)
+    def _scenario_edited(self) -> None:
+        was_invalid = self._form_invalid
+        scenario = self._validated_form()
+        if scenario is None:
+            return
+        if scenario == self.scenario and not was_invalid:
+            return  # e.g. the form echoing a scenario it was just given
+        self.scenario = scenario
+        self.generation += 1
+        self.query_one(RecommendationPanel).set_status("Scenario changed — solving…", kind="busy")
+        if self._solve_timer is not None:
+            self._solve_timer.stop()
+        self._solve_timer = self.set_timer(self.debounce, self._start_solve)
+
+    def _validated_form(self) -> Scenario | None:
+        """The form as a valid Scenario, or None after showing the errors at their fields."""
+        from recommender.errors import ScenarioError
+
+        form = self.query_one(ScenarioForm)
+        data, errors = form.collect()
+        if not errors:
+            try:
+                scenario = backend.parse_scenario(data)
+            except ScenarioError as exc:
+                errors = {exc.field or "": exc.message}
+            else:
+                form.show_errors({})
+                self._form_invalid = False
+                return scenario
+        self._form_invalid = True
+        form.show_errors(errors)
+        self.generation += 1  # results of earlier scenarios are stale now
+        self.query_one(RecommendationPanel).set_status(
+            "Fix the highlighted field to see a recommendation (showing the last valid scenario's).", kind="error")
+        return None
+
+    def _start_solve(self) -> None:
+        if self.catalog is None or self.scenario is None:
+            return
+        self._solve_timer = None
+        self._solve_worker(self.generation, self.scenario, self.catalog)
+
+    @on(msg.RecommendationReady)
+    def _recommendation_ready(self, message: msg.RecommendationReady) -> None:
+        if message.generation != self.generation:
+            return  # stale: the scenario changed while this was solving
+        self.recommendation = message.recommendation
+        self.solved_generation = message.generation
+        self.last_solve_seconds = message.seconds
+        panel = self.query_one(RecommendationPanel)
+        panel.busy(False)
+        panel.show(message.recommendation)
+        rec = message.recommendation
+        panel.set_status(f"{rec.scenario} · {rec.status.value if hasattr(rec.status, 'value') else rec.status} · "
+                         f"catalog {self.catalog.latest_round if self.catalog is not None else ''}", kind="ok")
+        if self.query_one(TabbedContent).active == "frontier":
+            self._request_frontier()
+
+    @on(msg.SolveFailed)
+    def _solve_failed(self, message: msg.SolveFailed) -> None:
+        if message.generation != self.generation:
+            return
+        panel = self.query_one(RecommendationPanel)
+        panel.busy(False)
+        if message.field:
+            self.query_one(ScenarioForm).show_errors({message.field: message.error})
+        panel.set_status(f"Cannot solve: {message.field + ': ' if message.field else ''}{message.error}",
+                         kind="error")
+
+    # -- frontier / catalog / model ------------------------------------------------------------------
+    async def _view(self, pane_id: str) -> Any:
+        """The view of a tab, mounted the first time it is shown (start-up pays only for what is on screen)."""
+        pane = self.query_one(f"#{pane_id}", TabPane)
+        cls = {"frontier": FrontierView, "catalog": CatalogView, "model": ModelView}[pane_id]
+        found = pane.query(cls)
+        if found:
+            return found.first()
+        view = cls(id=f"{pane_id}-view")
+        await pane.mount(view)
+        return view
+
+    @on(TabbedContent.TabActivated)
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane.id
+        if pane == "frontier":
+            frontier_view = await self._view("frontier")
+            frontier_view.names = self._names
+            self._request_frontier()
+        elif pane == "catalog":
+            view = await self._view("catalog")
+            if not view.loaded and self.catalog is not None:
+                view.set_catalog(self.catalog.results, self._names)
+        elif pane == "model":
+            view_m = await self._view("model")
+            if not view_m.requested and self.catalog is not None:
+                view_m.requested = True
+                view_m.set_status("Computing the model's accuracy…")
+                self._model_worker()
+
+    def _request_frontier(self) -> None:
+        if self.catalog is None or self.scenario is None or self._frontier_generation == self.generation:
+            return
+        self._frontier_generation = self.generation
+        self.query_one(FrontierView).set_status("Computing the frontier…")
+        self._frontier_worker(self.generation, self.scenario, self.catalog)
+
+    @on(msg.FrontierReady)
+    def _frontier_ready(self, message: msg.FrontierReady) -> None:
+        if message.generation != self.generation:
+            return
+        choice = self.recommendation.choice if self.recommendation is not None else None
+        self.query_one(FrontierView).show(message.frontier, choice)
+
+    @on(msg.FrontierFailed)
+    def _frontier_failed(self, message: msg.FrontierFailed) -> None:
+        self._frontier_generation = -1
+        self.query_one(FrontierView).set_status(f"Cannot compute the frontier: {message.error}")
+
+    @on(CatalogView.RankRequested)
+    def _rank_requested(self, message: CatalogView.RankRequested) -> None:
+        self._rank_worker(message.row)
+
+    @on(msg.RankingReady)
+    def _ranking_ready(self, message: msg.RankingReady) -> None:
+        self.query_one(CatalogView).show_ranking(message.title, message.ranking)
+
+    @on(msg.ModelReportReady)
+    def _model_ready(self, message: msg.ModelReportReady) -> None:
+        self.query_one(ModelView).show(message.by_benchmark, message.points, message.source)
+
+    @on(msg.ModelReportFailed)
+    def _model_failed(self, message: msg.ModelReportFailed) -> None:
+        view = self.query_one(ModelView)
+        view.requested = False
+        view.set_status(f"Model accuracy is not available: {message.error}")
+
+    @on(msg.ScenarioLoaded)
+    async def _scenario_loaded(self, message: msg.ScenarioLoaded) -> None:
+        self.scenario = message.scenario
+        self.scenario_path = Path(message.path)
+        await self._show_scenario(message.scenario)
+        self.notify(f"Opened {message.path}", title="Scenario")
+        self.solve_now()
+
+    # ------------------------------------------------------------------------------------------ actions
+    def solve_now(self) -> None:
+        """Solve the current scenario now (no debounce)."""
+        if self._solve_timer is not None:
+            self._solve_timer.stop()
+            self._solve_timer = None
+        self.generation += 1
+        self.query_one(RecommendationPanel).set_status("Solving…", kind="busy")
+        self._start_solve()
+
+    def action_solve_now(self) -> None:
+        scenario = self._validated_form()
+        if scenario is not None:
+            self.scenario = scenario
+            self.solve_now()
+
+    def action_show_view(self, view: str) -> None:
+        self.query_one(TabbedContent).active = view
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_export(self, fmt_name: str | None = None) -> None:
+        from tui.screens.file_dialog import PathDialog
+
+        if self.recommendation is None:
+            self.notify("Nothing to export yet: no recommendation.", severity="warning")
+            return
+        rec = self.recommendation
+        formats = ["Markdown", "JSON"] if fmt_name != "json" else ["JSON", "Markdown"]
+        default = "recommendation.json" if fmt_name == "json" else "recommendation.md"
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            path, fmt_chosen = result
+            try:
+                written = backend.export_recommendation(rec, path, fmt_chosen)
+            except OSError as exc:
+                self.notify(f"Could not write {path}: {exc}", severity="error")
+                return
+            self.notify(f"Wrote {written}", title="Exported")
+
+        self.push_screen(PathDialog("Export the recommendation", default, formats=formats,
+                                    action_label="Export"), done)
+
+    def action_save_scenario(self) -> None:
+        from tui.screens.file_dialog import PathDialog
+
+        scenario = self._validated_form()
+        if scenario is None:
+            self.notify("The scenario has errors; fix them before saving.", severity="error")
+            return
+        default = str(self.scenario_path or "scenario.yaml")
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            try:
+                written = backend.save_scenario(scenario, result[0])
+            except (OSError, ValueError) as exc:
+                self.notify(f"Could not save: {exc}", severity="error")
+                return
+            self.scenario_path = Path(written)
+            self.notify(f"Saved {written}", title="Scenario")
+
+        self.push_screen(PathDialog("Save the scenario as YAML", default, action_label="Save"), done)
+
+    def action_open_scenario(self) -> None:
+        from tui.screens.file_dialog import PathDialog
+
+        default = str(self.scenario_path or backend.EXAMPLES_DIR)
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._open_worker(result[0])
+
+        self.push_screen(PathDialog("Open a scenario YAML file", default, must_exist=True, action_label="Open"),
+                         done)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for view, title in VIEWS.items():
+            yield SystemCommand(f"View: {title}", f"Switch to the {title} view",
+                                lambda v=view: self.action_show_view(v))
+        yield SystemCommand("Open scenario…", "Read a scenario YAML file", self.action_open_scenario)
+        yield SystemCommand("Save scenario…", "Write the scenario as YAML", self.action_save_scenario)
+        yield SystemCommand("Export recommendation as Markdown…", "Write the recommendation as a Markdown report",
+                            lambda: self.action_export("markdown"))
+        yield SystemCommand("Export recommendation as JSON…", "Write the recommendation as JSON",
+                            lambda: self.action_export("json"))
+        yield SystemCommand("Solve again", "Re-run the optimizer on the current scenario", self.action_solve_now)
+        yield SystemCommand("Help", "Keys, views and how to read the figures", self.action_help)
+
+
+def run(scenario_path: str | None = None) -> None:
+    """Open the app on a scenario file (or the seed scenario)."""
+    scenario = backend.load_scenario(scenario_path) if scenario_path else None
+    RecommenderApp(scenario=scenario, scenario_path=scenario_path).run()

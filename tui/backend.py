@@ -1,0 +1,235 @@
+"""The app's only door into the library: every call the TUI makes to ``catalog`` and ``recommender``.
+
+These are the same public functions a library user calls (``catalog.load``, ``catalog.rank``,
+``recommender.optimize``, ``recommender.frontier``, ``recommender.scenarios.load_scenario``). Keeping them in
+one module makes the app easy to test (inject replacements through ``RecommenderApp``'s constructor) and
+easy to keep in step with the library.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from catalog import Catalog
+    from recommender.models import Recommendation, Scenario
+
+OptimizeFn = Callable[["Scenario", "Catalog"], "Recommendation"]
+FrontierFn = Callable[["Scenario", "Catalog"], "pd.DataFrame"]
+ModelReportFn = Callable[["Catalog"], "tuple[pd.DataFrame, pd.DataFrame | None, str]"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = REPO_ROOT / "examples"
+
+#: Used only when examples/ holds no scenario (e.g. an installed wheel without the examples).
+FALLBACK_SCENARIO: dict[str, Any] = {
+    "version": 1,
+    "name": "seed: bert + resnet + unet3d on A30 or A100 PCIe",
+    "budget_usd": 200000,
+    "workloads": [
+        {"benchmark": "bert", "share": 1},
+        {"benchmark": "resnet", "share": 1},
+        {"benchmark": "unet3d", "share": 1},
+    ],
+    "accelerators": ["nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"],
+    "prices": {"nvidia-a100-pcie-80gb": 15000},
+    "price_notes": {"nvidia-a100-pcie-80gb": "example figure (vendor quote placeholder), not a sourced price"},
+}
+
+
+# ------------------------------------------------------------------------------------------------ catalog
+def load_catalog() -> Catalog:
+    import catalog
+
+    return catalog.load()
+
+
+def accelerator_names(cat: Catalog) -> dict[str, str]:
+    acc = cat.accelerators
+    return {str(a): str(n) for a, n in zip(acc["accelerator_id"], acc["name"])}
+
+
+def priced_accelerators(cat: Catalog, scenario: Scenario | None = None) -> list[tuple[str, str]]:
+    """``(label, id)`` of accelerators with a reference price or a scenario price, by name."""
+    from tui import format as fmt
+
+    prices = dict(scenario.prices) if scenario is not None else {}
+    out = []
+    for rec in cat.accelerators.to_dict("records"):
+        aid = rec["accelerator_id"]
+        price = prices.get(aid, rec.get("reference_price_usd"))
+        if fmt.is_missing(price):
+            continue
+        out.append((f"{rec['name']} · {fmt.money(price)}", aid))
+    return sorted(out, key=lambda t: t[0].lower())
+
+
+def benchmark_choices() -> list[tuple[str, str]]:
+    from catalog.registry import BENCHMARKS
+
+    return [(f"{b.name} ({b.id})", b.id) for b in BENCHMARKS.values()]
+
+
+def rank(cat: Catalog, row: dict[str, Any]) -> tuple[str, pd.DataFrame]:
+    """The same-configuration ranking for a results row: same benchmark, accelerator, count and division."""
+    import catalog
+
+    names = accelerator_names(cat)
+    bench, acc, n, division = row["benchmark"], row.get("accelerator_id"), row.get("accelerators"), row["division"]
+    kwargs: dict[str, Any] = {"division": division, "catalog": cat}
+    from tui import format as fmt
+
+    if not fmt.is_missing(acc):
+        kwargs["accelerator"] = acc
+    if not fmt.is_missing(n):
+        kwargs["accelerators"] = int(n)
+    frame = catalog.rank(bench, **kwargs)
+    what = f"{int(n)} × {names.get(acc, acc)}" if not fmt.is_missing(n) and not fmt.is_missing(acc) else "this system"
+    title = (f"Same configuration: {what} on {bench}, {division} division — {len(frame)} results, "
+             "fastest first (rank within each round; “vs best” is derived)")
+    return title, frame
+
+
+def measured_source(cat: Catalog, accelerator_id: str, accelerators: int, benchmark: str,
+                    minutes: float) -> str | None:
+    """``v5.0 closed · available · Submitter`` of the catalog result a measured figure comes from."""
+    r = cat.results
+    m = (r["benchmark"] == benchmark) & (r["accelerator_id"] == accelerator_id) & (r["accelerators"] == accelerators)
+    m &= r["minutes"].notna()
+    hits = r[m.fillna(False).astype(bool)]
+    if not len(hits):
+        return None
+    best = hits.iloc[(hits["minutes"].astype(float) - float(minutes)).abs().argsort()[:1]].iloc[0]
+    return f"{best['round']} {best['division']} · {best['status']} · {best['submitter']}"
+
+
+# ---------------------------------------------------------------------------------------------- scenarios
+def default_scenario_path() -> Path | None:
+    """The seed scenario in ``examples/`` (``seed*.yaml`` first), or None."""
+    if not EXAMPLES_DIR.is_dir():
+        return None
+    files = sorted(EXAMPLES_DIR.glob("seed*.yaml")) or sorted(EXAMPLES_DIR.glob("*.yaml"))
+    return files[0] if files else None
+
+
+def parse_scenario(data: dict[str, Any] | Scenario) -> Scenario:
+    """Validate a dict into a Scenario; raises ScenarioError naming the field."""
+    from recommender.models import parse_scenario as _parse
+
+    return _parse(data)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML file through the library's loader (errors carry ``file:line``)."""
+    try:
+        scenarios = importlib.import_module("recommender.scenarios")
+    except ModuleNotFoundError:  # pragma: no cover - until the batch helper's loader lands
+        scenarios = None
+    if scenarios is not None and hasattr(scenarios, "load_scenario"):
+        return scenarios.load_scenario(path)
+    from ruamel.yaml import YAML
+
+    from recommender.errors import ScenarioError
+
+    try:
+        data = YAML(typ="safe").load(Path(path).read_text())
+    except Exception as exc:  # noqa: BLE001 - any parse error is shown to the user
+        raise ScenarioError(f"cannot read: {exc}", file=str(path)) from None
+    return parse_scenario(data)
+
+
+def default_scenario() -> tuple[Scenario, Path | None]:
+    path = default_scenario_path()
+    if path is not None:
+        try:
+            return load_scenario(path), path
+        except Exception:  # noqa: BLE001 - fall back to the built-in seed
+            pass
+    return parse_scenario(FALLBACK_SCENARIO), None
+
+
+def scenario_data(scenario: Scenario) -> dict[str, Any]:
+    """A scenario as a JSON-ready dict (what the form edits)."""
+    return scenario.model_dump(mode="json")
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> Path:
+    """Write a scenario as YAML (the library's writer if it has one; else ruamel with defaults left out)."""
+    try:
+        scenarios = importlib.import_module("recommender.scenarios")
+    except ModuleNotFoundError:  # pragma: no cover
+        scenarios = None
+    if scenarios is not None and hasattr(scenarios, "save_scenario"):
+        return Path(scenarios.save_scenario(scenario, path) or path)
+    from ruamel.yaml import YAML
+
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data = {"version": 1, **data}
+    p = Path(path)
+    yaml = YAML()
+    yaml.default_flow_style = False
+    tmp = p.with_name(p.name + ".tmp")
+    with tmp.open("w") as fh:
+        fh.write("# mlperf-recommender scenario (saved from the TUI)\n")
+        yaml.dump(data, fh)
+    tmp.replace(p)
+    return p
+
+
+# ------------------------------------------------------------------------------------------ solve + model
+def optimize(scenario: Scenario, cat: Catalog) -> Recommendation:
+    import recommender
+
+    return recommender.optimize(scenario, catalog=cat)
+
+
+def frontier(scenario: Scenario, cat: Catalog) -> pd.DataFrame:
+    import recommender
+
+    return recommender.frontier(scenario, catalog=cat)
+
+
+def model_is_cached() -> bool:
+    """True when the fitted performance model is on disk (or the estimate module cannot tell)."""
+    try:
+        estimate = importlib.import_module("recommender.estimate")
+    except ModuleNotFoundError:
+        return True
+    fn = getattr(estimate, "model_is_cached", None)
+    if fn is None:
+        return True
+    try:
+        return bool(fn())
+    except Exception:  # noqa: BLE001
+        return True
+
+
+def export_recommendation(rec: Recommendation, path: str | Path, fmt: str) -> Path:
+    """Write ``rec`` as Markdown or JSON (atomically)."""
+    import json
+
+    p = Path(path)
+    text = rec.to_markdown() if fmt == "markdown" else json.dumps(rec.to_dict(), indent=2) + "\n"
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(p)
+    return p
+
+
+def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+    """Accuracy of the performance model by benchmark, and (measured, predicted) points, with a source line.
+
+    Uses ``recommender.evaluate`` (the model helper's accuracy report) when it is available.
+    """
+    try:
+        evaluate = importlib.import_module("recommender.evaluate")
+    except ModuleNotFoundError as exc:
+        from recommender.errors import ModelError
+
+        raise ModelError("the performance model's evaluation (recommender.evaluate) is not installed") from exc
+    raise NotImplementedError(f"recommender.evaluate exposes {sorted(n for n in dir(evaluate) if not n.startswith('_'))}")

@@ -1,0 +1,91 @@
+"""Formatting and parsing of the numbers people type and read: money, power, minutes.
+
+Pure functions (no Textual), so they are tested on their own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
+_NUMBER_RE = re.compile(r"^([+-]?\d+(?:\.\d*)?|[+-]?\.\d+)\s*([kmb]?)$", re.IGNORECASE)
+
+
+def parse_number(text: str) -> float:
+    """Parse what a person types for an amount: ``325000``, ``325,000``, ``$325k``, ``1.2M``, ``40 kW``.
+
+    Raises ``ValueError`` with a short message when the text is not a number.
+    """
+    cleaned = text.strip().replace(",", "").replace("_", "").replace("$", "").replace(" ", "")
+    cleaned = re.sub(r"(?i)(kw|usd|/kwh)$", "", cleaned)
+    if not cleaned:
+        raise ValueError("enter a number")
+    m = _NUMBER_RE.match(cleaned)
+    if not m:
+        raise ValueError(f"not a number: {text.strip()!r}")
+    value = float(m.group(1)) * _SUFFIX.get(m.group(2).lower(), 1.0)
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return value
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN / pd.NA-safe
+    except (TypeError, ValueError):
+        return True
+
+
+def money(value: Any) -> str:
+    """``$325,000`` (whole dollars); ``—`` when missing."""
+    if is_missing(value):
+        return "—"
+    v = float(value)
+    sign = "-" if v < 0 else ""
+    return f"{sign}${abs(v):,.0f}"
+
+
+def kw(value: Any) -> str:
+    """``10.2 kW``; ``—`` when missing."""
+    if is_missing(value):
+        return "—"
+    v = float(value)
+    return f"{v:,.1f} kW" if v < 100 else f"{v:,.0f} kW"
+
+
+def minutes(value: Any) -> str:
+    """Minutes to train, with sensible precision: ``2.35``, ``27.8``, ``1,234``."""
+    if is_missing(value):
+        return "—"
+    v = float(value)
+    if v < 10:
+        return f"{v:.2f}"
+    if v < 100:
+        return f"{v:.1f}"
+    return f"{v:,.0f}"
+
+
+def number(value: Any, digits: int = 2) -> str:
+    if is_missing(value):
+        return "—"
+    return f"{float(value):,.{digits}f}"
+
+
+def plain_number(value: Any) -> str:
+    """A number as an editable field shows it: ``325000``, ``0.086``, ``40`` (no grouping)."""
+    if is_missing(value):
+        return ""
+    v = float(value)
+    if v.is_integer():
+        return str(int(v))
+    return f"{v:g}"
+
+
+def percent(value: Any, digits: int = 1) -> str:
+    if is_missing(value):
+        return "—"
+    return f"{float(value) * 100:.{digits}f} %"

@@ -1,0 +1,101 @@
+"""Typed messages that workers post to the app. Workers never touch widgets; handlers in the app do.
+
+Every message carries the ``generation`` of the scenario it was computed for, so a result that arrives
+after the user has changed the scenario again is recognised as stale and dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas as pd
+
+
+@dataclass
+class CatalogLoaded(Message):
+    """The catalog finished loading (``catalog`` is a :class:`catalog.Catalog`)."""
+
+    catalog: Any
+    seconds: float
+
+
+@dataclass
+class CatalogFailed(Message):
+    """The catalog could not be loaded; ``error`` is shown and the app stays up."""
+
+    error: str
+
+
+@dataclass
+class ModelStatus(Message):
+    """Whether the performance model is being fitted for the first time (``fitting``) or ready."""
+
+    fitting: bool
+    detail: str = ""
+
+
+@dataclass
+class RecommendationReady(Message):
+    """``optimize`` returned ``recommendation`` for ``scenario`` (both pydantic models)."""
+
+    generation: int
+    scenario: Any
+    recommendation: Any
+    seconds: float
+
+
+@dataclass
+class SolveFailed(Message):
+    """``optimize`` raised. ``field`` is the dotted scenario field the error names, when it names one."""
+
+    generation: int
+    error: str
+    field: str | None = None
+
+
+@dataclass
+class FrontierReady(Message):
+    """The cost ↔ minutes Pareto frontier (a DataFrame) for the scenario of ``generation``."""
+
+    generation: int
+    frontier: pd.DataFrame
+
+
+@dataclass
+class FrontierFailed(Message):
+    generation: int
+    error: str
+
+
+@dataclass
+class RankingReady(Message):
+    """``catalog.rank`` result for the selected catalog row (a DataFrame) and a title describing it."""
+
+    title: str
+    ranking: pd.DataFrame
+
+
+@dataclass
+class ModelReportReady(Message):
+    """Accuracy of the performance model: ``by_benchmark`` table and ``points`` (measured vs predicted)."""
+
+    by_benchmark: pd.DataFrame
+    points: pd.DataFrame | None
+    source: str
+
+
+@dataclass
+class ModelReportFailed(Message):
+    error: str
+
+
+@dataclass
+class ScenarioLoaded(Message):
+    """A scenario file was read (``scenario``) from ``path``."""
+
+    scenario: Any
+    path: str

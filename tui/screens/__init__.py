@@ -1,0 +1,1 @@
+"""Screens of the recommender app (modal dialogs and the help screen)."""

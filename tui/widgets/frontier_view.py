@@ -1,0 +1,76 @@
+"""Frontier view: the cost ↔ minutes Pareto frontier as a plot, with the current choice marked."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Label
+from textual_plotext import PlotextPlot
+
+from tui import format as fmt
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+class FrontierView(Vertical):
+    """Plot + table of the frontier. ``show(frontier, choice)``; ``choice`` is a Configuration or None."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.names: dict[str, str] = {}
+        self.generation = -1
+
+    def compose(self) -> ComposeResult:
+        yield Label("The frontier is computed when this view is open.", id="frontier-status")
+        yield PlotextPlot(id="frontier-plot")
+        yield DataTable(id="frontier-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#frontier-table", DataTable).add_columns(
+            "Accelerator", "Count", "Nodes", "Capex", "IT power", "Weighted minutes", "Choice")
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#frontier-status", Label).update(text)
+
+    def show(self, frontier: pd.DataFrame, choice: Any | None) -> None:
+        plot = self.query_one("#frontier-plot", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        table = self.query_one("#frontier-table", DataTable)
+        table.clear()
+        if frontier is None or not len(frontier):
+            self.set_status("No feasible candidate: the frontier is empty.")
+            plot.refresh()
+            return
+        df = frontier.sort_values("capex_usd")
+        xs = [float(v) / 1000.0 for v in df["capex_usd"]]
+        ys = [float(v) for v in df["weighted_minutes"]]
+        is_choice = [
+            choice is not None
+            and r["accelerator_id"] == choice.accelerator_id
+            and int(r["accelerators"]) == int(choice.accelerators)
+            for r in df.to_dict("records")
+        ]
+        plt.plot(xs, ys, marker="braille", label="Pareto frontier")
+        plt.scatter(xs, ys, marker="dot")
+        if choice is not None:
+            cx = float(choice.capex_usd) / 1000.0
+            cy = float(choice.weighted_minutes)
+            plt.scatter([cx], [cy], marker="◆", color="red", label="current choice")
+        plt.xlabel("capex (thousand USD)")
+        plt.ylabel("share-weighted minutes")
+        plt.title("Cost ↔ time: every point is the fastest option at its price")
+        plot.refresh()
+        for rec, chosen in zip(df.to_dict("records"), is_choice):
+            aid = rec["accelerator_id"]
+            table.add_row(
+                self.names.get(aid, aid), str(int(rec["accelerators"])),
+                str(int(rec["nodes"])) if "nodes" in rec and not fmt.is_missing(rec["nodes"]) else "—",
+                fmt.money(rec["capex_usd"]),
+                fmt.kw(rec.get("it_power_kw")), fmt.minutes(rec["weighted_minutes"]), "◆ current" if chosen else "",
+            )
+        self.set_status(f"{len(df)} configurations on the frontier (minutes are predicted or measured; see Recommend).")

@@ -1,0 +1,261 @@
+"""Scenario panel: edit budget, limits, objective, cooling, costs, workloads and the accelerator allow-list.
+
+The form never builds a :class:`recommender.models.Scenario` itself. :meth:`ScenarioForm.collect` turns the
+fields into a plain dict (keeping the scenario's fields the form does not show, such as ``prices``) plus the
+errors of fields that are not numbers; the app validates that dict with the library's own
+``Scenario.parse`` and shows any error back at its field with :meth:`ScenarioForm.show_errors`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList
+from textual.widgets.selection_list import Selection
+
+from tui import format as fmt
+
+OBJECTIVES = [
+    ("Fastest training (min_time)", "min_time"),
+    ("Most mixes per day (max_throughput)", "max_throughput"),
+    ("Lowest TCO (min_tco)", "min_tco"),
+]
+COOLING = [("Air", "air"), ("Liquid", "liquid")]
+
+#: Numeric inputs: field id -> (label, placeholder, integer?)
+NUMBER_FIELDS: dict[str, tuple[str, str]] = {
+    "budget_usd": ("Budget (USD)", "no limit, e.g. 325,000"),
+    "power_limit_kw": ("Power limit (kW IT)", "no limit, e.g. 40"),
+    "required_mixes_per_day": ("Mixes/day needed", "for min_tco, e.g. 4"),
+    "years": ("Years (TCO)", "5"),
+    "energy_usd_per_kwh": ("Energy USD/kWh", "catalog default"),
+}
+#: Numeric fields that may be left empty (meaning "no limit" / "default").
+OPTIONAL_FIELDS = {"budget_usd", "power_limit_kw", "required_mixes_per_day", "energy_usd_per_kwh"}
+
+_WL_RE = re.compile(r"^workloads\[(\d+)\](?:\.(\w+))?")
+
+
+class WorkloadRow(Horizontal):
+    """One workload: which one (benchmark or custom) and its share; a button removes it."""
+
+    def __init__(self, options: list[tuple[str, str]], key: str, share: float) -> None:
+        super().__init__(classes="workload-row")
+        self._options = options
+        self._key = key
+        self._share = share
+
+    def compose(self) -> ComposeResult:
+        yield Select(self._options, value=self._key, allow_blank=False, classes="wl-key", compact=True,
+                     tooltip="MLPerf benchmark or custom workload")
+        yield Input(fmt.plain_number(self._share), classes="wl-share", placeholder="share", compact=True,
+                    tooltip="Relative share of the work (shares are normalised)")
+        yield Button("✕", classes="wl-remove", tooltip="Remove this workload", compact=True)
+
+    @property
+    def key(self) -> str:
+        value = self.query_one(".wl-key", Select).value
+        return self._key if value is Select.NULL else str(value)
+
+    @property
+    def share_text(self) -> str:
+        return self.query_one(".wl-share", Input).value
+
+
+class ScenarioForm(VerticalScroll):
+    """The scenario editor. Posts :class:`ScenarioForm.Edited` whenever the user changes a field."""
+
+    class Edited(Message):
+        """A field of the scenario changed (the app re-validates and re-solves, debounced)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._base: dict[str, Any] = {}
+        self._customs: dict[str, Any] = {}
+        self._benchmarks: list[tuple[str, str]] = []
+        self._accelerators: list[tuple[str, str]] = []
+
+    # -- layout -------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Label("", id="form-error", classes="error")
+        yield self._field("name", "Name", Input(id="name", placeholder="scenario", compact=True))
+        for fid in ("budget_usd", "power_limit_kw"):
+            yield self._number_field(fid)
+        yield self._field("objective", "Objective",
+                          Select(OBJECTIVES, id="objective", allow_blank=False, value="min_time", compact=True))
+        yield self._number_field("required_mixes_per_day")
+        yield self._field("cooling", "Cooling", Select(COOLING, id="cooling", prompt="default (air)", compact=True))
+        yield self._number_field("years")
+        yield self._number_field("energy_usd_per_kwh")
+        yield Checkbox("Mix of configurations (split workloads)", id="mix", compact=True)
+        yield Label("Workloads: benchmark or custom, share", classes="section-label")
+        yield Vertical(id="workloads")
+        yield Label("", id="workloads-error", classes="error")
+        yield Button("+ Add workload", id="add-workload", compact=True, tooltip="Add an MLPerf benchmark to the mix")
+        yield Label("Allowed accelerators (none ticked = all priced)", classes="section-label")
+        yield SelectionList[str](id="accelerators", compact=True)
+        yield Label("", id="accelerators-error", classes="error")
+
+    def _field(self, fid: str, label: str, widget: Any) -> Vertical:
+        return Vertical(
+            Horizontal(Label(label, classes="field-label"), widget, classes="field-line"),
+            Label("", id=f"{fid}-error", classes="error"),
+            classes="field",
+        )
+
+    def _number_field(self, fid: str) -> Vertical:
+        label, placeholder = NUMBER_FIELDS[fid]
+        return self._field(fid, label, Input(id=fid, placeholder=placeholder, classes="number", compact=True))
+
+    # -- filling ------------------------------------------------------------------------------------
+    def set_choices(self, *, benchmarks: list[tuple[str, str]], accelerators: list[tuple[str, str]]) -> None:
+        """Benchmarks as ``(label, id)`` and accelerators as ``(label, id)`` offered by the form."""
+        self._benchmarks = benchmarks
+        self._accelerators = accelerators
+
+    async def load(self, data: dict[str, Any]) -> None:
+        """Show a scenario (``Scenario.model_dump(mode="json")``) in the form, without posting Edited."""
+        self._base = dict(data)
+        self._customs = {
+            w["custom"]["name"]: w["custom"] for w in data.get("workloads", []) if w.get("custom")
+        }
+        blocked = (Input.Changed, Select.Changed, Checkbox.Changed, SelectionList.SelectedChanged)
+        with self.prevent(*blocked):
+            self.query_one("#name", Input).value = str(data.get("name") or "")
+            for fid in NUMBER_FIELDS:
+                self.query_one(f"#{fid}", Input).value = fmt.plain_number(data.get(fid))
+            self.query_one("#objective", Select).value = data.get("objective") or "min_time"
+            cooling = self.query_one("#cooling", Select)
+            if data.get("cooling"):
+                cooling.value = data["cooling"]
+            else:
+                cooling.clear()
+            self.query_one("#mix", Checkbox).value = bool(data.get("mix"))
+            allowed = set(data.get("accelerators") or [])
+            sel = self.query_one("#accelerators", SelectionList)
+            sel.clear_options()
+            ids = {a for _, a in self._accelerators}
+            extra = [(a, a) for a in sorted(allowed - ids)]
+            sel.add_options([Selection(label, aid, aid in allowed) for label, aid in self._accelerators + extra])
+            box = self.query_one("#workloads", Vertical)
+            await box.remove_children()
+            rows = [
+                WorkloadRow(self._workload_options(), self._key_of(w), float(w.get("share", 1.0)))
+                for w in data.get("workloads", [])
+            ]
+            await box.mount_all(rows)
+        self.show_errors({})
+
+    def _key_of(self, workload: dict[str, Any]) -> str:
+        if workload.get("custom"):
+            return "custom:" + workload["custom"]["name"]
+        return str(workload.get("benchmark"))
+
+    def _workload_options(self) -> list[tuple[str, str]]:
+        opts = list(self._benchmarks)
+        opts += [(f"custom: {name}", "custom:" + name) for name in self._customs]
+        return opts
+
+    # -- reading ------------------------------------------------------------------------------------
+    def collect(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The scenario as a dict, and ``{field: message}`` for fields that are not valid numbers."""
+        data = dict(self._base)
+        errors: dict[str, str] = {}
+        data["name"] = self.query_one("#name", Input).value.strip() or "scenario"
+        for fid in NUMBER_FIELDS:
+            text = self.query_one(f"#{fid}", Input).value
+            if not text.strip():
+                if fid in OPTIONAL_FIELDS:
+                    data[fid] = None
+                else:
+                    data.pop(fid, None)  # the model's default
+                continue
+            try:
+                data[fid] = fmt.parse_number(text)
+            except ValueError as exc:
+                errors[fid] = str(exc)
+        data["objective"] = self.query_one("#objective", Select).value
+        cooling = self.query_one("#cooling", Select).value
+        data["cooling"] = None if cooling is Select.NULL else cooling
+        data["mix"] = self.query_one("#mix", Checkbox).value
+        workloads = []
+        for i, row in enumerate(self.query(WorkloadRow)):
+            try:
+                share = fmt.parse_number(row.share_text)
+            except ValueError as exc:
+                errors[f"workloads[{i}].share"] = str(exc)
+                share = 1.0
+            key = row.key
+            if key.startswith("custom:"):
+                workloads.append({"custom": self._customs[key[len("custom:"):]], "share": share})
+            else:
+                workloads.append({"benchmark": key, "share": share})
+        data["workloads"] = workloads
+        selected = list(self.query_one("#accelerators", SelectionList).selected)
+        before = list(self._base.get("accelerators") or [])
+        ordered = [a for a in before if a in selected] + [a for a in selected if a not in before]
+        data["accelerators"] = ordered or None
+        return data, errors
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Show each message at its field (``budget_usd``, ``workloads[1].share`` ...); clear the others."""
+        remaining = dict(errors)
+        for fid in ["name", "objective", "cooling", "accelerators", "workloads", *NUMBER_FIELDS]:
+            msg = remaining.pop(fid, "")
+            label = self.query_one(f"#{fid}-error", Label)
+            label.update(msg)
+            label.display = bool(msg)
+            widget = self.query_one(f"#{fid}")
+            widget.set_class(bool(msg), "-invalid")
+        rows = list(self.query(WorkloadRow))
+        wl_msgs: list[str] = []
+        for row in rows:
+            row.query_one(".wl-share", Input).set_class(False, "-invalid")
+        for key in [k for k in remaining if k.startswith("workloads")]:
+            msg = remaining.pop(key)
+            m = _WL_RE.match(key)
+            if m and int(m.group(1)) < len(rows):
+                idx = int(m.group(1))
+                row = rows[idx]
+                row.query_one(".wl-share", Input).set_class(m.group(2) == "share", "-invalid")
+                wl_msgs.append(f"workload {idx + 1}: {msg}")
+            else:
+                wl_msgs.append(msg)
+        if wl_msgs:
+            self.query_one("#workloads-error", Label).update("\n".join(wl_msgs))
+            self.query_one("#workloads-error", Label).display = True
+        general = "; ".join(f"{k}: {v}" if k else v for k, v in remaining.items())
+        self.query_one("#form-error", Label).update(general)
+        self.query_one("#form-error", Label).display = bool(general)
+
+    # -- events -------------------------------------------------------------------------------------
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _changed(self, event: Message) -> None:
+        event.stop()
+        self.post_message(self.Edited())
+
+    @on(Button.Pressed, "#add-workload")
+    async def add_workload(self) -> None:
+        used = {row.key for row in self.query(WorkloadRow)}
+        options = self._workload_options()
+        key = next((k for _, k in options if k not in used), options[0][1] if options else "bert")
+        row = WorkloadRow(options, key, 1.0)
+        await self.query_one("#workloads", Vertical).mount(row)
+        row.query_one(".wl-key", Select).focus()
+        self.post_message(self.Edited())
+
+    @on(Button.Pressed, ".wl-remove")
+    async def _remove_workload(self, event: Button.Pressed) -> None:
+        event.stop()
+        row = event.button.parent
+        if isinstance(row, WorkloadRow):
+            await row.remove()
+            self.post_message(self.Edited())
