@@ -1,0 +1,495 @@
+"""The structured performance model behind :mod:`recommender.estimate` (internal).
+
+``log(minutes)`` of a (benchmark *b*, accelerator *a*, count *n*, nodes, round *t*) is modelled as
+
+    alpha_b                                   benchmark offset
+  + sum_k c_bk * psi_k(log n)                 count term: each c_bk <= 0, psi_k concave -> non-increasing,
+                                              convex in log n (diminishing returns); pooled to a shared curve
+  + F_a . (beta + beta_b)                     accelerator efficiency from its datasheet (shared + per benchmark)
+  + tau_b * (years(t) - t0)                   software progress (per benchmark, pooled to a shared trend)
+  + (m + m_b) * exp(-age / maturity_years)    a new accelerator's software is immature: age = years from the
+                                              accelerator's release (or first result) to the round
+  + kappa * log(nodes / default_nodes(n))     spreading the same count over more nodes (kappa >= 0)
+  + gamma_a + gamma_ab                        accelerator and accelerator x benchmark corrections, shrunk to 0
+                                              (an accelerator without results is predicted from its specs alone)
+
+fitted jointly as one bounded, ridge-penalised least-squares problem with Huber re-weighting, plus a
+per-submitter effect used only during fitting (so one exotic software stack does not bias an accelerator).
+``psi_k(x) = min(x, T_k)`` with knots at n = 2, 4, 8, ...; the last basis is ``x`` itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import lsq_linear, nnls
+from sklearn.base import BaseEstimator, RegressorMixin
+
+from catalog.registry import round_years
+from recommender._perf_features import SPEC_FEATURES, raw_spec_features, standardise
+
+#: log-n knots of the count basis (n = 2, 4, ..., 16384)
+KNOTS: tuple[float, ...] = tuple(math.log(4.0**i) for i in range(1, 8))
+
+CATEGORIES = ("seen_pair", "seen_accelerator", "unseen_accelerator")
+
+
+def count_basis(log_n: np.ndarray) -> np.ndarray:
+    """psi_k(log n): one column per knot plus the unbounded last one; all concave, non-decreasing."""
+    x = np.maximum(np.asarray(log_n, dtype=float), 0.0)[:, None]
+    capped = np.minimum(x, np.asarray(KNOTS)[None, :])
+    return np.hstack([capped, x])
+
+
+def _years(rounds: np.ndarray) -> np.ndarray:
+    cache: dict[str, float] = {}
+    out = np.empty(len(rounds))
+    for i, r in enumerate(rounds):
+        if r not in cache:
+            cache[r] = round_years(str(r))
+        out[i] = cache[r]
+    return out
+
+
+def _solve_bounded(M: np.ndarray, rhs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """min ||M x - rhs|| subject to lo <= x <= hi, for a problem where most variables are free.
+
+    Normal equations; the free variables are profiled out with a Cholesky factorisation (Schur complement),
+    the few bounded ones (count-curve coefficients) are solved as a small bounded least-squares problem, and
+    the free ones are then back-substituted. The penalty rows keep every block positive definite.
+    """
+    from scipy.linalg import cho_factor, cho_solve, cholesky
+
+    free = np.isinf(lo) & np.isinf(hi)
+    G = M.T @ M
+    g = M.T @ rhs
+    jitter = 1e-10 * np.trace(G) / len(G)
+    Gff = G[np.ix_(free, free)] + jitter * np.eye(int(free.sum()))
+    Gfb = G[np.ix_(free, ~free)]
+    Gbb = G[np.ix_(~free, ~free)]
+    cf = cho_factor(Gff, lower=True)
+    S = cho_solve(cf, Gfb)
+    H = Gbb - Gfb.T @ S + jitter * np.eye(int((~free).sum()))
+    h = g[~free] - S.T @ g[free]
+    L = cholesky(H, lower=True)
+    from scipy.linalg import solve_triangular
+
+    target = solve_triangular(L, h, lower=True)
+    lb, ub = lo[~free], hi[~free]
+    if np.all(np.isinf(lb) != np.isinf(ub)) and np.all(np.where(np.isinf(lb), ub, lb) == 0.0):
+        # every bounded variable is one-sided at 0: flip the upper-bounded ones and use NNLS (fast, exact)
+        sign = np.where(np.isinf(lb), -1.0, 1.0)
+        z, _ = nnls(L.T * sign[None, :], target, maxiter=50 * len(sign))
+        xb = z * sign
+    else:  # pragma: no cover - general bounds
+        xb = lsq_linear(L.T, target, bounds=(lb, ub), method="trf", tol=1e-10).x
+    xf = cho_solve(cf, g[free] - Gfb @ xb)
+    x = np.empty(M.shape[1])
+    x[free] = xf
+    x[~free] = xb
+    return x
+
+
+@dataclass
+class _Layout:
+    benches: list[str]
+    accs: list[str]
+    pairs: list[tuple[str, str]]
+    subs: list[str]
+
+    def __post_init__(self) -> None:
+        B, K, P = len(self.benches), len(KNOTS) + 1, len(SPEC_FEATURES)
+        self.K, self.P = K, P
+        o = 0
+        self.alpha = o; o += B
+        self.c_shared = o; o += 2 * K
+        self.c_bench = o; o += 2 * B * K
+        self.beta = o; o += P
+        self.beta_bench = o; o += B * P
+        self.tau = o; o += 1
+        self.tau_bench = o; o += B
+        self.mat = o; o += 1
+        self.mat_bench = o; o += B
+        self.kappa = o; o += 1
+        self.gamma = o; o += len(self.accs)
+        self.gamma_pair = o; o += len(self.pairs)
+        self.sub = o; o += len(self.subs)
+        self.n_params = o
+
+
+class PerformanceModel(RegressorMixin, BaseEstimator):
+    """Minutes-to-train regressor on MLPerf-style rows (see module docstring).
+
+    ``fit(X, y)``: ``X`` is a DataFrame with ``benchmark, accelerator_id, accelerators, round`` and optionally
+    ``nodes``, ``default_nodes`` and ``submitter``; ``y`` is minutes to train. ``predict(X)`` returns minutes;
+    :meth:`predict_log` returns log-minutes and the row's evidence category (for the interval tables that
+    :mod:`recommender.estimate` calibrates).
+    """
+
+    def __init__(
+        self,
+        accelerator_table: pd.DataFrame | None = None,
+        *,
+        scaling_pool: float = 3.0,
+        spec_ridge: float = 2.0,
+        spec_bench_ridge: float = 20.0,
+        trend_pool: float = 5.0,
+        accelerator_ridge: float = 4.0,
+        pair_ridge: float = 2.0,
+        submitter_ridge: float = 3.0,
+        half_life_years: float | None = 2.0,
+        huber_iterations: int = 3,
+        max_extrapolation_years: float = 2.0,
+        maturity_years: float | None = 1.0,
+        maturity_pool: float = 5.0,
+        neighbor_bandwidth: float = 1.0,
+        neighbor_prior: float = 0.5,
+        local_bandwidth: float | None = 0.7,
+        local_half_life_years: float = 1.0,
+        local_prior: float = 1.0,
+        random_state: int | None = 0,
+    ) -> None:
+        self.accelerator_table = accelerator_table
+        self.scaling_pool = scaling_pool
+        self.spec_ridge = spec_ridge
+        self.spec_bench_ridge = spec_bench_ridge
+        self.trend_pool = trend_pool
+        self.accelerator_ridge = accelerator_ridge
+        self.pair_ridge = pair_ridge
+        self.submitter_ridge = submitter_ridge
+        self.half_life_years = half_life_years
+        self.huber_iterations = huber_iterations
+        self.max_extrapolation_years = max_extrapolation_years
+        self.maturity_years = maturity_years
+        self.maturity_pool = maturity_pool
+        self.neighbor_bandwidth = neighbor_bandwidth
+        self.neighbor_prior = neighbor_prior
+        self.local_bandwidth = local_bandwidth
+        self.local_half_life_years = local_half_life_years
+        self.local_prior = local_prior
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> PerformanceModel:
+        from threadpoolctl import threadpool_limits
+
+        # small dense algebra: one BLAS thread is faster than several competing ones
+        with threadpool_limits(limits=1):
+            return self._fit(X, y)
+
+    def _fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> PerformanceModel:
+        if self.accelerator_table is None:
+            raise ValueError("PerformanceModel needs accelerator_table (the catalog's accelerator table)")
+        raw = raw_spec_features(self.accelerator_table)
+        feats, self.spec_mean_, self.spec_scale_ = standardise(raw)
+        self.spec_features_ = feats
+        z = raw["log_lowp_tflops"].to_numpy()
+        self.speed_weight_ = np.clip((z - np.nanmin(z)) / max(np.nanmax(z) - np.nanmin(z), 1e-9), 0.0, 1.0)
+        y = np.log(np.asarray(y, dtype=float))
+        if not np.all(np.isfinite(y)):
+            raise ValueError("minutes must be positive and finite")
+        cols = self._columns(X)
+        benches = sorted(set(cols["benchmark"]))
+        accs = list(feats.index)
+        unknown = set(cols["accelerator_id"]) - set(accs)
+        if unknown:
+            raise ValueError(f"accelerators without specs: {sorted(unknown)}")
+        pairs = sorted(set(zip(cols["accelerator_id"], cols["benchmark"])))
+        subs = sorted(set(cols["submitter"]) - {""})
+        lay = _Layout(benches, accs, pairs, subs)
+        self.benchmarks_ = benches
+        self.layout_ = lay
+        self.bench_index_ = {b: i for i, b in enumerate(benches)}
+        self.acc_index_ = {a: i for i, a in enumerate(accs)}
+        self.pair_index_ = {p: i for i, p in enumerate(pairs)}
+        self.sub_index_ = {s: i for i, s in enumerate(subs)}
+        years = cols["years"]
+        self.release_years_ = self._release_years(cols)
+        self.t0_ = float(np.median(years))
+        self.t_max_ = float(years.max())
+        A = self._design(cols, with_submitter=True)
+        pen, lo, hi = self._penalties(lay)
+        base_w = np.ones(len(y))
+        if self.half_life_years:
+            base_w = 0.5 ** ((self.t_max_ - years) / float(self.half_life_years))
+        w = base_w.copy()
+        theta = np.zeros(lay.n_params)
+        for it in range(max(1, int(self.huber_iterations))):
+            sw = np.sqrt(w)[:, None]
+            M = np.vstack([A * sw, pen])
+            rhs = np.concatenate([y * sw[:, 0], np.zeros(pen.shape[0])])
+            theta = _solve_bounded(M, rhs, lo, hi)
+            r = y - A @ theta
+            scale = 1.4826 * np.median(np.abs(r - np.median(r))) + 1e-6
+            delta = 1.345 * scale
+            hub = np.minimum(1.0, delta / np.maximum(np.abs(r), 1e-12))
+            w = base_w * hub
+        self.coef_ = theta
+        self.train_residuals_ = y - A @ theta  # net of the submitter effects
+        self.seen_accelerators_ = sorted(set(cols["accelerator_id"]))
+        self.seen_pairs_ = set(pairs)
+        self._borrow_corrections()
+        self._store_local(cols)
+        self.n_train_ = len(y)
+        return self
+
+    def _borrow_corrections(self) -> None:
+        """Accelerator (x benchmark) corrections for every accelerator, borrowed from spec-space neighbours.
+
+        A measured accelerator keeps its own fitted corrections. One without results (or without results on
+        a benchmark) gets a kernel-weighted average of its neighbours' corrections, shrunk towards 0 (pure
+        spec prediction) by ``neighbor_prior``; the kernel is Gaussian in the standardised spec features
+        with an extra distance for a different vendor.
+        """
+        lay, th = self.layout_, self.coef_
+        accs = lay.accs
+        table = self.accelerator_table.set_index(self.accelerator_table["accelerator_id"].astype("string"))
+        vendor = table["vendor"].astype("string").reindex(accs).fillna("").to_numpy(dtype=object)
+        cont = [c for c in self.spec_features_.columns if not c.startswith("is_")]
+        F = self.spec_features_[cont].to_numpy()
+        d2 = ((F[:, None, :] - F[None, :, :]) ** 2).sum(axis=2) / len(cont)
+        d2 = d2 + (vendor[:, None] != vendor[None, :]) * 1.0
+        W = np.exp(-d2 / (2.0 * self.neighbor_bandwidth**2))
+        seen = np.isin(np.asarray(accs, dtype=object), self.seen_accelerators_)
+        gamma = th[lay.gamma : lay.gamma + len(accs)].copy()
+        Ws = W[:, seen]
+        borrowed = Ws @ gamma[seen] / (Ws.sum(axis=1) + self.neighbor_prior)
+        self.gamma_eff_ = np.where(seen, gamma, borrowed)
+        B = len(lay.benches)
+        G = np.zeros((len(accs), B))
+        has = np.zeros((len(accs), B), dtype=bool)
+        for (acc, bench), i in self.pair_index_.items():
+            ai, bi = self.acc_index_[acc], self.bench_index_[bench]
+            G[ai, bi] = th[lay.gamma_pair + i]
+            has[ai, bi] = True
+        W0 = W.copy()
+        np.fill_diagonal(W0, 0.0)
+        num = W0 @ (G * has)
+        den = W0 @ has.astype(float) + self.neighbor_prior
+        self.pair_eff_ = np.where(has, G, num / den)
+
+    def _store_local(self, cols: dict[str, np.ndarray]) -> None:
+        """Residuals of each measured (accelerator, benchmark) pair, padded per pair, for local smoothing."""
+        pi = np.array([self.pair_index_[p] for p in zip(cols["accelerator_id"], cols["benchmark"])], dtype=int)
+        n_pairs = len(self.pair_index_)
+        counts = np.bincount(pi, minlength=n_pairs)
+        L = int(counts.max()) if len(counts) else 1
+        self.local_log_n_ = np.zeros((n_pairs, L))
+        self.local_years_ = np.zeros((n_pairs, L))
+        self.local_resid_ = np.zeros((n_pairs, L))
+        self.local_mask_ = np.zeros((n_pairs, L), dtype=bool)
+        order = np.argsort(pi, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        slot = np.arange(len(pi)) - starts[pi[order]]
+        self.local_log_n_[pi[order], slot] = cols["log_n"][order]
+        self.local_years_[pi[order], slot] = cols["years"][order]
+        self.local_resid_[pi[order], slot] = self.train_residuals_[order]
+        self.local_mask_[pi[order], slot] = True
+
+    def _local(self, cols: dict[str, np.ndarray]) -> np.ndarray:
+        """Kernel-smoothed residual of the same accelerator and benchmark near this count, recent rounds first."""
+        out = np.zeros(len(cols["log_n"]))
+        if not self.local_bandwidth:
+            return out
+        pi = np.array([self.pair_index_.get(p, -1) for p in zip(cols["accelerator_id"], cols["benchmark"])], dtype=int)
+        ok = pi >= 0
+        if not ok.any():
+            return out
+        p = pi[ok]
+        dn = self.local_log_n_[p] - cols["log_n"][ok][:, None]
+        dt = np.abs(cols["years"][ok][:, None] - self.local_years_[p])
+        w = np.exp(-0.5 * (dn / self.local_bandwidth) ** 2) * 0.5 ** (dt / self.local_half_life_years)
+        w = np.where(self.local_mask_[p], w, 0.0)
+        out[ok] = (w * self.local_resid_[p]).sum(axis=1) / (w.sum(axis=1) + self.local_prior)
+        return out
+
+    def _columns(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
+        def obj(name: str, default: str = "") -> np.ndarray:
+            if name not in X.columns:
+                return np.full(len(X), default, dtype=object)
+            return X[name].astype("string").fillna(default).to_numpy(dtype=object)
+
+        n = pd.to_numeric(X["accelerators"], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        if "nodes" in X.columns:
+            nodes = pd.to_numeric(X["nodes"], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        else:
+            nodes = np.full(len(X), np.nan)
+        if "default_nodes" in X.columns:
+            dn = pd.to_numeric(X["default_nodes"], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        else:
+            dn = nodes.copy()
+        nodes = np.where(np.isnan(nodes), dn, nodes)
+        dn = np.where(np.isnan(dn), nodes, dn)
+        extra = np.log(np.maximum(np.nan_to_num(nodes, nan=1.0), 1.0) / np.maximum(np.nan_to_num(dn, nan=1.0), 1.0))
+        rounds = obj("round")
+        return {
+            "benchmark": obj("benchmark"),
+            "accelerator_id": obj("accelerator_id"),
+            "submitter": obj("submitter"),
+            "log_n": np.log(np.maximum(n, 1.0)),
+            "extra_nodes": np.maximum(extra, 0.0),
+            "years": _years(rounds),
+        }
+
+    def _design(self, cols: dict[str, np.ndarray], *, with_submitter: bool) -> np.ndarray:
+        lay = self.layout_
+        m = len(cols["benchmark"])
+        A = np.zeros((m, lay.n_params))
+        rows = np.arange(m)
+        b = np.array([self.bench_index_[x] for x in cols["benchmark"]], dtype=int)
+        a = np.array([self.acc_index_[x] for x in cols["accelerator_id"]], dtype=int)
+        A[rows, lay.alpha + b] = 1.0
+        psi = count_basis(cols["log_n"])
+        K, P = lay.K, lay.P
+        lam = self._speed_weight(a)
+        for k in range(K):
+            A[rows, lay.c_bench + b * 2 * K + k] = psi[:, k] * (1.0 - lam)
+            A[rows, lay.c_bench + b * 2 * K + K + k] = psi[:, k] * lam
+        F = self.spec_features_.to_numpy()[a]
+        A[:, lay.beta : lay.beta + P] = F
+        for p in range(P):
+            A[rows, lay.beta_bench + b * P + p] = F[:, p]
+        dt = self._dt(cols["years"])
+        A[:, lay.tau] = dt
+        A[rows, lay.tau_bench + b] = dt
+        mat = self._maturity(a, cols["years"])
+        A[:, lay.mat] = mat
+        A[rows, lay.mat_bench + b] = mat
+        A[:, lay.kappa] = cols["extra_nodes"]
+        A[rows, lay.gamma + a] = 1.0
+        pi = np.array([self.pair_index_.get(p, -1) for p in zip(cols["accelerator_id"], cols["benchmark"])])
+        ok = pi >= 0
+        A[rows[ok], lay.gamma_pair + pi[ok]] = 1.0
+        if with_submitter:
+            si = np.array([self.sub_index_.get(s, -1) for s in cols["submitter"]])
+            ok = si >= 0
+            A[rows[ok], lay.sub + si[ok]] = 1.0
+        return A
+
+    def _maturity(self, a: np.ndarray, years: np.ndarray) -> np.ndarray:
+        if not self.maturity_years:
+            return np.zeros(len(a))
+        age = np.maximum(years - self.release_years_[a], 0.0)
+        return np.exp(-age / float(self.maturity_years))
+
+    def _release_years(self, cols: dict[str, np.ndarray]) -> np.ndarray:
+        """Release date (years on the round axis) per accelerator: datasheet date, else first result, else
+        the latest training round (treated as brand new)."""
+        table = self.accelerator_table
+        first: dict[str, float] = {}
+        for acc, t in zip(cols["accelerator_id"], cols["years"]):
+            first[acc] = min(first.get(acc, np.inf), t)
+        dates = dict(zip(table["accelerator_id"].astype("string"), table["release_date"].astype("string")))
+        origin = pd.Timestamp("2020-07-01")
+        out = np.empty(len(self.layout_.accs))
+        for i, acc in enumerate(self.layout_.accs):
+            d = dates.get(acc)
+            ts = pd.to_datetime(str(d), errors="coerce", format="%Y-%m") if d is not None and not pd.isna(d) else pd.NaT
+            if not pd.isna(ts):
+                out[i] = (ts - origin).days / 365.25
+            elif acc in first:
+                out[i] = first[acc]
+            else:
+                out[i] = float(np.max(cols["years"]))
+        return out
+
+    def _dt(self, years: np.ndarray) -> np.ndarray:
+        t = np.minimum(years, self.t_max_ + self.max_extrapolation_years)
+        return t - self.t0_
+
+    def _penalties(self, lay: _Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows: list[np.ndarray] = []
+
+        def add(idx_weights: list[tuple[int, float]]) -> None:
+            r = np.zeros(lay.n_params)
+            for i, v in idx_weights:
+                r[i] += v
+            rows.append(r)
+
+        B, K, P = len(lay.benches), lay.K, lay.P
+        s = math.sqrt(self.scaling_pool)
+        for bi in range(B):
+            for k in range(2 * K):
+                add([(lay.c_bench + bi * 2 * K + k, s), (lay.c_shared + k, -s)])
+            for p in range(P):
+                add([(lay.beta_bench + bi * P + p, math.sqrt(self.spec_bench_ridge))])
+            add([(lay.tau_bench + bi, math.sqrt(self.trend_pool))])
+            add([(lay.mat_bench + bi, math.sqrt(self.maturity_pool))])
+        for p in range(P):
+            add([(lay.beta + p, math.sqrt(self.spec_ridge))])
+        for i in range(len(lay.accs)):
+            add([(lay.gamma + i, math.sqrt(self.accelerator_ridge))])
+        for i in range(len(lay.pairs)):
+            add([(lay.gamma_pair + i, math.sqrt(self.pair_ridge))])
+        for i in range(len(lay.subs)):
+            add([(lay.sub + i, math.sqrt(self.submitter_ridge))])
+        # tiny ridge on the shared count curve keeps the problem well-posed where no benchmark has data
+        for k in range(2 * K):
+            add([(lay.c_shared + k, 0.05)])
+        # and a negligible one on the shared trend/maturity/node terms (identifiable from data when present)
+        for i in (lay.tau, lay.mat, lay.kappa):
+            add([(i, 1e-3)])
+        lo = np.full(lay.n_params, -np.inf)
+        hi = np.full(lay.n_params, np.inf)
+        hi[lay.c_shared : lay.c_shared + 2 * K] = 0.0
+        hi[lay.c_bench : lay.c_bench + 2 * B * K] = 0.0
+        lo[lay.kappa] = 0.0
+        return np.vstack(rows), lo, hi
+
+    # --------------------------------------------------------------- prediction
+    def predict_log(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """log(minutes) and the evidence category index (0 seen pair, 1 seen accelerator, 2 unseen)."""
+        cols = self._columns(X)
+        mu = self._mu(cols)
+        seen_acc = np.isin(cols["accelerator_id"], self.seen_accelerators_)
+        seen_pair = np.array([p in self.seen_pairs_ for p in zip(cols["accelerator_id"], cols["benchmark"])])
+        cat = np.where(seen_pair, 0, np.where(seen_acc, 1, 2))
+        return mu, cat
+
+    def _mu(self, cols: dict[str, np.ndarray]) -> np.ndarray:
+        """Vectorised prediction without building the design matrix."""
+        lay, th = self.layout_, self.coef_
+        K, P = lay.K, lay.P
+        b = np.array([self.bench_index_[x] for x in cols["benchmark"]], dtype=int)
+        a = np.array([self.acc_index_[x] for x in cols["accelerator_id"]], dtype=int)
+        C = th[lay.c_bench : lay.c_bench + len(lay.benches) * 2 * K].reshape(-1, 2 * K)
+        Bb = th[lay.beta_bench : lay.beta_bench + len(lay.benches) * P].reshape(-1, P)
+        F = self.spec_features_.to_numpy()[a]
+        psi = count_basis(cols["log_n"])
+        lam = self._speed_weight(a)[:, None]
+        mu = th[lay.alpha + b]
+        mu = mu + np.einsum("ij,ij->i", np.hstack([psi * (1.0 - lam), psi * lam]), C[b])
+        mu = mu + np.einsum("ij,ij->i", F, th[lay.beta : lay.beta + P][None, :] + Bb[b])
+        dt = self._dt(cols["years"])
+        mu = mu + dt * (th[lay.tau] + th[lay.tau_bench + b])
+        mu = mu + self._maturity(a, cols["years"]) * (th[lay.mat] + th[lay.mat_bench + b])
+        mu = mu + th[lay.kappa] * cols["extra_nodes"]
+        mu = mu + self.gamma_eff_[a] + self.pair_eff_[a, b]
+        return mu + self._local(cols)
+
+    def generic_log(self, accelerator_ids: np.ndarray, log_n: np.ndarray, extra_nodes: np.ndarray) -> np.ndarray:
+        """log-minutes up to a constant for a workload that behaves like no benchmark in particular.
+
+        Uses only the shared parts: the pooled count curve, the shared spec coefficients and the
+        accelerator corrections (no benchmark offset, no trend).
+        """
+        lay, th = self.layout_, self.coef_
+        K, P = lay.K, lay.P
+        a = np.array([self.acc_index_[x] for x in accelerator_ids], dtype=int)
+        psi = count_basis(log_n)
+        lam = self._speed_weight(a)[:, None]
+        F = self.spec_features_.to_numpy()[a]
+        mu = np.hstack([psi * (1.0 - lam), psi * lam]) @ th[lay.c_shared : lay.c_shared + 2 * K]
+        mu = mu + F @ th[lay.beta : lay.beta + P]
+        mu = mu + self.gamma_eff_[a] + th[lay.kappa] * extra_nodes
+        return mu
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return np.exp(self.predict_log(X)[0])
+
+    def _speed_weight(self, a: np.ndarray) -> np.ndarray:
+        """Position of each accelerator between the slowest (0) and fastest (1) on low-precision peak."""
+        return self.speed_weight_[a]
