@@ -305,7 +305,11 @@ def run_batch(
         kwargs: dict[str, Any] = {"n_jobs": n_jobs, "return_as": "generator_unordered"}
         if backend is not None:
             kwargs["backend"] = backend
-        return Parallel(**kwargs)
+        try:
+            return Parallel(**kwargs)
+        except ValueError:  # backends built on multiprocessing.Pool (e.g. Ray's) return lists only
+            kwargs["return_as"] = "list"
+            return Parallel(**kwargs)
 
     # -- load (files in chunks)
     loaded: dict[str, list[Any]] = {}

@@ -161,3 +161,19 @@ def test_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         write_rows(_rows(), target)
     assert target.read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]
+
+
+@pytest.mark.parametrize("backend", ["threading", "multiprocessing"])
+def test_other_joblib_backends(in_data: Path, backend: str) -> None:
+    # multiprocessing.Pool-based backends (Ray's joblib backend is one) cannot stream results: lists are used
+    rows = _run(["good/valid.yaml", "bad/mixed.yaml"], jobs=2, backend=backend)
+    assert [r.name for r in rows] == ["valid", "good-first", "zero-budget", "typo-in-workload", "good-last"]
+    assert rows[0].status == RowStatus.OPTIMAL
+
+
+def test_parallel_config_selects_the_backend(in_data: Path) -> None:
+    import joblib
+
+    with joblib.parallel_config(backend="threading"):
+        rows = _run(["good/valid.yaml"], jobs=2)
+    assert rows[0].status == RowStatus.OPTIMAL
