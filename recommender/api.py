@@ -78,6 +78,8 @@ CANDIDATE_COLUMNS: dict[str, str] = {
 }
 
 SENSITIVITY_FACTOR = 1.1
+#: Time limit (s) of each what-if MILP re-solve in mix mode (sensitivity, binding checks).
+EXPLAIN_TIME_LIMIT_S = 0.25
 #: Candidate counts are generated up to this factor over each limit (room for sensitivity and binding checks).
 _HEADROOM = 1.25
 #: Without any limit on a series (min_tco): largest accelerator count generated per accelerator.
@@ -977,13 +979,17 @@ def _sensitivity(p: _Prepared, attr: str, limit: float, status: Status, index: i
     if configs is None:
         configs = [_config(p, index)] if index is not None else []
     choice = max(configs, key=lambda c: c.capex_usd * c.count) if configs else None
-    if value is None or choice is None:
+    cut = " within the what-if time limit" if status == Status.FEASIBLE else ""
+    if (value is None or choice is None) and base is not None:
+        status = Status.FEASIBLE  # a relaxation of a solved problem is feasible: the re-solve ran out of time
+        summary = f"With {label}: no answer within the what-if time limit."
+    elif value is None or choice is None:
         summary = f"With {label}: still no feasible configuration."
     elif not _better(value, base, sense):
-        summary = f"With {label}: no better answer ({_describe_many(base_configs)} stays)."
+        summary = f"With {label}: no better answer found{cut} ({_describe_many(base_configs)} stays)."
     else:
         rel = (value / base - 1) * 100 if base else 0.0
-        summary = f"With {label}: {_describe_many(configs)}, {_num(value)} {unit} ({_pct(rel / 100)})."
+        summary = f"With {label}: {_describe_many(configs)}, {_num(value)} {unit} ({_pct(rel / 100)}){cut}."
     return Sensitivity(parameter=attr, factor=SENSITIVITY_FACTOR, value=new_limit, status=status,
                        objective_value=value, choice=choice, summary=summary)  # fmt: skip
 
@@ -1009,6 +1015,9 @@ def _optimize_mix(p: _Prepared, *, time_limit_s: float, explain: bool) -> Recomm
     sensitivity: list[Sensitivity] = []
     alternatives: list[Alternative] = []
     single_best: float | None = None
+    # what-if re-solves get a short time limit: a better solution found in time proves a limit binds; one cut
+    # short is reported with status "feasible"
+    explain_limit = min(time_limit_s, EXPLAIN_TIME_LIMIT_S)
     if explain:
         # sensitivity doubles as the re-solve check for budget and power; the CBC runs are subprocesses,
         # so the two re-solves run side by side
@@ -1019,7 +1028,7 @@ def _optimize_mix(p: _Prepared, *, time_limit_s: float, explain: bool) -> Recomm
 
         with ThreadPoolExecutor(max_workers=max(1, min(len(todo), _PARALLEL_SOLVES))) as pool:
             futures = [pool.submit(_solve_mix, p, p.limits.scaled(name, SENSITIVITY_FACTOR),
-                                   time_limit_s=time_limit_s) for name, _attr, _limit in todo]  # fmt: skip
+                                   time_limit_s=explain_limit) for name, _attr, _limit in todo]  # fmt: skip
             solved = [f.result() for f in futures]
         for (name, attr, limit), (rr, kk) in zip(todo, solved):
             v = _mix_value(s.objective, rr) if rr.counts is not None else None
@@ -1033,7 +1042,7 @@ def _optimize_mix(p: _Prepared, *, time_limit_s: float, explain: bool) -> Recomm
                 continue
             step = float(np.min(t.res.usage(name)[keep])) if keep.size else 0.0
             if r.slack.get(name, math.inf) < step - 1e-9:
-                rr, _ = _solve_mix(p, p.limits.without(name), time_limit_s=time_limit_s)
+                rr, _ = _solve_mix(p, p.limits.without(name), time_limit_s=explain_limit)
                 if rr.counts is not None and _better(_mix_value(s.objective, rr), value, sense):
                     binding.append(name)
         # the best single configuration (mix is never worse) and each accelerator's best
