@@ -111,10 +111,15 @@ Progress = Callable[[str, int, int], None]
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[str], list[BatchRow]]:
     """Files to load (directories expanded to their ``*.yaml``/``*.yml``, sorted) and error rows for paths
     that do not exist or directories without YAML files."""
+    items = _expand(paths)
+    return [i for i in items if isinstance(i, str)], [i for i in items if isinstance(i, BatchRow)]
+
+
+def _expand(paths: Iterable[str | Path]) -> list[str | BatchRow]:
+    """In input order: a file to load, or an error row for a missing path or a directory without YAML."""
     from recommender.scenarios import display_name
 
-    files: list[str] = []
-    errors: list[BatchRow] = []
+    items: list[str | BatchRow] = []
     seen: set[str] = set()
     for raw in paths:
         p = Path(raw)
@@ -125,19 +130,19 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[str], list[BatchRow]
                 key=lambda c: c.name,
             )
             if not found:
-                errors.append(_error_row(shown, shown, None, f"{shown}: no *.yaml or *.yml files in this directory"))
+                items.append(_error_row(shown, shown, None, f"{shown}: no *.yaml or *.yml files in this directory"))
             for c in found:
                 name = display_name(os.path.join(str(raw), c.name))
                 if name not in seen:
                     seen.add(name)
-                    files.append(name)
+                    items.append(name)
         elif p.exists():
             if shown not in seen:
                 seen.add(shown)
-                files.append(shown)
+                items.append(shown)
         else:
-            errors.append(_error_row(shown, shown, None, f"{shown}: no such file or directory"))
-    return files, errors
+            items.append(_error_row(shown, shown, None, f"{shown}: no such file or directory"))
+    return items
 
 
 def _error_row(name: str, file: str, line: int | None, error: str | Sequence[str]) -> BatchRow:
@@ -299,7 +304,8 @@ def run_batch(
     from joblib import Parallel, delayed
 
     data_dir = str(catalog.data_dir) if catalog is not None else None
-    files, missing = expand_paths(paths)
+    items = _expand(paths)
+    files = [i for i in items if isinstance(i, str)]
 
     def parallel(n_jobs: int) -> Any:
         kwargs: dict[str, Any] = {"n_jobs": n_jobs, "return_as": "generator_unordered"}
@@ -330,7 +336,10 @@ def run_batch(
     # -- order rows: per file in order, per entry in order; invalid entries are rows already
     slots: list[BatchRow | None] = []
     work: list[tuple[int, str, int | None, Scenario]] = []
-    for f in files:
+    for f in items:
+        if isinstance(f, BatchRow):
+            slots.append(f)
+            continue
         for line, item in _rows_for_entries(f, loaded[f]):
             if isinstance(item, BatchRow):
                 slots.append(item)
@@ -352,8 +361,7 @@ def run_batch(
             done += len(chunk_result)
             if on_progress:
                 on_progress("solve", done, len(work))
-    rows = [r for r in slots if r is not None]
-    return rows + missing
+    return [r for r in slots if r is not None]
 
 
 def exit_code(rows: Iterable[BatchRow]) -> int:

@@ -177,3 +177,9 @@ def test_parallel_config_selects_the_backend(in_data: Path) -> None:
     with joblib.parallel_config(backend="threading"):
         rows = _run(["good/valid.yaml"], jobs=2)
     assert rows[0].status == RowStatus.OPTIMAL
+
+
+def test_error_rows_for_paths_keep_their_place(in_data: Path) -> None:
+    rows = _run(["bad/no-such.yaml", "good/valid.yaml", "bad/empty-dir"], jobs=1)
+    assert [(r.name, r.status.value) for r in rows] == [
+        ("bad/no-such.yaml", "error"), ("valid", "optimal"), ("bad/empty-dir", "error")]
