@@ -183,3 +183,19 @@ def test_error_rows_for_paths_keep_their_place(in_data: Path) -> None:
     rows = _run(["bad/no-such.yaml", "good/valid.yaml", "bad/empty-dir"], jobs=1)
     assert [(r.name, r.status.value) for r in rows] == [
         ("bad/no-such.yaml", "error"), ("valid", "optimal"), ("bad/empty-dir", "error")]
+
+
+def test_row_totals_cover_every_configuration_of_a_mix() -> None:
+    from recommender.api import optimize
+    from recommender.batch import row_from_recommendation
+
+    rec = optimize({"name": "mix", "mix": True, "budget_usd": 400000, "power_limit_kw": 30,
+                    "workloads": [{"benchmark": "bert", "share": 3}, {"benchmark": "unet3d"}]},
+                   predictor=fake_predict)
+    row = row_from_recommendation(rec, file="m.yaml", line=1)
+    assert row.status.value == rec.status.value == "optimal"
+    assert row.capex_usd == pytest.approx(sum(c.capex_usd * c.count for c in rec.configurations), abs=0.01)
+    assert row.accelerators == sum(c.accelerators * c.count for c in rec.configurations)
+    assert row.choice is not None and row.choice.count(" + ") == len(rec.configurations) - 1
+    assert row.accelerator_id == rec.choice.accelerator_id  # type: ignore[union-attr]
+    assert row.binding == rec.binding
