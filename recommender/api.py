@@ -410,7 +410,7 @@ def _node_counts(per_unit: dict[str, float], limits: S.Limits, dense: int, hard_
     k = float(dense)
     while k < top:
         k = max(k + 1, k * 1.08)
-        counts.add(min(int(round(k)), top))
+        counts.add(min(round(k), top))
     counts.add(top)
     counts.add(top + 1)  # one step beyond every limit: shows what a relaxed limit would buy
     counts.update(x for x in exact if x <= hard_max_nodes)
@@ -603,7 +603,7 @@ def _feasible(p: _Prepared, limits: S.Limits | None = None, *, memory: bool = Tr
     if hit is not None:
         return hit
     t = p.table
-    cost, sense, thr, req = _objective_arrays(p)
+    _cost, _sense, thr, req = _objective_arrays(p)
     ok = _base_mask(p, memory=memory) & S.within_limits(t.res, limits)
     if thr is not None and req is not None:
         ok &= thr >= req * (1 - 1e-9)
@@ -644,9 +644,9 @@ def _dominated(p: _Prepared, idx: np.ndarray, *, per_workload: bool) -> np.ndarr
     t = p.table
     if idx.size <= 1:
         return np.zeros(idx.size, dtype=bool)
-    cost, sense, thr, _req = _objective_arrays(p)
+    cost, sense, _thr, _req = _objective_arrays(p)
     cols = [t.capex[idx]]
-    for name, _ in p.limits.items():
+    for name in p.limits.names():
         if name != "budget":
             cols.append(t.res.usage(name)[idx].astype(float))
     if per_workload:
@@ -849,16 +849,16 @@ def _better(a: float | None, b: float | None, sense: str) -> bool:
 
 def _optimize_single(p: _Prepared, *, solver: str, time_limit_s: float, explain: bool) -> Recommendation:
     s, t = p.scenario, p.table
-    cost, sense, _thr, _req = _objective_arrays(p)
+    sense = _objective_arrays(p)[1]
     use = "cbc" if solver == "cbc" else "enumeration"
     r, keep = _solve_single(p, p.limits, solver=use, time_limit_s=time_limit_s, prune=True)
     n_feasible = int(_feasible(p).sum())
-    common = dict(
-        scenario=s.name, objective=s.objective, objective_unit=_value_unit(s.objective),
-        skipped=p.skipped, workload_shares=dict(zip(p.names, p.shares.tolist())),
-        candidates_considered=len(t), candidates_after_pruning=int(keep.size), solver=r.solver,
-        catalog_fingerprint=p.catalog.fingerprint,
-    )  # fmt: skip
+    common: dict[str, Any] = {
+        "scenario": s.name, "objective": s.objective, "objective_unit": _value_unit(s.objective),
+        "skipped": p.skipped, "workload_shares": dict(zip(p.names, p.shares.tolist())),
+        "candidates_considered": len(t), "candidates_after_pruning": int(keep.size), "solver": r.solver,
+        "catalog_fingerprint": p.catalog.fingerprint,
+    }  # fmt: skip
     if r.index is None:
         return Recommendation(status=Status.INFEASIBLE, explanation=_infeasible_explanation(p),
                               assumptions=_assumptions(p, []), **common)  # fmt: skip
@@ -870,7 +870,7 @@ def _optimize_single(p: _Prepared, *, solver: str, time_limit_s: float, explain:
     relaxed: dict[str, int | None] = {}
     if explain:
         # binding: re-solve with each limit removed; a strictly better answer means the limit binds
-        for name, _ in p.limits.items():
+        for name in p.limits.names():
             rr, _ = _solve_single(p, p.limits.without(name))
             if _better(rr.objective, r.objective, sense):
                 binding.append(name)
@@ -1001,11 +1001,12 @@ def _optimize_mix(p: _Prepared, *, time_limit_s: float, explain: bool) -> Recomm
     s, t = p.scenario, p.table
     sense = "min" if s.objective in (Objective.MIN_TCO, Objective.MIN_TIME) else "max"
     r, keep = _solve_mix(p, p.limits, time_limit_s=time_limit_s)
-    common = dict(
-        scenario=s.name, objective=s.objective, objective_unit=_value_unit(s.objective), skipped=p.skipped,
-        workload_shares=dict(zip(p.names, p.shares.tolist())), candidates_considered=len(t),
-        candidates_after_pruning=int(keep.size), solver="cbc", catalog_fingerprint=p.catalog.fingerprint,
-    )  # fmt: skip
+    common: dict[str, Any] = {
+        "scenario": s.name, "objective": s.objective, "objective_unit": _value_unit(s.objective),
+        "skipped": p.skipped, "workload_shares": dict(zip(p.names, p.shares.tolist())),
+        "candidates_considered": len(t), "candidates_after_pruning": int(keep.size), "solver": "cbc",
+        "catalog_fingerprint": p.catalog.fingerprint,
+    }  # fmt: skip
     if r.counts is None:
         return Recommendation(status=Status.INFEASIBLE, explanation=_infeasible_explanation(p),
                               assumptions=_assumptions(p, []), **common)  # fmt: skip
@@ -1232,10 +1233,11 @@ def _explain_single(p: _Prepared, i: int, r: S.ChoiceResult, binding: list[str],
     c = _config(p, i)
     per = ", ".join(f"{w.workload} {_num(w.minutes)}" for w in c.workloads)
     out = [
-        f"Buy {_describe(c)}: capex {_num(c.capex_usd)} USD, IT power {_num(c.it_power_kw)} kW "
-        f"({_num(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO over {_num(s.years)} years {_num(c.tco_usd)} USD.",
-        f"Share-weighted minutes to train {_num(c.weighted_minutes)} ({per}); the whole mix {_num(c.mixes_per_day)} "
-        "times per day.",
+        (f"Buy {_describe(c)}: capex {_num(c.capex_usd)} USD, IT power {_num(c.it_power_kw)} kW "
+         f"({_num(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO over {_num(s.years)} years "
+         f"{_num(c.tco_usd)} USD."),
+        (f"Share-weighted minutes to train {_num(c.weighted_minutes)} ({per}); the whole mix "
+         f"{_num(c.mixes_per_day)} times per day."),
     ]
     what = {Objective.MIN_TIME: "the lowest share-weighted minutes to train",
             Objective.MAX_THROUGHPUT: "the most mixes per day",
@@ -1294,8 +1296,8 @@ def _explain_mix(p: _Prepared, configs: list[Configuration], value: float, bindi
     power = sum(c.it_power_kw * c.count for c in configs)
     unit = _unit_text(s.objective)
     out = [f"Buy {_describe_many(configs)}: capex {_num(capex)} USD, IT power {_num(power)} kW.",
-           f"Objective {s.objective.value}: {_num(value)} {unit} (mix mode: workloads split across configurations, "
-           f"solved by CBC over {n_pruned} non-dominated candidates)."]
+           (f"Objective {s.objective.value}: {_num(value)} {unit} (mix mode: workloads split across "
+            f"configurations, solved by CBC over {n_pruned} non-dominated candidates).")]
     for c in configs:
         parts = [f"{n} {v * 100:.0f} %" for n, v in c.serves.items() if v > 1e-6]
         out.append(f"{_describe(c)} serves " + (", ".join(parts) if parts else "nothing") + ".")

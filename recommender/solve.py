@@ -50,6 +50,10 @@ class Limits:
         ]
         return [(k, float(v)) for k, v in pairs if v is not None]
 
+    def names(self) -> list[str]:
+        """Constraint names of the limits that are set."""
+        return [k for k, _ in self.items()]
+
     def without(self, name: str) -> Limits:
         attr = _LIMIT_ATTR[name]
         return Limits(**{**self.__dict__, attr: None})
@@ -340,7 +344,7 @@ def solve_mix(
     """Solve :func:`build_mix_problem` with CBC; integer counts are rounded."""
     if minutes.shape[1] == 0:
         return MixResult(Status.INFEASIBLE, None, None, None, None)
-    prob, n, x, lam = build_mix_problem(minutes, shares, res, limits, objective=objective, tco_usd=tco_usd,
+    prob, n, x, _lam = build_mix_problem(minutes, shares, res, limits, objective=objective, tco_usd=tco_usd,
                                         required_throughput=required_throughput, max_copies=max_copies)
     prob.solve(_solver(time_limit_s))
     status = map_status(prob.status, prob.sol_status)

@@ -60,7 +60,7 @@ def test_pcie_node_host_cost_applies_even_to_one_card(defaults: pd.DataFrame) ->
 
 def test_sxm_node_factor_on_tdp(defaults: pd.DataFrame) -> None:
     model = C.cost_model(defaults, scenario())
-    spec, _, used = C.node_spec("nvidia-h100-sxm5-80gb", "sxm", model)
+    spec, _, _used = C.node_spec("nvidia-h100-sxm5-80gb", "sxm", model)
     assert spec is not None and spec.kind == C.SXM_OAM
     assert spec.per_node == int(value(defaults, "accelerators_per_node", "sxm"))
     assert spec.host_cost_usd == value(defaults, "host_cost_usd_per_node", "sxm_oam_8gpu_node")

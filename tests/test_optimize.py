@@ -250,8 +250,10 @@ def test_exports() -> None:
     assert {"accelerator_id", "accelerators", "nodes", "capex_usd", "minutes", "basis"} <= set(f.columns)
     md = r.to_markdown()
     assert r.choice.accelerator_id in md and "## Why" in md and "## Assumptions" in md
-    with pytest.raises(Exception):
-        r.status = Status.INFEASIBLE  # frozen
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="frozen"):
+        r.status = Status.INFEASIBLE  # type: ignore[misc]
 
 
 def test_candidates_table() -> None:
