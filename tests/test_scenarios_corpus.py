@@ -65,3 +65,15 @@ def test_cli_optimize_reports_each_problem_and_exits_2(in_data: Path, fake_model
         assert all(r["status"] in ("optimal", "feasible", "infeasible") for r in solved)
     else:
         assert result.stdout == ""
+
+
+def test_the_api_front_door_reads_files_through_the_loader(in_data: Path) -> None:
+    from optimize_fakes import fake_predict
+
+    from recommender.api import optimize
+
+    rec = optimize("good/valid.yaml", predictor=fake_predict)
+    assert rec.scenario == "valid" and rec.status.value == "optimal"
+    with pytest.raises(ScenarioError) as info:
+        optimize("bad/unknown-key.yaml", predictor=fake_predict)
+    assert str(info.value) == BAD_CORPUS["bad/unknown-key.yaml"][0]
