@@ -897,7 +897,8 @@ def _optimize_single(p: _Prepared, *, solver: str, time_limit_s: float, explain:
     value = float(r.objective) if r.objective is not None else None
     return Recommendation(
         status=r.status, objective_value=value, configurations=[config], choice=config, alternatives=alternatives,
-        binding=binding, sensitivity=sensitivity, explanation=explanation, assumptions=_assumptions(p, [i]), **common,
+        binding=binding, sensitivity=sensitivity, explanation=explanation, assumptions=_assumptions(p, [i]),
+        **_totals([config]), **common,
     )  # fmt: skip
 
 
@@ -1055,7 +1056,8 @@ def _optimize_mix(p: _Prepared, *, time_limit_s: float, explain: bool) -> Recomm
     choice = max(configs, key=lambda c: c.capex_usd * c.count)
     return Recommendation(status=r.status, objective_value=value, configurations=configs, choice=choice,
                           alternatives=alternatives, binding=binding, sensitivity=sensitivity,
-                          explanation=explanation, assumptions=_assumptions(p, used), **common)  # fmt: skip
+                          explanation=explanation, assumptions=_assumptions(p, used), **_totals(configs),
+                          **common)  # fmt: skip
 
 
 def _solve_mix(p: _Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[S.MixResult, np.ndarray]:
@@ -1155,6 +1157,15 @@ def _config(p: _Prepared, i: int, *, count: int = 1, serves: dict[str, float] | 
         weighted_minutes=float(t.weighted[i]), mixes_per_day=float(t.mixes[i]), workloads=estimates,
         serves=serves if serves is not None else {n: 1.0 for n in p.names}, count=count,
     )  # fmt: skip
+
+
+def _totals(configs: list[Configuration]) -> dict[str, float]:
+    return {
+        "total_capex_usd": sum(c.capex_usd * c.count for c in configs),
+        "total_it_power_kw": sum(c.it_power_kw * c.count for c in configs),
+        "total_facility_power_kw": sum(c.facility_power_kw * c.count for c in configs),
+        "total_tco_usd": sum(c.tco_usd * c.count for c in configs),
+    }
 
 
 def _finite(x: float) -> float | None:

@@ -327,8 +327,8 @@ class Configuration(_Frozen):
     accelerators_per_node: int = Field(description="Accelerators per node.")
     price_usd_per_accelerator: float = Field(description="Price per accelerator used, USD.")
     price_source: str | None = Field(default=None, description="Where the price comes from (reference or scenario).")
-    capex_usd: float = Field(description="Capital cost: accelerators x price + nodes x host cost, USD.")
-    it_power_kw: float = Field(description="IT power of the configuration, kW (before PUE).")
+    capex_usd: float = Field(description="Capital cost: accelerators x price + nodes x host cost, USD (one copy).")
+    it_power_kw: float = Field(description="IT power of the configuration, kW (before PUE; one copy).")
     facility_power_kw: float = Field(description="Facility power = IT power x PUE, kW.")
     rack_units: float | None = Field(default=None, description="Rack space used, U.")
     pue: float = Field(description="PUE used for this configuration.")
@@ -341,7 +341,11 @@ class Configuration(_Frozen):
         default_factory=dict,
         description="Fraction of each workload's trainings this configuration serves (1.0 = all; mix mode splits).",
     )
-    count: int = Field(default=1, description="Mix mode: how many copies of this configuration to buy.")
+    count: int = Field(
+        default=1,
+        description="How many copies of this configuration to buy (mix mode; 1 otherwise). Money, power and "
+        "rack figures above are per copy.",
+    )
 
 
 class Alternative(_Frozen):
@@ -407,6 +411,12 @@ class Recommendation(_Frozen):
     assumptions: list[Assumption] = Field(
         default_factory=list, description="Cost and power defaults used, with source, confidence and as-of date."
     )
+    total_capex_usd: float | None = Field(default=None, description="Capex of everything bought, USD.")
+    total_it_power_kw: float | None = Field(default=None, description="IT power of everything bought, kW.")
+    total_facility_power_kw: float | None = Field(
+        default=None, description="Facility power (IT x PUE) of everything bought, kW."
+    )
+    total_tco_usd: float | None = Field(default=None, description="TCO of everything bought, USD.")
     workload_shares: dict[str, float] = Field(default_factory=dict, description="Normalised workload shares.")
     candidates_considered: int = Field(default=0, description="Number of candidates generated.")
     candidates_after_pruning: int = Field(default=0, description="Candidates left after removing dominated ones.")

@@ -142,6 +142,7 @@ def test_choice_respects_limits_and_explains_itself() -> None:
     assert r.objective_value == pytest.approx(c.weighted_minutes)
     assert c.mixes_per_day == pytest.approx(1440 / c.weighted_minutes)
     assert c.tco_usd == pytest.approx(c.capex_usd + c.energy_usd)
+    assert r.total_capex_usd == c.capex_usd and r.total_tco_usd == c.tco_usd
     assert c.facility_power_kw == pytest.approx(c.it_power_kw * c.pue)
     assert r.explanation and r.explanation[0].startswith("Buy ")
     assert set(r.binding) <= {"budget", "power", "rack_units", "max_nodes", "max_accelerators", "memory"}
@@ -300,6 +301,7 @@ def test_mix_mode_never_worse_and_within_limits() -> None:
         else:
             assert mix.objective_value >= single.objective_value * (1 - 1e-6)
         assert sum(c.capex_usd * c.count for c in mix.configurations) <= 300_000 + 1e-6
+        assert mix.total_capex_usd == pytest.approx(sum(c.capex_usd * c.count for c in mix.configurations))
         assert sum(c.it_power_kw * c.count for c in mix.configurations) <= 25 + 1e-9
         for w in ("bert", "resnet", "unet3d"):
             assert sum(c.serves[w] for c in mix.configurations) == pytest.approx(1.0, abs=1e-6)
