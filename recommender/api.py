@@ -295,22 +295,22 @@ def _predict_rows(
 
         try:
             run(missing)
-        except ModelError:
+        except (ModelError, UnknownIdError) as first:
             # one accelerator the model cannot answer for must not sink the others: retry per accelerator
             by_acc: dict[str, list[tuple[str, int, int]]] = {}
             for r in missing:
                 by_acc.setdefault(r[0], []).append(r)
-            errors: dict[str, str] = {}
+            errors: dict[str, Exception] = {}
             for acc, batch in by_acc.items():
                 try:
                     run(batch)
-                except ModelError as exc:
-                    errors[acc] = str(exc)
-            if errors and len(errors) == len(by_acc) and len(set(errors.values())) == 1:
+                except (ModelError, UnknownIdError) as exc:
+                    errors[acc] = exc
+            if len(errors) == len(by_acc) and len({str(e) for e in errors.values()}) == 1:
                 # the same answer for every accelerator: a problem of the scenario (e.g. a benchmark
                 # without results), not of one accelerator
-                raise ModelError(next(iter(errors.values()))) from None
-            failed.update(errors)
+                raise first from None
+            failed.update({acc: str(e) for acc, e in errors.items()})
             cache[("__failed__", 0, 0)] = (failed,)
     return cache, failed
 
@@ -898,7 +898,7 @@ def _optimize_single(p: _Prepared, *, solver: str, time_limit_s: float, explain:
     return Recommendation(
         status=r.status, objective_value=value, configurations=[config], choice=config, alternatives=alternatives,
         binding=binding, sensitivity=sensitivity, explanation=explanation, assumptions=_assumptions(p, [i]),
-        **_totals([config]), **common,
+        slack=_slack_of(p, [(i, 1)]), **_totals([config]), **common,
     )  # fmt: skip
 
 
@@ -1057,6 +1057,7 @@ def _optimize_mix(p: _Prepared, *, time_limit_s: float, explain: bool) -> Recomm
     return Recommendation(status=r.status, objective_value=value, configurations=configs, choice=choice,
                           alternatives=alternatives, binding=binding, sensitivity=sensitivity,
                           explanation=explanation, assumptions=_assumptions(p, used), **_totals(configs),
+                          slack=_slack_of(p, [(int(keep[c]), int(r.counts[c])) for c in np.flatnonzero(r.counts)]),
                           **common)  # fmt: skip
 
 
@@ -1157,6 +1158,12 @@ def _config(p: _Prepared, i: int, *, count: int = 1, serves: dict[str, float] | 
         weighted_minutes=float(t.weighted[i]), mixes_per_day=float(t.mixes[i]), workloads=estimates,
         serves=serves if serves is not None else {n: 1.0 for n in p.names}, count=count,
     )  # fmt: skip
+
+
+def _slack_of(p: _Prepared, bought: list[tuple[int, int]]) -> dict[str, float]:
+    """limit - use for every set limit, given (candidate, copies) bought (computed exactly, not from the solver)."""
+    res = p.table.res
+    return {name: limit - sum(float(res.usage(name)[i]) * k for i, k in bought) for name, limit in p.limits.items()}
 
 
 def _totals(configs: list[Configuration]) -> dict[str, float]:

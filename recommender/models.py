@@ -403,6 +403,10 @@ class Recommendation(_Frozen):
         default_factory=list,
         description="Limits that stop a better answer: budget, power, rack_units, max_nodes, max_accelerators, memory.",
     )
+    slack: dict[str, float] = Field(
+        default_factory=dict,
+        description="Unused part of each limit that is set (limit - use, in the limit's unit: USD, kW, U, count).",
+    )
     sensitivity: list[Sensitivity] = Field(
         default_factory=list, description="What +10 % budget and +10 % power would buy."
     )

@@ -143,6 +143,8 @@ def test_choice_respects_limits_and_explains_itself() -> None:
     assert c.mixes_per_day == pytest.approx(1440 / c.weighted_minutes)
     assert c.tco_usd == pytest.approx(c.capex_usd + c.energy_usd)
     assert r.total_capex_usd == c.capex_usd and r.total_tco_usd == c.tco_usd
+    assert r.slack["budget"] == pytest.approx(400_000 - c.capex_usd)
+    assert r.slack["power"] == pytest.approx(20 - c.it_power_kw) and r.slack["max_nodes"] == 3 - c.nodes
     assert c.facility_power_kw == pytest.approx(c.it_power_kw * c.pue)
     assert r.explanation and r.explanation[0].startswith("Buy ")
     assert set(r.binding) <= {"budget", "power", "rack_units", "max_nodes", "max_accelerators", "memory"}
