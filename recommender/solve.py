@@ -358,6 +358,13 @@ def solve_mix(
             v = x[w][c]
             if v is not None and counts[c] > 0:
                 trainings[w, c] = max(v.value() or 0.0, 0.0)
+    active = np.flatnonzero(counts)
+    if active.size == 1 and np.all(np.isfinite(minutes[shares > 0, active[0]])):
+        # one configuration: the exact throughput, free of the solver's round-off
+        c = int(active[0])
+        per_mix = float(np.sum(shares * np.where(shares > 0, minutes[:, c], 0.0)))
+        lam_exact = MINUTES_PER_DAY * counts[c] / per_mix
+        trainings[:, c] = lam_exact * shares
     thr = mix_throughput(minutes, shares, counts, trainings)
     if objective == "throughput":
         if counts.sum() == 0 or thr <= 0:
