@@ -652,13 +652,17 @@ def _load_doc(doc: Doc, *, file: str, base: Path, stem: str, catalog: Catalog | 
             what = "an empty list" if isinstance(items, list) else f"a {_kind(items)}"
             raise error_at(doc, ("scenarios",), f"must be a non-empty list of scenarios, not {what}")
         ddoc = doc.sub(("defaults",)) if "defaults" in data and isinstance(data["defaults"], dict) else Doc({}, {})
+        entry_locs: dict[int, dict[PathT, Loc]] = {i: {} for i in range(len(items))}
+        for p, loc in doc.locs.items():  # one pass: Doc.sub per entry would be quadratic in long lists
+            if len(p) >= 2 and p[0] == "scenarios" and isinstance(p[1], int):
+                entry_locs[p[1]][p[2:]] = loc
         for i, item in enumerate(items):
             name = f"{stem}[{i}]"
             if not isinstance(item, dict):
                 err = error_at(doc, ("scenarios", i), f"must be a mapping of scenario fields, not a {_kind(item)}")
                 entries.append((Doc({}, {(): doc.loc(("scenarios", i))}), name, i, [err]))
                 continue
-            edoc = _merge(ddoc, doc.sub(("scenarios", i)))
+            edoc = _merge(ddoc, Doc(item, entry_locs[i]))
             if isinstance(item.get("name"), str):
                 name = item["name"]
             elif isinstance(defaults.get("name"), str):
