@@ -32,7 +32,7 @@ from catalog.registry import round_years
 from recommender._perf_features import SPEC_FEATURES, raw_spec_features, standardise
 
 #: log-n knots of the count basis (n = 2, 4, ..., 16384)
-KNOTS: tuple[float, ...] = tuple(math.log(4.0**i) for i in range(1, 8))
+KNOTS: tuple[float, ...] = tuple(math.log(4.0**i) for i in range(1, 11))
 
 CATEGORIES = ("seen_pair", "seen_accelerator", "unseen_accelerator")
 
@@ -139,17 +139,19 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         trend_pool: float = 5.0,
         accelerator_ridge: float = 4.0,
         pair_ridge: float = 2.0,
-        submitter_ridge: float = 3.0,
-        half_life_years: float | None = 2.0,
+        submitter_ridge: float = 1.0,
+        half_life_years: float | None = 1.0,
         huber_iterations: int = 3,
         max_extrapolation_years: float = 2.0,
-        maturity_years: float | None = 1.0,
+        maturity_years: float | None = 0.5,
         maturity_pool: float = 5.0,
+        maturity_origin: str = "first_result",
+        scaling_shift: float = 0.0,
         neighbor_bandwidth: float = 1.0,
         neighbor_prior: float = 0.5,
-        local_bandwidth: float | None = 0.7,
-        local_half_life_years: float = 1.0,
-        local_prior: float = 1.0,
+        local_bandwidth: float | None = 0.3,
+        local_half_life_years: float = 0.25,
+        local_prior: float = 0.05,
         random_state: int | None = 0,
     ) -> None:
         self.accelerator_table = accelerator_table
@@ -165,6 +167,8 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         self.max_extrapolation_years = max_extrapolation_years
         self.maturity_years = maturity_years
         self.maturity_pool = maturity_pool
+        self.maturity_origin = maturity_origin
+        self.scaling_shift = scaling_shift
         self.neighbor_bandwidth = neighbor_bandwidth
         self.neighbor_prior = neighbor_prior
         self.local_bandwidth = local_bandwidth
@@ -187,6 +191,7 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         feats, self.spec_mean_, self.spec_scale_ = standardise(raw)
         self.spec_features_ = feats
         z = raw["log_lowp_tflops"].to_numpy()
+        self.speed_log_ = np.nan_to_num(z - np.nanmin(z))
         self.speed_weight_ = np.clip((z - np.nanmin(z)) / max(np.nanmax(z) - np.nanmin(z), 1e-9), 0.0, 1.0)
         y = np.log(np.asarray(y, dtype=float))
         if not np.all(np.isfinite(y)):
@@ -229,10 +234,15 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
             w = base_w * hub
         self.coef_ = theta
         self.train_residuals_ = y - A @ theta  # net of the submitter effects
+        self.train_weights_ = hub
         self.seen_accelerators_ = sorted(set(cols["accelerator_id"]))
         self.seen_pairs_ = set(pairs)
         self._borrow_corrections()
         self._store_local(cols)
+        self.pair_eff_index_ = np.full((len(lay.accs), len(lay.benches)), -1, dtype=int)
+        for (acc, bench), i in self.pair_index_.items():
+            self.pair_eff_index_[self.acc_index_[acc], self.bench_index_[bench]] = i
+        self._build_local_grid()
         self.n_train_ = len(y)
         return self
 
@@ -281,6 +291,7 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         self.local_years_ = np.zeros((n_pairs, L))
         self.local_resid_ = np.zeros((n_pairs, L))
         self.local_mask_ = np.zeros((n_pairs, L), dtype=bool)
+        self.local_weight_ = np.zeros((n_pairs, L))
         order = np.argsort(pi, kind="stable")
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         slot = np.arange(len(pi)) - starts[pi[order]]
@@ -288,23 +299,54 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         self.local_years_[pi[order], slot] = cols["years"][order]
         self.local_resid_[pi[order], slot] = self.train_residuals_[order]
         self.local_mask_[pi[order], slot] = True
+        self.local_weight_[pi[order], slot] = self.train_weights_[order] ** 2
 
-    def _local(self, cols: dict[str, np.ndarray]) -> np.ndarray:
-        """Kernel-smoothed residual of the same accelerator and benchmark near this count, recent rounds first."""
+    def _pair_curve(self, pair_acc: np.ndarray, pair_bench: np.ndarray, log_n: np.ndarray) -> np.ndarray:
+        """Count term S(log n) of each (accelerator, benchmark) pair on a grid: pairs x len(log_n)."""
+        lay, th = self.layout_, self.coef_
+        K = lay.K
+        C = th[lay.c_bench : lay.c_bench + len(lay.benches) * 2 * K].reshape(-1, 2 * K)
+        out = np.empty((len(pair_acc), len(log_n)))
+        for i, (a, b) in enumerate(zip(pair_acc, pair_bench)):
+            psi = count_basis(self._x(np.full(len(log_n), a), log_n))
+            lam = self.speed_weight_[a]
+            out[i] = np.hstack([psi * (1.0 - lam), psi * lam]) @ C[b]
+        return out
+
+    def _build_local_grid(self) -> None:
+        """Monotone local corrections: for each measured pair, S(log n) + smoothed residual on a grid of counts,
+        made non-increasing by a running minimum, so the correction can never make more accelerators slower."""
+        grid = np.arange(0.0, math.log(16384.0) + 1e-9, 0.05)
+        self.local_grid_ = grid
+        pairs = sorted(self.pair_index_.items(), key=lambda kv: kv[1])
+        pa = np.array([self.acc_index_[a] for (a, _), _ in pairs], dtype=int)
+        pb = np.array([self.bench_index_[b] for (_, b), _ in pairs], dtype=int)
+        S = self._pair_curve(pa, pb, grid)
+        g = np.zeros_like(S)
+        if self.local_bandwidth and len(pairs):
+            rec = 0.5 ** (np.maximum(self.t_max_ - self.local_years_, 0.0) / self.local_half_life_years)
+            base = np.where(self.local_mask_, rec * self.local_weight_, 0.0)  # pairs x L
+            for j, x in enumerate(grid):
+                w = base * np.exp(-0.5 * ((self.local_log_n_ - x) / self.local_bandwidth) ** 2)
+                g[:, j] = (w * self.local_resid_).sum(axis=1) / (w.sum(axis=1) + self.local_prior)
+        self.local_total_ = np.minimum.accumulate(S + g, axis=1)
+        self.local_curve_ = S
+
+    def _local(self, cols: dict[str, np.ndarray], b: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rows of measured pairs, their count term + local correction) — linear interpolation of a
+        non-increasing grid, hence non-increasing in the count."""
         out = np.zeros(len(cols["log_n"]))
-        if not self.local_bandwidth:
-            return out
-        pi = np.array([self.pair_index_.get(p, -1) for p in zip(cols["accelerator_id"], cols["benchmark"])], dtype=int)
+        pi = self.pair_eff_index_[a, b]
         ok = pi >= 0
         if not ok.any():
-            return out
+            return ok, out
+        x = np.clip(cols["log_n"][ok], 0.0, self.local_grid_[-1])
+        step = self.local_grid_[1] - self.local_grid_[0]
+        j = np.minimum((x / step).astype(int), len(self.local_grid_) - 2)
+        f = (x - self.local_grid_[j]) / step
         p = pi[ok]
-        dn = self.local_log_n_[p] - cols["log_n"][ok][:, None]
-        dt = np.abs(cols["years"][ok][:, None] - self.local_years_[p])
-        w = np.exp(-0.5 * (dn / self.local_bandwidth) ** 2) * 0.5 ** (dt / self.local_half_life_years)
-        w = np.where(self.local_mask_[p], w, 0.0)
-        out[ok] = (w * self.local_resid_[p]).sum(axis=1) / (w.sum(axis=1) + self.local_prior)
-        return out
+        out[ok] = self.local_total_[p, j] * (1.0 - f) + self.local_total_[p, j + 1] * f
+        return ok, out
 
     def _columns(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
         def obj(name: str, default: str = "") -> np.ndarray:
@@ -342,7 +384,7 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         b = np.array([self.bench_index_[x] for x in cols["benchmark"]], dtype=int)
         a = np.array([self.acc_index_[x] for x in cols["accelerator_id"]], dtype=int)
         A[rows, lay.alpha + b] = 1.0
-        psi = count_basis(cols["log_n"])
+        psi = count_basis(self._x(a, cols["log_n"]))
         K, P = lay.K, lay.P
         lam = self._speed_weight(a)
         for k in range(K):
@@ -372,7 +414,8 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
     def _maturity(self, a: np.ndarray, years: np.ndarray) -> np.ndarray:
         if not self.maturity_years:
             return np.zeros(len(a))
-        age = np.maximum(years - self.release_years_[a], 0.0)
+        start = self.release_years_[a]
+        age = np.where(np.isfinite(start), np.maximum(years - np.where(np.isfinite(start), start, 0.0), 0.0), 0.0)
         return np.exp(-age / float(self.maturity_years))
 
     def _release_years(self, cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -388,7 +431,10 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         for i, acc in enumerate(self.layout_.accs):
             d = dates.get(acc)
             ts = pd.to_datetime(str(d), errors="coerce", format="%Y-%m") if d is not None and not pd.isna(d) else pd.NaT
-            if not pd.isna(ts):
+            if self.maturity_origin == "first_result":
+                # age counts from the first MLPerf result; an accelerator without results is brand new
+                out[i] = first.get(acc, np.inf)
+            elif not pd.isna(ts):
                 out[i] = (ts - origin).days / 365.25
             elif acc in first:
                 out[i] = first[acc]
@@ -458,17 +504,20 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         C = th[lay.c_bench : lay.c_bench + len(lay.benches) * 2 * K].reshape(-1, 2 * K)
         Bb = th[lay.beta_bench : lay.beta_bench + len(lay.benches) * P].reshape(-1, P)
         F = self.spec_features_.to_numpy()[a]
-        psi = count_basis(cols["log_n"])
+        psi = count_basis(self._x(a, cols["log_n"]))
         lam = self._speed_weight(a)[:, None]
         mu = th[lay.alpha + b]
-        mu = mu + np.einsum("ij,ij->i", np.hstack([psi * (1.0 - lam), psi * lam]), C[b])
+        count_term = np.einsum("ij,ij->i", np.hstack([psi * (1.0 - lam), psi * lam]), C[b])
+        ok, local = self._local(cols, b, a)
+        count_term[ok] = local[ok]
+        mu = mu + count_term
         mu = mu + np.einsum("ij,ij->i", F, th[lay.beta : lay.beta + P][None, :] + Bb[b])
         dt = self._dt(cols["years"])
         mu = mu + dt * (th[lay.tau] + th[lay.tau_bench + b])
         mu = mu + self._maturity(a, cols["years"]) * (th[lay.mat] + th[lay.mat_bench + b])
         mu = mu + th[lay.kappa] * cols["extra_nodes"]
         mu = mu + self.gamma_eff_[a] + self.pair_eff_[a, b]
-        return mu + self._local(cols)
+        return mu
 
     def generic_log(self, accelerator_ids: np.ndarray, log_n: np.ndarray, extra_nodes: np.ndarray) -> np.ndarray:
         """log-minutes up to a constant for a workload that behaves like no benchmark in particular.
@@ -479,7 +528,7 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         lay, th = self.layout_, self.coef_
         K, P = lay.K, lay.P
         a = np.array([self.acc_index_[x] for x in accelerator_ids], dtype=int)
-        psi = count_basis(log_n)
+        psi = count_basis(self._x(a, log_n))
         lam = self._speed_weight(a)[:, None]
         F = self.spec_features_.to_numpy()[a]
         mu = np.hstack([psi * (1.0 - lam), psi * lam]) @ th[lay.c_shared : lay.c_shared + 2 * K]
@@ -487,8 +536,19 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         mu = mu + self.gamma_eff_[a] + th[lay.kappa] * extra_nodes
         return mu
 
+    def shared_trend(self, rounds: np.ndarray) -> np.ndarray:
+        """The shared software-progress term (log-minutes) of each round, relative to the latest round."""
+        t = _years(np.asarray(rounds, dtype=object))
+        lay = self.layout_
+        return self.coef_[lay.tau] * (self._dt(t) - self._dt(np.array([self.t_max_])))
+
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return np.exp(self.predict_log(X)[0])
+
+    def _x(self, a: np.ndarray, log_n: np.ndarray) -> np.ndarray:
+        """Position on the count axis: log n shifted by the accelerator's peak (log n + s * log(peak/slowest)):
+        a faster accelerator reaches the communication-bound, flatter part of the curve at a smaller count."""
+        return np.asarray(log_n, dtype=float) + self.scaling_shift * self.speed_log_[a]
 
     def _speed_weight(self, a: np.ndarray) -> np.ndarray:
         """Position of each accelerator between the slowest (0) and fastest (1) on low-precision peak."""

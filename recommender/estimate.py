@@ -128,7 +128,8 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
         base_params: dict[str, Any] | None = None,
         system_folds: int = 5,
         accelerator_folds: int = 5,
-        forward_rounds: int = 2,
+        forward_rounds: int = 3,
+        min_forward_residuals: int = 60,
         random_state: int | None = 0,
     ) -> None:
         self.accelerator_table = accelerator_table
@@ -136,6 +137,7 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
         self.system_folds = system_folds
         self.accelerator_folds = accelerator_folds
         self.forward_rounds = forward_rounds
+        self.min_forward_residuals = min_forward_residuals
         self.random_state = random_state
 
     def _base(self) -> PerformanceModel:
@@ -146,24 +148,29 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
         y = np.asarray(y, dtype=float)
         self.model_ = self._base().fit(X, y)
         ly = np.log(y)
-        pooled: dict[int, list[np.ndarray]] = {0: [], 1: [], 2: []}
+        # held-out |log residuals| by evidence category, separately for each kind of split
+        pooled: dict[str, dict[int, list[np.ndarray]]] = {k: {0: [], 1: [], 2: []} for k in ("grouped", "forward")}
         systems = (X.get("submitter", pd.Series([""] * len(X))).astype("string").fillna("") + "/"
                    + X.get("system_id", pd.Series(range(len(X)))).astype("string").fillna(""))
-        schemes: list[tuple[np.ndarray, np.ndarray]] = []
+        schemes: list[tuple[str, np.ndarray, np.ndarray]] = []
         groups_sys = systems.to_numpy(dtype=object)
         if self.system_folds and len(set(groups_sys)) >= self.system_folds:
-            schemes += list(GroupKFold(n_splits=self.system_folds).split(X, groups=groups_sys))
+            schemes += [("system", tr, te) for tr, te in
+                        GroupKFold(n_splits=self.system_folds).split(X, groups=groups_sys)]
         groups_acc = X["accelerator_id"].astype("string").to_numpy(dtype=object)
         if self.accelerator_folds and len(set(groups_acc)) >= self.accelerator_folds:
-            schemes += list(GroupKFold(n_splits=self.accelerator_folds).split(X, groups=groups_acc))
+            schemes += [("grouped", tr, te) for tr, te in
+                        GroupKFold(n_splits=self.accelerator_folds).split(X, groups=groups_acc)]
         rounds = X["round"].astype("string").to_numpy(dtype=object)
         order = sorted(set(rounds), key=round_key)
+        keys = [round_key(x) for x in rounds]
         for r in order[-self.forward_rounds:] if self.forward_rounds else []:
-            tr = np.flatnonzero(np.array([round_key(x) < round_key(r) for x in rounds]))
+            tr = np.flatnonzero([k < round_key(r) for k in keys])
             te = np.flatnonzero(rounds == r)
             if len(tr) and len(te):
-                schemes.append((tr, te))
-        for tr, te in schemes:
+                schemes.append(("forward", tr, te))
+        oof = np.full(len(X), np.nan)  # out-of-fold log-predictions from the system folds
+        for kind, tr, te in schemes:
             test = X.iloc[te]
             known = test["benchmark"].isin(set(X["benchmark"].iloc[tr])).to_numpy()
             if not known.any():
@@ -171,39 +178,65 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
             m = self._base().fit(X.iloc[tr], y[tr])
             mu, cat = m.predict_log(test[known])
             r = ly[te][known] - mu
+            if kind == "system":
+                oof[te[known]] = mu
             for c in (0, 1, 2):
-                pooled[c].append(np.abs(r[cat == c]))
-        res = {c: np.sort(np.concatenate(v)) if v else np.zeros(0) for c, v in pooled.items()}
-        # categories with too few held-out rows borrow from the next-wider one
+                pooled["forward" if kind == "forward" else "grouped"][c].append(np.abs(r[cat == c]))
+
+        def cat_pool(kind: str, c: int) -> np.ndarray:
+            v = pooled[kind][c]
+            return np.concatenate(v) if v else np.zeros(0)
+
+        # Buyers ask about today and tomorrow: where enough forward-in-time residuals exist they set the width
+        # (they include round-to-round drift); otherwise all held-out residuals of the category are pooled.
+        res: dict[int, np.ndarray] = {}
+        for c in (0, 1, 2):
+            fwd, grp = cat_pool("forward", c), cat_pool("grouped", c)
+            res[c] = np.sort(fwd if len(fwd) >= self.min_forward_residuals else np.concatenate([fwd, grp]))
+        # categories with too few held-out rows borrow from the next-narrower one
         for c in (1, 2):
             if len(res[c]) < 20:
                 res[c] = np.sort(np.concatenate([res[c], res[c - 1]]))
         self.residuals_ = {CATEGORIES[c]: v for c, v in res.items()}
         self.replicate_abs_ = _replicate_spread(X, ly)
-        self.transfer_abs_ = self._transfer_residuals(X, ly)
+        self.transfer_abs_ = self._transfer_residuals(X, ly, oof)
         return self
 
-    def _transfer_residuals(self, X: pd.DataFrame, ly: np.ndarray) -> dict[str, np.ndarray]:
-        """|error| of predicting a benchmark's results from one of its measurements (all ordered pairs)."""
+    def _transfer_residuals(self, X: pd.DataFrame, ly: np.ndarray, oof: np.ndarray) -> dict[str, np.ndarray]:
+        """|error| of carrying one result of a benchmark to its other results of the same round.
+
+        ``generic``: with the pooled shape (a workload like no benchmark in particular); ``like:<b>`` and
+        ``like``: with benchmark b's own model, from out-of-fold predictions (so the model has not seen the
+        target). Within one round, as a user measures today and asks about today.
+        """
         m = self.model_
         cols = m._columns(X)
         generic = ly - m.generic_log(cols["accelerator_id"], cols["log_n"], cols["extra_nodes"])
-        Xl = X.copy()
-        Xl["round"] = max(set(X["round"].astype("string")), key=round_key)
-        like = ly - m.predict_log(Xl)[0]
+        like = ly - oof
         out: dict[str, list[np.ndarray]] = {"generic": [], "like": []}
+        per_bench: dict[str, list[np.ndarray]] = {}
+        key = (X["benchmark"].astype("string") + "|" + X["round"].astype("string")).to_numpy(dtype=object)
         bench = X["benchmark"].astype("string").to_numpy(dtype=object)
         rng = np.random.default_rng(self.random_state)
-        for b in np.unique(bench):
-            idx = np.flatnonzero(bench == b)
+        for k in np.unique(key):
+            idx = np.flatnonzero(key == k)
             if len(idx) < 2:
                 continue
-            if len(idx) > 150:
-                idx = rng.choice(idx, 150, replace=False)
-            for name, e in (("generic", generic), ("like", like)):
-                d = np.abs(e[idx][:, None] - e[idx][None, :])
-                out[name].append(d[~np.eye(len(idx), dtype=bool)])
-        return {k: np.sort(np.concatenate(v)) if v else np.zeros(1) for k, v in out.items()}
+            if len(idx) > 120:
+                idx = rng.choice(idx, 120, replace=False)
+            off = ~np.eye(len(idx), dtype=bool)
+            out["generic"].append(np.abs(generic[idx][:, None] - generic[idx][None, :])[off])
+            e = like[idx]
+            d = np.abs(e[:, None] - e[None, :])[off]
+            d = d[np.isfinite(d)]
+            out["like"].append(d)
+            per_bench.setdefault(str(bench[idx[0]]), []).append(d)
+        res = {k: np.sort(np.concatenate(v)) if v else np.zeros(1) for k, v in out.items()}
+        for b, v in per_bench.items():
+            arr = np.sort(np.concatenate(v))
+            if len(arr) >= 40:
+                res[f"like:{b}"] = arr
+        return res
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.model_.predict(X)
@@ -216,8 +249,10 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
     def replicate_halfwidth(self, coverage: float) -> float:
         return max(_conformal(self.replicate_abs_, coverage), 0.01)
 
-    def transfer_halfwidth(self, coverage: float, *, like: bool, measurements: int) -> float:
-        q = _conformal(self.transfer_abs_["like" if like else "generic"], coverage)
+    def transfer_halfwidth(self, coverage: float, *, like: str | None, measurements: int) -> float:
+        """Half-width for a custom workload with ``measurements`` anchors (like = benchmark id or None)."""
+        key = "generic" if like is None else (f"like:{like}" if f"like:{like}" in self.transfer_abs_ else "like")
+        q = _conformal(self.transfer_abs_[key], coverage)
         # one anchor: e_target - e_anchor; k anchors: e_target - mean(e_anchor) -> variance (1 + 1/k) / 2 of it
         return q * math.sqrt((1.0 + 1.0 / max(measurements, 1)) / 2.0)
 
@@ -362,7 +397,11 @@ def model_is_cached(catalog: Catalog | None = None) -> bool:
 
 # --------------------------------------------------------------------------------------------- predict
 def _closest(name: str, known: list[str]) -> str:
-    near = difflib.get_close_matches(name, known, n=3, cutoff=0.4)
+    """'; closest known: a, b, c' — ids containing the name first, then difflib's closest matches."""
+    low = name.lower()
+    near = sorted((k for k in known if low and low in k.lower()), key=len)
+    near += [k for k in difflib.get_close_matches(name, known, n=3, cutoff=0.4) if k not in near]
+    near = near[:3]
     return f"; closest known: {', '.join(near)}" if near else ""
 
 
@@ -480,7 +519,7 @@ def predict(
                         minutes, low, high, basis, source)
     if is_custom.any():
         _predict_custom(bundle, est, coverage, custom, is_custom, acc, counts, bench, nodes, default_nodes,
-                        minutes, low, high, basis, source)
+                        eff_round, minutes, low, high, basis, source)
 
     out["minutes"] = minutes
     out["minutes_low"] = low
@@ -521,7 +560,7 @@ def _apply_measured(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: 
 def _predict_custom(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: float,
                     custom: dict[str, CustomWorkload], is_custom: np.ndarray, acc: np.ndarray,
                     counts: np.ndarray, bench: np.ndarray, nodes: np.ndarray, default_nodes: np.ndarray,
-                    minutes: np.ndarray, low: np.ndarray, high: np.ndarray, basis: np.ndarray,
+                    eff_round: np.ndarray, minutes: np.ndarray, low: np.ndarray, high: np.ndarray, basis: np.ndarray,
                     source: np.ndarray) -> None:
     model = est.model_
     q_cat = {c: _conformal(est.residuals_[c], coverage) for c in CATEGORIES}
@@ -537,17 +576,20 @@ def _predict_custom(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: 
         m_nodes = np.array([m.nodes if m.nodes is not None else d for m, d in zip(w.measurements, m_dn)], dtype=float)
         m_min = np.array([m.minutes for m in w.measurements], dtype=float)
 
-        def shape(a: np.ndarray, n: np.ndarray, nd: np.ndarray, dn: np.ndarray) -> np.ndarray:
+        # the workload's measurements are taken to be from today (the catalog's latest round); a row asking
+        # about a later round gets the software trend of its 'like' benchmark (or the shared trend)
+        def shape(a: np.ndarray, n: np.ndarray, nd: np.ndarray, dn: np.ndarray, rounds: np.ndarray) -> np.ndarray:
             if w.like is not None:
                 X = pd.DataFrame({"benchmark": w.like, "accelerator_id": a, "accelerators": n, "nodes": nd,
-                                  "default_nodes": dn, "round": bundle.latest_round})
+                                  "default_nodes": dn, "round": rounds})
                 return model.predict_log(X)[0]
             extra = np.maximum(np.log(np.maximum(nd, 1) / np.maximum(dn, 1)), 0.0)
-            return model.generic_log(a, np.log(np.maximum(n, 1.0)), extra)
+            return model.generic_log(a, np.log(np.maximum(n, 1.0)), extra) + model.shared_trend(rounds)
 
-        offset = float(np.mean(np.log(m_min) - shape(m_acc, m_n, m_nodes, m_dn)))
-        mu = shape(acc[rows], counts[rows].astype(float), nodes[rows], default_nodes[rows]) + offset
-        q_t = est.transfer_halfwidth(coverage, like=w.like is not None, measurements=len(w.measurements))
+        latest = np.full(len(m_acc), bundle.latest_round, dtype=object)
+        offset = float(np.mean(np.log(m_min) - shape(m_acc, m_n, m_nodes, m_dn, latest)))
+        mu = shape(acc[rows], counts[rows].astype(float), nodes[rows], default_nodes[rows], eff_round[rows]) + offset
+        q_t = est.transfer_halfwidth(coverage, like=w.like, measurements=len(w.measurements))
         unseen = ~np.isin(acc[rows], list(seen))
         extra_q = math.sqrt(max(q_cat["unseen_accelerator"] ** 2 - q_cat["seen_pair"] ** 2, 0.0))
         q = np.where(unseen, np.sqrt(q_t**2 + extra_q**2), q_t)

@@ -210,7 +210,7 @@ def evaluate(
     rows: list[dict[str, Any]] = []
     reg_rows: list[dict[str, Any]] = []
     notes: dict[str, str] = {}
-    params = {"system_folds": 4, "accelerator_folds": 4, "forward_rounds": 2, **(model_params or {})}
+    params = {"system_folds": 4, "accelerator_folds": 4, **(model_params or {})}
     for family in splits:
         parts = split_indices(data, family, folds=folds, rounds=rounds)
         collected: dict[str, list[pd.DataFrame]] = {}

@@ -1,0 +1,178 @@
+"""`recommender model …`: fit/warm the performance model, predict one configuration, evaluate accuracy.
+
+Exit codes: 0 ok · 2 invalid input (unknown id, bad count) or an unusable catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+def model() -> None:
+    """The performance model: minutes to train for configurations nobody measured."""
+
+
+@model.command("fit")
+@click.option("--force", is_flag=True, help="Refit even when a cached model exists.")
+def fit_cmd(force: bool) -> None:
+    """Fit the model on the shipped catalog and cache it (later processes load it in milliseconds)."""
+    import time
+
+    import catalog as catalog_pkg
+
+    from recommender import estimate
+    from recommender.errors import RecommenderError
+
+    try:
+        cat = catalog_pkg.load()
+        path = estimate._cache_path(cat.fingerprint)
+        if force:
+            estimate._MEMO.pop(cat.fingerprint, None)
+            path.unlink(missing_ok=True)
+        cached = estimate.model_is_cached(cat)
+        t0 = time.perf_counter()
+        est = estimate.default_model(cat)
+    except RecommenderError as exc:
+        _fail(str(exc))
+        return
+    verb = "loaded" if cached else "fitted"
+    click.echo(f"{verb} in {time.perf_counter() - t0:.1f} s on {est.model_.n_train_} results; cache: {path}")
+
+
+@model.command("predict")
+@click.argument("accelerator_id")
+@click.argument("accelerators", type=float)
+@click.argument("benchmark")
+@click.option("--nodes", type=int, default=None, help="Node count (default: fewest nodes of the usual size).")
+@click.option("--round", "round_name", default=None, help="Round to predict for (default: latest / measured).")
+@click.option("--coverage", type=float, default=0.8, show_default=True, help="Interval coverage.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes: int | None,
+                round_name: str | None, coverage: float, as_json: bool) -> None:
+    """Minutes to train for ACCELERATORS x ACCELERATOR_ID on BENCHMARK, with an interval."""
+    import pandas as pd
+
+    from recommender.errors import RecommenderError
+    from recommender.estimate import predict
+
+    row: dict[str, Any] = {"accelerator_id": accelerator_id, "accelerators": accelerators, "benchmark": benchmark}
+    if nodes is not None:
+        row["nodes"] = nodes
+    if round_name is not None:
+        row["round"] = round_name
+    try:
+        out = predict(pd.DataFrame([row]), coverage=coverage).iloc[0]
+    except RecommenderError as exc:
+        _fail(str(exc))
+        return
+    rec = {"accelerator_id": accelerator_id, "accelerators": int(accelerators), "benchmark": benchmark,
+           "minutes": float(out["minutes"]), "minutes_low": float(out["minutes_low"]),
+           "minutes_high": float(out["minutes_high"]), "basis": str(out["basis"]), "source": str(out["source"]),
+           "coverage": coverage}
+    if as_json:
+        click.echo(json.dumps(rec, indent=2))
+        return
+    click.echo(f"{rec['accelerators']} x {accelerator_id} on {benchmark}: {rec['minutes']:.2f} minutes "
+               f"({coverage:.0%} interval {rec['minutes_low']:.2f}–{rec['minutes_high']:.2f}); "
+               f"{rec['basis']}: {rec['source']}")
+
+
+@model.command("evaluate")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (all metrics).")
+@click.option("--split", "splits", multiple=True,
+              type=click.Choice(["leave-systems-out", "leave-accelerators-out", "forward"]),
+              help="Evaluate only these split families (default: all three).")
+@click.option("--coverage", type=float, default=0.8, show_default=True, help="Nominal interval coverage.")
+@click.option("--per-benchmark/--no-per-benchmark", default=True, show_default=True,
+              help="Show per-benchmark rows in the table.")
+def evaluate_cmd(as_json: bool, splits: tuple[str, ...], coverage: float, per_benchmark: bool) -> None:
+    """Accuracy on grouped held-out splits, next to two baselines (takes one to two minutes).
+
+    \b
+    Splits: systems held out (grouped 5-fold), accelerators held out (grouped 5-fold), and train on rounds
+    before R / test on R for the last three rounds. Baselines: (a) nearest-linear = the nearest measured
+    count of the same accelerator and benchmark scaled linearly; (b) flops-ratio = the nearest measured
+    configuration of the accelerator with the closest peak BF16 FLOPS, scaled by the FLOPS ratio.
+    MdAPE/MAPE in percent; coverage of the model's intervals in percent; regret = how much slower the
+    accelerator ranked fastest truly is than the fastest (mean over round x benchmark x count groups).
+    """
+    from recommender.errors import RecommenderError
+    from recommender.evaluate import SPLITS, evaluate
+
+    chosen = tuple(splits) if splits else SPLITS
+    try:
+        if not as_json and sys.stderr.isatty():
+            from rich.console import Console
+
+            with Console(stderr=True).status("evaluating the performance model on held-out splits…"):
+                ev = evaluate(splits=chosen, coverage=coverage)
+        else:
+            ev = evaluate(splits=chosen, coverage=coverage)
+    except RecommenderError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        click.echo(json.dumps(ev.to_dict(), indent=2))
+        return
+    _print_tables(ev, per_benchmark)
+
+
+def _fmt(v: Any, pct: bool = True) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "—"
+    if f != f:  # NaN
+        return "—"
+    return f"{f:.1f}" if pct else f"{f:.0f}"
+
+
+def _print_tables(ev: Any, per_benchmark: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    m = ev.metrics
+    for split in list(dict.fromkeys(m["split"])):
+        sub = m[m["split"] == split]
+        t = Table(title=f"{split}  (MdAPE / MAPE %, {ev.coverage:.0%} interval coverage %)", title_justify="left")
+        for col, just in (("group", "left"), ("n", "right"), ("model MdAPE", "right"), ("model MAPE", "right"),
+                          ("coverage", "right"), ("nearest-linear MdAPE (answered)", "right"),
+                          ("flops-ratio MdAPE (answered)", "right")):
+            t.add_column(col, justify=just)  # type: ignore[arg-type]
+        groups = list(dict.fromkeys(sub["group"]))
+        if not per_benchmark:
+            groups = [g for g in groups if not g.startswith("benchmark ")]
+        for g in groups:
+            rows = {r["method"]: r for r in sub[sub["group"] == g].to_dict(orient="records")}
+            mod, a, b = rows.get("model", {}), rows.get("nearest-linear", {}), rows.get("flops-ratio", {})
+            t.add_row(g, _fmt(mod.get("n"), False), _fmt(mod.get("mdape")), _fmt(mod.get("mape")),
+                      _fmt(mod.get("coverage")),
+                      f"{_fmt(a.get('mdape'))} ({_fmt(a.get('answered'), False)})",
+                      f"{_fmt(b.get('mdape'))} ({_fmt(b.get('answered'), False)})")
+        console.print(t)
+        if split in ev.notes:
+            console.print(f"  note: {ev.notes[split]}")
+    r = Table(title="ranking regret (accelerator ranked fastest vs truly fastest)", title_justify="left")
+    for col in ("split", "method", "groups", "mean regret %", "within 5 % of fastest %"):
+        r.add_column(col)
+    for rec in ev.regret.to_dict(orient="records"):
+        r.add_row(rec["split"], rec["method"], _fmt(rec["groups"], False), _fmt(rec["mean_regret_pct"]),
+                  _fmt(rec["within_5pct"]))
+    console.print(r)
+    console.print(f"evaluated in {ev.seconds:.0f} s")
+
+
+def register(cli: click.Group) -> None:
+    """Add the ``model`` group to the console script."""
+    cli.add_command(model)

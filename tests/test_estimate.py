@@ -1,0 +1,290 @@
+"""The performance model and recommender.predict: contract, physics, intervals, custom workloads, caching."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import catalog
+from recommender import estimate
+from recommender.errors import ModelError, ScenarioError, UnknownIdError
+from recommender.models import CustomWorkload, Measurement
+
+H100 = "nvidia-h100-sxm5-80gb"
+
+
+@pytest.fixture(scope="module")
+def cat() -> catalog.Catalog:
+    return catalog.load()
+
+
+@pytest.fixture(scope="module")
+def model(cat: catalog.Catalog) -> estimate.CalibratedPerformanceModel:
+    return estimate.default_model(cat)
+
+
+@pytest.fixture(scope="module")
+def train(cat: catalog.Catalog) -> pd.DataFrame:
+    return estimate.training_frame(cat)
+
+
+def test_predict_keeps_rows_order_and_index_and_adds_columns(model: object) -> None:
+    frame = pd.DataFrame(
+        {"accelerator_id": [H100, "nvidia-a100-sxm4-80gb", H100], "accelerators": [8.0, 12.0, 24],
+         "benchmark": ["bert", "resnet", "llama2_70b_lora"], "extra": ["a", "b", "c"]},
+        index=[10, 5, 7],
+    )
+    out = estimate.predict(frame)
+    assert list(out.index) == [10, 5, 7]
+    assert list(out["extra"]) == ["a", "b", "c"]
+    for col in estimate.PREDICT_COLUMNS:
+        assert col in out.columns
+    assert (out["minutes_low"] < out["minutes"]).all() and (out["minutes"] < out["minutes_high"]).all()
+    assert set(out["basis"]) <= {"measured", "predicted"}
+    assert "minutes" not in frame.columns  # the input is not modified
+
+
+def test_recommender_predict_is_the_same_function() -> None:
+    import recommender
+
+    assert recommender.predict is estimate.predict
+
+
+def test_measured_configuration_returns_the_score_with_a_nonzero_interval(train: pd.DataFrame) -> None:
+    h = train[(train["accelerator_id"] == H100) & (train["benchmark"] == "bert") & (train["accelerators"] == 8)]
+    latest = max(h["round"], key=catalog.registry.round_key)
+    scores = np.sort(h.loc[h["round"] == latest, "minutes"].astype(float).to_numpy())
+    out = estimate.predict(pd.DataFrame({"accelerator_id": [H100], "accelerators": [8], "benchmark": ["bert"]}))
+    row = out.iloc[0]
+    assert row["basis"] == "measured"
+    assert row["minutes"] == pytest.approx(scores[(len(scores) - 1) // 2])
+    assert row["minutes_low"] < row["minutes"] < row["minutes_high"]
+    assert row["source"].startswith(f"{latest} · ")
+    rnd, submitter, system_id = row["source"].split(" · ")
+    match = h[(h["round"] == rnd) & (h["submitter"] == submitter) & (h["system_id"] == system_id)]
+    assert float(match["minutes"].iloc[0]) == pytest.approx(row["minutes"])
+
+
+def test_round_given_uses_that_rounds_measurement_or_predicts(train: pd.DataFrame) -> None:
+    h = train[(train["accelerator_id"] == H100) & (train["benchmark"] == "bert") & (train["accelerators"] == 8)]
+    rounds = sorted(set(h["round"]), key=catalog.registry.round_key)
+    first = rounds[0]
+    frame = pd.DataFrame({"accelerator_id": [H100, H100], "accelerators": [8, 8], "benchmark": ["bert", "bert"],
+                          "round": [first, "v9.0"]})
+    out = estimate.predict(frame)
+    assert out["basis"].tolist() == ["measured", "predicted"]
+    assert out["source"].iloc[0].startswith(f"{first} · ")
+    assert np.isfinite(out["minutes"].iloc[1]) and out["minutes"].iloc[1] > 0
+
+
+def test_monotone_in_count_for_every_accelerator_and_benchmark(model: estimate.CalibratedPerformanceModel,
+                                                              cat: catalog.Catalog) -> None:
+    m = model.model_
+    counts = np.unique(np.round(np.geomspace(1, 16384, 60)).astype(int))
+    accs = list(cat.accelerators["accelerator_id"])
+    per_node = estimate.per_node_counts(cat)
+    rows = []
+    for b in m.benchmarks_:
+        for a in accs:
+            ppn = per_node[a]
+            rows.append(pd.DataFrame({"benchmark": b, "accelerator_id": a, "accelerators": counts,
+                                      "default_nodes": np.ceil(counts / ppn), "round": cat.latest_round}))
+    grid = pd.concat(rows, ignore_index=True)
+    mu, _ = m.predict_log(grid)
+    mu = mu.reshape(len(m.benchmarks_) * len(accs), len(counts))
+    assert np.isfinite(mu).all()
+    steps = np.diff(mu, axis=1)
+    worst = steps.max()
+    assert worst <= 1e-9, f"minutes increase with count somewhere (max log step {worst})"
+    # diminishing returns: doubling the count never more than halves the time by much (no runaway superlinearity)
+    assert (np.log(counts[-1] / counts[0]) * -1.5 < (mu[:, -1] - mu[:, 0])).all()
+
+
+def test_count_slopes_are_non_positive(model: estimate.CalibratedPerformanceModel) -> None:
+    m = model.model_
+    lay = m.layout_
+    c = m.coef_[lay.c_bench : lay.c_bench + len(lay.benches) * 2 * lay.K]
+    assert (c <= 1e-12).all()
+
+
+def test_spec_only_accelerator_gets_finite_minutes_and_a_wider_interval(cat: catalog.Catalog,
+                                                                        train: pd.DataFrame) -> None:
+    measured = set(train["accelerator_id"])
+    spec_only = [a for a in cat.accelerators["accelerator_id"] if a not in measured]
+    assert "intel-gaudi3-128gb" in spec_only
+    frame = pd.DataFrame({"accelerator_id": spec_only + [H100], "accelerators": 20,
+                          "benchmark": "llama2_70b_lora"})
+    out = estimate.predict(frame)
+    assert np.isfinite(out["minutes"]).all() and (out["minutes"] > 0).all()
+    width = np.log(out["minutes_high"] / out["minutes_low"])
+    assert (out["basis"] == "predicted").all()
+    assert (width.iloc[:-1] > width.iloc[-1]).all()
+    assert out["source"].iloc[0] == "model (specs only)"
+
+
+def test_more_coverage_means_wider_intervals() -> None:
+    frame = pd.DataFrame({"accelerator_id": [H100], "accelerators": [24], "benchmark": ["retinanet"]})
+    a = estimate.predict(frame, coverage=0.5).iloc[0]
+    b = estimate.predict(frame, coverage=0.95).iloc[0]
+    assert b["minutes_low"] < a["minutes_low"] <= a["minutes"] <= a["minutes_high"] < b["minutes_high"]
+
+
+def test_nodes_default_and_explicit_more_nodes_is_not_faster() -> None:
+    frame = pd.DataFrame({"accelerator_id": [H100, H100, H100], "accelerators": [24, 24, 24],
+                          "benchmark": ["bert"] * 3, "nodes": [np.nan, 3, 6]})
+    out = estimate.predict(frame)
+    assert out["minutes"].iloc[0] == pytest.approx(out["minutes"].iloc[1])
+    assert out["minutes"].iloc[2] >= out["minutes"].iloc[1]
+
+
+def test_unknown_ids_name_the_closest_known_ones() -> None:
+    with pytest.raises(UnknownIdError, match="nvidia-h100-sxm5-80gb"):
+        estimate.predict(pd.DataFrame({"accelerator_id": ["nvidia-h100"], "accelerators": [8], "benchmark": ["bert"]}))
+    with pytest.raises(UnknownIdError, match="bert"):
+        estimate.predict(pd.DataFrame({"accelerator_id": [H100], "accelerators": [8], "benchmark": ["bertt"]}))
+
+
+def test_bad_counts_and_rounds_are_scenario_errors() -> None:
+    with pytest.raises(ScenarioError, match="accelerators"):
+        estimate.predict(pd.DataFrame({"accelerator_id": [H100], "accelerators": [8.5], "benchmark": ["bert"]}))
+    with pytest.raises(ScenarioError, match="accelerators"):
+        estimate.predict(pd.DataFrame({"accelerator_id": [H100], "accelerators": [0], "benchmark": ["bert"]}))
+    with pytest.raises(ScenarioError, match="round"):
+        estimate.predict(pd.DataFrame({"accelerator_id": [H100], "accelerators": [8], "benchmark": ["bert"],
+                                       "round": ["latest"]}))
+
+
+def test_registry_benchmark_without_results_asks_for_a_custom_workload() -> None:
+    with pytest.raises(ModelError, match="custom workload"):
+        estimate.predict(pd.DataFrame({"accelerator_id": [H100], "accelerators": [8], "benchmark": ["flux1"]}))
+
+
+def test_empty_frame() -> None:
+    out = estimate.predict(pd.DataFrame({"accelerator_id": [], "accelerators": [], "benchmark": []}))
+    assert len(out) == 0 and "minutes" in out.columns
+
+
+def _custom_coverage(train: pd.DataFrame, bench: str, anchors: int, like: str | None,
+                     coverage: float = 0.8, trials: int = 4) -> tuple[np.ndarray, float]:
+    """Workloads built from ``anchors`` catalog results of ``bench`` in one round (the user measures today
+    and asks about today); each predicts that round's other results. Returns (inside-interval flags, width)."""
+    rng = np.random.default_rng(0)
+    hits, widths = [], []
+    for rnd, rows in train[train["benchmark"] == bench].groupby("round"):
+        rows = rows.reset_index(drop=True)
+        if len(rows) < 6:
+            continue
+        for _ in range(trials):
+            idx = rng.choice(len(rows), anchors, replace=False)
+            w = CustomWorkload(name="mine", like=like, measurements=[
+                Measurement(accelerator_id=str(rows.loc[i, "accelerator_id"]),
+                            accelerators=int(rows.loc[i, "accelerators"]), minutes=float(rows.loc[i, "minutes"]))
+                for i in idx])
+            rest = rows.drop(index=idx)
+            frame = pd.DataFrame({"accelerator_id": rest["accelerator_id"].to_numpy(dtype=object),
+                                  "accelerators": rest["accelerators"].to_numpy(dtype=int), "benchmark": "mine"})
+            out = estimate.predict(frame, workloads=[w], coverage=coverage)
+            pred = (out["basis"] == "predicted").to_numpy()
+            y = rest["minutes"].astype(float).to_numpy()[pred]
+            lo, hi = out["minutes_low"].to_numpy()[pred], out["minutes_high"].to_numpy()[pred]
+            hits.append((y >= lo) & (y <= hi))
+            widths.append(float(np.median(np.log(hi / lo))) if pred.any() else np.nan)
+    return np.concatenate(hits), float(np.nanmedian(widths))
+
+
+def test_custom_workload_from_one_measurement_covers_the_benchmarks_other_results(train: pd.DataFrame) -> None:
+    per_bench = {b: _custom_coverage(train, b, anchors=1, like=None)[0]
+                 for b in ["bert", "resnet", "retinanet", "llama2_70b_lora", "stable_diffusion", "rgat"]}
+    overall = float(np.mean(np.concatenate(list(per_bench.values()))))
+    assert 0.72 <= overall <= 0.88, f"{overall:.0%} of the other results inside the 80% interval"
+    for b, h in per_bench.items():
+        assert 0.5 <= h.mean() <= 0.98, f"{b}: {h.mean():.0%}"
+
+
+def test_custom_workload_with_like_covers_at_the_stated_coverage(train: pd.DataFrame) -> None:
+    hits = np.concatenate([_custom_coverage(train, b, anchors=1, like=b)[0]
+                           for b in ["bert", "retinanet", "llama2_70b_lora"]])
+    assert 0.7 <= hits.mean() <= 0.92, f"{hits.mean():.0%}"
+
+
+def test_custom_workload_more_measurements_tighten_the_interval(train: pd.DataFrame) -> None:
+    _, w1 = _custom_coverage(train, "bert", anchors=1, like=None, trials=2)
+    _, w4 = _custom_coverage(train, "bert", anchors=4, like=None, trials=2)
+    assert w4 < w1
+
+
+def test_custom_workload_like_and_own_measurement(train: pd.DataFrame) -> None:
+    w = CustomWorkload(name="my-llm", like="llama2_70b_lora",
+                       measurements=[Measurement(accelerator_id=H100, accelerators=8, minutes=30.0)])
+    frame = pd.DataFrame({"accelerator_id": [H100, H100, "amd-mi355x-288gb"], "accelerators": [8, 64, 8],
+                          "benchmark": ["my-llm"] * 3})
+    out = estimate.predict(frame, workloads=[w])
+    assert out["basis"].tolist() == ["measured", "predicted", "predicted"]
+    assert out["minutes"].iloc[0] == pytest.approx(30.0)
+    assert out["minutes"].iloc[1] < 30.0
+    assert out["source"].iloc[1] == "custom workload my-llm"
+    # the like-benchmark's accelerator ratio carries over: ratio equals the model's ratio on llama2_70b_lora
+    ref = estimate.predict(pd.DataFrame({"accelerator_id": [H100, H100], "accelerators": [8, 64],
+                                         "benchmark": ["llama2_70b_lora"] * 2, "round": ["v9.0"] * 2}))
+    assert out["minutes"].iloc[1] / 30.0 == pytest.approx(ref["minutes"].iloc[1] / ref["minutes"].iloc[0], rel=0.05)
+    with pytest.raises(UnknownIdError, match="like"):
+        estimate.predict(frame, workloads=[w.model_copy(update={"like": "llama"})])
+
+
+def test_predict_is_vectorised_enough_for_a_keystroke(model: object) -> None:
+    # correctness on a big frame (the speed goal itself lives in benchmarks/bench_model.py)
+    rng = np.random.default_rng(1)
+    accs = ["nvidia-h100-sxm5-80gb", "nvidia-b200-sxm-180gb", "amd-mi300x-192gb", "intel-gaudi3-128gb"]
+    frame = pd.DataFrame({"accelerator_id": rng.choice(accs, 5000), "accelerators": rng.integers(1, 1025, 5000),
+                          "benchmark": rng.choice(["bert", "llama2_70b_lora", "retinanet"], 5000)})
+    out = estimate.predict(frame)
+    assert len(out) == 5000 and np.isfinite(out["minutes"]).all()
+
+
+def test_corrupt_cache_is_refitted_not_fatal(tmp_path: object, cat: catalog.Catalog) -> None:
+    env = dict(os.environ, MLPERF_RECOMMENDER_CACHE=str(tmp_path))
+    path = estimate._cache_path(cat.fingerprint).name
+    (tmp_path / path).write_bytes(b"not a joblib file")  # type: ignore[operator]
+    code = ("import pandas as pd, recommender.estimate as e;"
+            "print(e.model_is_cached());"
+            "o=e.predict(pd.DataFrame({'accelerator_id':['nvidia-h100-sxm5-80gb'],'accelerators':[16],'benchmark':['bert']}));"
+            "print(round(float(o.minutes.iloc[0]),3))")
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    cached, minutes = res.stdout.split()
+    assert cached == "True" and math.isfinite(float(minutes))
+    # the refit replaced the corrupt file with a loadable one; a second process loads it
+    res2 = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert res2.returncode == 0 and res2.stdout.split()[1] == minutes
+
+
+def test_model_is_cached_after_default_model(cat: catalog.Catalog, model: object) -> None:
+    assert estimate.model_is_cached(cat)
+    assert estimate._cache_path(cat.fingerprint).is_file()
+
+
+def test_import_recommender_fits_nothing() -> None:
+    code = "import sys, recommender; print('sklearn' in sys.modules, 'pandas' in sys.modules)"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.stdout.split() == ["False", "False"]
+
+
+def test_estimator_follows_sklearn_conventions(cat: catalog.Catalog) -> None:
+    from sklearn.base import clone
+
+    from recommender._perf_model import PerformanceModel
+
+    m = PerformanceModel(cat.accelerators, pair_ridge=3.0, random_state=7)
+    c = clone(m)
+    assert c.get_params()["pair_ridge"] == 3.0 and c.get_params()["random_state"] == 7
+    assert not hasattr(c, "coef_")
+    small = estimate.training_frame(cat)
+    small = small[small["benchmark"].isin(["bert", "resnet"])]
+    assert c.fit(small, small["minutes"].astype(float)) is c
+    assert np.isfinite(c.predict(small)).all()
