@@ -21,6 +21,7 @@ import difflib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -84,8 +85,9 @@ EXPLAIN_TIME_LIMIT_S = 0.25
 _HEADROOM = 1.25
 #: Without any limit on a series (min_tco): largest accelerator count generated per accelerator.
 MAX_GENERATED_ACCELERATORS = 4096
-#: Node counts up to this are enumerated one by one; beyond it in ~8 % steps (exact limit caps always added).
-_DENSE_NODES = 32
+#: Node counts up to this are enumerated one by one; beyond it in steps of about 4 %.
+_DENSE_NODES = 64
+_GRID_STEP = 1.04
 _MIX_MAX_COPIES = 64
 #: CBC re-solves (sensitivity) run side by side in threads (each CBC is its own process).
 _PARALLEL_SOLVES = 2
@@ -247,8 +249,12 @@ def _predict_rows(
     s: Scenario,
     cat: Catalog,
     predictor: Predictor,
+    prefetch: Callable[[set[str]], list[tuple[str, int, int]]] | None = None,
 ) -> tuple[dict[tuple[str, int, int], tuple[Any, ...]], dict[str, str]]:
     """Minutes for every (accelerator, accelerators, nodes) row and workload, from the cache or one predict call.
+
+    When rows are missing, ``prefetch(accelerator ids)`` adds the rows a change of limits would ask for next
+    (the accelerators' whole count grid), so that e.g. a budget slider stays on cached predictions.
 
     Returns the per-row tuples (minutes, low, high, basis, source; arrays over workloads) and the
     accelerators the model could not answer for (id -> reason).
@@ -263,6 +269,9 @@ def _predict_rows(
         cache = _PRED_CACHE[key] = {}
     failed: dict[str, str] = cache.get(("__failed__", 0, 0), ({},))[0]  # type: ignore[assignment]
     missing = [r for r in dict.fromkeys(rows) if r not in cache and r[0] not in failed]
+    if missing and prefetch is not None:
+        extra = prefetch({r[0] for r in missing})
+        missing = list(dict.fromkeys(missing + [r for r in extra if r not in cache]))
     if missing:
         names = s.workload_names
         customs = s.custom_workloads or None
@@ -392,29 +401,27 @@ def _limits(s: Scenario) -> S.Limits:
     )
 
 
+@lru_cache(maxsize=64)
+def _grid(dense: int, hard_max_nodes: int) -> tuple[int, ...]:
+    """Node counts considered: every count up to ``dense``, then steps of about 4 % up to ``hard_max_nodes``."""
+    counts = list(range(1, min(dense, hard_max_nodes) + 1))
+    k = float(counts[-1])
+    while k < hard_max_nodes:
+        k = min(float(hard_max_nodes), max(k + 1, math.floor(k * _GRID_STEP)))
+        counts.append(int(k))
+    return tuple(counts)
+
+
 def _node_counts(per_unit: dict[str, float], limits: S.Limits, dense: int, hard_max_nodes: int) -> list[int]:
-    """Node counts of one series: 1..dense, then ~8 % steps, up to the headroom cap; exact caps added."""
-    caps: list[float] = []
-    exact: set[int] = set()
-    for name, limit in limits.items():
-        u = per_unit[name]
-        if u <= 0:
-            continue
-        caps.append(limit * _HEADROOM / u)
-        for f in (1.0, SENSITIVITY_FACTOR):
-            k = math.floor(limit * f / u + 1e-9)
-            exact.update(x for x in (k, k + 1) if x >= 1)
-    top = int(min([hard_max_nodes] + [math.floor(c) for c in caps])) if caps else hard_max_nodes
-    top = max(top, 1)
-    counts = set(range(1, min(top, dense) + 1))
-    k = float(dense)
-    while k < top:
-        k = max(k + 1, k * 1.08)
-        counts.add(min(round(k), top))
-    counts.add(top)
-    counts.add(top + 1)  # one step beyond every limit: shows what a relaxed limit would buy
-    counts.update(x for x in exact if x <= hard_max_nodes)
-    return sorted(c for c in counts if 1 <= c <= hard_max_nodes)
+    """Node counts of one series: the grid up to the headroom cap of every limit, plus the first grid count
+    beyond it (what a relaxed limit would buy). The grid does not depend on the limits, so predictions made
+    for one scenario serve the next (a budget slider stays on cached predictions)."""
+    caps = [limit * _HEADROOM / per_unit[name] for name, limit in limits.items() if per_unit[name] > 0]
+    top = min(caps) if caps else math.inf
+    grid = _grid(dense, hard_max_nodes)
+    inside = [k for k in grid if k <= top + 1e-9]
+    beyond = [k for k in grid if k > top + 1e-9][:1]
+    return inside + beyond
 
 
 def _series(spec: C.NodeSpec, price: float, tdp_w: float, limits: S.Limits) -> list[tuple[int, int, int]]:
@@ -517,7 +524,15 @@ def _prepare(scenario: Any, catalog: Catalog | None, predictor: Predictor | None
         for a, n, per in _series(spec, prices[acc.id][0], acc.tdp_watts, limits):
             rows.append((acc.id, a, n, per))
 
-    pred, failed = _predict_rows([(r[0], r[1], r[2]) for r in rows], s, catalog, predictor)
+    def grid(accs: set[str]) -> list[tuple[str, int, int]]:
+        out: list[tuple[str, int, int]] = []
+        for acc_id in sorted(accs):
+            spec_ = specs[acc_id]
+            tdp_ = meta.accelerators[acc_id].tdp_watts or 0.0
+            out += [(acc_id, a, n) for a, n, _per in _series(spec_, prices[acc_id][0], tdp_, S.Limits())]
+        return out
+
+    pred, failed = _predict_rows([(r[0], r[1], r[2]) for r in rows], s, catalog, predictor, grid)
     for acc_id, why in failed.items():
         if acc_id in specs:
             skipped.append(Skipped(accelerator_id=acc_id, reason=f"the performance model cannot answer: {why}"))
