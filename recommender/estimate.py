@@ -598,10 +598,13 @@ def _predict_custom(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: 
         source[rows] = f"custom workload {name}"
         # a row that is exactly one of the workload's own measurements is answered by it
         q_m = est.replicate_halfwidth(coverage)
-        for j, r in enumerate(rows):
-            hit = (m_acc == acc[r]) & (m_n == counts[r])
-            if hit.any():
-                v = float(np.exp(np.mean(np.log(m_min[hit]))))
-                minutes[r], low[r], high[r] = v, v * math.exp(-q_m), v * math.exp(q_m)
-                basis[r] = "measured"
-                source[r] = f"custom workload {name} (your measurement)"
+        mkey = pd.Series(np.log(m_min)).groupby([pd.Series(m_acc), pd.Series(m_n.astype(np.int64))]).mean()
+        rkey = pd.MultiIndex.from_arrays([acc[rows], counts[rows].astype(np.int64)])
+        hit_log = mkey.reindex(rkey).to_numpy(dtype=float)
+        hit = np.isfinite(hit_log)
+        if hit.any():
+            r = rows[hit]
+            v = np.exp(hit_log[hit])
+            minutes[r], low[r], high[r] = v, v * math.exp(-q_m), v * math.exp(q_m)
+            basis[r] = "measured"
+            source[r] = f"custom workload {name} (your measurement)"

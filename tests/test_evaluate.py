@@ -1,0 +1,104 @@
+"""Grouped-split evaluation: baselines, regret, the evaluate() driver and `recommender model evaluate`."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from recommender.evaluate import (
+    Evaluation,
+    baseline_flops_ratio,
+    baseline_nearest_linear,
+    evaluate,
+    ranking_regret,
+    split_indices,
+)
+
+
+def _frame(rows: list[tuple[str, str, int, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["accelerator_id", "benchmark", "accelerators", "round", "minutes"])
+
+
+def test_nearest_linear_scales_the_nearest_count_of_the_latest_round() -> None:
+    train = _frame([("a", "bert", 8, "v1.0", 100.0), ("a", "bert", 8, "v2.0", 80.0), ("a", "bert", 64, "v1.0", 20.0),
+                    ("b", "bert", 8, "v2.0", 10.0)])
+    test = _frame([("a", "bert", 16, "v3.0", 0.0), ("a", "bert", 48, "v3.0", 0.0), ("c", "bert", 8, "v3.0", 0.0)])
+    pred = baseline_nearest_linear(train, test)
+    assert pred[0] == pytest.approx(80.0 * 8 / 16)
+    assert pred[1] == pytest.approx(20.0 * 64 / 48)
+    assert np.isnan(pred[2])
+
+
+def test_flops_ratio_uses_the_closest_peak_other_accelerator() -> None:
+    accs = pd.DataFrame({"accelerator_id": ["a", "b", "c"], "peak_fp16_bf16_dense_tflops": [100.0, 400.0, 300.0]})
+    train = _frame([("a", "bert", 8, "v1.0", 40.0), ("b", "bert", 16, "v1.0", 5.0)])
+    test = _frame([("c", "bert", 8, "v2.0", 0.0), ("b", "resnet", 8, "v2.0", 0.0)])
+    pred = baseline_flops_ratio(train, test, accs)
+    assert pred[0] == pytest.approx(5.0 * 16 / 8 * 400.0 / 300.0)
+    assert np.isnan(pred[1])
+
+
+def test_ranking_regret() -> None:
+    test = _frame([("a", "bert", 8, "v1.0", 10.0), ("b", "bert", 8, "v1.0", 11.0), ("a", "bert", 16, "v1.0", 6.0),
+                   ("b", "bert", 16, "v1.0", 5.0), ("a", "bert", 32, "v1.0", 3.0)])
+    groups, mean, within = ranking_regret(test, np.array([1.0, 2.0, 1.0, 2.0, 1.0]))
+    assert groups == 2  # the 32-count group has one accelerator
+    assert mean == pytest.approx((0.0 + 20.0) / 2)
+    assert within == pytest.approx(50.0)
+
+
+def test_forward_split_never_trains_on_the_test_round() -> None:
+    data = _frame([("a", "bert", 8, r, 1.0) for r in ["v0.7", "v1.0", "v1.1", "v2.0", "v2.0"]])
+    parts = split_indices(data, "forward", rounds=2)
+    assert [p[0] for p in parts] == ["rounds<v1.1 / v1.1", "rounds<v2.0 / v2.0"]
+    for _, tr, te in parts:
+        assert set(data["round"].iloc[tr]).isdisjoint(set(data["round"].iloc[te]))
+
+
+def test_evaluate_on_a_small_subset() -> None:
+    ev = evaluate(splits=("forward", "leave-accelerators-out"), benchmarks=["bert", "retinanet"], rounds=1, folds=3,
+                  model_params={"system_folds": 2, "accelerator_folds": 2, "forward_rounds": 1})
+    assert isinstance(ev, Evaluation)
+    m = ev.metrics
+    assert set(m["method"]) == {"model", "nearest-linear", "flops-ratio"}
+    assert set(m["split"]) == {"rounds<v5.0 / v5.0", "leave-accelerators-out"}
+    model_all = m[(m["method"] == "model") & (m["group"] == "all")]
+    assert (model_all["mdape"] > 0).all() and (model_all["mdape"] < 50).all()
+    assert model_all["coverage"].between(0, 100).all()
+    # leave-accelerators-out: nothing is "seen"; the same-accelerator baseline can answer nothing
+    loao = m[(m["split"] == "leave-accelerators-out") & (m["group"] == "all")].set_index("method")
+    assert loao.loc["nearest-linear", "answered"] == 0
+    assert loao.loc["model", "answered"] == loao.loc["model", "n"]
+    d = ev.to_dict()
+    json.dumps(d)  # JSON-serialisable (NaN -> null)
+    assert d["coverage_target"] == 0.8 and len(d["regret"]) == 6
+
+
+def test_cli_model_evaluate_json() -> None:
+    from recommender.cli import cli
+
+    res = CliRunner().invoke(cli, ["model", "evaluate", "--json", "--split", "forward"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    splits = {r["split"] for r in d["metrics"]}
+    assert splits == {"rounds<v4.0 / v4.0", "rounds<v4.1 / v4.1", "rounds<v5.0 / v5.0"}
+    v5 = {(r["method"], r["group"]): r for r in d["metrics"] if r["split"] == "rounds<v5.0 / v5.0"}
+    assert v5[("model", "all")]["n"] > 100
+    assert "llama31_405b" in d["notes"]["rounds<v5.0 / v5.0"]
+
+
+def test_cli_model_predict_and_errors() -> None:
+    from recommender.cli import cli
+
+    runner = CliRunner()
+    res = runner.invoke(cli, ["model", "predict", "nvidia-h100-sxm5-80gb", "12", "bert", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["basis"] == "predicted" and d["minutes_low"] < d["minutes"] < d["minutes_high"]
+    res = runner.invoke(cli, ["model", "predict", "nvidia-h100", "12", "bert"])
+    assert res.exit_code == 2 and "closest known" in res.output
+    assert "Traceback" not in res.output
