@@ -141,7 +141,7 @@ def _print_table(rec: Any) -> None:
     console = Console(file=out, width=None if out.isatty() else 120, highlight=False)
     unit = {"minutes": "min", "mixes_per_day": "mixes/day", "usd": "USD"}.get(rec.objective_unit, rec.objective_unit)
     value = "" if rec.objective_value is None else f" = {rec.objective_value:,.4g} {unit}"
-    console.print(f"[bold]{rec.scenario}[/bold]: {rec.status} ({rec.objective}{value})")
+    console.print(f"[bold]{rec.scenario}[/bold]: {rec.status} ({rec.objective}{value})", soft_wrap=True)
     if rec.configurations:
         table = Table(show_edge=False, header_style="bold")
         for col, justify in [("buy", "right"), ("accelerator", "left"), ("accelerators", "right"),
@@ -153,9 +153,9 @@ def _print_table(rec: Any) -> None:
                           f"{c.capex_usd:,.0f}", f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}")
         console.print(table)
     if rec.binding:
-        console.print(f"binding limits: {', '.join(rec.binding)}")
-    for sentence in rec.explanation:
-        console.print(f"- {sentence}")
+        console.print(f"binding limits: {', '.join(rec.binding)}", soft_wrap=True)
+    for sentence in rec.explanation:  # one line per sentence when piped (grep-able); wrapped on a terminal
+        console.print(f"- {sentence}", soft_wrap=not out.isatty(), markup=False)
 
 
 # ------------------------------------------------------------------------------------------------ batch
