@@ -131,7 +131,9 @@ def parse_text(text: str, file: str) -> Doc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
-        if exc.__class__.__name__ == "DuplicateKeyError":
+        if "another document" in problem:
+            problem = "a scenario file holds one YAML document; found a second one (`---`)"
+        elif exc.__class__.__name__ == "DuplicateKeyError":
             dup = re.search(r'duplicate key "(.*?)" with value', problem)
             problem = f"duplicate key {dup.group(1)!r}" if dup else problem
         elif exc.context and exc.context_mark is not None and line is not None and exc.context_mark.line + 1 != line:

@@ -156,6 +156,7 @@ def test_python_tags_are_never_constructed(tmp_path: Path) -> None:
         ("\t- a\n", 1, "YAML syntax error: found character '\\t'"),
         ("a: 1\na: 2\n", 2, "duplicate key 'a'"),
         ("1: x\n", 1, "keys must be text"),
+        ("a: 1\n---\nb: 2\n", 2, "a scenario file holds one YAML document; found a second one"),
     ],
 )
 def test_file_level_errors(tmp_path: Path, text: str, line: int, message: str) -> None:
