@@ -349,3 +349,23 @@ def test_scenario_json_schema_has_descriptions() -> None:
         assert prop.get("description"), name
     assert not math.isnan(len(schema["properties"]))
     assert isinstance(pd.DataFrame(), pd.DataFrame)
+
+
+def test_path_inputs_and_overrides() -> None:
+    with pytest.raises(ScenarioError, match="scenarios"):
+        opt(REPO / "examples" / "budget-sweep.yaml")  # several scenarios: choose one (or use batch)
+    r = opt(str(SEED), budget_usd=300_000)
+    assert r.status == "optimal" and r.choice.capex_usd <= 300_000
+    assert r.choice.capex_usd > 110_000  # the override was applied
+
+
+def test_prediction_cache_follows_custom_workloads() -> None:
+    def custom(minutes: float) -> dict:
+        return base(workloads=[{"custom": {"name": "mine", "measurements": [
+            {"accelerator_id": "nvidia-a30-pcie-24gb", "accelerators": 8, "minutes": minutes}]}}])  # fmt: skip
+
+    a = opt(custom(100.0))
+    b = opt(custom(200.0))
+    assert a.choice is not None and b.choice is not None
+    assert a.choice.accelerator_id == b.choice.accelerator_id and a.choice.accelerators == b.choice.accelerators
+    assert b.objective_value == pytest.approx(2 * a.objective_value)
