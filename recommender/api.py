@@ -541,32 +541,39 @@ def _prepare(scenario: Any, catalog: Catalog | None, predictor: Predictor | None
 
     n, W = len(rows), len(names)
     acc_arr = np.array([r[0] for r in rows], dtype=object)
-    accelerators = np.array([r[1] for r in rows], dtype=np.int64)
-    nodes = np.array([r[2] for r in rows], dtype=np.int64)
-    per_node = np.array([r[3] for r in rows], dtype=np.int64)
-    price = np.array([prices[r[0]][0] for r in rows], dtype=float)
-    host = np.array([specs[r[0]].host_cost_usd for r in rows], dtype=float)
-    factor = np.array([specs[r[0]].power_factor for r in rows], dtype=float)
-    host_kw = np.array([specs[r[0]].host_power_kw for r in rows], dtype=float)
-    tdp = np.array([meta.accelerators[r[0]].tdp_watts for r in rows], dtype=float)
-    ru_node = np.array([specs[r[0]].rack_units for r in rows], dtype=float)
-    pue = np.array([model.pue_for(specs[r[0]].liquid_only) for r in rows], dtype=float)
-    memory = np.array([meta.accelerators[r[0]].memory_gb or np.nan for r in rows], dtype=float)
+    ints = np.array([(r[1], r[2], r[3]) for r in rows], dtype=np.int64).reshape(-1, 3)
+    accelerators, nodes, per_node = ints[:, 0], ints[:, 1], ints[:, 2]
+    # per-accelerator constants, spread over the rows (rows of one accelerator are contiguous)
+    ids = list(dict.fromkeys(r[0] for r in rows))
+    first = {a: i for i, a in enumerate(ids)}
+    pos_of = np.array([first[r[0]] for r in rows], dtype=np.int64)
+
+    def spread(values: list[Any], dtype: Any = float) -> np.ndarray:
+        return np.asarray(values, dtype=dtype)[pos_of] if ids else np.zeros(0, dtype=dtype)
+
+    price = spread([prices[a][0] for a in ids])
+    host = spread([specs[a].host_cost_usd for a in ids])
+    factor = spread([specs[a].power_factor for a in ids])
+    host_kw = spread([specs[a].host_power_kw for a in ids])
+    tdp = spread([meta.accelerators[a].tdp_watts for a in ids])
+    ru_node = spread([specs[a].rack_units for a in ids])
+    pue = spread([model.pue_for(specs[a].liquid_only) for a in ids])
+    memory = spread([meta.accelerators[a].memory_gb or np.nan for a in ids])
+    kind = spread([specs[a].kind for a in ids], dtype=object)
     capex = C.capex_usd(accelerators, nodes, price, host)
     power = C.it_power_kw(accelerators, nodes, tdp, factor, host_kw)
     facility = C.facility_power_kw(power, pue)
     energy = C.energy_usd(facility, model.years, model.energy_usd_per_kwh)
     tco = C.tco_usd(capex, energy)
-    minutes = np.full((n, W), np.nan)
-    low = np.full((n, W), np.nan)
-    high = np.full((n, W), np.nan)
-    basis: list[tuple[str, ...]] = []
-    source: list[tuple[Any, ...]] = []
-    for i, r in enumerate(rows):
-        m, lo, hi, b, src = pred[(r[0], r[1], r[2])]
-        minutes[i], low[i], high[i] = m, lo, hi
-        basis.append(b)
-        source.append(src)
+    got = [pred[(r[0], r[1], r[2])] for r in rows]
+    if got:
+        minutes = np.concatenate([g[0] for g in got]).reshape(n, W)
+        low = np.concatenate([g[1] for g in got]).reshape(n, W)
+        high = np.concatenate([g[2] for g in got]).reshape(n, W)
+    else:
+        minutes = low = high = np.zeros((0, W))
+    basis: list[tuple[str, ...]] = [g[3] for g in got]
+    source: list[tuple[Any, ...]] = [g[4] for g in got]
     pos = shares > 0
     valid = np.isfinite(minutes) & (minutes > 0)
     predicted = np.all(valid[:, pos], axis=1) if n else np.zeros(0, dtype=bool)
@@ -576,7 +583,7 @@ def _prepare(scenario: Any, catalog: Catalog | None, predictor: Predictor | None
     mem_ok = np.ones(n, dtype=bool)
     if s.min_accelerator_memory_gb is not None:
         mem_ok = np.nan_to_num(memory, nan=0.0) >= s.min_accelerator_memory_gb - 1e-9
-    table = _Table(acc_arr, accelerators, nodes, per_node, np.array([specs[r[0]].kind for r in rows], dtype=object),
+    table = _Table(acc_arr, accelerators, nodes, per_node, kind,
                    price, capex, power, facility, ru_node * nodes, energy, tco, pue, memory, mem_ok, minutes, low,
                    high, basis, source, predicted, weighted, mixes)  # fmt: skip
     allow_note = None
@@ -704,24 +711,40 @@ def _copies_dominated(p: _Prepared, idx: np.ndarray) -> np.ndarray:
     return ok.any(axis=0)
 
 
-def pareto_dominated(M: np.ndarray) -> np.ndarray:
-    """Rows of ``M`` (smaller is better in every column) that another row dominates: no worse everywhere and
-    strictly better somewhere. Column-wise boolean n x n comparisons, in row chunks to bound memory."""
+def _dominates(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """[j, i]: row j of A dominates row i of B (no worse in every column, strictly better in one)."""
+    le = np.ones((A.shape[0], B.shape[0]), dtype=bool)
+    lt = np.zeros((A.shape[0], B.shape[0]), dtype=bool)
+    for k in range(A.shape[1]):
+        a, b = A[:, k][:, None], B[:, k][None, :]
+        le &= a <= b
+        lt |= a < b
+    return le & lt
+
+
+def pareto_dominated(M: np.ndarray, *, block: int = 256) -> np.ndarray:
+    """Rows of ``M`` (smaller is better in every column; NaN = worst) that another row dominates: no worse
+    everywhere and strictly better somewhere.
+
+    Rows are visited in lexicographic order, block by block, so every dominator comes first; a row is compared
+    with the rows of its own block and with the non-dominated rows of the blocks before it (dominance is
+    transitive, so a dominated dominator has a non-dominated one of its own). Cost ~ n x (front + block).
+    """
     n = M.shape[0]
     out = np.zeros(n, dtype=bool)
     if n <= 1:
         return out
-    cols = [np.ascontiguousarray(M[:, k]) for k in range(M.shape[1])]
-    step = max(1, 4_000_000 // n)
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        le = np.ones((n, stop - start), dtype=bool)  # le[j, i]: row j no worse than row i in every column
-        lt = np.zeros((n, stop - start), dtype=bool)
-        for col in cols:
-            a, b = col[:, None], col[None, start:stop]
-            le &= a <= b
-            lt |= a < b
-        out[start:stop] = np.any(le & lt, axis=0)
+    M = np.where(np.isnan(M), np.inf, M)
+    order = np.lexsort(M.T[::-1])
+    S_ = M[order]
+    front = np.empty((0, M.shape[1]))
+    for start in range(0, n, block):
+        B = S_[start : start + block]
+        dom = _dominates(B, B).any(axis=0)
+        if front.shape[0]:
+            dom |= _dominates(front, B).any(axis=0)
+        out[order[start : start + block]] = dom
+        front = np.vstack([front, B[~dom]])
     return out
 
 
