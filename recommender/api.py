@@ -931,7 +931,8 @@ def _optimize_single(p: _Prepared, *, solver: str, time_limit_s: float, explain:
             rr, _ = _solve_single(p, p.limits.scaled(name, SENSITIVITY_FACTOR))
             sensitivity.append(_sensitivity(p, attr, limit, rr.status, rr.index, rr.objective, r.objective,
                                             sense, [config]))  # fmt: skip
-    explanation = _explain_single(p, i, r, binding, relaxed, n_feasible, int(keep.size), alternatives)
+    explanation = _explain_single(p, i, r, binding, relaxed, n_feasible, int(keep.size), alternatives,
+                                  checked=explain)  # fmt: skip
     value = float(r.objective) if r.objective is not None else None
     return Recommendation(
         status=r.status, objective_value=value, configurations=[config], choice=config, alternatives=alternatives,
@@ -1284,7 +1285,8 @@ def _describe_many(cs: list[Configuration]) -> str:
 
 
 def _explain_single(p: _Prepared, i: int, r: S.ChoiceResult, binding: list[str], relaxed: dict[str, int | None],
-                    n_feasible: int, n_pruned: int, alternatives: list[Alternative]) -> list[str]:  # fmt: skip
+                    n_feasible: int, n_pruned: int, alternatives: list[Alternative], *,
+                    checked: bool = True) -> list[str]:  # fmt: skip
     s, t = p.scenario, p.table
     c = _config(p, i)
     per = ", ".join(f"{w.workload} {_num(w.minutes)}" for w in c.workloads)
@@ -1324,8 +1326,8 @@ def _explain_single(p: _Prepared, i: int, r: S.ChoiceResult, binding: list[str],
             out.append(f"Binding: the {label}. Without it, {_describe(_config(p, j))} would be chosen.")
         else:
             out.append(f"Binding: the {label}.")
-    if not binding:
-        out.append("No limit binds: more budget or power would not buy a better answer among the candidates.")
+    if not binding and checked and p.limits.items():
+        out.append("No limit binds: relaxing any one limit would not buy a better answer among the candidates.")
     runner = next((a for a in alternatives if a.configuration is not None), None)
     if runner is not None:
         out.append(f"Runner-up: {runner.reason}.")
@@ -1345,6 +1347,10 @@ def _explain_single(p: _Prepared, i: int, r: S.ChoiceResult, binding: list[str],
     return out
 
 
+_LIMIT_LABEL = {"budget": "the budget", "power": "the power limit", "rack_units": "the rack space",
+                "max_nodes": "the node limit", "max_accelerators": "the accelerator limit"}
+
+
 def _explain_mix(p: _Prepared, configs: list[Configuration], value: float, binding: list[str],
                  single_best: float | None, n_pruned: int) -> list[str]:  # fmt: skip
     s = p.scenario
@@ -1357,6 +1363,14 @@ def _explain_mix(p: _Prepared, configs: list[Configuration], value: float, bindi
     for c in configs:
         parts = [f"{n} {v * 100:.0f} %" for n, v in c.serves.items() if v > 1e-6]
         out.append(f"{_describe(c)} serves " + (", ".join(parts) if parts else "nothing") + ".")
+    usage = {"budget": capex, "power": power,
+             "rack_units": sum((c.rack_units or 0.0) * c.count for c in configs),
+             "max_nodes": sum(c.nodes * c.count for c in configs),
+             "max_accelerators": sum(c.accelerators * c.count for c in configs)}  # fmt: skip
+    used = [f"{usage[name] / limit * 100:.0f} % of {_LIMIT_LABEL[name]}" for name, limit in p.limits.items()
+            if limit > 0]  # fmt: skip
+    if used:
+        out.append("It uses " + ", ".join(used) + ".")
     if single_best is not None:
         out.append(f"The best single configuration reaches {_num(single_best)} {unit}; the mix is never worse.")
     if binding:
