@@ -143,9 +143,11 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         half_life_years: float | None = 1.0,
         huber_iterations: int = 3,
         max_extrapolation_years: float = 2.0,
+        trend_extrapolation: float = 1.0,
         maturity_years: float | None = 0.5,
         maturity_pool: float = 5.0,
         maturity_origin: str = "first_result",
+        maturity_form: str = "exp",
         scaling_shift: float = 0.0,
         neighbor_bandwidth: float = 1.0,
         neighbor_prior: float = 0.5,
@@ -165,9 +167,11 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         self.half_life_years = half_life_years
         self.huber_iterations = huber_iterations
         self.max_extrapolation_years = max_extrapolation_years
+        self.trend_extrapolation = trend_extrapolation
         self.maturity_years = maturity_years
         self.maturity_pool = maturity_pool
         self.maturity_origin = maturity_origin
+        self.maturity_form = maturity_form
         self.scaling_shift = scaling_shift
         self.neighbor_bandwidth = neighbor_bandwidth
         self.neighbor_prior = neighbor_prior
@@ -314,27 +318,34 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         return out
 
     def _build_local_grid(self) -> None:
-        """Monotone local corrections: for each measured pair, S(log n) + smoothed residual on a grid of counts,
-        made non-increasing by a running minimum, so the correction can never make more accelerators slower."""
-        grid = np.arange(0.0, math.log(16384.0) + 1e-9, 0.05)
+        """Monotone local corrections: for each measured pair and each training round, S(log n) + the smoothed
+        residual on a grid of counts, made non-increasing by a running minimum, so the correction can never
+        make more accelerators slower. Rounds after the catalog's use the latest round's grid."""
+        grid = np.arange(0.0, math.log(16384.0) + 1e-9, 0.1)
         self.local_grid_ = grid
         pairs = sorted(self.pair_index_.items(), key=lambda kv: kv[1])
         pa = np.array([self.acc_index_[a] for (a, _), _ in pairs], dtype=int)
         pb = np.array([self.bench_index_[b] for (_, b), _ in pairs], dtype=int)
         S = self._pair_curve(pa, pb, grid)
-        g = np.zeros_like(S)
+        self.local_rounds_ = np.unique(self.local_years_[self.local_mask_]) if self.local_mask_.any() else np.array([self.t_max_])
+        totals = np.empty((len(self.local_rounds_), len(pairs), len(grid)))
+        kern = None
         if self.local_bandwidth and len(pairs):
-            rec = 0.5 ** (np.maximum(self.t_max_ - self.local_years_, 0.0) / self.local_half_life_years)
-            base = np.where(self.local_mask_, rec * self.local_weight_, 0.0)  # pairs x L
-            for j, x in enumerate(grid):
-                w = base * np.exp(-0.5 * ((self.local_log_n_ - x) / self.local_bandwidth) ** 2)
-                g[:, j] = (w * self.local_resid_).sum(axis=1) / (w.sum(axis=1) + self.local_prior)
-        self.local_total_ = np.minimum.accumulate(S + g, axis=1)
-        self.local_curve_ = S
+            kern = [np.exp(-0.5 * ((self.local_log_n_ - x) / self.local_bandwidth) ** 2) for x in grid]
+        for r, t in enumerate(self.local_rounds_):
+            g = np.zeros_like(S)
+            if kern is not None:
+                rec = 0.5 ** (np.abs(t - self.local_years_) / self.local_half_life_years)
+                base = np.where(self.local_mask_, rec * self.local_weight_, 0.0)  # pairs x L
+                br = base * self.local_resid_
+                for j, k in enumerate(kern):
+                    g[:, j] = (k * br).sum(axis=1) / ((k * base).sum(axis=1) + self.local_prior)
+            totals[r] = np.minimum.accumulate(S + g, axis=1)
+        self.local_total_ = totals
 
     def _local(self, cols: dict[str, np.ndarray], b: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rows of measured pairs, their count term + local correction) — linear interpolation of a
-        non-increasing grid, hence non-increasing in the count."""
+        non-increasing grid (the nearest training round's), hence non-increasing in the count."""
         out = np.zeros(len(cols["log_n"]))
         pi = self.pair_eff_index_[a, b]
         ok = pi >= 0
@@ -344,8 +355,11 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         step = self.local_grid_[1] - self.local_grid_[0]
         j = np.minimum((x / step).astype(int), len(self.local_grid_) - 2)
         f = (x - self.local_grid_[j]) / step
+        rounds = self.local_rounds_
+        mids = (rounds[1:] + rounds[:-1]) / 2.0
+        r = np.searchsorted(mids, cols["years"][ok])
         p = pi[ok]
-        out[ok] = self.local_total_[p, j] * (1.0 - f) + self.local_total_[p, j + 1] * f
+        out[ok] = self.local_total_[r, p, j] * (1.0 - f) + self.local_total_[r, p, j + 1] * f
         return ok, out
 
     def _columns(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -416,6 +430,9 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
             return np.zeros(len(a))
         start = self.release_years_[a]
         age = np.where(np.isfinite(start), np.maximum(years - np.where(np.isfinite(start), start, 0.0), 0.0), 0.0)
+        if self.maturity_form == "log":
+            # software maturity that keeps growing but ever more slowly: 0 when new, negative with age
+            return -np.log1p(age / float(self.maturity_years))
         return np.exp(-age / float(self.maturity_years))
 
     def _release_years(self, cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -443,7 +460,9 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         return out
 
     def _dt(self, years: np.ndarray) -> np.ndarray:
+        """Trend axis: years from t0; beyond the last training round the trend is damped and capped."""
         t = np.minimum(years, self.t_max_ + self.max_extrapolation_years)
+        t = np.where(t > self.t_max_, self.t_max_ + self.trend_extrapolation * (t - self.t_max_), t)
         return t - self.t0_
 
     def _penalties(self, lay: _Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

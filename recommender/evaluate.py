@@ -20,7 +20,8 @@ predicted by anyone and are reported as excluded. Methods:
   peak dense BF16 FLOPS (another accelerator), scaled linearly by count and by the peak-FLOPS ratio.
 
 Metrics: MdAPE and MAPE of minutes (percent), interval coverage (model only), per benchmark and overall,
-plus ``seen``/``unseen`` rows (accelerator measured in the training part or not), and the ranking regret:
+plus ``seen``/``unseen`` rows (accelerator measured in the training part or not), every method on exactly the
+rows each baseline can answer (apples to apples), and the ranking regret:
 among results of one benchmark at one accelerator count in one round with at least two accelerators, how much
 slower the accelerator the method ranks fastest truly is than the truly fastest (mean over such groups).
 """
@@ -249,6 +250,9 @@ def evaluate(
             groups: list[tuple[str, np.ndarray]] = [("all", np.ones(len(f), dtype=bool)),
                                                    ("seen accelerators", f["seen"].to_numpy()),
                                                    ("unseen accelerators", ~f["seen"].to_numpy())]
+            # apples to apples: every method on exactly the rows a baseline could answer
+            groups += [("rows nearest-linear answers", np.isfinite(f["nearest-linear"].to_numpy(dtype=float))),
+                       ("rows flops-ratio answers", np.isfinite(f["flops-ratio"].to_numpy(dtype=float)))]
             groups += [(f"benchmark {b}", (f["benchmark"] == b).to_numpy()) for b in sorted(f["benchmark"].unique())]
             for method in METHODS:
                 p = f[method].to_numpy(dtype=float)

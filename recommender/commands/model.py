@@ -137,35 +137,40 @@ def _fmt(v: Any, pct: bool = True) -> str:
     return f"{f:.1f}" if pct else f"{f:.0f}"
 
 
+_GROUP_LABELS = {"seen accelerators": "seen accel.", "unseen accelerators": "unseen accel.",
+                 "rows nearest-linear answers": "rows (a) answers", "rows flops-ratio answers": "rows (b) answers"}
+
+
 def _print_tables(ev: Any, per_benchmark: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 120)
     m = ev.metrics
     for split in list(dict.fromkeys(m["split"])):
         sub = m[m["split"] == split]
-        t = Table(title=f"{split}  (MdAPE / MAPE %, {ev.coverage:.0%} interval coverage %)", title_justify="left")
-        for col, just in (("group", "left"), ("n", "right"), ("model MdAPE", "right"), ("model MAPE", "right"),
-                          ("coverage", "right"), ("nearest-linear MdAPE (answered)", "right"),
-                          ("flops-ratio MdAPE (answered)", "right")):
-            t.add_column(col, justify=just)  # type: ignore[arg-type]
+        t = Table(title=f"{split}: MdAPE / MAPE in %, model interval coverage in % (target {ev.coverage:.0%}); "
+                        "(a) nearest-linear, (b) flops-ratio on the rows they answer",
+                  title_justify="left")
+        for col in ("group", "n", "model MdAPE", "model MAPE", "coverage", "(a) MdAPE", "(a) rows",
+                    "(b) MdAPE", "(b) rows"):
+            t.add_column(col, justify="left" if col == "group" else "right")
         groups = list(dict.fromkeys(sub["group"]))
         if not per_benchmark:
             groups = [g for g in groups if not g.startswith("benchmark ")]
         for g in groups:
             rows = {r["method"]: r for r in sub[sub["group"] == g].to_dict(orient="records")}
             mod, a, b = rows.get("model", {}), rows.get("nearest-linear", {}), rows.get("flops-ratio", {})
-            t.add_row(g, _fmt(mod.get("n"), False), _fmt(mod.get("mdape")), _fmt(mod.get("mape")),
-                      _fmt(mod.get("coverage")),
-                      f"{_fmt(a.get('mdape'))} ({_fmt(a.get('answered'), False)})",
-                      f"{_fmt(b.get('mdape'))} ({_fmt(b.get('answered'), False)})")
+            t.add_row(_GROUP_LABELS.get(g, g), _fmt(mod.get("n"), False), _fmt(mod.get("mdape")),
+                      _fmt(mod.get("mape")), _fmt(mod.get("coverage")), _fmt(a.get("mdape")),
+                      _fmt(a.get("answered"), False), _fmt(b.get("mdape")), _fmt(b.get("answered"), False))
         console.print(t)
         if split in ev.notes:
             console.print(f"  note: {ev.notes[split]}")
-    r = Table(title="ranking regret (accelerator ranked fastest vs truly fastest)", title_justify="left")
-    for col in ("split", "method", "groups", "mean regret %", "within 5 % of fastest %"):
-        r.add_column(col)
+    r = Table(title="ranking regret: how much slower the accelerator ranked fastest truly is "
+                    "(groups = round x benchmark x count with >= 2 accelerators)", title_justify="left")
+    for col in ("split", "method", "groups", "mean regret %", "within 5 % of fastest, % of groups"):
+        r.add_column(col, justify="left" if col in ("split", "method") else "right")
     for rec in ev.regret.to_dict(orient="records"):
         r.add_row(rec["split"], rec["method"], _fmt(rec["groups"], False), _fmt(rec["mean_regret_pct"]),
                   _fmt(rec["within_5pct"]))
