@@ -88,7 +88,7 @@ MAX_GENERATED_ACCELERATORS = 4096
 #: Node counts up to this are enumerated one by one; beyond it in steps of about 4 %.
 _DENSE_NODES = 64
 _GRID_STEP = 1.04
-_MIX_MAX_COPIES = 64
+_MIX_MAX_COPIES = 64  # copies of a configuration no limit bounds (only with min_tco's own bound as well)
 #: CBC re-solves (sensitivity) run side by side in threads (each CBC is its own process).
 _PARALLEL_SOLVES = 2
 
@@ -1110,8 +1110,13 @@ def _solve_mix(p: _Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[
         return S.MixResult(Status.INFEASIBLE, None, None, None, None), keep
     minutes = t.minutes[keep].T.copy()
     objective = "tco" if s.objective == Objective.MIN_TCO else "throughput"
+    copies: int | np.ndarray = _MIX_MAX_COPIES
+    if objective == "tco" and s.required_mixes_per_day is not None:
+        # more copies of c than c alone needs to meet the requirement are never optimal
+        with np.errstate(divide="ignore"):
+            copies = np.ceil(s.required_mixes_per_day / np.maximum(t.mixes[keep], 1e-300)).clip(1, 1e6)
     r = S.solve_mix(minutes, p.shares, t.res.take(keep), limits, objective=objective, tco_usd=t.tco[keep],
-                    required_throughput=s.required_mixes_per_day, max_copies=_MIX_MAX_COPIES,
+                    required_throughput=s.required_mixes_per_day, max_copies=copies,
                     time_limit_s=time_limit_s)  # fmt: skip
     return r, keep
 

@@ -268,14 +268,16 @@ class MixResult:
     solver: str = "cbc"
 
 
-def count_upper_bounds(res: Resources, limits: Limits, *, default: int = 64) -> np.ndarray:
-    """Largest number of copies of each candidate the limits allow on their own (``default`` if unlimited)."""
-    ub = np.full(len(res), float(default))
+def count_upper_bounds(res: Resources, limits: Limits, *, default: int | np.ndarray = 64) -> np.ndarray:
+    """Largest number of copies of each candidate the limits allow on their own; ``default`` (a number or one
+    per candidate) where no limit bounds a candidate."""
+    ub = np.full(len(res), np.inf)
     for name, limit in limits.items():
         use = res.usage(name).astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             cap = np.where(use > 0, np.floor(limit / np.maximum(use, _EPS) + 1e-9), np.inf)
         ub = np.minimum(ub, cap)
+    ub = np.where(np.isfinite(ub), ub, np.broadcast_to(np.asarray(default, dtype=float), ub.shape))
     return np.maximum(ub, 0).astype(int)
 
 
@@ -288,7 +290,7 @@ def build_mix_problem(
     objective: str = "throughput",
     tco_usd: np.ndarray | None = None,
     required_throughput: float | None = None,
-    max_copies: int = 64,
+    max_copies: int | np.ndarray = 64,
 ) -> tuple[pulp.LpProblem, list[pulp.LpVariable], list[list[pulp.LpVariable | None]], pulp.LpVariable]:
     """Gavel's formulation over configurations ``c`` and workloads ``w``, written in scaled variables.
 
@@ -302,6 +304,7 @@ def build_mix_problem(
 
     ``objective="throughput"``: maximise ``lam`` (mixes per day); ``objective="tco"``: minimise
     ``sum_c n[c] tco[c]`` (scaled by the largest TCO) with ``lam >= required_throughput``.
+    ``max_copies`` bounds the copies of a configuration no limit bounds (a number, or one per configuration).
     Returns the problem, ``n``, ``f`` (None where a workload cannot run) and ``lam``.
     """
     W, C = minutes.shape
@@ -351,7 +354,7 @@ def solve_mix(
     objective: str = "throughput",
     tco_usd: np.ndarray | None = None,
     required_throughput: float | None = None,
-    max_copies: int = 64,
+    max_copies: int | np.ndarray = 64,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 ) -> MixResult:
     """Solve :func:`build_mix_problem` with CBC; integer counts are rounded and the trainings per day

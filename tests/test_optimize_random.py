@@ -194,7 +194,7 @@ def test_mix_milp_matches_enumeration_on_small_instances() -> None:
         capex = rng.uniform(10, 100, size=C)
         power = rng.uniform(1, 10, size=C)
         res = S.Resources(capex, power, np.full(C, 4.0), np.ones(C), np.full(C, 8.0))
-        limits = S.Limits(budget_usd=float(rng.uniform(60, 250)), power_kw=float(rng.uniform(5, 30)))
+        limits = S.Limits(budget_usd=float(rng.uniform(60, 250)), power_kw=float(rng.uniform(5, 30)), max_nodes=3.0)
         best, _ub = enumerate_mix(minutes, shares, res, limits)
         r = S.solve_mix(minutes, shares, res, limits, max_copies=3)
         if best is None or best == 0:
