@@ -34,7 +34,10 @@ from recommender._perf_features import SPEC_FEATURES, raw_spec_features, standar
 #: log-n knots of the count basis (n = 2, 4, ..., 16384)
 KNOTS: tuple[float, ...] = tuple(math.log(4.0**i) for i in range(1, 11))
 
-CATEGORIES = ("seen_pair", "seen_accelerator", "unseen_accelerator")
+#: Evidence categories of a prediction (each gets its own calibrated interval width):
+#: the accelerator was measured on this benchmark / only on other benchmarks / never (specs only) /
+#: measured on this benchmark but its first MLPerf result is recent (software still moving fast).
+CATEGORIES = ("seen_pair", "seen_accelerator", "unseen_accelerator", "seen_pair_new")
 
 
 def count_basis(log_n: np.ndarray) -> np.ndarray:
@@ -151,6 +154,7 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         scaling_shift: float = 0.0,
         neighbor_bandwidth: float = 1.0,
         neighbor_prior: float = 0.5,
+        new_accelerator_years: float = 1.0,
         local_bandwidth: float | None = 0.3,
         local_half_life_years: float = 0.25,
         local_prior: float = 0.05,
@@ -175,6 +179,7 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         self.scaling_shift = scaling_shift
         self.neighbor_bandwidth = neighbor_bandwidth
         self.neighbor_prior = neighbor_prior
+        self.new_accelerator_years = new_accelerator_years
         self.local_bandwidth = local_bandwidth
         self.local_half_life_years = local_half_life_years
         self.local_prior = local_prior
@@ -217,6 +222,10 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         self.sub_index_ = {s: i for i, s in enumerate(subs)}
         years = cols["years"]
         self.release_years_ = self._release_years(cols)
+        first: dict[str, float] = {}
+        for acc, t in zip(cols["accelerator_id"], cols["years"]):
+            first[acc] = min(first.get(acc, np.inf), t)
+        self.first_result_years_ = np.array([first.get(acc, np.inf) for acc in lay.accs])
         self.t0_ = float(np.median(years))
         self.t_max_ = float(years.max())
         A = self._design(cols, with_submitter=True)
@@ -506,12 +515,16 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
 
     # --------------------------------------------------------------- prediction
     def predict_log(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """log(minutes) and the evidence category index (0 seen pair, 1 seen accelerator, 2 unseen)."""
+        """log(minutes) and the evidence category index into :data:`CATEGORIES`."""
         cols = self._columns(X)
         mu = self._mu(cols)
+        a = np.array([self.acc_index_[x] for x in cols["accelerator_id"]], dtype=int)
+        b = np.array([self.bench_index_[x] for x in cols["benchmark"]], dtype=int)
         seen_acc = np.isin(cols["accelerator_id"], self.seen_accelerators_)
-        seen_pair = np.array([p in self.seen_pairs_ for p in zip(cols["accelerator_id"], cols["benchmark"])])
-        cat = np.where(seen_pair, 0, np.where(seen_acc, 1, 2))
+        seen_pair = self.pair_eff_index_[a, b] >= 0
+        age = cols["years"] - self.first_result_years_[a]
+        new = seen_pair & (age < self.new_accelerator_years)
+        cat = np.where(new, 3, np.where(seen_pair, 0, np.where(seen_acc, 1, 2)))
         return mu, cat
 
     def _mu(self, cols: dict[str, np.ndarray]) -> np.ndarray:

@@ -149,7 +149,7 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
         self.model_ = self._base().fit(X, y)
         ly = np.log(y)
         # held-out |log residuals| by evidence category, separately for each kind of split
-        pooled: dict[str, dict[int, list[np.ndarray]]] = {k: {0: [], 1: [], 2: []} for k in ("grouped", "forward")}
+        pooled: dict[str, dict[int, list[np.ndarray]]] = {k: {c: [] for c in range(len(CATEGORIES))} for k in ("grouped", "forward")}
         systems = (X.get("submitter", pd.Series([""] * len(X))).astype("string").fillna("") + "/"
                    + X.get("system_id", pd.Series(range(len(X)))).astype("string").fillna(""))
         schemes: list[tuple[str, np.ndarray, np.ndarray]] = []
@@ -180,7 +180,7 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
             r = ly[te][known] - mu
             if kind == "system":
                 oof[te[known]] = mu
-            for c in (0, 1, 2):
+            for c in range(len(CATEGORIES)):
                 pooled["forward" if kind == "forward" else "grouped"][c].append(np.abs(r[cat == c]))
 
         def cat_pool(kind: str, c: int) -> np.ndarray:
@@ -190,13 +190,13 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
         # Buyers ask about today and tomorrow: where enough forward-in-time residuals exist they set the width
         # (they include round-to-round drift); otherwise all held-out residuals of the category are pooled.
         res: dict[int, np.ndarray] = {}
-        for c in (0, 1, 2):
+        for c in range(len(CATEGORIES)):
             fwd, grp = cat_pool("forward", c), cat_pool("grouped", c)
             res[c] = np.sort(fwd if len(fwd) >= self.min_forward_residuals else np.concatenate([fwd, grp]))
         # categories with too few held-out rows borrow from the next-narrower one
-        for c in (1, 2):
+        for c, wider in ((3, 0), (1, 0), (2, 1)):
             if len(res[c]) < 20:
-                res[c] = np.sort(np.concatenate([res[c], res[c - 1]]))
+                res[c] = np.sort(np.concatenate([res[c], res[wider]]))
         self.residuals_ = {CATEGORIES[c]: v for c, v in res.items()}
         self.replicate_abs_ = _replicate_spread(X, ly)
         self.transfer_abs_ = self._transfer_residuals(X, ly, oof)
@@ -513,7 +513,8 @@ def predict(
         mu, catg = model.predict_log(X)
         q = est.interval_halfwidth(catg, coverage)
         minutes[std], low[std], high[std] = np.exp(mu), np.exp(mu - q), np.exp(mu + q)
-        labels = np.array(["model", "model (no results on this benchmark)", "model (specs only)"], dtype=object)
+        labels = np.array(["model", "model (no results on this benchmark)", "model (specs only)", "model"],
+                          dtype=object)
         source[std] = labels[catg]
         _apply_measured(bundle, est, coverage, std, acc, counts, bench, rnd, has_round,
                         minutes, low, high, basis, source)

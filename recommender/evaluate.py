@@ -236,7 +236,7 @@ def evaluate(
                 "accelerator_id": test["accelerator_id"].to_numpy(dtype=object),
                 "accelerators": test["accelerators"].to_numpy(dtype=float),
                 "minutes": y_all[te],
-                "seen": cat < 2,
+                "seen": cat != CATEGORIES.index("unseen_accelerator"),
                 "category": np.array(CATEGORIES, dtype=object)[cat],
                 "model": np.exp(mu), "model_low": np.exp(mu - q), "model_high": np.exp(mu + q),
                 "nearest-linear": baseline_nearest_linear(train, test),
