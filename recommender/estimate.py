@@ -279,8 +279,21 @@ def cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "mlperf-recommender"
 
 
+def _code_fingerprint() -> str:
+    """Hash of the model's source files and scikit-learn's version: a code change never loads a stale pickle."""
+    import hashlib
+
+    import sklearn
+
+    h = hashlib.sha256(sklearn.__version__.encode())
+    here = Path(__file__).parent
+    for name in sorted(p.name for p in here.glob("_perf_*.py")) + ["estimate.py"]:
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
 def _cache_path(fingerprint: str) -> Path:
-    return cache_dir() / f"performance-model-{fingerprint[:20]}-v{MODEL_VERSION}.joblib"
+    return cache_dir() / f"performance-model-{fingerprint[:20]}-v{MODEL_VERSION}-{_code_fingerprint()}.joblib"
 
 
 @dataclass
