@@ -102,6 +102,8 @@ class RecommenderApp(App[None]):
         self._names: dict[str, str] = {}
         self._frontier_generation = -1
         self._form_invalid = False
+        self._started = False  # the catalog is loaded and the scenario shown
+        self._solving = False  # a solve of the current generation is in flight
 
     # ------------------------------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -129,6 +131,12 @@ class RecommenderApp(App[None]):
             panel.set_status("Loading the catalog…")
         else:
             self.post_message(msg.CatalogLoaded(self.catalog, 0.0))
+
+    @property
+    def is_busy(self) -> bool:
+        """True while start-up, a debounced solve, a solve or any other worker is still pending."""
+        return (not self._started or self._solve_timer is not None or self._solving
+                or any(w.is_running for w in self.workers))
 
     # ------------------------------------------------------------------------------------------ workers
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
@@ -220,9 +228,11 @@ class RecommenderApp(App[None]):
         panel.measured_source = lambda a, n, b, m: backend.measured_source(cat, a, n, b, m)
         await self._show_scenario(self.scenario)
         self.solve_now()
+        self._started = True
 
     @on(msg.CatalogFailed)
     def _catalog_failed(self, message: msg.CatalogFailed) -> None:
+        self._started = True
         panel = self.query_one(RecommendationPanel)
         panel.busy(False)
         panel.set_status(f"Could not load the catalog: {message.error}", kind="error")
@@ -275,6 +285,7 @@ class RecommenderApp(App[None]):
                 self._form_invalid = False
                 return scenario
         self._form_invalid = True
+        self._solving = False  # whatever is in flight is stale now
         form.show_errors(errors)
         self.generation += 1  # results of earlier scenarios are stale now
         self.query_one(RecommendationPanel).set_status(
@@ -285,12 +296,14 @@ class RecommenderApp(App[None]):
         if self.catalog is None or self.scenario is None:
             return
         self._solve_timer = None
+        self._solving = True
         self._solve_worker(self.generation, self.scenario, self.catalog)
 
     @on(msg.RecommendationReady)
     def _recommendation_ready(self, message: msg.RecommendationReady) -> None:
         if message.generation != self.generation:
             return  # stale: the scenario changed while this was solving
+        self._solving = False
         self.recommendation = message.recommendation
         self.solved_generation = message.generation
         self.last_solve_seconds = message.seconds
@@ -307,6 +320,7 @@ class RecommenderApp(App[None]):
     def _solve_failed(self, message: msg.SolveFailed) -> None:
         if message.generation != self.generation:
             return
+        self._solving = False
         panel = self.query_one(RecommendationPanel)
         panel.busy(False)
         if message.field:

@@ -221,15 +221,60 @@ def export_recommendation(rec: Recommendation, path: str | Path, fmt: str) -> Pa
     return p
 
 
+#: Columns of the Model view's table (numbers; percentages are 0-100).
+MODEL_REPORT_COLUMNS = ["group", "results", "model_mdape_pct", "model_coverage_pct", "nearest_linear_mdape_pct",
+                        "flops_ratio_mdape_pct"]
+
+
 def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
-    """Accuracy of the performance model by benchmark, and (measured, predicted) points, with a source line.
+    """Accuracy of the performance model by benchmark on the forward split (train on rounds before the
+    latest, test on the latest), next to the two baselines, from ``recommender.evaluate.evaluate``.
 
-    Uses ``recommender.evaluate`` (the model helper's accuracy report) when it is available.
+    The evaluation refits the model, so its summary is cached beside the fitted model (keyed by the
+    catalog's fingerprint); the first call takes as long as one fit.
     """
-    try:
-        evaluate = importlib.import_module("recommender.evaluate")
-    except ModuleNotFoundError as exc:
-        from recommender.errors import ModelError
+    import json
 
-        raise ModelError("the performance model's evaluation (recommender.evaluate) is not installed") from exc
-    raise NotImplementedError(f"recommender.evaluate exposes {sorted(n for n in dir(evaluate) if not n.startswith('_'))}")
+    import pandas as pd
+
+    from recommender import estimate
+
+    latest = cat.latest_round
+    source = (f"trained on rounds before {latest}, tested on {latest} (closed division); MdAPE = median "
+              "absolute percentage error of minutes; coverage of the 80 % interval")
+    path = estimate.cache_dir() / f"tui-model-report-{cat.fingerprint[:16]}.json"
+    if path.is_file():
+        try:
+            frame = pd.DataFrame(json.loads(path.read_text()), columns=MODEL_REPORT_COLUMNS)
+            return frame, None, source + " (cached)"
+        except (ValueError, OSError):
+            pass
+    from recommender.evaluate import evaluate
+
+    ev = evaluate(cat, splits=("forward",), rounds=1)
+    m = ev.metrics
+    m = m[m["split"] == f"rounds<{latest} / {latest}"] if (m["split"] == f"rounds<{latest} / {latest}").any() else m
+    rows = []
+    for group in m["group"].drop_duplicates():
+        g = m[m["group"] == group].set_index("method")
+
+        def val(method: str, col: str) -> float:
+            return float(g.loc[method, col]) if method in g.index else float("nan")
+
+        rows.append({
+            "group": str(group).removeprefix("benchmark "),
+            "results": int(g["n"].max()),
+            "model_mdape_pct": val("model", "mdape"),
+            "model_coverage_pct": val("model", "coverage"),
+            "nearest_linear_mdape_pct": val("nearest-linear", "mdape"),
+            "flops_ratio_mdape_pct": val("flops-ratio", "mdape"),
+        })
+    frame = pd.DataFrame(rows, columns=MODEL_REPORT_COLUMNS)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(json.loads(frame.to_json(orient="records"))))
+        tmp.replace(path)
+    except OSError:
+        pass
+    return frame, None, source

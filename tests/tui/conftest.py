@@ -66,6 +66,8 @@ def make_app(cat: Any, seed_scenario: Any) -> Callable[..., Any]:
         kwargs.setdefault("frontier", fake_frontier)
         kwargs.setdefault("model_report", fake_model_report)
         kwargs.setdefault("debounce", 0.05)
-        return RecommenderApp(**kwargs)
+        app = RecommenderApp(**kwargs)
+        app.animation_level = "none"  # deterministic pictures: no sliding underlines or fades
+        return app
 
     return make

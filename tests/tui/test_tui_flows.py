@@ -343,8 +343,9 @@ async def test_model_view_shows_accuracy(make_app: Any) -> None:
         await pilot.press("4")
         await settle(app, pilot)
         table = app.query_one("#model-table", DataTable)
-        assert table.row_count == 3
-        assert table.get_row_at(0)[0] == "bert"
+        assert table.row_count == 4
+        assert table.get_row_at(1)[:3] == ["bert", "40", "4.2 %"]
+        assert table.get_row_at(3)[-1] == "—"
         assert "fake report for tests" in _text(app, "#model-status")
 
 

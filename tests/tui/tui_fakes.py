@@ -145,16 +145,23 @@ def fake_model_report(catalog: Any = None):
     import pandas as pd
 
     by = pd.DataFrame({
-        "benchmark": ["bert", "resnet", "unet3d"], "n": [40, 55, 30],
-        "mdape_pct": [4.2, 5.1, 7.9], "coverage_80": [0.81, 0.78, 0.83],
+        "group": ["all", "bert", "resnet", "unet3d"], "results": [125, 40, 55, 30],
+        "model_mdape_pct": [5.0, 4.2, 5.1, 7.9], "model_coverage_pct": [80.0, 81.0, 78.0, 83.0],
+        "nearest_linear_mdape_pct": [8.0, 7.5, 8.3, 9.9], "flops_ratio_mdape_pct": [20.0, 18.0, 22.0, float("nan")],
     })
-    pts = pd.DataFrame({"measured": [10.0, 20.0, 40.0, 80.0], "predicted": [11.0, 19.0, 43.0, 76.0]})
-    return by, pts, "fake report for tests"
+    return by, None, "fake report for tests"
 
 
-async def settle(app: Any, pilot: Any, rounds: int = 3) -> None:
-    """Let debounce timers fire, workers finish and their messages be handled."""
-    for _ in range(rounds):
-        await pilot.pause(app.debounce + 0.05)
+async def settle(app: Any, pilot: Any, timeout: float = 10.0) -> None:
+    """Wait until no debounce timer is pending, no worker runs and every posted message was handled."""
+    import time
+
+    await pilot.pause()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         await app.workers.wait_for_complete()
         await pilot.pause()
+        if not app.is_busy:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select
 
 from tui import format as fmt
+from tui.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,10 +70,12 @@ class CatalogView(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#catalog-table", DataTable)
-        table.add_columns("Round", "Div.", "Status", "Submitter", "System", "Benchmark", "Accelerator",
-                          "Count", "Nodes", "Minutes")
+        add_fixed_columns(table, [("Round", 5), ("Div.", 6), ("Status", 9), ("Submitter", 16), ("System", 28),
+                                  ("Benchmark", 16), ("Accelerator", 26), ("Count", 5), ("Nodes", 5),
+                                  ("Minutes", 8)])
         ranking = self.query_one("#ranking-table", DataTable)
-        ranking.add_columns("#", "Accelerator", "Count", "Submitter", "System", "Round", "Minutes", "vs best")
+        add_fixed_columns(ranking, [("#", 3), ("Accelerator", 26), ("Count", 5), ("Submitter", 16), ("System", 28),
+                                    ("Round", 5), ("Minutes", 8), ("vs best (derived)", 17)])
 
     # -- data ---------------------------------------------------------------------------------------
     def set_catalog(self, results: pd.DataFrame, accelerator_names: dict[str, str]) -> None:
@@ -144,6 +147,7 @@ class CatalogView(Vertical):
                 fmt.minutes(rec.minutes),
             ))
         table.add_rows(rows)
+        table.check_idle()  # DataTable sizes its columns when idle; rows added from outside do not wake it
         total = len(self._results)
         shown = len(self._shown)
         more = f" (showing the first {shown:,})" if len(df) > shown else ""
@@ -176,6 +180,7 @@ class CatalogView(Vertical):
                 _short(str(rec.get("system_name", "—")), 28), str(rec.get("round", "—")),
                 fmt.minutes(rec.get("minutes")), ratio,
             )
+        table.check_idle()
 
     # -- events -------------------------------------------------------------------------------------
     @on(Select.Changed, ".filter")

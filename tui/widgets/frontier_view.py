@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
 from tui import format as fmt
+from tui.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -29,8 +30,9 @@ class FrontierView(Vertical):
         yield DataTable(id="frontier-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#frontier-table", DataTable).add_columns(
-            "Accelerator", "Count", "Nodes", "Capex", "IT power", "Weighted minutes", "Choice")
+        add_fixed_columns(self.query_one("#frontier-table", DataTable), [
+            ("Accelerator", 30), ("Count", 5), ("Nodes", 5), ("Capex", 12), ("IT power", 10),
+            ("Weighted minutes", 16), ("Choice", 10)])
 
     def set_status(self, text: str) -> None:
         self.query_one("#frontier-status", Label).update(text)
@@ -73,4 +75,5 @@ class FrontierView(Vertical):
                 fmt.money(rec["capex_usd"]),
                 fmt.kw(rec.get("it_power_kw")), fmt.minutes(rec["weighted_minutes"]), "◆ current" if chosen else "",
             )
+        table.check_idle()  # DataTable sizes its columns when idle
         self.set_status(f"{len(df)} configurations on the frontier (minutes are predicted or measured; see Recommend).")

@@ -10,9 +10,20 @@ from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
 from tui import format as fmt
+from tui.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+
+HEADERS = {
+    "group": "Benchmark / group",
+    "results": "Results",
+    "model_mdape_pct": "Model MdAPE",
+    "model_coverage_pct": "80 % interval coverage",
+    "nearest_linear_mdape_pct": "Nearest-linear MdAPE",
+    "flops_ratio_mdape_pct": "FLOPS-ratio MdAPE",
+}
 
 
 class ModelView(Vertical):
@@ -35,20 +46,22 @@ class ModelView(Vertical):
         table = self.query_one("#model-table", DataTable)
         table.clear(columns=True)
         columns = list(by_benchmark.columns)
-        table.add_columns(*[c.replace("_", " ") for c in columns])
+        add_fixed_columns(table, [(HEADERS.get(c, c.replace("_", " ")), 18 if c == "group" else
+                                   max(7, len(HEADERS.get(c, c)))) for c in columns])
         for rec in by_benchmark.to_dict("records"):
             row = []
             for c in columns:
                 v = rec[c]
-                if isinstance(v, float) and ("pct" in c or "mdape" in c.lower() or "mape" in c.lower()):
-                    row.append(f"{v:.1f} %" if abs(v) > 1.5 else fmt.percent(v))
-                elif isinstance(v, float) and "coverage" in c:
-                    row.append(fmt.percent(v, 0) if v <= 1.0 else f"{v:.0f} %")
+                if fmt.is_missing(v):
+                    row.append("—")
+                elif c.endswith("_pct"):
+                    row.append(f"{float(v):.1f} %")
                 elif isinstance(v, float):
                     row.append(fmt.number(v, 2))
                 else:
-                    row.append("—" if fmt.is_missing(v) else str(v))
+                    row.append(str(v))
             table.add_row(*row)
+        table.check_idle()  # DataTable sizes its columns when idle
         plot = self.query_one("#model-plot", PlotextPlot)
         plt = plot.plt
         plt.clear_data()
@@ -64,6 +77,18 @@ class ModelView(Vertical):
             plt.xlabel("measured minutes")
             plt.ylabel("predicted minutes (derived)")
             plt.title("Predicted vs measured (held-out)")
+        elif "model_mdape_pct" in by_benchmark:
+            per = by_benchmark[~by_benchmark["group"].isin(["all", "seen accelerators", "unseen accelerators"])]
+            per = per.dropna(subset=["model_mdape_pct"])
+            labels = [str(g) for g in per["group"]]
+            series = [[float(v) for v in per["model_mdape_pct"]]]
+            names = ["model"]
+            if "nearest_linear_mdape_pct" in per:
+                series.append([0.0 if fmt.is_missing(v) else float(v) for v in per["nearest_linear_mdape_pct"]])
+                names.append("nearest-linear baseline")
+            if labels:
+                plt.multiple_bar(labels, series, labels=names)
+                plt.title("Median error of predicted vs measured minutes, % (lower is better)")
         plot.refresh()
-        self.set_status(f"Accuracy of the performance model — {source}. Predicted figures are derived, "
+        self.set_status(f"Accuracy of the performance model: {source}. Predicted figures are derived, "
                         "not MLPerf results.")

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from tui import format as fmt
+from tui.widgets.tables import add_fixed_columns
 
 OBJECTIVE_TEXT = {
     "min_time": "share-weighted minutes to train",
@@ -56,10 +57,10 @@ class RecommendationPanel(VerticalScroll):
         yield Static("", id="rec-explanation")
 
     def on_mount(self) -> None:
-        self.query_one("#rec-workloads", DataTable).add_columns(
-            "Workload", "Share", "Minutes", "80 % interval", "Basis")
-        self.query_one("#rec-alternatives", DataTable).add_columns(
-            "Accelerator", "Count", "Capex", "Objective", "Why it lost")
+        add_fixed_columns(self.query_one("#rec-workloads", DataTable), [
+            ("Workload", 18), ("Share", 5), ("Minutes", 8), ("80 % interval", 13), ("Basis", 62)])
+        add_fixed_columns(self.query_one("#rec-alternatives", DataTable), [
+            ("Accelerator", 24), ("Count", 5), ("Capex", 10), ("Objective", 13), ("Why it lost", 60)])
         self.busy(False)
 
     def acc_name(self, accelerator_id: str) -> str:
@@ -147,6 +148,7 @@ class RecommendationPanel(VerticalScroll):
                     basis = Text(f"predicted (derived, not an MLPerf result){' · ' + w.source if w.source else ''}",
                                  style="italic")
                 table.add_row(prefix + w.workload, f"{w.share:.2f}", fmt.minutes(w.minutes), interval, basis)
+        table.check_idle()  # DataTable sizes its columns when idle
 
     def _limits(self, rec: Any) -> Text:
         out = Text()
@@ -172,6 +174,7 @@ class RecommendationPanel(VerticalScroll):
                 objective_text(objective, a.objective_value),
                 a.reason,
             )
+        table.check_idle()
 
     def clear(self) -> None:
         self.recommendation = None

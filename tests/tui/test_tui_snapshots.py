@@ -1,0 +1,80 @@
+"""Snapshot tests of the main screens (fixed catalog and scenario, fake optimizer: deterministic).
+
+Regenerate after an intended change with ``pytest tests/tui --snapshot-update`` and review the SVGs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import DataTable, Input, Select
+from tui_fakes import settle
+
+SIZE = (160, 45)
+
+
+async def _ready(pilot: Any) -> None:
+    await settle(pilot.app, pilot)
+    pilot.app.set_focus(None)  # no blinking cursor in the picture
+    await pilot.wait_for_scheduled_animations()  # e.g. the tab underline sliding
+    await pilot.pause(0.1)  # DataTable sizes its columns when idle
+    await pilot.pause()
+
+
+def test_snapshot_recommend(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_ready)
+
+
+def test_snapshot_recommend_invalid_power(snap_compare: Any, make_app: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+        pilot.app.query_one("#power_limit_kw", Input).value = "-5"
+        await _ready(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_frontier(snap_compare: Any, make_app: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("2")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_catalog_filtered_and_ranked(snap_compare: Any, make_app: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        app = pilot.app
+        app.query_one("#f-benchmark", Select).value = "bert"
+        app.query_one("#f-round", Select).value = "v5.0"
+        await pilot.pause()
+        table = app.query_one("#catalog-table", DataTable)
+        table.focus()
+        await pilot.press("enter")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_model(snap_compare: Any, make_app: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("4")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_help(snap_compare: Any, make_app: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+        pilot.app.set_focus(None)
+        await pilot.press("f1")
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.1)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
