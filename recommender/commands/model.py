@@ -89,13 +89,15 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
 
 @model.command("evaluate")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (all metrics).")
+@click.option("--markdown", "as_markdown", is_flag=True, help="README-ready Markdown tables.")
 @click.option("--split", "splits", multiple=True,
               type=click.Choice(["leave-systems-out", "leave-accelerators-out", "forward"]),
               help="Evaluate only these split families (default: all three).")
 @click.option("--coverage", type=float, default=0.8, show_default=True, help="Nominal interval coverage.")
 @click.option("--per-benchmark/--no-per-benchmark", default=True, show_default=True,
               help="Show per-benchmark rows in the table.")
-def evaluate_cmd(as_json: bool, splits: tuple[str, ...], coverage: float, per_benchmark: bool) -> None:
+def evaluate_cmd(as_json: bool, as_markdown: bool, splits: tuple[str, ...], coverage: float,
+                 per_benchmark: bool) -> None:
     """Accuracy on grouped held-out splits, next to two baselines (takes one to two minutes).
 
     \b
@@ -123,6 +125,9 @@ def evaluate_cmd(as_json: bool, splits: tuple[str, ...], coverage: float, per_be
         return
     if as_json:
         click.echo(json.dumps(ev.to_dict(), indent=2))
+        return
+    if as_markdown:
+        click.echo(_markdown(ev, per_benchmark))
         return
     _print_tables(ev, per_benchmark)
 
@@ -176,6 +181,34 @@ def _print_tables(ev: Any, per_benchmark: bool) -> None:
                   _fmt(rec["within_5pct"]))
     console.print(r)
     console.print(f"evaluated in {ev.seconds:.0f} s")
+
+
+def _markdown(ev: Any, per_benchmark: bool) -> str:
+    """Two Markdown tables: accuracy per split and group; ranking regret."""
+    m = ev.metrics
+    lines = [f"| split | rows | n | model MdAPE % | model MAPE % | {ev.coverage:.0%} coverage % | "
+             "(a) nearest-linear MdAPE % (rows) | (b) flops-ratio MdAPE % (rows) |",
+             "|---|---|--:|--:|--:|--:|--:|--:|"]
+    for split in list(dict.fromkeys(m["split"])):
+        sub = m[m["split"] == split]
+        groups = list(dict.fromkeys(sub["group"]))
+        if not per_benchmark:
+            groups = [g for g in groups if not g.startswith("benchmark ")]
+        for g in groups:
+            rows = {r["method"]: r for r in sub[sub["group"] == g].to_dict(orient="records")}
+            mod, a, b = rows.get("model", {}), rows.get("nearest-linear", {}), rows.get("flops-ratio", {})
+            lines.append(f"| {split} | {_GROUP_LABELS.get(g, g)} | {_fmt(mod.get('n'), False)} | "
+                         f"{_fmt(mod.get('mdape'))} | {_fmt(mod.get('mape'))} | {_fmt(mod.get('coverage'))} | "
+                         f"{_fmt(a.get('mdape'))} ({_fmt(a.get('answered'), False)}) | "
+                         f"{_fmt(b.get('mdape'))} ({_fmt(b.get('answered'), False)}) |")
+    lines += ["", "| split | method | groups | mean regret % | within 5 % of fastest (% of groups) |",
+              "|---|---|--:|--:|--:|"]
+    for rec in ev.regret.to_dict(orient="records"):
+        lines.append(f"| {rec['split']} | {rec['method']} | {_fmt(rec['groups'], False)} | "
+                     f"{_fmt(rec['mean_regret_pct'])} | {_fmt(rec['within_5pct'])} |")
+    for split, note in ev.notes.items():
+        lines.append(f"\n{split}: {note.strip()}")
+    return "\n".join(lines)
 
 
 def register(cli: click.Group) -> None:
