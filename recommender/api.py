@@ -1092,6 +1092,9 @@ def _optimize_mix(p: _Prepared, *, time_limit_s: float, explain: bool) -> Recomm
             single_best = float(_single_as_mix_value(p, rs.index))
         alternatives = _alternatives_mix(p, set(used), value, sense)
     explanation = _explain_mix(p, configs, value, binding, single_best, int(keep.size))
+    if r.status == Status.FEASIBLE:
+        explanation.insert(0, f"CBC stopped at its time limit ({_num(time_limit_s)} s) with this solution; a better "
+                              "one may exist (status: feasible).")
     choice = max(configs, key=lambda c: c.capex_usd * c.count)
     return Recommendation(status=r.status, objective_value=value, configurations=configs, choice=choice,
                           alternatives=alternatives, binding=binding, sensitivity=sensitivity,
