@@ -152,8 +152,9 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         maturity_origin: str = "first_result",
         maturity_form: str = "exp",
         scaling_shift: float = 0.0,
-        neighbor_bandwidth: float = 1.0,
-        neighbor_prior: float = 0.5,
+        neighbor_bandwidth: float = 0.5,
+        neighbor_prior: float = 0.3,
+        neighbor_vendor_distance: float = 1.0,
         new_accelerator_years: float = 1.0,
         local_bandwidth: float | None = 0.3,
         local_half_life_years: float = 0.25,
@@ -179,6 +180,7 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         self.scaling_shift = scaling_shift
         self.neighbor_bandwidth = neighbor_bandwidth
         self.neighbor_prior = neighbor_prior
+        self.neighbor_vendor_distance = neighbor_vendor_distance
         self.new_accelerator_years = new_accelerator_years
         self.local_bandwidth = local_bandwidth
         self.local_half_life_years = local_half_life_years
@@ -274,7 +276,7 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         cont = [c for c in self.spec_features_.columns if not c.startswith("is_")]
         F = self.spec_features_[cont].to_numpy()
         d2 = ((F[:, None, :] - F[None, :, :]) ** 2).sum(axis=2) / len(cont)
-        d2 = d2 + (vendor[:, None] != vendor[None, :]) * 1.0
+        d2 = d2 + (vendor[:, None] != vendor[None, :]) * self.neighbor_vendor_distance
         W = np.exp(-d2 / (2.0 * self.neighbor_bandwidth**2))
         seen = np.isin(np.asarray(accs, dtype=object), self.seen_accelerators_)
         gamma = th[lay.gamma : lay.gamma + len(accs)].copy()
