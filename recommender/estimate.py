@@ -62,6 +62,7 @@ PREDICT_COLUMNS: list[str] = ["minutes", "minutes_low", "minutes_high", "basis",
 MODEL_VERSION = 3
 
 _FALLBACK_PER_NODE = 4
+_DEFAULT_LOG_HALFWIDTH = math.log(1.5)
 
 
 # ----------------------------------------------------------------------------------------- training data
@@ -197,6 +198,11 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
         for c, wider in ((3, 0), (1, 0), (2, 1)):
             if len(res[c]) < 20:
                 res[c] = np.sort(np.concatenate([res[c], res[wider]]))
+        # a catalog too small for any held-out split: pool what exists, else a wide default (x/÷ 1.5)
+        everything = np.sort(np.concatenate(list(res.values())))
+        for c in res:
+            if len(res[c]) == 0:
+                res[c] = everything if len(everything) else np.array([_DEFAULT_LOG_HALFWIDTH])
         self.residuals_ = {CATEGORIES[c]: v for c, v in res.items()}
         self.replicate_abs_ = _replicate_spread(X, ly)
         self.transfer_abs_ = self._transfer_residuals(X, ly, oof)
@@ -243,8 +249,12 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
 
     def interval_halfwidth(self, categories: np.ndarray, coverage: float) -> np.ndarray:
         """Half-width in log space of the conformal interval for each row's evidence category."""
-        q = np.array([_conformal(self.residuals_[c], coverage) for c in CATEGORIES])
-        return q[np.asarray(categories, dtype=int)]
+        q = dict(zip(CATEGORIES, (_conformal(self.residuals_[c], coverage) for c in CATEGORIES)))
+        # less evidence never gives a narrower interval: other benchmarks only >= this benchmark; specs only
+        # >= any measured category
+        q["seen_accelerator"] = max(q["seen_accelerator"], q["seen_pair"])
+        q["unseen_accelerator"] = max(q.values())
+        return np.array([q[c] for c in CATEGORIES])[np.asarray(categories, dtype=int)]
 
     def replicate_halfwidth(self, coverage: float) -> float:
         return max(_conformal(self.replicate_abs_, coverage), 0.01)
@@ -577,7 +587,7 @@ def _predict_custom(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: 
                     eff_round: np.ndarray, minutes: np.ndarray, low: np.ndarray, high: np.ndarray, basis: np.ndarray,
                     source: np.ndarray) -> None:
     model = est.model_
-    q_cat = {c: _conformal(est.residuals_[c], coverage) for c in CATEGORIES}
+    q_cat = dict(zip(CATEGORIES, est.interval_halfwidth(np.arange(len(CATEGORIES)), coverage)))
     seen = set(model.seen_accelerators_)
     for name, w in custom.items():
         rows = np.flatnonzero(is_custom & (bench == name))

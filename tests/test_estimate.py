@@ -288,3 +288,19 @@ def test_estimator_follows_sklearn_conventions(cat: catalog.Catalog) -> None:
     small = small[small["benchmark"].isin(["bert", "resnet"])]
     assert c.fit(small, small["minutes"].astype(float)) is c
     assert np.isfinite(c.predict(small)).all()
+
+
+def test_a_tiny_catalog_still_fits_and_gives_finite_intervals(cat: catalog.Catalog, tmp_path: object,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLPERF_RECOMMENDER_CACHE", str(tmp_path))
+    r = cat.results
+    keep = (r["benchmark"] == "resnet") & r["accelerator_id"].isin([H100, "nvidia-a100-sxm4-80gb"])
+    small = catalog.Catalog(r[keep].head(12).reset_index(drop=True), cat.accelerators, cat.defaults,
+                            fingerprint="tiny-test-catalog")
+    frame = pd.DataFrame({"accelerator_id": [H100, "intel-gaudi3-128gb", "nvidia-a100-sxm4-80gb"],
+                          "accelerators": [16, 8, 3], "benchmark": ["resnet"] * 3})
+    out = estimate.predict(frame, catalog=small)
+    assert np.isfinite(out[["minutes", "minutes_low", "minutes_high"]].to_numpy()).all()
+    assert (out["minutes_low"] < out["minutes_high"]).all()
+    with pytest.raises(ModelError):
+        estimate.predict(frame.assign(benchmark="bert"), catalog=small)
