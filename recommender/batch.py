@@ -346,7 +346,9 @@ def run_batch(
             else:
                 work.append((len(slots), f, line, item))
                 slots.append(None)
-    # -- solve (scenarios in chunks)
+    # -- solve (scenarios in chunks). Scenarios with the same workloads go together: the optimizer caches
+    # predictions per workload set in each process, so grouping them saves most of the model's work.
+    work.sort(key=lambda item: _workload_group(item[3]))
     if work:
         done = 0
         if on_progress:
@@ -362,6 +364,10 @@ def run_batch(
             if on_progress:
                 on_progress("solve", done, len(work))
     return [r for r in slots if r is not None]
+
+
+def _workload_group(scenario: Scenario) -> tuple[Any, ...]:
+    return tuple((w.name, None if w.custom is None else w.custom.model_dump_json()) for w in scenario.workloads)
 
 
 def exit_code(rows: Iterable[BatchRow]) -> int:
