@@ -200,8 +200,8 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
                 res[c] = np.sort(np.concatenate([res[c], res[wider]]))
         # a catalog too small for any held-out split: pool what exists, else a wide default (x/÷ 1.5)
         everything = np.sort(np.concatenate(list(res.values())))
-        for c in res:
-            if len(res[c]) == 0:
+        for c, v in res.items():
+            if len(v) == 0:
                 res[c] = everything if len(everything) else np.array([_DEFAULT_LOG_HALFWIDTH])
         self.residuals_ = {CATEGORIES[c]: v for c, v in res.items()}
         self.replicate_abs_ = _replicate_spread(X, ly)
@@ -370,7 +370,7 @@ def _load_bundle(catalog: Catalog) -> _Bundle:
                 b = joblib.load(path)
                 if not isinstance(b, _Bundle) or b.version != MODEL_VERSION or b.fingerprint != fp:
                     b = None
-            except Exception:  # a corrupt or foreign cache file is refitted, never fatal
+            except Exception:  # noqa: BLE001 - a corrupt or foreign cache file is refitted, never fatal
                 b = None
         if b is None:
             b = _fit_bundle(catalog)
@@ -602,9 +602,10 @@ def _predict_custom(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: 
 
         # the workload's measurements are taken to be from today (the catalog's latest round); a row asking
         # about a later round gets the software trend of its 'like' benchmark (or the shared trend)
-        def shape(a: np.ndarray, n: np.ndarray, nd: np.ndarray, dn: np.ndarray, rounds: np.ndarray) -> np.ndarray:
-            if w.like is not None:
-                X = pd.DataFrame({"benchmark": w.like, "accelerator_id": a, "accelerators": n, "nodes": nd,
+        def shape(a: np.ndarray, n: np.ndarray, nd: np.ndarray, dn: np.ndarray, rounds: np.ndarray,
+                  like: str | None = w.like) -> np.ndarray:
+            if like is not None:
+                X = pd.DataFrame({"benchmark": like, "accelerator_id": a, "accelerators": n, "nodes": nd,
                                   "default_nodes": dn, "round": rounds})
                 return model.predict_log(X)[0]
             extra = np.maximum(np.log(np.maximum(nd, 1) / np.maximum(dn, 1)), 0.0)

@@ -43,8 +43,16 @@ from recommender.estimate import CalibratedPerformanceModel, training_frame
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
 
-__all__ = ["SPLITS", "METHODS", "Evaluation", "evaluate", "split_indices", "baseline_nearest_linear",
-           "baseline_flops_ratio", "ranking_regret"]
+__all__ = [
+    "METHODS",
+    "SPLITS",
+    "Evaluation",
+    "baseline_flops_ratio",
+    "baseline_nearest_linear",
+    "evaluate",
+    "ranking_regret",
+    "split_indices",
+]
 
 SPLITS = ("leave-systems-out", "leave-accelerators-out", "forward")
 METHODS = ("model", "nearest-linear", "flops-ratio")

@@ -6,6 +6,7 @@ Exit codes: 0 ok · 2 invalid input (unknown id, bad count) or an unusable catal
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any
 
@@ -29,7 +30,6 @@ def fit_cmd(force: bool) -> None:
     import time
 
     import catalog as catalog_pkg
-
     from recommender import estimate
     from recommender.errors import RecommenderError
 
@@ -137,7 +137,7 @@ def _fmt(v: Any, pct: bool = True) -> str:
         f = float(v)
     except (TypeError, ValueError):
         return "—"
-    if f != f:  # NaN
+    if math.isnan(f):
         return "—"
     return f"{f:.1f}" if pct else f"{f:.0f}"
 
@@ -186,8 +186,8 @@ def _print_tables(ev: Any, per_benchmark: bool) -> None:
 def _markdown(ev: Any, per_benchmark: bool) -> str:
     """Two Markdown tables: accuracy per split and group; ranking regret."""
     m = ev.metrics
-    lines = [f"| split | rows | n | model MdAPE % | model MAPE % | {ev.coverage:.0%} coverage % | "
-             "(a) nearest-linear MdAPE % (rows) | (b) flops-ratio MdAPE % (rows) |",
+    lines = [(f"| split | rows | n | model MdAPE % | model MAPE % | {ev.coverage:.0%} coverage % | "
+             "(a) nearest-linear MdAPE % (rows) | (b) flops-ratio MdAPE % (rows) |"),
              "|---|---|--:|--:|--:|--:|--:|--:|"]
     for split in list(dict.fromkeys(m["split"])):
         sub = m[m["split"] == split]
