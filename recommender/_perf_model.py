@@ -151,6 +151,7 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         maturity_pool: float = 5.0,
         maturity_origin: str = "first_result",
         maturity_form: str = "exp",
+        maturity_neighbor_prior: float = 1.0,
         scaling_shift: float = 0.0,
         neighbor_bandwidth: float = 0.5,
         neighbor_prior: float = 0.3,
@@ -177,6 +178,7 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         self.maturity_pool = maturity_pool
         self.maturity_origin = maturity_origin
         self.maturity_form = maturity_form
+        self.maturity_neighbor_prior = maturity_neighbor_prior
         self.scaling_shift = scaling_shift
         self.neighbor_bandwidth = neighbor_bandwidth
         self.neighbor_prior = neighbor_prior
@@ -281,6 +283,8 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         seen = np.isin(np.asarray(accs, dtype=object), self.seen_accelerators_)
         gamma = th[lay.gamma : lay.gamma + len(accs)].copy()
         Ws = W[:, seen]
+        self.neighbor_weights_ = np.where(seen[:, None], 0.0, Ws)  # unseen rows only: weights on seen ones
+        self.neighbor_seen_ = np.flatnonzero(seen)
         borrowed = Ws @ gamma[seen] / (Ws.sum(axis=1) + self.neighbor_prior)
         self.gamma_eff_ = np.where(seen, gamma, borrowed)
         B = len(lay.benches)
@@ -437,10 +441,29 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         return A
 
     def _maturity(self, a: np.ndarray, years: np.ndarray) -> np.ndarray:
+        """Software-immaturity feature of each row: 1 for an accelerator's first results, decaying with age.
+
+        An accelerator without results inherits the maturity of its measured spec-space relatives of the same
+        vendor (a B300 runs B200 software), shrunk towards "brand new" by ``maturity_neighbor_prior``.
+        """
         if not self.maturity_years:
             return np.zeros(len(a))
-        start = self.release_years_[a]
-        age = np.where(np.isfinite(start), np.maximum(years - np.where(np.isfinite(start), start, 0.0), 0.0), 0.0)
+        out = self._maturity_of(self.release_years_[a], years)
+        W = getattr(self, "neighbor_weights_", None)
+        if W is not None:
+            w = W[a]  # rows x measured accelerators; zero rows for measured accelerators
+            unseen = w.sum(axis=1) > 0
+            if unseen.any():
+                seen_idx = self.neighbor_seen_
+                ws = w[unseen]
+                m_seen = self._maturity_of(self.release_years_[seen_idx][None, :], years[unseen][:, None])
+                p = self.maturity_neighbor_prior
+                out[unseen] = ((ws * m_seen).sum(axis=1) + p) / (ws.sum(axis=1) + p)
+        return out
+
+    def _maturity_of(self, start: np.ndarray, years: np.ndarray) -> np.ndarray:
+        finite = np.isfinite(start)
+        age = np.where(finite, np.maximum(years - np.where(finite, start, 0.0), 0.0), 0.0)
         if self.maturity_form == "log":
             # software maturity that keeps growing but ever more slowly: 0 when new, negative with age
             return -np.log1p(age / float(self.maturity_years))
