@@ -250,10 +250,9 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
     def interval_halfwidth(self, categories: np.ndarray, coverage: float) -> np.ndarray:
         """Half-width in log space of the conformal interval for each row's evidence category."""
         q = dict(zip(CATEGORIES, (_conformal(self.residuals_[c], coverage) for c in CATEGORIES)))
-        # less evidence never gives a narrower interval: other benchmarks only >= this benchmark; specs only
-        # >= any measured category
-        q["seen_accelerator"] = max(q["seen_accelerator"], q["seen_pair"])
-        q["unseen_accelerator"] = max(q.values())
+        # less evidence never gives a narrower interval than measured-on-this-benchmark evidence
+        for c in ("seen_accelerator", "unseen_accelerator"):
+            q[c] = max(q[c], q["seen_pair"], q["seen_pair_new"])
         return np.array([q[c] for c in CATEGORIES])[np.asarray(categories, dtype=int)]
 
     def replicate_halfwidth(self, coverage: float) -> float:
