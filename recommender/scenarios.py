@@ -272,6 +272,30 @@ def _unwrap(tp: Any) -> list[Any]:
     return [tp]
 
 
+def _bools_as_numbers(tp: Any, data: Any, path: PathT) -> list[tuple[PathT, bool]]:
+    """Where YAML ``true``/``false`` stands for a number: pydantic's lax mode would read it as 1/0."""
+    alts = _unwrap(tp)
+    if isinstance(data, bool):
+        numeric = any(a in (int, float) or typing.get_origin(a) is typing.Annotated
+                      and typing.get_args(a)[0] in (int, float) for a in alts)
+        return [(path, data)] if numeric and bool not in alts else []
+    out: list[tuple[PathT, bool]] = []
+    for alt in alts:
+        origin = typing.get_origin(alt)
+        if isinstance(alt, type) and issubclass(alt, BaseModel) and isinstance(data, dict):
+            for key, value in data.items():
+                f = alt.model_fields.get(key)
+                if f is not None:
+                    out.extend(_bools_as_numbers(f.annotation, value, (*path, key)))
+        elif origin in (list, tuple) and isinstance(data, list) and typing.get_args(alt):
+            for i, value in enumerate(data):
+                out.extend(_bools_as_numbers(typing.get_args(alt)[0], value, (*path, i)))
+        elif origin is dict and isinstance(data, dict) and len(typing.get_args(alt)) == 2:
+            for key, value in data.items():
+                out.extend(_bools_as_numbers(typing.get_args(alt)[1], value, (*path, key)))
+    return out
+
+
 def allowed_keys(model: type[BaseModel], path: PathT) -> list[str]:
     """Field names accepted at ``path`` (a mapping) under ``model``; best effort, [] when unknown."""
     current: list[Any] = [model]
@@ -831,10 +855,14 @@ def _validate_entry(doc: Doc, name: str, includes: _Includes, catalog: Catalog |
                     new_workloads[i]["benchmark"] = "?"
         data["workloads"] = new_workloads
     edoc = Doc(data, locs)
+    bools = [error_at(edoc, p, f"must be a number, not {str(v).lower()}")
+             for p, v in _bools_as_numbers(Scenario, data, ())]
+    errors.extend(bools)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        errors.extend(validation_errors(exc, edoc, Scenario))
+        flagged = {(e.file, e.line, e.field) for e in bools}
+        errors.extend(e for e in validation_errors(exc, edoc, Scenario) if (e.file, e.line, e.field) not in flagged)
         return errors
     if errors:
         return errors

@@ -473,3 +473,18 @@ def test_examples_validate_against_the_json_schema() -> None:
     for f in _example_files():
         if f.parent == EXAMPLES:
             jsonschema.validate(parse_file(f).data, schema)
+
+
+def test_true_and_false_are_not_numbers(tmp_path: Path) -> None:
+    f = write(tmp_path / "b.yaml", """
+        budget_usd: true
+        mix: true
+        workloads:
+          - {benchmark: bert, share: false}
+        """)
+    (entry,) = load_scenarios(f)
+    assert isinstance(entry, InvalidScenario)
+    assert [str(e) for e in entry.errors] == [
+        f"{f}:1: budget_usd: must be a number, not true",
+        f"{f}:4: workloads[0].share: must be a number, not false",
+    ]
