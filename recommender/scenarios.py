@@ -21,6 +21,7 @@ Files are read with ruamel.yaml's round-trip loader, which builds only plain map
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import difflib
 import json
@@ -855,14 +856,16 @@ def _validate_entry(doc: Doc, name: str, includes: _Includes, catalog: Catalog |
                     new_workloads[i]["benchmark"] = "?"
         data["workloads"] = new_workloads
     edoc = Doc(data, locs)
-    bools = [error_at(edoc, p, f"must be a number, not {str(v).lower()}")
-             for p, v in _bools_as_numbers(Scenario, data, ())]
-    errors.extend(bools)
+    bools = _bools_as_numbers(Scenario, data, ())
+    errors.extend(error_at(edoc, p, f"must be a number, not {str(v).lower()}") for p, v in bools)
+    if bools:  # validate the rest with a stand-in number, so no error follows from the flagged ones
+        data = copy.deepcopy(data)
+        for p, _ in bools:
+            _get(data, p[:-1])[p[-1]] = 1
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        flagged = {(e.file, e.line, e.field) for e in bools}
-        errors.extend(e for e in validation_errors(exc, edoc, Scenario) if (e.file, e.line, e.field) not in flagged)
+        errors.extend(validation_errors(exc, edoc, Scenario))
         return errors
     if errors:
         return errors
