@@ -540,6 +540,8 @@ def predict(
         source[std] = labels[catg]
         _apply_measured(bundle, est, coverage, std, acc, counts, bench, rnd, has_round,
                         minutes, low, high, basis, source)
+        _measured_envelope(bundle, std & (basis == "predicted"), acc, counts, bench, rnd, has_round,
+                           minutes, low, high, source)
     if is_custom.any():
         _predict_custom(bundle, est, coverage, custom, is_custom, acc, counts, bench, nodes, default_nodes,
                         eff_round, minutes, low, high, basis, source)
@@ -550,6 +552,79 @@ def predict(
     out["basis"] = pd.array(basis, dtype="string")
     out["source"] = pd.array(source, dtype="string")
     return out
+
+
+def _measured_envelope(bundle: _Bundle, rows_mask: np.ndarray, acc: np.ndarray, counts: np.ndarray,
+                       bench: np.ndarray, rnd: np.ndarray, has_round: np.ndarray, minutes: np.ndarray,
+                       low: np.ndarray, high: np.ndarray, source: np.ndarray) -> None:
+    """Keep predictions consistent with measurements of the same accelerator and benchmark.
+
+    With n accelerators you can always train on fewer, so a prediction at n is never slower than a measured
+    count n' <= n; within one round it is never faster than a measured count n'' >= n either. With a round
+    given, both bounds come from that round's measurements; without one (a prediction for the catalog's latest
+    round), caps come from each configuration's latest measurement (software only gets faster) and floors only
+    from measurements in the latest round. Where the measurements themselves are not monotone the prediction is
+    left alone. The interval moves with the point.
+    """
+    meas = bundle.measured
+    if not rows_mask.any() or meas.empty:
+        return
+    latest = meas.sort_values("_rk").drop_duplicates(["accelerator_id", "accelerators", "benchmark"], keep="last")
+    idx = np.flatnonzero(rows_mask)
+    frames = []
+    for given in (True, False):
+        sel = idx[has_round[idx] == given]
+        if len(sel) == 0:
+            continue
+        table = meas if given else latest.assign(round="")
+        q = pd.DataFrame({"accelerator_id": acc[sel], "benchmark": bench[sel],
+                          "round": rnd[sel] if given else "", "accelerators": counts[sel].astype(np.int64),
+                          "_row": sel})
+        t = table[["accelerator_id", "benchmark", "round", "accelerators", "minutes", "source"]].copy()
+        t["_r"] = (table["source"].str.split(" · ").str[0]).to_numpy(dtype=object)
+        t = t[t["accelerator_id"].isin(set(q["accelerator_id"])) & t["benchmark"].isin(set(q["benchmark"]))]
+        if t.empty:
+            continue
+        t["accelerators"] = t["accelerators"].astype(np.int64)
+        t["_key"] = t["accelerator_id"].astype(str) + "|" + t["benchmark"].astype(str) + "|" + t["round"].astype(str)
+        q["_key"] = q["accelerator_id"].astype(str) + "|" + q["benchmark"].astype(str) + "|" + q["round"].astype(str)
+        t = t.sort_values(["_key", "accelerators"])
+        g = t.groupby("_key", sort=False)["minutes"]
+        t["_cap"] = g.cummin()  # fastest measured at any count <= this one
+        if not given:  # floors only from measurements of the round being predicted (the latest)
+            t["_fl"] = np.where(t["_r"].to_numpy(dtype=object) == bundle.latest_round, t["minutes"], np.nan)
+        else:
+            t["_fl"] = t["minutes"]
+        t["_floor"] = t.iloc[::-1].groupby("_key", sort=False)["_fl"].cummax().iloc[::-1]  # slowest at >=
+        t = t.sort_values("accelerators")
+        q = q.sort_values("accelerators")
+        up = pd.merge_asof(q, t[["_key", "accelerators", "_cap", "source"]], on="accelerators", by="_key",
+                           direction="backward")
+        dn = pd.merge_asof(q, t[["_key", "accelerators", "_floor"]], on="accelerators", by="_key",
+                           direction="forward")
+        frames.append(up.merge(dn[["_row", "_floor"]], on="_row"))
+    if not frames:
+        return
+    b = pd.concat(frames, ignore_index=True)
+    rows = b["_row"].to_numpy()
+    cap = b["_cap"].to_numpy(dtype=float)
+    floor = b["_floor"].to_numpy(dtype=float)
+    cap = np.where(np.isnan(cap), np.inf, cap)
+    floor = np.where(np.isnan(floor), 0.0, floor)
+    ok = floor <= cap
+    m = minutes[rows]
+    target = np.where(ok, np.clip(m, floor, cap), m)
+    moved = target != m
+    if moved.any():
+        r = rows[moved]
+        f = target[moved] / m[moved]
+        minutes[r] = target[moved]
+        low[r] = low[r] * f
+        high[r] = high[r] * f
+        src = b["source"].to_numpy(dtype=object)[moved]
+        capped = (target[moved] < m[moved])
+        source[r] = np.where(capped, "model, capped by the measured " + src.astype(str),
+                             "model, floored by a measured larger count")
 
 
 def _apply_measured(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: float, std: np.ndarray,

@@ -304,3 +304,16 @@ def test_a_tiny_catalog_still_fits_and_gives_finite_intervals(cat: catalog.Catal
     assert (out["minutes_low"] < out["minutes_high"]).all()
     with pytest.raises(ModelError):
         estimate.predict(frame.assign(benchmark="bert"), catalog=small)
+
+
+def test_more_accelerators_than_a_measured_configuration_is_never_slower(cat: catalog.Catalog) -> None:
+    meas = estimate._load_bundle(cat).measured
+    latest = meas.sort_values("_rk").drop_duplicates(["accelerator_id", "accelerators", "benchmark"], keep="last")
+    rows = [(r.accelerator_id, r.accelerators + k, r.benchmark, r.minutes)
+            for r in latest.itertuples() for k in (1, 2, 5, 8)]
+    frame = pd.DataFrame(rows, columns=["accelerator_id", "accelerators", "benchmark", "measured"])
+    out = estimate.predict(frame)
+    pred = out[out["basis"] == "predicted"]
+    assert len(pred) > 1000
+    assert (pred["minutes"] <= pred["measured"] * (1 + 1e-9)).all()
+    assert (pred["minutes_low"] < pred["minutes"]).all() and (pred["minutes"] < pred["minutes_high"]).all()
