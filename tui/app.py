@@ -19,7 +19,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
+from textual.widgets._tabbed_content import ContentTabs
 from textual.worker import get_current_worker
 
 from tui import backend
@@ -52,6 +53,7 @@ class RecommenderApp(App[None]):
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
+    AUTO_FOCUS = "#budget_usd"  # keyboard first: type a budget straight away
     TITLE = "mlperf-recommender"
     SUB_TITLE = "which accelerator to buy, grounded in MLPerf Training"
 
@@ -66,11 +68,17 @@ class RecommenderApp(App[None]):
                 tooltip="MLPerf Training results with filters and rankings."),
         Binding("4", "show_view('model')", "Model", id="app.view.model",
                 tooltip="Accuracy of the performance model."),
-        Binding("ctrl+o", "open_scenario", "Open", id="app.open", tooltip="Open a scenario YAML file."),
-        Binding("ctrl+s", "save_scenario", "Save", id="app.save", tooltip="Save the scenario as YAML."),
+        # Priority: these work from inside text fields too (ctrl+e replaces the fields' end-of-line; End still works).
+        Binding("ctrl+o", "open_scenario", "Open", id="app.open", tooltip="Open a scenario YAML file.",
+                priority=True),
+        Binding("ctrl+s", "save_scenario", "Save", id="app.save", tooltip="Save the scenario as YAML.",
+                priority=True),
         Binding("ctrl+e", "export", "Export", id="app.export",
-                tooltip="Export the recommendation as Markdown or JSON."),
-        Binding("ctrl+r", "solve_now", "Solve", id="app.solve", tooltip="Solve the scenario again now."),
+                tooltip="Export the recommendation as Markdown or JSON.", priority=True),
+        Binding("ctrl+r", "solve_now", "Solve", id="app.solve", tooltip="Solve the scenario again now.",
+                priority=True),
+        Binding("escape", "leave_field", "Leave field", id="app.leave_field", show=False,
+                tooltip="Leave the text field (then q quits and 1-4 switch views)."),
     ]
 
     def __init__(
@@ -225,7 +233,7 @@ class RecommenderApp(App[None]):
         panel = self.query_one(RecommendationPanel)
         panel.names = self._names
         cat = self.catalog
-        panel.measured_source = lambda a, n, b, m: backend.measured_source(cat, a, n, b, m)
+        panel.measured_label = lambda b, n, src: backend.measured_label(cat, b, n, src)
         await self._show_scenario(self.scenario)
         self.solve_now()
         self._started = True
@@ -246,6 +254,8 @@ class RecommenderApp(App[None]):
         )
         await form.load(backend.scenario_data(scenario))
         self.sub_title = scenario.name
+        if isinstance(self.focused, Input) and form in self.focused.ancestors:
+            self.focused.action_select_all()  # typing replaces the value just loaded
 
     @on(msg.ModelStatus)
     def _model_status(self, message: msg.ModelStatus) -> None:
@@ -343,6 +353,13 @@ class RecommenderApp(App[None]):
     @on(TabbedContent.TabActivated)
     async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane = event.pane.id
+        await self._fill_view(pane)
+        target = {"frontier": "#frontier-table", "catalog": "#catalog-table",
+                  "model": "#model-table"}.get(pane or "")
+        if target:  # keyboard first: the view's main widget takes the focus
+            self.call_after_refresh(lambda: self.query_one(target).focus())
+
+    async def _fill_view(self, pane: str | None) -> None:
         if pane == "frontier":
             frontier_view = await self._view("frontier")
             frontier_view.names = self._names
@@ -370,7 +387,8 @@ class RecommenderApp(App[None]):
         if message.generation != self.generation:
             return
         choice = self.recommendation.choice if self.recommendation is not None else None
-        self.query_one(FrontierView).show(message.frontier, choice)
+        budget = self.scenario.budget_usd if self.scenario is not None else None
+        self.query_one(FrontierView).show(message.frontier, choice, budget)
 
     @on(msg.FrontierFailed)
     def _frontier_failed(self, message: msg.FrontierFailed) -> None:
@@ -419,8 +437,14 @@ class RecommenderApp(App[None]):
             self.scenario = scenario
             self.solve_now()
 
+    def action_leave_field(self) -> None:
+        self.query_one(TabbedContent).query_one(ContentTabs).focus()
+
     def action_show_view(self, view: str) -> None:
-        self.query_one(TabbedContent).active = view
+        tabs = self.query_one(TabbedContent)
+        # Leave the current view's widgets first: TabbedContent switches back to a pane whose widget has focus.
+        tabs.query_one(ContentTabs).focus()
+        tabs.active = view
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
@@ -429,6 +453,8 @@ class RecommenderApp(App[None]):
             self.push_screen(HelpScreen())
 
     def action_export(self, fmt_name: str | None = None) -> None:
+        if self._dialog_open():
+            return
         from tui.screens.file_dialog import PathDialog
 
         if self.recommendation is None:
@@ -453,6 +479,8 @@ class RecommenderApp(App[None]):
                                     action_label="Export"), done)
 
     def action_save_scenario(self) -> None:
+        if self._dialog_open():
+            return
         from tui.screens.file_dialog import PathDialog
 
         scenario = self._validated_form()
@@ -475,6 +503,8 @@ class RecommenderApp(App[None]):
         self.push_screen(PathDialog("Save the scenario as YAML", default, action_label="Save"), done)
 
     def action_open_scenario(self) -> None:
+        if self._dialog_open():
+            return
         from tui.screens.file_dialog import PathDialog
 
         default = str(self.scenario_path or backend.EXAMPLES_DIR)
@@ -485,6 +515,11 @@ class RecommenderApp(App[None]):
 
         self.push_screen(PathDialog("Open a scenario YAML file", default, must_exist=True, action_label="Open"),
                          done)
+
+    def _dialog_open(self) -> bool:
+        from textual.screen import ModalScreen
+
+        return isinstance(self.screen, ModalScreen)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -95,17 +95,25 @@ def rank(cat: Catalog, row: dict[str, Any]) -> tuple[str, pd.DataFrame]:
     return title, frame
 
 
-def measured_source(cat: Catalog, accelerator_id: str, accelerators: int, benchmark: str,
-                    minutes: float) -> str | None:
-    """``v5.0 closed · available · Submitter`` of the catalog result a measured figure comes from."""
-    r = cat.results
-    m = (r["benchmark"] == benchmark) & (r["accelerator_id"] == accelerator_id) & (r["accelerators"] == accelerators)
-    m &= r["minutes"].notna()
-    hits = r[m.fillna(False).astype(bool)]
-    if not len(hits):
-        return None
-    best = hits.iloc[(hits["minutes"].astype(float) - float(minutes)).abs().argsort()[:1]].iloc[0]
-    return f"{best['round']} {best['division']} · {best['status']} · {best['submitter']}"
+def measured_label(cat: Catalog, benchmark: str, accelerators: int, source: str | None) -> str:
+    """How a measured figure is cited (MLCommons guidelines: round, division, status, accelerator count).
+
+    ``source`` is the library's ``"round · submitter · system_id"`` of the result used; its division and
+    status are looked up in the catalog.
+    """
+    parts = [p.strip() for p in (source or "").split("·")]
+    if len(parts) >= 3:
+        rnd, submitter, system_id = parts[0], parts[1], "·".join(parts[2:]).strip()
+        r = cat.results
+        m = (r["round"] == rnd) & (r["submitter"] == submitter) & (r["system_id"] == system_id)
+        m &= r["benchmark"] == benchmark
+        hits = r[m.fillna(False).astype(bool)]
+        if len(hits):
+            row = hits.iloc[0]
+            return (f"measured: MLPerf Training {rnd} {row['division']}, {row['status']}, {submitter}, "
+                    f"{accelerators} accel.")
+        return f"measured: MLPerf Training {rnd}, {submitter}, {accelerators} accel."
+    return f"measured: MLPerf Training{' ' + source if source else ''}, {accelerators} accel."
 
 
 # ---------------------------------------------------------------------------------------------- scenarios

@@ -54,18 +54,18 @@ class CatalogView(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="catalog-filters"):
-            yield Select([], prompt="Round", id="f-round", classes="filter")
-            yield Select([], prompt="Benchmark", id="f-benchmark", classes="filter")
-            yield Select([], prompt="Accelerator", id="f-accelerator", classes="filter wide")
-            yield Input(placeholder="Count", id="f-count", classes="filter narrow", type="integer",
+            yield Select([], prompt="Round", id="f-round", compact=True, classes="filter")
+            yield Select([], prompt="Benchmark", id="f-benchmark", compact=True, classes="filter")
+            yield Select([], prompt="Accelerator", id="f-accelerator", compact=True, classes="filter wide")
+            yield Input(placeholder="Count", id="f-count", classes="filter narrow", type="integer", compact=True,
                         tooltip="Total accelerator count (exact)")
-            yield Select([], prompt="Submitter", id="f-submitter", classes="filter")
-            yield Select([], prompt="Division", id="f-division", classes="filter narrow")
+            yield Select([], prompt="Submitter", id="f-submitter", compact=True, classes="filter")
+            yield Select([], prompt="Division", id="f-division", compact=True, classes="filter narrow")
         yield Label("", id="catalog-count")
         table: DataTable[Any] = DataTable(id="catalog-table", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Label("Choose a row (Enter) to rank every system measured at the same benchmark and count.",
-                    id="ranking-title")
+        yield Label("Enter on a result ranks every result of the same configuration (benchmark, accelerator, "
+                    "count, division).", id="ranking-title")
         yield DataTable(id="ranking-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:

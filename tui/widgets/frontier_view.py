@@ -37,7 +37,7 @@ class FrontierView(Vertical):
     def set_status(self, text: str) -> None:
         self.query_one("#frontier-status", Label).update(text)
 
-    def show(self, frontier: pd.DataFrame, choice: Any | None) -> None:
+    def show(self, frontier: pd.DataFrame, choice: Any | None, budget_usd: float | None = None) -> None:
         plot = self.query_one("#frontier-plot", PlotextPlot)
         plt = plot.plt
         plt.clear_data()
@@ -57,14 +57,25 @@ class FrontierView(Vertical):
             and int(r["accelerators"]) == int(choice.accelerators)
             for r in df.to_dict("records")
         ]
+        feasible = [bool(v) for v in df["feasible"]] if "feasible" in df else [True] * len(df)
         plt.plot(xs, ys, marker="braille", label="Pareto frontier")
-        plt.scatter(xs, ys, marker="dot")
+        fx = [x for x, ok in zip(xs, feasible) if ok]
+        fy = [y for y, ok in zip(ys, feasible) if ok]
+        if fx:
+            plt.scatter(fx, fy, marker="●", label="within the scenario's limits")
+        ox = [x for x, ok in zip(xs, feasible) if not ok]
+        oy = [y for y, ok in zip(ys, feasible) if not ok]
+        if ox:
+            plt.scatter(ox, oy, marker="○", label="beyond a limit")
+        if budget_usd:
+            plt.vline(float(budget_usd) / 1000.0, "orange")
         if choice is not None:
             cx = float(choice.capex_usd) / 1000.0
             cy = float(choice.weighted_minutes)
             plt.scatter([cx], [cy], marker="◆", color="red", label="current choice")
-        plt.xlabel("capex (thousand USD)")
-        plt.ylabel("share-weighted minutes")
+        plt.yscale("log")
+        plt.xlabel("capex (thousand USD)" + (" · vertical line: budget" if budget_usd else ""))
+        plt.ylabel("share-weighted minutes (log)")
         plt.title("Cost ↔ time: every point is the fastest option at its price")
         plot.refresh()
         for rec, chosen in zip(df.to_dict("records"), is_choice):
@@ -73,7 +84,9 @@ class FrontierView(Vertical):
                 self.names.get(aid, aid), str(int(rec["accelerators"])),
                 str(int(rec["nodes"])) if "nodes" in rec and not fmt.is_missing(rec["nodes"]) else "—",
                 fmt.money(rec["capex_usd"]),
-                fmt.kw(rec.get("it_power_kw")), fmt.minutes(rec["weighted_minutes"]), "◆ current" if chosen else "",
+                fmt.kw(rec.get("it_power_kw")), fmt.minutes(rec["weighted_minutes"]),
+                "◆ current" if chosen else ("" if rec.get("feasible", True) else "over limit"),
             )
         table.check_idle()  # DataTable sizes its columns when idle
-        self.set_status(f"{len(df)} configurations on the frontier (minutes are predicted or measured; see Recommend).")
+        self.set_status(f"{len(df)} configurations on the cost ↔ minutes frontier, {sum(feasible)} within the "
+                        "scenario's limits (minutes: measured where that configuration was, else predicted).")

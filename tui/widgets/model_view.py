@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
@@ -20,9 +20,9 @@ HEADERS = {
     "group": "Benchmark / group",
     "results": "Results",
     "model_mdape_pct": "Model MdAPE",
-    "model_coverage_pct": "80 % interval coverage",
-    "nearest_linear_mdape_pct": "Nearest-linear MdAPE",
-    "flops_ratio_mdape_pct": "FLOPS-ratio MdAPE",
+    "model_coverage_pct": "Interval coverage (80 % target)",
+    "nearest_linear_mdape_pct": "Baseline: nearest-linear MdAPE",
+    "flops_ratio_mdape_pct": "Baseline: FLOPS-ratio MdAPE",
 }
 
 
@@ -35,9 +35,8 @@ class ModelView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("The model's accuracy is computed when this view is first opened.", id="model-status")
-        with Horizontal(id="model-body"):
-            yield DataTable(id="model-table", cursor_type="row", zebra_stripes=True)
-            yield PlotextPlot(id="model-plot")
+        yield DataTable(id="model-table", cursor_type="row", zebra_stripes=True)
+        yield PlotextPlot(id="model-plot")
 
     def set_status(self, text: str) -> None:
         self.query_one("#model-status", Label).update(text)
@@ -46,7 +45,7 @@ class ModelView(Vertical):
         table = self.query_one("#model-table", DataTable)
         table.clear(columns=True)
         columns = list(by_benchmark.columns)
-        add_fixed_columns(table, [(HEADERS.get(c, c.replace("_", " ")), 18 if c == "group" else
+        add_fixed_columns(table, [(HEADERS.get(c, c.replace("_", " ")), 30 if c == "group" else
                                    max(7, len(HEADERS.get(c, c)))) for c in columns])
         for rec in by_benchmark.to_dict("records"):
             row = []
@@ -78,7 +77,9 @@ class ModelView(Vertical):
             plt.ylabel("predicted minutes (derived)")
             plt.title("Predicted vs measured (held-out)")
         elif "model_mdape_pct" in by_benchmark:
-            per = by_benchmark[~by_benchmark["group"].isin(["all", "seen accelerators", "unseen accelerators"])]
+            from catalog.registry import BENCHMARKS
+
+            per = by_benchmark[by_benchmark["group"].isin(list(BENCHMARKS))]
             per = per.dropna(subset=["model_mdape_pct"])
             labels = [str(g) for g in per["group"]]
             series = [[float(v) for v in per["model_mdape_pct"]]]
@@ -87,8 +88,8 @@ class ModelView(Vertical):
                 series.append([0.0 if fmt.is_missing(v) else float(v) for v in per["nearest_linear_mdape_pct"]])
                 names.append("nearest-linear baseline")
             if labels:
-                plt.multiple_bar(labels, series, labels=names)
-                plt.title("Median error of predicted vs measured minutes, % (lower is better)")
+                plt.multiple_bar(labels, series, labels=names, orientation="horizontal")
+                plt.title("Median error of predicted vs measured minutes by benchmark, % (lower is better)")
         plot.refresh()
         self.set_status(f"Accuracy of the performance model: {source}. Predicted figures are derived, "
                         "not MLPerf results.")

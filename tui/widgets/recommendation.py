@@ -9,10 +9,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Label, ProgressBar, Static
+from textual.widgets import Label, ProgressBar, Static
 
 from tui import format as fmt
-from tui.widgets.tables import add_fixed_columns
 
 OBJECTIVE_TEXT = {
     "min_time": "share-weighted minutes to train",
@@ -41,8 +40,13 @@ class RecommendationPanel(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.names: dict[str, str] = {}
-        self.measured_source: Callable[[str, int, str, float], str | None] = lambda *a: None
+        #: ``(benchmark, accelerators, source) -> citation`` of a measured figure (set by the app).
+        self.measured_label: Callable[[str, int, str | None], str] = (
+            lambda b, n, src: f"measured: MLPerf Training {src or ''}, {n} accel.")
         self.recommendation: Any = None
+        #: The rows last shown (plain text), for tests and exports.
+        self.workload_rows: list[tuple[str, ...]] = []
+        self.alternative_rows: list[tuple[str, ...]] = []
 
     def compose(self) -> ComposeResult:
         yield Label("Loading the catalog…", id="rec-status")
@@ -50,17 +54,17 @@ class RecommendationPanel(VerticalScroll):
         yield Static("", id="rec-headline")
         yield Static("", id="rec-facts")
         yield Label("Minutes to train per workload", classes="section-label")
-        yield DataTable(id="rec-workloads", cursor_type="row", zebra_stripes=True, show_cursor=False)
+        yield Static("", id="rec-workloads")
+        yield Label("Measured = the MLPerf Training result of this exact configuration (cited); predicted = "
+                    "derived by the performance model, not an MLPerf result, with its 80 % interval.",
+                    id="rec-basis-note")
         yield Static("", id="rec-limits")
         yield Label("Alternatives (best of each other accelerator)", classes="section-label")
-        yield DataTable(id="rec-alternatives", cursor_type="row", zebra_stripes=True, show_cursor=False)
+        yield Static("", id="rec-alternatives")
+        yield Label("Why", classes="section-label")
         yield Static("", id="rec-explanation")
 
     def on_mount(self) -> None:
-        add_fixed_columns(self.query_one("#rec-workloads", DataTable), [
-            ("Workload", 18), ("Share", 5), ("Minutes", 8), ("80 % interval", 13), ("Basis", 62)])
-        add_fixed_columns(self.query_one("#rec-alternatives", DataTable), [
-            ("Accelerator", 24), ("Count", 5), ("Capex", 10), ("Objective", 13), ("Why it lost", 60)])
         self.busy(False)
 
     def acc_name(self, accelerator_id: str) -> str:
@@ -131,8 +135,13 @@ class RecommendationPanel(VerticalScroll):
         return grid
 
     def _workloads(self, rec: Any) -> None:
-        table = self.query_one("#rec-workloads", DataTable)
-        table.clear()
+        table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
+        table.add_column("Workload", no_wrap=True)
+        table.add_column("Share", justify="right")
+        table.add_column("Minutes", justify="right")
+        table.add_column("80 % interval", justify="right", no_wrap=True)
+        table.add_column("Basis", overflow="fold")
+        self.workload_rows = []
         for c in rec.configurations or ([rec.choice] if rec.choice else []):
             prefix = f"{self.acc_name(c.accelerator_id)}: " if len(rec.configurations) > 1 else ""
             for w in c.workloads:
@@ -141,14 +150,13 @@ class RecommendationPanel(VerticalScroll):
                     if w.minutes_low is not None and w.minutes_high is not None else "—"
                 )
                 if w.basis == "measured":
-                    where = self.measured_source(c.accelerator_id, c.accelerators, w.workload, w.minutes)
-                    basis = Text(f"measured · MLPerf Training {where or (w.source or '')}, {c.accelerators} accel.",
-                                 style="bold")
+                    basis = Text(self.measured_label(w.workload, c.accelerators, w.source), style="bold")
                 else:
-                    basis = Text(f"predicted (derived, not an MLPerf result){' · ' + w.source if w.source else ''}",
-                                 style="italic")
-                table.add_row(prefix + w.workload, f"{w.share:.2f}", fmt.minutes(w.minutes), interval, basis)
-        table.check_idle()  # DataTable sizes its columns when idle
+                    basis = Text("predicted (derived estimate)", style="italic")
+                row = (prefix + w.workload, f"{w.share:.2f}", fmt.minutes(w.minutes), interval, basis.plain)
+                self.workload_rows.append(row)
+                table.add_row(*row[:4], basis)
+        self.query_one("#rec-workloads", Static).update(table)
 
     def _limits(self, rec: Any) -> Text:
         out = Text()
@@ -158,27 +166,38 @@ class RecommendationPanel(VerticalScroll):
         for s in rec.sensitivity:
             pct = f"{(s.factor - 1) * 100:+.0f} %"
             label = {"budget_usd": "budget", "power_limit_kw": "power"}.get(s.parameter, s.parameter)
-            out.append(f"{pct} {label}: ", style="bold")
+            out.append(f"What {pct} {label} buys: ", style="bold")
             out.append(s.summary + "\n")
+        if not rec.sensitivity:
+            out.append("What +10 % buys: ", style="bold")
+            out.append("no budget or power limit to relax.\n")
         return out
 
     def _alternatives(self, rec: Any, objective: str) -> None:
-        table = self.query_one("#rec-alternatives", DataTable)
-        table.clear()
+        table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
+        table.add_column("Accelerator", no_wrap=True)
+        table.add_column("Count", justify="right")
+        table.add_column("Capex", justify="right")
+        table.add_column("Objective", justify="right", no_wrap=True)
+        table.add_column("Why it lost", overflow="fold")
+        self.alternative_rows = []
         for a in rec.alternatives:
             c = a.configuration
-            table.add_row(
+            row = (
                 self.acc_name(a.accelerator_id),
                 str(c.accelerators) if c else "—",
                 fmt.money(c.capex_usd) if c else "—",
                 objective_text(objective, a.objective_value),
                 a.reason,
             )
-        table.check_idle()
+            self.alternative_rows.append(row)
+            table.add_row(*row)
+        self.query_one("#rec-alternatives", Static).update(table if rec.alternatives else Text("none"))
 
     def clear(self) -> None:
         self.recommendation = None
-        for wid in ("#rec-headline", "#rec-facts", "#rec-limits", "#rec-explanation"):
+        self.workload_rows = []
+        self.alternative_rows = []
+        for wid in ("#rec-headline", "#rec-facts", "#rec-limits", "#rec-workloads", "#rec-alternatives",
+                    "#rec-explanation"):
             self.query_one(wid, Static).update("")
-        self.query_one("#rec-workloads", DataTable).clear()
-        self.query_one("#rec-alternatives", DataTable).clear()

@@ -67,7 +67,7 @@ class WorkloadRow(Horizontal):
         return self.query_one(".wl-share", Input).value
 
 
-class ScenarioForm(VerticalScroll):
+class ScenarioForm(VerticalScroll, can_focus=False):
     """The scenario editor. Posts :class:`ScenarioForm.Edited` whenever the user changes a field."""
 
     class Edited(Message):

@@ -1,0 +1,74 @@
+"""The TUI's formatting helpers and its door into the library (no Textual app needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui import backend
+from tui import format as fmt
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("325000", 325000.0), ("325,000", 325000.0), ("$325k", 325000.0), ("1.2M", 1.2e6), ("40 kW", 40.0),
+    ("0.086", 0.086), (" 7 ", 7.0), ("-5", -5.0),
+])
+def test_parse_number_accepts_what_people_type(text: str, value: float) -> None:
+    assert fmt.parse_number(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["abc", "", "12x", "1e999", "--3"])
+def test_parse_number_rejects_non_numbers(text: str) -> None:
+    with pytest.raises(ValueError):
+        fmt.parse_number(text)
+
+
+def test_money_and_units() -> None:
+    assert fmt.money(325000) == "$325,000"
+    assert fmt.money(1234.56) == "$1,235"
+    assert fmt.money(None) == "—"
+    assert fmt.kw(4.37) == "4.4 kW"
+    assert fmt.minutes(2.345) == "2.35" and fmt.minutes(27.84) == "27.8" and fmt.minutes(1234.4) == "1,234"
+    assert fmt.plain_number(110000.0) == "110000" and fmt.plain_number(0.086) == "0.086"
+
+
+def test_measured_label_cites_round_division_status_submitter_and_count(cat: Any) -> None:
+    r = cat.scored().iloc[0]
+    source = f"{r['round']} · {r['submitter']} · {r['system_id']}"
+    label = backend.measured_label(cat, r["benchmark"], int(r["accelerators"]), source)
+    assert label == (f"measured: MLPerf Training {r['round']} closed, {r['status']}, {r['submitter']}, "
+                     f"{int(r['accelerators'])} accel.")
+
+
+def test_names_and_priced_accelerators(cat: Any, seed_scenario: Any) -> None:
+    names = backend.accelerator_names(cat)
+    assert names["nvidia-h100-sxm5-80gb"] == "H100 SXM5 80GB"
+    priced = dict((aid, label) for label, aid in backend.priced_accelerators(cat, seed_scenario))
+    assert priced["nvidia-a100-pcie-80gb"] == "A100 PCIe 80GB · $15,000"  # the scenario's price
+    assert "nvidia-v100-sxm2-16gb" not in priced  # no reference price, none in the scenario
+
+
+def test_save_scenario_round_trips_through_the_library_loader(seed_scenario: Any, tmp_path: Path) -> None:
+    path = backend.save_scenario(seed_scenario, tmp_path / "s.yaml")
+    assert backend.load_scenario(path) == seed_scenario
+
+
+def test_export_writes_markdown_and_json(seed_scenario: Any, tmp_path: Path) -> None:
+    import json
+
+    from tui_fakes import fake_optimize
+
+    rec = fake_optimize(seed_scenario)
+    md = backend.export_recommendation(rec, tmp_path / "r.md", "markdown")
+    js = backend.export_recommendation(rec, tmp_path / "r.json", "json")
+    assert md.read_text() == rec.to_markdown()
+    assert json.loads(js.read_text()) == rec.to_dict()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.md"]  # no temporary files left
+
+
+def test_default_scenario_is_the_seed_example() -> None:
+    scenario, path = backend.default_scenario()
+    assert path is not None and path.name == "seed.yaml"
+    assert scenario.name == "seed"
