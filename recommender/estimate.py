@@ -131,6 +131,7 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
         accelerator_folds: int = 5,
         forward_rounds: int = 3,
         min_forward_residuals: int = 60,
+        scale_prior: float = 50.0,
         random_state: int | None = 0,
     ) -> None:
         self.accelerator_table = accelerator_table
@@ -139,6 +140,7 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
         self.accelerator_folds = accelerator_folds
         self.forward_rounds = forward_rounds
         self.min_forward_residuals = min_forward_residuals
+        self.scale_prior = scale_prior
         self.random_state = random_state
 
     def _base(self) -> PerformanceModel:
@@ -171,6 +173,7 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
             if len(tr) and len(te):
                 schemes.append(("forward", tr, te))
         oof = np.full(len(X), np.nan)  # out-of-fold log-predictions from the system folds
+        held: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
         for kind, tr, te in schemes:
             test = X.iloc[te]
             known = test["benchmark"].isin(set(X["benchmark"].iloc[tr])).to_numpy()
@@ -181,8 +184,16 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
             r = ly[te][known] - mu
             if kind == "system":
                 oof[te[known]] = mu
+            held.append((kind, cat, np.abs(r), test.loc[known, "benchmark"].astype("string").to_numpy(dtype=object)))
+        # benchmarks differ in how predictable they are (big software jumps on some): a per-benchmark scale,
+        # shrunk towards 1, normalises the residuals (normalised split-conformal)
+        all_abs = np.concatenate([h[2] for h in held]) if held else np.zeros(0)
+        all_b = np.concatenate([h[3] for h in held]) if held else np.zeros(0, dtype=object)
+        self.benchmark_scale_ = _benchmark_scales(all_abs, all_b, self.scale_prior)
+        for kind, cat, a, b in held:
+            scale = np.array([self.benchmark_scale_.get(x, 1.0) for x in b])
             for c in range(len(CATEGORIES)):
-                pooled["forward" if kind == "forward" else "grouped"][c].append(np.abs(r[cat == c]))
+                pooled["forward" if kind == "forward" else "grouped"][c].append((a / scale)[cat == c])
 
         def cat_pool(kind: str, c: int) -> np.ndarray:
             v = pooled[kind][c]
@@ -247,13 +258,19 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.model_.predict(X)
 
-    def interval_halfwidth(self, categories: np.ndarray, coverage: float) -> np.ndarray:
-        """Half-width in log space of the conformal interval for each row's evidence category."""
+    def interval_halfwidth(self, categories: np.ndarray, coverage: float,
+                           benchmarks: np.ndarray | None = None) -> np.ndarray:
+        """Half-width in log space of the conformal interval for each row's evidence category (times the
+        benchmark's scale when ``benchmarks`` is given)."""
         q = dict(zip(CATEGORIES, (_conformal(self.residuals_[c], coverage) for c in CATEGORIES)))
         # less evidence never gives a narrower interval than measured-on-this-benchmark evidence
         for c in ("seen_accelerator", "unseen_accelerator"):
             q[c] = max(q[c], q["seen_pair"], q["seen_pair_new"])
-        return np.array([q[c] for c in CATEGORIES])[np.asarray(categories, dtype=int)]
+        out = np.array([q[c] for c in CATEGORIES])[np.asarray(categories, dtype=int)]
+        if benchmarks is not None:
+            scales = getattr(self, "benchmark_scale_", {})
+            out = out * np.array([scales.get(b, 1.0) for b in benchmarks])
+        return out
 
     def replicate_halfwidth(self, coverage: float) -> float:
         return max(_conformal(self.replicate_abs_, coverage), 0.01)
@@ -264,6 +281,21 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
         q = _conformal(self.transfer_abs_[key], coverage)
         # one anchor: e_target - e_anchor; k anchors: e_target - mean(e_anchor) -> variance (1 + 1/k) / 2 of it
         return q * math.sqrt((1.0 + 1.0 / max(measurements, 1)) / 2.0)
+
+
+def _benchmark_scales(abs_resid: np.ndarray, bench: np.ndarray, prior: float) -> dict[str, float]:
+    """Median |held-out log residual| of each benchmark relative to all, shrunk to 1 with ``prior`` rows."""
+    ok = np.isfinite(abs_resid) & (abs_resid > 0)
+    if not ok.any():
+        return {}
+    a, b = abs_resid[ok], bench[ok]
+    overall = float(np.median(a))
+    out: dict[str, float] = {}
+    for x in np.unique(b):
+        v = a[b == x]
+        ratio = float(np.median(v)) / overall
+        out[str(x)] = float(np.exp(len(v) * np.log(ratio) / (len(v) + prior)))
+    return out
 
 
 def _replicate_spread(X: pd.DataFrame, ly: np.ndarray) -> np.ndarray:
@@ -533,7 +565,7 @@ def predict(
             "nodes": nodes[std], "default_nodes": default_nodes[std], "round": eff_round[std],
         })
         mu, catg = model.predict_log(X)
-        q = est.interval_halfwidth(catg, coverage)
+        q = est.interval_halfwidth(catg, coverage, bench[std])
         minutes[std], low[std], high[std] = np.exp(mu), np.exp(mu - q), np.exp(mu + q)
         labels = np.array(["model", "model (no results on this benchmark)", "model (specs only)", "model"],
                           dtype=object)

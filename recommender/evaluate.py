@@ -236,7 +236,7 @@ def evaluate(
                 continue
             est = CalibratedPerformanceModel(catalog.accelerators, **params).fit(train, y_all[tr])
             mu, cat = est.model_.predict_log(test)
-            q = est.interval_halfwidth(cat, coverage)
+            q = est.interval_halfwidth(cat, coverage, test["benchmark"].astype("string").to_numpy(dtype=object))
             frame = pd.DataFrame({
                 "split": name,
                 "benchmark": test["benchmark"].to_numpy(dtype=object),
