@@ -59,7 +59,7 @@ __all__ = [
 PREDICT_COLUMNS: list[str] = ["minutes", "minutes_low", "minutes_high", "basis", "source"]
 
 #: Bump when the cached model's format or fitting procedure changes (old caches are then refitted).
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 
 _FALLBACK_PER_NODE = 4
 _DEFAULT_LOG_HALFWIDTH = math.log(1.5)
