@@ -487,7 +487,7 @@ class RecommenderApp(App[None]):
         if scenario is None:
             self.notify("The scenario has errors; fix them before saving.", severity="error")
             return
-        default = str(self.scenario_path or "scenario.yaml")
+        default = str(self._save_default(scenario))
 
         def done(result: tuple[str, str] | None) -> None:
             if result is None:
@@ -501,6 +501,14 @@ class RecommenderApp(App[None]):
             self.notify(f"Saved {written}", title="Scenario")
 
         self.push_screen(PathDialog("Save the scenario as YAML", default, action_label="Save"), done)
+
+    def _save_default(self, scenario: Scenario) -> Path:
+        """Where to offer saving: the file it came from, unless that is a shipped example."""
+        path = self.scenario_path
+        if path is not None and backend.EXAMPLES_DIR.resolve() not in path.resolve().parents:
+            return path
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in scenario.name).strip("-") or "scenario"
+        return Path.cwd() / f"{safe}.yaml"
 
     def action_open_scenario(self) -> None:
         if self._dialog_open():

@@ -90,8 +90,9 @@ def rank(cat: Catalog, row: dict[str, Any]) -> tuple[str, pd.DataFrame]:
         kwargs["accelerators"] = int(n)
     frame = catalog.rank(bench, **kwargs)
     what = f"{int(n)} × {names.get(acc, acc)}" if not fmt.is_missing(n) and not fmt.is_missing(acc) else "this system"
-    title = (f"Same configuration: {what} on {bench}, {division} division — {len(frame)} results, "
-             "fastest first (rank within each round; “vs best” is derived)")
+    n_results = f"{len(frame)} result{'s' if len(frame) != 1 else ''}"
+    title = (f"Same configuration: {what} on {bench}, {division} division — {n_results}, fastest first "
+             "(ranked within each round; “vs fastest” is derived, not an MLPerf result)")
     return title, frame
 
 

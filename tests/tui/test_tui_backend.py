@@ -72,3 +72,14 @@ def test_default_scenario_is_the_seed_example() -> None:
     scenario, path = backend.default_scenario()
     assert path is not None and path.name == "seed.yaml"
     assert scenario.name == "seed"
+
+
+def test_save_never_defaults_to_a_shipped_example(seed_scenario: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    from tui.app import RecommenderApp
+
+    monkeypatch.chdir(tmp_path)
+    app = RecommenderApp(scenario=seed_scenario, scenario_path=backend.EXAMPLES_DIR / "seed.yaml")
+    assert app._save_default(seed_scenario) == tmp_path / "seed.yaml"
+    mine = tmp_path / "mine.yaml"
+    app = RecommenderApp(scenario=seed_scenario, scenario_path=mine)
+    assert app._save_default(seed_scenario) == mine

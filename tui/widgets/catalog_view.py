@@ -75,7 +75,7 @@ class CatalogView(Vertical):
                                   ("Minutes", 8)])
         ranking = self.query_one("#ranking-table", DataTable)
         add_fixed_columns(ranking, [("#", 3), ("Accelerator", 26), ("Count", 5), ("Submitter", 16), ("System", 28),
-                                    ("Round", 5), ("Minutes", 8), ("vs best (derived)", 17)])
+                                    ("Round", 5), ("Minutes", 8), ("vs fastest (derived)", 20)])
 
     # -- data ---------------------------------------------------------------------------------------
     def set_catalog(self, results: pd.DataFrame, accelerator_names: dict[str, str]) -> None:
@@ -166,19 +166,17 @@ class CatalogView(Vertical):
         table.clear()
         if ranking is None or not len(ranking):
             return
-        best = ranking["minutes"].min() if "minutes" in ranking else None
         for i, rec in enumerate(ranking.to_dict("records"), start=1):
             acc = rec.get("accelerator_id")
-            ratio = (
-                f"{float(rec['minutes']) / float(best):.2f}×"
-                if best and not fmt.is_missing(rec.get("minutes")) else "—"
-            )
+            slower = rec.get("derived_vs_fastest_pct")
             table.add_row(
                 str(rec.get("rank", i)) if not fmt.is_missing(rec.get("rank")) else str(i),
                 _short(self._names.get(acc, acc) if isinstance(acc, str) else "—", 26),
                 _int(rec.get("accelerators")), str(rec.get("submitter", "—")),
                 _short(str(rec.get("system_name", "—")), 28), str(rec.get("round", "—")),
-                fmt.minutes(rec.get("minutes")), ratio,
+                fmt.minutes(rec.get("minutes")),
+                "fastest" if not fmt.is_missing(slower) and float(slower) == 0 else
+                ("—" if fmt.is_missing(slower) else f"+{float(slower):.1f} %"),
             )
         table.check_idle()
 

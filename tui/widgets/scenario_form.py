@@ -21,9 +21,9 @@ from textual.widgets.selection_list import Selection
 from tui import format as fmt
 
 OBJECTIVES = [
-    ("Fastest training (min_time)", "min_time"),
-    ("Most mixes per day (max_throughput)", "max_throughput"),
-    ("Lowest TCO (min_tco)", "min_tco"),
+    ("min_time: fastest", "min_time"),
+    ("max_throughput: mixes/day", "max_throughput"),
+    ("min_tco: lowest TCO", "min_tco"),
 ]
 COOLING = [("Air", "air"), ("Liquid", "liquid")]
 
