@@ -102,3 +102,19 @@ def test_cli_model_predict_and_errors() -> None:
     res = runner.invoke(cli, ["model", "predict", "nvidia-h100", "12", "bert"])
     assert res.exit_code == 2 and "closest known" in res.output
     assert "Traceback" not in res.output
+
+
+def test_markdown_tables_from_an_evaluation() -> None:
+    from recommender.commands.model import _markdown
+
+    metrics = pd.DataFrame([
+        {"split": "rounds<v5.0 / v5.0", "method": m, "group": "all", "n": 10, "answered": a, "mdape": d,
+         "mape": d + 1, "coverage": c}
+        for m, a, d, c in [("model", 10, 5.0, 80.0), ("nearest-linear", 7, 6.0, float("nan")),
+                           ("flops-ratio", 10, 20.0, float("nan"))]])
+    regret = pd.DataFrame([{"split": "rounds<v5.0 / v5.0", "method": "model", "groups": 3, "mean_regret_pct": 0.5,
+                            "within_5pct": 100.0}])
+    md = _markdown(Evaluation(coverage=0.8, metrics=metrics, regret=regret, notes={"x": "excluded y. "}), True)
+    assert "| rounds<v5.0 / v5.0 | all | 10 | 5.0 | 6.0 | 80.0 | 6.0 (7) | 20.0 (10) |" in md
+    assert "| rounds<v5.0 / v5.0 | model | 3 | 0.5 | 100.0 |" in md
+    assert "x: excluded y." in md
