@@ -1,9 +1,10 @@
 """Time a batch of scenarios end to end (goal: 1,000 scenarios in <= 20 s on 2 cores).
 
-    python benchmarks/bench_batch.py [--scenarios 1000] [--jobs 1 2] [--fake]
+    python benchmarks/bench_batch.py [--scenarios 1000] [--jobs 1 2] [--mixes 10] [--fake]
 
-Two layouts of the same scenarios: one file per scenario (a directory of 1,000 YAML files) and one file with
-a 1,000-entry `scenarios:` list. Wall time includes everything `recommender batch` does: loading and
+Random workload mixes (each scenario trains 1-3 of 8 benchmarks: hundreds of different mixes, the hard case
+for the optimizer's per-mix prediction cache) as one file per scenario and as one file with a 1,000-entry
+`scenarios:` list; and a sweep of limits over a few fixed mixes (as procurement teams run them). Wall time includes everything `recommender batch` does: loading and
 validating the files, starting the joblib workers (each loads the catalog and the performance model once),
 solving, and writing the CSV atomically. ``--fake`` uses the tests' deterministic stand-in for the
 performance model (the default is the real one; it falls back to the fake when the model is not installed).
@@ -26,9 +27,8 @@ from recommender.batch import run_batch, write_rows
 BENCHMARKS = ["bert", "resnet", "unet3d", "maskrcnn", "retinanet", "rnnt", "llama2_70b_lora", "stable_diffusion"]
 
 
-def scenario_yaml(rng: random.Random, i: int, indent: str = "") -> str:
-    k = rng.randint(1, 3)
-    workloads = rng.sample(BENCHMARKS, k)
+def scenario_yaml(rng: random.Random, i: int, indent: str = "", mixes: list[list[str]] | None = None) -> str:
+    workloads = rng.choice(mixes) if mixes else rng.sample(BENCHMARKS, rng.randint(1, 3))
     lines = [f"name: s{i:04d}", f"budget_usd: {rng.choice([50, 150, 300, 600, 1200, 2500]) * 1000}"]
     if rng.random() < 0.6:
         lines.append(f"power_limit_kw: {rng.choice([5, 10, 20, 40, 80, 160])}")
@@ -42,9 +42,14 @@ def scenario_yaml(rng: random.Random, i: int, indent: str = "") -> str:
     return "\n".join(indent + line for line in lines) + "\n"
 
 
-def write_inputs(root: Path, n: int, seed: int = 7) -> tuple[Path, Path]:
+def write_inputs(root: Path, n: int, seed: int = 7, mixes: int | None = None) -> tuple[Path, Path]:
+    """``n`` scenarios as a directory of files and as one `scenarios:` file. Each scenario trains 1-3 random
+    benchmarks (hundreds of different mixes: the pessimistic case for the optimizer's prediction cache), or
+    one of ``mixes`` fixed mixes (a sweep over limits, as procurement teams run them)."""
     rng = random.Random(seed)
-    texts = [scenario_yaml(rng, i) for i in range(n)]
+    pool = [rng.sample(BENCHMARKS, rng.randint(1, 3)) for _ in range(mixes)] if mixes else None
+    texts = [scenario_yaml(rng, i, mixes=pool) for i in range(n)]
+    root.mkdir(parents=True, exist_ok=True)
     many = root / "many"
     many.mkdir()
     for i, text in enumerate(texts):
@@ -63,6 +68,8 @@ def main() -> int:
     ap.add_argument("--scenarios", type=int, default=1000)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--fake", action="store_true", help="use the tests' fake performance model")
+    ap.add_argument("--mixes", type=int, default=10,
+                    help="distinct workload mixes of the sweep rows (the other rows draw 1-3 random benchmarks)")
     args = ap.parse_args()
 
     options: dict[str, object] = {}
@@ -83,11 +90,14 @@ def main() -> int:
           f"{load:.1f} at start; goal <= 20 s on 2 cores")
     print("cpu s = CPU seconds of this process and its workers (workers are stopped after each run, so every run")
     print("pays for starting them); wall time is inflated when other processes compete for the cores.")
-    print(f"{'layout':<28} {'jobs':>4} {'wall s':>7} {'cpu s':>7} {'ms/scenario':>12}  statuses")
+    print(f"{'layout':<32} {'jobs':>4} {'wall s':>7} {'cpu s':>7} {'ms/scenario':>12}  statuses")
     worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:
-        many, one = write_inputs(Path(tmp), args.scenarios)
-        for label, paths in (("1 file per scenario", [many]), ("1 file, `scenarios:` list", [one])):
+        many, one = write_inputs(Path(tmp) / "random", args.scenarios)
+        sweep, _ = write_inputs(Path(tmp) / "sweep", args.scenarios, mixes=args.mixes)
+        layouts = (("random mixes, 1 file each", [many]), ("random mixes, 1 list file", [one]),
+                   (f"sweep of {args.mixes} mixes, 1 file each", [sweep]))
+        for label, paths in layouts:
             for jobs in args.jobs:
                 c0 = _cpu()
                 t0 = time.perf_counter()
@@ -99,7 +109,7 @@ def main() -> int:
                 worst = max(worst, seconds) if jobs >= 2 else worst
                 counts = collections.Counter(r.status.value for r in rows)
                 status = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-                print(f"{label:<28} {jobs:>4} {seconds:>7.2f} {cpu:>7.2f} {1000 * seconds / max(1, len(rows)):>12.2f}"
+                print(f"{label:<32} {jobs:>4} {seconds:>7.2f} {cpu:>7.2f} {1000 * seconds / max(1, len(rows)):>12.2f}"
                       f"  {status}")
                 if len(rows) != args.scenarios:
                     print(f"  expected {args.scenarios} rows, got {len(rows)}", file=sys.stderr)
