@@ -258,6 +258,7 @@ class RecommenderApp(App[None]):
         form.set_choices(
             benchmarks=backend.benchmark_choices(),
             accelerators=backend.priced_accelerators(self.catalog, scenario),
+            all_accelerators=sorted(((n, a) for a, n in self._names.items()), key=lambda t: t[0].lower()),
         )
         await form.load(backend.scenario_data(scenario))
         self.sub_title = scenario.name

@@ -375,3 +375,29 @@ def test_bindings_have_ids_and_tooltips() -> None:
 
     for binding in RecommenderApp.BINDINGS:
         assert binding.id and binding.tooltip, binding
+
+
+async def test_adding_a_custom_workload(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.click("#add-custom")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#cw-name", Input).value = "our-llm"
+        dialog.query_one("#cw-like", Select).value = "llama2_70b_lora"
+        dialog.query_one("#cw-accelerator", Select).value = "nvidia-h100-sxm5-80gb"
+        dialog.query_one("#cw-count", Input).value = "8"
+        await pilot.click("#dialog-ok")
+        await pilot.pause()
+        assert "minutes" in str(dialog.query_one("#dialog-error", Label).content)  # no minutes yet
+        dialog.query_one("#cw-minutes", Input).value = "95.5"
+        await pilot.pause(0.3)  # a Button ignores clicks during its 0.2 s "pressed" effect
+        await pilot.click("#dialog-ok")
+        await settle(app, pilot)
+        assert app.screen is not dialog, str(dialog.query_one("#dialog-error", Label).content)
+        custom = app.scenario.workloads[-1].custom
+        assert custom is not None and custom.name == "our-llm" and custom.like == "llama2_70b_lora"
+        assert custom.measurements[0].minutes == 95.5 and custom.measurements[0].accelerators == 8
+        assert [r[0] for r in app.query_one(RecommendationPanel).workload_rows][-1] == "our-llm"
+        assert list(app.query(WorkloadRow))[-1].key == "custom:our-llm"

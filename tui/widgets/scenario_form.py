@@ -79,6 +79,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         self._customs: dict[str, Any] = {}
         self._benchmarks: list[tuple[str, str]] = []
         self._accelerators: list[tuple[str, str]] = []
+        self._all_accelerators: list[tuple[str, str]] = []
 
     # -- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -96,7 +97,11 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         yield Label("Workloads: benchmark or custom, share", classes="section-label")
         yield Vertical(id="workloads")
         yield Label("", id="workloads-error", classes="error")
-        yield Button("+ Add workload", id="add-workload", compact=True, tooltip="Add an MLPerf benchmark to the mix")
+        with Horizontal(id="workload-buttons"):
+            yield Button("+ Add workload", id="add-workload", compact=True,
+                         tooltip="Add an MLPerf benchmark to the mix")
+            yield Button("+ Custom workload…", id="add-custom", compact=True,
+                         tooltip="Add your own workload, described by one measured training time")
         yield Label("Allowed accelerators (none ticked = all priced)", classes="section-label")
         yield SelectionList[str](id="accelerators", compact=True)
         yield Label("", id="accelerators-error", classes="error")
@@ -113,10 +118,13 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         return self._field(fid, label, Input(id=fid, placeholder=placeholder, classes="number", compact=True))
 
     # -- filling ------------------------------------------------------------------------------------
-    def set_choices(self, *, benchmarks: list[tuple[str, str]], accelerators: list[tuple[str, str]]) -> None:
-        """Benchmarks as ``(label, id)`` and accelerators as ``(label, id)`` offered by the form."""
+    def set_choices(self, *, benchmarks: list[tuple[str, str]], accelerators: list[tuple[str, str]],
+                    all_accelerators: list[tuple[str, str]] | None = None) -> None:
+        """Benchmarks and (priced) accelerators as ``(label, id)`` offered by the form; ``all_accelerators``
+        (priced or not) are offered for a custom workload's measurement."""
         self._benchmarks = benchmarks
         self._accelerators = accelerators
+        self._all_accelerators = all_accelerators or accelerators
 
     async def load(self, data: dict[str, Any]) -> None:
         """Show a scenario (``Scenario.model_dump(mode="json")``) in the form, without posting Edited."""
@@ -250,6 +258,25 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         row = WorkloadRow(options, key, 1.0)
         await self.query_one("#workloads", Vertical).mount(row)
         row.query_one(".wl-key", Select).focus()
+        self.post_message(self.Edited())
+
+    @on(Button.Pressed, "#add-custom")
+    def _ask_custom(self) -> None:
+        from tui.screens.custom_workload import CustomWorkloadDialog
+
+        taken = {row.key.removeprefix("custom:") for row in self.query(WorkloadRow)}
+        self.app.push_screen(
+            CustomWorkloadDialog(benchmarks=self._benchmarks, accelerators=self._all_accelerators, taken=taken),
+            self.add_custom,
+        )
+
+    async def add_custom(self, custom: dict[str, Any] | None) -> None:
+        """Add a custom workload (a ``CustomWorkload``-shaped dict) to the mix with share 1."""
+        if not custom:
+            return
+        self._customs[custom["name"]] = custom
+        row = WorkloadRow(self._workload_options(), "custom:" + custom["name"], 1.0)
+        await self.query_one("#workloads", Vertical).mount(row)
         self.post_message(self.Edited())
 
     @on(Button.Pressed, ".wl-remove")

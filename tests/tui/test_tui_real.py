@@ -1,0 +1,47 @@
+"""The app on the real library: the seed example, ``recommender.optimize`` and ``recommender.frontier``.
+
+The first solve may fit the performance model (once per test session; the cache is shared).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import DataTable, Input
+from tui_fakes import settle
+
+from tui.app import RecommenderApp
+from tui.widgets.recommendation import RecommendationPanel
+
+
+async def test_real_optimizer_end_to_end(cat: Any) -> None:
+    import recommender
+
+    app = RecommenderApp(catalog=cat, debounce=0.05)  # the seed scenario from examples/, real optimizer
+    app.animation_level = "none"
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot, timeout=120)
+        rec = app.recommendation
+        assert rec is not None and app.scenario is not None and app.scenario.name == "seed"
+        assert rec == recommender.optimize(app.scenario, catalog=cat)  # the same answer a library user gets
+        name = cat.accelerator_name(rec.choice.accelerator_id)
+        assert f"{rec.choice.accelerators} × {name}" in str(app.query_one("#rec-headline").content)
+        rows = app.query_one(RecommendationPanel).workload_rows
+        assert [r[0] for r in rows] == ["bert", "resnet", "unet3d"]
+        for row, w in zip(rows, rec.choice.workloads):
+            if w.basis == "measured":
+                assert row[4].startswith("measured: MLPerf Training v") and "closed" in row[4]
+            else:
+                assert row[4] == "predicted (derived estimate)"
+        # A bigger budget re-solves in the worker and matches the library again.
+        app.query_one("#budget_usd", Input).value = "300000"
+        await settle(app, pilot, timeout=60)
+        assert app.scenario.budget_usd == 300000
+        assert app.recommendation == recommender.optimize(app.scenario, catalog=cat)
+        assert app.recommendation.choice.capex_usd > rec.choice.capex_usd
+        # The frontier view marks the current choice.
+        await pilot.press("escape", "2")
+        await settle(app, pilot, timeout=60)
+        table = app.query_one("#frontier-table", DataTable)
+        marks = [table.get_row_at(i)[-1] for i in range(table.row_count)]
+        assert marks.count("◆ current") == 1

@@ -1,0 +1,82 @@
+"""Dialog: describe a custom workload by one measurement (the performance model scales it to the rest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+
+class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
+    """Dismisses with a ``CustomWorkload``-shaped dict (validated by the library's model) or ``None``."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="custom.cancel", tooltip="Close without adding.")]
+
+    def __init__(self, *, benchmarks: list[tuple[str, str]], accelerators: list[tuple[str, str]],
+                 taken: set[str]) -> None:
+        super().__init__()
+        self._benchmarks = benchmarks
+        self._accelerators = accelerators
+        self._taken = taken
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Add a custom workload (one measurement is enough)", id="dialog-title")
+            yield Input(id="cw-name", placeholder="name, e.g. our-llm-finetune")
+            yield Select(self._benchmarks, id="cw-like", prompt="behaves like (optional MLPerf benchmark)")
+            yield Select(self._accelerators, id="cw-accelerator", prompt="measured on accelerator")
+            with Horizontal(id="cw-numbers"):
+                yield Input(id="cw-count", placeholder="accelerators", type="integer")
+                yield Input(id="cw-minutes", placeholder="minutes to train", type="number")
+            yield Label("", id="dialog-error", classes="error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Add", variant="primary", id="dialog-ok")
+                yield Button("Cancel", id="dialog-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cw-name", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#dialog-ok")
+    def _ok(self) -> None:
+        from recommender.errors import ScenarioError
+        from recommender.models import CustomWorkload, field_path
+
+        error = self.query_one("#dialog-error", Label)
+        name = self.query_one("#cw-name", Input).value.strip()
+        if name in self._taken:
+            error.update(f"name: {name!r} is already a workload of this scenario")
+            return
+        like = self.query_one("#cw-like", Select).value
+        acc = self.query_one("#cw-accelerator", Select).value
+        data: dict[str, Any] = {
+            "name": name,
+            "like": None if like is Select.NULL else like,
+            "measurements": [{
+                "accelerator_id": None if acc is Select.NULL else acc,
+                "accelerators": self.query_one("#cw-count", Input).value.strip() or None,
+                "minutes": self.query_one("#cw-minutes", Input).value.strip() or None,
+            }],
+        }
+        from pydantic import ValidationError
+
+        try:
+            custom = CustomWorkload.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = field_path(tuple(first.get("loc", ()))).replace("measurements[0].", "")
+            error.update(f"{where}: {first.get('msg', 'invalid value')}")
+            return
+        except ScenarioError as exc:  # pragma: no cover - defensive
+            error.update(str(exc))
+            return
+        self.dismiss(custom.model_dump(mode="json", exclude_none=True))
+
+    @on(Button.Pressed, "#dialog-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
