@@ -410,7 +410,8 @@ def _md_escape(text: str) -> str:
 
 
 def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
-    cols = ["name", "file", "status", "choice", "capex_usd", "it_power_kw", "minutes", "binding", "error"]
+    cols = ["name", "file", "status", "choice", "capex_usd", "it_power_kw", "minutes", "objective", "binding",
+            "error"]
     out = ["| " + " | ".join(cols) + " |",
            "|" + "|".join("---:" if c in ("capex_usd", "it_power_kw", "minutes") else "---" for c in cols) + "|"]
     for r in rows:
@@ -425,6 +426,9 @@ def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
                 cells.append(f"{v:,.0f}")
             elif c in ("it_power_kw", "minutes"):
                 cells.append(f"{v:,.2f}")
+            elif c == "objective":
+                value = "" if r.objective_value is None else f" = {r.objective_value:,.6g}"
+                cells.append(_md_escape(f"{v}{value}"))
             else:
                 cells.append(_md_escape(str(_cell(v))))
         out.append("| " + " | ".join(cells) + " |")
