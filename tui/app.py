@@ -327,6 +327,7 @@ class RecommenderApp(App[None]):
         self.last_solve_seconds = message.seconds
         panel = self.query_one(RecommendationPanel)
         panel.busy(False)
+        panel.years = message.scenario.years
         panel.show(message.recommendation)
         rec = message.recommendation
         panel.set_status(f"{rec.scenario} · {rec.status.value if hasattr(rec.status, 'value') else rec.status} · "

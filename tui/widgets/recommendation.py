@@ -44,6 +44,7 @@ class RecommendationPanel(VerticalScroll):
         self.measured_label: Callable[[str, int, str | None], str] = (
             lambda b, n, src: f"measured: MLPerf Training {src or ''}, {n} accel.")
         self.recommendation: Any = None
+        self.years: float = 5.0  # the scenario's TCO horizon (set by the app)
         #: The rows last shown (plain text), for tests and exports.
         self.workload_rows: list[tuple[str, ...]] = []
         self.alternative_rows: list[tuple[str, ...]] = []
@@ -112,26 +113,25 @@ class RecommendationPanel(VerticalScroll):
 
     def _facts(self, rec: Any, objective: str) -> Table:
         grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column()
-        grid.add_column(style="bold")
-        grid.add_column()
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
         c = rec.choice
         obj = f"{objective_text(objective, rec.objective_value)} ({OBJECTIVE_TEXT.get(objective, objective)})"
         if c is None:
-            grid.add_row("Objective", objective, "", "")
+            grid.add_row("Objective", objective)
             return grid
         configs = rec.configurations or [c]
         capex = sum(x.capex_usd * x.count for x in configs)
         it_kw = sum(x.it_power_kw * x.count for x in configs)
         fac_kw = sum(x.facility_power_kw * x.count for x in configs)
         tco = sum(x.tco_usd * x.count for x in configs)
-        grid.add_row("Capex", fmt.money(capex), "IT power", fmt.kw(it_kw))
-        grid.add_row("TCO", f"{fmt.money(tco)} (incl. energy)", "Facility power", f"{fmt.kw(fac_kw)} (PUE {c.pue:.2f})")
-        price_src = f" ({c.price_source})" if c.price_source else ""
-        grid.add_row("Price/accel.", f"{fmt.money(c.price_usd_per_accelerator)}{price_src}", "Mixes/day",
-                     fmt.number(c.mixes_per_day, 2))
-        grid.add_row("Objective", obj, "", "")
+        years = self.years
+        grid.add_row("Capex", fmt.money(capex))
+        grid.add_row("Power", f"{fmt.kw(it_kw)} IT · {fmt.kw(fac_kw)} facility (PUE {c.pue:.2f})")
+        grid.add_row("TCO", f"{fmt.money(tco)} over {fmt.plain_number(years)} years (capex + energy)")
+        price_src = f" — {c.price_source}" if c.price_source else ""
+        grid.add_row("Price", f"{fmt.money(c.price_usd_per_accelerator)} per accelerator{price_src}")
+        grid.add_row("Objective", f"{obj} · {fmt.number(c.mixes_per_day, 2)} mixes/day")
         return grid
 
     def _workloads(self, rec: Any) -> None:

@@ -149,7 +149,9 @@ class ScenarioForm(VerticalScroll, can_focus=False):
             sel.clear_options()
             ids = {a for _, a in self._accelerators}
             extra = [(a, a) for a in sorted(allowed - ids)]
-            sel.add_options([Selection(label, aid, aid in allowed) for label, aid in self._accelerators + extra])
+            options = self._accelerators + extra
+            options = [o for o in options if o[1] in allowed] + [o for o in options if o[1] not in allowed]
+            sel.add_options([Selection(label, aid, aid in allowed) for label, aid in options])  # ticked first
             box = self.query_one("#workloads", Vertical)
             await box.remove_children()
             rows = [
