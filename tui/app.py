@@ -11,11 +11,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
@@ -57,7 +57,7 @@ class RecommenderApp(App[None]):
     TITLE = "mlperf-recommender"
     SUB_TITLE = "which accelerator to buy, grounded in MLPerf Training"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (ctrl+q quits even from a text field)."),
         Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="Keys, views and how to read figures."),
         Binding("1", "show_view('recommend')", "Recommend", id="app.view.recommend",
@@ -117,10 +117,9 @@ class RecommenderApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="views", initial="recommend"):
-            with TabPane(VIEWS["recommend"], id="recommend"):
-                with Horizontal(id="recommend-body"):
-                    yield ScenarioForm(id="scenario-form")
-                    yield RecommendationPanel(id="recommendation")
+            with TabPane(VIEWS["recommend"], id="recommend"), Horizontal(id="recommend-body"):
+                yield ScenarioForm(id="scenario-form")
+                yield RecommendationPanel(id="recommendation")
             # The other views are mounted when first shown: start-up only pays for what is on screen.
             yield TabPane(VIEWS["frontier"], id="frontier")
             yield TabPane(VIEWS["catalog"], id="catalog")

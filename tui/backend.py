@@ -157,7 +157,7 @@ def default_scenario() -> tuple[Scenario, Path | None]:
     if path is not None:
         try:
             return load_scenario(path), path
-        except Exception:  # noqa: BLE001 - fall back to the built-in seed
+        except Exception:  # noqa: BLE001, S110 - fall back to the built-in seed
             pass
     return parse_scenario(FALLBACK_SCENARIO), None
 
@@ -208,7 +208,7 @@ def prefetch() -> None:
     try:
         importlib.import_module("recommender.api")
         importlib.import_module("recommender.estimate")
-    except Exception:  # noqa: BLE001 - the solve reports any real problem
+    except Exception:  # noqa: BLE001, S110 - the solve itself reports any real problem
         pass
 
 
@@ -276,7 +276,7 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     for group in m["group"].drop_duplicates():
         g = m[m["group"] == group].set_index("method")
 
-        def val(method: str, col: str) -> float:
+        def val(method: str, col: str, g: pd.DataFrame = g) -> float:
             return float(g.loc[method, col]) if method in g.index else float("nan")
 
         rows.append({

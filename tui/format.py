@@ -34,8 +34,10 @@ def parse_number(text: str) -> float:
 def is_missing(value: Any) -> bool:
     if value is None:
         return True
+    if isinstance(value, float):
+        return math.isnan(value)
     try:
-        return bool(value != value)  # NaN / pd.NA-safe
+        return bool(value != value)  # noqa: PLR0124 - NaN-like values (pd.NA, numpy NaN) are not equal to themselves
     except (TypeError, ValueError):
         return True
 

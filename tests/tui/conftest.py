@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from tui_fakes import fake_frontier, fake_model_report, fake_optimize
 
 SEED = {

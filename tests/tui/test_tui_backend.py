@@ -45,7 +45,7 @@ def test_measured_label_cites_round_division_status_submitter_and_count(cat: Any
 def test_names_and_priced_accelerators(cat: Any, seed_scenario: Any) -> None:
     names = backend.accelerator_names(cat)
     assert names["nvidia-h100-sxm5-80gb"] == "H100 SXM5 80GB"
-    priced = dict((aid, label) for label, aid in backend.priced_accelerators(cat, seed_scenario))
+    priced = {aid: label for label, aid in backend.priced_accelerators(cat, seed_scenario)}
     assert priced["nvidia-a100-pcie-80gb"] == "A100 PCIe 80GB · $15,000"  # the scenario's price
     assert "nvidia-v100-sxm2-16gb" not in priced  # no reference price, none in the scenario
 

@@ -11,7 +11,7 @@ from tui_fakes import settle
 
 from tui.widgets.catalog_view import CatalogView
 from tui.widgets.recommendation import RecommendationPanel
-from tui.widgets.scenario_form import ScenarioForm, WorkloadRow
+from tui.widgets.scenario_form import WorkloadRow
 
 SIZE = (160, 45)
 

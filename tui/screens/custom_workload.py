@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Select
 class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
     """Dismisses with a ``CustomWorkload``-shaped dict (validated by the library's model) or ``None``."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="custom.cancel", tooltip="Close without adding.")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="custom.cancel", tooltip="Close without adding.")]
 
     def __init__(self, *, benchmarks: list[tuple[str, str]], accelerators: list[tuple[str, str]],
                  taken: set[str]) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
@@ -15,7 +16,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 class PathDialog(ModalScreen[tuple[str, str] | None]):
     """Ask for a path (and, for exports, a format). Dismisses with ``(path, format)`` or ``None``."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without doing anything.")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without doing anything.")]
 
     def __init__(self, title: str, default_path: str, *, formats: list[str] | None = None,
                  must_exist: bool = False, action_label: str = "OK") -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select
@@ -33,7 +33,7 @@ FILTER_COLUMNS = {
 class CatalogView(Vertical):
     """Results table with filters. Posts :class:`CatalogView.RankRequested` when a row is chosen."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "clear_filters", "Clear filters", id="catalog.clear_filters",
                 tooltip="Reset every filter of the catalog view."),
     ]

@@ -66,6 +66,7 @@ class RecommendationPanel(VerticalScroll):
         yield Static("", id="rec-explanation")
 
     def on_mount(self) -> None:
+        self.add_class("-empty")  # the section titles appear with the first recommendation
         self.busy(False)
 
     def acc_name(self, accelerator_id: str) -> str:
@@ -83,6 +84,7 @@ class RecommendationPanel(VerticalScroll):
     # -- content ------------------------------------------------------------------------------------
     def show(self, rec: Any) -> None:
         self.recommendation = rec
+        self.remove_class("-empty")
         status = str(rec.status.value if hasattr(rec.status, "value") else rec.status)
         objective = str(rec.objective.value if hasattr(rec.objective, "value") else rec.objective)
         headline = Text()
@@ -140,10 +142,13 @@ class RecommendationPanel(VerticalScroll):
         table.add_column("Share", justify="right")
         table.add_column("Minutes", justify="right")
         table.add_column("80 % interval", justify="right", no_wrap=True)
+        mix = len(rec.configurations) > 1
+        if mix:
+            table.add_column("Serves", justify="right")
         table.add_column("Basis", overflow="fold")
         self.workload_rows = []
         for c in rec.configurations or ([rec.choice] if rec.choice else []):
-            prefix = f"{self.acc_name(c.accelerator_id)}: " if len(rec.configurations) > 1 else ""
+            prefix = f"{self.acc_name(c.accelerator_id)}: " if mix else ""
             for w in c.workloads:
                 interval = (
                     f"{fmt.minutes(w.minutes_low)}–{fmt.minutes(w.minutes_high)}"
@@ -155,7 +160,8 @@ class RecommendationPanel(VerticalScroll):
                     basis = Text("predicted (derived estimate)", style="italic")
                 row = (prefix + w.workload, f"{w.share:.2f}", fmt.minutes(w.minutes), interval, basis.plain)
                 self.workload_rows.append(row)
-                table.add_row(*row[:4], basis)
+                serves = [fmt.percent(c.serves.get(w.workload, 0.0), 0)] if mix else []
+                table.add_row(*row[:4], *serves, basis)
         self.query_one("#rec-workloads", Static).update(table)
 
     def _limits(self, rec: Any) -> Text:
