@@ -238,10 +238,8 @@ def _default_predictor() -> Predictor:
     return predict
 
 
-def _workloads_key(s: Scenario) -> tuple[Any, ...]:
-    return tuple(
-        (w.name, None if w.custom is None else w.custom.model_dump_json()) for w in s.workloads
-    )
+def _workload_key(w: Any) -> tuple[Any, ...]:
+    return (w.name, None if w.custom is None else w.custom.model_dump_json())
 
 
 def _predict_rows(
@@ -251,77 +249,102 @@ def _predict_rows(
     predictor: Predictor,
     prefetch: Callable[[set[str]], list[tuple[str, int, int]]] | None = None,
 ) -> tuple[dict[tuple[str, int, int], tuple[Any, ...]], dict[str, str]]:
-    """Minutes for every (accelerator, accelerators, nodes) row and workload, from the cache or one predict call.
+    """Minutes for every (accelerator, accelerators, nodes) row and workload, from the cache or predict calls.
 
-    When rows are missing, ``prefetch(accelerator ids)`` adds the rows a change of limits would ask for next
-    (the accelerators' whole count grid), so that e.g. a budget slider stays on cached predictions.
+    Predictions are cached per single workload (a benchmark, or a custom workload by content), so a new mix of
+    known workloads — a batch sweep, a workload added in the TUI — is answered from the cache. When rows are
+    missing, ``prefetch(accelerator ids)`` adds the rows a change of limits would ask for next (the
+    accelerators' whole count grid), so that e.g. a budget slider stays on cached predictions.
 
     Returns the per-row tuples (minutes, low, high, basis, source; arrays over workloads) and the
     accelerators the model could not answer for (id -> reason).
     """
-    key = (cat.fingerprint, predictor, _workloads_key(s))
-    cache = _PRED_CACHE.get(key)
-    if cache is not None and len(cache) > _PRED_CACHE_ROWS:
-        cache = None  # bound the memory of a long interactive session
-    if cache is None:
-        if len(_PRED_CACHE) > 32:
-            _PRED_CACHE.clear()
-        cache = _PRED_CACHE[key] = {}
-    failed: dict[str, str] = cache.get(("__failed__", 0, 0), ({},))[0]  # type: ignore[assignment]
-    missing = [r for r in dict.fromkeys(rows) if r not in cache and r[0] not in failed]
-    if missing and prefetch is not None:
-        extra = prefetch({r[0] for r in missing})
-        missing = list(dict.fromkeys(missing + [r for r in extra if r not in cache]))
-    if missing:
-        names = s.workload_names
-        customs = s.custom_workloads or None
+    uniq = list(dict.fromkeys(rows))
+    per_workload: list[dict[tuple[str, int, int], tuple[Any, ...]]] = []
+    failed_all: dict[str, str] = {}
+    for w in s.workloads:
+        key = (cat.fingerprint, predictor, _workload_key(w))
+        cache = _PRED_CACHE.get(key)
+        if cache is not None and len(cache) > _PRED_CACHE_ROWS:
+            cache = None  # bound the memory of a long interactive session
+        if cache is None:
+            if len(_PRED_CACHE) > 64:
+                _PRED_CACHE.clear()
+            cache = _PRED_CACHE[key] = {}
+        failed: dict[str, str] = cache.setdefault(("__failed__", 0, 0), {})  # type: ignore[assignment,arg-type]
+        missing = [r for r in uniq if r not in cache and r[0] not in failed]
+        if missing and prefetch is not None:
+            extra = prefetch({r[0] for r in missing})
+            missing = list(dict.fromkeys(missing + [r for r in extra if r not in cache and r[0] not in failed]))
+        if missing:
+            _fill_predictions(cache, failed, missing, w, cat, predictor)
+        per_workload.append(cache)
+        failed_all.update(failed)
+    out: dict[tuple[str, int, int], tuple[Any, ...]] = {}
+    for r in uniq:
+        if r[0] in failed_all:
+            continue
+        vals = [c[r] for c in per_workload]
+        out[r] = (np.array([v[0] for v in vals], dtype=float), np.array([v[1] for v in vals], dtype=float),
+                  np.array([v[2] for v in vals], dtype=float), tuple(v[3] for v in vals),
+                  tuple(v[4] for v in vals))  # fmt: skip
+    return out, failed_all
 
-        def run(batch: list[tuple[str, int, int]]) -> None:
-            import pandas as pd
 
-            n, W = len(batch), len(names)
-            frame = pd.DataFrame(
-                {
-                    "accelerator_id": pd.array([r[0] for r in batch for _ in range(W)], dtype="string"),
-                    "accelerators": pd.array([r[1] for r in batch for _ in range(W)], dtype="Int64"),
-                    "benchmark": pd.array(names * n, dtype="string"),
-                    "nodes": pd.array([r[2] for r in batch for _ in range(W)], dtype="Int64"),
-                }
-            )
-            out = predictor(frame, catalog=cat, workloads=customs)
-            if len(out) != len(frame):
-                raise ModelError(f"the performance model returned {len(out)} rows for {len(frame)}")
-            mins = pd.to_numeric(out["minutes"], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
-            low = _col(out, "minutes_low", mins)
-            high = _col(out, "minutes_high", mins)
-            basis = out["basis"].astype("object").to_numpy() if "basis" in out else np.full(len(out), "predicted")
-            source = out["source"].astype("object").to_numpy() if "source" in out else np.full(len(out), None)
-            for i, r in enumerate(batch):
-                sl = slice(i * W, (i + 1) * W)
-                cache[r] = (mins[sl].reshape(W), low[sl].reshape(W), high[sl].reshape(W),
-                            tuple(_na(b) or "predicted" for b in basis[sl]),
-                            tuple(_na(x) for x in source[sl]))  # fmt: skip
+def _fill_predictions(cache: dict[Any, Any], failed: dict[str, str], missing: list[tuple[str, int, int]],
+                      w: Any, cat: Catalog, predictor: Predictor) -> None:
+    """One predict call for ``missing`` rows of one workload; per-accelerator retries when the model refuses."""
+    customs = [w.custom] if w.custom is not None else None
 
-        try:
-            run(missing)
-        except (ModelError, UnknownIdError) as first:
-            # one accelerator the model cannot answer for must not sink the others: retry per accelerator
-            by_acc: dict[str, list[tuple[str, int, int]]] = {}
-            for r in missing:
-                by_acc.setdefault(r[0], []).append(r)
-            errors: dict[str, Exception] = {}
-            for acc, batch in by_acc.items():
-                try:
-                    run(batch)
-                except (ModelError, UnknownIdError) as exc:
-                    errors[acc] = exc
-            if len(errors) == len(by_acc) and len({str(e) for e in errors.values()}) == 1:
-                # the same answer for every accelerator: a problem of the scenario (e.g. a benchmark
-                # without results), not of one accelerator
-                raise first from None
-            failed.update({acc: str(e) for acc, e in errors.items()})
-            cache[("__failed__", 0, 0)] = (failed,)
-    return cache, failed
+    def run(batch: list[tuple[str, int, int]]) -> None:
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {
+                "accelerator_id": pd.array([r[0] for r in batch], dtype="string"),
+                "accelerators": pd.array([r[1] for r in batch], dtype="Int64"),
+                "benchmark": pd.array([w.name] * len(batch), dtype="string"),
+                "nodes": pd.array([r[2] for r in batch], dtype="Int64"),
+            }
+        )
+        out = predictor(frame, catalog=cat, workloads=customs)
+        if len(out) != len(frame):
+            raise ModelError(f"the performance model returned {len(out)} rows for {len(frame)}")
+        mins = pd.to_numeric(out["minutes"], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        low = _col(out, "minutes_low", mins)
+        high = _col(out, "minutes_high", mins)
+        # NA -> "predicted" / None once, vectorised (a per-cell pd.isna dominated batch runs)
+        if "basis" in out:
+            b = out["basis"].astype("object")
+            basis = b.where(b.notna() & (b != ""), "predicted").to_numpy()
+        else:
+            basis = np.full(len(out), "predicted", dtype=object)
+        if "source" in out:
+            src = out["source"].astype("object")
+            source = src.where(src.notna(), None).to_numpy()
+        else:
+            source = np.full(len(out), None, dtype=object)
+        for i, r in enumerate(batch):
+            cache[r] = (float(mins[i]), float(low[i]), float(high[i]), basis[i], source[i])
+
+    try:
+        run(missing)
+    except (ModelError, UnknownIdError) as first:
+        # one accelerator the model cannot answer for must not sink the others: retry per accelerator
+        by_acc: dict[str, list[tuple[str, int, int]]] = {}
+        for r in missing:
+            by_acc.setdefault(r[0], []).append(r)
+        errors: dict[str, Exception] = {}
+        for acc, batch in by_acc.items():
+            try:
+                run(batch)
+            except (ModelError, UnknownIdError) as exc:
+                errors[acc] = exc
+        if len(errors) == len(by_acc) and len({str(e) for e in errors.values()}) == 1:
+            # the same answer for every accelerator: a problem of the scenario (e.g. a benchmark
+            # without results), not of one accelerator
+            raise first from None
+        failed.update({acc: str(e) for acc, e in errors.items()})
 
 
 def _col(out: pd.DataFrame, name: str, fallback: np.ndarray) -> np.ndarray:
