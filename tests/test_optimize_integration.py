@@ -26,7 +26,7 @@ def seed() -> Scenario:
 
 def test_seed_scenario_with_the_real_model(seed: Scenario) -> None:
     r = recommender.optimize(SEED)
-    assert r.status == "optimal" and r.solver == "enumeration"
+    assert r.status == "optimal" and r.solver == "cbc"
     c = r.choice
     assert c is not None and c.accelerator_id in ALLOWED
     assert c.capex_usd <= seed.budget_usd
