@@ -58,7 +58,10 @@ class RecommenderApp(App[None]):
     SUB_TITLE = "which accelerator to buy, grounded in MLPerf Training"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (ctrl+q quits even from a text field)."),
+        Binding("q", "quit", "Quit", id="app.quit", show=False,
+                tooltip="Quit (when no text field has focus; ctrl+q quits from anywhere)."),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit_anywhere", priority=True,
+                tooltip="Quit, even from a text field."),
         Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="Keys, views and how to read figures."),
         Binding("1", "show_view('recommend')", "Recommend", id="app.view.recommend",
                 tooltip="Scenario editor and recommendation."),

@@ -35,7 +35,7 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 | `ctrl+l` | Clear the catalog filters (Catalog view) |
 | `ctrl+p` | Command palette (every action by name) |
 | `F1` or `?` | This help |
-| `q` | Quit (when no text field has focus) · `ctrl+q` quits anywhere |
+| `q` | Quit (when no text field has focus) · `ctrl+q` quits anywhere (shown in the footer) |
 
 ## Reading the recommendation
 
