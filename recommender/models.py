@@ -486,11 +486,12 @@ class Recommendation(_Frozen):
             ]
             for c in self.configurations:
                 lines.append(
-                    f"| {c.count}x | {c.accelerator_id} | {c.accelerators} | {c.nodes} | {c.capex_usd:,.0f} | "
+                    f"| {c.count}x | {c.accelerator_name or c.accelerator_id} | {c.accelerators} | {c.nodes} | "
+                    f"{c.capex_usd:,.0f} | "
                     f"{c.it_power_kw:.2f} | {c.facility_power_kw:.2f} | {c.tco_usd:,.0f} |"
                 )
-            lines += ["", "| accelerator | workload | share | minutes | interval | basis | serves |",
-                      "|---|---|---:|---:|---|---|---:|"]  # fmt: skip
+            lines += ["", "| accelerator | workload | share | minutes | interval | basis | source | serves |",
+                      "|---|---|---:|---:|---|---|---|---:|"]  # fmt: skip
             for c in self.configurations:
                 for w in c.workloads:
                     interval = (
@@ -499,9 +500,16 @@ class Recommendation(_Frozen):
                         else ""
                     )
                     lines.append(
-                        f"| {c.accelerator_id} x{c.accelerators} | {w.workload} | {w.share:.2f} | "
-                        f"{_fmt(w.minutes)} | {interval} | {w.basis} | {c.serves.get(w.workload, 0.0):.2f} |"
+                        f"| {c.accelerator_name or c.accelerator_id} x{c.accelerators} | {w.workload} | "
+                        f"{w.share:.2f} | {_fmt(w.minutes)} | {interval} | {w.basis} | {w.source or ''} | "
+                        f"{c.serves.get(w.workload, 0.0):.2f} |"
                     )
+            lines += [
+                "",
+                "*measured* = the MLPerf Training closed-division score of this exact configuration (round · "
+                "submitter · system; interval = spread between systems); *predicted* = the performance model, "
+                "80 % interval. Capex, power, TCO and predicted minutes are derived figures, not MLPerf results.",
+            ]
             lines.append("")
         if self.explanation:
             lines += ["## Why", ""] + [f"- {s}" for s in self.explanation] + [""]

@@ -149,9 +149,23 @@ def _print_table(rec: Any) -> None:
                              ("minutes", "right")]:
             table.add_column(col, justify=justify)  # type: ignore[arg-type]
         for c in rec.configurations:
-            table.add_row(f"{c.count}x", c.accelerator_id, str(c.accelerators), str(c.nodes),
-                          f"{c.capex_usd:,.0f}", f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}")
+            table.add_row(f"{c.count}x", c.accelerator_name or c.accelerator_id, str(c.accelerators),
+                          str(c.nodes), f"{c.capex_usd:,.0f}", f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}")
         console.print(table)
+        per = Table(show_edge=False, header_style="bold", title_justify="left")
+        for col, justify in [("workload", "left"), ("minutes", "right"), ("80 % interval", "right"),
+                             ("basis", "left"), ("source", "left")]:
+            per.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for c in rec.configurations:
+            for w in c.workloads:
+                interval = ("" if w.minutes_low is None or w.minutes_high is None
+                            else f"{w.minutes_low:,.1f}–{w.minutes_high:,.1f}")
+                per.add_row(w.workload if len(rec.configurations) == 1 else f"{w.workload} ({c.accelerators}x)",
+                            f"{w.minutes:,.2f}", interval, w.basis, w.source or "")
+        console.print(per)
+        console.print("measured = MLPerf Training closed-division score of this exact configuration (round · "
+                      "submitter · system); predicted = performance model. Capex, power and predicted minutes "
+                      "are derived, not MLPerf results.", soft_wrap=not out.isatty(), markup=False)
     if rec.binding:
         console.print(f"binding limits: {', '.join(rec.binding)}", soft_wrap=True)
     for sentence in rec.explanation:  # one line per sentence when piped (grep-able); wrapped on a terminal
