@@ -229,7 +229,7 @@ class RecommenderApp(App[None]):
         try:
             scenario = backend.load_scenario(path)
         except Exception as exc:  # noqa: BLE001 - ScenarioError carries file:line
-            self.post_message(msg.SolveFailed(self.generation, f"{exc}"))
+            self.post_message(msg.ScenarioLoadFailed(path, str(exc)))
             return
         self.post_message(msg.ScenarioLoaded(scenario, path))
 
@@ -431,6 +431,11 @@ class RecommenderApp(App[None]):
         await self._show_scenario(message.scenario)
         self.notify(f"Opened {message.path}", title="Scenario")
         self.solve_now()
+
+    @on(msg.ScenarioLoadFailed)
+    def _scenario_load_failed(self, message: msg.ScenarioLoadFailed) -> None:
+        # The scenario on screen stays as it was; the error names the file, line and field.
+        self.notify(message.error, title=f"Cannot open {Path(message.path).name}", severity="error", timeout=15)
 
     # ------------------------------------------------------------------------------------------ actions
     def solve_now(self) -> None:

@@ -99,3 +99,11 @@ class ScenarioLoaded(Message):
 
     scenario: Any
     path: str
+
+
+@dataclass
+class ScenarioLoadFailed(Message):
+    """A scenario file could not be read or is invalid; ``error`` reads ``file:line: field: message``."""
+
+    path: str
+    error: str

@@ -401,3 +401,20 @@ async def test_adding_a_custom_workload(make_app: Any) -> None:
         assert custom.measurements[0].minutes == 95.5 and custom.measurements[0].accelerators == 8
         assert [r[0] for r in app.query_one(RecommendationPanel).workload_rows][-1] == "our-llm"
         assert list(app.query(WorkloadRow))[-1].key == "custom:our-llm"
+
+
+async def test_opening_an_invalid_scenario_file_reports_file_and_line(make_app: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: bad\nbudget_usd: -5\nworkloads:\n  - benchmark: bert\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        before = app.scenario
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#dialog-path", Input).value = str(bad)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.scenario == before  # nothing changed
+        messages = [n.message for n in app._notifications]
+        assert any("bad.yaml:3" in m and "budget_usd" in m for m in messages), messages
