@@ -418,3 +418,17 @@ async def test_opening_an_invalid_scenario_file_reports_file_and_line(make_app: 
         assert app.scenario == before  # nothing changed
         messages = [n.message for n in app._notifications]
         assert any("bad.yaml:3" in m and "budget_usd" in m for m in messages), messages
+
+
+async def test_more_limits_reach_the_scenario(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await _set_input(pilot, "#max_accelerators", "16")
+        await settle(app, pilot)
+        assert app.scenario.max_accelerators == 16
+        assert app.recommendation.choice.accelerators <= 16
+        await _set_input(pilot, "#max_nodes", "1.5")
+        await settle(app, pilot)
+        assert "integer" in _text(app, "#max_nodes-error")
+        assert app.scenario.max_nodes is None

@@ -70,7 +70,9 @@ def candidates(scenario: Scenario) -> list[Configuration]:
 
 def _feasible(c: Configuration, s: Scenario) -> bool:
     return (s.budget_usd is None or c.capex_usd <= s.budget_usd) and (
-        s.power_limit_kw is None or c.it_power_kw <= s.power_limit_kw)
+        s.power_limit_kw is None or c.it_power_kw <= s.power_limit_kw) and (
+        s.max_accelerators is None or c.accelerators <= s.max_accelerators) and (
+        s.max_nodes is None or c.nodes <= s.max_nodes)
 
 
 def _key(c: Configuration, s: Scenario) -> float:

@@ -34,9 +34,16 @@ NUMBER_FIELDS: dict[str, tuple[str, str]] = {
     "required_mixes_per_day": ("Mixes/day needed", "for min_tco, e.g. 4"),
     "years": ("Years (TCO)", "5"),
     "energy_usd_per_kwh": ("Energy USD/kWh", "catalog default"),
+    "max_accelerators": ("Max accelerators", "no limit"),
+    "max_nodes": ("Max nodes", "no limit"),
+    "rack_units": ("Rack units (U)", "no limit"),
+    "min_accelerator_memory_gb": ("Min memory (GB)", "per accelerator, any"),
 }
 #: Numeric fields that may be left empty (meaning "no limit" / "default").
-OPTIONAL_FIELDS = {"budget_usd", "power_limit_kw", "required_mixes_per_day", "energy_usd_per_kwh"}
+OPTIONAL_FIELDS = {"budget_usd", "power_limit_kw", "required_mixes_per_day", "energy_usd_per_kwh", "max_accelerators",
+                   "max_nodes", "rack_units", "min_accelerator_memory_gb"}
+#: Fields the scenario holds as whole numbers (typed 8 or 8.0 -> 8; 8.5 is the model's error).
+INTEGER_FIELDS = {"max_accelerators", "max_nodes", "rack_units"}
 
 _WL_RE = re.compile(r"^workloads\[(\d+)\](?:\.(\w+))?")
 
@@ -93,6 +100,9 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         yield self._field("cooling", "Cooling", Select(COOLING, id="cooling", prompt="default (air)", compact=True))
         yield self._number_field("years")
         yield self._number_field("energy_usd_per_kwh")
+        yield Label("More limits", classes="section-label")
+        for fid in ("max_accelerators", "max_nodes", "rack_units", "min_accelerator_memory_gb"):
+            yield self._number_field(fid)
         yield Checkbox("Mix of configurations (split workloads)", id="mix", compact=True)
         yield Label("Workloads: benchmark or custom, share", classes="section-label")
         yield Vertical(id="workloads")
@@ -186,9 +196,11 @@ class ScenarioForm(VerticalScroll, can_focus=False):
                     data.pop(fid, None)  # the model's default
                 continue
             try:
-                data[fid] = fmt.parse_number(text)
+                value = fmt.parse_number(text)
             except ValueError as exc:
                 errors[fid] = str(exc)
+                continue
+            data[fid] = int(value) if fid in INTEGER_FIELDS and value.is_integer() else value
         data["objective"] = self.query_one("#objective", Select).value
         cooling = self.query_one("#cooling", Select).value
         data["cooling"] = None if cooling is Select.NULL else cooling
