@@ -133,13 +133,6 @@ class RecommenderApp(App[None]):
         # Start reading the catalog before the widgets are built, so the two overlap.
         if self.catalog is None or self.scenario is None:
             self._load_worker()
-        if self._check_model_cache:
-            self._prefetch_worker()
-
-    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
-    def _prefetch_worker(self) -> None:
-        """Import the optimizer and the performance model while the catalog loads and the widgets mount."""
-        backend.prefetch()
 
     def on_mount(self) -> None:
         panel = self.query_one(RecommendationPanel)

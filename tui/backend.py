@@ -203,15 +203,6 @@ def frontier(scenario: Scenario, cat: Catalog) -> pd.DataFrame:
     return recommender.frontier(scenario, catalog=cat)
 
 
-def prefetch() -> None:
-    """Import the optimizer and the performance model (the slowest imports of a first solve)."""
-    try:
-        importlib.import_module("recommender.api")
-        importlib.import_module("recommender.estimate")
-    except Exception:  # noqa: BLE001, S110 - the solve itself reports any real problem
-        pass
-
-
 def model_is_cached() -> bool:
     """True when the fitted performance model is on disk (or the estimate module cannot tell)."""
     try:
