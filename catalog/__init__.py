@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +19,7 @@ from catalog.errors import CatalogError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Catalog", "CatalogError", "DATA_DIR", "load", "rank", "RANK_COLUMNS"]
+__all__ = ["DATA_DIR", "RANK_COLUMNS", "Catalog", "CatalogError", "load", "rank"]
 
 DATA_DIR = Path(__file__).parent / "data"
 RESULTS_FILE = "results.csv"
@@ -30,9 +31,9 @@ DEFAULTS_FILE = "defaults.csv"
 class Catalog:
     """The loaded catalog. DataFrame columns and dtypes are those of :mod:`catalog.schema`."""
 
-    results: "pd.DataFrame"
-    accelerators: "pd.DataFrame"
-    defaults: "pd.DataFrame"
+    results: pd.DataFrame
+    accelerators: pd.DataFrame
+    defaults: pd.DataFrame
     fingerprint: str  # sha256 of the data files' content: keys caches (e.g. the fitted model)
     data_dir: Path = field(default=DATA_DIR)
 
@@ -61,7 +62,7 @@ class Catalog:
             object.__setattr__(self, "_names_cache", cached)
         return cached
 
-    def scored(self, *, division: str | None = "closed", unique: bool = True) -> "pd.DataFrame":
+    def scored(self, *, division: str | None = "closed", unique: bool = True) -> pd.DataFrame:
         """Results that have a score (and an accelerator); ``unique`` drops re-submitted duplicates."""
         r = self.results
         mask = r["minutes"].notna() & r["accelerator_id"].notna()
@@ -72,7 +73,7 @@ class Catalog:
         return r[mask]
 
 
-def _read_csv(path: Path, dtypes: dict[str, str]) -> "pd.DataFrame":
+def _read_csv(path: Path, dtypes: dict[str, str]) -> pd.DataFrame:
     import pandas as pd
 
     if not path.is_file():
@@ -154,12 +155,12 @@ def rank(
     *,
     accelerator: str | None = None,
     accelerators: int | None = None,
-    round: str | None = None,  # noqa: A002 - the MLPerf term
+    round: str | None = None,
     division: str | None = "closed",
     status: str | None = None,
     submitter: str | None = None,
     catalog: Catalog | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """The "same configuration" leaderboard: scored results of one benchmark, fastest first.
 
     Filters narrow to a configuration (accelerator model, total accelerator count, round, division) as vendors
@@ -196,7 +197,7 @@ def rank(
 def _jsonable(value: Any) -> Any:  # used by the CLI's --json output
     import pandas as pd
 
-    if value is pd.NA or (isinstance(value, float) and value != value):
+    if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):
         return value.item()

@@ -23,9 +23,10 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from catalog import registry
 from catalog.schema import RESULT_COLUMNS
@@ -101,7 +102,7 @@ class AliasTable:
     by_name: dict[str, set[str]]
 
     @classmethod
-    def from_csv(cls, path: Path) -> "AliasTable":
+    def from_csv(cls, path: Path) -> AliasTable:
         by_nm: dict[tuple[str, str], str] = {}
         by_n: dict[str, set[str]] = {}
         with open(path, newline="", encoding="utf-8") as f:
@@ -495,7 +496,7 @@ def _score_result(
                 report.cpu_only_systems.append(sys_key)
             notes.append("CPU-only system (no accelerator)")
         else:
-            accelerator_id, known = aliases.lookup(acc_raw, mem_raw)
+            accelerator_id, _known = aliases.lookup(acc_raw, mem_raw)
             if accelerator_id is None:
                 label = f"{acc_raw} | {mem_raw}"
                 report.unmapped_accelerators[label] = report.unmapped_accelerators.get(label, 0) + 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["optimize", "candidates", "frontier", "predict", "RecommenderError"]
+__all__ = ["RecommenderError", "candidates", "frontier", "optimize", "predict"]
 
 _LAZY = {
     "optimize": "recommender.api",

@@ -30,8 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import lsq_linear, nnls
-from sklearn.base import BaseEstimator, RegressorMixin
 
 from catalog.registry import round_years
 from recommender._perf_features import SPEC_FEATURES, raw_spec_features, standardise
@@ -90,9 +88,13 @@ def _solve_bounded(M: np.ndarray, rhs: np.ndarray, lo: np.ndarray, hi: np.ndarra
     if np.all(np.isinf(lb) != np.isinf(ub)) and np.all(np.where(np.isinf(lb), ub, lb) == 0.0):
         # every bounded variable is one-sided at 0: flip the upper-bounded ones and use NNLS (fast, exact)
         sign = np.where(np.isinf(lb), -1.0, 1.0)
+        from scipy.optimize import nnls
+
         z, _ = nnls(L.T * sign[None, :], target, maxiter=50 * len(sign))
         xb = z * sign
     else:  # pragma: no cover - general bounds
+        from scipy.optimize import lsq_linear
+
         xb = lsq_linear(L.T, target, bounds=(lb, ub), method="trf", tol=1e-10).x
     xf = cho_solve(cf, g[free] - Gfb @ xb)
     x = np.empty(M.shape[1])
@@ -128,8 +130,11 @@ class _Layout:
         self.n_params = o
 
 
-class PerformanceModel(RegressorMixin, BaseEstimator):
-    """Minutes-to-train regressor on MLPerf-style rows (see module docstring).
+class PerformanceModelCore:
+    """Minutes-to-train regressor on MLPerf-style rows (see module docstring) — all of it but the scikit-learn
+    base classes, so that a fitted model unpickles (and predicts) without importing scikit-learn.
+    The estimator to use is :class:`PerformanceModel` (``recommender._perf_estimators``), which adds
+    ``BaseEstimator`` and ``RegressorMixin``.
 
     ``fit(X, y)``: ``X`` is a DataFrame with ``benchmark, accelerator_id, accelerators, round`` and optionally
     ``nodes``, ``default_nodes`` and ``submitter``; ``y`` is minutes to train. ``predict(X)`` returns minutes;
@@ -195,14 +200,14 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> PerformanceModel:
+    def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> PerformanceModelCore:
         from threadpoolctl import threadpool_limits
 
         # small dense algebra: one BLAS thread is faster than several competing ones
         with threadpool_limits(limits=1):
             return self._fit(X, y)
 
-    def _fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> PerformanceModel:
+    def _fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> PerformanceModelCore:
         if self.accelerator_table is None:
             raise ValueError("PerformanceModel needs accelerator_table (the catalog's accelerator table)")
         raw = raw_spec_features(self.accelerator_table)
@@ -615,3 +620,12 @@ class PerformanceModel(RegressorMixin, BaseEstimator):
     def _speed_weight(self, a: np.ndarray) -> np.ndarray:
         """Position of each accelerator between the slowest (0) and fastest (1) on low-precision peak."""
         return self.speed_weight_[a]
+
+
+def __getattr__(name: str) -> object:
+    """``PerformanceModel`` (the scikit-learn estimator) lives beside scikit-learn's import, loaded on demand."""
+    if name == "PerformanceModel":
+        from recommender._perf_estimators import PerformanceModel
+
+        return PerformanceModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

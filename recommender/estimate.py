@@ -34,11 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.model_selection import GroupKFold
 
 from catalog.registry import BENCHMARKS, round_key, round_years
-from recommender._perf_model import CATEGORIES, PerformanceModel
+from recommender._perf_model import CATEGORIES, PerformanceModelCore
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,7 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "PREDICT_COLUMNS",
-    "CalibratedPerformanceModel",
+    "CalibratedPerformanceModel",  # noqa: F822 - provided lazily by __getattr__ (imports scikit-learn)
     "cache_dir",
     "default_model",
     "model_is_cached",
@@ -113,8 +111,11 @@ def _conformal(sorted_abs: np.ndarray, coverage: float) -> float:
 
 
 # ------------------------------------------------------------------------------------ the estimator
-class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
+class CalibratedPerformanceModelCore:
     """:class:`~recommender._perf_model.PerformanceModel` plus calibrated intervals and custom-workload transfer.
+
+    All of it but the scikit-learn base classes (see :class:`CalibratedPerformanceModel`, the estimator to fit):
+    the disk cache holds this predict-only form, so loading a fitted model never imports scikit-learn.
 
     ``fit(X, y)`` takes a :func:`training_frame`-like DataFrame and minutes. Besides the point model it
     stores sorted absolute held-out log-residuals per evidence category (``residuals_``), the replicate
@@ -143,10 +144,14 @@ class CalibratedPerformanceModel(RegressorMixin, BaseEstimator):
         self.scale_prior = scale_prior
         self.random_state = random_state
 
-    def _base(self) -> PerformanceModel:
+    def _base(self) -> PerformanceModelCore:
+        from recommender._perf_estimators import PerformanceModel
+
         return PerformanceModel(self.accelerator_table, random_state=self.random_state, **(self.base_params or {}))
 
-    def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> CalibratedPerformanceModel:
+    def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> CalibratedPerformanceModelCore:
+        from sklearn.model_selection import GroupKFold
+
         X = X.reset_index(drop=True)
         y = np.asarray(y, dtype=float)
         self.model_ = self._base().fit(X, y)
@@ -323,10 +328,13 @@ def cache_dir() -> Path:
 def _code_fingerprint() -> str:
     """Hash of the model's source files and scikit-learn's version: a code change never loads a stale pickle."""
     import hashlib
+    from importlib.metadata import PackageNotFoundError, version
 
-    import sklearn
-
-    h = hashlib.sha256(sklearn.__version__.encode())
+    try:
+        sk_version = version("scikit-learn")
+    except PackageNotFoundError:  # pragma: no cover
+        sk_version = "?"
+    h = hashlib.sha256(sk_version.encode())
     here = Path(__file__).parent
     for name in sorted(p.name for p in here.glob("_perf_*.py")) + ["estimate.py"]:
         h.update((here / name).read_bytes())
@@ -343,7 +351,7 @@ class _Bundle:
 
     version: int
     fingerprint: str
-    estimator: CalibratedPerformanceModel
+    estimator: CalibratedPerformanceModelCore  # predict-only form (no scikit-learn needed to load it)
     measured: pd.DataFrame  # one row per (accelerator_id, accelerators, benchmark, round): minutes, source
     per_node: dict[str, int]
     latest_round: str
@@ -375,16 +383,28 @@ def _fit_bundle(catalog: Catalog) -> _Bundle:
     train = training_frame(catalog)
     if train.empty:
         raise ModelError("the catalog has no scored closed-division results to fit the performance model on")
+    from recommender._perf_estimators import CalibratedPerformanceModel
+
     est = CalibratedPerformanceModel(catalog.accelerators).fit(train, train["minutes"].astype("float64"))
     return _Bundle(
         version=MODEL_VERSION,
         fingerprint=catalog.fingerprint,
-        estimator=est,
+        estimator=_predict_only(est),
         measured=_measured_table(train),
         per_node=per_node_counts(catalog),
         latest_round=catalog.latest_round,
         accelerators=[str(a) for a in catalog.accelerators["accelerator_id"]],
     )
+
+
+def _predict_only(est: CalibratedPerformanceModelCore) -> CalibratedPerformanceModelCore:
+    """The fitted estimator's state on its scikit-learn-free core classes (what the cache pickles)."""
+    core = object.__new__(CalibratedPerformanceModelCore)
+    core.__dict__.update(est.__dict__)
+    model = object.__new__(PerformanceModelCore)
+    model.__dict__.update(est.model_.__dict__)
+    core.model_ = model
+    return core
 
 
 def _load_bundle(catalog: Catalog) -> _Bundle:
@@ -436,9 +456,10 @@ def _catalog(catalog: Catalog | None) -> Catalog:
     return catalog
 
 
-def default_model(catalog: Catalog | None = None) -> CalibratedPerformanceModel:
+def default_model(catalog: Catalog | None = None) -> CalibratedPerformanceModelCore:
     """The calibrated model fitted on ``catalog`` (default: the shipped one); loaded from the disk cache
-    when a previous process fitted it."""
+    when a previous process fitted it. It is the fitted model's predict-only form (no scikit-learn
+    ``get_params``); fit a :class:`CalibratedPerformanceModel` for an estimator."""
     return _load_bundle(_catalog(catalog)).estimator
 
 
@@ -659,7 +680,7 @@ def _measured_envelope(bundle: _Bundle, rows_mask: np.ndarray, acc: np.ndarray, 
                              "model, floored by a measured larger count")
 
 
-def _apply_measured(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: float, std: np.ndarray,
+def _apply_measured(bundle: _Bundle, est: CalibratedPerformanceModelCore, coverage: float, std: np.ndarray,
                     acc: np.ndarray, counts: np.ndarray, bench: np.ndarray, rnd: np.ndarray,
                     has_round: np.ndarray, minutes: np.ndarray, low: np.ndarray, high: np.ndarray,
                     basis: np.ndarray, source: np.ndarray) -> None:
@@ -687,7 +708,7 @@ def _apply_measured(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: 
         source[i] = h["source"].to_numpy(dtype=object)
 
 
-def _predict_custom(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: float,
+def _predict_custom(bundle: _Bundle, est: CalibratedPerformanceModelCore, coverage: float,
                     custom: dict[str, CustomWorkload], is_custom: np.ndarray, acc: np.ndarray,
                     counts: np.ndarray, bench: np.ndarray, nodes: np.ndarray, default_nodes: np.ndarray,
                     eff_round: np.ndarray, minutes: np.ndarray, low: np.ndarray, high: np.ndarray, basis: np.ndarray,
@@ -739,3 +760,12 @@ def _predict_custom(bundle: _Bundle, est: CalibratedPerformanceModel, coverage: 
             minutes[r], low[r], high[r] = v, v * math.exp(-q_m), v * math.exp(q_m)
             basis[r] = "measured"
             source[r] = f"custom workload {name} (your measurement)"
+
+
+def __getattr__(name: str) -> object:
+    """``CalibratedPerformanceModel`` (the scikit-learn estimator) is imported on demand with scikit-learn."""
+    if name in ("CalibratedPerformanceModel", "PerformanceModel"):
+        from recommender import _perf_estimators
+
+        return getattr(_perf_estimators, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

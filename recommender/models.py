@@ -506,9 +506,9 @@ class Recommendation(_Frozen):
                     )
             lines += [
                 "",
-                "*measured* = the MLPerf Training closed-division score of this exact configuration (round · "
-                "submitter · system; interval = spread between systems); *predicted* = the performance model, "
-                "80 % interval. Capex, power, TCO and predicted minutes are derived figures, not MLPerf results.",
+                ("*measured* = the MLPerf Training closed-division score of this exact configuration (round · "
+                 "submitter · system; interval = spread between systems); *predicted* = the performance model, "
+                 "80 % interval. Capex, power, TCO and predicted minutes are derived figures, not MLPerf results."),
             ]
             lines.append("")
         if self.explanation:

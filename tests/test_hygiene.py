@@ -54,5 +54,18 @@ def test_no_tests_ran_is_a_failure(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text((REPO / "tests" / "conftest.py").read_text())
     (tmp_path / "test_nothing.py").write_text("X = 1\n")
     res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-                         capture_output=True, text=True, cwd=tmp_path)
+                         capture_output=True, text=True, cwd=tmp_path, check=False)
     assert res.returncode == 1, res.stdout
+
+
+def test_loading_the_cached_model_does_not_import_sklearn() -> None:
+    """Start-up speed: a process that predicts from the warm disk cache never imports scikit-learn or scipy."""
+    from recommender import estimate
+
+    estimate.default_model()  # fit (or load) into this session's cache; the subprocess inherits its location
+    code = ("import pandas as pd, recommender\n"
+            "out = recommender.predict(pd.DataFrame({'accelerator_id': ['nvidia-a30-pcie-24gb'], "
+            "'accelerators': [8], 'benchmark': ['bert']}))\n"
+            "assert out['minutes'].notna().all()")
+    mods = _modules_after(code)
+    assert "sklearn" not in mods and "scipy" not in mods
