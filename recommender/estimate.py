@@ -325,7 +325,7 @@ def cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "mlperf-recommender"
 
 
-def _code_fingerprint() -> str:
+def code_fingerprint() -> str:
     """Hash of the model's source files and scikit-learn's version: a code change never loads a stale pickle."""
     import hashlib
     from importlib.metadata import PackageNotFoundError, version
@@ -342,7 +342,7 @@ def _code_fingerprint() -> str:
 
 
 def _cache_path(fingerprint: str) -> Path:
-    return cache_dir() / f"performance-model-{fingerprint[:20]}-v{MODEL_VERSION}-{_code_fingerprint()}.joblib"
+    return cache_dir() / f"performance-model-{fingerprint[:20]}-v{MODEL_VERSION}-{code_fingerprint()}.joblib"
 
 
 @dataclass

@@ -240,7 +240,7 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     latest, test on the latest), next to the two baselines, from ``recommender.evaluate.evaluate``.
 
     The evaluation refits the model, so its summary is cached beside the fitted model (keyed by the
-    catalog's fingerprint); the first call takes as long as one fit.
+    catalog's fingerprint and the model's code); the first call takes as long as one fit.
     """
     import json
 
@@ -251,7 +251,8 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     latest = cat.latest_round
     source = (f"trained on rounds before {latest}, tested on {latest} (closed division); MdAPE = median "
               "absolute percentage error of minutes; coverage of the 80 % interval")
-    path = estimate.cache_dir() / f"tui-model-report-{cat.fingerprint[:16]}.json"
+    # keyed by the catalog's content and the model's code (a new model version re-evaluates)
+    path = estimate.cache_dir() / f"tui-model-report-{cat.fingerprint[:16]}-{estimate.code_fingerprint()}.json"
     if path.is_file():
         try:
             frame = pd.DataFrame(json.loads(path.read_text()), columns=MODEL_REPORT_COLUMNS)
