@@ -12,14 +12,12 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from catalog import DATA_DIR
-from catalog.mlperf import AliasTable, _make_readable, import_rounds, write_json_atomic, write_results_csv
+from catalog.atomic import write_text_atomic
+from catalog.mlperf import AliasTable, import_rounds, write_json_atomic, write_results_csv
 from catalog.registry import is_round_name, round_key
 from catalog.schema import ACCELERATOR_COLUMNS
 
@@ -57,20 +55,9 @@ def _ids(path: Path) -> list[str]:
         return [r["accelerator_id"] for r in csv.DictReader(f)]
 
 
-def _write_text_atomic(text: str, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    _make_readable(tmp)
-    os.replace(tmp, path)
-
-
 def _copy_atomic(src: Path, dst: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
-    os.close(fd)
-    shutil.copyfile(src, tmp)
-    _make_readable(tmp)
-    os.replace(tmp, dst)
+    with open(src, encoding="utf-8", newline="") as f:  # byte-for-byte (keeps CRLF files as they are)
+        write_text_atomic(dst, f.read())
 
 
 def build(shared: Path, out: Path = DATA_DIR) -> None:
@@ -79,7 +66,7 @@ def build(shared: Path, out: Path = DATA_DIR) -> None:
     out.mkdir(parents=True, exist_ok=True)
     _copy_atomic(hw / "accelerator_aliases.csv", out / "accelerator_aliases.csv")
     _copy_atomic(hw / "defaults.csv", out / "defaults.csv")
-    _write_text_atomic(build_accelerators(hw / "accelerators.csv", hw / "defaults.csv"), out / "accelerators.csv")
+    write_text_atomic(out / "accelerators.csv", build_accelerators(hw / "accelerators.csv", hw / "defaults.csv"))
     rounds = sorted((d for d in training.iterdir() if d.is_dir() and is_round_name(d.name)),
                     key=lambda d: round_key(d.name))
     rows, report = import_rounds(rounds, aliases=AliasTable.from_csv(out / "accelerator_aliases.csv"))

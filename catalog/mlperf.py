@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog import registry
+from catalog.atomic import write_text_atomic
 from catalog.schema import RESULT_COLUMNS
 
 MLLOG_PREFIX = ":::MLLOG"
@@ -576,47 +576,17 @@ def _score_result(
 
 
 def write_results_csv(rows: list[dict[str, Any]], out_path: Path) -> None:
-    """Write results.csv atomically: a temp file in the same folder, then ``os.replace``."""
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=RESULT_COLUMNS, extrasaction="ignore", lineterminator="\n")
-            w.writeheader()
-            for r in rows:
-                w.writerow({k: ("" if r.get(k) is None else _fmt(r.get(k))) for k in RESULT_COLUMNS})
-        _make_readable(tmp)
-        os.replace(tmp, out_path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write results.csv atomically (:func:`catalog.atomic.write_text_atomic`)."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=RESULT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if r.get(k) is None else _fmt(r.get(k))) for k in RESULT_COLUMNS})
+    write_text_atomic(out_path, buf.getvalue())
 
 
 def write_json_atomic(obj: Any, out_path: Path) -> None:
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=1)
-            f.write("\n")
-        _make_readable(tmp)
-        os.replace(tmp, out_path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _make_readable(path: str) -> None:
-    """mkstemp creates 0600 files; give the result the permissions a plain open() would."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
+    write_text_atomic(out_path, json.dumps(obj, indent=1) + "\n")
 
 
 def _fmt(v: Any) -> Any:

@@ -23,7 +23,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from catalog.atomic import write_text_atomic
 from recommender.errors import RecommenderError, ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -446,22 +446,8 @@ def render(rows: Sequence[BatchRow], fmt: str) -> str:
     raise ValueError(f"unknown output format {fmt!r}; use csv, json or md")
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a temporary file in the same directory, then ``os.replace``."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+#: Atomic write (temp file + rename), shared with the catalog importer.
+write_atomic = write_text_atomic
 
 
 def write_rows(rows: Sequence[BatchRow], path: str | Path) -> None:
