@@ -67,6 +67,9 @@ class Evaluation:
     regret: pd.DataFrame  # split, method, groups, mean_regret_pct, within_5pct
     notes: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    #: every held-out result with each method's prediction: split, benchmark, round, accelerator_id,
+    #: accelerators, minutes (measured), model, model_low, model_high, nearest-linear, flops-ratio, seen
+    predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_dict(self) -> dict[str, Any]:
         def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -218,6 +221,7 @@ def evaluate(
     y_all = data["minutes"].astype("float64").to_numpy()
     rows: list[dict[str, Any]] = []
     reg_rows: list[dict[str, Any]] = []
+    held_out: list[pd.DataFrame] = []
     notes: dict[str, str] = {}
     params = {"system_folds": 4, "accelerator_folds": 4, **(model_params or {})}
     for family in splits:
@@ -254,6 +258,7 @@ def evaluate(
             collected.setdefault(split_key, []).append(frame)
         for split_key, frames in collected.items():
             f = pd.concat(frames, ignore_index=True)
+            held_out.append(f.assign(split=split_key))
             y = f["minutes"].to_numpy()
             groups: list[tuple[str, np.ndarray]] = [("all", np.ones(len(f), dtype=bool)),
                                                    ("seen accelerators", f["seen"].to_numpy()),
@@ -276,5 +281,6 @@ def evaluate(
                                  "mean_regret_pct": mean_r, "within_5pct": within})
     metrics = pd.DataFrame(rows, columns=["split", "method", "group", "n", "answered", "mdape", "mape", "coverage"])
     regret = pd.DataFrame(reg_rows, columns=["split", "method", "groups", "mean_regret_pct", "within_5pct"])
+    predictions = pd.concat(held_out, ignore_index=True) if held_out else pd.DataFrame()
     return Evaluation(coverage=coverage, metrics=metrics, regret=regret, notes=notes,
-                      seconds=time.perf_counter() - t_start)
+                      seconds=time.perf_counter() - t_start, predictions=predictions)

@@ -76,6 +76,13 @@ def test_evaluate_on_a_small_subset() -> None:
     d = ev.to_dict()
     json.dumps(d)  # JSON-serialisable (NaN -> null)
     assert d["coverage_target"] == 0.8 and len(d["regret"]) == 6
+    # the held-out predictions behind the metrics (the TUI plots predicted vs measured from them)
+    p = ev.predictions
+    fwd = p[p["split"] == "rounds<v5.0 / v5.0"]
+    assert set(fwd["round"]) == {"v5.0"} and set(fwd["benchmark"]) <= {"bert", "retinanet"}
+    assert (fwd["model"] > 0).all() and (fwd["minutes"] > 0).all()
+    n_all = m[(m["split"] == "rounds<v5.0 / v5.0") & (m["method"] == "model") & (m["group"] == "all")]["n"]
+    assert len(fwd) == int(n_all.iloc[0])
 
 
 def test_cli_model_evaluate_json() -> None:

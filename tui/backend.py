@@ -255,9 +255,11 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     path = estimate.cache_dir() / f"tui-model-report-{cat.fingerprint[:16]}-{estimate.code_fingerprint()}.json"
     if path.is_file():
         try:
-            frame = pd.DataFrame(json.loads(path.read_text()), columns=MODEL_REPORT_COLUMNS)
-            return frame, None, source + " (cached)"
-        except (ValueError, OSError):
+            cached = json.loads(path.read_text())
+            frame = pd.DataFrame(cached["table"], columns=MODEL_REPORT_COLUMNS)
+            points = pd.DataFrame(cached["points"], columns=["benchmark", "measured", "predicted"])
+            return frame, points, source + " (cached)"
+        except (ValueError, OSError, KeyError, TypeError):
             pass
     from recommender.evaluate import evaluate
 
@@ -280,11 +282,18 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
             "flops_ratio_mdape_pct": val("flops-ratio", "mdape"),
         })
     frame = pd.DataFrame(rows, columns=MODEL_REPORT_COLUMNS)
+    p = ev.predictions
+    if len(p) and "split" in p:
+        p = p[p["split"] == p["split"].iloc[-1]] if (p["split"] == f"rounds<{latest} / {latest}").sum() == 0 \
+            else p[p["split"] == f"rounds<{latest} / {latest}"]
+    points = (pd.DataFrame({"benchmark": p["benchmark"].astype(str), "measured": p["minutes"].astype(float),
+                            "predicted": p["model"].astype(float)})
+              if len(p) else pd.DataFrame(columns=["benchmark", "measured", "predicted"]))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(json.loads(frame.to_json(orient="records"))))
-        tmp.replace(path)
+        from catalog.atomic import write_text_atomic
+
+        write_text_atomic(path, json.dumps({"table": json.loads(frame.to_json(orient="records")),
+                                            "points": json.loads(points.to_json(orient="records"))}))
     except OSError:
         pass
-    return frame, None, source
+    return frame, points, source
