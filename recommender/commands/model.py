@@ -160,12 +160,7 @@ def _print_tables(ev: Any, per_benchmark: bool) -> None:
         for col in ("group", "n", "model MdAPE", "model MAPE", "coverage", "(a) MdAPE", "(a) rows",
                     "(b) MdAPE", "(b) rows"):
             t.add_column(col, justify="left" if col == "group" else "right")
-        groups = list(dict.fromkeys(sub["group"]))
-        if not per_benchmark:
-            groups = [g for g in groups if not g.startswith("benchmark ")]
-        for g in groups:
-            rows = {r["method"]: r for r in sub[sub["group"] == g].to_dict(orient="records")}
-            mod, a, b = rows.get("model", {}), rows.get("nearest-linear", {}), rows.get("flops-ratio", {})
+        for g, mod, a, b in _methods_by_group(sub, per_benchmark):
             t.add_row(_GROUP_LABELS.get(g, g), _fmt(mod.get("n"), False), _fmt(mod.get("mdape")),
                       _fmt(mod.get("mape")), _fmt(mod.get("coverage")), _fmt(a.get("mdape")),
                       _fmt(a.get("answered"), False), _fmt(b.get("mdape")), _fmt(b.get("answered"), False))
@@ -183,6 +178,16 @@ def _print_tables(ev: Any, per_benchmark: bool) -> None:
     console.print(f"evaluated in {ev.seconds:.0f} s")
 
 
+def _methods_by_group(sub: Any, per_benchmark: bool) -> Any:
+    """(group, model row, nearest-linear row, flops-ratio row) for each group of one split's metrics."""
+    groups = list(dict.fromkeys(sub["group"]))
+    if not per_benchmark:
+        groups = [g for g in groups if not g.startswith("benchmark ")]
+    for g in groups:
+        rows = {r["method"]: r for r in sub[sub["group"] == g].to_dict(orient="records")}
+        yield g, rows.get("model", {}), rows.get("nearest-linear", {}), rows.get("flops-ratio", {})
+
+
 def _markdown(ev: Any, per_benchmark: bool) -> str:
     """Two Markdown tables: accuracy per split and group; ranking regret."""
     m = ev.metrics
@@ -191,12 +196,7 @@ def _markdown(ev: Any, per_benchmark: bool) -> str:
              "|---|---|--:|--:|--:|--:|--:|--:|"]
     for split in list(dict.fromkeys(m["split"])):
         sub = m[m["split"] == split]
-        groups = list(dict.fromkeys(sub["group"]))
-        if not per_benchmark:
-            groups = [g for g in groups if not g.startswith("benchmark ")]
-        for g in groups:
-            rows = {r["method"]: r for r in sub[sub["group"] == g].to_dict(orient="records")}
-            mod, a, b = rows.get("model", {}), rows.get("nearest-linear", {}), rows.get("flops-ratio", {})
+        for g, mod, a, b in _methods_by_group(sub, per_benchmark):
             lines.append(f"| {split} | {_GROUP_LABELS.get(g, g)} | {_fmt(mod.get('n'), False)} | "
                          f"{_fmt(mod.get('mdape'))} | {_fmt(mod.get('mape'))} | {_fmt(mod.get('coverage'))} | "
                          f"{_fmt(a.get('mdape'))} ({_fmt(a.get('answered'), False)}) | "
