@@ -362,6 +362,8 @@ def import_rounds(
                 f"<Submitter>/results folders)"
             )
     names = [round_name or d.resolve().name for d in dirs]
+    if round_name and not registry.is_round_name(round_name):
+        raise CatalogError(f"--round: {round_name!r} is not a round name (expected e.g. v5.1)")
     for d, name in zip(dirs, names):
         if not registry.is_round_name(name):
             raise CatalogError(f"{d}: cannot tell the round from the folder name {name!r}; pass --round vX.Y")

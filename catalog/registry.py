@@ -6,7 +6,9 @@ for it, how many runs the olympic mean drops, and when a round was published.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -119,3 +121,24 @@ def olympic_k(benchmark_id: str) -> int:
 def benchmark_name(benchmark_id: str) -> str:
     b = BENCHMARKS.get(benchmark_id)
     return b.name if b else benchmark_id
+
+
+def closest_ids(value: str, known: Iterable[str], names: dict[str, str] | None = None, n: int = 3) -> list[str]:
+    """The known ids closest to ``value`` (by spelling of the id, or of its display name; every word of
+    ``value`` found in an id or name counts extra, so partial ids such as ``nvidia-a30`` find their SKU)."""
+    v = value.strip().lower()
+    scored: list[tuple[float, str]] = []
+    tokens = [t for t in re.split(r"[\s\-_]+", v) if t]
+    for k in known:
+        s = difflib.SequenceMatcher(None, v, k.lower()).ratio()
+        if names and k in names:
+            s = max(s, difflib.SequenceMatcher(None, v, names[k].lower()).ratio())
+        haystack = (k + " " + (names or {}).get(k, "")).lower()
+        if tokens and all(t in haystack for t in tokens):
+            s += 0.5
+        scored.append((s, k))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    if not scored:
+        return []
+    floor = max(0.3, scored[0][0] - 0.25)
+    return [k for s, k in scored[:n] if s >= floor]

@@ -19,7 +19,6 @@ integer MILP with CBC.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from catalog.registry import closest_ids
 from recommender import costs as C
 from recommender import solve as S
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
@@ -125,7 +125,7 @@ def _resolve(scenario: Any, overrides: Mapping[str, Any]) -> Scenario:
 
 
 def _unknown(kind: str, value: str, known: list[str], path: str) -> UnknownIdError:
-    close = difflib.get_close_matches(value, known, n=3, cutoff=0.4)
+    close = closest_ids(value, known)
     hint = f"; closest: {', '.join(close)}" if close else ""
     return UnknownIdError(f"unknown {kind} {value!r}{hint}", field=path)
 

@@ -347,7 +347,7 @@ def run_batch(
                 work.append((len(slots), f, line, item))
                 slots.append(None)
     # -- solve (scenarios in chunks). Scenarios with the same workloads go together: the optimizer caches
-    # predictions per workload set in each process, so grouping them saves most of the model's work.
+    # predictions per workload in each process, so a chunk of alike scenarios predicts each workload once.
     work.sort(key=lambda item: _workload_group(item[3]))
     if work:
         done = 0

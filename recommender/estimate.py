@@ -23,7 +23,6 @@ How an answer is made:
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import tempfile
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from catalog.registry import BENCHMARKS, round_key, round_years
+from catalog.registry import BENCHMARKS, closest_ids, round_key, round_years
 from recommender._perf_model import CATEGORIES, PerformanceModelCore
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
 
@@ -472,11 +471,8 @@ def model_is_cached(catalog: Catalog | None = None) -> bool:
 
 # --------------------------------------------------------------------------------------------- predict
 def _closest(name: str, known: list[str]) -> str:
-    """'; closest known: a, b, c' — ids containing the name first, then difflib's closest matches."""
-    low = name.lower()
-    near = sorted((k for k in known if low and low in k.lower()), key=len)
-    near += [k for k in difflib.get_close_matches(name, known, n=3, cutoff=0.4) if k not in near]
-    near = near[:3]
+    """'; closest known: a, b, c' (:func:`catalog.registry.closest_ids`)."""
+    near = closest_ids(name, known)
     return f"; closest known: {', '.join(near)}" if near else ""
 
 
@@ -485,7 +481,9 @@ def _as_counts(values: pd.Series, field: str) -> np.ndarray:
     bad = ~np.isfinite(x) | (x < 1) | (np.abs(x - np.round(x)) > 1e-9)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ScenarioError(f"must be a whole number >= 1, got {values.iloc[i]!r} (row {i})", field=field)
+        v = values.iloc[i]
+        shown = repr(v.item() if hasattr(v, "item") else v)  # 0, not np.float64(0.0)
+        raise ScenarioError(f"must be a whole number >= 1, got {shown} (row {i})", field=field)
     return np.round(x).astype(np.int64)
 
 

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, create_model
 
+from catalog.registry import closest_ids
 from recommender.errors import ScenarioError, UnknownIdError
 from recommender.models import CustomWorkload, Scenario, WorkloadSpec
 
@@ -938,24 +939,8 @@ def known_ids(catalog: Catalog | None = None) -> tuple[list[str], dict[str, str]
     return cached[0], cached[1]
 
 
-def closest(value: str, known: Iterable[str], names: dict[str, str] | None = None, n: int = 3) -> list[str]:
-    """The known ids closest to ``value`` (by spelling of the id, or of its display name)."""
-    v = value.strip().lower()
-    scored: list[tuple[float, str]] = []
-    tokens = [t for t in re.split(r"[\s\-_]+", v) if t]
-    for k in known:
-        s = difflib.SequenceMatcher(None, v, k.lower()).ratio()
-        if names and k in names:
-            s = max(s, difflib.SequenceMatcher(None, v, names[k].lower()).ratio())
-        haystack = (k + " " + (names or {}).get(k, "")).lower()
-        if tokens and all(t in haystack for t in tokens):
-            s += 0.5
-        scored.append((s, k))
-    scored.sort(key=lambda t: (-t[0], t[1]))
-    if not scored:
-        return []
-    floor = max(0.3, scored[0][0] - 0.25)
-    return [k for s, k in scored[:n] if s >= floor]
+#: The one 'closest known ids' rule (defined in the id registry).
+closest = closest_ids
 
 
 def check_ids(scenario: Scenario, doc: Doc | None = None, catalog: Catalog | None = None) -> list[UnknownIdError]:

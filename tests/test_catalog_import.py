@@ -298,3 +298,18 @@ def test_cli_rank_json_and_unknown_benchmark() -> None:
     assert {"round", "division", "status", "submitter", "system_id", "accelerators", "minutes"} <= set(rows[0])
     res = _cli("catalog", "rank", "--benchmark", "berts")
     assert res.returncode == 2 and "closest: bert" in res.stderr and "Traceback" not in res.stderr
+    res = _cli("catalog", "rank", "--benchmark", "bert", "--accelerator", "nvidia-a30")
+    assert res.returncode == 2 and "(closest: nvidia-a30-pcie-24gb)" in res.stderr
+
+
+def test_cli_bad_round_option_and_missing_user_catalog(tmp_path: Path) -> None:
+    rd = make_round(tmp_path, {"bert": _runs([10.0] * 10)})
+    res = _cli("catalog", "import-mlperf", str(rd), "--round", "bogus", "--out", str(tmp_path / "o"))
+    assert res.returncode == 2 and res.stderr.strip() == "error: --round: 'bogus' is not a round name (expected e.g. v5.1)"
+    import os
+
+    env = dict(os.environ, MLPERF_RECOMMENDER_CATALOG=str(tmp_path / "nowhere"))
+    for args in (["catalog", "rank", "-b", "bert"], ["model", "predict", "nvidia-a30-pcie-24gb", "8", "bert"]):
+        res = subprocess.run([sys.executable, "-m", "recommender.cli", *args], capture_output=True, text=True,
+                             timeout=120, check=False, env=env)
+        assert res.returncode == 2 and "catalog file missing" in res.stderr and "Traceback" not in res.stderr

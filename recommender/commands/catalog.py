@@ -122,9 +122,9 @@ def rank_cmd(benchmark: str, accelerator: str | None, accelerators: int | None, 
 
 
 def _closest(word: str, known: set[str]) -> str:
-    import difflib
+    from catalog.registry import closest_ids
 
-    close = difflib.get_close_matches(word, sorted(known), n=3, cutoff=0.5)
+    close = closest_ids(word, sorted(known))
     return f" (closest: {', '.join(close)})" if close else ""
 
 

@@ -30,6 +30,7 @@ def fit_cmd(force: bool) -> None:
     import time
 
     import catalog as catalog_pkg
+    from catalog.errors import CatalogError
     from recommender import estimate
     from recommender.errors import RecommenderError
 
@@ -42,7 +43,7 @@ def fit_cmd(force: bool) -> None:
         cached = estimate.model_is_cached(cat)
         t0 = time.perf_counter()
         est = estimate.default_model(cat)
-    except RecommenderError as exc:
+    except (RecommenderError, CatalogError) as exc:
         _fail(str(exc))
         return
     verb = "loaded" if cached else "fitted"
@@ -62,6 +63,7 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
     """Minutes to train for ACCELERATORS x ACCELERATOR_ID on BENCHMARK, with an interval."""
     import pandas as pd
 
+    from catalog.errors import CatalogError
     from recommender.errors import RecommenderError
     from recommender.estimate import predict
 
@@ -72,7 +74,7 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
         row["round"] = round_name
     try:
         out = predict(pd.DataFrame([row]), coverage=coverage).iloc[0]
-    except RecommenderError as exc:
+    except (RecommenderError, CatalogError) as exc:
         _fail(str(exc))
         return
     rec = {"accelerator_id": accelerator_id, "accelerators": int(accelerators), "benchmark": benchmark,
@@ -108,6 +110,7 @@ def evaluate_cmd(as_json: bool, as_markdown: bool, splits: tuple[str, ...], cove
     MdAPE/MAPE in percent; coverage of the model's intervals in percent; regret = how much slower the
     accelerator ranked fastest truly is than the fastest (mean over round x benchmark x count groups).
     """
+    from catalog.errors import CatalogError
     from recommender.errors import RecommenderError
     from recommender.evaluate import SPLITS, evaluate
 
@@ -120,7 +123,7 @@ def evaluate_cmd(as_json: bool, as_markdown: bool, splits: tuple[str, ...], cove
                 ev = evaluate(splits=chosen, coverage=coverage)
         else:
             ev = evaluate(splits=chosen, coverage=coverage)
-    except RecommenderError as exc:
+    except (RecommenderError, CatalogError) as exc:
         _fail(str(exc))
         return
     if as_json:

@@ -14,6 +14,7 @@ def tui_command(scenario: str | None) -> None:
     Keys: 1-4 switch views (Recommend, Frontier, Catalog, Model) · ctrl+o/ctrl+s open/save the scenario ·
     ctrl+e export the recommendation · F1 help · ctrl+p command palette · q (outside text fields) or ctrl+q quits.
     """
+    from catalog.errors import CatalogError
     from recommender.errors import RecommenderError
 
     try:
@@ -22,7 +23,7 @@ def tui_command(scenario: str | None) -> None:
             from tui.backend import load_scenario
 
             loaded = load_scenario(scenario)
-    except RecommenderError as exc:
+    except (RecommenderError, CatalogError) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     except OSError as exc:
