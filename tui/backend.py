@@ -56,7 +56,7 @@ def accelerator_names(cat: Catalog) -> dict[str, str]:
 
 def priced_accelerators(cat: Catalog, scenario: Scenario | None = None) -> list[tuple[str, str]]:
     """``(label, id)`` of accelerators with a reference price or a scenario price, by name."""
-    from tui import format as fmt
+    from recommender import format as fmt
 
     prices = dict(scenario.prices) if scenario is not None else {}
     out = []
@@ -82,7 +82,7 @@ def rank(cat: Catalog, row: dict[str, Any]) -> tuple[str, pd.DataFrame]:
     names = accelerator_names(cat)
     bench, acc, n, division = row["benchmark"], row.get("accelerator_id"), row.get("accelerators"), row["division"]
     kwargs: dict[str, Any] = {"division": division, "catalog": cat}
-    from tui import format as fmt
+    from recommender import format as fmt
 
     if not fmt.is_missing(acc):
         kwargs["accelerator"] = acc

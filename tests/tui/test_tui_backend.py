@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tui import backend
-from tui import format as fmt
+from recommender import format as fmt
 
 
 @pytest.mark.parametrize(("text", "value"), [

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select
 
-from tui import format as fmt
+from recommender import format as fmt
 from tui.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
-from tui import format as fmt
+from recommender import format as fmt
 from tui.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:  # pragma: no cover

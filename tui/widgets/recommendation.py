@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label, ProgressBar, Static
 
-from tui import format as fmt
+from recommender import format as fmt
 
 OBJECTIVE_TEXT = {
     "min_time": "share-weighted minutes to train",

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
-from tui import format as fmt
+from recommender import format as fmt
 
 OBJECTIVES = [
     ("min_time: fastest", "min_time"),

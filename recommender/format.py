@@ -1,4 +1,4 @@
-"""Formatting and parsing of the numbers people type and read: money, power, minutes.
+"""The one formatting module: numbers, money, power and minutes people read and type (CLI, Markdown, batch, TUI).
 
 Pure functions (no Textual), so they are tested on their own.
 """
