@@ -56,7 +56,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from recommender import api
-    from recommender import solve as S
+    from recommender.planning import solve as S
     from recommender.scenarios import load_scenario
 
     predictor = None

@@ -4,9 +4,9 @@ All three take the same inputs — a :class:`~recommender.models.Scenario`, a di
 YAML file, plus keyword overrides of scenario fields — and never print.
 
 Pipeline: resolve the scenario and check its ids against the catalog -> build the candidate table (every
-priced accelerator x counts in node-sized steps, with capex, power and TCO from :mod:`recommender.costs`
+priced accelerator x counts in node-sized steps, with capex, power and TCO from :mod:`recommender.planning.costs`
 and minutes from ONE vectorised call of the performance model, cached in-process) -> mark infeasible
-candidates and prune dominated ones -> solve (:mod:`recommender.solve`) -> explain (alternatives, binding
+candidates and prune dominated ones -> solve (:mod:`recommender.planning.solve`) -> explain (alternatives, binding
 limits by re-solving with each limit removed, +10 % budget / power sensitivity).
 
 Solver choice: the answer is the binary-choice MILP over the pruned candidates, solved by CBC (status
@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from catalog.registry import closest_ids
-from recommender import costs as C
-from recommender import solve as S
+from recommender.planning import costs as C
+from recommender.planning import solve as S
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
 from recommender.models import (
     Alternative,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import catalog
-from recommender import costs as C
+from recommender.planning import costs as C
 from recommender.errors import CatalogError
 from recommender.models import Scenario
 
