@@ -117,7 +117,7 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[str], list[BatchRow]
 
 def _expand(paths: Iterable[str | Path]) -> list[str | BatchRow]:
     """In input order: a file to load, or an error row for a missing path or a directory without YAML."""
-    from recommender.scenarios import display_name
+    from recommender.scenario import display_name
 
     items: list[str | BatchRow] = []
     seen: set[str] = set()
@@ -162,7 +162,7 @@ def _catalog_for(data_dir: str | None) -> Catalog:
 
 def _load_chunk(files: Sequence[str], data_dir: str | None) -> list[tuple[str, list[Any]]]:
     """Worker: load files; per file a list of (Scenario | InvalidScenario, line), or [(ScenarioError, line)]."""
-    from recommender.scenarios import load_located
+    from recommender.scenario import load_located
 
     cat = _catalog_for(data_dir)
     out: list[tuple[str, list[Any]]] = []
@@ -246,7 +246,7 @@ def _round(value: float | None, digits: int) -> float | None:
 
 def _rows_for_entries(file: str, entries: list[Any]) -> list[tuple[int, Any]]:
     """(line, Scenario | error BatchRow) per entry of a loaded file, in file order."""
-    from recommender.scenarios import InvalidScenario
+    from recommender.scenario import InvalidScenario
 
     out: list[tuple[int, Any]] = []
     for e, line in entries:

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from scenario_helpers import BAD_CORPUS, VALID_SIBLINGS
 
 from recommender.cli import cli
-from recommender.scenarios import SCHEMA_FILES
+from recommender.scenario import SCHEMA_FILES
 
 fake_model = scenario_helpers.fake_model  # fixture
 in_data = scenario_helpers.in_data  # fixture

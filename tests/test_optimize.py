@@ -328,7 +328,7 @@ def test_mix_min_tco() -> None:
 
 def test_seed_scenario_file() -> None:
     r = opt(SEED)
-    s = recommender.scenarios.load_scenario(SEED) if hasattr(recommender, "scenarios") else None
+    s = recommender.scenario.load_scenario(SEED) if hasattr(recommender, "scenarios") else None
     assert r.status == "optimal"
     assert r.scenario == "seed"
     assert r.choice is not None

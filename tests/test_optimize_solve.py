@@ -7,7 +7,7 @@ import pulp
 import pytest
 
 from recommender.planning import solve as S
-from recommender.api import pareto_dominated
+from recommender.planning.feasibility import pareto_dominated
 from recommender.models import Status
 
 

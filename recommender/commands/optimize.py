@@ -62,7 +62,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
     invalid ones are reported as `file:line: field: message` on stderr. With --format json a file with
     one scenario prints one object, a file with `scenarios:` prints a list.
     """
-    from recommender.scenarios import InvalidScenario, load_located
+    from recommender.scenario import InvalidScenario, load_located
 
     errors = _input_errors()
     try:
@@ -107,7 +107,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
 
 
 def _has_scenarios_key(file: str) -> bool:
-    from recommender.scenarios import parse_file
+    from recommender.scenario import parse_file
 
     try:
         data = parse_file(file).data
@@ -262,7 +262,7 @@ def schema_cmd(kind: str) -> None:
       # yaml-language-server: $schema=<path or URL of scenario.schema.json>
     The committed copies are recommender/scenario.schema.json, price-list.schema.json, workload.schema.json.
     """
-    from recommender.scenarios import schema_text
+    from recommender.scenario import schema_text
 
     click.echo(schema_text(kind), nl=False)
 
