@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from recommender.cache import per_catalog
+
 if TYPE_CHECKING:  # pragma: no cover
 
     from catalog import Catalog
@@ -34,9 +36,6 @@ class CatalogMeta:
         return tuple(sorted({n for n, w in self.pcie_chassis if w >= tdp_watts - 1e-9}))
 
 
-_META_CACHE: dict[str, CatalogMeta] = {}
-
-
 def _na(v: Any) -> Any:
     try:
         import pandas as pd
@@ -46,10 +45,8 @@ def _na(v: Any) -> Any:
         return v
 
 
+@per_catalog(maxsize=8)
 def catalog_meta(cat: Catalog) -> CatalogMeta:
-    m = _META_CACHE.get(cat.fingerprint)
-    if m is not None:
-        return m
     accs: dict[str, AcceleratorInfo] = {}
     for r in cat.accelerators.to_dict("records"):
         accs[str(r["accelerator_id"])] = AcceleratorInfo(
@@ -70,8 +67,4 @@ def catalog_meta(cat: Catalog) -> CatalogMeta:
     pcie_ids = [a.id for a in accs.values() if (a.form_factor or "") == "pcie" and a.tdp_watts is not None]
     sub = res.loc[res["accelerator_id"].isin(pcie_ids), ["accelerator_id", "accelerators_per_node"]].dropna()
     pairs = {(int(n), float(accs[str(a)].tdp_watts or 0.0)) for a, n in sub.drop_duplicates().itertuples(index=False)}
-    m = CatalogMeta(accs, benches, tuple(sorted(pairs)))
-    if len(_META_CACHE) > 8:
-        _META_CACHE.clear()
-    _META_CACHE[cat.fingerprint] = m
-    return m
+    return CatalogMeta(accs, benches, tuple(sorted(pairs)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,10 +21,15 @@ if TYPE_CHECKING:  # pragma: no cover
 Predictor = Callable[..., "pd.DataFrame"]
 
 
-_PRED_CACHE: dict[tuple[Any, ...], dict[tuple[str, int, int], tuple[Any, ...]]] = {}
 
 
 _PRED_CACHE_ROWS = 200_000
+
+
+@lru_cache(maxsize=64)
+def _workload_cache(fingerprint: str, predictor: Predictor, workload: tuple[Any, ...]) -> dict[Any, Any]:
+    """The predictions of one workload by one predictor on one catalog: (accelerator, count, nodes) -> figures."""
+    return {}
 
 
 def _workload_key(w: Any) -> tuple[Any, ...]:
@@ -51,14 +57,9 @@ def predict_rows(
     per_workload: list[dict[tuple[str, int, int], tuple[Any, ...]]] = []
     failed_all: dict[str, str] = {}
     for w in s.workloads:
-        key = (cat.fingerprint, predictor, _workload_key(w))
-        cache = _PRED_CACHE.get(key)
-        if cache is not None and len(cache) > _PRED_CACHE_ROWS:
-            cache = None  # bound the memory of a long interactive session
-        if cache is None:
-            if len(_PRED_CACHE) > 64:
-                _PRED_CACHE.clear()
-            cache = _PRED_CACHE[key] = {}
+        cache = _workload_cache(cat.fingerprint, predictor, _workload_key(w))
+        if len(cache) > _PRED_CACHE_ROWS:
+            cache.clear()  # bound the memory of a long interactive session
         failed: dict[str, str] = cache.setdefault(("__failed__", 0, 0), {})  # type: ignore[assignment,arg-type]
         missing = [r for r in uniq if r not in cache and r[0] not in failed]
         if missing and prefetch is not None:

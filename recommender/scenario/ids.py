@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from catalog.registry import closest_ids
+from recommender.cache import per_catalog
 from recommender.errors import UnknownIdError
 from recommender.models import Scenario, field_path
 from recommender.scenario.located import Doc, PathT
@@ -15,25 +16,23 @@ if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
 
 
-_ID_CACHE: dict[str, tuple[list[str], dict[str, str]]] = {}
-
-
 def known_ids(catalog: Catalog | None = None) -> tuple[list[str], dict[str, str]]:
     """(benchmark ids, {accelerator id: display name}) from the registry and the catalog."""
-    from catalog.registry import BENCHMARKS
-
     if catalog is None:
         import catalog as _catalog
 
         catalog = _catalog.load()
-    cached = _ID_CACHE.get(catalog.fingerprint)
-    if cached is None:
-        acc = catalog.accelerators
-        table = dict(zip(acc["accelerator_id"].astype(str), acc["name"].astype(str), strict=True))
-        measured = set(catalog.results["benchmark"].dropna().astype(str))
-        benchmarks = list(BENCHMARKS) + sorted(measured - set(BENCHMARKS))
-        cached = _ID_CACHE[catalog.fingerprint] = (benchmarks, table)
-    return cached[0], cached[1]
+    return _known_ids(catalog)
+
+
+@per_catalog(maxsize=8)
+def _known_ids(catalog: Catalog) -> tuple[list[str], dict[str, str]]:
+    from catalog.registry import BENCHMARKS
+
+    acc = catalog.accelerators
+    table = dict(zip(acc["accelerator_id"].astype(str), acc["name"].astype(str), strict=True))
+    measured = set(catalog.results["benchmark"].dropna().astype(str))
+    return list(BENCHMARKS) + sorted(measured - set(BENCHMARKS)), table
 
 
 #: The one 'closest known ids' rule (defined in the id registry).
