@@ -62,13 +62,11 @@ def is_missing(value: Any) -> bool:
 
 
 def money(value: Any, missing: str = "—") -> str:
-    """``$325,000`` (whole dollars; cents below $100, e.g. ``$0.086``); ``missing`` when missing."""
+    """``$325,000`` (whole dollars); ``missing`` when missing."""
     if is_missing(value):
         return missing
     v = float(value)
     sign = "-" if v < 0 else ""
-    if 0 < abs(v) < 100 and not v.is_integer():
-        return f"{sign}${amount(abs(v))}"
     return f"{sign}${abs(v):,.0f}"
 
 

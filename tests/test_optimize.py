@@ -336,6 +336,8 @@ def test_seed_scenario_file() -> None:
     assert r.choice.capex_usd <= 110_000
     text = " ".join(r.explanation)
     assert "example vendor quote" in text
+    assert "of the budget ($110,000)" in text  # the limit echoed back in the one money format
+    assert opt(SEED, budget_usd="110k").choice == r.choice  # money spellings work in overrides too
     assert {a.accelerator_id for a in r.alternatives} | {r.choice.accelerator_id} == {
         "nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"}
     price = [a for a in r.assumptions if a.parameter == "price_usd_per_accelerator"]
