@@ -56,8 +56,9 @@ def main() -> int:
     args = ap.parse_args()
 
     from recommender import api
-    from recommender import solve as S
-    from recommender.scenarios import load_scenario
+    from recommender.planning import solve as S
+    from recommender.planning import feasibility
+    from recommender.scenario import load_scenario
 
     predictor = None
     label = "real (recommender.estimate.predict)"
@@ -100,9 +101,9 @@ def main() -> int:
     # the MILP alone on >= 50 configurations (pruned by plain dominance only)
     p = api._prepare(mix, None, predictor, {})
     t = p.table
-    ok = api._base_mask(p) & S.within_limits(t.res, p.limits)
+    ok = feasibility.base_mask(p) & S.within_limits(t.res, p.limits)
     idx = np.flatnonzero(ok)
-    keep = idx[~api._dominated(p, idx, per_workload=True)]
+    keep = idx[~feasibility.dominated_mask(p, idx, per_workload=True)]
     minutes = t.minutes[keep].T.copy()
     res = t.res.take(keep)
     res_mix = row("mix MILP only (CBC)", f"{keep.size} cfg x {minutes.shape[0]} wl",

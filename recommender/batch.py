@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.atomic import write_text_atomic
 from recommender.errors import RecommenderError, ScenarioError
+from recommender.format import money
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -117,7 +118,7 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[str], list[BatchRow]
 
 def _expand(paths: Iterable[str | Path]) -> list[str | BatchRow]:
     """In input order: a file to load, or an error row for a missing path or a directory without YAML."""
-    from recommender.scenarios import display_name
+    from recommender.scenario import display_name
 
     items: list[str | BatchRow] = []
     seen: set[str] = set()
@@ -162,7 +163,7 @@ def _catalog_for(data_dir: str | None) -> Catalog:
 
 def _load_chunk(files: Sequence[str], data_dir: str | None) -> list[tuple[str, list[Any]]]:
     """Worker: load files; per file a list of (Scenario | InvalidScenario, line), or [(ScenarioError, line)]."""
-    from recommender.scenarios import load_located
+    from recommender.scenario import load_located
 
     cat = _catalog_for(data_dir)
     out: list[tuple[str, list[Any]]] = []
@@ -246,7 +247,7 @@ def _round(value: float | None, digits: int) -> float | None:
 
 def _rows_for_entries(file: str, entries: list[Any]) -> list[tuple[int, Any]]:
     """(line, Scenario | error BatchRow) per entry of a loaded file, in file order."""
-    from recommender.scenarios import InvalidScenario
+    from recommender.scenario import InvalidScenario
 
     out: list[tuple[int, Any]] = []
     for e, line in entries:
@@ -317,21 +318,24 @@ def run_batch(
             kwargs["return_as"] = "list"
             return Parallel(**kwargs)
 
-    # -- load (files in chunks)
-    loaded: dict[str, list[Any]] = {}
-    if files:
+    def chunked(phase: str, seq: list[Any], worker: Callable[..., list[Any]], *args: Any) -> Iterable[Any]:
+        """Every result of ``worker(chunk, *args)`` over ``seq`` in chunks (any order), reporting progress."""
+        if not seq:
+            return
         done = 0
         if on_progress:
-            on_progress("load", 0, len(files))
-        n_jobs = _effective_jobs(jobs, "load", len(files))
+            on_progress(phase, 0, len(seq))
+        n_jobs = _effective_jobs(jobs, phase, len(seq))
         for chunk_result in parallel(n_jobs)(
-            delayed(_load_chunk)(chunk, data_dir) for chunk in _chunks(files, _chunk_size(len(files), n_jobs))
+            delayed(worker)(chunk, *args) for chunk in _chunks(seq, _chunk_size(len(seq), n_jobs))
         ):
-            for f, entries in chunk_result:
-                loaded[f] = entries
+            yield from chunk_result
             done += len(chunk_result)
             if on_progress:
-                on_progress("load", done, len(files))
+                on_progress(phase, done, len(seq))
+
+    # -- load (files in chunks)
+    loaded: dict[str, list[Any]] = dict(chunked("load", files, _load_chunk, data_dir))
 
     # -- order rows: per file in order, per entry in order; invalid entries are rows already
     slots: list[BatchRow | None] = []
@@ -349,20 +353,8 @@ def run_batch(
     # -- solve (scenarios in chunks). Scenarios with the same workloads go together: the optimizer caches
     # predictions per workload in each process, so a chunk of alike scenarios predicts each workload once.
     work.sort(key=lambda item: _workload_group(item[3]))
-    if work:
-        done = 0
-        if on_progress:
-            on_progress("solve", 0, len(work))
-        n_jobs = _effective_jobs(jobs, "solve", len(work))
-        for chunk_result in parallel(n_jobs)(
-            delayed(_solve_chunk)(chunk, data_dir, options)
-            for chunk in _chunks(work, _chunk_size(len(work), n_jobs))
-        ):
-            for pos, row in chunk_result:
-                slots[pos] = row
-            done += len(chunk_result)
-            if on_progress:
-                on_progress("solve", done, len(work))
+    for pos, row in chunked("solve", work, _solve_chunk, data_dir, options):
+        slots[pos] = row
     return [r for r in slots if r is not None]
 
 
@@ -423,7 +415,7 @@ def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
             if v is None:
                 cells.append("")
             elif c == "capex_usd":
-                cells.append(f"{v:,.0f}")
+                cells.append(money(v))
             elif c in ("it_power_kw", "minutes"):
                 cells.append(f"{v:,.2f}")
             elif c == "objective":

@@ -1,6 +1,8 @@
 """The one formatting module: numbers, money, power and minutes people read and type (CLI, Markdown, batch, TUI).
 
-Pure functions (no Textual), so they are tested on their own.
+Money for people is ``$108,000`` (:func:`money`); machine output (JSON, CSV) keeps plain numbers. What people
+type — in the TUI or in a scenario file — is read by :func:`parse_number` / :func:`parse_money`
+(``110k``, ``1.2M``, ``$325,000``). Pure functions (no Textual), so they are tested on their own.
 """
 
 from __future__ import annotations
@@ -31,6 +33,23 @@ def parse_number(text: str) -> float:
     return value
 
 
+def parse_money(value: Any) -> Any:
+    """A money amount as a scenario file may write it (``110k``, ``1.2M``, ``"$325,000"``, ``110000``) -> float.
+
+    Numbers pass through; ``true``/``false`` are refused (YAML would otherwise read them as 1/0); anything
+    else is returned unchanged for the model's own type check. Raises ``ValueError`` for text that is not an
+    amount.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, not {str(value).lower()}")
+    if isinstance(value, str):
+        try:
+            return parse_number(value.removesuffix(" USD").removesuffix("USD"))
+        except ValueError:
+            raise ValueError(f"must be an amount such as 110000, 110k, 1.2M or $110,000 (got {value!r})") from None
+    return value
+
+
 def is_missing(value: Any) -> bool:
     if value is None:
         return True
@@ -42,10 +61,10 @@ def is_missing(value: Any) -> bool:
         return True
 
 
-def money(value: Any) -> str:
-    """``$325,000`` (whole dollars); ``—`` when missing."""
+def money(value: Any, missing: str = "—") -> str:
+    """``$325,000`` (whole dollars); ``missing`` when missing."""
     if is_missing(value):
-        return "—"
+        return missing
     v = float(value)
     sign = "-" if v < 0 else ""
     return f"{sign}${abs(v):,.0f}"
@@ -91,3 +110,48 @@ def percent(value: Any, digits: int = 1) -> str:
     if is_missing(value):
         return "—"
     return f"{float(value) * 100:.{digits}f} %"
+
+
+def amount(value: Any, missing: str = "n/a") -> str:
+    """A figure in a sentence or a report: ``1,234``, ``123``, ``27.8``, ``2.35``, ``0.086``; ``missing`` when
+    missing or not finite."""
+    if is_missing(value) or not math.isfinite(float(value)):
+        return missing
+    x = float(value)
+    ax = abs(x)
+    if x.is_integer() and ax < 1e15:
+        return f"{int(x):,}"
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    if ax >= 100:
+        return f"{x:.0f}"
+    if ax >= 10:
+        return f"{x:.1f}"
+    if ax >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
+def whole(value: Any, missing: str = "—") -> str:
+    """A whole number with thousands separators: ``1,250``; ``missing`` when missing."""
+    return missing if is_missing(value) else f"{float(value):,.0f}"
+
+
+def signed_percent(rel: float) -> str:
+    """A relative change as a signed percentage with enough digits to be non-zero: ``+12 %``, ``-0.4 %``."""
+    v = rel * 100
+    if v == 0 or abs(v) >= 10:
+        return f"{v:+.0f} %"
+    digits = 1 if abs(v) >= 0.1 else 2
+    return f"{v:+.{digits}f} %"
+
+
+_LIMIT_UNITS = {"power": " kW", "rack_units": " U"}
+
+
+def limit(name: str, value: Any) -> str:
+    """A value in the unit of the scenario limit ``name``: budget ``$110,000``, power ``40 kW``, rack ``42 U``,
+    node and accelerator counts plain."""
+    if name == "budget":
+        return money(value, missing="n/a")
+    return amount(value) + _LIMIT_UNITS.get(name, "")

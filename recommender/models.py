@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     NonNegativeFloat,
@@ -27,20 +28,29 @@ from pydantic import (
     model_validator,
 )
 
+from recommender import format as fmt
 from recommender.errors import ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
-class _Frozen(BaseModel):
+#: A money amount in USD as files and people write it: ``110000``, ``110k``, ``1.2M``, ``"$325,000"``
+#: (read by :func:`recommender.format.parse_money`; the JSON Schema accepts a number or such a string).
+Money = Annotated[PositiveFloat, BeforeValidator(fmt.parse_money, json_schema_input_type=float | str)]
+NonNegativeMoney = Annotated[NonNegativeFloat, BeforeValidator(fmt.parse_money, json_schema_input_type=float | str)]
+
+
+class FrozenModel(BaseModel):
+    """Base of every user- and file-facing model: unknown keys are errors, instances are immutable."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --------------------------------------------------------------------------------------------- inputs
 
 
-class Measurement(_Frozen):
+class Measurement(FrozenModel):
     """One measured training time of a custom workload."""
 
     accelerator_id: str = Field(description="Accelerator id, e.g. nvidia-h100-sxm5-80gb.")
@@ -49,7 +59,7 @@ class Measurement(_Frozen):
     nodes: PositiveInt | None = Field(default=None, description="Node count (default: derived from the form factor).")
 
 
-class CustomWorkload(_Frozen):
+class CustomWorkload(FrozenModel):
     """A workload nobody measured in MLPerf, described by your own measurements."""
 
     name: str = Field(min_length=1, description="Name of the workload (unique within a scenario).")
@@ -89,7 +99,7 @@ Limit = Literal["budget", "power", "rack_units", "max_nodes", "max_accelerators"
 LIMITS: tuple[str, ...] = ("budget", "power", "rack_units", "max_nodes", "max_accelerators", "memory")
 
 
-class WorkloadSpec(_Frozen):
+class WorkloadSpec(FrozenModel):
     """One workload of the mix: an MLPerf benchmark id or a custom workload, with its share of the work."""
 
     benchmark: str | None = Field(
@@ -117,12 +127,12 @@ class WorkloadSpec(_Frozen):
         return self.benchmark if self.benchmark is not None else self.custom.name  # type: ignore[union-attr]
 
 
-class Scenario(_Frozen):
+class Scenario(FrozenModel):
     """What you want to train and the limits of what you can buy. Input of :func:`recommender.optimize`."""
 
     version: Literal[1] = Field(default=1, description="Scenario format version (currently 1).")
     name: str = Field(default="scenario", min_length=1, description="Name of the scenario (shown in reports).")
-    budget_usd: PositiveFloat | None = Field(
+    budget_usd: Money | None = Field(
         default=None, description="Capital budget in USD for accelerators plus hosts (capex). Empty = no limit."
     )
     power_limit_kw: PositiveFloat | None = Field(
@@ -165,7 +175,7 @@ class Scenario(_Frozen):
             "Empty = air, except liquid for liquid-only racks."
         ),
     )
-    prices: dict[str, PositiveFloat] = Field(
+    prices: dict[str, Money] = Field(
         default_factory=dict,
         description="Price per accelerator in USD (e.g. vendor quotes), by accelerator id; overrides the reference price.",
     )
@@ -173,12 +183,12 @@ class Scenario(_Frozen):
         default_factory=dict,
         description="Where each price in `prices` comes from (e.g. 'vendor quote 2026-03'), by accelerator id.",
     )
-    host_cost_usd_per_node: NonNegativeFloat | None = Field(
+    host_cost_usd_per_node: NonNegativeMoney | None = Field(
         default=None,
         description="Host (server) cost per node in USD; overrides the defaults (not applied to NVL72-class racks).",
     )
     years: PositiveFloat = Field(default=5.0, description="Years of operation counted in the TCO (energy cost).")
-    energy_usd_per_kwh: PositiveFloat | None = Field(
+    energy_usd_per_kwh: Money | None = Field(
         default=None, description="Energy price in USD per kWh. Empty = the catalog default."
     )
     pue: float | None = Field(
@@ -289,7 +299,7 @@ def parse_scenario(data: Any) -> Scenario:
 # --------------------------------------------------------------------------------------------- outputs
 
 
-class Assumption(_Frozen):
+class Assumption(FrozenModel):
     """A default (or a scenario override) that entered the costs, with where it comes from."""
 
     parameter: str = Field(description="Parameter name, e.g. host_cost_usd_per_node, pue, reference_price_usd.")
@@ -301,7 +311,7 @@ class Assumption(_Frozen):
     as_of: str | None = Field(default=None, description="Date the value refers to, where known.")
 
 
-class WorkloadEstimate(_Frozen):
+class WorkloadEstimate(FrozenModel):
     """Predicted (or measured) minutes to train one workload on one configuration."""
 
     workload: str = Field(description="Workload name (benchmark id or custom workload name).")
@@ -316,7 +326,7 @@ class WorkloadEstimate(_Frozen):
     )
 
 
-class Configuration(_Frozen):
+class Configuration(FrozenModel):
     """What to buy: a number of accelerators of one model, in nodes, with its cost, power and speed."""
 
     accelerator_id: str = Field(description="Accelerator id.")
@@ -348,7 +358,7 @@ class Configuration(_Frozen):
     )
 
 
-class Alternative(_Frozen):
+class Alternative(FrozenModel):
     """The best candidate of another accelerator and why it lost."""
 
     accelerator_id: str = Field(description="Accelerator id.")
@@ -359,7 +369,7 @@ class Alternative(_Frozen):
     reason: str = Field(description="Why it lost, in a sentence.")
 
 
-class Sensitivity(_Frozen):
+class Sensitivity(FrozenModel):
     """What a relaxed limit would buy (the scenario re-solved)."""
 
     parameter: str = Field(description="Scenario field changed, e.g. budget_usd or power_limit_kw.")
@@ -371,7 +381,7 @@ class Sensitivity(_Frozen):
     summary: str = Field(description="One sentence: what changes.")
 
 
-class Skipped(_Frozen):
+class Skipped(FrozenModel):
     """A candidate (or a whole accelerator) left out, and why."""
 
     accelerator_id: str = Field(description="Accelerator id.")
@@ -379,7 +389,7 @@ class Skipped(_Frozen):
     reason: str = Field(description="Why it was left out.")
 
 
-class Recommendation(_Frozen):
+class Recommendation(FrozenModel):
     """The optimizer's answer: what to buy, why, and what would change it."""
 
     scenario: str = Field(description="Name of the scenario.")
@@ -475,33 +485,33 @@ class Recommendation(_Frozen):
         lines = [f"# {self.scenario}: {self.status.value}", ""]
         if self.objective_value is not None:
             lines.append(
-                f"**Objective** {self.objective.value}: {_fmt(self.objective_value)} "
+                f"**Objective** {self.objective.value}: {_amount(self.objective_value)} "
                 f"{unit.get(self.objective_unit, self.objective_unit)}"
             )
             lines.append("")
         if self.configurations:
             lines += [
-                "| buy | accelerator | accelerators | nodes | capex USD | IT kW | facility kW | TCO USD |",
+                "| buy | accelerator | accelerators | nodes | capex | IT kW | facility kW | TCO |",
                 "|---|---|---:|---:|---:|---:|---:|---:|",
             ]
             for c in self.configurations:
                 lines.append(
                     f"| {c.count}x | {c.accelerator_name or c.accelerator_id} | {c.accelerators} | {c.nodes} | "
-                    f"{c.capex_usd:,.0f} | "
-                    f"{c.it_power_kw:.2f} | {c.facility_power_kw:.2f} | {c.tco_usd:,.0f} |"
+                    f"{fmt.money(c.capex_usd)} | "
+                    f"{c.it_power_kw:.2f} | {c.facility_power_kw:.2f} | {fmt.money(c.tco_usd)} |"
                 )
             lines += ["", "| accelerator | workload | share | minutes | interval | basis | source | serves |",
                       "|---|---|---:|---:|---|---|---|---:|"]  # fmt: skip
             for c in self.configurations:
                 for w in c.workloads:
                     interval = (
-                        f"{_fmt(w.minutes_low)}–{_fmt(w.minutes_high)}"
+                        f"{_amount(w.minutes_low)}–{_amount(w.minutes_high)}"
                         if w.minutes_low is not None and w.minutes_high is not None
                         else ""
                     )
                     lines.append(
                         f"| {c.accelerator_name or c.accelerator_id} x{c.accelerators} | {w.workload} | "
-                        f"{w.share:.2f} | {_fmt(w.minutes)} | {interval} | {w.basis} | {w.source or ''} | "
+                        f"{w.share:.2f} | {_amount(w.minutes)} | {interval} | {w.basis} | {w.source or ''} | "
                         f"{c.serves.get(w.workload, 0.0):.2f} |"
                     )
             lines += [
@@ -534,20 +544,13 @@ class Recommendation(_Frozen):
                       "|---|---|---:|---|---|---|---|"]  # fmt: skip
             for a in self.assumptions:
                 lines.append(
-                    f"| {a.parameter} | {a.applies_to} | {_fmt(a.value)} | {a.unit} | {a.confidence or ''} | "
+                    f"| {a.parameter} | {a.applies_to} | {_amount(a.value)} | {a.unit} | {a.confidence or ''} | "
                     f"{a.as_of or ''} | {a.source} |"
                 )
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
 
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return ""
-    if x == 0:
-        return "0"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    return f"{x:.3g}"
+
+def _amount(x: float | None) -> str:
+    return fmt.amount(x, missing="")

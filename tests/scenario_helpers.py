@@ -25,7 +25,7 @@ BAD_CORPUS: dict[str, list[str]] = {
     "bad/duplicate-key.yaml": ["bad/duplicate-key.yaml:5: YAML syntax error: duplicate key 'budget_usd'"],
     "bad/unknown-key.yaml": ["bad/unknown-key.yaml:3: budjet_usd: unknown key (did you mean 'budget_usd'?)"],
     "bad/wrong-type.yaml": [
-        "bad/wrong-type.yaml:2: budget_usd: must be a valid number, unable to parse string as a number (got 'lots')"
+        "bad/wrong-type.yaml:2: budget_usd: must be an amount such as 110000, 110k, 1.2M or $110,000 (got 'lots')"
     ],
     "bad/negative-budget.yaml": ["bad/negative-budget.yaml:4: budget_usd: must be greater than 0"],
     "bad/zero-power.yaml": ["bad/zero-power.yaml:4: power_limit_kw: must be greater than 0"],

@@ -142,7 +142,7 @@ def test_csv_json_markdown(tmp_path: Path) -> None:
     assert data[0]["binding"] == ["budget", "power"] and data[1]["status"] == "error"
     md = (tmp_path / "out.md").read_text().splitlines()
     assert md[0].startswith("| name | file | status | choice |")
-    assert "| 60,000 |" in md[2] and "| min_time = 12.5 |" in md[2]
+    assert "| $60,000 |" in md[2] and "| min_time = 12.5 |" in md[2]
     assert "Nothing fits \\| 1,000 USD." in md[4]
     with pytest.raises(ValueError, match="must end in .csv, .json or .md"):
         write_rows(rows, tmp_path / "out.txt")

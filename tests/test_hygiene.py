@@ -69,3 +69,12 @@ def test_loading_the_cached_model_does_not_import_sklearn() -> None:
             "assert out['minutes'].notna().all()")
     mods = _modules_after(code)
     assert "sklearn" not in mods and "scipy" not in mods
+
+
+def test_the_library_imports_without_textual() -> None:
+    """The whole library (front door, scenario files, planning, formatting) works in a process without Textual."""
+    code = ("import sys; sys.modules['textual'] = None\n"
+            "import recommender.api, recommender.scenario, recommender.planning.mix, recommender.planning.single, "
+            "recommender.format, recommender.batch")
+    mods = _modules_after(code)
+    assert "tui" not in mods and "textual_plotext" not in mods

@@ -116,7 +116,7 @@ def test_budget_1000_is_infeasible_with_useful_explanation() -> None:
     assert r.objective_value is None and r.choice is None and r.configurations == []
     text = " ".join(r.explanation)
     assert "cheapest" in text and "lowest-power" in text
-    assert "budget by" in text and "1,000 USD" in text
+    assert "budget by" in text and "$1,000" in text
     assert r.to_markdown().startswith("# t: infeasible")
 
 
@@ -328,7 +328,7 @@ def test_mix_min_tco() -> None:
 
 def test_seed_scenario_file() -> None:
     r = opt(SEED)
-    s = recommender.scenarios.load_scenario(SEED) if hasattr(recommender, "scenarios") else None
+    s = recommender.scenario.load_scenario(SEED) if hasattr(recommender, "scenarios") else None
     assert r.status == "optimal"
     assert r.scenario == "seed"
     assert r.choice is not None
@@ -336,6 +336,8 @@ def test_seed_scenario_file() -> None:
     assert r.choice.capex_usd <= 110_000
     text = " ".join(r.explanation)
     assert "example vendor quote" in text
+    assert "of the budget ($110,000)" in text  # the limit echoed back in the one money format
+    assert opt(SEED, budget_usd="110k").choice == r.choice  # money spellings work in overrides too
     assert {a.accelerator_id for a in r.alternatives} | {r.choice.accelerator_id} == {
         "nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"}
     price = [a for a in r.assumptions if a.parameter == "price_usd_per_accelerator"]

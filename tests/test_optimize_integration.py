@@ -19,7 +19,7 @@ ALLOWED = {"nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"}
 
 @pytest.fixture(scope="module")
 def seed() -> Scenario:
-    from recommender.scenarios import load_scenario
+    from recommender.scenario import load_scenario
 
     return load_scenario(SEED)
 

@@ -13,7 +13,7 @@ from optimize_fakes import fake_predict
 
 import catalog
 from recommender import api
-from recommender import solve as S
+from recommender.planning import solve as S
 from recommender.models import Scenario
 
 BENCHES = ["bert", "resnet", "unet3d", "maskrcnn", "llama2_70b_lora", "stable_diffusion", "retinanet", "dlrm_dcnv2"]

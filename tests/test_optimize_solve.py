@@ -6,8 +6,8 @@ import numpy as np
 import pulp
 import pytest
 
-from recommender import solve as S
-from recommender.api import pareto_dominated
+from recommender.planning import solve as S
+from recommender.planning.feasibility import pareto_dominated
 from recommender.models import Status
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from recommender.errors import ScenarioError, UnknownIdError
 from recommender.models import Scenario
-from recommender.scenarios import (
+from recommender.scenario import (
     SCHEMA_FILES,
     InvalidScenario,
     closest,
@@ -468,7 +468,7 @@ def test_examples_are_valid() -> None:
 def test_examples_validate_against_the_json_schema() -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(schema_text("scenario"))
-    from recommender.scenarios import parse_file
+    from recommender.scenario import parse_file
 
     for f in _example_files():
         if f.parent == EXAMPLES:
@@ -488,3 +488,34 @@ def test_true_and_false_are_not_numbers(tmp_path: Path) -> None:
         f"{f}:1: budget_usd: must be a number, not true",
         f"{f}:4: workloads[0].share: must be a number, not false",
     ]
+
+
+def test_money_spellings_are_accepted_wherever_an_amount_is(tmp_path: Path) -> None:
+    """``110k``, ``1.2M``, ``"$325,000"`` for budgets, prices (maps and quotes) and host costs; bad text is located."""
+    path = write(tmp_path / "money.yaml", """
+        budget_usd: 110k
+        host_cost_usd_per_node: "$12,500"
+        workloads: [{benchmark: bert}]
+        prices: {nvidia-a30-pcie-24gb: 1.2M}
+    """)
+    s = load_scenario(path, check=False)
+    assert s.budget_usd == 110_000 and s.host_cost_usd_per_node == 12_500
+    assert s.prices == {"nvidia-a30-pcie-24gb": 1_200_000}
+    quotes = write(tmp_path / "quotes.yaml", """
+        quotes:
+          - {accelerator_id: nvidia-a30-pcie-24gb, price_usd: "$5,500"}
+    """)
+    path = write(tmp_path / "q.yaml", f"""
+        budget_usd: "$325,000"
+        workloads: [{{benchmark: bert}}]
+        prices: {quotes.name}
+    """)
+    s = load_scenario(path, check=False)
+    assert s.budget_usd == 325_000 and s.prices == {"nvidia-a30-pcie-24gb": 5_500}
+    bad = write(tmp_path / "bad.yaml", """
+        workloads: [{benchmark: bert}]
+        budget_usd: lots
+    """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(bad, check=False)
+    assert str(info.value).startswith(f"{bad}:2: budget_usd: must be an amount such as 110000, 110k")

@@ -15,7 +15,7 @@ from scenario_helpers import BAD_CORPUS, DATA, FILE_ERRORS, VALID_SIBLINGS
 from recommender.cli import cli
 from recommender.errors import ScenarioError
 from recommender.models import Scenario
-from recommender.scenarios import InvalidScenario, load_scenario, load_scenarios
+from recommender.scenario import InvalidScenario, load_scenario, load_scenarios
 
 fake_model = scenario_helpers.fake_model  # fixture
 in_data = scenario_helpers.in_data  # fixture

@@ -1,7 +1,7 @@
 """The app's only door into the library: every call the TUI makes to ``catalog`` and ``recommender``.
 
 These are the same public functions a library user calls (``catalog.load``, ``catalog.rank``,
-``recommender.optimize``, ``recommender.frontier``, ``recommender.scenarios.load_scenario``). Keeping them in
+``recommender.optimize``, ``recommender.frontier``, ``recommender.scenario.load_scenario``). Keeping them in
 one module makes the app easy to test (inject replacements through ``RecommenderApp``'s constructor) and
 easy to keep in step with the library.
 """
@@ -136,7 +136,7 @@ def parse_scenario(data: dict[str, Any] | Scenario) -> Scenario:
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario YAML file through the library's loader (errors carry ``file:line``)."""
     try:
-        scenarios = importlib.import_module("recommender.scenarios")
+        scenarios = importlib.import_module("recommender.scenario")
     except ModuleNotFoundError:  # pragma: no cover - until the batch helper's loader lands
         scenarios = None
     if scenarios is not None and hasattr(scenarios, "load_scenario"):
@@ -170,7 +170,7 @@ def scenario_data(scenario: Scenario) -> dict[str, Any]:
 def save_scenario(scenario: Scenario, path: str | Path) -> Path:
     """Write a scenario as YAML (the library's writer if it has one; else ruamel with defaults left out)."""
     try:
-        scenarios = importlib.import_module("recommender.scenarios")
+        scenarios = importlib.import_module("recommender.scenario")
     except ModuleNotFoundError:  # pragma: no cover
         scenarios = None
     if scenarios is not None and hasattr(scenarios, "save_scenario"):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from recommender import format as fmt
+
 
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
@@ -226,13 +228,10 @@ def accelerators_cmd(as_json: bool) -> None:
     for rec in df.to_dict(orient="records"):
         v = {k: cat_mod._jsonable(x) for k, x in rec.items()}
         price = v["reference_price_usd"]
-        table.add_row(v["accelerator_id"], v["name"], v["form_factor"], _num(v["memory_gb"]),
-                      _num(v["peak_fp16_bf16_dense_tflops"]), _num(v["tdp_watts"]),
-                      "no sourced price" if price is None else f"${price:,.0f}",
+        table.add_row(v["accelerator_id"], v["name"], v["form_factor"], fmt.whole(v["memory_gb"]),
+                      fmt.whole(v["peak_fp16_bf16_dense_tflops"]), fmt.whole(v["tdp_watts"]),
+                      fmt.money(price, missing="no sourced price"),
                       v["reference_price_confidence"] or "", v["reference_price_as_of"] or "",
                       str(v["closed_results"]))
     Console(width=None if sys.stdout.isatty() else 200).print(table)
 
-
-def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"

@@ -62,7 +62,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
     invalid ones are reported as `file:line: field: message` on stderr. With --format json a file with
     one scenario prints one object, a file with `scenarios:` prints a list.
     """
-    from recommender.scenarios import InvalidScenario, load_located
+    from recommender.scenario import InvalidScenario, load_located
 
     errors = _input_errors()
     try:
@@ -107,7 +107,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
 
 
 def _has_scenarios_key(file: str) -> bool:
-    from recommender.scenarios import parse_file
+    from recommender.scenario import parse_file
 
     try:
         data = parse_file(file).data
@@ -139,18 +139,21 @@ def _print_table(rec: Any) -> None:
 
     out = sys.stdout
     console = Console(file=out, width=None if out.isatty() else 120, highlight=False)
-    unit = {"minutes": "min", "mixes_per_day": "mixes/day", "usd": "USD"}.get(rec.objective_unit, rec.objective_unit)
-    value = "" if rec.objective_value is None else f" = {rec.objective_value:,.4g} {unit}"
+    from recommender import format as fmt
+
+    unit = {"minutes": " min", "mixes_per_day": " mixes/day"}.get(rec.objective_unit, "")
+    shown = fmt.money(rec.objective_value) if rec.objective_unit == "usd" else f"{rec.objective_value or 0:,.4g}"
+    value = "" if rec.objective_value is None else f" = {shown}{unit}"
     console.print(f"[bold]{rec.scenario}[/bold]: {rec.status} ({rec.objective}{value})", soft_wrap=True)
     if rec.configurations:
         table = Table(show_edge=False, header_style="bold")
         for col, justify in [("buy", "right"), ("accelerator", "left"), ("accelerators", "right"),
-                             ("nodes", "right"), ("capex USD", "right"), ("IT kW", "right"),
+                             ("nodes", "right"), ("capex", "right"), ("IT kW", "right"),
                              ("minutes", "right")]:
             table.add_column(col, justify=justify)  # type: ignore[arg-type]
         for c in rec.configurations:
             table.add_row(f"{c.count}x", c.accelerator_name or c.accelerator_id, str(c.accelerators),
-                          str(c.nodes), f"{c.capex_usd:,.0f}", f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}")
+                          str(c.nodes), fmt.money(c.capex_usd), f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}")
         console.print(table)
         per = Table(show_edge=False, header_style="bold", title_justify="left")
         for col, justify in [("workload", "left"), ("minutes", "right"), ("80 % interval", "right"),
@@ -262,7 +265,7 @@ def schema_cmd(kind: str) -> None:
       # yaml-language-server: $schema=<path or URL of scenario.schema.json>
     The committed copies are recommender/scenario.schema.json, price-list.schema.json, workload.schema.json.
     """
-    from recommender.scenarios import schema_text
+    from recommender.scenario import schema_text
 
     click.echo(schema_text(kind), nl=False)
 

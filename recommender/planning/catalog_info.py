@@ -1,0 +1,70 @@
+"""Accelerator facts the planner reads from the catalog (names, memory, TDP, reference prices, PCIe chassis)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from recommender.cache import per_catalog
+
+if TYPE_CHECKING:  # pragma: no cover
+
+    from catalog import Catalog
+
+
+@dataclass
+class AcceleratorInfo:
+    id: str
+    name: str
+    form_factor: str | None
+    memory_gb: float | None
+    tdp_watts: float | None
+    price: float | None
+    price_source: str | None
+    price_confidence: str | None
+    price_as_of: str | None
+
+
+@dataclass
+class CatalogMeta:
+    accelerators: dict[str, AcceleratorInfo]
+    benchmarks: set[str]
+    pcie_chassis: tuple[tuple[int, float], ...]  # (accelerators per node, TDP W of the card) seen in results
+
+    def chassis_sizes(self, tdp_watts: float) -> tuple[int, ...]:
+        """PCIe per-node counts seen in the catalog's systems with cards drawing at least ``tdp_watts``."""
+        return tuple(sorted({n for n, w in self.pcie_chassis if w >= tdp_watts - 1e-9}))
+
+
+def _na(v: Any) -> Any:
+    try:
+        import pandas as pd
+
+        return None if pd.isna(v) else v
+    except (TypeError, ValueError):
+        return v
+
+
+@per_catalog(maxsize=8)
+def catalog_meta(cat: Catalog) -> CatalogMeta:
+    accs: dict[str, AcceleratorInfo] = {}
+    for r in cat.accelerators.to_dict("records"):
+        accs[str(r["accelerator_id"])] = AcceleratorInfo(
+            id=str(r["accelerator_id"]),
+            name=str(_na(r.get("name")) or r["accelerator_id"]),
+            form_factor=_na(r.get("form_factor")),
+            memory_gb=None if _na(r.get("memory_gb")) is None else float(r["memory_gb"]),
+            tdp_watts=None if _na(r.get("tdp_watts")) is None else float(r["tdp_watts"]),
+            price=None if _na(r.get("reference_price_usd")) is None else float(r["reference_price_usd"]),
+            price_source=_na(r.get("reference_price_source")),
+            price_confidence=_na(r.get("reference_price_confidence")),
+            price_as_of=_na(r.get("reference_price_as_of")),
+        )
+    res = cat.results
+    benches = set(res["benchmark"].dropna().astype(str).unique())
+    # PCIe chassis as the catalog's systems show them (e.g. 20 A100-PCIe in a Nettrix X640 G40): a chassis
+    # that held n cards of W watts is assumed to hold n cards of at most W watts
+    pcie_ids = [a.id for a in accs.values() if (a.form_factor or "") == "pcie" and a.tdp_watts is not None]
+    sub = res.loc[res["accelerator_id"].isin(pcie_ids), ["accelerator_id", "accelerators_per_node"]].dropna()
+    pairs = {(int(n), float(accs[str(a)].tdp_watts or 0.0)) for a, n in sub.drop_duplicates().itertuples(index=False)}
+    return CatalogMeta(accs, benches, tuple(sorted(pairs)))

@@ -1,0 +1,169 @@
+"""The English explanation of an answer (and of an infeasible scenario)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from recommender import format as fmt
+from recommender.models import Alternative, Configuration, Objective
+from recommender.planning import solve as S
+from recommender.planning.feasibility import base_mask, objective_arrays
+from recommender.planning.results import configuration
+from recommender.planning.table import Prepared
+
+if TYPE_CHECKING:  # pragma: no cover
+
+    pass
+
+
+def unit_text(obj: Objective) -> str:
+    return {Objective.MIN_TIME: "share-weighted minutes", Objective.MAX_THROUGHPUT: "mixes/day",
+            Objective.MIN_TCO: "USD TCO"}[obj]  # fmt: skip
+
+
+def describe(c: Configuration) -> str:
+    kind = {"nvl72": "NVL72 compute tray", "pcie": "PCIe server", "sxm_oam": "8-way server"}.get(
+        c.form_factor or "", "node")
+    nodes = f"{c.nodes} {kind}{'s' if c.nodes != 1 else ''}"
+    prefix = f"{c.count} x (" if c.count > 1 else ""
+    suffix = ")" if c.count > 1 else ""
+    return f"{prefix}{c.accelerators} x {c.accelerator_name or c.accelerator_id} in {nodes}{suffix}"
+
+
+def describe_many(cs: list[Configuration]) -> str:
+    return " + ".join(describe(c) for c in cs) if cs else "nothing"
+
+
+def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], relaxed: dict[str, int | None],
+                    n_feasible: int, n_pruned: int, alternatives: list[Alternative], *,
+                    checked: bool = True) -> list[str]:  # fmt: skip
+    s, t = p.scenario, p.table
+    c = configuration(p, i)
+    per = ", ".join(f"{w.workload} {fmt.amount(w.minutes)}" for w in c.workloads)
+    out = [
+        (f"Buy {describe(c)}: capex {fmt.money(c.capex_usd)}, IT power {fmt.amount(c.it_power_kw)} kW "
+         f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO over {fmt.amount(s.years)} years "
+         f"{fmt.money(c.tco_usd)}."),
+        (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}); the whole mix "
+         f"{fmt.amount(c.mixes_per_day)} times per day."),
+    ]
+    what = {Objective.MIN_TIME: "the lowest share-weighted minutes to train",
+            Objective.MAX_THROUGHPUT: "the most mixes per day",
+            Objective.MIN_TCO: f"the lowest TCO that trains the mix {fmt.amount(s.required_mixes_per_day)} times per day"}
+    out.append(f"Of {len(t)} candidates, {n_feasible} fit the limits and {n_pruned} are not dominated; this one has "
+               f"{what[s.objective]} (ties go to the cheaper, then the less power-hungry).")
+    usage = []
+    for name, limit in p.limits.items():
+        use = float(t.res.usage(name)[i])
+        label = {"budget": "the budget", "power": "the power limit", "rack_units": "the rack space",
+                 "max_nodes": "the node limit", "max_accelerators": "the accelerator limit"}[name]  # fmt: skip
+        usage.append(f"{use / limit * 100:.0f} % of {label} ({fmt.limit(name, limit)})")
+    if usage:
+        out.append("It uses " + ", ".join(usage) + ".")
+    for name in binding:
+        j = relaxed.get(name)
+        label = {"budget": "budget", "power": "power limit", "rack_units": "rack space", "max_nodes": "node limit",
+                 "max_accelerators": "accelerator limit", "memory": "minimum accelerator memory"}[name]  # fmt: skip
+        if j is not None and name != "memory":
+            cj = configuration(p, j)
+            need = float(t.res.usage(name)[j])
+            limit = dict(p.limits.items())[name]
+            out.append(f"Binding: the {label}. The smallest better option, {describe(cj)}, needs {fmt.limit(name, need)} "
+                       f"({fmt.signed_percent(need / limit - 1)}) and reaches {fmt.amount(objective_arrays(p)[0][j])} "
+                       f"{unit_text(s.objective)}.")
+        elif j is not None:
+            out.append(f"Binding: the {label}. Without it, {describe(configuration(p, j))} would be chosen.")
+        else:
+            out.append(f"Binding: the {label}.")
+    if not binding and checked and p.limits.items():
+        out.append("No limit binds: relaxing any one limit would not buy a better answer among the candidates.")
+    runner = next((a for a in alternatives if a.configuration is not None), None)
+    if runner is not None:
+        out.append(f"Runner-up: {runner.reason}.")
+    measured = [w.workload for w in c.workloads if w.basis == "measured"]
+    if len(measured) == len(c.workloads):
+        out.append("All minutes were measured on this exact configuration (MLPerf results).")
+    elif measured:
+        out.append("Measured on this exact configuration: " + ", ".join(measured) + "; the rest is predicted.")
+    else:
+        out.append("All minutes are predictions of the performance model (intervals in the table).")
+    acc = str(t.acc[i])
+    if acc in s.prices:
+        out.append(f"The price of {acc} is the scenario's ({p.prices[acc][1].removeprefix('scenario prices: ')}), "
+                   "not a catalog reference price.")
+    if p.allow_note:
+        out.append(p.allow_note)
+    return out
+
+
+LIMIT_LABEL = {"budget": "the budget", "power": "the power limit", "rack_units": "the rack space",
+                "max_nodes": "the node limit", "max_accelerators": "the accelerator limit"}
+
+
+def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding: list[str],
+                 single_best: float | None, n_pruned: int) -> list[str]:  # fmt: skip
+    s = p.scenario
+    capex = sum(c.capex_usd * c.count for c in configs)
+    power = sum(c.it_power_kw * c.count for c in configs)
+    unit = unit_text(s.objective)
+    out = [f"Buy {describe_many(configs)}: capex {fmt.money(capex)}, IT power {fmt.amount(power)} kW.",
+           (f"Objective {s.objective.value}: {fmt.amount(value)} {unit} (mix mode: workloads split across "
+            f"configurations, solved by CBC over {n_pruned} non-dominated candidates).")]
+    for c in configs:
+        parts = [f"{n} {v * 100:.0f} %" for n, v in c.serves.items() if v > 1e-6]
+        out.append(f"{describe(c)} serves " + (", ".join(parts) if parts else "nothing") + ".")
+    usage = {"budget": capex, "power": power,
+             "rack_units": sum((c.rack_units or 0.0) * c.count for c in configs),
+             "max_nodes": sum(c.nodes * c.count for c in configs),
+             "max_accelerators": sum(c.accelerators * c.count for c in configs)}  # fmt: skip
+    used = [f"{usage[name] / limit * 100:.0f} % of {LIMIT_LABEL[name]}" for name, limit in p.limits.items()
+            if limit > 0]  # fmt: skip
+    if used:
+        out.append("It uses " + ", ".join(used) + ".")
+    if single_best is not None:
+        out.append(f"The best single configuration reaches {fmt.amount(single_best)} {unit}; the mix is never worse.")
+    if binding:
+        out.append("Binding: " + ", ".join(binding) + ".")
+    if p.allow_note:
+        out.append(p.allow_note)
+    return out
+
+
+def infeasible_explanation(p: Prepared) -> list[str]:
+    s, t = p.scenario, p.table
+    out = ["No candidate satisfies the scenario's limits."]
+    usable = base_mask(p)
+    if not len(t) or not usable.any():
+        if not p.considered:
+            out.append("No accelerator could be considered: see `skipped` (no price, excluded, or not sold as a node).")
+        elif len(t) and not t.mem_ok.any():
+            out.append(f"No considered accelerator has {fmt.amount(s.min_accelerator_memory_gb)} GB of memory.")
+        else:
+            out.append("The performance model has no prediction for the considered accelerators.")
+        return out
+    idx = np.flatnonzero(usable)
+    cheapest = int(idx[np.lexsort((t.power[idx], t.capex[idx]))[0]])
+    lowest = int(idx[np.lexsort((t.capex[idx], t.power[idx]))[0]])
+    picks = [("cheapest", cheapest), ("lowest-power", lowest)] if cheapest != lowest else [
+        ("cheapest (and lowest-power)", cheapest)]
+    for label, j in picks:
+        c = configuration(p, j)
+        v = S.violations(t.res, p.limits, j)
+        misses = []
+        for name, rel in v.items():
+            use = float(t.res.usage(name)[j])
+            limit = dict(p.limits.items())[name]
+            misses.append(f"{name} by {fmt.limit(name, use - limit)} ({rel * 100:.0f} % over {fmt.limit(name, limit)})")
+        if s.objective == Objective.MIN_TCO and t.mixes[j] < (s.required_mixes_per_day or 0):
+            misses.append(f"throughput: {fmt.amount(t.mixes[j])} mixes/day < {fmt.amount(s.required_mixes_per_day)} required")
+        what = ", ".join(misses) if misses else "nothing (another limit interacts)"
+        out.append(f"The {label} candidate, {describe(c)} (capex {fmt.money(c.capex_usd)}, "
+                   f"{fmt.amount(c.it_power_kw)} kW), misses {what}.")  # fmt: skip
+    if s.objective == Objective.MIN_TCO:
+        inlim = idx[S.within_limits(t.res.take(idx), p.limits)]
+        if inlim.size:
+            out.append(f"Within the limits at most {fmt.amount(float(t.mixes[inlim].max()))} mixes/day are reachable; "
+                       f"{fmt.amount(s.required_mixes_per_day)} are required.")  # fmt: skip
+    return out

@@ -1,0 +1,177 @@
+"""Feasibility, the objective's arrays, and dominance (Pareto) pruning of candidates."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from recommender import format as fmt
+from recommender.models import Objective
+from recommender.planning import solve as S
+from recommender.planning.table import Prepared
+
+if TYPE_CHECKING:  # pragma: no cover
+
+    pass
+
+
+def objective_arrays(p: Prepared) -> tuple[np.ndarray, str, np.ndarray | None, float | None]:
+    """(cost to optimise, sense, throughput, required throughput) of the single-choice problem."""
+    t, s = p.table, p.scenario
+    if s.objective == Objective.MIN_TCO:
+        return t.tco, "min", t.mixes, s.required_mixes_per_day
+    if s.objective == Objective.MAX_THROUGHPUT:
+        return t.mixes, "max", None, None
+    return t.weighted, "min", None, None
+
+
+def value_unit(obj: Objective) -> str:
+    return {Objective.MIN_TIME: "minutes", Objective.MAX_THROUGHPUT: "mixes_per_day", Objective.MIN_TCO: "usd"}[obj]
+
+
+def base_mask(p: Prepared, *, memory: bool = True) -> np.ndarray:
+    """Candidates usable at all (a prediction for every workload; memory if asked)."""
+    m = p.table.predicted.copy()
+    if memory:
+        m &= p.table.mem_ok
+    return m
+
+
+def feasible_mask(p: Prepared, limits: S.Limits | None = None, *, memory: bool = True) -> np.ndarray:
+    limits = p.limits if limits is None else limits
+    key = ("feasible", limits, memory)
+    hit = p.extra.get(key)
+    if hit is not None:
+        return hit
+    t = p.table
+    _cost, _sense, thr, req = objective_arrays(p)
+    ok = base_mask(p, memory=memory) & S.within_limits(t.res, limits)
+    if thr is not None and req is not None:
+        ok &= thr >= req * (1 - 1e-9)
+    ok.flags.writeable = False
+    p.extra[key] = ok
+    return ok
+
+
+def why_infeasible(p: Prepared) -> list[str]:
+    """Why each candidate is infeasible ('' if feasible)."""
+    t, s = p.table, p.scenario
+    out: list[str] = []
+    res = t.res
+    what = {"budget": "capex", "power": "IT power", "rack_units": "rack space", "max_nodes": "nodes",
+            "max_accelerators": "accelerators"}  # fmt: skip
+    for i in range(len(t)):
+        parts = []
+        if not t.predicted[i]:
+            missing = [p.names[w] for w in range(len(p.names)) if p.shares[w] > 0 and not
+                       (np.isfinite(t.minutes[i, w]) and t.minutes[i, w] > 0)]  # fmt: skip
+            parts.append("no prediction for " + ", ".join(missing))
+        if not t.mem_ok[i]:
+            parts.append(f"memory {fmt.amount(t.memory[i])} GB < {fmt.amount(s.min_accelerator_memory_gb)} GB")
+        for name, limit in p.limits.items():
+            use = float(res.usage(name)[i])
+            if use > limit * (1 + 1e-9) + 1e-9:
+                parts.append(f"{name}: {what[name]} {fmt.limit(name, use)} > {fmt.limit(name, limit)}")
+        if s.objective == Objective.MIN_TCO and t.predicted[i] and t.mixes[i] < s.required_mixes_per_day * (1 - 1e-9):
+            parts.append(f"{fmt.amount(t.mixes[i])} mixes/day < required {fmt.amount(s.required_mixes_per_day)}")
+        out.append("; ".join(parts))
+    return out
+
+
+def dominated_mask(p: Prepared, idx: np.ndarray, *, per_workload: bool) -> np.ndarray:
+    """Boolean mask over ``idx``: candidate dominated by another one in ``idx`` (no worse in every resource the
+    limits use and in the objective, better in at least one)."""
+    t = p.table
+    if idx.size <= 1:
+        return np.zeros(idx.size, dtype=bool)
+    cost, sense, _thr, _req = objective_arrays(p)
+    cols = [t.capex[idx]]
+    for name in p.limits.names():
+        if name != "budget":
+            cols.append(t.res.usage(name)[idx].astype(float))
+    if per_workload:
+        pos = p.shares > 0
+        cols += [t.minutes[idx][:, w] for w in np.flatnonzero(pos)]
+        if p.scenario.objective == Objective.MIN_TCO:
+            cols.append(t.tco[idx])
+    else:
+        cols.append(cost[idx] if sense == "min" else -cost[idx])
+        if p.scenario.objective == Objective.MIN_TCO:
+            cols.append(-t.mixes[idx])
+    M = np.column_stack(cols)  # smaller is better in every column
+    return pareto_dominated(M)
+
+
+def copies_dominated(p: Prepared, idx: np.ndarray) -> np.ndarray:
+    """Mix mode: mask over ``idx`` of configurations that k >= 2 copies of another one replace — using at most
+    the same resources (k x use <= use, for capex, TCO and every set limit) while training every workload
+    at least as often (minutes' <= k x minutes). E.g. a 2-node configuration that scales sublinearly is
+    replaced by two 1-node copies. Exact: any assignment on the dominated configuration fits on the copies."""
+    t = p.table
+    n = idx.size
+    if n <= 1:
+        return np.zeros(n, dtype=bool)
+    res = [t.capex[idx], t.tco[idx]] + [t.res.usage(name)[idx].astype(float) for name, _ in p.limits.items()
+                                        if name != "budget"]  # fmt: skip
+    pos = np.flatnonzero(p.shares > 0)
+    mins = t.minutes[idx][:, pos]
+    # kmax[j, i]: how many copies of j fit in the resources of i
+    kmax = np.full((n, n), np.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for r in res:
+            ratio = np.where(r[:, None] > 0, r[None, :] / r[:, None], np.inf)
+            kmax = np.minimum(kmax, ratio)
+    kmax = np.floor(kmax + 1e-9)
+    ok = kmax >= 2
+    for w in range(mins.shape[1]):
+        ok &= mins[:, w][:, None] <= kmax * mins[:, w][None, :] * (1 + 1e-12)
+    np.fill_diagonal(ok, False)
+    return ok.any(axis=0)
+
+
+def _dominates(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """[j, i]: row j of A dominates row i of B (no worse in every column, strictly better in one)."""
+    le = np.ones((A.shape[0], B.shape[0]), dtype=bool)
+    lt = np.zeros((A.shape[0], B.shape[0]), dtype=bool)
+    for k in range(A.shape[1]):
+        a, b = A[:, k][:, None], B[:, k][None, :]
+        le &= a <= b
+        lt |= a < b
+    return le & lt
+
+
+def pareto_dominated(M: np.ndarray, *, block: int = 256) -> np.ndarray:
+    """Rows of ``M`` (smaller is better in every column; NaN = worst) that another row dominates: no worse
+    everywhere and strictly better somewhere.
+
+    Rows are visited in lexicographic order, block by block, so every dominator comes first; a row is compared
+    with the rows of its own block and with the non-dominated rows of the blocks before it (dominance is
+    transitive, so a dominated dominator has a non-dominated one of its own). Cost ~ n x (front + block).
+    """
+    n = M.shape[0]
+    out = np.zeros(n, dtype=bool)
+    if n <= 1:
+        return out
+    M = np.where(np.isnan(M), np.inf, M)
+    order = np.lexsort(M.T[::-1])
+    S_ = M[order]
+    front = np.empty((0, M.shape[1]))
+    for start in range(0, n, block):
+        B = S_[start : start + block]
+        dom = _dominates(B, B).any(axis=0)
+        if front.shape[0]:
+            dom |= _dominates(front, B).any(axis=0)
+        out[order[start : start + block]] = dom
+        front = np.vstack([front, B[~dom]])
+    return out
+
+
+def is_better(a: float | None, b: float | None, sense: str) -> bool:
+    """Is objective a strictly better than b?"""
+    if a is None:
+        return False
+    if b is None:
+        return True
+    tol = 1e-9 * max(1.0, abs(b))
+    return a < b - tol if sense == "min" else a > b + tol

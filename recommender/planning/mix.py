@@ -1,0 +1,177 @@
+"""Mix mode (Gavel-style): several configurations with the workloads split among them, solved by CBC."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from recommender import format as fmt
+from recommender.models import Alternative, Configuration, Objective, Recommendation, Sensitivity, Status
+from recommender.planning import solve as S
+from recommender.planning.explain import explain_mix, infeasible_explanation, unit_text
+from recommender.planning.feasibility import (
+    base_mask,
+    copies_dominated,
+    dominated_mask,
+    is_better,
+    value_unit,
+)
+from recommender.planning.results import assumptions_for, configuration, slack_of, totals
+from recommender.planning.single import solve_single, why_none
+from recommender.planning.table import Prepared
+from recommender.planning.whatif import (
+    EXPLAIN_TIME_LIMIT_S,
+    PARALLEL_SOLVES,
+    SENSITIVITY_FACTOR,
+    sensitivity_of,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+
+    pass
+
+
+MIX_MAX_COPIES = 64  # copies of a configuration no limit bounds (only with min_tco's own bound as well)
+
+
+def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommendation:
+    s, t = p.scenario, p.table
+    sense = "min" if s.objective in (Objective.MIN_TCO, Objective.MIN_TIME) else "max"
+    r, keep = solve_mix(p, p.limits, time_limit_s=time_limit_s)
+    common: dict[str, Any] = {
+        "scenario": s.name, "objective": s.objective, "objective_unit": value_unit(s.objective),
+        "skipped": p.skipped, "workload_shares": dict(zip(p.names, p.shares.tolist())),
+        "candidates_considered": len(t), "candidates_after_pruning": int(keep.size), "solver": "cbc",
+        "catalog_fingerprint": p.catalog.fingerprint,
+    }  # fmt: skip
+    if r.counts is None:
+        return Recommendation(status=Status.INFEASIBLE, explanation=infeasible_explanation(p),
+                              assumptions=assumptions_for(p, []), **common)  # fmt: skip
+    configs, used = mix_configs(p, keep, r)
+    value = mix_value(s.objective, r)
+    binding: list[str] = []
+    sensitivity: list[Sensitivity] = []
+    alternatives: list[Alternative] = []
+    single_best: float | None = None
+    # what-if re-solves get a short time limit: a better solution found in time proves a limit binds; one cut
+    # short is reported with status "feasible"
+    explain_limit = min(time_limit_s, EXPLAIN_TIME_LIMIT_S)
+    if explain:
+        # sensitivity doubles as the re-solve check for budget and power; the CBC runs are subprocesses,
+        # so the two re-solves run side by side
+        todo = [(name, attr, getattr(s, attr)) for name, attr in (("budget", "budget_usd"),
+                                                                  ("power", "power_limit_kw"))
+                if getattr(s, attr) is not None]  # fmt: skip
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(todo), PARALLEL_SOLVES))) as pool:
+            futures = [pool.submit(solve_mix, p, p.limits.scaled(name, SENSITIVITY_FACTOR),
+                                   time_limit_s=explain_limit) for name, _attr, _limit in todo]  # fmt: skip
+            solved = [f.result() for f in futures]
+        for (name, attr, limit), (rr, kk) in zip(todo, solved):
+            v = mix_value(s.objective, rr) if rr.counts is not None else None
+            cfgs = mix_configs(p, kk, rr)[0] if rr.counts is not None else []
+            sensitivity.append(sensitivity_of(p, attr, limit, rr.status, None, v, value, sense, configs, cfgs))
+            if is_better(v, value, sense):
+                binding.append(name)
+        # other limits: binding if the MILP's slack is below the smallest step, confirmed by a re-solve
+        for name, limit in p.limits.items():
+            if name in ("budget", "power"):
+                continue
+            step = float(np.min(t.res.usage(name)[keep])) if keep.size else 0.0
+            if r.slack.get(name, math.inf) < step - 1e-9:
+                rr, _ = solve_mix(p, p.limits.without(name), time_limit_s=explain_limit)
+                if rr.counts is not None and is_better(mix_value(s.objective, rr), value, sense):
+                    binding.append(name)
+        # the best single configuration (mix is never worse) and each accelerator's best
+        rs, _ = solve_single(p, p.limits)
+        if rs.index is not None:
+            single_best = float(single_as_mix_value(p, rs.index))
+        alternatives = alternatives_mix(p, set(used), value, sense)
+    explanation = explain_mix(p, configs, value, binding, single_best, int(keep.size))
+    if r.status == Status.FEASIBLE:
+        explanation.insert(0, f"CBC stopped at its time limit ({fmt.amount(time_limit_s)} s) with this solution; a better "
+                              "one may exist (status: feasible).")
+    choice = max(configs, key=lambda c: c.capex_usd * c.count)
+    return Recommendation(status=r.status, objective_value=value, configurations=configs, choice=choice,
+                          alternatives=alternatives, binding=binding, sensitivity=sensitivity,
+                          explanation=explanation, assumptions=assumptions_for(p, used), **totals(configs),
+                          slack=slack_of(p, [(int(keep[c]), int(r.counts[c])) for c in np.flatnonzero(r.counts)]),
+                          **common)  # fmt: skip
+
+
+def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[S.MixResult, np.ndarray]:
+    s, t = p.scenario, p.table
+    ok = base_mask(p) & S.within_limits(t.res, limits)
+    idx = np.flatnonzero(ok)
+    keep = idx[~dominated_mask(p, idx, per_workload=True)] if idx.size else idx
+    keep = keep[~copies_dominated(p, keep)] if keep.size else keep
+    if keep.size == 0:
+        return S.MixResult(Status.INFEASIBLE, None, None, None, None), keep
+    minutes = t.minutes[keep].T.copy()
+    objective = "tco" if s.objective == Objective.MIN_TCO else "throughput"
+    copies: int | np.ndarray = MIX_MAX_COPIES
+    if objective == "tco" and s.required_mixes_per_day is not None:
+        # more copies of c than c alone needs to meet the requirement are never optimal
+        with np.errstate(divide="ignore"):
+            copies = np.ceil(s.required_mixes_per_day / np.maximum(t.mixes[keep], 1e-300)).clip(1, 1e6)
+    r = S.solve_mix(minutes, p.shares, t.res.take(keep), limits, objective=objective, tco_usd=t.tco[keep],
+                    required_throughput=s.required_mixes_per_day, max_copies=copies,
+                    time_limit_s=time_limit_s)  # fmt: skip
+    return r, keep
+
+
+def mix_value(obj: Objective, r: S.MixResult) -> float:
+    if obj == Objective.MIN_TCO:
+        return float(r.objective)  # type: ignore[arg-type]
+    if obj == Objective.MAX_THROUGHPUT:
+        return float(r.throughput)  # type: ignore[arg-type]
+    return S.MINUTES_PER_DAY / float(r.throughput)  # type: ignore[arg-type]  # effective minutes per mix
+
+
+def single_as_mix_value(p: Prepared, i: int) -> float:
+    obj = p.scenario.objective
+    t = p.table
+    if obj == Objective.MIN_TCO:
+        return float(t.tco[i])
+    if obj == Objective.MAX_THROUGHPUT:
+        return float(t.mixes[i])
+    return float(t.weighted[i])
+
+
+def mix_configs(p: Prepared, keep: np.ndarray, r: S.MixResult) -> tuple[list[Configuration], list[int]]:
+    configs: list[Configuration] = []
+    used: list[int] = []
+    total = r.trainings.sum(axis=1)  # type: ignore[union-attr]
+    for c in np.flatnonzero(r.counts):  # type: ignore[arg-type]
+        i = int(keep[c])
+        x = r.trainings[:, c]  # type: ignore[index]
+        serves = {n: float(x[w] / total[w]) if total[w] > 0 else 0.0 for w, n in enumerate(p.names)}
+        configs.append(configuration(p, i, count=int(r.counts[c]), serves=serves, trainings=x))  # type: ignore[index]
+        used.append(i)
+    configs.sort(key=lambda c: -c.capex_usd * c.count)
+    return configs, used
+
+
+def alternatives_mix(p: Prepared, used: set[int], value: float, sense: str) -> list[Alternative]:
+    t = p.table
+    used_acc = {t.acc[i] for i in used}
+    out = []
+    unit = unit_text(p.scenario.objective)
+    for acc in p.considered:
+        if acc in used_acc:
+            continue
+        mine = t.acc == acc
+        rr, _ = solve_single(p, p.limits, restrict=mine)
+        name = p.meta.accelerators[acc].name
+        if rr.index is None:
+            out.append(Alternative(accelerator_id=acc, reason=f"{name}: {why_none(p, mine)}"))
+            continue
+        v = single_as_mix_value(p, rr.index)
+        cfg = configuration(p, rr.index)
+        out.append(Alternative(accelerator_id=acc, configuration=cfg, objective_value=v,
+                               reason=f"best single fit {cfg.accelerators} x {name}: {fmt.amount(v)} {unit} "
+                                      f"vs {fmt.amount(value)} for the mix; the MILP found no use for it"))  # fmt: skip
+    return out

@@ -1,0 +1,83 @@
+"""Result building blocks: a candidate as a Configuration, totals, slack and the cost assumptions used."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from recommender.models import Assumption, Configuration, WorkloadEstimate
+from recommender.planning.table import Prepared
+
+if TYPE_CHECKING:  # pragma: no cover
+
+    pass
+
+
+def configuration(p: Prepared, i: int, *, count: int = 1, serves: dict[str, float] | None = None,
+            trainings: np.ndarray | None = None) -> Configuration:  # fmt: skip
+    t = p.table
+    acc = str(t.acc[i])
+    meta = p.meta.accelerators[acc]
+    estimates = []
+    for w, name in enumerate(p.names):
+        m = float(t.minutes[i, w])
+        tpd = float(trainings[w]) if trainings is not None else float(t.mixes[i] * p.shares[w])
+        estimates.append(WorkloadEstimate(
+            workload=name, share=float(p.shares[w]), minutes=m,
+            minutes_low=finite_or_none(t.low[i, w]), minutes_high=finite_or_none(t.high[i, w]),
+            basis=str(t.basis[i][w]), source=None if t.source[i][w] is None else str(t.source[i][w]),
+            trainings_per_day=tpd,
+        ))  # fmt: skip
+    return Configuration(
+        accelerator_id=acc, accelerator_name=meta.name, form_factor=str(t.kind[i]),
+        accelerators=int(t.accelerators[i]), nodes=int(t.nodes[i]), accelerators_per_node=int(t.per_node[i]),
+        price_usd_per_accelerator=float(t.price[i]), price_source=p.prices[acc][1], capex_usd=float(t.capex[i]),
+        it_power_kw=float(t.power[i]), facility_power_kw=float(t.facility[i]), rack_units=float(t.ru[i]),
+        pue=float(t.pue[i]), energy_usd=float(t.energy[i]), tco_usd=float(t.tco[i]),
+        weighted_minutes=float(t.weighted[i]), mixes_per_day=float(t.mixes[i]), workloads=estimates,
+        serves=serves if serves is not None else {n: 1.0 for n in p.names}, count=count,
+    )  # fmt: skip
+
+
+def slack_of(p: Prepared, bought: list[tuple[int, int]]) -> dict[str, float]:
+    """limit - use for every set limit, given (candidate, copies) bought (computed exactly, not from the solver)."""
+    res = p.table.res
+    return {name: limit - sum(float(res.usage(name)[i]) * k for i, k in bought) for name, limit in p.limits.items()}
+
+
+def totals(configs: list[Configuration]) -> dict[str, float]:
+    return {
+        "total_capex_usd": sum(c.capex_usd * c.count for c in configs),
+        "total_it_power_kw": sum(c.it_power_kw * c.count for c in configs),
+        "total_facility_power_kw": sum(c.facility_power_kw * c.count for c in configs),
+        "total_tco_usd": sum(c.tco_usd * c.count for c in configs),
+    }
+
+
+def finite_or_none(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+def assumptions_for(p: Prepared, idx: list[int]) -> list[Assumption]:
+    out: dict[tuple[str, str], Assumption] = {}
+    liquid = any(p.specs[str(p.table.acc[i])].liquid_only for i in idx)
+    for key, a in p.model.assumptions.items():
+        if key == ("pue", "liquid_cooled") and not (liquid or (p.scenario.cooling and p.scenario.cooling.value == "liquid")):
+            continue
+        if key == ("pue", "air_cooled") and p.scenario.cooling is not None and p.scenario.cooling.value == "liquid":
+            continue
+        if key == ("pue", "air_cooled") and idx and all(p.specs[str(p.table.acc[i])].liquid_only for i in idx) \
+                and p.scenario.cooling is None:
+            continue
+        out[key] = a
+    for acc in dict.fromkeys(str(p.table.acc[i]) for i in idx):
+        usd, source, conf, as_of = p.prices[acc]
+        out[("price_usd_per_accelerator", acc)] = Assumption(
+            parameter="price_usd_per_accelerator", applies_to=acc, value=usd, unit="usd", source=source,
+            confidence=conf, as_of=as_of)  # fmt: skip
+        for a in p.spec_assumptions.get(acc, []):
+            if a.parameter == "rack_units_per_node" and p.scenario.rack_units is None:
+                continue
+            out[(a.parameter, a.applies_to)] = a
+    return list(out.values())

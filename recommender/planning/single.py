@@ -1,0 +1,182 @@
+"""Single-choice mode: the best one configuration, its alternatives and its what-if re-solves."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from recommender import format as fmt
+from recommender.models import Alternative, Objective, Recommendation, Sensitivity, Status
+from recommender.planning import solve as S
+from recommender.planning.explain import explain_single, infeasible_explanation, unit_text
+from recommender.planning.feasibility import (
+    dominated_mask,
+    feasible_mask,
+    is_better,
+    objective_arrays,
+    value_unit,
+)
+from recommender.planning.results import assumptions_for, configuration, slack_of, totals
+from recommender.planning.table import Prepared
+from recommender.planning.whatif import SENSITIVITY_FACTOR, sensitivity_of
+
+if TYPE_CHECKING:  # pragma: no cover
+
+    pass
+
+
+def solve_single(p: Prepared, limits: S.Limits, *, memory: bool = True, solver: str = "enumeration",
+                  time_limit_s: float = S.DEFAULT_TIME_LIMIT_S, restrict: np.ndarray | None = None,
+                  prune: bool = False) -> tuple[S.ChoiceResult, np.ndarray]:  # fmt: skip
+    """Best single candidate under ``limits``; returns the result and the candidate positions handed to the
+    solver (dominated ones pruned when ``prune`` or with CBC; enumeration does not need it)."""
+    t = p.table
+    cost, sense, thr, req = objective_arrays(p)
+    ok = feasible_mask(p, limits, memory=memory)
+    if restrict is not None:
+        ok = ok & restrict
+    idx = np.flatnonzero(ok)
+    if (prune or solver == "cbc") and idx.size:
+        keep = idx[~dominated_mask(p, idx, per_workload=False)]
+    else:
+        keep = idx
+    if keep.size == 0:
+        return S.ChoiceResult(Status.INFEASIBLE, None, None, solver=solver), keep
+    sub_res = t.res.take(keep)
+    if solver == "cbc":
+        r = S.solve_choice(cost[keep], sub_res, limits, sense=sense,
+                           throughput=None if thr is None else thr[keep], required_throughput=req,
+                           time_limit_s=time_limit_s)  # fmt: skip
+    else:
+        r = S.enumerate_choice(cost[keep], sub_res, limits, sense=sense,
+                               throughput=None if thr is None else thr[keep], required_throughput=req,
+                               tiebreak=(t.capex[keep], t.power[keep]))  # fmt: skip
+    if r.index is not None:
+        r.index = int(keep[r.index])
+    return r, keep
+
+
+def optimize_single(p: Prepared, *, solver: str, time_limit_s: float, explain: bool) -> Recommendation:
+    s, t = p.scenario, p.table
+    sense = objective_arrays(p)[1]
+    use = "enumeration" if solver == "enumeration" else "cbc"
+    r, keep = solve_single(p, p.limits, solver=use, time_limit_s=time_limit_s, prune=True)
+    n_feasible = int(feasible_mask(p).sum())
+    common: dict[str, Any] = {
+        "scenario": s.name, "objective": s.objective, "objective_unit": value_unit(s.objective),
+        "skipped": p.skipped, "workload_shares": dict(zip(p.names, p.shares.tolist())),
+        "candidates_considered": len(t), "candidates_after_pruning": int(keep.size), "solver": r.solver,
+        "catalog_fingerprint": p.catalog.fingerprint,
+    }  # fmt: skip
+    if r.index is None:
+        return Recommendation(status=Status.INFEASIBLE, explanation=infeasible_explanation(p),
+                              assumptions=assumptions_for(p, []), **common)  # fmt: skip
+    i = r.index
+    config = configuration(p, i)
+    binding: list[str] = []
+    alternatives: list[Alternative] = []
+    sensitivity: list[Sensitivity] = []
+    relaxed: dict[str, int | None] = {}
+    if explain:
+        # binding: re-solve with each limit removed; a strictly better answer means the limit binds
+        for name in p.limits.names():
+            rr, _ = solve_single(p, p.limits.without(name))
+            if is_better(rr.objective, r.objective, sense):
+                binding.append(name)
+                relaxed[name] = nearest_better(p, p.limits.without(name), r.objective, sense, name)
+        if s.min_accelerator_memory_gb is not None:
+            rr, _ = solve_single(p, p.limits, memory=False)
+            if is_better(rr.objective, r.objective, sense):
+                binding.append("memory")
+                relaxed["memory"] = rr.index
+        if not binding and p.limits.items():
+            none = S.Limits()
+            rr, _ = solve_single(p, none, memory=False)
+            if is_better(rr.objective, r.objective, sense) and rr.index is not None:
+                binding += list(S.violations(t.res, p.limits, rr.index))
+        alternatives = alternatives_single(p, i, r.objective, sense)
+        for name, attr in (("budget", "budget_usd"), ("power", "power_limit_kw")):
+            limit = getattr(s, attr)
+            if limit is None:
+                continue
+            rr, _ = solve_single(p, p.limits.scaled(name, SENSITIVITY_FACTOR))
+            sensitivity.append(sensitivity_of(p, attr, limit, rr.status, rr.index, rr.objective, r.objective,
+                                            sense, [config]))  # fmt: skip
+    explanation = explain_single(p, i, r, binding, relaxed, n_feasible, int(keep.size), alternatives,
+                                  checked=explain)  # fmt: skip
+    value = float(r.objective) if r.objective is not None else None
+    return Recommendation(
+        status=r.status, objective_value=value, configurations=[config], choice=config, alternatives=alternatives,
+        binding=binding, sensitivity=sensitivity, explanation=explanation, assumptions=assumptions_for(p, [i]),
+        slack=slack_of(p, [(i, 1)]), **totals([config]), **common,
+    )  # fmt: skip
+
+
+def nearest_better(p: Prepared, limits: S.Limits, best: float | None, sense: str, name: str) -> int | None:
+    """The candidate that improves on ``best`` using the least of the relaxed limit ``name``."""
+    cost, _sense, _thr, _req = objective_arrays(p)
+    ok = feasible_mask(p, limits)
+    better = cost < best * (1 - 1e-9) if sense == "min" else cost > best * (1 + 1e-9)
+    idx = np.flatnonzero(ok & better)
+    if idx.size == 0:
+        return None
+    use = p.table.res.usage(name)[idx]
+    order = np.lexsort((cost[idx] if sense == "min" else -cost[idx], use))
+    return int(idx[order[0]])
+
+
+def alternatives_single(p: Prepared, i: int, best: float | None, sense: str) -> list[Alternative]:
+    t = p.table
+    out: list[Alternative] = []
+    chosen = t.acc[i]
+    unit = unit_text(p.scenario.objective)
+    for acc in p.considered:
+        if acc == chosen:
+            continue
+        mine = t.acc == acc
+        rr, _ = solve_single(p, p.limits, restrict=mine)
+        name = p.meta.accelerators[acc].name
+        if rr.index is None:
+            reason = why_none(p, mine)
+            out.append(Alternative(accelerator_id=acc, reason=f"{name}: {reason}"))
+            continue
+        cfg = configuration(p, rr.index)
+        val = float(rr.objective)  # type: ignore[arg-type]
+        if sense == "min":
+            rel = (val / best - 1) * 100 if best else math.inf
+            reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {fmt.amount(val)} {unit}, "
+                      f"{rel:+.0f} % vs the choice")  # fmt: skip
+        else:
+            rel = (val / best - 1) * 100 if best else -math.inf
+            reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {fmt.amount(val)} {unit}, "
+                      f"{rel:+.0f} % vs the choice")  # fmt: skip
+        if abs(val - (best or 0.0)) <= 1e-9 * max(1.0, abs(best or 0.0)):
+            reason += " (tie: the choice is cheaper or draws less power)"
+        out.append(Alternative(accelerator_id=acc, configuration=cfg, objective_value=val, reason=reason))
+    key = (lambda a: (a.objective_value is None, a.objective_value if sense == "min" else -(a.objective_value or 0)))
+    return sorted(out, key=key)
+
+
+def why_none(p: Prepared, mask: np.ndarray) -> str:
+    """Why no candidate in ``mask`` is feasible, from its cheapest usable candidate."""
+    t = p.table
+    usable = mask & t.predicted
+    if not usable.any():
+        return "no prediction from the performance model"
+    if not (usable & t.mem_ok).any():
+        return f"memory {fmt.amount(float(np.nanmax(t.memory[mask])))} GB is below the minimum"
+    idx = np.flatnonzero(usable & t.mem_ok)
+    j = int(idx[np.argmin(t.capex[idx])])
+    v = S.violations(t.res, p.limits, j)
+    if v:
+        parts = [f"{k} by {x * 100:.0f} %" for k, x in v.items()]
+        return f"even the smallest option ({t.accelerators[j]} accelerators) exceeds " + ", ".join(parts)
+    if p.scenario.objective == Objective.MIN_TCO:
+        fast = idx[S.within_limits(t.res.take(idx), p.limits)]
+        if fast.size:
+            best = float(t.mixes[fast].max())
+            return (f"at most {fmt.amount(best)} mixes/day within the limits, below the required "
+                    f"{fmt.amount(p.scenario.required_mixes_per_day)}")  # fmt: skip
+    return "no candidate fits the limits"

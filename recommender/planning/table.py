@@ -1,0 +1,216 @@
+"""The candidate table: every priced accelerator x grid count with capex, power, TCO and minutes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from recommender.models import Assumption, Scenario, Skipped
+from recommender.planning import costs as C
+from recommender.planning import solve as S
+from recommender.planning.catalog_info import AcceleratorInfo, CatalogMeta
+from recommender.planning.grid import limits_of, series
+from recommender.planning.predictions import Predictor, predict_rows
+
+if TYPE_CHECKING:  # pragma: no cover
+    from catalog import Catalog
+
+
+@dataclass
+class Table:
+    """The candidate table as arrays (one entry per candidate; ``minutes`` etc. are [candidate, workload])."""
+
+    acc: np.ndarray
+    accelerators: np.ndarray
+    nodes: np.ndarray
+    per_node: np.ndarray
+    kind: np.ndarray
+    price: np.ndarray
+    capex: np.ndarray
+    power: np.ndarray
+    facility: np.ndarray
+    ru: np.ndarray
+    energy: np.ndarray
+    tco: np.ndarray
+    pue: np.ndarray
+    memory: np.ndarray
+    mem_ok: np.ndarray
+    minutes: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    basis: list[tuple[str, ...]]
+    source: list[tuple[Any, ...]]
+    predicted: np.ndarray  # every positive-share workload has finite minutes
+    weighted: np.ndarray
+    mixes: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.acc)
+
+    @property
+    def res(self) -> S.Resources:
+        return S.Resources(self.capex, self.power, self.ru, self.nodes.astype(float), self.accelerators.astype(float))
+
+
+@dataclass
+class Prepared:
+    scenario: Scenario
+    catalog: Catalog
+    meta: CatalogMeta
+    model: C.CostModel
+    table: Table
+    shares: np.ndarray
+    names: list[str]
+    limits: S.Limits
+    specs: dict[str, C.NodeSpec]
+    spec_assumptions: dict[str, list[Assumption]]
+    prices: dict[str, tuple[float, str, str | None, str | None]]  # id -> (usd, source, confidence, as_of)
+    skipped: list[Skipped]
+    considered: list[str]  # accelerator ids that produced candidates
+    allow_note: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def prepare(s: Scenario, catalog: Catalog, meta: CatalogMeta, predictor: Predictor) -> Prepared:
+    """The candidate table of a validated scenario whose ids were checked against ``catalog``."""
+    model = C.cost_model(catalog.defaults, s)
+    limits = limits_of(s)
+    names = s.workload_names
+    shares_map = s.shares
+    shares = np.array([shares_map[n] for n in names])
+    allow = set(s.accelerators) if s.accelerators is not None else None
+    sel = _select(s, meta, model, limits, allow)
+
+    def grid(accs: set[str]) -> list[tuple[str, int, int]]:
+        out: list[tuple[str, int, int]] = []
+        for acc_id in sorted(accs):
+            spec_ = sel.specs[acc_id]
+            tdp_ = meta.accelerators[acc_id].tdp_watts or 0.0
+            out += [(acc_id, a, n) for a, n, _per in series(spec_, sel.prices[acc_id][0], tdp_, S.Limits())]
+        return out
+
+    pred, failed = predict_rows([(r[0], r[1], r[2]) for r in sel.rows], s, catalog, predictor, grid)
+    for acc_id, why in failed.items():
+        if acc_id in sel.specs:
+            sel.skipped.append(Skipped(accelerator_id=acc_id, reason=f"the performance model cannot answer: {why}"))
+            sel.considered.remove(acc_id)
+    rows = [r for r in sel.rows if r[0] not in failed]
+    table = _table(s, meta, model, sel, rows, pred, shares)
+    allow_note = None
+    if allow is not None:
+        allow_note = "Only the scenario's allow-listed accelerators were considered: " + ", ".join(sorted(allow)) + "."
+    return Prepared(s, catalog, meta, model, table, shares, names, limits, sel.specs, sel.spec_assumptions,
+                    sel.prices, sel.skipped, sel.considered, allow_note)  # fmt: skip
+
+
+@dataclass
+class _Selection:
+    """The accelerators a scenario considers, with their node spec and price, and the grid rows of each."""
+
+    specs: dict[str, C.NodeSpec] = field(default_factory=dict)
+    spec_assumptions: dict[str, list[Assumption]] = field(default_factory=dict)
+    prices: dict[str, tuple[float, str, str | None, str | None]] = field(default_factory=dict)
+    rows: list[tuple[str, int, int, int]] = field(default_factory=list)
+    considered: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _price(s: Scenario, acc: AcceleratorInfo) -> tuple[float, str, str | None, str | None] | None:
+    """(usd, source, confidence, as_of): the scenario's price, else the catalog's reference price, else None."""
+    if acc.id in s.prices:
+        note = s.price_notes.get(acc.id, "vendor quote")
+        return (float(s.prices[acc.id]), f"scenario prices: {note}", None, None)
+    if acc.price is not None:
+        return (acc.price, "defaults.csv: " + (acc.price_source or "reference price"), acc.price_confidence,
+                acc.price_as_of)  # fmt: skip
+    return None
+
+
+def _select(s: Scenario, meta: CatalogMeta, model: C.CostModel, limits: S.Limits,
+            allow: set[str] | None) -> _Selection:  # fmt: skip
+    sel = _Selection()
+    for acc in meta.accelerators.values():
+        if allow is not None and acc.id not in allow:
+            continue
+        if acc.id in s.exclude:
+            sel.skipped.append(Skipped(accelerator_id=acc.id, reason="excluded by the scenario"))
+            continue
+        price = _price(s, acc)
+        if price is None:
+            sel.skipped.append(Skipped(accelerator_id=acc.id,
+                                       reason="no reference price in the catalog; give one in the scenario's `prices`"))
+            continue
+        spec, reason, used = C.node_spec(acc.id, acc.form_factor, model,
+                                         pcie_chassis_sizes=meta.chassis_sizes(acc.tdp_watts or 0.0))
+        if spec is None:
+            why = reason
+        elif spec.liquid_only and s.cooling is not None and s.cooling.value == "air":
+            why = "rack-scale system needs liquid cooling; the scenario's cooling is air"
+        elif acc.tdp_watts is None:
+            why = "no TDP in the catalog, so no power figure"
+        else:
+            why = None
+        if why is not None or spec is None or acc.tdp_watts is None:
+            sel.skipped.append(Skipped(accelerator_id=acc.id, reason=why or reason))
+            continue
+        sel.prices[acc.id] = price
+        sel.specs[acc.id] = spec
+        sel.spec_assumptions[acc.id] = used
+        sel.considered.append(acc.id)
+        sel.rows += [(acc.id, a, n, per) for a, n, per in series(spec, price[0], acc.tdp_watts, limits)]
+    return sel
+
+
+def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, rows: list[tuple[str, int, int, int]],
+           pred: dict[tuple[str, int, int], tuple[Any, ...]], shares: np.ndarray) -> Table:  # fmt: skip
+    """Costs, power and minutes of every row as arrays (per-accelerator constants spread over its rows)."""
+    specs, prices = sel.specs, sel.prices
+    n, W = len(rows), len(shares)
+    acc_arr = np.array([r[0] for r in rows], dtype=object)
+    ints = np.array([(r[1], r[2], r[3]) for r in rows], dtype=np.int64).reshape(-1, 3)
+    accelerators, nodes, per_node = ints[:, 0], ints[:, 1], ints[:, 2]
+    # per-accelerator constants, spread over the rows (rows of one accelerator are contiguous)
+    ids = list(dict.fromkeys(r[0] for r in rows))
+    first = {a: i for i, a in enumerate(ids)}
+    pos_of = np.array([first[r[0]] for r in rows], dtype=np.int64)
+
+    def spread(values: list[Any], dtype: Any = float) -> np.ndarray:
+        return np.asarray(values, dtype=dtype)[pos_of] if ids else np.zeros(0, dtype=dtype)
+
+    price = spread([prices[a][0] for a in ids])
+    host = spread([specs[a].host_cost_usd for a in ids])
+    factor = spread([specs[a].power_factor for a in ids])
+    host_kw = spread([specs[a].host_power_kw for a in ids])
+    tdp = spread([meta.accelerators[a].tdp_watts for a in ids])
+    ru_node = spread([specs[a].rack_units for a in ids])
+    pue = spread([model.pue_for(specs[a].liquid_only) for a in ids])
+    memory = spread([meta.accelerators[a].memory_gb or np.nan for a in ids])
+    kind = spread([specs[a].kind for a in ids], dtype=object)
+    capex = C.capex_usd(accelerators, nodes, price, host)
+    power = C.it_power_kw(accelerators, nodes, tdp, factor, host_kw)
+    facility = C.facility_power_kw(power, pue)
+    energy = C.energy_usd(facility, model.years, model.energy_usd_per_kwh)
+    tco = C.tco_usd(capex, energy)
+    got = [pred[(r[0], r[1], r[2])] for r in rows]
+    if got:
+        minutes = np.concatenate([g[0] for g in got]).reshape(n, W)
+        low = np.concatenate([g[1] for g in got]).reshape(n, W)
+        high = np.concatenate([g[2] for g in got]).reshape(n, W)
+    else:
+        minutes = low = high = np.zeros((0, W))
+    basis: list[tuple[str, ...]] = [g[3] for g in got]
+    source: list[tuple[Any, ...]] = [g[4] for g in got]
+    pos = shares > 0
+    valid = np.isfinite(minutes) & (minutes > 0)
+    predicted = np.all(valid[:, pos], axis=1) if n else np.zeros(0, dtype=bool)
+    weighted = np.where(predicted, np.nansum(np.where(valid, minutes, 0.0) * shares[None, :], axis=1), np.inf)
+    with np.errstate(divide="ignore"):
+        mixes = np.where(predicted, S.MINUTES_PER_DAY / weighted, 0.0)
+    mem_ok = np.ones(n, dtype=bool)
+    if s.min_accelerator_memory_gb is not None:
+        mem_ok = np.nan_to_num(memory, nan=0.0) >= s.min_accelerator_memory_gb - 1e-9
+    return Table(acc_arr, accelerators, nodes, per_node, kind,
+                   price, capex, power, facility, ru_node * nodes, energy, tco, pue, memory, mem_ok, minutes, low,
+                   high, basis, source, predicted, weighted, mixes)  # fmt: skip

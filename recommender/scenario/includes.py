@@ -1,0 +1,188 @@
+"""Files a scenario references (price lists, custom workloads) and the validation of one entry."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from recommender.errors import ScenarioError
+from recommender.models import Scenario, field_path
+from recommender.scenario.files import PriceList
+from recommender.scenario.ids import check_ids
+from recommender.scenario.located import Doc, Loc, PathT, display_name, parse_file
+from recommender.scenario.messages import (
+    bools_as_numbers,
+    check_version,
+    error_at,
+    get_path,
+    kind_of,
+    validation_errors,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from catalog import Catalog
+
+
+class Includes:
+    """Files referenced by relative path (price lists, custom workloads), each parsed once per load.
+
+    A path is relative to the file that names it.
+    """
+
+    def __init__(self, main_file: str, base: Path) -> None:
+        self.dirs: dict[str, Path] = {main_file: base}
+        self.main_base = base
+        self.cache: dict[str, Doc | ScenarioError] = {}
+
+    def get(self, ref_doc: Doc, path: PathT, ref: str) -> Doc:
+        where = ref_doc.loc(path)
+        if os.path.isabs(ref):
+            real, shown = Path(ref), ref
+        else:
+            real = self.dirs.get(where.file, self.main_base) / ref
+            shown = display_name(os.path.join(os.path.dirname(where.file), ref))
+        key = str(real.resolve())
+        if key not in self.cache:
+            if not real.exists():
+                self.cache[key] = ScenarioError(f"referenced file not found: {shown}")
+            elif real.is_dir():
+                self.cache[key] = ScenarioError(f"referenced path is a directory, not a file: {shown}")
+            else:
+                try:
+                    self.cache[key] = parse_file(real, name=shown)
+                    self.dirs[shown] = real.parent
+                except ScenarioError as exc:
+                    self.cache[key] = exc
+        found = self.cache[key]
+        if isinstance(found, ScenarioError):
+            if found.file is None:
+                raise ScenarioError(found.message, field=field_path(where.path) or None, file=where.file,
+                                    line=where.line)
+            raise found
+        return found
+
+
+def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | None,
+                    check: bool) -> Scenario | list[ScenarioError]:
+    """Resolve references, merge, validate and check ids of one entry."""
+    errors: list[ScenarioError] = []
+    data = dict(doc.data)
+    locs = dict(doc.locs)
+    data.setdefault("name", name)
+    # -- prices: a mapping, an inline list of quotes, or a price list file
+    prices = data.get("prices")
+    if isinstance(prices, str | list):
+        try:
+            if isinstance(prices, str):
+                pdoc = includes.get(doc, ("prices",), prices)
+                _require_mapping(pdoc, "a price list (`quotes:`)")
+                pl_doc, prefix = pdoc, ()
+            else:
+                pl_doc = Doc({"quotes": prices}, {(): doc.loc(("prices",)),
+                                                  **{("quotes",) + p[1:]: l for p, l in locs.items()
+                                                     if p[:1] == ("prices",)}})
+                prefix = ("prices",)
+            try:
+                plist = PriceList.model_validate(pl_doc.data)
+            except ValidationError as exc:
+                raise Errors(relocate(validation_errors(exc, pl_doc, PriceList), prefix)) from None
+            new_prices, notes, new_locs = _prices_from_quotes(plist, pl_doc)
+            data["prices"] = new_prices
+            user_notes = data.get("price_notes") if isinstance(data.get("price_notes"), dict) else {}
+            data["price_notes"] = {**notes, **user_notes}
+            locs = {p: l for p, l in locs.items() if p[:1] != ("prices",)}
+            locs[("prices",)] = doc.loc(("prices",))
+            for acc, loc in new_locs.items():
+                locs[("prices", acc)] = loc
+                if acc not in user_notes:
+                    locs[("price_notes", acc)] = loc
+        except ScenarioError as exc:
+            errors.append(exc)
+            data["prices"] = {}
+        except Errors as exc:
+            errors.extend(exc.errors)
+            data["prices"] = {}
+    # -- workloads[].custom: a mapping or a custom workload file
+    workloads = data.get("workloads")
+    if isinstance(workloads, list):
+        new_workloads = list(workloads)
+        for i, w in enumerate(workloads):
+            if isinstance(w, dict) and isinstance(w.get("custom"), str):
+                try:
+                    cdoc = includes.get(doc, ("workloads", i, "custom"), w["custom"])
+                    _require_mapping(cdoc, "a custom workload (name, measurements)")
+                    cdata = dict(cdoc.data)
+                    if "version" in cdata:
+                        check_version(cdoc)
+                        cdata.pop("version")
+                    new_workloads[i] = {**w, "custom": cdata}
+                    for p, l in cdoc.locs.items():
+                        if p:
+                            locs[("workloads", i, "custom") + p] = l
+                except ScenarioError as exc:
+                    errors.append(exc)
+                    # keep validating the rest of the entry: stand in a benchmark for the missing file
+                    new_workloads[i] = {k: v for k, v in w.items() if k not in ("custom", "benchmark")}
+                    new_workloads[i]["benchmark"] = "?"
+        data["workloads"] = new_workloads
+    edoc = Doc(data, locs)
+    bools = bools_as_numbers(Scenario, data, ())
+    errors.extend(error_at(edoc, p, f"must be a number, not {str(v).lower()}") for p, v in bools)
+    if bools:  # validate the rest with a stand-in number, so no error follows from the flagged ones
+        data = copy.deepcopy(data)
+        for p, _ in bools:
+            get_path(data, p[:-1])[p[-1]] = 1
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(validation_errors(exc, edoc, Scenario))
+        return errors
+    if errors:
+        return errors
+    if check:
+        errors.extend(check_ids(scenario, edoc, catalog))
+    return errors or scenario
+
+
+class Errors(Exception):
+    def __init__(self, errors: list[ScenarioError]) -> None:
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors
+
+
+def relocate(errors: list[ScenarioError], prefix: PathT) -> list[ScenarioError]:
+    """Inline price lists are validated as ``quotes``: show them under ``prices`` as written."""
+    if not prefix:
+        return errors
+    out = []
+    for e in errors:
+        f = e.field or ""
+        if f.startswith("quotes"):
+            f = "prices" + f[len("quotes"):]
+        out.append(ScenarioError(e.message, field=f or None, file=e.file, line=e.line))
+    return out
+
+
+def _require_mapping(doc: Doc, what: str) -> None:
+    if not isinstance(doc.data, dict):
+        raise ScenarioError(f"must hold {what} as a mapping, not a {kind_of(doc.data)}",
+                            file=doc.locs[()].file, line=1)
+
+
+def _prices_from_quotes(plist: PriceList, doc: Doc) -> tuple[dict[str, float], dict[str, str], dict[str, Loc]]:
+    prices: dict[str, float] = {}
+    notes: dict[str, str] = {}
+    locs: dict[str, Loc] = {}
+    for j, q in enumerate(plist.quotes):
+        if q.accelerator_id in prices and prices[q.accelerator_id] <= q.price_usd:
+            continue
+        prices[q.accelerator_id] = q.price_usd
+        parts = [p for p in (f"quote from {q.vendor}" if q.vendor else "vendor quote", q.as_of, q.note) if p]
+        where = doc.loc(("quotes", j, "accelerator_id"))
+        notes[q.accelerator_id] = f"{', '.join(parts)} ({where.file}:{where.line})"
+        locs[q.accelerator_id] = where
+    return prices, notes, locs
