@@ -78,10 +78,10 @@ def test_evaluate_on_a_small_subset() -> None:
     assert d["coverage_target"] == 0.8 and len(d["regret"]) == 6
     # the held-out predictions behind the metrics (the TUI plots predicted vs measured from them)
     p = ev.predictions
-    fwd = p[p["split"] == "rounds<v5.0 / v5.0"]
-    assert set(fwd["round"]) == {"v5.0"} and set(fwd["benchmark"]) <= {"bert", "retinanet"}
+    fwd = p[p["split"] == "rounds<v5.1 / v5.1"]
+    assert set(fwd["round"]) == {"v5.1"} and set(fwd["benchmark"]) <= {"bert", "retinanet"}
     assert (fwd["model"] > 0).all() and (fwd["minutes"] > 0).all()
-    n_all = m[(m["split"] == "rounds<v5.0 / v5.0") & (m["method"] == "model") & (m["group"] == "all")]["n"]
+    n_all = m[(m["split"] == "rounds<v5.1 / v5.1") & (m["method"] == "model") & (m["group"] == "all")]["n"]
     assert len(fwd) == int(n_all.iloc[0])
 
 
@@ -92,10 +92,12 @@ def test_cli_model_evaluate_json() -> None:
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
     splits = {r["split"] for r in d["metrics"]}
-    assert splits == {"rounds<v4.0 / v4.0", "rounds<v4.1 / v4.1", "rounds<v5.0 / v5.0"}
+    assert splits == {"rounds<v4.1 / v4.1", "rounds<v5.0 / v5.0", "rounds<v5.1 / v5.1"}
     v5 = {(r["method"], r["group"]): r for r in d["metrics"] if r["split"] == "rounds<v5.0 / v5.0"}
     assert v5[("model", "all")]["n"] > 100
     assert "llama31_405b" in d["notes"]["rounds<v5.0 / v5.0"]
+    v51 = {(r["method"], r["group"]): r for r in d["metrics"] if r["split"] == "rounds<v5.1 / v5.1"}
+    assert v51[("model", "all")]["n"] > 100
 
 
 def test_cli_model_predict_and_errors() -> None:
