@@ -67,9 +67,36 @@ def build_group_table(scenario: Any, catalog: Catalog) -> GroupTable:
         base &= t["mixes"] >= scenario.required_mixes_per_day * (1 - 1e-9)
     usage = np.vstack([t["capex"], t["power"], t["rack_units"], t["nodes"].astype(float),
                        t["accelerators"].astype(float)])
-    return GroupTable(obj, t["acc"][order], t["accelerators"][order], t["nodes"][order], t["capex"][order],
-                      t["power"][order], t["weighted"][order], value[order], primary[order], usage[:, order],
-                      (base & t["mem_ok"])[order], base[order], scenario.min_accelerator_memory_gb is not None)
+    ok, ok_any = (base & t["mem_ok"])[order], base[order]
+    keep = order[_never_first(usage[:, order], ok, ok_any)]
+    keep_ok = (base & t["mem_ok"])[keep]
+    return GroupTable(obj, t["acc"][keep], t["accelerators"][keep], t["nodes"][keep], t["capex"][keep],
+                      t["power"][keep], t["weighted"][keep], value[keep], primary[keep], usage[:, keep],
+                      keep_ok, base[keep], scenario.min_accelerator_memory_gb is not None)
+
+
+def _never_first(usage: np.ndarray, ok: np.ndarray, ok_any: np.ndarray, block: int = 512) -> np.ndarray:
+    """Mask (over candidates in the optimizer's order) of those that can be the best feasible candidate under
+    some limits: a candidate is dropped when an earlier one uses no more of every limited resource and is usable
+    whenever it is. Exact for every limit combination (and for each limit lifted), so the answers do not change.
+    """
+    n = usage.shape[1]
+    usable = ok_any.copy()
+    keep = np.zeros(n, dtype=bool)
+    idx = np.flatnonzero(usable)
+    U, a, b = usage[:, idx], ok[idx], ok_any[idx]
+    m = idx.size
+    dominated = np.zeros(m, dtype=bool)
+    for s in range(0, m, block):
+        cols = slice(s, min(m, s + block))
+        le = np.ones((m, cols.stop - cols.start), dtype=bool)
+        for k in range(U.shape[0]):
+            le &= U[k][:, None] <= U[k][cols][None, :]
+        le &= (a[:, None] >= a[cols][None, :]) & (b[:, None] >= b[cols][None, :])
+        earlier = np.arange(m)[:, None] < np.arange(cols.start, cols.stop)[None, :]
+        dominated[cols] = (le & earlier).any(axis=0)
+    keep[idx[~dominated]] = True
+    return keep
 
 
 def _first(gt: GroupTable, limits: np.ndarray, usable: np.ndarray, drop: int | None = None) -> np.ndarray:
@@ -135,27 +162,24 @@ def _round(v: Any, digits: int) -> float | None:
 
 
 def fast_rows(gt: GroupTable, limits: np.ndarray) -> dict[str, list[Any]]:
-    """Result columns of scenarios solved on the group's table."""
+    """Result columns of scenarios solved on the group's table (one row built per distinct choice)."""
     choice, binding = solve_fast(gt, limits)
-    out: dict[str, list[Any]] = {name: [] for name, _ in RESULT_COLUMNS}
-    for pos, bind in zip(choice.tolist(), binding, strict=True):
-        i = int(pos)
-        feasible = i >= 0
-        nodes = int(gt.nodes[i]) if feasible else None
-        row = {
-            "status": "optimal" if feasible else "infeasible", "objective": gt.objective,
-            "objective_value": _round(gt.value[i], 6) if feasible else None,
-            "choice": f"{gt.accelerators[i]} x {gt.acc[i]} ({nodes} node{'s' if nodes != 1 else ''})"
-            if feasible else None,
-            "accelerator_id": str(gt.acc[i]) if feasible else None,
-            "accelerators": int(gt.accelerators[i]) if feasible else None, "nodes": nodes,
-            "capex_usd": _round(gt.capex[i], 2) if feasible else None,
-            "it_power_kw": _round(gt.power[i], 4) if feasible else None,
-            "minutes": _round(gt.weighted[i], 4) if feasible else None,
-            "binding": ";".join(bind) if bind else None, "error": None, "explanation": None,
+    cells: dict[int, dict[str, Any]] = {}
+    for i in np.unique(choice).tolist():
+        if i < 0:
+            cells[i] = {"status": "infeasible", "objective": gt.objective}
+            continue
+        nodes = int(gt.nodes[i])
+        cells[i] = {
+            "status": "optimal", "objective": gt.objective, "objective_value": _round(gt.value[i], 6),
+            "choice": f"{gt.accelerators[i]} x {gt.acc[i]} ({nodes} node{'s' if nodes != 1 else ''})",
+            "accelerator_id": str(gt.acc[i]), "accelerators": int(gt.accelerators[i]), "nodes": nodes,
+            "capex_usd": _round(gt.capex[i], 2), "it_power_kw": _round(gt.power[i], 4),
+            "minutes": _round(gt.weighted[i], 4),
         }
-        for k, v in row.items():
-            out[k].append(v)
+    rows = [cells[i] for i in choice.tolist()]
+    out = {name: [r.get(name) for r in rows] for name, _ in RESULT_COLUMNS}
+    out["binding"] = [";".join(b) if b else None for b in binding]
     return out
 
 
@@ -278,9 +302,10 @@ def chunk_table(plan: Plan, group: Group, index: np.ndarray, catalog: Catalog | 
 
     schema = arrow_schema(plan)
     cols: dict[str, Any] = {"index": index.tolist()}
+    kinds = {a.field: axis_type(a) for a in plan.axes}
     for a, values in axis_columns(plan, index).items():
-        ax = next(x for x in plan.axes if x.field == a)
-        cols[a] = [None if v is None else (float(v) if axis_type(ax) == "float64" else str(v)) for v in values]
+        number = kinds[a] == "float64"
+        cols[a] = [None if v is None else (float(v) if number else str(v)) for v in values]
     cols.update(solve_rows(plan, group, index, catalog, explain))
     return pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in schema}, schema=schema)
 
