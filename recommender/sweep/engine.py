@@ -12,7 +12,6 @@ Scenarios in mix mode, and every scenario with ``explain=True``, go through :fun
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -308,7 +307,3 @@ def chunk_table(plan: Plan, group: Group, index: np.ndarray, catalog: Catalog | 
         cols[a] = [None if v is None else (float(v) if number else str(v)) for v in values]
     cols.update(solve_rows(plan, group, index, catalog, explain))
     return pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in schema}, schema=schema)
-
-
-def is_finite(x: float) -> bool:
-    return math.isfinite(x)

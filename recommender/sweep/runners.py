@@ -37,7 +37,7 @@ class Context:
 
     plan: Plan
     groups: dict[int, Group]
-    catalog: Catalog
+    catalog: Catalog | None  # None: every scenario takes the fast path (workers never need the catalog)
     explain: bool
 
 
@@ -78,11 +78,15 @@ def run_sweep(plan: Plan, out: Any, *, catalog: Catalog | None = None, jobs: int
         on_progress(stats.done, plan.total)
     if todo == 0:
         return stats
-    groups = _groups(plan, out.done, catalog, explain)
-    ctx = Context(plan, groups, catalog, explain)
+    client = _client(dask) if dask is not None else None
     try:
-        if dask is not None:
-            _run_dask(ctx, out, dask, chunk, stats, on_progress)
+        if client is not None:  # workers import what they need while the groups are prepared here
+            warm = [client[0].submit(_warm, workers=[w], pure=False, allow_other_workers=False)
+                    for w in client[0].scheduler_info().get("workers", {})]
+        ctx = Context(plan, _groups(plan, out.done, catalog, explain), catalog, explain)
+        if client is not None:
+            _run_dask(ctx, out, client, chunk, stats, on_progress)
+            del warm
         else:
             n = _jobs(jobs, todo)
             size = chunk or chunk_size(todo, n)
@@ -94,6 +98,10 @@ def run_sweep(plan: Plan, out: Any, *, catalog: Catalog | None = None, jobs: int
         stats.interrupted = True
     finally:
         out.close()
+        if client is not None:
+            client[0].close()
+            if client[1] is not None:
+                client[1].close()
     return stats
 
 
@@ -209,16 +217,25 @@ def _client(address: str) -> tuple[Any, Any]:
         raise ScenarioError(f"--dask {address}: cannot reach the scheduler: {exc}") from None
 
 
-def _run_dask(ctx: Context, out: Any, address: str, chunk: int | None, stats: Stats,
+def _warm() -> None:
+    import pyarrow  # noqa: F401
+
+    import recommender.sweep.engine  # noqa: F401
+    import recommender.sweep.spec  # noqa: F401
+
+
+def _run_dask(ctx: Context, out: Any, client_cluster: tuple[Any, Any], chunk: int | None, stats: Stats,
               on_progress: Progress | None) -> None:
     from dask.distributed import as_completed
 
-    client, cluster = _client(address)
+    client = client_cluster[0]
     futures: list[Any] = []
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         size = chunk or chunk_size(stats.total - stats.done, workers)
-        shared = client.scatter(ctx, broadcast=True)  # plan, tables and catalog: once per worker
+        # plan, tables (and the catalog when some scenarios need the optimizer itself): once per worker
+        slow = any(g.table is None and g.error is None for g in ctx.groups.values())
+        shared = client.scatter(ctx if slow else Context(ctx.plan, ctx.groups, None, ctx.explain), broadcast=True)
         todo = tasks(ctx.plan, out.done.copy(), size)
         window = as_completed()
         for g, idx in todo:
@@ -235,10 +252,6 @@ def _run_dask(ctx: Context, out: Any, address: str, chunk: int | None, stats: St
             if f.done() and f.status == "finished" and not _was_written(out, f):
                 _written(out, f.result(), stats, None)
         raise
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def _was_written(out: Any, future: Any) -> bool:

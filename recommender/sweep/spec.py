@@ -215,7 +215,7 @@ def _axis_values(doc: Any, fld: str, raw: Any) -> tuple[list[tuple[Any, Any, tup
         try:
             r = Range.model_validate(raw)
         except ValidationError as exc:
-            return [], False, _relocated(I.validation_errors(exc, doc.sub(here), Range))
+            return [], False, I.validation_errors(exc, doc.sub(here), Range)
         if r.scale == "log" and (r.from_ <= 0 or r.to <= 0):
             return [], False, [I.error_at(doc, (*here, "from" if r.from_ <= 0 else "to"),
                                           "a log range needs values greater than 0")]
@@ -237,10 +237,6 @@ def _axis_values(doc: Any, fld: str, raw: Any) -> tuple[list[tuple[Any, Any, tup
     what = "an empty list" if raw == [] else "an empty mapping" if raw == {} else f"{type(raw).__name__} {raw!r}"
     return [], False, [I.error_at(doc, here, "must be a list of values, a range {from, to, steps} or named "
                                              f"variants {{label: value}}, not {what}")]
-
-
-def _relocated(errors: list[Exception]) -> list[Exception]:
-    return errors
 
 
 def _validate(doc: Any, base_doc: Any, firsts: dict[str, tuple[Any, tuple[Any, ...]]], fld: str, value: Any,
