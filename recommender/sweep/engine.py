@@ -232,6 +232,8 @@ def prepare_group(plan: Plan, group: int, catalog: Catalog, explain: bool) -> Gr
         return Group(build_group_table(scenario, catalog), limits)
     except RecommenderError as exc:
         return Group(None, limits, f"{plan.name}: {' '.join(str(exc).split())}")
+    except Exception as exc:  # noqa: BLE001 - one group's failure never stops the sweep
+        return Group(None, limits, f"{plan.name}: internal error: {type(exc).__name__}: {exc}")
 
 
 def limit_matrix(plan: Plan, group: Group, index: np.ndarray) -> np.ndarray:
