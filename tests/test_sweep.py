@@ -14,7 +14,7 @@ from recommender.cli import cli
 from recommender.sweep import load_sweep, open_output, read_results, run_sweep, summary_text
 from recommender.sweep.axes import range_values
 from recommender.sweep.spec import SweepError, schema_text
-from tests.sweep_helpers import EXAMPLES, write_sweep
+from sweep_helpers import EXAMPLES, write_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from recommender.sweep import load_sweep, open_output, read_results, run_sweep
-from tests.sweep_helpers import write_sweep
+from sweep_helpers import write_sweep
 
 
 def _frame(out: Path):

@@ -1,12 +1,11 @@
 """The ONE place where the sweep reaches into recommender internals (everything else uses public names).
 
-When the scenario loader or the optimizer moves (``recommender.scenarios`` -> ``recommender.scenario``,
-``recommender.api`` -> ``recommender.planning``), only the imports of this module change:
+When the scenario loader or the optimizer moves, only the imports of this module change:
 
-- ``recommender.scenarios``: ``parse_file``, ``Doc``, ``Loc``, ``error_at``, ``validation_errors``,
-  ``display_name``, ``_Includes``, ``_validate_entry`` (the located-YAML reader and the entry validator)
+- ``recommender.scenario`` (``located``, ``messages``, ``includes``): the located-YAML reader and the entry
+  validator
 - ``recommender.api``: ``_prepare`` (the candidate table with predictions, one per sweep group)
-- ``recommender.solve``: ``_EPS`` (the feasibility tolerance of ``within_limits``)
+- ``recommender.planning.solve``: ``_EPS`` (the feasibility tolerance of ``within_limits``)
 - ``recommender.batch``: ``row_from_recommendation`` (the batch row of one recommendation)
 """
 
@@ -28,53 +27,53 @@ LIMIT_NAMES: tuple[str, ...] = ("budget", "power", "rack_units", "max_nodes", "m
 
 
 def feasibility_eps() -> float:
-    from recommender.solve import _EPS
+    from recommender.planning.solve import _EPS
 
     return float(_EPS)
 
 
 def parse_file(path: str | Path) -> Any:
     """The located YAML document of a file (``Doc``: data + line of every path)."""
-    from recommender.scenarios import display_name
-    from recommender.scenarios import parse_file as _parse
+    from recommender.scenario.located import display_name
+    from recommender.scenario.located import parse_file as _parse
 
     return _parse(path, name=display_name(path))
 
 
 def make_doc(data: Any, locs: dict[tuple[Any, ...], Any]) -> Any:
-    from recommender.scenarios import Doc
+    from recommender.scenario.located import Doc
 
     return Doc(data, locs)
 
 
 def make_loc(file: str, line: int, path: tuple[Any, ...]) -> Any:
-    from recommender.scenarios import Loc
+    from recommender.scenario.located import Loc
 
     return Loc(file, line, path)
 
 
 def error_at(doc: Any, path: tuple[Any, ...], message: str) -> Exception:
-    from recommender.scenarios import error_at as _error_at
+    from recommender.scenario.messages import error_at as _error_at
 
     return _error_at(doc, path, message)
 
 
 def validation_errors(exc: Any, doc: Any, model: Any) -> list[Exception]:
-    from recommender.scenarios import validation_errors as _errors
+    from recommender.scenario.messages import validation_errors as _errors
 
     return _errors(exc, doc, model)
 
 
 def includes(file: str, base: Path) -> Any:
     """Resolver of files referenced by relative path (price lists, custom workloads), cached per load."""
-    from recommender.scenarios import _Includes
+    from recommender.scenario.includes import Includes as _Includes
 
     return _Includes(file, base)
 
 
 def validate_entry(doc: Any, name: str, incl: Any, catalog: Catalog | None) -> Scenario | list[Exception]:
     """Resolve references, validate and check the ids of one scenario entry; a Scenario or located errors."""
-    from recommender.scenarios import _validate_entry
+    from recommender.scenario.includes import validate_entry as _validate_entry
 
     return _validate_entry(doc, name, incl, catalog, True)
 
