@@ -318,7 +318,7 @@ class RecommenderApp(App[None]):
         form.show_errors(errors)
         self.generation += 1  # results of earlier scenarios are stale now
         self.query_one(RecommendationPanel).set_status(
-            "Fix the highlighted field: the answer below is for the last valid scenario.", kind="error")
+            "Not solved: a field is invalid (highlighted).", kind="error")
         return None
 
     def _start_solve(self) -> None:
