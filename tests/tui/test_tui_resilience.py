@@ -150,7 +150,7 @@ async def test_infeasible_screen_names_binding_limits_and_what_relaxing_buys(mak
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
         budget = app.query_one("#budget_usd", Input)
-        budget.value = "30k"  # the cheapest fake candidate (1 × A30) costs $25,000 + a $20,000 server
+        budget.value = "20k"  # the cheapest fake candidate (1 × A30 at $5,000 + a $20,000 server) costs $25,000
         await settle(app, pilot)
         assert str(app.recommendation.status.value) == "infeasible"
         limits = _text(app, "#rec-limits")
@@ -158,19 +158,19 @@ async def test_infeasible_screen_names_binding_limits_and_what_relaxing_buys(mak
         assert "none" not in limits
         assert "no budget or power limit to relax" not in limits
         assert "What relaxing them buys: relaxing the budget by $-" not in limits
-        assert "What relaxing them buys: relaxing the budget by $15,000 ($30,000 → $45,000) makes 1 × " in limits
+        assert "What relaxing them buys: relaxing the budget by $5,000 ($20,000 → $25,000) makes 1 × " in limits
         assert "feasible" in limits
 
 
 def test_infeasibility_from_candidates_names_each_missed_limit(seed_scenario: Any) -> None:
     from tui_fakes import fake_candidates
 
-    s = seed_scenario.model_copy(update={"budget_usd": 30000.0, "power_limit_kw": 0.5})
+    s = seed_scenario.model_copy(update={"budget_usd": 20000.0, "power_limit_kw": 0.5})
     why = backend.infeasibility(s, fake_candidates(s))
     assert set(why.violated) == {"budget", "power"}
     assert why.cheapest is not None and why.cheapest["capex_usd"] == 25000
     texts = [m.text() for m in why.closest["misses"]]
-    assert texts[0] == "budget by $15,000 ($30,000 → $45,000)"
+    assert texts[0] == "budget by $5,000 ($20,000 → $25,000)"
     assert texts[1].startswith("power limit by ")
 
 
