@@ -249,7 +249,7 @@ async def test_save_and_open_scenario_round_trip(make_app: Any, tmp_path: Path) 
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.scenario == saved
-        assert app.query_one("#budget_usd", Input).value == "300000"
+        assert app.query_one("#budget_usd", Input).value == "$300,000"  # money fields show money (issue 13)
 
 
 async def test_q_types_in_text_fields_and_quits_elsewhere(make_app: Any) -> None:
