@@ -77,7 +77,7 @@ def main() -> int:
     try:
         if args.fake:
             raise ImportError
-        import recommender.estimate  # noqa: F401
+        import recommender.performance.answers  # noqa: F401
     except ImportError:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
         from optimize_fakes import fake_predict

@@ -21,14 +21,23 @@ class Benchmark:
     name: str
     runs_required: int
     olympic_k: int = 1
+    #: Memory fit (``recommender.performance.memory``): trained parameters in billions (None = not checked:
+    #: small models, and DLRM's sharded embedding tables whose optimizer differs) and the training method.
+    #: Rule, a lower bound that ignores activations: ``full`` training with mixed-precision Adam keeps
+    #: 16 bytes per parameter (BF16 weights 2 + gradients 2 + FP32 master weights 4 + two Adam moments 8),
+    #: sharded over all accelerators; ``lora`` keeps the frozen BF16 weights, 2 bytes per parameter (the
+    #: adapters and their optimizer state are under 1 % of it). Total accelerator memory below
+    #: parameters x bytes does not fit.
+    parameters_billion: float | None = None
+    training_method: str = "full"
 
 
 #: Canonical benchmark ids. ``ssd`` is SSD-ResNet34 (v0.7–v1.1); the ``ssd`` folder of v2.0–v4.1 is RetinaNet.
 BENCHMARKS: dict[str, Benchmark] = {
     b.id: b
     for b in [
-        Benchmark("resnet", "ResNet-50 (ImageNet)", 5),
-        Benchmark("bert", "BERT-large (Wikipedia)", 10),
+        Benchmark("resnet", "ResNet-50 (ImageNet)", 5, parameters_billion=0.0256),
+        Benchmark("bert", "BERT-large (Wikipedia)", 10, parameters_billion=0.34),
         Benchmark("dlrm", "DLRM (Criteo 1TB)", 5),
         Benchmark("dlrm_dcnv2", "DLRM-DCNv2 (Criteo 4TB)", 10),
         Benchmark("maskrcnn", "Mask R-CNN (COCO)", 5),
@@ -39,13 +48,14 @@ BENCHMARKS: dict[str, Benchmark] = {
         Benchmark("minigo", "MiniGo", 10),
         Benchmark("gnmt", "GNMT (WMT16)", 10),
         Benchmark("transformer", "Transformer (WMT17)", 10),
-        Benchmark("gpt3", "GPT-3 175B", 3),
-        Benchmark("stable_diffusion", "Stable Diffusion v2", 10),
-        Benchmark("llama2_70b_lora", "Llama 2 70B LoRA", 10),
+        Benchmark("gpt3", "GPT-3 175B", 3, parameters_billion=175.0),
+        Benchmark("stable_diffusion", "Stable Diffusion v2", 10, parameters_billion=0.865),
+        Benchmark("llama2_70b_lora", "Llama 2 70B LoRA", 10, parameters_billion=70.0,
+                  training_method="lora"),
         Benchmark("rgat", "R-GAT (IGBH)", 10),
-        Benchmark("llama31_405b", "Llama 3.1 405B", 3),
-        Benchmark("llama31_8b", "Llama 3.1 8B", 10),
-        Benchmark("flux1", "Flux.1", 10),
+        Benchmark("llama31_405b", "Llama 3.1 405B", 3, parameters_billion=405.0),
+        Benchmark("llama31_8b", "Llama 3.1 8B", 10, parameters_billion=8.0),
+        Benchmark("flux1", "Flux.1", 10, parameters_billion=11.9),
     ]
 }
 

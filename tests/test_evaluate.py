@@ -9,14 +9,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from recommender.evaluate import (
-    Evaluation,
-    baseline_flops_ratio,
-    baseline_nearest_linear,
-    evaluate,
-    ranking_regret,
-    split_indices,
-)
+from recommender.performance.baselines import baseline_flops_ratio, baseline_nearest_linear, ranking_regret
+from recommender.performance.evaluate import Evaluation, evaluate, split_indices
 
 
 def _frame(rows: list[tuple[str, str, int, str, float]]) -> pd.DataFrame:
