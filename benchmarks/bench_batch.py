@@ -73,7 +73,7 @@ def main() -> int:
     args = ap.parse_args()
 
     options: dict[str, object] = {}
-    model = "recommender.estimate.predict"
+    model = "recommender.performance.answers.predict"
     try:
         if args.fake:
             raise ImportError

@@ -1,4 +1,4 @@
-"""optimize() with the real performance model (recommender.estimate.predict) on the shipped catalog."""
+"""optimize() with the real performance model (recommender.performance.answers.predict) on the shipped catalog."""
 
 from __future__ import annotations
 

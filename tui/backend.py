@@ -237,7 +237,7 @@ MODEL_REPORT_COLUMNS = ["group", "results", "model_mdape_pct", "model_coverage_p
 
 def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     """Accuracy of the performance model by benchmark on the forward split (train on rounds before the
-    latest, test on the latest), next to the two baselines, from ``recommender.evaluate.evaluate``.
+    latest, test on the latest), next to the two baselines, from ``recommender.performance.evaluate.evaluate``.
 
     The evaluation refits the model, so its summary is cached beside the fitted model (keyed by the
     catalog's fingerprint and the model's code); the first call takes as long as one fit.

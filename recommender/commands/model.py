@@ -53,30 +53,35 @@ def fit_cmd(force: bool) -> None:
     click.echo(f"{verb} in {time.perf_counter() - t0:.1f} s on {est.model_.n_train_} results; cache: {path}")
 
 
+_STATUS: list[Any] = []
+
+
+def show_progress(message: str | None) -> None:
+    """One progress line on stderr: a rich spinner on a terminal (updated in place, stopped by ``None``), a
+    plain line otherwise."""
+    if message is None:
+        while _STATUS:
+            _STATUS.pop().stop()
+        return
+    if not sys.stderr.isatty():
+        click.echo(message, err=True)
+    elif _STATUS:
+        _STATUS[0].update(message)
+    else:
+        from rich.console import Console
+
+        status = Console(stderr=True).status(message)
+        status.start()
+        _STATUS.append(status)
+
+
 @contextmanager
-def fit_progress() -> Iterator[Callable[[str], None]]:
-    """A ``progress(message)`` callback for a model fit, on stderr: a rich spinner on a terminal, a plain line
-    otherwise (so the first run is not silent for the seconds a fit takes)."""
-    status: list[Any] = []
-
-    def progress(message: str) -> None:
-        if sys.stderr.isatty():
-            if status:
-                status[0].update(message)
-                return
-            from rich.console import Console
-
-            s = Console(stderr=True).status(message)
-            s.start()
-            status.append(s)
-        else:
-            click.echo(message, err=True)
-
+def fit_progress() -> Iterator[Callable[[str | None], None]]:
+    """:func:`show_progress` for the duration of a block (the spinner always stops at its end)."""
     try:
-        yield progress
+        yield show_progress
     finally:
-        for s in status:
-            s.stop()
+        show_progress(None)
 
 
 @model.command("predict")
@@ -112,12 +117,19 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
     except (RecommenderError, CatalogError) as exc:
         _fail(str(exc))
         return
+    def num(v: Any) -> float | None:
+        f = float(v)
+        return f if math.isfinite(f) else None
+
     rec = {"accelerator_id": accelerator_id, "accelerators": int(accelerators), "benchmark": benchmark,
-           "minutes": float(out["minutes"]), "minutes_low": float(out["minutes_low"]),
-           "minutes_high": float(out["minutes_high"]), "basis": str(out["basis"]), "source": str(out["source"]),
+           "minutes": num(out["minutes"]), "minutes_low": num(out["minutes_low"]),
+           "minutes_high": num(out["minutes_high"]), "basis": str(out["basis"]), "source": str(out["source"]),
            "coverage": coverage}
     if as_json:
         click.echo(json.dumps(rec, indent=2))
+        return
+    if rec["minutes"] is None:
+        click.echo(f"{rec['accelerators']} x {accelerator_id} on {benchmark}: {rec['basis']}: {rec['source']}")
         return
     click.echo(f"{rec['accelerators']} x {accelerator_id} on {benchmark}: {rec['minutes']:.2f} minutes "
                f"({coverage:.0%} interval {rec['minutes_low']:.2f}–{rec['minutes_high']:.2f}); "

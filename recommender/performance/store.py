@@ -217,6 +217,13 @@ def _validate(est: CalibratedPerformanceModelCore, measured: pd.DataFrame) -> No
 # ------------------------------------------------------------------------------------ fit and load
 _MEMO: dict[str, Bundle] = {}
 _LOCK = threading.Lock()
+_ON_FIT: list[Any] = []
+
+
+def on_fit(callback: Any) -> None:
+    """Register ``callback(message)`` for every fit this process makes (``callback(None)`` when it is done):
+    the CLI shows a progress line with it, so a first run is not silent for the seconds a fit takes."""
+    _ON_FIT[:] = [callback]
 
 
 def fit_bundle(catalog: Catalog) -> Bundle:
@@ -259,9 +266,14 @@ def load_bundle(catalog: Catalog, *, progress: Any = None) -> Bundle:
             except Exception:  # noqa: BLE001 - a corrupt, foreign or planted cache is refitted, never fatal
                 b = None
         if b is None:
-            if progress is not None:
-                progress("fitting the performance model on the catalog (once; later runs load it)…")
-            b = fit_bundle(catalog)
+            say = progress or (_ON_FIT[0] if _ON_FIT else None)
+            if say is not None:
+                say("fitting the performance model on the catalog (once; later runs load it)…")
+            try:
+                b = fit_bundle(catalog)
+            finally:
+                if say is not None:
+                    say(None)
             try:
                 write_text_atomic(path, bundle_to_json(b))
             except OSError:  # an unwritable cache directory is not an error

@@ -56,7 +56,7 @@ def tuned_params() -> dict[str, Any]:
 def forward_splits(data: pd.DataFrame, last_round: str, n_rounds: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(round R, train = rounds before R, test = R) for the ``n_rounds`` rounds ending at ``last_round``."""
     r = data["round"].astype(str).to_numpy(dtype=object)
-    keys = np.array([round_key(x) for x in r], dtype=object)
+    keys = [round_key(x) for x in r]
     order = sorted({x for x in r if round_key(x) <= round_key(last_round)}, key=round_key)
     out = []
     for R in order[-n_rounds:]:
