@@ -178,3 +178,32 @@ def test_a_planted_cache_file_cannot_run_code(tmp_path: Path, cat: catalog.Catal
     with pytest.raises(KeyError):
         store.bundle_from_json((tmp_path / name).read_text(), cat.fingerprint)
     assert not marker.exists()
+
+
+def test_the_performance_package_has_no_import_cycles_and_no_private_modules() -> None:
+    """Every import inside recommender/performance (module level or lazy) points one way."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "recommender" / "performance"
+    graph: dict[str, set[str]] = {}
+    for p in root.glob("*.py"):
+        assert not p.stem.startswith("_") or p.stem == "__init__", p
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(p.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("recommender.performance."):
+                deps.add(node.module.rsplit(".", 1)[1])
+        graph[p.stem] = deps
+    state: dict[str, int] = {}
+
+    def visit(n: str, path: list[str]) -> None:
+        if state.get(n) == 1:
+            raise AssertionError(f"import cycle: {' -> '.join([*path, n])}")
+        if state.get(n) == 2:
+            return
+        state[n] = 1
+        for d in graph.get(n, ()):
+            visit(d, [*path, n])
+        state[n] = 2
+
+    for n in graph:
+        visit(n, [])

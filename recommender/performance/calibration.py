@@ -16,6 +16,7 @@ import pandas as pd
 from catalog.registry import round_key
 from recommender.performance.basis import CATEGORIES, lookup, years_of
 from recommender.performance.core import PerformanceModelCore
+from recommender.performance.training import measured_table
 
 DEFAULT_LOG_HALFWIDTH = math.log(1.5)
 
@@ -63,10 +64,12 @@ class CalibratedPerformanceModelCore:
         self.scale_prior = scale_prior
         self.random_state = random_state
 
-    def _base(self) -> PerformanceModelCore:
-        from recommender.performance.estimators import PerformanceModel
+    #: the point model's class; the scikit-learn estimator (``estimators.CalibratedPerformanceModel``) sets its
+    #: scikit-learn subclass, so this module never imports the one that imports it
+    base_class: type[PerformanceModelCore] = PerformanceModelCore
 
-        return PerformanceModel(self.accelerator_table, random_state=self.random_state, **(self.base_params or {}))
+    def _base(self) -> PerformanceModelCore:
+        return self.base_class(self.accelerator_table, random_state=self.random_state, **(self.base_params or {}))
 
     def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> CalibratedPerformanceModelCore:
         from sklearn.model_selection import GroupKFold
@@ -231,8 +234,6 @@ def _carry_residuals(X: pd.DataFrame, ly: np.ndarray, tr: np.ndarray, te: np.nda
                      m: PerformanceModelCore) -> np.ndarray:
     """(|error|, gap in years) of carrying each test row's configuration from its latest training-part
     measurement to the test round with the forward-fitted model ``m``'s round-to-round change."""
-    from recommender.performance.training import measured_table
-
     prev = measured_table(X.iloc[tr]).sort_values("_rk").drop_duplicates(
         ["accelerator_id", "accelerators", "benchmark"], keep="last")
     test = X.iloc[te][["accelerator_id", "accelerators", "benchmark", "round"]].copy()

@@ -21,3 +21,4 @@ class PerformanceModel(PerformanceModelCore, RegressorMixin, BaseEstimator):
 
 class CalibratedPerformanceModel(CalibratedPerformanceModelCore, RegressorMixin, BaseEstimator):
     __doc__ = CalibratedPerformanceModelCore.__doc__
+    base_class = PerformanceModel
