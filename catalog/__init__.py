@@ -19,23 +19,34 @@ from catalog.errors import CatalogError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["DATA_DIR", "RANK_COLUMNS", "Catalog", "CatalogError", "load", "rank"]
+__all__ = ["DATA_DIR", "RANK_COLUMNS", "RANK_METRICS", "Catalog", "CatalogError", "load", "rank"]
 
 DATA_DIR = Path(__file__).parent / "data"
 RESULTS_FILE = "results.csv"
 ACCELERATORS_FILE = "accelerators.csv"
 DEFAULTS_FILE = "defaults.csv"
+CLOUD_PRICES_FILE = "cloud_prices.csv"
 
 
 @dataclass(frozen=True)
 class Catalog:
-    """The loaded catalog. DataFrame columns and dtypes are those of :mod:`catalog.schema`."""
+    """The loaded catalog. DataFrame columns and dtypes are those of :mod:`catalog.schema`.
+
+    - ``results``: MLPerf Training results (``RESULT_DTYPES``), one row per (round, submitter, system, benchmark
+      folder); ``minutes`` is the published time-to-train score, ``energy_kwh`` / ``avg_power_kw`` /
+      ``avg_node_power_kw`` the MLPerf Power results where the submission measured power.
+    - ``accelerators``: the accelerator table with reference prices (``ACCELERATOR_DTYPES``).
+    - ``defaults``: cost and facility defaults with sources (``DEFAULTS_DTYPES``).
+    - ``cloud_prices``: cloud list prices per accelerator-hour by provider, instance, pricing and region
+      (``CLOUD_PRICE_DTYPES``); None only for a Catalog built by hand without it.
+    """
 
     results: pd.DataFrame
     accelerators: pd.DataFrame
     defaults: pd.DataFrame
     fingerprint: str  # sha256 of the data files' content: keys caches (e.g. the fitted model)
     data_dir: Path = field(default=DATA_DIR)
+    cloud_prices: pd.DataFrame | None = None
 
     @property
     def latest_round(self) -> str:
@@ -95,8 +106,8 @@ CATALOG_ENV = "MLPERF_RECOMMENDER_CATALOG"
 def load(data_dir: Path | str | None = None) -> Catalog:
     """Load the catalog: ``data_dir``, else ``$MLPERF_RECOMMENDER_CATALOG``, else the shipped one.
 
-    A folder holds ``results.csv`` (as written by ``recommender catalog import-mlperf``), ``accelerators.csv``
-    and ``defaults.csv``; a folder with only ``results.csv`` borrows the shipped accelerator table and defaults.
+    A folder holds ``results.csv`` (as written by ``recommender catalog import-mlperf``), ``accelerators.csv``,
+    ``defaults.csv`` and ``cloud_prices.csv``; a folder with only ``results.csv`` borrows the shipped others.
     Cached per folder and content.
     """
     import os
@@ -105,7 +116,7 @@ def load(data_dir: Path | str | None = None) -> Catalog:
         data_dir = os.environ[CATALOG_ENV]
     d = Path(data_dir) if data_dir is not None else DATA_DIR
     files = [d / RESULTS_FILE] + [d / f if (d / f).is_file() else DATA_DIR / f
-                                  for f in (ACCELERATORS_FILE, DEFAULTS_FILE)]
+                                  for f in (ACCELERATORS_FILE, DEFAULTS_FILE, CLOUD_PRICES_FILE)]
     h = hashlib.sha256()
     for f in files:
         try:
@@ -117,7 +128,7 @@ def load(data_dir: Path | str | None = None) -> Catalog:
 
 @lru_cache(maxsize=8)
 def _load_cached(data_dir: str, fingerprint: str) -> Catalog:
-    from catalog.schema import ACCELERATOR_DTYPES, DEFAULTS_DTYPES, RESULT_DTYPES
+    from catalog.schema import ACCELERATOR_DTYPES, CLOUD_PRICE_DTYPES, DEFAULTS_DTYPES, RESULT_DTYPES
 
     d = Path(data_dir)
 
@@ -127,7 +138,8 @@ def _load_cached(data_dir: str, fingerprint: str) -> Catalog:
     results = _read_csv(d / RESULTS_FILE, RESULT_DTYPES)
     accelerators = _read_csv(pick(ACCELERATORS_FILE), ACCELERATOR_DTYPES)
     defaults = _read_csv(pick(DEFAULTS_FILE), DEFAULTS_DTYPES)
-    return Catalog(results, accelerators, defaults, fingerprint, d)
+    cloud_prices = _read_csv(pick(CLOUD_PRICES_FILE), CLOUD_PRICE_DTYPES)
+    return Catalog(results, accelerators, defaults, fingerprint, d, cloud_prices)
 
 
 #: Columns of :func:`rank`'s frame. Columns starting with ``derived_`` are not MLPerf results.
@@ -146,8 +158,16 @@ RANK_COLUMNS = [
     "nodes",
     "minutes",
     "derived_vs_fastest_pct",
+    "energy_kwh",
+    "avg_power_kw",
+    "avg_node_power_kw",
+    "power_measurement_type",
+    "derived_vs_lowest_energy_pct",
     "duplicate_of",
 ]
+
+#: What :func:`rank` can rank by: the time-to-train score, or the MLPerf Power energy-to-train score.
+RANK_METRICS = {"minutes": "minutes", "energy": "energy_kwh"}
 
 
 def rank(
@@ -159,38 +179,42 @@ def rank(
     division: str | None = "closed",
     status: str | None = None,
     submitter: str | None = None,
+    metric: str = "minutes",
     catalog: Catalog | None = None,
 ) -> pd.DataFrame:
-    """The "same configuration" leaderboard: scored results of one benchmark, fastest first.
+    """The "same configuration" leaderboard: scored results of one benchmark, best first.
 
     Filters narrow to a configuration (accelerator model, total accelerator count, round, division) as vendors
-    quote wins. ``rank`` counts from 1 within each (round, division, accelerator_id, accelerators) group.
-    ``derived_vs_fastest_pct`` is *derived* — how much slower than the fastest result of the same
-    configuration — and is not an MLPerf result.
+    quote wins. ``metric`` is ``"minutes"`` (time to train, every scored result) or ``"energy"`` (energy to
+    train, kWh: only MLPerf Power results, i.e. submissions with power logs). ``rank`` counts from 1 within each
+    (round, division, accelerator_id, accelerators) group by that metric. The ``derived_*`` columns are
+    *derived* — how much slower, or how much more energy, than the best result of the same configuration —
+    and are not MLPerf results.
     """
+    if metric not in RANK_METRICS:
+        raise ValueError(f"metric must be one of {sorted(RANK_METRICS)}, not {metric!r}")
+    column = RANK_METRICS[metric]
     cat = catalog or load()
     r = cat.results
-    mask = (r["benchmark"] == benchmark) & r["minutes"].notna()
-    if accelerator:
-        mask &= r["accelerator_id"] == accelerator
+    mask = (r["benchmark"] == benchmark) & r["minutes"].notna() & r[column].notna()
+    for col, value in (("accelerator_id", accelerator), ("round", round), ("division", division),
+                       ("status", status)):
+        if value:
+            mask &= r[col] == value
     if accelerators is not None:
         mask &= r["accelerators"] == int(accelerators)
-    if round:
-        mask &= r["round"] == round
-    if division:
-        mask &= r["division"] == division
-    if status:
-        mask &= r["status"] == status
     if submitter:
         mask &= r["submitter"].str.casefold() == submitter.casefold()
     df = r[mask].copy()
     df["accelerator_name"] = df["accelerator_id"].map(cat._names()).astype("string")
-    df = df.sort_values(["minutes", "round", "submitter", "system_id"], kind="stable")
+    df = df.sort_values([column, "minutes", "round", "submitter", "system_id"], kind="stable")
     group = ["round", "division", "accelerator_id", "accelerators"]
     keys = df[group].astype("string").fillna("")
-    df["rank"] = df.groupby([keys[c] for c in group], sort=False).cumcount().astype("Int64") + 1
-    fastest = df.groupby([keys[c] for c in group], sort=False)["minutes"].transform("min")
-    df["derived_vs_fastest_pct"] = ((df["minutes"] / fastest - 1.0) * 100.0).round(1)
+    by = df.groupby([keys[c] for c in group], sort=False)
+    df["rank"] = by.cumcount().astype("Int64") + 1
+    df["derived_vs_fastest_pct"] = ((df["minutes"] / by["minutes"].transform("min") - 1.0) * 100.0).round(1)
+    df["derived_vs_lowest_energy_pct"] = (
+        (df["energy_kwh"] / by["energy_kwh"].transform("min") - 1.0) * 100.0).round(1)
     return df[RANK_COLUMNS].reset_index(drop=True)
 
 

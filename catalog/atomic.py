@@ -9,8 +9,18 @@ from pathlib import Path
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` (UTF-8, newlines as given) to ``path`` atomically, with a plain file's permissions."""
+    """Write ``text`` (UTF-8, newlines as given) to ``path`` atomically, with a plain file's permissions.
+
+    An :class:`OSError` names ``path`` — the file the caller asked for, never the temporary file.
+    """
     target = Path(path)
+    try:
+        _write(target, text)
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror or str(exc), str(target)) from exc
+
+
+def _write(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

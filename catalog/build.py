@@ -4,7 +4,7 @@
 
 Imports every round folder under ``<shared>/mlperf/training`` with our importer, joins the accelerator table
 with the reference prices of ``defaults.csv`` (``launch_price_usd`` stays as history, not the reference),
-and copies ``defaults.csv``, the alias table and the attribution. Every file is written atomically.
+and copies ``defaults.csv``, ``cloud_prices.csv``, the alias table and the attribution (SOURCES.md). Every file is written atomically.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ def build(shared: Path, out: Path = DATA_DIR) -> None:
     out.mkdir(parents=True, exist_ok=True)
     _copy_atomic(hw / "accelerator_aliases.csv", out / "accelerator_aliases.csv")
     _copy_atomic(hw / "defaults.csv", out / "defaults.csv")
+    _copy_atomic(hw / "cloud_prices.csv", out / "cloud_prices.csv")
     write_text_atomic(out / "accelerators.csv", build_accelerators(hw / "accelerators.csv", hw / "defaults.csv"))
     rounds = sorted((d for d in training.iterdir() if d.is_dir() and is_round_name(d.name)),
                     key=lambda d: round_key(d.name))

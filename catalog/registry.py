@@ -18,7 +18,8 @@ class Benchmark:
     """A canonical MLPerf Training task."""
 
     id: str
-    name: str
+    name: str  # human name: model (dataset)
+    task: str  # what is trained, e.g. "LLM pre-training", "text-to-image"
     runs_required: int
     olympic_k: int = 1
     #: Memory fit (``recommender.performance.memory``): trained parameters in billions (None = not checked:
@@ -36,26 +37,28 @@ class Benchmark:
 BENCHMARKS: dict[str, Benchmark] = {
     b.id: b
     for b in [
-        Benchmark("resnet", "ResNet-50 (ImageNet)", 5, parameters_billion=0.0256),
-        Benchmark("bert", "BERT-large (Wikipedia)", 10, parameters_billion=0.34),
-        Benchmark("dlrm", "DLRM (Criteo 1TB)", 5),
-        Benchmark("dlrm_dcnv2", "DLRM-DCNv2 (Criteo 4TB)", 10),
-        Benchmark("maskrcnn", "Mask R-CNN (COCO)", 5),
-        Benchmark("ssd", "SSD-ResNet34 (COCO)", 5),
-        Benchmark("retinanet", "RetinaNet (OpenImages)", 5),
-        Benchmark("rnnt", "RNN-T (LibriSpeech)", 10),
-        Benchmark("unet3d", "3D U-Net (KiTS19)", 40, olympic_k=4),
-        Benchmark("minigo", "MiniGo", 10),
-        Benchmark("gnmt", "GNMT (WMT16)", 10),
-        Benchmark("transformer", "Transformer (WMT17)", 10),
-        Benchmark("gpt3", "GPT-3 175B", 3, parameters_billion=175.0),
-        Benchmark("stable_diffusion", "Stable Diffusion v2", 10, parameters_billion=0.865),
-        Benchmark("llama2_70b_lora", "Llama 2 70B LoRA", 10, parameters_billion=70.0,
-                  training_method="lora"),
-        Benchmark("rgat", "R-GAT (IGBH)", 10),
-        Benchmark("llama31_405b", "Llama 3.1 405B", 3, parameters_billion=405.0),
-        Benchmark("llama31_8b", "Llama 3.1 8B", 10, parameters_billion=8.0),
-        Benchmark("flux1", "Flux.1", 10, parameters_billion=11.9),
+        Benchmark("resnet", "ResNet-50 (ImageNet)", "image classification", 5, parameters_billion=0.0256),
+        Benchmark("bert", "BERT-large (Wikipedia)", "language model pre-training", 10,
+                  parameters_billion=0.34),
+        Benchmark("dlrm", "DLRM (Criteo 1TB)", "recommendation", 5),
+        Benchmark("dlrm_dcnv2", "DLRM-DCNv2 (Criteo 4TB)", "recommendation", 10),
+        Benchmark("maskrcnn", "Mask R-CNN (COCO)", "instance segmentation", 5),
+        Benchmark("ssd", "SSD-ResNet34 (COCO)", "object detection", 5),
+        Benchmark("retinanet", "RetinaNet (OpenImages)", "object detection", 5),
+        Benchmark("rnnt", "RNN-T (LibriSpeech)", "speech recognition", 10),
+        Benchmark("unet3d", "3D U-Net (KiTS19)", "medical image segmentation", 40, olympic_k=4),
+        Benchmark("minigo", "MiniGo", "reinforcement learning (Go)", 10),
+        Benchmark("gnmt", "GNMT (WMT16)", "translation", 10),
+        Benchmark("transformer", "Transformer (WMT17)", "translation", 10),
+        Benchmark("gpt3", "GPT-3 175B (C4)", "LLM pre-training", 3, parameters_billion=175.0),
+        Benchmark("stable_diffusion", "Stable Diffusion v2 (LAION-400M)", "text-to-image", 10,
+                  parameters_billion=0.865),
+        Benchmark("llama2_70b_lora", "Llama 2 70B LoRA (SCROLLS GovReport)", "LLM fine-tuning", 10,
+                  parameters_billion=70.0, training_method="lora"),
+        Benchmark("rgat", "R-GAT (IGBH)", "graph neural network", 10),
+        Benchmark("llama31_405b", "Llama 3.1 405B (C4)", "LLM pre-training", 3, parameters_billion=405.0),
+        Benchmark("llama31_8b", "Llama 3.1 8B (C4)", "LLM pre-training", 10, parameters_billion=8.0),
+        Benchmark("flux1", "FLUX.1 (CC12M)", "text-to-image", 10, parameters_billion=11.9),
     ]
 }
 
@@ -72,6 +75,7 @@ ROUND_DATES: dict[str, date] = {
     "v4.0": date(2024, 6, 1),
     "v4.1": date(2024, 11, 1),
     "v5.0": date(2025, 6, 1),
+    "v5.1": date(2025, 11, 1),
 }
 
 _ROUND_RE = re.compile(r"^v?(\d+)\.(\d+)$")
@@ -131,6 +135,12 @@ def olympic_k(benchmark_id: str) -> int:
 def benchmark_name(benchmark_id: str) -> str:
     b = BENCHMARKS.get(benchmark_id)
     return b.name if b else benchmark_id
+
+
+def benchmark_task(benchmark_id: str) -> str:
+    """The task a benchmark trains ("LLM pre-training", "text-to-image", …); "" when unknown."""
+    b = BENCHMARKS.get(benchmark_id)
+    return b.task if b else ""
 
 
 def closest_ids(value: str, known: Iterable[str], names: dict[str, str] | None = None, n: int = 3) -> list[str]:

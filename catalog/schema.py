@@ -31,6 +31,11 @@ RESULT_DTYPES: dict[str, str] = {
     "framework": "string",
     "cooling": "string",  # air | liquid | immersion | <NA> (unknown)
     "cooling_raw": "string",
+    # MLPerf Power results (power submissions only; <NA> elsewhere), MLCommons' energy rule (catalog.mlperf.power):
+    "energy_kwh": "Float64",  # energy to train: olympic mean of the kept runs' energies x scaling factor, kWh
+    "avg_power_kw": "Float64",  # energy_kwh / time to train (all nodes and switches), kW
+    "avg_node_power_kw": "Float64",  # avg_power_kw / nodes, kW
+    "power_measurement_type": "string",  # AC (at the wall, conversion_eff applied) | DC | <NA>
     "duplicate_of": "string",  # "round/submitter/system_id/benchmark_folder" of the earlier identical runs
     "score_note": "string",  # why minutes is empty, or what was irregular
 }
@@ -74,5 +79,21 @@ DEFAULTS_DTYPES: dict[str, str] = {
     "source": "string",
     "confidence": "string",
     "as_of": "string",
+    "notes": "string",
+}
+
+#: cloud_prices.csv (shipped verbatim from ../shared/hardware/cloud_prices.csv): cloud list prices per
+#: accelerator-hour, one row per (provider, accelerator_id, instance_type, pricing, region).
+CLOUD_PRICE_DTYPES: dict[str, str] = {
+    "provider": "string",  # AWS | Azure | Google Cloud | ...
+    "accelerator_id": "string",  # id of accelerators.csv
+    "instance_type": "string",  # e.g. p5.48xlarge
+    "gpus_per_instance": "Int64",
+    "pricing": "string",  # on_demand | spot | reserved/commitment terms as the source names them
+    "usd_per_accelerator_hour": "Float64",
+    "region": "string",
+    "as_of": "string",  # YYYY-MM
+    "source": "string",
+    "confidence": "string",  # H | M | L
     "notes": "string",
 }

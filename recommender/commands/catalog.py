@@ -88,13 +88,17 @@ def _print_summary(report, out_path: Path) -> None:  # type: ignore[no-untyped-d
 @click.option("--division", default="closed", show_default=True, type=click.Choice(["closed", "open", "all"]))
 @click.option("--status", default=None, type=click.Choice(["available", "preview", "rdi"]))
 @click.option("--submitter", default=None)
+@click.option("--metric", "-m", default="minutes", show_default=True, type=click.Choice(["minutes", "energy"]),
+              help="Rank by minutes to train, or by energy to train (MLPerf Power results only).")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Rows shown in the table.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of row objects.")
 def rank_cmd(benchmark: str, accelerator: str | None, accelerators: int | None, round_name: str | None,
-             division: str, status: str | None, submitter: str | None, limit: int, as_json: bool) -> None:
-    """Results of one benchmark ranked by minutes to train, "same configuration" first.
+             division: str, status: str | None, submitter: str | None, metric: str, limit: int,
+             as_json: bool) -> None:
+    """Results of one benchmark ranked by minutes to train (or energy to train), "same configuration" first.
 
     `rank` counts within (round, division, accelerator, accelerator count), the way vendors quote wins.
+    Energy (kWh to train, average kW) is shown where the submission measured power: MLPerf Power results.
     """
     import catalog as cat_mod
     from catalog.errors import CatalogError
@@ -113,12 +117,12 @@ def rank_cmd(benchmark: str, accelerator: str | None, accelerators: int | None, 
         _fail(f"--accelerator: unknown accelerator {accelerator!r}{_closest(accelerator, known_a)}")
     df = cat_mod.rank(benchmark, accelerator=accelerator, accelerators=accelerators, round=round_name,
                       division=None if division == "all" else division, status=status, submitter=submitter,
-                      catalog=cat)
+                      metric=metric, catalog=cat)
     if as_json:
         rows = [{k: cat_mod._jsonable(v) for k, v in rec.items()} for rec in df.to_dict(orient="records")]
         click.echo(json.dumps(rows, indent=1))
         return
-    _print_rank_table(df.head(limit), benchmark, len(df))
+    _print_rank_table(df.head(limit), benchmark, len(df), metric)
 
 
 def _closest(word: str, known: set[str]) -> str:
@@ -128,34 +132,64 @@ def _closest(word: str, known: set[str]) -> str:
     return f" (closest: {', '.join(close)})" if close else ""
 
 
-def _print_rank_table(df, benchmark: str, total: int) -> None:  # type: ignore[no-untyped-def]
+_ENERGY_CAPTION = ("Energy: MLPerf Power results (energy to train, MLCommons' rule; avg kW = energy ÷ time to train, "
+                   "kW/node = avg kW ÷ nodes). AC is measured at the wall, DC after the power supplies: compare like "
+                   "with like.")
+
+
+def _print_rank_table(df, benchmark: str, total: int, metric: str = "minutes") -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.table import Table
 
     from catalog.registry import benchmark_name
 
-    table = Table(title=f"MLPerf Training · {benchmark_name(benchmark)} · minutes to train (lower is better)",
-                  caption="rank = position within the same round, division, accelerator and count. "
-                          "'vs fastest' is derived, not an MLPerf result.",
-                  caption_justify="left")
-    for col, kw in [("rank", {"justify": "right"}), ("round", {}), ("division", {}), ("status", {}),
-                    ("submitter", {}), ("system", {"overflow": "fold"}), ("accelerator", {}),
-                    ("count", {"justify": "right"}), ("minutes", {"justify": "right"}),
-                    ("vs fastest (derived)", {"justify": "right"})]:
+    energy = metric == "energy" or bool(df["energy_kwh"].notna().any())
+    what = "kWh to train (MLPerf Power results)" if metric == "energy" else "minutes to train"
+    caption = ("rank = position within the same round, division, accelerator and count. "
+               "'vs fastest' / 'vs lowest' are derived, not MLPerf results.")
+    table = Table(title=f"MLPerf Training · {benchmark_name(benchmark)} · {what} (lower is better)",
+                  caption=caption + (" " + _ENERGY_CAPTION if energy else ""), caption_justify="left")
+    columns = [("rank", {"justify": "right"}), ("round", {}), ("division", {}), ("status", {}), ("submitter", {}),
+               ("system", {"overflow": "fold"}), ("accelerator", {}), ("count", {"justify": "right"}),
+               ("minutes", {"justify": "right"}), ("vs fastest (derived)", {"justify": "right"})]
+    if energy:
+        columns += [("energy kWh", {"justify": "right"}), ("avg kW", {"justify": "right"}),
+                    ("kW/node", {"justify": "right"}), ("AC/DC", {})]
+        if metric == "energy":
+            columns.append(("vs lowest (derived)", {"justify": "right"}))
+    for col, kw in columns:
         table.add_column(col, **kw)
     for rec in df.itertuples(index=False):
-        dup = " (re-submission)" if isinstance(rec.duplicate_of, str) else ""
-        table.add_row(str(rec.rank), rec.round, rec.division, rec.status, rec.submitter, f"{rec.system_id}{dup}",
-                      str(rec.accelerator_name) if rec.accelerator_name is not None else "—",
-                      str(rec.accelerators), f"{rec.minutes:.3f}",
-                      "fastest" if rec.derived_vs_fastest_pct == 0 else f"+{rec.derived_vs_fastest_pct:.1f} %")
-    console = Console(width=None if sys.stdout.isatty() else 160)
+        table.add_row(*_rank_cells(rec, energy, metric))
+    console = Console(width=None if sys.stdout.isatty() else 200)
     if total == 0:
-        console.print("no scored results match these filters")
+        console.print("no scored results match these filters"
+                      + (" (energy exists only for MLPerf Power submissions)" if metric == "energy" else ""))
         return
     console.print(table)
     if total > len(df):
         console.print(f"… {total - len(df)} more rows (--limit, or --json for all)")
+
+
+def _rank_cells(rec, energy: bool, metric: str) -> list[str]:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    def num(v, fmt: str) -> str:  # type: ignore[no-untyped-def]
+        return "—" if v is None or pd.isna(v) else format(v, fmt)
+
+    def pct(v) -> str:  # type: ignore[no-untyped-def]
+        return "—" if v is None or pd.isna(v) else ("best" if v == 0 else f"+{v:.1f} %")
+
+    dup = " (re-submission)" if isinstance(rec.duplicate_of, str) else ""
+    cells = [str(rec.rank), rec.round, rec.division, rec.status, rec.submitter, f"{rec.system_id}{dup}",
+             str(rec.accelerator_name) if not pd.isna(rec.accelerator_name) else "—", str(rec.accelerators),
+             f"{rec.minutes:.3f}", "fastest" if rec.derived_vs_fastest_pct == 0 else f"+{rec.derived_vs_fastest_pct:.1f} %"]
+    if energy:
+        cells += [num(rec.energy_kwh, ".3f"), num(rec.avg_power_kw, ".2f"), num(rec.avg_node_power_kw, ".2f"),
+                  rec.power_measurement_type if isinstance(rec.power_measurement_type, str) else "—"]
+        if metric == "energy":
+            cells.append(pct(rec.derived_vs_lowest_energy_pct))
+    return cells
 
 
 @catalog.command("accelerators")
