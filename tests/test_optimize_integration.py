@@ -32,7 +32,7 @@ def test_seed_scenario_with_the_real_model(seed: Scenario) -> None:
     assert c.capex_usd <= seed.budget_usd
     assert c.nodes == 1 and 1 <= c.accelerators <= 24
     for w in c.workloads:
-        assert w.basis in ("measured", "predicted")
+        assert w.basis in ("measured", "carried", "predicted", "specs_only")
         assert w.minutes_low <= w.minutes <= w.minutes_high
     assert [a.accelerator_id for a in r.alternatives] == sorted(ALLOWED - {c.accelerator_id})
     assert r.explanation[0].startswith("Buy ")
@@ -81,5 +81,11 @@ def test_real_model_custom_workload() -> None:
 
 
 def test_benchmark_without_results_is_a_model_error() -> None:
+    import catalog
+
+    cat = catalog.load()
+    r = cat.results
+    without = catalog.Catalog(r[r["benchmark"] != "flux1"].reset_index(drop=True), cat.accelerators, cat.defaults,
+                              fingerprint="no-flux1-test-catalog")
     with pytest.raises(ModelError, match="flux1"):
-        api.optimize({"name": "x", "budget_usd": 5e6, "workloads": [{"benchmark": "flux1"}]})
+        api.optimize({"name": "x", "budget_usd": 5e6, "workloads": [{"benchmark": "flux1"}]}, catalog=without)
