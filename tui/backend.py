@@ -197,7 +197,7 @@ def frontier(scenario: Scenario, cat: Catalog) -> pd.DataFrame:
 def model_is_cached() -> bool:
     """True when the fitted performance model is on disk (or the estimate module cannot tell)."""
     try:
-        estimate = importlib.import_module("recommender.estimate")
+        estimate = importlib.import_module("recommender.performance.store")
     except ModuleNotFoundError:
         return True
     fn = getattr(estimate, "model_is_cached", None)
@@ -228,7 +228,7 @@ MODEL_REPORT_COLUMNS = ["group", "results", "model_mdape_pct", "model_coverage_p
 
 def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     """Accuracy of the performance model by benchmark on the forward split (train on rounds before the
-    latest, test on the latest), next to the two baselines, from ``recommender.evaluate.evaluate``.
+    latest, test on the latest), next to the two baselines, from ``recommender.performance.evaluate.evaluate``.
 
     The evaluation refits the model, so its summary is cached beside the fitted model (keyed by the
     catalog's fingerprint and the model's code); the first call takes as long as one fit.
@@ -237,7 +237,7 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
 
     import pandas as pd
 
-    from recommender import estimate
+    from recommender.performance import store as estimate
 
     latest = cat.latest_round
     source = (f"trained on rounds before {latest}, tested on {latest} (closed division); MdAPE = median "
@@ -252,11 +252,12 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
             return frame, points, source + " (cached)"
         except (ValueError, OSError, KeyError, TypeError):
             pass
-    from recommender.evaluate import evaluate
+    from recommender.performance.evaluate import evaluate
 
     ev = evaluate(cat, splits=("forward",), rounds=1)
     m = ev.metrics
-    m = m[m["split"] == f"rounds<{latest} / {latest}"] if (m["split"] == f"rounds<{latest} / {latest}").any() else m
+    final = m["split"].astype(str).str.startswith(f"rounds<{latest} / {latest}")
+    m = m[final] if final.any() else m
     rows = []
     for group in m["group"].drop_duplicates():
         g = m[m["group"] == group].set_index("method")
