@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationErro
 from catalog.registry import closest_ids
 from recommender.errors import ScenarioError, UnknownIdError
 from recommender.models import CustomWorkload, Scenario, WorkloadSpec
+from recommender.scenario.safe_io import include_problem, load_yaml, read_text, real_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -128,7 +129,7 @@ def parse_text(text: str, file: str) -> Doc:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        node = _yaml().load(text)
+        node = load_yaml(_yaml(), text, file=file)  # node count, depth, int size limits (safe_io)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -151,17 +152,7 @@ def parse_text(text: str, file: str) -> Doc:
 def parse_file(path: str | Path, *, name: str | None = None) -> Doc:
     """Read and parse one YAML file; unreadable or unparsable files raise ScenarioError naming the file."""
     file = name or display_name(path)
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=file) from None
-    except IsADirectoryError:
-        raise ScenarioError("is a directory, not a YAML file", file=file) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=file) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read: {exc.strerror or exc}", file=file) from None
+    text = read_text(path, file=file)  # regular files only, size-limited, UTF-8 (recommender.scenario.safe_io)
     return parse_text(text, file)
 
 
@@ -772,12 +763,11 @@ class _Includes:
         else:
             real = self.dirs.get(where.file, self.main_base) / ref
             shown = display_name(os.path.join(os.path.dirname(where.file), ref))
-        key = str(real.resolve())
+        key = real_key(real)
         if key not in self.cache:
-            if not real.exists():
-                self.cache[key] = ScenarioError(f"referenced file not found: {shown}")
-            elif real.is_dir():
-                self.cache[key] = ScenarioError(f"referenced path is a directory, not a file: {shown}")
+            problem = include_problem(real, shown)  # a regular file within the size limit (scenario.safe_io)
+            if problem is not None:
+                self.cache[key] = ScenarioError(problem)
             else:
                 try:
                     self.cache[key] = parse_file(real, name=shown)
