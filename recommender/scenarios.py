@@ -35,11 +35,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from catalog.registry import closest_ids
 from recommender.errors import ScenarioError, UnknownIdError
 from recommender.models import CustomWorkload, Scenario, WorkloadSpec
+from recommender.scenario.numbers import Usd
 from recommender.scenario.safe_io import include_problem, load_yaml, read_text, real_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -364,11 +365,11 @@ def validation_errors(exc: ValidationError, doc: Doc, model: type[BaseModel] | N
         present, cleaned = _resolve(doc.data, tuple(err.get("loc", ())))
         message = humanize(err, model, cleaned)
         head = _HEAD_RE.match(message)
+        parts = _head_parts(head.group(1)) if head else ()
         if (head and model is not None and err.get("type") == "value_error" and len(present) == len(cleaned)
-                and head.group(1) in allowed_keys(model, cleaned)):
-            cleaned = (*cleaned, head.group(1))
-            if isinstance(_get(doc.data, present), dict) and head.group(1) in _get(doc.data, present):
-                present = cleaned
+                and parts[0] in allowed_keys(model, cleaned)):
+            cleaned = (*cleaned, *parts)
+            present, _ = _resolve(doc.data, cleaned)
             message = head.group(2)
         where = doc.loc(present)
         shown = where.path + cleaned[len(present):]
@@ -379,7 +380,12 @@ def validation_errors(exc: ValidationError, doc: Doc, model: type[BaseModel] | N
     return out
 
 
-_HEAD_RE = re.compile(r"^([a-z_][a-z0-9_]*): (.+)$", re.DOTALL)
+_HEAD_RE = re.compile(r"^([a-z_][a-z0-9_]*(?:\[\d+\]|\.[a-z_][a-z0-9_]*)*): (.+)$", re.DOTALL)
+
+
+def _head_parts(head: str) -> PathT:
+    """``workloads[0].share`` -> ``("workloads", 0, "share")`` (the field a model validator's message names)."""
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[a-z_][a-z0-9_]*|\d+", head))
 
 
 def _get(data: Any, path: PathT) -> Any:
@@ -407,7 +413,7 @@ class Quote(_Frozen):
     """One vendor quote: the price of one accelerator model."""
 
     accelerator_id: str = Field(description="Accelerator id, e.g. nvidia-a100-pcie-80gb.")
-    price_usd: PositiveFloat = Field(description="Quoted price per accelerator in USD (without host).")
+    price_usd: Usd = Field(description="Quoted price per accelerator in USD (without host).")
     vendor: str | None = Field(default=None, description="Who quoted the price.")
     as_of: str | None = Field(default=None, description="Date of the quote, e.g. 2026-03.")
     note: str | None = Field(default=None, description="Anything else about the quote (validity, volume...).")
@@ -449,7 +455,7 @@ def _file_fields(*, optional: bool) -> dict[str, Any]:
         if name == "workloads":
             ann = list[workload]  # type: ignore[valid-type]
         elif name == "prices":
-            ann = dict[str, PositiveFloat] | list[Quote] | str
+            ann = dict[str, Usd] | list[Quote] | str
             info = _copy_field(info, description=(info.description or "")
                                + " Or a list of vendor quotes, or a path to a price list file.")
         elif name == "name":

@@ -1,0 +1,46 @@
+"""Numbers a scenario may hold: finite (no ``.inf``, ``.nan``, ``1e309``), in a sane range, whole where a count.
+
+One annotated type per kind of quantity, used by the file-facing models (:mod:`recommender.models`, the price
+lists of :mod:`recommender.scenarios`). The upper bounds are far beyond any real purchase; they keep every
+derived figure (capex, energy, trainings per day) finite and the solver's coefficients representable, so an
+absurd value is an input error at its line instead of an overflow deep in the optimizer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+__all__ = [
+    "MAX_COUNT",
+    "MAX_USD",
+    "Count",
+    "Gb",
+    "Kw",
+    "Minutes",
+    "PerDay",
+    "Pue",
+    "Share",
+    "Usd",
+    "UsdOrZero",
+    "UsdPerKwh",
+    "Years",
+]
+
+#: Largest amount of money (USD) a scenario may name: a budget, a price, a host cost.
+MAX_USD = 1e18
+#: Largest count (accelerators, nodes, rack units).
+MAX_COUNT = 1_000_000_000
+
+Usd = Annotated[float, Field(gt=0, le=MAX_USD, allow_inf_nan=False)]
+UsdOrZero = Annotated[float, Field(ge=0, le=MAX_USD, allow_inf_nan=False)]
+Kw = Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]
+Gb = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
+Minutes = Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]
+PerDay = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)]
+Years = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+UsdPerKwh = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
+Pue = Annotated[float, Field(ge=1.0, le=10.0, allow_inf_nan=False)]
+Count = Annotated[int, Field(gt=0, le=MAX_COUNT)]
