@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.atomic import write_text_atomic
 from recommender.errors import RecommenderError, ScenarioError
+from recommender.workers import cpu_count, watch_parent
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -117,6 +118,7 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[str], list[BatchRow]
 
 def _expand(paths: Iterable[str | Path]) -> list[str | BatchRow]:
     """In input order: a file to load, or an error row for a missing path or a directory without YAML."""
+    from recommender.scenario.safe_io import path_kind
     from recommender.scenarios import display_name
 
     items: list[str | BatchRow] = []
@@ -124,11 +126,16 @@ def _expand(paths: Iterable[str | Path]) -> list[str | BatchRow]:
     for raw in paths:
         p = Path(raw)
         shown = display_name(raw)
-        if p.is_dir():
-            found = sorted(
-                (c for c in p.iterdir() if c.is_file() and c.suffix.lower() in _YAML_SUFFIXES),
-                key=lambda c: c.name,
-            )
+        kind = path_kind(raw)  # "dir", "file", or why it is neither (FIFO, device, link loop, long name)
+        if kind == "dir":
+            try:
+                found = sorted(
+                    (c for c in p.iterdir() if c.is_file() and c.suffix.lower() in _YAML_SUFFIXES),
+                    key=lambda c: c.name,
+                )
+            except OSError as exc:
+                items.append(_error_row(shown, shown, None, f"{shown}: cannot list: {exc.strerror or exc}"))
+                continue
             if not found:
                 items.append(_error_row(shown, shown, None, f"{shown}: no *.yaml or *.yml files in this directory"))
             for c in found:
@@ -136,12 +143,12 @@ def _expand(paths: Iterable[str | Path]) -> list[str | BatchRow]:
                 if name not in seen:
                     seen.add(name)
                     items.append(name)
-        elif p.exists():
+        elif kind == "file":
             if shown not in seen:
                 seen.add(shown)
                 items.append(shown)
         else:
-            items.append(_error_row(shown, shown, None, f"{shown}: no such file or directory"))
+            items.append(_error_row(shown, shown, None, f"{shown}: {kind}"))
     return items
 
 
@@ -160,9 +167,11 @@ def _catalog_for(data_dir: str | None) -> Catalog:
     return _catalog.load(data_dir)
 
 
-def _load_chunk(files: Sequence[str], data_dir: str | None) -> list[tuple[str, list[Any]]]:
+def _load_chunk(files: Sequence[str], data_dir: str | None, parent: int | None = None) -> list[tuple[str, list[Any]]]:
     """Worker: load files; per file a list of (Scenario | InvalidScenario, line), or [(ScenarioError, line)]."""
     from recommender.scenarios import load_located
+
+    watch_parent(parent)
 
     cat = _catalog_for(data_dir)
     out: list[tuple[str, list[Any]]] = []
@@ -178,9 +187,11 @@ def _load_chunk(files: Sequence[str], data_dir: str | None) -> list[tuple[str, l
 
 
 def _solve_chunk(items: Sequence[tuple[int, str, int | None, Scenario]], data_dir: str | None,
-                 options: dict[str, Any]) -> list[tuple[int, BatchRow]]:
+                 options: dict[str, Any], parent: int | None = None) -> list[tuple[int, BatchRow]]:
     """Worker: solve scenarios; (position, row) for each."""
     from recommender.api import optimize
+
+    watch_parent(parent)
 
     cat = _catalog_for(data_dir)
     out: list[tuple[int, BatchRow]] = []
@@ -274,11 +285,12 @@ AUTO_PARALLEL_MIN = {"load": 1000, "solve": 200}
 
 
 def _effective_jobs(jobs: int | None, phase: str, n: int) -> int:
+    cpus = cpu_count()
     if jobs is None:
-        return 1 if n < AUTO_PARALLEL_MIN[phase] else max(1, os.cpu_count() or 1)
+        return 1 if n < AUTO_PARALLEL_MIN[phase] else cpus
     if jobs > 0:
-        return jobs
-    return max(1, (os.cpu_count() or 1) + 1 + jobs)
+        return min(jobs, cpus)  # never more workers than CPUs (the CLI refuses more with a message)
+    return max(1, cpus + 1 + jobs)
 
 
 # ------------------------------------------------------------------------------------------------- run
@@ -325,7 +337,7 @@ def run_batch(
             on_progress("load", 0, len(files))
         n_jobs = _effective_jobs(jobs, "load", len(files))
         for chunk_result in parallel(n_jobs)(
-            delayed(_load_chunk)(chunk, data_dir) for chunk in _chunks(files, _chunk_size(len(files), n_jobs))
+            delayed(_load_chunk)(chunk, data_dir, os.getpid()) for chunk in _chunks(files, _chunk_size(len(files), n_jobs))
         ):
             for f, entries in chunk_result:
                 loaded[f] = entries
@@ -355,7 +367,7 @@ def run_batch(
             on_progress("solve", 0, len(work))
         n_jobs = _effective_jobs(jobs, "solve", len(work))
         for chunk_result in parallel(n_jobs)(
-            delayed(_solve_chunk)(chunk, data_dir, options)
+            delayed(_solve_chunk)(chunk, data_dir, options, os.getpid())
             for chunk in _chunks(work, _chunk_size(len(work), n_jobs))
         ):
             for pos, row in chunk_result:
@@ -391,13 +403,25 @@ def _cell(value: Any) -> Any:
     return value
 
 
+#: Text starting with one of these is a formula to a spreadsheet (CSV injection): such cells get a leading '.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell that spreadsheets show as text: numbers as they are, formula-like text prefixed with '."""
+    value = "" if value is None else _cell(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def rows_to_csv(rows: Sequence[BatchRow]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     for r in rows:
         d = r.model_dump()
-        writer.writerow(["" if d[c] is None else _cell(d[c]) for c in COLUMNS])
+        writer.writerow([_csv_cell(d[c]) for c in COLUMNS])
     return buf.getvalue()
 
 
