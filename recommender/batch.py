@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.atomic import write_text_atomic
 from recommender.errors import RecommenderError, ScenarioError
-from recommender.workers import cpu_count, watch_parent
+from recommender.workers import cpu_count, local_worker_init, watch_parent
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -323,6 +323,8 @@ def run_batch(
         kwargs: dict[str, Any] = {"n_jobs": n_jobs, "return_as": "generator_unordered"}
         if backend is not None:
             kwargs["backend"] = backend
+        if n_jobs > 1 and _is_loky(backend):  # local workers end with this process (recommender.workers)
+            kwargs.update(initializer=local_worker_init, initargs=(os.getpid(),))
         try:
             return Parallel(**kwargs)
         except ValueError:  # backends built on multiprocessing.Pool (e.g. Ray's) return lists only
@@ -376,6 +378,14 @@ def run_batch(
             if on_progress:
                 on_progress("solve", done, len(work))
     return [r for r in slots if r is not None]
+
+
+def _is_loky(backend: str | None) -> bool:
+    if backend is not None:
+        return backend == "loky"
+    from joblib.parallel import get_active_backend
+
+    return type(get_active_backend()[0]).__name__ == "LokyBackend"
 
 
 def _workload_group(scenario: Scenario) -> tuple[Any, ...]:

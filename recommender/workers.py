@@ -14,7 +14,7 @@ import os
 import threading
 import time
 
-__all__ = ["cpu_count", "stop_workers", "watch_parent"]
+__all__ = ["cpu_count", "local_worker_init", "stop_workers", "watch_parent"]
 
 #: Seconds between two checks of a worker's parent.
 PARENT_POLL_S = 0.5
@@ -45,6 +45,13 @@ def watch_parent(parent: int | None) -> None:
             return
         _watching = True
     threading.Thread(target=_watch, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def local_worker_init(parent: int) -> None:  # pragma: no cover - runs in worker processes
+    """Initializer of local (loky) workers: exit if the parent is already gone, else watch it."""
+    if os.getppid() != parent:
+        os._exit(1)
+    watch_parent(parent)
 
 
 def _watch(parent: int) -> None:  # pragma: no cover - runs in worker processes
