@@ -75,6 +75,8 @@ def test_a_recursive_alias_is_rejected(tmp_path: Path) -> None:
 def test_deep_nesting_is_rejected_not_a_recursion_error(tmp_path: Path) -> None:
     (err,) = load_errors(write(tmp_path, "workloads: " + "[" * 400 + "]" * 400 + "\nbudget_usd: 1\n"))
     assert ":1: nested too deeply" in err
+    (err,) = load_errors(write(tmp_path, "x: " + "[" * 200_000 + "\n"))  # ruamel alone: quadratic, minutes
+    assert ":1: nested too deeply" in err
     (err,) = load_errors(write(tmp_path, "x:\n" + "".join("  " * i + "- \n" for i in range(1, 300))))
     assert "nested too deeply" in err
 
