@@ -313,23 +313,14 @@ def run_batch(
     total)`` is called as files load and scenarios are solved. Extra keyword ``options`` go to
     :func:`recommender.api.optimize`. Rows come back in input order; errors never raise.
     """
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
     data_dir = str(catalog.data_dir) if catalog is not None else None
     items = _expand(paths)
     files = [i for i in items if isinstance(i, str)]
 
     def parallel(n_jobs: int) -> Any:
-        kwargs: dict[str, Any] = {"n_jobs": n_jobs, "return_as": "generator_unordered"}
-        if backend is not None:
-            kwargs["backend"] = backend
-        if n_jobs > 1 and _is_loky(backend):  # local workers end with this process (recommender.workers)
-            kwargs.update(initializer=local_worker_init, initargs=(os.getpid(),))
-        try:
-            return Parallel(**kwargs)
-        except ValueError:  # backends built on multiprocessing.Pool (e.g. Ray's) return lists only
-            kwargs["return_as"] = "list"
-            return Parallel(**kwargs)
+        return _parallel(n_jobs, backend)
 
     # -- load (files in chunks)
     loaded: dict[str, list[Any]] = {}
@@ -378,6 +369,22 @@ def run_batch(
             if on_progress:
                 on_progress("solve", done, len(work))
     return [r for r in slots if r is not None]
+
+
+def _parallel(n_jobs: int, backend: str | None) -> Any:
+    """A joblib ``Parallel`` yielding results as they come (a list for backends that cannot)."""
+    from joblib import Parallel
+
+    kwargs: dict[str, Any] = {"n_jobs": n_jobs, "return_as": "generator_unordered"}
+    if backend is not None:
+        kwargs["backend"] = backend
+    if n_jobs > 1 and _is_loky(backend):  # local workers end with this process (recommender.workers)
+        kwargs.update(initializer=local_worker_init, initargs=(os.getpid(),))
+    try:
+        return Parallel(**kwargs)
+    except ValueError:  # backends built on multiprocessing.Pool (e.g. Ray's) return lists only
+        kwargs["return_as"] = "list"
+        return Parallel(**kwargs)
 
 
 def _is_loky(backend: str | None) -> bool:

@@ -95,7 +95,7 @@ def run(args: Sequence[str] | None = None) -> int:
             return exc.exit_code
         except SystemExit as exc:
             return _code(exc.code)
-        except Exception as exc:  # noqa: BLE001 - the one place an unexpected error becomes exit code 3
+        except Exception as exc:  # the one place an unexpected error becomes exit code 3
             if debug:
                 raise
             text = " ".join(str(exc).split())[:300]

@@ -25,7 +25,17 @@ from pydantic import (
 
 from recommender.errors import ScenarioError
 from recommender.scenario.numbers import (  # finite, bounded numbers (no .inf, no 1e309)
-    Count, Gb, Kw, Minutes, PerDay, Pue, Share, Usd, UsdOrZero, UsdPerKwh, Years,
+    Count,
+    Gb,
+    Kw,
+    Minutes,
+    PerDay,
+    Pue,
+    Share,
+    Usd,
+    UsdOrZero,
+    UsdPerKwh,
+    Years,
 )
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -41,7 +41,7 @@ def test_the_library_clamps_jobs_to_the_cpu_count() -> None:
 
 def test_an_internal_error_is_one_line_exit_3_and_debug_shows_the_traceback(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
-    import recommender.scenarios as scenarios
+    from recommender import scenarios
 
     def boom(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("deep inside")
@@ -60,7 +60,7 @@ def test_an_internal_error_is_one_line_exit_3_and_debug_shows_the_traceback(
 
 def test_invalid_input_is_exit_2_and_warnings_stay_off_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                              capfd: pytest.CaptureFixture[str]) -> None:
-    import recommender.scenarios as scenarios
+    from recommender import scenarios
 
     def warn_then_fail(path: object, **kwargs: object) -> None:
         warnings.warn("overflow encountered in exp", RuntimeWarning, stacklevel=1)
@@ -129,7 +129,7 @@ def _start_batch(big_batch: Path, tmp_path: Path) -> tuple[subprocess.Popen[str]
     proc = subprocess.Popen(
         [*RECOMMENDER, "batch", str(big_batch), "--out", str(tmp_path / "o.csv"), "--jobs", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background shell ignores SIGINT
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - a background shell ignores SIGINT
     )
     deadline = time.monotonic() + 120
     workers: set[int] = set()

@@ -209,8 +209,8 @@ def _user_catalog(tmp_path: Path, edit: str) -> Path:
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        ("negative price", r"accelerators.csv:\d+: reference_price_usd \(row \d+\): must be a finite number > 0 "
-                           r"\(got '-5'\)"),
+        ("negative price", (r"accelerators.csv:\d+: reference_price_usd \(row \d+\): must be a finite number "
+                            r"> 0 \(got '-5'\)")),
         ("fractional", r"results.csv:\d+: accelerators \(row \d+\): must be a whole number >= 1 \(got '8.5'\)"),
         ("zero", r"results.csv:\d+: accelerators \(row \d+\): must be a whole number >= 1 \(got '0'\)"),
         ("negative", r"results.csv:\d+: accelerators \(row \d+\): must be a whole number >= 1 \(got '-8'\)"),

@@ -59,7 +59,7 @@ def _os_problem(exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "symbolic link loop (a link that points back to itself)"
     if exc.errno == errno.ENAMETOOLONG:
-        return "path too long (a file name is limited to 255 bytes)"
+        return "path too long (at most 255 bytes per file name and 4,096 in all)"
     if exc.errno == errno.ENOTDIR:
         return "file not found (a part of the path is not a directory)"
     if exc.errno == errno.EACCES:
