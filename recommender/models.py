@@ -25,6 +25,8 @@ from pydantic import (
 
 from recommender.errors import ScenarioError
 from recommender.scenario.numbers import (  # finite, bounded numbers (no .inf, no 1e309)
+    MAX_MEASUREMENTS,
+    MAX_WORKLOADS,
     Count,
     Gb,
     Kw,
@@ -66,7 +68,7 @@ class CustomWorkload(_Frozen):
         default=None, description="MLPerf benchmark id it behaves like (its scaling shape is borrowed)."
     )
     measurements: list[Measurement] = Field(
-        min_length=1, description="At least one measured configuration: accelerator, count, minutes."
+        min_length=1, max_length=MAX_MEASUREMENTS, description="At least one measured configuration: accelerator, count, minutes."
     )
 
 
@@ -138,7 +140,7 @@ class Scenario(_Frozen):
         default=None, description="Limit on the IT power (kW) of what is bought, before PUE. Empty = no limit."
     )
     workloads: list[WorkloadSpec] = Field(
-        min_length=1, description="The workload mix: MLPerf benchmark ids or custom workloads, each with a share."
+        min_length=1, max_length=MAX_WORKLOADS, description="The workload mix: MLPerf benchmark ids or custom workloads, each with a share."
     )
     objective: Objective = Field(
         default=Objective.MIN_TIME,

@@ -229,3 +229,12 @@ def test_a_user_catalog_copy_of_the_shipped_one_is_accepted(tmp_path: Path) -> N
     d.mkdir()
     (d / "results.csv").write_bytes((catalog.DATA_DIR / "results.csv").read_bytes())
     assert len(catalog.load(d).results) > 0
+
+
+def test_a_scenario_holds_at_most_100_workloads(tmp_path: Path) -> None:
+    from recommender.scenario.numbers import MAX_WORKLOADS
+
+    customs = "".join(f"  - custom: {{name: w{i}, measurements: [{{accelerator_id: nvidia-t4-16gb, accelerators: 8, "
+                      f"minutes: {i + 1}}}]}}\n" for i in range(MAX_WORKLOADS + 1))
+    (err,) = load_errors(write(tmp_path, "budget_usd: 1000\nworkloads:\n" + customs))
+    assert f":2: workloads: must have at most {MAX_WORKLOADS} items" in err, err

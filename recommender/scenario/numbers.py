@@ -14,7 +14,9 @@ from pydantic import Field
 
 __all__ = [
     "MAX_COUNT",
+    "MAX_MEASUREMENTS",
     "MAX_USD",
+    "MAX_WORKLOADS",
     "Count",
     "Gb",
     "Kw",
@@ -32,6 +34,10 @@ __all__ = [
 MAX_USD = 1e18
 #: Largest count (accelerators, nodes, rack units).
 MAX_COUNT = 1_000_000_000
+#: Most workloads in one scenario, and measurements of one custom workload (5,000 custom workloads took
+#: 94 s and 5.2 GB to solve; real mixes hold a handful).
+MAX_WORKLOADS = 100
+MAX_MEASUREMENTS = 1000
 
 Usd = Annotated[float, Field(gt=0, le=MAX_USD, allow_inf_nan=False)]
 UsdOrZero = Annotated[float, Field(ge=0, le=MAX_USD, allow_inf_nan=False)]
