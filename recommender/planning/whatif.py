@@ -22,7 +22,7 @@ SENSITIVITY_FACTOR = 1.1
 #: Branch-and-bound nodes of each what-if MILP re-solve in mix mode (sensitivity, binding checks). A node limit,
 #: not a time limit, so the answer does not depend on the machine's load: a re-solve that stops there without
 #: a better answer leaves the limit "unknown" (said in the explanation), never silently not binding.
-EXPLAIN_MAX_NODES = 2000
+EXPLAIN_MAX_NODES = 3000
 
 
 #: CBC re-solves (sensitivity) run side by side in threads (each CBC is its own process).
