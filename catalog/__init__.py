@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import CatalogError
+from catalog.validate import check_user_catalog
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -117,6 +118,7 @@ def load(data_dir: Path | str | None = None) -> Catalog:
     d = Path(data_dir) if data_dir is not None else DATA_DIR
     files = [d / RESULTS_FILE] + [d / f if (d / f).is_file() else DATA_DIR / f
                                   for f in (ACCELERATORS_FILE, DEFAULTS_FILE, CLOUD_PRICES_FILE)]
+    check_user_catalog(d, files)  # numbers, counts, duplicated rows (catalog.validate); cached per file
     h = hashlib.sha256()
     for f in files:
         try:

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from catalog.atomic import write_text_atomic
 from recommender.errors import RecommenderError, ScenarioError
 from recommender.format import money
+from recommender.workers import cpu_count, local_worker_init, watch_parent
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -119,17 +120,23 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[str], list[BatchRow]
 def _expand(paths: Iterable[str | Path]) -> list[str | BatchRow]:
     """In input order: a file to load, or an error row for a missing path or a directory without YAML."""
     from recommender.scenario import display_name
+    from recommender.scenario.safe_io import path_kind
 
     items: list[str | BatchRow] = []
     seen: set[str] = set()
     for raw in paths:
         p = Path(raw)
         shown = display_name(raw)
-        if p.is_dir():
-            found = sorted(
-                (c for c in p.iterdir() if c.is_file() and c.suffix.lower() in _YAML_SUFFIXES),
-                key=lambda c: c.name,
-            )
+        kind = path_kind(raw)  # "dir", "file", or why it is neither (FIFO, device, link loop, long name)
+        if kind == "dir":
+            try:
+                found = sorted(
+                    (c for c in p.iterdir() if c.is_file() and c.suffix.lower() in _YAML_SUFFIXES),
+                    key=lambda c: c.name,
+                )
+            except OSError as exc:
+                items.append(_error_row(shown, shown, None, f"{shown}: cannot list: {exc.strerror or exc}"))
+                continue
             if not found:
                 items.append(_error_row(shown, shown, None, f"{shown}: no *.yaml or *.yml files in this directory"))
             for c in found:
@@ -137,12 +144,12 @@ def _expand(paths: Iterable[str | Path]) -> list[str | BatchRow]:
                 if name not in seen:
                     seen.add(name)
                     items.append(name)
-        elif p.exists():
+        elif kind == "file":
             if shown not in seen:
                 seen.add(shown)
                 items.append(shown)
         else:
-            items.append(_error_row(shown, shown, None, f"{shown}: no such file or directory"))
+            items.append(_error_row(shown, shown, None, f"{shown}: {kind}"))
     return items
 
 
@@ -161,9 +168,11 @@ def _catalog_for(data_dir: str | None) -> Catalog:
     return _catalog.load(data_dir)
 
 
-def _load_chunk(files: Sequence[str], data_dir: str | None) -> list[tuple[str, list[Any]]]:
+def _load_chunk(files: Sequence[str], data_dir: str | None, parent: int | None = None) -> list[tuple[str, list[Any]]]:
     """Worker: load files; per file a list of (Scenario | InvalidScenario, line), or [(ScenarioError, line)]."""
     from recommender.scenario import load_located
+
+    watch_parent(parent)
 
     cat = _catalog_for(data_dir)
     out: list[tuple[str, list[Any]]] = []
@@ -179,9 +188,11 @@ def _load_chunk(files: Sequence[str], data_dir: str | None) -> list[tuple[str, l
 
 
 def _solve_chunk(items: Sequence[tuple[int, str, int | None, Scenario]], data_dir: str | None,
-                 options: dict[str, Any]) -> list[tuple[int, BatchRow]]:
+                 options: dict[str, Any], parent: int | None = None) -> list[tuple[int, BatchRow]]:
     """Worker: solve scenarios; (position, row) for each."""
     from recommender.api import optimize
+
+    watch_parent(parent)
 
     cat = _catalog_for(data_dir)
     out: list[tuple[int, BatchRow]] = []
@@ -275,11 +286,12 @@ AUTO_PARALLEL_MIN = {"load": 1000, "solve": 200}
 
 
 def _effective_jobs(jobs: int | None, phase: str, n: int) -> int:
+    cpus = cpu_count()
     if jobs is None:
-        return 1 if n < AUTO_PARALLEL_MIN[phase] else max(1, os.cpu_count() or 1)
+        return 1 if n < AUTO_PARALLEL_MIN[phase] else cpus
     if jobs > 0:
-        return jobs
-    return max(1, (os.cpu_count() or 1) + 1 + jobs)
+        return min(jobs, cpus)  # never more workers than CPUs (the CLI refuses more with a message)
+    return max(1, cpus + 1 + jobs)
 
 
 # ------------------------------------------------------------------------------------------------- run
@@ -302,21 +314,14 @@ def run_batch(
     total)`` is called as files load and scenarios are solved. Extra keyword ``options`` go to
     :func:`recommender.api.optimize`. Rows come back in input order; errors never raise.
     """
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
     data_dir = str(catalog.data_dir) if catalog is not None else None
     items = _expand(paths)
     files = [i for i in items if isinstance(i, str)]
 
     def parallel(n_jobs: int) -> Any:
-        kwargs: dict[str, Any] = {"n_jobs": n_jobs, "return_as": "generator_unordered"}
-        if backend is not None:
-            kwargs["backend"] = backend
-        try:
-            return Parallel(**kwargs)
-        except ValueError:  # backends built on multiprocessing.Pool (e.g. Ray's) return lists only
-            kwargs["return_as"] = "list"
-            return Parallel(**kwargs)
+        return _parallel(n_jobs, backend)
 
     def chunked(phase: str, seq: list[Any], worker: Callable[..., list[Any]], *args: Any) -> Iterable[Any]:
         """Every result of ``worker(chunk, *args)`` over ``seq`` in chunks (any order), reporting progress."""
@@ -335,7 +340,7 @@ def run_batch(
                 on_progress(phase, done, len(seq))
 
     # -- load (files in chunks)
-    loaded: dict[str, list[Any]] = dict(chunked("load", files, _load_chunk, data_dir))
+    loaded: dict[str, list[Any]] = dict(chunked("load", files, _load_chunk, data_dir, os.getpid()))
 
     # -- order rows: per file in order, per entry in order; invalid entries are rows already
     slots: list[BatchRow | None] = []
@@ -353,9 +358,33 @@ def run_batch(
     # -- solve (scenarios in chunks). Scenarios with the same workloads go together: the optimizer caches
     # predictions per workload in each process, so a chunk of alike scenarios predicts each workload once.
     work.sort(key=lambda item: _workload_group(item[3]))
-    for pos, row in chunked("solve", work, _solve_chunk, data_dir, options):
+    for pos, row in chunked("solve", work, _solve_chunk, data_dir, options, os.getpid()):
         slots[pos] = row
     return [r for r in slots if r is not None]
+
+
+def _parallel(n_jobs: int, backend: str | None) -> Any:
+    """A joblib ``Parallel`` yielding results as they come (a list for backends that cannot)."""
+    from joblib import Parallel
+
+    kwargs: dict[str, Any] = {"n_jobs": n_jobs, "return_as": "generator_unordered"}
+    if backend is not None:
+        kwargs["backend"] = backend
+    if n_jobs > 1 and _is_loky(backend):  # local workers end with this process (recommender.workers)
+        kwargs.update(initializer=local_worker_init, initargs=(os.getpid(),))
+    try:
+        return Parallel(**kwargs)
+    except ValueError:  # backends built on multiprocessing.Pool (e.g. Ray's) return lists only
+        kwargs["return_as"] = "list"
+        return Parallel(**kwargs)
+
+
+def _is_loky(backend: str | None) -> bool:
+    if backend is not None:
+        return backend == "loky"
+    from joblib.parallel import get_active_backend
+
+    return type(get_active_backend()[0]).__name__ == "LokyBackend"
 
 
 def _workload_group(scenario: Scenario) -> tuple[Any, ...]:
@@ -383,13 +412,25 @@ def _cell(value: Any) -> Any:
     return value
 
 
+#: Text starting with one of these is a formula to a spreadsheet (CSV injection): such cells get a leading '.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell that spreadsheets show as text: numbers as they are, formula-like text prefixed with '."""
+    value = "" if value is None else _cell(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def rows_to_csv(rows: Sequence[BatchRow]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     for r in rows:
         d = r.model_dump()
-        writer.writerow(["" if d[c] is None else _cell(d[c]) for c in COLUMNS])
+        writer.writerow([_csv_cell(d[c]) for c in COLUMNS])
     return buf.getvalue()
 
 

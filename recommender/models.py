@@ -11,18 +11,13 @@ Use :meth:`Scenario.parse` (or :func:`parse_scenario`) to turn a dict into a sce
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    NonNegativeFloat,
-    PositiveFloat,
-    PositiveInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -30,15 +25,24 @@ from pydantic import (
 
 from recommender import format as fmt
 from recommender.errors import ScenarioError
+from recommender.scenario.numbers import (  # finite, bounded numbers (no .inf, no 1e309)
+    MAX_MEASUREMENTS,
+    MAX_WORKLOADS,
+    Count,
+    Gb,
+    Kw,
+    Minutes,
+    PerDay,
+    Pue,
+    Share,
+    Usd,
+    UsdOrZero,
+    UsdPerKwh,
+    Years,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-
-
-#: A money amount in USD as files and people write it: ``110000``, ``110k``, ``1.2M``, ``"$325,000"``
-#: (read by :func:`recommender.format.parse_money`; the JSON Schema accepts a number or such a string).
-Money = Annotated[PositiveFloat, BeforeValidator(fmt.parse_money, json_schema_input_type=float | str)]
-NonNegativeMoney = Annotated[NonNegativeFloat, BeforeValidator(fmt.parse_money, json_schema_input_type=float | str)]
 
 
 class FrozenModel(BaseModel):
@@ -54,9 +58,9 @@ class Measurement(FrozenModel):
     """One measured training time of a custom workload."""
 
     accelerator_id: str = Field(description="Accelerator id, e.g. nvidia-h100-sxm5-80gb.")
-    accelerators: PositiveInt = Field(description="Total accelerator count of the measured configuration.")
-    minutes: PositiveFloat = Field(description="Measured minutes to train.")
-    nodes: PositiveInt | None = Field(default=None, description="Node count (default: derived from the form factor).")
+    accelerators: Count = Field(description="Total accelerator count of the measured configuration.")
+    minutes: Minutes = Field(description="Measured minutes to train.")
+    nodes: Count | None = Field(default=None, description="Node count (default: derived from the form factor).")
 
 
 class CustomWorkload(FrozenModel):
@@ -67,7 +71,7 @@ class CustomWorkload(FrozenModel):
         default=None, description="MLPerf benchmark id it behaves like (its scaling shape is borrowed)."
     )
     measurements: list[Measurement] = Field(
-        min_length=1, description="At least one measured configuration: accelerator, count, minutes."
+        min_length=1, max_length=MAX_MEASUREMENTS, description="At least one measured configuration: accelerator, count, minutes."
     )
     min_total_memory_gb: float | None = Field(
         default=None, gt=0, allow_inf_nan=False,
@@ -112,7 +116,7 @@ class WorkloadSpec(FrozenModel):
     custom: CustomWorkload | None = Field(
         default=None, description="A custom workload described by your own measurements. Give this or `benchmark`."
     )
-    share: NonNegativeFloat = Field(
+    share: Share = Field(
         default=1.0,
         description="Relative share of the work (how often this workload is trained); shares are normalised to sum 1.",
     )
@@ -136,14 +140,14 @@ class Scenario(FrozenModel):
 
     version: Literal[1] = Field(default=1, description="Scenario format version (currently 1).")
     name: str = Field(default="scenario", min_length=1, description="Name of the scenario (shown in reports).")
-    budget_usd: Money | None = Field(
+    budget_usd: Usd | None = Field(
         default=None, description="Capital budget in USD for accelerators plus hosts (capex). Empty = no limit."
     )
-    power_limit_kw: PositiveFloat | None = Field(
+    power_limit_kw: Kw | None = Field(
         default=None, description="Limit on the IT power (kW) of what is bought, before PUE. Empty = no limit."
     )
     workloads: list[WorkloadSpec] = Field(
-        min_length=1, description="The workload mix: MLPerf benchmark ids or custom workloads, each with a share."
+        min_length=1, max_length=MAX_WORKLOADS, description="The workload mix: MLPerf benchmark ids or custom workloads, each with a share."
     )
     objective: Objective = Field(
         default=Objective.MIN_TIME,
@@ -152,7 +156,7 @@ class Scenario(FrozenModel):
             "min_tco: capex + energy over `years`, subject to `required_mixes_per_day`."
         ),
     )
-    required_mixes_per_day: PositiveFloat | None = Field(
+    required_mixes_per_day: PerDay | None = Field(
         default=None,
         description="For min_tco: how many times per day the whole mix must be trainable (required with min_tco).",
     )
@@ -160,16 +164,16 @@ class Scenario(FrozenModel):
         default=None, description="Allow-list of accelerator ids to consider. Empty = every priced accelerator."
     )
     exclude: list[str] = Field(default_factory=list, description="Accelerator ids never to consider.")
-    max_accelerators: PositiveInt | None = Field(
+    max_accelerators: Count | None = Field(
         default=None, description="Upper limit on the total accelerator count (summed over configurations in a mix)."
     )
-    min_accelerator_memory_gb: PositiveFloat | None = Field(
+    min_accelerator_memory_gb: Gb | None = Field(
         default=None, description="Only accelerators with at least this much memory (GB) per accelerator."
     )
-    max_nodes: PositiveInt | None = Field(
+    max_nodes: Count | None = Field(
         default=None, description="Upper limit on the number of nodes (servers, trays) bought."
     )
-    rack_units: PositiveInt | None = Field(
+    rack_units: Count | None = Field(
         default=None, description="Rack space available, in rack units (U), for all nodes bought."
     )
     cooling: Cooling | None = Field(
@@ -179,7 +183,7 @@ class Scenario(FrozenModel):
             "Empty = air, except liquid for liquid-only racks."
         ),
     )
-    prices: dict[str, Money] = Field(
+    prices: dict[str, Usd] = Field(
         default_factory=dict,
         description="Price per accelerator in USD (e.g. vendor quotes), by accelerator id; overrides the reference price.",
     )
@@ -187,16 +191,16 @@ class Scenario(FrozenModel):
         default_factory=dict,
         description="Where each price in `prices` comes from (e.g. 'vendor quote 2026-03'), by accelerator id.",
     )
-    host_cost_usd_per_node: NonNegativeMoney | None = Field(
+    host_cost_usd_per_node: UsdOrZero | None = Field(
         default=None,
         description="Host (server) cost per node in USD; overrides the defaults (not applied to NVL72-class racks).",
     )
-    years: PositiveFloat = Field(default=5.0, description="Years of operation counted in the TCO (energy cost).")
-    energy_usd_per_kwh: Money | None = Field(
+    years: Years = Field(default=5.0, description="Years of operation counted in the TCO (energy cost).")
+    energy_usd_per_kwh: UsdPerKwh | None = Field(
         default=None, description="Energy price in USD per kWh. Empty = the catalog default."
     )
-    pue: float | None = Field(
-        default=None, ge=1.0, description="Power usage effectiveness override (>= 1). Empty = default for `cooling`."
+    pue: Pue | None = Field(
+        default=None, description="Power usage effectiveness override (>= 1). Empty = default for `cooling`."
     )
     mix: bool = Field(
         default=False,
@@ -213,8 +217,8 @@ class Scenario(FrozenModel):
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         total = sum(w.share for w in self.workloads)
-        if not total > 0 or not math.isfinite(total):
-            raise ValueError("workloads: the shares sum to 0; give at least one workload a positive share")
+        if not total > 0:  # shares are finite and bounded (numbers.Share), so the sum is finite
+            raise ValueError("workloads[0].share: the shares sum to 0; give at least one workload a positive share")
         names = [w.name for w in self.workloads]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

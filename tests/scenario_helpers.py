@@ -31,7 +31,7 @@ BAD_CORPUS: dict[str, list[str]] = {
     "bad/zero-power.yaml": ["bad/zero-power.yaml:4: power_limit_kw: must be greater than 0"],
     "bad/empty-workloads.yaml": ["bad/empty-workloads.yaml:3: workloads: must have at least 1 item, not 0"],
     "bad/zero-shares.yaml": [
-        "bad/zero-shares.yaml:3: workloads: the shares sum to 0; give at least one workload a positive share"
+        "bad/zero-shares.yaml:5: workloads[0].share: the shares sum to 0; give at least one workload a positive share"
     ],
     "bad/unknown-benchmark.yaml": [
         "bad/unknown-benchmark.yaml:5: workloads[1].benchmark: unknown benchmark 'bertt' (closest known: bert)"

@@ -181,7 +181,7 @@ def test_an_internal_failure_is_one_line_and_never_stops_the_others(in_data: Pat
     monkeypatch.setattr(api, "_default_predictor", lambda: flaky)
     monkeypatch.delenv("RECOMMENDER_DEBUG", raising=False)
     result = run("optimize", "bad/mixed.yaml", "--format", "json")  # the valid entries train bert + resnet
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # an internal error wins over invalid input (2)
     assert "bad/mixed.yaml: good-first: internal error: RuntimeError: model exploded" in result.stderr
     out = tmp_path / "r.json"
     batch = run("batch", "good/valid.yaml", "bad/mixed.yaml", "--out", str(out))

@@ -43,7 +43,7 @@ def base(**kw) -> dict:
         (base(power_limit_kw=-1), "power_limit_kw", "greater than 0"),
         (base(max_nodes=0), "max_nodes", "greater than 0"),
         (base(workloads=[]), "workloads", "at least 1"),
-        (base(workloads=[{"benchmark": "bert", "share": 0}]), "workloads", "sum to 0"),
+        (base(workloads=[{"benchmark": "bert", "share": 0}]), "workloads[0].share", "sum to 0"),
         (base(workloads=[{"benchmark": "bert", "share": -1}]), "workloads[0].share", "greater than or equal"),
         (base(workloads=[{"share": 1}]), "workloads[0]", "exactly one"),
         (base(workloads=[{"benchmark": "bert"}, {"benchmark": "bert"}]), "workloads", "duplicate"),

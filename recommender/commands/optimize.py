@@ -19,6 +19,8 @@ Exit codes:
   1  at least one scenario is infeasible
   2  at least one input is invalid (the valid scenarios are still solved
      and written), or the command was misused; 2 wins over 1
+  3  internal error (one line; RECOMMENDER_DEBUG=1 shows the traceback)
+130  interrupted (Ctrl-C)
 """
 
 _ERRORS: tuple[type[BaseException], ...] | None = None
@@ -86,7 +88,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
         if isinstance(entry, InvalidScenario):
             for err in entry.errors:
                 _say(_line(err))
-            code = 2
+            code = max(code, 2)
             continue
         try:
             from recommender.api import optimize
@@ -94,14 +96,14 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
             rec = optimize(entry)
         except errors as exc:
             _say(_line(exc) if getattr(exc, "file", None) else f"{file}: {entry.name}: {' '.join(str(exc).split())}")
-            code = 2
+            code = max(code, 2)
             continue
         except Exception as exc:  # one scenario's failure never stops the others
             if os.environ.get("RECOMMENDER_DEBUG"):
                 raise
-            _say(f"{file}: {entry.name}: internal error: {type(exc).__name__}: {exc} "
+            _say(f"{file}: {entry.name}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
                  "(set RECOMMENDER_DEBUG=1 for the traceback)")
-            code = 2
+            code = 3
             continue
         if str(rec.status) == "infeasible" and code == 0:
             code = 1
@@ -204,6 +206,11 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
         raise click.BadParameter(f"directory {str(parent)!r} does not exist", param_hint="'--out'")
     if jobs == 0:
         raise click.BadParameter("must not be 0 (use -1 for all cores)", param_hint="'--jobs'")
+    from recommender.workers import cpu_count
+
+    if jobs is not None and abs(jobs) > cpu_count():
+        raise click.BadParameter(f"this machine has {cpu_count()} CPUs: use at most {cpu_count()} workers "
+                                 f"(or -1 for all)", param_hint="'--jobs'")
 
     from recommender.batch import RowStatus, exit_code, run_batch, write_rows
 

@@ -22,7 +22,7 @@ from recommender.planning.results import assumptions_for, configuration, slack_o
 from recommender.planning.single import solve_single, why_none
 from recommender.planning.table import Prepared
 from recommender.planning.whatif import (
-    EXPLAIN_TIME_LIMIT_S,
+    EXPLAIN_MAX_NODES,
     PARALLEL_SOLVES,
     SENSITIVITY_FACTOR,
     sensitivity_of,
@@ -34,6 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 MIX_MAX_COPIES = 64  # copies of a configuration no limit bounds (only with min_tco's own bound as well)
+#: Most copies of one configuration the mix MILP considers, however large the limits: CBC reads integer counts
+#: of ~1e11 (a 2e15 budget of $10,000 servers) as infeasible. A limit that every configuration's capped count
+#: fits in is no limit, and is left out of the MILP (its coefficients would be ~1e-11).
+MIX_COPIES_CAP = 1_000_000
 
 
 def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommendation:
@@ -52,45 +56,21 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommen
     configs, used = mix_configs(p, keep, r)
     value = mix_value(s.objective, r)
     binding: list[str] = []
+    unknown: list[str] = []
     sensitivity: list[Sensitivity] = []
     alternatives: list[Alternative] = []
     single_best: float | None = None
-    # what-if re-solves get a short time limit: a better solution found in time proves a limit binds; one cut
-    # short is reported with status "feasible"
-    explain_limit = min(time_limit_s, EXPLAIN_TIME_LIMIT_S)
     if explain:
-        # sensitivity doubles as the re-solve check for budget and power; the CBC runs are subprocesses,
-        # so the two re-solves run side by side
-        todo = [(name, attr, getattr(s, attr)) for name, attr in (("budget", "budget_usd"),
-                                                                  ("power", "power_limit_kw"))
-                if getattr(s, attr) is not None]  # fmt: skip
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=max(1, min(len(todo), PARALLEL_SOLVES))) as pool:
-            futures = [pool.submit(solve_mix, p, p.limits.scaled(name, SENSITIVITY_FACTOR),
-                                   time_limit_s=explain_limit) for name, _attr, _limit in todo]  # fmt: skip
-            solved = [f.result() for f in futures]
-        for (name, attr, limit), (rr, kk) in zip(todo, solved):
-            v = mix_value(s.objective, rr) if rr.counts is not None else None
-            cfgs = mix_configs(p, kk, rr)[0] if rr.counts is not None else []
-            sensitivity.append(sensitivity_of(p, attr, limit, rr.status, None, v, value, sense, configs, cfgs))
-            if is_better(v, value, sense):
-                binding.append(name)
-        # other limits: binding if the MILP's slack is below the smallest step, confirmed by a re-solve
-        for name, limit in p.limits.items():
-            if name in ("budget", "power"):
-                continue
-            step = float(np.min(t.res.usage(name)[keep])) if keep.size else 0.0
-            if r.slack.get(name, math.inf) < step - 1e-9:
-                rr, _ = solve_mix(p, p.limits.without(name), time_limit_s=explain_limit)
-                if rr.counts is not None and is_better(mix_value(s.objective, rr), value, sense):
-                    binding.append(name)
+        binding, unknown, sensitivity = mix_whatifs(p, r, keep, configs, value, time_limit_s=time_limit_s)
         # the best single configuration (mix is never worse) and each accelerator's best
         rs, _ = solve_single(p, p.limits)
         if rs.index is not None:
             single_best = float(single_as_mix_value(p, rs.index))
         alternatives = alternatives_mix(p, set(used), value, sense)
     explanation = explain_mix(p, configs, value, binding, single_best, int(keep.size))
+    if unknown:
+        explanation.append(f"Unknown whether {' or '.join(unknown)} bind{'s' if len(unknown) == 1 else ''}: the "
+                           f"what-if re-solve stopped at its limit of {EXPLAIN_MAX_NODES:,} nodes.")
     if r.status == Status.FEASIBLE:
         explanation.insert(0, f"CBC stopped at its time limit ({fmt.amount(time_limit_s)} s) with this solution; a better "
                               "one may exist (status: feasible).")
@@ -102,7 +82,51 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommen
                           **common)  # fmt: skip
 
 
-def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[S.MixResult, np.ndarray]:
+def mix_whatifs(p: Prepared, r: S.MixResult, keep: np.ndarray, configs: list[Configuration], value: float, *,
+                time_limit_s: float) -> tuple[list[str], list[str], list[Sensitivity]]:  # fmt: skip
+    """Binding limits, limits whose re-solve stopped at :data:`EXPLAIN_MAX_NODES` without an answer (unknown),
+    and the +10 % budget / power sensitivity. Re-solves are limited by nodes, not time, so the same input
+    gives the same answer whatever the machine's load (``time_limit_s`` is only a safety net)."""
+    s, t = p.scenario, p.table
+    sense = "min" if s.objective in (Objective.MIN_TCO, Objective.MIN_TIME) else "max"
+    binding: list[str] = []
+    unknown: list[str] = []
+    sensitivity: list[Sensitivity] = []
+
+    def resolve(limits: S.Limits) -> tuple[S.MixResult, np.ndarray]:
+        return solve_mix(p, limits, time_limit_s=time_limit_s, max_nodes=EXPLAIN_MAX_NODES)
+
+    def judge(name: str, rr: S.MixResult) -> None:
+        if rr.counts is not None and is_better(mix_value(s.objective, rr), value, sense):
+            binding.append(name)  # a better solution of the relaxation proves the limit binds
+        elif rr.status != Status.OPTIMAL:
+            unknown.append(name)
+
+    # sensitivity doubles as the re-solve check for budget and power; the CBC runs are subprocesses,
+    # so the two re-solves run side by side
+    todo = [(name, attr, getattr(s, attr)) for name, attr in (("budget", "budget_usd"), ("power", "power_limit_kw"))
+            if getattr(s, attr) is not None]  # fmt: skip
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(todo), PARALLEL_SOLVES))) as pool:
+        solved = list(pool.map(lambda item: resolve(p.limits.scaled(item[0], SENSITIVITY_FACTOR)), todo))
+    for (name, attr, limit), (rr, kk) in zip(todo, solved):
+        v = mix_value(s.objective, rr) if rr.counts is not None else None
+        cfgs = mix_configs(p, kk, rr)[0] if rr.counts is not None else []
+        sensitivity.append(sensitivity_of(p, attr, limit, rr.status, None, v, value, sense, configs, cfgs))
+        judge(name, rr)
+    # other limits: binding if the MILP's slack is below the smallest step, confirmed by a re-solve
+    for name, _limit in p.limits.items():
+        if name in ("budget", "power"):
+            continue
+        step = float(np.min(t.res.usage(name)[keep])) if keep.size else 0.0
+        if r.slack.get(name, math.inf) < step - 1e-9:
+            judge(name, resolve(p.limits.without(name))[0])
+    return binding, unknown, sensitivity
+
+
+def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float,
+              max_nodes: int | None = None) -> tuple[S.MixResult, np.ndarray]:  # fmt: skip
     s, t = p.scenario, p.table
     ok = base_mask(p) & S.within_limits(t.res, limits)
     idx = np.flatnonzero(ok)
@@ -117,10 +141,26 @@ def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[S.
         # more copies of c than c alone needs to meet the requirement are never optimal
         with np.errstate(divide="ignore"):
             copies = np.ceil(s.required_mixes_per_day / np.maximum(t.mixes[keep], 1e-300)).clip(1, 1e6)
-    r = S.solve_mix(minutes, p.shares, t.res.take(keep), limits, objective=objective, tco_usd=t.tco[keep],
+    res = t.res.take(keep)
+    needed, copies = bounded_limits(res, limits, copies)
+    r = S.solve_mix(minutes, p.shares, res, needed, objective=objective, tco_usd=t.tco[keep],
                     required_throughput=s.required_mixes_per_day, max_copies=copies,
-                    time_limit_s=time_limit_s)  # fmt: skip
+                    time_limit_s=time_limit_s, max_nodes=max_nodes)  # fmt: skip
+    if r.counts is not None:  # slack against every limit the scenario sets, including those left out
+        r.slack = {name: limit - float(np.dot(r.counts, res.usage(name))) for name, limit in limits.items()}
     return r, keep
+
+
+def bounded_limits(res: S.Resources, limits: S.Limits,
+                   copies: int | np.ndarray) -> tuple[S.Limits, int | np.ndarray]:  # fmt: skip
+    """The limits the mix MILP needs and the copies of each configuration it may buy (at most
+    :data:`MIX_COPIES_CAP`). When every configuration at its largest count stays within every limit, no limit
+    can bind: all are left out and the counts' bounds alone remain, so a huge budget means "no limit" instead
+    of an ill-scaled, "infeasible" MILP. Otherwise all limits stay (the MILP's own bounds come from them)."""
+    ub = np.minimum(S.count_upper_bounds(res, limits, default=copies), MIX_COPIES_CAP)
+    if all(float(np.dot(ub, res.usage(name).astype(float))) <= limit for name, limit in limits.items()):
+        return S.Limits(), ub
+    return limits, copies if np.isscalar(copies) else np.asarray(copies)
 
 
 def mix_value(obj: Objective, r: S.MixResult) -> float:

@@ -133,11 +133,11 @@ def map_status(status: int, sol_status: int) -> Status:
     return Status.INFEASIBLE
 
 
-def _solver(time_limit_s: float) -> pulp.LpSolver:
+def _solver(time_limit_s: float, max_nodes: int | None = None) -> pulp.LpSolver:
     with warnings.catch_warnings():
         # PuLP 3.3 announces PULP_CBC_CMD's removal in 4.0; it is the bundled CBC the project standardises on
         warnings.simplefilter("ignore", DeprecationWarning)
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
+        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, maxNodes=max_nodes)
 
 
 def _slacks(prob: pulp.LpProblem) -> dict[str, float]:
@@ -356,14 +356,16 @@ def solve_mix(
     required_throughput: float | None = None,
     max_copies: int | np.ndarray = 64,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    max_nodes: int | None = None,
 ) -> MixResult:
     """Solve :func:`build_mix_problem` with CBC; integer counts are rounded and the trainings per day
-    ``x[w, c]`` recovered from the copy-days."""
+    ``x[w, c]`` recovered from the copy-days. ``max_nodes`` stops the branch and bound after that many nodes
+    (a limit that does not depend on the machine's load; status ``feasible`` or no solution when reached)."""
     if minutes.shape[1] == 0:
         return MixResult(Status.INFEASIBLE, None, None, None, None)
     prob, n, f, _lam = build_mix_problem(minutes, shares, res, limits, objective=objective, tco_usd=tco_usd,
                                         required_throughput=required_throughput, max_copies=max_copies)
-    prob.solve(_solver(time_limit_s))
+    prob.solve(_solver(time_limit_s, max_nodes))
     status = map_status(prob.status, prob.sol_status)
     if status == Status.INFEASIBLE:
         return MixResult(status, None, None, None, None)

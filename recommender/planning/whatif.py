@@ -19,8 +19,10 @@ if TYPE_CHECKING:  # pragma: no cover
 SENSITIVITY_FACTOR = 1.1
 
 
-#: Time limit (s) of each what-if MILP re-solve in mix mode (sensitivity, binding checks).
-EXPLAIN_TIME_LIMIT_S = 0.25
+#: Branch-and-bound nodes of each what-if MILP re-solve in mix mode (sensitivity, binding checks). A node limit,
+#: not a time limit, so the answer does not depend on the machine's load: a re-solve that stops there without
+#: a better answer leaves the limit "unknown" (said in the explanation), never silently not binding.
+EXPLAIN_MAX_NODES = 3000
 
 
 #: CBC re-solves (sensitivity) run side by side in threads (each CBC is its own process).
@@ -37,14 +39,15 @@ def sensitivity_of(p: Prepared, attr: str, limit: float, status: Status, index: 
     if configs is None:
         configs = [configuration(p, index)] if index is not None else []
     choice = max(configs, key=lambda c: c.capex_usd * c.count) if configs else None
-    cut = " within the what-if time limit" if status == Status.FEASIBLE else ""
+    cut = " within the what-if node limit" if status == Status.FEASIBLE else ""
     if (value is None or choice is None) and base is not None:
-        status = Status.FEASIBLE  # a relaxation of a solved problem is feasible: the re-solve ran out of time
-        summary = f"With {label}: no answer within the what-if time limit."
+        status = Status.FEASIBLE  # a relaxation of a solved problem is feasible: the re-solve hit its node limit
+        summary = f"With {label}: unknown (no answer within the what-if node limit)."
     elif value is None or choice is None:
         summary = f"With {label}: still no feasible configuration."
     elif not is_better(value, base, sense):
-        summary = f"With {label}: no better answer found{cut} ({describe_many(base_configs)} stays)."
+        found = "unknown: no better answer found within the what-if node limit" if cut else "no better answer found"
+        summary = f"With {label}: {found} ({describe_many(base_configs)} stays)."
     else:
         rel = (value / base - 1) * 100 if base else 0.0
         summary = f"With {label}: {describe_many(configs)}, {fmt.amount(value)} {unit} ({fmt.signed_percent(rel / 100)}){cut}."

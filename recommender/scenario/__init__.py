@@ -19,23 +19,36 @@ greater than 0``): the line of the offending key or list item, list indexes coun
 Modules: :mod:`.located` (YAML with locations), :mod:`.messages` (pydantic errors -> located messages),
 :mod:`.files` (file models, JSON Schemas), :mod:`.includes` (price lists, custom workload files, one entry's
 validation), :mod:`.loader` (defaults, ``scenarios:`` lists, :func:`resolve_scenario`), :mod:`.ids` (the one
-id checker).
+id checker), :mod:`.safe_io` (bounded reading and YAML composition), :mod:`.numbers` (finite, bounded numbers).
 """
 
 from __future__ import annotations
 
-from recommender.scenario.files import SCHEMA_FILES, PriceList, Quote, json_schema, schema_text
-from recommender.scenario.ids import check_ids, closest, known_ids
-from recommender.scenario.loader import (
-    InvalidScenario,
-    load_located,
-    load_scenario,
-    load_scenarios,
-    loads_scenarios,
-    resolve_scenario,
-)
-from recommender.scenario.located import display_name, parse_file, parse_text
-from recommender.scenario.messages import validation_errors
+from typing import Any
+
+#: Public names and the module that defines them, imported on first use: ``recommender.models`` imports
+#: :mod:`.numbers` from this package, and :mod:`.files` imports ``recommender.models``, so an eager
+#: ``__init__`` would make the two packages' first imports depend on each other's order.
+_LAZY = {
+    "SCHEMA_FILES": "files", "PriceList": "files", "Quote": "files", "json_schema": "files", "schema_text": "files",
+    "check_ids": "ids", "closest": "ids", "known_ids": "ids",
+    "InvalidScenario": "loader", "load_located": "loader", "load_scenario": "loader", "load_scenarios": "loader",
+    "loads_scenarios": "loader", "resolve_scenario": "loader",
+    "display_name": "located", "parse_file": "located", "parse_text": "located",
+    "validation_errors": "messages",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'recommender.scenario' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"recommender.scenario.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "SCHEMA_FILES",

@@ -9,14 +9,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from recommender.models import CustomWorkload, FrozenModel, Money, Scenario, WorkloadSpec
+from recommender.models import CustomWorkload, FrozenModel, Scenario, WorkloadSpec
+from recommender.scenario.numbers import Usd
 
 
 class Quote(FrozenModel):
     """One vendor quote: the price of one accelerator model."""
 
     accelerator_id: str = Field(description="Accelerator id, e.g. nvidia-a100-pcie-80gb.")
-    price_usd: Money = Field(description="Quoted price per accelerator in USD (without host).")
+    price_usd: Usd = Field(description="Quoted price per accelerator in USD (without host).")
     vendor: str | None = Field(default=None, description="Who quoted the price.")
     as_of: str | None = Field(default=None, description="Date of the quote, e.g. 2026-03.")
     note: str | None = Field(default=None, description="Anything else about the quote (validity, volume...).")
@@ -58,7 +59,7 @@ def _file_fields(*, optional: bool) -> dict[str, Any]:
         if name == "workloads":
             ann = list[workload]  # type: ignore[valid-type]
         elif name == "prices":
-            ann = dict[str, Money] | list[Quote] | str
+            ann = dict[str, Usd] | list[Quote] | str
             info = _copy_field(info, description=(info.description or "")
                                + " Or a list of vendor quotes, or a path to a price list file.")
         elif name == "name":

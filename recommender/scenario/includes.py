@@ -22,6 +22,7 @@ from recommender.scenario.messages import (
     kind_of,
     validation_errors,
 )
+from recommender.scenario.safe_io import include_problem, real_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -45,12 +46,11 @@ class Includes:
         else:
             real = self.dirs.get(where.file, self.main_base) / ref
             shown = display_name(os.path.join(os.path.dirname(where.file), ref))
-        key = str(real.resolve())
+        key = real_key(real)
         if key not in self.cache:
-            if not real.exists():
-                self.cache[key] = ScenarioError(f"referenced file not found: {shown}")
-            elif real.is_dir():
-                self.cache[key] = ScenarioError(f"referenced path is a directory, not a file: {shown}")
+            problem = include_problem(real, shown)  # a regular file within the size limit (scenario.safe_io)
+            if problem is not None:
+                self.cache[key] = ScenarioError(problem)
             else:
                 try:
                     self.cache[key] = parse_file(real, name=shown)

@@ -11,6 +11,7 @@ from typing import Any
 
 from recommender.errors import ScenarioError
 from recommender.models import field_path
+from recommender.scenario.safe_io import load_yaml, read_text
 
 PathT = tuple[str | int, ...]
 
@@ -67,7 +68,7 @@ def parse_text(text: str, file: str) -> Doc:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        node = _yaml().load(text)
+        node = load_yaml(_yaml(), text, file=file)  # node count, depth, int size limits (safe_io)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -90,17 +91,7 @@ def parse_text(text: str, file: str) -> Doc:
 def parse_file(path: str | Path, *, name: str | None = None) -> Doc:
     """Read and parse one YAML file; unreadable or unparsable files raise ScenarioError naming the file."""
     file = name or display_name(path)
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=file) from None
-    except IsADirectoryError:
-        raise ScenarioError("is a directory, not a YAML file", file=file) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=file) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read: {exc.strerror or exc}", file=file) from None
+    text = read_text(path, file=file)  # regular files only, size-limited, UTF-8 (recommender.scenario.safe_io)
     return parse_text(text, file)
 
 

@@ -156,7 +156,7 @@ def check_version(doc: Doc) -> None:
 def validation_errors(exc: ValidationError, doc: Doc, model: type[BaseModel] | None) -> list[ScenarioError]:
     """One ScenarioError per pydantic error, located in ``doc``; duplicates dropped.
 
-    Model validators name their field at the start of the message (``"workloads: the shares sum to 0"``);
+    Model validators name their field at the start of the message (``"workloads[0].share: the shares sum to 0"``);
     that field is moved into the path so the error points at the field's line.
     """
     out: list[ScenarioError] = []
@@ -165,11 +165,11 @@ def validation_errors(exc: ValidationError, doc: Doc, model: type[BaseModel] | N
         present, cleaned = present_path(doc.data, tuple(err.get("loc", ())))
         message = humanize(err, model, cleaned)
         head = _HEAD_RE.match(message)
+        parts = _head_parts(head.group(1)) if head else ()
         if (head and model is not None and err.get("type") == "value_error" and len(present) == len(cleaned)
-                and head.group(1) in allowed_keys(model, cleaned)):
-            cleaned = (*cleaned, head.group(1))
-            if isinstance(get_path(doc.data, present), dict) and head.group(1) in get_path(doc.data, present):
-                present = cleaned
+                and parts[0] in allowed_keys(model, cleaned)):
+            cleaned = (*cleaned, *parts)
+            present, _ = present_path(doc.data, cleaned)
             message = head.group(2)
         where = doc.loc(present)
         shown = where.path + cleaned[len(present):]
@@ -180,7 +180,12 @@ def validation_errors(exc: ValidationError, doc: Doc, model: type[BaseModel] | N
     return out
 
 
-_HEAD_RE = re.compile(r"^([a-z_][a-z0-9_]*): (.+)$", re.DOTALL)
+_HEAD_RE = re.compile(r"^([a-z_][a-z0-9_]*(?:\[\d+\]|\.[a-z_][a-z0-9_]*)*): (.+)$", re.DOTALL)
+
+
+def _head_parts(head: str) -> PathT:
+    """``workloads[0].share`` -> ``("workloads", 0, "share")`` (the field a model validator's message names)."""
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[a-z_][a-z0-9_]*|\d+", head))
 
 
 def get_path(data: Any, path: PathT) -> Any:

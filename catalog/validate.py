@@ -1,0 +1,172 @@
+"""Checks of a user catalog folder (``catalog.load(data_dir)``, ``$MLPERF_RECOMMENDER_CATALOG``) before use.
+
+A hand-edited or foreign catalog must not give wrong answers silently: a negative price makes a negative
+capex, a zero accelerator count divides by zero, a duplicated result counts twice. :func:`check_files` reads
+each CSV as text and reports the first problems as one :class:`~catalog.errors.CatalogError` naming file,
+line, row and column: ``results.csv:5: accelerators (row 4): must be a whole number >= 1 (got '8.5')``.
+The shipped catalog is checked by its tests, not here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import stat
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from catalog.errors import CatalogError
+from catalog.schema import ACCELERATOR_DTYPES, CLOUD_PRICE_DTYPES, DEFAULTS_DTYPES, RESULT_DTYPES, RESULT_KEY
+
+__all__ = ["MAX_CATALOG_BYTES", "check_files", "check_user_catalog"]
+
+#: Largest catalog file read (bytes); the shipped results.csv is about 0.5 MB.
+MAX_CATALOG_BYTES = 200 * 1024 * 1024
+#: How many problems one error message lists.
+_SHOWN = 5
+
+Check = Callable[[str], str | None]  # a cell's text -> why it is wrong, or None
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _real(minimum: float, *, strict: bool) -> Check:
+    op = ">" if strict else ">="
+
+    def check(text: str) -> str | None:
+        value = _number(text)
+        if value is None or (value <= minimum if strict else value < minimum):
+            return f"must be a finite number {op} {minimum:g} (got {text!r})"
+        return None
+
+    return check
+
+
+def _whole(minimum: int) -> Check:
+    def check(text: str) -> str | None:
+        value = _number(text)
+        if value is None or value != int(value) or value < minimum:
+            return f"must be a whole number >= {minimum} (got {text!r})"
+        return None
+
+    return check
+
+
+def _column_checks(dtypes: dict[str, str], special: dict[str, Check]) -> dict[str, Check]:
+    """A check for every numeric column: ``special`` ones, else finite (Float64) or whole >= 0 (Int64)."""
+    checks: dict[str, Check] = {}
+    for column, dtype in dtypes.items():
+        if column in special:
+            checks[column] = special[column]
+        elif dtype == "Float64":
+            checks[column] = _real(0, strict=False)
+        elif dtype == "Int64":
+            checks[column] = _whole(0)
+    return checks
+
+
+_RESULTS = _column_checks(RESULT_DTYPES, {
+    "minutes": _real(0, strict=True), "scaling_factor": _real(0, strict=True),
+    "accelerators": _whole(1), "nodes": _whole(1),
+})
+_ACCELERATORS = _column_checks(ACCELERATOR_DTYPES, {
+    "memory_gb": _real(0, strict=True), "tdp_watts": _real(0, strict=True),
+    "launch_price_usd": _real(0, strict=True), "reference_price_usd": _real(0, strict=True),
+})
+_DEFAULTS = _column_checks(DEFAULTS_DTYPES, {})
+_CLOUD_PRICES = _column_checks(CLOUD_PRICE_DTYPES, {
+    "gpus_per_instance": _whole(1), "usd_per_accelerator_hour": _real(0, strict=True),
+})
+#: Defaults whose value must be positive (a price, a count, a PUE), by parameter.
+_DEFAULT_VALUES: dict[str, Check] = {
+    "reference_price_usd": _real(0, strict=True), "accelerators_per_node": _whole(1),
+    "pue": _real(1, strict=False), "energy_usd_per_kwh": _real(0, strict=True),
+}
+
+#: Per file: numeric checks, the columns that identify a row (no two rows may share them), required columns.
+_FILES: dict[str, tuple[dict[str, Check], list[str]]] = {
+    "results.csv": (_RESULTS, RESULT_KEY),
+    "accelerators.csv": (_ACCELERATORS, ["accelerator_id"]),
+    "defaults.csv": (_DEFAULTS, ["parameter", "applies_to"]),
+    "cloud_prices.csv": (_CLOUD_PRICES, ["provider", "accelerator_id", "instance_type", "pricing", "region"]),
+}
+
+
+def check_user_catalog(data_dir: Path, files: Iterable[Path]) -> None:
+    """Check the files of a user catalog folder (those it holds; borrowed shipped files are not checked)."""
+    from catalog import DATA_DIR
+
+    shipped = os.path.realpath(DATA_DIR)
+    if os.path.realpath(data_dir) == shipped:
+        return
+    check_files(f for f in files if os.path.realpath(f.parent) != shipped)
+
+
+def check_files(files: Iterable[Path]) -> None:
+    """Check the catalog CSVs ``files`` (results.csv, accelerators.csv, defaults.csv, cloud_prices.csv); CatalogError."""
+    for path in files:
+        if path.name in _FILES:
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # load() reports a missing or unreadable file
+            _check_cached(str(path), st.st_mtime_ns, st.st_size, st.st_mode)
+
+
+@lru_cache(maxsize=32)
+def _check_cached(path: str, mtime_ns: int, size: int, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        raise CatalogError(f"{path}: not a regular file")
+    if size > MAX_CATALOG_BYTES:
+        raise CatalogError(f"{path}: file too large ({size / 1e6:,.0f} MB; at most {MAX_CATALOG_BYTES // 2**20} MB)")
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_CATALOG_BYTES + 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CatalogError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
+    checks, key = _FILES[Path(path).name]
+    problems = _problems(path, text, checks, key)
+    if problems:
+        more = f" (and {len(problems) - _SHOWN} more)" if len(problems) > _SHOWN else ""
+        raise CatalogError("; ".join(problems[:_SHOWN]) + more)
+
+
+def _problems(path: str, text: str, checks: dict[str, Check], key: list[str]) -> list[str]:
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return [f"{path}:{line}: contains a NUL character"]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    problems: list[str] = []
+    seen: dict[tuple[str, ...], int] = {}
+    try:
+        for row_number, row in enumerate(reader, start=1):
+            line = reader.line_num
+            for column, check in checks.items():
+                cell = (row.get(column) or "").strip()
+                why = check(cell) if cell else None
+                if why is None and cell and column == "value" and row.get("parameter") in _DEFAULT_VALUES:
+                    why = _DEFAULT_VALUES[str(row["parameter"])](cell)
+                if why is not None:
+                    problems.append(f"{path}:{line}: {column} (row {row_number}): {why}")
+            if all(c in row for c in key):
+                ident = tuple((row.get(c) or "").strip() for c in key)
+                if ident in seen:
+                    shown = ", ".join(f"{c}={v!r}" for c, v in zip(key, ident, strict=True))
+                    problems.append(f"{path}:{line}: row {row_number}: duplicated row ({shown} also on line "
+                                    f"{seen[ident]})")
+                else:
+                    seen[ident] = line
+    except csv.Error as exc:
+        problems.append(f"{path}:{reader.line_num}: unreadable CSV: {exc}")
+    return problems

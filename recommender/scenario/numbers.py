@@ -1,0 +1,64 @@
+"""Numbers a scenario may hold: finite (no ``.inf``, ``.nan``, ``1e309``), in a sane range, whole where a count.
+
+One annotated type per kind of quantity, used by the file-facing models (:mod:`recommender.models`, the price
+lists of :mod:`recommender.scenario.files`). Money (:data:`Usd`, :data:`UsdOrZero`, :data:`UsdPerKwh`) is also
+written as people write it — ``110000``, ``110k``, ``1.2M``, ``"$325,000"`` — read by
+:func:`recommender.format.parse_money`; the JSON Schema accepts a number or such a string. The upper bounds are far beyond any real purchase; they keep every
+derived figure (capex, energy, trainings per day) finite and the solver's coefficients representable, so an
+absurd value is an input error at its line instead of an overflow deep in the optimizer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
+from recommender.format import parse_money
+
+__all__ = [
+    "MAX_COUNT",
+    "MAX_MEASUREMENTS",
+    "MAX_USD",
+    "MAX_WORKLOADS",
+    "Count",
+    "Gb",
+    "Kw",
+    "Minutes",
+    "PerDay",
+    "Pue",
+    "Share",
+    "Usd",
+    "UsdOrZero",
+    "UsdPerKwh",
+    "Years",
+]
+
+#: Largest amount of money (USD) a scenario may name: a budget, a price, a host cost.
+MAX_USD = 1e18
+#: Largest count (accelerators, nodes, rack units).
+MAX_COUNT = 1_000_000_000
+#: Most workloads in one scenario, and measurements of one custom workload (5,000 custom workloads took
+#: 94 s and 5.2 GB to solve; real mixes hold a handful).
+MAX_WORKLOADS = 100
+MAX_MEASUREMENTS = 1000
+
+
+
+def _spelled(*, gt: float | None = None, ge: float | None = None, le: float) -> BeforeValidator:
+    """Money as people write it (``110k``, ``"$325,000"``) read before the range check; the JSON Schema
+    accepts a number in the range or such a string."""
+    return BeforeValidator(parse_money, json_schema_input_type=Annotated[float, Field(gt=gt, ge=ge, le=le)] | str)
+
+
+Usd = Annotated[float, Field(gt=0, le=MAX_USD, allow_inf_nan=False), _spelled(gt=0, le=MAX_USD)]
+UsdOrZero = Annotated[float, Field(ge=0, le=MAX_USD, allow_inf_nan=False), _spelled(ge=0, le=MAX_USD)]
+Kw = Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]
+Gb = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
+Minutes = Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]
+PerDay = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)]
+Years = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+UsdPerKwh = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False), _spelled(gt=0, le=1e6)]
+Pue = Annotated[float, Field(ge=1.0, le=10.0, allow_inf_nan=False)]
+Count = Annotated[int, Field(gt=0, le=MAX_COUNT)]

@@ -1,0 +1,71 @@
+"""Worker processes: how many may run, and that none outlives the process that started it.
+
+- :func:`cpu_count` is the most workers a batch starts (``--jobs`` above it is refused by the CLI; the library
+  clamps it).
+- :func:`watch_parent` runs in each worker: a daemon thread ends the worker when its parent dies (killed with
+  ``SIGKILL``, crashed), so a killed batch leaves no processes behind.
+- :func:`stop_workers` ends the reusable joblib/loky workers at once (after Ctrl-C or ``SIGTERM``) instead of
+  letting them idle for loky's timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+__all__ = ["cpu_count", "local_worker_init", "stop_workers", "watch_parent"]
+
+#: Seconds between two checks of a worker's parent.
+PARENT_POLL_S = 0.5
+
+_watching = False
+_lock = threading.Lock()
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask, e.g. a container's limit), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def watch_parent(parent: int | None) -> None:
+    """In a worker started by process ``parent``: exit as soon as that process is gone.
+
+    Does nothing in the parent itself (``jobs=1``), or when ``parent`` is not this process's parent (workers
+    of a remote backend such as Dask or Ray have their own lifecycle).
+    """
+    global _watching
+    if parent is None or parent == os.getpid() or os.getppid() != parent:
+        return
+    with _lock:
+        if _watching:
+            return
+        _watching = True
+    threading.Thread(target=_watch, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def local_worker_init(parent: int) -> None:  # pragma: no cover - runs in worker processes
+    """Initializer of local (loky) workers: exit if the parent is already gone, else watch it."""
+    if os.getppid() != parent:
+        os._exit(1)
+    watch_parent(parent)
+
+
+def _watch(parent: int) -> None:  # pragma: no cover - runs in worker processes
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)  # the parent died: its results have nowhere to go
+
+
+def stop_workers() -> None:
+    """End joblib's reusable loky workers now (no-op when none were started)."""
+    try:
+        from joblib.externals.loky import reusable_executor as _reusable
+    except ImportError:  # pragma: no cover
+        return
+    executor = getattr(_reusable, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True, kill_workers=True)

@@ -1,0 +1,240 @@
+"""Hostile and broken input (issue 15): located errors, never a hang, a crash or a traceback.
+
+Time and memory goals (alias bomb and /dev/zero rejected in < 1 s and < 200 MB) are measured by
+``benchmarks/bench_hostile.py``; here a generous safety timeout only turns a hang into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+import catalog
+from catalog import CatalogError
+from recommender.errors import ScenarioError
+from recommender.scenario import safe_io
+from recommender.scenario import InvalidScenario, load_scenarios
+
+SAFETY_TIMEOUT_S = 60
+SCENARIO = "workloads: [{benchmark: bert}]\nbudget_usd: 100000\n"
+
+
+def alias_bomb() -> str:
+    """The 677-byte "billion laughs": ten levels of ten aliases each (10**10 nodes once expanded)."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    return "\n".join(lines) + "\n" + SCENARIO
+
+
+def load_errors(path: Path) -> list[str]:
+    """Every error of loading ``path`` (a whole-file ScenarioError or the entries' errors), in a thread with a
+    safety timeout so a hang fails the test instead of blocking the run."""
+    out: list[object] = []
+
+    def work() -> None:
+        try:
+            out.append(load_scenarios(path, check=False))
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            out.append(exc)
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    t.join(SAFETY_TIMEOUT_S)
+    assert not t.is_alive(), f"loading {path} hangs"
+    result = out[0]
+    if isinstance(result, ScenarioError):
+        return [str(result)]
+    assert not isinstance(result, Exception), repr(result)
+    return [str(e) for entry in result if isinstance(entry, InvalidScenario) for e in entry.errors]  # type: ignore[union-attr]
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "s.yaml") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return p
+
+
+# ------------------------------------------------------------------------------- limits where input enters
+
+
+def test_alias_bomb_is_rejected_at_its_line(tmp_path: Path) -> None:
+    p = write(tmp_path, alias_bomb())
+    assert len(alias_bomb().split(SCENARIO)[0]) < 700
+    (err,) = load_errors(p)
+    assert err.startswith(f"{p}:") and "too many YAML nodes" in err
+
+
+def test_a_recursive_alias_is_rejected(tmp_path: Path) -> None:
+    (err,) = load_errors(write(tmp_path, "a: &a [1, *a]\n" + SCENARIO))
+    assert ":1: alias *a is inside its own anchor" in err
+
+
+def test_deep_nesting_is_rejected_not_a_recursion_error(tmp_path: Path) -> None:
+    (err,) = load_errors(write(tmp_path, "workloads: " + "[" * 400 + "]" * 400 + "\nbudget_usd: 1\n"))
+    assert ":1: nested too deeply" in err
+    (err,) = load_errors(write(tmp_path, "x: " + "[" * 200_000 + "\n"))  # ruamel alone: quadratic, minutes
+    assert ":1: nested too deeply" in err
+    (err,) = load_errors(write(tmp_path, "x:\n" + "".join("  " * i + "- \n" for i in range(1, 300))))
+    assert "nested too deeply" in err
+
+
+def test_a_huge_integer_literal_is_a_located_error(tmp_path: Path) -> None:
+    (err,) = load_errors(write(tmp_path, "workloads: [{benchmark: bert}]\nbudget_usd: " + "9" * 5000 + "\n"))
+    assert err.endswith(":2: integer literal too long (5,000 digits; at most 100)")
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo", "dir", "loop", "long"])
+def test_only_regular_files_are_read(tmp_path: Path, special: str) -> None:
+    if special == "fifo":
+        target = tmp_path / "x.yaml"
+        os.mkfifo(target)
+        expected = "is a FIFO (named pipe), not a regular file"
+    elif special == "dir":
+        target = tmp_path / "d.yaml"
+        target.mkdir()
+        expected = "is a directory"
+    elif special == "loop":
+        target = tmp_path / "loop.yaml"
+        target.symlink_to(tmp_path / "loop2.yaml")
+        (tmp_path / "loop2.yaml").symlink_to(target)
+        expected = "symbolic link loop"
+    elif special == "long":
+        target = tmp_path / ("a" * 300 + ".yaml")
+        expected = "path too long"
+    else:
+        target = Path("/dev/zero")
+        expected = "is a device, not a regular file"
+    (err,) = load_errors(target)
+    assert err.startswith(str(target)) and expected in err
+    # ... and as a price list or custom workload named by a scenario: located at the line that names it
+    main = write(tmp_path, f"workloads:\n  - custom: {target}\nbudget_usd: 1000\n", "main.yaml")
+    (err,) = load_errors(main)
+    assert err.startswith(f"{main}:2: workloads[0].custom: ") and expected in err
+    main = write(tmp_path, f"workloads: [{{benchmark: bert}}]\nbudget_usd: 1000\nprices: {target}\n", "main.yaml")
+    (err,) = load_errors(main)
+    assert err.startswith(f"{main}:3: prices: ") and expected in err
+
+
+def test_files_over_the_size_limit_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(safe_io, "MAX_FILE_BYTES", 1000)
+    (err,) = load_errors(write(tmp_path, SCENARIO + "#" * 2000 + "\n"))
+    assert "file too large" in err and "limited to" in err
+    assert safe_io.path_problem(write(tmp_path, SCENARIO, "small.yaml")) is None
+
+
+def test_nul_and_non_utf8_bytes_are_reported_with_their_line(tmp_path: Path) -> None:
+    (err,) = load_errors(write(tmp_path, b"workloads: [{benchmark: bert}]\nbudget_usd: 1\x00\n"))
+    assert err.endswith(":2: control character NUL is not allowed in YAML (column 14)")
+    (err,) = load_errors(write(tmp_path, b"workloads: [{benchmark: bert}]\n\nname: caf\xe9\n"))
+    assert ":3: not UTF-8 text (byte 0xe9" in err
+
+
+# ------------------------------------------------------------------------------- numbers at the edge
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("budget_usd: .inf", "2: budget_usd: must be a finite number"),
+        ("budget_usd: 1e309", "2: budget_usd: must be a finite number"),
+        ("budget_usd: .nan", "2: budget_usd: must be a finite number"),
+        ("budget_usd: 1000\nyears: .inf", "3: years: must be a finite number"),
+        ("budget_usd: 1000\nyears: 1000", "3: years: must be less than or equal to 100"),
+        ("budget_usd: 1000\npue: .inf", "3: pue: must be a finite number"),
+        ("max_accelerators: 8.5", "2: max_accelerators: must be a valid integer, got a number with a fractional"),
+        ("max_nodes: 1e300", "2: max_nodes: "),
+        ("budget_usd: 1000\nprices: {nvidia-t4-16gb: -5}", "3: prices.nvidia-t4-16gb: must be greater than 0"),
+    ],
+)
+def test_numbers_are_finite_in_range_and_whole_where_counts(tmp_path: Path, line: str, expected: str) -> None:
+    (err,) = load_errors(write(tmp_path, f"workloads: [{{benchmark: bert}}]\n{line}\n"))
+    assert f"s.yaml:{expected}" in err
+
+
+def test_custom_measurements_are_whole_counts_and_positive_minutes(tmp_path: Path) -> None:
+    text = ("budget_usd: 1000\nworkloads:\n  - custom:\n      name: mine\n      measurements:\n"
+            "        - {accelerator_id: nvidia-t4-16gb, accelerators: 8.5, minutes: 10}\n"
+            "        - {accelerator_id: nvidia-t4-16gb, accelerators: 8, minutes: .inf}\n")
+    errs = load_errors(write(tmp_path, text))
+    assert any(":6: workloads[0].custom.measurements[0].accelerators: must be a valid integer" in e for e in errs)
+    assert any(":7: workloads[0].custom.measurements[1].minutes: must be a finite number" in e for e in errs)
+
+
+def test_a_zero_share_is_reported_at_the_share_line_and_huge_shares_never_sum_to_inf(tmp_path: Path) -> None:
+    (err,) = load_errors(write(tmp_path, "budget_usd: 1000\nworkloads:\n  - benchmark: bert\n    share: 0\n"))
+    assert err.endswith(":4: workloads[0].share: the shares sum to 0; give at least one workload a positive share")
+    text = "budget_usd: 1000\nworkloads:\n  - {benchmark: bert, share: 1e308}\n  - {benchmark: resnet, share: 1e308}\n"
+    errs = load_errors(write(tmp_path, text))
+    assert errs and all("must be less than or equal to" in e for e in errs) and ":3: " in errs[0]
+
+
+def test_the_python_api_rejects_inf_with_the_field() -> None:
+    import recommender
+
+    with pytest.raises(ScenarioError) as info:
+        recommender.optimize({"workloads": [{"benchmark": "bert"}], "budget_usd": float("inf")})
+    assert info.value.field == "budget_usd" and "finite" in info.value.message
+
+
+# ------------------------------------------------------------------------------- user catalogs
+
+
+def _user_catalog(tmp_path: Path, edit: str) -> Path:
+    import csv
+
+    d = tmp_path / "cat"
+    d.mkdir()
+    for name in ("results.csv", "accelerators.csv"):
+        (d / name).write_bytes((catalog.DATA_DIR / name).read_bytes())
+    path = d / ("accelerators.csv" if edit == "negative price" else "results.csv")
+    rows = list(csv.reader(path.open(newline="")))
+    head = rows[0]
+    if edit == "negative price":
+        k = next(i for i, r in enumerate(rows) if i and r[head.index("reference_price_usd")])
+        rows[k][head.index("reference_price_usd")] = "-5"
+    elif edit == "duplicated row":
+        rows.append(rows[3])
+    else:
+        col = "minutes" if edit == "zero minutes" else "accelerators"
+        k = next(i for i, r in enumerate(rows) if i and r[head.index("accelerators")])
+        rows[k][head.index(col)] = {"zero minutes": "0", "fractional": "8.5", "zero": "0", "negative": "-8"}[edit]
+    with path.open("w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return d
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        ("negative price", (r"accelerators.csv:\d+: reference_price_usd \(row \d+\): must be a finite number "
+                            r"> 0 \(got '-5'\)")),
+        ("fractional", r"results.csv:\d+: accelerators \(row \d+\): must be a whole number >= 1 \(got '8.5'\)"),
+        ("zero", r"results.csv:\d+: accelerators \(row \d+\): must be a whole number >= 1 \(got '0'\)"),
+        ("negative", r"results.csv:\d+: accelerators \(row \d+\): must be a whole number >= 1 \(got '-8'\)"),
+        ("zero minutes", r"results.csv:\d+: minutes \(row \d+\): must be a finite number > 0 \(got '0'\)"),
+        ("duplicated row", r"results.csv:\d+: row \d+: duplicated row \(round='.*' also on line 4\)"),
+    ],
+)
+def test_a_broken_user_catalog_names_file_row_and_column(tmp_path: Path, edit: str, expected: str) -> None:
+    d = _user_catalog(tmp_path, edit)
+    with pytest.raises(CatalogError, match=expected):
+        catalog.load(d)
+
+
+def test_a_user_catalog_copy_of_the_shipped_one_is_accepted(tmp_path: Path) -> None:
+    d = tmp_path / "copy"
+    d.mkdir()
+    (d / "results.csv").write_bytes((catalog.DATA_DIR / "results.csv").read_bytes())
+    assert len(catalog.load(d).results) > 0
+
+
+def test_a_scenario_holds_at_most_100_workloads(tmp_path: Path) -> None:
+    from recommender.scenario.numbers import MAX_WORKLOADS
+
+    customs = "".join(f"  - custom: {{name: w{i}, measurements: [{{accelerator_id: nvidia-t4-16gb, accelerators: 8, "
+                      f"minutes: {i + 1}}}]}}\n" for i in range(MAX_WORKLOADS + 1))
+    (err,) = load_errors(write(tmp_path, "budget_usd: 1000\nworkloads:\n" + customs))
+    assert f":2: workloads: must have at most {MAX_WORKLOADS} items" in err, err

@@ -1,0 +1,75 @@
+"""Issue 15, deterministic answers in mix mode: huge limits mean "no limit", and what-if re-solves either finish
+or are reported as unknown, limited by branch-and-bound nodes instead of time (so machine load cannot change
+the answer)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommender import optimize
+from recommender.models import Scenario, Status
+from recommender.planning import mix
+from recommender.planning import solve as S
+from recommender.planning.whatif import EXPLAIN_MAX_NODES
+
+WORKLOADS = [{"benchmark": "bert"}, {"benchmark": "resnet"}]
+
+
+def _res(capex: list[float], power: list[float]) -> S.Resources:
+    n = len(capex)
+    return S.Resources(np.array(capex), np.array(power), np.ones(n), np.ones(n), np.full(n, 8.0))
+
+
+def test_limits_no_configuration_can_reach_are_left_out_and_copies_are_capped() -> None:
+    res = _res([1e4, 1e5], [1.0, 10.0])
+    needed, ub = mix.bounded_limits(res, S.Limits(budget_usd=2e15), 64)
+    assert needed == S.Limits()
+    assert np.asarray(ub).tolist() == [mix.MIX_COPIES_CAP] * 2
+    needed, ub = mix.bounded_limits(res, S.Limits(budget_usd=2e15, power_kw=1e12), 64)
+    assert needed == S.Limits()
+    # a limit that can bind keeps every limit in the MILP (its count bounds come from them)
+    limits = S.Limits(budget_usd=2e15, power_kw=50.0)
+    assert mix.bounded_limits(res, limits, 64) == (limits, 64)
+
+
+@pytest.mark.parametrize("budget", [2e15, 1e18])
+def test_a_huge_budget_in_mix_mode_is_optimal(budget: float) -> None:
+    rec = optimize(Scenario.parse({"budget_usd": budget, "mix": True, "workloads": WORKLOADS}), explain=False)
+    assert rec.status == Status.OPTIMAL
+    assert rec.configurations
+    assert all(c.count <= mix.MIX_COPIES_CAP for c in rec.configurations)
+    assert "budget" not in rec.binding
+
+
+def test_a_larger_budget_is_never_worse_in_mix_mode() -> None:
+    values = [optimize(Scenario.parse({"budget_usd": b, "mix": True, "workloads": WORKLOADS}),
+                       explain=False).objective_value for b in (1e12, 1e15, 2e15)]  # fmt: skip
+    assert values[0] >= values[1] * (1 - 1e-9)
+    assert values[1] == pytest.approx(values[2])
+
+
+def test_what_if_resolves_are_node_limited_and_an_unfinished_one_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = mix.solve_mix
+    calls: list[int | None] = []
+
+    def stopped(p, limits, *, time_limit_s, max_nodes=None):  # type: ignore[no-untyped-def]
+        calls.append(max_nodes)
+        if max_nodes is not None:  # a what-if re-solve that reached its node limit without a solution
+            return S.MixResult(Status.INFEASIBLE, None, None, None, None), np.array([], dtype=int)
+        return real(p, limits, time_limit_s=time_limit_s)
+
+    monkeypatch.setattr(mix, "solve_mix", stopped)
+    scenario = Scenario.parse({"budget_usd": 500_000, "power_limit_kw": 40, "mix": True, "workloads": WORKLOADS})
+    rec = optimize(scenario)
+    assert rec.status == Status.OPTIMAL
+    assert set(calls) == {None, EXPLAIN_MAX_NODES}
+    assert rec.binding == []
+    assert any(e.startswith("Unknown whether budget or power bind:") for e in rec.explanation), rec.explanation
+    assert all("unknown" in s.summary for s in rec.sensitivity), [s.summary for s in rec.sensitivity]
+
+
+def test_the_same_mix_scenario_gives_the_same_explanation_twice() -> None:
+    scenario = Scenario.parse({"budget_usd": 500_000, "power_limit_kw": 40, "mix": True, "workloads": WORKLOADS})
+    first, second = optimize(scenario), optimize(scenario)
+    assert first.model_dump_json() == second.model_dump_json()
