@@ -1,4 +1,4 @@
-"""The TDP-based IT power estimate (recommender.costs) against every measured MLPerf Power result.
+"""The TDP-based IT power estimate (recommender.planning.costs) against every measured MLPerf Power result.
 
     python benchmarks/power_check.py [--markdown]
 
@@ -16,7 +16,7 @@ import argparse
 import sys
 
 import catalog
-from recommender.costs import CostModel, it_power_kw, node_spec
+from recommender.planning.costs import CostModel, it_power_kw, node_spec
 
 
 def _cost_model(cat: catalog.Catalog) -> CostModel:

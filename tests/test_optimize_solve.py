@@ -1,4 +1,4 @@
-"""recommender.solve: the PuLP problems, status mapping, slack, and CBC vs enumeration."""
+"""recommender.planning.solve: the PuLP problems, status mapping, slack, and CBC vs enumeration."""
 
 from __future__ import annotations
 
