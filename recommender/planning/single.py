@@ -177,7 +177,8 @@ def why_none(p: Prepared, mask: np.ndarray) -> str:
     v = S.violations(t.res, p.limits, j)
     if v:
         parts = [f"{k} by {x * 100:.0f} %" for k, x in v.items()]
-        return f"even the smallest option ({t.accelerators[j]} accelerators) exceeds " + ", ".join(parts)
+        what = "option that holds the workloads in memory" if (mask & unfit_mask(p)).any() else "option"
+        return f"even the smallest {what} ({t.accelerators[j]} accelerators) exceeds " + ", ".join(parts)
     if p.scenario.objective == Objective.MIN_TCO:
         fast = idx[S.within_limits(t.res.take(idx), p.limits)]
         if fast.size:
