@@ -139,6 +139,10 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
             if limit > 0]  # fmt: skip
     if used:
         out.append("It uses " + ", ".join(used) + ".")
+    weak = [b.replace("_", "-") for b in ("carried", "specs_only")
+            if any(w.basis == b and c.serves.get(w.workload, 0.0) > 1e-6 for c in configs for w in c.workloads)]
+    if weak:
+        out.append(f"The choice rests on {' and '.join(weak)} figures: check the intervals in the table.")
     if single_best is not None:
         out.append(f"The best single configuration reaches {fmt.amount(single_best)} {unit}; the mix is never worse.")
     if binding:
