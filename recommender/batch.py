@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from catalog.atomic import write_text_atomic
 from recommender.errors import RecommenderError, ScenarioError
 from recommender.format import money
+from recommender.models import summary_basis
 from recommender.workers import cpu_count, local_worker_init, watch_parent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,6 +82,10 @@ class BatchRow(BaseModel):
     it_power_kw: float | None = Field(default=None, description="IT power of everything bought, kW.")
     minutes: float | None = Field(
         default=None, description="Share-weighted minutes to train of the mix on the chosen configuration."
+    )
+    basis: str | None = Field(
+        default=None, description="Where the minutes come from: measured | carried | predicted | specs_only, or mixed "
+        "(the workloads' or configurations' bases differ)."
     )
     binding: list[str] = Field(default_factory=list, description="Limits that stop a better answer.")
     error: str | None = Field(
@@ -248,6 +253,7 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         capex_usd=_round(sum(c.capex_usd * c.count for c in configs), 2),
         it_power_kw=_round(sum(c.it_power_kw * c.count for c in configs), 4),
         minutes=_round(minutes, 4),
+        basis=summary_basis([c.basis for c in configs]),
     )
 
 
@@ -443,8 +449,8 @@ def _md_escape(text: str) -> str:
 
 
 def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
-    cols = ["name", "file", "status", "choice", "capex_usd", "it_power_kw", "minutes", "objective", "binding",
-            "error"]
+    cols = ["name", "file", "status", "choice", "capex_usd", "it_power_kw", "minutes", "basis", "objective",
+            "binding", "error"]
     out = ["| " + " | ".join(cols) + " |",
            "|" + "|".join("---:" if c in ("capex_usd", "it_power_kw", "minutes") else "---" for c in cols) + "|"]
     for r in rows:

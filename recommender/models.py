@@ -319,6 +319,15 @@ class Assumption(FrozenModel):
     as_of: str | None = Field(default=None, description="Date the value refers to, where known.")
 
 
+#: Where a minutes figure comes from (recommender.performance.answers); does_not_fit only for a share-0 workload.
+Basis = Literal["measured", "carried", "predicted", "specs_only", "does_not_fit"]
+
+
+def summary_basis(bases: list[str]) -> str:
+    """The one basis of several figures when they agree, else ``mixed``."""
+    return bases[0] if len(set(bases)) == 1 else "mixed"
+
+
 class WorkloadEstimate(FrozenModel):
     """Predicted (or measured) minutes to train one workload on one configuration."""
 
@@ -327,7 +336,9 @@ class WorkloadEstimate(FrozenModel):
     minutes: float = Field(description="Minutes to train (point estimate).")
     minutes_low: float | None = Field(default=None, description="Lower end of the prediction interval, minutes.")
     minutes_high: float | None = Field(default=None, description="Upper end of the prediction interval, minutes.")
-    basis: str = Field(description="measured (this exact configuration was measured) or predicted.")
+    basis: Basis = Field(description="measured (this configuration, target round), carried (measured in an earlier "
+                         "round, moved to the target round by the model's trend; source names the round), predicted, "
+                         "specs_only (the accelerator has no MLPerf result).")
     source: str | None = Field(default=None, description="Which result or model the figure comes from.")
     trainings_per_day: float | None = Field(
         default=None, description="Mix mode: trainings per day of this workload assigned to this configuration."
@@ -355,6 +366,8 @@ class Configuration(FrozenModel):
     weighted_minutes: float = Field(description="Share-weighted minutes to train of the whole mix.")
     mixes_per_day: float = Field(description="How many times per day the whole mix can be trained (1440 / weighted).")
     workloads: list[WorkloadEstimate] = Field(description="Minutes to train per workload, with basis and interval.")
+    basis: Literal["measured", "carried", "predicted", "specs_only", "does_not_fit", "mixed"] = Field(
+        default="predicted", description="The workloads' basis when they agree (of those with a share), else mixed.")
     serves: dict[str, float] = Field(
         default_factory=dict,
         description="Fraction of each workload's trainings this configuration serves (1.0 = all; mix mode splits).",
@@ -364,6 +377,15 @@ class Configuration(FrozenModel):
         description="How many copies of this configuration to buy (mix mode; 1 otherwise). Money, power and "
         "rack figures above are per copy.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _summary(cls, data: Any) -> Any:  # basis = the workloads' (with a share) when they agree, else mixed
+        if isinstance(data, dict) and "basis" not in data and data.get("workloads"):
+            ws = [w if isinstance(w, dict) else w.model_dump() for w in data["workloads"]]
+            data = {**data, "basis": summary_basis([w["basis"] for w in ws if w.get("share", 1) > 0]
+                                                   or [w["basis"] for w in ws])}
+        return data
 
 
 class Alternative(FrozenModel):
@@ -499,14 +521,14 @@ class Recommendation(FrozenModel):
             lines.append("")
         if self.configurations:
             lines += [
-                "| buy | accelerator | accelerators | nodes | capex | IT kW | facility kW | TCO |",
-                "|---|---|---:|---:|---:|---:|---:|---:|",
+                "| buy | accelerator | accelerators | nodes | capex | IT kW | facility kW | TCO | basis |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---|",
             ]
             for c in self.configurations:
                 lines.append(
                     f"| {c.count}x | {c.accelerator_name or c.accelerator_id} | {c.accelerators} | {c.nodes} | "
                     f"{fmt.money(c.capex_usd)} | "
-                    f"{c.it_power_kw:.2f} | {c.facility_power_kw:.2f} | {fmt.money(c.tco_usd)} |"
+                    f"{c.it_power_kw:.2f} | {c.facility_power_kw:.2f} | {fmt.money(c.tco_usd)} | {c.basis} |"
                 )
             lines += ["", "| accelerator | workload | share | minutes | interval | basis | source | serves |",
                       "|---|---|---:|---:|---|---|---|---:|"]  # fmt: skip
@@ -524,9 +546,12 @@ class Recommendation(FrozenModel):
                     )
             lines += [
                 "",
-                ("*measured* = the MLPerf Training closed-division score of this exact configuration (round · "
-                 "submitter · system; interval = spread between systems); *predicted* = the performance model, "
-                 "80 % interval. Capex, power, TCO and predicted minutes are derived figures, not MLPerf results."),
+                ("*measured* = the MLPerf Training closed-division score of this exact configuration in the target "
+                 "round (round · submitter · system; interval = spread between systems); *carried* = measured in an "
+                 "earlier round (the source names it), moved to today's software by the model's trend; *predicted* = "
+                 "the performance model; *specs_only* = the accelerator has no MLPerf result (datasheet only). "
+                 "Intervals 80 %. Capex, power, TCO and carried, predicted and specs-only minutes are derived "
+                 "figures, not MLPerf results."),
             ]
             lines.append("")
         if self.explanation:

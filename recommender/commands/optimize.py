@@ -139,6 +139,14 @@ def _print_results(results: list[Any], fmt: str, *, as_list: bool) -> None:
             _print_table(rec)
 
 
+#: The line under the CLI table that says what each basis means.
+BASIS_LEGEND = ("measured = MLPerf Training closed-division score of this exact configuration in the target round "
+                "(round · submitter · system); carried = measured in an earlier round (the source names it), moved "
+                "to today's software by the model's trend; predicted = performance model; specs_only = no MLPerf "
+                "result for the accelerator (datasheet only). Capex, power and carried, predicted and specs-only "
+                "minutes are derived, not MLPerf results.")
+
+
 def _print_table(rec: Any) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -155,11 +163,12 @@ def _print_table(rec: Any) -> None:
         table = Table(show_edge=False, header_style="bold")
         for col, justify in [("buy", "right"), ("accelerator", "left"), ("accelerators", "right"),
                              ("nodes", "right"), ("capex", "right"), ("IT kW", "right"),
-                             ("minutes", "right")]:
+                             ("minutes", "right"), ("basis", "left")]:
             table.add_column(col, justify=justify)  # type: ignore[arg-type]
         for c in rec.configurations:
             table.add_row(f"{c.count}x", c.accelerator_name or c.accelerator_id, str(c.accelerators),
-                          str(c.nodes), fmt.money(c.capex_usd), f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}")
+                          str(c.nodes), fmt.money(c.capex_usd), f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}",
+                          c.basis)
         console.print(table)
         per = Table(show_edge=False, header_style="bold", title_justify="left")
         for col, justify in [("workload", "left"), ("minutes", "right"), ("80 % interval", "right"),
@@ -172,9 +181,7 @@ def _print_table(rec: Any) -> None:
                 per.add_row(w.workload if len(rec.configurations) == 1 else f"{w.workload} ({c.accelerators}x)",
                             f"{w.minutes:,.2f}", interval, w.basis, w.source or "")
         console.print(per)
-        console.print("measured = MLPerf Training closed-division score of this exact configuration (round · "
-                      "submitter · system); predicted = performance model. Capex, power and predicted minutes "
-                      "are derived, not MLPerf results.", soft_wrap=not out.isatty(), markup=False)
+        console.print(BASIS_LEGEND, soft_wrap=not out.isatty(), markup=False)
     if rec.binding:
         console.print(f"binding limits: {', '.join(rec.binding)}", soft_wrap=True)
     for sentence in rec.explanation:  # one line per sentence when piped (grep-able); wrapped on a terminal

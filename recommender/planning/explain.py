@@ -9,7 +9,7 @@ import numpy as np
 from recommender import format as fmt
 from recommender.models import Alternative, Configuration, Objective
 from recommender.planning import solve as S
-from recommender.planning.feasibility import base_mask, objective_arrays
+from recommender.planning.feasibility import base_mask, memory_sentence, objective_arrays
 from recommender.planning.results import configuration
 from recommender.planning.table import Prepared
 
@@ -82,13 +82,7 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], r
     runner = next((a for a in alternatives if a.configuration is not None), None)
     if runner is not None:
         out.append(f"Runner-up: {runner.reason}.")
-    measured = [w.workload for w in c.workloads if w.basis == "measured"]
-    if len(measured) == len(c.workloads):
-        out.append("All minutes were measured on this exact configuration (MLPerf results).")
-    elif measured:
-        out.append("Measured on this exact configuration: " + ", ".join(measured) + "; the rest is predicted.")
-    else:
-        out.append("All minutes are predictions of the performance model (intervals in the table).")
+    out.append(basis_sentence(c))
     acc = str(t.acc[i])
     if acc in s.prices:
         out.append(f"The price of {acc} is the scenario's ({p.prices[acc][1].removeprefix('scenario prices: ')}), "
@@ -96,6 +90,29 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], r
     if p.allow_note:
         out.append(p.allow_note)
     return out
+
+
+def basis_sentence(c: Configuration) -> str:
+    """Where the chosen configuration's minutes come from; says so when the choice rests on carried or
+    specs-only figures."""
+    by: dict[str, list[str]] = {}
+    for w in c.workloads:
+        by.setdefault(w.basis, []).append(w.workload)
+    if set(by) == {"measured"}:
+        return "All minutes were measured on this exact configuration in the target round (MLPerf results)."
+    if set(by) == {"predicted"}:
+        return "All minutes are predictions of the performance model (intervals in the table)."
+    what = {"measured": "measured on this exact configuration in the target round for {}",
+            "carried": ("carried for {} (measured on this configuration in an earlier round, moved to today's "
+                        "software by the model's trend; the source names the round)"),
+            "predicted": "predicted by the performance model for {}",
+            "specs_only": ("specs only for {} (the accelerator has no MLPerf result: predicted from its datasheet, "
+                           "with the widest intervals)")}
+    text = "Minutes " + "; ".join(what[b].format(", ".join(by[b])) for b in what if b in by) + "."
+    weak = [b.replace("_", "-") for b in ("carried", "specs_only") if b in by]
+    if weak:
+        text += f" The choice rests on {' and '.join(weak)} figures: check the intervals in the table."
+    return text
 
 
 LIMIT_LABEL = {"budget": "the budget", "power": "the power limit", "rack_units": "the rack space",
@@ -122,6 +139,10 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
             if limit > 0]  # fmt: skip
     if used:
         out.append("It uses " + ", ".join(used) + ".")
+    weak = [b.replace("_", "-") for b in ("carried", "specs_only")
+            if any(w.basis == b and c.serves.get(w.workload, 0.0) > 1e-6 for c in configs for w in c.workloads)]
+    if weak:
+        out.append(f"The choice rests on {' and '.join(weak)} figures: check the intervals in the table.")
     if single_best is not None:
         out.append(f"The best single configuration reaches {fmt.amount(single_best)} {unit}; the mix is never worse.")
     if binding:
@@ -141,7 +162,10 @@ def infeasible_explanation(p: Prepared) -> list[str]:
         elif len(t) and not t.mem_ok.any():
             out.append(f"No considered accelerator has {fmt.amount(s.min_accelerator_memory_gb)} GB of memory.")
         else:
-            out.append("The performance model has no prediction for the considered accelerators.")
+            inlim = S.within_limits(t.res, p.limits) if len(t) else np.zeros(0, dtype=bool)
+            sentence = (memory_sentence(p, inlim, "candidates within the limits") if inlim.any() else
+                        memory_sentence(p, np.ones(len(t), dtype=bool)) if len(t) else None)  # fmt: skip
+            out.append(sentence or "The performance model has no prediction for the considered accelerators.")
         return out
     idx = np.flatnonzero(usable)
     cheapest = int(idx[np.lexsort((t.power[idx], t.capex[idx]))[0]])
@@ -161,6 +185,9 @@ def infeasible_explanation(p: Prepared) -> list[str]:
         what = ", ".join(misses) if misses else "nothing (another limit interacts)"
         out.append(f"The {label} candidate, {describe(c)} (capex {fmt.money(c.capex_usd)}, "
                    f"{fmt.amount(c.it_power_kw)} kW), misses {what}.")  # fmt: skip
+    sentence = memory_sentence(p, S.within_limits(t.res, p.limits), "candidates within the limits")
+    if sentence is not None:
+        out.append(sentence)
     if s.objective == Objective.MIN_TCO:
         inlim = idx[S.within_limits(t.res.take(idx), p.limits)]
         if inlim.size:

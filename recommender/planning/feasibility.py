@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,6 +29,68 @@ def objective_arrays(p: Prepared) -> tuple[np.ndarray, str, np.ndarray | None, f
 
 def value_unit(obj: Objective) -> str:
     return {Objective.MIN_TIME: "minutes", Objective.MAX_THROUGHPUT: "mixes_per_day", Objective.MIN_TCO: "usd"}[obj]
+
+
+#: The basis of a minutes row whose configuration cannot hold the workload (no minutes; see recommender.performance).
+DOES_NOT_FIT = "does_not_fit"
+
+
+def unfit_mask(p: Prepared) -> np.ndarray:
+    """Candidates that cannot hold one of the mix's workloads (positive share) in their total accelerator memory."""
+    hit = p.extra.get("unfit")
+    if hit is None:
+        pos = np.flatnonzero(p.shares > 0)
+        hit = np.array([any(bs[w] == DOES_NOT_FIT for w in pos) for bs in p.table.basis], dtype=bool)
+        hit.flags.writeable = False
+        p.extra["unfit"] = hit
+    return hit
+
+
+def _memory_need_gb(p: Prepared, w: int) -> float:
+    from recommender.performance.memory import memory_need_gb
+
+    customs = [x.custom for x in p.scenario.workloads if x.custom is not None]
+    return memory_need_gb(p.names[w], customs)
+
+
+def memory_need_text(p: Prepared, i: int, w: int) -> str:
+    """``llama31_405b needs ≥ 6,480 GB in total (405B parameters x 16 bytes, full training)`` for a
+    does_not_fit row ``i`` and workload ``w`` (the rule in brackets comes from the model's reason)."""
+    rule = re.search(r"\(([^()]*)\)\s*$", str(p.table.source[i][w] or ""))
+    return (f"{p.names[w]} needs ≥ {fmt.amount(_memory_need_gb(p, w))} GB in total"
+            + (f" ({rule.group(1)})" if rule else ""))
+
+
+def memory_why(p: Prepared, i: int) -> str:
+    """Why candidate ``i`` cannot hold its workloads, e.g. ``memory: llama31_405b needs ≥ 6,480 GB in total
+    (405B parameters x 16 bytes, full training); 24 × 24 GB = 576 GB`` ('' if it holds them)."""
+    t = p.table
+    needs = [memory_need_text(p, i, w) for w in range(len(p.names))
+             if p.shares[w] > 0 and t.basis[i][w] == DOES_NOT_FIT]  # fmt: skip
+    if not needs:
+        return ""
+    n, per = int(t.accelerators[i]), float(t.memory[i])
+    return f"memory: {'; '.join(needs)}; {n:,} × {fmt.amount(per)} GB = {fmt.amount(n * per)} GB"
+
+
+def memory_sentence(p: Prepared, among: np.ndarray, what: str = "candidates") -> str | None:
+    """One sentence naming memory as a reason when candidates in ``among`` cannot hold a workload, with the most
+    memory any of them has; None when memory is not the reason for any of them."""
+    t = p.table
+    rows = np.flatnonzero(among & unfit_mask(p))
+    if rows.size == 0:
+        return None
+    need_of: dict[int, str] = {}
+    for i in rows:
+        for w in range(len(p.names)):
+            if p.shares[w] > 0 and t.basis[i][w] == DOES_NOT_FIT and w not in need_of:
+                need_of[w] = memory_need_text(p, int(i), w)
+    total = np.nan_to_num(t.memory[among] * t.accelerators[among], nan=0.0)
+    j = int(np.flatnonzero(among)[int(np.argmax(total))])
+    name = p.meta.accelerators[str(t.acc[j])].name or str(t.acc[j])
+    return (f"Memory: {len(rows)} of {int(among.sum())} {what} cannot hold the workload: "
+            f"{'; '.join(need_of.values())}; the most memory among them is {int(t.accelerators[j]):,} × {name} "
+            f"= {fmt.amount(float(total.max()))} GB.")
 
 
 def base_mask(p: Prepared, *, memory: bool = True) -> np.ndarray:
@@ -61,12 +124,16 @@ def why_infeasible(p: Prepared) -> list[str]:
     res = t.res
     what = {"budget": "capex", "power": "IT power", "rack_units": "rack space", "max_nodes": "nodes",
             "max_accelerators": "accelerators"}  # fmt: skip
+    unfit = unfit_mask(p)
     for i in range(len(t)):
         parts = []
         if not t.predicted[i]:
-            missing = [p.names[w] for w in range(len(p.names)) if p.shares[w] > 0 and not
-                       (np.isfinite(t.minutes[i, w]) and t.minutes[i, w] > 0)]  # fmt: skip
-            parts.append("no prediction for " + ", ".join(missing))
+            missing = [p.names[w] for w in range(len(p.names)) if p.shares[w] > 0 and t.basis[i][w] != DOES_NOT_FIT
+                       and not (np.isfinite(t.minutes[i, w]) and t.minutes[i, w] > 0)]  # fmt: skip
+            if unfit[i]:
+                parts.append(memory_why(p, i))
+            if missing:
+                parts.append("no prediction for " + ", ".join(missing))
         if not t.mem_ok[i]:
             parts.append(f"memory {fmt.amount(t.memory[i])} GB < {fmt.amount(s.min_accelerator_memory_gb)} GB")
         for name, limit in p.limits.items():

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from recommender.models import summary_basis
 from recommender.planning.feasibility import dominated_mask, feasible_mask, why_infeasible
 from recommender.planning.table import Prepared
 
@@ -32,7 +33,7 @@ CANDIDATE_COLUMNS: dict[str, str] = {
     "memory_gb": "Float64",
     "weighted_minutes": "Float64",  # share-weighted minutes to train
     "mixes_per_day": "Float64",
-    "basis": "string",  # measured | predicted | mixed (per-workload bases differ)
+    "basis": "string",  # measured | carried | predicted | specs_only | does_not_fit, or mixed (the workloads' differ)
     "feasible": "boolean",
     "why": "string",  # why infeasible ("" if feasible)
     "dominated": "boolean",  # feasible but dominated by another feasible candidate
@@ -47,8 +48,8 @@ def candidate_frame(p: Prepared) -> pd.DataFrame:
     idx = np.flatnonzero(feasible)
     dominated = np.zeros(len(t), dtype=bool)
     dominated[idx] = dominated_mask(p, idx, per_workload=p.scenario.mix)
-    basis = ["measured" if all(b == "measured" for b in bs) else
-             ("predicted" if all(b != "measured" for b in bs) else "mixed") for bs in t.basis]  # fmt: skip
+    pos = np.flatnonzero(p.shares > 0)
+    basis = [summary_basis([bs[w] for w in pos] or list(bs)) for bs in t.basis]
     data = {
         "accelerator_id": t.acc,
         "accelerator_name": [p.meta.accelerators[a].name for a in t.acc],

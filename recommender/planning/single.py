@@ -15,7 +15,9 @@ from recommender.planning.feasibility import (
     dominated_mask,
     feasible_mask,
     is_better,
+    memory_why,
     objective_arrays,
+    unfit_mask,
     value_unit,
 )
 from recommender.planning.results import assumptions_for, configuration, slack_of, totals
@@ -164,6 +166,9 @@ def why_none(p: Prepared, mask: np.ndarray) -> str:
     t = p.table
     usable = mask & t.predicted
     if not usable.any():
+        unfit = np.flatnonzero(mask & unfit_mask(p))
+        if unfit.size:  # memory: cite its largest candidate
+            return memory_why(p, int(unfit[np.argmax(t.accelerators[unfit] * t.memory[unfit])]))
         return "no prediction from the performance model"
     if not (usable & t.mem_ok).any():
         return f"memory {fmt.amount(float(np.nanmax(t.memory[mask])))} GB is below the minimum"
@@ -172,7 +177,8 @@ def why_none(p: Prepared, mask: np.ndarray) -> str:
     v = S.violations(t.res, p.limits, j)
     if v:
         parts = [f"{k} by {x * 100:.0f} %" for k, x in v.items()]
-        return f"even the smallest option ({t.accelerators[j]} accelerators) exceeds " + ", ".join(parts)
+        what = "option that holds the workloads in memory" if (mask & unfit_mask(p)).any() else "option"
+        return f"even the smallest {what} ({t.accelerators[j]} accelerators) exceeds " + ", ".join(parts)
     if p.scenario.objective == Objective.MIN_TCO:
         fast = idx[S.within_limits(t.res.take(idx), p.limits)]
         if fast.size:
