@@ -1117,7 +1117,10 @@ def _optimize_mix(p: _Prepared, *, time_limit_s: float, explain: bool) -> Recomm
             single_best = float(_single_as_mix_value(p, rs.index))
         alternatives = _alternatives_mix(p, set(used), value, sense)
     explanation = _explain_mix(p, configs, value, binding, single_best, int(keep.size))
-    if r.status == Status.FEASIBLE:
+    if r.status == Status.FEASIBLE and r.solver.endswith("+incumbent"):
+        explanation.insert(0, f"The solver stopped at its time limit ({_num(time_limit_s)} s) without a better mix; "
+                              "this is the best fleet of one configuration (status: feasible; a better mix may exist).")
+    elif r.status == Status.FEASIBLE:
         explanation.insert(0, f"CBC stopped at its time limit ({_num(time_limit_s)} s) with this solution; a better "
                               "one may exist (status: feasible).")
     choice = max(configs, key=lambda c: c.capex_usd * c.count)
@@ -1143,9 +1146,12 @@ def _solve_mix(p: _Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[
         # more copies of c than c alone needs to meet the requirement are never optimal
         with np.errstate(divide="ignore"):
             copies = np.ceil(s.required_mixes_per_day / np.maximum(t.mixes[keep], 1e-300)).clip(1, 1e6)
+    # issue 12: start from (and never return worse than) the best fleet of one configuration
+    incumbent = S.best_incumbent(t.mixes[keep], t.tco[keep], t.res.take(keep), limits, objective=objective,
+                                 required_throughput=s.required_mixes_per_day, max_copies=copies)  # fmt: skip
     r = S.solve_mix(minutes, p.shares, t.res.take(keep), limits, objective=objective, tco_usd=t.tco[keep],
                     required_throughput=s.required_mixes_per_day, max_copies=copies,
-                    time_limit_s=time_limit_s)  # fmt: skip
+                    time_limit_s=time_limit_s, incumbent=incumbent)  # fmt: skip
     return r, keep
 
 
@@ -1405,7 +1411,8 @@ def _explain_mix(p: _Prepared, configs: list[Configuration], value: float, bindi
     if used:
         out.append("It uses " + ", ".join(used) + ".")
     if single_best is not None:
-        out.append(f"The best single configuration reaches {_num(single_best)} {unit}; the mix is never worse.")
+        out.append(f"The best single configuration reaches {_num(single_best)} {unit}; the mix is never worse: the "
+                   "solver starts from the best fleet of one configuration and keeps it unless it finds better.")
     if binding:
         out.append("Binding: " + ", ".join(binding) + ".")
     if p.allow_note:
