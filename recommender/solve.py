@@ -407,7 +407,17 @@ def solve_mix(
     prob, n, f, lam = build_mix_problem(minutes, shares, res, limits, objective=objective, tco_usd=tco_usd,
                                        required_throughput=required_throughput, max_copies=max_copies)
     warm = incumbent is not None and solver == "cbc" and _set_warm_start(minutes, shares, n, f, lam, incumbent)
-    prob.solve(_solver(time_limit_s, solver, warm_start=warm))
+    # CBC occasionally fails to run (PulpSolverError) at tiny time limits: retry cold, then fall back
+    for attempt in (True, False) if warm else (False,):
+        try:
+            prob.solve(_solver(time_limit_s, solver, warm_start=attempt))
+            break
+        except pulp.PulpSolverError:
+            continue
+    else:
+        if incumbent is None:
+            raise pulp.PulpSolverError(f"{solver} failed to run on the mix problem")
+        return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
     status = map_status(prob.status, prob.sol_status)
     if status == Status.INFEASIBLE:
         return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
