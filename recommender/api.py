@@ -30,6 +30,7 @@ import numpy as np
 
 from catalog.registry import closest_ids
 from recommender import costs as C
+from recommender.planning import risk as R
 from recommender import solve as S
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
 from recommender.models import (
@@ -624,11 +625,34 @@ def _prepare(scenario: Any, catalog: Catalog | None, predictor: Predictor | None
 def _objective_arrays(p: _Prepared) -> tuple[np.ndarray, str, np.ndarray | None, float | None]:
     """(cost to optimise, sense, throughput, required throughput) of the single-choice problem."""
     t, s = p.table, p.scenario
+    weighted, mixes = _risk_arrays(p)
     if s.objective == Objective.MIN_TCO:
-        return t.tco, "min", t.mixes, s.required_mixes_per_day
+        return t.tco, "min", mixes, s.required_mixes_per_day
     if s.objective == Objective.MAX_THROUGHPUT:
-        return t.mixes, "max", None, None
-    return t.weighted, "min", None, None
+        return mixes, "max", None, None
+    return weighted, "min", None, None
+
+
+def _risk_arrays(p: _Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted minutes and mixes per day to rank by under the scenario's ``risk`` (issue 12)."""
+    t = p.table
+    if R.resolve(p.scenario.risk) == R.EXPECTED:
+        return t.weighted, t.mixes
+    hit = p.extra.get("risk")
+    if hit is None:
+        w = R.weighted_minutes(R.objective_minutes(t.minutes, t.high, p.scenario.risk), p.shares)
+        with np.errstate(divide="ignore"):
+            hit = p.extra["risk"] = (w, np.where(np.isfinite(w), S.MINUTES_PER_DAY / w, 0.0))
+    return hit
+
+
+def _risk_lines(p: _Prepared, i: int) -> list[str]:
+    """Issue 12: mark a choice resting on specs_only/carried figures; name the best all-measured choice."""
+    cost, sense, _thr, _req = _objective_arrays(p)
+    note = R.risk_note(i, cost, _feasible(p), p.table.basis, p.shares, sense)
+    m = note.measured_index
+    return note.lines(_describe(_config(p, i)), None if m is None else _describe(_config(p, m)),
+                      _value_unit(p.scenario.objective), sense)  # fmt: skip
 
 
 def _value_unit(obj: Objective) -> str:
@@ -958,6 +982,7 @@ def _optimize_single(p: _Prepared, *, solver: str, time_limit_s: float, explain:
                                             sense, [config]))  # fmt: skip
     explanation = _explain_single(p, i, r, binding, relaxed, n_feasible, int(keep.size), alternatives,
                                   checked=explain)  # fmt: skip
+    explanation += _risk_lines(p, i)
     value = float(r.objective) if r.objective is not None else None
     return Recommendation(
         status=r.status, objective_value=value, configurations=[config], choice=config, alternatives=alternatives,
