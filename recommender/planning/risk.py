@@ -96,6 +96,9 @@ def risk_note(chosen: int, values: np.ndarray, feasible: np.ndarray, basis: Sequ
     """The note for candidate ``chosen`` among ``values`` (objective per candidate) and ``feasible``."""
     pos = np.flatnonzero(shares > 0)
     weak = tuple(sorted({str(basis[chosen][w]) for w in pos} & UNCERTAIN_BASES))
+    if not weak:  # the common case: nothing to compare, skip the scan
+        return RiskNote(uncertain=False, bases=(), measured_index=None, measured_value=None,
+                        chosen_value=float(values[chosen]))  # fmt: skip
     trusted = feasible & rows_with(basis, shares, TRUSTED_BASES, every=True) if len(values) else feasible
     idx = np.flatnonzero(trusted & np.isfinite(values))
     best = None
