@@ -1158,7 +1158,11 @@ def _optimize_mix(p: _Prepared, *, time_limit_s: float, explain: bool) -> Recomm
 
 def _solve_mix(p: _Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[S.MixResult, np.ndarray]:
     s, t = p.scenario, p.table
-    ok = _base_mask(p) & S.within_limits(t.res, limits)
+    # issue 12: a configuration that can train only some of the workloads may join a mix
+    pos = p.shares > 0
+    runs_some = np.any(np.isfinite(t.minutes[:, pos]) & (t.minutes[:, pos] > 0), axis=1)
+    ok = runs_some & (t.mem_ok if p.scenario.min_accelerator_memory_gb is not None else True)
+    ok = ok & S.within_limits(t.res, limits)
     idx = np.flatnonzero(ok)
     keep = idx[~_dominated(p, idx, per_workload=True)] if idx.size else idx
     keep = keep[~_copies_dominated(p, keep)] if keep.size else keep

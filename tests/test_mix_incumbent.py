@@ -52,3 +52,30 @@ def test_highs_in_process_prints_nothing(capfd: pytest.CaptureFixture[str]) -> N
     assert r.status == "optimal" and r.throughput == pytest.approx(cbc.throughput)
     out, _err = capfd.readouterr()
     assert out == ""
+
+
+def test_configuration_running_only_some_workloads_may_join_a_mix() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from optimize_fakes import fake_predict
+    from recommender import optimize
+
+    h100, a30 = "nvidia-h100-sxm5-80gb", "nvidia-a30-pcie-24gb"
+
+    def predict(frame: pd.DataFrame, **kw) -> pd.DataFrame:
+        out = fake_predict(frame, **kw)
+        # the A30 cannot train bert at all, but trains resnet 50x faster than the fake model says
+        a = (out["accelerator_id"] == a30).to_numpy()
+        bert = (out["benchmark"] == "bert").to_numpy()
+        out.loc[a & bert, ["minutes", "minutes_low", "minutes_high"]] = np.nan
+        out.loc[a & ~bert, ["minutes", "minutes_low", "minutes_high"]] /= 50
+        return out
+
+    s = {"name": "partial", "budget_usd": 600_000, "mix": True, "objective": "max_throughput",
+         "accelerators": [h100, a30], "workloads": [{"benchmark": "bert"}, {"benchmark": "resnet"}]}  # fmt: skip
+    single = optimize({**s, "mix": False}, predictor=predict, explain=False)
+    mix = optimize(s, predictor=predict, explain=False)
+    assert single.choice.accelerator_id == h100  # the A30 alone cannot train the mix
+    assert a30 in {c.accelerator_id for c in mix.configurations}
+    assert mix.objective_value > single.objective_value
