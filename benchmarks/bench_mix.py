@@ -22,11 +22,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import catalog  # noqa: E402
-from optimize_fakes import fake_predict  # noqa: E402
-from recommender import api  # noqa: E402
-from recommender import solve as S  # noqa: E402
-from test_optimize_random import random_scenario  # noqa: E402
+from optimize_fakes import fake_predict
+from test_optimize_random import random_scenario
+
+import catalog
+from recommender import api
+from recommender import solve as S
 
 
 def never_worse(n: int, time_limit_s: float) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import catalog  # noqa: E402
-from recommender.planning import power, sources  # noqa: E402
+import catalog
+from recommender.planning import power, sources
 
 
 def main() -> int:

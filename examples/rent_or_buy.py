@@ -14,11 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import catalog  # noqa: E402
-from recommender import candidates, optimize  # noqa: E402
-from recommender.models import Scenario  # noqa: E402
-from recommender.planning.report import accelerator_hours_per_mix, plan_report  # noqa: E402
-from recommender.scenarios import load_scenario  # noqa: E402
+import catalog
+from recommender import candidates, optimize
+from recommender.models import Scenario
+from recommender.planning.report import accelerator_hours_per_mix, plan_report
+from recommender.scenarios import load_scenario
 
 H100 = {"name": "8 x H100", "budget_usd": 260_000, "objective": "min_time",
         "workloads": [{"benchmark": "llama2_70b_lora"}], "accelerators": ["nvidia-h100-sxm5-80gb"]}  # fmt: skip

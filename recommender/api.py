@@ -30,7 +30,6 @@ import numpy as np
 
 from catalog.registry import closest_ids
 from recommender import costs as C
-from recommender.planning import risk as R
 from recommender import solve as S
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
 from recommender.models import (
@@ -46,6 +45,7 @@ from recommender.models import (
     WorkloadEstimate,
     parse_scenario,
 )
+from recommender.planning import risk as R
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

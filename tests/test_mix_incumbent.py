@@ -57,8 +57,8 @@ def test_highs_in_process_prints_nothing(capfd: pytest.CaptureFixture[str]) -> N
 def test_configuration_running_only_some_workloads_may_join_a_mix() -> None:
     import numpy as np
     import pandas as pd
-
     from optimize_fakes import fake_predict
+
     from recommender import optimize
 
     h100, a30 = "nvidia-h100-sxm5-80gb", "nvidia-a30-pcie-24gb"

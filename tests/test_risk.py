@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from optimize_fakes import fake_predict
+
 from recommender import optimize
 from recommender.planning import risk as R
 

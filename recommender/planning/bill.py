@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from recommender.costs import PCIE, SXM_OAM, NVL72, RACK_UNITS_PER_NODE, assumption_from_row, node_kind
+from recommender.costs import NVL72, PCIE, RACK_UNITS_PER_NODE, SXM_OAM, assumption_from_row, node_kind
 from recommender.models import Assumption
 from recommender.planning.sources import planning_assumption
 

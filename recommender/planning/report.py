@@ -34,20 +34,22 @@ class PlanReport:
 
     def to_markdown(self) -> str:
         b = self.bill
-        out = [self.bill.to_markdown(), "",
-               f"Provisioned IT power {kw(b.provisioned_it_power_kw)} ({b.racks} rack(s) at the {b.rack_class} power limit); "
-               f"expected average draw in training {kw(self.average_draw_kw)}; PUE {self.pue:g}.",
-               f"Energy {money(self.energy_usd_per_year)} a year; TCO (present value over {self.financing.years:g} "
-               f"years at {percent(self.financing.cost_of_capital)}, {percent(self.financing.salvage_fraction)} "
-               f"salvage) {money(self.tco_pv_usd)}, i.e. {money(self.yearly_cost_usd)} a year."]  # fmt: skip
+        power_line = (f"Provisioned IT power {kw(b.provisioned_it_power_kw)} ({b.racks} rack(s) at the "
+                      f"{b.rack_class} power limit); expected average draw in training {kw(self.average_draw_kw)}; "
+                      f"PUE {self.pue:g}.")  # fmt: skip
+        money_line = (f"Energy {money(self.energy_usd_per_year)} a year; TCO (present value over "
+                      f"{self.financing.years:g} years at {percent(self.financing.cost_of_capital)}, "
+                      f"{percent(self.financing.salvage_fraction)} salvage) {money(self.tco_pv_usd)}, i.e. "
+                      f"{money(self.yearly_cost_usd)} a year.")  # fmt: skip
+        out = [self.bill.to_markdown(), "", power_line, money_line]
         if self.rent is not None:
             out += ["", _rent_markdown(self.rent, b.accelerator_id)]
         return "\n".join(out)
 
 
 def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
-    rows = [f"Rent or buy at utilisation {percent(r.utilization)} ({r.mixes_per_year:,.0f} mixes a year): "
-            f"buy {money(r.buy_tco_pv_usd)} (present value).", "",
+    rows = [(f"Rent or buy at utilisation {percent(r.utilization)} ({r.mixes_per_year:,.0f} mixes a year): "
+             f"buy {money(r.buy_tco_pv_usd)} (present value)."), "",
             "| provider | accelerator | pricing | USD/acc-h | rent (PV) | vs buy | break-even utilisation | source |",
             "|---|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
     shown = list(r.cheapest_per_pricing(accelerator_id).values())

@@ -69,8 +69,8 @@ class RiskNote:
         if not self.uncertain:
             return []
         why = {"specs_only": "no MLPerf result for the accelerator", "carried": "measured in an earlier round"}
-        out = [f"The choice, {describe}, rests on {' and '.join(self.bases)} figures "
-               f"({'; '.join(why[b] for b in self.bases)})."]  # fmt: skip
+        out = [(f"The choice, {describe}, rests on {' and '.join(self.bases)} figures "
+                f"({'; '.join(why[b] for b in self.bases)}).")]  # fmt: skip
         if self.measured_index is None or self.measured_value is None:
             out.append("No configuration with measured figures fits the limits.")
             return out

@@ -32,17 +32,17 @@ _BILL_MARKER = ("network_cost_usd_per_node", "ib_ndr400_1tier_le_64_nodes")
 
 #: Figures in no data file yet: (parameter, applies_to) -> (value, unit, source, confidence).
 PLANNING_ASSUMPTIONS: dict[tuple[str, str], tuple[float, str, str, str]] = {
-    ("utilization", "default"): (0.8, "ratio", "optimizer assumption: share of the year the system trains "
-                                 "(a busy training cluster; idle hours are not charged)", "L"),
-    ("salvage_fraction", "default"): (0.1, "ratio", "optimizer assumption: resale value at the end of `years` "
-                                      "as a share of capex (5-year-old accelerators resell for little)", "L"),
-    ("cost_of_capital", "default"): (0.08, "ratio_per_year", "optimizer assumption: annual discount rate "
-                                     "(a typical corporate WACC)", "L"),
+    ("utilization", "default"): (0.8, "ratio", ("optimizer assumption: share of the year the system trains "
+                                 "(a busy training cluster; idle hours are not charged)"), "L"),
+    ("salvage_fraction", "default"): (0.1, "ratio", ("optimizer assumption: resale value at the end of `years` "
+                                      "as a share of capex (5-year-old accelerators resell for little)"), "L"),
+    ("cost_of_capital", "default"): (0.08, "ratio_per_year", ("optimizer assumption: annual discount rate "
+                                     "(a typical corporate WACC)"), "L"),
     ("rack_units_per_rack", "standard_rack"): (42.0, "u", "optimizer assumption: 42U usable per rack", "M"),
     ("rack_units_per_rack", "nvl72_rack"): (48.0, "u", "optimizer assumption: one 48U rack per NVL72", "M"),
     ("pcie_host_scale_per_card", "pcie_node_above_8_cards"): (
-        0.125, "ratio", "optimizer assumption: above 8 cards a PCIe chassis's host cost and host power grow "
-        "with the card count, host x cards / 8 (PCIe switches, PSUs, larger chassis)", "L"),
+        0.125, "ratio", ("optimizer assumption: above 8 cards a PCIe chassis's host cost and host power grow "
+                         "with the card count, host x cards / 8 (PCIe switches, PSUs, larger chassis)"), "L"),
 }
 
 
