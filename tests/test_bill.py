@@ -78,3 +78,24 @@ def test_every_line_names_its_source(cat) -> None:
     price = B.price_assumption("nvidia-b200-sxm-180gb", d)
     assert B.host_platform("nvidia-b300-sxm-270gb", "sxm_oam") == "hgx_b300_8gpu_node"
     assert B.bill("nvidia-b300-sxm-270gb", "sxm", 1100, price, 16, 2, d).line("NICs per node") is None
+
+
+@pytest.mark.parametrize(("acc", "form", "rows"), [
+    ("nvidia-h100-sxm5-80gb", "sxm", [(8, 1), (16, 2), (512, 64), (520, 65), (800, 100), (8200, 1025)]),
+    ("nvidia-a100-pcie-80gb", "pcie", [(1, 1), (8, 1), (20, 1), (16, 2), (40, 2)]),
+    ("nvidia-b300-sxm-270gb", "sxm", [(8, 1), (24, 3)]),
+    ("nvidia-gb200", "other", [(4, 1), (72, 18), (144, 36)]),
+])  # fmt: skip
+def test_bill_arrays_equal_the_bill_row_by_row(cat, acc: str, form: str, rows: list[tuple[int, int]]) -> None:
+    import numpy as np
+
+    d = defaults_frame(cat)
+    tdp = float(cat.accelerators.set_index("accelerator_id").at[acc, "tdp_watts"])
+    a, n = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    arrays = B.bill_arrays(acc, form, tdp, 10_000.0, a, n, d, cooling="liquid")
+    for k, (acc_n, nodes) in enumerate(rows):
+        price = B.price_assumption(acc, d, 10_000.0)
+        b = B.bill(acc, form, tdp, price, acc_n, nodes, d, cooling="liquid")
+        assert arrays["capex_usd"][k] == pytest.approx(b.capex_usd)
+        assert arrays["provisioned_it_power_kw"][k] == pytest.approx(b.provisioned_it_power_kw)
+        assert arrays["racks"][k] == b.racks and arrays["accelerators"][k] == b.accelerators

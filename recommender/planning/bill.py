@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from recommender.costs import NVL72, PCIE, RACK_UNITS_PER_NODE, SXM_OAM, assumption_from_row, node_kind
@@ -278,3 +279,57 @@ def bill_for(catalog: Any, accelerator_id: str, accelerators: int, nodes: int, *
     price = price_assumption(accelerator_id, defaults, kw.pop("quote_usd", None))
     return bill(accelerator_id, acc.get("form_factor"), float(acc["tdp_watts"]), price, accelerators, nodes,
                 defaults, **kw)  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------ vectorised
+def _tier_cost(network_nodes: np.ndarray, d: _Rows) -> np.ndarray:
+    """Scale-out network cost per node for each node count (0 for one node)."""
+    tops = [top for top, _ in NETWORK_TIERS]
+    costs = [d.need("network_cost_usd_per_node", a).value for _, a in NETWORK_TIERS]
+    top_cost = d.need("network_cost_usd_per_node", NETWORK_TOP_TIER).value
+    conds = [network_nodes <= 1] + [network_nodes <= t for t in tops]
+    return np.select(conds, [0.0, *costs], default=top_cost)
+
+
+def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, price_usd: float,
+                accelerators: np.ndarray, nodes: np.ndarray, defaults: pd.DataFrame, *,
+                cooling: str | None = None, partial_rack: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
+    """The bill's totals for many configurations of ONE accelerator at once (the candidate grid):
+    ``capex_usd``, ``provisioned_it_power_kw``, ``racks``, ``rack_units``, ``network_usd``, and the bought
+    ``accelerators`` (NVL72: whole racks unless ``partial_rack``). Equal to :func:`bill` row by row (a test)."""
+    acc = np.asarray(accelerators, dtype=np.int64)
+    n = np.asarray(nodes, dtype=np.int64)
+    price = Assumption(parameter="reference_price_usd", applies_to=accelerator_id, value=price_usd, unit="usd",
+                       source="given")  # fmt: skip
+    d = _Rows(defaults)
+    kind = node_kind(accelerator_id, form_factor, defaults)
+    if kind == NVL72:
+        rows = [bill(accelerator_id, form_factor, tdp_watts, price, int(a), int(k), defaults, partial_rack=partial_rack)
+                for a, k in zip(acc, n, strict=True)]  # at most a few dozen NVL72 rows  # fmt: skip
+        return {
+            "accelerators": np.array([b.accelerators for b in rows]), "capex_usd": np.array([b.capex_usd for b in rows]),
+            "provisioned_it_power_kw": np.array([b.provisioned_it_power_kw for b in rows]),
+            "racks": np.array([b.racks for b in rows]), "rack_units": np.array([b.rack_units for b in rows]),
+            "network_usd": np.array([sum(ln.total_usd for ln in b.lines if ln.item.startswith("scale-out"))
+                                     for b in rows]),
+        }  # fmt: skip
+    per_node = np.ceil(acc / n).astype(np.int64)
+    host = d.need("host_cost_usd_per_node", host_platform(accelerator_id, kind)).value  # type: ignore[arg-type]
+    base = d.need("accelerators_per_node", "pcie").value if kind == PCIE else np.inf
+    scale_rule = planning_assumption("pcie_host_scale_per_card", "pcie_node_above_8_cards", defaults).value
+    scale = np.where(per_node > base, scale_rule * per_node, 1.0)
+    nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g").value if "-b300-" not in accelerator_id else 0.0
+    network = n * _tier_cost(n, d)
+    capex = acc * price_usd + n * host * scale + np.where(n >= 2, n * nic, 0.0) + network
+    gpu_kw = per_node * tdp_watts / 1000.0
+    if kind == SXM_OAM:
+        node_kw = d.need("it_power_factor", "sxm_oam_8gpu_air_node").value * gpu_kw
+    else:
+        f, hp = d.need("pcie_power_factor", "pcie_node").value, d.need("pcie_host_power_kw", "pcie_node").value
+        node_kw = f * (gpu_kw + hp * scale)
+    ru = _node_rack_units(kind, d).value
+    limit = d.need("rack_power_limit_kw", rack_class(kind, cooling)).value
+    space = planning_assumption("rack_units_per_rack", "standard_rack", defaults).value
+    per_rack = np.maximum(1, np.minimum(np.floor(limit / node_kw + 1e-9), math.floor(space / ru + 1e-9)))
+    return {"accelerators": acc, "capex_usd": capex, "provisioned_it_power_kw": n * node_kw,
+            "racks": np.ceil(n / per_rack).astype(np.int64), "rack_units": n * ru, "network_usd": network}  # fmt: skip
