@@ -198,6 +198,34 @@ class Scenario(FrozenModel):
         default=False,
         description="Allow buying several configurations and splitting the workloads among them (Gavel-style).",
     )
+    # -- issue 12: the whole bill, financing, rent or buy, risk (read by recommender/planning/*) ----------
+    utilization: float | None = Field(
+        default=None, gt=0.0, le=1.0,
+        description="Share of the year the system trains (energy bill, rent comparison). Empty = the default.",
+    )
+    salvage_fraction: float | None = Field(
+        default=None, ge=0.0, lt=1.0, description="Resale value after `years`, as a share of capex. Empty = default."
+    )
+    cost_of_capital: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Annual discount rate of the TCO's present value. Empty = default."
+    )
+    risk: Literal["expected", "p80"] | None = Field(
+        default=None,
+        description=(
+            "Which minutes to optimise: expected (the point estimate) or p80 (the upper end of the 80 % interval, "
+            "so an uncertain prediction must be better by its own doubt). Empty = the default (see planning.risk)."
+        ),
+    )
+    partial_rack: bool = Field(
+        default=False, description="Allow buying NVL72-class systems by the tray instead of whole racks of 72."
+    )
+    consider_cloud: bool = Field(
+        default=False, description="With min_tco: also consider renting the work in a cloud (price list)."
+    )
+    cloud_prices: str | None = Field(
+        default=None, description="Path of your own cloud price list (CSV). Empty = the catalog's list."
+    )
+    # -- end issue 12 -------------------------------------------------------------------------------------
 
     @field_validator("accelerators")
     @classmethod

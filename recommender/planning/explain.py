@@ -123,7 +123,8 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
     if used:
         out.append("It uses " + ", ".join(used) + ".")
     if single_best is not None:
-        out.append(f"The best single configuration reaches {fmt.amount(single_best)} {unit}; the mix is never worse.")
+        out.append(f"The best single configuration reaches {fmt.amount(single_best)} {unit}; the mix is never worse: the "
+                   "solver starts from the best fleet of one configuration and keeps it unless it finds better.")
     if binding:
         out.append("Binding: " + ", ".join(binding) + ".")
     if p.allow_note:
@@ -167,3 +168,15 @@ def infeasible_explanation(p: Prepared) -> list[str]:
             out.append(f"Within the limits at most {fmt.amount(float(t.mixes[inlim].max()))} mixes/day are reachable; "
                        f"{fmt.amount(s.required_mixes_per_day)} are required.")  # fmt: skip
     return out
+
+
+def risk_lines(p: Prepared, i: int) -> list[str]:
+    """Issue 12: mark a choice resting on specs_only/carried figures; name the best all-measured choice."""
+    from recommender.planning import risk as R
+    from recommender.planning.feasibility import feasible_mask, objective_arrays, value_unit
+
+    cost, sense, _thr, _req = objective_arrays(p)
+    note = R.risk_note(i, cost, feasible_mask(p), p.table.basis, p.shares, sense)
+    m = note.measured_index
+    return note.lines(describe(configuration(p, i)), None if m is None else describe(configuration(p, m)),
+                      value_unit(p.scenario.objective), sense)  # fmt: skip

@@ -12,7 +12,6 @@ from recommender.models import Alternative, Configuration, Objective, Recommenda
 from recommender.planning import solve as S
 from recommender.planning.explain import explain_mix, infeasible_explanation, unit_text
 from recommender.planning.feasibility import (
-    base_mask,
     copies_dominated,
     dominated_mask,
     is_better,
@@ -91,7 +90,11 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommen
             single_best = float(single_as_mix_value(p, rs.index))
         alternatives = alternatives_mix(p, set(used), value, sense)
     explanation = explain_mix(p, configs, value, binding, single_best, int(keep.size))
-    if r.status == Status.FEASIBLE:
+    if r.status == Status.FEASIBLE and r.solver.endswith("+incumbent"):
+        explanation.insert(0, f"The solver stopped at its time limit ({fmt.amount(time_limit_s)} s) without a better "
+                              "mix; this is the best fleet of one configuration (status: feasible; a better mix may "
+                              "exist).")  # fmt: skip
+    elif r.status == Status.FEASIBLE:
         explanation.insert(0, f"CBC stopped at its time limit ({fmt.amount(time_limit_s)} s) with this solution; a better "
                               "one may exist (status: feasible).")
     choice = max(configs, key=lambda c: c.capex_usd * c.count)
@@ -104,7 +107,11 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommen
 
 def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[S.MixResult, np.ndarray]:
     s, t = p.scenario, p.table
-    ok = base_mask(p) & S.within_limits(t.res, limits)
+    # issue 12: a configuration that can train only some of the workloads may join a mix
+    pos = p.shares > 0
+    runs_some = np.any(np.isfinite(t.minutes[:, pos]) & (t.minutes[:, pos] > 0), axis=1)
+    ok = runs_some & (t.mem_ok if s.min_accelerator_memory_gb is not None else True)
+    ok = ok & S.within_limits(t.res, limits)
     idx = np.flatnonzero(ok)
     keep = idx[~dominated_mask(p, idx, per_workload=True)] if idx.size else idx
     keep = keep[~copies_dominated(p, keep)] if keep.size else keep
@@ -117,9 +124,12 @@ def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[S.
         # more copies of c than c alone needs to meet the requirement are never optimal
         with np.errstate(divide="ignore"):
             copies = np.ceil(s.required_mixes_per_day / np.maximum(t.mixes[keep], 1e-300)).clip(1, 1e6)
+    # issue 12: start from (and never return worse than) the best fleet of one configuration
+    incumbent = S.best_incumbent(t.mixes[keep], t.tco[keep], t.res.take(keep), limits, objective=objective,
+                                 required_throughput=s.required_mixes_per_day, max_copies=copies)  # fmt: skip
     r = S.solve_mix(minutes, p.shares, t.res.take(keep), limits, objective=objective, tco_usd=t.tco[keep],
                     required_throughput=s.required_mixes_per_day, max_copies=copies,
-                    time_limit_s=time_limit_s)  # fmt: skip
+                    time_limit_s=time_limit_s, incumbent=incumbent)  # fmt: skip
     return r, keep
 
 
