@@ -30,6 +30,7 @@ from pydantic import (
 
 from recommender import format as fmt
 from recommender.errors import ScenarioError
+from recommender.plan_models import BillLine, RentOrBuy, bill_markdown, rent_markdown
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -39,6 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: (read by :func:`recommender.format.parse_money`; the JSON Schema accepts a number or such a string).
 Money = Annotated[PositiveFloat, BeforeValidator(fmt.parse_money, json_schema_input_type=float | str)]
 NonNegativeMoney = Annotated[NonNegativeFloat, BeforeValidator(fmt.parse_money, json_schema_input_type=float | str)]
+
+
 
 
 class FrozenModel(BaseModel):
@@ -365,13 +368,14 @@ class Configuration(FrozenModel):
     accelerators_per_node: int = Field(description="Accelerators per node.")
     price_usd_per_accelerator: float = Field(description="Price per accelerator used, USD.")
     price_source: str | None = Field(default=None, description="Where the price comes from (reference or scenario).")
-    capex_usd: float = Field(description="Capital cost: accelerators x price + nodes x host cost, USD (one copy).")
+    capex_usd: float = Field(description="Capital cost: the whole bill (accelerators, hosts, NICs, network), USD "
+                             "(one copy).")
     it_power_kw: float = Field(description="IT power of the configuration, kW (before PUE; one copy).")
     facility_power_kw: float = Field(description="Facility power = IT power x PUE, kW.")
     rack_units: float | None = Field(default=None, description="Rack space used, U.")
     pue: float = Field(description="PUE used for this configuration.")
-    energy_usd: float = Field(description="Energy cost over the scenario's years at full power, USD.")
-    tco_usd: float = Field(description="Total cost of ownership: capex + energy over the years, USD.")
+    energy_usd: float = Field(description="Present value of the energy bills over the scenario's years, USD.")
+    tco_usd: float = Field(description="Total cost of ownership: present value of capex + energy - salvage, USD.")
     weighted_minutes: float = Field(description="Share-weighted minutes to train of the whole mix.")
     mixes_per_day: float = Field(description="How many times per day the whole mix can be trained (1440 / weighted).")
     workloads: list[WorkloadEstimate] = Field(description="Minutes to train per workload, with basis and interval.")
@@ -384,6 +388,14 @@ class Configuration(FrozenModel):
         description="How many copies of this configuration to buy (mix mode; 1 otherwise). Money, power and "
         "rack figures above are per copy.",
     )
+    bill: list[BillLine] = Field(default_factory=list, description="The whole bill of one copy, with sources.")
+    racks: int | None = Field(default=None, description="Racks, from each rack's power limit and rack units.")
+    average_draw_kw: float | None = Field(
+        default=None, description="Expected average IT draw in training, kW (calibrated on MLPerf Power).")
+    energy_usd_per_year: float | None = Field(
+        default=None, description="Energy bill of one year: average draw x PUE x hours x utilisation x price, USD.")
+    yearly_cost_usd: float | None = Field(
+        default=None, description="Equivalent yearly cost of the TCO's present value, USD.")
 
 
 class Alternative(FrozenModel):
@@ -464,6 +476,7 @@ class Recommendation(FrozenModel):
     candidates_after_pruning: int = Field(default=0, description="Candidates left after removing dominated ones.")
     solver: str = Field(default="cbc", description="How the answer was found (cbc, or enumeration for one choice).")
     catalog_fingerprint: str | None = Field(default=None, description="Fingerprint of the catalog data used.")
+    rent_or_buy: RentOrBuy | None = Field(default=None, description="Buy versus rent in a cloud (issue 12).")
 
     # -- exports --------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -549,6 +562,8 @@ class Recommendation(FrozenModel):
                  "80 % interval. Capex, power, TCO and predicted minutes are derived figures, not MLPerf results."),
             ]
             lines.append("")
+        lines += bill_markdown(self.configurations)
+        lines += rent_markdown(self.rent_or_buy)
         if self.explanation:
             lines += ["## Why", ""] + [f"- {s}" for s in self.explanation] + [""]
         if self.binding:
@@ -577,7 +592,6 @@ class Recommendation(FrozenModel):
                 )
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
-
 
 
 def _amount(x: float | None) -> str:

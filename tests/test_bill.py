@@ -99,3 +99,21 @@ def test_bill_arrays_equal_the_bill_row_by_row(cat, acc: str, form: str, rows: l
         assert arrays["capex_usd"][k] == pytest.approx(b.capex_usd)
         assert arrays["provisioned_it_power_kw"][k] == pytest.approx(b.provisioned_it_power_kw)
         assert arrays["racks"][k] == b.racks and arrays["accelerators"][k] == b.accelerators
+
+
+def test_candidate_grid_carries_the_bill(cat) -> None:
+    """Issue 12: the optimizer's candidates cost what their bill says (hosts by platform, NICs, network)."""
+    from optimize_fakes import fake_predict
+
+    from recommender import candidates
+
+    scenario = {"name": "t", "budget_usd": 2e6, "accelerators": ["nvidia-b200-sxm-180gb", "nvidia-h100-sxm5-80gb"],
+                "workloads": [{"benchmark": "bert", "share": 1}]}
+    df = candidates(scenario, catalog=cat, predictor=fake_predict)
+    for acc, n_acc, nodes in (("nvidia-b200-sxm-180gb", 16, 2), ("nvidia-h100-sxm5-80gb", 24, 3)):
+        row = df[(df["accelerator_id"] == acc) & (df["accelerators"] == n_acc) & (df["nodes"] == nodes)].iloc[0]
+        b = B.bill_for(cat, acc, n_acc, nodes)
+        assert float(row["capex_usd"]) == pytest.approx(b.capex_usd)
+        assert float(row["it_power_kw"]) == pytest.approx(b.provisioned_it_power_kw)
+    b200 = df[(df["accelerator_id"] == "nvidia-b200-sxm-180gb") & (df["accelerators"] == 16)].iloc[0]
+    assert float(b200["capex_usd"]) == pytest.approx(797_000)
