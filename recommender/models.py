@@ -30,7 +30,7 @@ from pydantic import (
 
 from recommender import format as fmt
 from recommender.errors import ScenarioError
-from recommender.plan_models import BillLine, RentOrBuy, bill_markdown, rent_markdown
+from recommender.plan_models import BillLine, RentOrBuy, RentQuote, bill_markdown, rent_markdown
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -477,6 +477,8 @@ class Recommendation(FrozenModel):
     solver: str = Field(default="cbc", description="How the answer was found (cbc, or enumeration for one choice).")
     catalog_fingerprint: str | None = Field(default=None, description="Fingerprint of the catalog data used.")
     rent_or_buy: RentOrBuy | None = Field(default=None, description="Buy versus rent in a cloud (issue 12).")
+    cloud_decision: Literal["buy", "rent"] | None = Field(default=None, description="consider_cloud: buy or rent.")
+    cheapest_rent: RentQuote | None = Field(default=None, description="consider_cloud: the cheapest rent of the work.")
 
     # -- exports --------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

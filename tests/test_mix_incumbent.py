@@ -79,3 +79,43 @@ def test_configuration_running_only_some_workloads_may_join_a_mix() -> None:
     assert single.choice.accelerator_id == h100  # the A30 alone cannot train the mix
     assert a30 in {c.accelerator_id for c in mix.configurations}
     assert mix.objective_value > single.objective_value
+
+
+def test_mix_min_time_is_the_time_of_each_workload_on_its_servers() -> None:
+    """Issue 12: mix mode's min_time is a real objective — share-weighted minutes of each workload on the
+    configuration that trains it — never worse than the best single configuration, and equal to the
+    hand-computed sum over the answer's own runs."""
+    from optimize_fakes import fake_predict
+
+    from recommender import optimize
+
+    base = {"name": "t", "budget_usd": 900_000, "workloads": [{"benchmark": "bert"}, {"benchmark": "resnet"},
+                                                                {"benchmark": "unet3d"}]}  # fmt: skip
+    single = optimize(base, predictor=fake_predict, explain=False)
+    mix = optimize({**base, "mix": True}, predictor=fake_predict, explain=False)
+    assert mix.status == "optimal" and mix.objective_unit == "minutes"
+    assert mix.objective_value <= single.objective_value * (1 + 1e-9)
+    by_hand = 0.0
+    for c in mix.configurations:
+        assert c.count == 1
+        for w in c.workloads:
+            by_hand += w.share * w.minutes * c.serves[w.workload]
+    assert mix.objective_value == pytest.approx(by_hand)
+    # every run's minutes are at most... the reported value is a share-weighted time, not a throughput figure
+    slowest = max(w.minutes for c in mix.configurations for w in c.workloads if c.serves[w.workload] > 0)
+    assert mix.objective_value <= slowest
+
+
+def test_solve_mix_time_keeps_the_incumbent_at_a_tiny_time_limit() -> None:
+    rng = np.random.default_rng(5)
+    W, C = 4, 40
+    minutes = rng.uniform(5, 100, size=(W, C))
+    shares = np.full(W, 0.25)
+    res = S.Resources(rng.uniform(1e5, 5e5, C), rng.uniform(5, 40, C), np.full(C, 8.0), np.ones(C), np.full(C, 8.0))
+    limits = S.Limits(budget_usd=6e5)
+    fits = res.capex_usd <= 6e5
+    weighted = (minutes * shares[:, None]).sum(axis=0)
+    inc = int(np.flatnonzero(fits)[np.argmin(weighted[fits])])
+    r = S.solve_mix_time(minutes, shares, res, limits, time_limit_s=0.01, incumbent=inc)
+    assert r.objective is not None and r.objective <= weighted[inc] * (1 + 1e-9)
+    assert float(np.dot(r.counts, res.capex_usd)) <= 6e5 * (1 + 1e-9)

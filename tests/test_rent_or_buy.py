@@ -81,3 +81,31 @@ def test_catalog_price_list_reads() -> None:
 
     frame = cloud_prices()
     assert set(frame["pricing"]) <= set(cloud.PRICING_MODELS) and len(frame) >= 2
+
+
+def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None:
+    """Issue 12: the recommendation carries buy TCO, rent per pricing model and break-even; with
+    consider_cloud under min_tco it compares the cheapest rent with the best purchase (a two-row list)."""
+    from optimize_fakes import fake_predict
+
+    from recommender import optimize
+
+    prices = tmp_path / "cloud.csv"
+    prices.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
+                      "A,nvidia-h100-sxm5-80gb,on_demand,2.0,test,2026\n"
+                      "B,nvidia-h100-sxm5-80gb,spot,0.01,test,2026\n")  # fmt: skip
+    base = {"name": "t", "accelerators": ["nvidia-h100-sxm5-80gb"], "workloads": [{"benchmark": "bert"}],
+            "cloud_prices": str(prices)}  # fmt: skip
+    r = optimize({**base, "budget_usd": 500_000}, predictor=fake_predict)
+    rb = r.rent_or_buy
+    assert rb is not None and rb.buy_tco_usd == pytest.approx(r.choice.tco_usd)
+    assert {q.pricing for q in rb.quotes} == {"on_demand", "spot"}
+    od = next(q for q in rb.quotes if q.pricing == "on_demand")
+    hours = r.choice.accelerators * r.choice.weighted_minutes / 60 * rb.mixes_per_year
+    assert od.rent_usd_per_year == pytest.approx(hours * 2.0)
+    assert od.break_even_utilization is not None and 0 < od.break_even_utilization
+    assert "## Rent or buy" in r.to_markdown() and "## Bill" in r.to_markdown()
+    tco = optimize({**base, "objective": "min_tco", "required_mixes_per_day": 10, "consider_cloud": True},
+                   predictor=fake_predict)  # fmt: skip
+    assert tco.cloud_decision == "rent" and tco.cheapest_rent.provider == "B"  # 0.01 USD/h beats any purchase
+    assert tco.explanation[0].startswith("consider_cloud:")

@@ -178,6 +178,9 @@ def cheapest_rent_per_accelerator(prices: pd.DataFrame, accelerator_hours_per_mi
         if acc in accelerator_hours_per_mix:
             q = _quote(row, accelerator_hours_per_mix[acc], mixes_per_year, financing, None)
             rows.append({"accelerator_id": acc, "provider": q.provider, "pricing": q.pricing,
-                         "rent_pv_usd": q.rent_pv_usd, "source": q.source})  # fmt: skip
-    frame = pd.DataFrame(rows, columns=["accelerator_id", "provider", "pricing", "rent_pv_usd", "source"])
+                         "usd_per_accelerator_hour": q.usd_per_accelerator_hour,
+                         "rent_usd_per_year": q.rent_usd_per_year, "rent_pv_usd": q.rent_pv_usd,
+                         "source": q.source, "as_of": q.as_of})  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["accelerator_id", "provider", "pricing", "usd_per_accelerator_hour",
+                                        "rent_usd_per_year", "rent_pv_usd", "source", "as_of"])  # fmt: skip
     return frame.sort_values("rent_pv_usd").drop_duplicates("accelerator_id").reset_index(drop=True)

@@ -111,6 +111,10 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
     out = [f"Buy {describe_many(configs)}: capex {fmt.money(capex)}, IT power {fmt.amount(power)} kW.",
            (f"Objective {s.objective.value}: {fmt.amount(value)} {unit} (mix mode: workloads split across "
             f"configurations, solved by CBC over {n_pruned} non-dominated candidates).")]
+    if s.objective == Objective.MIN_TIME:
+        out.append("In mix mode min_time is the share-weighted minutes of each workload on the configuration that "
+                   "trains it (each bought once: more copies would not shorten a run); every run's minutes are "
+                   "in the table.")
     for c in configs:
         parts = [f"{n} {v * 100:.0f} %" for n, v in c.serves.items() if v > 1e-6]
         out.append(f"{describe(c)} serves " + (", ".join(parts) if parts else "nothing") + ".")

@@ -115,7 +115,8 @@ def dominated_mask(p: Prepared, idx: np.ndarray, *, per_workload: bool) -> np.nd
             cols.append(t.res.usage(name)[idx].astype(float))
     if per_workload:
         pos = p.shares > 0
-        cols += [t.minutes[idx][:, w] for w in np.flatnonzero(pos)]
+        mins = risk_minutes(p)
+        cols += [mins[idx][:, w] for w in np.flatnonzero(pos)]
         if p.scenario.objective == Objective.MIN_TCO:
             cols.append(t.tco[idx])
     else:
@@ -138,7 +139,7 @@ def copies_dominated(p: Prepared, idx: np.ndarray) -> np.ndarray:
     res = [t.capex[idx], t.tco[idx]] + [t.res.usage(name)[idx].astype(float) for name, _ in p.limits.items()
                                         if name != "budget"]  # fmt: skip
     pos = np.flatnonzero(p.shares > 0)
-    mins = t.minutes[idx][:, pos]
+    mins = risk_minutes(p)[idx][:, pos]
     # kmax[j, i]: how many copies of j fit in the resources of i
     kmax = np.full((n, n), np.inf)
     with np.errstate(divide="ignore", invalid="ignore"):

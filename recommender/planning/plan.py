@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommender.models import Recommendation
+from recommender import format as fmt
+from recommender.models import Objective, Recommendation, Status
 from recommender.plan_models import RentOrBuy, RentQuote
 from recommender.planning import cloud, sources
 from recommender.planning.table import Prepared
@@ -62,11 +63,51 @@ def summary(r: cloud.RentOrBuy, accelerator_id: str) -> RentOrBuy:
 
 
 def attach(p: Prepared, rec: Recommendation) -> Recommendation:
-    """The recommendation with its rent-or-buy block (one configuration bought once; mixes have none)."""
+    """The recommendation with its rent-or-buy block (one configuration bought once; mixes have none) and,
+    with ``consider_cloud`` under ``min_tco``, the comparison of the cheapest rent with the best buy."""
     c = rec.choice
-    if c is None or p.plan is None or len(rec.configurations) != 1 or c.count != 1:
-        return rec
-    i = index_of(p, c.accelerator_id, c.accelerators, c.nodes)
-    if i is None or not np.isfinite(p.table.weighted[i]):
-        return rec
-    return rec.model_copy(update={"rent_or_buy": summary(rent_or_buy_for(p, i), c.accelerator_id)})
+    if c is not None and p.plan is not None and len(rec.configurations) == 1 and c.count == 1:
+        i = index_of(p, c.accelerator_id, c.accelerators, c.nodes)
+        if i is not None and np.isfinite(p.table.weighted[i]):
+            rec = rec.model_copy(update={"rent_or_buy": summary(rent_or_buy_for(p, i), c.accelerator_id)})
+    if p.scenario.consider_cloud and p.scenario.objective == Objective.MIN_TCO and p.plan is not None:
+        rec = consider_cloud(p, rec)
+    return rec
+
+
+def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
+    """``consider_cloud: true`` with ``min_tco``: the cheapest way to rent the required mixes per day (any
+    considered accelerator, any pricing model) against the best purchase's TCO, both present values."""
+    s = p.scenario
+    assert p.plan is not None and s.required_mixes_per_day is not None
+    prices = sources.cloud_prices(p.catalog, s.cloud_prices)
+    frame = cloud.cheapest_rent_per_accelerator(prices, accelerator_hours_per_mix(p), s.required_mixes_per_day
+                                                * 365.25, p.plan.financing)  # fmt: skip
+    if not len(frame):
+        line = "consider_cloud: the cloud price list has no row for any accelerator considered; buying only."
+        return rec.model_copy(update={"explanation": [*rec.explanation, line]})
+    best = frame.iloc[0]
+    rent = float(best["rent_pv_usd"])
+    buy = rec.total_tco_usd if rec.status != Status.INFEASIBLE else None
+    name = p.meta.accelerators[str(best["accelerator_id"])].name
+    what = f"renting {name} ({best['provider']}, {best['pricing']}) for {fmt.money(rent)} (present value)"
+    if buy is None:
+        line = f"consider_cloud: no purchase fits; the cheapest way to do the work is {what}."
+        decision = "rent"
+    elif rent < buy:
+        line = (f"consider_cloud: {what} is cheaper than buying ({fmt.money(buy)} TCO) by {fmt.money(buy - rent)} "
+                f"({(1 - rent / buy) * 100:.0f} %): rent.")  # fmt: skip
+        decision = "rent"
+    else:
+        line = (f"consider_cloud: buying ({fmt.money(buy)} TCO) is cheaper than the cheapest rent, {what}, by "
+                f"{fmt.money(rent - buy)}: buy.")  # fmt: skip
+        decision = "buy"
+    update: dict[str, object] = {"explanation": [line, *rec.explanation], "cloud_decision": decision,
+                                 "cheapest_rent": RentQuote(provider=str(best["provider"]),
+                                                            accelerator_id=str(best["accelerator_id"]),
+                                                            pricing=str(best["pricing"]),
+                                                            usd_per_accelerator_hour=float(best["usd_per_accelerator_hour"]),
+                                                            rent_usd_per_year=float(best["rent_usd_per_year"]),
+                                                            rent_pv_usd=rent, source=str(best["source"]),
+                                                            as_of=str(best["as_of"]))}  # fmt: skip
+    return rec.model_copy(update=update)

@@ -81,7 +81,7 @@ def plan_report(catalog: Any, scenario: Scenario, accelerator_id: str, accelerat
     b = bill_for(catalog, accelerator_id, accelerators, nodes, quote_usd=quote,
                  cooling=None if scenario.cooling is None else scenario.cooling.value,
                  partial_rack=scenario.partial_rack)  # fmt: skip
-    draw_model = power.calibrate(sources.measured_power(catalog), catalog.accelerators, defaults)
+    draw_model = power.draw_model(catalog)
     draw, draw_basis = draw_model.average_draw_kw(accelerator_id, b.provisioned_it_power_kw)
     model = C.cost_model(catalog.defaults, scenario)
     pue = model.pue_for(b.rack_class == "liquid_cooled_nvl72_rack")
