@@ -73,11 +73,11 @@ def main() -> int:
     args = ap.parse_args()
 
     options: dict[str, object] = {}
-    model = "recommender.estimate.predict"
+    model = "recommender.performance.answers.predict"
     try:
         if args.fake:
             raise ImportError
-        import recommender.estimate  # noqa: F401
+        import recommender.performance.answers  # noqa: F401
     except ImportError:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
         from optimize_fakes import fake_predict

@@ -30,8 +30,8 @@ def main() -> None:
     import pandas as pd
 
     import catalog
-    from recommender import estimate
-    from recommender._perf_model import PerformanceModel
+    from recommender import performance as estimate
+    from recommender.performance.estimators import PerformanceModel
     from recommender.models import CustomWorkload, Measurement
 
     cat = catalog.load()
@@ -46,7 +46,7 @@ def main() -> None:
     estimate.default_model(cat)
     results.append(("calibrated fit + cache write", time.perf_counter() - t, "<= 15 s"))
 
-    code = "import time,catalog;t=time.perf_counter();from recommender import estimate as e;e.default_model(catalog.load());print(time.perf_counter()-t)"
+    code = "import time,catalog;t=time.perf_counter();from recommender import performance as e;e.default_model(catalog.load());print(time.perf_counter()-t)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ)
     results.append(("load cached model, fresh process (incl. imports)", float(out.stdout.strip()), "-"))
 

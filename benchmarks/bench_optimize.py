@@ -61,7 +61,7 @@ def main() -> int:
     from recommender.scenario import load_scenario
 
     predictor = None
-    label = "real (recommender.estimate.predict)"
+    label = "real (recommender.performance.answers.predict)"
     if args.fake:
         sys.path.insert(0, str(REPO / "tests"))
         from optimize_fakes import fake_predict

@@ -1,13 +1,14 @@
-"""Start-up of the TUI to the first recommendation on screen, with a warm model cache.
+"""Start-up of the TUI to the first recommendation on screen, and a re-solve after an edit (warm model cache).
 
 Each run is a fresh process (imports included, as a user's start-up is): it runs ``RecommenderApp`` headless
-(the real app loop, no test pilot) on the seed scenario, and stops once the first recommendation has been
-rendered. The model cache is warmed
-once before timing (``recommender.optimize`` on the seed scenario).
+(the real app loop, no test pilot) on the seed scenario until the first recommendation has been rendered; then
+it edits the budget (as typing does: the field's value changes) and times the re-solve from the end of the
+debounce to the new recommendation on screen. The model cache is warmed once before timing
+(``recommender.optimize`` on the seed scenario).
 
     /work/venv/bin/python benchmarks/bench_tui_startup.py [--runs 5] [--fake]
 
-Target (issue 6): <= 1.5 s median on 2 cores. ``--fake`` swaps in the test suite's fake optimizer to show the
+Targets (issues 6 and 13): first recommendation <= 1.5 s; re-solve after the debounce <= 150 ms (medians). ``--fake`` swaps in the test suite's fake optimizer to show the
 app's own share of the time.
 """
 
@@ -43,17 +44,32 @@ class Timed(RecommenderApp):
         super().on_mount()
 
     def on_recommendation_ready(self, message):  # runs after the app's own handler has shown it
-        marks["solve"] = message.seconds
-        self.call_after_refresh(self._rendered)
+        if "solve" not in marks:
+            marks["solve"] = message.seconds
+            self.call_after_refresh(self._rendered)
+        else:
+            marks["resolve_optimize"] = message.seconds
+            self.call_after_refresh(self._resolved)
 
     def _rendered(self):
         marks["first_recommendation"] = time.perf_counter() - t0
+        self.query_one("#budget_usd").value = "150k"  # an edit; the app re-solves after its debounce
+
+    def _start_solve(self):
+        marks["debounce_end"] = time.perf_counter()
+        marks["debounce_end_cpu"] = time.process_time()
+        super()._start_solve()
+
+    def _resolved(self):
+        marks["resolve"] = time.perf_counter() - marks["debounce_end"]
+        marks["resolve_cpu"] = time.process_time() - marks["debounce_end_cpu"]
         self.exit()
 
 Timed(**kwargs).run(headless=True, size=(160, 45))
 import resource
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(f"{{t_import:.3f}} {{marks['mount']:.3f}} {{marks['solve']:.3f}} {{marks['first_recommendation']:.3f}} "
+      f"{{marks['resolve_optimize']:.3f}} {{marks['resolve']:.3f}} {{marks['resolve_cpu']:.3f}} "
       f"{{ru.ru_utime + ru.ru_stime:.3f}}")
 """
 
@@ -63,7 +79,7 @@ def run_once(fake: bool) -> list[float]:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
     if out.returncode:
         raise SystemExit(f"start-up run failed:\n{out.stderr[-3000:]}")
-    return [float(x) for x in out.stdout.split()[-5:]]
+    return [float(x) for x in out.stdout.split()[-8:]]
 
 
 def main() -> None:
@@ -77,16 +93,20 @@ def main() -> None:
         subprocess.run([sys.executable, "-c", warm], cwd=REPO, check=True)
         print(f"warm-up (fits the model if not cached): {time.perf_counter() - t:.1f} s")
     rows = [run_once(args.fake) for _ in range(args.runs)]
-    names = ["imports", "app mounted", "optimize()", "first recommendation", "CPU time of the process (s)"]
-    print(f"{'stage (s since process start)':32} {'median':>8} {'min':>8} {'max':>8}")
+    names = ["imports", "app mounted", "optimize()", "first recommendation", "re-solve: optimize()",
+             "re-solve after the debounce", "re-solve: CPU time of the process", "CPU time of the process (s)"]
+    print(f"{'stage (s; since process start for the first four)':50} {'median':>8} {'min':>8} {'max':>8}")
     for i, name in enumerate(names):
         col = [r[i] for r in rows]
-        print(f"{name:32} {statistics.median(col):8.3f} {min(col):8.3f} {max(col):8.3f}")
+        print(f"{name:50} {statistics.median(col):8.3f} {min(col):8.3f} {max(col):8.3f}")
     median = statistics.median(r[3] for r in rows)
+    resolve = statistics.median(r[5] for r in rows)
     load = os.getloadavg()[0]
     print(f"\ntarget <= 1.5 s: {'met' if median <= 1.5 else 'NOT met'} (median {median:.2f} s, {args.runs} runs"
           f"{', fake optimizer' if args.fake else ''}; load average {load:.1f} on {os.cpu_count()} CPUs — "
           "wall times are only meaningful on an otherwise idle machine)")
+    print(f"target re-solve <= 150 ms after the debounce: {'met' if resolve <= 0.15 else 'NOT met'} "
+          f"(median {resolve * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -22,14 +22,24 @@ class Benchmark:
     task: str  # what is trained, e.g. "LLM pre-training", "text-to-image"
     runs_required: int
     olympic_k: int = 1
+    #: Memory fit (``recommender.performance.memory``): trained parameters in billions (None = not checked:
+    #: small models, and DLRM's sharded embedding tables whose optimizer differs) and the training method.
+    #: Rule, a lower bound that ignores activations: ``full`` training with mixed-precision Adam keeps
+    #: 16 bytes per parameter (BF16 weights 2 + gradients 2 + FP32 master weights 4 + two Adam moments 8),
+    #: sharded over all accelerators; ``lora`` keeps the frozen BF16 weights, 2 bytes per parameter (the
+    #: adapters and their optimizer state are under 1 % of it). Total accelerator memory below
+    #: parameters x bytes does not fit.
+    parameters_billion: float | None = None
+    training_method: str = "full"
 
 
 #: Canonical benchmark ids. ``ssd`` is SSD-ResNet34 (v0.7–v1.1); the ``ssd`` folder of v2.0–v4.1 is RetinaNet.
 BENCHMARKS: dict[str, Benchmark] = {
     b.id: b
     for b in [
-        Benchmark("resnet", "ResNet-50 (ImageNet)", "image classification", 5),
-        Benchmark("bert", "BERT-large (Wikipedia)", "language model pre-training", 10),
+        Benchmark("resnet", "ResNet-50 (ImageNet)", "image classification", 5, parameters_billion=0.0256),
+        Benchmark("bert", "BERT-large (Wikipedia)", "language model pre-training", 10,
+                  parameters_billion=0.34),
         Benchmark("dlrm", "DLRM (Criteo 1TB)", "recommendation", 5),
         Benchmark("dlrm_dcnv2", "DLRM-DCNv2 (Criteo 4TB)", "recommendation", 10),
         Benchmark("maskrcnn", "Mask R-CNN (COCO)", "instance segmentation", 5),
@@ -40,13 +50,15 @@ BENCHMARKS: dict[str, Benchmark] = {
         Benchmark("minigo", "MiniGo", "reinforcement learning (Go)", 10),
         Benchmark("gnmt", "GNMT (WMT16)", "translation", 10),
         Benchmark("transformer", "Transformer (WMT17)", "translation", 10),
-        Benchmark("gpt3", "GPT-3 175B (C4)", "LLM pre-training", 3),
-        Benchmark("stable_diffusion", "Stable Diffusion v2 (LAION-400M)", "text-to-image", 10),
-        Benchmark("llama2_70b_lora", "Llama 2 70B LoRA (SCROLLS GovReport)", "LLM fine-tuning", 10),
+        Benchmark("gpt3", "GPT-3 175B (C4)", "LLM pre-training", 3, parameters_billion=175.0),
+        Benchmark("stable_diffusion", "Stable Diffusion v2 (LAION-400M)", "text-to-image", 10,
+                  parameters_billion=0.865),
+        Benchmark("llama2_70b_lora", "Llama 2 70B LoRA (SCROLLS GovReport)", "LLM fine-tuning", 10,
+                  parameters_billion=70.0, training_method="lora"),
         Benchmark("rgat", "R-GAT (IGBH)", "graph neural network", 10),
-        Benchmark("llama31_405b", "Llama 3.1 405B (C4)", "LLM pre-training", 3),
-        Benchmark("llama31_8b", "Llama 3.1 8B (C4)", "LLM pre-training", 10),
-        Benchmark("flux1", "FLUX.1 (CC12M)", "text-to-image", 10),
+        Benchmark("llama31_405b", "Llama 3.1 405B (C4)", "LLM pre-training", 3, parameters_billion=405.0),
+        Benchmark("llama31_8b", "Llama 3.1 8B (C4)", "LLM pre-training", 10, parameters_billion=8.0),
+        Benchmark("flux1", "FLUX.1 (CC12M)", "text-to-image", 10, parameters_billion=11.9),
     ]
 }
 

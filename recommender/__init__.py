@@ -14,7 +14,7 @@ _LAZY = {
     "optimize": "recommender.api",
     "candidates": "recommender.api",
     "frontier": "recommender.api",
-    "predict": "recommender.estimate",
+    "predict": "recommender.performance.answers",
     "RecommenderError": "recommender.errors",
 }
 

@@ -41,9 +41,9 @@ __all__ = ["CANDIDATE_COLUMNS", "Predictor", "candidates", "frontier", "optimize
 
 def _default_predictor() -> Predictor:
     try:
-        from recommender.estimate import predict
+        from recommender.performance.answers import predict
     except ImportError as exc:  # pragma: no cover - depends on the performance model being installed
-        raise ModelError(f"the performance model (recommender.estimate.predict) is not available: {exc}") from exc
+        raise ModelError(f"the performance model (recommender.performance.predict) is not available: {exc}") from exc
     return predict
 
 
@@ -101,7 +101,7 @@ def optimize(scenario: Any, *, catalog: Catalog | None = None, predictor: Predic
 
     ``scenario``: a :class:`Scenario`, a dict, or a path to a ``.yaml``/``.yml`` scenario file;
     ``overrides``: scenario fields to replace (e.g. ``budget_usd=2e6``). ``predictor``: the performance model
-    (default :func:`recommender.estimate.predict`). ``solver``: ``auto`` or ``cbc`` (the answer solved by
+    (default :func:`recommender.performance.predict`). ``solver``: ``auto`` or ``cbc`` (the answer solved by
     CBC; what-if re-solves by enumeration) or ``enumeration`` (single choice only, no CBC). ``explain=False`` skips
     alternatives, binding checks and sensitivity (faster).
 

@@ -36,7 +36,7 @@ def cli(ctx: click.Context) -> None:
 
 cli.add_command(_catalog_cmd.catalog)
 
-for _name in ("model", "optimize", "tui"):
+for _name in ("model", "optimize", "sweep", "tui"):
     # Optional command modules (performance model, optimizer/batch/schema, TUI) register themselves here.
     try:
         _mod = __import__(f"recommender.commands.{_name}", fromlist=["register"])

@@ -155,3 +155,41 @@ def limit(name: str, value: Any) -> str:
     if name == "budget":
         return money(value, missing="n/a")
     return amount(value) + _LIMIT_UNITS.get(name, "")
+
+
+def round_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """About ``count`` round axis ticks (steps of 1, 2, 2.5 or 5 × 10^k) covering ``[lo, hi]``."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return []
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi == lo:
+        return [lo]
+    raw = (hi - lo) / max(count - 1, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks = []
+    v = first
+    while v <= hi + step * 1e-9:
+        ticks.append(round(v, 10))
+        v += step
+    return ticks
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Round ticks for a log axis: 1, 2, 5 × 10^k within ``[lo, hi]`` (``round_ticks`` when that gives < 2)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo <= 0 or hi <= 0:
+        return []
+    if hi < lo:
+        lo, hi = hi, lo
+    ticks = [m * 10**k for k in range(math.floor(math.log10(lo)), math.floor(math.log10(hi)) + 1)
+             for m in (1, 2, 5) if lo <= m * 10**k <= hi]
+    if len(ticks) > 7:
+        ticks = [t for t in ticks if str(t).lstrip("0.").startswith("1")] or ticks
+    return ticks if len(ticks) >= 2 else round_ticks(lo, hi, 4)
+
+
+def tick_label(value: float) -> str:
+    """A tick as people read it: ``50``, ``2.5``, ``1,000``, ``0.2``."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"

@@ -72,6 +72,10 @@ class CustomWorkload(FrozenModel):
     measurements: list[Measurement] = Field(
         min_length=1, description="At least one measured configuration: accelerator, count, minutes."
     )
+    min_total_memory_gb: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False,
+        description="Accelerator memory the workload needs in total (GB); smaller configurations do not fit.",
+    )
 
 
 class Objective(StrEnum):

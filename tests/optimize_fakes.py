@@ -1,4 +1,4 @@
-"""A deterministic, fast stand-in for recommender.estimate.predict (same signature and output columns)."""
+"""A deterministic, fast stand-in for recommender.performance.answers.predict (same signature and output columns)."""
 
 from __future__ import annotations
 

@@ -9,14 +9,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from recommender.evaluate import (
-    Evaluation,
-    baseline_flops_ratio,
-    baseline_nearest_linear,
-    evaluate,
-    ranking_regret,
-    split_indices,
-)
+from recommender.performance.baselines import baseline_flops_ratio, baseline_nearest_linear, ranking_regret
+from recommender.performance.evaluate import Evaluation, evaluate, split_indices
+
+
+FINAL = "rounds<v5.1 / v5.1 (final test)"
 
 
 def _frame(rows: list[tuple[str, str, int, str, float]]) -> pd.DataFrame:
@@ -65,7 +62,7 @@ def test_evaluate_on_a_small_subset() -> None:
     assert isinstance(ev, Evaluation)
     m = ev.metrics
     assert set(m["method"]) == {"model", "nearest-linear", "flops-ratio"}
-    assert set(m["split"]) == {"rounds<v5.1 / v5.1", "leave-accelerators-out"}
+    assert set(m["split"]) == {"rounds<v5.1 / v5.1 (final test)", "leave-accelerators-out"}
     model_all = m[(m["method"] == "model") & (m["group"] == "all")]
     assert (model_all["mdape"] > 0).all() and (model_all["mdape"] < 50).all()
     assert model_all["coverage"].between(0, 100).all()
@@ -78,10 +75,11 @@ def test_evaluate_on_a_small_subset() -> None:
     assert d["coverage_target"] == 0.8 and len(d["regret"]) == 6
     # the held-out predictions behind the metrics (the TUI plots predicted vs measured from them)
     p = ev.predictions
-    fwd = p[p["split"] == "rounds<v5.1 / v5.1"]
+    fwd = p[p["split"] == FINAL]
     assert set(fwd["round"]) == {"v5.1"} and set(fwd["benchmark"]) <= {"bert", "retinanet"}
     assert (fwd["model"] > 0).all() and (fwd["minutes"] > 0).all()
-    n_all = m[(m["split"] == "rounds<v5.1 / v5.1") & (m["method"] == "model") & (m["group"] == "all")]["n"]
+    assert set(fwd["basis"]) <= {"carried", "predicted", "specs_only"}  # nothing of v5.1 was in training
+    n_all = m[(m["split"] == FINAL) & (m["method"] == "model") & (m["group"] == "all")]["n"]
     assert len(fwd) == int(n_all.iloc[0])
 
 
@@ -90,14 +88,13 @@ def test_cli_model_evaluate_json() -> None:
 
     res = CliRunner().invoke(cli, ["model", "evaluate", "--json", "--split", "forward"])
     assert res.exit_code == 0, res.output
-    d = json.loads(res.output)
+    d = json.loads(res.stdout)  # progress lines go to stderr
     splits = {r["split"] for r in d["metrics"]}
-    assert splits == {"rounds<v4.1 / v4.1", "rounds<v5.0 / v5.0", "rounds<v5.1 / v5.1"}
-    v5 = {(r["method"], r["group"]): r for r in d["metrics"] if r["split"] == "rounds<v5.0 / v5.0"}
+    assert splits == {"rounds<v4.1 / v4.1", "rounds<v5.0 / v5.0", FINAL}
+    v5 = {(r["method"], r["group"]): r for r in d["metrics"] if r["split"] == FINAL}
     assert v5[("model", "all")]["n"] > 100
-    assert "llama31_405b" in d["notes"]["rounds<v5.0 / v5.0"]
-    v51 = {(r["method"], r["group"]): r for r in d["metrics"] if r["split"] == "rounds<v5.1 / v5.1"}
-    assert v51[("model", "all")]["n"] > 100
+    assert {("model", f"basis {b}") for b in ("carried", "specs_only")} <= set(v5)
+    assert "llama31_8b" in d["notes"]["rounds<v5.1 / v5.1"]
 
 
 def test_cli_model_predict_and_errors() -> None:
@@ -106,8 +103,8 @@ def test_cli_model_predict_and_errors() -> None:
     runner = CliRunner()
     res = runner.invoke(cli, ["model", "predict", "nvidia-h100-sxm5-80gb", "12", "bert", "--json"])
     assert res.exit_code == 0, res.output
-    d = json.loads(res.output)
-    assert d["basis"] == "predicted" and d["minutes_low"] < d["minutes"] < d["minutes_high"]
+    d = json.loads(res.stdout)
+    assert d["basis"] in ("predicted", "carried") and d["minutes_low"] < d["minutes"] < d["minutes_high"]
     res = runner.invoke(cli, ["model", "predict", "nvidia-h100", "12", "bert"])
     assert res.exit_code == 2 and "closest known" in res.output
     assert "Traceback" not in res.output

@@ -60,7 +60,7 @@ def test_no_tests_ran_is_a_failure(tmp_path: Path) -> None:
 
 def test_loading_the_cached_model_does_not_import_sklearn() -> None:
     """Start-up speed: a process that predicts from the warm disk cache never imports scikit-learn or scipy."""
-    from recommender import estimate
+    from recommender import performance as estimate
 
     estimate.default_model()  # fit (or load) into this session's cache; the subprocess inherits its location
     code = ("import pandas as pd, recommender\n"

@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 
 from tui import backend
 from tui import messages as msg
+from tui.file_actions import FileActions
 from tui.widgets.catalog_view import CatalogView
 from tui.widgets.frontier_view import FrontierView
 from tui.widgets.model_view import ModelView
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 VIEWS = {"recommend": "Recommend", "frontier": "Frontier", "catalog": "Catalog", "model": "Model"}
 
 
-class RecommenderApp(App[None]):
+class RecommenderApp(FileActions, App[None]):
     """mlperf-recommender's interactive app.
 
     Args:
@@ -53,7 +54,10 @@ class RecommenderApp(App[None]):
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
-    AUTO_FOCUS = "#budget_usd"  # keyboard first: type a budget straight away
+    # Focus starts on the answer, so 1-4 switch views and q quits at launch; Tab reaches the form.
+    AUTO_FOCUS = "#recommendation"
+    #: Screen classes by terminal width (app.tcss narrows the form and the tables with them).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     TITLE = "mlperf-recommender"
     SUB_TITLE = "which accelerator to buy, grounded in MLPerf Training"
 
@@ -80,7 +84,7 @@ class RecommenderApp(App[None]):
                 tooltip="Export the recommendation as Markdown or JSON.", priority=True),
         Binding("ctrl+r", "solve_now", "Solve", id="app.solve", tooltip="Solve the scenario again now.",
                 priority=True),
-        Binding("escape", "leave_field", "Leave field", id="app.leave_field", show=False,
+        Binding("escape", "leave_field", "Leave field", id="app.leave_field", key_display="Esc",
                 tooltip="Leave the text field (then q quits and 1-4 switch views)."),
     ]
 
@@ -93,6 +97,7 @@ class RecommenderApp(App[None]):
         optimize: backend.OptimizeFn | None = None,
         frontier: backend.FrontierFn | None = None,
         model_report: backend.ModelReportFn | None = None,
+        candidates: backend.CandidatesFn | None = None,
         debounce: float = 0.35,
         check_model_cache: bool | None = None,
     ) -> None:
@@ -103,6 +108,8 @@ class RecommenderApp(App[None]):
         self._optimize = optimize or backend.optimize
         self._frontier = frontier or backend.frontier
         self._model_report = model_report or backend.model_report
+        self._candidates = candidates or backend.candidates
+        self._clean_scenario: Scenario | None = scenario  # as opened or last saved (quit asks when it differs)
         self._check_model_cache = (optimize is None) if check_model_cache is None else check_model_cache
         self.debounce = debounce
         self.recommendation: Recommendation | None = None
@@ -157,6 +164,7 @@ class RecommenderApp(App[None]):
             if self.scenario is None:
                 scenario, path = backend.default_scenario()
                 self.scenario = scenario
+                self._clean_scenario = scenario
                 self.scenario_path = self.scenario_path or path
         except Exception as exc:  # noqa: BLE001 - shown in the app
             self.post_message(msg.CatalogFailed(f"{type(exc).__name__}: {exc}"))
@@ -185,8 +193,15 @@ class RecommenderApp(App[None]):
         except Exception as exc:  # noqa: BLE001 - a bug must not kill the app
             self.post_message(msg.SolveFailed(generation, f"internal error: {type(exc).__name__}: {exc}"))
             return
+        seconds = time.perf_counter() - t0
+        why = None
+        if str(getattr(rec.status, "value", rec.status)) == "infeasible":
+            try:  # which limits the candidates break, and by how much (the library's answer does not say)
+                why = backend.infeasibility(scenario, self._candidates(scenario, catalog))
+            except Exception as exc:  # noqa: BLE001 - the answer is still shown without it
+                self.post_message(msg.WorkerError("infeasibility", f"{type(exc).__name__}: {exc}"))
         if not worker.is_cancelled:
-            self.post_message(msg.RecommendationReady(generation, scenario, rec, time.perf_counter() - t0))
+            self.post_message(msg.RecommendationReady(generation, scenario, rec, seconds, why))
 
     @work(thread=True, exclusive=True, group="frontier", exit_on_error=False)
     def _frontier_worker(self, generation: int, scenario: Scenario, catalog: Catalog) -> None:
@@ -296,13 +311,15 @@ class RecommenderApp(App[None]):
             else:
                 form.show_errors({})
                 self._form_invalid = False
+                self.query_one(RecommendationPanel).set_stale(False)
                 return scenario
         self._form_invalid = True
+        self.query_one(RecommendationPanel).set_stale(self.recommendation is not None)
         self._solving = False  # whatever is in flight is stale now
         form.show_errors(errors)
         self.generation += 1  # results of earlier scenarios are stale now
         self.query_one(RecommendationPanel).set_status(
-            "Fix the highlighted field to see a recommendation (showing the last valid scenario's).", kind="error")
+            "Not solved: a field is invalid (highlighted).", kind="error")
         return None
 
     def _start_solve(self) -> None:
@@ -323,12 +340,26 @@ class RecommenderApp(App[None]):
         panel = self.query_one(RecommendationPanel)
         panel.busy(False)
         panel.years = message.scenario.years
-        panel.show(message.recommendation)
+        panel.show(message.recommendation, message.infeasibility)
         rec = message.recommendation
         panel.set_status(f"{rec.scenario} · {rec.status.value if hasattr(rec.status, 'value') else rec.status} · "
                          f"catalog {self.catalog.latest_round if self.catalog is not None else ''}", kind="ok")
         if self.query_one(TabbedContent).active == "frontier":
             self._request_frontier()
+
+    @on(msg.WorkerError)
+    def _worker_error(self, message: msg.WorkerError) -> None:
+        self.notify(message.error, title=f"Error in {message.task}", severity="error", timeout=10)
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        """A worker that raised (a bug: workers catch what they expect) becomes a notification, not an exit."""
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR:
+            self._solving = False
+            err = event.worker.error
+            self.notify(f"{type(err).__name__}: {err}", title=f"Error in {event.worker.group}", severity="error",
+                        timeout=10)
 
     @on(msg.SolveFailed)
     def _solve_failed(self, message: msg.SolveFailed) -> None:
@@ -420,6 +451,7 @@ class RecommenderApp(App[None]):
     @on(msg.ScenarioLoaded)
     async def _scenario_loaded(self, message: msg.ScenarioLoaded) -> None:
         self.scenario = message.scenario
+        self._clean_scenario = message.scenario
         self.scenario_path = Path(message.path)
         await self._show_scenario(message.scenario)
         self.notify(f"Opened {message.path}", title="Scenario")
@@ -455,83 +487,31 @@ class RecommenderApp(App[None]):
         tabs.query_one(ContentTabs).focus()
         tabs.active = view
 
+    @property
+    def has_unsaved_edits(self) -> bool:
+        """True when the form differs from the scenario as opened or last saved (or holds an invalid field)."""
+        return self._form_invalid or (self.scenario is not None and self.scenario != self._clean_scenario)
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved edits, ask first (ctrl+s saves)."""
+        if not self._started or not self.has_unsaved_edits:
+            self.exit()
+            return
+        if self._dialog_open():
+            return
+        from tui.screens.confirm import ConfirmQuit
+
+        def done(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(), done)
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
-
-    def action_export(self, fmt_name: str | None = None) -> None:
-        if self._dialog_open():
-            return
-        from tui.screens.file_dialog import PathDialog
-
-        if self.recommendation is None:
-            self.notify("Nothing to export yet: no recommendation.", severity="warning")
-            return
-        rec = self.recommendation
-        formats = ["Markdown", "JSON"] if fmt_name != "json" else ["JSON", "Markdown"]
-        default = "recommendation.json" if fmt_name == "json" else "recommendation.md"
-
-        def done(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
-            path, fmt_chosen = result
-            try:
-                written = backend.export_recommendation(rec, path, fmt_chosen)
-            except OSError as exc:
-                self.notify(f"Could not write {path}: {exc}", severity="error")
-                return
-            self.notify(f"Wrote {written}", title="Exported")
-
-        self.push_screen(PathDialog("Export the recommendation", default, formats=formats,
-                                    action_label="Export"), done)
-
-    def action_save_scenario(self) -> None:
-        if self._dialog_open():
-            return
-        from tui.screens.file_dialog import PathDialog
-
-        scenario = self._validated_form()
-        if scenario is None:
-            self.notify("The scenario has errors; fix them before saving.", severity="error")
-            return
-        default = str(self._save_default(scenario))
-
-        def done(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
-            try:
-                written = backend.save_scenario(scenario, result[0])
-            except (OSError, ValueError) as exc:
-                self.notify(f"Could not save: {exc}", severity="error")
-                return
-            self.scenario_path = Path(written)
-            self.notify(f"Saved {written}", title="Scenario")
-
-        self.push_screen(PathDialog("Save the scenario as YAML", default, action_label="Save"), done)
-
-    def _save_default(self, scenario: Scenario) -> Path:
-        """Where to offer saving: the file it came from, unless that is a shipped example."""
-        path = self.scenario_path
-        if path is not None and backend.EXAMPLES_DIR.resolve() not in path.resolve().parents:
-            return path
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in scenario.name).strip("-") or "scenario"
-        return Path.cwd() / f"{safe}.yaml"
-
-    def action_open_scenario(self) -> None:
-        if self._dialog_open():
-            return
-        from tui.screens.file_dialog import PathDialog
-
-        default = str(self.scenario_path or backend.EXAMPLES_DIR)
-
-        def done(result: tuple[str, str] | None) -> None:
-            if result is not None:
-                self._open_worker(result[0])
-
-        self.push_screen(PathDialog("Open a scenario YAML file", default, must_exist=True, action_label="Open"),
-                         done)
 
     def _dialog_open(self) -> bool:
         from textual.screen import ModalScreen

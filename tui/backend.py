@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from recommender import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -26,20 +29,9 @@ ModelReportFn = Callable[["Catalog"], "tuple[pd.DataFrame, pd.DataFrame | None, 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = REPO_ROOT / "examples"
 
-#: Used only when examples/ holds no scenario (e.g. an installed wheel without the examples).
-FALLBACK_SCENARIO: dict[str, Any] = {
-    "version": 1,
-    "name": "seed: bert + resnet + unet3d on A30 or A100 PCIe",
-    "budget_usd": 200000,
-    "workloads": [
-        {"benchmark": "bert", "share": 1},
-        {"benchmark": "resnet", "share": 1},
-        {"benchmark": "unet3d", "share": 1},
-    ],
-    "accelerators": ["nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"],
-    "prices": {"nvidia-a100-pcie-80gb": 15000},
-    "price_notes": {"nvidia-a100-pcie-80gb": "example figure (vendor quote placeholder), not a sourced price"},
-}
+#: The built-in seed scenario, shipped as package data: a copy of ``examples/seed.yaml`` (a test keeps the two
+#: equal), so an installed package opens the same seed as the source tree.
+SEED_PATH = Path(__file__).with_name("seed.yaml")
 
 
 # ------------------------------------------------------------------------------------------------ catalog
@@ -118,12 +110,16 @@ def measured_label(cat: Catalog, benchmark: str, accelerators: int, source: str 
 
 
 # ---------------------------------------------------------------------------------------------- scenarios
-def default_scenario_path() -> Path | None:
-    """The seed scenario in ``examples/`` (``seed*.yaml`` first), or None."""
-    if not EXAMPLES_DIR.is_dir():
-        return None
-    files = sorted(EXAMPLES_DIR.glob("seed*.yaml")) or sorted(EXAMPLES_DIR.glob("*.yaml"))
-    return files[0] if files else None
+def default_scenario_path() -> Path:
+    """The seed scenario: ``examples/seed.yaml`` in a source tree, else the copy shipped in the package."""
+    example = EXAMPLES_DIR / "seed.yaml"
+    return example if example.is_file() else SEED_PATH
+
+
+def is_shipped_example(path: Path) -> bool:
+    """True for the seed and the examples (saving offers a new file rather than overwriting them)."""
+    p = path.resolve()
+    return p == SEED_PATH.resolve() or EXAMPLES_DIR.resolve() in p.parents
 
 
 def parse_scenario(data: dict[str, Any] | Scenario) -> Scenario:
@@ -152,14 +148,9 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario(data)
 
 
-def default_scenario() -> tuple[Scenario, Path | None]:
+def default_scenario() -> tuple[Scenario, Path]:
     path = default_scenario_path()
-    if path is not None:
-        try:
-            return load_scenario(path), path
-        except Exception:  # noqa: BLE001, S110 - fall back to the built-in seed
-            pass
-    return parse_scenario(FALLBACK_SCENARIO), None
+    return load_scenario(path), path
 
 
 def scenario_data(scenario: Scenario) -> dict[str, Any]:
@@ -206,7 +197,7 @@ def frontier(scenario: Scenario, cat: Catalog) -> pd.DataFrame:
 def model_is_cached() -> bool:
     """True when the fitted performance model is on disk (or the estimate module cannot tell)."""
     try:
-        estimate = importlib.import_module("recommender.estimate")
+        estimate = importlib.import_module("recommender.performance.store")
     except ModuleNotFoundError:
         return True
     fn = getattr(estimate, "model_is_cached", None)
@@ -237,7 +228,7 @@ MODEL_REPORT_COLUMNS = ["group", "results", "model_mdape_pct", "model_coverage_p
 
 def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     """Accuracy of the performance model by benchmark on the forward split (train on rounds before the
-    latest, test on the latest), next to the two baselines, from ``recommender.evaluate.evaluate``.
+    latest, test on the latest), next to the two baselines, from ``recommender.performance.evaluate.evaluate``.
 
     The evaluation refits the model, so its summary is cached beside the fitted model (keyed by the
     catalog's fingerprint and the model's code); the first call takes as long as one fit.
@@ -246,7 +237,7 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
 
     import pandas as pd
 
-    from recommender import estimate
+    from recommender.performance import store as estimate
 
     latest = cat.latest_round
     source = (f"trained on rounds before {latest}, tested on {latest} (closed division); MdAPE = median "
@@ -261,11 +252,12 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
             return frame, points, source + " (cached)"
         except (ValueError, OSError, KeyError, TypeError):
             pass
-    from recommender.evaluate import evaluate
+    from recommender.performance.evaluate import evaluate
 
     ev = evaluate(cat, splits=("forward",), rounds=1)
     m = ev.metrics
-    m = m[m["split"] == f"rounds<{latest} / {latest}"] if (m["split"] == f"rounds<{latest} / {latest}").any() else m
+    final = m["split"].astype(str).str.startswith(f"rounds<{latest} / {latest}")
+    m = m[final] if final.any() else m
     rows = []
     for group in m["group"].drop_duplicates():
         g = m[m["group"] == group].set_index("method")
@@ -297,3 +289,112 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     except OSError:
         pass
     return frame, points, source
+
+
+# ------------------------------------------------------------------------------------------ infeasible
+CandidatesFn = Callable[["Scenario", "Catalog"], "pd.DataFrame"]
+
+#: limit name -> (scenario field, candidates column, "max" if the use must stay at or below the limit, unit)
+LIMIT_COLUMNS: dict[str, tuple[str, str, str, str]] = {
+    "budget": ("budget_usd", "capex_usd", "max", "usd"),
+    "power": ("power_limit_kw", "it_power_kw", "max", "kw"),
+    "rack_units": ("rack_units", "rack_units", "max", "U"),
+    "max_nodes": ("max_nodes", "nodes", "max", "nodes"),
+    "max_accelerators": ("max_accelerators", "accelerators", "max", "accelerators"),
+    "memory": ("min_accelerator_memory_gb", "memory_gb", "min", "GB"),
+    "required_mixes": ("required_mixes_per_day", "mixes_per_day", "min", "mixes/day"),
+}
+LIMIT_NAMES = {"budget": "budget", "power": "power limit", "rack_units": "rack space", "max_nodes": "node limit",
+               "max_accelerators": "accelerator limit", "memory": "minimum memory",
+               "required_mixes": "required mixes/day"}
+
+
+def candidates(scenario: Scenario, cat: Catalog) -> pd.DataFrame:
+    import recommender
+
+    return recommender.candidates(scenario, catalog=cat)
+
+
+@dataclass(frozen=True)
+class Miss:
+    """One limit a candidate breaks: the limit as set and what the candidate needs."""
+
+    limit: str
+    value: float
+    needed: float
+    unit: str
+
+    def amount(self, value: float) -> str:
+        if self.unit == "usd":
+            return fmt.money(value)
+        if self.unit == "kw":
+            return fmt.kw(value)
+        return f"{fmt.plain_number(round(value, 2))} {self.unit}"
+
+    def text(self) -> str:
+        gap = abs(self.needed - self.value)
+        return f"{LIMIT_NAMES[self.limit]} by {self.amount(gap)} ({self.amount(self.value)} → {self.amount(self.needed)})"
+
+
+@dataclass(frozen=True)
+class Infeasibility:
+    """Why nothing fits, from the candidates: the limits the closest candidate breaks and what relaxing them buys.
+
+    ``closest``: the candidate needing the smallest total relaxation (sum of relative gaps); ``cheapest``: the
+    lowest-capex candidate. Each is ``{accelerator_id, accelerators, capex_usd, weighted_minutes, misses}``.
+    """
+
+    violated: list[str]
+    closest: dict[str, Any] | None
+    cheapest: dict[str, Any] | None
+
+    def lines(self, name: Callable[[str], str]) -> list[tuple[str, str]]:
+        out = []
+        for title, c in (("What relaxing them buys: ", self.closest), ("Cheapest candidate: ", self.cheapest)):
+            if c is None or (title.startswith("Cheapest") and self.closest is not None
+                             and c["key"] == self.closest["key"]):
+                continue
+            what = f"{c['accelerators']} × {name(c['accelerator_id'])} ({fmt.money(c['capex_usd'])}, " \
+                   f"{fmt.minutes(c['weighted_minutes'])} weighted min)"
+            misses = "; ".join(m.text() for m in c["misses"])
+            if title.startswith("What"):
+                out.append((title, f"relaxing the {misses} makes {what} feasible."))
+            else:
+                out.append((title, f"{what} misses the {misses}."))
+        if not out:
+            out.append(("What relaxing buys: ", "no candidate to compare with the limits (check the allow-list "
+                                                 "and the workloads)."))
+        return out
+
+
+def infeasibility(scenario: Scenario, frame: pd.DataFrame) -> Infeasibility:
+    """Which limits an infeasible scenario's candidates break (``frame`` = :func:`candidates`)."""
+    import math
+
+    limits = {}
+    for limit, (field, column, sense, unit) in LIMIT_COLUMNS.items():
+        value = getattr(scenario, field, None)
+        if value is not None and column in frame:
+            limits[limit] = (float(value), column, sense, unit)
+    rows = []
+    for i, rec in enumerate(frame.to_dict("records")):
+        misses, score = [], 0.0
+        for limit, (value, column, sense, unit) in limits.items():
+            use = rec.get(column)
+            if fmt.is_missing(use):
+                continue
+            use = float(use)
+            if (sense == "max" and use > value * (1 + 1e-9)) or (sense == "min" and use < value * (1 - 1e-9)):
+                misses.append(Miss(limit, value, use, unit))
+                score += abs(use - value) / max(abs(value), 1e-9)
+        wm = rec.get("weighted_minutes")
+        rows.append({"key": i, "accelerator_id": str(rec["accelerator_id"]), "accelerators": int(rec["accelerators"]),
+                     "capex_usd": float(rec["capex_usd"]), "weighted_minutes": math.inf if fmt.is_missing(wm)
+                     else float(wm), "misses": misses, "score": score})
+    rows = [r for r in rows if r["misses"]]  # a candidate breaking nothing here breaks a rule we cannot relax
+    if not rows:
+        return Infeasibility([], None, None)
+    closest = min(rows, key=lambda r: (r["score"], r["weighted_minutes"]))
+    cheapest = min(rows, key=lambda r: (r["capex_usd"], r["weighted_minutes"]))
+    violated = [m.limit for m in closest["misses"]]
+    return Infeasibility(violated, closest, cheapest)

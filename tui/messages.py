@@ -46,6 +46,8 @@ class RecommendationReady(Message):
     scenario: Any
     recommendation: Any
     seconds: float
+    #: For an infeasible answer: :class:`tui.backend.Infeasibility` (limits broken, what relaxing buys).
+    infeasibility: Any = None
 
 
 @dataclass
@@ -106,4 +108,12 @@ class ScenarioLoadFailed(Message):
     """A scenario file could not be read or is invalid; ``error`` reads ``file:line: field: message``."""
 
     path: str
+    error: str
+
+
+@dataclass
+class WorkerError(Message):
+    """A worker's secondary task failed (``task`` names it); shown as a notification, the app stays up."""
+
+    task: str
     error: str

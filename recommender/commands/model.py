@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -31,23 +33,55 @@ def fit_cmd(force: bool) -> None:
 
     import catalog as catalog_pkg
     from catalog.errors import CatalogError
-    from recommender import estimate
     from recommender.errors import RecommenderError
+    from recommender.performance import store
 
     try:
         cat = catalog_pkg.load()
-        path = estimate._cache_path(cat.fingerprint)
+        path = store.cache_path(cat.fingerprint)
         if force:
-            estimate._MEMO.pop(cat.fingerprint, None)
+            store.forget(cat.fingerprint)
             path.unlink(missing_ok=True)
-        cached = estimate.model_is_cached(cat)
+        cached = store.model_is_cached(cat)
         t0 = time.perf_counter()
-        est = estimate.default_model(cat)
+        with fit_progress() as progress:
+            est = store.default_model(cat, progress=progress)
     except (RecommenderError, CatalogError) as exc:
         _fail(str(exc))
         return
     verb = "loaded" if cached else "fitted"
     click.echo(f"{verb} in {time.perf_counter() - t0:.1f} s on {est.model_.n_train_} results; cache: {path}")
+
+
+_STATUS: list[Any] = []
+
+
+def show_progress(message: str | None) -> None:
+    """One progress line on stderr: a rich spinner on a terminal (updated in place, stopped by ``None``), a
+    plain line otherwise."""
+    if message is None:
+        while _STATUS:
+            _STATUS.pop().stop()
+        return
+    if not sys.stderr.isatty():
+        click.echo(message, err=True)
+    elif _STATUS:
+        _STATUS[0].update(message)
+    else:
+        from rich.console import Console
+
+        status = Console(stderr=True).status(message)
+        status.start()
+        _STATUS.append(status)
+
+
+@contextmanager
+def fit_progress() -> Iterator[Callable[[str | None], None]]:
+    """:func:`show_progress` for the duration of a block (the spinner always stops at its end)."""
+    try:
+        yield show_progress
+    finally:
+        show_progress(None)
 
 
 @model.command("predict")
@@ -65,7 +99,8 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
 
     from catalog.errors import CatalogError
     from recommender.errors import RecommenderError
-    from recommender.estimate import predict
+    from recommender.performance import store
+    from recommender.performance.answers import predict
 
     row: dict[str, Any] = {"accelerator_id": accelerator_id, "accelerators": accelerators, "benchmark": benchmark}
     if nodes is not None:
@@ -73,16 +108,28 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
     if round_name is not None:
         row["round"] = round_name
     try:
-        out = predict(pd.DataFrame([row]), coverage=coverage).iloc[0]
+        import catalog as catalog_pkg
+
+        cat = catalog_pkg.load()
+        with fit_progress() as progress:
+            store.load_bundle(cat, progress=progress)
+        out = predict(pd.DataFrame([row]), catalog=cat, coverage=coverage).iloc[0]
     except (RecommenderError, CatalogError) as exc:
         _fail(str(exc))
         return
+    def num(v: Any) -> float | None:
+        f = float(v)
+        return f if math.isfinite(f) else None
+
     rec = {"accelerator_id": accelerator_id, "accelerators": int(accelerators), "benchmark": benchmark,
-           "minutes": float(out["minutes"]), "minutes_low": float(out["minutes_low"]),
-           "minutes_high": float(out["minutes_high"]), "basis": str(out["basis"]), "source": str(out["source"]),
+           "minutes": num(out["minutes"]), "minutes_low": num(out["minutes_low"]),
+           "minutes_high": num(out["minutes_high"]), "basis": str(out["basis"]), "source": str(out["source"]),
            "coverage": coverage}
     if as_json:
         click.echo(json.dumps(rec, indent=2))
+        return
+    if rec["minutes"] is None:
+        click.echo(f"{rec['accelerators']} x {accelerator_id} on {benchmark}: {rec['basis']}: {rec['source']}")
         return
     click.echo(f"{rec['accelerators']} x {accelerator_id} on {benchmark}: {rec['minutes']:.2f} minutes "
                f"({coverage:.0%} interval {rec['minutes_low']:.2f}–{rec['minutes_high']:.2f}); "
@@ -93,18 +140,22 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (all metrics).")
 @click.option("--markdown", "as_markdown", is_flag=True, help="README-ready Markdown tables.")
 @click.option("--split", "splits", multiple=True,
-              type=click.Choice(["leave-systems-out", "leave-accelerators-out", "forward"]),
-              help="Evaluate only these split families (default: all three).")
+              type=click.Choice(["forward", "leave-systems-out", "leave-accelerators-out", "first-appearances",
+                                 "custom"]),
+              help="Evaluate only these split families (default: all).")
 @click.option("--coverage", type=float, default=0.8, show_default=True, help="Nominal interval coverage.")
 @click.option("--per-benchmark/--no-per-benchmark", default=True, show_default=True,
               help="Show per-benchmark rows in the table.")
 def evaluate_cmd(as_json: bool, as_markdown: bool, splits: tuple[str, ...], coverage: float,
                  per_benchmark: bool) -> None:
-    """Accuracy on grouped held-out splits, next to two baselines (takes one to two minutes).
+    """Accuracy of predict() on grouped held-out splits, next to two baselines (takes several minutes).
 
     \b
-    Splits: systems held out (grouped 5-fold), accelerators held out (grouped 5-fold), and train on rounds
-    before R / test on R for the last three rounds. Baselines: (a) nearest-linear = the nearest measured
+    Splits: train on rounds before R / test on R for the last three rounds (the last is the final test);
+    systems held out (grouped 5-fold; new configurations and replicates apart); accelerators held out;
+    first appearances of every accelerator from v1.0 on; custom workloads from one result of each benchmark
+    new in the latest round. Groups: seen accelerators, first appearances, above 64 accelerators, each basis.
+    Baselines: (a) nearest-linear = the nearest measured
     count of the same accelerator and benchmark scaled linearly; (b) flops-ratio = the nearest measured
     configuration of the accelerator with the closest peak BF16 FLOPS, scaled by the FLOPS ratio.
     MdAPE/MAPE in percent; coverage of the model's intervals in percent; regret = how much slower the
@@ -112,17 +163,12 @@ def evaluate_cmd(as_json: bool, as_markdown: bool, splits: tuple[str, ...], cove
     """
     from catalog.errors import CatalogError
     from recommender.errors import RecommenderError
-    from recommender.evaluate import SPLITS, evaluate
+    from recommender.performance.evaluate import SPLITS, evaluate
 
     chosen = tuple(splits) if splits else SPLITS
     try:
-        if not as_json and sys.stderr.isatty():
-            from rich.console import Console
-
-            with Console(stderr=True).status("evaluating the performance model on held-out splits…"):
-                ev = evaluate(splits=chosen, coverage=coverage)
-        else:
-            ev = evaluate(splits=chosen, coverage=coverage)
+        with fit_progress() as progress:
+            ev = evaluate(splits=chosen, coverage=coverage, progress=progress)
     except (RecommenderError, CatalogError) as exc:
         _fail(str(exc))
         return

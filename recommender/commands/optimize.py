@@ -78,6 +78,10 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
             sys.exit(2)
     code = 0
     results: list[Any] = []
+    from recommender.commands.model import show_progress
+    from recommender.performance import store
+
+    store.on_fit(show_progress)  # the first run fits the model: say so on stderr
     for entry in entries:
         if isinstance(entry, InvalidScenario):
             for err in entry.errors:

@@ -8,11 +8,13 @@ import click
 @click.command("tui")
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=str))
 def tui_command(scenario: str | None) -> None:
-    """Open the interactive app on SCENARIO.yaml (default: the seed scenario in examples/).
+    """Open the interactive app on SCENARIO.yaml (default: the seed scenario, examples/seed.yaml).
 
     \b
-    Keys: 1-4 switch views (Recommend, Frontier, Catalog, Model) · ctrl+o/ctrl+s open/save the scenario ·
-    ctrl+e export the recommendation · F1 help · ctrl+p command palette · q (outside text fields) or ctrl+q quits.
+    Keys: the app starts on the recommendation; 1-4 switch views (Recommend, Frontier, Catalog, Model) ·
+    Tab reaches the form, Esc leaves a field · ctrl+o/ctrl+s open/save the scenario · ctrl+e export the
+    recommendation · F1 help · ctrl+p command palette · q (outside text fields) or ctrl+q quits (asking first
+    when the scenario has unsaved edits).
     """
     from catalog.errors import CatalogError
     from recommender.errors import RecommenderError

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
 
 
-#: ``predict(frame, *, catalog=None, workloads=None, coverage=0.8) -> frame`` (see recommender.estimate).
+#: ``predict(frame, *, catalog=None, workloads=None, coverage=0.8) -> frame`` (see recommender.performance.answers).
 Predictor = Callable[..., "pd.DataFrame"]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tui_fakes import fake_frontier, fake_model_report, fake_optimize
+from tui_fakes import fake_candidates, fake_frontier, fake_model_report, fake_optimize
 
 SEED = {
     "version": 1,
@@ -64,6 +64,7 @@ def make_app(cat: Any, seed_scenario: Any) -> Callable[..., Any]:
         kwargs.setdefault("optimize", fake_optimize)
         kwargs.setdefault("frontier", fake_frontier)
         kwargs.setdefault("model_report", fake_model_report)
+        kwargs.setdefault("candidates", fake_candidates)
         kwargs.setdefault("debounce", 0.05)
         app = RecommenderApp(**kwargs)
         app.animation_level = "none"  # deterministic pictures: no sliding underlines or fades

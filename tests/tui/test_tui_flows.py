@@ -82,7 +82,7 @@ async def test_invalid_power_shows_error_at_field_and_app_stays_responsive(make_
         assert error.display and "not a number" in str(error.content)
         assert app.query_one("#power_limit_kw", Input).has_class("-invalid")
         assert app.recommendation is good  # nothing was solved with the bad value
-        assert "Fix the highlighted field" in _text(app, "#rec-status")
+        assert "fix the highlighted field" in _text(app, "#rec-stale")
         # A negative value passes the number parser and is rejected by the library's model, at the same field.
         await _set_input(pilot, "#power_limit_kw", "-5")
         await settle(app, pilot)
@@ -249,7 +249,7 @@ async def test_save_and_open_scenario_round_trip(make_app: Any, tmp_path: Path) 
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.scenario == saved
-        assert app.query_one("#budget_usd", Input).value == "300000"
+        assert app.query_one("#budget_usd", Input).value == "$300,000"  # money fields show money (issue 13)
 
 
 async def test_q_types_in_text_fields_and_quits_elsewhere(make_app: Any) -> None:
@@ -264,7 +264,10 @@ async def test_q_types_in_text_fields_and_quits_elsewhere(make_app: Any) -> None
         assert name.value == "q"
         assert app.is_running
         app.set_focus(None)
-        await pilot.press("q")
+        await pilot.press("q")  # the name was edited: quitting asks first (issue 13)
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("y")
         await pilot.pause()
         assert not app.is_running
 

@@ -78,3 +78,30 @@ def test_snapshot_help(snap_compare: Any, make_app: Any) -> None:
         await pilot.pause(0.1)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+# Issue 13: the recommendation and catalog views at small and medium terminals.
+def _catalog_before(pilot_size: tuple[int, int]) -> Any:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("3")
+        await settle(pilot.app, pilot)
+        await _ready(pilot)
+
+    return run_before
+
+
+def test_snapshot_recommend_80x24(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_ready)
+
+
+def test_snapshot_recommend_120x40(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=_ready)
+
+
+def test_snapshot_catalog_80x24(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_catalog_before((80, 24)))
+
+
+def test_snapshot_catalog_120x40(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=_catalog_before((120, 40)))

@@ -168,3 +168,17 @@ async def settle(app: Any, pilot: Any, timeout: float = 10.0) -> None:
             break
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+def fake_candidates(scenario: Scenario, catalog: Any = None):
+    """Every fake candidate with the columns ``recommender.candidates`` gives (those the TUI reads)."""
+    import pandas as pd
+
+    rows = [
+        {"accelerator_id": c.accelerator_id, "accelerators": c.accelerators, "nodes": c.nodes,
+         "capex_usd": c.capex_usd, "it_power_kw": c.it_power_kw, "rack_units": 2.0 * c.nodes,
+         "memory_gb": 80.0, "weighted_minutes": c.weighted_minutes, "mixes_per_day": c.mixes_per_day,
+         "feasible": _feasible(c, scenario)}
+        for c in candidates(scenario)
+    ]
+    return pd.DataFrame(rows)

@@ -6,9 +6,9 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Label, Markdown
 
 HELP_TEXT = """\
 # mlperf-recommender — help
@@ -28,14 +28,15 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 
 | Key | Action |
 |-----|--------|
-| `Tab` / `Shift+Tab` | Move between fields |
+| `Tab` / `Shift+Tab` | Move between fields (the app starts on the recommendation: `Tab` reaches the form) |
+| `Esc` | Leave a text field (then `q` and `1`-`4` work again) |
 | `ctrl+o` / `ctrl+s` | Open / save a scenario YAML file |
 | `ctrl+e` | Export the recommendation as Markdown or JSON |
 | `ctrl+r` | Solve again now |
 | `ctrl+l` | Clear the catalog filters (Catalog view) |
 | `ctrl+p` | Command palette (every action by name) |
 | `F1` or `?` | This help |
-| `q` | Quit (when no text field has focus) · `ctrl+q` quits anywhere (shown in the footer) |
+| `q` | Quit (when no text field has focus; asks first when the scenario has unsaved edits) · `ctrl+q` quits anywhere |
 
 ## Reading the recommendation
 
@@ -44,7 +45,13 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
   performance model's estimate with its 80 % interval (`±`) — a derived figure, not an MLPerf result.
 * **Binding limits** are the limits that stop a better answer; **+10 %** shows what a 10 % larger budget or
   power limit would buy.
-* Money is in US dollars; power is IT power in kW (facility power = IT × PUE).
+* Each minutes figure names its basis: **measured**, **carried** (measured in an earlier round, moved to this
+  round by the model's trend), **predicted**, **specs only** (no MLPerf result for the accelerator) or
+  **does not fit** (not enough memory). On narrow screens the basis is abbreviated and its citation follows
+  the table.
+* While a field is invalid (red), the answer is marked **stale**: it is for the last valid scenario.
+* Money is in US dollars (`$108,000`); fields accept `110000`, `110k`, `1.2M`, `$325,000`. Power is IT power in kW
+  (facility power = IT × PUE).
 
 Press `Escape` to close.
 """
@@ -59,8 +66,13 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body"):
-            yield Markdown(HELP_TEXT)
+        with Vertical(id="help-frame"):
+            yield Label("Escape closes this help · ↑ ↓ PgUp PgDn scroll", id="help-close")
+            with VerticalScroll(id="help-body"):
+                yield Markdown(HELP_TEXT)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body", VerticalScroll).focus()  # arrows and PgUp/PgDn scroll straight away
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -12,13 +12,30 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select
 
 from recommender import format as fmt
-from tui.widgets.tables import add_fixed_columns
+from tui.widgets.tables import Column, FitTable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 #: Most rows the table shows at once (filters narrow it down; the count line says how many matched).
 MAX_ROWS = 1000
+
+#: The results table. On narrow screens names shrink first, then columns give way by ``drop`` rank (highest
+#: first: System, Status, Nodes, Division, Submitter, Round); Benchmark, Accelerator, Count and Minutes stay.
+COLUMNS = [
+    Column("round", "Round", 5, drop=2), Column("division", "Div.", 6, drop=4),
+    Column("status", "Status", 9, drop=6), Column("submitter", "Submitter", 16, drop=3, min_width=10),
+    Column("system", "System", 28, drop=7, min_width=14), Column("benchmark", "Benchmark", 16, min_width=9),
+    Column("accelerator", "Accelerator", 26, min_width=14), Column("count", "Count", 5),
+    Column("nodes", "Nodes", 5, drop=5), Column("minutes", "Minutes", 8),
+]
+#: The same-configuration ranking (same order of giving way).
+RANKING_COLUMNS = [
+    Column("rank", "#", 3), Column("accelerator", "Accelerator", 26, min_width=14), Column("count", "Count", 5),
+    Column("submitter", "Submitter", 16, drop=2, min_width=10), Column("system", "System", 28, drop=3, min_width=14),
+    Column("round", "Round", 5, drop=1), Column("minutes", "Minutes", 8),
+    Column("vs", "vs fastest (derived)", 20, drop=4, min_width=10),
+]
 
 #: Filters: widget id -> results column.
 FILTER_COLUMNS = {
@@ -62,20 +79,11 @@ class CatalogView(Vertical):
             yield Select([], prompt="Submitter", id="f-submitter", compact=True, classes="filter")
             yield Select([], prompt="Division", id="f-division", compact=True, classes="filter narrow")
         yield Label("", id="catalog-count")
-        table: DataTable[Any] = DataTable(id="catalog-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield FitTable(COLUMNS, id="catalog-table")
+        yield Label("", id="catalog-detail", classes="row-detail")
         yield Label("Enter on a result ranks every result of the same configuration (benchmark, accelerator, "
                     "count, division).", id="ranking-title")
-        yield DataTable(id="ranking-table", cursor_type="row", zebra_stripes=True)
-
-    def on_mount(self) -> None:
-        table = self.query_one("#catalog-table", DataTable)
-        add_fixed_columns(table, [("Round", 5), ("Div.", 6), ("Status", 9), ("Submitter", 16), ("System", 28),
-                                  ("Benchmark", 16), ("Accelerator", 26), ("Count", 5), ("Nodes", 5),
-                                  ("Minutes", 8)])
-        ranking = self.query_one("#ranking-table", DataTable)
-        add_fixed_columns(ranking, [("#", 3), ("Accelerator", 26), ("Count", 5), ("Submitter", 16), ("System", 28),
-                                    ("Round", 5), ("Minutes", 8), ("vs fastest (derived)", 20)])
+        yield FitTable(RANKING_COLUMNS, id="ranking-table")
 
     # -- data ---------------------------------------------------------------------------------------
     def set_catalog(self, results: pd.DataFrame, accelerator_names: dict[str, str]) -> None:
@@ -124,7 +132,9 @@ class CatalogView(Vertical):
             mask = m if mask is None else (mask & m)
         if mask is not None:
             df = df[mask.fillna(False).astype(bool)]
-        order = df["round"].map(round_key)
+        # a scalar rank per round (round_key gives lists, which Arrow-backed columns cannot sort)
+        rank = {r: i for i, r in enumerate(sorted(df["round"].dropna().unique(), key=round_key))}
+        order = df["round"].map(rank)
         df = df.assign(_rk=order).sort_values(
             ["_rk", "benchmark", "minutes"], ascending=[False, True, True], na_position="last"
         )
@@ -135,19 +145,17 @@ class CatalogView(Vertical):
             return
         df = self.filtered()
         self._shown = df.head(MAX_ROWS)
-        table = self.query_one("#catalog-table", DataTable)
-        table.clear()
+        table = self.query_one("#catalog-table", FitTable)
         rows = []
         for rec in self._shown.itertuples(index=False):
             acc = rec.accelerator_id
             acc_label = self._names.get(acc, acc) if not fmt.is_missing(acc) else (rec.accelerator_name_raw or "—")
-            rows.append((
-                rec.round, rec.division, rec.status, rec.submitter, _short(rec.system_name, 28),
-                rec.benchmark, _short(str(acc_label), 26), _int(rec.accelerators), _int(rec.nodes),
-                fmt.minutes(rec.minutes),
-            ))
-        table.add_rows(rows)
-        table.check_idle()  # DataTable sizes its columns when idle; rows added from outside do not wake it
+            rows.append({
+                "round": rec.round, "division": rec.division, "status": rec.status, "submitter": rec.submitter,
+                "system": _short(rec.system_name, 200), "benchmark": rec.benchmark, "accelerator": str(acc_label),
+                "count": _int(rec.accelerators), "nodes": _int(rec.nodes), "minutes": fmt.minutes(rec.minutes),
+            })
+        table.set_rows(rows)
         total = len(self._results)
         shown = len(self._shown)
         more = f" (showing the first {shown:,})" if len(df) > shown else ""
@@ -162,29 +170,37 @@ class CatalogView(Vertical):
 
     def show_ranking(self, title: str, ranking: pd.DataFrame) -> None:
         self.query_one("#ranking-title", Label).update(title)
-        table = self.query_one("#ranking-table", DataTable)
-        table.clear()
-        if ranking is None or not len(ranking):
-            return
-        for i, rec in enumerate(ranking.to_dict("records"), start=1):
+        table = self.query_one("#ranking-table", FitTable)
+        rows = []
+        for i, rec in enumerate(ranking.to_dict("records") if ranking is not None else [], start=1):
             acc = rec.get("accelerator_id")
             slower = rec.get("derived_vs_fastest_pct")
-            table.add_row(
-                str(rec.get("rank", i)) if not fmt.is_missing(rec.get("rank")) else str(i),
-                _short(self._names.get(acc, acc) if isinstance(acc, str) else "—", 26),
-                _int(rec.get("accelerators")), str(rec.get("submitter", "—")),
-                _short(str(rec.get("system_name", "—")), 28), str(rec.get("round", "—")),
-                fmt.minutes(rec.get("minutes")),
-                "fastest" if not fmt.is_missing(slower) and float(slower) == 0 else
+            rows.append({
+                "rank": str(rec.get("rank", i)) if not fmt.is_missing(rec.get("rank")) else str(i),
+                "accelerator": self._names.get(acc, acc) if isinstance(acc, str) else "—",
+                "count": _int(rec.get("accelerators")), "submitter": str(rec.get("submitter", "—")),
+                "system": str(rec.get("system_name", "—")), "round": str(rec.get("round", "—")),
+                "minutes": fmt.minutes(rec.get("minutes")),
+                "vs": "fastest" if not fmt.is_missing(slower) and float(slower) == 0 else
                 ("—" if fmt.is_missing(slower) else f"+{float(slower):.1f} %"),
-            )
-        table.check_idle()
+            })
+        table.set_rows(rows)
 
     # -- events -------------------------------------------------------------------------------------
     @on(Select.Changed, ".filter")
     @on(Input.Changed, "#f-count")
     def _filter_changed(self) -> None:
         self.refresh_table()
+
+    @on(DataTable.RowHighlighted, "#catalog-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted result's full names on a line of their own (table cells may be cut)."""
+        table = self.query_one("#catalog-table", FitTable)
+        if 0 <= event.cursor_row < len(table.full_rows):
+            r = table.full_rows[event.cursor_row]
+            self.query_one("#catalog-detail", Label).update(
+                f"{r['accelerator']} × {r['count']} · {r['system']} · {r['submitter']} · {r['round']} "
+                f"{r['division']} · {r['benchmark']} · {r['minutes']} min")
 
     @on(DataTable.RowSelected, "#catalog-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -1,19 +1,35 @@
-"""Frontier view: the cost ↔ minutes Pareto frontier as a plot, with the current choice marked."""
+"""Frontier view: the cost ↔ minutes Pareto frontier as a plot, with the current choice marked.
+
+The plot is drawn from the frontier's data at every render (:class:`~tui.widgets.plot.SafePlot`), so a resize
+redraws it rather than reusing plotext's state; the table gives way column by column on narrow screens.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label
-from textual_plotext import PlotextPlot
 
 from recommender import format as fmt
-from tui.widgets.tables import add_fixed_columns
+from tui.widgets.plot import SafePlot
+from tui.widgets.tables import Column, FitTable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+#: Frontier table columns; ``drop`` ranks say which give way first on narrow screens (highest first).
+COLUMNS = [
+    Column("accelerator", "Accelerator", 30, min_width=16),
+    Column("count", "Count", 5),
+    Column("nodes", "Nodes", 5, drop=2),
+    Column("capex", "Capex", 12),
+    Column("power", "IT power", 10, drop=3),
+    Column("minutes", "Minutes (weighted)", 18, min_width=8),
+    Column("choice", "Choice", 10, drop=1, min_width=9),
+]
 
 
 class FrontierView(Vertical):
@@ -23,70 +39,92 @@ class FrontierView(Vertical):
         super().__init__(id=id)
         self.names: dict[str, str] = {}
         self.generation = -1
+        self._frame: pd.DataFrame | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("The frontier is computed when this view is open.", id="frontier-status")
-        yield PlotextPlot(id="frontier-plot")
-        yield DataTable(id="frontier-table", cursor_type="row", zebra_stripes=True)
-
-    def on_mount(self) -> None:
-        add_fixed_columns(self.query_one("#frontier-table", DataTable), [
-            ("Accelerator", 30), ("Count", 5), ("Nodes", 5), ("Capex", 12), ("IT power", 10),
-            ("Weighted minutes", 16), ("Choice", 10)])
+        yield SafePlot(id="frontier-plot", empty_text="")
+        yield FitTable(COLUMNS, id="frontier-table")
+        yield Label("", id="frontier-detail", classes="row-detail")
 
     def set_status(self, text: str) -> None:
         self.query_one("#frontier-status", Label).update(text)
 
     def show(self, frontier: pd.DataFrame, choice: Any | None, budget_usd: float | None = None) -> None:
-        plot = self.query_one("#frontier-plot", PlotextPlot)
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
-        table = self.query_one("#frontier-table", DataTable)
-        table.clear()
+        plot = self.query_one("#frontier-plot", SafePlot)
+        table = self.query_one("#frontier-table", FitTable)
         if frontier is None or not len(frontier):
+            self._frame = None
+            plot.set_draw(None)
+            table.set_rows([])
             self.set_status("No feasible candidate: the frontier is empty.")
-            plot.refresh()
             return
         df = frontier.sort_values("capex_usd")
+        self._frame = df
+        records = df.to_dict("records")
         xs = [float(v) / 1000.0 for v in df["capex_usd"]]
         ys = [float(v) for v in df["weighted_minutes"]]
         is_choice = [
-            choice is not None
-            and r["accelerator_id"] == choice.accelerator_id
+            choice is not None and r["accelerator_id"] == choice.accelerator_id
             and int(r["accelerators"]) == int(choice.accelerators)
-            for r in df.to_dict("records")
+            for r in records
         ]
         feasible = [bool(v) for v in df["feasible"]] if "feasible" in df else [True] * len(df)
-        plt.plot(xs, ys, marker="braille", label="Pareto frontier")
-        fx = [x for x, ok in zip(xs, feasible) if ok]
-        fy = [y for y, ok in zip(ys, feasible) if ok]
-        if fx:
-            plt.scatter(fx, fy, marker="●", label="within the scenario's limits")
-        ox = [x for x, ok in zip(xs, feasible) if not ok]
-        oy = [y for y, ok in zip(ys, feasible) if not ok]
-        if ox:
-            plt.scatter(ox, oy, marker="○", label="beyond a limit")
-        if budget_usd:
-            plt.vline(float(budget_usd) / 1000.0, "orange")
-        if choice is not None:
-            cx = float(choice.capex_usd) / 1000.0
-            cy = float(choice.weighted_minutes)
-            plt.scatter([cx], [cy], marker="◆", color="red", label="current choice")
-        plt.yscale("log")
-        plt.xlabel("capex (thousand USD)" + (" · vertical line: budget" if budget_usd else ""))
-        plt.ylabel("share-weighted minutes (log)")
-        plt.title("Cost ↔ time: every point is the fastest option at its price")
-        plot.refresh()
-        for rec, chosen in zip(df.to_dict("records"), is_choice):
+        point = (float(choice.capex_usd) / 1000.0, float(choice.weighted_minutes)) if choice is not None else None
+        budget_k = float(budget_usd) / 1000.0 if budget_usd else None
+        plot.set_draw(lambda plt: _draw(plt, xs, ys, feasible, point, budget_k))
+        rows = []
+        for rec, chosen in zip(records, is_choice):
             aid = rec["accelerator_id"]
-            table.add_row(
-                self.names.get(aid, aid), str(int(rec["accelerators"])),
-                str(int(rec["nodes"])) if "nodes" in rec and not fmt.is_missing(rec["nodes"]) else "—",
-                fmt.money(rec["capex_usd"]),
-                fmt.kw(rec.get("it_power_kw")), fmt.minutes(rec["weighted_minutes"]),
-                "◆ current" if chosen else ("" if rec.get("feasible", True) else "over limit"),
-            )
-        table.check_idle()  # DataTable sizes its columns when idle
+            rows.append({
+                "accelerator": self.names.get(aid, aid), "count": str(int(rec["accelerators"])),
+                "nodes": str(int(rec["nodes"])) if "nodes" in rec and not fmt.is_missing(rec["nodes"]) else "—",
+                "capex": fmt.money(rec["capex_usd"]), "power": fmt.kw(rec.get("it_power_kw")),
+                "minutes": fmt.minutes(rec["weighted_minutes"]),
+                "choice": "◆ current" if chosen else ("" if rec.get("feasible", True) else "over limit"),
+            })
+        table.set_rows(rows)
         self.set_status(f"{len(df)} configurations on the cost ↔ minutes frontier, {sum(feasible)} within the "
                         "scenario's limits (minutes: measured where that configuration was, else predicted).")
+
+    @on(DataTable.RowHighlighted, "#frontier-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The full accelerator name of the highlighted row on a line of its own (the cell may be cut)."""
+        table = self.query_one("#frontier-table", FitTable)
+        if 0 <= event.cursor_row < len(table.full_rows):
+            r = table.full_rows[event.cursor_row]
+            self.query_one("#frontier-detail", Label).update(
+                f"{r['accelerator']} · {r['count']} accelerators · {r['capex']} · {r['minutes']} min")
+
+
+def _draw(plt: Any, xs: list[float], ys: list[float], feasible: list[bool], point: tuple[float, float] | None,
+          budget_k: float | None) -> None:
+    """Draw the frontier from data (called at every render, at the widget's current size)."""
+    plt.plot(xs, ys, marker="braille")
+    fx = [x for x, ok in zip(xs, feasible) if ok]
+    fy = [y for y, ok in zip(ys, feasible) if ok]
+    if fx:
+        plt.scatter(fx, fy, marker="●", label="within limits")
+    ox = [x for x, ok in zip(xs, feasible) if not ok]
+    oy = [y for y, ok in zip(ys, feasible) if not ok]
+    if ox:
+        plt.scatter(ox, oy, marker="○", label="beyond a limit")
+    if budget_k:
+        plt.vline(budget_k, "orange")
+    if point is not None:
+        plt.scatter([point[0]], [point[1]], marker="◆", color="red", label="current choice")
+    all_x = xs + ([budget_k] if budget_k else [])
+    xt = fmt.round_ticks(min(all_x), max(all_x), 5)
+    if xt:
+        plt.xticks(xt, [fmt.tick_label(t) for t in xt])
+    lo, hi = min(ys), max(ys)
+    if lo > 0 and hi / lo > 10:
+        plt.yscale("log")
+        yt = fmt.log_ticks(lo, hi)
+    else:
+        yt = fmt.round_ticks(lo, hi, 5)
+    if yt:
+        plt.yticks(yt, [fmt.tick_label(t) for t in yt])
+    plt.xlabel("capex, thousand $" + (" · vertical line: budget" if budget_k else ""))
+    plt.ylabel("weighted minutes")
+    plt.title("Cost ↔ time: every point is the fastest option at its price")

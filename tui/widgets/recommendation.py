@@ -1,4 +1,11 @@
-"""Recommendation panel: the choice, its cost and power, minutes per workload, limits, sensitivity, alternatives."""
+"""Recommendation panel: the choice, its cost and power, minutes per workload, limits, sensitivity, alternatives.
+
+The panel fits its width: below :data:`WIDE` cells the workload table drops the share column and abbreviates
+the basis (the full citations follow the table, numbered), below :data:`NARROW` it also drops the 80 % interval;
+the alternatives table moves "why it lost" below itself, then drops the objective column.
+Accelerator, count, minutes, capex and basis are never dropped. Every basis the library can give is shown:
+measured, carried, predicted, specs only, does not fit.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +31,29 @@ LIMIT_TEXT = {
 }  # fmt: skip
 
 
+#: Panel widths (cells) below which secondary columns give way (see the module docstring).
+WIDE = 90
+NARROW = 56
+
+#: Short basis labels (narrow screens) and the long form when the library gives no citation.
+BASIS_SHORT = {"measured": "measured", "carried": "carried", "predicted": "predicted", "specs_only": "specs only",
+               "does_not_fit": "does not fit"}
+BASIS_LONG = {"predicted": "predicted (derived estimate)",
+              "specs_only": "specs only (no MLPerf result for this accelerator; derived from its specifications)",
+              "does_not_fit": "does not fit (the workload does not fit this configuration's memory)"}
+STALE_TEXT = ("⚠ Answer for the last valid scenario — fix the highlighted field to update it.")
+
+
+def basis_text(basis: str, source: str | None, citation: str) -> str:
+    """How a minutes figure's basis reads in full (``citation`` = the measured result's MLCommons citation)."""
+    if basis == "measured":
+        return citation
+    if basis == "carried":
+        return f"carried: measured {source}, moved to this round by the model's trend" if source else \
+            "carried (measured in an earlier round, moved by the model's trend)"
+    return BASIS_LONG.get(basis, basis)
+
+
 def objective_text(objective: str, value: float | None) -> str:
     if value is None:
         return "—"
@@ -45,11 +75,14 @@ class RecommendationPanel(VerticalScroll):
             lambda b, n, src: f"measured: MLPerf Training {src or ''}, {n} accel.")
         self.recommendation: Any = None
         self.years: float = 5.0  # the scenario's TCO horizon (set by the app)
+        self.infeasibility: Any = None  # tui.backend.Infeasibility of an infeasible answer (set by the app)
+        self._mode = ""
         #: The rows last shown (plain text), for tests and exports.
         self.workload_rows: list[tuple[str, ...]] = []
         self.alternative_rows: list[tuple[str, ...]] = []
 
     def compose(self) -> ComposeResult:
+        yield Label(STALE_TEXT, id="rec-stale")
         yield Label("Loading the catalog…", id="rec-status")
         yield ProgressBar(total=None, show_eta=False, id="rec-progress")
         yield Static("", id="rec-headline")
@@ -69,6 +102,27 @@ class RecommendationPanel(VerticalScroll):
         self.add_class("-empty")  # the section titles appear with the first recommendation
         self.busy(False)
 
+    def on_resize(self) -> None:
+        mode = self.width_mode
+        if mode != self._mode and self.recommendation is not None:
+            self._workloads(self.recommendation)
+            self._alternatives(self.recommendation, _enum(self.recommendation.objective))
+        self._mode = mode
+
+    @property
+    def width_mode(self) -> str:
+        """``wide``, ``medium`` or ``narrow`` from the panel's width (which columns the tables show)."""
+        width = self.content_size.width or self.app.size.width
+        return "wide" if width >= WIDE else ("medium" if width >= NARROW else "narrow")
+
+    @property
+    def stale(self) -> bool:
+        return self.has_class("-stale")
+
+    def set_stale(self, stale: bool) -> None:
+        """Mark the shown answer as belonging to the last valid scenario (an edited field is invalid)."""
+        self.set_class(stale, "-stale")
+
     def acc_name(self, accelerator_id: str) -> str:
         return self.names.get(accelerator_id, accelerator_id)
 
@@ -82,11 +136,13 @@ class RecommendationPanel(VerticalScroll):
         self.query_one("#rec-progress", ProgressBar).display = on
 
     # -- content ------------------------------------------------------------------------------------
-    def show(self, rec: Any) -> None:
+    def show(self, rec: Any, infeasibility: Any = None) -> None:
         self.recommendation = rec
+        self.infeasibility = infeasibility
         self.remove_class("-empty")
-        status = str(rec.status.value if hasattr(rec.status, "value") else rec.status)
-        objective = str(rec.objective.value if hasattr(rec.objective, "value") else rec.objective)
+        self._mode = self.width_mode
+        status = _enum(rec.status)
+        objective = _enum(rec.objective)
         headline = Text()
         if rec.choice is None or status == "infeasible":
             headline.append("No configuration fits the limits", style="bold")
@@ -137,16 +193,20 @@ class RecommendationPanel(VerticalScroll):
         return grid
 
     def _workloads(self, rec: Any) -> None:
+        mode = self.width_mode
         table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
-        table.add_column("Workload", no_wrap=True)
-        table.add_column("Share", justify="right")
-        table.add_column("Minutes", justify="right")
-        table.add_column("80 % interval", justify="right", no_wrap=True)
+        table.add_column("Workload", overflow="fold")
+        if mode == "wide":
+            table.add_column("Share", justify="right")
+        table.add_column("Minutes", justify="right", no_wrap=True)
+        if mode != "narrow":
+            table.add_column("80 % interval", justify="right", no_wrap=True)
         mix = len(rec.configurations) > 1
         if mix:
             table.add_column("Serves", justify="right")
-        table.add_column("Basis", overflow="fold")
+        table.add_column("Basis", overflow="fold", no_wrap=mode != "wide")
         self.workload_rows = []
+        notes: list[str] = []
         for c in rec.configurations or ([rec.choice] if rec.choice else []):
             prefix = f"{self.acc_name(c.accelerator_id)}: " if mix else ""
             for w in c.workloads:
@@ -154,38 +214,70 @@ class RecommendationPanel(VerticalScroll):
                     f"{fmt.minutes(w.minutes_low)}–{fmt.minutes(w.minutes_high)}"
                     if w.minutes_low is not None and w.minutes_high is not None else "—"
                 )
-                if w.basis == "measured":
-                    basis = Text(self.measured_label(w.workload, c.accelerators, w.source), style="bold")
-                else:
-                    basis = Text("predicted (derived estimate)", style="italic")
-                row = (prefix + w.workload, f"{w.share:.2f}", fmt.minutes(w.minutes), interval, basis.plain)
+                long = basis_text(w.basis, w.source, self.measured_label(w.workload, c.accelerators, w.source)
+                                  if w.basis == "measured" else "")
+                style = "bold" if w.basis == "measured" else ("" if w.basis == "carried" else "italic")
+                row = (prefix + w.workload, f"{w.share:.2f}", fmt.minutes(w.minutes), interval, long)
                 self.workload_rows.append(row)
-                serves = [fmt.percent(c.serves.get(w.workload, 0.0), 0)] if mix else []
-                table.add_row(*row[:4], *serves, basis)
-        self.query_one("#rec-workloads", Static).update(table)
+                cells = [row[0]] + ([row[1]] if mode == "wide" else []) + [row[2]]
+                cells += [interval] if mode != "narrow" else []
+                cells += [fmt.percent(c.serves.get(w.workload, 0.0), 0)] if mix else []
+                if mode != "wide":
+                    short = BASIS_SHORT.get(w.basis, w.basis)
+                    if w.basis in ("measured", "carried"):
+                        if long not in notes:
+                            notes.append(long)
+                        short += f" [{notes.index(long) + 1}]"
+                    cells.append(Text(short, style=style))
+                else:
+                    cells.append(Text(long, style=style))
+                table.add_row(*cells)
+        if notes:
+            from rich.console import Group
+
+            lines = Text("\n".join(f"[{i}] {n}" for i, n in enumerate(notes, start=1)), style="dim")
+            self.query_one("#rec-workloads", Static).update(Group(table, lines))
+        else:
+            self.query_one("#rec-workloads", Static).update(table)
 
     def _limits(self, rec: Any) -> Text:
         out = Text()
+        inf = self.infeasibility if _enum(rec.status) == "infeasible" else None
+        binding = list(rec.binding)
+        if inf is not None:
+            binding += [b for b in inf.violated if b not in binding]
         out.append("Binding limits: ", style="bold")
-        out.append(", ".join(LIMIT_TEXT.get(b, b) for b in rec.binding) or "none — a limit is not what stops a better answer")
+        if binding:
+            out.append(", ".join(LIMIT_TEXT.get(b, b) for b in binding))
+        elif _enum(rec.status) == "infeasible":
+            out.append("not determined (no candidate to compare with the limits)")
+        else:
+            out.append("none — a limit is not what stops a better answer")
         out.append("\n")
+        if inf is not None:
+            for line in inf.lines(self.acc_name):
+                out.append(line[0], style="bold")
+                out.append(line[1] + "\n")
         for s in rec.sensitivity:
             pct = f"{(s.factor - 1) * 100:+.0f} %"
             label = {"budget_usd": "budget", "power_limit_kw": "power"}.get(s.parameter, s.parameter)
             out.append(f"What {pct} {label} buys: ", style="bold")
             out.append(s.summary + "\n")
-        if not rec.sensitivity:
+        if not rec.sensitivity and inf is None:
             out.append("What +10 % buys: ", style="bold")
             out.append("no budget or power limit to relax.\n")
         return out
 
     def _alternatives(self, rec: Any, objective: str) -> None:
         table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
-        table.add_column("Accelerator", no_wrap=True)
-        table.add_column("Count", justify="right")
-        table.add_column("Capex", justify="right")
-        table.add_column("Objective", justify="right", no_wrap=True)
-        table.add_column("Why it lost", overflow="fold")
+        mode = self.width_mode
+        table.add_column("Accelerator", overflow="fold", ratio=None)
+        table.add_column("Count", justify="right", no_wrap=True)
+        table.add_column("Capex", justify="right", no_wrap=True)
+        if mode != "narrow":
+            table.add_column("Objective", justify="right", no_wrap=True)
+        if mode == "wide":
+            table.add_column("Why it lost", overflow="fold")
         self.alternative_rows = []
         for a in rec.alternatives:
             c = a.configuration
@@ -197,8 +289,14 @@ class RecommendationPanel(VerticalScroll):
                 a.reason,
             )
             self.alternative_rows.append(row)
-            table.add_row(*row)
-        self.query_one("#rec-alternatives", Static).update(table if rec.alternatives else Text("none"))
+            table.add_row(*row[:3], *([row[3]] if mode != "narrow" else []), *([row[4]] if mode == "wide" else []))
+        if rec.alternatives and mode != "wide":  # why each lost, below the table
+            from rich.console import Group
+
+            why = Text("\n".join(f"{r[0]}: {r[4]}" for r in self.alternative_rows), style="dim")
+            self.query_one("#rec-alternatives", Static).update(Group(table, why))
+        else:
+            self.query_one("#rec-alternatives", Static).update(table if rec.alternatives else Text("none"))
 
     def clear(self) -> None:
         self.recommendation = None
@@ -207,3 +305,7 @@ class RecommendationPanel(VerticalScroll):
         for wid in ("#rec-headline", "#rec-facts", "#rec-limits", "#rec-workloads", "#rec-alternatives",
                     "#rec-explanation"):
             self.query_one(wid, Static).update("")
+
+
+def _enum(value: Any) -> str:
+    return str(value.value if hasattr(value, "value") else value)

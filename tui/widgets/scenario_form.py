@@ -29,7 +29,7 @@ COOLING = [("Air", "air"), ("Liquid", "liquid")]
 
 #: Numeric inputs: field id -> (label, placeholder, integer?)
 NUMBER_FIELDS: dict[str, tuple[str, str]] = {
-    "budget_usd": ("Budget (USD)", "no limit, e.g. 325,000"),
+    "budget_usd": ("Budget", "no limit, e.g. $325,000 or 325k"),
     "power_limit_kw": ("Power limit (kW IT)", "no limit, e.g. 40"),
     "required_mixes_per_day": ("Mixes/day needed", "for min_tco, e.g. 4"),
     "years": ("Years (TCO)", "5"),
@@ -42,6 +42,8 @@ NUMBER_FIELDS: dict[str, tuple[str, str]] = {
 #: Numeric fields that may be left empty (meaning "no limit" / "default").
 OPTIONAL_FIELDS = {"budget_usd", "power_limit_kw", "required_mixes_per_day", "energy_usd_per_kwh", "max_accelerators",
                    "max_nodes", "rack_units", "min_accelerator_memory_gb"}
+#: Fields shown as money (``$110,000``); they accept ``110000``, ``110k``, ``1.2M``, ``$325,000``.
+MONEY_FIELDS = {"budget_usd"}
 #: Fields the scenario holds as whole numbers (typed 8 or 8.0 -> 8; 8.5 is the model's error).
 INTEGER_FIELDS = {"max_accelerators", "max_nodes", "rack_units"}
 
@@ -146,7 +148,10 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         with self.prevent(*blocked):
             self.query_one("#name", Input).value = str(data.get("name") or "")
             for fid in NUMBER_FIELDS:
-                self.query_one(f"#{fid}", Input).value = fmt.plain_number(data.get(fid))
+                value = data.get(fid)
+                shown = fmt.money(value) if fid in MONEY_FIELDS and not fmt.is_missing(value) else \
+                    fmt.plain_number(value)
+                self.query_one(f"#{fid}", Input).value = shown
             self.query_one("#objective", Select).value = data.get("objective") or "min_time"
             cooling = self.query_one("#cooling", Select)
             if data.get("cooling"):

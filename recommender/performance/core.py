@@ -1,4 +1,4 @@
-"""The structured performance model behind :mod:`recommender.estimate` (internal).
+"""The structured performance model behind :func:`recommender.performance.predict`.
 
 ``log(minutes)`` of a (benchmark *b*, accelerator *a*, count *n*, nodes, round *t*) is modelled as
 
@@ -31,80 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from catalog.registry import round_years
-from recommender._perf_features import SPEC_FEATURES, raw_spec_features, standardise
+from recommender.performance.basis import CATEGORIES, KNOTS, count_basis, lookup, solve_bounded, years_of
+from recommender.performance.features import SPEC_FEATURES, raw_spec_features, standardise
 
 #: log-n knots of the count basis (n = 4, 16, ..., 4**10)
-KNOTS: tuple[float, ...] = tuple(math.log(4.0**i) for i in range(1, 11))
-
-#: Evidence categories of a prediction (each gets its own calibrated interval width):
-#: the accelerator was measured on this benchmark / only on other benchmarks / never (specs only) /
-#: measured on this benchmark but its first MLPerf result is recent (software still moving fast).
-CATEGORIES = ("seen_pair", "seen_accelerator", "unseen_accelerator", "seen_pair_new")
-
-
-def count_basis(log_n: np.ndarray) -> np.ndarray:
-    """psi_k(log n): one column per knot plus the unbounded last one; all concave, non-decreasing."""
-    x = np.maximum(np.asarray(log_n, dtype=float), 0.0)[:, None]
-    capped = np.minimum(x, np.asarray(KNOTS)[None, :])
-    return np.hstack([capped, x])
-
-
-def _years(rounds: np.ndarray) -> np.ndarray:
-    cache: dict[str, float] = {}
-    out = np.empty(len(rounds))
-    for i, r in enumerate(rounds):
-        if r not in cache:
-            cache[r] = round_years(str(r))
-        out[i] = cache[r]
-    return out
-
-
-def _solve_bounded(M: np.ndarray, rhs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """min ||M x - rhs|| subject to lo <= x <= hi, for a problem where most variables are free.
-
-    Normal equations; the free variables are profiled out with a Cholesky factorisation (Schur complement),
-    the few bounded ones (count-curve coefficients) are solved as a small bounded least-squares problem, and
-    the free ones are then back-substituted. The penalty rows keep every block positive definite.
-    """
-    from scipy.linalg import cho_factor, cho_solve, cholesky
-
-    free = np.isinf(lo) & np.isinf(hi)
-    G = M.T @ M
-    g = M.T @ rhs
-    jitter = 1e-10 * np.trace(G) / len(G)
-    Gff = G[np.ix_(free, free)] + jitter * np.eye(int(free.sum()))
-    Gfb = G[np.ix_(free, ~free)]
-    Gbb = G[np.ix_(~free, ~free)]
-    cf = cho_factor(Gff, lower=True)
-    S = cho_solve(cf, Gfb)
-    H = Gbb - Gfb.T @ S + jitter * np.eye(int((~free).sum()))
-    h = g[~free] - S.T @ g[free]
-    L = cholesky(H, lower=True)
-    from scipy.linalg import solve_triangular
-
-    target = solve_triangular(L, h, lower=True)
-    lb, ub = lo[~free], hi[~free]
-    if np.all(np.isinf(lb) != np.isinf(ub)) and np.all(np.where(np.isinf(lb), ub, lb) == 0.0):
-        # every bounded variable is one-sided at 0: flip the upper-bounded ones and use NNLS (fast, exact)
-        sign = np.where(np.isinf(lb), -1.0, 1.0)
-        from scipy.optimize import nnls
-
-        z, _ = nnls(L.T * sign[None, :], target, maxiter=50 * len(sign))
-        xb = z * sign
-    else:  # pragma: no cover - general bounds
-        from scipy.optimize import lsq_linear
-
-        xb = lsq_linear(L.T, target, bounds=(lb, ub), method="trf", tol=1e-10).x
-    xf = cho_solve(cf, g[free] - Gfb @ xb)
-    x = np.empty(M.shape[1])
-    x[free] = xf
-    x[~free] = xb
-    return x
-
 
 @dataclass
-class _Layout:
+class Layout:
     benches: list[str]
     accs: list[str]
     pairs: list[tuple[str, str]]
@@ -133,13 +66,13 @@ class _Layout:
 class PerformanceModelCore:
     """Minutes-to-train regressor on MLPerf-style rows (see module docstring) — all of it but the scikit-learn
     base classes, so that a fitted model unpickles (and predicts) without importing scikit-learn.
-    The estimator to use is :class:`PerformanceModel` (``recommender._perf_estimators``), which adds
+    The estimator to use is :class:`PerformanceModel` (:mod:`recommender.performance.estimators`), which adds
     ``BaseEstimator`` and ``RegressorMixin``.
 
     ``fit(X, y)``: ``X`` is a DataFrame with ``benchmark, accelerator_id, accelerators, round`` and optionally
     ``nodes``, ``default_nodes`` and ``submitter``; ``y`` is minutes to train. ``predict(X)`` returns minutes;
     :meth:`predict_log` returns log-minutes and the row's evidence category (for the interval tables that
-    :mod:`recommender.estimate` calibrates).
+    :mod:`recommender.performance.calibration` calibrates).
     """
 
     def __init__(
@@ -227,7 +160,7 @@ class PerformanceModelCore:
             raise ValueError(f"accelerators without specs: {sorted(unknown)}")
         pairs = sorted(set(zip(cols["accelerator_id"], cols["benchmark"])))
         subs = sorted(set(cols["submitter"]) - {""})
-        lay = _Layout(benches, accs, pairs, subs)
+        lay = Layout(benches, accs, pairs, subs)
         self.benchmarks_ = benches
         self.layout_ = lay
         self.bench_index_ = {b: i for i, b in enumerate(benches)}
@@ -253,7 +186,7 @@ class PerformanceModelCore:
             sw = np.sqrt(w)[:, None]
             M = np.vstack([A * sw, pen])
             rhs = np.concatenate([y * sw[:, 0], np.zeros(pen.shape[0])])
-            theta = _solve_bounded(M, rhs, lo, hi)
+            theta = solve_bounded(M, rhs, lo, hi)
             r = y - A @ theta
             scale = 1.4826 * np.median(np.abs(r - np.median(r))) + 1e-6
             delta = 1.345 * scale
@@ -391,7 +324,10 @@ class PerformanceModelCore:
         def obj(name: str, default: str = "") -> np.ndarray:
             if name not in X.columns:
                 return np.full(len(X), default, dtype=object)
-            return X[name].astype("string").fillna(default).to_numpy(dtype=object)
+            col = X[name]
+            if col.dtype == object and not col.isna().any():
+                return col.to_numpy(dtype=object)
+            return col.astype("string").fillna(default).to_numpy(dtype=object)
 
         n = pd.to_numeric(X["accelerators"], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
         if "nodes" in X.columns:
@@ -412,7 +348,7 @@ class PerformanceModelCore:
             "submitter": obj("submitter"),
             "log_n": np.log(np.maximum(n, 1.0)),
             "extra_nodes": np.maximum(extra, 0.0),
-            "years": _years(rounds),
+            "years": years_of(rounds),
         }
 
     def _design(self, cols: dict[str, np.ndarray], *, with_submitter: bool) -> np.ndarray:
@@ -420,8 +356,8 @@ class PerformanceModelCore:
         m = len(cols["benchmark"])
         A = np.zeros((m, lay.n_params))
         rows = np.arange(m)
-        b = np.array([self.bench_index_[x] for x in cols["benchmark"]], dtype=int)
-        a = np.array([self.acc_index_[x] for x in cols["accelerator_id"]], dtype=int)
+        b = lookup(cols["benchmark"], self.bench_index_)
+        a = lookup(cols["accelerator_id"], self.acc_index_)
         A[rows, lay.alpha + b] = 1.0
         psi = count_basis(self._x(a, cols["log_n"]))
         K, P = lay.K, lay.P
@@ -509,7 +445,7 @@ class PerformanceModelCore:
         t = np.where(t > self.t_max_, self.t_max_ + self.trend_extrapolation * (t - self.t_max_), t)
         return t - self.t0_
 
-    def _penalties(self, lay: _Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _penalties(self, lay: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows: list[np.ndarray] = []
 
         def add(idx_weights: list[tuple[int, float]]) -> None:
@@ -553,9 +489,10 @@ class PerformanceModelCore:
         """log(minutes) and the evidence category index into :data:`CATEGORIES`."""
         cols = self._columns(X)
         mu = self._mu(cols)
-        a = np.array([self.acc_index_[x] for x in cols["accelerator_id"]], dtype=int)
-        b = np.array([self.bench_index_[x] for x in cols["benchmark"]], dtype=int)
-        seen_acc = np.isin(cols["accelerator_id"], self.seen_accelerators_)
+        a = lookup(cols["accelerator_id"], self.acc_index_)
+        b = lookup(cols["benchmark"], self.bench_index_)
+        seen_set = set(self.seen_accelerators_)
+        seen_acc = lookup(cols["accelerator_id"], {x: x in seen_set for x in self.acc_index_}, bool)
         seen_pair = self.pair_eff_index_[a, b] >= 0
         age = cols["years"] - self.first_result_years_[a]
         new = seen_pair & (age < self.new_accelerator_years)
@@ -566,8 +503,8 @@ class PerformanceModelCore:
         """Vectorised prediction without building the design matrix."""
         lay, th = self.layout_, self.coef_
         K, P = lay.K, lay.P
-        b = np.array([self.bench_index_[x] for x in cols["benchmark"]], dtype=int)
-        a = np.array([self.acc_index_[x] for x in cols["accelerator_id"]], dtype=int)
+        b = lookup(cols["benchmark"], self.bench_index_)
+        a = lookup(cols["accelerator_id"], self.acc_index_)
         C = th[lay.c_bench : lay.c_bench + len(lay.benches) * 2 * K].reshape(-1, 2 * K)
         Bb = th[lay.beta_bench : lay.beta_bench + len(lay.benches) * P].reshape(-1, P)
         F = self.spec_features_.to_numpy()[a]
@@ -594,7 +531,7 @@ class PerformanceModelCore:
         """
         lay, th = self.layout_, self.coef_
         K, P = lay.K, lay.P
-        a = np.array([self.acc_index_[x] for x in accelerator_ids], dtype=int)
+        a = lookup(accelerator_ids, self.acc_index_)
         psi = count_basis(self._x(a, log_n))
         lam = self._speed_weight(a)[:, None]
         F = self.spec_features_.to_numpy()[a]
@@ -605,7 +542,7 @@ class PerformanceModelCore:
 
     def shared_trend(self, rounds: np.ndarray) -> np.ndarray:
         """The shared software-progress term (log-minutes) of each round, relative to the latest round."""
-        t = _years(np.asarray(rounds, dtype=object))
+        t = years_of(np.asarray(rounds, dtype=object))
         lay = self.layout_
         return self.coef_[lay.tau] * (self._dt(t) - self._dt(np.array([self.t_max_])))
 
@@ -621,11 +558,3 @@ class PerformanceModelCore:
         """Position of each accelerator between the slowest (0) and fastest (1) on low-precision peak."""
         return self.speed_weight_[a]
 
-
-def __getattr__(name: str) -> object:
-    """``PerformanceModel`` (the scikit-learn estimator) lives beside scikit-learn's import, loaded on demand."""
-    if name == "PerformanceModel":
-        from recommender._perf_estimators import PerformanceModel
-
-        return PerformanceModel
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,147 @@
+"""Measured and carried results, and the monotone envelope every final answer passes through.
+
+For one (accelerator, benchmark, target round) the *anchors* are the configurations measured in the catalog
+no later than the target round: measured in the target round itself (``measured``: the median system's
+score) or in an earlier one (``carried``: the latest such score moved to the target round by the fitted
+model's own round-to-round change for that configuration — its software trend and maturity terms).
+
+Anchors of one group can disagree with each other (an old round's 10 cards slower than this round's 8), so
+they are made non-increasing in count by weighted isotonic regression in log space (pool-adjacent-violators;
+weights 1 / half-width², so a measurement outweighs a carried result, a recent carry an old one). Every other
+row — predicted, specs only, custom — is then clipped between the fitted anchors on either side of its count:
+never slower than a smaller count's anchor, never faster than a larger count's. The model's own count curve is
+non-increasing, and a clip of non-increasing functions by non-increasing bounds stays non-increasing, so the
+final answers are monotone in count across all bases. Intervals move with their point (same ratios).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recommender.performance.basis import years_of
+from recommender.performance.training import round_rank
+
+
+def pav_decreasing(y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted isotonic (non-increasing) fit of ``y`` in order (pool adjacent violators); a few anchors per
+    group, so plain Python is faster than importing scikit-learn here."""
+    vals: list[float] = []
+    wts: list[float] = []
+    sizes: list[int] = []
+    for yi, wi in zip(y.tolist(), w.tolist()):
+        vals.append(yi)
+        wts.append(wi)
+        sizes.append(1)
+        while len(vals) > 1 and vals[-2] < vals[-1]:
+            wsum = wts[-2] + wts[-1]
+            v = (vals[-2] * wts[-2] + vals[-1] * wts[-1]) / wsum
+            sizes[-2] += sizes[-1]
+            vals[-2], wts[-2] = v, wsum
+            vals.pop()
+            wts.pop()
+            sizes.pop()
+    return np.repeat(np.array(vals), sizes)
+
+
+def anchor_table(measured: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """Anchors of each requested group (``accelerator_id, benchmark, target`` rows): per count, the latest
+    measurement not after the target round; columns add ``accelerators, minutes, source, round, measured``."""
+    g = groups.drop_duplicates().copy()
+    g["_tk"] = np.array([round_rank(str(r)) for r in g["target"]], dtype=np.int64)
+    m = measured.merge(g, on=["accelerator_id", "benchmark"], how="inner")
+    m = m[m["_rk"].to_numpy() <= m["_tk"].to_numpy()]
+    m = m.sort_values("_rk", kind="stable").drop_duplicates(
+        ["accelerator_id", "benchmark", "target", "accelerators"], keep="last")
+    m["measured"] = (m["round"].astype(str) == m["target"].astype(str)).to_numpy()
+    return m.reset_index(drop=True)
+
+
+def anchor_values(anchors: pd.DataFrame, model, est, coverage: float) -> pd.DataFrame:  # noqa: ANN001
+    """Anchor log-values at the target round (carried where needed): adds ``_raw`` (log-minutes), ``_q``
+    (log half-width: replicate spread, or the carry error of that gap) and ``_basis``."""
+    a = anchors.copy()
+    base = np.log(a["minutes"].to_numpy(dtype=float))
+    carry = ~a["measured"].to_numpy(dtype=bool)
+    mu = base.copy()
+    q = np.full(len(a), est.replicate_halfwidth(coverage))
+    if carry.any():
+        c = a[carry]
+        frame = c[["accelerator_id", "accelerators", "benchmark"]]
+        now = model.predict_log(frame.assign(round=c["target"].to_numpy(dtype=object)))[0]
+        then = model.predict_log(frame.assign(round=c["round"].to_numpy(dtype=object)))[0]
+        mu[carry] = base[carry] + now - then
+        gap = years_of(c["target"].to_numpy(dtype=object)) - years_of(c["round"].to_numpy(dtype=object))
+        q[carry] = est.carry_halfwidth(coverage, gap)
+    a["_raw"] = mu
+    a["_q"] = q
+    a["_basis"] = np.where(carry, "carried", "measured")
+    return a
+
+
+def isotonic(a: pd.DataFrame) -> pd.DataFrame:
+    """Make each group's anchors non-increasing in count (weighted PAV in log space, weights 1/q^2); adds
+    ``_mu`` and the group ``_key``."""
+    if a.empty:
+        return a.assign(_mu=np.zeros(0))
+    a = a.sort_values(["_code", "target", "accelerators"], kind="stable").reset_index(drop=True)
+    key = a["_code"].astype(str) + "|" + a["target"].astype(str)
+    codes, _ = pd.factorize(key)
+    raw, w = a["_raw"].to_numpy(dtype=float), 1.0 / a["_q"].to_numpy(dtype=float) ** 2
+    out = raw.copy()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(a)]
+    for s, e in zip(starts, ends):
+        if e - s > 1 and np.any(np.diff(raw[s:e]) > 0):
+            out[s:e] = pav_decreasing(raw[s:e], w[s:e])
+    a["_mu"] = out
+    return a
+
+
+class AnchorIndex:
+    """Fitted anchors of many groups (integer group code ``_code``), searchable by (group, count) with numpy."""
+
+    def __init__(self, anchors: pd.DataFrame) -> None:
+        a = anchors
+        if len(a) == 0:
+            self.comp = np.zeros(0, np.int64)
+            self.mu = self.q = np.zeros(0)
+            self.basis = self.source = np.zeros(0, dtype=object)
+            return
+        comp = a["_code"].to_numpy(dtype=np.int64) * _BIG + a["accelerators"].to_numpy(dtype=np.int64)
+        order = np.argsort(comp, kind="stable")
+        self.comp = comp[order]
+        self.mu = a["_mu"].to_numpy(dtype=float)[order]
+        self.q = a["_q"].to_numpy(dtype=float)[order]
+        self.basis = a["_basis"].to_numpy(dtype=object)[order]
+        self.source = a["source"].to_numpy(dtype=object)[order]
+
+    def lookup(self, code: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(exact-match index or -1, index of the anchor at the largest count <= n or -1, at the smallest >= n)."""
+        comp = code.astype(np.int64) * _BIG + counts.astype(np.int64)
+        last = len(self.comp) - 1
+        right = np.searchsorted(self.comp, comp, side="right")  # first anchor > comp
+        left = np.searchsorted(self.comp, comp, side="left")  # first anchor >= comp
+        prev = right - 1
+        has_prev = (prev >= 0) & (self.comp[np.clip(prev, 0, last)] // _BIG == code)
+        at_left = self.comp[np.clip(left, 0, last)]
+        has_next = (left <= last) & (at_left // _BIG == code)
+        exact = has_next & (at_left == comp)
+        return np.where(exact, left, -1), np.where(has_prev, prev, -1), np.where(has_next, left, -1)
+
+
+_BIG = np.int64(1) << np.int64(32)
+
+
+def clip_to_anchors(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray,
+                    mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's log-minutes clipped between the fitted anchors of its group: at most the anchor at the largest
+    count <= n, at least the anchor at the smallest count >= n. Returns (clipped, which bound moved it:
+    +1 capped, -1 floored, 0 untouched)."""
+    if len(index.mu) == 0:
+        return mu, np.zeros(len(mu), dtype=int)
+    cap = np.where(prev >= 0, index.mu[np.maximum(prev, 0)], np.inf)
+    floor = np.where(nxt >= 0, index.mu[np.maximum(nxt, 0)], -np.inf)
+    out = np.minimum(np.maximum(mu, floor), cap)
+    moved = np.where(out < mu, 1, np.where(out > mu, -1, 0))
+    return out, moved

@@ -1,0 +1,296 @@
+"""``predict()``: minutes to train for any (benchmark or custom workload, accelerator, count, nodes, round).
+
+Input: a DataFrame with ``accelerator_id, accelerators, benchmark`` and optionally ``nodes`` (default: the
+fewest nodes of the accelerator's usual size) and ``round``. Output: a copy (same rows, order and index) with
+these columns added — the one place they are documented:
+
+* ``minutes`` — minutes to train, as of the row's ``round`` (default: the newest round in the catalog,
+  i.e. today's software); NaN when the configuration does not fit.
+* ``minutes_low``, ``minutes_high`` — the interval that holds the true result with probability ``coverage``
+  (calibrated per basis on held-out results); NaN when it does not fit.
+* ``basis`` — where the answer comes from:
+  ``measured`` (this configuration was scored in the target round; the median system's score),
+  ``carried`` (scored in an earlier round and carried to the target round by the model's software trend),
+  ``predicted`` (the model; the accelerator has MLPerf results), ``specs_only`` (the accelerator has no
+  MLPerf result at all: its datasheet and its relatives), ``does_not_fit`` (total accelerator memory below the
+  workload's need, see :mod:`.memory`; no minutes).
+* ``source`` — the result it rests on (``round · submitter · system``; carried: ``carried from <round> · …``),
+  ``model …`` for predictions, or the memory reason for ``does_not_fit``.
+
+Answers are monotone in count for one accelerator, benchmark and round, across all bases (:mod:`.anchors`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from catalog.registry import BENCHMARKS, closest_ids, round_years
+from recommender.errors import ModelError, ScenarioError, UnknownIdError
+from recommender.performance.anchors import AnchorIndex, anchor_table, anchor_values, clip_to_anchors, isotonic
+from recommender.performance.basis import lookup
+from recommender.performance.custom import predict_custom
+from recommender.performance.memory import accelerator_memory_gb, fits
+from recommender.performance.store import Bundle, load_bundle
+from recommender.performance.training import FALLBACK_PER_NODE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from catalog import Catalog
+    from recommender.models import CustomWorkload
+
+#: Columns :func:`predict` adds to its input frame (documented in this module's docstring).
+PREDICT_COLUMNS: list[str] = ["minutes", "minutes_low", "minutes_high", "basis", "source"]
+#: Every value of the ``basis`` column.
+BASES: tuple[str, ...] = ("measured", "carried", "predicted", "specs_only", "does_not_fit")
+
+
+class PredictInputError(ScenarioError, TypeError):
+    """``predict()`` was given something other than a DataFrame with the needed columns."""
+
+
+@dataclass
+class _Rows:
+    acc: np.ndarray
+    counts: np.ndarray
+    bench: np.ndarray
+    nodes: np.ndarray
+    default_nodes: np.ndarray
+    round: np.ndarray  # the target round of each row
+
+
+def _closest(name: str, known: list[str]) -> str:
+    near = closest_ids(name, known)
+    return f"; closest known: {', '.join(near)}" if near else ""
+
+
+def _as_counts(values: pd.Series, field: str) -> np.ndarray:
+    x = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    bad = ~np.isfinite(x) | (x < 1) | (np.abs(x - np.round(x)) > 1e-9)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        v = values.iloc[i]
+        shown = repr(v.item() if hasattr(v, "item") else v)  # 0, not np.float64(0.0)
+        raise ScenarioError(f"must be a whole number >= 1, got {shown} (row {i})", field=field)
+    return np.round(x).astype(np.int64)
+
+
+def _catalog(catalog: Catalog | None) -> Catalog:
+    if catalog is None:
+        import catalog as catalog_pkg
+
+        return catalog_pkg.load()
+    return catalog
+
+
+def _check_ids(bundle: Bundle, acc: np.ndarray, bench: np.ndarray, custom: dict[str, CustomWorkload]) -> None:
+    model_benches = set(bundle.estimator.model_.benchmarks_)
+    known_accs = set(bundle.accelerators)
+    for a in pd.unique(acc):
+        if a not in known_accs:
+            raise UnknownIdError(f"unknown accelerator {a!r}{_closest(a, sorted(known_accs))}", field="accelerator_id")
+    for w in custom.values():
+        if w.like is not None and w.like not in model_benches:
+            raise UnknownIdError(f"workload {w.name!r}: unknown benchmark {w.like!r} in 'like'"
+                                 f"{_closest(w.like, sorted(model_benches))}", field="like")
+        for m in w.measurements:
+            if m.accelerator_id not in known_accs:
+                raise UnknownIdError(f"workload {w.name!r}: unknown accelerator {m.accelerator_id!r}"
+                                     f"{_closest(m.accelerator_id, sorted(known_accs))}",
+                                     field="measurements.accelerator_id")
+    for b in pd.unique(bench):
+        if b in custom or b in model_benches:
+            continue
+        if b in BENCHMARKS:
+            raise ModelError(f"benchmark {b!r} has no scored results in the catalog; describe it as a custom "
+                             "workload with at least one measurement")
+        raise UnknownIdError(f"unknown benchmark {b!r}{_closest(b, sorted(model_benches | set(custom)))}",
+                             field="benchmark")
+
+
+def _rows(frame: pd.DataFrame, bundle: Bundle) -> _Rows:
+    acc = frame["accelerator_id"].astype("string").fillna("").to_numpy(dtype=object)
+    bench = frame["benchmark"].astype("string").fillna("").to_numpy(dtype=object)
+    counts = _as_counts(frame["accelerators"], "accelerators")
+    ppn = lookup(acc, defaultdict(lambda: FALLBACK_PER_NODE, bundle.per_node), float)
+    default_nodes = np.ceil(counts / ppn)
+    nodes = default_nodes
+    if "nodes" in frame.columns:
+        given = pd.to_numeric(frame["nodes"], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        nodes = np.where(np.isnan(given), default_nodes, given)
+        if (nodes < 1).any() or not np.isfinite(nodes).all():
+            raise ScenarioError("must be a finite number >= 1", field="nodes")
+    rnd = np.full(len(frame), "", dtype=object)
+    if "round" in frame.columns:
+        rnd = frame["round"].astype("string").fillna("").to_numpy(dtype=object)
+    for r in pd.unique(rnd):
+        if r:
+            try:
+                round_years(str(r))
+            except ValueError:
+                raise ScenarioError(f"not a round name: {r!r} (expected e.g. v5.0)", field="round") from None
+    target = np.where(rnd != "", rnd, bundle.latest_round)
+    return _Rows(acc, counts, bench, nodes, default_nodes, target)
+
+
+def predict(
+    frame: pd.DataFrame,
+    *,
+    catalog: Catalog | None = None,
+    workloads: list[CustomWorkload] | None = None,
+    coverage: float = 0.8,
+) -> pd.DataFrame:
+    """Minutes to train for each row of ``frame``, with an interval and where the answer comes from (see the
+    module docstring for the columns). ``benchmark`` may name one of ``workloads`` (custom workloads)."""
+    if not isinstance(frame, pd.DataFrame):
+        raise PredictInputError(f"predict() takes a pandas DataFrame, got {type(frame).__name__}", field="frame")
+    if not isinstance(coverage, int | float) or not 0.0 < coverage < 1.0:
+        raise ScenarioError(f"must be between 0 and 1, got {coverage!r}", field="coverage")
+    missing = [c for c in ("accelerator_id", "accelerators", "benchmark") if c not in frame.columns]
+    if missing:
+        raise PredictInputError(f"predict() needs columns {missing}", field="frame")
+    cat = _catalog(catalog)
+    return answer(frame, load_bundle(cat), cat, workloads=workloads, coverage=coverage)
+
+
+def answer(frame: pd.DataFrame, bundle: Bundle, cat: Catalog, *, workloads: list[CustomWorkload] | None = None,
+           coverage: float = 0.8) -> pd.DataFrame:
+    """:func:`predict` with a given fitted bundle (``recommender model evaluate`` scores exactly this)."""
+    out = frame.copy()
+    if len(frame) == 0:
+        for c in PREDICT_COLUMNS:
+            out[c] = pd.Series(dtype="float64" if c.startswith("minutes") else "string")
+        return out
+    custom = {w.name: w for w in (workloads or [])}
+    r = _rows(frame, bundle)
+    _check_ids(bundle, r.acc, r.bench, custom)
+    raw = _raw_answers(bundle, r, custom, coverage)
+    model = bundle.estimator.model_
+    mu, q, basis, source = _envelope(float(model.coef_[model.layout_.kappa]), bundle, coverage, r, raw)
+    mem = bundle.memo.get("memory_gb")
+    if mem is None:
+        mem = bundle.memo["memory_gb"] = accelerator_memory_gb(cat)
+    ok, why = fits(pd.DataFrame({"benchmark": r.bench, "accelerator_id": r.acc, "accelerators": r.counts}),
+                   cat, workloads, memory_gb=mem)
+    mu = np.where(ok, mu, np.nan)
+    basis = np.where(ok, basis, "does_not_fit")
+    source = np.where(ok, source, why)
+    out["minutes"] = np.exp(mu)
+    out["minutes_low"] = np.exp(mu - q)
+    out["minutes_high"] = np.exp(mu + q)
+    out["basis"] = pd.array(basis, dtype="string")
+    out["source"] = pd.array(source, dtype="string")
+    return out
+
+
+def _raw_answers(bundle: Bundle, r: _Rows, custom: dict[str, CustomWorkload],
+                 coverage: float) -> tuple[np.ndarray, ...]:
+    """Model answers (log-minutes, half-width, basis, source) for every row, and the custom anchors."""
+    n = len(r.acc)
+    est = bundle.estimator
+    mu, q = np.full(n, np.nan), np.full(n, np.nan)
+    basis = np.full(n, "predicted", dtype=object)
+    source = np.full(n, "model", dtype=object)
+    is_custom = _isin(r.bench, list(custom)) if custom else np.zeros(n, dtype=bool)
+    std = ~is_custom
+    if std.any():
+        X = pd.DataFrame({"benchmark": r.bench[std], "accelerator_id": r.acc[std], "accelerators": r.counts[std],
+                          "nodes": r.nodes[std], "default_nodes": r.default_nodes[std], "round": r.round[std]})
+        m, catg = est.model_.predict_log(X)
+        mu[std], q[std] = m, est.interval_halfwidth(catg, coverage, r.bench[std])
+        basis[std] = np.where(catg == 2, "specs_only", "predicted")
+        labels = np.array(["model", "model (no results on this benchmark)", "model (specs only)", "model"],
+                          dtype=object)
+        source[std] = labels[catg]
+    parts: list[pd.DataFrame] = []
+    for name, w in custom.items():
+        rows = np.flatnonzero(is_custom & (r.bench == name))
+        if len(rows) == 0:
+            continue
+        sub = {"acc": r.acc[rows], "counts": r.counts[rows], "nodes": r.nodes[rows],
+               "default_nodes": r.default_nodes[rows], "round": r.round[rows]}
+        mu[rows], q[rows], a = predict_custom(est, w, bundle.per_node, bundle.latest_round, coverage, sub)
+        source[rows] = f"custom workload {name}"
+        parts.append(a)
+    cols = ["accelerator_id", "benchmark", "target", "accelerators", "_raw", "_q", "_basis", "source"]
+    anchors = pd.concat([p[cols] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    names = {name: i for i, name in enumerate(custom)}
+    if len(anchors):
+        anchors["_code"] = (lookup(anchors["accelerator_id"].to_numpy(dtype=object), est.model_.acc_index_)
+                            * len(names) + lookup(anchors["benchmark"].to_numpy(dtype=object), names))
+    return mu, q, basis, source, is_custom, AnchorIndex(isotonic(anchors)), names
+
+
+def _isin(values: np.ndarray, allowed: list[str]) -> np.ndarray:
+    return pd.Series(values, dtype=object).isin(allowed).to_numpy()
+
+
+_MEMO_LOCK = threading.Lock()
+
+
+def catalog_anchors(bundle: Bundle, coverage: float, target: str) -> AnchorIndex:
+    """Fitted anchors of every measured (accelerator, benchmark) at ``target``; computed once per bundle,
+    coverage and target round (they do not depend on the rows asked)."""
+    memo = bundle.memo
+    key = ("anchors", float(coverage), str(target))
+    with _MEMO_LOCK:
+        hit = memo.get(key)
+    if hit is not None:
+        return hit
+    est = bundle.estimator
+    groups = bundle.measured[["accelerator_id", "benchmark"]].drop_duplicates().assign(target=str(target))
+    a = anchor_table(bundle.measured, groups)
+    a["_code"] = _codes(est.model_, a["accelerator_id"].to_numpy(dtype=object), a["benchmark"].to_numpy(dtype=object))
+    if not a.empty:
+        a = anchor_values(a, est.model_, est, coverage)
+        a["source"] = np.where(a["measured"], a["source"], "carried from " + a["source"].astype(str))
+    index = AnchorIndex(isotonic(a))
+    with _MEMO_LOCK:
+        memo[key] = index
+    return index
+
+
+def _codes(model, acc: np.ndarray, bench: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """Integer group code of (accelerator, MLPerf benchmark): acc index x benchmarks + benchmark index."""
+    nb = len(model.bench_index_)
+    bi = lookup(bench, {**{b: -1 for b in pd.unique(bench)}, **model.bench_index_})
+    return np.where(bi >= 0, lookup(acc, model.acc_index_) * nb + bi, -1)
+
+
+def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tuple[np.ndarray, ...]
+              ) -> tuple[np.ndarray, ...]:
+    """Rows at an anchor's count take the anchor (its basis, source and half-width); every row is clipped
+    between its group's anchors, so answers are monotone in count."""
+    mu, q, basis, source, is_custom, custom_index, names = raw
+    # explicit extra nodes are slower by the model's node term; anchors are for the usual node count
+    extra = kappa * np.maximum(np.log(np.maximum(r.nodes, 1.0) / np.maximum(r.default_nodes, 1.0)), 0.0)
+    model = bundle.estimator.model_
+    key = _codes(model, r.acc, r.bench)
+    if is_custom.any():  # custom rows: accelerator index x workloads + workload index (their own anchor index)
+        key[is_custom] = lookup(r.acc[is_custom], model.acc_index_) * len(names) + lookup(r.bench[is_custom], names)
+    plain = mu - extra
+    moved = np.zeros(len(mu), dtype=int)
+    jobs = [(custom_index, is_custom)]
+    for t in pd.unique(r.round[~is_custom]):
+        jobs.append((catalog_anchors(bundle, coverage, str(t)), (~is_custom) & (r.round == t)))
+    for index, sel in jobs:
+        rows = np.flatnonzero(sel)
+        if len(rows) == 0 or len(index.mu) == 0:
+            continue
+        exact, prev, nxt = index.lookup(key[rows], r.counts[rows])
+        hit = exact >= 0
+        e, hr = exact[hit], rows[hit]
+        plain[hr], q[hr], basis[hr], source[hr] = index.mu[e], index.q[e], index.basis[e], index.source[e]
+        plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows])
+    model_rows = _isin(basis, ["predicted", "specs_only"])
+    cap = model_rows & (moved == 1)
+    flo = model_rows & (moved == -1)
+    if cap.any():
+        source[cap] = source[cap].astype(str) + ", capped by a smaller count's result"
+    if flo.any():
+        source[flo] = source[flo].astype(str) + ", floored by a larger count's result"
+    return plain + extra, q, basis, source

@@ -1,0 +1,82 @@
+"""Building blocks of the structured model: the count basis, the round axis, evidence categories and the
+bounded least-squares solver (profiling out free variables; scipy's NNLS for the sign-constrained ones)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from catalog.registry import round_years
+
+KNOTS: tuple[float, ...] = tuple(math.log(4.0**i) for i in range(1, 11))
+
+#: Evidence categories of a prediction (each gets its own calibrated interval width):
+#: the accelerator was measured on this benchmark / only on other benchmarks / never (specs only) /
+#: measured on this benchmark but its first MLPerf result is recent (software still moving fast).
+CATEGORIES = ("seen_pair", "seen_accelerator", "unseen_accelerator", "seen_pair_new")
+
+
+def count_basis(log_n: np.ndarray) -> np.ndarray:
+    """psi_k(log n): one column per knot plus the unbounded last one; all concave, non-decreasing."""
+    x = np.maximum(np.asarray(log_n, dtype=float), 0.0)[:, None]
+    capped = np.minimum(x, np.asarray(KNOTS)[None, :])
+    return np.hstack([capped, x])
+
+
+def lookup(values: np.ndarray, table: dict, dtype: type = int) -> np.ndarray:  # noqa: ANN001
+    """``table[v]`` for every value, looked up once per distinct value (factorize, then take)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return np.array([table[u] for u in uniques], dtype=dtype)[codes] if len(uniques) else np.zeros(0, dtype)
+
+
+def years_of(rounds: np.ndarray) -> np.ndarray:
+    """Years on the round axis (:func:`catalog.registry.round_years`) of each round name."""
+    codes, uniques = pd.factorize(np.asarray(rounds, dtype=object))
+    return np.array([round_years(str(u)) for u in uniques], dtype=float)[codes] if len(uniques) else np.zeros(0)
+
+
+def solve_bounded(M: np.ndarray, rhs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """min ||M x - rhs|| subject to lo <= x <= hi, for a problem where most variables are free.
+
+    Normal equations; the free variables are profiled out with a Cholesky factorisation (Schur complement),
+    the few bounded ones (count-curve coefficients) are solved as a small bounded least-squares problem, and
+    the free ones are then back-substituted. The penalty rows keep every block positive definite.
+    """
+    from scipy.linalg import cho_factor, cho_solve, cholesky
+
+    free = np.isinf(lo) & np.isinf(hi)
+    G = M.T @ M
+    g = M.T @ rhs
+    jitter = 1e-10 * np.trace(G) / len(G)
+    Gff = G[np.ix_(free, free)] + jitter * np.eye(int(free.sum()))
+    Gfb = G[np.ix_(free, ~free)]
+    Gbb = G[np.ix_(~free, ~free)]
+    cf = cho_factor(Gff, lower=True)
+    S = cho_solve(cf, Gfb)
+    H = Gbb - Gfb.T @ S + jitter * np.eye(int((~free).sum()))
+    h = g[~free] - S.T @ g[free]
+    L = cholesky(H, lower=True)
+    from scipy.linalg import solve_triangular
+
+    target = solve_triangular(L, h, lower=True)
+    lb, ub = lo[~free], hi[~free]
+    if np.all(np.isinf(lb) != np.isinf(ub)) and np.all(np.where(np.isinf(lb), ub, lb) == 0.0):
+        # every bounded variable is one-sided at 0: flip the upper-bounded ones and use NNLS (fast, exact)
+        sign = np.where(np.isinf(lb), -1.0, 1.0)
+        from scipy.optimize import nnls
+
+        z, _ = nnls(L.T * sign[None, :], target, maxiter=50 * len(sign))
+        xb = z * sign
+    else:  # pragma: no cover - general bounds
+        from scipy.optimize import lsq_linear
+
+        xb = lsq_linear(L.T, target, bounds=(lb, ub), method="trf", tol=1e-10).x
+    xf = cho_solve(cf, g[free] - Gfb @ xb)
+    x = np.empty(M.shape[1])
+    x[free] = xf
+    x[~free] = xb
+    return x
+
+

@@ -1,0 +1,66 @@
+"""Custom workloads: a user's own measurements carried to other accelerators and counts.
+
+A row whose ``benchmark`` names a :class:`~recommender.models.CustomWorkload` is the workload's measurements
+carried with the scaling shape of its ``like`` benchmark (or the pooled shape of all benchmarks, plus the shared
+software trend for other rounds); one measurement is enough, more narrow the interval. The measurements
+themselves are the workload's anchors (``measured``), so the monotone envelope of :mod:`.anchors` applies.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from recommender.performance.basis import CATEGORIES
+from recommender.performance.training import FALLBACK_PER_NODE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from recommender.models import CustomWorkload
+    from recommender.performance.calibration import CalibratedPerformanceModelCore
+
+
+def _shape(model, like: str | None, a: np.ndarray, n: np.ndarray, nd: np.ndarray, dn: np.ndarray,  # noqa: ANN001
+           rounds: np.ndarray) -> np.ndarray:
+    if like is not None:
+        X = pd.DataFrame({"benchmark": like, "accelerator_id": a, "accelerators": n, "nodes": nd,
+                          "default_nodes": dn, "round": rounds})
+        return model.predict_log(X)[0]
+    extra = np.maximum(np.log(np.maximum(nd, 1) / np.maximum(dn, 1)), 0.0)
+    return model.generic_log(a, np.log(np.maximum(n, 1.0)), extra) + model.shared_trend(rounds)
+
+
+def predict_custom(est: CalibratedPerformanceModelCore, w: CustomWorkload, per_node: dict[str, int],
+                   latest_round: str, coverage: float, rows: dict[str, np.ndarray]
+                   ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """(log-minutes, log half-width) of ``rows`` (arrays acc, counts, nodes, default_nodes, round) of one
+    workload, and its anchors (one per measured accelerator and count, for every target round asked)."""
+    model = est.model_
+    m_acc = np.array([m.accelerator_id for m in w.measurements], dtype=object)
+    m_n = np.array([m.accelerators for m in w.measurements], dtype=float)
+    m_ppn = pd.Series(m_acc).map(per_node).fillna(FALLBACK_PER_NODE).to_numpy(dtype=float)
+    m_dn = np.ceil(m_n / m_ppn)
+    m_nodes = np.array([m.nodes if m.nodes is not None else d for m, d in zip(w.measurements, m_dn)], dtype=float)
+    m_log = np.log(np.array([m.minutes for m in w.measurements], dtype=float))
+    # the measurements are taken to be from today (the catalog's latest round)
+    latest = np.full(len(m_acc), latest_round, dtype=object)
+    offset = float(np.mean(m_log - _shape(model, w.like, m_acc, m_n, m_nodes, m_dn, latest)))
+    mu = _shape(model, w.like, rows["acc"], rows["counts"].astype(float), rows["nodes"], rows["default_nodes"],
+                rows["round"]) + offset
+    q_cat = dict(zip(CATEGORIES, est.interval_halfwidth(np.arange(len(CATEGORIES)), coverage)))
+    q_t = est.transfer_halfwidth(coverage, like=w.like, measurements=len(w.measurements))
+    unseen = ~np.isin(rows["acc"], list(model.seen_accelerators_))
+    extra_q = math.sqrt(max(q_cat["unseen_accelerator"] ** 2 - q_cat["seen_pair"] ** 2, 0.0))
+    q = np.where(unseen, np.sqrt(q_t**2 + extra_q**2), q_t)
+    # anchors: the workload's own measurements (mean log per accelerator and count), at every target asked
+    own = pd.DataFrame({"accelerator_id": m_acc, "accelerators": m_n.astype(np.int64), "_raw": m_log})
+    own = own.groupby(["accelerator_id", "accelerators"], as_index=False)["_raw"].mean()
+    targets = pd.DataFrame({"target": pd.unique(rows["round"])})
+    anchors = own.merge(targets, how="cross")
+    anchors["benchmark"] = w.name
+    anchors["_q"] = est.replicate_halfwidth(coverage)
+    anchors["_basis"] = "measured"
+    anchors["source"] = f"custom workload {w.name} (your measurement)"
+    return mu, q, anchors

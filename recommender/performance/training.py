@@ -1,0 +1,77 @@
+"""The rows the performance model learns from, accelerators per node, and the measured-result table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from catalog.registry import round_key
+
+if TYPE_CHECKING:  # pragma: no cover
+    from catalog import Catalog
+
+def round_rank(round_name: str) -> int:
+    """Sortable integer of a round name (v5.1 -> 501), for tables stored as plain arrays."""
+    major, minor = round_key(round_name)
+    return major * 100 + minor
+
+
+#: accelerators per node when neither defaults.csv nor the results say
+FALLBACK_PER_NODE = 4
+
+
+def training_frame(catalog: Catalog) -> pd.DataFrame:
+    """The results the model learns from: closed division, scored, with an accelerator, no re-submissions.
+
+    Adds ``default_nodes`` (nodes the accelerator's usual node size would need for that count).
+    """
+    s = catalog.scored(division="closed", unique=True)
+    s = s[s["accelerators"].notna() & (s["accelerators"] > 0)]
+    s = s[s["accelerator_id"].isin(catalog.accelerators["accelerator_id"])]
+    per_node = per_node_counts(catalog)
+    out = s.reset_index(drop=True).copy()
+    ppn = out["accelerator_id"].map(per_node).astype("float64").fillna(FALLBACK_PER_NODE)
+    out["default_nodes"] = np.ceil(out["accelerators"].astype("float64") / ppn)
+    out["nodes"] = out["nodes"].astype("Float64").fillna(out["default_nodes"])
+    return out
+
+
+def per_node_counts(catalog: Catalog) -> dict[str, int]:
+    """Accelerators per node by accelerator: defaults.csv by form factor; tpu/other from the results."""
+    d = catalog.defaults
+    rows = d[d["parameter"] == "accelerators_per_node"]
+    by_form = {str(k): int(v) for k, v in zip(rows["applies_to"], rows["value"]) if pd.notna(v)}
+    res = catalog.results
+    common: dict[str, int] = {}
+    ok = res["accelerators_per_node"].notna() & res["accelerator_id"].notna()
+    if ok.any():
+        vc = res[ok].groupby("accelerator_id")["accelerators_per_node"].agg(lambda v: v.mode().iloc[0])
+        common = {str(k): int(v) for k, v in vc.items()}
+    out: dict[str, int] = {}
+    for acc, form in zip(catalog.accelerators["accelerator_id"], catalog.accelerators["form_factor"]):
+        f = str(form).lower() if pd.notna(form) else "other"
+        if f in by_form and f not in ("tpu", "other"):
+            out[str(acc)] = by_form[f]
+        else:
+            out[str(acc)] = common.get(str(acc), FALLBACK_PER_NODE)
+    return out
+
+
+def measured_table(train: pd.DataFrame) -> pd.DataFrame:
+    """The representative (median) result of each measured configuration and round."""
+    t = train[["accelerator_id", "accelerators", "benchmark", "round", "submitter", "system_id", "minutes"]].copy()
+    t["minutes"] = t["minutes"].astype("float64")
+    t["accelerators"] = t["accelerators"].astype("int64")
+    t = t.sort_values(["accelerator_id", "accelerators", "benchmark", "round", "minutes"], kind="stable")
+    keys = ["accelerator_id", "accelerators", "benchmark", "round"]
+    t["_i"] = t.groupby(keys).cumcount()
+    t["_n"] = t.groupby(keys)["minutes"].transform("size")
+    rep = t[t["_i"] == (t["_n"] - 1) // 2].copy()
+    rep["source"] = rep["round"].astype(str) + " · " + rep["submitter"].astype(str) + " · " + rep["system_id"].astype(str)
+    rep["_rk"] = np.array([round_rank(str(r)) for r in rep["round"]], dtype=np.int64)
+    for c in ("accelerator_id", "benchmark", "round", "source"):
+        rep[c] = rep[c].astype(object)
+    return rep[keys + ["minutes", "source", "_rk"]].reset_index(drop=True)
+

@@ -1,0 +1,116 @@
+"""Hyperparameters of the performance model, chosen by a search in code — never by hand on a test split.
+
+:func:`search` scores candidate settings of :class:`~recommender.performance.estimators.PerformanceModel` with
+scikit-learn's :class:`~sklearn.model_selection.ParameterSampler` on forward-chaining splits (train on rounds
+before R, test on R) for the rounds R up to and including ``last_round`` (v5.0: the v5.1 final test never
+takes part). The score is the median absolute log error of the held-out rows, averaged over the splits with
+first appearances of an accelerator and rows above 64 accelerators counted twice (what a buyer asks about).
+The winner is stored in ``tuned.json`` beside this module (with the search's settings and scores), and
+:func:`tuned_params` reads it for every fit. Re-run with ``python -m recommender.performance.tuning``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from catalog.registry import round_key
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from catalog import Catalog
+
+TUNED_FILE = Path(__file__).with_name("tuned.json")
+
+#: the space searched (ParameterSampler draws from it)
+SPACE: dict[str, list[Any]] = {
+    "scaling_pool": [1.0, 3.0, 10.0],
+    "spec_ridge": [0.5, 2.0, 8.0],
+    "spec_bench_ridge": [5.0, 20.0, 80.0],
+    "trend_pool": [1.0, 5.0, 20.0],
+    "accelerator_ridge": [1.0, 4.0, 16.0],
+    "pair_ridge": [0.5, 2.0, 8.0],
+    "half_life_years": [0.5, 1.0, 2.0, None],
+    "maturity_years": [0.25, 0.5, 1.0],
+    "neighbor_prior": [0.1, 0.3, 1.0],
+    "scaling_shift": [0.0, 0.25, 0.5],
+    "local_bandwidth": [0.2, 0.3, 0.5],
+}
+
+
+def tuned_params() -> dict[str, Any]:
+    """The searched hyperparameters as ``CalibratedPerformanceModel`` keyword arguments ({} when none)."""
+    try:
+        doc = json.loads(TUNED_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    best = doc.get("best") or {}
+    return {"base_params": {k: v for k, v in best.items() if k in SPACE}} if best else {}
+
+
+def forward_splits(data: pd.DataFrame, last_round: str, n_rounds: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(round R, train = rounds before R, test = R) for the ``n_rounds`` rounds ending at ``last_round``."""
+    r = data["round"].astype(str).to_numpy(dtype=object)
+    keys = [round_key(x) for x in r]
+    order = sorted({x for x in r if round_key(x) <= round_key(last_round)}, key=round_key)
+    out = []
+    for R in order[-n_rounds:]:
+        tr = np.flatnonzero([k < round_key(R) for k in keys])
+        te = np.flatnonzero(r == R)
+        out.append((R, tr, te))
+    return out
+
+
+def _score(data: pd.DataFrame, cat: Catalog, params: dict[str, Any],
+           splits: list[tuple[str, np.ndarray, np.ndarray]]) -> float:
+    from recommender.performance.estimators import PerformanceModel
+
+    y = np.log(data["minutes"].astype("float64").to_numpy())
+    scores = []
+    for _, tr, te in splits:
+        test = data.iloc[te]
+        known = test["benchmark"].isin(set(data["benchmark"].iloc[tr])).to_numpy()
+        m = PerformanceModel(cat.accelerators, **params).fit(data.iloc[tr], np.exp(y[tr]))
+        mu, cat_idx = m.predict_log(test[known])
+        err = np.abs(y[te][known] - mu)
+        w = 1.0 + (cat_idx == 2) + (test["accelerators"].to_numpy(dtype=float)[known] > 64)
+        scores.append(float(np.median(np.repeat(err, w.astype(int)))))
+    return float(np.mean(scores))
+
+
+def search(cat: Catalog, *, last_round: str = "v5.0", n_rounds: int = 3, n_iter: int = 24,
+           seed: int = 0) -> dict[str, Any]:
+    """Random search (``ParameterSampler``) over :data:`SPACE` on forward splits ending at ``last_round``."""
+    from sklearn.model_selection import ParameterSampler
+
+    from recommender.performance.training import training_frame
+
+    data = training_frame(cat)
+    splits = forward_splits(data, last_round, n_rounds)
+    t0 = time.perf_counter()
+    trials = [({}, _score(data, cat, {}, splits))]  # the defaults take part as one candidate
+    for params in ParameterSampler(SPACE, n_iter=n_iter, random_state=seed):
+        trials.append((params, _score(data, cat, params, splits)))
+    best, best_score = min(trials, key=lambda t: t[1])
+    return {"best": best, "score": best_score, "last_round": last_round,
+            "splits": [s[0] for s in splits], "n_iter": n_iter, "seed": seed,
+            "seconds": round(time.perf_counter() - t0, 1),
+            "trials": [{"params": p, "score": s} for p, s in trials]}
+
+
+def main() -> None:  # pragma: no cover - a maintenance command
+    import catalog as catalog_pkg
+    from catalog.atomic import write_text_atomic
+
+    result = search(catalog_pkg.load())
+    write_text_atomic(TUNED_FILE, json.dumps(result, indent=1, default=str) + "\n")
+    print(f"best {result['best']} (score {result['score']:.4f}) -> {TUNED_FILE}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,262 @@
+"""Running a sweep: in this process, on local worker processes, or on a Dask distributed cluster.
+
+The parent prepares every group once (validation, the candidate table with its predictions: the performance
+model runs only here) and sends the result with the plan and the catalog ONCE per worker — as the worker
+processes' initializer locally, as one broadcast ``scatter`` on Dask — so a task is only (group, scenario
+indices) and a worker's answer is one chunk of Parquet rows. Chunks are written as they finish; Ctrl-C stops
+the sweep, keeps every finished chunk and returns ``interrupted=True``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from recommender.errors import ScenarioError
+from recommender.sweep.engine import Group, chunk_table, prepare_group
+
+if TYPE_CHECKING:  # pragma: no cover
+    from catalog import Catalog
+    from recommender.sweep.spec import Plan
+
+Progress = Callable[[int, int], None]
+"""``on_progress(done, total)``: scenarios written so far (resumed ones included) of the sweep's total."""
+
+#: Below this many scenarios to do, ``jobs=None`` runs in this process (workers cost a second to start).
+AUTO_PARALLEL_MIN = 5_000
+
+
+@dataclass
+class Context:
+    """What every worker gets once: the plan, the prepared groups and the catalog."""
+
+    plan: Plan
+    groups: dict[int, Group]
+    catalog: Catalog | None  # None: every scenario takes the fast path (workers never need the catalog)
+    explain: bool
+
+
+@dataclass
+class Stats:
+    total: int
+    done: int = 0
+    written: int = 0
+    interrupted: bool = False
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def tasks(plan: Plan, done: np.ndarray, chunk: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(group, scenario indices) chunks of the scenarios not yet done, group by group."""
+    js = np.arange(plan.layout.per_group, dtype=np.int64)
+    for g in range(plan.layout.groups):
+        idx = plan.layout.index_of(g, js)
+        idx = idx[~done[idx]]
+        for s in range(0, idx.size, chunk):
+            yield g, idx[s:s + chunk]
+
+
+def chunk_size(todo: int, workers: int) -> int:
+    return int(max(200, min(5_000, -(-todo // max(1, workers * 8)))))
+
+
+def run_sweep(plan: Plan, out: Any, *, catalog: Catalog | None = None, jobs: int | None = None,
+              dask: str | None = None, explain: bool = False, chunk: int | None = None,
+              on_progress: Progress | None = None) -> Stats:
+    """Solve every scenario of ``plan`` not yet in ``out`` and write it there, chunk by chunk."""
+    if catalog is None:
+        import catalog as catalog_pkg
+
+        catalog = catalog_pkg.load()
+    stats = Stats(plan.total, done=int(out.done.sum()))
+    todo = plan.total - stats.done
+    if on_progress:
+        on_progress(stats.done, plan.total)
+    if todo == 0:
+        return stats
+    client = _client(dask) if dask is not None else None
+    try:
+        if client is not None:  # workers import what they need while the groups are prepared here
+            warm = [client[0].submit(_warm, workers=[w], pure=False, allow_other_workers=False)
+                    for w in client[0].scheduler_info().get("workers", {})]
+        ctx = Context(plan, _groups(plan, out.done, catalog, explain), catalog, explain)
+        if client is not None:
+            _run_dask(ctx, out, client, chunk, stats, on_progress)
+            del warm
+        else:
+            n = _jobs(jobs, todo)
+            size = chunk or chunk_size(todo, n)
+            if n == 1:
+                _run_here(ctx, out, size, stats, on_progress)
+            else:
+                _run_processes(ctx, out, n, size, stats, on_progress)
+    except KeyboardInterrupt:
+        stats.interrupted = True
+    finally:
+        out.close()
+        if client is not None:
+            client[0].close()
+            if client[1] is not None:
+                client[1].close()
+    return stats
+
+
+def _groups(plan: Plan, done: np.ndarray, catalog: Catalog, explain: bool) -> dict[int, Group]:
+    js = np.arange(plan.layout.per_group, dtype=np.int64)
+    out = {}
+    for g in range(plan.layout.groups):
+        if not done[plan.layout.index_of(g, js)].all():
+            out[g] = prepare_group(plan, g, catalog, explain)
+    return out
+
+
+def _jobs(jobs: int | None, todo: int) -> int:
+    cores = os.cpu_count() or 1
+    if jobs is None:
+        return 1 if todo < AUTO_PARALLEL_MIN else cores
+    if jobs == 0:
+        raise ScenarioError("--jobs must not be 0 (use -1 for all cores)")
+    return jobs if jobs > 0 else max(1, cores + 1 + jobs)
+
+
+def _written(out: Any, table: Any, stats: Stats, on_progress: Progress | None) -> None:
+    out.write(table)
+    stats.written += table.num_rows
+    stats.done += table.num_rows
+    for status, n in zip(*np.unique(table.column("status").to_numpy(zero_copy_only=False), return_counts=True),
+                         strict=True):
+        stats.statuses[str(status)] = stats.statuses.get(str(status), 0) + int(n)
+    if on_progress:
+        on_progress(stats.done, stats.total)
+
+
+def _run_here(ctx: Context, out: Any, size: int, stats: Stats, on_progress: Progress | None) -> None:
+    for g, idx in tasks(ctx.plan, out.done.copy(), size):
+        _written(out, chunk_table(ctx.plan, ctx.groups[g], idx, ctx.catalog, ctx.explain), stats, on_progress)
+
+
+# --------------------------------------------------------------------------------------------- processes
+
+_CTX: Context | None = None
+
+
+def _init_worker(ctx: Context) -> None:
+    global _CTX
+    _CTX = ctx
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
+
+
+def _local_task(g: int, idx: np.ndarray) -> Any:
+    assert _CTX is not None
+    return chunk_table(_CTX.plan, _CTX.groups[g], idx, _CTX.catalog, _CTX.explain)
+
+
+def _run_processes(ctx: Context, out: Any, n: int, size: int, stats: Stats, on_progress: Progress | None) -> None:
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    method = "fork" if "fork" in mp.get_all_start_methods() else None
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(method), initializer=_init_worker,
+                               initargs=(ctx,))
+    pending: set[Any] = set()
+    try:
+        todo = tasks(ctx.plan, out.done.copy(), size)
+        for g, idx in todo:
+            pending.add(pool.submit(_local_task, g, idx))
+            if len(pending) >= 2 * n + 1:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    _written(out, f.result(), stats, on_progress)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                _written(out, f.result(), stats, on_progress)
+    except KeyboardInterrupt:
+        for f in pending:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for f in pending:  # chunks that finished while stopping are kept too
+            if f.done() and not f.cancelled() and f.exception() is None:
+                _written(out, f.result(), stats, None)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --------------------------------------------------------------------------------------------- dask
+
+
+def _dask_task(ctx: Context, g: int, idx: np.ndarray) -> Any:
+    return chunk_table(ctx.plan, ctx.groups[g], idx, ctx.catalog, ctx.explain)
+
+
+def _client(address: str) -> tuple[Any, Any]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ScenarioError("--dask needs dask.distributed: pip install -e '.[distributed]'") from None
+    if address.startswith("local:"):
+        try:
+            n = int(address.split(":", 1)[1])
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise ScenarioError(f"--dask {address}: give local:N with N >= 1 worker processes")
+        import logging
+
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        return Client(cluster), cluster
+    try:
+        return Client(address, timeout="20s"), None
+    except OSError as exc:
+        raise ScenarioError(f"--dask {address}: cannot reach the scheduler: {exc}") from None
+
+
+def _warm() -> None:
+    import pyarrow  # noqa: F401
+
+    import recommender.sweep.engine  # noqa: F401
+    import recommender.sweep.spec  # noqa: F401
+
+
+def _run_dask(ctx: Context, out: Any, client_cluster: tuple[Any, Any], chunk: int | None, stats: Stats,
+              on_progress: Progress | None) -> None:
+    from dask.distributed import as_completed
+
+    client = client_cluster[0]
+    futures: list[Any] = []
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        size = chunk or chunk_size(stats.total - stats.done, workers)
+        # plan, tables (and the catalog when some scenarios need the optimizer itself): once per worker
+        slow = any(g.table is None and g.error is None for g in ctx.groups.values())
+        shared = client.scatter(ctx if slow else Context(ctx.plan, ctx.groups, None, ctx.explain), broadcast=True)
+        todo = tasks(ctx.plan, out.done.copy(), size)
+        window = as_completed()
+        for g, idx in todo:
+            f = client.submit(_dask_task, shared, g, idx, pure=False)
+            futures.append(f)
+            window.add(f)
+            if window.count() >= 2 * workers + 1:
+                _written(out, next(window).result(), stats, on_progress)
+        for f in window:
+            _written(out, f.result(), stats, on_progress)
+    except KeyboardInterrupt:
+        client.cancel([f for f in futures if not f.done()])
+        for f in futures:
+            if f.done() and f.status == "finished" and not _was_written(out, f):
+                _written(out, f.result(), stats, None)
+        raise
+
+
+def _was_written(out: Any, future: Any) -> bool:
+    try:
+        idx = future.result(timeout=1).column("index").to_numpy()
+    except Exception:  # noqa: BLE001
+        return True
+    return bool(out.done[idx].all())

@@ -1,0 +1,209 @@
+"""predict() as the optimizer sees it: monotone final answers, carried results, memory fit, safe cache, types."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import catalog
+from catalog.registry import BENCHMARKS
+from recommender import performance
+from recommender.errors import ScenarioError
+from recommender.models import CustomWorkload, Measurement
+from recommender.performance import store
+from recommender.performance.anchors import pav_decreasing
+from recommender.performance.memory import BYTES_PER_PARAMETER, memory_need_gb
+
+A100_PCIE = "nvidia-a100-pcie-80gb"
+
+
+@pytest.fixture(scope="module")
+def cat() -> catalog.Catalog:
+    return catalog.load()
+
+
+@pytest.fixture(scope="module")
+def bundle(cat: catalog.Catalog) -> store.Bundle:
+    return store.load_bundle(cat)
+
+
+def test_predict_is_monotone_for_every_accelerator_benchmark_and_count_1_to_4096(
+        cat: catalog.Catalog, bundle: store.Bundle) -> None:
+    """The final answers (all bases), not the raw model: minutes never increase with the count."""
+    counts = np.arange(1, 4097)
+    accs = list(cat.accelerators["accelerator_id"])
+    for b in bundle.estimator.model_.benchmarks_:
+        frame = pd.DataFrame({"accelerator_id": np.repeat(accs, len(counts)),
+                              "accelerators": np.tile(counts, len(accs)), "benchmark": b})
+        out = performance.predict(frame, catalog=cat)
+        m = out["minutes"].to_numpy().reshape(len(accs), len(counts))
+        fits = np.isfinite(m)
+        # once a count fits, every larger count fits (memory grows with the count)
+        assert (np.diff(fits.astype(int), axis=1) >= 0).all(), b
+        both = fits[:, 1:] & fits[:, :-1]
+        steps = np.diff(np.log(np.where(fits, m, 1.0)), axis=1)[both]
+        assert steps.max(initial=0.0) <= 1e-9, f"{b}: minutes increase with count (max log step {steps.max()})"
+        lo, hi = out["minutes_low"].to_numpy(), out["minutes_high"].to_numpy()
+        ok = np.isfinite(out["minutes"].to_numpy())
+        assert (lo[ok] < out["minutes"].to_numpy()[ok]).all() and (out["minutes"].to_numpy()[ok] < hi[ok]).all()
+
+
+def test_a100_pcie_bert_more_cards_are_never_slower(cat: catalog.Catalog) -> None:
+    out = performance.predict(pd.DataFrame({"accelerator_id": A100_PCIE, "accelerators": [8, 10, 12, 16],
+                                            "benchmark": "bert"}), catalog=cat)
+    m = out["minutes"].to_numpy()
+    assert (np.diff(m) <= 1e-9).all(), out[["accelerators", "minutes", "basis", "source"]]
+    assert set(out["basis"]) <= {"measured", "carried", "predicted"}
+
+
+def test_carried_results_name_their_round_and_are_wider_than_measured(cat: catalog.Catalog,
+                                                                      bundle: store.Bundle) -> None:
+    meas = bundle.measured
+    old = meas[meas["round"] != cat.latest_round].head(50)
+    out = performance.predict(old[["accelerator_id", "accelerators", "benchmark"]], catalog=cat)
+    carried = out[out["basis"] == "carried"]
+    assert len(carried) > 0
+    assert carried["source"].str.startswith("carried from v").all()
+    q_rep = bundle.estimator.replicate_halfwidth(0.8)
+    width = np.log(carried["minutes_high"] / carried["minutes"]).to_numpy()
+    assert (width >= q_rep - 1e-12).all()
+
+
+def test_pav_is_a_weighted_non_increasing_fit() -> None:
+    y = np.array([3.0, 2.0, 2.5, 1.0])
+    fit = pav_decreasing(y, np.array([1.0, 1.0, 3.0, 1.0]))
+    assert (np.diff(fit) <= 0).all()
+    assert fit[1] == pytest.approx(fit[2]) == pytest.approx((2.0 + 3 * 2.5) / 4)
+    assert fit[0] == 3.0 and fit[3] == 1.0
+
+
+# ------------------------------------------------------------------------------------------ memory fit
+def test_every_measured_result_passes_the_memory_rule(cat: catalog.Catalog) -> None:
+    train = performance.training_frame(cat)
+    ok, why = performance.fits(train[["benchmark", "accelerator_id", "accelerators"]], cat)
+    assert ok.all(), list(zip(train.loc[~ok, "benchmark"], train.loc[~ok, "accelerator_id"], why[~ok]))[:5]
+
+
+def test_llama31_405b_on_small_cards_does_not_fit(cat: catalog.Catalog) -> None:
+    assert memory_need_gb("llama31_405b") == pytest.approx(405 * BYTES_PER_PARAMETER["full"])
+    assert memory_need_gb("llama2_70b_lora") == pytest.approx(70 * BYTES_PER_PARAMETER["lora"])
+    frame = pd.DataFrame({"accelerator_id": ["nvidia-l4-24gb", "nvidia-h100-sxm5-80gb"], "accelerators": [24, 512],
+                          "benchmark": ["llama31_405b"] * 2})
+    out = performance.predict(frame, catalog=cat)
+    assert out["basis"].tolist()[0] == "does_not_fit"
+    assert np.isnan(out["minutes"].iloc[0]) and np.isnan(out["minutes_low"].iloc[0])
+    assert "576 GB" in out["source"].iloc[0] and "llama31_405b" in out["source"].iloc[0]
+    assert out["basis"].iloc[1] != "does_not_fit"
+    ok, why = performance.fits(frame, cat)
+    assert ok.tolist() == [False, True] and why[1] == ""
+
+
+def test_benchmark_memory_fields_are_documented_and_valid() -> None:
+    for b in BENCHMARKS.values():
+        assert b.training_method in BYTES_PER_PARAMETER
+        assert b.parameters_billion is None or b.parameters_billion > 0
+
+
+def test_custom_workload_min_total_memory(cat: catalog.Catalog) -> None:
+    w = CustomWorkload(name="big", like="bert", min_total_memory_gb=1000.0,
+                       measurements=[Measurement(accelerator_id="nvidia-h100-sxm5-80gb", accelerators=16,
+                                                 minutes=10.0)])
+    out = performance.predict(pd.DataFrame({"accelerator_id": "nvidia-h100-sxm5-80gb", "accelerators": [8, 16],
+                                            "benchmark": "big"}), catalog=cat, workloads=[w])
+    assert out["basis"].tolist() == ["does_not_fit", "measured"]
+    assert "min_total_memory_gb" in out["source"].iloc[0]
+    with pytest.raises(ValueError):
+        CustomWorkload(name="x", min_total_memory_gb=-1,
+                       measurements=[Measurement(accelerator_id="a", accelerators=1, minutes=1.0)])
+
+
+# --------------------------------------------------------------------------------------- input and cache
+@pytest.mark.parametrize("bad", [None, [1, 2], {"accelerator_id": ["x"]}, "frame", np.zeros(3)])
+def test_predict_with_a_non_dataframe_is_a_typed_error(bad: object) -> None:
+    with pytest.raises(performance.PredictInputError, match="DataFrame"):
+        performance.predict(bad)  # type: ignore[arg-type]
+    assert issubclass(performance.PredictInputError, ScenarioError)
+    assert issubclass(performance.PredictInputError, TypeError)
+
+
+def test_cache_round_trips_as_data(cat: catalog.Catalog, bundle: store.Bundle) -> None:
+    text = store.bundle_to_json(bundle)
+    again = store.bundle_from_json(text, cat.fingerprint)
+    frame = pd.DataFrame({"accelerator_id": ["nvidia-h100-sxm5-80gb", "intel-gaudi3-128gb"],
+                          "accelerators": [64, 8], "benchmark": ["bert", "resnet"], "round": "v5.0"})
+    a, b = bundle.estimator.model_.predict_log(frame)[0], again.estimator.model_.predict_log(frame)[0]
+    assert np.allclose(a, b)
+    doc = json.loads(text)
+    doc["estimator"]["state"]["model_"]["state"]["coef_"]["shape"] = [3]
+    with pytest.raises(ValueError):
+        store.bundle_from_json(json.dumps(doc), cat.fingerprint)
+    with pytest.raises(ValueError):
+        store.bundle_from_json(text, "another-catalog")
+
+
+class _Boom:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {os.environ.get('BOOM_MARKER', '/nonexistent/x')}",))
+
+
+def test_a_planted_cache_file_cannot_run_code(tmp_path: Path, cat: catalog.Catalog) -> None:
+    marker = tmp_path / "ran"
+    env = dict(os.environ, MLPERF_RECOMMENDER_CACHE=str(tmp_path), BOOM_MARKER=str(marker))
+    name = store.cache_path(cat.fingerprint).name
+    os.environ["BOOM_MARKER"] = str(marker)
+    try:
+        payload = pickle.dumps(_Boom())
+    finally:
+        del os.environ["BOOM_MARKER"]
+    # a pickle under the cache's name, and a JSON document naming a class outside the allow-list
+    (tmp_path / name).write_bytes(payload)
+    code = ("import pandas as pd, recommender;"
+            "o=recommender.predict(pd.DataFrame({'accelerator_id':['nvidia-h100-sxm5-80gb'],'accelerators':[16],"
+            "'benchmark':['bert']}));print(float(o.minutes.iloc[0]) > 0)")
+    res = subprocess.run([sys.executable, "-c", code], check=False, env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert not marker.exists()
+    doc = json.loads((tmp_path / name).read_text())  # refitted: a JSON document now
+    doc["estimator"] = {"$obj": "posix.system", "state": {}}
+    (tmp_path / name).write_text(json.dumps(doc))
+    with pytest.raises(KeyError):
+        store.bundle_from_json((tmp_path / name).read_text(), cat.fingerprint)
+    assert not marker.exists()
+
+
+def test_the_performance_package_has_no_import_cycles_and_no_private_modules() -> None:
+    """Every import inside recommender/performance (module level or lazy) points one way."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "recommender" / "performance"
+    graph: dict[str, set[str]] = {}
+    for p in root.glob("*.py"):
+        assert not p.stem.startswith("_") or p.stem == "__init__", p
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(p.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("recommender.performance."):
+                deps.add(node.module.rsplit(".", 1)[1])
+        graph[p.stem] = deps
+    state: dict[str, int] = {}
+
+    def visit(n: str, path: list[str]) -> None:
+        if state.get(n) == 1:
+            raise AssertionError(f"import cycle: {' -> '.join([*path, n])}")
+        if state.get(n) == 2:
+            return
+        state[n] = 1
+        for d in graph.get(n, ()):
+            visit(d, [*path, n])
+        state[n] = 2
+
+    for n in graph:
+        visit(n, [])

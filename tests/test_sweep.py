@@ -1,0 +1,202 @@
+"""`recommender sweep`: sweep files, expansion, the fast path against the optimizer, outputs, summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import recommender
+from recommender.cli import cli
+from recommender.sweep import load_sweep, open_output, read_results, run_sweep, summary_text
+from recommender.sweep.axes import range_values
+from recommender.sweep.spec import SweepError, schema_text
+from sweep_helpers import EXAMPLES, write_sweep
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(plan, out: Path, **kw):
+    return run_sweep(plan, open_output(out, plan, resume=kw.pop("resume", False)), **kw)
+
+
+# ------------------------------------------------------------------------------------------- files
+
+
+def test_committed_sweep_schema_matches_the_model() -> None:
+    committed = (REPO / "recommender" / "sweep.schema.json").read_text(encoding="utf-8")
+    assert committed == schema_text(), "regenerate: python -c 'from recommender.sweep.spec import schema_text; " \
+        "open(\"recommender/sweep.schema.json\", \"w\").write(schema_text())'"
+
+
+def test_example_sweep_is_valid_against_schema_and_loader() -> None:
+    import jsonschema
+
+    from recommender.sweep._internals import parse_file
+
+    path = EXAMPLES / "sweeps" / "capacity.yaml"
+    jsonschema.validate(parse_file(path).data, json.loads(schema_text()))
+    plan = load_sweep(path)
+    assert plan.total == 3 * 2 * 5 * 40 and plan.layout.groups == 6
+
+
+def test_range_values_are_exact_at_the_ends() -> None:
+    v = range_values(1e5, 5e7, 40, "log")
+    assert len(v) == 40 and v[0] == 1e5 and v[-1] == 5e7 and all(a < b for a, b in zip(v, v[1:]))
+    assert range_values(10, 20, 3, "linear") == [10.0, 15.0, 20.0]
+
+
+def test_expansion_is_lazy_and_indexes_round_trip(tmp_path: Path) -> None:
+    plan = load_sweep(write_sweep(tmp_path, budgets=7))
+    lay = plan.layout
+    assert plan.total == 2 * 2 * 5 * 7 and lay.groups == 4 and lay.per_group == 35
+    seen = np.concatenate([lay.index_of(g, np.arange(lay.per_group)) for g in range(lay.groups)])
+    assert sorted(seen.tolist()) == list(range(plan.total))
+    assert (lay.group_of(seen) == np.repeat(np.arange(lay.groups), lay.per_group)).all()
+    data = plan.scenario_data(plan.total - 1)
+    assert data["budget_usd"] == 5e7 and data["power_limit_kw"] == 320 and len(data["workloads"]) == 2
+    assert data["prices"]["nvidia-a100-pcie-80gb"] == 11000
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [100000, -5]\n",
+     "sweep.yaml:4: axes.budget_usd[1]: must be greater than 0"),
+    ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: {from: 0, to: 10, steps: 3, "
+     "scale: log}\n", "sweep.yaml:4: axes.budget_usd.from: a log range needs values greater than 0"),
+    ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: {from: 1, to: 10, steps: 0}\n",
+     "sweep.yaml:4: axes.budget_usd.steps: must be greater than 0"),
+    ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [1e6]\n  power_kw: [10]\n",
+     "sweep.yaml:5: axes.power_kw: unknown scenario field (did you mean 'power_limit_kw'?)"),
+    ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxis:\n  budget_usd: [1e6]\n",
+     "sweep.yaml:3: axis: unknown key (did you mean 'axes'?)"),
+    ("version: 1\nbase: {workloads: [{benchmark: bert}], budget_usd: 1e6}\naxes:\n  workloads:\n"
+     "    a: [{benchmark: bertt}]\n", "sweep.yaml:5: axes.workloads.a[0].benchmark: unknown benchmark 'bertt'"),
+    ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [1e6]\n  prices:\n"
+     "    q: missing.yaml\n", "sweep.yaml:6: axes.prices.q: referenced file not found"),
+    ("version: 1\nbase: {workloads: [{benchmark: bert}], budget_usd: 1e6}\naxes:\n  power_limit_kw: []\n",
+     "sweep.yaml:4: axes.power_limit_kw: must be a list of values"),
+    ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [1e6, 1e6]\n",
+     "sweep.yaml:4: axes.budget_usd[1]: duplicate value"),
+    ("version: 1\nbase: [1]\naxes: {budget_usd: [1]}\n", "sweep.yaml:2: base: must"),
+    ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [1e6\n",
+     "sweep.yaml:5: YAML syntax error"),
+])
+def test_invalid_sweep_files_are_located_and_exit_2(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "sweep.yaml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    res = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    first = res.stderr.splitlines()[0]
+    assert first.replace(str(tmp_path) + "/", "").startswith(expected), res.stderr
+    assert not out.exists()  # an invalid axis value fails before any work
+
+
+def test_all_errors_of_a_file_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "sweep.yaml"
+    path.write_text("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [-1, 1e6]\n"
+                    "  power_limit_kw: [10, 0]\n", encoding="utf-8")
+    with pytest.raises(SweepError) as exc:
+        load_sweep(path)
+    assert [f"{e.line}: {e.field}" for e in exc.value.errors] == ["4: axes.budget_usd[0]",
+                                                                    "5: axes.power_limit_kw[1]"]
+
+
+def test_dry_run_prints_the_count(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["sweep", str(write_sweep(tmp_path, budgets=50)), "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("1,000 scenarios (2 workloads x 2 prices x 5 power_limit_kw x 50 budget_usd)")
+
+
+# ------------------------------------------------------------------------------------------- fast path
+
+
+def test_fast_path_gives_the_optimizers_choice_on_random_scenarios(tmp_path: Path) -> None:
+    """Shared candidate tables filtered per scenario == recommender.optimize(..., explain=False)."""
+    extra = ("  objective: [min_time, max_throughput]\n  rack_units: [null, 12, 40]\n"
+             "  max_nodes: [null, 1, 3, 16]\n")
+    plan = load_sweep(write_sweep(tmp_path, budgets=30, powers=[5, 20, 60, 300], extra_axes=extra))
+    out = tmp_path / "all.parquet"
+    _run(plan, out, jobs=1)
+    rows = read_results(out).set_index("index")
+    rng = np.random.default_rng(14)
+    picked = rng.choice(plan.total, 200, replace=False)
+    cols = ["status", "objective_value", "accelerator_id", "accelerators", "nodes", "capex_usd", "it_power_kw",
+            "minutes"]
+    from catalog import load
+
+    cat = load()
+    mismatches, binding_checked, binding_missing = [], 0, []
+    for k, i in enumerate(picked.tolist()):
+        rec = recommender.optimize(plan.scenario_data(i), catalog=cat, explain=k < 30)
+        row = rows.loc[i]
+        want = {"status": str(rec.status.value), "objective_value": rec.objective_value,
+                "accelerator_id": rec.choice.accelerator_id if rec.choice else None,
+                "accelerators": rec.choice.accelerators if rec.choice else None,
+                "nodes": rec.choice.nodes if rec.choice else None,
+                "capex_usd": rec.total_capex_usd, "it_power_kw": rec.total_it_power_kw,
+                "minutes": rec.choice.weighted_minutes if rec.choice else None}
+        for c in cols:
+            got, exp = row[c], want[c]
+            if exp is None:
+                ok = got is None or (isinstance(got, float) and np.isnan(got))
+            elif isinstance(exp, float):
+                ok = abs(float(got) - exp) <= 1e-4 * max(1.0, abs(exp))
+            else:
+                ok = got == exp
+            if not ok:
+                mismatches.append((i, c, got, exp))
+        if k < 30 and rec.choice is not None:
+            binding_checked += 1
+            ours = set((row["binding"] or "").split(";")) - {""} if isinstance(row["binding"], str) else set()
+            if not set(rec.binding) <= ours:
+                binding_missing.append((i, rec.binding, ours))
+    assert not mismatches, mismatches[:10]
+    assert binding_checked >= 10 and not binding_missing, binding_missing
+
+
+def test_rows_and_csv_output_and_summary(tmp_path: Path) -> None:
+    plan = load_sweep(write_sweep(tmp_path, budgets=6))
+    pq_out, csv_out = tmp_path / "r.parquet", tmp_path / "r.csv"
+    stats = _run(plan, pq_out, jobs=1, chunk=17)
+    assert stats.done == plan.total == 120 and not stats.interrupted
+    _run(plan, csv_out, jobs=1)
+    a, b = read_results(pq_out), read_results(csv_out)
+    assert list(a["index"]) == list(range(120))
+    assert list(a.columns) == ["index", "workloads", "prices", "power_limit_kw", "budget_usd", "status",
+                               "objective", "objective_value", "choice", "accelerator_id", "accelerators",
+                               "nodes", "capex_usd", "it_power_kw", "minutes", "binding", "error", "explanation"]
+    assert (a["accelerator_id"].fillna("") == b["accelerator_id"].fillna("")).all()
+    assert np.allclose(a["capex_usd"].astype(float), b["capex_usd"].astype(float), equal_nan=True)
+    assert set(a["status"]) <= {"optimal", "infeasible"}
+    text = summary_text(a)
+    assert text.startswith("120 scenarios:") and "budget_usd (6 values" in text
+    res = CliRunner().invoke(cli, ["sweep", "--summary", str(pq_out)])
+    assert res.exit_code == 0 and "power_limit_kw (5 values" in res.stdout
+
+
+def test_existing_output_needs_resume(tmp_path: Path) -> None:
+    path = write_sweep(tmp_path, budgets=2)
+    out = tmp_path / "r.parquet"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["sweep", str(path), "--out", str(out), "-j", "1"]).exit_code in (0, 1)
+    again = runner.invoke(cli, ["sweep", str(path), "--out", str(out)])
+    assert again.exit_code == 2 and "--resume" in again.stderr
+    done = runner.invoke(cli, ["sweep", str(path), "--out", str(out), "--resume"])
+    assert done.exit_code in (0, 1) and "0 solved now" in done.stderr
+    other = write_sweep(tmp_path, budgets=3, name="other.yaml")
+    mixed = runner.invoke(cli, ["sweep", str(other), "--out", str(out), "--resume"])
+    assert mixed.exit_code == 2 and "different sweep" in mixed.stderr
+
+
+def test_explain_and_mix_scenarios_go_through_the_optimizer(tmp_path: Path) -> None:
+    path = write_sweep(tmp_path, budgets=2, powers=[40], extra_axes="  mix: [false, true]\n")
+    plan = load_sweep(path)
+    out = tmp_path / "r.parquet"
+    _run(plan, out, jobs=1, explain=True)
+    rows = read_results(out)
+    assert len(rows) == 16 and rows["explanation"].notna().all()
+    assert set(rows["status"]) <= {"optimal", "feasible", "infeasible"}

@@ -1,0 +1,277 @@
+"""Issue 13: the app never crashes on resize, reads well at any size, and says when its answer is stale.
+
+Pilot tests with the fake optimizer (deterministic and fast).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+from tui_fakes import settle
+
+from tui import backend
+from tui.widgets.recommendation import RecommendationPanel
+from tui.widgets.tables import Column, FitTable, fit_columns
+
+SIZES = [(80, 24), (100, 30), (120, 40), (160, 45), (200, 60)]
+#: Through every size and back, twice.
+RESIZES = (SIZES + SIZES[-2::-1]) * 2
+
+
+def _text(app: Any, selector: str) -> str:
+    from rich.console import Console
+
+    content = app.query_one(selector).content
+    if isinstance(content, str):
+        return content
+    console = Console(width=150, record=True, color_system=None)
+    console.print(content)
+    return console.export_text()
+
+
+async def _open(pilot: Any, view: str) -> None:
+    if view == "help":
+        await pilot.press("f1")
+    elif view != "recommend":
+        await pilot.press({"frontier": "2", "catalog": "3", "model": "4"}[view])
+    await settle(pilot.app, pilot)
+
+
+@pytest.mark.parametrize("view", ["recommend", "frontier", "catalog", "model", "help"])
+async def test_resizing_every_view_never_crashes(make_app: Any, view: str) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await _open(pilot, view)
+        for width, height in RESIZES:
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            await pilot.pause()
+            assert app.is_running, f"the app ended at {width}×{height}"
+            assert app.size == (width, height)
+        await settle(app, pilot)
+        assert app.is_running
+        assert app.return_code is None
+        if view in ("frontier", "model"):  # the plot was drawn (not just skipped) at the final size
+            plot = app.query_one(f"#{view}-plot")
+            assert plot.last_error is None
+
+
+async def test_plot_failure_becomes_a_notification(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await _open(pilot, "frontier")
+        plot = app.query_one("#frontier-plot")
+
+        def broken(plt: Any) -> None:
+            raise IndexError("list index out of range")  # plotext's legend bug
+
+        plot.set_draw(broken)
+        await pilot.pause()
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert app.is_running
+        assert plot.last_error == "IndexError: list index out of range"
+        assert any("could not be drawn" in n.message for n in app._notifications)
+
+
+async def test_worker_exception_becomes_a_notification(make_app: Any) -> None:
+    def broken_frontier(scenario: Any, catalog: Any) -> Any:
+        raise ZeroDivisionError("boom")
+
+    app = make_app(frontier=broken_frontier)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await _open(pilot, "frontier")
+        assert app.is_running
+        assert "ZeroDivisionError: boom" in str(app.query_one("#frontier-status").content)
+
+
+async def test_focus_starts_on_the_answer_so_2_switches_view(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.focused, RecommendationPanel)
+        budget = app.query_one("#budget_usd", Input).value
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert app.query_one("#views").active == "frontier"
+        assert app.query_one("#budget_usd", Input).value == budget
+        await pilot.press("1")
+        await pilot.pause()
+        # Escape always leaves a field; then the view keys work again.
+        app.query_one("#budget_usd", Input).focus()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.focused, Input)
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert app.query_one("#views").active == "catalog"
+        assert app.query_one("#budget_usd", Input).value == budget
+        # The footer shows Esc.
+        keys = [k.key_display for k in app.screen.query("FooterKey")]
+        assert "Esc" in keys
+
+
+async def test_invalid_field_marks_the_answer_stale_until_fixed(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        power = app.query_one("#power_limit_kw", Input)
+        power.focus()
+        await pilot.press("6")
+        await settle(app, pilot)
+        panel = app.query_one(RecommendationPanel)
+        assert app.scenario.power_limit_kw == 6 and not panel.stale
+        await pilot.press("end", "backspace", "a", "b", "c")
+        await settle(app, pilot)
+        assert panel.stale
+        banner = app.query_one("#rec-stale")
+        assert banner.display and banner.region.height > 0
+        assert "last valid scenario" in str(banner.content)
+        assert "fix the highlighted field" in str(banner.content)
+        assert "invalid" in str(app.query_one("#rec-status").content)
+        assert power.has_class("-invalid")
+        # fixing the field clears the marker and solves again
+        await pilot.press("backspace", "backspace", "backspace", "5")
+        await settle(app, pilot)
+        assert not panel.stale
+        assert not banner.display or banner.region.height == 0
+        assert app.scenario.power_limit_kw == 5
+        assert app.solved_generation == app.generation
+
+
+async def test_infeasible_screen_names_binding_limits_and_what_relaxing_buys(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        budget = app.query_one("#budget_usd", Input)
+        budget.value = "20k"  # the cheapest fake candidate (1 × A30 at $5,000 + a $20,000 server) costs $25,000
+        await settle(app, pilot)
+        assert str(app.recommendation.status.value) == "infeasible"
+        limits = _text(app, "#rec-limits")
+        assert "Binding limits: budget" in limits
+        assert "none" not in limits
+        assert "no budget or power limit to relax" not in limits
+        assert "What relaxing them buys: relaxing the budget by $-" not in limits
+        assert "What relaxing them buys: relaxing the budget by $5,000 ($20,000 → $25,000) makes 1 × " in limits
+        assert "feasible" in limits
+
+
+def test_infeasibility_from_candidates_names_each_missed_limit(seed_scenario: Any) -> None:
+    from tui_fakes import fake_candidates
+
+    s = seed_scenario.model_copy(update={"budget_usd": 20000.0, "power_limit_kw": 0.5})
+    why = backend.infeasibility(s, fake_candidates(s))
+    assert set(why.violated) == {"budget", "power"}
+    assert why.cheapest is not None and why.cheapest["capex_usd"] == 25000
+    texts = [m.text() for m in why.closest["misses"]]
+    assert texts[0] == "budget by $5,000 ($20,000 → $25,000)"
+    assert texts[1].startswith("power limit by ")
+
+
+async def test_quit_asks_first_with_unsaved_edits(make_app: Any) -> None:
+    from tui.screens.confirm import ConfirmQuit
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.query_one("#budget_usd", Input).value = "450k"
+        await settle(app, pilot)
+        await pilot.press("escape", "q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuit)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, ConfirmQuit)
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_help_scrolls_and_says_how_to_close(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        close = app.screen.query_one("#help-close")
+        assert "Escape closes" in str(close.content) and close.region.height == 1
+        body = app.screen.query_one("#help-body")
+        assert app.focused is body
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query("#help-body")
+
+
+async def test_money_fields_accept_people_spellings(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        budget = app.query_one("#budget_usd", Input)
+        for typed, value in [("1.2M", 1_200_000), ("$325,000", 325_000), ("110k", 110_000)]:
+            budget.value = typed
+            await settle(app, pilot)
+            assert app.scenario.budget_usd == value, typed
+        assert "$110,000" not in _text(app, "#rec-status")
+        assert "USD" not in _text(app, "#rec-facts")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_essential_columns_are_never_hidden(make_app: Any, size: tuple[int, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        form = app.query_one("#scenario-form")
+        assert form.size.width <= 40  # the form gives way below 140 columns
+        panel = app.query_one(RecommendationPanel)
+        wl = _text(app, "#rec-workloads")
+        for header in ("Workload", "Minutes", "Basis"):
+            assert header in wl
+        assert "predicted" in wl
+        alt = _text(app, "#rec-alternatives")
+        for header in ("Accelerator", "Count", "Capex"):
+            assert header in alt
+        assert panel.size.width >= 40
+        await pilot.press("3")
+        await settle(app, pilot)
+        table = app.query_one("#catalog-table", FitTable)
+        assert {"benchmark", "accelerator", "count", "minutes"} <= set(table.shown_columns)
+        used = sum(c.width + 2 for c in table.ordered_columns)
+        assert used <= table.size.width, "the essential columns fit without scrolling"
+
+
+def test_fit_columns_gives_way_in_the_stated_order() -> None:
+    cols = [Column("a", "A", 20, min_width=10), Column("b", "B", 5), Column("c", "C", 10, drop=1),
+            Column("d", "D", 10, drop=2)]
+    assert [c.key for c, _ in fit_columns(cols, 100)] == ["a", "b", "c", "d"]
+    assert [(c.key, w) for c, w in fit_columns(cols, 45)] == [("a", 12), ("b", 5), ("c", 10), ("d", 10)]
+    assert [c.key for c, _ in fit_columns(cols, 35)] == ["a", "b", "c"]
+    assert [c.key for c, _ in fit_columns(cols, 10)] == ["a", "b"]  # essential columns stay
+
+
+def test_builtin_seed_is_examples_seed() -> None:
+    shipped = backend.SEED_PATH
+    example = Path(__file__).resolve().parents[2] / "examples" / "seed.yaml"
+    assert shipped.read_bytes() == example.read_bytes()
+    scenario, path = backend.default_scenario()
+    assert scenario.budget_usd == 110000
+    assert scenario.prices["nvidia-a100-pcie-80gb"] == 11000
+
+
+def test_round_ticks() -> None:
+    from recommender import format as fmt
+
+    assert fmt.round_ticks(12.3, 187.4, 5) == [50, 100, 150]
+    assert fmt.round_ticks(0, 1000, 5) == [0, 250, 500, 750, 1000]
+    assert fmt.log_ticks(3.2, 450) == [5, 10, 20, 50, 100, 200]
+    assert [fmt.tick_label(t) for t in fmt.round_ticks(100, 2000)] == ["500", "1,000", "1,500", "2,000"]
