@@ -372,8 +372,7 @@ class Configuration(FrozenModel):
     accelerators_per_node: int = Field(description="Accelerators per node.")
     price_usd_per_accelerator: float = Field(description="Price per accelerator used, USD.")
     price_source: str | None = Field(default=None, description="Where the price comes from (reference or scenario).")
-    capex_usd: float = Field(description="Capital cost: the whole bill (accelerators, hosts, NICs, network), USD "
-                             "(one copy).")
+    capex_usd: float = Field(description="Capital cost: the whole bill (hosts, NICs, network...), USD (one copy).")
     it_power_kw: float = Field(description="IT power of the configuration, kW (before PUE; one copy).")
     facility_power_kw: float = Field(description="Facility power = IT power x PUE, kW.")
     rack_units: float | None = Field(default=None, description="Rack space used, U.")
@@ -394,12 +393,9 @@ class Configuration(FrozenModel):
     )
     bill: list[BillLine] = Field(default_factory=list, description="The whole bill of one copy, with sources.")
     racks: int | None = Field(default=None, description="Racks, from each rack's power limit and rack units.")
-    average_draw_kw: float | None = Field(
-        default=None, description="Expected average IT draw in training, kW (calibrated on MLPerf Power).")
-    energy_usd_per_year: float | None = Field(
-        default=None, description="Energy bill of one year: average draw x PUE x hours x utilisation x price, USD.")
-    yearly_cost_usd: float | None = Field(
-        default=None, description="Equivalent yearly cost of the TCO's present value, USD.")
+    average_draw_kw: float | None = Field(default=None, description="Expected average IT draw in training, kW.")
+    energy_usd_per_year: float | None = Field(default=None, description="Energy bill of one year at utilisation.")
+    yearly_cost_usd: float | None = Field(default=None, description="Equivalent yearly cost of the TCO, USD.")
 
 
 class Alternative(FrozenModel):
