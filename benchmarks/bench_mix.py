@@ -27,7 +27,8 @@ from test_optimize_random import random_scenario
 
 import catalog
 from recommender import api
-from recommender import solve as S
+from recommender.planning import solve as S
+from recommender.planning.feasibility import base_mask, dominated_mask
 
 
 def never_worse(n: int, time_limit_s: float) -> None:
@@ -60,8 +61,8 @@ def milp_speed(repeat: int) -> None:
                                                     "stable_diffusion", "retinanet", "dlrm_dcnv2", "ssd", "gpt3")]}
     p = api._prepare(mix, None, fake_predict, {})
     t = p.table
-    idx = np.flatnonzero(api._base_mask(p) & S.within_limits(t.res, p.limits))
-    keep = idx[~api._dominated(p, idx, per_workload=True)]
+    idx = np.flatnonzero(base_mask(p) & S.within_limits(t.res, p.limits))
+    keep = idx[~dominated_mask(p, idx, per_workload=True)]
     rest = np.setdiff1d(idx, keep)
     extra = np.random.default_rng(0).choice(rest, size=max(0, min(165 - keep.size, rest.size)), replace=False)
     cfg = np.sort(np.concatenate([keep, extra]))[:165]

@@ -46,6 +46,9 @@ RACK_LIQUID = "liquid_cooled_dlc"
 RACK_NVL72 = "liquid_cooled_nvl72_rack"
 
 
+_ROWS_CACHE: dict[int, _Rows] = {}
+
+
 @dataclass(frozen=True)
 class BillLine:
     """One line of the bill: what, how many, at what unit price, and where the price comes from."""
@@ -94,13 +97,25 @@ def _short(a: Assumption) -> str:
 
 
 class _Rows:
-    def __init__(self, defaults: pd.DataFrame) -> None:
+    def __new__(cls, defaults: pd.DataFrame) -> _Rows:
+        hit = _ROWS_CACHE.get(id(defaults))
+        if hit is not None and hit.frame is defaults:
+            return hit
+        self = super().__new__(cls)
         self.frame = defaults
         self.rows = {(str(r["parameter"]), str(r["applies_to"])): r for r in defaults.to_dict("records")}
+        self.memo: dict[tuple[str, str], Assumption | None] = {}
+        if len(_ROWS_CACHE) > 16:
+            _ROWS_CACHE.clear()
+        _ROWS_CACHE[id(defaults)] = self
+        return self
 
     def get(self, parameter: str, applies_to: str) -> Assumption | None:
-        row = self.rows.get((parameter, applies_to))
-        return None if row is None else assumption_from_row(row)
+        key = (parameter, applies_to)
+        if key not in self.memo:
+            row = self.rows.get(key)
+            self.memo[key] = None if row is None else assumption_from_row(row)
+        return self.memo[key]
 
     def need(self, parameter: str, applies_to: str) -> Assumption:
         a = self.get(parameter, applies_to)

@@ -97,6 +97,19 @@ class RentOrBuy:
         return out
 
 
+_RECORDS: dict[int, tuple[pd.DataFrame, list[dict]]] = {}
+
+
+def _records(prices: pd.DataFrame) -> list[dict]:
+    """The price list's rows as dicts, cached per frame (the frame is kept alive so its id stays unique)."""
+    hit = _RECORDS.get(id(prices))
+    if hit is None or hit[0] is not prices:
+        if len(_RECORDS) > 8:
+            _RECORDS.clear()
+        hit = _RECORDS[id(prices)] = (prices, prices.to_dict("records"))
+    return hit[1]
+
+
 def break_even_utilization(capex_usd: float, energy_usd_per_year_full: float, accelerators: int,
                            usd_per_accelerator_hour: float, f: Financing) -> float | None:  # fmt: skip
     """Utilisation at which renting ``accelerators`` by the hour costs what owning them does.
@@ -154,7 +167,7 @@ def rent_or_buy(
     per_mix = dict(accelerator_hours_per_mix or {})
     per_mix[accelerator_id] = own_hours
     quotes = []
-    for row in prices.to_dict("records"):
+    for row in _records(prices):
         acc = str(row["accelerator_id"])
         if acc not in per_mix:
             continue
@@ -173,7 +186,7 @@ def cheapest_rent_per_accelerator(prices: pd.DataFrame, accelerator_hours_per_mi
     """For ``consider_cloud`` under ``min_tco``: each accelerator's cheapest way to rent the work, as rows
     (accelerator_id, provider, pricing, rent_pv_usd, source) the optimizer can set beside the purchases."""
     rows = []
-    for row in prices.to_dict("records"):
+    for row in _records(prices):
         acc = str(row["accelerator_id"])
         if acc in accelerator_hours_per_mix:
             q = _quote(row, accelerator_hours_per_mix[acc], mixes_per_year, financing, None)

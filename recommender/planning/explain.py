@@ -44,8 +44,8 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], r
     per = ", ".join(f"{w.workload} {fmt.amount(w.minutes)}" for w in c.workloads)
     out = [
         (f"Buy {describe(c)}: capex {fmt.money(c.capex_usd)}, IT power {fmt.amount(c.it_power_kw)} kW "
-         f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO over {fmt.amount(s.years)} years "
-         f"{fmt.money(c.tco_usd)}."),
+         f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO (present value over "
+         f"{fmt.amount(s.years)} years) {fmt.money(c.tco_usd)}."),
         (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}); the whole mix "
          f"{fmt.amount(c.mixes_per_day)} times per day."),
     ]

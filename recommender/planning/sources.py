@@ -54,10 +54,20 @@ def cloud_prices(catalog: Any | None = None, path: Path | str | None = None) -> 
     if path is not None:
         return _read_cloud(str(path))
     frame = _catalog(catalog).cloud_prices
+    hit = _CLOUD.get(id(frame))
+    if hit is not None and hit[0] is frame:
+        return hit[1]
+    out = frame
     if "gpus_per_instance" in frame.columns:
-        frame = frame.assign(gpus_per_instance=frame["gpus_per_instance"].fillna(1).astype("int64"),
-                             usd_per_accelerator_hour=frame["usd_per_accelerator_hour"].astype("float64"))  # fmt: skip
-    return frame
+        out = frame.assign(gpus_per_instance=frame["gpus_per_instance"].fillna(1).astype("int64"),
+                           usd_per_accelerator_hour=frame["usd_per_accelerator_hour"].astype("float64"))  # fmt: skip
+    if len(_CLOUD) > 8:
+        _CLOUD.clear()
+    _CLOUD[id(frame)] = (frame, out)
+    return out
+
+
+_CLOUD: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
 @lru_cache(maxsize=8)
@@ -81,9 +91,11 @@ def measured_power(catalog: Any | None = None) -> pd.DataFrame:
 def planning_assumption(parameter: str, applies_to: str, defaults: pd.DataFrame | None = None) -> Assumption:
     """A figure from ``defaults.csv`` when it has the row, else from :data:`PLANNING_ASSUMPTIONS`."""
     if defaults is not None:
-        hit = defaults[(defaults["parameter"] == parameter) & (defaults["applies_to"] == applies_to)]
-        if len(hit):
-            return assumption_from_row(hit.iloc[0].to_dict())
+        from recommender.planning.costs import _lookup
+
+        row = _lookup(defaults).get(parameter, applies_to)  # a dict lookup, cached per frame
+        if row is not None:
+            return assumption_from_row(row)
     value, unit, source, confidence = PLANNING_ASSUMPTIONS[(parameter, applies_to)]
     return Assumption(parameter=parameter, applies_to=applies_to, value=value, unit=unit, source=source,
                       confidence=confidence)  # fmt: skip
