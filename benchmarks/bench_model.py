@@ -31,8 +31,8 @@ def main() -> None:
 
     import catalog
     from recommender import performance as estimate
-    from recommender.performance.estimators import PerformanceModel
     from recommender.models import CustomWorkload, Measurement
+    from recommender.performance.estimators import PerformanceModel
 
     cat = catalog.load()
     train = estimate.training_frame(cat)

@@ -56,8 +56,8 @@ def main() -> int:
     args = ap.parse_args()
 
     from recommender import api
-    from recommender.planning import solve as S
     from recommender.planning import feasibility
+    from recommender.planning import solve as S
     from recommender.scenario import load_scenario
 
     predictor = None

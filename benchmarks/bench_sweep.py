@@ -67,7 +67,6 @@ def main() -> None:
     ap.add_argument("--no-dask", action="store_true")
     args = ap.parse_args()
     import catalog
-
     from recommender.sweep import load_sweep
 
     with tempfile.TemporaryDirectory() as tmp:

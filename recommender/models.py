@@ -25,6 +25,7 @@ from pydantic import (
 
 from recommender import format as fmt
 from recommender.errors import ScenarioError
+from recommender.plan_models import BillLine, RentOrBuy, RentQuote, bill_markdown, rent_markdown
 from recommender.scenario.numbers import (  # finite, bounded numbers (no .inf, no 1e309)
     MAX_MEASUREMENTS,
     MAX_WORKLOADS,
@@ -40,7 +41,6 @@ from recommender.scenario.numbers import (  # finite, bounded numbers (no .inf, 
     UsdPerKwh,
     Years,
 )
-from recommender.plan_models import BillLine, RentOrBuy, RentQuote, bill_markdown, rent_markdown
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from mlperf_fixtures import T0, mllog, run_log
+from test_catalog_import import SYSTEM, _runs, make_round
 
 import catalog
 from catalog.mlperf import import_rounds, parse_run, write_results_csv
-from mlperf_fixtures import T0, mllog, run_log
-from test_catalog_import import SYSTEM, _runs, make_round
 
 
 def _import_and_load(rd: Path, out: Path) -> tuple[list[dict], object, catalog.Catalog]:

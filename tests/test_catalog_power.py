@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from mlperf_fixtures import THREE_READINGS, node_log, power_round
 
 from catalog.mlperf import import_rounds
-from mlperf_fixtures import THREE_READINGS, node_log, power_round
 
 
 def _row(rows: list[dict]) -> dict:

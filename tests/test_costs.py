@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import catalog
-from recommender.planning import costs as C
 from recommender.errors import CatalogError
 from recommender.models import Scenario
+from recommender.planning import costs as C
 
 REPO = Path(__file__).resolve().parents[1]
 

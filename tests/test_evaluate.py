@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from recommender.performance.baselines import baseline_flops_ratio, baseline_nearest_linear, ranking_regret
 from recommender.performance.evaluate import Evaluation, evaluate, split_indices
 
-
 FINAL = "rounds<v5.1 / v5.1 (final test)"
 
 

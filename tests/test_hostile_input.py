@@ -15,8 +15,7 @@ import pytest
 import catalog
 from catalog import CatalogError
 from recommender.errors import ScenarioError
-from recommender.scenario import safe_io
-from recommender.scenario import InvalidScenario, load_scenarios
+from recommender.scenario import InvalidScenario, load_scenarios, safe_io
 
 SAFETY_TIMEOUT_S = 60
 SCENARIO = "workloads: [{benchmark: bert}]\nbudget_usd: 100000\n"

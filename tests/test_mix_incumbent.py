@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from recommender.planning.solve_time import solve_mix_time
 import numpy as np
 import pulp
 import pytest
 
 from recommender.planning import solve as S
+from recommender.planning.solve_time import solve_mix_time
 
 # two configurations, two workloads; minutes[w, c]
 MINUTES = np.array([[10.0, 20.0], [30.0, 15.0]])

@@ -13,8 +13,8 @@ from optimize_fakes import fake_predict
 
 import catalog
 from recommender import api
-from recommender.planning import solve as S
 from recommender.models import Scenario
+from recommender.planning import solve as S
 
 BENCHES = ["bert", "resnet", "unet3d", "maskrcnn", "llama2_70b_lora", "stable_diffusion", "retinanet", "dlrm_dcnv2"]
 N_RANDOM = 220

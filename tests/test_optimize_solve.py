@@ -6,9 +6,9 @@ import numpy as np
 import pulp
 import pytest
 
+from recommender.models import Status
 from recommender.planning import solve as S
 from recommender.planning.feasibility import pareto_dominated
-from recommender.models import Status
 
 
 def resources(n: int, rng: np.random.Generator) -> S.Resources:

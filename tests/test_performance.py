@@ -13,10 +13,10 @@ import pytest
 
 import catalog
 from recommender import performance as estimate
-from recommender.performance import store
-from recommender.performance.estimators import CalibratedPerformanceModel
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
 from recommender.models import CustomWorkload, Measurement
+from recommender.performance import store
+from recommender.performance.estimators import CalibratedPerformanceModel
 
 H100 = "nvidia-h100-sxm5-80gb"
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from sweep_helpers import EXAMPLES, write_sweep
 
 import recommender
 from recommender.cli import cli
 from recommender.sweep import load_sweep, open_output, read_results, run_sweep, summary_text
 from recommender.sweep.axes import range_values
 from recommender.sweep.spec import SweepError, schema_text
-from sweep_helpers import EXAMPLES, write_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from sweep_helpers import write_sweep
 
 from recommender.sweep import load_sweep, open_output, read_results, run_sweep
-from sweep_helpers import write_sweep
 
 
 def _frame(out: Path):

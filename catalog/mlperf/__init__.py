@@ -21,8 +21,14 @@ from catalog.mlperf.aliases import AliasTable, default_alias_path
 from catalog.mlperf.importer import import_rounds, is_mlperf_round_dir, result_files
 from catalog.mlperf.power import Energy, PowerLogError, read_power_log, result_energy
 from catalog.mlperf.report import ImportReport, ReportItem
-from catalog.mlperf.scoring import MLLOG_PREFIX, RunResult, olympic_kept, olympic_minutes, parse_run, \
-    read_scaling_factor
+from catalog.mlperf.scoring import (
+    MLLOG_PREFIX,
+    RunResult,
+    olympic_kept,
+    olympic_minutes,
+    parse_run,
+    read_scaling_factor,
+)
 from catalog.mlperf.systems import normalize_cooling, normalize_division, normalize_status
 from catalog.mlperf.writer import write_json_atomic, write_results_csv
 

@@ -12,11 +12,18 @@ from typing import Any
 
 from catalog import registry
 from catalog.mlperf.aliases import AliasTable, default_alias_path
-from catalog.mlperf.report import ImportReport
 from catalog.mlperf.power import result_energy
+from catalog.mlperf.report import ImportReport
 from catalog.mlperf.scoring import RunResult, olympic_kept, parse_run, read_scaling_factor
-from catalog.mlperf.systems import System, _int, _load_json_lenient, _text, normalize_cooling, \
-    normalize_division, normalize_status
+from catalog.mlperf.systems import (
+    System,
+    _int,
+    _load_json_lenient,
+    _text,
+    normalize_cooling,
+    normalize_division,
+    normalize_status,
+)
 
 #: Every ``result_*.txt`` directly in a benchmark folder is a run log, whatever follows ``result_`` (as the
 #: official summarizer globs them): ``result_0.txt``, ``result_221014122029842539091_01.txt``, ...

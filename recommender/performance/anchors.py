@@ -57,7 +57,7 @@ def anchor_table(measured: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     return m.reset_index(drop=True)
 
 
-def anchor_values(anchors: pd.DataFrame, model, est, coverage: float) -> pd.DataFrame:  # noqa: ANN001
+def anchor_values(anchors: pd.DataFrame, model, est, coverage: float) -> pd.DataFrame:
     """Anchor log-values at the target round (carried where needed): adds ``_raw`` (log-minutes), ``_q``
     (log half-width: replicate spread, or the carry error of that gap) and ``_basis``."""
     a = anchors.copy()

@@ -32,7 +32,13 @@ import pandas as pd
 
 from catalog.registry import BENCHMARKS, closest_ids, round_years
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
-from recommender.performance.anchors import AnchorIndex, anchor_table, anchor_values, clip_to_anchors, isotonic
+from recommender.performance.anchors import (
+    AnchorIndex,
+    anchor_table,
+    anchor_values,
+    clip_to_anchors,
+    isotonic,
+)
 from recommender.performance.basis import lookup
 from recommender.performance.custom import predict_custom
 from recommender.performance.memory import accelerator_memory_gb, fits
@@ -254,7 +260,7 @@ def catalog_anchors(bundle: Bundle, coverage: float, target: str) -> AnchorIndex
     return index
 
 
-def _codes(model, acc: np.ndarray, bench: np.ndarray) -> np.ndarray:  # noqa: ANN001
+def _codes(model, acc: np.ndarray, bench: np.ndarray) -> np.ndarray:
     """Integer group code of (accelerator, MLPerf benchmark): acc index x benchmarks + benchmark index."""
     nb = len(model.bench_index_)
     bi = lookup(bench, {**{b: -1 for b in pd.unique(bench)}, **model.bench_index_})

@@ -25,7 +25,7 @@ def count_basis(log_n: np.ndarray) -> np.ndarray:
     return np.hstack([capped, x])
 
 
-def lookup(values: np.ndarray, table: dict, dtype: type = int) -> np.ndarray:  # noqa: ANN001
+def lookup(values: np.ndarray, table: dict, dtype: type = int) -> np.ndarray:
     """``table[v]`` for every value, looked up once per distinct value (factorize, then take)."""
     codes, uniques = pd.factorize(np.asarray(values, dtype=object))
     return np.array([table[u] for u in uniques], dtype=dtype)[codes] if len(uniques) else np.zeros(0, dtype)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recommender.performance.basis import CATEGORIES, KNOTS, count_basis, lookup, solve_bounded, years_of
+from recommender.performance.basis import KNOTS, count_basis, lookup, solve_bounded, years_of
 from recommender.performance.features import SPEC_FEATURES, raw_spec_features, standardise
 
 #: log-n knots of the count basis (n = 4, 16, ..., 4**10)

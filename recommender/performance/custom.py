@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from recommender.performance.calibration import CalibratedPerformanceModelCore
 
 
-def _shape(model, like: str | None, a: np.ndarray, n: np.ndarray, nd: np.ndarray, dn: np.ndarray,  # noqa: ANN001
+def _shape(model, like: str | None, a: np.ndarray, n: np.ndarray, nd: np.ndarray, dn: np.ndarray,
            rounds: np.ndarray) -> np.ndarray:
     if like is not None:
         X = pd.DataFrame({"benchmark": like, "accelerator_id": a, "accelerators": n, "nodes": nd,

@@ -35,9 +35,14 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold
 
 from catalog.registry import round_key
-from recommender.performance.baselines import baseline_flops_ratio, baseline_nearest_linear, metrics, ranking_regret
-from recommender.performance.estimators import CalibratedPerformanceModel
 from recommender.performance.answers import answer
+from recommender.performance.baselines import (
+    baseline_flops_ratio,
+    baseline_nearest_linear,
+    metrics,
+    ranking_regret,
+)
+from recommender.performance.estimators import CalibratedPerformanceModel
 from recommender.performance.store import Bundle, predict_only
 from recommender.performance.training import measured_table, per_node_counts, training_frame
 from recommender.performance.tuning import tuned_params

@@ -74,7 +74,7 @@ class Bundle:
 
 
 # ----------------------------------------------------------------------------------------- encoding
-def _enc(v: Any) -> Any:  # noqa: PLR0911 - one branch per supported type
+def _enc(v: Any) -> Any:
     if isinstance(v, np.ndarray):
         if v.dtype.kind == "O":
             return {"$strs": [str(x) for x in v.tolist()]}
@@ -123,7 +123,7 @@ _CLASSES = {"PerformanceModelCore": PerformanceModelCore,
             "CalibratedPerformanceModelCore": CalibratedPerformanceModelCore}
 
 
-def _dec(v: Any) -> Any:  # noqa: PLR0911, C901 - one branch per tag
+def _dec(v: Any) -> Any:
     if isinstance(v, list):
         return [_dec(x) for x in v]
     if not isinstance(v, dict):

@@ -27,8 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recommender.planning.costs import NVL72, PCIE, RACK_UNITS_PER_NODE, SXM_OAM, assumption_from_row, node_kind
 from recommender.models import Assumption
+from recommender.planning.costs import (
+    NVL72,
+    PCIE,
+    RACK_UNITS_PER_NODE,
+    SXM_OAM,
+    assumption_from_row,
+    node_kind,
+)
 from recommender.planning.sources import planning_assumption
 
 #: Scale-out tiers: (largest node count, defaults.csv applies_to); above the last, the three-tier row.

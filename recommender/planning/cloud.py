@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from recommender.planning.costs import HOURS_PER_YEAR
 from recommender.errors import CatalogError
+from recommender.planning.costs import HOURS_PER_YEAR
 from recommender.planning.finance import Financing
 
 PAY_PER_HOUR = ("on_demand", "spot")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from recommender import format as fmt
@@ -12,10 +10,6 @@ from recommender.planning import solve as S
 from recommender.planning.feasibility import base_mask, memory_sentence, objective_arrays
 from recommender.planning.results import configuration
 from recommender.planning.table import Prepared
-
-if TYPE_CHECKING:  # pragma: no cover
-
-    pass
 
 
 def unit_text(obj: Objective) -> str:

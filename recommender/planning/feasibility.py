@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,10 +11,6 @@ from recommender.models import Objective
 from recommender.planning import risk as R
 from recommender.planning import solve as S
 from recommender.planning.table import Prepared
-
-if TYPE_CHECKING:  # pragma: no cover
-
-    pass
 
 
 def objective_arrays(p: Prepared) -> tuple[np.ndarray, str, np.ndarray | None, float | None]:

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from recommender.models import Scenario
 from recommender.planning import costs as C
 from recommender.planning import solve as S
-
-if TYPE_CHECKING:  # pragma: no cover
-
-    pass
-
 
 #: Candidate counts are generated up to this factor over each limit (room for sensitivity and binding checks).
 HEADROOM = 1.25

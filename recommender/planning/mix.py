@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from recommender import format as fmt
 from recommender.models import Alternative, Configuration, Objective, Recommendation, Sensitivity, Status
 from recommender.planning import solve as S
-from recommender.planning.solve_time import solve_mix_time
 from recommender.planning.explain import explain_mix, infeasible_explanation, unit_text
 from recommender.planning.feasibility import (
     copies_dominated,
@@ -22,6 +21,7 @@ from recommender.planning.feasibility import (
 )
 from recommender.planning.results import assumptions_for, configuration, slack_of, totals
 from recommender.planning.single import solve_single, why_none
+from recommender.planning.solve_time import solve_mix_time
 from recommender.planning.table import Prepared
 from recommender.planning.whatif import (
     EXPLAIN_MAX_NODES,
@@ -29,11 +29,6 @@ from recommender.planning.whatif import (
     SENSITIVITY_FACTOR,
     sensitivity_of,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-
-    pass
-
 
 MIX_MAX_COPIES = 64  # copies of a configuration no limit bounds (only with min_tco's own bound as well)
 #: Most copies of one configuration the mix MILP considers, however large the limits: CBC reads integer counts

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recommender.planning.costs import HOURS_PER_YEAR, node_kind
 from recommender.models import Assumption
+from recommender.planning.costs import HOURS_PER_YEAR, node_kind
 
 FALLBACK = "all measured systems"
 

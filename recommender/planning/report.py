@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from recommender.planning import costs as C
 from recommender.format import kw, money, percent
 from recommender.models import Assumption, Scenario
 from recommender.planning import cloud, power, sources
+from recommender.planning import costs as C
 from recommender.planning.bill import Bill, bill_for
 from recommender.planning.finance import Financing
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from recommender.models import Assumption, BillLine, Configuration, WorkloadEstimate
 from recommender.planning.table import Prepared
-
-if TYPE_CHECKING:  # pragma: no cover
-
-    pass
 
 
 def configuration(p: Prepared, i: int, *, count: int = 1, serves: dict[str, float] | None = None,

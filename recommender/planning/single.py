@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +23,6 @@ from recommender.planning.feasibility import (
 from recommender.planning.results import assumptions_for, configuration, slack_of, totals
 from recommender.planning.table import Prepared
 from recommender.planning.whatif import SENSITIVITY_FACTOR, sensitivity_of
-
-if TYPE_CHECKING:  # pragma: no cover
-
-    pass
 
 
 def solve_single(p: Prepared, limits: S.Limits, *, memory: bool = True, solver: str = "enumeration",

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from recommender.models import Assumption, Scenario, Skipped
-from recommender.planning.bill import bill_arrays
 from recommender.planning import costs as C
 from recommender.planning import solve as S
+from recommender.planning.bill import bill_arrays
 from recommender.planning.catalog_info import AcceleratorInfo, CatalogMeta
-from recommender.planning.grid import limits_of, series
 from recommender.planning.finance import Financing
+from recommender.planning.grid import limits_of, series
 from recommender.planning.power import DrawModel, energy_usd_per_year
 from recommender.planning.predictions import Predictor, predict_rows
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from recommender import format as fmt
 from recommender.models import Configuration, Sensitivity, Status
 from recommender.planning.explain import describe_many, unit_text
 from recommender.planning.feasibility import is_better
 from recommender.planning.results import configuration
 from recommender.planning.table import Prepared
-
-if TYPE_CHECKING:  # pragma: no cover
-
-    pass
-
 
 SENSITIVITY_FACTOR = 1.1
 

@@ -220,7 +220,7 @@ def _client(address: str) -> tuple[Any, Any]:
 def _warm() -> None:
     import pyarrow  # noqa: F401
 
-    import recommender.sweep.engine  # noqa: F401
+    import recommender.sweep.engine
     import recommender.sweep.spec  # noqa: F401
 
 

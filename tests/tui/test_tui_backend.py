@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tui import backend
 from recommender import format as fmt
+from tui import backend
 
 
 @pytest.mark.parametrize(("text", "value"), [
