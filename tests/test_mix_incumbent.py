@@ -116,6 +116,8 @@ def test_solve_mix_time_keeps_the_incumbent_at_a_tiny_time_limit() -> None:
     fits = res.capex_usd <= 6e5
     weighted = (minutes * shares[:, None]).sum(axis=0)
     inc = int(np.flatnonzero(fits)[np.argmin(weighted[fits])])
-    r = S.solve_mix_time(minutes, shares, res, limits, time_limit_s=0.01, incumbent=inc)
+    from recommender.planning.solve_time import solve_mix_time
+
+    r = solve_mix_time(minutes, shares, res, limits, time_limit_s=0.01, incumbent=inc)
     assert r.objective is not None and r.objective <= weighted[inc] * (1 + 1e-9)
     assert float(np.dot(r.counts, res.capex_usd)) <= 6e5 * (1 + 1e-9)

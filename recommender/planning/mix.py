@@ -21,6 +21,7 @@ from recommender.planning.feasibility import (
 )
 from recommender.planning.results import assumptions_for, configuration, slack_of, totals
 from recommender.planning.single import solve_single, why_none
+from recommender.planning.solve_time import solve_mix_time
 from recommender.planning.table import Prepared
 from recommender.planning.whatif import (
     EXPLAIN_TIME_LIMIT_S,
@@ -125,7 +126,7 @@ def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[S.
     if s.objective == Objective.MIN_TIME:  # issue 12: a real objective, the time of each workload on its servers
         w = weighted[keep]
         best = int(np.argmin(w)) if np.isfinite(w).any() else None
-        return S.solve_mix_time(minutes, p.shares, t.res.take(keep), limits, time_limit_s=time_limit_s,
+        return solve_mix_time(minutes, p.shares, t.res.take(keep), limits, time_limit_s=time_limit_s,
                                 incumbent=best), keep  # fmt: skip
     objective = "tco" if s.objective == Objective.MIN_TCO else "throughput"
     copies: int | np.ndarray = MIX_MAX_COPIES
