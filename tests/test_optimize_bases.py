@@ -54,7 +54,7 @@ def test_candidates_that_cannot_hold_the_model_are_infeasible_with_a_memory_why(
     assert unfit["weighted_minutes"].isna().all()
     assert unfit["why"].str.startswith("memory: llama31_405b needs ≥ 6,480 GB in total").all()
     rtx = f[(f["accelerator_id"] == "nvidia-geforce-rtx-4090") & (f["accelerators"] == 24)]
-    assert rtx["why"].iloc[0].endswith("; 24 × 24 GB = 576 GB")
+    assert "; 24 × 24 GB = 576 GB" in rtx["why"].iloc[0]  # other limits may follow
     # an accelerator whose every candidate is too small loses with the memory reason, not "no prediction"
     r = recommender.optimize(_llama(1_000_000))
     reasons = {a.accelerator_id: a.reason for a in r.alternatives}

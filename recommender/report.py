@@ -1,0 +1,136 @@
+"""The readable exports of a :class:`~recommender.models.Recommendation`: a DataFrame and a Markdown report.
+
+(``Recommendation.to_frame()`` / ``.to_markdown()`` call these; kept here so the result models stay small.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from recommender import format as fmt
+from recommender.plan_models import bill_markdown, rent_markdown
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+#: A ``recommender.models.Recommendation`` (not imported: the models module calls into this one)
+Recommendation = Any
+
+
+def recommendation_frame(rec: Recommendation) -> pd.DataFrame:
+    """One row per (configuration, workload): what to buy and its predicted minutes to train."""
+    import pandas as pd
+
+    rows: list[dict[str, Any]] = []
+    for i, c in enumerate(rec.configurations):
+        for w in c.workloads:
+            rows.append(
+                {
+                    "configuration": i,
+                    "accelerator_id": c.accelerator_id,
+                    "accelerators": c.accelerators,
+                    "nodes": c.nodes,
+                    "count": c.count,
+                    "capex_usd": c.capex_usd,
+                    "it_power_kw": c.it_power_kw,
+                    "facility_power_kw": c.facility_power_kw,
+                    "tco_usd": c.tco_usd,
+                    "workload": w.workload,
+                    "share": w.share,
+                    "serves": c.serves.get(w.workload, 0.0),
+                    "minutes": w.minutes,
+                    "minutes_low": w.minutes_low,
+                    "minutes_high": w.minutes_high,
+                    "basis": w.basis,
+                }
+            )
+    columns = [
+        "configuration", "accelerator_id", "accelerators", "nodes", "count", "capex_usd", "it_power_kw",
+        "facility_power_kw", "tco_usd", "workload", "share", "serves", "minutes", "minutes_low",
+        "minutes_high", "basis",
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    for col in ("accelerator_id", "workload", "basis"):
+        frame[col] = frame[col].astype("string")
+    return frame
+
+
+def recommendation_markdown(rec: Recommendation) -> str:
+    """A readable report: the answer, its numbers, the alternatives, the limits and the assumptions."""
+    unit = {"minutes": "min (share-weighted minutes to train)", "mixes_per_day": "mixes/day", "usd": "USD"}
+    lines = [f"# {rec.scenario}: {rec.status.value}", ""]
+    if rec.objective_value is not None:
+        lines.append(
+            f"**Objective** {rec.objective.value}: {_amount(rec.objective_value)} "
+            f"{unit.get(rec.objective_unit, rec.objective_unit)}"
+        )
+        lines.append("")
+    if rec.configurations:
+        lines += [
+            "| buy | accelerator | accelerators | nodes | capex | IT kW | facility kW | TCO | basis |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for c in rec.configurations:
+            lines.append(
+                f"| {c.count}x | {c.accelerator_name or c.accelerator_id} | {c.accelerators} | {c.nodes} | "
+                f"{fmt.money(c.capex_usd)} | "
+                f"{c.it_power_kw:.2f} | {c.facility_power_kw:.2f} | {fmt.money(c.tco_usd)} | {c.basis} |"
+            )
+        lines += ["", "| accelerator | workload | share | minutes | interval | basis | source | serves |",
+                  "|---|---|---:|---:|---|---|---|---:|"]  # fmt: skip
+        for c in rec.configurations:
+            for w in c.workloads:
+                interval = (
+                    f"{_amount(w.minutes_low)}–{_amount(w.minutes_high)}"
+                    if w.minutes_low is not None and w.minutes_high is not None
+                    else ""
+                )
+                lines.append(
+                    f"| {c.accelerator_name or c.accelerator_id} x{c.accelerators} | {w.workload} | "
+                    f"{w.share:.2f} | {_amount(w.minutes)} | {interval} | {w.basis} | {w.source or ''} | "
+                    f"{c.serves.get(w.workload, 0.0):.2f} |"
+                )
+        lines += [
+            "",
+            ("*measured* = the MLPerf Training closed-division score of this exact configuration in the target "
+             "round (round · submitter · system; interval = spread between systems); *carried* = measured in an "
+             "earlier round (the source names it), moved to today's software by the model's trend; *predicted* = "
+             "the performance model; *specs_only* = the accelerator has no MLPerf result (datasheet only). "
+             "Intervals 80 %. Capex, power, TCO and carried, predicted and specs-only minutes are derived "
+             "figures, not MLPerf results."),
+        ]
+        lines.append("")
+    lines += bill_markdown(rec.configurations)
+    lines += rent_markdown(rec.rent_or_buy)
+    if rec.explanation:
+        lines += ["## Why", ""] + [f"- {s}" for s in rec.explanation] + [""]
+    if rec.binding:
+        lines += [f"**Binding limits:** {', '.join(rec.binding)}", ""]
+    if rec.alternatives:
+        lines += ["## Alternatives", ""] + [f"- **{a.accelerator_id}**: {a.reason}" for a in rec.alternatives]
+        lines.append("")
+    if rec.sensitivity:
+        lines += ["## Sensitivity", ""] + [f"- {s.summary}" for s in rec.sensitivity] + [""]
+    if rec.skipped:
+        lines += ["## Skipped", ""]
+        by_reason: dict[str, list[str]] = {}
+        for s in rec.skipped:
+            what = s.accelerator_id + (f" x{s.accelerators}" if s.accelerators else "")
+            by_reason.setdefault(s.reason, []).append(what)
+        for reason, whats in by_reason.items():
+            lines.append(f"- {reason}: {', '.join(whats)}")
+        lines.append("")
+    if rec.assumptions:
+        lines += ["## Assumptions", "", "| parameter | applies to | value | unit | confidence | as of | source |",
+                  "|---|---|---:|---|---|---|---|"]  # fmt: skip
+        for a in rec.assumptions:
+            lines.append(
+                f"| {a.parameter} | {a.applies_to} | {_amount(a.value)} | {a.unit} | {a.confidence or ''} | "
+                f"{a.as_of or ''} | {a.source} |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _amount(x: float | None) -> str:
+    return fmt.amount(x, missing="")
