@@ -1,0 +1,84 @@
+"""Pilot tests of issue 13 point 7: the TUI shows the new figures (MLPerf Power energy, the four bases, the bill)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import DataTable, Select
+from tui_fakes import settle
+
+from tui.widgets.catalog_view import COLUMNS, CatalogView, ranking_columns
+from tui.widgets.tables import fit_columns
+
+SIZE = (160, 45)
+
+
+def _text(app: Any, selector: str) -> str:
+    from rich.console import Console
+
+    content = app.query_one(selector).content
+    if isinstance(content, str):
+        return content
+    console = Console(width=150, record=True, color_system=None)
+    console.print(content)
+    return console.export_text()
+
+
+def _powered(cat: Any) -> Any:
+    """A closed-division configuration with MLPerf Power results (energy measured)."""
+    r = cat.results
+    return r[r["energy_kwh"].notna() & (r["division"] == "closed")].iloc[0]
+
+
+async def test_catalog_shows_energy_and_ranks_by_energy(make_app: Any, cat: Any) -> None:
+    row = _powered(cat)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape", "3")
+        await pilot.pause()
+        view = app.query_one(CatalogView)
+        table = app.query_one("#catalog-table", DataTable)
+        assert "with MLPerf Power results" in _text(app, "#catalog-count")
+        view.query_one("#f-benchmark", Select).value = row["benchmark"]
+        view.query_one("#f-accelerator", Select).value = row["accelerator_id"]
+        view.query_one("#f-round", Select).value = row["round"]
+        await pilot.pause()
+        keys = table.full_rows
+        powered = [i for i, r in enumerate(keys) if r["energy"] != "—"]
+        assert powered, "the measured energy is shown"
+        r = keys[powered[0]]
+        assert r["ac_dc"] in ("AC", "DC") and float(r["node_kw"]) > 0
+        assert {"energy", "node_kw", "ac_dc"} <= set(table.shown_columns)
+        table.focus()
+        table.move_cursor(row=powered[0])
+        await pilot.pause()
+        assert "MLPerf Power:" in _text(app, "#catalog-detail") and "kWh to train" in _text(app, "#catalog-detail")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "fastest first" in _text(app, "#ranking-title")
+        # the metric switch re-ranks the same configuration by energy to train (MLPerf Power results only)
+        view.query_one("#rank-metric", Select).value = "energy"
+        await settle(app, pilot)
+        ranking = app.query_one("#ranking-table", DataTable)
+        title = _text(app, "#ranking-title")
+        assert "MLPerf Power result" in title and "lowest energy to train first" in title
+        assert ranking.row_count >= 1
+        full = app.query_one("#ranking-table").full_rows
+        assert all(x["energy"] != "—" for x in full)
+        assert [float(x["energy"].replace(",", "")) for x in full] == sorted(
+            float(x["energy"].replace(",", "")) for x in full) or len({x["round"] for x in full}) > 1
+        labels = [str(c.label) for c in ranking.columns.values()]
+        assert "vs lowest energy (derived)" in labels, labels
+
+
+def test_energy_columns_give_way_first() -> None:
+    """Energy columns are secondary: at a width that cannot hold every column they go before System."""
+    total = sum(c.width + 2 for c in COLUMNS)
+    shown = [c.key for c, _ in fit_columns(COLUMNS, total - 1)]
+    assert "system" in shown  # shrinking names is enough for one cell
+    narrow = [c.key for c, _ in fit_columns(COLUMNS, 78)]
+    assert not {"energy", "node_kw", "ac_dc"} & set(narrow)
+    assert {"benchmark", "accelerator", "count", "minutes"} <= set(narrow)
+    by_energy = [c.key for c, _ in fit_columns(ranking_columns("energy"), 78)]
+    assert {"energy", "minutes", "accelerator", "count"} <= set(by_energy)
