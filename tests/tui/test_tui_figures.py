@@ -82,3 +82,70 @@ def test_energy_columns_give_way_first() -> None:
     assert {"benchmark", "accelerator", "count", "minutes"} <= set(narrow)
     by_energy = [c.key for c, _ in fit_columns(ranking_columns("energy"), 78)]
     assert {"energy", "minutes", "accelerator", "count"} <= set(by_energy)
+
+
+def _four_bases_optimize(scenario: Any, catalog: Any = None) -> Any:
+    from tui_fakes import fake_optimize, four_bases
+
+    return four_bases(fake_optimize(scenario, catalog))
+
+
+FOUR = {"version": 1, "name": "four", "budget_usd": 200000,
+        "workloads": [{"benchmark": b, "share": 1} for b in ("bert", "resnet", "unet3d", "ssd")],
+        "accelerators": ["nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"], "prices": {"nvidia-a100-pcie-80gb": 15000}}
+
+
+def _four_app(make_app: Any) -> Any:
+    from recommender.models import parse_scenario
+
+    return make_app(scenario=parse_scenario(FOUR), optimize=_four_bases_optimize)
+
+
+async def test_panel_shows_the_four_bases_with_a_legend(make_app: Any) -> None:
+    from tui.widgets.recommendation import RecommendationPanel
+
+    app = _four_app(make_app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        rows = app.query_one(RecommendationPanel).workload_rows
+        bases = [r[4] for r in rows]
+        assert bases[0].startswith("measured: MLPerf Training v5.0")
+        assert bases[1] == "carried: measured in MLPerf Training v4.0 (Dell, fake-r750), moved to this round by " \
+                           "the model's trend"
+        assert bases[2] == "predicted (derived estimate)" and rows[2][3] != "—"  # with its interval
+        assert bases[3].startswith("specs only (no MLPerf result")
+        legend = _text(app, "#rec-basis-note")
+        for word in ("measured:", "carried:", "predicted:", "specs only:", "does not fit:"):
+            assert word in legend
+        alt = _text(app, "#rec-alternatives")
+        assert "Basis" in alt and "1 specs only" in alt and "1 carried (v4.0)" in alt
+    # narrow: short bases name the round and keep the interval
+    app = _four_app(make_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        wl = _text(app, "#rec-workloads")
+        assert "carried (v4.0)" in wl and "specs only" in wl
+        assert "[2] carried: measured in MLPerf Training v4.0" in wl
+
+
+async def test_frontier_lists_does_not_fit_rows(make_app: Any) -> None:
+    from tui_fakes import fake_frontier
+
+    def with_misfit(scenario: Any, catalog: Any = None) -> Any:
+        import pandas as pd
+
+        df = fake_frontier(scenario, catalog)
+        extra = {"accelerator_id": "nvidia-a30-pcie-24gb", "accelerators": 1, "nodes": 1, "capex_usd": 1000.0,
+                 "it_power_kw": 0.2, "weighted_minutes": float("nan"), "basis": "does_not_fit"}
+        return pd.concat([pd.DataFrame([extra]), df], ignore_index=True)
+
+    app = make_app(frontier=with_misfit)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape", "2")
+        await settle(app, pilot)
+        table = app.query_one("#frontier-table")
+        first = table.full_rows[0]
+        assert first["basis"] == "does not fit" and first["minutes"] == "—"
+        assert {r["basis"] for r in table.full_rows[1:]} <= {"measured", "predicted", "mixed"}
+        assert "do not fit the workloads' memory" in _text(app, "#frontier-status")
