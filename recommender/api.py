@@ -114,7 +114,10 @@ def optimize(scenario: Any, *, catalog: Catalog | None = None, predictor: Predic
 
         if solver == "enumeration":
             raise ScenarioError("mix mode needs the MILP solver (cbc), not enumeration", field="mix")
-        return optimize_mix(p, time_limit_s=time_limit_s, explain=explain)
+        from recommender.planning.plan import attach
+
+        return attach(p, optimize_mix(p, time_limit_s=time_limit_s, explain=explain))
+    from recommender.planning.plan import attach
     from recommender.planning.single import optimize_single
 
-    return optimize_single(p, solver=solver, time_limit_s=time_limit_s, explain=explain)
+    return attach(p, optimize_single(p, solver=solver, time_limit_s=time_limit_s, explain=explain))

@@ -30,6 +30,7 @@ from pydantic import (
 
 from recommender import format as fmt
 from recommender.errors import ScenarioError
+from recommender.plan_models import BillLine, RentOrBuy, RentQuote, bill_markdown, rent_markdown
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -39,6 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: (read by :func:`recommender.format.parse_money`; the JSON Schema accepts a number or such a string).
 Money = Annotated[PositiveFloat, BeforeValidator(fmt.parse_money, json_schema_input_type=float | str)]
 NonNegativeMoney = Annotated[NonNegativeFloat, BeforeValidator(fmt.parse_money, json_schema_input_type=float | str)]
+
+
 
 
 class FrozenModel(BaseModel):
@@ -202,6 +205,34 @@ class Scenario(FrozenModel):
         default=False,
         description="Allow buying several configurations and splitting the workloads among them (Gavel-style).",
     )
+    # -- issue 12: the whole bill, financing, rent or buy, risk (read by recommender/planning/*) ----------
+    utilization: float | None = Field(
+        default=None, gt=0.0, le=1.0,
+        description="Share of the year the system trains (energy bill, rent comparison). Empty = the default.",
+    )
+    salvage_fraction: float | None = Field(
+        default=None, ge=0.0, lt=1.0, description="Resale value after `years`, as a share of capex. Empty = default."
+    )
+    cost_of_capital: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Annual discount rate of the TCO's present value. Empty = default."
+    )
+    risk: Literal["expected", "p80"] | None = Field(
+        default=None,
+        description=(
+            "Which minutes to optimise: expected (the point estimate) or p80 (the upper end of the 80 % interval, "
+            "so an uncertain prediction must be better by its own doubt). Empty = the default (see planning.risk)."
+        ),
+    )
+    partial_rack: bool = Field(
+        default=False, description="Allow buying NVL72-class systems by the tray instead of whole racks of 72."
+    )
+    consider_cloud: bool = Field(
+        default=False, description="With min_tco: also consider renting the work in a cloud (price list)."
+    )
+    cloud_prices: str | None = Field(
+        default=None, description="Path of your own cloud price list (CSV). Empty = the catalog's list."
+    )
+    # -- end issue 12 -------------------------------------------------------------------------------------
 
     @field_validator("accelerators")
     @classmethod
@@ -341,13 +372,13 @@ class Configuration(FrozenModel):
     accelerators_per_node: int = Field(description="Accelerators per node.")
     price_usd_per_accelerator: float = Field(description="Price per accelerator used, USD.")
     price_source: str | None = Field(default=None, description="Where the price comes from (reference or scenario).")
-    capex_usd: float = Field(description="Capital cost: accelerators x price + nodes x host cost, USD (one copy).")
+    capex_usd: float = Field(description="Capital cost: the whole bill (hosts, NICs, network...), USD (one copy).")
     it_power_kw: float = Field(description="IT power of the configuration, kW (before PUE; one copy).")
     facility_power_kw: float = Field(description="Facility power = IT power x PUE, kW.")
     rack_units: float | None = Field(default=None, description="Rack space used, U.")
     pue: float = Field(description="PUE used for this configuration.")
-    energy_usd: float = Field(description="Energy cost over the scenario's years at full power, USD.")
-    tco_usd: float = Field(description="Total cost of ownership: capex + energy over the years, USD.")
+    energy_usd: float = Field(description="Present value of the energy bills over the scenario's years, USD.")
+    tco_usd: float = Field(description="Total cost of ownership: present value of capex + energy - salvage, USD.")
     weighted_minutes: float = Field(description="Share-weighted minutes to train of the whole mix.")
     mixes_per_day: float = Field(description="How many times per day the whole mix can be trained (1440 / weighted).")
     workloads: list[WorkloadEstimate] = Field(description="Minutes to train per workload, with basis and interval.")
@@ -360,6 +391,11 @@ class Configuration(FrozenModel):
         description="How many copies of this configuration to buy (mix mode; 1 otherwise). Money, power and "
         "rack figures above are per copy.",
     )
+    bill: list[BillLine] = Field(default_factory=list, description="The whole bill of one copy, with sources.")
+    racks: int | None = Field(default=None, description="Racks, from each rack's power limit and rack units.")
+    average_draw_kw: float | None = Field(default=None, description="Expected average IT draw in training, kW.")
+    energy_usd_per_year: float | None = Field(default=None, description="Energy bill of one year at utilisation.")
+    yearly_cost_usd: float | None = Field(default=None, description="Equivalent yearly cost of the TCO, USD.")
 
 
 class Alternative(FrozenModel):
@@ -440,6 +476,9 @@ class Recommendation(FrozenModel):
     candidates_after_pruning: int = Field(default=0, description="Candidates left after removing dominated ones.")
     solver: str = Field(default="cbc", description="How the answer was found (cbc, or enumeration for one choice).")
     catalog_fingerprint: str | None = Field(default=None, description="Fingerprint of the catalog data used.")
+    rent_or_buy: RentOrBuy | None = Field(default=None, description="Buy versus rent in a cloud (issue 12).")
+    cloud_decision: Literal["buy", "rent"] | None = Field(default=None, description="consider_cloud: buy or rent.")
+    cheapest_rent: RentQuote | None = Field(default=None, description="consider_cloud: the cheapest rent of the work.")
 
     # -- exports --------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -525,6 +564,8 @@ class Recommendation(FrozenModel):
                  "80 % interval. Capex, power, TCO and predicted minutes are derived figures, not MLPerf results."),
             ]
             lines.append("")
+        lines += bill_markdown(self.configurations)
+        lines += rent_markdown(self.rent_or_buy)
         if self.explanation:
             lines += ["## Why", ""] + [f"- {s}" for s in self.explanation] + [""]
         if self.binding:
@@ -553,7 +594,6 @@ class Recommendation(FrozenModel):
                 )
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
-
 
 
 def _amount(x: float | None) -> str:

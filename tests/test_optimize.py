@@ -141,7 +141,16 @@ def test_choice_respects_limits_and_explains_itself() -> None:
     assert r.objective == Objective.MIN_TIME and r.objective_unit == "minutes"
     assert r.objective_value == pytest.approx(c.weighted_minutes)
     assert c.mixes_per_day == pytest.approx(1440 / c.weighted_minutes)
-    assert c.tco_usd == pytest.approx(c.capex_usd + c.energy_usd)
+    # issue 12: TCO is the present value of capex, energy and salvage (planning/finance.py)
+    from recommender.planning.finance import tco_pv_usd
+
+    a = {x.parameter: x.value for x in r.assumptions}
+    assert c.tco_usd == pytest.approx(tco_pv_usd(c.capex_usd, c.energy_usd_per_year, years=5,
+                                                 cost_of_capital=a["cost_of_capital"],
+                                                 salvage_fraction=a["salvage_fraction"]))  # fmt: skip
+    assert c.energy_usd_per_year == pytest.approx(c.average_draw_kw * c.pue * 24 * 365.25 * a["utilization"]
+                                                  * a["energy_usd_per_kwh"])  # fmt: skip
+    assert sum(ln.total_usd for ln in c.bill) == pytest.approx(c.capex_usd)
     assert r.total_capex_usd == c.capex_usd and r.total_tco_usd == c.tco_usd
     assert r.slack["budget"] == pytest.approx(400_000 - c.capex_usd)
     assert r.slack["power"] == pytest.approx(20 - c.it_power_kw) and r.slack["max_nodes"] == 3 - c.nodes
@@ -215,11 +224,17 @@ def test_allow_list_exclude_and_air_cooling() -> None:
     assert any(s.accelerator_id == "nvidia-gb200" and "liquid" in s.reason for s in air.skipped)
 
 
-def test_nvl72_candidates_come_in_trays_and_racks() -> None:
+def test_nvl72_candidates_come_in_whole_racks_unless_partial_rack() -> None:
     df = api.candidates(base(accelerators=["nvidia-gb200"], budget_usd=8e6), predictor=fake_predict)
-    assert set(df["accelerators"] % 4) == {0}
-    assert (df["capex_usd"] == df["accelerators"] * df["price_usd"]).all()  # host included in the price
-    big = df[df["accelerators"] > 72]
+    assert len(df) and set(df["accelerators"] % 72) == {0}  # issue 12: whole racks of 72
+    one = df[df["accelerators"] == 72]
+    assert (one["capex_usd"] == one["accelerators"] * one["price_usd"]).all()  # host included; no scale-out
+    more = df[df["accelerators"] > 72]
+    assert (more["capex_usd"] > more["accelerators"] * more["price_usd"]).all()  # + the network across racks
+    trays = api.candidates(base(accelerators=["nvidia-gb200"], budget_usd=8e6, partial_rack=True),
+                           predictor=fake_predict)  # fmt: skip
+    assert set(trays["accelerators"] % 4) == {0} and (trays["accelerators"] < 72).any()
+    big = trays[trays["accelerators"] > 72]
     assert len(big) and set(big["accelerators"] % 72) == {0}
 
 

@@ -173,6 +173,37 @@ def _print_table(rec: Any) -> None:
         console.print("measured = MLPerf Training closed-division score of this exact configuration (round · "
                       "submitter · system); predicted = performance model. Capex, power and predicted minutes "
                       "are derived, not MLPerf results.", soft_wrap=not out.isatty(), markup=False)
+    for c in rec.configurations:  # issue 12: the whole bill, power and yearly cost
+        if not c.bill:
+            continue
+        bill = Table(show_edge=False, header_style="bold", title_justify="left",
+                     title=f"bill: {c.accelerators} x {c.accelerator_name or c.accelerator_id}"
+                           + (f" (per copy, {c.count} copies)" if c.count > 1 else ""))  # fmt: skip
+        for col, justify in [("item", "left"), ("quantity", "right"), ("unit", "right"), ("total", "right")]:
+            bill.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for ln in c.bill:
+            bill.add_row(ln.item, f"{ln.quantity:,.0f}", fmt.money(ln.unit_usd), fmt.money(ln.total_usd))
+        bill.add_row("capex", "", "", fmt.money(c.capex_usd))
+        console.print(bill)
+        if c.average_draw_kw is not None:
+            console.print(f"power: provisioned {c.it_power_kw:,.2f} kW in {c.racks} rack(s), average draw "
+                          f"{c.average_draw_kw:,.2f} kW; energy {fmt.money(c.energy_usd_per_year)} a year; TCO "
+                          f"{fmt.money(c.tco_usd)} (present value) = {fmt.money(c.yearly_cost_usd)} a year",
+                          soft_wrap=True, markup=False)  # fmt: skip
+    if rec.rent_or_buy is not None:
+        r = rec.rent_or_buy
+        rent = Table(show_edge=False, header_style="bold", title_justify="left",
+                     title=f"rent or buy (buy {fmt.money(r.buy_tco_usd)} present value, utilisation "
+                           f"{fmt.percent(r.utilization)})")  # fmt: skip
+        for col, justify in [("provider", "left"), ("accelerator", "left"), ("pricing", "left"),
+                             ("USD/acc-h", "right"), ("rent", "right"), ("vs buy", "right"),
+                             ("break-even", "right")]:  # fmt: skip
+            rent.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for q in r.quotes:
+            be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
+            rent.add_row(q.provider, q.accelerator_id, q.pricing, f"{q.usd_per_accelerator_hour:.2f}",
+                         fmt.money(q.rent_pv_usd), f"{q.rent_pv_usd / r.buy_tco_usd:.2f}x", be)  # fmt: skip
+        console.print(rent)
     if rec.binding:
         console.print(f"binding limits: {', '.join(rec.binding)}", soft_wrap=True)
     for sentence in rec.explanation:  # one line per sentence when piped (grep-able); wrapped on a terminal

@@ -44,8 +44,8 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], r
     per = ", ".join(f"{w.workload} {fmt.amount(w.minutes)}" for w in c.workloads)
     out = [
         (f"Buy {describe(c)}: capex {fmt.money(c.capex_usd)}, IT power {fmt.amount(c.it_power_kw)} kW "
-         f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO over {fmt.amount(s.years)} years "
-         f"{fmt.money(c.tco_usd)}."),
+         f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO (present value over "
+         f"{fmt.amount(s.years)} years) {fmt.money(c.tco_usd)}."),
         (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}); the whole mix "
          f"{fmt.amount(c.mixes_per_day)} times per day."),
     ]
@@ -111,6 +111,10 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
     out = [f"Buy {describe_many(configs)}: capex {fmt.money(capex)}, IT power {fmt.amount(power)} kW.",
            (f"Objective {s.objective.value}: {fmt.amount(value)} {unit} (mix mode: workloads split across "
             f"configurations, solved by CBC over {n_pruned} non-dominated candidates).")]
+    if s.objective == Objective.MIN_TIME:
+        out.append("In mix mode min_time is the share-weighted minutes of each workload on the configuration that "
+                   "trains it (each bought once: more copies would not shorten a run); every run's minutes are "
+                   "in the table.")
     for c in configs:
         parts = [f"{n} {v * 100:.0f} %" for n, v in c.serves.items() if v > 1e-6]
         out.append(f"{describe(c)} serves " + (", ".join(parts) if parts else "nothing") + ".")
@@ -123,7 +127,8 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
     if used:
         out.append("It uses " + ", ".join(used) + ".")
     if single_best is not None:
-        out.append(f"The best single configuration reaches {fmt.amount(single_best)} {unit}; the mix is never worse.")
+        out.append(f"The best single configuration reaches {fmt.amount(single_best)} {unit}; the mix is never worse: the "
+                   "solver starts from the best fleet of one configuration and keeps it unless it finds better.")
     if binding:
         out.append("Binding: " + ", ".join(binding) + ".")
     if p.allow_note:
@@ -167,3 +172,15 @@ def infeasible_explanation(p: Prepared) -> list[str]:
             out.append(f"Within the limits at most {fmt.amount(float(t.mixes[inlim].max()))} mixes/day are reachable; "
                        f"{fmt.amount(s.required_mixes_per_day)} are required.")  # fmt: skip
     return out
+
+
+def risk_lines(p: Prepared, i: int) -> list[str]:
+    """Issue 12: mark a choice resting on specs_only/carried figures; name the best all-measured choice."""
+    from recommender.planning import risk as R
+    from recommender.planning.feasibility import feasible_mask, objective_arrays, value_unit
+
+    cost, sense, _thr, _req = objective_arrays(p)
+    note = R.risk_note(i, cost, feasible_mask(p), p.table.basis, p.shares, sense)
+    m = note.measured_index
+    return note.lines(describe(configuration(p, i)), None if m is None else describe(configuration(p, m)),
+                      value_unit(p.scenario.objective), sense)  # fmt: skip

@@ -8,6 +8,7 @@ import numpy as np
 
 from recommender import format as fmt
 from recommender.models import Objective
+from recommender.planning import risk as R
 from recommender.planning import solve as S
 from recommender.planning.table import Prepared
 
@@ -19,11 +20,33 @@ if TYPE_CHECKING:  # pragma: no cover
 def objective_arrays(p: Prepared) -> tuple[np.ndarray, str, np.ndarray | None, float | None]:
     """(cost to optimise, sense, throughput, required throughput) of the single-choice problem."""
     t, s = p.table, p.scenario
+    weighted, mixes = risk_arrays(p)
     if s.objective == Objective.MIN_TCO:
-        return t.tco, "min", t.mixes, s.required_mixes_per_day
+        return t.tco, "min", mixes, s.required_mixes_per_day
     if s.objective == Objective.MAX_THROUGHPUT:
-        return t.mixes, "max", None, None
-    return t.weighted, "min", None, None
+        return mixes, "max", None, None
+    return weighted, "min", None, None
+
+
+def risk_arrays(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted minutes and mixes per day to rank by under the scenario's ``risk`` (issue 12)."""
+    t = p.table
+    if R.resolve(p.scenario.risk) == R.EXPECTED:
+        return t.weighted, t.mixes
+    hit = p.extra.get("risk")
+    if hit is None:
+        w = R.weighted_minutes(R.objective_minutes(t.minutes, t.high, p.scenario.risk), p.shares)
+        with np.errstate(divide="ignore"):
+            hit = p.extra["risk"] = (w, np.where(np.isfinite(w), S.MINUTES_PER_DAY / w, 0.0))
+    return hit
+
+
+def risk_minutes(p: Prepared) -> np.ndarray:
+    """Per-workload minutes to rank by under the scenario's ``risk`` (mix mode)."""
+    t = p.table
+    if R.resolve(p.scenario.risk) == R.EXPECTED:
+        return t.minutes
+    return R.objective_minutes(t.minutes, t.high, p.scenario.risk)
 
 
 def value_unit(obj: Objective) -> str:
@@ -92,7 +115,8 @@ def dominated_mask(p: Prepared, idx: np.ndarray, *, per_workload: bool) -> np.nd
             cols.append(t.res.usage(name)[idx].astype(float))
     if per_workload:
         pos = p.shares > 0
-        cols += [t.minutes[idx][:, w] for w in np.flatnonzero(pos)]
+        mins = risk_minutes(p)
+        cols += [mins[idx][:, w] for w in np.flatnonzero(pos)]
         if p.scenario.objective == Objective.MIN_TCO:
             cols.append(t.tco[idx])
     else:
@@ -115,7 +139,7 @@ def copies_dominated(p: Prepared, idx: np.ndarray) -> np.ndarray:
     res = [t.capex[idx], t.tco[idx]] + [t.res.usage(name)[idx].astype(float) for name, _ in p.limits.items()
                                         if name != "budget"]  # fmt: skip
     pos = np.flatnonzero(p.shares > 0)
-    mins = t.minutes[idx][:, pos]
+    mins = risk_minutes(p)[idx][:, pos]
     # kmax[j, i]: how many copies of j fit in the resources of i
     kmax = np.full((n, n), np.inf)
     with np.errstate(divide="ignore", invalid="ignore"):

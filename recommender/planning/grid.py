@@ -63,8 +63,10 @@ def _node_counts(per_unit: dict[str, float], limits: S.Limits, dense: int, hard_
     return inside + beyond
 
 
-def series(spec: C.NodeSpec, price: float, tdp_w: float, limits: S.Limits) -> list[tuple[int, int, int]]:
-    """(accelerators, nodes, accelerators_per_node) rows of one accelerator."""
+def series(spec: C.NodeSpec, price: float, tdp_w: float, limits: S.Limits, *,
+           partial_rack: bool = False) -> list[tuple[int, int, int]]:  # fmt: skip
+    """(accelerators, nodes, accelerators_per_node) rows of one accelerator. NVL72-class systems come in whole
+    racks (multiples of the rack size) unless ``partial_rack`` (then also trays of 4 up to one rack)."""
     rows: set[tuple[int, int, int]] = set()
 
     def usage(acc_per_node: float, nodes_per_unit: float) -> dict[str, float]:
@@ -77,7 +79,12 @@ def series(spec: C.NodeSpec, price: float, tdp_w: float, limits: S.Limits) -> li
             "max_accelerators": acc,
         }
 
-    if spec.rack_size:  # NVL72: trays of 4 up to one rack, then whole racks
+    if spec.rack_size and not partial_rack:  # NVL72: whole racks only (issue 12)
+        trays_per_rack = spec.rack_size // spec.per_node
+        racks = _node_counts(usage(spec.per_node, trays_per_rack), limits, 8,
+                             max(1, MAX_GENERATED_ACCELERATORS // spec.rack_size))  # fmt: skip
+        return sorted({(r * spec.rack_size, r * trays_per_rack, spec.per_node) for r in racks})
+    if spec.rack_size:  # NVL72 with partial_rack: trays of 4 up to one rack, then whole racks
         trays_per_rack = spec.rack_size // spec.per_node
         one = usage(spec.per_node, 1)
         for t in range(1, trays_per_rack + 1):

@@ -12,10 +12,11 @@ from recommender.models import Alternative, Configuration, Objective, Recommenda
 from recommender.planning import solve as S
 from recommender.planning.explain import explain_mix, infeasible_explanation, unit_text
 from recommender.planning.feasibility import (
-    base_mask,
     copies_dominated,
     dominated_mask,
     is_better,
+    risk_arrays,
+    risk_minutes,
     value_unit,
 )
 from recommender.planning.results import assumptions_for, configuration, slack_of, totals
@@ -91,7 +92,11 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommen
             single_best = float(single_as_mix_value(p, rs.index))
         alternatives = alternatives_mix(p, set(used), value, sense)
     explanation = explain_mix(p, configs, value, binding, single_best, int(keep.size))
-    if r.status == Status.FEASIBLE:
+    if r.status == Status.FEASIBLE and r.solver.endswith("+incumbent"):
+        explanation.insert(0, f"The solver stopped at its time limit ({fmt.amount(time_limit_s)} s) without a better "
+                              "mix; this is the best fleet of one configuration (status: feasible; a better mix may "
+                              "exist).")  # fmt: skip
+    elif r.status == Status.FEASIBLE:
         explanation.insert(0, f"CBC stopped at its time limit ({fmt.amount(time_limit_s)} s) with this solution; a better "
                               "one may exist (status: feasible).")
     choice = max(configs, key=lambda c: c.capex_usd * c.count)
@@ -104,22 +109,36 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommen
 
 def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float) -> tuple[S.MixResult, np.ndarray]:
     s, t = p.scenario, p.table
-    ok = base_mask(p) & S.within_limits(t.res, limits)
+    # issue 12: a configuration that can train only some of the workloads may join a mix
+    pos = p.shares > 0
+    runs_some = np.any(np.isfinite(t.minutes[:, pos]) & (t.minutes[:, pos] > 0), axis=1)
+    ok = runs_some & (t.mem_ok if s.min_accelerator_memory_gb is not None else True)
+    ok = ok & S.within_limits(t.res, limits)
     idx = np.flatnonzero(ok)
     keep = idx[~dominated_mask(p, idx, per_workload=True)] if idx.size else idx
-    keep = keep[~copies_dominated(p, keep)] if keep.size else keep
+    if s.objective != Objective.MIN_TIME:  # copies shorten no run: min_time keeps every configuration
+        keep = keep[~copies_dominated(p, keep)] if keep.size else keep
     if keep.size == 0:
         return S.MixResult(Status.INFEASIBLE, None, None, None, None), keep
-    minutes = t.minutes[keep].T.copy()
+    minutes = risk_minutes(p)[keep].T.copy()  # issue 12: p80 ranks by the interval's upper end
+    weighted, mixes = risk_arrays(p)
+    if s.objective == Objective.MIN_TIME:  # issue 12: a real objective, the time of each workload on its servers
+        w = weighted[keep]
+        best = int(np.argmin(w)) if np.isfinite(w).any() else None
+        return S.solve_mix_time(minutes, p.shares, t.res.take(keep), limits, time_limit_s=time_limit_s,
+                                incumbent=best), keep  # fmt: skip
     objective = "tco" if s.objective == Objective.MIN_TCO else "throughput"
     copies: int | np.ndarray = MIX_MAX_COPIES
     if objective == "tco" and s.required_mixes_per_day is not None:
         # more copies of c than c alone needs to meet the requirement are never optimal
         with np.errstate(divide="ignore"):
-            copies = np.ceil(s.required_mixes_per_day / np.maximum(t.mixes[keep], 1e-300)).clip(1, 1e6)
+            copies = np.ceil(s.required_mixes_per_day / np.maximum(mixes[keep], 1e-300)).clip(1, 1e6)
+    # issue 12: start from (and never return worse than) the best fleet of one configuration
+    incumbent = S.best_incumbent(mixes[keep], t.tco[keep], t.res.take(keep), limits, objective=objective,
+                                 required_throughput=s.required_mixes_per_day, max_copies=copies)  # fmt: skip
     r = S.solve_mix(minutes, p.shares, t.res.take(keep), limits, objective=objective, tco_usd=t.tco[keep],
                     required_throughput=s.required_mixes_per_day, max_copies=copies,
-                    time_limit_s=time_limit_s)  # fmt: skip
+                    time_limit_s=time_limit_s, incumbent=incumbent)  # fmt: skip
     return r, keep
 
 
@@ -128,17 +147,17 @@ def mix_value(obj: Objective, r: S.MixResult) -> float:
         return float(r.objective)  # type: ignore[arg-type]
     if obj == Objective.MAX_THROUGHPUT:
         return float(r.throughput)  # type: ignore[arg-type]
-    return S.MINUTES_PER_DAY / float(r.throughput)  # type: ignore[arg-type]  # effective minutes per mix
+    return float(r.objective)  # type: ignore[arg-type]  # share-weighted minutes of each workload on its servers
 
 
 def single_as_mix_value(p: Prepared, i: int) -> float:
     obj = p.scenario.objective
-    t = p.table
+    weighted, mixes = risk_arrays(p)
     if obj == Objective.MIN_TCO:
-        return float(t.tco[i])
+        return float(p.table.tco[i])
     if obj == Objective.MAX_THROUGHPUT:
-        return float(t.mixes[i])
-    return float(t.weighted[i])
+        return float(mixes[i])
+    return float(weighted[i])
 
 
 def mix_configs(p: Prepared, keep: np.ndarray, r: S.MixResult) -> tuple[list[Configuration], list[int]]:

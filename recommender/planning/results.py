@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from recommender.models import Assumption, Configuration, WorkloadEstimate
+from recommender.models import Assumption, BillLine, Configuration, WorkloadEstimate
 from recommender.planning.table import Prepared
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,7 +37,47 @@ def configuration(p: Prepared, i: int, *, count: int = 1, serves: dict[str, floa
         pue=float(t.pue[i]), energy_usd=float(t.energy[i]), tco_usd=float(t.tco[i]),
         weighted_minutes=float(t.weighted[i]), mixes_per_day=float(t.mixes[i]), workloads=estimates,
         serves=serves if serves is not None else {n: 1.0 for n in p.names}, count=count,
+        bill=bill_lines(p, i), racks=_opt_int(t.racks, i), average_draw_kw=_opt(t.draw, i),
+        energy_usd_per_year=_opt(t.energy_year, i), yearly_cost_usd=_opt(t.yearly, i),
     )  # fmt: skip
+
+
+def _opt(a: np.ndarray | None, i: int) -> float | None:
+    return None if a is None else float(a[i])
+
+
+def _opt_int(a: np.ndarray | None, i: int) -> int | None:
+    return None if a is None else int(a[i])
+
+
+def source_text(a: Assumption) -> str:
+    """One source of a bill line: the figure, where it comes from, its confidence and date."""
+    extra = ", ".join(x for x in (a.confidence and f"confidence {a.confidence}", a.as_of) if x)
+    return f"{a.parameter}[{a.applies_to}] {a.source}" + (f" ({extra})" if extra else "")
+
+
+def bill_object(p: Prepared, i: int) -> Any:
+    """The :class:`~recommender.planning.bill.Bill` of candidate ``i`` (its lines and their sources)."""
+    from recommender.planning.bill import bill
+
+    t = p.table
+    acc = str(t.acc[i])
+    info = p.meta.accelerators[acc]
+    usd, source, conf, as_of = p.prices[acc]
+    price = Assumption(parameter="price_usd_per_accelerator", applies_to=acc, value=usd, unit="usd", source=source,
+                       confidence=conf, as_of=as_of)  # fmt: skip
+    kind = str(t.kind[i])
+    return bill(acc, info.form_factor, float(info.tdp_watts or 0.0), price, int(t.accelerators[i]), int(t.nodes[i]),
+                p.model.defaults, cooling=None if p.scenario.cooling is None else p.scenario.cooling.value,
+                partial_rack=p.scenario.partial_rack,
+                host_cost_usd=p.model.host_cost_override if kind != "nvl72" else None)  # fmt: skip
+
+
+def bill_lines(p: Prepared, i: int) -> list[BillLine]:
+    b = bill_object(p, i)
+    return [BillLine(item=ln.item, quantity=float(ln.quantity), unit_usd=float(ln.unit_usd),
+                     total_usd=float(ln.total_usd), sources=[source_text(a) for a in ln.basis])
+            for ln in b.lines]  # fmt: skip
 
 
 def slack_of(p: Prepared, bought: list[tuple[int, int]]) -> dict[str, float]:
@@ -71,6 +111,12 @@ def assumptions_for(p: Prepared, idx: list[int]) -> list[Assumption]:
                 and p.scenario.cooling is None:
             continue
         out[key] = a
+    if p.plan is not None and idx:
+        for a in p.plan.assumptions:
+            out[(a.parameter, a.applies_to)] = a
+        for acc in dict.fromkeys(str(p.table.acc[i]) for i in idx):
+            a = p.plan.draw.ratio(acc)[1]
+            out[(a.parameter, a.applies_to)] = a
     for acc in dict.fromkeys(str(p.table.acc[i]) for i in idx):
         usd, source, conf, as_of = p.prices[acc]
         out[("price_usd_per_accelerator", acc)] = Assumption(

@@ -10,7 +10,7 @@ import numpy as np
 from recommender import format as fmt
 from recommender.models import Alternative, Objective, Recommendation, Sensitivity, Status
 from recommender.planning import solve as S
-from recommender.planning.explain import explain_single, infeasible_explanation, unit_text
+from recommender.planning.explain import explain_single, infeasible_explanation, risk_lines, unit_text
 from recommender.planning.feasibility import (
     dominated_mask,
     feasible_mask,
@@ -106,6 +106,7 @@ def optimize_single(p: Prepared, *, solver: str, time_limit_s: float, explain: b
                                             sense, [config]))  # fmt: skip
     explanation = explain_single(p, i, r, binding, relaxed, n_feasible, int(keep.size), alternatives,
                                   checked=explain)  # fmt: skip
+    explanation += risk_lines(p, i)
     value = float(r.objective) if r.objective is not None else None
     return Recommendation(
         status=r.status, objective_value=value, configurations=[config], choice=config, alternatives=alternatives,

@@ -133,11 +133,46 @@ def map_status(status: int, sol_status: int) -> Status:
     return Status.INFEASIBLE
 
 
-def _solver(time_limit_s: float) -> pulp.LpSolver:
+def _solver(time_limit_s: float, name: str = "cbc", *, warm_start: bool = False) -> pulp.LpSolver:
+    """CBC (bundled, a subprocess) or HiGHS (``highspy``, in-process; silent with ``msg=False``)."""
+    if name == "highs":
+        _silence_highs_banner()
+        return pulp.HiGHS(msg=False, timeLimit=time_limit_s)
     with warnings.catch_warnings():
         # PuLP 3.3 announces PULP_CBC_CMD's removal in 4.0; it is the bundled CBC the project standardises on
         warnings.simplefilter("ignore", DeprecationWarning)
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
+        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, warmStart=warm_start)
+
+
+_HIGHS_QUIET = False
+
+
+def _silence_highs_banner() -> None:
+    """highspy prints its banner to fd 1 when the first ``Highs()`` of a process is built, whatever the options
+    (it would corrupt a running TUI): build that first one with fd 1 pointed at /dev/null."""
+    global _HIGHS_QUIET
+    if _HIGHS_QUIET:
+        return
+    import os
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _HIGHS_QUIET = True
+
+
+def highs_available() -> bool:
+    """Is HiGHS usable in-process (``highspy`` installed)?"""
+    return "HiGHS" in pulp.listSolvers(onlyAvailable=True)
 
 
 def _slacks(prob: pulp.LpProblem) -> dict[str, float]:
@@ -356,23 +391,91 @@ def solve_mix(
     required_throughput: float | None = None,
     max_copies: int | np.ndarray = 64,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    incumbent: tuple[int, int] | None = None,
+    solver: str = "cbc",
 ) -> MixResult:
-    """Solve :func:`build_mix_problem` with CBC; integer counts are rounded and the trainings per day
-    ``x[w, c]`` recovered from the copy-days."""
+    """Solve :func:`build_mix_problem` with CBC (or HiGHS); integer counts are rounded and the trainings per
+    day ``x[w, c]`` recovered from the copy-days.
+
+    ``incumbent`` = (configuration, copies): the best single configuration. CBC starts from it (warm start),
+    and whatever the solver returns, the result is never worse than it: when the solver stops at its time limit
+    with a worse fleet, or with none, the incumbent is returned (status ``feasible``, ``solver`` ending in
+    ``+incumbent``) unless the solver proved its answer optimal.
+    """
     if minutes.shape[1] == 0:
         return MixResult(Status.INFEASIBLE, None, None, None, None)
-    prob, n, f, _lam = build_mix_problem(minutes, shares, res, limits, objective=objective, tco_usd=tco_usd,
-                                        required_throughput=required_throughput, max_copies=max_copies)
-    prob.solve(_solver(time_limit_s))
+    prob, n, f, lam = build_mix_problem(minutes, shares, res, limits, objective=objective, tco_usd=tco_usd,
+                                       required_throughput=required_throughput, max_copies=max_copies)
+    warm = incumbent is not None and solver == "cbc" and _set_warm_start(minutes, shares, n, f, lam, incumbent)
+    # CBC occasionally fails to run (PulpSolverError) at tiny time limits: retry cold, then fall back
+    for attempt in (True, False) if warm else (False,):
+        try:
+            prob.solve(_solver(time_limit_s, solver, warm_start=attempt))
+            break
+        except pulp.PulpSolverError:
+            continue
+    else:
+        if incumbent is None:
+            raise pulp.PulpSolverError(f"{solver} failed to run on the mix problem")
+        return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
     status = map_status(prob.status, prob.sol_status)
     if status == Status.INFEASIBLE:
-        return MixResult(status, None, None, None, None)
+        return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
     counts = np.array([round(v.value() or 0.0) for v in n], dtype=int)
+    out = _mix_result(minutes, shares, res, limits, objective, tco_usd, counts, f, status, solver)
+    if incumbent is None or (status == Status.OPTIMAL and out.counts is not None):
+        return out
+    inc = _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
+    if out.objective is None or (inc.objective is not None and _worse(out.objective, inc.objective, objective)):
+        return inc
+    return out
+
+
+def _worse(a: float, b: float, objective: str) -> bool:
+    tol = 1e-9 * max(1.0, abs(b))
+    return a < b - tol if objective == "throughput" else a > b + tol
+
+
+def _set_warm_start(minutes: np.ndarray, shares: np.ndarray, n: list[pulp.LpVariable],
+                    f: list[list[pulp.LpVariable | None]], lam: pulp.LpVariable, incumbent: tuple[int, int]) -> bool:
+    """Give the solver the incumbent as its starting solution: ``copies`` of one configuration, each
+    workload's copy-days in proportion to share x minutes. False if the incumbent cannot run every workload."""
+    c0, k = incumbent
+    pos = shares > 0
+    col = minutes[:, c0]
+    if not np.all(np.isfinite(col[pos]) & (col[pos] > 0)):
+        return False
+    lam0 = MINUTES_PER_DAY * k / float(np.sum(shares[pos] * col[pos]))
+    for c, v in enumerate(n):
+        v.setInitialValue(k if c == c0 else 0)
+    for w, row in enumerate(f):
+        for c, v in enumerate(row):
+            if v is not None:
+                v.setInitialValue(lam0 * shares[w] * col[w] / MINUTES_PER_DAY if c == c0 and pos[w] else 0.0)
+    lam.setInitialValue(lam0)
+    return True
+
+
+def _incumbent_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, objective: str,
+                      tco_usd: np.ndarray | None, incumbent: tuple[int, int] | None, solver: str) -> MixResult:
+    """The incumbent as a mix result (status feasible: optimality not proved), or infeasible without one."""
+    if incumbent is None:
+        return MixResult(Status.INFEASIBLE, None, None, None, None)
+    counts = np.zeros(minutes.shape[1], dtype=int)
+    counts[incumbent[0]] = incumbent[1]
+    return _mix_result(minutes, shares, res, limits, objective, tco_usd, counts, None, Status.FEASIBLE,
+                       solver + "+incumbent")  # fmt: skip
+
+
+def _mix_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, objective: str,
+                tco_usd: np.ndarray | None, counts: np.ndarray, f: list[list[pulp.LpVariable | None]] | None,
+                status: Status, solver: str) -> MixResult:  # fmt: skip
+    """Trainings, throughput, objective and slack of integer ``counts`` (copy-days from ``f`` when given)."""
     W, C = minutes.shape
     trainings = np.zeros((W, C))
-    for w in range(W):
+    for w in range(W if f is not None else 0):
         for c in range(C):
-            v = f[w][c]
+            v = f[w][c]  # type: ignore[index]
             if v is not None and counts[c] > 0:
                 trainings[w, c] = max(v.value() or 0.0, 0.0) * MINUTES_PER_DAY / minutes[w, c]
     active = np.flatnonzero(counts)
@@ -390,7 +493,7 @@ def solve_mix(
     else:
         obj = float(np.dot(counts, tco_usd))  # type: ignore[arg-type]
     slack = {name: limit - float(np.dot(counts, res.usage(name))) for name, limit in limits.items()}
-    return MixResult(status, counts, trainings, thr, obj, slack, "cbc")
+    return MixResult(status, counts, trainings, thr, obj, slack, solver)
 
 
 def mix_throughput(minutes: np.ndarray, shares: np.ndarray, counts: np.ndarray, trainings: np.ndarray) -> float:
@@ -440,3 +543,116 @@ def best_assignment_throughput(minutes: np.ndarray, shares: np.ndarray, counts: 
         b_ub.append(0.0)
     out = linprog(cvec, A_ub=np.array(a_ub), b_ub=np.array(b_ub), bounds=[(0, None)] * nv, method="highs")
     return float(-out.fun) if out.status == 0 else 0.0
+
+
+def best_incumbent(throughput: np.ndarray, tco_usd: np.ndarray | None, res: Resources, limits: Limits, *,
+                   objective: str = "throughput", required_throughput: float | None = None,
+                   max_copies: int | np.ndarray = 64) -> tuple[int, int] | None:  # fmt: skip
+    """The best fleet of copies of ONE configuration, as (configuration, copies): the most mixes per day
+    (``throughput``: mixes per day of one copy) within the limits, or the lowest TCO meeting
+    ``required_throughput``. None if no configuration qualifies. It is at least as good as the best single
+    configuration (one copy), so a mix that starts from it is never worse."""
+    thr = np.nan_to_num(np.asarray(throughput, dtype=float), nan=0.0)
+    ub = count_upper_bounds(res, limits, default=max_copies)
+    if objective == "throughput":
+        value = thr * ub
+        if not len(value) or np.max(value) <= 0:
+            return None
+        c = int(np.argmax(value))
+        return c, int(ub[c])
+    if tco_usd is None or required_throughput is None:
+        raise ValueError("objective='tco' needs tco_usd and required_throughput")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need = np.where(thr > 0, np.ceil(required_throughput / np.where(thr > 0, thr, 1.0) - 1e-9), np.inf)
+    need = np.maximum(need, 1)
+    cost = np.where(need <= ub, need * np.asarray(tco_usd, dtype=float), np.inf)
+    if not len(cost) or not np.isfinite(cost).any():
+        return None
+    c = int(np.argmin(cost))
+    return c, int(need[c])
+
+
+# ------------------------------------------------------------------------------------ mix, min_time
+
+
+def solve_mix_time(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, *,
+                   time_limit_s: float = DEFAULT_TIME_LIMIT_S, incumbent: int | None = None,
+                   solver: str = "cbc") -> MixResult:  # fmt: skip
+    """Mix mode's ``min_time``: buy a set of configurations (one copy each; more copies do not shorten a run)
+    and run each workload on one of them, minimising the share-weighted minutes of each workload on its
+    servers, ``sum_w share[w] x minutes[w, c(w)]``, within the limits.
+
+    ``x[c]`` binary (bought), ``y[w, c] in [0, 1]`` (share of w's trainings on c; optimal y is 0/1), ``y <= x``,
+    ``sum_c y[w, c] = 1``. The objective is the same as single mode's, so the best single configuration
+    (``incumbent``: its column) is a feasible point: it is the warm start, and it is returned whenever the
+    solver stops with nothing better (status ``feasible``, solver ``...+incumbent``).
+    ``objective`` of the result: the share-weighted minutes; ``throughput``: mixes per day when each
+    configuration trains its workloads back to back (``1440 / max_c busy minutes per mix``)."""
+    W, C = minutes.shape
+    pos = np.flatnonzero(shares > 0)
+    if C == 0 or pos.size == 0:
+        return MixResult(Status.INFEASIBLE, None, None, None, None)
+    ok = np.isfinite(minutes) & (minutes > 0)
+    prob = pulp.LpProblem("mix_time", pulp.LpMinimize)
+    x = [prob.add_variable(f"x_{c}", lowBound=0, upBound=1, cat=pulp.LpInteger) for c in range(C)]
+    y = {(w, c): prob.add_variable(f"y_{w}_{c}", lowBound=0, upBound=1) for w in pos for c in range(C) if ok[w, c]}
+    scale = float(np.max(np.where(ok, minutes, 0.0))) or 1.0
+    prob += pulp.lpSum(float(shares[w] * minutes[w, c] / scale) * v for (w, c), v in y.items())
+    for w in pos:
+        terms = [y[(w, c)] for c in range(C) if (w, c) in y]
+        if not terms:
+            return MixResult(Status.INFEASIBLE, None, None, None, None)
+        prob += (pulp.lpSum(terms) == 1, f"assign_{w}")
+    for (w, c), v in y.items():
+        prob += (v <= x[c], f"open_{w}_{c}")
+    for name, limit in limits.items():
+        use = res.usage(name)
+        if limit > 0:
+            prob += (pulp.lpSum(float(use[c] / limit) * x[c] for c in range(C)) <= 1.0, name)
+        else:
+            prob += (pulp.lpSum(float(use[c]) * x[c] for c in range(C)) <= 0.0, name)
+    warm = incumbent is not None and all(ok[w, incumbent] for w in pos)
+    if warm:
+        for c in range(C):
+            x[c].setInitialValue(1 if c == incumbent else 0)
+        for (w, c), v in y.items():
+            v.setInitialValue(1.0 if c == incumbent else 0.0)
+    try:
+        prob.solve(_solver(time_limit_s, solver, warm_start=warm))
+        status = map_status(prob.status, prob.sol_status)
+    except pulp.PulpSolverError:
+        status = Status.INFEASIBLE
+    out = None
+    if status != Status.INFEASIBLE:
+        counts = np.array([round(v.value() or 0.0) for v in x], dtype=int)
+        # each workload on its fastest bought configuration (what the optimum does; free of round-off)
+        assign = np.zeros((W, C))
+        for w in pos:
+            cand = [c for c in range(C) if counts[c] > 0 and ok[w, c]]
+            if not cand:
+                counts = None  # type: ignore[assignment]
+                break
+            assign[w, min(cand, key=lambda c: minutes[w, c])] = 1.0
+        if counts is not None:
+            out = _time_result(minutes, shares, res, limits, counts, assign, status, solver)
+    if incumbent is None or (out is not None and status == Status.OPTIMAL):
+        return out if out is not None else MixResult(Status.INFEASIBLE, None, None, None, None)
+    counts = np.zeros(C, dtype=int)
+    counts[incumbent] = 1
+    assign = np.zeros((W, C))
+    assign[pos, incumbent] = 1.0
+    inc = _time_result(minutes, shares, res, limits, counts, assign, Status.FEASIBLE, solver + "+incumbent")
+    if out is None or out.objective > inc.objective * (1 + 1e-9):  # type: ignore[operator]
+        return inc
+    return out
+
+
+def _time_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, counts: np.ndarray,
+                 assign: np.ndarray, status: Status, solver: str) -> MixResult:  # fmt: skip
+    m = np.where(np.isfinite(minutes), minutes, 0.0)
+    value = float(np.sum(shares[:, None] * m * assign))
+    busy = (shares[:, None] * m * assign).sum(axis=0)
+    thr = MINUTES_PER_DAY / float(busy.max()) if busy.max() > 0 else 0.0
+    trainings = assign * shares[:, None] * thr
+    slack = {name: limit - float(np.dot(counts, res.usage(name))) for name, limit in limits.items()}
+    return MixResult(status, counts, trainings, thr, value, slack, solver)

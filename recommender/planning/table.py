@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from recommender.models import Assumption, Scenario, Skipped
+from recommender.planning.bill import bill_arrays
 from recommender.planning import costs as C
 from recommender.planning import solve as S
 from recommender.planning.catalog_info import AcceleratorInfo, CatalogMeta
 from recommender.planning.grid import limits_of, series
+from recommender.planning.finance import Financing
+from recommender.planning.power import DrawModel, energy_usd_per_year
 from recommender.planning.predictions import Predictor, predict_rows
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,6 +48,10 @@ class Table:
     predicted: np.ndarray  # every positive-share workload has finite minutes
     weighted: np.ndarray
     mixes: np.ndarray
+    racks: np.ndarray | None = None  # racks counted by the bill (power limit by cooling, rack units)
+    draw: np.ndarray | None = None  # expected average IT draw in training, kW (calibrated on MLPerf Power)
+    energy_year: np.ndarray | None = None  # energy bill of one year at the scenario's utilisation, USD
+    yearly: np.ndarray | None = None  # equivalent annual cost of the TCO's present value, USD
 
     def __len__(self) -> int:
         return len(self.acc)
@@ -71,6 +78,26 @@ class Prepared:
     considered: list[str]  # accelerator ids that produced candidates
     allow_note: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    plan: Plan | None = None  # issue 12: utilisation, financing and the draw model with their sources
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What turns a bill into a yearly and a present-value cost (issue 12), with the sources of each figure."""
+
+    utilization: float
+    financing: Financing
+    draw: DrawModel
+    assumptions: tuple[Assumption, ...]
+
+
+def plan_of(s: Scenario, catalog: Catalog) -> Plan:
+    from recommender.planning import power, sources
+    from recommender.planning.report import financing_for
+
+    util = sources.scenario_value("utilization", s.utilization, catalog.defaults)
+    fin, fin_basis = financing_for(s, catalog.defaults)
+    return Plan(util.value, fin, power.draw_model(catalog), (util, *fin_basis))
 
 
 def prepare(s: Scenario, catalog: Catalog, meta: CatalogMeta, predictor: Predictor) -> Prepared:
@@ -81,6 +108,7 @@ def prepare(s: Scenario, catalog: Catalog, meta: CatalogMeta, predictor: Predict
     shares_map = s.shares
     shares = np.array([shares_map[n] for n in names])
     allow = set(s.accelerators) if s.accelerators is not None else None
+    plan = plan_of(s, catalog)
     sel = _select(s, meta, model, limits, allow)
 
     def grid(accs: set[str]) -> list[tuple[str, int, int]]:
@@ -88,7 +116,8 @@ def prepare(s: Scenario, catalog: Catalog, meta: CatalogMeta, predictor: Predict
         for acc_id in sorted(accs):
             spec_ = sel.specs[acc_id]
             tdp_ = meta.accelerators[acc_id].tdp_watts or 0.0
-            out += [(acc_id, a, n) for a, n, _per in series(spec_, sel.prices[acc_id][0], tdp_, S.Limits())]
+            out += [(acc_id, a, n) for a, n, _per in series(spec_, sel.prices[acc_id][0], tdp_, S.Limits(),
+                                                            partial_rack=s.partial_rack)]
         return out
 
     pred, failed = predict_rows([(r[0], r[1], r[2]) for r in sel.rows], s, catalog, predictor, grid)
@@ -97,12 +126,12 @@ def prepare(s: Scenario, catalog: Catalog, meta: CatalogMeta, predictor: Predict
             sel.skipped.append(Skipped(accelerator_id=acc_id, reason=f"the performance model cannot answer: {why}"))
             sel.considered.remove(acc_id)
     rows = [r for r in sel.rows if r[0] not in failed]
-    table = _table(s, meta, model, sel, rows, pred, shares)
+    table = _table(s, meta, model, sel, rows, pred, shares, plan)
     allow_note = None
     if allow is not None:
         allow_note = "Only the scenario's allow-listed accelerators were considered: " + ", ".join(sorted(allow)) + "."
     return Prepared(s, catalog, meta, model, table, shares, names, limits, sel.specs, sel.spec_assumptions,
-                    sel.prices, sel.skipped, sel.considered, allow_note)  # fmt: skip
+                    sel.prices, sel.skipped, sel.considered, allow_note, plan=plan)  # fmt: skip
 
 
 @dataclass
@@ -159,12 +188,13 @@ def _select(s: Scenario, meta: CatalogMeta, model: C.CostModel, limits: S.Limits
         sel.specs[acc.id] = spec
         sel.spec_assumptions[acc.id] = used
         sel.considered.append(acc.id)
-        sel.rows += [(acc.id, a, n, per) for a, n, per in series(spec, price[0], acc.tdp_watts, limits)]
+        sel.rows += [(acc.id, a, n, per) for a, n, per in series(spec, price[0], acc.tdp_watts, limits,
+                                                                 partial_rack=s.partial_rack)]
     return sel
 
 
 def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, rows: list[tuple[str, int, int, int]],
-           pred: dict[tuple[str, int, int], tuple[Any, ...]], shares: np.ndarray) -> Table:  # fmt: skip
+           pred: dict[tuple[str, int, int], tuple[Any, ...]], shares: np.ndarray, plan: Plan) -> Table:  # fmt: skip
     """Costs, power and minutes of every row as arrays (per-accelerator constants spread over its rows)."""
     specs, prices = sel.specs, sel.prices
     n, W = len(rows), len(shares)
@@ -180,19 +210,30 @@ def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, 
         return np.asarray(values, dtype=dtype)[pos_of] if ids else np.zeros(0, dtype=dtype)
 
     price = spread([prices[a][0] for a in ids])
-    host = spread([specs[a].host_cost_usd for a in ids])
-    factor = spread([specs[a].power_factor for a in ids])
-    host_kw = spread([specs[a].host_power_kw for a in ids])
-    tdp = spread([meta.accelerators[a].tdp_watts for a in ids])
-    ru_node = spread([specs[a].rack_units for a in ids])
     pue = spread([model.pue_for(specs[a].liquid_only) for a in ids])
     memory = spread([meta.accelerators[a].memory_gb or np.nan for a in ids])
     kind = spread([specs[a].kind for a in ids], dtype=object)
-    capex = C.capex_usd(accelerators, nodes, price, host)
-    power = C.it_power_kw(accelerators, nodes, tdp, factor, host_kw)
+    # the whole bill (accelerators, hosts by platform, NICs, network tier, racks), one accelerator at a time
+    capex, power, ru, racks = (np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n, dtype=np.int64))
+    cooling = None if s.cooling is None else s.cooling.value
+    for a in ids:
+        rows_a = np.flatnonzero(acc_arr == a)
+        info = meta.accelerators[a]
+        b = bill_arrays(a, info.form_factor, float(info.tdp_watts or 0.0), prices[a][0], accelerators[rows_a],
+                        nodes[rows_a], model.defaults, cooling=cooling, partial_rack=s.partial_rack,
+                        host_cost_usd=model.host_cost_override if specs[a].kind != C.NVL72 else None)  # fmt: skip
+        capex[rows_a] = b["capex_usd"]
+        power[rows_a] = b["provisioned_it_power_kw"]
+        ru[rows_a] = b["rack_units"]
+        racks[rows_a] = b["racks"]
     facility = C.facility_power_kw(power, pue)
-    energy = C.energy_usd(facility, model.years, model.energy_usd_per_kwh)
-    tco = C.tco_usd(capex, energy)
+    # expected average draw (calibrated), energy at the scenario's utilisation, present-value TCO
+    ratio = spread([plan.draw.ratio(a)[0] for a in ids])
+    draw = power * ratio
+    energy_year = energy_usd_per_year(draw, pue, plan.utilization, model.energy_usd_per_kwh)
+    energy = plan.financing.pv_of_yearly(energy_year)
+    tco = plan.financing.tco(capex, energy_year)
+    yearly = plan.financing.yearly(tco)
     got = [pred[(r[0], r[1], r[2])] for r in rows]
     if got:
         minutes = np.concatenate([g[0] for g in got]).reshape(n, W)
@@ -212,5 +253,5 @@ def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, 
     if s.min_accelerator_memory_gb is not None:
         mem_ok = np.nan_to_num(memory, nan=0.0) >= s.min_accelerator_memory_gb - 1e-9
     return Table(acc_arr, accelerators, nodes, per_node, kind,
-                   price, capex, power, facility, ru_node * nodes, energy, tco, pue, memory, mem_ok, minutes, low,
-                   high, basis, source, predicted, weighted, mixes)  # fmt: skip
+                   price, capex, power, facility, ru, energy, tco, pue, memory, mem_ok, minutes, low,
+                   high, basis, source, predicted, weighted, mixes, racks, draw, energy_year, yearly)  # fmt: skip

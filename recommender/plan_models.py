@@ -1,0 +1,105 @@
+"""Result models and Markdown of the whole bill and of rent or buy (issue 12), kept beside ``models.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from recommender import format as fmt
+
+
+class FrozenModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _amount(x: float | None) -> str:
+    return fmt.amount(x, missing="")
+
+
+class BillLine(FrozenModel):
+    """One line of the whole bill (issue 12): what, how many, unit price, total, and the sources."""
+
+    item: str = Field(description="accelerators, host per node, NICs per node, scale-out network (tier) ...")
+    quantity: float = Field(description="How many (accelerators, nodes or network ports).")
+    unit_usd: float = Field(description="Unit price, USD.")
+    total_usd: float = Field(description="quantity x unit price, USD.")
+    sources: list[str] = Field(default_factory=list, description="Where the unit price comes from.")
+
+
+class RentQuote(FrozenModel):
+    """Renting the scenario's work from one row of the cloud price list."""
+
+    provider: str
+    accelerator_id: str
+    pricing: str = Field(description="on_demand, spot, commit_1y or commit_3y.")
+    usd_per_accelerator_hour: float
+    rent_usd_per_year: float
+    rent_pv_usd: float = Field(description="Present value of renting over the scenario's years, USD.")
+    break_even_utilization: float | None = Field(
+        default=None, description="Utilisation at which buying costs what renting by the hour does (None: renting "
+        "is cheaper at any utilisation; pay-per-hour rows of the bought accelerator only).")
+    source: str
+    as_of: str
+
+
+class RentOrBuy(FrozenModel):
+    """Buy versus rent for the chosen configuration and the scenario's work (issue 12)."""
+
+    utilization: float = Field(description="Share of the year the bought system trains the work.")
+    mixes_per_year: float
+    buy_tco_usd: float = Field(description="Present value of buying (capex, energy, salvage), USD.")
+    buy_usd_per_year: float = Field(description="Equivalent yearly cost of buying, USD.")
+    quotes: list[RentQuote] = Field(
+        default_factory=list, description="The cheapest quote of each pricing model for the chosen accelerator, "
+        "then the cheapest cloud alternative of any accelerator.")
+    cheapest: RentQuote | None = Field(default=None, description="The cheapest way to rent the work.")
+
+
+def bill_markdown(configurations: list[Any]) -> list[str]:
+    """The whole bill of each configuration bought, each line with its sources; power and yearly cost."""
+    out: list[str] = []
+    for c in configurations:
+        if not c.bill:
+            continue
+        copies = f" (per copy; {c.count} copies)" if c.count > 1 else ""
+        out += [f"## Bill: {c.accelerators} x {c.accelerator_name or c.accelerator_id} in {c.nodes} "
+                f"node{'s' if c.nodes != 1 else ''}{copies}", "",
+                "| item | quantity | unit | total | source |", "|---|---:|---:|---:|---|"]  # fmt: skip
+        for ln in c.bill:
+            out.append(f"| {ln.item} | {_amount(ln.quantity)} | {fmt.money(ln.unit_usd)} | "
+                       f"{fmt.money(ln.total_usd)} | {'; '.join(ln.sources)} |")  # fmt: skip
+        out.append(f"| **capex** | | | **{fmt.money(c.capex_usd)}** | |")
+        out.append("")
+        parts = [f"Provisioned IT power {_amount(c.it_power_kw)} kW"]
+        if c.racks is not None:
+            parts[0] += f" in {c.racks} rack{'s' if c.racks != 1 else ''}"
+        if c.average_draw_kw is not None:
+            parts.append(f"expected average draw in training {_amount(c.average_draw_kw)} kW")
+        if c.energy_usd_per_year is not None:
+            parts.append(f"energy {fmt.money(c.energy_usd_per_year)} a year (PUE {c.pue:.2f})")
+        line = "; ".join(parts) + "."
+        if c.yearly_cost_usd is not None:
+            line += f" TCO (present value) {fmt.money(c.tco_usd)}, i.e. {fmt.money(c.yearly_cost_usd)} a year."
+        out += [line, ""]
+    return out
+
+def rent_markdown(r: RentOrBuy | None) -> list[str]:
+    if r is None:
+        return []
+    out = ["## Rent or buy", "",
+           (f"Buy: {fmt.money(r.buy_tco_usd)} (present value; {fmt.money(r.buy_usd_per_year)} a year) at "
+            f"utilisation {fmt.percent(r.utilization)} ({_amount(r.mixes_per_year)} mixes a year)."), "",
+           "| provider | accelerator | pricing | USD/acc-h | rent (present value) | vs buy | break-even utilisation "
+           "| source |", "|---|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
+    for q in r.quotes:
+        be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
+        out.append(f"| {q.provider} | {q.accelerator_id} | {q.pricing} | {q.usd_per_accelerator_hour:.2f} | "
+                   f"{fmt.money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_usd:.2f}x | {be} | "
+                   f"{q.source[:80]} ({q.as_of}) |")  # fmt: skip
+    if r.cheapest is not None:
+        word = "cheaper" if r.cheapest.rent_pv_usd < r.buy_tco_usd else "dearer"
+        out.append("")
+        out.append(f"Cheapest rent: {r.cheapest.provider} {r.cheapest.accelerator_id} {r.cheapest.pricing}, "
+                   f"{fmt.money(r.cheapest.rent_pv_usd)}, {word} than buying.")  # fmt: skip
+    return out + [""]

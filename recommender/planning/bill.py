@@ -1,0 +1,357 @@
+"""The buyer's whole bill for one configuration: accelerators, hosts, NICs, scale-out network, racks.
+
+Every unit price and limit is a ``defaults.csv`` row (read through :func:`recommender.planning.sources.
+defaults_frame`), carried on its bill line as an :class:`~recommender.models.Assumption`. The rules:
+
+* **Accelerators**: count x price (NVL72 parts are bought as whole racks of 72 unless ``partial_rack``).
+* **Host per node** by platform: HGX B200 and HGX B300 nodes use their own rows (``hgx_b200_8gpu_node``,
+  ``hgx_b300_8gpu_node``), other SXM/OAM nodes the Hopper-era ``sxm_oam_8gpu_node``, PCIe servers
+  ``pcie_node``; NVL72 racks none (the per-GPU price includes the system). A PCIe chassis above 8 cards costs
+  host x cards / 8 and draws host power x cards / 8 (an optimizer assumption, stated on the line).
+* **NICs** (``nic_cost_usd_per_node``): one set per node of a multi-node SXM/OAM or PCIe purchase; none for a
+  single node (no scale-out fabric), for HGX B300 (NICs on the baseboard) and NVL72 (in the rack price).
+* **Scale-out network** per node by tier: 1 node none, 2 nodes direct cables, <= 64 nodes one switch tier,
+  <= 1,024 two tiers, more three. NVL72 systems count one network port group per 8 GPUs, and only across racks.
+* **Provisioned IT power** (nameplate; what ``power_limit_kw`` and racks constrain) as in ``costs.py``.
+* **Racks** from each rack's power limit by cooling (air 20 kW, high-density air 40 kW, direct liquid 100 kW,
+  NVL72 racks; each a defaults.csv row) and its rack units: nodes per rack = min(floor(rack kW / node kW), floor(rack U / node U)),
+  at least one. Racks are counted, not priced (no sourced rack price).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recommender.planning.costs import NVL72, PCIE, RACK_UNITS_PER_NODE, SXM_OAM, assumption_from_row, node_kind
+from recommender.models import Assumption
+from recommender.planning.sources import planning_assumption
+
+#: Scale-out tiers: (largest node count, defaults.csv applies_to); above the last, the three-tier row.
+NETWORK_TIERS: tuple[tuple[int, str], ...] = (
+    (2, "ib_ndr400_direct_2_nodes"),
+    (64, "ib_ndr400_1tier_le_64_nodes"),
+    (1024, "ib_ndr400_2tier_le_1024_nodes"),
+)
+NETWORK_TOP_TIER = "ib_ndr400_3tier_gt_1024_nodes"
+
+#: Rack classes (defaults.csv ``rack_power_limit_kw`` applies_to).
+RACK_AIR = "air_cooled_standard"
+RACK_AIR_DENSE = "air_cooled_high_density"
+RACK_LIQUID = "liquid_cooled_dlc"
+RACK_NVL72 = "liquid_cooled_nvl72_rack"
+
+
+_ROWS_CACHE: dict[int, _Rows] = {}
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """One line of the bill: what, how many, at what unit price, and where the price comes from."""
+
+    item: str
+    quantity: float
+    unit_usd: float
+    total_usd: float
+    basis: tuple[Assumption, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bill:
+    """The whole bill of one configuration."""
+
+    accelerator_id: str
+    accelerators: int  # bought (NVL72: whole racks unless partial_rack)
+    nodes: int
+    accelerators_per_node: int
+    lines: tuple[BillLine, ...]
+    capex_usd: float
+    provisioned_it_power_kw: float
+    node_power_kw: float
+    racks: int
+    rack_units: float
+    rack_class: str
+    network_tier: str | None
+    assumptions: tuple[Assumption, ...]
+
+    def line(self, item: str) -> BillLine | None:
+        return next((ln for ln in self.lines if ln.item == item), None)
+
+    def to_markdown(self) -> str:
+        """The bill as a Markdown table (item, quantity, unit price, total, source)."""
+        rows = ["| item | quantity | unit USD | total USD | source |", "|---|---:|---:|---:|---|"]
+        for ln in self.lines:
+            src = "; ".join(_short(a) for a in ln.basis)
+            rows.append(f"| {ln.item} | {ln.quantity:g} | {ln.unit_usd:,.0f} | {ln.total_usd:,.0f} | {src} |")
+        rows.append(f"| **capex** | | | **{self.capex_usd:,.0f}** | |")
+        return "\n".join(rows)
+
+
+def _short(a: Assumption) -> str:
+    src = a.source if len(a.source) <= 90 else a.source[:87] + "..."
+    return f"{a.parameter}[{a.applies_to}] = {a.value:g} {a.unit} ({src}; {a.confidence or '?'}, {a.as_of or '?'})"
+
+
+class _Rows:
+    def __new__(cls, defaults: pd.DataFrame) -> _Rows:
+        hit = _ROWS_CACHE.get(id(defaults))
+        if hit is not None and hit.frame is defaults:
+            return hit
+        self = super().__new__(cls)
+        self.frame = defaults
+        self.rows = {(str(r["parameter"]), str(r["applies_to"])): r for r in defaults.to_dict("records")}
+        self.memo: dict[tuple[str, str], Assumption | None] = {}
+        if len(_ROWS_CACHE) > 16:
+            _ROWS_CACHE.clear()
+        _ROWS_CACHE[id(defaults)] = self
+        return self
+
+    def get(self, parameter: str, applies_to: str) -> Assumption | None:
+        key = (parameter, applies_to)
+        if key not in self.memo:
+            row = self.rows.get(key)
+            self.memo[key] = None if row is None else assumption_from_row(row)
+        return self.memo[key]
+
+    def need(self, parameter: str, applies_to: str) -> Assumption:
+        a = self.get(parameter, applies_to)
+        if a is None:
+            from recommender.errors import CatalogError
+
+            raise CatalogError(f"defaults.csv: no row for parameter={parameter}, applies_to={applies_to}")
+        return a
+
+
+def host_platform(accelerator_id: str, kind: str) -> str | None:
+    """defaults.csv ``applies_to`` of the host row for an accelerator's node (None for NVL72)."""
+    if kind == NVL72:
+        return None
+    if kind == PCIE:
+        return "pcie_node"
+    short = accelerator_id.lower()
+    if "-b300-" in short:
+        return "hgx_b300_8gpu_node"
+    if "-b200-" in short:
+        return "hgx_b200_8gpu_node"
+    return "sxm_oam_8gpu_node"
+
+
+def network_tier(network_nodes: int) -> str | None:
+    """defaults.csv ``applies_to`` of the scale-out network row for ``network_nodes`` nodes (None for one)."""
+    if network_nodes <= 1:
+        return None
+    for top, applies_to in NETWORK_TIERS:
+        if network_nodes <= top:
+            return applies_to
+    return NETWORK_TOP_TIER
+
+
+def rack_class(kind: str, cooling: str | None, *, high_density_air: bool = False) -> str:
+    """Rack power class: NVL72 racks their own; liquid cooling direct-to-chip; air standard or high density."""
+    if kind == NVL72:
+        return RACK_NVL72
+    if cooling == "liquid":
+        return RACK_LIQUID
+    return RACK_AIR_DENSE if high_density_air else RACK_AIR
+
+
+def bill(
+    accelerator_id: str,
+    form_factor: str | None,
+    tdp_watts: float,
+    price: Assumption,
+    accelerators: int,
+    nodes: int,
+    defaults: pd.DataFrame,
+    *,
+    cooling: str | None = None,
+    partial_rack: bool = False,
+    high_density_air: bool = False,
+    host_cost_usd: float | None = None,
+) -> Bill:
+    """The whole bill of ``accelerators`` x ``accelerator_id`` in ``nodes`` nodes (NVL72: compute trays).
+
+    ``price`` is the per-accelerator price with its source (a defaults.csv row or the scenario's quote).
+    """
+    d = _Rows(defaults)
+    kind = node_kind(accelerator_id, form_factor, defaults)
+    if kind is None:
+        raise ValueError(f"{accelerator_id}: form factor {form_factor or 'unknown'} has no server model")
+    if kind == NVL72:
+        return _nvl72_bill(accelerator_id, tdp_watts, price, accelerators, d, partial_rack=partial_rack)
+    per_node = math.ceil(accelerators / nodes)
+    used: list[Assumption] = []
+    lines = [BillLine("accelerators", accelerators, price.value, accelerators * price.value, (price,))]
+    host_row = d.need("host_cost_usd_per_node", host_platform(accelerator_id, kind))  # type: ignore[arg-type]
+    if host_cost_usd is not None:
+        host_row = Assumption(parameter="host_cost_usd_per_node", applies_to="scenario", value=float(host_cost_usd),
+                              unit="usd", source="scenario")  # fmt: skip
+    scale, scale_a = _pcie_scale(kind, per_node, d)
+    host_basis = (host_row,) + ((scale_a,) if scale_a else ())
+    lines.append(BillLine("host per node", nodes, host_row.value * scale, nodes * host_row.value * scale, host_basis))
+    if nodes >= 2 and "-b300-" not in accelerator_id:
+        nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g")
+        lines.append(BillLine("NICs per node", nodes, nic.value, nodes * nic.value, (nic,)))
+    tier = network_tier(nodes)
+    if tier is not None:
+        net = d.need("network_cost_usd_per_node", tier)
+        lines.append(BillLine(f"scale-out network ({tier})", nodes, net.value, nodes * net.value, (net,)))
+    node_kw, power_basis = _node_power_kw(kind, per_node, tdp_watts, scale, d, form_factor)
+    used += power_basis
+    ru_node = _node_rack_units(kind, d)
+    used.append(ru_node)
+    cls = rack_class(kind, cooling, high_density_air=high_density_air)
+    racks, rack_basis = _racks(nodes, node_kw, ru_node.value, cls, d, defaults)
+    used += rack_basis
+    return Bill(accelerator_id=accelerator_id, accelerators=accelerators, nodes=nodes, accelerators_per_node=per_node,
+                lines=tuple(lines), capex_usd=sum(ln.total_usd for ln in lines),
+                provisioned_it_power_kw=nodes * node_kw, node_power_kw=node_kw, racks=racks,
+                rack_units=nodes * ru_node.value, rack_class=cls, network_tier=tier,
+                assumptions=tuple(a for ln in lines for a in ln.basis) + tuple(used))  # fmt: skip
+
+
+def _pcie_scale(kind: str, per_node: int, d: _Rows) -> tuple[float, Assumption | None]:
+    """Host cost/power multiplier of a PCIe chassis above the default 8 cards (1 otherwise)."""
+    base = d.need("accelerators_per_node", "pcie").value if kind == PCIE else 0
+    if kind != PCIE or per_node <= base:
+        return 1.0, None
+    a = planning_assumption("pcie_host_scale_per_card", "pcie_node_above_8_cards", d.frame)
+    return a.value * per_node, a
+
+
+def _node_power_kw(kind: str, per_node: int, tdp_watts: float, scale: float, d: _Rows,
+                   form_factor: str | None) -> tuple[float, list[Assumption]]:  # fmt: skip
+    """Provisioned (nameplate) IT power of one node, the formulas of ``costs.it_power_kw``."""
+    gpu_kw = per_node * tdp_watts / 1000.0
+    if kind == SXM_OAM:
+        f = d.need("it_power_factor", "sxm_oam_8gpu_air_node")
+        return f.value * gpu_kw, [f]
+    f = d.need("pcie_power_factor", "pcie_node")
+    host = d.need("pcie_host_power_kw", "pcie_node")
+    return f.value * (gpu_kw + host.value * scale), [f, host]
+
+
+def _node_rack_units(kind: str, d: _Rows) -> Assumption:
+    applies = {SXM_OAM: "sxm_oam_8gpu_node", PCIE: "pcie_node"}.get(kind, "gb200_gb300_nvl72_compute_tray")
+    row = d.get("rack_units_per_node", applies)
+    if row is not None:
+        return row
+    value, source = RACK_UNITS_PER_NODE[kind]
+    return Assumption(parameter="rack_units_per_node", applies_to=applies, value=value, unit="u", source=source,
+                      confidence="L")  # fmt: skip
+
+
+def _racks(nodes: int, node_kw: float, node_ru: float, cls: str, d: _Rows,
+           defaults: pd.DataFrame) -> tuple[int, list[Assumption]]:  # fmt: skip
+    limit = d.need("rack_power_limit_kw", cls)
+    space = planning_assumption("rack_units_per_rack", "standard_rack", defaults)
+    per_rack = max(1, min(math.floor(limit.value / node_kw + 1e-9), math.floor(space.value / node_ru + 1e-9)))
+    return math.ceil(nodes / per_rack), [limit, space]
+
+
+def _nvl72_bill(accelerator_id: str, tdp_watts: float, price: Assumption, accelerators: int, d: _Rows, *,
+                partial_rack: bool) -> Bill:  # fmt: skip
+    tray = d.need("accelerators_per_node", "gb200_gb300_nvl72_compute_tray")
+    rack = d.need("accelerators_per_node", "gb200_gb300_nvl72_rack")
+    per_tray, per_rack = int(tray.value), int(rack.value)
+    racks = math.ceil(accelerators / per_rack)
+    bought = accelerators if partial_rack else racks * per_rack
+    bought = math.ceil(bought / per_tray) * per_tray
+    trays = bought // per_tray
+    lines = [BillLine("accelerators", bought, price.value, bought * price.value, (price,))]
+    # scale-out only across racks, one 8-GPU-equivalent port group per 8 GPUs
+    net_nodes = math.ceil(bought / 8) if racks >= 2 else 0
+    tier = network_tier(net_nodes)
+    if tier is not None:
+        net = d.need("network_cost_usd_per_node", tier)
+        lines.append(BillLine(f"scale-out network ({tier}, per 8 GPUs)", net_nodes, net.value, net_nodes * net.value,
+                              (net,)))  # fmt: skip
+    factor = d.need("it_power_factor", "nvl72_rack_liquid")
+    limit = d.need("rack_power_limit_kw", RACK_NVL72)
+    space = planning_assumption("rack_units_per_rack", "nvl72_rack", d.frame)
+    tray_kw = factor.value * per_tray * tdp_watts / 1000.0
+    return Bill(accelerator_id=accelerator_id, accelerators=bought, nodes=trays, accelerators_per_node=per_tray,
+                lines=tuple(lines), capex_usd=sum(ln.total_usd for ln in lines),
+                provisioned_it_power_kw=trays * tray_kw, node_power_kw=tray_kw, racks=racks,
+                rack_units=racks * space.value, rack_class=RACK_NVL72, network_tier=tier,
+                assumptions=tuple(a for ln in lines for a in ln.basis) + (tray, rack, factor, limit, space))  # fmt: skip
+
+
+def price_assumption(accelerator_id: str, defaults: pd.DataFrame, quote_usd: float | None = None) -> Assumption:
+    """The per-accelerator price: the scenario's quote, else the defaults.csv reference price."""
+    if quote_usd is not None:
+        return Assumption(parameter="reference_price_usd", applies_to=accelerator_id, value=float(quote_usd),
+                          unit="usd", source="scenario prices")  # fmt: skip
+    return _Rows(defaults).need("reference_price_usd", accelerator_id)
+
+
+def bill_for(catalog: Any, accelerator_id: str, accelerators: int, nodes: int, **kw: Any) -> Bill:
+    """Convenience: the bill from a catalog's accelerator table and the bill defaults."""
+    from recommender.planning.sources import defaults_frame
+
+    defaults = defaults_frame(catalog)
+    acc = catalog.accelerators.set_index("accelerator_id").loc[accelerator_id]
+    price = price_assumption(accelerator_id, defaults, kw.pop("quote_usd", None))
+    return bill(accelerator_id, acc.get("form_factor"), float(acc["tdp_watts"]), price, accelerators, nodes,
+                defaults, **kw)  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------ vectorised
+def _tier_cost(network_nodes: np.ndarray, d: _Rows) -> np.ndarray:
+    """Scale-out network cost per node for each node count (0 for one node)."""
+    tops = [top for top, _ in NETWORK_TIERS]
+    costs = [d.need("network_cost_usd_per_node", a).value for _, a in NETWORK_TIERS]
+    top_cost = d.need("network_cost_usd_per_node", NETWORK_TOP_TIER).value
+    conds = [network_nodes <= 1] + [network_nodes <= t for t in tops]
+    return np.select(conds, [0.0, *costs], default=top_cost)
+
+
+def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, price_usd: float,
+                accelerators: np.ndarray, nodes: np.ndarray, defaults: pd.DataFrame, *,
+                cooling: str | None = None, partial_rack: bool = False,
+                host_cost_usd: float | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+    """The bill's totals for many configurations of ONE accelerator at once (the candidate grid):
+    ``capex_usd``, ``provisioned_it_power_kw``, ``racks``, ``rack_units``, ``network_usd``, and the bought
+    ``accelerators`` (NVL72: whole racks unless ``partial_rack``). Equal to :func:`bill` row by row (a test)."""
+    acc = np.asarray(accelerators, dtype=np.int64)
+    n = np.asarray(nodes, dtype=np.int64)
+    price = Assumption(parameter="reference_price_usd", applies_to=accelerator_id, value=price_usd, unit="usd",
+                       source="given")  # fmt: skip
+    d = _Rows(defaults)
+    kind = node_kind(accelerator_id, form_factor, defaults)
+    if kind == NVL72:
+        rows = [bill(accelerator_id, form_factor, tdp_watts, price, int(a), int(k), defaults, partial_rack=partial_rack)
+                for a, k in zip(acc, n, strict=True)]  # at most a few dozen NVL72 rows  # fmt: skip
+        return {
+            "accelerators": np.array([b.accelerators for b in rows]), "capex_usd": np.array([b.capex_usd for b in rows]),
+            "provisioned_it_power_kw": np.array([b.provisioned_it_power_kw for b in rows]),
+            "racks": np.array([b.racks for b in rows]), "rack_units": np.array([b.rack_units for b in rows]),
+            "network_usd": np.array([sum(ln.total_usd for ln in b.lines if ln.item.startswith("scale-out"))
+                                     for b in rows]),
+        }  # fmt: skip
+    per_node = np.ceil(acc / n).astype(np.int64)
+    host = d.need("host_cost_usd_per_node", host_platform(accelerator_id, kind)).value  # type: ignore[arg-type]
+    if host_cost_usd is not None:
+        host = float(host_cost_usd)
+    base = d.need("accelerators_per_node", "pcie").value if kind == PCIE else np.inf
+    scale_rule = planning_assumption("pcie_host_scale_per_card", "pcie_node_above_8_cards", defaults).value
+    scale = np.where(per_node > base, scale_rule * per_node, 1.0)
+    nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g").value if "-b300-" not in accelerator_id else 0.0
+    network = n * _tier_cost(n, d)
+    capex = acc * price_usd + n * host * scale + np.where(n >= 2, n * nic, 0.0) + network
+    gpu_kw = per_node * tdp_watts / 1000.0
+    if kind == SXM_OAM:
+        node_kw = d.need("it_power_factor", "sxm_oam_8gpu_air_node").value * gpu_kw
+    else:
+        f, hp = d.need("pcie_power_factor", "pcie_node").value, d.need("pcie_host_power_kw", "pcie_node").value
+        node_kw = f * (gpu_kw + hp * scale)
+    ru = _node_rack_units(kind, d).value
+    limit = d.need("rack_power_limit_kw", rack_class(kind, cooling)).value
+    space = planning_assumption("rack_units_per_rack", "standard_rack", defaults).value
+    per_rack = np.maximum(1, np.minimum(np.floor(limit / node_kw + 1e-9), math.floor(space / ru + 1e-9)))
+    return {"accelerators": acc, "capex_usd": capex, "provisioned_it_power_kw": n * node_kw,
+            "racks": np.ceil(n / per_rack).astype(np.int64), "rack_units": n * ru, "network_usd": network}  # fmt: skip

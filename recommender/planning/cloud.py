@@ -1,0 +1,199 @@
+"""Rent or buy: the cost of renting the same accelerator-hours in a cloud over the same years.
+
+The price list (``cloud_prices.csv``; users override it with their own file) has one row per provider,
+accelerator and pricing model, in USD per accelerator-hour. Columns read: :data:`REQUIRED_COLUMNS`
+(``gpus_per_instance``, ``region``, ``confidence``, ``notes`` are optional).
+
+Rules (stated in every quote):
+
+* The work is the scenario's: ``required_mixes_per_day`` x 365.25 mixes a year, or, without it, what the bought
+  configuration trains in a year at ``utilization``. A mix takes ``accelerators x minutes / 60``
+  accelerator-hours on a configuration.
+* ``on_demand`` and ``spot`` bill the hours used; ``commit_1y`` / ``commit_3y`` reserve capacity and bill every
+  hour of the term: enough accelerators, in whole instances, to do the year's work around the clock.
+* Present values use the same annuity as buying (``finance.py``), so rent and buy compare in today's dollars.
+* Break-even utilisation (pay-per-hour models, same accelerator): the utilisation at which renting the bought
+  configuration's hours costs what owning it does, energy included; ``None`` when renting is cheaper at any
+  utilisation, ``> 1`` when it is cheaper up to full use.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from recommender.planning.costs import HOURS_PER_YEAR
+from recommender.errors import CatalogError
+from recommender.planning.finance import Financing
+
+PAY_PER_HOUR = ("on_demand", "spot")
+COMMITMENTS = {"commit_1y": 1.0, "commit_3y": 3.0}
+PRICING_MODELS = PAY_PER_HOUR + tuple(COMMITMENTS)
+REQUIRED_COLUMNS = ("provider", "accelerator_id", "pricing", "usd_per_accelerator_hour", "source", "as_of")
+
+
+def read_price_list(path: str | Path) -> pd.DataFrame:
+    """Read and check a cloud price list (CSV)."""
+    try:
+        frame = pd.read_csv(path, dtype={"as_of": "string"})
+    except (OSError, pd.errors.ParserError) as exc:
+        raise CatalogError(f"{path}: cannot read the cloud price list ({exc})") from exc
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise CatalogError(f"{path}: cloud price list lacks columns {', '.join(missing)}")
+    bad = frame[~frame["pricing"].isin(PRICING_MODELS)]
+    if len(bad):
+        raise CatalogError(f"{path}: line {int(bad.index[0]) + 2}: pricing must be one of {', '.join(PRICING_MODELS)}")
+    price = pd.to_numeric(frame["usd_per_accelerator_hour"], errors="coerce")
+    if (price.isna() | (price <= 0)).any():
+        line = int(frame.index[(price.isna() | (price <= 0)).to_numpy()][0]) + 2
+        raise CatalogError(f"{path}: line {line}: usd_per_accelerator_hour must be a number > 0")
+    frame["usd_per_accelerator_hour"] = price.astype("float64")
+    if "gpus_per_instance" not in frame.columns:
+        frame["gpus_per_instance"] = 1
+    frame["gpus_per_instance"] = frame["gpus_per_instance"].fillna(1).astype("int64")
+    return frame
+
+
+@dataclass(frozen=True)
+class RentQuote:
+    """Renting the scenario's work from one price-list row."""
+
+    provider: str
+    accelerator_id: str
+    pricing: str
+    usd_per_accelerator_hour: float
+    accelerator_hours_per_year: float  # billed hours (commitments: every hour of the reserved accelerators)
+    rent_usd_per_year: float
+    rent_pv_usd: float
+    break_even_utilization: float | None  # pay-per-hour rows of the bought accelerator only
+    source: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class RentOrBuy:
+    """Buy versus rent for one configuration and the scenario's work."""
+
+    buy_tco_pv_usd: float
+    buy_usd_per_year: float
+    utilization: float
+    mixes_per_year: float
+    quotes: tuple[RentQuote, ...]  # cheapest first
+
+    @property
+    def cheapest(self) -> RentQuote | None:
+        return self.quotes[0] if self.quotes else None
+
+    def cheapest_per_pricing(self, accelerator_id: str) -> dict[str, RentQuote]:
+        """The cheapest quote of each pricing model for one accelerator."""
+        out: dict[str, RentQuote] = {}
+        for q in self.quotes:
+            if q.accelerator_id == accelerator_id and q.pricing not in out:
+                out[q.pricing] = q
+        return out
+
+
+_RECORDS: dict[int, tuple[pd.DataFrame, list[dict]]] = {}
+
+
+def _records(prices: pd.DataFrame) -> list[dict]:
+    """The price list's rows as dicts, cached per frame (the frame is kept alive so its id stays unique)."""
+    hit = _RECORDS.get(id(prices))
+    if hit is None or hit[0] is not prices:
+        if len(_RECORDS) > 8:
+            _RECORDS.clear()
+        hit = _RECORDS[id(prices)] = (prices, prices.to_dict("records"))
+    return hit[1]
+
+
+def break_even_utilization(capex_usd: float, energy_usd_per_year_full: float, accelerators: int,
+                           usd_per_accelerator_hour: float, f: Financing) -> float | None:  # fmt: skip
+    """Utilisation at which renting ``accelerators`` by the hour costs what owning them does.
+
+    Owning at utilisation u: capex - salvage + u x energy at full use (per year, discounted); renting: u x
+    accelerators x 8,766 h x price (per year, discounted). None if renting is cheaper at every utilisation."""
+    fixed = capex_usd * (1 - f.salvage_fraction * (1 + f.cost_of_capital) ** -f.years)
+    per_u = f.pv_of_yearly(accelerators * HOURS_PER_YEAR * usd_per_accelerator_hour - energy_usd_per_year_full)
+    if per_u <= 0:
+        return None
+    return fixed / per_u
+
+
+def _quote(row: dict, hours_per_mix: float, mixes_per_year: float, f: Financing,
+           be: float | None) -> RentQuote:  # fmt: skip
+    price = float(row["usd_per_accelerator_hour"])
+    hours = hours_per_mix * mixes_per_year
+    if row["pricing"] in COMMITMENTS:
+        per_instance = max(int(row.get("gpus_per_instance") or 1), 1)
+        reserved = math.ceil(hours / HOURS_PER_YEAR / per_instance - 1e-9) * per_instance
+        hours = reserved * HOURS_PER_YEAR
+    per_year = hours * price
+    return RentQuote(provider=str(row["provider"]), accelerator_id=str(row["accelerator_id"]),
+                     pricing=str(row["pricing"]), usd_per_accelerator_hour=price, accelerator_hours_per_year=hours,
+                     rent_usd_per_year=per_year, rent_pv_usd=f.pv_of_yearly(per_year), break_even_utilization=be,
+                     source=str(row["source"]), as_of=str(row["as_of"]))  # fmt: skip
+
+
+def rent_or_buy(
+    prices: pd.DataFrame,
+    *,
+    accelerator_id: str,
+    accelerators: int,
+    minutes_per_mix: float,
+    capex_usd: float,
+    energy_usd_per_year_full: float,
+    financing: Financing,
+    utilization: float,
+    required_mixes_per_day: float | None = None,
+    accelerator_hours_per_mix: dict[str, float] | None = None,
+) -> RentOrBuy:
+    """Buy TCO and the rent cost of every price row that can do the same work (see the module doc).
+
+    ``energy_usd_per_year_full``: the bought configuration's energy bill of a year at utilisation 1.
+    ``accelerator_hours_per_mix``: for other accelerators, accelerator-hours one mix takes on their best
+    configuration (from the candidate table); rows of accelerators absent from it are skipped.
+    """
+    own_hours = accelerators * minutes_per_mix / 60.0
+    if required_mixes_per_day is not None:
+        mixes = required_mixes_per_day * 365.25
+        utilization = min(1.0, mixes * minutes_per_mix / (HOURS_PER_YEAR * 60.0))
+    else:
+        mixes = utilization * HOURS_PER_YEAR * 60.0 / minutes_per_mix
+    buy = financing.tco(capex_usd, energy_usd_per_year_full * utilization)
+    per_mix = dict(accelerator_hours_per_mix or {})
+    per_mix[accelerator_id] = own_hours
+    quotes = []
+    for row in _records(prices):
+        acc = str(row["accelerator_id"])
+        if acc not in per_mix:
+            continue
+        be = None
+        if acc == accelerator_id and row["pricing"] in PAY_PER_HOUR:
+            be = break_even_utilization(capex_usd, energy_usd_per_year_full, accelerators,
+                                        float(row["usd_per_accelerator_hour"]), financing)  # fmt: skip
+        quotes.append(_quote(row, per_mix[acc], mixes, financing, be))
+    quotes.sort(key=lambda q: q.rent_pv_usd)
+    return RentOrBuy(buy_tco_pv_usd=float(buy), buy_usd_per_year=float(financing.yearly(buy)),
+                     utilization=utilization, mixes_per_year=mixes, quotes=tuple(quotes))  # fmt: skip
+
+
+def cheapest_rent_per_accelerator(prices: pd.DataFrame, accelerator_hours_per_mix: dict[str, float],
+                                  mixes_per_year: float, financing: Financing) -> pd.DataFrame:  # fmt: skip
+    """For ``consider_cloud`` under ``min_tco``: each accelerator's cheapest way to rent the work, as rows
+    (accelerator_id, provider, pricing, rent_pv_usd, source) the optimizer can set beside the purchases."""
+    rows = []
+    for row in _records(prices):
+        acc = str(row["accelerator_id"])
+        if acc in accelerator_hours_per_mix:
+            q = _quote(row, accelerator_hours_per_mix[acc], mixes_per_year, financing, None)
+            rows.append({"accelerator_id": acc, "provider": q.provider, "pricing": q.pricing,
+                         "usd_per_accelerator_hour": q.usd_per_accelerator_hour,
+                         "rent_usd_per_year": q.rent_usd_per_year, "rent_pv_usd": q.rent_pv_usd,
+                         "source": q.source, "as_of": q.as_of})  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["accelerator_id", "provider", "pricing", "usd_per_accelerator_hour",
+                                        "rent_usd_per_year", "rent_pv_usd", "source", "as_of"])  # fmt: skip
+    return frame.sort_values("rent_pv_usd").drop_duplicates("accelerator_id").reset_index(drop=True)

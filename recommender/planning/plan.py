@@ -1,0 +1,113 @@
+"""Rent or buy for the recommendation (issue 12): the chosen configuration's buy TCO beside renting the same
+work in a cloud (``Catalog.cloud_prices`` or the scenario's own ``cloud_prices`` file)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recommender import format as fmt
+from recommender.models import Objective, Recommendation, Status
+from recommender.plan_models import RentOrBuy, RentQuote
+from recommender.planning import cloud, sources
+from recommender.planning.table import Prepared
+
+
+def accelerator_hours_per_mix(p: Prepared, rows: np.ndarray | None = None) -> dict[str, float]:
+    """Each accelerator's fewest accelerator-hours per mix over its usable candidates (most efficient one)."""
+    t = p.table
+    ok = t.predicted & np.isfinite(t.weighted)
+    if rows is not None:
+        ok &= rows
+    out: dict[str, float] = {}
+    hours = t.accelerators * t.weighted / 60.0
+    for i in np.flatnonzero(ok):
+        a = str(t.acc[i])
+        if hours[i] < out.get(a, np.inf):
+            out[a] = float(hours[i])
+    return out
+
+
+def index_of(p: Prepared, accelerator_id: str, accelerators: int, nodes: int) -> int | None:
+    t = p.table
+    hit = np.flatnonzero((t.acc == accelerator_id) & (t.accelerators == accelerators) & (t.nodes == nodes))
+    return int(hit[0]) if hit.size else None
+
+
+def rent_or_buy_for(p: Prepared, i: int) -> cloud.RentOrBuy:
+    """Buy candidate ``i`` versus renting the scenario's work (see :mod:`recommender.planning.cloud`)."""
+    t, s = p.table, p.scenario
+    assert p.plan is not None and t.draw is not None
+    prices = sources.cloud_prices(p.catalog, s.cloud_prices)
+    full_year = float(t.draw[i] * t.pue[i]) * cloud.HOURS_PER_YEAR * p.model.energy_usd_per_kwh
+    return cloud.rent_or_buy(prices, accelerator_id=str(t.acc[i]), accelerators=int(t.accelerators[i]),
+                             minutes_per_mix=float(t.weighted[i]), capex_usd=float(t.capex[i]),
+                             energy_usd_per_year_full=full_year, financing=p.plan.financing,
+                             utilization=p.plan.utilization, required_mixes_per_day=s.required_mixes_per_day,
+                             accelerator_hours_per_mix=accelerator_hours_per_mix(p))  # fmt: skip
+
+
+def _quote(q: cloud.RentQuote) -> RentQuote:
+    return RentQuote(provider=q.provider, accelerator_id=q.accelerator_id, pricing=q.pricing,
+                     usd_per_accelerator_hour=q.usd_per_accelerator_hour, rent_usd_per_year=q.rent_usd_per_year,
+                     rent_pv_usd=q.rent_pv_usd, break_even_utilization=q.break_even_utilization, source=q.source,
+                     as_of=q.as_of)  # fmt: skip
+
+
+def summary(r: cloud.RentOrBuy, accelerator_id: str) -> RentOrBuy:
+    shown = list(r.cheapest_per_pricing(accelerator_id).values())
+    if r.cheapest is not None and r.cheapest not in shown:
+        shown.append(r.cheapest)
+    return RentOrBuy(utilization=r.utilization, mixes_per_year=r.mixes_per_year, buy_tco_usd=r.buy_tco_pv_usd,
+                     buy_usd_per_year=r.buy_usd_per_year, quotes=[_quote(q) for q in shown],
+                     cheapest=None if r.cheapest is None else _quote(r.cheapest))  # fmt: skip
+
+
+def attach(p: Prepared, rec: Recommendation) -> Recommendation:
+    """The recommendation with its rent-or-buy block (one configuration bought once; mixes have none) and,
+    with ``consider_cloud`` under ``min_tco``, the comparison of the cheapest rent with the best buy."""
+    c = rec.choice
+    if c is not None and p.plan is not None and len(rec.configurations) == 1 and c.count == 1:
+        i = index_of(p, c.accelerator_id, c.accelerators, c.nodes)
+        if i is not None and np.isfinite(p.table.weighted[i]):
+            rec = rec.model_copy(update={"rent_or_buy": summary(rent_or_buy_for(p, i), c.accelerator_id)})
+    if p.scenario.consider_cloud and p.scenario.objective == Objective.MIN_TCO and p.plan is not None:
+        rec = consider_cloud(p, rec)
+    return rec
+
+
+def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
+    """``consider_cloud: true`` with ``min_tco``: the cheapest way to rent the required mixes per day (any
+    considered accelerator, any pricing model) against the best purchase's TCO, both present values."""
+    s = p.scenario
+    assert p.plan is not None and s.required_mixes_per_day is not None
+    prices = sources.cloud_prices(p.catalog, s.cloud_prices)
+    frame = cloud.cheapest_rent_per_accelerator(prices, accelerator_hours_per_mix(p), s.required_mixes_per_day
+                                                * 365.25, p.plan.financing)  # fmt: skip
+    if not len(frame):
+        line = "consider_cloud: the cloud price list has no row for any accelerator considered; buying only."
+        return rec.model_copy(update={"explanation": [*rec.explanation, line]})
+    best = frame.iloc[0]
+    rent = float(best["rent_pv_usd"])
+    buy = rec.total_tco_usd if rec.status != Status.INFEASIBLE else None
+    name = p.meta.accelerators[str(best["accelerator_id"])].name
+    what = f"renting {name} ({best['provider']}, {best['pricing']}) for {fmt.money(rent)} (present value)"
+    if buy is None:
+        line = f"consider_cloud: no purchase fits; the cheapest way to do the work is {what}."
+        decision = "rent"
+    elif rent < buy:
+        line = (f"consider_cloud: {what} is cheaper than buying ({fmt.money(buy)} TCO) by {fmt.money(buy - rent)} "
+                f"({(1 - rent / buy) * 100:.0f} %): rent.")  # fmt: skip
+        decision = "rent"
+    else:
+        line = (f"consider_cloud: buying ({fmt.money(buy)} TCO) is cheaper than the cheapest rent, {what}, by "
+                f"{fmt.money(rent - buy)}: buy.")  # fmt: skip
+        decision = "buy"
+    update: dict[str, object] = {"explanation": [line, *rec.explanation], "cloud_decision": decision,
+                                 "cheapest_rent": RentQuote(provider=str(best["provider"]),
+                                                            accelerator_id=str(best["accelerator_id"]),
+                                                            pricing=str(best["pricing"]),
+                                                            usd_per_accelerator_hour=float(best["usd_per_accelerator_hour"]),
+                                                            rent_usd_per_year=float(best["rent_usd_per_year"]),
+                                                            rent_pv_usd=rent, source=str(best["source"]),
+                                                            as_of=str(best["as_of"]))}  # fmt: skip
+    return rec.model_copy(update=update)

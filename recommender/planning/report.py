@@ -1,0 +1,112 @@
+"""One configuration's whole picture: the bill, both power figures, the financed TCO and rent or buy.
+
+:func:`plan_report` is the single call the optimizer, ``to_markdown()`` and the TUI can make for a chosen
+configuration (see the wiring list in the CHANGELOG / report of issue 12); it reads every figure through
+``sources.py`` and returns each one with its basis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from recommender.planning import costs as C
+from recommender.format import kw, money, percent
+from recommender.models import Assumption, Scenario
+from recommender.planning import cloud, power, sources
+from recommender.planning.bill import Bill, bill_for
+from recommender.planning.finance import Financing
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """Bill, power, energy, financing and rent-or-buy of one configuration."""
+
+    bill: Bill
+    average_draw_kw: float
+    pue: float
+    energy_usd_per_year: float  # at the scenario's utilisation
+    tco_pv_usd: float
+    yearly_cost_usd: float
+    financing: Financing
+    rent: cloud.RentOrBuy | None
+    assumptions: tuple[Assumption, ...]
+
+    def to_markdown(self) -> str:
+        b = self.bill
+        power_line = (f"Provisioned IT power {kw(b.provisioned_it_power_kw)} ({b.racks} rack(s) at the "
+                      f"{b.rack_class} power limit); expected average draw in training {kw(self.average_draw_kw)}; "
+                      f"PUE {self.pue:g}.")  # fmt: skip
+        money_line = (f"Energy {money(self.energy_usd_per_year)} a year; TCO (present value over "
+                      f"{self.financing.years:g} years at {percent(self.financing.cost_of_capital)}, "
+                      f"{percent(self.financing.salvage_fraction)} salvage) {money(self.tco_pv_usd)}, i.e. "
+                      f"{money(self.yearly_cost_usd)} a year.")  # fmt: skip
+        out = [self.bill.to_markdown(), "", power_line, money_line]
+        if self.rent is not None:
+            out += ["", _rent_markdown(self.rent, b.accelerator_id)]
+        return "\n".join(out)
+
+
+def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
+    rows = [(f"Rent or buy at utilisation {percent(r.utilization)} ({r.mixes_per_year:,.0f} mixes a year): "
+             f"buy {money(r.buy_tco_pv_usd)} (present value)."), "",
+            "| provider | accelerator | pricing | USD/acc-h | rent (PV) | vs buy | break-even utilisation | source |",
+            "|---|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
+    shown = list(r.cheapest_per_pricing(accelerator_id).values())
+    if r.cheapest is not None and r.cheapest not in shown:
+        shown.append(r.cheapest)
+    for q in shown:
+        be = "—" if q.break_even_utilization is None else percent(q.break_even_utilization)
+        rows.append(f"| {q.provider} | {q.accelerator_id} | {q.pricing} | {q.usd_per_accelerator_hour:.2f} | "
+                    f"{money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_pv_usd:.2f}x | {be} | "
+                    f"{q.source[:60]} ({q.as_of}) |")  # fmt: skip
+    return "\n".join(rows)
+
+
+def financing_for(scenario: Scenario, defaults: Any) -> tuple[Financing, list[Assumption]]:
+    """The scenario's financing terms (scenario value, else defaults.csv row, else optimizer assumption)."""
+    coc = sources.scenario_value("cost_of_capital", scenario.cost_of_capital, defaults)
+    salvage = sources.scenario_value("salvage_fraction", scenario.salvage_fraction, defaults)
+    return Financing(years=float(scenario.years), cost_of_capital=coc.value, salvage_fraction=salvage.value), [coc,
+                                                                                                          salvage]
+
+
+def plan_report(catalog: Any, scenario: Scenario, accelerator_id: str, accelerators: int, nodes: int,
+                minutes_per_mix: float, *, accelerator_hours_per_mix: dict[str, float] | None = None,
+                with_rent: bool = True) -> PlanReport:  # fmt: skip
+    """The whole picture for ``accelerators`` x ``accelerator_id`` in ``nodes`` nodes; ``minutes_per_mix``:
+    its share-weighted minutes to train the scenario's mix (``Configuration.weighted_minutes``)."""
+    defaults = sources.defaults_frame(catalog)
+    quote = scenario.prices.get(accelerator_id)
+    b = bill_for(catalog, accelerator_id, accelerators, nodes, quote_usd=quote,
+                 cooling=None if scenario.cooling is None else scenario.cooling.value,
+                 partial_rack=scenario.partial_rack)  # fmt: skip
+    draw_model = power.draw_model(catalog)
+    draw, draw_basis = draw_model.average_draw_kw(accelerator_id, b.provisioned_it_power_kw)
+    model = C.cost_model(catalog.defaults, scenario)
+    pue = model.pue_for(b.rack_class == "liquid_cooled_nvl72_rack")
+    util = sources.scenario_value("utilization", scenario.utilization, defaults)
+    fin, fin_basis = financing_for(scenario, defaults)
+    full_year = power.energy_usd_per_year(draw, pue, 1.0, model.energy_usd_per_kwh)
+    energy = full_year * util.value
+    tco = fin.tco(b.capex_usd, energy)
+    rent = None
+    if with_rent:
+        prices = sources.cloud_prices(catalog, scenario.cloud_prices)
+        rent = cloud.rent_or_buy(prices, accelerator_id=accelerator_id, accelerators=b.accelerators,
+                                 minutes_per_mix=minutes_per_mix, capex_usd=b.capex_usd,
+                                 energy_usd_per_year_full=full_year, financing=fin, utilization=util.value,
+                                 required_mixes_per_day=scenario.required_mixes_per_day,
+                                 accelerator_hours_per_mix=accelerator_hours_per_mix)  # fmt: skip
+    used = (*b.assumptions, draw_basis, util, *fin_basis, *model.assumptions.values())
+    return PlanReport(bill=b, average_draw_kw=draw, pue=pue, energy_usd_per_year=energy, tco_pv_usd=float(tco),
+                      yearly_cost_usd=float(fin.yearly(tco)), financing=fin, rent=rent, assumptions=used)  # fmt: skip
+
+
+def accelerator_hours_per_mix(candidates: Any) -> dict[str, float]:
+    """From a candidate table (``recommender.candidates()``: accelerator_id, accelerators, weighted_minutes):
+    each accelerator's fewest accelerator-hours per mix (its most efficient configuration)."""
+    frame = candidates[["accelerator_id", "accelerators", "weighted_minutes"]].dropna()
+    frame = frame[frame["weighted_minutes"] < float("inf")]
+    hours = frame["accelerators"].astype(float) * frame["weighted_minutes"].astype(float) / 60.0
+    return {str(a): float(h) for a, h in hours.groupby(frame["accelerator_id"]).min().items()}

@@ -1,0 +1,119 @@
+"""The whole bill: capex, provisioned power, racks and network equal hand-computed figures.
+
+Unit figures (shared defaults.csv): A100 PCIe 80GB 10,000 USD/300 W; GB200 41,667 USD/1,200 W; B200 35,000 USD/
+1,000 W; H100 SXM 25,600 USD/700 W; hosts: PCIe 20,000, Hopper HGX 45,000, HGX B200 100,000; NICs 12,000/node;
+network per node: direct 6,500, 2-tier 34,000; power factors SXM 1.8, NVL72 1.39, PCIe 1.15 x (TDP + 1.4 kW);
+rack limits air 20 kW, DLC 100 kW, NVL72 132 kW; 42U racks, 8U HGX, 4U PCIe.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import catalog
+from recommender.planning import bill as B
+from recommender.planning.sources import defaults_frame
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return catalog.load()
+
+
+def test_pcie_20_card_chassis_host_grows_with_cards(cat) -> None:
+    b = B.bill_for(cat, "nvidia-a100-pcie-80gb", 20, 1)
+    # 20 x 10,000 + host 20,000 x 20/8 = 250,000; no NICs or network for one node
+    assert b.capex_usd == pytest.approx(250_000)
+    assert b.line("host per node").unit_usd == pytest.approx(50_000)
+    assert b.network_tier is None and b.line("NICs per node") is None
+    assert b.provisioned_it_power_kw == pytest.approx(1.15 * (20 * 0.300 + 1.4 * 2.5))  # 10.925 kW
+    assert b.racks == 1 and b.rack_units == 4
+    assert any(a.parameter == "pcie_host_scale_per_card" for a in b.line("host per node").basis)
+
+
+def test_nvl72_is_bought_as_a_whole_rack(cat) -> None:
+    b = B.bill_for(cat, "nvidia-gb200", 8, 2)
+    assert b.accelerators == 72 and b.nodes == 18
+    assert b.capex_usd == pytest.approx(72 * 41_667)  # 3,000,024: host and NICs are in the rack price
+    assert b.provisioned_it_power_kw == pytest.approx(1.39 * 72 * 1.2)  # 120.096 kW
+    assert b.racks == 1 and b.network_tier is None and b.rack_class == B.RACK_NVL72
+    partial = B.bill_for(cat, "nvidia-gb200", 8, 2, partial_rack=True)
+    assert partial.accelerators == 8 and partial.capex_usd == pytest.approx(8 * 41_667)
+
+
+def test_two_b200_nodes(cat) -> None:
+    b = B.bill_for(cat, "nvidia-b200-sxm-180gb", 16, 2)
+    # 16 x 35,000 + 2 x 100,000 HGX B200 host + 2 x 12,000 NICs + 2 x 6,500 direct cables
+    assert b.capex_usd == pytest.approx(560_000 + 200_000 + 24_000 + 13_000)  # 797,000
+    assert b.network_tier == "ib_ndr400_direct_2_nodes"
+    assert b.line("scale-out network (ib_ndr400_direct_2_nodes)").total_usd == pytest.approx(13_000)
+    assert b.provisioned_it_power_kw == pytest.approx(2 * 1.8 * 8 * 1.0)  # 28.8 kW
+    assert b.racks == 2  # 14.4 kW nodes, one per 20 kW air rack
+
+
+def test_hundred_h100_nodes_two_tier_network(cat) -> None:
+    b = B.bill_for(cat, "nvidia-h100-sxm5-80gb", 800, 100, cooling="liquid")
+    network = 100 * 34_000
+    assert b.line("scale-out network (ib_ndr400_2tier_le_1024_nodes)").total_usd == pytest.approx(network)
+    assert b.capex_usd == pytest.approx(800 * 25_600 + 100 * 45_000 + 100 * 12_000 + network)  # 29,580,000
+    assert b.provisioned_it_power_kw == pytest.approx(100 * 1.8 * 8 * 0.7)  # 1,008 kW
+    # DLC rack 100 kW holds 9 nodes of 10.08 kW by power but 5 by space (42U / 8U): 20 racks
+    assert b.racks == 20
+    assert B.bill_for(cat, "nvidia-h100-sxm5-80gb", 800, 100).racks == 100  # air 20 kW: one node per rack
+
+
+def test_network_tiers() -> None:
+    assert [B.network_tier(n) for n in (1, 2, 3, 64, 65, 1024, 1025)] == [
+        None, "ib_ndr400_direct_2_nodes", "ib_ndr400_1tier_le_64_nodes", "ib_ndr400_1tier_le_64_nodes",
+        "ib_ndr400_2tier_le_1024_nodes", "ib_ndr400_2tier_le_1024_nodes", "ib_ndr400_3tier_gt_1024_nodes"]
+
+
+def test_every_line_names_its_source(cat) -> None:
+    b = B.bill_for(cat, "nvidia-b200-sxm-180gb", 16, 2)
+    for line in b.lines:
+        assert line.basis and all(a.source for a in line.basis)
+    assert "hgx_b200_8gpu_node" in b.to_markdown()
+    # B300 nodes carry their NICs on the baseboard: no NIC line
+    d = defaults_frame(cat)
+    price = B.price_assumption("nvidia-b200-sxm-180gb", d)
+    assert B.host_platform("nvidia-b300-sxm-270gb", "sxm_oam") == "hgx_b300_8gpu_node"
+    assert B.bill("nvidia-b300-sxm-270gb", "sxm", 1100, price, 16, 2, d).line("NICs per node") is None
+
+
+@pytest.mark.parametrize(("acc", "form", "rows"), [
+    ("nvidia-h100-sxm5-80gb", "sxm", [(8, 1), (16, 2), (512, 64), (520, 65), (800, 100), (8200, 1025)]),
+    ("nvidia-a100-pcie-80gb", "pcie", [(1, 1), (8, 1), (20, 1), (16, 2), (40, 2)]),
+    ("nvidia-b300-sxm-270gb", "sxm", [(8, 1), (24, 3)]),
+    ("nvidia-gb200", "other", [(4, 1), (72, 18), (144, 36)]),
+])  # fmt: skip
+def test_bill_arrays_equal_the_bill_row_by_row(cat, acc: str, form: str, rows: list[tuple[int, int]]) -> None:
+    import numpy as np
+
+    d = defaults_frame(cat)
+    tdp = float(cat.accelerators.set_index("accelerator_id").at[acc, "tdp_watts"])
+    a, n = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    arrays = B.bill_arrays(acc, form, tdp, 10_000.0, a, n, d, cooling="liquid")
+    for k, (acc_n, nodes) in enumerate(rows):
+        price = B.price_assumption(acc, d, 10_000.0)
+        b = B.bill(acc, form, tdp, price, acc_n, nodes, d, cooling="liquid")
+        assert arrays["capex_usd"][k] == pytest.approx(b.capex_usd)
+        assert arrays["provisioned_it_power_kw"][k] == pytest.approx(b.provisioned_it_power_kw)
+        assert arrays["racks"][k] == b.racks and arrays["accelerators"][k] == b.accelerators
+
+
+def test_candidate_grid_carries_the_bill(cat) -> None:
+    """Issue 12: the optimizer's candidates cost what their bill says (hosts by platform, NICs, network)."""
+    from optimize_fakes import fake_predict
+
+    from recommender import candidates
+
+    scenario = {"name": "t", "budget_usd": 2e6, "accelerators": ["nvidia-b200-sxm-180gb", "nvidia-h100-sxm5-80gb"],
+                "workloads": [{"benchmark": "bert", "share": 1}]}
+    df = candidates(scenario, catalog=cat, predictor=fake_predict)
+    for acc, n_acc, nodes in (("nvidia-b200-sxm-180gb", 16, 2), ("nvidia-h100-sxm5-80gb", 24, 3)):
+        row = df[(df["accelerator_id"] == acc) & (df["accelerators"] == n_acc) & (df["nodes"] == nodes)].iloc[0]
+        b = B.bill_for(cat, acc, n_acc, nodes)
+        assert float(row["capex_usd"]) == pytest.approx(b.capex_usd)
+        assert float(row["it_power_kw"]) == pytest.approx(b.provisioned_it_power_kw)
+    b200 = df[(df["accelerator_id"] == "nvidia-b200-sxm-180gb") & (df["accelerators"] == 16)].iloc[0]
+    assert float(b200["capex_usd"]) == pytest.approx(797_000)

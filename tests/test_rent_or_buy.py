@@ -1,0 +1,111 @@
+"""Financing and rent-or-buy arithmetic on hand-computed figures (a two-row price list)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recommender.errors import CatalogError
+from recommender.planning import cloud
+from recommender.planning.finance import Financing, annuity_factor, tco_pv_usd, yearly_cost_usd
+
+TERMS = Financing(years=2, cost_of_capital=0.10, salvage_fraction=0.1)
+A2 = 1 / 1.1 + 1 / 1.21  # annuity of 2 years at 10 %: 1.735537
+
+
+def test_annuity_and_tco() -> None:
+    assert annuity_factor(0.10, 2) == pytest.approx(A2)
+    assert annuity_factor(0.0, 5) == 5
+    assert annuity_factor(0.10, 2.5) == pytest.approx(A2 + 0.5 / 1.1**3)
+    # 400,000 capex, 10,000 energy a year, 10 % salvage after 2 years, all at 10 %
+    tco = tco_pv_usd(400_000, 10_000, years=2, cost_of_capital=0.10, salvage_fraction=0.1)
+    assert tco == pytest.approx(400_000 + 10_000 * A2 - 40_000 / 1.21)  # 384,297.52
+    assert yearly_cost_usd(tco, years=2, cost_of_capital=0.10) == pytest.approx(tco / A2)
+    # no discounting, no salvage: capex + years x energy
+    assert tco_pv_usd(100.0, 10.0, years=3, cost_of_capital=0.0, salvage_fraction=0.0) == pytest.approx(130.0)
+
+
+@pytest.fixture
+def two_rows(tmp_path: Path):
+    p = tmp_path / "prices.csv"
+    p.write_text("provider,accelerator_id,gpus_per_instance,pricing,usd_per_accelerator_hour,source,as_of\n"
+                 "Cloud A,x,8,on_demand,4.0,test,2026-05\n"
+                 "Cloud B,x,8,commit_1y,2.5,test,2026-05\n")
+    return cloud.read_price_list(p)
+
+
+def test_rent_or_buy_two_rows(two_rows) -> None:
+    # 8 accelerators, capex 400,000, energy 20,000 a year at full use, 60 minutes a mix, utilisation 0.5
+    r = cloud.rent_or_buy(two_rows, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
+                          energy_usd_per_year_full=20_000, financing=TERMS, utilization=0.5)
+    assert r.mixes_per_year == pytest.approx(0.5 * 8766)  # 4,383 one-hour mixes
+    assert r.buy_tco_pv_usd == pytest.approx(400_000 + 10_000 * A2 - 40_000 / 1.21)
+    on_demand, commit = r.quotes  # cheapest first
+    assert on_demand.pricing == "on_demand"
+    assert on_demand.accelerator_hours_per_year == pytest.approx(8 * 4383)  # 35,064
+    assert on_demand.rent_pv_usd == pytest.approx(35_064 * 4.0 * A2)  # 243,417
+    # break-even: (400,000 - 40,000/1.21) / (A2 x (8 x 8,766 x 4 - 20,000)) = 0.8116
+    assert on_demand.break_even_utilization == pytest.approx((400_000 - 40_000 / 1.21) / (A2 * (280_512 - 20_000)))
+    # the 1-year commitment reserves one whole 8-GPU instance around the clock (4 accelerators' work)
+    assert commit.accelerator_hours_per_year == pytest.approx(8 * 8766)
+    assert commit.rent_pv_usd == pytest.approx(8 * 8766 * 2.5 * A2)
+    assert commit.break_even_utilization is None
+    assert r.cheapest is on_demand and set(r.cheapest_per_pricing("x")) == {"on_demand", "commit_1y"}
+
+
+def test_required_mixes_set_the_work(two_rows) -> None:
+    r = cloud.rent_or_buy(two_rows, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
+                          energy_usd_per_year_full=20_000, financing=TERMS, utilization=0.9,
+                          required_mixes_per_day=12)
+    assert r.utilization == pytest.approx(12 * 365.25 / 8766)  # 0.5: half of every day busy
+    assert r.quotes[0].accelerator_hours_per_year == pytest.approx(8 * 12 * 365.25)
+
+
+def test_cheapest_alternative_uses_other_accelerators_hours(two_rows) -> None:
+    rows = two_rows.assign(accelerator_id=["x", "y"])
+    table = cloud.cheapest_rent_per_accelerator(rows, {"x": 8.0, "y": 1.0}, 1000.0, TERMS)
+    assert list(table["accelerator_id"]) == ["x", "y"]
+    assert table["rent_pv_usd"].iloc[0] == pytest.approx(8 * 1000 * 4.0 * A2)
+
+
+def test_bad_price_list(tmp_path: Path) -> None:
+    p = tmp_path / "bad.csv"
+    p.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\nA,x,weekly,1,s,2026\n")
+    with pytest.raises(CatalogError, match="line 2: pricing"):
+        cloud.read_price_list(p)
+
+
+def test_catalog_price_list_reads() -> None:
+    from recommender.planning.sources import cloud_prices
+
+    frame = cloud_prices()
+    assert set(frame["pricing"]) <= set(cloud.PRICING_MODELS) and len(frame) >= 2
+
+
+def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None:
+    """Issue 12: the recommendation carries buy TCO, rent per pricing model and break-even; with
+    consider_cloud under min_tco it compares the cheapest rent with the best purchase (a two-row list)."""
+    from optimize_fakes import fake_predict
+
+    from recommender import optimize
+
+    prices = tmp_path / "cloud.csv"
+    prices.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
+                      "A,nvidia-h100-sxm5-80gb,on_demand,2.0,test,2026\n"
+                      "B,nvidia-h100-sxm5-80gb,spot,0.01,test,2026\n")  # fmt: skip
+    base = {"name": "t", "accelerators": ["nvidia-h100-sxm5-80gb"], "workloads": [{"benchmark": "bert"}],
+            "cloud_prices": str(prices)}  # fmt: skip
+    r = optimize({**base, "budget_usd": 500_000}, predictor=fake_predict)
+    rb = r.rent_or_buy
+    assert rb is not None and rb.buy_tco_usd == pytest.approx(r.choice.tco_usd)
+    assert {q.pricing for q in rb.quotes} == {"on_demand", "spot"}
+    od = next(q for q in rb.quotes if q.pricing == "on_demand")
+    hours = r.choice.accelerators * r.choice.weighted_minutes / 60 * rb.mixes_per_year
+    assert od.rent_usd_per_year == pytest.approx(hours * 2.0)
+    assert od.break_even_utilization is not None and 0 < od.break_even_utilization
+    assert "## Rent or buy" in r.to_markdown() and "## Bill" in r.to_markdown()
+    tco = optimize({**base, "objective": "min_tco", "required_mixes_per_day": 10, "consider_cloud": True},
+                   predictor=fake_predict)  # fmt: skip
+    assert tco.cloud_decision == "rent" and tco.cheapest_rent.provider == "B"  # 0.01 USD/h beats any purchase
+    assert tco.explanation[0].startswith("consider_cloud:")

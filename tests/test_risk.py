@@ -1,0 +1,71 @@
+"""risk: p80 ranks by the upper end of the 80 % interval; a choice on weak figures is marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from optimize_fakes import fake_predict
+
+from recommender import optimize
+from recommender.planning import risk as R
+
+A30, A100 = "nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"
+SEED = {"name": "seed-like", "budget_usd": 110_000, "objective": "min_time",
+        "workloads": [{"benchmark": b} for b in ("bert", "resnet", "unet3d")],
+        "accelerators": [A30, A100], "prices": {A100: 11_000}}  # fmt: skip
+
+
+def predictor(a30_scale: float, *, does_not_fit_below: int = 0):
+    """The tests' fake model with A30 figures labelled specs_only (interval up to 1.6 x) and A100 measured
+    (up to 1.1 x); A30 minutes scaled by ``a30_scale``; A30 rows under ``does_not_fit_below`` cards do not fit."""
+
+    def predict(frame: pd.DataFrame, **kw) -> pd.DataFrame:
+        out = fake_predict(frame, **kw)
+        a30 = (out["accelerator_id"] == A30).to_numpy()
+        out.loc[a30, "minutes"] *= a30_scale
+        out["minutes_low"] = out["minutes"] * 0.9
+        out["minutes_high"] = np.where(a30, out["minutes"] * 1.6, out["minutes"] * 1.1)
+        out["basis"] = pd.array(np.where(a30, "specs_only", "measured"), dtype="string")
+        small = a30 & (out["accelerators"].to_numpy() < does_not_fit_below)
+        out.loc[small, ["minutes", "minutes_low", "minutes_high"]] = np.nan
+        out.loc[small, "basis"] = "does_not_fit"
+        return out
+
+    return predict
+
+
+def best_value(accelerators: list[str]) -> float:
+    rec = optimize({**SEED, "accelerators": accelerators}, predictor=predictor(1.0), explain=False)
+    return rec.objective_value
+
+
+def test_p80_prefers_the_measured_choice_when_specs_only_is_marginally_better() -> None:
+    # scale the A30 so that its best choice is 3 % faster than the A100's (expected minutes)
+    scale = 0.97 * best_value([A100]) / best_value([A30])
+    expected = optimize({**SEED, "risk": "expected"}, predictor=predictor(scale))
+    p80 = optimize({**SEED, "risk": "p80"}, predictor=predictor(scale))
+    assert expected.choice.accelerator_id == A30
+    assert p80.choice.accelerator_id == A100  # 1.6 x 0.97 > 1.1 x 1.0
+    text = " ".join(expected.explanation)
+    assert "rests on specs_only figures" in text and "best choice among measured configurations" in text
+    assert "loses 3" in text or "loses" in text
+    assert not any("rests on" in line for line in p80.explanation)
+
+
+def test_p80_never_returns_a_configuration_that_does_not_fit() -> None:
+    rec = optimize({**SEED, "risk": "p80"}, predictor=predictor(0.5, does_not_fit_below=100))
+    assert rec.status == "optimal" and rec.choice.accelerator_id == A100
+
+
+def test_objective_minutes_and_note_on_arrays() -> None:
+    minutes = np.array([[10.0, 20.0], [12.0, np.nan]])
+    high = np.array([[16.0, 30.0], [13.0, np.nan]])
+    assert R.objective_minutes(minutes, high, "expected") is minutes
+    assert R.objective_minutes(minutes, high, "p80")[0, 0] == 16.0
+    w = R.weighted_minutes(R.objective_minutes(minutes, high, "p80"), np.array([0.5, 0.5]))
+    assert w[0] == pytest.approx(23.0) and w[1] == np.inf  # the second cannot run workload 2
+    note = R.risk_note(0, np.array([10.0, 10.5]), np.array([True, True]),
+                       [("specs_only", "predicted"), ("measured", "measured")], np.array([0.5, 0.5]), "min")
+    assert note.uncertain and note.bases == ("specs_only",) and note.measured_index == 1
+    assert note.measured_value == 10.5
