@@ -149,3 +149,53 @@ async def test_frontier_lists_does_not_fit_rows(make_app: Any) -> None:
         assert first["basis"] == "does not fit" and first["minutes"] == "—"
         assert {r["basis"] for r in table.full_rows[1:]} <= {"measured", "predicted", "mixed"}
         assert "do not fit the workloads' memory" in _text(app, "#frontier-status")
+
+
+def _with_bill(scenario: Any, catalog: Any = None) -> Any:
+    """The fake answer with the issue-12 figures the library now returns (bill, both powers, rent or buy)."""
+    from tui_fakes import fake_optimize
+
+    from recommender.plan_models import BillLine, RentOrBuy, RentQuote
+
+    rec = fake_optimize(scenario, catalog)
+    c = rec.choice
+    bill = [BillLine(item="accelerators", quantity=c.accelerators, unit_usd=c.price_usd_per_accelerator,
+                     total_usd=c.accelerators * c.price_usd_per_accelerator, sources=["scenario prices [quote]"]),
+            BillLine(item="host per node", quantity=c.nodes, unit_usd=20000, total_usd=20000 * c.nodes,
+                     sources=["defaults.csv host_cost_usd_per_node"])]
+    c = c.model_copy(update={"bill": bill, "racks": 1, "average_draw_kw": round(c.it_power_kw * 0.6, 3),
+                             "energy_usd_per_year": 2675.0, "yearly_cost_usd": 27884.0})
+    quote = RentQuote(provider="Azure", accelerator_id=c.accelerator_id, pricing="on_demand",
+                      usd_per_accelerator_hour=3.4, rent_usd_per_year=200000.0, rent_pv_usd=800000.0,
+                      break_even_utilization=0.1, source="Epoch AI prices", as_of="2025-03")
+    rent = RentOrBuy(utilization=0.8, mixes_per_year=4000.0, buy_tco_usd=111332.0, buy_usd_per_year=27884.0,
+                     quotes=[quote], cheapest=quote)
+    return rec.model_copy(update={"choice": c, "configurations": [c], "rent_or_buy": rent})
+
+
+async def test_bill_power_cost_and_rent_or_buy_are_shown(make_app: Any) -> None:
+    app = make_app(optimize=_with_bill)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.query_one("#rec-bill").display
+        bill = _text(app, "#rec-bill")
+        assert "host per node" in bill and "scenario prices [quote]" in bill and "Capex" in bill
+        assert "provisioned" in bill and "average draw in training" in bill
+        assert "$27,884 a year" in bill and "present value" in bill
+        assert "Cheapest cloud: Azure" in bill and "above 10 % utilisation" in bill
+        facts = _text(app, "#rec-facts")
+        assert "provisioned IT" in facts and "average draw" in facts and "a year" in facts
+    app = make_app()  # a result without a bill: the section stays hidden
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert not app.query_one("#rec-bill").display
+
+
+async def test_risk_select_reaches_the_scenario(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.scenario.risk is None
+        app.query_one("#risk", Select).value = "p80"
+        await settle(app, pilot)
+        assert app.scenario.risk == "p80"

@@ -127,6 +127,8 @@ class RecommendationPanel(VerticalScroll):
         yield ProgressBar(total=None, show_eta=False, id="rec-progress")
         yield Static("", id="rec-headline")
         yield Static("", id="rec-facts")
+        yield Label("Bill, power and rent or buy", classes="section-label", id="rec-bill-label")
+        yield Static("", id="rec-bill")
         yield Label("Minutes to train per workload", classes="section-label")
         yield Static("", id="rec-workloads")
         yield Label(BASIS_LEGEND, id="rec-basis-note")
@@ -145,6 +147,7 @@ class RecommendationPanel(VerticalScroll):
         if mode != self._mode and self.recommendation is not None:
             self._workloads(self.recommendation)
             self._alternatives(self.recommendation, _enum(self.recommendation.objective))
+            self._bill(self.recommendation)
         self._mode = mode
 
     @property
@@ -199,6 +202,7 @@ class RecommendationPanel(VerticalScroll):
             headline.append(f"   [{status}]")
         self.query_one("#rec-headline", Static).update(headline)
         self.query_one("#rec-facts", Static).update(self._facts(rec, objective))
+        self._bill(rec)
         self._workloads(rec)
         self.query_one("#rec-limits", Static).update(self._limits(rec))
         self._alternatives(rec, objective)
@@ -223,12 +227,30 @@ class RecommendationPanel(VerticalScroll):
         tco = sum(x.tco_usd * x.count for x in configs)
         years = self.years
         grid.add_row("Capex", fmt.money(capex))
-        grid.add_row("Power", f"{fmt.kw(it_kw)} IT · {fmt.kw(fac_kw)} facility (PUE {c.pue:.2f})")
-        grid.add_row("TCO", f"{fmt.money(tco)} over {fmt.plain_number(years)} years (capex + energy)")
+        draw = [getattr(x, "average_draw_kw", None) for x in configs]
+        if all(d is not None for d in draw):  # issue 12: provisioned and expected average draw
+            avg = sum(d * x.count for d, x in zip(draw, configs))
+            grid.add_row("Power", f"{fmt.kw(it_kw)} provisioned IT · {fmt.kw(avg)} average draw · "
+                                  f"{fmt.kw(fac_kw)} facility (PUE {c.pue:.2f})")
+        else:
+            grid.add_row("Power", f"{fmt.kw(it_kw)} IT · {fmt.kw(fac_kw)} facility (PUE {c.pue:.2f})")
+        yearly = [getattr(x, "yearly_cost_usd", None) for x in configs]
+        per_year = (f" · {fmt.money(sum(y * x.count for y, x in zip(yearly, configs)))} a year"
+                    if all(y is not None for y in yearly) else "")
+        grid.add_row("TCO", f"{fmt.money(tco)} over {fmt.plain_number(years)} years (capex + energy){per_year}")
         price_src = f" — {c.price_source}" if c.price_source else ""
         grid.add_row("Price", f"{fmt.money(c.price_usd_per_accelerator)} per accelerator{price_src}")
         grid.add_row("Objective", f"{obj} · {fmt.number(c.mixes_per_day, 2)} mixes/day")
         return grid
+
+    def _bill(self, rec: Any) -> None:
+        from tui.widgets.bill import has_bill, plan_section
+
+        shown = has_bill(rec)
+        self.query_one("#rec-bill-label", Label).display = shown
+        self.query_one("#rec-bill", Static).display = shown
+        self.query_one("#rec-bill", Static).update(
+            plan_section(rec, self.acc_name, self.years, wide=self.width_mode == "wide"))
 
     def _workloads(self, rec: Any) -> None:
         mode = self.width_mode
@@ -347,7 +369,7 @@ class RecommendationPanel(VerticalScroll):
         self.recommendation = None
         self.workload_rows = []
         self.alternative_rows = []
-        for wid in ("#rec-headline", "#rec-facts", "#rec-limits", "#rec-workloads", "#rec-alternatives",
+        for wid in ("#rec-headline", "#rec-facts", "#rec-bill", "#rec-limits", "#rec-workloads", "#rec-alternatives",
                     "#rec-explanation"):
             self.query_one(wid, Static).update("")
 
