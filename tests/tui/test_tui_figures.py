@@ -199,3 +199,16 @@ async def test_risk_select_reaches_the_scenario(make_app: Any) -> None:
         app.query_one("#risk", Select).value = "p80"
         await settle(app, pilot)
         assert app.scenario.risk == "p80"
+
+
+def test_energy_columns_give_way_in_the_stated_order() -> None:
+    """AC/DC first, then kW/node, then kWh (kWh is the last of them to go)."""
+    keys = [c.key for c in COLUMNS]
+    full = sum(c.width + 2 for c in COLUMNS)
+    for width in range(60, full + 1):
+        shown = {c.key for c, _ in fit_columns(COLUMNS, width)}
+        if "ac_dc" in shown:
+            assert {"node_kw", "energy"} <= shown
+        if "node_kw" in shown:
+            assert "energy" in shown
+    assert keys[-3:] == ["energy", "node_kw", "ac_dc"]

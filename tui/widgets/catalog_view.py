@@ -23,7 +23,7 @@ MAX_ROWS = 1000
 #: MLPerf Power columns (energy to train, average power per node, AC or DC measurement): secondary, given
 #: way first (AC/DC, then kW/node, then kWh).
 ENERGY_COLUMNS = [
-    Column("energy", "kWh", 7, drop=10), Column("node_kw", "kW/node", 7, drop=9), Column("ac_dc", "AC/DC", 5, drop=8),
+    Column("energy", "kWh", 7, drop=8), Column("node_kw", "kW/node", 7, drop=9), Column("ac_dc", "AC/DC", 5, drop=10),
 ]
 
 #: The results table. On narrow screens names shrink first, then columns give way by ``drop`` rank (highest
@@ -52,8 +52,8 @@ def ranking_columns(metric: str) -> list[Column]:
         Column("rank", "#", 3), Column("accelerator", "Accelerator", 26, min_width=14), Column("count", "Count", 5),
         Column("submitter", "Submitter", 16, drop=2, min_width=10),
         Column("system", "System", 28, drop=3, min_width=14), Column("round", "Round", 5, drop=1),
-        Column("minutes", "Minutes", 8, drop=0), Column("energy", "kWh", 7, drop=0 if by_energy else 10),
-        Column("node_kw", "kW/node", 7, drop=9), Column("ac_dc", "AC/DC", 5, drop=8),
+        Column("minutes", "Minutes", 8, drop=0), Column("energy", "kWh", 7, drop=0 if by_energy else 8),
+        Column("node_kw", "kW/node", 7, drop=9), Column("ac_dc", "AC/DC", 5, drop=10),
         Column("vs", "vs lowest energy (derived)" if by_energy else "vs fastest (derived)", 20, drop=4,
                min_width=10),
     ]
