@@ -213,14 +213,14 @@ class RecommenderApp(FileActions, App[None]):
         self.post_message(msg.FrontierReady(generation, frame))
 
     @work(thread=True, exclusive=True, group="rank", exit_on_error=False)
-    def _rank_worker(self, row: dict[str, Any]) -> None:
+    def _rank_worker(self, row: dict[str, Any], metric: str = "minutes") -> None:
         assert self.catalog is not None
         try:
-            title, frame = backend.rank(self.catalog, row)
+            title, frame = backend.rank(self.catalog, row, metric)
         except Exception as exc:  # noqa: BLE001
-            self.post_message(msg.RankingReady(f"Ranking failed: {exc}", None))  # type: ignore[arg-type]
+            self.post_message(msg.RankingReady(f"Ranking failed: {exc}", None, metric))  # type: ignore[arg-type]
             return
-        self.post_message(msg.RankingReady(title, frame))
+        self.post_message(msg.RankingReady(title, frame, metric))
 
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def _model_worker(self) -> None:
@@ -432,11 +432,11 @@ class RecommenderApp(FileActions, App[None]):
 
     @on(CatalogView.RankRequested)
     def _rank_requested(self, message: CatalogView.RankRequested) -> None:
-        self._rank_worker(message.row)
+        self._rank_worker(message.row, message.metric)
 
     @on(msg.RankingReady)
     def _ranking_ready(self, message: msg.RankingReady) -> None:
-        self.query_one(CatalogView).show_ranking(message.title, message.ranking)
+        self.query_one(CatalogView).show_ranking(message.title, message.ranking, message.metric)
 
     @on(msg.ModelReportReady)
     def _model_ready(self, message: msg.ModelReportReady) -> None:

@@ -67,13 +67,16 @@ def benchmark_choices() -> list[tuple[str, str]]:
     return [(f"{b.name} ({b.id})", b.id) for b in BENCHMARKS.values()]
 
 
-def rank(cat: Catalog, row: dict[str, Any]) -> tuple[str, pd.DataFrame]:
-    """The same-configuration ranking for a results row: same benchmark, accelerator, count and division."""
+def rank(cat: Catalog, row: dict[str, Any], metric: str = "minutes") -> tuple[str, pd.DataFrame]:
+    """The same-configuration ranking for a results row: same benchmark, accelerator, count and division.
+
+    ``metric``: ``"minutes"`` (time to train) or ``"energy"`` (energy to train: MLPerf Power results only).
+    """
     import catalog
 
     names = accelerator_names(cat)
     bench, acc, n, division = row["benchmark"], row.get("accelerator_id"), row.get("accelerators"), row["division"]
-    kwargs: dict[str, Any] = {"division": division, "catalog": cat}
+    kwargs: dict[str, Any] = {"division": division, "catalog": cat, "metric": metric}
     from recommender import format as fmt
 
     if not fmt.is_missing(acc):
@@ -82,9 +85,17 @@ def rank(cat: Catalog, row: dict[str, Any]) -> tuple[str, pd.DataFrame]:
         kwargs["accelerators"] = int(n)
     frame = catalog.rank(bench, **kwargs)
     what = f"{int(n)} × {names.get(acc, acc)}" if not fmt.is_missing(n) and not fmt.is_missing(acc) else "this system"
-    n_results = f"{len(frame)} result{'s' if len(frame) != 1 else ''}"
-    title = (f"Same configuration: {what} on {bench}, {division} division — {n_results}, fastest first "
-             "(ranked within each round; “vs fastest” is derived, not an MLPerf result)")
+    plural = "s" if len(frame) != 1 else ""
+    if metric == "energy":
+        if not len(frame):
+            return (f"Same configuration: {what} on {bench}, {division} division — no MLPerf Power result "
+                    "(energy was not measured for this configuration)"), frame
+        title = (f"Same configuration: {what} on {bench}, {division} division — {len(frame)} MLPerf Power "
+                 f"result{plural}, lowest energy to train first (ranked within each round; “vs lowest energy” is "
+                 "derived, not an MLPerf result)")
+    else:
+        title = (f"Same configuration: {what} on {bench}, {division} division — {len(frame)} result{plural}, "
+                 "fastest first (ranked within each round; “vs fastest” is derived, not an MLPerf result)")
     return title, frame
 
 

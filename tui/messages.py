@@ -75,10 +75,12 @@ class FrontierFailed(Message):
 
 @dataclass
 class RankingReady(Message):
-    """``catalog.rank`` result for the selected catalog row (a DataFrame) and a title describing it."""
+    """``catalog.rank`` result for the selected catalog row (a DataFrame) and a title describing it;
+    ``metric`` is what it is ranked by (``minutes`` or ``energy``)."""
 
     title: str
     ranking: pd.DataFrame
+    metric: str = "minutes"
 
 
 @dataclass

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input
 from tui_fakes import settle
 
 from tui.app import RecommenderApp
-from tui.widgets.recommendation import RecommendationPanel
+from tui.widgets.recommendation import RecommendationPanel, basis_text
 
 
 async def test_real_optimizer_end_to_end(cat: Any) -> None:
@@ -31,8 +31,10 @@ async def test_real_optimizer_end_to_end(cat: Any) -> None:
         for row, w in zip(rows, rec.choice.workloads):
             if w.basis == "measured":
                 assert row[4].startswith("measured: MLPerf Training v") and "closed" in row[4]
+            elif w.basis == "carried":  # names the round it was measured in
+                assert row[4].startswith("carried: measured in MLPerf Training v") and "trend" in row[4]
             else:
-                assert row[4] == "predicted (derived estimate)"
+                assert row[4] == basis_text(w.basis, w.source, "")
         # A bigger budget re-solves in the worker and matches the library again.
         app.query_one("#budget_usd", Input).value = "300000"
         await settle(app, pilot, timeout=60)

@@ -127,12 +127,37 @@ def fake_optimize(scenario: Scenario, catalog: Any = None, *, _sensitivity: bool
     )
 
 
+def _bases(c: Configuration) -> str:
+    bases = {w.basis for w in c.workloads}
+    return bases.pop() if len(bases) == 1 else "mixed"
+
+
+def four_bases(rec: Recommendation) -> Recommendation:
+    """``rec`` with its choice's and alternatives' workloads on the four bases (measured, carried from v4.0,
+    predicted, specs only) in turn, as the real performance model answers them."""
+    kinds = [("measured", "v5.0 · NVIDIA · fake-system"), ("carried", "carried from v4.0 · Dell · fake-r750"),
+             ("predicted", "model"), ("specs_only", "model (specs only)")]
+
+    def redo(c: Configuration | None, start: int) -> Configuration | None:
+        if c is None:
+            return None
+        ws = [w.model_copy(update={"basis": kinds[(start + i) % 4][0], "source": kinds[(start + i) % 4][1]})
+              for i, w in enumerate(c.workloads)]
+        return c.model_copy(update={"workloads": ws})
+
+    choice = redo(rec.choice, 0)
+    alts = [a.model_copy(update={"configuration": redo(a.configuration, 3)}) for a in rec.alternatives]
+    return rec.model_copy(update={"choice": choice, "configurations": [choice] if choice else [],
+                                  "alternatives": alts})
+
+
 def fake_frontier(scenario: Scenario, catalog: Any = None):
     import pandas as pd
 
     rows = [
         {"accelerator_id": c.accelerator_id, "accelerators": c.accelerators, "nodes": c.nodes,
-         "capex_usd": c.capex_usd, "it_power_kw": c.it_power_kw, "weighted_minutes": c.weighted_minutes}
+         "capex_usd": c.capex_usd, "it_power_kw": c.it_power_kw, "weighted_minutes": c.weighted_minutes,
+         "basis": _bases(c)}
         for c in candidates(scenario) if _feasible(c, scenario)
     ]
     df = pd.DataFrame(rows).sort_values(["capex_usd", "weighted_minutes"])

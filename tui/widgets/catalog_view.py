@@ -20,22 +20,47 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Most rows the table shows at once (filters narrow it down; the count line says how many matched).
 MAX_ROWS = 1000
 
+#: MLPerf Power columns (energy to train, average power per node, AC or DC measurement): secondary, given
+#: way first (AC/DC, then kW/node, then kWh).
+ENERGY_COLUMNS = [
+    Column("energy", "kWh", 7, drop=8), Column("node_kw", "kW/node", 7, drop=9), Column("ac_dc", "AC/DC", 5, drop=10),
+]
+
 #: The results table. On narrow screens names shrink first, then columns give way by ``drop`` rank (highest
-#: first: System, Status, Nodes, Division, Submitter, Round); Benchmark, Accelerator, Count and Minutes stay.
+#: first): the MLPerf Power columns (AC/DC, kW/node, kWh — secondary, filled only where power was measured;
+#: the highlighted row's detail line still shows them), then System, Status, Nodes, Division, Submitter,
+#: Round. Benchmark, Accelerator, Count and Minutes stay.
 COLUMNS = [
     Column("round", "Round", 5, drop=2), Column("division", "Div.", 6, drop=4),
     Column("status", "Status", 9, drop=6), Column("submitter", "Submitter", 16, drop=3, min_width=10),
     Column("system", "System", 28, drop=7, min_width=14), Column("benchmark", "Benchmark", 16, min_width=9),
     Column("accelerator", "Accelerator", 26, min_width=14), Column("count", "Count", 5),
     Column("nodes", "Nodes", 5, drop=5), Column("minutes", "Minutes", 8),
+    *ENERGY_COLUMNS,
 ]
-#: The same-configuration ranking (same order of giving way).
-RANKING_COLUMNS = [
-    Column("rank", "#", 3), Column("accelerator", "Accelerator", 26, min_width=14), Column("count", "Count", 5),
-    Column("submitter", "Submitter", 16, drop=2, min_width=10), Column("system", "System", 28, drop=3, min_width=14),
-    Column("round", "Round", 5, drop=1), Column("minutes", "Minutes", 8),
-    Column("vs", "vs fastest (derived)", 20, drop=4, min_width=10),
-]
+
+#: Ranking metrics: select value -> label (``catalog.rank(metric=...)``).
+RANK_METRICS = {"minutes": "Rank by time to train", "energy": "Rank by energy (MLPerf Power)"}
+
+
+def ranking_columns(metric: str) -> list[Column]:
+    """The same-configuration ranking's columns. Ranked by time, the energy columns give way first (AC/DC,
+    kW/node, kWh), then Round, Submitter, System, the derived gap; ranked by energy, kWh and its derived gap
+    stay and Minutes gives way after Round."""
+    by_energy = metric == "energy"
+    return [
+        Column("rank", "#", 3), Column("accelerator", "Accelerator", 26, min_width=14), Column("count", "Count", 5),
+        Column("submitter", "Submitter", 16, drop=2, min_width=10),
+        Column("system", "System", 28, drop=3, min_width=14), Column("round", "Round", 5, drop=1),
+        Column("minutes", "Minutes", 8, drop=0), Column("energy", "kWh", 7, drop=0 if by_energy else 8),
+        Column("node_kw", "kW/node", 7, drop=9), Column("ac_dc", "AC/DC", 5, drop=10),
+        Column("vs", "vs lowest energy (derived)" if by_energy else "vs fastest (derived)", 20, drop=4,
+               min_width=10),
+    ]
+
+
+#: The same-configuration ranking by time (the default).
+RANKING_COLUMNS = ranking_columns("minutes")
 
 #: Filters: widget id -> results column.
 FILTER_COLUMNS = {
@@ -58,15 +83,17 @@ class CatalogView(Vertical):
     class RankRequested(Message):
         """The user chose a result row; the app ranks the configurations like it."""
 
-        def __init__(self, row: dict[str, Any]) -> None:
+        def __init__(self, row: dict[str, Any], metric: str = "minutes") -> None:
             super().__init__()
             self.row = row
+            self.metric = metric
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._results: pd.DataFrame | None = None
         self._names: dict[str, str] = {}
         self._shown: pd.DataFrame | None = None
+        self._ranked_row: dict[str, Any] | None = None
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -81,6 +108,9 @@ class CatalogView(Vertical):
         yield Label("", id="catalog-count")
         yield FitTable(COLUMNS, id="catalog-table")
         yield Label("", id="catalog-detail", classes="row-detail")
+        yield Select([(label, value) for value, label in RANK_METRICS.items()], value="minutes",
+                     allow_blank=False, id="rank-metric", compact=True,
+                     tooltip="Rank the same configuration by time to train or by energy to train (MLPerf Power)")
         yield Label("Enter on a result ranks every result of the same configuration (benchmark, accelerator, "
                     "count, division).", id="ranking-title")
         yield FitTable(RANKING_COLUMNS, id="ranking-table")
@@ -154,12 +184,15 @@ class CatalogView(Vertical):
                 "round": rec.round, "division": rec.division, "status": rec.status, "submitter": rec.submitter,
                 "system": _short(rec.system_name, 200), "benchmark": rec.benchmark, "accelerator": str(acc_label),
                 "count": _int(rec.accelerators), "nodes": _int(rec.nodes), "minutes": fmt.minutes(rec.minutes),
+                **energy_cells(rec._asdict()),
             })
         table.set_rows(rows)
         total = len(self._results)
         shown = len(self._shown)
         more = f" (showing the first {shown:,})" if len(df) > shown else ""
-        self.query_one("#catalog-count", Label).update(f"{len(df):,} of {total:,} results match{more}")
+        powered = int(df["energy_kwh"].notna().sum()) if "energy_kwh" in df else 0
+        power = f" · {powered:,} with MLPerf Power results (kWh, kW/node, AC/DC)" if powered else ""
+        self.query_one("#catalog-count", Label).update(f"{len(df):,} of {total:,} results match{more}{power}")
 
     def selected_row(self) -> dict[str, Any] | None:
         table = self.query_one("#catalog-table", DataTable)
@@ -168,21 +201,30 @@ class CatalogView(Vertical):
         idx = min(max(table.cursor_row, 0), len(self._shown) - 1)
         return self._shown.iloc[idx].to_dict()
 
-    def show_ranking(self, title: str, ranking: pd.DataFrame) -> None:
+    @property
+    def metric(self) -> str:
+        return str(self.query_one("#rank-metric", Select).value)
+
+    def show_ranking(self, title: str, ranking: pd.DataFrame, metric: str = "minutes") -> None:
         self.query_one("#ranking-title", Label).update(title)
         table = self.query_one("#ranking-table", FitTable)
+        if [c.label for c in table.spec] != [c.label for c in ranking_columns(metric)]:
+            table.set_spec(ranking_columns(metric))
+        gap = "derived_vs_lowest_energy_pct" if metric == "energy" else "derived_vs_fastest_pct"
         rows = []
         for i, rec in enumerate(ranking.to_dict("records") if ranking is not None else [], start=1):
             acc = rec.get("accelerator_id")
-            slower = rec.get("derived_vs_fastest_pct")
+            slower = rec.get(gap)
             rows.append({
                 "rank": str(rec.get("rank", i)) if not fmt.is_missing(rec.get("rank")) else str(i),
                 "accelerator": self._names.get(acc, acc) if isinstance(acc, str) else "—",
                 "count": _int(rec.get("accelerators")), "submitter": str(rec.get("submitter", "—")),
                 "system": str(rec.get("system_name", "—")), "round": str(rec.get("round", "—")),
                 "minutes": fmt.minutes(rec.get("minutes")),
-                "vs": "fastest" if not fmt.is_missing(slower) and float(slower) == 0 else
+                "vs": ("lowest" if metric == "energy" else "fastest")
+                if not fmt.is_missing(slower) and float(slower) == 0 else
                 ("—" if fmt.is_missing(slower) else f"+{float(slower):.1f} %"),
+                **energy_cells(rec),
             })
         table.set_rows(rows)
 
@@ -200,14 +242,22 @@ class CatalogView(Vertical):
             r = table.full_rows[event.cursor_row]
             self.query_one("#catalog-detail", Label).update(
                 f"{r['accelerator']} × {r['count']} · {r['system']} · {r['submitter']} · {r['round']} "
-                f"{r['division']} · {r['benchmark']} · {r['minutes']} min")
+                f"{r['division']} · {r['benchmark']} · {r['minutes']} min{r.get('power_detail', '')}")
 
     @on(DataTable.RowSelected, "#catalog-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         row = self.selected_row()
         if row is not None:
-            self.post_message(self.RankRequested(row))
+            self._ranked_row = row
+            self.post_message(self.RankRequested(row, self.metric))
+
+    @on(Select.Changed, "#rank-metric")
+    def _metric_changed(self, event: Select.Changed) -> None:
+        """Re-rank the last chosen configuration by the other metric."""
+        event.stop()
+        if self._ranked_row is not None:
+            self.post_message(self.RankRequested(self._ranked_row, self.metric))
 
     def action_clear_filters(self) -> None:
         with self.prevent(Select.Changed, Input.Changed):
@@ -215,6 +265,19 @@ class CatalogView(Vertical):
                 self.query_one(f"#{wid}", Select).clear()
             self.query_one("#f-count", Input).value = ""
         self.refresh_table()
+
+
+def energy_cells(rec: dict[str, Any]) -> dict[str, str]:
+    """The MLPerf Power cells of a result (``—`` where power was not measured) and its detail-line text."""
+    kwh, node_kw, total_kw = rec.get("energy_kwh"), rec.get("avg_node_power_kw"), rec.get("avg_power_kw")
+    kind = rec.get("power_measurement_type")
+    if fmt.is_missing(kwh):
+        return {"energy": "—", "node_kw": "—", "ac_dc": "—", "power_detail": ""}
+    node = "—" if fmt.is_missing(node_kw) else f"{float(node_kw):.2f}"
+    ac_dc = "—" if fmt.is_missing(kind) else str(kind)
+    total = "" if fmt.is_missing(total_kw) else f", average {float(total_kw):.1f} kW"
+    detail = (f" · MLPerf Power: {float(kwh):,.2f} kWh to train{total} ({node} kW/node, {ac_dc})")
+    return {"energy": f"{float(kwh):,.2f}", "node_kw": node, "ac_dc": ac_dc, "power_detail": detail}
 
 
 def _short(text: Any, width: int) -> str:

@@ -28,8 +28,19 @@ COLUMNS = [
     Column("capex", "Capex", 12),
     Column("power", "IT power", 10, drop=3),
     Column("minutes", "Minutes (weighted)", 18, min_width=8),
-    Column("choice", "Choice", 10, drop=1, min_width=9),
+    Column("basis", "Basis", 12, min_width=9),
+    Column("choice", "Choice", 12, drop=1, min_width=9),
 ]
+
+#: A candidate row's ``basis`` as shown (the library's values; ``mixed`` = the workloads' bases differ).
+BASIS_LABELS = {"measured": "measured", "carried": "carried", "predicted": "predicted", "specs_only": "specs only",
+                "does_not_fit": "does not fit", "mixed": "mixed"}
+
+
+def _fits(rec: dict[str, Any]) -> bool:
+    """False for a candidate the workload does not fit (no minutes; listed, never plotted)."""
+    wm = rec.get("weighted_minutes")
+    return rec.get("basis") != "does_not_fit" and not fmt.is_missing(wm) and float(wm) < float("inf")
 
 
 class FrontierView(Vertical):
@@ -62,30 +73,41 @@ class FrontierView(Vertical):
         df = frontier.sort_values("capex_usd")
         self._frame = df
         records = df.to_dict("records")
-        xs = [float(v) / 1000.0 for v in df["capex_usd"]]
-        ys = [float(v) for v in df["weighted_minutes"]]
+        fits = [_fits(r) for r in records]
+        plotted = df[fits]
+        if not len(plotted):
+            plot.set_draw(None)
+        xs = [float(v) / 1000.0 for v in plotted["capex_usd"]]
+        ys = [float(v) for v in plotted["weighted_minutes"]]
         is_choice = [
             choice is not None and r["accelerator_id"] == choice.accelerator_id
             and int(r["accelerators"]) == int(choice.accelerators)
             for r in records
         ]
-        feasible = [bool(v) for v in df["feasible"]] if "feasible" in df else [True] * len(df)
+        feasible = [bool(v) for v in plotted["feasible"]] if "feasible" in df else [True] * len(plotted)
         point = (float(choice.capex_usd) / 1000.0, float(choice.weighted_minutes)) if choice is not None else None
         budget_k = float(budget_usd) / 1000.0 if budget_usd else None
-        plot.set_draw(lambda plt: _draw(plt, xs, ys, feasible, point, budget_k))
+        if xs:
+            plot.set_draw(lambda plt: _draw(plt, xs, ys, feasible, point, budget_k))
         rows = []
-        for rec, chosen in zip(records, is_choice):
+        for rec, chosen, fit in zip(records, is_choice, fits):
             aid = rec["accelerator_id"]
             rows.append({
                 "accelerator": self.names.get(aid, aid), "count": str(int(rec["accelerators"])),
                 "nodes": str(int(rec["nodes"])) if "nodes" in rec and not fmt.is_missing(rec["nodes"]) else "—",
                 "capex": fmt.money(rec["capex_usd"]), "power": fmt.kw(rec.get("it_power_kw")),
-                "minutes": fmt.minutes(rec["weighted_minutes"]),
-                "choice": "◆ current" if chosen else ("" if rec.get("feasible", True) else "over limit"),
+                "minutes": fmt.minutes(rec["weighted_minutes"]) if fit else "—",
+                "basis": BASIS_LABELS.get(str(rec.get("basis", "")), str(rec.get("basis") or "—")) if fit
+                else "does not fit",
+                "choice": "◆ current" if chosen else ("does not fit" if not fit else
+                                                      ("" if rec.get("feasible", True) else "over limit")),
             })
         table.set_rows(rows)
+        misfits = len(df) - len(plotted)
+        unfit = f"; {misfits} do not fit the workloads' memory (listed, not plotted)" if misfits else ""
         self.set_status(f"{len(df)} configurations on the cost ↔ minutes frontier, {sum(feasible)} within the "
-                        "scenario's limits (minutes: measured where that configuration was, else predicted).")
+                        f"scenario's limits{unfit} (minutes: measured, carried from an earlier round, predicted or "
+                        "from specs only — see Basis).")
 
     @on(DataTable.RowHighlighted, "#frontier-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -94,7 +116,8 @@ class FrontierView(Vertical):
         if 0 <= event.cursor_row < len(table.full_rows):
             r = table.full_rows[event.cursor_row]
             self.query_one("#frontier-detail", Label).update(
-                f"{r['accelerator']} · {r['count']} accelerators · {r['capex']} · {r['minutes']} min")
+                f"{r['accelerator']} · {r['count']} accelerators · {r['capex']} · {r['minutes']} min · "
+                f"{r.get('basis', '—')}")
 
 
 def _draw(plt: Any, xs: list[float], ys: list[float], feasible: list[bool], point: tuple[float, float] | None,

@@ -41,7 +41,27 @@ BASIS_SHORT = {"measured": "measured", "carried": "carried", "predicted": "predi
 BASIS_LONG = {"predicted": "predicted (derived estimate)",
               "specs_only": "specs only (no MLPerf result for this accelerator; derived from its specifications)",
               "does_not_fit": "does not fit (the workload does not fit this configuration's memory)"}
+#: How each basis is set in the tables (measured firm, derived figures in italics).
+BASIS_STYLE = {"measured": "bold", "carried": "", "predicted": "italic", "specs_only": "italic",
+               "does_not_fit": "dim"}
 STALE_TEXT = ("⚠ Answer for the last valid scenario — fix the highlighted field to update it.")
+
+
+#: The legend under the workload table: every basis a minutes figure can have.
+BASIS_LEGEND = ("Bases — measured: the MLPerf Training result of this configuration (cited) · carried: measured in "
+                "an earlier round (named), moved to this round by the model's trend · predicted: the performance "
+                "model, not an MLPerf result, with its 80 % interval · specs only: no MLPerf result for the "
+                "accelerator, from its specifications (widest interval) · does not fit: the workload exceeds the "
+                "memory, no minutes.")
+
+
+def carried_from(source: str | None) -> tuple[str | None, str]:
+    """``(round, rest)`` of a carried figure's source (``"carried from v3.0 · Dell · system"``)."""
+    text = (source or "").strip().removeprefix("carried from").strip()
+    parts = [p.strip() for p in text.split("·")]
+    if not parts or not parts[0]:
+        return None, ""
+    return parts[0], ", ".join(p for p in parts[1:] if p)
 
 
 def basis_text(basis: str, source: str | None, citation: str) -> str:
@@ -49,9 +69,29 @@ def basis_text(basis: str, source: str | None, citation: str) -> str:
     if basis == "measured":
         return citation
     if basis == "carried":
-        return f"carried: measured {source}, moved to this round by the model's trend" if source else \
-            "carried (measured in an earlier round, moved by the model's trend)"
+        rnd, rest = carried_from(source)
+        if rnd is None:
+            return "carried (measured in an earlier round, moved to this round by the model's trend)"
+        who = f" ({rest})" if rest else ""
+        return f"carried: measured in MLPerf Training {rnd}{who}, moved to this round by the model's trend"
     return BASIS_LONG.get(basis, basis)
+
+
+def basis_short(basis: str, source: str | None) -> str:
+    """The basis in a few letters (narrow tables): a carried figure names its original round."""
+    if basis == "carried":
+        rnd, _ = carried_from(source)
+        return f"carried ({rnd})" if rnd else "carried"
+    return BASIS_SHORT.get(basis, basis)
+
+
+def bases_summary(workloads: list[Any]) -> str:
+    """The bases of a configuration's workloads, e.g. ``2 measured, 1 carried (v4.0)``."""
+    counts: dict[str, int] = {}
+    for w in workloads:
+        key = basis_short(w.basis, w.source)
+        counts[key] = counts.get(key, 0) + 1
+    return ", ".join(f"{n} {k}" for k, n in counts.items()) or "—"
 
 
 def objective_text(objective: str, value: float | None) -> str:
@@ -87,11 +127,11 @@ class RecommendationPanel(VerticalScroll):
         yield ProgressBar(total=None, show_eta=False, id="rec-progress")
         yield Static("", id="rec-headline")
         yield Static("", id="rec-facts")
+        yield Label("Bill, power and rent or buy", classes="section-label", id="rec-bill-label")
+        yield Static("", id="rec-bill")
         yield Label("Minutes to train per workload", classes="section-label")
         yield Static("", id="rec-workloads")
-        yield Label("Measured = the MLPerf Training result of this exact configuration (cited); predicted = "
-                    "derived by the performance model, not an MLPerf result, with its 80 % interval.",
-                    id="rec-basis-note")
+        yield Label(BASIS_LEGEND, id="rec-basis-note")
         yield Static("", id="rec-limits")
         yield Label("Alternatives (best of each other accelerator)", classes="section-label")
         yield Static("", id="rec-alternatives")
@@ -107,6 +147,7 @@ class RecommendationPanel(VerticalScroll):
         if mode != self._mode and self.recommendation is not None:
             self._workloads(self.recommendation)
             self._alternatives(self.recommendation, _enum(self.recommendation.objective))
+            self._bill(self.recommendation)
         self._mode = mode
 
     @property
@@ -161,6 +202,7 @@ class RecommendationPanel(VerticalScroll):
             headline.append(f"   [{status}]")
         self.query_one("#rec-headline", Static).update(headline)
         self.query_one("#rec-facts", Static).update(self._facts(rec, objective))
+        self._bill(rec)
         self._workloads(rec)
         self.query_one("#rec-limits", Static).update(self._limits(rec))
         self._alternatives(rec, objective)
@@ -185,12 +227,30 @@ class RecommendationPanel(VerticalScroll):
         tco = sum(x.tco_usd * x.count for x in configs)
         years = self.years
         grid.add_row("Capex", fmt.money(capex))
-        grid.add_row("Power", f"{fmt.kw(it_kw)} IT · {fmt.kw(fac_kw)} facility (PUE {c.pue:.2f})")
-        grid.add_row("TCO", f"{fmt.money(tco)} over {fmt.plain_number(years)} years (capex + energy)")
+        draw = [getattr(x, "average_draw_kw", None) for x in configs]
+        if all(d is not None for d in draw):  # issue 12: provisioned and expected average draw
+            avg = sum(d * x.count for d, x in zip(draw, configs))
+            grid.add_row("Power", f"{fmt.kw(it_kw)} provisioned IT · {fmt.kw(avg)} average draw · "
+                                  f"{fmt.kw(fac_kw)} facility (PUE {c.pue:.2f})")
+        else:
+            grid.add_row("Power", f"{fmt.kw(it_kw)} IT · {fmt.kw(fac_kw)} facility (PUE {c.pue:.2f})")
+        yearly = [getattr(x, "yearly_cost_usd", None) for x in configs]
+        per_year = (f" · {fmt.money(sum(y * x.count for y, x in zip(yearly, configs)))} a year"
+                    if all(y is not None for y in yearly) else "")
+        grid.add_row("TCO", f"{fmt.money(tco)} over {fmt.plain_number(years)} years (capex + energy){per_year}")
         price_src = f" — {c.price_source}" if c.price_source else ""
         grid.add_row("Price", f"{fmt.money(c.price_usd_per_accelerator)} per accelerator{price_src}")
         grid.add_row("Objective", f"{obj} · {fmt.number(c.mixes_per_day, 2)} mixes/day")
         return grid
+
+    def _bill(self, rec: Any) -> None:
+        from tui.widgets.bill import has_bill, plan_section
+
+        shown = has_bill(rec)
+        self.query_one("#rec-bill-label", Label).display = shown
+        self.query_one("#rec-bill", Static).display = shown
+        self.query_one("#rec-bill", Static).update(
+            plan_section(rec, self.acc_name, self.years, wide=self.width_mode == "wide"))
 
     def _workloads(self, rec: Any) -> None:
         mode = self.width_mode
@@ -210,20 +270,24 @@ class RecommendationPanel(VerticalScroll):
         for c in rec.configurations or ([rec.choice] if rec.choice else []):
             prefix = f"{self.acc_name(c.accelerator_id)}: " if mix else ""
             for w in c.workloads:
+                fits = w.basis != "does_not_fit"
                 interval = (
                     f"{fmt.minutes(w.minutes_low)}–{fmt.minutes(w.minutes_high)}"
-                    if w.minutes_low is not None and w.minutes_high is not None else "—"
+                    if fits and w.minutes_low is not None and w.minutes_high is not None else "—"
                 )
                 long = basis_text(w.basis, w.source, self.measured_label(w.workload, c.accelerators, w.source)
                                   if w.basis == "measured" else "")
-                style = "bold" if w.basis == "measured" else ("" if w.basis == "carried" else "italic")
-                row = (prefix + w.workload, f"{w.share:.2f}", fmt.minutes(w.minutes), interval, long)
+                style = BASIS_STYLE.get(w.basis, "italic")
+                minutes = fmt.minutes(w.minutes) if fits else "—"
+                row = (prefix + w.workload, f"{w.share:.2f}", minutes, interval, long)
                 self.workload_rows.append(row)
                 cells = [row[0]] + ([row[1]] if mode == "wide" else []) + [row[2]]
                 cells += [interval] if mode != "narrow" else []
                 cells += [fmt.percent(c.serves.get(w.workload, 0.0), 0)] if mix else []
                 if mode != "wide":
-                    short = BASIS_SHORT.get(w.basis, w.basis)
+                    short = basis_short(w.basis, w.source)
+                    if mode == "narrow" and interval != "—":  # the interval column is gone: keep it here
+                        short += f" {interval}"
                     if w.basis in ("measured", "carried"):
                         if long not in notes:
                             notes.append(long)
@@ -276,6 +340,7 @@ class RecommendationPanel(VerticalScroll):
         table.add_column("Capex", justify="right", no_wrap=True)
         if mode != "narrow":
             table.add_column("Objective", justify="right", no_wrap=True)
+        table.add_column("Basis", overflow="fold")
         if mode == "wide":
             table.add_column("Why it lost", overflow="fold")
         self.alternative_rows = []
@@ -287,9 +352,11 @@ class RecommendationPanel(VerticalScroll):
                 fmt.money(c.capex_usd) if c else "—",
                 objective_text(objective, a.objective_value),
                 a.reason,
+                bases_summary(c.workloads) if c else "—",
             )
             self.alternative_rows.append(row)
-            table.add_row(*row[:3], *([row[3]] if mode != "narrow" else []), *([row[4]] if mode == "wide" else []))
+            table.add_row(*row[:3], *([row[3]] if mode != "narrow" else []), row[5],
+                          *([row[4]] if mode == "wide" else []))
         if rec.alternatives and mode != "wide":  # why each lost, below the table
             from rich.console import Group
 
@@ -302,7 +369,7 @@ class RecommendationPanel(VerticalScroll):
         self.recommendation = None
         self.workload_rows = []
         self.alternative_rows = []
-        for wid in ("#rec-headline", "#rec-facts", "#rec-limits", "#rec-workloads", "#rec-alternatives",
+        for wid in ("#rec-headline", "#rec-facts", "#rec-bill", "#rec-limits", "#rec-workloads", "#rec-alternatives",
                     "#rec-explanation"):
             self.query_one(wid, Static).update("")
 

@@ -26,6 +26,8 @@ OBJECTIVES = [
     ("min_tco: lowest TCO", "min_tco"),
 ]
 COOLING = [("Air", "air"), ("Liquid", "liquid")]
+#: ``risk`` (issue 12): which minutes the optimizer ranks by; blank = the library's default.
+RISK = [("expected: point estimate", "expected"), ("p80: upper end of the 80 % interval", "p80")]
 
 #: Numeric inputs: field id -> (label, placeholder, integer?)
 NUMBER_FIELDS: dict[str, tuple[str, str]] = {
@@ -100,6 +102,10 @@ class ScenarioForm(VerticalScroll, can_focus=False):
                           Select(OBJECTIVES, id="objective", allow_blank=False, value="min_time", compact=True))
         yield self._number_field("required_mixes_per_day")
         yield self._field("cooling", "Cooling", Select(COOLING, id="cooling", prompt="default (air)", compact=True))
+        yield self._field("risk", "Risk", Select(
+            RISK, id="risk", prompt="default (expected)", compact=True,
+            tooltip="expected: rank by the point estimate; p80: by the upper end of the 80 % interval, so an "
+                    "uncertain prediction must win by its own doubt"))
         yield self._number_field("years")
         yield self._number_field("energy_usd_per_kwh")
         yield Label("More limits", classes="section-label")
@@ -158,6 +164,11 @@ class ScenarioForm(VerticalScroll, can_focus=False):
                 cooling.value = data["cooling"]
             else:
                 cooling.clear()
+            risk = self.query_one("#risk", Select)
+            if data.get("risk"):
+                risk.value = data["risk"]
+            else:
+                risk.clear()
             self.query_one("#mix", Checkbox).value = bool(data.get("mix"))
             allowed = set(data.get("accelerators") or [])
             sel = self.query_one("#accelerators", SelectionList)
@@ -209,6 +220,8 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         data["objective"] = self.query_one("#objective", Select).value
         cooling = self.query_one("#cooling", Select).value
         data["cooling"] = None if cooling is Select.NULL else cooling
+        risk = self.query_one("#risk", Select).value
+        data["risk"] = None if risk is Select.NULL else risk
         data["mix"] = self.query_one("#mix", Checkbox).value
         workloads = []
         for i, row in enumerate(self.query(WorkloadRow)):
@@ -232,7 +245,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
     def show_errors(self, errors: dict[str, str]) -> None:
         """Show each message at its field (``budget_usd``, ``workloads[1].share`` ...); clear the others."""
         remaining = dict(errors)
-        for fid in ["name", "objective", "cooling", "accelerators", "workloads", *NUMBER_FIELDS]:
+        for fid in ["name", "objective", "cooling", "risk", "accelerators", "workloads", *NUMBER_FIELDS]:
             msg = remaining.pop(fid, "")
             label = self.query_one(f"#{fid}-error", Label)
             label.update(msg)

@@ -72,6 +72,7 @@ class FitTable(DataTable[Any]):
     def set_spec(self, columns: list[Column]) -> None:
         self.spec = list(columns)
         self._fitted_for = -1
+        self.shown_columns = []  # labels may change under the same keys: rebuild the header
         self._rebuild()
 
     def on_mount(self) -> None:

@@ -1,0 +1,214 @@
+"""Pilot tests of issue 13 point 7: the TUI shows the new figures (MLPerf Power energy, the four bases, the bill)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import DataTable, Select
+from tui_fakes import settle
+
+from tui.widgets.catalog_view import COLUMNS, CatalogView, ranking_columns
+from tui.widgets.tables import fit_columns
+
+SIZE = (160, 45)
+
+
+def _text(app: Any, selector: str) -> str:
+    from rich.console import Console
+
+    content = app.query_one(selector).content
+    if isinstance(content, str):
+        return content
+    console = Console(width=150, record=True, color_system=None)
+    console.print(content)
+    return console.export_text()
+
+
+def _powered(cat: Any) -> Any:
+    """A closed-division configuration with MLPerf Power results (energy measured)."""
+    r = cat.results
+    return r[r["energy_kwh"].notna() & (r["division"] == "closed")].iloc[0]
+
+
+async def test_catalog_shows_energy_and_ranks_by_energy(make_app: Any, cat: Any) -> None:
+    row = _powered(cat)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape", "3")
+        await pilot.pause()
+        view = app.query_one(CatalogView)
+        table = app.query_one("#catalog-table", DataTable)
+        assert "with MLPerf Power results" in _text(app, "#catalog-count")
+        view.query_one("#f-benchmark", Select).value = row["benchmark"]
+        view.query_one("#f-accelerator", Select).value = row["accelerator_id"]
+        view.query_one("#f-round", Select).value = row["round"]
+        await pilot.pause()
+        keys = table.full_rows
+        powered = [i for i, r in enumerate(keys) if r["energy"] != "—"]
+        assert powered, "the measured energy is shown"
+        r = keys[powered[0]]
+        assert r["ac_dc"] in ("AC", "DC") and float(r["node_kw"]) > 0
+        assert {"energy", "node_kw", "ac_dc"} <= set(table.shown_columns)
+        table.focus()
+        table.move_cursor(row=powered[0])
+        await pilot.pause()
+        assert "MLPerf Power:" in _text(app, "#catalog-detail") and "kWh to train" in _text(app, "#catalog-detail")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "fastest first" in _text(app, "#ranking-title")
+        # the metric switch re-ranks the same configuration by energy to train (MLPerf Power results only)
+        view.query_one("#rank-metric", Select).value = "energy"
+        await settle(app, pilot)
+        ranking = app.query_one("#ranking-table", DataTable)
+        title = _text(app, "#ranking-title")
+        assert "MLPerf Power result" in title and "lowest energy to train first" in title
+        assert ranking.row_count >= 1
+        full = app.query_one("#ranking-table").full_rows
+        assert all(x["energy"] != "—" for x in full)
+        assert [float(x["energy"].replace(",", "")) for x in full] == sorted(
+            float(x["energy"].replace(",", "")) for x in full) or len({x["round"] for x in full}) > 1
+        labels = [str(c.label) for c in ranking.columns.values()]
+        assert "vs lowest energy (derived)" in labels, labels
+
+
+def test_energy_columns_give_way_first() -> None:
+    """Energy columns are secondary: at a width that cannot hold every column they go before System."""
+    total = sum(c.width + 2 for c in COLUMNS)
+    shown = [c.key for c, _ in fit_columns(COLUMNS, total - 1)]
+    assert "system" in shown  # shrinking names is enough for one cell
+    narrow = [c.key for c, _ in fit_columns(COLUMNS, 78)]
+    assert not {"energy", "node_kw", "ac_dc"} & set(narrow)
+    assert {"benchmark", "accelerator", "count", "minutes"} <= set(narrow)
+    by_energy = [c.key for c, _ in fit_columns(ranking_columns("energy"), 78)]
+    assert {"energy", "minutes", "accelerator", "count"} <= set(by_energy)
+
+
+def _four_bases_optimize(scenario: Any, catalog: Any = None) -> Any:
+    from tui_fakes import fake_optimize, four_bases
+
+    return four_bases(fake_optimize(scenario, catalog))
+
+
+FOUR = {"version": 1, "name": "four", "budget_usd": 200000,
+        "workloads": [{"benchmark": b, "share": 1} for b in ("bert", "resnet", "unet3d", "ssd")],
+        "accelerators": ["nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"], "prices": {"nvidia-a100-pcie-80gb": 15000}}
+
+
+def _four_app(make_app: Any) -> Any:
+    from recommender.models import parse_scenario
+
+    return make_app(scenario=parse_scenario(FOUR), optimize=_four_bases_optimize)
+
+
+async def test_panel_shows_the_four_bases_with_a_legend(make_app: Any) -> None:
+    from tui.widgets.recommendation import RecommendationPanel
+
+    app = _four_app(make_app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        rows = app.query_one(RecommendationPanel).workload_rows
+        bases = [r[4] for r in rows]
+        assert bases[0].startswith("measured: MLPerf Training v5.0")
+        assert bases[1] == "carried: measured in MLPerf Training v4.0 (Dell, fake-r750), moved to this round by " \
+                           "the model's trend"
+        assert bases[2] == "predicted (derived estimate)" and rows[2][3] != "—"  # with its interval
+        assert bases[3].startswith("specs only (no MLPerf result")
+        legend = _text(app, "#rec-basis-note")
+        for word in ("measured:", "carried:", "predicted:", "specs only:", "does not fit:"):
+            assert word in legend
+        alt = _text(app, "#rec-alternatives")
+        assert "Basis" in alt and "1 specs only" in alt and "1 carried (v4.0)" in alt
+    # narrow: short bases name the round and keep the interval
+    app = _four_app(make_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        wl = _text(app, "#rec-workloads")
+        assert "carried (v4.0)" in wl and "specs only" in wl
+        assert "[2] carried: measured in MLPerf Training v4.0" in wl
+
+
+async def test_frontier_lists_does_not_fit_rows(make_app: Any) -> None:
+    from tui_fakes import fake_frontier
+
+    def with_misfit(scenario: Any, catalog: Any = None) -> Any:
+        import pandas as pd
+
+        df = fake_frontier(scenario, catalog)
+        extra = {"accelerator_id": "nvidia-a30-pcie-24gb", "accelerators": 1, "nodes": 1, "capex_usd": 1000.0,
+                 "it_power_kw": 0.2, "weighted_minutes": float("nan"), "basis": "does_not_fit"}
+        return pd.concat([pd.DataFrame([extra]), df], ignore_index=True)
+
+    app = make_app(frontier=with_misfit)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape", "2")
+        await settle(app, pilot)
+        table = app.query_one("#frontier-table")
+        first = table.full_rows[0]
+        assert first["basis"] == "does not fit" and first["minutes"] == "—"
+        assert {r["basis"] for r in table.full_rows[1:]} <= {"measured", "predicted", "mixed"}
+        assert "do not fit the workloads' memory" in _text(app, "#frontier-status")
+
+
+def _with_bill(scenario: Any, catalog: Any = None) -> Any:
+    """The fake answer with the issue-12 figures the library now returns (bill, both powers, rent or buy)."""
+    from tui_fakes import fake_optimize
+
+    from recommender.plan_models import BillLine, RentOrBuy, RentQuote
+
+    rec = fake_optimize(scenario, catalog)
+    c = rec.choice
+    bill = [BillLine(item="accelerators", quantity=c.accelerators, unit_usd=c.price_usd_per_accelerator,
+                     total_usd=c.accelerators * c.price_usd_per_accelerator, sources=["scenario prices [quote]"]),
+            BillLine(item="host per node", quantity=c.nodes, unit_usd=20000, total_usd=20000 * c.nodes,
+                     sources=["defaults.csv host_cost_usd_per_node"])]
+    c = c.model_copy(update={"bill": bill, "racks": 1, "average_draw_kw": round(c.it_power_kw * 0.6, 3),
+                             "energy_usd_per_year": 2675.0, "yearly_cost_usd": 27884.0})
+    quote = RentQuote(provider="Azure", accelerator_id=c.accelerator_id, pricing="on_demand",
+                      usd_per_accelerator_hour=3.4, rent_usd_per_year=200000.0, rent_pv_usd=800000.0,
+                      break_even_utilization=0.1, source="Epoch AI prices", as_of="2025-03")
+    rent = RentOrBuy(utilization=0.8, mixes_per_year=4000.0, buy_tco_usd=111332.0, buy_usd_per_year=27884.0,
+                     quotes=[quote], cheapest=quote)
+    return rec.model_copy(update={"choice": c, "configurations": [c], "rent_or_buy": rent})
+
+
+async def test_bill_power_cost_and_rent_or_buy_are_shown(make_app: Any) -> None:
+    app = make_app(optimize=_with_bill)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.query_one("#rec-bill").display
+        bill = _text(app, "#rec-bill")
+        assert "host per node" in bill and "scenario prices [quote]" in bill and "Capex" in bill
+        assert "provisioned" in bill and "average draw in training" in bill
+        assert "$27,884 a year" in bill and "present value" in bill
+        assert "Cheapest cloud: Azure" in bill and "above 10 % utilisation" in bill
+        facts = _text(app, "#rec-facts")
+        assert "provisioned IT" in facts and "average draw" in facts and "a year" in facts
+    app = make_app()  # a result without a bill: the section stays hidden
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert not app.query_one("#rec-bill").display
+
+
+async def test_risk_select_reaches_the_scenario(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.scenario.risk is None
+        app.query_one("#risk", Select).value = "p80"
+        await settle(app, pilot)
+        assert app.scenario.risk == "p80"
+
+
+def test_energy_columns_give_way_in_the_stated_order() -> None:
+    """AC/DC first, then kW/node, then kWh (kWh is the last of them to go)."""
+    keys = [c.key for c in COLUMNS]
+    full = sum(c.width + 2 for c in COLUMNS)
+    for width in range(60, full + 1):
+        shown = {c.key for c, _ in fit_columns(COLUMNS, width)}
+        if "ac_dc" in shown:
+            assert {"node_kw", "energy"} <= shown
+        if "node_kw" in shown:
+            assert "energy" in shown
+    assert keys[-3:] == ["energy", "node_kw", "ac_dc"]

@@ -1,0 +1,110 @@
+"""The issue-12 figures of a recommendation: the whole bill with sources, both power figures, the yearly cost and
+present-value TCO, and rent or buy.
+
+Read from the library's result by the names of ``recommender.models`` (``Configuration.bill`` of ``BillLine``,
+``racks``, ``it_power_kw`` = provisioned, ``average_draw_kw``, ``energy_usd_per_year``, ``yearly_cost_usd``,
+``tco_usd``; ``Recommendation.rent_or_buy`` of ``RentOrBuy``/``RentQuote``, ``cloud_decision``,
+``cheapest_rent``). A result without them (an older library) shows nothing here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from recommender import format as fmt
+
+
+def has_bill(rec: Any) -> bool:
+    return bool(rec is not None and rec.choice is not None and getattr(rec.choice, "bill", None))
+
+
+def bill_table(c: Any, name: Callable[[str], str], *, wide: bool) -> Table:
+    """The bill of one copy of ``c``: item, quantity, unit, total and (wide) the sources."""
+    table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
+    table.add_column(f"{c.accelerators} × {name(c.accelerator_id)}", overflow="fold")
+    table.add_column("Qty", justify="right", no_wrap=True)
+    table.add_column("Unit", justify="right", no_wrap=True)
+    table.add_column("Total", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("Source", overflow="fold", style="dim")
+    for line in c.bill:
+        cells: list[Any] = [Text(line.item), fmt.plain_number(round(line.quantity, 2)), fmt.money(line.unit_usd),
+                 fmt.money(line.total_usd)]
+        if wide:
+            cells.append(Text("; ".join(line.sources) or "—"))  # ids in brackets are not markup
+        table.add_row(*cells)
+    table.add_row(Text("Capex", style="bold"), "", "", Text(fmt.money(c.capex_usd), style="bold"),
+                  *([""] if wide else []))
+    return table
+
+
+def power_text(c: Any) -> str:
+    """Provisioned IT power and the expected average draw in training (both figures)."""
+    racks = getattr(c, "racks", None)
+    rack = f" in {racks} rack{'s' if racks != 1 else ''}" if racks else ""
+    draw = getattr(c, "average_draw_kw", None)
+    avg = f" · average draw in training {fmt.kw(draw)}" if draw is not None else ""
+    return f"provisioned {fmt.kw(c.it_power_kw)} IT{rack}{avg} · PUE {c.pue:.2f}"
+
+
+def cost_text(c: Any, years: float) -> str:
+    per_year = getattr(c, "yearly_cost_usd", None)
+    energy = getattr(c, "energy_usd_per_year", None)
+    parts = [f"TCO {fmt.money(c.tco_usd)} (present value over {fmt.plain_number(years)} years)"]
+    if per_year is not None:
+        parts.append(f"{fmt.money(per_year)} a year")
+    if energy is not None:
+        parts.append(f"energy {fmt.money(energy)} a year")
+    return " · ".join(parts)
+
+
+def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
+    """Rent or buy: the buy figure, the cheapest cloud, the break-even utilisation of each pay-per-hour quote."""
+    r = getattr(rec, "rent_or_buy", None)
+    if r is None:
+        return None
+    out = Text()
+    out.append("Rent or buy: ", style="bold")
+    out.append(f"buying costs {fmt.money(r.buy_tco_usd)} (present value, {fmt.money(r.buy_usd_per_year)} a year) at "
+               f"{fmt.percent(r.utilization, 0)} utilisation.")
+    decision = getattr(rec, "cloud_decision", None)
+    if decision:
+        out.append(f" Decision: {decision}.", style="bold")
+    q = r.cheapest
+    if q is not None:
+        out.append(f"\nCheapest cloud: {q.provider} {name(q.accelerator_id)} {q.pricing.replace('_', ' ')} at "
+                   f"${q.usd_per_accelerator_hour:.2f}/accelerator-hour — {fmt.money(q.rent_usd_per_year)} a year, "
+                   f"{fmt.money(q.rent_pv_usd)} present value ({_short(q.source, 60)}, {q.as_of})")
+    for q in r.quotes:
+        if q.break_even_utilization is not None:
+            out.append(f"\nBreak-even: buying beats {q.provider} {q.pricing.replace('_', ' ')} above "
+                       f"{fmt.percent(q.break_even_utilization, 0)} utilisation")
+    return out
+
+
+def plan_section(rec: Any, name: Callable[[str], str], years: float, *, wide: bool) -> RenderableType:
+    """Bill, power, cost and rent-or-buy of every configuration bought (empty when the result has no bill)."""
+    if not has_bill(rec):
+        return Text("")
+    parts: list[RenderableType] = []
+    for c in rec.configurations or [rec.choice]:
+        parts.append(bill_table(c, name, wide=wide))
+        lines = Text()
+        lines.append("Power: ", style="bold")
+        lines.append(power_text(c) + "\n")
+        lines.append("Cost: ", style="bold")
+        lines.append(cost_text(c, years))
+        parts.append(lines)
+    rent = rent_text(rec, name)
+    if rent is not None:
+        parts.append(rent)
+    return Group(*parts)
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
