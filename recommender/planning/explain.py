@@ -102,11 +102,8 @@ def basis_sentence(c: Configuration) -> str:
             "predicted": "predicted by the performance model for {}",
             "specs_only": ("specs only for {} (the accelerator has no MLPerf result: predicted from its datasheet, "
                            "with the widest intervals)")}
-    text = "Minutes " + "; ".join(what[b].format(", ".join(by[b])) for b in what if b in by) + "."
-    weak = [b.replace("_", "-") for b in ("carried", "specs_only") if b in by]
-    if weak:
-        text += f" The choice rests on {' and '.join(weak)} figures: check the intervals in the table."
-    return text
+    # (a choice resting on carried or specs-only figures is flagged once, by planning.risk.risk_note)
+    return "Minutes " + "; ".join(what[b].format(", ".join(by[b])) for b in what if b in by) + "."
 
 
 LIMIT_LABEL = {"budget": "the budget", "power": "the power limit", "rack_units": "the rack space",
