@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -37,4 +38,22 @@ def _write(target: Path, text: str) -> None:
             os.unlink(tmp)
         except OSError:
             pass
+        raise
+
+
+def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
+    """Atomically create ``path`` with a writer that takes a file path (e.g. ``pyarrow.parquet.write_table``):
+    ``write`` fills a temporary file beside the target, which is synced and then renamed over it."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise

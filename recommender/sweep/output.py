@@ -10,12 +10,12 @@ sweep's fingerprint, so ``--resume`` refuses to mix the rows of two different sw
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from catalog.atomic import write_atomic
 from recommender.errors import ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,15 +61,11 @@ class ParquetOut:
 
         name = f"part-{self.parts:06d}.parquet"
         self.parts += 1
-        tmp = self.path / f".{name}.tmp"
-        pq.write_table(table, tmp, compression="zstd")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path / name)
+        write_atomic(self.path / name, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
         self.done[table.column("index").to_numpy()] = True
 
     def close(self) -> None:
-        for tmp in self.path.glob(".part-*.tmp"):
+        for tmp in self.path.glob(".part-*.tmp"):  # left by a killed run
             tmp.unlink(missing_ok=True)
 
 
@@ -94,9 +90,7 @@ class CsvOut:
 
         table = pa.concat_tables(self.tables) if self.tables else arrow_schema(self.plan).empty_table()
         table = table.sort_by("index")
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        pcsv.write_csv(table, tmp)
-        os.replace(tmp, self.path)
+        write_atomic(self.path, lambda tmp: pcsv.write_csv(table, tmp))
 
 
 #: Largest sweep written as CSV (rows are held in memory until the end).
