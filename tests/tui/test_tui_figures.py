@@ -6,22 +6,13 @@ from typing import Any
 
 from textual.widgets import DataTable, Select
 from tui_fakes import settle
+from tui_fakes import text_of as _text
 
 from tui.widgets.catalog_view import COLUMNS, CatalogView, ranking_columns
 from tui.widgets.tables import fit_columns
 
 SIZE = (160, 45)
 
-
-def _text(app: Any, selector: str) -> str:
-    from rich.console import Console
-
-    content = app.query_one(selector).content
-    if isinstance(content, str):
-        return content
-    console = Console(width=150, record=True, color_system=None)
-    console.print(content)
-    return console.export_text()
 
 
 def _powered(cat: Any) -> Any:

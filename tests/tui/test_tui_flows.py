@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.widgets import DataTable, Input, Label, Select
 from tui_fakes import settle
+from tui_fakes import text_of as _text
 
 from tui.widgets.catalog_view import CatalogView
 from tui.widgets.recommendation import RecommendationPanel
@@ -15,17 +16,6 @@ from tui.widgets.scenario_form import WorkloadRow
 
 SIZE = (160, 45)
 
-
-def _text(app: Any, selector: str) -> str:
-    """Plain text of a Label/Static, whatever it holds (str, rich Text or a rich Table)."""
-    from rich.console import Console
-
-    content = app.query_one(selector).content
-    if isinstance(content, str):
-        return content
-    console = Console(width=150, record=True, color_system=None)
-    console.print(content)
-    return console.export_text()
 
 
 async def _set_input(pilot: Any, selector: str, text: str, *, type_it: bool = False) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 from tui_fakes import settle
+from tui_fakes import text_of as _text
 
 from tui import backend
 from tui.widgets.recommendation import RecommendationPanel
@@ -20,16 +21,6 @@ SIZES = [(80, 24), (100, 30), (120, 40), (160, 45), (200, 60)]
 #: Through every size and back, twice.
 RESIZES = (SIZES + SIZES[-2::-1]) * 2
 
-
-def _text(app: Any, selector: str) -> str:
-    from rich.console import Console
-
-    content = app.query_one(selector).content
-    if isinstance(content, str):
-        return content
-    console = Console(width=150, record=True, color_system=None)
-    console.print(content)
-    return console.export_text()
 
 
 async def _open(pilot: Any, view: str) -> None:

@@ -207,3 +207,15 @@ def fake_candidates(scenario: Scenario, catalog: Any = None):
         for c in candidates(scenario)
     ]
     return pd.DataFrame(rows)
+
+
+def text_of(app: Any, selector: str) -> str:
+    """Plain text of a Label/Static, whatever it holds (str, rich Text or a rich Table)."""
+    from rich.console import Console
+
+    content = app.query_one(selector).content
+    if isinstance(content, str):
+        return content
+    console = Console(width=150, record=True, color_system=None)
+    console.print(content)
+    return console.export_text()
