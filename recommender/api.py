@@ -20,6 +20,8 @@ integer MILP with CBC.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -47,9 +49,18 @@ def _default_predictor() -> Predictor:
     return predict
 
 
+#: Prepared candidate tables kept per (scenario, catalog object, predictor): re-solving the same scenario (the TUI
+#: toggling back, a benchmark, a batch repeating a row) skips the grid, the bill and the prediction look-ups. The
+#: predictions themselves are cached per (catalog fingerprint, predictor, workload) in
+#: :mod:`recommender.planning.predictions`, so this adds no staleness of its own. Read-only once built.
+_PREPARED: OrderedDict[tuple[Any, ...], tuple[Catalog, Prepared]] = OrderedDict()
+_PREPARED_SIZE = 16
+_PREPARED_LOCK = threading.Lock()
+
+
 def _prepare(scenario: Any, catalog: Catalog | None, predictor: Predictor | None,
              overrides: dict[str, Any]) -> Prepared:  # fmt: skip
-    """Scenario -> checked ids -> candidate table."""
+    """Scenario -> checked ids -> candidate table (cached, see :data:`_PREPARED`)."""
     from recommender.planning.catalog_info import catalog_meta
     from recommender.planning.table import prepare
     from recommender.scenario.ids import check_ids
@@ -60,10 +71,22 @@ def _prepare(scenario: Any, catalog: Catalog | None, predictor: Predictor | None
         import catalog as catalog_pkg
 
         catalog = catalog_pkg.load()
+    predict = predictor or _default_predictor()
+    key = (s.model_dump_json(), id(catalog), predict)
+    with _PREPARED_LOCK:
+        hit = _PREPARED.get(key)
+        if hit is not None and hit[0] is catalog:
+            _PREPARED.move_to_end(key)
+            return hit[1]
     unknown = check_ids(s, catalog=catalog)
     if unknown:
         raise unknown[0]
-    return prepare(s, catalog, catalog_meta(catalog), predictor or _default_predictor())
+    p = prepare(s, catalog, catalog_meta(catalog), predict)
+    with _PREPARED_LOCK:
+        _PREPARED[key] = (catalog, p)
+        while len(_PREPARED) > _PREPARED_SIZE:
+            _PREPARED.popitem(last=False)
+    return p
 
 
 def candidates(scenario: Any, *, catalog: Catalog | None = None, predictor: Predictor | None = None,
@@ -95,7 +118,7 @@ def frontier(scenario: Any, *, catalog: Catalog | None = None, predictor: Predic
 
 
 def optimize(scenario: Any, *, catalog: Catalog | None = None, predictor: Predictor | None = None,
-             solver: Literal["auto", "cbc", "enumeration"] = "auto", time_limit_s: float = S.DEFAULT_TIME_LIMIT_S,
+             solver: Literal["auto", "cbc", "highs", "enumeration"] = "auto", time_limit_s: float = S.DEFAULT_TIME_LIMIT_S,
              explain: bool = True, **overrides: Any) -> Recommendation:  # fmt: skip
     """Pick the accelerator model and count (or, with ``mix: true``, several configurations) for a scenario.
 

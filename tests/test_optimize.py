@@ -244,7 +244,12 @@ def test_overrides_and_solvers_agree() -> None:
     c = opt(base(budget_usd=900_000), solver="enumeration")
     assert a.objective_value == b.objective_value
     assert c.objective_value == pytest.approx(a.objective_value, rel=1e-9)
-    assert a.solver == "cbc" and c.solver == "enumeration"  # the answer is CBC's by default
+    # the answer is the MILP's by default: HiGHS in-process when highspy is installed, else CBC
+    from recommender.planning.solve import highs_available
+
+    assert a.solver == ("highs" if highs_available() else "cbc") and c.solver == "enumeration"
+    d = opt(base(budget_usd=900_000), solver="cbc")
+    assert d.solver == "cbc" and d.objective_value == a.objective_value and d.choice == a.choice
 
 
 def test_optimize_never_prints(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,7 @@ import recommender
 from recommender import api
 from recommender.errors import ModelError
 from recommender.models import Scenario
+from recommender.planning.solve import highs_available
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "examples" / "seed.yaml"
@@ -26,7 +27,7 @@ def seed() -> Scenario:
 
 def test_seed_scenario_with_the_real_model(seed: Scenario) -> None:
     r = recommender.optimize(SEED)
-    assert r.status == "optimal" and r.solver == "cbc"
+    assert r.status == "optimal" and r.solver == ("highs" if highs_available() else "cbc")
     c = r.choice
     assert c is not None and c.accelerator_id in ALLOWED
     assert c.capex_usd <= seed.budget_usd

@@ -12,6 +12,18 @@ from recommender.planning.table import Prepared
 
 def configuration(p: Prepared, i: int, *, count: int = 1, serves: dict[str, float] | None = None,
             trainings: np.ndarray | None = None) -> Configuration:  # fmt: skip
+    """Candidate ``i`` as a (frozen) Configuration; one copy serving every workload is built once per table."""
+    if count == 1 and serves is None and trainings is None:
+        key = ("configuration", int(i))
+        hit = p.extra.get(key)
+        if hit is None:
+            hit = p.extra[key] = _configuration(p, i, count=1, serves=None, trainings=None)
+        return hit
+    return _configuration(p, i, count=count, serves=serves, trainings=trainings)
+
+
+def _configuration(p: Prepared, i: int, *, count: int, serves: dict[str, float] | None,
+                   trainings: np.ndarray | None) -> Configuration:
     t = p.table
     acc = str(t.acc[i])
     meta = p.meta.accelerators[acc]

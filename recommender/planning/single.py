@@ -29,24 +29,26 @@ def solve_single(p: Prepared, limits: S.Limits, *, memory: bool = True, solver: 
                   time_limit_s: float = S.DEFAULT_TIME_LIMIT_S, restrict: np.ndarray | None = None,
                   prune: bool = False) -> tuple[S.ChoiceResult, np.ndarray]:  # fmt: skip
     """Best single candidate under ``limits``; returns the result and the candidate positions handed to the
-    solver (dominated ones pruned when ``prune`` or with CBC; enumeration does not need it)."""
+    solver (dominated ones pruned when ``prune`` or with a MILP solver, ``cbc`` or ``highs``; enumeration does
+    not need it). Ties are broken by capex, then power, then position, whichever way the answer is found."""
     t = p.table
     cost, sense, thr, req = objective_arrays(p)
     ok = feasible_mask(p, limits, memory=memory)
     if restrict is not None:
         ok = ok & restrict
     idx = np.flatnonzero(ok)
-    if (prune or solver == "cbc") and idx.size:
+    if (prune or solver != "enumeration") and idx.size:
         keep = idx[~dominated_mask(p, idx, per_workload=False)]
     else:
         keep = idx
     if keep.size == 0:
         return S.ChoiceResult(Status.INFEASIBLE, None, None, solver=solver), keep
     sub_res = t.res.take(keep)
-    if solver == "cbc":
+    if solver != "enumeration":
         r = S.solve_choice(cost[keep], sub_res, limits, sense=sense,
                            throughput=None if thr is None else thr[keep], required_throughput=req,
-                           time_limit_s=time_limit_s)  # fmt: skip
+                           time_limit_s=time_limit_s, solver=solver,
+                           tiebreak=(t.capex[keep], t.power[keep]))  # fmt: skip
     else:
         r = S.enumerate_choice(cost[keep], sub_res, limits, sense=sense,
                                throughput=None if thr is None else thr[keep], required_throughput=req,
@@ -59,7 +61,7 @@ def solve_single(p: Prepared, limits: S.Limits, *, memory: bool = True, solver: 
 def optimize_single(p: Prepared, *, solver: str, time_limit_s: float, explain: bool) -> Recommendation:
     s, t = p.scenario, p.table
     sense = objective_arrays(p)[1]
-    use = "enumeration" if solver == "enumeration" else "cbc"
+    use = S.resolve_solver(solver)  # auto: HiGHS in-process when installed, else CBC
     r, keep = solve_single(p, p.limits, solver=use, time_limit_s=time_limit_s, prune=True)
     n_feasible = int(feasible_mask(p).sum())
     common: dict[str, Any] = {

@@ -204,7 +204,9 @@ def resolve_scenario(scenario: Any, overrides: Mapping[str, Any]) -> Scenario:
         p = Path(scenario)
         if p.suffix.lower() not in (".yaml", ".yml"):
             raise ScenarioError(f"{p}: a scenario file must end in .yaml or .yml")
-        scenario = load_scenario(p)
+        from recommender.scenario.file_cache import load_scenario_cached
+
+        scenario = load_scenario_cached(p, load_scenario)
     if isinstance(scenario, Scenario):
         if not overrides:
             return scenario

@@ -18,9 +18,14 @@ import errno
 import os
 import re
 import stat
+from contextvars import ContextVar
 from typing import Any
 
 from recommender.errors import ScenarioError
+
+#: When set to a list, :func:`read_text` appends every path it reads (the scenario file cache uses it to learn
+#: which files a scenario was built from).
+FILES_READ: ContextVar[list[str] | None] = ContextVar("FILES_READ", default=None)
 
 __all__ = [
     "MAX_DEPTH",
@@ -143,6 +148,9 @@ def read_text(path: str | os.PathLike[str], *, file: str) -> str:
     problem = path_problem(path)
     if problem is not None:
         raise ScenarioError(problem, file=file)
+    reads = FILES_READ.get()
+    if reads is not None:
+        reads.append(os.fspath(path))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
