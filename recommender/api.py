@@ -139,7 +139,7 @@ def optimize(scenario: Any, *, catalog: Catalog | None = None, predictor: Predic
             raise ScenarioError("mix mode needs the MILP solver (cbc), not enumeration", field="mix")
         from recommender.planning.plan import attach
 
-        return attach(p, optimize_mix(p, time_limit_s=time_limit_s, explain=explain))
+        return attach(p, optimize_mix(p, time_limit_s=time_limit_s, explain=explain, solver=solver))
     from recommender.planning.plan import attach
     from recommender.planning.single import optimize_single
 

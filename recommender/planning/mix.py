@@ -37,14 +37,17 @@ MIX_MAX_COPIES = 64  # copies of a configuration no limit bounds (only with min_
 MIX_COPIES_CAP = 1_000_000
 
 
-def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommendation:
+def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str = "auto") -> Recommendation:
+    """``solver``: ``auto`` (HiGHS in-process when installed, else CBC), ``cbc`` or ``highs``."""
     s, t = p.scenario, p.table
     sense = "min" if s.objective in (Objective.MIN_TCO, Objective.MIN_TIME) else "max"
-    r, keep = solve_mix(p, p.limits, time_limit_s=time_limit_s)
+    how: dict[str, str] = {} if solver == "auto" else {"solver": solver}
+    r, keep = solve_mix(p, p.limits, time_limit_s=time_limit_s, **how)
     common: dict[str, Any] = {
         "scenario": s.name, "objective": s.objective, "objective_unit": value_unit(s.objective),
         "skipped": p.skipped, "workload_shares": dict(zip(p.names, p.shares.tolist())),
-        "candidates_considered": len(t), "candidates_after_pruning": int(keep.size), "solver": "cbc",
+        "candidates_considered": len(t), "candidates_after_pruning": int(keep.size),
+        "solver": (r.solver or "cbc").split("+")[0],
         "catalog_fingerprint": p.catalog.fingerprint,
     }  # fmt: skip
     if r.counts is None:
@@ -58,7 +61,7 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommen
     alternatives: list[Alternative] = []
     single_best: float | None = None
     if explain:
-        binding, unknown, sensitivity = mix_whatifs(p, r, keep, configs, value, time_limit_s=time_limit_s)
+        binding, unknown, sensitivity = mix_whatifs(p, r, keep, configs, value, time_limit_s=time_limit_s, **how)
         # the best single configuration (mix is never worse) and each accelerator's best
         rs, _ = solve_single(p, p.limits)
         if rs.index is not None:
@@ -73,8 +76,9 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommen
                               "mix; this is the best fleet of one configuration (status: feasible; a better mix may "
                               "exist).")  # fmt: skip
     elif r.status == Status.FEASIBLE:
-        explanation.insert(0, f"CBC stopped at its time limit ({fmt.amount(time_limit_s)} s) with this solution; a better "
-                              "one may exist (status: feasible).")
+        name = "HiGHS" if r.solver.startswith("highs") else "CBC"
+        explanation.insert(0, f"{name} stopped at its time limit ({fmt.amount(time_limit_s)} s) with this solution; a "
+                              "better one may exist (status: feasible).")  # fmt: skip
     choice = max(configs, key=lambda c: c.capex_usd * c.count)
     return Recommendation(status=r.status, objective_value=value, configurations=configs, choice=choice,
                           alternatives=alternatives, binding=binding, sensitivity=sensitivity,
@@ -84,7 +88,7 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool) -> Recommen
 
 
 def mix_whatifs(p: Prepared, r: S.MixResult, keep: np.ndarray, configs: list[Configuration], value: float, *,
-                time_limit_s: float) -> tuple[list[str], list[str], list[Sensitivity]]:  # fmt: skip
+                time_limit_s: float, **how: str) -> tuple[list[str], list[str], list[Sensitivity]]:  # fmt: skip
     """Binding limits, limits whose re-solve stopped at :data:`EXPLAIN_MAX_NODES` without an answer (unknown),
     and the +10 % budget / power sensitivity. Re-solves are limited by nodes, not time, so the same input
     gives the same answer whatever the machine's load (``time_limit_s`` is only a safety net)."""
@@ -95,7 +99,7 @@ def mix_whatifs(p: Prepared, r: S.MixResult, keep: np.ndarray, configs: list[Con
     sensitivity: list[Sensitivity] = []
 
     def resolve(limits: S.Limits) -> tuple[S.MixResult, np.ndarray]:
-        return solve_mix(p, limits, time_limit_s=time_limit_s, max_nodes=EXPLAIN_MAX_NODES)
+        return solve_mix(p, limits, time_limit_s=time_limit_s, max_nodes=EXPLAIN_MAX_NODES, **how)
 
     def judge(name: str, rr: S.MixResult) -> None:
         if rr.counts is not None and is_better(mix_value(s.objective, rr), value, sense):
@@ -126,9 +130,11 @@ def mix_whatifs(p: Prepared, r: S.MixResult, keep: np.ndarray, configs: list[Con
     return binding, unknown, sensitivity
 
 
-def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float,
-              max_nodes: int | None = None) -> tuple[S.MixResult, np.ndarray]:  # fmt: skip
+def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float, max_nodes: int | None = None,
+              solver: str = "auto") -> tuple[S.MixResult, np.ndarray]:  # fmt: skip
+    """The mix MILP over the configurations that may join a mix (pruned); ``solver`` as in :func:`optimize_mix`."""
     s, t = p.scenario, p.table
+    solver = S.resolve_solver(solver)
     # issue 12: a configuration that can train only some of the workloads may join a mix
     pos = p.shares > 0
     runs_some = np.any(np.isfinite(t.minutes[:, pos]) & (t.minutes[:, pos] > 0), axis=1)
@@ -146,7 +152,7 @@ def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float,
         w = weighted[keep]
         best = int(np.argmin(w)) if np.isfinite(w).any() else None
         return solve_mix_time(minutes, p.shares, t.res.take(keep), limits, time_limit_s=time_limit_s,
-                                incumbent=best), keep  # fmt: skip
+                                incumbent=best), keep  # fmt: skip  (CBC: not measured with HiGHS)
     objective = "tco" if s.objective == Objective.MIN_TCO else "throughput"
     copies: int | np.ndarray = MIX_MAX_COPIES
     if objective == "tco" and s.required_mixes_per_day is not None:
@@ -160,7 +166,7 @@ def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float,
                                  required_throughput=s.required_mixes_per_day, max_copies=copies)  # fmt: skip
     r = S.solve_mix(minutes, p.shares, res, needed, objective=objective, tco_usd=t.tco[keep],
                     required_throughput=s.required_mixes_per_day, max_copies=copies,
-                    time_limit_s=time_limit_s, max_nodes=max_nodes, incumbent=incumbent)  # fmt: skip
+                    time_limit_s=time_limit_s, max_nodes=max_nodes, incumbent=incumbent, solver=solver)  # fmt: skip
     if r.counts is not None:  # slack against every limit the scenario sets, including those left out
         r.slack = {name: limit - float(np.dot(r.counts, res.usage(name))) for name, limit in limits.items()}
     return r, keep

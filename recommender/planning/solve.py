@@ -386,9 +386,24 @@ def solve_mix(
     """
     if minutes.shape[1] == 0:
         return MixResult(Status.INFEASIBLE, None, None, None, None)
+    args = (minutes, shares, res, limits, objective, tco_usd, incumbent)
+    if solver == "highs":
+        from recommender.planning.mix_highs import solve_mix_highs
+
+        start = None
+        if incumbent is not None:
+            start = np.zeros(minutes.shape[1])
+            start[incumbent[0]] = incumbent[1]
+        ub = count_upper_bounds(res, limits, default=max_copies)
+        h = solve_mix_highs(minutes, shares, ub, [(res.usage(k), v) for k, v in limits.items()], objective=objective,
+                            tco_usd=tco_usd, required_throughput=required_throughput, time_limit_s=time_limit_s,
+                            start=start, max_nodes=max_nodes)  # fmt: skip
+        if h.ran:
+            return _guarded(*args, "highs", h.status, h.counts, h.copy_days)
+        solver = "cbc"  # HiGHS did not run: CBC answers
     prob, n, f, lam = build_mix_problem(minutes, shares, res, limits, objective=objective, tco_usd=tco_usd,
                                        required_throughput=required_throughput, max_copies=max_copies)
-    warm = incumbent is not None and solver == "cbc" and _set_warm_start(minutes, shares, n, f, lam, incumbent)
+    warm = incumbent is not None and _set_warm_start(minutes, shares, n, f, lam, incumbent)
     # CBC occasionally fails to run (PulpSolverError) at tiny time limits: retry cold, then fall back
     for attempt in (True, False) if warm else (False,):
         try:
@@ -399,12 +414,23 @@ def solve_mix(
     else:
         if incumbent is None:
             raise pulp.PulpSolverError(f"{solver} failed to run on the mix problem")
-        return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
+        return _incumbent_result(*args, solver)
     status = map_status(prob.status, prob.sol_status)
     if status == Status.INFEASIBLE:
-        return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
+        return _incumbent_result(*args, solver)
     counts = np.array([round(v.value() or 0.0) for v in n], dtype=int)
-    out = _mix_result(minutes, shares, res, limits, objective, tco_usd, counts, f, status, solver)
+    days = np.array([[max(v.value() or 0.0, 0.0) if v is not None else 0.0 for v in row] for row in f])
+    return _guarded(*args, solver, status, counts, days.reshape(minutes.shape))
+
+
+def _guarded(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, objective: str,
+             tco_usd: np.ndarray | None, incumbent: tuple[int, int] | None, solver: str, status: Status,
+             counts: np.ndarray | None, copy_days: np.ndarray | None) -> MixResult:  # fmt: skip
+    """The solver's answer, or the incumbent when the solver has none or stopped with a worse one (an answer
+    proved optimal is kept)."""
+    if status == Status.INFEASIBLE or counts is None:
+        return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
+    out = _mix_result(minutes, shares, res, limits, objective, tco_usd, counts, copy_days, status, solver)
     if incumbent is None or (status == Status.OPTIMAL and out.counts is not None):
         return out
     inc = _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
@@ -450,16 +476,14 @@ def _incumbent_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, l
 
 
 def _mix_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, objective: str,
-                tco_usd: np.ndarray | None, counts: np.ndarray, f: list[list[pulp.LpVariable | None]] | None,
+                tco_usd: np.ndarray | None, counts: np.ndarray, copy_days: np.ndarray | None,
                 status: Status, solver: str) -> MixResult:  # fmt: skip
-    """Trainings, throughput, objective and slack of integer ``counts`` (copy-days from ``f`` when given)."""
+    """Trainings, throughput, objective and slack of integer ``counts`` (copy-days ``f[w, c]`` when given)."""
     W, C = minutes.shape
     trainings = np.zeros((W, C))
-    for w in range(W if f is not None else 0):
-        for c in range(C):
-            v = f[w][c]  # type: ignore[index]
-            if v is not None and counts[c] > 0:
-                trainings[w, c] = max(v.value() or 0.0, 0.0) * MINUTES_PER_DAY / minutes[w, c]
+    if copy_days is not None:
+        ok = np.isfinite(minutes) & (minutes > 0) & (counts > 0)[None, :]
+        trainings[ok] = copy_days[ok] * MINUTES_PER_DAY / minutes[ok]
     active = np.flatnonzero(counts)
     if active.size == 1 and np.all(np.isfinite(minutes[shares > 0, active[0]])):
         # one configuration: the exact throughput, free of the solver's round-off
