@@ -53,7 +53,7 @@ def test_what_if_resolves_are_node_limited_and_an_unfinished_one_is_unknown(monk
     real = mix.solve_mix
     calls: list[int | None] = []
 
-    def stopped(p, limits, *, time_limit_s, max_nodes=None):  # type: ignore[no-untyped-def]
+    def stopped(p, limits, *, time_limit_s, max_nodes=None, **kw):  # type: ignore[no-untyped-def]
         calls.append(max_nodes)
         if max_nodes is not None:  # a what-if re-solve that reached its node limit without a solution
             return S.MixResult(Status.INFEASIBLE, None, None, None, None), np.array([], dtype=int)

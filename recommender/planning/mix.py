@@ -98,8 +98,15 @@ def mix_whatifs(p: Prepared, r: S.MixResult, keep: np.ndarray, configs: list[Con
     unknown: list[str] = []
     sensitivity: list[Sensitivity] = []
 
+    # every what-if relaxes a limit, so the answer is a solution of each: the re-solves start from it
+    start: dict[str, Any] = {}
+    if r.counts is not None and r.copy_days is not None and s.objective != Objective.MIN_TIME:
+        counts, days = np.zeros(len(t), dtype=int), np.zeros((len(p.names), len(t)))
+        counts[keep], days[:, keep] = r.counts, r.copy_days
+        start["start"] = (counts, days)
+
     def resolve(limits: S.Limits) -> tuple[S.MixResult, np.ndarray]:
-        return solve_mix(p, limits, time_limit_s=time_limit_s, max_nodes=EXPLAIN_MAX_NODES, **how)
+        return solve_mix(p, limits, time_limit_s=time_limit_s, max_nodes=EXPLAIN_MAX_NODES, **how, **start)
 
     def judge(name: str, rr: S.MixResult) -> None:
         if rr.counts is not None and is_better(mix_value(s.objective, rr), value, sense):
@@ -131,10 +138,14 @@ def mix_whatifs(p: Prepared, r: S.MixResult, keep: np.ndarray, configs: list[Con
 
 
 def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float, max_nodes: int | None = None,
-              solver: str = "auto") -> tuple[S.MixResult, np.ndarray]:  # fmt: skip
-    """The mix MILP over the configurations that may join a mix (pruned); ``solver`` as in :func:`optimize_mix`."""
+              solver: str = "auto",
+              start: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[S.MixResult, np.ndarray]:  # fmt: skip
+    """The mix MILP over the configurations that may join a mix (pruned); ``solver`` as in :func:`optimize_mix`.
+    ``start``: a fleet known to satisfy ``limits`` (copies and copy-days per candidate of the table) to start
+    from and never return worse than, instead of the best fleet of one configuration (used when every
+    configuration it buys is among those handed to the MILP)."""
     s, t = p.scenario, p.table
-    solver = S.resolve_solver(solver)
+    solver = "cbc" if solver == "auto" else solver  # CBC: HiGHS is no faster on the catalog's mix instances
     # issue 12: a configuration that can train only some of the workloads may join a mix
     pos = p.shares > 0
     runs_some = np.any(np.isfinite(t.minutes[:, pos]) & (t.minutes[:, pos] > 0), axis=1)
@@ -166,10 +177,18 @@ def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float, max_nodes: 
                                  required_throughput=s.required_mixes_per_day, max_copies=copies)  # fmt: skip
     r = S.solve_mix(minutes, p.shares, res, needed, objective=objective, tco_usd=t.tco[keep],
                     required_throughput=s.required_mixes_per_day, max_copies=copies,
-                    time_limit_s=time_limit_s, max_nodes=max_nodes, incumbent=incumbent, solver=solver)  # fmt: skip
+                    time_limit_s=time_limit_s, max_nodes=max_nodes, incumbent=incumbent, solver=solver,
+                    start=_local(start, keep))  # fmt: skip
     if r.counts is not None:  # slack against every limit the scenario sets, including those left out
         r.slack = {name: limit - float(np.dot(r.counts, res.usage(name))) for name, limit in limits.items()}
     return r, keep
+
+
+def _local(start: tuple[np.ndarray, np.ndarray] | None, keep: np.ndarray) -> S.Fleet | None:
+    """A fleet over the table's candidates restricted to ``keep``, or None if it buys something outside it."""
+    if start is None or np.any(np.delete(start[0], keep)):
+        return None
+    return start[0][keep], start[1][:, keep]
 
 
 def bounded_limits(res: S.Resources, limits: S.Limits,

@@ -30,6 +30,7 @@ from recommender.planning.solvers import (  # noqa: F401  (re-exported: the solv
     resolve_solver,
     solve_problem,
 )
+from recommender.planning.mix_check import best_assignment_throughput  # noqa: F401  (re-exported)
 
 MINUTES_PER_DAY = 1440.0
 DEFAULT_TIME_LIMIT_S = 10.0
@@ -281,6 +282,7 @@ class MixResult:
     objective: float | None  # lam (max_throughput) or TCO (min_tco)
     slack: dict[str, float] = field(default_factory=dict)
     solver: str = "cbc"
+    copy_days: np.ndarray | None = None  # f[w, c]: copy-days of configuration c spent on workload w
 
 
 def count_upper_bounds(res: Resources, limits: Limits, *, default: int | np.ndarray = 64) -> np.ndarray:
@@ -360,6 +362,10 @@ def build_mix_problem(
     return prob, n, f, lam
 
 
+#: A known fleet: (copies per configuration, copy-days ``f[w, c]`` or None).
+Fleet = tuple[np.ndarray, "np.ndarray | None"]
+
+
 def solve_mix(
     minutes: np.ndarray,
     shares: np.ndarray,
@@ -372,6 +378,7 @@ def solve_mix(
     max_copies: int | np.ndarray = 64,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     incumbent: tuple[int, int] | None = None,
+    start: Fleet | None = None,
     solver: str = "cbc",
     max_nodes: int | None = None,
 ) -> MixResult:
@@ -379,31 +386,29 @@ def solve_mix(
     day ``x[w, c]`` recovered from the copy-days. ``max_nodes`` stops the branch and bound after
     that many nodes (a limit that does not depend on the machine's load; status ``feasible`` or none when reached).
 
-    ``incumbent`` = (configuration, copies): the best single configuration. CBC starts from it (warm start),
-    and whatever the solver returns, the result is never worse than it: when the solver stops at its time limit
-    with a worse fleet, or with none, the incumbent is returned (status ``feasible``, ``solver`` ending in
-    ``+incumbent``) unless the solver proved its answer optimal.
+    ``incumbent`` = (configuration, copies): the best single configuration; ``start``, in preference to it, a
+    known fleet that satisfies this problem's limits (e.g. the answer before a limit was relaxed). The solver
+    starts from it (warm start), and whatever the solver returns, the result is never worse than it: when the
+    solver stops at its time limit with a worse fleet, or with none, the incumbent is returned (status
+    ``feasible``, ``solver`` ending in ``+incumbent``) unless the solver proved its answer optimal.
     """
     if minutes.shape[1] == 0:
         return MixResult(Status.INFEASIBLE, None, None, None, None)
-    args = (minutes, shares, res, limits, objective, tco_usd, incumbent)
+    fleet = start if start is not None else _single_fleet(minutes, shares, incumbent)
+    args = (minutes, shares, res, limits, objective, tco_usd, fleet)
     if solver == "highs":
         from recommender.planning.mix_highs import solve_mix_highs
 
-        start = None
-        if incumbent is not None:
-            start = np.zeros(minutes.shape[1])
-            start[incumbent[0]] = incumbent[1]
         ub = count_upper_bounds(res, limits, default=max_copies)
         h = solve_mix_highs(minutes, shares, ub, [(res.usage(k), v) for k, v in limits.items()], objective=objective,
                             tco_usd=tco_usd, required_throughput=required_throughput, time_limit_s=time_limit_s,
-                            start=start, max_nodes=max_nodes)  # fmt: skip
+                            start=None if fleet is None else fleet[0], max_nodes=max_nodes)  # fmt: skip
         if h.ran:
             return _guarded(*args, "highs", h.status, h.counts, h.copy_days)
         solver = "cbc"  # HiGHS did not run: CBC answers
     prob, n, f, lam = build_mix_problem(minutes, shares, res, limits, objective=objective, tco_usd=tco_usd,
                                        required_throughput=required_throughput, max_copies=max_copies)
-    warm = incumbent is not None and _set_warm_start(minutes, shares, n, f, lam, incumbent)
+    warm = fleet is not None and _set_warm_start(_incumbent_result(*args, solver), n, f, lam)
     # CBC occasionally fails to run (PulpSolverError) at tiny time limits: retry cold, then fall back
     for attempt in (True, False) if warm else (False,):
         try:
@@ -412,7 +417,7 @@ def solve_mix(
         except pulp.PulpSolverError:
             continue
     else:
-        if incumbent is None:
+        if fleet is None:
             raise pulp.PulpSolverError(f"{solver} failed to run on the mix problem")
         return _incumbent_result(*args, solver)
     status = map_status(prob.status, prob.sol_status)
@@ -424,16 +429,16 @@ def solve_mix(
 
 
 def _guarded(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, objective: str,
-             tco_usd: np.ndarray | None, incumbent: tuple[int, int] | None, solver: str, status: Status,
+             tco_usd: np.ndarray | None, fleet: Fleet | None, solver: str, status: Status,
              counts: np.ndarray | None, copy_days: np.ndarray | None) -> MixResult:  # fmt: skip
-    """The solver's answer, or the incumbent when the solver has none or stopped with a worse one (an answer
-    proved optimal is kept)."""
+    """The solver's answer, or the incumbent fleet when the solver has none or stopped with a worse one (an
+    answer proved optimal is kept)."""
     if status == Status.INFEASIBLE or counts is None:
-        return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
+        return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, fleet, solver)
     out = _mix_result(minutes, shares, res, limits, objective, tco_usd, counts, copy_days, status, solver)
-    if incumbent is None or (status == Status.OPTIMAL and out.counts is not None):
+    if fleet is None or (status == Status.OPTIMAL and out.counts is not None):
         return out
-    inc = _incumbent_result(minutes, shares, res, limits, objective, tco_usd, incumbent, solver)
+    inc = _incumbent_result(minutes, shares, res, limits, objective, tco_usd, fleet, solver)
     if out.objective is None or (inc.objective is not None and _worse(out.objective, inc.objective, objective)):
         return inc
     return out
@@ -444,35 +449,46 @@ def _worse(a: float, b: float, objective: str) -> bool:
     return a < b - tol if objective == "throughput" else a > b + tol
 
 
-def _set_warm_start(minutes: np.ndarray, shares: np.ndarray, n: list[pulp.LpVariable],
-                    f: list[list[pulp.LpVariable | None]], lam: pulp.LpVariable, incumbent: tuple[int, int]) -> bool:
-    """Give the solver the incumbent as its starting solution: ``copies`` of one configuration, each
-    workload's copy-days in proportion to share x minutes. False if the incumbent cannot run every workload."""
+def _single_fleet(minutes: np.ndarray, shares: np.ndarray, incumbent: tuple[int, int] | None) -> Fleet | None:
+    """``copies`` of one configuration, each workload's copy-days in proportion to share x minutes (None when
+    it cannot run every workload: the solver then gets no start, but the fleet still guards the answer)."""
+    if incumbent is None:
+        return None
     c0, k = incumbent
+    counts = np.zeros(minutes.shape[1], dtype=int)
+    counts[c0] = k
     pos = shares > 0
     col = minutes[:, c0]
     if not np.all(np.isfinite(col[pos]) & (col[pos] > 0)):
-        return False
+        return counts, None
     lam0 = MINUTES_PER_DAY * k / float(np.sum(shares[pos] * col[pos]))
+    days = np.zeros(minutes.shape)
+    days[pos, c0] = lam0 * shares[pos] * col[pos] / MINUTES_PER_DAY
+    return counts, days
+
+
+def _set_warm_start(known: MixResult, n: list[pulp.LpVariable], f: list[list[pulp.LpVariable | None]],
+                    lam: pulp.LpVariable) -> bool:
+    """Give the solver a known fleet (a result with its trainings) as its starting solution; False without one."""
+    if known.counts is None or known.copy_days is None or known.throughput is None or not np.any(known.copy_days):
+        return False
     for c, v in enumerate(n):
-        v.setInitialValue(k if c == c0 else 0)
+        v.setInitialValue(int(known.counts[c]))
     for w, row in enumerate(f):
         for c, v in enumerate(row):
             if v is not None:
-                v.setInitialValue(lam0 * shares[w] * col[w] / MINUTES_PER_DAY if c == c0 and pos[w] else 0.0)
-    lam.setInitialValue(lam0)
+                v.setInitialValue(float(known.copy_days[w, c]))
+    lam.setInitialValue(known.throughput)
     return True
 
 
 def _incumbent_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, objective: str,
-                      tco_usd: np.ndarray | None, incumbent: tuple[int, int] | None, solver: str) -> MixResult:
-    """The incumbent as a mix result (status feasible: optimality not proved), or infeasible without one."""
-    if incumbent is None:
+                      tco_usd: np.ndarray | None, fleet: Fleet | None, solver: str) -> MixResult:
+    """The incumbent fleet as a mix result (status feasible: optimality not proved), or infeasible without one."""
+    if fleet is None:
         return MixResult(Status.INFEASIBLE, None, None, None, None)
-    counts = np.zeros(minutes.shape[1], dtype=int)
-    counts[incumbent[0]] = incumbent[1]
-    return _mix_result(minutes, shares, res, limits, objective, tco_usd, counts, None, Status.FEASIBLE,
-                       solver + "+incumbent")  # fmt: skip
+    return _mix_result(minutes, shares, res, limits, objective, tco_usd, np.asarray(fleet[0], dtype=int), fleet[1],
+                       Status.FEASIBLE, solver + "+incumbent")  # fmt: skip
 
 
 def _mix_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, objective: str,
@@ -499,7 +515,8 @@ def _mix_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits:
     else:
         obj = float(np.dot(counts, tco_usd))  # type: ignore[arg-type]
     slack = {name: limit - float(np.dot(counts, res.usage(name))) for name, limit in limits.items()}
-    return MixResult(status, counts, trainings, thr, obj, slack, solver)
+    days = np.where(np.isfinite(minutes) & (trainings > 0), trainings * np.nan_to_num(minutes) / MINUTES_PER_DAY, 0.0)
+    return MixResult(status, counts, trainings, thr, obj, slack, solver, days)
 
 
 def mix_throughput(minutes: np.ndarray, shares: np.ndarray, counts: np.ndarray, trainings: np.ndarray) -> float:
@@ -515,40 +532,6 @@ def mix_throughput(minutes: np.ndarray, shares: np.ndarray, counts: np.ndarray, 
     if not pos.any():
         return 0.0
     return float(np.min(t.sum(axis=1)[pos] / shares[pos]))
-
-
-def best_assignment_throughput(minutes: np.ndarray, shares: np.ndarray, counts: np.ndarray) -> float:
-    """Exact max mixes per day for fixed copies (an LP, solved with scipy's HiGHS); used by tests and checks."""
-    from scipy.optimize import linprog
-
-    W, C = minutes.shape
-    active = [c for c in range(C) if counts[c] > 0]
-    if not active:
-        return 0.0
-    pairs = [(w, c) for w in range(W) for c in active if np.isfinite(minutes[w, c]) and minutes[w, c] > 0]
-    nv = len(pairs) + 1  # x's then lam
-    cvec = np.zeros(nv)
-    cvec[-1] = -1.0
-    a_ub, b_ub = [], []
-    for c in active:
-        row = np.zeros(nv)
-        for k, (w, cc) in enumerate(pairs):
-            if cc == c:
-                row[k] = minutes[w, c]
-        a_ub.append(row)
-        b_ub.append(MINUTES_PER_DAY * counts[c])
-    for w in range(W):
-        if shares[w] <= 0:
-            continue
-        row = np.zeros(nv)
-        for k, (ww, _) in enumerate(pairs):
-            if ww == w:
-                row[k] = -1.0
-        row[-1] = shares[w]
-        a_ub.append(row)
-        b_ub.append(0.0)
-    out = linprog(cvec, A_ub=np.array(a_ub), b_ub=np.array(b_ub), bounds=[(0, None)] * nv, method="highs")
-    return float(-out.fun) if out.status == 0 else 0.0
 
 
 def best_incumbent(throughput: np.ndarray, tco_usd: np.ndarray | None, res: Resources, limits: Limits, *,
