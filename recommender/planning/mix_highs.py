@@ -35,7 +35,7 @@ class HighsMix:
 def _rows(minutes: np.ndarray, shares: np.ndarray, limit_rows: list[tuple[np.ndarray, float]],
           ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """CSR rows (lower, upper, starts, indices, values) over columns [n (C), lam, f (valid (w, c), row-major)]."""
-    W, C = minutes.shape
+    C = minutes.shape[1]
     w_of, c_of = np.nonzero(ok)  # row-major: the f columns' order
     fcol = C + 1 + np.arange(w_of.size)
     lower: list[float] = []

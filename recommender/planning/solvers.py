@@ -32,15 +32,16 @@ def map_status(status: int, sol_status: int) -> Status:
 HIGHS_OPTIONS: dict[str, Any] = {"threads": 1, "mip_heuristic_run_feasibility_jump": False}
 
 
-def _solver(time_limit_s: float, name: str = "cbc", *, warm_start: bool = False,
-            max_nodes: int | None = None) -> pulp.LpSolver:
+def _solver(time_limit_s: float, name: str = "cbc", *, warm_start: bool = False, max_nodes: int | None = None,
+            highs_options: dict[str, Any] | None = None) -> pulp.LpSolver:
     """CBC (bundled, a subprocess) or HiGHS (``highspy``, in-process; silent with ``msg=False``). Both always
     get a time limit; HiGHS is told to prove optimality to a zero relative gap, as CBC does (its default gap
     of 1e-4 could return a slightly worse candidate as "optimal")."""
     if name == "highs":
         _silence_highs_banner()
         extra: dict[str, Any] = {} if max_nodes is None else {"mip_max_nodes": int(max_nodes)}
-        return pulp.HiGHS(msg=False, timeLimit=time_limit_s, gapRel=0.0, **HIGHS_OPTIONS, **extra)
+        extra.update(highs_options or {})
+        return pulp.HiGHS(msg=False, timeLimit=time_limit_s, gapRel=0.0, **{**HIGHS_OPTIONS, **extra})
     with warnings.catch_warnings():
         # PuLP 3.3 announces PULP_CBC_CMD's removal in 4.0; it is the bundled CBC the project standardises on
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -48,13 +49,13 @@ def _solver(time_limit_s: float, name: str = "cbc", *, warm_start: bool = False,
 
 
 def solve_problem(prob: pulp.LpProblem, time_limit_s: float, solver: str = "cbc", *, warm_start: bool = False,
-                  max_nodes: int | None = None) -> str:
+                  max_nodes: int | None = None, highs_options: dict[str, Any] | None = None) -> str:
     """Solve ``prob`` with ``solver`` and return the solver that answered: HiGHS that does not run (it reports
     "not solved", e.g. when another user of highspy in the process fixed its thread pool, or raises) is
     replaced by CBC. CBC's own failures (PulpSolverError) reach the caller."""
     if solver == "highs":
         try:
-            prob.solve(_solver(time_limit_s, "highs", max_nodes=max_nodes))
+            prob.solve(_solver(time_limit_s, "highs", max_nodes=max_nodes, highs_options=highs_options))
             if prob.status != pulp.LpStatusNotSolved:
                 return "highs"
         except pulp.PulpSolverError:
