@@ -132,3 +132,25 @@ def test_catalog_fingerprint_follows_the_files(tmp_path: Path) -> None:
     acc.write_text(acc.read_text() + "\n")
     b = catalog.load(d)
     assert b.fingerprint != a.fingerprint
+
+
+@needs_highs
+def test_highs_prints_nothing_in_a_fresh_process() -> None:
+    """HiGHS's banner goes to fd 1 when the first Highs() of a process is built (it would corrupt a running TUI):
+    a fresh process that solves one single-choice and one HiGHS mix prints nothing at all."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.path.insert(0, 'tests')\n"
+        "from optimize_fakes import fake_predict\n"
+        "from recommender import optimize\n"
+        "s = {'name': 'q', 'budget_usd': 400000, 'workloads': [{'benchmark': 'bert'}, {'benchmark': 'resnet'}]}\n"
+        "r = optimize(s, predictor=fake_predict)\n"
+        "m = optimize({**s, 'mix': True, 'objective': 'max_throughput'}, predictor=fake_predict, solver='highs')\n"
+        "assert r.solver == 'highs' and m.solver == 'highs', (r.solver, m.solver)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == ""
