@@ -502,6 +502,9 @@ class Recommendation(FrozenModel):
     rent_or_buy: RentOrBuy | None = Field(default=None, description="Buy versus rent in a cloud (issue 12).")
     cloud_decision: Literal["buy", "rent"] | None = Field(default=None, description="consider_cloud: buy or rent.")
     cheapest_rent: RentQuote | None = Field(default=None, description="consider_cloud: the cheapest rent of the work.")
+    risk: Literal["expected", "p80"] | None = Field(
+        default=None, description="Which minutes were ranked: expected, or p80 (the 80 % intervals' upper ends; the "
+                                  "default for a purchase). objective_value is in the same terms.")
 
     # -- exports --------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

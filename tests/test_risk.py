@@ -36,7 +36,9 @@ def predictor(a30_scale: float, *, does_not_fit_below: int = 0):
 
 
 def best_value(accelerators: list[str]) -> float:
-    rec = optimize({**SEED, "accelerators": accelerators}, predictor=predictor(1.0), explain=False)
+    """The best expected share-weighted minutes among ``accelerators`` (scale factors are set on expected minutes)."""
+    rec = optimize({**SEED, "accelerators": accelerators, "risk": "expected"}, predictor=predictor(1.0),
+                   explain=False)  # fmt: skip
     return rec.objective_value
 
 
@@ -51,6 +53,11 @@ def test_p80_prefers_the_measured_choice_when_specs_only_is_marginally_better() 
     assert "rests on specs_only figures" in text and "best choice among measured configurations" in text
     assert "loses 3" in text or "loses" in text
     assert not any("rests on" in line for line in p80.explanation)
+    assert expected.risk == "expected" and p80.risk == "p80"
+    # p80 is the default for a purchase: a scenario without `risk` gives the p80 answer
+    default = optimize(SEED, predictor=predictor(scale), explain=False)
+    assert default.risk == "p80" and default.choice == p80.choice
+    assert default.objective_value == pytest.approx(p80.objective_value)
 
 
 def test_p80_never_returns_a_configuration_that_does_not_fit() -> None:
