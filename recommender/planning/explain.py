@@ -42,8 +42,8 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], r
         (f"Buy {describe(c)}: capex {fmt.money(c.capex_usd)}, IT power {fmt.amount(c.it_power_kw)} kW "
          f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO (present value over "
          f"{fmt.amount(s.years)} years) {fmt.money(c.tco_usd)}."),
-        (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}); the whole mix "
-         f"{fmt.amount(c.mixes_per_day)} times per day."),
+        (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}){p80_text(p, i)}; the whole "
+         f"mix {fmt.amount(c.mixes_per_day)} times per day."),
     ]
     at = " at p80 minutes" if R.resolve(s.risk) == R.P80 else ""
     what = {Objective.MIN_TIME: f"the lowest {unit_text(s.objective, s.risk)} to train",
@@ -88,6 +88,13 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], r
     if p.allow_note:
         out.append(p.allow_note)
     return out
+
+
+def p80_text(p: Prepared, i: int) -> str:
+    """``, 32.6 at the intervals' upper ends (p80)`` under risk p80, else ''."""
+    if R.resolve(p.scenario.risk) != R.P80:
+        return ""
+    return f", {fmt.amount(float(risk_arrays(p)[0][i]))} at the intervals' upper ends (p80)"
 
 
 def basis_sentence(c: Configuration) -> str:
