@@ -63,7 +63,7 @@ RISK_TEXT = {"p80": "ranked by the upper end of each minutes figure's 80 % inter
 def recommendation_markdown(rec: Recommendation) -> str:
     """A readable report: the answer, its numbers, the alternatives, the limits and the assumptions."""
     p80 = " p80" if rec.risk == "p80" else ""
-    unit = {"minutes": f"min (share-weighted{p80} minutes to train)", "mixes_per_day": f"mixes/day{p80 and ' (at p80 minutes)'}",
+    unit = {"minutes": f"min (share-weighted{p80} minutes to train)", "mixes_per_day": f"mixes/day{p80 and ' at p80 minutes'}",
             "usd": "USD"}  # fmt: skip
     lines = [f"# {rec.scenario}: {rec.status.value}", ""]
     if rec.objective_value is not None:

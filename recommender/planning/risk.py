@@ -34,12 +34,12 @@ def resolve(risk: str | None) -> str:
 
 def unit_label(unit: str, risk: str | None) -> str:
     """Name of a ranked figure under ``risk``: ``share-weighted minutes`` -> ``share-weighted p80 minutes``,
-    ``mixes/day`` -> ``mixes/day (at p80 minutes)`` under p80 (the interval's upper end); USD unchanged."""
+    ``mixes/day`` -> ``mixes/day at p80 minutes`` under p80 (the interval's upper end); USD unchanged."""
     if resolve(risk) != P80:
         return unit
     if "minutes" in unit:
         return unit.replace("minutes", "p80 minutes")
-    return f"{unit} (at p80 minutes)" if "mixes" in unit else unit
+    return f"{unit} at p80 minutes" if "mixes" in unit else unit
 
 
 def risk_sentence(risk: str | None, *, given: bool) -> str:
