@@ -221,7 +221,7 @@ class Scenario(FrozenModel):
         default=None,
         description=(
             "Which minutes to optimise: expected (the point estimate) or p80 (the upper end of the 80 % interval, "
-            "so an uncertain prediction must be better by its own doubt). Empty = the default (see planning.risk)."
+            "so an uncertain prediction must be better by its own doubt). Empty = p80, the default for a purchase."
         ),
     )
     partial_rack: bool = Field(
