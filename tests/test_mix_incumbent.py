@@ -104,6 +104,11 @@ def test_mix_min_time_is_the_time_of_each_workload_on_its_servers() -> None:
                 run = max(w.minutes_high, w.minutes) if risk == "p80" else w.minutes
                 by_hand += w.share * run * c.serves[w.workload]
         assert mix.objective_value == pytest.approx(by_hand)
+        # a batch row's `minutes` are expected minutes whatever the risk (objective_value is in the risk's terms)
+        from recommender.batch import row_from_recommendation
+
+        expected = sum(w.share * w.minutes * c.serves[w.workload] for c in mix.configurations for w in c.workloads)
+        assert row_from_recommendation(mix, file="t.yaml").minutes == pytest.approx(expected, abs=1e-4)
         # every run's minutes are at most... the reported value is a share-weighted time, not a throughput figure
         slowest = max((max(w.minutes_high, w.minutes) if risk == "p80" else w.minutes)
                       for c in mix.configurations for w in c.workloads if c.serves[w.workload] > 0)
