@@ -4,7 +4,8 @@
 
 Imports every round folder under ``<shared>/mlperf/training`` with our importer, joins the accelerator table
 with the reference prices of ``defaults.csv`` (``launch_price_usd`` stays as history, not the reference),
-and copies ``defaults.csv``, ``cloud_prices.csv``, the alias table and the attribution (SOURCES.md). Every file is written atomically.
+and copies ``defaults.csv`` (followed by the project's own planning assumptions, ``catalog/planning_assumptions.csv``),
+``cloud_prices.csv``, the alias table and the attribution (SOURCES.md). Every file is written atomically.
 """
 
 from __future__ import annotations
@@ -55,6 +56,31 @@ def _ids(path: Path) -> list[str]:
         return [r["accelerator_id"] for r in csv.DictReader(f)]
 
 
+#: The project's planning assumptions (utilisation, salvage, cost of capital, rack units, the PCIe chassis rule):
+#: same columns as defaults.csv; appended to the shipped defaults.csv so they are read like every other default.
+PLANNING_ASSUMPTIONS_CSV = Path(__file__).resolve().parent / "planning_assumptions.csv"
+
+
+def build_defaults(defaults_csv: Path, assumptions_csv: Path = PLANNING_ASSUMPTIONS_CSV) -> str:
+    """defaults.csv: the shared file byte for byte, then the rows of ``assumptions_csv`` (same header; a
+    (parameter, applies_to) already in the shared file is an error: one definition per figure)."""
+    with open(defaults_csv, encoding="utf-8", newline="") as f:
+        shared = f.read()
+    with open(assumptions_csv, encoding="utf-8", newline="") as f:
+        own = list(csv.reader(f))
+    header = next(csv.reader(io.StringIO(shared)))
+    if not own or own[0] != header:
+        raise SystemExit(f"{assumptions_csv}: header must be {','.join(header)}")
+    keys = {(r["parameter"], r["applies_to"]) for r in csv.DictReader(io.StringIO(shared))}
+    twice = sorted({(r[0], r[1]) for r in own[1:]} & keys)
+    if twice:
+        raise SystemExit(f"{assumptions_csv}: rows also in {defaults_csv}: {twice}")
+    newline = "\r\n" if "\r\n" in shared else "\n"
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerows(own[1:])
+    return (shared if shared.endswith(("\n", "\r")) else shared + newline) + out.getvalue()
+
+
 def _copy_atomic(src: Path, dst: Path) -> None:
     with open(src, encoding="utf-8", newline="") as f:  # byte-for-byte (keeps CRLF files as they are)
         write_text_atomic(dst, f.read())
@@ -65,7 +91,7 @@ def build(shared: Path, out: Path = DATA_DIR) -> None:
     training = shared / "mlperf" / "training"
     out.mkdir(parents=True, exist_ok=True)
     _copy_atomic(hw / "accelerator_aliases.csv", out / "accelerator_aliases.csv")
-    _copy_atomic(hw / "defaults.csv", out / "defaults.csv")
+    write_text_atomic(out / "defaults.csv", build_defaults(hw / "defaults.csv"))
     _copy_atomic(hw / "cloud_prices.csv", out / "cloud_prices.csv")
     write_text_atomic(out / "accelerators.csv", build_accelerators(hw / "accelerators.csv", hw / "defaults.csv"))
     rounds = sorted((d for d in training.iterdir() if d.is_dir() and is_round_name(d.name)),

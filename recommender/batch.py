@@ -72,7 +72,8 @@ class BatchRow(BaseModel):
     status: RowStatus = Field(description="optimal | feasible | infeasible | error.")
     objective: str | None = Field(default=None, description="min_time | max_throughput | min_tco.")
     objective_value: float | None = Field(
-        default=None, description="minutes (min_time), mixes per day (max_throughput) or USD (min_tco)."
+        default=None, description="minutes (min_time), mixes per day (max_throughput) or USD (min_tco); minutes "
+        "as the scenario's risk ranks them (p80, the intervals' upper ends, by default)."
     )
     choice: str | None = Field(default=None, description="What to buy, e.g. '8 x nvidia-a30-pcie-24gb (1 node)'.")
     accelerator_id: str | None = Field(default=None, description="Accelerator of the (largest) configuration.")
@@ -242,8 +243,8 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         parts.append(f"{c.count} x [{text}]" if c.count != 1 else text)
     main = rec.choice if rec.choice is not None else configs[0]
     minutes = main.weighted_minutes if len(configs) == 1 and configs[0].count == 1 else None
-    if minutes is None and str(rec.objective) == "min_time":
-        minutes = rec.objective_value
+    if minutes is None and str(rec.objective) == "min_time":  # mix: each workload on the servers that train it
+        minutes = sum(w.share * w.minutes * c.serves.get(w.workload, 0.0) for c in configs for w in c.workloads)
     return BatchRow(
         **base,
         choice=" + ".join(parts),

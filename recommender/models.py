@@ -221,7 +221,7 @@ class Scenario(FrozenModel):
         default=None,
         description=(
             "Which minutes to optimise: expected (the point estimate) or p80 (the upper end of the 80 % interval, "
-            "so an uncertain prediction must be better by its own doubt). Empty = the default (see planning.risk)."
+            "so an uncertain prediction must be better by its own doubt). Empty = p80, the default for a purchase."
         ),
     )
     partial_rack: bool = Field(
@@ -502,6 +502,9 @@ class Recommendation(FrozenModel):
     rent_or_buy: RentOrBuy | None = Field(default=None, description="Buy versus rent in a cloud (issue 12).")
     cloud_decision: Literal["buy", "rent"] | None = Field(default=None, description="consider_cloud: buy or rent.")
     cheapest_rent: RentQuote | None = Field(default=None, description="consider_cloud: the cheapest rent of the work.")
+    risk: Literal["expected", "p80"] | None = Field(
+        default=None, description="Which minutes were ranked: expected, or p80 (the 80 % intervals' upper ends; the "
+                                  "default for a purchase). objective_value is in the same terms.")
 
     # -- exports --------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -55,9 +55,16 @@ def recommendation_frame(rec: Recommendation) -> pd.DataFrame:
     return frame
 
 
+#: What each ``risk`` setting ranks by (the Markdown report's Risk line).
+RISK_TEXT = {"p80": "ranked by the upper end of each minutes figure's 80 % interval (p80 minutes)",
+             "expected": "ranked by the point estimates of minutes to train"}
+
+
 def recommendation_markdown(rec: Recommendation) -> str:
     """A readable report: the answer, its numbers, the alternatives, the limits and the assumptions."""
-    unit = {"minutes": "min (share-weighted minutes to train)", "mixes_per_day": "mixes/day", "usd": "USD"}
+    p80 = " p80" if rec.risk == "p80" else ""
+    unit = {"minutes": f"min (share-weighted{p80} minutes to train)", "mixes_per_day": f"mixes/day{p80 and ' at p80 minutes'}",
+            "usd": "USD"}  # fmt: skip
     lines = [f"# {rec.scenario}: {rec.status.value}", ""]
     if rec.objective_value is not None:
         lines.append(
@@ -65,6 +72,8 @@ def recommendation_markdown(rec: Recommendation) -> str:
             f"{unit.get(rec.objective_unit, rec.objective_unit)}"
         )
         lines.append("")
+    if rec.risk:  # issue 12: which minutes were ranked
+        lines += [f"**Risk** {rec.risk}: {RISK_TEXT.get(rec.risk, rec.risk)}", ""]
     if rec.configurations:
         lines += [
             "| buy | accelerator | accelerators | nodes | capex | IT kW | facility kW | TCO | basis |",

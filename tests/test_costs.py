@@ -31,11 +31,61 @@ def scenario(**kw) -> Scenario:
     return Scenario(workloads=[{"benchmark": "bert"}], budget_usd=1e6, **kw)
 
 
-def test_shipped_defaults_are_the_shared_file() -> None:
+def test_shipped_defaults_are_the_shared_file_then_the_planning_assumptions() -> None:
+    from catalog.build import PLANNING_ASSUMPTIONS_CSV, build_defaults
+
     shipped = (REPO / "catalog" / "data" / "defaults.csv").read_text()
     shared = REPO.parent / "shared" / "hardware" / "defaults.csv"
     if shared.is_file():
-        assert shipped == shared.read_text()
+        assert shipped.startswith(shared.read_text())
+        assert shipped == build_defaults(shared)
+    own = pd.read_csv(PLANNING_ASSUMPTIONS_CSV)
+    assert len(own) >= 9 and own["source"].str.startswith("mlperf-recommender planning assumption").all()
+    assert own["confidence"].notna().all() and own["as_of"].notna().all() and own["notes"].notna().all()
+    for row in own.itertuples():  # each one is in the shipped defaults once, with its value
+        assert value(catalog.load().defaults, row.parameter, row.applies_to) == row.value
+
+
+def test_build_rejects_a_planning_assumption_the_shared_file_already_has(tmp_path: Path) -> None:
+    from catalog.build import build_defaults
+
+    shared = tmp_path / "defaults.csv"
+    shared.write_text("parameter,applies_to,value,unit,source,confidence,as_of,notes\r\n"
+                      "pue,air_cooled,1.55,ratio,Uptime,M,2023,\r\n")  # fmt: skip
+    own = tmp_path / "own.csv"
+    own.write_text("parameter,applies_to,value,unit,source,confidence,as_of,notes\n"
+                   "utilization,default,0.8,ratio,mlperf-recommender planning assumption,L,2026-12,why\n")  # fmt: skip
+    assert build_defaults(shared, own).endswith("\r\nutilization,default,0.8,ratio,"
+                                                "mlperf-recommender planning assumption,L,2026-12,why\r\n")  # fmt: skip
+    own.write_text(own.read_text() + "pue,air_cooled,1.3,ratio,mine,L,2026-12,\n")
+    with pytest.raises(SystemExit, match="pue"):
+        build_defaults(shared, own)
+
+
+def test_planning_assumptions_are_read_from_defaults_and_reported(defaults: pd.DataFrame) -> None:
+    """Utilisation, salvage, cost of capital and rack units come from defaults.csv rows (no number in Python) and
+    are reported as Assumptions with source, confidence and as-of; a catalog without the row is an error."""
+    from recommender import optimize
+    from recommender.planning import sources
+
+    a = sources.planning_assumption("utilization", "default", defaults)
+    assert a.value == value(defaults, "utilization", "default") and a.confidence and a.as_of
+    assert a.source.startswith("defaults.csv: mlperf-recommender planning assumption")
+    from recommender.planning.bill import bill_for
+
+    r = optimize({"name": "t", "budget_usd": 200_000, "rack_units": 42, "workloads": [{"benchmark": "bert"}]},
+                 explain=False)  # fmt: skip
+    listed = {(x.parameter, x.applies_to): x for x in r.assumptions}
+    b = bill_for(catalog.load(), "nvidia-a30-pcie-24gb", 20, 1)  # a 20-card chassis: the PCIe rule, racks
+    listed.update({(x.parameter, x.applies_to): x for x in b.assumptions})
+    for key in [("utilization", "default"), ("salvage_fraction", "default"), ("cost_of_capital", "default"),
+                ("rack_units_per_rack", "standard_rack"), ("rack_units_per_node", "pcie_node"),
+                ("pcie_host_scale_per_card", "pcie_node_above_8_cards")]:  # fmt: skip
+        assert key in listed and "planning assumption" in listed[key].source and listed[key].as_of, key
+        assert listed[key].value == value(defaults, *key)
+    broken = defaults[defaults["parameter"] != "salvage_fraction"].reset_index(drop=True)
+    with pytest.raises(CatalogError, match="salvage_fraction"):
+        sources.planning_assumption("salvage_fraction", "default", broken)
 
 
 def test_pcie_node_host_cost_applies_even_to_one_card(defaults: pd.DataFrame) -> None:

@@ -139,7 +139,11 @@ def test_choice_respects_limits_and_explains_itself() -> None:
     assert c is not None and r.configurations == [c]
     assert c.capex_usd <= 400_000 and c.it_power_kw <= 20 and c.nodes <= 3
     assert r.objective == Objective.MIN_TIME and r.objective_unit == "minutes"
-    assert r.objective_value == pytest.approx(c.weighted_minutes)
+    # issue 12: the default risk for a purchase is p80, so the objective is the share-weighted upper ends of the
+    # 80 % intervals; the configuration still reports its expected minutes and mixes per day
+    assert r.risk == "p80"
+    assert r.objective_value == pytest.approx(sum(w.share * max(w.minutes_high, w.minutes) for w in c.workloads))
+    assert r.objective_value > c.weighted_minutes
     assert c.mixes_per_day == pytest.approx(1440 / c.weighted_minutes)
     # issue 12: TCO is the present value of capex, energy and salvage (planning/finance.py)
     from recommender.planning.finance import tco_pv_usd

@@ -39,10 +39,14 @@ def test_seed_scenario_with_the_real_model(seed: Scenario) -> None:
     assert r.explanation[0].startswith("Buy ")
     assert any("example vendor quote" in s for s in r.explanation) or c.accelerator_id != "nvidia-a100-pcie-80gb"
     assert [s.parameter for s in r.sensitivity] == ["budget_usd"]
-    # the optimum is the brute-force best of the candidate table
+    # the optimum is the brute-force best of the candidate table; a purchase ranks by p80 by default (issue 12)
+    assert r.risk == "p80"
     cands = recommender.candidates(SEED)
     feas = cands[cands["feasible"]]
-    assert r.objective_value == pytest.approx(float(feas["weighted_minutes"].min()), rel=1e-12)
+    assert r.objective_value == pytest.approx(float(feas["weighted_minutes_p80"].min()), rel=1e-12)
+    expected = recommender.optimize(SEED, risk="expected", explain=False)
+    assert expected.risk == "expected"
+    assert expected.objective_value == pytest.approx(float(feas["weighted_minutes"].min()), rel=1e-12)
     # the dict form gives the same answer as the file
     again = recommender.optimize(seed.model_dump())
     assert again.objective_value == r.objective_value

@@ -36,7 +36,9 @@ def predictor(a30_scale: float, *, does_not_fit_below: int = 0):
 
 
 def best_value(accelerators: list[str]) -> float:
-    rec = optimize({**SEED, "accelerators": accelerators}, predictor=predictor(1.0), explain=False)
+    """The best expected share-weighted minutes among ``accelerators`` (scale factors are set on expected minutes)."""
+    rec = optimize({**SEED, "accelerators": accelerators, "risk": "expected"}, predictor=predictor(1.0),
+                   explain=False)  # fmt: skip
     return rec.objective_value
 
 
@@ -51,6 +53,11 @@ def test_p80_prefers_the_measured_choice_when_specs_only_is_marginally_better() 
     assert "rests on specs_only figures" in text and "best choice among measured configurations" in text
     assert "loses 3" in text or "loses" in text
     assert not any("rests on" in line for line in p80.explanation)
+    assert expected.risk == "expected" and p80.risk == "p80"
+    # p80 is the default for a purchase: a scenario without `risk` gives the p80 answer
+    default = optimize(SEED, predictor=predictor(scale), explain=False)
+    assert default.risk == "p80" and default.choice == p80.choice
+    assert default.objective_value == pytest.approx(p80.objective_value)
 
 
 def test_p80_never_returns_a_configuration_that_does_not_fit() -> None:
@@ -69,3 +76,31 @@ def test_objective_minutes_and_note_on_arrays() -> None:
                        [("specs_only", "predicted"), ("measured", "measured")], np.array([0.5, 0.5]), "min")
     assert note.uncertain and note.bases == ("specs_only",) and note.measured_index == 1
     assert note.measured_value == 10.5
+
+
+def test_risk_setting_and_note_in_cli_text_markdown_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 12: every output says which risk setting ranked the candidates, and a choice on specs-only figures is
+    marked with the best all-measured choice and what it loses."""
+    import json
+
+    from recommender.commands.optimize import _print_table
+
+    scale = 0.97 * best_value([A100]) / best_value([A30])
+    rec = optimize({**SEED, "risk": "expected"}, predictor=predictor(scale))
+    note = "The best choice among measured configurations is "
+    assert rec.choice.accelerator_id == A30
+    md = rec.to_markdown()
+    assert "**Risk** expected" in md and "rests on specs_only figures" in md and note in md
+    data = json.loads(json.dumps(rec.to_dict()))
+    assert data["risk"] == "expected" and any(s.startswith(note) and "A100" in s for s in data["explanation"])
+    _print_table(rec)
+    out = capsys.readouterr().out
+    assert "risk expected" in out.splitlines()[0] and note in out and "Risk: expected (set by the scenario)" in out
+    # a specs-only choice that wins even at p80 (the default) is marked too, its figures named p80 minutes
+    rec = optimize(SEED, predictor=predictor(0.5 * best_value([A100]) / best_value([A30])))
+    assert rec.risk == "p80" and rec.choice.accelerator_id == A30
+    line = next(s for s in rec.explanation if s.startswith(note))
+    assert "A100" in line and "p80 minutes, which loses" in line
+    assert "**Risk** p80" in rec.to_markdown() and any(s.startswith("Risk: p80 (the default for a purchase)") for s in rec.explanation)
+    _print_table(rec)
+    assert "risk p80" in capsys.readouterr().out.splitlines()[0]

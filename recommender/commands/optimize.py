@@ -158,7 +158,8 @@ def _print_table(rec: Any) -> None:
     unit = {"minutes": " min", "mixes_per_day": " mixes/day"}.get(rec.objective_unit, "")
     shown = fmt.money(rec.objective_value) if rec.objective_unit == "usd" else f"{rec.objective_value or 0:,.4g}"
     value = "" if rec.objective_value is None else f" = {shown}{unit}"
-    console.print(f"[bold]{rec.scenario}[/bold]: {rec.status} ({rec.objective}{value})", soft_wrap=True)
+    risk = f", risk {rec.risk}" if rec.risk else ""  # issue 12: which minutes were ranked
+    console.print(f"[bold]{rec.scenario}[/bold]: {rec.status} ({rec.objective}{value}{risk})", soft_wrap=True)
     if rec.configurations:
         table = Table(show_edge=False, header_style="bold")
         for col, justify in [("buy", "right"), ("accelerator", "left"), ("accelerators", "right"),

@@ -7,7 +7,7 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
 * **Host per node** by platform: HGX B200 and HGX B300 nodes use their own rows (``hgx_b200_8gpu_node``,
   ``hgx_b300_8gpu_node``), other SXM/OAM nodes the Hopper-era ``sxm_oam_8gpu_node``, PCIe servers
   ``pcie_node``; NVL72 racks none (the per-GPU price includes the system). A PCIe chassis above 8 cards costs
-  host x cards / 8 and draws host power x cards / 8 (an optimizer assumption, stated on the line).
+  host x cards / 8 and draws host power x cards / 8 (a planning assumption row of defaults.csv, stated on the line).
 * **NICs** (``nic_cost_usd_per_node``): one set per node of a multi-node SXM/OAM or PCIe purchase; none for a
   single node (no scale-out fabric), for HGX B300 (NICs on the baseboard) and NVL72 (in the rack price).
 * **Scale-out network** per node by tier: 1 node none, 2 nodes direct cables, <= 64 nodes one switch tier,
@@ -31,7 +31,6 @@ from recommender.models import Assumption
 from recommender.planning.costs import (
     NVL72,
     PCIE,
-    RACK_UNITS_PER_NODE,
     SXM_OAM,
     assumption_from_row,
     node_kind,
@@ -244,12 +243,7 @@ def _node_power_kw(kind: str, per_node: int, tdp_watts: float, scale: float, d: 
 
 def _node_rack_units(kind: str, d: _Rows) -> Assumption:
     applies = {SXM_OAM: "sxm_oam_8gpu_node", PCIE: "pcie_node"}.get(kind, "gb200_gb300_nvl72_compute_tray")
-    row = d.get("rack_units_per_node", applies)
-    if row is not None:
-        return row
-    value, source = RACK_UNITS_PER_NODE[kind]
-    return Assumption(parameter="rack_units_per_node", applies_to=applies, value=value, unit="u", source=source,
-                      confidence="L")  # fmt: skip
+    return d.need("rack_units_per_node", applies)
 
 
 def _racks(nodes: int, node_kw: float, node_ru: float, cls: str, d: _Rows,

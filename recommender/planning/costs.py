@@ -13,8 +13,8 @@ Formulas (defaults_proposal.md sections 2-3):
 * facility power = IT power x PUE; energy = facility power x hours x years x USD/kWh (full draw: an upper
   bound); TCO = capex + energy.
 
-Rack space is not in defaults.csv: :data:`RACK_UNITS_PER_NODE` holds labelled assumptions (a defaults row
-``rack_units_per_node`` for the same ``applies_to`` overrides them).
+Rack space per node (``rack_units_per_node``) is a project planning assumption: a row of
+``catalog/planning_assumptions.csv``, merged into ``defaults.csv`` by ``python -m catalog.build``.
 """
 
 from __future__ import annotations
@@ -33,14 +33,6 @@ HOURS_PER_YEAR = 24 * 365.25
 SXM_OAM = "sxm_oam"
 PCIE = "pcie"
 NVL72 = "nvl72"
-
-#: Rack units per node: NOT in defaults.csv; optimizer assumptions, labelled as such in the result.
-RACK_UNITS_PER_NODE: dict[str, tuple[float, str]] = {
-    SXM_OAM: (8.0, "optimizer assumption: 8U per 8-GPU HGX/OAM node (DGX A100 6U, DGX H100 8U, DGX B200 10U)"),
-    PCIE: (4.0, "optimizer assumption: 4U per PCIe GPU server (incl. 20-card X640 G40-class chassis)"),
-    NVL72: (48.0 / 18.0, "optimizer assumption: one 48U rack per NVL72 (18 compute trays)"),
-}
-
 
 @dataclass(frozen=True)
 class NodeSpec:
@@ -230,17 +222,10 @@ def node_spec(
         return None, f"form factor {form_factor or 'unknown'} has no server model (not sold as a node)", []
     used: list[Assumption] = []
 
-    def ru(kind_: str, applies_to: str) -> float:
-        row = d.get("rack_units_per_node", applies_to)
-        if row is not None:
-            used.append(assumption_from_row(row))
-            return float(row["value"])
-        value, source = RACK_UNITS_PER_NODE[kind_]
-        used.append(
-            Assumption(parameter="rack_units_per_node", applies_to=applies_to, value=value, unit="u",
-                       source=source, confidence="L")
-        )  # fmt: skip
-        return value
+    def ru(applies_to: str) -> float:
+        row = d.require("rack_units_per_node", applies_to)
+        used.append(assumption_from_row(row))
+        return float(row["value"])
 
     def host(applies_to: str) -> float:
         if model.host_cost_override is not None:
@@ -257,7 +242,7 @@ def node_spec(
         spec = NodeSpec(
             kind=kind, per_node=n, single_node_counts=(n,), multi_node_sizes=(n,), rack_size=None,
             host_cost_usd=host("sxm_oam_8gpu_node"), power_factor=float(factor["value"]), host_power_kw=0.0,
-            rack_units=ru(kind, "sxm_oam_8gpu_node"), liquid_only=False,
+            rack_units=ru("sxm_oam_8gpu_node"), liquid_only=False,
         )  # fmt: skip
         return spec, "", used
     if kind == PCIE:
@@ -271,7 +256,7 @@ def node_spec(
             kind=kind, per_node=n, single_node_counts=tuple(range(1, n + 1)) + big,
             multi_node_sizes=(n,) + ((big[-1],) if big else ()), rack_size=None,
             host_cost_usd=host("pcie_node"), power_factor=float(factor["value"]),
-            host_power_kw=float(hostp["value"]), rack_units=ru(kind, "pcie_node"), liquid_only=False,
+            host_power_kw=float(hostp["value"]), rack_units=ru("pcie_node"), liquid_only=False,
         )  # fmt: skip
         return spec, "", used
     # NVL72 rack-scale: trays of 4 in racks of 72; the per-GPU price includes the host
@@ -288,7 +273,7 @@ def node_spec(
     )  # fmt: skip
     spec = NodeSpec(
         kind=kind, per_node=t, single_node_counts=(t,), multi_node_sizes=(t,), rack_size=r, host_cost_usd=0.0,
-        power_factor=float(factor["value"]), host_power_kw=0.0, rack_units=ru(kind, str(tray["applies_to"])),
+        power_factor=float(factor["value"]), host_power_kw=0.0, rack_units=ru(str(tray["applies_to"])),
         liquid_only=True,
     )  # fmt: skip
     return spec, "", used

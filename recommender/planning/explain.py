@@ -6,15 +6,17 @@ import numpy as np
 
 from recommender import format as fmt
 from recommender.models import Alternative, Configuration, Objective
+from recommender.planning import risk as R
 from recommender.planning import solve as S
-from recommender.planning.feasibility import base_mask, memory_sentence, objective_arrays
+from recommender.planning.feasibility import base_mask, memory_sentence, objective_arrays, risk_arrays
 from recommender.planning.results import configuration
 from recommender.planning.table import Prepared
 
 
-def unit_text(obj: Objective) -> str:
-    return {Objective.MIN_TIME: "share-weighted minutes", Objective.MAX_THROUGHPUT: "mixes/day",
-            Objective.MIN_TCO: "USD TCO"}[obj]  # fmt: skip
+def unit_text(obj: Objective, risk: str | None = None) -> str:
+    """The objective's unit in sentences; under ``risk: p80`` the minutes are the intervals' upper ends."""
+    return R.unit_label({Objective.MIN_TIME: "share-weighted minutes", Objective.MAX_THROUGHPUT: "mixes/day",
+                       Objective.MIN_TCO: "USD TCO"}[obj], risk)  # fmt: skip
 
 
 def describe(c: Configuration) -> str:
@@ -40,12 +42,14 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], r
         (f"Buy {describe(c)}: capex {fmt.money(c.capex_usd)}, IT power {fmt.amount(c.it_power_kw)} kW "
          f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO (present value over "
          f"{fmt.amount(s.years)} years) {fmt.money(c.tco_usd)}."),
-        (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}); the whole mix "
-         f"{fmt.amount(c.mixes_per_day)} times per day."),
+        (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}){p80_text(p, i)}; the whole "
+         f"mix {fmt.amount(c.mixes_per_day)} times per day."),
     ]
-    what = {Objective.MIN_TIME: "the lowest share-weighted minutes to train",
-            Objective.MAX_THROUGHPUT: "the most mixes per day",
-            Objective.MIN_TCO: f"the lowest TCO that trains the mix {fmt.amount(s.required_mixes_per_day)} times per day"}
+    at = " at p80 minutes" if R.resolve(s.risk) == R.P80 else ""
+    what = {Objective.MIN_TIME: f"the lowest {unit_text(s.objective, s.risk)} to train",
+            Objective.MAX_THROUGHPUT: f"the most mixes per day{at}",
+            Objective.MIN_TCO: (f"the lowest TCO that trains the mix {fmt.amount(s.required_mixes_per_day)} times "
+                                f"per day{at}")}
     out.append(f"Of {len(t)} candidates, {n_feasible} fit the limits and {n_pruned} are not dominated; this one has "
                f"{what[s.objective]} (ties go to the cheaper, then the less power-hungry).")
     usage = []
@@ -66,7 +70,7 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], r
             limit = dict(p.limits.items())[name]
             out.append(f"Binding: the {label}. The smallest better option, {describe(cj)}, needs {fmt.limit(name, need)} "
                        f"({fmt.signed_percent(need / limit - 1)}) and reaches {fmt.amount(objective_arrays(p)[0][j])} "
-                       f"{unit_text(s.objective)}.")
+                       f"{unit_text(s.objective, s.risk)}.")
         elif j is not None:
             out.append(f"Binding: the {label}. Without it, {describe(configuration(p, j))} would be chosen.")
         else:
@@ -84,6 +88,13 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], r
     if p.allow_note:
         out.append(p.allow_note)
     return out
+
+
+def p80_text(p: Prepared, i: int) -> str:
+    """``, 32.6 at the intervals' upper ends (p80)`` under risk p80, else ''."""
+    if R.resolve(p.scenario.risk) != R.P80:
+        return ""
+    return f", {fmt.amount(float(risk_arrays(p)[0][i]))} at the intervals' upper ends (p80)"
 
 
 def basis_sentence(c: Configuration) -> str:
@@ -115,7 +126,7 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
     s = p.scenario
     capex = sum(c.capex_usd * c.count for c in configs)
     power = sum(c.it_power_kw * c.count for c in configs)
-    unit = unit_text(s.objective)
+    unit = unit_text(s.objective, s.risk)
     out = [f"Buy {describe_many(configs)}: capex {fmt.money(capex)}, IT power {fmt.amount(power)} kW.",
            (f"Objective {s.objective.value}: {fmt.amount(value)} {unit} (mix mode: workloads split across "
             f"configurations, solved by CBC over {n_pruned} non-dominated candidates).")]
@@ -145,6 +156,7 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
         out.append("Binding: " + ", ".join(binding) + ".")
     if p.allow_note:
         out.append(p.allow_note)
+    out.append(R.risk_sentence(s.risk, given=s.risk is not None))
     return out
 
 
@@ -164,6 +176,7 @@ def infeasible_explanation(p: Prepared) -> list[str]:
             out.append(sentence or "The performance model has no prediction for the considered accelerators.")
         return out
     idx = np.flatnonzero(usable)
+    mixes, per_day = risk_arrays(p)[1], R.unit_label("mixes/day", s.risk)
     cheapest = int(idx[np.lexsort((t.power[idx], t.capex[idx]))[0]])
     lowest = int(idx[np.lexsort((t.capex[idx], t.power[idx]))[0]])
     picks = [("cheapest", cheapest), ("lowest-power", lowest)] if cheapest != lowest else [
@@ -176,8 +189,8 @@ def infeasible_explanation(p: Prepared) -> list[str]:
             use = float(t.res.usage(name)[j])
             limit = dict(p.limits.items())[name]
             misses.append(f"{name} by {fmt.limit(name, use - limit)} ({rel * 100:.0f} % over {fmt.limit(name, limit)})")
-        if s.objective == Objective.MIN_TCO and t.mixes[j] < (s.required_mixes_per_day or 0):
-            misses.append(f"throughput: {fmt.amount(t.mixes[j])} mixes/day < {fmt.amount(s.required_mixes_per_day)} required")
+        if s.objective == Objective.MIN_TCO and mixes[j] < (s.required_mixes_per_day or 0):
+            misses.append(f"throughput: {fmt.amount(mixes[j])} {per_day} < {fmt.amount(s.required_mixes_per_day)} required")
         what = ", ".join(misses) if misses else "nothing (another limit interacts)"
         out.append(f"The {label} candidate, {describe(c)} (capex {fmt.money(c.capex_usd)}, "
                    f"{fmt.amount(c.it_power_kw)} kW), misses {what}.")  # fmt: skip
@@ -187,18 +200,20 @@ def infeasible_explanation(p: Prepared) -> list[str]:
     if s.objective == Objective.MIN_TCO:
         inlim = idx[S.within_limits(t.res.take(idx), p.limits)]
         if inlim.size:
-            out.append(f"Within the limits at most {fmt.amount(float(t.mixes[inlim].max()))} mixes/day are reachable; "
+            out.append(f"Within the limits at most {fmt.amount(float(mixes[inlim].max()))} {per_day} are reachable; "
                        f"{fmt.amount(s.required_mixes_per_day)} are required.")  # fmt: skip
     return out
 
 
 def risk_lines(p: Prepared, i: int) -> list[str]:
-    """Issue 12: mark a choice resting on specs_only/carried figures; name the best all-measured choice."""
-    from recommender.planning import risk as R
-    from recommender.planning.feasibility import feasible_mask, objective_arrays, value_unit
+    """Issue 12: the risk setting used; mark a choice resting on specs_only/carried figures and name the best
+    all-measured choice with what it costs or loses."""
+    from recommender.planning.feasibility import feasible_mask, value_unit
 
+    s = p.scenario
     cost, sense, _thr, _req = objective_arrays(p)
     note = R.risk_note(i, cost, feasible_mask(p), p.table.basis, p.shares, sense)
     m = note.measured_index
-    return note.lines(describe(configuration(p, i)), None if m is None else describe(configuration(p, m)),
-                      value_unit(p.scenario.objective), sense)  # fmt: skip
+    out = [R.risk_sentence(s.risk, given=s.risk is not None)]
+    return out + note.lines(describe(configuration(p, i)), None if m is None else describe(configuration(p, m)),
+                            value_unit(s.objective), sense, s.risk)  # fmt: skip

@@ -31,9 +31,7 @@ def risk_arrays(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
         return t.weighted, t.mixes
     hit = p.extra.get("risk")
     if hit is None:
-        w = R.weighted_minutes(R.objective_minutes(t.minutes, t.high, p.scenario.risk), p.shares)
-        with np.errstate(divide="ignore"):
-            hit = p.extra["risk"] = (w, np.where(np.isfinite(w), S.MINUTES_PER_DAY / w, 0.0))
+        hit = p.extra["risk"] = R.ranked_arrays(t.minutes, t.high, p.shares, p.scenario.risk)
     return hit
 
 
@@ -143,6 +141,7 @@ def why_infeasible(p: Prepared) -> list[str]:
     what = {"budget": "capex", "power": "IT power", "rack_units": "rack space", "max_nodes": "nodes",
             "max_accelerators": "accelerators"}  # fmt: skip
     unfit = unfit_mask(p)
+    mixes, per_day = risk_arrays(p)[1], R.unit_label("mixes/day", s.risk)
     for i in range(len(t)):
         parts = []
         if not t.predicted[i]:
@@ -158,8 +157,8 @@ def why_infeasible(p: Prepared) -> list[str]:
             use = float(res.usage(name)[i])
             if use > limit * (1 + 1e-9) + 1e-9:
                 parts.append(f"{name}: {what[name]} {fmt.limit(name, use)} > {fmt.limit(name, limit)}")
-        if s.objective == Objective.MIN_TCO and t.predicted[i] and t.mixes[i] < s.required_mixes_per_day * (1 - 1e-9):
-            parts.append(f"{fmt.amount(t.mixes[i])} mixes/day < required {fmt.amount(s.required_mixes_per_day)}")
+        if s.objective == Objective.MIN_TCO and t.predicted[i] and mixes[i] < s.required_mixes_per_day * (1 - 1e-9):
+            parts.append(f"{fmt.amount(mixes[i])} {per_day} < required {fmt.amount(s.required_mixes_per_day)}")
         out.append("; ".join(parts))
     return out
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from recommender.models import summary_basis
+from recommender.planning import risk as R
 from recommender.planning.feasibility import dominated_mask, feasible_mask, why_infeasible
 from recommender.planning.table import Prepared
 
@@ -33,6 +34,8 @@ CANDIDATE_COLUMNS: dict[str, str] = {
     "memory_gb": "Float64",
     "weighted_minutes": "Float64",  # share-weighted minutes to train
     "mixes_per_day": "Float64",
+    "weighted_minutes_p80": "Float64",  # share-weighted upper ends of the 80 % intervals (what risk: p80 ranks)
+    "mixes_per_day_p80": "Float64",  # mixes per day at those minutes
     "basis": "string",  # measured | carried | predicted | specs_only | does_not_fit, or mixed (the workloads' differ)
     "feasible": "boolean",
     "why": "string",  # why infeasible ("" if feasible)
@@ -50,6 +53,7 @@ def candidate_frame(p: Prepared) -> pd.DataFrame:
     dominated[idx] = dominated_mask(p, idx, per_workload=p.scenario.mix)
     pos = np.flatnonzero(p.shares > 0)
     basis = [summary_basis([bs[w] for w in pos] or list(bs)) for bs in t.basis]
+    w80, m80 = R.ranked_arrays(t.minutes, t.high, p.shares, R.P80)
     data = {
         "accelerator_id": t.acc,
         "accelerator_name": [p.meta.accelerators[a].name for a in t.acc],
@@ -66,6 +70,8 @@ def candidate_frame(p: Prepared) -> pd.DataFrame:
         "memory_gb": t.memory,
         "weighted_minutes": np.where(np.isfinite(t.weighted), t.weighted, np.nan),
         "mixes_per_day": t.mixes,
+        "weighted_minutes_p80": np.where(np.isfinite(w80), w80, np.nan),
+        "mixes_per_day_p80": m80,
         "basis": basis,
         "feasible": feasible,
         "why": why_infeasible(p),

@@ -20,6 +20,7 @@ from recommender.planning.feasibility import (
     value_unit,
 )
 from recommender.planning.results import assumptions_for, configuration, slack_of, totals
+from recommender.planning.risk import resolve as resolve_risk
 from recommender.planning.single import solve_single, why_none
 from recommender.planning.solve_time import solve_mix_time
 from recommender.planning.table import Prepared
@@ -48,7 +49,7 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
         "skipped": p.skipped, "workload_shares": dict(zip(p.names, p.shares.tolist())),
         "candidates_considered": len(t), "candidates_after_pruning": int(keep.size),
         "solver": (r.solver or "cbc").split("+")[0],
-        "catalog_fingerprint": p.catalog.fingerprint,
+        "catalog_fingerprint": p.catalog.fingerprint, "risk": resolve_risk(s.risk),
     }  # fmt: skip
     if r.counts is None:
         return Recommendation(status=Status.INFEASIBLE, explanation=infeasible_explanation(p),
@@ -239,7 +240,7 @@ def alternatives_mix(p: Prepared, used: set[int], value: float, sense: str) -> l
     t = p.table
     used_acc = {t.acc[i] for i in used}
     out = []
-    unit = unit_text(p.scenario.objective)
+    unit = unit_text(p.scenario.objective, p.scenario.risk)
     for acc in p.considered:
         if acc in used_acc:
             continue

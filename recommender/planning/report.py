@@ -64,7 +64,7 @@ def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
 
 
 def financing_for(scenario: Scenario, defaults: Any) -> tuple[Financing, list[Assumption]]:
-    """The scenario's financing terms (scenario value, else defaults.csv row, else optimizer assumption)."""
+    """The scenario's financing terms (scenario value, else its defaults.csv row)."""
     coc = sources.scenario_value("cost_of_capital", scenario.cost_of_capital, defaults)
     salvage = sources.scenario_value("salvage_fraction", scenario.salvage_fraction, defaults)
     return Financing(years=float(scenario.years), cost_of_capital=coc.value, salvage_fraction=salvage.value), [coc,

@@ -4,6 +4,9 @@
   interval (``minutes_high``), so a prediction for an accelerator with no MLPerf result (``specs_only``) or an
   old measurement (``carried``) must be better by its own doubt. ``does_not_fit`` rows have no minutes and are
   never usable.
+* The default is p80: every answer of ``optimize()`` is a purchase (min_time, max_throughput and min_tco all buy
+  hardware; min_tco with ``consider_cloud`` compares that purchase with renting). Renting bills the hours used,
+  so rent figures (``rent_or_buy``, ``cheapest_rent``) stay on expected minutes whatever ``risk`` says.
 * :func:`risk_note`: when the chosen configuration rests on ``specs_only`` or ``carried`` figures, the best
   configuration whose figures are all ``measured`` and what choosing it costs or loses.
 """
@@ -19,16 +22,35 @@ from recommender.format import minutes, money, number, percent
 
 EXPECTED = "expected"
 P80 = "p80"
-#: Default when the scenario leaves ``risk`` empty. The issue asks p80 for purchases; the intervals are in main
-#: (issue 11), but switching changes every reported min_time/max_throughput value (README tour, integration
-#: tests), so it stays ``expected`` until those figures are redone in one change.
-DEFAULT_RISK = EXPECTED
+#: Default when the scenario leaves ``risk`` empty: p80, because every recommendation is a purchase (issue 12).
+DEFAULT_RISK = P80
 UNCERTAIN_BASES = frozenset({"specs_only", "carried"})
 TRUSTED_BASES = frozenset({"measured"})
 
 
 def resolve(risk: str | None) -> str:
     return DEFAULT_RISK if risk is None else risk
+
+
+def unit_label(unit: str, risk: str | None) -> str:
+    """Name of a ranked figure under ``risk``: ``share-weighted minutes`` -> ``share-weighted p80 minutes``,
+    ``mixes/day`` -> ``mixes/day at p80 minutes`` under p80 (the interval's upper end); USD unchanged."""
+    if resolve(risk) != P80:
+        return unit
+    if "minutes" in unit:
+        return unit.replace("minutes", "p80 minutes")
+    return f"{unit} at p80 minutes" if "mixes" in unit else unit
+
+
+def risk_sentence(risk: str | None, *, given: bool) -> str:
+    """One sentence naming the risk setting used (and whether it is the default)."""
+    how = "set by the scenario" if given else "the default for a purchase"
+    if resolve(risk) == P80:
+        return (f"Risk: p80 ({how}): candidates are ranked by the upper end of each minutes figure's 80 % "
+                "interval (p80 minutes), so an uncertain figure must be better by its own doubt; rent figures "
+                "use expected minutes.")
+    return (f"Risk: expected ({how}): candidates are ranked by the point estimates of minutes to train; "
+            "the intervals are not used.")
 
 
 def objective_minutes(minutes: np.ndarray, minutes_high: np.ndarray, risk: str | None) -> np.ndarray:
@@ -45,6 +67,16 @@ def weighted_minutes(minutes: np.ndarray, shares: np.ndarray) -> np.ndarray:
     valid = np.isfinite(minutes) & (minutes > 0)
     usable = np.all(valid[:, pos], axis=1)
     return np.where(usable, np.nansum(np.where(valid, minutes, 0.0) * shares[None, :], axis=1), np.inf)
+
+
+def ranked_arrays(minutes: np.ndarray, minutes_high: np.ndarray, shares: np.ndarray,
+                  risk: str | None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(share-weighted minutes, mixes per day) per candidate as ``risk`` ranks them (inf / 0 where unusable)."""
+    from recommender.planning.solve import MINUTES_PER_DAY
+
+    w = weighted_minutes(objective_minutes(minutes, minutes_high, risk), shares)
+    with np.errstate(divide="ignore"):
+        return w, np.where(np.isfinite(w), MINUTES_PER_DAY / w, 0.0)
 
 
 def rows_with(basis: Sequence[Sequence[str]], shares: np.ndarray, bases: frozenset[str], *, every: bool) -> np.ndarray:
@@ -65,7 +97,8 @@ class RiskNote:
     measured_value: float | None
     chosen_value: float
 
-    def lines(self, describe: str, measured_describe: str | None, unit: str, sense: str) -> list[str]:
+    def lines(self, describe: str, measured_describe: str | None, unit: str, sense: str,
+              risk: str | None = None) -> list[str]:  # fmt: skip
         """Explanation sentences (empty when the choice rests on measured or predicted figures only)."""
         if not self.uncertain:
             return []
@@ -79,17 +112,17 @@ class RiskNote:
         worse = gap > 0 if sense == "min" else gap < 0
         word = "costs" if unit == "usd" else ("loses" if worse else "gains")
         out.append(f"The best choice among measured configurations is {measured_describe}: "
-                   f"{_fmt(self.measured_value, unit)}, which {word} {_fmt(abs(gap), unit)} "
+                   f"{_fmt(self.measured_value, unit, risk)}, which {word} {_fmt(abs(gap), unit, risk)} "
                    f"({percent(abs(gap) / max(abs(self.chosen_value), 1e-12))}).")  # fmt: skip
         return out
 
 
-def _fmt(value: float, unit: str) -> str:
+def _fmt(value: float, unit: str, risk: str | None = None) -> str:
     if unit == "usd":
         return money(value)
     if unit == "minutes":
-        return f"{minutes(value)} minutes"
-    return f"{number(value)} {unit}"
+        return f"{minutes(value)} {unit_label('minutes', risk)}"
+    return f"{number(value)} {unit_label(unit.replace('_per_day', '/day'), risk)}"
 
 
 def risk_note(chosen: int, values: np.ndarray, feasible: np.ndarray, basis: Sequence[Sequence[str]],

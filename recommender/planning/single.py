@@ -21,6 +21,7 @@ from recommender.planning.feasibility import (
     value_unit,
 )
 from recommender.planning.results import assumptions_for, configuration, slack_of, totals
+from recommender.planning.risk import resolve as resolve_risk
 from recommender.planning.table import Prepared
 from recommender.planning.whatif import SENSITIVITY_FACTOR, sensitivity_of
 
@@ -68,7 +69,7 @@ def optimize_single(p: Prepared, *, solver: str, time_limit_s: float, explain: b
         "scenario": s.name, "objective": s.objective, "objective_unit": value_unit(s.objective),
         "skipped": p.skipped, "workload_shares": dict(zip(p.names, p.shares.tolist())),
         "candidates_considered": len(t), "candidates_after_pruning": int(keep.size), "solver": r.solver,
-        "catalog_fingerprint": p.catalog.fingerprint,
+        "catalog_fingerprint": p.catalog.fingerprint, "risk": resolve_risk(s.risk),
     }  # fmt: skip
     if r.index is None:
         return Recommendation(status=Status.INFEASIBLE, explanation=infeasible_explanation(p),
@@ -132,7 +133,7 @@ def alternatives_single(p: Prepared, i: int, best: float | None, sense: str) -> 
     t = p.table
     out: list[Alternative] = []
     chosen = t.acc[i]
-    unit = unit_text(p.scenario.objective)
+    unit = unit_text(p.scenario.objective, p.scenario.risk)
     for acc in p.considered:
         if acc == chosen:
             continue

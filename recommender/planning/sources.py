@@ -4,9 +4,10 @@ Everything comes from the catalog: the ``defaults.csv`` rows (host cost by platf
 power limits), the cloud price list (``Catalog.cloud_prices``, or the user's own file) and the measured MLPerf
 Training node power (``avg_node_power_kw`` in ``Catalog.results``).
 
-Also here: :data:`PLANNING_ASSUMPTIONS`, the few figures that are in no data file yet (utilisation, salvage,
-cost of capital, rack units, the PCIe chassis rule). Each is reported as an Assumption labelled
-"optimizer assumption"; a ``defaults.csv`` row with the same ``parameter`` and ``applies_to`` overrides it.
+The project's own planning assumptions (utilisation, salvage, cost of capital, rack units, the PCIe chassis
+rule) are rows of ``catalog/planning_assumptions.csv`` that ``python -m catalog.build`` merges into
+``defaults.csv``: they are read and reported like every other default (source "mlperf-recommender planning
+assumption", confidence, as-of).
 """
 
 from __future__ import annotations
@@ -19,21 +20,6 @@ import pandas as pd
 
 from recommender.models import Assumption
 from recommender.planning.costs import assumption_from_row
-
-#: Figures in no data file yet: (parameter, applies_to) -> (value, unit, source, confidence).
-PLANNING_ASSUMPTIONS: dict[tuple[str, str], tuple[float, str, str, str]] = {
-    ("utilization", "default"): (0.8, "ratio", ("optimizer assumption: share of the year the system trains "
-                                 "(a busy training cluster; idle hours are not charged)"), "L"),
-    ("salvage_fraction", "default"): (0.1, "ratio", ("optimizer assumption: resale value at the end of `years` "
-                                      "as a share of capex (5-year-old accelerators resell for little)"), "L"),
-    ("cost_of_capital", "default"): (0.08, "ratio_per_year", ("optimizer assumption: annual discount rate "
-                                     "(a typical corporate WACC)"), "L"),
-    ("rack_units_per_rack", "standard_rack"): (42.0, "u", "optimizer assumption: 42U usable per rack", "M"),
-    ("rack_units_per_rack", "nvl72_rack"): (48.0, "u", "optimizer assumption: one 48U rack per NVL72", "M"),
-    ("pcie_host_scale_per_card", "pcie_node_above_8_cards"): (
-        0.125, "ratio", ("optimizer assumption: above 8 cards a PCIe chassis's host cost and host power grow "
-                         "with the card count, host x cards / 8 (PCIe switches, PSUs, larger chassis)"), "L"),
-}
 
 
 def _catalog(catalog: Any | None) -> Any:
@@ -89,20 +75,16 @@ def measured_power(catalog: Any | None = None) -> pd.DataFrame:
 
 
 def planning_assumption(parameter: str, applies_to: str, defaults: pd.DataFrame | None = None) -> Assumption:
-    """A figure from ``defaults.csv`` when it has the row, else from :data:`PLANNING_ASSUMPTIONS`."""
-    if defaults is not None:
-        from recommender.planning.costs import _lookup
+    """A figure from the catalog's ``defaults.csv`` (the default catalog's when ``defaults`` is None);
+    CatalogError when the row is missing."""
+    from recommender.planning.costs import _lookup
 
-        row = _lookup(defaults).get(parameter, applies_to)  # a dict lookup, cached per frame
-        if row is not None:
-            return assumption_from_row(row)
-    value, unit, source, confidence = PLANNING_ASSUMPTIONS[(parameter, applies_to)]
-    return Assumption(parameter=parameter, applies_to=applies_to, value=value, unit=unit, source=source,
-                      confidence=confidence)  # fmt: skip
+    frame = defaults_frame() if defaults is None else defaults
+    return assumption_from_row(_lookup(frame).require(parameter, applies_to))  # a dict lookup, cached per frame
 
 
 def scenario_value(parameter: str, given: float | None, defaults: pd.DataFrame | None = None) -> Assumption:
-    """The scenario's figure when given, else the default (defaults.csv row or optimizer assumption)."""
+    """The scenario's figure when given, else the default (its defaults.csv row)."""
     if given is not None:
         return Assumption(parameter=parameter, applies_to="scenario", value=float(given), unit="ratio",
                           source="scenario")  # fmt: skip

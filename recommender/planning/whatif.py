@@ -28,7 +28,7 @@ def sensitivity_of(p: Prepared, attr: str, limit: float, status: Status, index: 
     new_limit = limit * SENSITIVITY_FACTOR
     label = {"budget_usd": f"+10 % budget ({fmt.money(new_limit)})",
              "power_limit_kw": f"+10 % power ({fmt.amount(new_limit)} kW)"}[attr]  # fmt: skip
-    unit = unit_text(p.scenario.objective)
+    unit = unit_text(p.scenario.objective, p.scenario.risk)
     if configs is None:
         configs = [configuration(p, index)] if index is not None else []
     choice = max(configs, key=lambda c: c.capex_usd * c.count) if configs else None

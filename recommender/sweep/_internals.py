@@ -92,11 +92,13 @@ def build_table(scenario: Scenario, catalog: Catalog) -> dict[str, np.ndarray]:
     """
     from recommender.api import _prepare
     from recommender.models import Objective
+    from recommender.planning.feasibility import risk_arrays
 
     free = scenario.model_copy(update={**dict.fromkeys(LIMIT_FIELDS), "objective": Objective.MIN_TCO,
                                        "required_mixes_per_day": 1.0, "mix": False})
     p = _prepare(free, catalog, None, {})
     t = p.table
+    ranked, ranked_mixes = risk_arrays(p)  # what the optimizer ranks by under the scenario's risk (issue 12)
     return {
         "acc": np.asarray(t.acc, dtype=object),
         "accelerators": np.asarray(t.accelerators, dtype=np.int64),
@@ -107,6 +109,8 @@ def build_table(scenario: Scenario, catalog: Catalog) -> dict[str, np.ndarray]:
         "tco": np.asarray(t.tco, dtype=float),
         "weighted": np.asarray(t.weighted, dtype=float),
         "mixes": np.asarray(t.mixes, dtype=float),
+        "ranked": np.asarray(ranked, dtype=float),
+        "ranked_mixes": np.asarray(ranked_mixes, dtype=float),
         "predicted": np.asarray(t.predicted, dtype=bool),
         "mem_ok": np.asarray(t.mem_ok, dtype=bool),
     }

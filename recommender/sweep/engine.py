@@ -57,13 +57,13 @@ class GroupTable:
 def build_group_table(scenario: Any, catalog: Catalog) -> GroupTable:
     t = I.build_table(scenario, catalog)
     obj = str(scenario.objective.value)
-    value = {"min_time": t["weighted"], "max_throughput": t["mixes"], "min_tco": t["tco"]}[obj]
+    value = {"min_time": t["ranked"], "max_throughput": t["ranked_mixes"], "min_tco": t["tco"]}[obj]
     primary = -value if obj == "max_throughput" else value
     n = len(value)
     order = np.lexsort((np.arange(n), t["power"], t["capex"], primary))
     base = t["predicted"].copy()
     if obj == "min_tco" and scenario.required_mixes_per_day is not None:
-        base &= t["mixes"] >= scenario.required_mixes_per_day * (1 - 1e-9)
+        base &= t["ranked_mixes"] >= scenario.required_mixes_per_day * (1 - 1e-9)
     usage = np.vstack([t["capex"], t["power"], t["rack_units"], t["nodes"].astype(float),
                        t["accelerators"].astype(float)])
     ok, ok_any = (base & t["mem_ok"])[order], base[order]

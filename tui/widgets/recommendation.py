@@ -241,6 +241,9 @@ class RecommendationPanel(VerticalScroll):
         price_src = f" — {c.price_source}" if c.price_source else ""
         grid.add_row("Price", f"{fmt.money(c.price_usd_per_accelerator)} per accelerator{price_src}")
         grid.add_row("Objective", f"{obj} · {fmt.number(c.mixes_per_day, 2)} mixes/day")
+        if getattr(rec, "risk", None):  # issue 12: which minutes were ranked
+            grid.add_row("Risk", {"p80": "p80: ranked by the upper end of the 80 % intervals",
+                                  "expected": "expected: ranked by the point estimates"}.get(rec.risk, rec.risk))
         return grid
 
     def _bill(self, rec: Any) -> None:

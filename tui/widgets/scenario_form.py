@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 from textual.widgets.selection_list import Selection
 
 from recommender import format as fmt
+from recommender.planning.risk import DEFAULT_RISK
 
 OBJECTIVES = [
     ("min_time: fastest", "min_time"),
@@ -103,7 +104,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         yield self._number_field("required_mixes_per_day")
         yield self._field("cooling", "Cooling", Select(COOLING, id="cooling", prompt="default (air)", compact=True))
         yield self._field("risk", "Risk", Select(
-            RISK, id="risk", prompt="default (expected)", compact=True,
+            RISK, id="risk", prompt=f"default ({DEFAULT_RISK})", compact=True,
             tooltip="expected: rank by the point estimate; p80: by the upper end of the 80 % interval, so an "
                     "uncertain prediction must win by its own doubt"))
         yield self._number_field("years")
