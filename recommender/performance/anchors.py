@@ -70,8 +70,9 @@ def anchor_values(anchors: pd.DataFrame, model, est, coverage: float) -> pd.Data
         frame = c[["accelerator_id", "accelerators", "benchmark"]]
         now = model.predict_log(frame.assign(round=c["target"].to_numpy(dtype=object)))[0]
         then = model.predict_log(frame.assign(round=c["round"].to_numpy(dtype=object)))[0]
-        mu[carry] = base[carry] + now - then
         gap = years_of(c["target"].to_numpy(dtype=object)) - years_of(c["round"].to_numpy(dtype=object))
+        w = est.carry_weight(gap)  # precision weight of the carried measurement against the model's own answer
+        mu[carry] = w * (base[carry] + now - then) + (1.0 - w) * now
         q[carry] = est.carry_halfwidth(coverage, gap)
     a["_raw"] = mu
     a["_q"] = q
