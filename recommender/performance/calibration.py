@@ -1,8 +1,24 @@
-"""Calibrated intervals around the structured model: Mondrian split-conformal quantiles of held-out
-log-residuals, one table per evidence category (Vovk, Gammerman & Shafer 2005, "Algorithmic Learning in a
-Random World", ch. 4 — the inductive/Mondrian conformal regressor that ``crepes`` implements), normalised by a
-per-benchmark difficulty scale; plus the replicate spread of identical configurations and the residuals of
-carrying one result to another (custom workloads)."""
+"""Calibrated intervals around the structured model, per basis, for the *next* round.
+
+Procedure (computed at fit time from held-out residuals, so it works for whatever point model is fitted):
+
+* **Mondrian split-conformal** (Vovk, Gammerman & Shafer 2005, "Algorithmic Learning in a Random World",
+  ch. 4 — the inductive/Mondrian conformal regressor that ``crepes`` implements; kept in-house so the fitted
+  model loads without scikit-learn or crepes): one table of held-out |log residuals| per evidence category
+  (this benchmark measured / only others / datasheet only / recently first measured), normalised by a
+  per-benchmark difficulty scale (normalised conformal; Lei, G'Sell, Rinaldo, Tibshirani & Wasserman 2018).
+* **Forward-chaining calibration**: the residuals come from fitting on rounds before R and scoring R, for the
+  last ``forward_rounds`` rounds of the training data (as conformal time-series methods calibrate on
+  sequential held-out errors, e.g. EnbPI, Xu & Xie 2021), so the quantiles include round-to-round drift —
+  what a buyer asking about today's software faces. Folds grouped by accelerator add datasheet-only residuals
+  where forward first appearances are too few.
+* **Carried answers** (:mod:`.anchors`): from the same forward splits, the error of carrying each earlier
+  measurement of a configuration (variance ``a + b * gap``) and of the model's own prediction for it; their
+  precision-weighted combination is scored with normalised conformal scores.
+* **Measured**: the replicate spread of identical configurations. **Custom workloads**: forward transfers of
+  one result of a benchmark to the round's others with the other benchmarks' shapes (:mod:`.custom`),
+  normalised by count distance and change of accelerator.
+"""
 
 from __future__ import annotations
 
@@ -38,9 +54,12 @@ class CalibratedPerformanceModelCore:
     the disk cache holds this predict-only form, so loading a fitted model never imports scikit-learn.
 
     ``fit(X, y)`` takes a :func:`training_frame`-like DataFrame and minutes. Besides the point model it
-    stores sorted absolute held-out log-residuals per evidence category (``residuals_``), the replicate
-    spread of identical configurations (``replicate_abs_``) and the residuals of carrying one measurement
-    of a benchmark to its other results (``transfer_abs_``, for custom workloads).
+    stores sorted normalised held-out log-residuals per evidence category (``residuals_``, forward splits
+    first), the carry model (``carry_var_``, ``carry_model_var_``, ``carry_norm_``), the replicate spread of
+    identical configurations (``replicate_abs_``) and the custom-workload transfer errors (``transfer_var_``,
+    ``transfer_norm_``; ``transfer_abs_`` for ``like``). ``system_folds`` (default 0) adds folds grouped by
+    system; ``custom_bandwidth`` is the similarity kernel of :mod:`.custom` (chosen on forward splits ending
+    at v5.0).
     """
 
     def __init__(
