@@ -8,9 +8,9 @@ Splits (the catalog's scored closed-division results without re-submissions):
 * ``rounds<R / R`` — train on rounds before R, test on R, for the last ``rounds`` rounds; the last one
   (train < v5.1 / test v5.1 with the shipped catalog) is the **final test**, reported once: the model's
   hyperparameters were chosen on forward splits ending one round earlier (:mod:`.tuning`).
-* ``leave-systems-out`` — grouped k-fold over systems (submitter + system id). Rows whose configuration
-  (accelerator, count, benchmark, round) another system measured in the training part are *replicates*
-  (answered ``measured``) and reported apart from *new configurations*.
+* ``leave-systems-out`` — grouped k-fold over systems (submitter + system id), one fit per fold. Rows whose
+  configuration (accelerator, count, benchmark, round) another system measured in the training part are
+  *replicates* (answered ``measured``: exactly these rows) and reported apart from *new configurations*.
 * ``leave-accelerators-out`` — grouped k-fold over accelerators: hardware with no MLPerf results (specs only).
 * ``first appearances v1.0–<latest>`` — for every round R, the results of accelerators whose first MLPerf result
   is in R, predicted from rounds before R (``specs_only``): how a brand-new generation is answered.
@@ -18,7 +18,8 @@ Splits (the catalog's scored closed-division results without re-submissions):
   fitted on the rounds before (so without that benchmark): a custom workload made from one of its results
   predicts the other results of the round; every result serves once as the anchor.
 
-Methods: ``model`` (predict), ``nearest-linear`` (baseline a) and ``flops-ratio`` (baseline b) — see
+:func:`must_show` picks issue 11's "Must show" figures (with their goals) out of the metrics; the CLI prints
+them first. Methods: ``model`` (predict), ``nearest-linear`` (baseline a) and ``flops-ratio`` (baseline b) — see
 :mod:`.baselines`. Metrics: MdAPE and MAPE of minutes (percent), interval coverage (model only) per group:
 all, seen accelerators, first appearances (accelerator absent from the training part), above 64 accelerators,
 each basis, new configurations / replicates, the rows each baseline answers, each benchmark.
