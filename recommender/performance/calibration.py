@@ -232,7 +232,10 @@ class CalibratedPerformanceModelCore:
                 vals.append((1.4826 * float(np.median(ec[sel]))) ** 2)
                 wts.append(math.sqrt(sel.sum()))
         A, v, w = np.array(rows), np.array(vals), np.array(wts)
-        coef = nnls(A * w[:, None], v * w)[0] if len(rows) >= 2 else np.array([float(np.mean(v)), 0.0])
+        if len(rows) >= 2:
+            coef = nnls(A * w[:, None], v * w)[0]
+        else:  # too few carries per gap for a slope: one robust variance for every gap
+            coef = np.array([(1.4826 * float(np.median(ec))) ** 2, 0.0])
         self.carry_var_ = (max(float(coef[0]), 1e-6), float(coef[1]))
         latest = pairs[pairs["latest"].to_numpy(dtype=bool)]
         ep = np.abs(latest["e_p"].to_numpy(dtype=float))
