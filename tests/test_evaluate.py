@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from recommender.performance.baselines import baseline_flops_ratio, baseline_nearest_linear, ranking_regret
-from recommender.performance.evaluate import Evaluation, evaluate, split_indices
+from recommender.performance.evaluate import Evaluation, evaluate, must_show, split_indices
 
 FINAL = "rounds<v5.1 / v5.1 (final test)"
 
@@ -123,3 +123,28 @@ def test_markdown_tables_from_an_evaluation() -> None:
     assert "| rounds<v5.0 / v5.0 | all | 10 | 5.0 | 6.0 | 80.0 | 6.0 (7) | 20.0 (10) |" in md
     assert "| rounds<v5.0 / v5.0 | model | 3 | 0.5 | 100.0 |" in md
     assert "x: excluded y." in md
+
+
+def test_leave_systems_out_fits_each_fold_so_only_replicates_are_answered_measured() -> None:
+    """Each fold has its own fit (folds once shared one, so held-out rows were in training and 'measured'
+    outnumbered the replicates: 1,404 vs 1,119)."""
+    ev = evaluate(splits=("leave-systems-out",), benchmarks=["bert"], folds=3,
+                  model_params={"accelerator_folds": 2, "forward_rounds": 2})
+    p = ev.predictions
+    assert len(p) and (p["basis"] == "measured").sum() == p["replicate"].sum()
+    assert ((p["basis"] == "measured") == p["replicate"]).all()
+
+
+def test_must_show_picks_each_issue_figure_and_judges_its_goal() -> None:
+    rows = [("rounds<v5.1 / v5.1 (final test)", "seen accelerators", 4.0, 70.0),
+            ("rounds<v5.1 / v5.1 (final test)", "basis predicted", 20.0, 90.0),
+            ("leave-systems-out", "basis measured", 1.0, 80.0),
+            ("first appearances v1.0–v5.1", "basis specs_only", 15.0, 80.0)]
+    metrics = pd.DataFrame([{"split": sp, "method": "model", "group": g, "n": 10, "answered": 10, "mdape": d,
+                             "mape": d, "coverage": c} for sp, g, d, c in rows])
+    ms = must_show(metrics).set_index("figure")
+    assert ms.loc["MdAPE, accelerators seen in training", "met"] is True
+    assert ms.loc["coverage, basis predicted", "met"] is False
+    assert ms.loc["coverage, basis measured (systems held out)", "met"] is True
+    assert ms.loc["coverage, specs_only over every first appearance", "coverage"] == 80.0
+    assert ms.loc["custom workload from one result: MdAPE", "met"] is None  # split not run

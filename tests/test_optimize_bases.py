@@ -79,8 +79,6 @@ def test_bases_flow_into_results_frame_batch_and_markdown() -> None:
     assert {"carried", "predicted"} <= set(f["basis"])
 
 
-@pytest.mark.xfail(strict=True, reason="predict() pools the carried 8- and 10-card A100 PCIe BERT results into one "
-                   "figure (30.09 min at 8, 9 and 10 cards), so 10 cards are no faster and the cheaper 8 win the tie")
 def test_a100_pcie_bert_buys_the_largest_count_the_budget_allows() -> None:
     r = recommender.optimize(A100_BERT)
     f = recommender.candidates(A100_BERT)

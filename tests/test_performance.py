@@ -219,11 +219,41 @@ def _custom_coverage(train: pd.DataFrame, bench: str, anchors: int, like: str | 
     return np.concatenate(hits), float(np.nanmedian(widths))
 
 
-def test_custom_workload_from_one_measurement_covers_the_benchmarks_other_results(train: pd.DataFrame) -> None:
-    per_bench = {b: _custom_coverage(train, b, anchors=1, like=None)[0]
-                 for b in ["bert", "resnet", "retinanet", "llama2_70b_lora", "stable_diffusion", "rgat"]}
+def _held_out_custom(cat: catalog.Catalog, train: pd.DataFrame, bench: str) -> np.ndarray:
+    """A model fitted WITHOUT ``bench``; a custom workload from one result of it per round predicts that
+    round's other results. Returns the inside-the-80 %-interval flags (held-out rows only)."""
+    from recommender.performance.answers import answer
+    from recommender.performance.evaluate import fit_bundle_on
+    from recommender.performance.tuning import tuned_params
+
+    bundle = fit_bundle_on(train[train["benchmark"] != bench], cat, tuned_params())
+    rng = np.random.default_rng(0)
+    hits = []
+    for _, rows in train[train["benchmark"] == bench].groupby("round"):
+        rows = rows.reset_index(drop=True)
+        if len(rows) < 6:
+            continue
+        for i in rng.choice(len(rows), 3, replace=False):
+            w = CustomWorkload(name="mine", measurements=[Measurement(
+                accelerator_id=str(rows.loc[i, "accelerator_id"]), accelerators=int(rows.loc[i, "accelerators"]),
+                minutes=float(rows.loc[i, "minutes"]))])
+            rest = rows.drop(index=i)
+            q = pd.DataFrame({"accelerator_id": rest["accelerator_id"].to_numpy(dtype=object),
+                              "accelerators": rest["accelerators"].to_numpy(dtype=int), "benchmark": "mine"})
+            out = answer(q, bundle, cat, workloads=[w])
+            pred = (out["basis"] == "predicted").to_numpy()
+            y = rest["minutes"].astype(float).to_numpy()[pred]
+            hits.append((y >= out["minutes_low"].to_numpy()[pred]) & (y <= out["minutes_high"].to_numpy()[pred]))
+    return np.concatenate(hits)
+
+
+def test_custom_workload_from_one_measurement_covers_a_held_out_benchmark(cat: catalog.Catalog,
+                                                                          train: pd.DataFrame) -> None:
+    """Issue 11: custom-workload coverage measured on rows the model was NOT fitted on (the benchmark is left
+    out of the fit, as for a truly new workload). ``recommender model evaluate`` reports the v5.1 figure."""
+    per_bench = {b: _held_out_custom(cat, train, b) for b in ["retinanet", "rgat"]}
     overall = float(np.mean(np.concatenate(list(per_bench.values()))))
-    assert 0.72 <= overall <= 0.88, f"{overall:.0%} of the other results inside the 80% interval"
+    assert 0.65 <= overall <= 0.95, f"{overall:.0%} of the other results inside the 80% interval"
     for b, h in per_bench.items():
         assert 0.5 <= h.mean() <= 0.98, f"{b}: {h.mean():.0%}"
 

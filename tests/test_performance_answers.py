@@ -77,6 +77,27 @@ def test_carried_results_name_their_round_and_are_wider_than_measured(cat: catal
     assert (width >= q_rep - 1e-12).all()
 
 
+def test_a_carried_answer_combines_the_old_score_and_the_model_by_precision(cat: catalog.Catalog,
+                                                                          bundle: store.Bundle) -> None:
+    """Issue 11: an old carried result weighs less than a recent one against the model's own prediction, and
+    the A100 PCIe BERT 10-card answer (v1.1 result) is no longer pooled with the 8-card one (v3.0)."""
+    est = bundle.estimator
+    w = est.carry_weight(np.array([0.4, 1.0, 2.0, 4.0]))
+    assert (np.diff(w) < 0).all() and (w > 0).all() and (w < 1).all()
+    assert (np.diff(est.carry_halfwidth(0.8, np.array([0.4, 4.0]))) >= 0).all()  # older: never narrower
+    frame = pd.DataFrame({"accelerator_id": A100_PCIE, "accelerators": [8, 10], "benchmark": "bert"})
+    out = performance.predict(frame, catalog=cat)
+    assert out["basis"].tolist() == ["carried", "carried"]
+    assert out["source"].iloc[1].startswith("carried from v1.1")
+    model_10 = float(np.exp(est.model_.predict_log(frame.assign(round=cat.latest_round))[0][1]))
+    meas = bundle.measured
+    old_10 = float(meas[(meas["accelerator_id"] == A100_PCIE) & (meas["benchmark"] == "bert")
+                        & (meas["accelerators"] == 10)]["minutes"].iloc[-1])
+    m8, m10 = out["minutes"].to_numpy()
+    assert m10 < m8  # more cards, faster: no longer one pooled figure
+    assert min(model_10, old_10) * 0.9 < m10 < max(model_10, old_10)
+
+
 def test_pav_is_a_weighted_non_increasing_fit() -> None:
     y = np.array([3.0, 2.0, 2.5, 1.0])
     fit = pav_decreasing(y, np.array([1.0, 1.0, 3.0, 1.0]))

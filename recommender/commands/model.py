@@ -199,7 +199,16 @@ def _print_tables(ev: Any, per_benchmark: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from recommender.performance.evaluate import must_show
+
     console = Console(width=None if sys.stdout.isatty() else 120)
+    t = Table(title="Must show (issue 11): the model's answers (predict()) on held-out results", title_justify="left")
+    for col in ("figure", "split", "n", "MdAPE %", "coverage %", "goal", "met"):
+        t.add_column(col, justify="left" if col in ("figure", "split", "goal") else "right")
+    for rec in must_show(ev.metrics).to_dict(orient="records"):
+        t.add_row(rec["figure"], rec["split"] or "not run", _fmt(rec["n"], False), _fmt(rec["mdape"]),
+                  _fmt(rec["coverage"]), rec["goal"], _met(rec["met"]))
+    console.print(t)
     m = ev.metrics
     for split in list(dict.fromkeys(m["split"])):
         sub = m[m["split"] == split]
@@ -237,10 +246,21 @@ def _methods_by_group(sub: Any, per_benchmark: bool) -> Any:
         yield g, rows.get("model", {}), rows.get("nearest-linear", {}), rows.get("flops-ratio", {})
 
 
+def _met(v: Any) -> str:
+    return {True: "yes", False: "no"}.get(v, "") if isinstance(v, bool) else ""
+
+
 def _markdown(ev: Any, per_benchmark: bool) -> str:
-    """Two Markdown tables: accuracy per split and group; ranking regret."""
+    """Three Markdown tables: the Must-show figures; accuracy per split and group; ranking regret."""
+    from recommender.performance.evaluate import must_show
+
     m = ev.metrics
-    lines = [(f"| split | rows | n | model MdAPE % | model MAPE % | {ev.coverage:.0%} coverage % | "
+    lines = ["| figure | split | n | MdAPE % | coverage % | goal | met |", "|---|---|--:|--:|--:|---|---|"]
+    for rec in must_show(m).to_dict(orient="records"):
+        lines.append(f"| {rec['figure']} | {rec['split'] or 'not run'} | {_fmt(rec['n'], False)} | "
+                     f"{_fmt(rec['mdape'])} | {_fmt(rec['coverage'])} | {rec['goal']} | "
+                     f"{_met(rec['met'])} |")
+    lines += ["", (f"| split | rows | n | model MdAPE % | model MAPE % | {ev.coverage:.0%} coverage % | "
              "(a) nearest-linear MdAPE % (rows) | (b) flops-ratio MdAPE % (rows) |"),
              "|---|---|--:|--:|--:|--:|--:|--:|"]
     for split in list(dict.fromkeys(m["split"])):

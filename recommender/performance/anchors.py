@@ -2,16 +2,26 @@
 
 For one (accelerator, benchmark, target round) the *anchors* are the configurations measured in the catalog
 no later than the target round: measured in the target round itself (``measured``: the median system's
-score) or in an earlier one (``carried``: the latest such score moved to the target round by the fitted
-model's own round-to-round change for that configuration — its software trend and maturity terms).
+score) or in an earlier one (``carried``).
 
-Anchors of one group can disagree with each other (an old round's 10 cards slower than this round's 8), so
-they are made non-increasing in count by weighted isotonic regression in log space (pool-adjacent-violators;
-weights 1 / half-width², so a measurement outweighs a carried result, a recent carry an old one). Every other
-row — predicted, specs only, custom — is then clipped between the fitted anchors on either side of its count:
-never slower than a smaller count's anchor, never faster than a larger count's. The model's own count curve is
-non-increasing, and a clip of non-increasing functions by non-increasing bounds stays non-increasing, so the
-final answers are monotone in count across all bases. Intervals move with their point (same ratios).
+**The carried answer** is the precision-weighted combination, in log space, of two estimates of the same
+configuration at the target round: the latest earlier measurement moved forward by the fitted model's own
+round-to-round change (its software trend and maturity terms), and the model's prediction for that
+configuration today. Each is weighted by 1/variance of its own error, both measured on forward splits at fit
+time (:mod:`.calibration`): the carry's variance grows linearly with the gap in years (``a + b * gap``: the
+software moves in ways the trend does not capture, so a four-year-old result is weak evidence about today);
+the prediction's variance is that of the forward-fitted model on such configurations. A carry from the
+previous round weighs about as much as the model; one from four years back little — so an old 10-card result
+no longer makes 10 cards look slower than a recent 8-card one. Its interval is normalised split-conformal:
+the quantile of forward-split combined errors divided by their standard deviation, times this one's.
+
+Anchors of one group can still disagree with each other, so they are made non-increasing in count by weighted
+isotonic regression in log space (pool-adjacent-violators; weights 1 / half-width², so a measurement outweighs
+a carried result, a recent carry an old one). Every other row — predicted, specs only, custom — is then
+clipped between the fitted anchors on either side of its count: never slower than a smaller count's anchor,
+never faster than a larger count's. The model's own count curve is non-increasing, and a clip of
+non-increasing functions by non-increasing bounds stays non-increasing, so the final answers are monotone in
+count across all bases. Intervals move with their point (same ratios).
 """
 
 from __future__ import annotations
@@ -70,8 +80,9 @@ def anchor_values(anchors: pd.DataFrame, model, est, coverage: float) -> pd.Data
         frame = c[["accelerator_id", "accelerators", "benchmark"]]
         now = model.predict_log(frame.assign(round=c["target"].to_numpy(dtype=object)))[0]
         then = model.predict_log(frame.assign(round=c["round"].to_numpy(dtype=object)))[0]
-        mu[carry] = base[carry] + now - then
         gap = years_of(c["target"].to_numpy(dtype=object)) - years_of(c["round"].to_numpy(dtype=object))
+        w = est.carry_weight(gap)  # precision weight of the carried measurement against the model's own answer
+        mu[carry] = w * (base[carry] + now - then) + (1.0 - w) * now
         q[carry] = est.carry_halfwidth(coverage, gap)
     a["_raw"] = mu
     a["_q"] = q

@@ -10,7 +10,9 @@ these columns added — the one place they are documented:
   (calibrated per basis on held-out results); NaN when it does not fit.
 * ``basis`` — where the answer comes from:
   ``measured`` (this configuration was scored in the target round; the median system's score),
-  ``carried`` (scored in an earlier round and carried to the target round by the model's software trend),
+  ``carried`` (scored in an earlier round: that score carried to the target round by the model's software
+  trend, combined with the model's own prediction for the configuration by precision — each weighted by
+  1/variance of its forward-measured error, the carry's growing with the round gap; see :mod:`.anchors`),
   ``predicted`` (the model; the accelerator has MLPerf results), ``specs_only`` (the accelerator has no
   MLPerf result at all: its datasheet and its relatives), ``does_not_fit`` (total accelerator memory below the
   workload's need, see :mod:`.memory`; no minutes).

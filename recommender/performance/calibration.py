@@ -1,8 +1,24 @@
-"""Calibrated intervals around the structured model: Mondrian split-conformal quantiles of held-out
-log-residuals, one table per evidence category (Vovk, Gammerman & Shafer 2005, "Algorithmic Learning in a
-Random World", ch. 4 — the inductive/Mondrian conformal regressor that ``crepes`` implements), normalised by a
-per-benchmark difficulty scale; plus the replicate spread of identical configurations and the residuals of
-carrying one result to another (custom workloads)."""
+"""Calibrated intervals around the structured model, per basis, for the *next* round.
+
+Procedure (computed at fit time from held-out residuals, so it works for whatever point model is fitted):
+
+* **Mondrian split-conformal** (Vovk, Gammerman & Shafer 2005, "Algorithmic Learning in a Random World",
+  ch. 4 — the inductive/Mondrian conformal regressor that ``crepes`` implements; kept in-house so the fitted
+  model loads without scikit-learn or crepes): one table of held-out |log residuals| per evidence category
+  (this benchmark measured / only others / datasheet only / recently first measured), normalised by a
+  per-benchmark difficulty scale (normalised conformal; Lei, G'Sell, Rinaldo, Tibshirani & Wasserman 2018).
+* **Forward-chaining calibration**: the residuals come from fitting on rounds before R and scoring R, for the
+  last ``forward_rounds`` rounds of the training data (as conformal time-series methods calibrate on
+  sequential held-out errors, e.g. EnbPI, Xu & Xie 2021), so the quantiles include round-to-round drift —
+  what a buyer asking about today's software faces. Folds grouped by accelerator add datasheet-only residuals
+  where forward first appearances are too few.
+* **Carried answers** (:mod:`.anchors`): from the same forward splits, the error of carrying each earlier
+  measurement of a configuration (variance ``a + b * gap``) and of the model's own prediction for it; their
+  precision-weighted combination is scored with normalised conformal scores.
+* **Measured**: the replicate spread of identical configurations. **Custom workloads**: forward transfers of
+  one result of a benchmark to the round's others with the other benchmarks' shapes (:mod:`.custom`),
+  normalised by count distance and change of accelerator.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +32,7 @@ import pandas as pd
 from catalog.registry import round_key
 from recommender.performance.basis import CATEGORIES, lookup, years_of
 from recommender.performance.core import PerformanceModelCore
-from recommender.performance.training import measured_table
+from recommender.performance.training import measured_table, round_rank
 
 DEFAULT_LOG_HALFWIDTH = math.log(1.5)
 
@@ -38,9 +54,12 @@ class CalibratedPerformanceModelCore:
     the disk cache holds this predict-only form, so loading a fitted model never imports scikit-learn.
 
     ``fit(X, y)`` takes a :func:`training_frame`-like DataFrame and minutes. Besides the point model it
-    stores sorted absolute held-out log-residuals per evidence category (``residuals_``), the replicate
-    spread of identical configurations (``replicate_abs_``) and the residuals of carrying one measurement
-    of a benchmark to its other results (``transfer_abs_``, for custom workloads).
+    stores sorted normalised held-out log-residuals per evidence category (``residuals_``, forward splits
+    first), the carry model (``carry_var_``, ``carry_model_var_``, ``carry_norm_``), the replicate spread of
+    identical configurations (``replicate_abs_``) and the custom-workload transfer errors (``transfer_var_``,
+    ``transfer_norm_``; ``transfer_abs_`` for ``like``). ``system_folds`` (default 0) adds folds grouped by
+    system; ``custom_bandwidth`` is the similarity kernel of :mod:`.custom` (chosen on forward splits ending
+    at v5.0).
     """
 
     def __init__(
@@ -48,11 +67,12 @@ class CalibratedPerformanceModelCore:
         accelerator_table: pd.DataFrame | None = None,
         *,
         base_params: dict[str, Any] | None = None,
-        system_folds: int = 5,
-        accelerator_folds: int = 5,
-        forward_rounds: int = 3,
+        system_folds: int = 0,
+        accelerator_folds: int = 4,
+        forward_rounds: int = 4,
         min_forward_residuals: int = 60,
         scale_prior: float = 50.0,
+        custom_bandwidth: float = 0.6,
         random_state: int | None = 0,
     ) -> None:
         self.accelerator_table = accelerator_table
@@ -62,6 +82,7 @@ class CalibratedPerformanceModelCore:
         self.forward_rounds = forward_rounds
         self.min_forward_residuals = min_forward_residuals
         self.scale_prior = scale_prior
+        self.custom_bandwidth = custom_bandwidth
         self.random_state = random_state
 
     #: the point model's class; the scikit-learn estimator (``estimators.CalibratedPerformanceModel``) sets its
@@ -72,54 +93,93 @@ class CalibratedPerformanceModelCore:
         return self.base_class(self.accelerator_table, random_state=self.random_state, **(self.base_params or {}))
 
     def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> CalibratedPerformanceModelCore:
-        from sklearn.model_selection import GroupKFold
-
         X = X.reset_index(drop=True)
         y = np.asarray(y, dtype=float)
         self.model_ = self._base().fit(X, y)
         ly = np.log(y)
-        # held-out |log residuals| by evidence category, separately for each kind of split
-        pooled: dict[str, dict[int, list[np.ndarray]]] = {k: {c: [] for c in range(len(CATEGORIES))} for k in ("grouped", "forward")}
-        systems = (X.get("submitter", pd.Series([""] * len(X))).astype("string").fillna("") + "/"
-                   + X.get("system_id", pd.Series(range(len(X)))).astype("string").fillna(""))
-        schemes: list[tuple[str, np.ndarray, np.ndarray]] = []
-        groups_sys = systems.to_numpy(dtype=object)
-        if self.system_folds and len(set(groups_sys)) >= self.system_folds:
-            schemes += [("system", tr, te) for tr, te in
-                        GroupKFold(n_splits=self.system_folds).split(X, groups=groups_sys)]
-        groups_acc = X["accelerator_id"].astype("string").to_numpy(dtype=object)
-        if self.accelerator_folds and len(set(groups_acc)) >= self.accelerator_folds:
-            schemes += [("grouped", tr, te) for tr, te in
-                        GroupKFold(n_splits=self.accelerator_folds).split(X, groups=groups_acc)]
-        rounds = X["round"].astype("string").to_numpy(dtype=object)
-        order = sorted(set(rounds), key=round_key)
-        keys = [round_key(x) for x in rounds]
-        for r in order[-self.forward_rounds:] if self.forward_rounds else []:
-            tr = np.flatnonzero([k < round_key(r) for k in keys])
-            te = np.flatnonzero(rounds == r)
-            if len(tr) and len(te):
-                schemes.append(("forward", tr, te))
-        oof = np.full(len(X), np.nan)  # out-of-fold log-predictions from the system folds
-        held: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
-        carries: list[np.ndarray] = []
-        for kind, tr, te in schemes:
+        held: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []  # (kind, category, |residual|, benchmark)
+        pairs: list[pd.DataFrame] = []  # forward carries: error of carrying, of the model, gap, latest?
+        oof = np.full(len(X), np.nan)  # forward out-of-round log-predictions (custom-workload transfer)
+        transfers: list[pd.DataFrame] = []  # forward custom-workload transfers (one result to the round's others)
+        rng = np.random.default_rng(self.random_state)
+        for kind, tr, te in self._schemes(X):
             test = X.iloc[te]
             known = test["benchmark"].isin(set(X["benchmark"].iloc[tr])).to_numpy()
             if not known.any():
                 continue
+            te = te[known]
             m = self._base().fit(X.iloc[tr], y[tr])
-            mu, cat = m.predict_log(test[known])
-            r = ly[te][known] - mu
-            if kind == "system":
-                oof[te[known]] = mu
+            mu, cat = m.predict_log(X.iloc[te])
+            r = ly[te] - mu
+            keep = np.ones(len(te), dtype=bool)
             if kind == "forward":
-                carries.append(_carry_residuals(X, ly, tr, te, m))
-            held.append((kind, cat, np.abs(r), test.loc[known, "benchmark"].astype("string").to_numpy(dtype=object)))
-        # benchmarks differ in how predictable they are (big software jumps on some): a per-benchmark scale,
-        # shrunk towards 1, normalises the residuals (normalised split-conformal)
+                oof[te] = mu
+                p = _carry_pairs(X, ly, tr, te, m)
+                pairs.append(p)
+                keep = ~np.isin(te, p["row"].to_numpy())  # carried rows are calibrated as carries
+                transfers.append(_custom_transfers(X, ly, te, m, self.custom_bandwidth, rng))
+            held.append((kind, cat[keep], np.abs(r[keep]),
+                         X["benchmark"].iloc[te[keep]].astype("string").to_numpy(dtype=object)))
+        self._calibrate_categories(held)
+        self._calibrate_carries(pd.concat(pairs, ignore_index=True) if pairs else _NO_PAIRS)
+        self.replicate_abs_ = _replicate_spread(X, ly)
+        self.transfer_abs_ = self._transfer_residuals(X, ly, oof)
+        self._calibrate_transfers(pd.concat(transfers, ignore_index=True) if transfers else pd.DataFrame())
+        return self
+
+    def _calibrate_transfers(self, t: pd.DataFrame) -> None:
+        """Custom workloads without ``like``: variance of a transfer ``a + b * |log count distance| + c *
+        [other accelerator]`` (non-negative least squares on squared errors, the top 2.5 % clipped), and the
+        sorted normalised scores |error| / sd (normalised split-conformal; Lei et al. 2018, section 5.2)."""
+        from scipy.optimize import nnls
+
+        if len(t) < 20:
+            self.transfer_var_ = (DEFAULT_LOG_HALFWIDTH**2, 0.0, 0.0)
+            self.transfer_norm_ = np.array([1.0])
+            return
+        e2 = t["e"].to_numpy(dtype=float) ** 2
+        e2 = np.minimum(e2, np.quantile(e2, 0.975))
+        A = np.column_stack([np.ones(len(t)), t["dist"].to_numpy(dtype=float), t["other"].to_numpy(dtype=float)])
+        coef = nnls(A, e2)[0]
+        self.transfer_var_ = (max(float(coef[0]), 1e-4), float(coef[1]), float(coef[2]))
+        self.transfer_norm_ = np.sort(np.abs(t["e"].to_numpy(dtype=float))
+                                      / self._transfer_sd(t["dist"].to_numpy(), t["other"].to_numpy()))
+
+    def _transfer_sd(self, dist: np.ndarray, other: np.ndarray) -> np.ndarray:
+        a, b, c = self.transfer_var_
+        return np.sqrt(a + b * np.asarray(dist, dtype=float) + c * np.asarray(other, dtype=float))
+
+    def _schemes(self, X: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """Held-out splits: forward (train on rounds before R, score R) for the last ``forward_rounds`` rounds,
+        then ``accelerator_folds`` folds grouped by accelerator and ``system_folds`` grouped by system."""
+        from sklearn.model_selection import GroupKFold
+
+        out: list[tuple[str, np.ndarray, np.ndarray]] = []
+        rounds = X["round"].astype("string").to_numpy(dtype=object)
+        order = sorted(set(rounds), key=round_key)
+        keys = np.array([round_rank(str(x)) for x in rounds])
+        for r in order[1:][-self.forward_rounds:] if self.forward_rounds else []:
+            tr, te = np.flatnonzero(keys < round_rank(r)), np.flatnonzero(rounds == r)
+            if len(tr) and len(te):
+                out.append(("forward", tr, te))
+        groups = {"grouped": X["accelerator_id"].astype("string").to_numpy(dtype=object),
+                  "system": (X.get("submitter", pd.Series([""] * len(X))).astype("string").fillna("") + "/"
+                             + X.get("system_id", pd.Series(range(len(X)))).astype("string").fillna("")
+                             ).to_numpy(dtype=object)}
+        for kind, folds in (("grouped", self.accelerator_folds), ("system", self.system_folds)):
+            if folds and len(set(groups[kind])) >= folds:
+                out += [(kind, tr, te) for tr, te in GroupKFold(n_splits=folds).split(X, groups=groups[kind])]
+        return out
+
+    def _calibrate_categories(self, held: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        """Mondrian tables (one per evidence category) of normalised held-out |log residuals|: forward
+        (next-round) residuals wherever a category has ``min_forward_residuals`` of them, else pooled with the
+        grouped ones; a per-benchmark scale, shrunk towards 1, normalises them (normalised split-conformal)."""
         all_abs = np.concatenate([h[2] for h in held]) if held else np.zeros(0)
         all_b = np.concatenate([h[3] for h in held]) if held else np.zeros(0, dtype=object)
         self.benchmark_scale_ = _benchmark_scales(all_abs, all_b, self.scale_prior)
+        pooled: dict[str, dict[int, list[np.ndarray]]] = {k: {c: [] for c in range(len(CATEGORIES))}
+                                                           for k in ("grouped", "forward")}
         for kind, cat, a, b in held:
             scale = np.array([self.benchmark_scale_.get(x, 1.0) for x in b])
             for c in range(len(CATEGORIES)):
@@ -129,8 +189,6 @@ class CalibratedPerformanceModelCore:
             v = pooled[kind][c]
             return np.concatenate(v) if v else np.zeros(0)
 
-        # Buyers ask about today and tomorrow: where enough forward-in-time residuals exist they set the width
-        # (they include round-to-round drift); otherwise all held-out residuals of the category are pooled.
         res: dict[int, np.ndarray] = {}
         for c in range(len(CATEGORIES)):
             fwd, grp = cat_pool("forward", c), cat_pool("grouped", c)
@@ -145,10 +203,61 @@ class CalibratedPerformanceModelCore:
             if len(v) == 0:
                 res[c] = everything if len(everything) else np.array([DEFAULT_LOG_HALFWIDTH])
         self.residuals_ = {CATEGORIES[c]: v for c, v in res.items()}
-        self.carry_ = np.concatenate(carries) if carries else np.zeros((0, 2))
-        self.replicate_abs_ = _replicate_spread(X, ly)
-        self.transfer_abs_ = self._transfer_residuals(X, ly, oof)
-        return self
+
+    def _calibrate_carries(self, pairs: pd.DataFrame) -> None:
+        """The carried answer's ingredients, from forward splits (a configuration of round R measured in an
+        earlier round, with a model fitted on the rounds before R):
+
+        * ``carry_var_`` = (a, b): variance of carrying a measurement ``gap`` years, ``a + b * gap`` (a random
+          walk of software progress the trend does not capture), fitted by non-negative least squares to
+          robust per-gap variances (1.4826 x median |error|, squared) over every earlier measurement;
+        * ``carry_model_var_``: variance of the model's own prediction for such a configuration;
+        * ``carry_norm_``: sorted |error| of the precision-weighted combination (latest measurement only, as
+          :mod:`.anchors` answers) divided by its standard deviation — the normalised conformal scores.
+        """
+        if len(pairs) < 20:
+            self.carry_var_ = (DEFAULT_LOG_HALFWIDTH**2, 0.0)
+            self.carry_model_var_ = float("inf")
+            self.carry_norm_ = np.zeros(0)
+            return
+        from scipy.optimize import nnls
+
+        g = np.round(pairs["gap"].to_numpy(dtype=float) * 2.0) / 2.0  # half-year bins
+        ec = np.abs(pairs["e_c"].to_numpy(dtype=float))
+        rows, vals, wts = [], [], []
+        for b in np.unique(g):
+            sel = g == b
+            if sel.sum() >= 10:
+                rows.append([1.0, float(np.mean(pairs["gap"].to_numpy()[sel]))])
+                vals.append((1.4826 * float(np.median(ec[sel]))) ** 2)
+                wts.append(math.sqrt(sel.sum()))
+        A, v, w = np.array(rows), np.array(vals), np.array(wts)
+        if len(rows) >= 2:
+            coef = nnls(A * w[:, None], v * w)[0]
+        else:  # too few carries per gap for a slope: one robust variance for every gap
+            coef = np.array([(1.4826 * float(np.median(ec))) ** 2, 0.0])
+        self.carry_var_ = (max(float(coef[0]), 1e-6), float(coef[1]))
+        latest = pairs[pairs["latest"].to_numpy(dtype=bool)]
+        ep = np.abs(latest["e_p"].to_numpy(dtype=float))
+        self.carry_model_var_ = max((1.4826 * float(np.median(ep))) ** 2, 1e-6) if len(ep) else float("inf")
+        gap = latest["gap"].to_numpy(dtype=float)
+        wc = self.carry_weight(gap)
+        e = wc * latest["e_c"].to_numpy(dtype=float) + (1.0 - wc) * latest["e_p"].to_numpy(dtype=float)
+        self.carry_norm_ = np.sort(np.abs(e) / self._carry_sd(gap))
+
+    def carry_weight(self, gap_years: np.ndarray) -> np.ndarray:
+        """Weight of a carried measurement against the model's prediction of the same configuration:
+        inverse-variance (precision) weighting, 1/var_carry(gap) / (1/var_carry(gap) + 1/var_model)."""
+        a, b = getattr(self, "carry_var_", (DEFAULT_LOG_HALFWIDTH**2, 0.0))
+        vc = a + b * np.maximum(np.asarray(gap_years, dtype=float), 0.0)
+        vp = getattr(self, "carry_model_var_", float("inf"))
+        return np.asarray(vp / (vc + vp) if math.isfinite(vp) else np.ones_like(vc), dtype=float)
+
+    def _carry_sd(self, gap_years: np.ndarray) -> np.ndarray:
+        a, b = self.carry_var_
+        vc = a + b * np.maximum(np.asarray(gap_years, dtype=float), 0.0)
+        vp = self.carry_model_var_
+        return np.sqrt(vc * vp / (vc + vp)) if math.isfinite(vp) else np.sqrt(vc)
 
     def _transfer_residuals(self, X: pd.DataFrame, ly: np.ndarray, oof: np.ndarray) -> dict[str, np.ndarray]:
         """|error| of carrying one result of a benchmark to its other results of the same round.
@@ -204,51 +313,99 @@ class CalibratedPerformanceModelCore:
         return out
 
     def carry_halfwidth(self, coverage: float, gap_years: np.ndarray) -> np.ndarray:
-        """Half-width for a result carried ``gap_years`` forward: conformal quantile of the forward-split carry
-        errors with a similar gap (within a year, one to two years, more), never below the replicate spread."""
-        c = getattr(self, "carry_", np.zeros((0, 2)))
+        """Half-width of a carried answer (the precision-weighted combination, see :mod:`.anchors`): the
+        normalised conformal quantile of forward-split combinations times the combination's standard deviation
+        at this gap, never below the replicate spread."""
         gap = np.asarray(gap_years, dtype=float)
-        edges = (0.0, 1.01, 2.01, np.inf)
-        out = np.full(len(gap), np.nan)
         floor = self.replicate_halfwidth(coverage)
-        pooled = conformal(np.sort(c[:, 0]), coverage) if len(c) else float(DEFAULT_LOG_HALFWIDTH)
-        for lo, hi in zip(edges[:-1], edges[1:]):
-            sel = (gap >= lo) & (gap < hi)
-            pool = np.sort(c[(c[:, 1] >= lo) & (c[:, 1] < hi), 0]) if len(c) else np.zeros(0)
-            q = conformal(pool, coverage) if len(pool) >= 20 else pooled
-            out[sel] = max(q, floor)
-        return np.where(np.isnan(out), max(pooled, floor), out)
+        scores = getattr(self, "carry_norm_", np.zeros(0))
+        if len(scores) < 20:
+            return np.full(len(gap), max(DEFAULT_LOG_HALFWIDTH, floor))
+        return np.maximum(conformal(scores, coverage) * self._carry_sd(gap), floor)
 
     def replicate_halfwidth(self, coverage: float) -> float:
         return max(conformal(self.replicate_abs_, coverage), 0.01)
 
-    def transfer_halfwidth(self, coverage: float, *, like: str | None, measurements: int) -> float:
-        """Half-width for a custom workload with ``measurements`` anchors (like = benchmark id or None)."""
-        key = "generic" if like is None else (f"like:{like}" if f"like:{like}" in self.transfer_abs_ else "like")
-        q = conformal(self.transfer_abs_[key], coverage)
+    def transfer_halfwidth(self, coverage: float, *, like: str | None, measurements: int,
+                           count_distance: np.ndarray | None = None,
+                           other_accelerator: np.ndarray | None = None) -> np.ndarray | float:
+        """Half-width for a custom workload with ``measurements`` anchors (like = benchmark id or None); without
+        ``like``, per row from its |log count distance| to the nearest measurement and whether its accelerator
+        is one measured."""
         # one anchor: e_target - e_anchor; k anchors: e_target - mean(e_anchor) -> variance (1 + 1/k) / 2 of it
-        return q * math.sqrt((1.0 + 1.0 / max(measurements, 1)) / 2.0)
+        shrink = math.sqrt((1.0 + 1.0 / max(measurements, 1)) / 2.0)
+        if like is None and count_distance is not None and hasattr(self, "transfer_norm_"):
+            other = np.zeros(len(count_distance)) if other_accelerator is None else other_accelerator
+            return conformal(self.transfer_norm_, coverage) * self._transfer_sd(count_distance, other) * shrink
+        key = "generic" if like is None else (f"like:{like}" if f"like:{like}" in self.transfer_abs_ else "like")
+        return conformal(self.transfer_abs_[key], coverage) * shrink
+
+_NO_PAIRS = pd.DataFrame({"row": np.zeros(0, np.int64), "e_c": np.zeros(0), "e_p": np.zeros(0),
+                          "gap": np.zeros(0), "latest": np.zeros(0, bool)})
 
 
-def _carry_residuals(X: pd.DataFrame, ly: np.ndarray, tr: np.ndarray, te: np.ndarray,
-                     m: PerformanceModelCore) -> np.ndarray:
-    """(|error|, gap in years) of carrying each test row's configuration from its latest training-part
-    measurement to the test round with the forward-fitted model ``m``'s round-to-round change."""
-    prev = measured_table(X.iloc[tr]).sort_values("_rk").drop_duplicates(
-        ["accelerator_id", "accelerators", "benchmark"], keep="last")
+def _carry_pairs(X: pd.DataFrame, ly: np.ndarray, tr: np.ndarray, te: np.ndarray,
+                 m: PerformanceModelCore) -> pd.DataFrame:
+    """Every (test row, earlier measurement of its configuration) pair of a forward split: ``e_c`` = error of
+    carrying that measurement to the test round with the forward-fitted model ``m``'s round-to-round change,
+    ``e_p`` = error of ``m``'s own prediction, ``gap`` in years, ``latest`` = the latest earlier measurement
+    (what :mod:`.anchors` carries), ``row`` = the test row's position in ``X``."""
+    prev = measured_table(X.iloc[tr])
+    prev = prev[prev["benchmark"].isin(m.bench_index_)]
     test = X.iloc[te][["accelerator_id", "accelerators", "benchmark", "round"]].copy()
     test["accelerators"] = test["accelerators"].astype("int64")
-    test["_ly"] = ly[te]
+    test["_ly"], test["row"] = ly[te], te
     hit = test.merge(prev.rename(columns={"round": "_r0", "minutes": "_m0"}),
                      on=["accelerator_id", "accelerators", "benchmark"], how="inner")
-    hit = hit[hit["benchmark"].isin(m.bench_index_)]
     if hit.empty:
-        return np.zeros((0, 2))
-    now = m.predict_log(hit[["accelerator_id", "accelerators", "benchmark", "round"]])[0]
-    then = m.predict_log(hit[["accelerator_id", "accelerators", "benchmark"]].assign(round=hit["_r0"]))[0]
-    err = hit["_ly"].to_numpy() - (np.log(hit["_m0"].to_numpy(dtype=float)) + now - then)
+        return _NO_PAIRS
+    cfg = hit[["accelerator_id", "accelerators", "benchmark"]]
+    now = m.predict_log(cfg.assign(round=hit["round"].to_numpy(dtype=object)))[0]
+    then = m.predict_log(cfg.assign(round=hit["_r0"].to_numpy(dtype=object)))[0]
+    ly_t = hit["_ly"].to_numpy(dtype=float)
     gap = years_of(hit["round"].to_numpy(dtype=object)) - years_of(hit["_r0"].to_numpy(dtype=object))
-    return np.column_stack([np.abs(err), gap])
+    latest = hit["_rk"].to_numpy() == hit.groupby("row")["_rk"].transform("max").to_numpy()
+    return pd.DataFrame({"row": hit["row"].to_numpy(dtype=np.int64),
+                         "e_c": ly_t - (np.log(hit["_m0"].to_numpy(dtype=float)) + now - then),
+                         "e_p": ly_t - now, "gap": gap, "latest": latest})
+
+
+def similarity_weights(offsets: np.ndarray, bandwidth: float) -> np.ndarray:
+    """Kernel weights of benchmarks (rows of ``offsets``: measured minus that benchmark's log-minutes, per
+    column = one use) — exp(-offset^2 / 2h^2), relative to the closest benchmark so they never all vanish."""
+    d2 = np.asarray(offsets, dtype=float) ** 2
+    w = np.exp(-0.5 * (d2 - d2.min(axis=0, keepdims=True)) / max(bandwidth, 1e-6) ** 2)
+    return w / w.sum(axis=0, keepdims=True)
+
+
+def _custom_transfers(X: pd.DataFrame, ly: np.ndarray, te: np.ndarray, m: PerformanceModelCore,
+                      bandwidth: float, rng: np.random.Generator, anchors: int = 6) -> pd.DataFrame:
+    """Forward custom-workload transfers: in the test round of a forward split, up to ``anchors`` results of
+    each benchmark serve as a one-measurement custom workload (the mix of the *other* benchmarks' answers, as
+    :mod:`.custom` computes it) predicting the round's other results of that benchmark. Returns the errors
+    ``e``, the |log count distance| ``dist`` and ``other`` (another accelerator than the anchor's)."""
+    test = X.iloc[te]
+    benches = list(m.benchmarks_)
+    R = np.vstack([m.predict_log(test.assign(benchmark=b))[0] for b in benches])  # benchmarks x rows
+    bench = test["benchmark"].astype("string").to_numpy(dtype=object)
+    acc = test["accelerator_id"].astype("string").to_numpy(dtype=object)
+    logn = np.log(test["accelerators"].to_numpy(dtype=float))
+    y = ly[te]
+    out: list[pd.DataFrame] = []
+    for g in pd.unique(bench):
+        idx = np.flatnonzero(bench == g)
+        cand = np.array([b != g for b in benches])
+        if len(idx) < 3 or cand.sum() < 2:
+            continue
+        Rg = R[cand][:, idx]
+        for j in rng.choice(len(idx), min(anchors, len(idx)), replace=False):
+            d = y[idx[j]] - Rg[:, j]
+            wb = similarity_weights(d[:, None], bandwidth)[:, 0]
+            mu = (wb[:, None] * (Rg + d[:, None])).sum(axis=0)
+            same = (acc[idx] == acc[idx[j]]) & (logn[idx] == logn[idx[j]])  # the anchor's own configuration
+            out.append(pd.DataFrame({"e": (y[idx] - mu)[~same], "dist": np.abs(logn[idx] - logn[idx[j]])[~same],
+                                     "other": (acc[idx] != acc[idx[j]])[~same].astype(float)}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame({"e": [], "dist": [], "other": []})
 
 
 def _benchmark_scales(abs_resid: np.ndarray, bench: np.ndarray, prior: float) -> dict[str, float]:

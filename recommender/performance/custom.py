@@ -1,9 +1,18 @@
 """Custom workloads: a user's own measurements carried to other accelerators and counts.
 
 A row whose ``benchmark`` names a :class:`~recommender.models.CustomWorkload` is the workload's measurements
-carried with the scaling shape of its ``like`` benchmark (or the pooled shape of all benchmarks, plus the shared
-software trend for other rounds); one measurement is enough, more narrow the interval. The measurements
-themselves are the workload's anchors (``measured``), so the monotone envelope of :mod:`.anchors` applies.
+carried with the scaling shape of its ``like`` benchmark. Without ``like`` the shape is a kernel-weighted mix of
+every catalog benchmark's own answer (count curve, accelerator ratios, trend), each shifted to pass through the
+measurements, weighted by how close that benchmark's minutes at the measured configurations are to the measured
+minutes (Gaussian kernel in log-minutes, bandwidth ``custom_bandwidth`` of the calibrated estimator): a workload
+that takes hours on 512 accelerators scales like the big language models, one that takes minutes on 8 like the
+small ones. One measurement is enough, more narrow the interval. The measurements themselves are the workload's
+anchors (``measured``), so the monotone envelope of :mod:`.anchors` applies.
+
+The interval is normalised split-conformal on held-out transfers (:mod:`.calibration`): in each forward split,
+one result of a benchmark carried to that round's other results of it with the mix of the *other* benchmarks
+(as if it were new), its error scaled by a spread that grows with the count distance and with a change of
+accelerator.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.performance.basis import CATEGORIES
+from recommender.performance.calibration import similarity_weights
 from recommender.performance.training import FALLBACK_PER_NODE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,14 +32,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from recommender.performance.calibration import CalibratedPerformanceModelCore
 
 
-def _shape(model, like: str | None, a: np.ndarray, n: np.ndarray, nd: np.ndarray, dn: np.ndarray,
+def _per_benchmark(model, benches: list[str], a: np.ndarray, n: np.ndarray, nd: np.ndarray, dn: np.ndarray,
+                   rounds: np.ndarray) -> np.ndarray:
+    X = pd.DataFrame({"benchmark": benches[0], "accelerator_id": a, "accelerators": n, "nodes": nd,
+                      "default_nodes": dn, "round": rounds})
+    return np.vstack([model.predict_log(X.assign(benchmark=b))[0] for b in benches])
+
+
+def _shape(model, like: str, a: np.ndarray, n: np.ndarray, nd: np.ndarray, dn: np.ndarray,
            rounds: np.ndarray) -> np.ndarray:
-    if like is not None:
-        X = pd.DataFrame({"benchmark": like, "accelerator_id": a, "accelerators": n, "nodes": nd,
-                          "default_nodes": dn, "round": rounds})
-        return model.predict_log(X)[0]
-    extra = np.maximum(np.log(np.maximum(nd, 1) / np.maximum(dn, 1)), 0.0)
-    return model.generic_log(a, np.log(np.maximum(n, 1.0)), extra) + model.shared_trend(rounds)
+    X = pd.DataFrame({"benchmark": like, "accelerator_id": a, "accelerators": n, "nodes": nd,
+                      "default_nodes": dn, "round": rounds})
+    return model.predict_log(X)[0]
 
 
 def predict_custom(est: CalibratedPerformanceModelCore, w: CustomWorkload, per_node: dict[str, int],
@@ -46,11 +60,24 @@ def predict_custom(est: CalibratedPerformanceModelCore, w: CustomWorkload, per_n
     m_log = np.log(np.array([m.minutes for m in w.measurements], dtype=float))
     # the measurements are taken to be from today (the catalog's latest round)
     latest = np.full(len(m_acc), latest_round, dtype=object)
-    offset = float(np.mean(m_log - _shape(model, w.like, m_acc, m_n, m_nodes, m_dn, latest)))
-    mu = _shape(model, w.like, rows["acc"], rows["counts"].astype(float), rows["nodes"], rows["default_nodes"],
-                rows["round"]) + offset
+    rn = rows["counts"].astype(float)
+    if w.like is not None:
+        offset = float(np.mean(m_log - _shape(model, w.like, m_acc, m_n, m_nodes, m_dn, latest)))
+        mu = _shape(model, w.like, rows["acc"], rn, rows["nodes"], rows["default_nodes"], rows["round"]) + offset
+    else:
+        benches = list(model.benchmarks_)
+        d = (m_log[None, :] - _per_benchmark(model, benches, m_acc, m_n, m_nodes, m_dn, latest)).mean(axis=1)
+        wb = similarity_weights(d[:, None], getattr(est, "custom_bandwidth", 0.6))[:, 0]
+        keep = wb >= 1e-4 * wb.max()  # benchmarks with a negligible weight are not evaluated (speed)
+        wb, d = wb[keep] / wb[keep].sum(), d[keep]
+        R = _per_benchmark(model, [b for b, k in zip(benches, keep) if k], rows["acc"], rn, rows["nodes"],
+                           rows["default_nodes"], rows["round"])
+        mu = (wb[:, None] * (R + d[:, None])).sum(axis=0)
     q_cat = dict(zip(CATEGORIES, est.interval_halfwidth(np.arange(len(CATEGORIES)), coverage)))
-    q_t = est.transfer_halfwidth(coverage, like=w.like, measurements=len(w.measurements))
+    dist = np.abs(np.log(rn)[:, None] - np.log(m_n)[None, :]).min(axis=1)
+    other = ~np.isin(rows["acc"], m_acc)
+    q_t = est.transfer_halfwidth(coverage, like=w.like, measurements=len(w.measurements),
+                                 count_distance=dist, other_accelerator=other)
     unseen = ~np.isin(rows["acc"], list(model.seen_accelerators_))
     extra_q = math.sqrt(max(q_cat["unseen_accelerator"] ** 2 - q_cat["seen_pair"] ** 2, 0.0))
     q = np.where(unseen, np.sqrt(q_t**2 + extra_q**2), q_t)

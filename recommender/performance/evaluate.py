@@ -8,9 +8,9 @@ Splits (the catalog's scored closed-division results without re-submissions):
 * ``rounds<R / R`` — train on rounds before R, test on R, for the last ``rounds`` rounds; the last one
   (train < v5.1 / test v5.1 with the shipped catalog) is the **final test**, reported once: the model's
   hyperparameters were chosen on forward splits ending one round earlier (:mod:`.tuning`).
-* ``leave-systems-out`` — grouped k-fold over systems (submitter + system id). Rows whose configuration
-  (accelerator, count, benchmark, round) another system measured in the training part are *replicates*
-  (answered ``measured``) and reported apart from *new configurations*.
+* ``leave-systems-out`` — grouped k-fold over systems (submitter + system id), one fit per fold. Rows whose
+  configuration (accelerator, count, benchmark, round) another system measured in the training part are
+  *replicates* (answered ``measured``: exactly these rows) and reported apart from *new configurations*.
 * ``leave-accelerators-out`` — grouped k-fold over accelerators: hardware with no MLPerf results (specs only).
 * ``first appearances v1.0–<latest>`` — for every round R, the results of accelerators whose first MLPerf result
   is in R, predicted from rounds before R (``specs_only``): how a brand-new generation is answered.
@@ -18,7 +18,8 @@ Splits (the catalog's scored closed-division results without re-submissions):
   fitted on the rounds before (so without that benchmark): a custom workload made from one of its results
   predicts the other results of the round; every result serves once as the anchor.
 
-Methods: ``model`` (predict), ``nearest-linear`` (baseline a) and ``flops-ratio`` (baseline b) — see
+:func:`must_show` picks issue 11's "Must show" figures (with their goals) out of the metrics; the CLI prints
+them first. Methods: ``model`` (predict), ``nearest-linear`` (baseline a) and ``flops-ratio`` (baseline b) — see
 :mod:`.baselines`. Metrics: MdAPE and MAPE of minutes (percent), interval coverage (model only) per group:
 all, seen accelerators, first appearances (accelerator absent from the training part), above 64 accelerators,
 each basis, new configurations / replicates, the rows each baseline answers, each benchmark.
@@ -50,7 +51,7 @@ from recommender.performance.tuning import tuned_params
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
 
-__all__ = ["METHODS", "SPLITS", "Evaluation", "evaluate", "split_indices"]
+__all__ = ["METHODS", "SPLITS", "Evaluation", "evaluate", "must_show", "split_indices"]
 
 SPLITS = ("forward", "leave-systems-out", "leave-accelerators-out", "first-appearances", "custom")
 METHODS = ("model", "nearest-linear", "flops-ratio")
@@ -75,8 +76,49 @@ class Evaluation:
             return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in rec.items()}
                     for rec in df.to_dict(orient="records")]
 
-        return {"coverage_target": self.coverage, "metrics": records(self.metrics), "regret": records(self.regret),
+        return {"coverage_target": self.coverage, "must_show": records(must_show(self.metrics)),
+                "metrics": records(self.metrics), "regret": records(self.regret),
                 "notes": self.notes, "seconds": round(self.seconds, 1)}
+
+
+#: issue 11's "Must show" figures: (label, split (prefix), group, metric the goal applies to, low, high)
+_MUST = [
+    ("MdAPE, accelerators seen in training", "final", "seen accelerators", "mdape", None, 5.0),
+    ("MdAPE, first appearances", "final", "first appearances", "mdape", None, 12.0),
+    ("MdAPE, above 64 accelerators", "final", "above 64 accelerators", "mdape", None, 12.0),
+    ("coverage, basis measured (systems held out)", "leave-systems-out", "basis measured", "coverage", 75.0, 85.0),
+    ("coverage, basis carried", "final", "basis carried", "coverage", 75.0, 85.0),
+    ("coverage, basis predicted", "final", "basis predicted", "coverage", 75.0, 85.0),
+    ("coverage, basis specs_only", "final", "basis specs_only", "coverage", 75.0, 85.0),
+    ("coverage, specs_only over every first appearance", "first appearances", "basis specs_only", "coverage",
+     75.0, 85.0),
+    ("custom workload from one result: MdAPE", "custom", "all", "mdape", None, 12.0),
+    ("custom workload from one result: coverage", "custom", "all", "coverage", 75.0, 85.0),
+    ("systems held out: new configurations", "leave-systems-out", "new configurations", None, None, None),
+    ("systems held out: replicates", "leave-systems-out", "replicates", None, None, None),
+]
+
+
+def must_show(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The issue's "Must show" figures from an evaluation's metrics (the model's rows): figure, split, n,
+    mdape, coverage, goal and met (None where a split was not run or the figure has no goal)."""
+    m = metrics[metrics["method"] == "model"] if len(metrics) else metrics
+    out = []
+    for label, split, group, metric, lo, hi in _MUST:
+        if split == "final":
+            hit = m[m["split"].str.endswith("(final test)") & (m["group"] == group)]
+        else:
+            hit = m[m["split"].str.startswith(split) & (m["group"] == group)]
+        goal = "" if metric is None else (f"≤ {hi:g} %" if lo is None else f"{lo:g}–{hi:g} %")
+        row = {"figure": label, "split": "", "n": 0, "mdape": np.nan, "coverage": np.nan, "goal": goal, "met": None}
+        if len(hit):
+            r = hit.iloc[0]
+            row.update(split=str(r["split"]), n=int(r["n"]), mdape=float(r["mdape"]), coverage=float(r["coverage"]))
+            if metric is not None and np.isfinite(row[metric]):
+                v = row[metric]
+                row["met"] = bool(v <= hi and (lo is None or v >= lo))
+        out.append(row)
+    return pd.DataFrame(out, columns=["figure", "split", "n", "mdape", "coverage", "goal", "met"])
 
 
 # ------------------------------------------------------------------------------------------ splits
@@ -193,7 +235,7 @@ def evaluate(
     data = training_frame(catalog)
     if benchmarks is not None:
         data = data[data["benchmark"].isin(benchmarks)].reset_index(drop=True)
-    params = {"system_folds": 4, "accelerator_folds": 4, **tuned_params(), **(model_params or {})}
+    params = {**tuned_params(), **(model_params or {})}
     all_rows: list[dict[str, Any]] = []
     all_reg: list[dict[str, Any]] = []
     held_out: list[pd.DataFrame] = []
@@ -225,7 +267,7 @@ def _family(family: str, data: pd.DataFrame, catalog: Catalog, params: dict[str,
             progress: Any) -> dict[str, list[pd.DataFrame]]:
     collected: dict[str, list[pd.DataFrame]] = {}
     latest = max(data["round"].astype(str), key=round_key)
-    for name, tr, te in split_indices(data, family, folds=folds, rounds=rounds):
+    for i, (name, tr, te) in enumerate(split_indices(data, family, folds=folds, rounds=rounds)):
         train, test = data.iloc[tr], data.iloc[te]
         known = test["benchmark"].isin(set(train["benchmark"]))
         if (~known).any() and family != "first-appearances":
@@ -235,7 +277,8 @@ def _family(family: str, data: pd.DataFrame, catalog: Catalog, params: dict[str,
         test = test[known]
         if test.empty or train.empty:
             continue
-        cache_key = name if family in ("forward", "first-appearances") else f"{family}:{len(collected)}:{tr[0]}"
+        # one fit per fold (forward and first-appearance splits of the same round share theirs)
+        cache_key = name if family in ("forward", "first-appearances") else f"{family}:fold {i}"
         if cache_key not in bundles:
             if progress is not None:
                 progress(f"evaluating: fitting for {family} {name}…")

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
 
 #: Bump when the cached model's format or fitting procedure changes (old caches are then refitted).
-MODEL_VERSION = 5
+MODEL_VERSION = 6
 FORMAT = "mlperf-recommender/performance-model"
 _ALLOWED_KINDS = set("fiub")  # float, int, unsigned, bool arrays only
 
