@@ -2,8 +2,8 @@
 
 :func:`search` scores candidate settings of :class:`~recommender.performance.estimators.PerformanceModel` with
 scikit-learn's :class:`~sklearn.model_selection.ParameterSampler` on forward-chaining splits (train on rounds
-before R, test on R) for the rounds R up to and including ``last_round`` (v5.0: the v5.1 final test never
-takes part). The score is the median absolute log error of the held-out rows, averaged over the splits with
+before R, test on R) for the four rounds R up to and including ``last_round`` (v3.1-v5.0: the v5.1 final test
+never takes part; v3.1 holds the largest extrapolation in count, GPT-3 on 10,752 H100s). The score is the median absolute log error of the held-out rows, averaged over the splits with
 first appearances of an accelerator and rows above 64 accelerators counted twice (what a buyer asks about).
 The winner is stored in ``tuned.json`` beside this module (with the search's settings and scores), and
 :func:`tuned_params` reads it for every fit. Re-run with ``python -m recommender.performance.tuning``.
@@ -40,6 +40,8 @@ SPACE: dict[str, list[Any]] = {
     "neighbor_prior": [0.1, 0.3, 1.0],
     "scaling_shift": [0.0, 0.25, 0.5],
     "local_bandwidth": [0.2, 0.3, 0.5],
+    "work_shift": [0.0, 0.25, 0.5, 0.75],
+    "maturity_neighbor_prior": [0.1, 0.3, 1.0],
 }
 
 
@@ -83,7 +85,7 @@ def _score(data: pd.DataFrame, cat: Catalog, params: dict[str, Any],
     return float(np.mean(scores))
 
 
-def search(cat: Catalog, *, last_round: str = "v5.0", n_rounds: int = 3, n_iter: int = 24,
+def search(cat: Catalog, *, last_round: str = "v5.0", n_rounds: int = 4, n_iter: int = 24,
            seed: int = 0) -> dict[str, Any]:
     """Random search (``ParameterSampler``) over :data:`SPACE` on forward splits ending at ``last_round``."""
     from sklearn.model_selection import ParameterSampler
