@@ -20,7 +20,7 @@ CATEGORIES = ("seen_pair", "seen_accelerator", "unseen_accelerator", "seen_pair_
 
 def count_basis(log_n: np.ndarray) -> np.ndarray:
     """psi_k(log n): one column per knot plus the unbounded last one; all concave, non-decreasing."""
-    x = np.maximum(np.asarray(log_n, dtype=float), 0.0)[:, None]
+    x = np.asarray(log_n, dtype=float)[:, None]  # below 0 (a shifted axis) every column is x: linear
     capped = np.minimum(x, np.asarray(KNOTS)[None, :])
     return np.hstack([capped, x])
 

@@ -6,7 +6,10 @@
   + sum_k c_bk(a) * psi_k(log n)               count term: psi_k concave, every coefficient <= 0, so the term
                                                is non-increasing and convex in log n (diminishing returns);
                                                c_bk(a) interpolates a slow- and a fast-accelerator shape by the
-                                               accelerator's low-precision peak; pooled to a shared curve
+                                               accelerator's low-precision peak; pooled to a shared curve; the
+                                               count axis is shifted back by the benchmark's work per run
+                                               (learned from its results), so GPT-3/Llama 405B stay near-linear
+                                               to thousands of accelerators instead of saturating like BERT
   + F_a . (beta + beta_b)                      accelerator efficiency from its datasheet (shared + per benchmark)
   + tau_b * (years(t) - t0)                    software progress (per benchmark, pooled to a shared trend)
   + (m + m_b) * exp(-age / maturity_years)     a new accelerator's software is immature: age = years since its
@@ -96,6 +99,7 @@ class PerformanceModelCore:
         maturity_form: str = "exp",
         maturity_neighbor_prior: float = 1.0,
         scaling_shift: float = 0.0,
+        work_shift: float = 0.0,
         neighbor_bandwidth: float = 0.5,
         neighbor_prior: float = 0.3,
         neighbor_vendor_distance: float = 1.0,
@@ -123,6 +127,7 @@ class PerformanceModelCore:
         self.maturity_form = maturity_form
         self.maturity_neighbor_prior = maturity_neighbor_prior
         self.scaling_shift = scaling_shift
+        self.work_shift = work_shift
         self.neighbor_bandwidth = neighbor_bandwidth
         self.neighbor_prior = neighbor_prior
         self.neighbor_vendor_distance = neighbor_vendor_distance
@@ -165,6 +170,7 @@ class PerformanceModelCore:
         self.layout_ = lay
         self.bench_index_ = {b: i for i, b in enumerate(benches)}
         self.acc_index_ = {a: i for i, a in enumerate(accs)}
+        self.bench_work_ = self._bench_work(cols, y)
         self.pair_index_ = {p: i for i, p in enumerate(pairs)}
         self.sub_index_ = {s: i for i, s in enumerate(subs)}
         years = cols["years"]
@@ -270,7 +276,7 @@ class PerformanceModelCore:
         C = th[lay.c_bench : lay.c_bench + len(lay.benches) * 2 * K].reshape(-1, 2 * K)
         out = np.empty((len(pair_acc), len(log_n)))
         for i, (a, b) in enumerate(zip(pair_acc, pair_bench)):
-            psi = count_basis(self._x(np.full(len(log_n), a), log_n))
+            psi = count_basis(self._x(np.full(len(log_n), a), log_n, np.full(len(log_n), b)))
             lam = self.speed_weight_[a]
             out[i] = np.hstack([psi * (1.0 - lam), psi * lam]) @ C[b]
         return out
@@ -359,7 +365,7 @@ class PerformanceModelCore:
         b = lookup(cols["benchmark"], self.bench_index_)
         a = lookup(cols["accelerator_id"], self.acc_index_)
         A[rows, lay.alpha + b] = 1.0
-        psi = count_basis(self._x(a, cols["log_n"]))
+        psi = count_basis(self._x(a, cols["log_n"], b))
         K, P = lay.K, lay.P
         lam = self._speed_weight(a)
         for k in range(K):
@@ -508,7 +514,7 @@ class PerformanceModelCore:
         C = th[lay.c_bench : lay.c_bench + len(lay.benches) * 2 * K].reshape(-1, 2 * K)
         Bb = th[lay.beta_bench : lay.beta_bench + len(lay.benches) * P].reshape(-1, P)
         F = self.spec_features_.to_numpy()[a]
-        psi = count_basis(self._x(a, cols["log_n"]))
+        psi = count_basis(self._x(a, cols["log_n"], b))
         lam = self._speed_weight(a)[:, None]
         mu = th[lay.alpha + b]
         count_term = np.einsum("ij,ij->i", np.hstack([psi * (1.0 - lam), psi * lam]), C[b])
@@ -549,10 +555,24 @@ class PerformanceModelCore:
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return np.exp(self.predict_log(X)[0])
 
-    def _x(self, a: np.ndarray, log_n: np.ndarray) -> np.ndarray:
+    def _x(self, a: np.ndarray, log_n: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         """Position on the count axis: log n shifted by the accelerator's peak (log n + s * log(peak/slowest)):
-        a faster accelerator reaches the communication-bound, flatter part of the curve at a smaller count."""
-        return np.asarray(log_n, dtype=float) + self.scaling_shift * self.speed_log_[a]
+        a faster accelerator reaches the communication-bound, flatter part of the curve at a smaller count;
+        and shifted back by the benchmark's work (``work_shift * bench_work_``): a benchmark with more work per
+        run (GPT-3, Llama 405B) stays in the steep, near-linear part of the curve to larger counts."""
+        x = np.asarray(log_n, dtype=float) + self.scaling_shift * self.speed_log_[a]
+        if b is not None and self.work_shift:
+            x = x - self.work_shift * getattr(self, "bench_work_", np.zeros(len(self.bench_index_)))[b]
+        return x
+
+    def _bench_work(self, cols: dict[str, np.ndarray], y: np.ndarray) -> np.ndarray:
+        """Work per run of each benchmark relative to the median benchmark, in log units: the median over its
+        results of log(minutes x accelerators x peak) — accelerator-time normalised by the accelerator's speed."""
+        b = lookup(cols["benchmark"], self.bench_index_)
+        a = lookup(cols["accelerator_id"], self.acc_index_)
+        v = y + cols["log_n"] + self.speed_log_[a]
+        work = np.array([np.median(v[b == i]) for i in range(len(self.bench_index_))])
+        return work - np.median(work)
 
     def _speed_weight(self, a: np.ndarray) -> np.ndarray:
         """Position of each accelerator between the slowest (0) and fastest (1) on low-precision peak."""
