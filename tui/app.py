@@ -142,6 +142,7 @@ class RecommenderApp(FileActions, App[None]):
             self._load_worker()
 
     def on_mount(self) -> None:
+        self.query_one(ScenarioForm).display = False  # shown with its first scenario (_show_scenario)
         panel = self.query_one(RecommendationPanel)
         panel.busy(True)
         if self.catalog is None or self.scenario is None:
@@ -156,7 +157,9 @@ class RecommenderApp(FileActions, App[None]):
                 or any(w.is_running for w in self.workers))
 
     # ------------------------------------------------------------------------------------------ workers
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    # Each worker has a fixed ``description``: without one Textual builds it from ``repr()`` of the arguments,
+    # and the repr of a Catalog (four DataFrames) costs ~0.1 s on every solve.
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="load")
     def _load_worker(self) -> None:
         t0 = time.perf_counter()
         try:
@@ -171,7 +174,7 @@ class RecommenderApp(FileActions, App[None]):
             return
         self.post_message(msg.CatalogLoaded(cat, time.perf_counter() - t0))
 
-    @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="solve", exit_on_error=False, description="solve")
     def _solve_worker(self, generation: int, scenario: Scenario, catalog: Catalog) -> None:
         from recommender.errors import RecommenderError, ScenarioError
 
@@ -203,7 +206,7 @@ class RecommenderApp(FileActions, App[None]):
         if not worker.is_cancelled:
             self.post_message(msg.RecommendationReady(generation, scenario, rec, seconds, why))
 
-    @work(thread=True, exclusive=True, group="frontier", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="frontier", exit_on_error=False, description="frontier")
     def _frontier_worker(self, generation: int, scenario: Scenario, catalog: Catalog) -> None:
         try:
             frame = self._frontier(scenario, catalog)
@@ -212,7 +215,7 @@ class RecommenderApp(FileActions, App[None]):
             return
         self.post_message(msg.FrontierReady(generation, frame))
 
-    @work(thread=True, exclusive=True, group="rank", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="rank", exit_on_error=False, description="rank")
     def _rank_worker(self, row: dict[str, Any], metric: str = "minutes") -> None:
         assert self.catalog is not None
         try:
@@ -222,7 +225,7 @@ class RecommenderApp(FileActions, App[None]):
             return
         self.post_message(msg.RankingReady(title, frame, metric))
 
-    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False, description="model")
     def _model_worker(self) -> None:
         assert self.catalog is not None
         try:
@@ -232,7 +235,7 @@ class RecommenderApp(FileActions, App[None]):
             return
         self.post_message(msg.ModelReportReady(by_benchmark, points, source))
 
-    @work(thread=True, exclusive=True, group="io", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="io")
     def _open_worker(self, path: str) -> None:
         try:
             scenario = backend.load_scenario(path)
@@ -251,8 +254,9 @@ class RecommenderApp(FileActions, App[None]):
         panel.names = self._names
         cat = self.catalog
         panel.measured_label = lambda b, n, src: backend.measured_label(cat, b, n, src)
-        await self._show_scenario(self.scenario)
+        # Solve first: the optimizer works (in its thread) while the form is filled.
         self.solve_now()
+        await self._show_scenario(self.scenario)
         self._started = True
 
     @on(msg.CatalogFailed)
@@ -271,6 +275,7 @@ class RecommenderApp(FileActions, App[None]):
             all_accelerators=sorted(((n, a) for a, n in self._names.items()), key=lambda t: t[0].lower()),
         )
         await form.load(backend.scenario_data(scenario))
+        form.display = True  # hidden until it has a scenario: start-up lays out and paints it once
         self.sub_title = scenario.name
         if isinstance(self.focused, Input) and form in self.focused.ancestors:
             self.focused.action_select_all()  # typing replaces the value just loaded
