@@ -91,7 +91,7 @@ class FitTable(DataTable[Any]):
         width = self.size.width or self.app.size.width
         fitted = fit_columns(self.spec, max(width - 2, 10))  # room for the vertical scrollbar
         keys = [c.key for c, _ in fitted]
-        self._fitted_for = self.size.width
+        self._fitted_for = width  # the width fitted (the app's until laid out): a resize to another refits
         widths = [w for _, w in fitted]
         if keys == self.shown_columns and widths == getattr(self, "_widths", None):
             return
