@@ -254,7 +254,7 @@ def test_builtin_seed_is_examples_seed() -> None:
     shipped = backend.SEED_PATH
     example = Path(__file__).resolve().parents[2] / "examples" / "seed.yaml"
     assert shipped.read_bytes() == example.read_bytes()
-    scenario, path = backend.default_scenario()
+    scenario, _path = backend.default_scenario()
     assert scenario.budget_usd == 110000
     assert scenario.prices["nvidia-a100-pcie-80gb"] == 11000
 
