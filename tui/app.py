@@ -321,6 +321,9 @@ class RecommenderApp(FileActions, App[None]):
         self._form_invalid = True
         self.query_one(RecommendationPanel).set_stale(self.recommendation is not None)
         self._solving = False  # whatever is in flight is stale now
+        if self._solve_timer is not None:  # a valid state passed within the debounce (e.g. "6" -> "" -> "abc")
+            self._solve_timer.stop()
+            self._solve_timer = None
         form.show_errors(errors)
         self.generation += 1  # results of earlier scenarios are stale now
         self.query_one(RecommendationPanel).set_status(
@@ -328,7 +331,7 @@ class RecommenderApp(FileActions, App[None]):
         return None
 
     def _start_solve(self) -> None:
-        if self.catalog is None or self.scenario is None:
+        if self.catalog is None or self.scenario is None or self._form_invalid:
             return
         self._solve_timer = None
         self._solving = True
