@@ -320,7 +320,9 @@ class RecommendationPanel(VerticalScroll):
                 else:
                     cells.append(Text(long, style=style))
                 table.add_row(*cells)
-        if notes:
+        if not self.workload_rows:  # infeasible: no configuration, no minutes
+            self.query_one("#rec-workloads", Static).update(Text("— (no configuration fits the limits)", style="dim"))
+        elif notes:
             from rich.console import Group
 
             lines = Text("\n".join(f"[{i}] {n}" for i, n in enumerate(notes, start=1)), style="dim")
