@@ -255,6 +255,7 @@ class RecommenderApp(FileActions, App[None]):
         cat = self.catalog
         panel.measured_label = lambda b, n, src: backend.measured_label(cat, b, n, src)
         # Solve first: the optimizer works (in its thread) while the form is filled.
+        self._form_invalid = False  # the form is about to show this valid scenario
         self.solve_now()
         await self._show_scenario(self.scenario)
         self._started = True
@@ -289,6 +290,8 @@ class RecommenderApp(FileActions, App[None]):
 
     @on(ScenarioForm.Edited)
     def _scenario_edited(self) -> None:
+        if not self._started:
+            return  # the empty form's widgets settling before it shows its first scenario: not an edit
         was_invalid = self._form_invalid
         scenario = self._validated_form()
         if scenario is None:
@@ -461,6 +464,8 @@ class RecommenderApp(FileActions, App[None]):
         self.scenario = message.scenario
         self._clean_scenario = message.scenario
         self.scenario_path = Path(message.path)
+        self._form_invalid = False
+        self.query_one(RecommendationPanel).set_stale(False)
         await self._show_scenario(message.scenario)
         self.notify(f"Opened {message.path}", title="Scenario")
         self.solve_now()
