@@ -142,6 +142,7 @@ class RecommenderApp(FileActions, App[None]):
             self._load_worker()
 
     def on_mount(self) -> None:
+        self.query_one(ScenarioForm).display = False  # shown with its first scenario (_show_scenario)
         panel = self.query_one(RecommendationPanel)
         panel.busy(True)
         if self.catalog is None or self.scenario is None:
@@ -156,7 +157,9 @@ class RecommenderApp(FileActions, App[None]):
                 or any(w.is_running for w in self.workers))
 
     # ------------------------------------------------------------------------------------------ workers
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    # Each worker has a fixed ``description``: without one Textual builds it from ``repr()`` of the arguments,
+    # and the repr of a Catalog (four DataFrames) costs ~0.1 s on every solve.
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="load")
     def _load_worker(self) -> None:
         t0 = time.perf_counter()
         try:
@@ -171,7 +174,7 @@ class RecommenderApp(FileActions, App[None]):
             return
         self.post_message(msg.CatalogLoaded(cat, time.perf_counter() - t0))
 
-    @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="solve", exit_on_error=False, description="solve")
     def _solve_worker(self, generation: int, scenario: Scenario, catalog: Catalog) -> None:
         from recommender.errors import RecommenderError, ScenarioError
 
@@ -203,7 +206,7 @@ class RecommenderApp(FileActions, App[None]):
         if not worker.is_cancelled:
             self.post_message(msg.RecommendationReady(generation, scenario, rec, seconds, why))
 
-    @work(thread=True, exclusive=True, group="frontier", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="frontier", exit_on_error=False, description="frontier")
     def _frontier_worker(self, generation: int, scenario: Scenario, catalog: Catalog) -> None:
         try:
             frame = self._frontier(scenario, catalog)
@@ -212,7 +215,7 @@ class RecommenderApp(FileActions, App[None]):
             return
         self.post_message(msg.FrontierReady(generation, frame))
 
-    @work(thread=True, exclusive=True, group="rank", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="rank", exit_on_error=False, description="rank")
     def _rank_worker(self, row: dict[str, Any], metric: str = "minutes") -> None:
         assert self.catalog is not None
         try:
@@ -222,7 +225,7 @@ class RecommenderApp(FileActions, App[None]):
             return
         self.post_message(msg.RankingReady(title, frame, metric))
 
-    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False, description="model")
     def _model_worker(self) -> None:
         assert self.catalog is not None
         try:
@@ -232,7 +235,7 @@ class RecommenderApp(FileActions, App[None]):
             return
         self.post_message(msg.ModelReportReady(by_benchmark, points, source))
 
-    @work(thread=True, exclusive=True, group="io", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="io")
     def _open_worker(self, path: str) -> None:
         try:
             scenario = backend.load_scenario(path)
@@ -251,8 +254,10 @@ class RecommenderApp(FileActions, App[None]):
         panel.names = self._names
         cat = self.catalog
         panel.measured_label = lambda b, n, src: backend.measured_label(cat, b, n, src)
-        await self._show_scenario(self.scenario)
+        # Solve first: the optimizer works (in its thread) while the form is filled.
+        self._form_invalid = False  # the form is about to show this valid scenario
         self.solve_now()
+        await self._show_scenario(self.scenario)
         self._started = True
 
     @on(msg.CatalogFailed)
@@ -271,6 +276,7 @@ class RecommenderApp(FileActions, App[None]):
             all_accelerators=sorted(((n, a) for a, n in self._names.items()), key=lambda t: t[0].lower()),
         )
         await form.load(backend.scenario_data(scenario))
+        form.display = True  # hidden until it has a scenario: start-up lays out and paints it once
         self.sub_title = scenario.name
         if isinstance(self.focused, Input) and form in self.focused.ancestors:
             self.focused.action_select_all()  # typing replaces the value just loaded
@@ -284,6 +290,8 @@ class RecommenderApp(FileActions, App[None]):
 
     @on(ScenarioForm.Edited)
     def _scenario_edited(self) -> None:
+        if not self._started:
+            return  # the empty form's widgets settling before it shows its first scenario: not an edit
         was_invalid = self._form_invalid
         scenario = self._validated_form()
         if scenario is None:
@@ -316,6 +324,9 @@ class RecommenderApp(FileActions, App[None]):
         self._form_invalid = True
         self.query_one(RecommendationPanel).set_stale(self.recommendation is not None)
         self._solving = False  # whatever is in flight is stale now
+        if self._solve_timer is not None:  # a valid state passed within the debounce (e.g. "6" -> "" -> "abc")
+            self._solve_timer.stop()
+            self._solve_timer = None
         form.show_errors(errors)
         self.generation += 1  # results of earlier scenarios are stale now
         self.query_one(RecommendationPanel).set_status(
@@ -323,7 +334,7 @@ class RecommenderApp(FileActions, App[None]):
         return None
 
     def _start_solve(self) -> None:
-        if self.catalog is None or self.scenario is None:
+        if self.catalog is None or self.scenario is None or self._form_invalid:
             return
         self._solve_timer = None
         self._solving = True
@@ -453,6 +464,8 @@ class RecommenderApp(FileActions, App[None]):
         self.scenario = message.scenario
         self._clean_scenario = message.scenario
         self.scenario_path = Path(message.path)
+        self._form_invalid = False
+        self.query_one(RecommendationPanel).set_stale(False)
         await self._show_scenario(message.scenario)
         self.notify(f"Opened {message.path}", title="Scenario")
         self.solve_now()

@@ -373,8 +373,8 @@ class Infeasibility:
             else:
                 out.append((title, f"{what} misses the {misses}."))
         if not out:
-            out.append(("What relaxing buys: ", "no candidate to compare with the limits (check the allow-list "
-                                                 "and the workloads)."))
+            out.append(("What relaxing buys: ", ("no candidate to compare with the limits (check the allow-list "
+                                                  "and the workloads).")))
         return out
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Select
 from tui_fakes import settle
 from tui_fakes import text_of as _text
 
 from tui.widgets.catalog_view import COLUMNS, CatalogView, ranking_columns
+from tui.widgets.recommendation import RecommendationPanel
 from tui.widgets.tables import fit_columns
 
 SIZE = (160, 45)
@@ -203,3 +205,28 @@ def test_energy_columns_give_way_in_the_stated_order() -> None:
         if "node_kw" in shown:
             assert "energy" in shown
     assert keys[-3:] == ["energy", "node_kw", "ac_dc"]
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)])
+async def test_essential_figures_are_above_the_fold(make_app: Any, size: tuple[int, int]) -> None:
+    """Accelerator, count, nodes, capex, minutes with their basis and the binding limit are on screen without
+    scrolling, with the bill in the result (the bill follows them)."""
+    app = make_app(optimize=_with_bill)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        panel = app.query_one(RecommendationPanel)
+        assert panel.scroll_y == 0
+        bottom = panel.content_region.bottom
+
+        def visible_lines(selector: str) -> int:
+            region = app.query_one(selector).region
+            return max(0, min(region.bottom, bottom) - region.y)
+
+        headline = _text(app, "#rec-headline")
+        assert " × " in headline and "node" in headline and visible_lines("#rec-headline") >= 1
+        facts = _text(app, "#rec-facts")
+        assert all(word in facts for word in ("Capex", "$", "Objective", "min", "Binding", "budget"))
+        assert app.query_one("#rec-facts").region.bottom <= bottom  # every fact line is on screen
+        rows = len(app.recommendation.choice.workloads)
+        assert visible_lines("#rec-workloads") >= 1 + rows  # the header and every workload's minutes and basis
+        assert app.query_one("#rec-bill").region.y > app.query_one("#rec-workloads").region.y  # the bill follows

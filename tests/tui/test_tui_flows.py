@@ -174,6 +174,28 @@ async def test_filtering_the_catalog_and_ranking(make_app: Any, cat: Any) -> Non
         assert table.row_count == min(total, 1000)
 
 
+async def test_switching_to_energy_ranking_fills_the_table_without_enter(make_app: Any, cat: Any) -> None:
+    """Switching "Rank by" to energy ranks at once (no Enter first), by a configuration MLPerf Power measured."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape", "3")
+        await settle(app, pilot)
+        ranking = app.query_one("#ranking-table", DataTable)
+        assert ranking.row_count == 0  # nothing chosen yet
+        app.query_one("#rank-metric", Select).value = "energy"
+        await settle(app, pilot)
+        assert ranking.row_count >= 1
+        title = _text(app, "#ranking-title")
+        assert "MLPerf Power result" in title and "lowest energy to train first" in title
+        # the catalog's cursor is on the configuration ranked, and its energy is in the detail line
+        assert "MLPerf Power:" in _text(app, "#catalog-detail")
+        # back to time: the same configuration, ranked by minutes
+        app.query_one("#rank-metric", Select).value = "minutes"
+        await settle(app, pilot)
+        assert ranking.row_count >= 1 and "fastest first" in _text(app, "#ranking-title")
+
+
 async def test_export_writes_markdown_and_json(make_app: Any, tmp_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

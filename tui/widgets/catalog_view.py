@@ -254,10 +254,28 @@ class CatalogView(Vertical):
 
     @on(Select.Changed, "#rank-metric")
     def _metric_changed(self, event: Select.Changed) -> None:
-        """Re-rank the last chosen configuration by the other metric."""
+        """Rank by the other metric at once: the configuration chosen last (Enter); with none chosen yet, the
+        highlighted one — ranked by energy, the first shown result MLPerf Power measured if that one was not."""
         event.stop()
-        if self._ranked_row is not None:
-            self.post_message(self.RankRequested(self._ranked_row, self.metric))
+        row = self._ranked_row
+        if row is None:
+            row = self.selected_row()
+            if self.metric == "energy" and (row is None or fmt.is_missing(row.get("energy_kwh"))):
+                row = self._first_with_energy() or row
+        if row is not None:
+            self._ranked_row = row
+            self.post_message(self.RankRequested(row, self.metric))
+
+    def _first_with_energy(self) -> dict[str, Any] | None:
+        """The first shown result with an MLPerf Power measurement; the table's cursor moves to it."""
+        if self._shown is None or "energy_kwh" not in self._shown:
+            return None
+        measured = self._shown["energy_kwh"].notna().to_numpy().nonzero()[0]
+        if not len(measured):
+            return None
+        idx = int(measured[0])
+        self.query_one("#catalog-table", DataTable).move_cursor(row=idx)
+        return self._shown.iloc[idx].to_dict()
 
     def action_clear_filters(self) -> None:
         with self.prevent(Select.Changed, Input.Changed):

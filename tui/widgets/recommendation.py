@@ -104,6 +104,11 @@ def objective_text(objective: str, value: float | None) -> str:
     return fmt.money(value)
 
 
+#: what each risk setting ranks by (issue 12)
+RISK_TEXT = {"p80": "p80: ranked by the upper end of the 80 % intervals",
+             "expected": "expected: ranked by the point estimates"}
+
+
 class RecommendationPanel(VerticalScroll):
     """Shows a :class:`recommender.models.Recommendation`. ``names`` maps accelerator ids to names."""
 
@@ -126,13 +131,16 @@ class RecommendationPanel(VerticalScroll):
         yield Label("Loading the catalog…", id="rec-status")
         yield ProgressBar(total=None, show_eta=False, id="rec-progress")
         yield Static("", id="rec-headline")
+        # The essential figures first (accelerator, count, nodes, capex, minutes with basis, the binding limit),
+        # so they fit a 100x30 or 80x24 terminal without scrolling; the bill and the rest follow.
         yield Static("", id="rec-facts")
-        yield Label("Bill, power and rent or buy", classes="section-label", id="rec-bill-label")
-        yield Static("", id="rec-bill")
         yield Label("Minutes to train per workload", classes="section-label")
         yield Static("", id="rec-workloads")
-        yield Label(BASIS_LEGEND, id="rec-basis-note")
         yield Static("", id="rec-limits")
+        yield Label(BASIS_LEGEND, id="rec-basis-note")
+        yield Label("Bill, power and rent or buy", classes="section-label", id="rec-bill-label")
+        yield Static("", id="rec-bill")
+        yield Static("", id="rec-price")
         yield Label("Alternatives (best of each other accelerator)", classes="section-label")
         yield Static("", id="rec-alternatives")
         yield Label("Why", classes="section-label")
@@ -145,9 +153,7 @@ class RecommendationPanel(VerticalScroll):
     def on_resize(self) -> None:
         mode = self.width_mode
         if mode != self._mode and self.recommendation is not None:
-            self._workloads(self.recommendation)
-            self._alternatives(self.recommendation, _enum(self.recommendation.objective))
-            self._bill(self.recommendation)
+            self.show(self.recommendation, self.infeasibility)  # the facts and tables are worded for the width
         self._mode = mode
 
     @property
@@ -196,12 +202,15 @@ class RecommendationPanel(VerticalScroll):
                 copies = f"{c.count} × (" if c.count > 1 else ""
                 close = ")" if c.count > 1 else ""
                 node_word = "node" if c.nodes == 1 else "nodes"
-                parts.append(f"{copies}{c.accelerators} × {self.acc_name(c.accelerator_id)} in {c.nodes} {node_word}{close}")
+                parts.append(f"{copies}{c.accelerators} × {self.acc_name(c.accelerator_id)} in {c.nodes} {node_word}"
+                             f" of {c.accelerators_per_node}{close}")
             headline.append("Buy ", style="bold")
             headline.append(" + ".join(parts), style="bold")
-            headline.append(f"   [{status}]")
+            if status != "optimal" or self.width_mode != "narrow":  # narrow: the status line says it
+                headline.append(f"   [{status}]")
         self.query_one("#rec-headline", Static).update(headline)
         self.query_one("#rec-facts", Static).update(self._facts(rec, objective))
+        self.query_one("#rec-price", Static).update(self._price(rec))
         self._bill(rec)
         self._workloads(rec)
         self.query_one("#rec-limits", Static).update(self._limits(rec))
@@ -212,6 +221,8 @@ class RecommendationPanel(VerticalScroll):
         self.query_one("#rec-explanation", Static).update(lines)
 
     def _facts(self, rec: Any, objective: str) -> Table:
+        """Capex and TCO, the objective with the minutes' bases, the binding limit, power — one line each where
+        the width allows (the bill and the price's source follow further down)."""
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
@@ -225,26 +236,44 @@ class RecommendationPanel(VerticalScroll):
         it_kw = sum(x.it_power_kw * x.count for x in configs)
         fac_kw = sum(x.facility_power_kw * x.count for x in configs)
         tco = sum(x.tco_usd * x.count for x in configs)
-        years = self.years
-        grid.add_row("Capex", fmt.money(capex))
+        yearly = [getattr(x, "yearly_cost_usd", None) for x in configs]
+        per_year = (f" · {fmt.money(sum(y * x.count for y, x in zip(yearly, configs)))} a year"
+                    if all(y is not None for y in yearly) else "")
+        narrow = self.width_mode == "narrow"  # one line a figure where possible: details are further down
+        years = fmt.plain_number(self.years)
+        grid.add_row("Capex", f"{fmt.money(capex)} · TCO {fmt.money(tco)} over {years} years" if narrow else
+                     f"{fmt.money(capex)} · TCO {fmt.money(tco)} over {years} years (capex + energy){per_year}")
+        mixes = f"{fmt.number(c.mixes_per_day, 2)} mixes/day"
+        if narrow:  # the bases are in the workload table right below
+            grid.add_row("Objective", f"{objective_text(objective, rec.objective_value)} · {mixes}")
+        else:
+            bases = bases_summary([w for x in configs for w in x.workloads])
+            grid.add_row("Objective", f"{obj} · {mixes} · bases: {bases}")
+        binding = binding_limits(rec, self.infeasibility)
+        grid.add_row("Binding", ", ".join(LIMIT_TEXT.get(b, b) for b in binding) if binding else "no limit binds")
         draw = [getattr(x, "average_draw_kw", None) for x in configs]
-        if all(d is not None for d in draw):  # issue 12: provisioned and expected average draw
+        if narrow:
+            grid.add_row("Power", f"{fmt.kw(it_kw)} IT · {fmt.kw(fac_kw)} facility")
+        elif all(d is not None for d in draw):  # issue 12: provisioned and expected average draw
             avg = sum(d * x.count for d, x in zip(draw, configs))
             grid.add_row("Power", f"{fmt.kw(it_kw)} provisioned IT · {fmt.kw(avg)} average draw · "
                                   f"{fmt.kw(fac_kw)} facility (PUE {c.pue:.2f})")
         else:
             grid.add_row("Power", f"{fmt.kw(it_kw)} IT · {fmt.kw(fac_kw)} facility (PUE {c.pue:.2f})")
-        yearly = [getattr(x, "yearly_cost_usd", None) for x in configs]
-        per_year = (f" · {fmt.money(sum(y * x.count for y, x in zip(yearly, configs)))} a year"
-                    if all(y is not None for y in yearly) else "")
-        grid.add_row("TCO", f"{fmt.money(tco)} over {fmt.plain_number(years)} years (capex + energy){per_year}")
-        price_src = f" — {c.price_source}" if c.price_source else ""
-        grid.add_row("Price", f"{fmt.money(c.price_usd_per_accelerator)} per accelerator{price_src}")
-        grid.add_row("Objective", f"{obj} · {fmt.number(c.mixes_per_day, 2)} mixes/day")
-        if getattr(rec, "risk", None):  # issue 12: which minutes were ranked
-            grid.add_row("Risk", {"p80": "p80: ranked by the upper end of the 80 % intervals",
-                                  "expected": "expected: ranked by the point estimates"}.get(rec.risk, rec.risk))
+        risk = getattr(rec, "risk", None)  # issue 12: which minutes were ranked
+        if risk:
+            grid.add_row("Risk", risk if narrow else RISK_TEXT.get(risk, risk))
         return grid
+
+    def _price(self, rec: Any) -> Text:
+        c = rec.choice
+        if c is None:
+            return Text("")
+        out = Text()
+        out.append("Price: ", style="bold")
+        out.append(f"{fmt.money(c.price_usd_per_accelerator)} per accelerator"
+                   f"{f' — {c.price_source}' if c.price_source else ''}")
+        return out
 
     def _bill(self, rec: Any) -> None:
         from tui.widgets.bill import has_bill, plan_section
@@ -258,7 +287,7 @@ class RecommendationPanel(VerticalScroll):
     def _workloads(self, rec: Any) -> None:
         mode = self.width_mode
         table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
-        table.add_column("Workload", overflow="fold")
+        table.add_column("Workload", overflow="fold", min_width=8)
         if mode == "wide":
             table.add_column("Share", justify="right")
         table.add_column("Minutes", justify="right", no_wrap=True)
@@ -267,7 +296,7 @@ class RecommendationPanel(VerticalScroll):
         mix = len(rec.configurations) > 1
         if mix:
             table.add_column("Serves", justify="right")
-        table.add_column("Basis", overflow="fold", no_wrap=mode != "wide")
+        table.add_column("Basis", overflow="fold", no_wrap=mode == "medium")
         self.workload_rows = []
         notes: list[str] = []
         for c in rec.configurations or ([rec.choice] if rec.choice else []):
@@ -299,7 +328,9 @@ class RecommendationPanel(VerticalScroll):
                 else:
                     cells.append(Text(long, style=style))
                 table.add_row(*cells)
-        if notes:
+        if not self.workload_rows:  # infeasible: no configuration, no minutes
+            self.query_one("#rec-workloads", Static).update(Text("— (no configuration fits the limits)", style="dim"))
+        elif notes:
             from rich.console import Group
 
             lines = Text("\n".join(f"[{i}] {n}" for i, n in enumerate(notes, start=1)), style="dim")
@@ -310,9 +341,7 @@ class RecommendationPanel(VerticalScroll):
     def _limits(self, rec: Any) -> Text:
         out = Text()
         inf = self.infeasibility if _enum(rec.status) == "infeasible" else None
-        binding = list(rec.binding)
-        if inf is not None:
-            binding += [b for b in inf.violated if b not in binding]
+        binding = binding_limits(rec, self.infeasibility)
         out.append("Binding limits: ", style="bold")
         if binding:
             out.append(", ".join(LIMIT_TEXT.get(b, b) for b in binding))
@@ -372,9 +401,17 @@ class RecommendationPanel(VerticalScroll):
         self.recommendation = None
         self.workload_rows = []
         self.alternative_rows = []
-        for wid in ("#rec-headline", "#rec-facts", "#rec-bill", "#rec-limits", "#rec-workloads", "#rec-alternatives",
+        for wid in ("#rec-headline", "#rec-facts", "#rec-bill", "#rec-price", "#rec-limits", "#rec-workloads", "#rec-alternatives",
                     "#rec-explanation"):
             self.query_one(wid, Static).update("")
+
+
+def binding_limits(rec: Any, infeasibility: Any = None) -> list[str]:
+    """The limits that bind: the library's, and for an infeasible answer the ones its closest candidate breaks."""
+    binding = list(rec.binding)
+    if infeasibility is not None and _enum(rec.status) == "infeasible":
+        binding += [b for b in infeasibility.violated if b not in binding]
+    return binding
 
 
 def _enum(value: Any) -> str:

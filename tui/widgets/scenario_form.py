@@ -53,6 +53,23 @@ INTEGER_FIELDS = {"max_accelerators", "max_nodes", "rack_units"}
 _WL_RE = re.compile(r"^workloads\[(\d+)\](?:\.(\w+))?")
 
 
+class ErrorLabel(Label):
+    """A field's error message, hidden while empty. An unchanged message is left alone: every ``update`` costs
+    a layout of the whole screen, and the form's errors are re-set on each keystroke."""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__("", id=id, classes="error")
+        self._message = ""
+        self.display = False
+
+    def set_message(self, message: str) -> None:
+        if message == self._message:
+            return
+        self._message = message
+        self.update(message)
+        self.display = bool(message)
+
+
 class WorkloadRow(Horizontal):
     """One workload: which one (benchmark or custom) and its share; a button removes it."""
 
@@ -95,7 +112,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
 
     # -- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Label("", id="form-error", classes="error")
+        yield ErrorLabel(id="form-error")
         yield self._field("name", "Name", Input(id="name", placeholder="scenario", compact=True))
         for fid in ("budget_usd", "power_limit_kw"):
             yield self._number_field(fid)
@@ -115,7 +132,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         yield Checkbox("Mix of configurations (split workloads)", id="mix", compact=True)
         yield Label("Workloads: benchmark or custom, share", classes="section-label")
         yield Vertical(id="workloads")
-        yield Label("", id="workloads-error", classes="error")
+        yield ErrorLabel(id="workloads-error")
         with Horizontal(id="workload-buttons"):
             yield Button("+ Add workload", id="add-workload", compact=True,
                          tooltip="Add an MLPerf benchmark to the mix")
@@ -123,12 +140,12 @@ class ScenarioForm(VerticalScroll, can_focus=False):
                          tooltip="Add your own workload, described by one measured training time")
         yield Label("Allowed accelerators (none ticked = all priced)", classes="section-label")
         yield SelectionList[str](id="accelerators", compact=True)
-        yield Label("", id="accelerators-error", classes="error")
+        yield ErrorLabel(id="accelerators-error")
 
     def _field(self, fid: str, label: str, widget: Any) -> Vertical:
         return Vertical(
             Horizontal(Label(label, classes="field-label"), widget, classes="field-line"),
-            Label("", id=f"{fid}-error", classes="error"),
+            ErrorLabel(id=f"{fid}-error"),
             classes="field",
         )
 
@@ -248,11 +265,8 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         remaining = dict(errors)
         for fid in ["name", "objective", "cooling", "risk", "accelerators", "workloads", *NUMBER_FIELDS]:
             msg = remaining.pop(fid, "")
-            label = self.query_one(f"#{fid}-error", Label)
-            label.update(msg)
-            label.display = bool(msg)
-            widget = self.query_one(f"#{fid}")
-            widget.set_class(bool(msg), "-invalid")
+            self.query_one(f"#{fid}-error", ErrorLabel).set_message(msg)
+            self.query_one(f"#{fid}").set_class(bool(msg), "-invalid")
         rows = list(self.query(WorkloadRow))
         wl_msgs: list[str] = []
         for row in rows:
@@ -268,11 +282,9 @@ class ScenarioForm(VerticalScroll, can_focus=False):
             else:
                 wl_msgs.append(msg)
         if wl_msgs:
-            self.query_one("#workloads-error", Label).update("\n".join(wl_msgs))
-            self.query_one("#workloads-error", Label).display = True
+            self.query_one("#workloads-error", ErrorLabel).set_message("\n".join(wl_msgs))
         general = "; ".join(f"{k}: {v}" if k else v for k, v in remaining.items())
-        self.query_one("#form-error", Label).update(general)
-        self.query_one("#form-error", Label).display = bool(general)
+        self.query_one("#form-error", ErrorLabel).set_message(general)
 
     # -- events -------------------------------------------------------------------------------------
     @on(Input.Changed)
@@ -319,3 +331,4 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         if isinstance(row, WorkloadRow):
             await row.remove()
             self.post_message(self.Edited())
+

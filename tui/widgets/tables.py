@@ -67,11 +67,9 @@ class FitTable(DataTable[Any]):
         self.spec = list(columns)
         self.full_rows: list[dict[str, Any]] = []
         self.shown_columns: list[str] = []
-        self._fitted_for = -1
 
     def set_spec(self, columns: list[Column]) -> None:
         self.spec = list(columns)
-        self._fitted_for = -1
         self.shown_columns = []  # labels may change under the same keys: rebuild the header
         self._rebuild()
 
@@ -79,8 +77,9 @@ class FitTable(DataTable[Any]):
         self._rebuild()
 
     def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != self._fitted_for:
-            self._rebuild()
+        # Refit on every resize (a no-op when the fit is unchanged): comparing with the last fitted width missed
+        # the final size when the table was fitted before layout or mid-layout.
+        self._rebuild()
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         """Rows as ``{column key: cell}``; missing keys show ``—``."""
@@ -91,7 +90,6 @@ class FitTable(DataTable[Any]):
         width = self.size.width or self.app.size.width
         fitted = fit_columns(self.spec, max(width - 2, 10))  # room for the vertical scrollbar
         keys = [c.key for c, _ in fitted]
-        self._fitted_for = self.size.width
         widths = [w for _, w in fitted]
         if keys == self.shown_columns and widths == getattr(self, "_widths", None):
             return
