@@ -129,7 +129,7 @@ def mix_whatifs(p: Prepared, r: S.MixResult, keep: np.ndarray, configs: list[Con
         sensitivity.append(sensitivity_of(p, attr, limit, rr.status, None, v, value, sense, configs, cfgs))
         judge(name, rr)
     # other limits: binding if the MILP's slack is below the smallest step, confirmed by a re-solve
-    for name, _limit in p.limits.items():
+    for name in p.limits.names():
         if name in ("budget", "power"):
             continue
         step = float(np.min(t.res.usage(name)[keep])) if keep.size else 0.0

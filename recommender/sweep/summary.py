@@ -7,6 +7,7 @@ axes' combinations and the most frequent ones are shown (``budget_usd 1.2M -> 1.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from recommender.sweep.engine import RESULT_COLUMNS
@@ -53,7 +54,7 @@ def _order(values: Any) -> dict[Any, int]:
 
     uniq = list(dict.fromkeys(values.tolist()))
     if pd.api.types.is_numeric_dtype(values):
-        uniq = sorted(uniq, key=lambda v: (v != v, v))  # NaN (no limit) last
+        uniq = sorted(uniq, key=lambda v: (math.isnan(v), v))  # NaN (no limit) last
     return {v: i for i, v in enumerate(uniq)}
 
 
