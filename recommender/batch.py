@@ -75,6 +75,9 @@ class BatchRow(BaseModel):
         default=None, description="minutes (min_time), mixes per day (max_throughput) or USD (min_tco); minutes "
         "as the scenario's risk ranks them (p80, the intervals' upper ends, by default)."
     )
+    risk: str | None = Field(
+        default=None, description="Which minutes the choice was ranked by: p80 (the intervals' upper ends) or expected."
+    )
     choice: str | None = Field(default=None, description="What to buy, e.g. '8 x nvidia-a30-pcie-24gb (1 node)'.")
     accelerator_id: str | None = Field(default=None, description="Accelerator of the (largest) configuration.")
     accelerators: int | None = Field(default=None, description="Total accelerators bought.")
@@ -231,6 +234,7 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         "status": RowStatus(str(rec.status)),
         "objective": str(rec.objective),
         "objective_value": _round(rec.objective_value, 6),
+        "risk": getattr(rec, "risk", None),
         "binding": list(rec.binding),
     }
     if not configs:

@@ -51,6 +51,7 @@ def test_corpus_batch_keeps_valid_scenarios_and_reports_every_error(in_data: Pat
             if r.status in (RowStatus.OPTIMAL, RowStatus.FEASIBLE):
                 assert r.choice and r.capex_usd and r.it_power_kw and r.minutes and r.accelerator_id
                 assert r.error is None
+                assert r.risk == "p80"  # the default for a purchase: which minutes ranked the choice
     assert [r.status for r in by_file["good/valid.yaml"]] == [RowStatus.OPTIMAL]
     infeasible = by_file["good/infeasible.yaml"][0]
     assert infeasible.status == RowStatus.INFEASIBLE and infeasible.choice is None and infeasible.explanation
