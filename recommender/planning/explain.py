@@ -145,8 +145,7 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
             if limit > 0]  # fmt: skip
     if used:
         out.append("It uses " + ", ".join(used) + ".")
-    weak = [b.replace("_", "-") for b in ("carried", "specs_only")
-            if any(w.basis == b and c.serves.get(w.workload, 0.0) > 1e-6 for c in configs for w in c.workloads)]
+    weak = [b.replace("_", "-") for b in weak_bases(configs)]
     if weak:
         out.append(f"The choice rests on {' and '.join(weak)} figures: check the intervals in the table.")
     if single_best is not None:
@@ -158,6 +157,12 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
         out.append(p.allow_note)
     out.append(R.risk_sentence(s.risk, given=s.risk is not None))
     return out
+
+
+def weak_bases(configs: list[Configuration]) -> list[str]:
+    """The weak bases (``carried``, ``specs_only``) of figures a fleet actually uses (for a workload it serves)."""
+    return [b for b in ("carried", "specs_only")
+            if any(w.basis == b and c.serves.get(w.workload, 0.0) > 1e-6 for c in configs for w in c.workloads)]
 
 
 def infeasible_explanation(p: Prepared) -> list[str]:

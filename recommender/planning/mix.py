@@ -10,7 +10,7 @@ import numpy as np
 from recommender import format as fmt
 from recommender.models import Alternative, Configuration, Objective, Recommendation, Sensitivity, Status
 from recommender.planning import solve as S
-from recommender.planning.explain import explain_mix, infeasible_explanation, unit_text
+from recommender.planning.explain import explain_mix, infeasible_explanation, unit_text, weak_bases
 from recommender.planning.feasibility import (
     copies_dominated,
     dominated_mask,
@@ -19,6 +19,7 @@ from recommender.planning.feasibility import (
     risk_minutes,
     value_unit,
 )
+from recommender.planning.mix_measured import fleet_lines, measured_mask
 from recommender.planning.results import assumptions_for, configuration, slack_of, totals
 from recommender.planning.risk import resolve as resolve_risk
 from recommender.planning.single import solve_single, why_none
@@ -69,6 +70,10 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
             single_best = float(single_as_mix_value(p, rs.index))
         alternatives = alternatives_mix(p, set(used), value, sense)
     explanation = explain_mix(p, configs, value, binding, single_best, int(keep.size))
+    if explain:  # issue 12: a fleet on carried / specs-only figures names the best all-measured fleet
+        at = next((k + 1 for k, line in enumerate(explanation) if line.startswith("The choice rests on")), None)
+        if at is not None:
+            explanation[at:at] = measured_fleet(p, configs, value, time_limit_s=time_limit_s, **how)
     if unknown:
         explanation.append(f"Unknown whether {' or '.join(unknown)} bind{'s' if len(unknown) == 1 else ''}: the "
                            f"what-if re-solve stopped at its limit of {EXPLAIN_MAX_NODES:,} nodes.")
@@ -86,6 +91,19 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
                           explanation=explanation, assumptions=assumptions_for(p, used), **totals(configs),
                           slack=slack_of(p, [(int(keep[c]), int(r.counts[c])) for c in np.flatnonzero(r.counts)]),
                           **common)  # fmt: skip
+
+
+def measured_fleet(p: Prepared, configs: list[Configuration], value: float, *, time_limit_s: float,
+                   **how: str) -> list[str]:  # fmt: skip
+    """Issue 12: when the chosen fleet uses carried or specs-only figures, the best fleet of configurations whose
+    figures are all measured (the same MILP, limits, objective and time limit over those only) and what it
+    costs or loses (:func:`recommender.planning.mix_measured.fleet_lines`); else nothing."""
+    if not weak_bases(configs):
+        return []
+    r, keep = solve_mix(p, p.limits, time_limit_s=time_limit_s, restrict=measured_mask(p), **how)
+    if r.counts is None:
+        return fleet_lines(p, configs, value, None, None, r.status)
+    return fleet_lines(p, configs, value, mix_configs(p, keep, r)[0], mix_value(p.scenario.objective, r), r.status)
 
 
 def mix_whatifs(p: Prepared, r: S.MixResult, keep: np.ndarray, configs: list[Configuration], value: float, *,
@@ -139,12 +157,13 @@ def mix_whatifs(p: Prepared, r: S.MixResult, keep: np.ndarray, configs: list[Con
 
 
 def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float, max_nodes: int | None = None,
-              solver: str = "auto",
-              start: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[S.MixResult, np.ndarray]:  # fmt: skip
+              solver: str = "auto", start: tuple[np.ndarray, np.ndarray] | None = None,
+              restrict: np.ndarray | None = None) -> tuple[S.MixResult, np.ndarray]:  # fmt: skip
     """The mix MILP over the configurations that may join a mix (pruned); ``solver`` as in :func:`optimize_mix`.
     ``start``: a fleet known to satisfy ``limits`` (copies and copy-days per candidate of the table) to start
     from and never return worse than, instead of the best fleet of one configuration (used when every
-    configuration it buys is among those handed to the MILP)."""
+    configuration it buys is among those handed to the MILP). ``restrict``: a mask over the table's candidates;
+    only those may join the mix (the measured-only fleet of :mod:`recommender.planning.mix_measured`)."""
     s, t = p.scenario, p.table
     solver = "cbc" if solver == "auto" else solver  # CBC: HiGHS is no faster on the catalog's mix instances
     # issue 12: a configuration that can train only some of the workloads may join a mix
@@ -152,6 +171,8 @@ def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float, max_nodes: 
     runs_some = np.any(np.isfinite(t.minutes[:, pos]) & (t.minutes[:, pos] > 0), axis=1)
     ok = runs_some & (t.mem_ok if s.min_accelerator_memory_gb is not None else True)
     ok = ok & S.within_limits(t.res, limits)
+    if restrict is not None:
+        ok = ok & restrict
     idx = np.flatnonzero(ok)
     keep = idx[~dominated_mask(p, idx, per_workload=True)] if idx.size else idx
     if s.objective != Objective.MIN_TIME:  # copies shorten no run: min_time keeps every configuration
