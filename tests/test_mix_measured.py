@@ -11,7 +11,7 @@ from test_risk import A30, A100, SEED, predictor
 
 from recommender import format as fmt
 from recommender import optimize
-from recommender.planning.mix_measured import NONE_FITS
+from recommender.planning.mix_measured import NONE_FITS, NONE_MEASURED
 
 MIX = {**SEED, "mix": True, "objective": "max_throughput", "risk": "expected"}
 NOTE = "The best fleet among measured configurations is "
@@ -46,7 +46,16 @@ def test_a_fleet_on_measured_figures_gets_no_note() -> None:
     assert not any(s.startswith(NOTE) or s == NONE_FITS for s in rec.explanation)
 
 
-def test_no_measured_fleet_fits() -> None:
+def test_no_measured_fleet_fits_the_limits() -> None:
+    # the cheapest A100 (measured) server costs $31,000, the cheapest A30 (specs_only) one $25,000
+    rec = optimize({**MIX, "budget_usd": 28_000}, predictor=predictor(0.5))
+    assert rec.status == "optimal" and {c.accelerator_id for c in rec.configurations} == {A30}
+    at = rec.explanation.index(NONE_FITS)
+    assert rec.explanation[at - 1].startswith("The choice rests on specs-only figures")
+    assert not any(s.startswith(NOTE) for s in rec.explanation)
+
+
+def test_no_configuration_has_measured_figures() -> None:
     base = predictor(0.5)
 
     def carried(frame: pd.DataFrame, **kw) -> pd.DataFrame:  # A100 figures from an earlier round: none measured
@@ -56,8 +65,7 @@ def test_no_measured_fleet_fits() -> None:
 
     rec = optimize(MIX, predictor=carried)
     assert rec.status == "optimal"
-    assert NONE_FITS in rec.explanation
-    assert any(s.startswith("The choice rests on") for s in rec.explanation)
+    assert NONE_MEASURED in rec.explanation and NONE_FITS not in rec.explanation
     assert not any(s.startswith(NOTE) for s in rec.explanation)
 
 

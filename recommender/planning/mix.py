@@ -19,7 +19,7 @@ from recommender.planning.feasibility import (
     risk_minutes,
     value_unit,
 )
-from recommender.planning.mix_measured import fleet_lines, measured_mask
+from recommender.planning.mix_measured import NONE_MEASURED, fleet_lines, measured_mask
 from recommender.planning.results import assumptions_for, configuration, slack_of, totals
 from recommender.planning.risk import resolve as resolve_risk
 from recommender.planning.single import solve_single, why_none
@@ -100,7 +100,10 @@ def measured_fleet(p: Prepared, configs: list[Configuration], value: float, *, t
     costs or loses (:func:`recommender.planning.mix_measured.fleet_lines`); else nothing."""
     if not weak_bases(configs):
         return []
-    r, keep = solve_mix(p, p.limits, time_limit_s=time_limit_s, restrict=measured_mask(p), **how)
+    measured = measured_mask(p)
+    if not measured.any():
+        return [NONE_MEASURED]
+    r, keep = solve_mix(p, p.limits, time_limit_s=time_limit_s, restrict=measured, **how)
     if r.counts is None:
         return fleet_lines(p, configs, value, None, None, r.status)
     return fleet_lines(p, configs, value, mix_configs(p, keep, r)[0], mix_value(p.scenario.objective, r), r.status)

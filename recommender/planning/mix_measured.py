@@ -14,6 +14,8 @@ from recommender.planning.feasibility import DOES_NOT_FIT
 from recommender.planning.table import Prepared
 
 NONE_FITS = "No fleet of measured configurations fits the limits."
+NONE_MEASURED = ("No configuration has measured figures (this round) for the mix's workloads, so there is no fleet "
+                 "of measured configurations to compare with.")  # fmt: skip
 
 
 def measured_mask(p: Prepared) -> np.ndarray:
