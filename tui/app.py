@@ -129,6 +129,7 @@ class RecommenderApp(FileActions, App[None]):
         self._warm_key: str | None = None  # tui.warm_start key of the inputs as opened
         self._warm_generation = -1  # the solve of the scenario as opened (its answer is stored)
         self.showing_cached = False  # the panel shows a cached answer, not yet re-checked
+        self._cached_answer: Any = None
 
     # ------------------------------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -144,28 +145,38 @@ class RecommenderApp(FileActions, App[None]):
         yield Footer()
 
     def on_load(self) -> None:
-        # Start reading the catalog before the widgets are built, so the two overlap.
-        if self.catalog is None or self.scenario is None:
+        # A cached answer for identical inputs is read first and painted before the catalog's imports start
+        # (they would hold the GIL); without one, reading the catalog starts before the widgets are built.
+        self._cached_answer = self._read_cached_answer()
+        if (self.catalog is None or self.scenario is None) and self._cached_answer is None:
             self._load_worker()
 
     def on_mount(self) -> None:
         self.query_one(ScenarioForm).display = False  # shown with its first scenario (_show_scenario)
         panel = self.query_one(RecommendationPanel)
         panel.busy(True)
-        if self.catalog is None or self.scenario is None:
-            panel.set_status("Loading the catalog…")
-        else:
-            self.post_message(msg.CatalogLoaded(self.catalog, 0.0))
-        self._show_cached_answer()
-
-    def _show_cached_answer(self) -> None:
-        """The answer last computed for identical inputs, labelled, until the fresh solve replaces it."""
-        if self._warm_start:
+        if self._cached_answer is not None:
             from tui import warm_start
 
-            seed = backend.default_scenario_path() if self.scenario is None else None
-            self._warm_key = warm_start.startup_key(self.scenario, seed, getattr(self.catalog, "fingerprint", None))
-            self.showing_cached = warm_start.show_cached(self.query_one(RecommendationPanel), self._warm_key)
+            self.showing_cached = True
+            warm_start.show_cached(panel, self._cached_answer)
+        if self.catalog is None or self.scenario is None:
+            if self._cached_answer is None:
+                panel.set_status("Loading the catalog…")
+            else:
+                self.call_after_refresh(self._load_worker)  # once the cached answer is on screen
+        else:
+            self.post_message(msg.CatalogLoaded(self.catalog, 0.0))
+
+    def _read_cached_answer(self) -> Any:
+        """The answer last computed for identical inputs (``tui.warm_start.CachedAnswer``), or None."""
+        if not self._warm_start:
+            return None
+        from tui import warm_start
+
+        seed = backend.default_scenario_path() if self.scenario is None else None
+        self._warm_key = warm_start.startup_key(self.scenario, seed, getattr(self.catalog, "fingerprint", None))
+        return warm_start.read_answer(self._warm_key)
 
     @property
     def is_busy(self) -> bool:

@@ -100,18 +100,14 @@ def write_answer(key: str | None, answer: CachedAnswer) -> None:
         pass
 
 
-def show_cached(panel: RecommendationPanel, key: str | None) -> bool:
-    """Show the cached answer for ``key`` in ``panel``, marked as cached; False when there is none."""
-    cached = read_answer(key)
-    if cached is None:
-        return False
+def show_cached(panel: RecommendationPanel, cached: CachedAnswer) -> None:
+    """Show a cached answer in ``panel``, marked and labelled as cached."""
     panel.names = cached.names
     panel.years = cached.years
     panel.show(cached.recommendation)
     panel.set_cached(True)
     round_ = f" (catalog {cached.catalog_round})" if cached.catalog_round else ""
     panel.set_status(f"Cached answer for this scenario{round_} — re-checking…", kind="busy")
-    return True
 
 
 def _package_version() -> str:

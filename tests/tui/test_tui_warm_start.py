@@ -115,3 +115,18 @@ def test_reading_the_cached_answer_does_not_import_pandas(cat: Any) -> None:
             "import catalog; assert k and catalog.data_fingerprint() == %r; "
             "assert 'pandas' not in sys.modules, 'pandas imported'" % cat.fingerprint)
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+async def test_cached_answer_for_the_seed_file_while_the_catalog_loads(make_app: Any) -> None:
+    """The app's own start-up (no catalog or scenario passed in): keyed on the seed file; loads after the paint."""
+    first = await _first_run(make_app, catalog=None, scenario=None)
+    optimize, gate = _gated()
+    app = make_app(warm_start=True, optimize=optimize, catalog=None, scenario=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.showing_cached
+        assert app.query_one(RecommendationPanel).recommendation == first
+        gate.set()
+        await settle(app, pilot)
+        assert not app.showing_cached and app.recommendation != first
+        assert app.scenario.name == "seed" and app.catalog is not None
