@@ -108,7 +108,7 @@ def run_once(fake: bool) -> list[float]:
 
 
 NAMES = ["cached answer on screen (same inputs)", "imports", "app mounted", "load worker done (catalog + scenario)", "catalog shown: first solve started, form filled",
-         "first optimize() (in its thread)", "fresh answer on screen (first solve)", "CPU time at the first recommendation",
+         "first optimize() (in its thread)", "fresh answer on screen (first solve)", "CPU time at the fresh answer",
          "re-solve: optimize()", "re-solve after the debounce", "re-solve: CPU time of the process",
          "CPU time of the process (whole run)"]
 CACHED, FRESH, RESOLVE = 0, 6, 9
