@@ -20,7 +20,7 @@ from catalog.validate import check_user_catalog
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["DATA_DIR", "RANK_COLUMNS", "RANK_METRICS", "Catalog", "CatalogError", "load", "rank"]
+__all__ = ["DATA_DIR", "RANK_COLUMNS", "RANK_METRICS", "Catalog", "CatalogError", "data_fingerprint", "load", "rank"]
 
 DATA_DIR = Path(__file__).parent / "data"
 RESULTS_FILE = "results.csv"
@@ -111,15 +111,25 @@ def load(data_dir: Path | str | None = None) -> Catalog:
     ``defaults.csv`` and ``cloud_prices.csv``; a folder with only ``results.csv`` borrows the shipped others.
     Cached per folder and content.
     """
+    d, files = _data_files(data_dir)
+    check_user_catalog(d, files)  # numbers, counts, duplicated rows (catalog.validate); cached per file
+    return _load_cached(str(d.resolve()), _fingerprint(files))
+
+
+def data_fingerprint(data_dir: Path | str | None = None) -> str:
+    """The fingerprint ``load(data_dir).fingerprint`` will have, without pandas or parsing (hashes the files)."""
+    return _fingerprint(_data_files(data_dir)[1])
+
+
+def _data_files(data_dir: Path | str | None) -> tuple[Path, list[Path]]:
+    """The folder and the four files ``load`` reads: ``data_dir``, else ``$MLPERF_RECOMMENDER_CATALOG``, else shipped."""
     import os
 
     if data_dir is None and os.environ.get(CATALOG_ENV):
         data_dir = os.environ[CATALOG_ENV]
     d = Path(data_dir) if data_dir is not None else DATA_DIR
-    files = [d / RESULTS_FILE] + [d / f if (d / f).is_file() else DATA_DIR / f
-                                  for f in (ACCELERATORS_FILE, DEFAULTS_FILE, CLOUD_PRICES_FILE)]
-    check_user_catalog(d, files)  # numbers, counts, duplicated rows (catalog.validate); cached per file
-    return _load_cached(str(d.resolve()), _fingerprint(files))
+    return d, [d / RESULTS_FILE] + [d / f if (d / f).is_file() else DATA_DIR / f
+                                    for f in (ACCELERATORS_FILE, DEFAULTS_FILE, CLOUD_PRICES_FILE)]
 
 
 #: Content fingerprints by the files' (path, mtime_ns, size, inode): a warm ``load()`` stats four files instead

@@ -51,6 +51,8 @@ class RecommenderApp(FileActions, App[None]):
         model_report: ``(catalog) -> (by_benchmark, points, source)`` for the Model view.
         debounce: seconds of quiet after an edit before the scenario is solved again.
         check_model_cache: whether to look for a cached performance model (progress while it is fitted).
+        warm_start: show the last answer for identical inputs while the first solve runs, and store the answer
+            (:mod:`tui.warm_start`); on by default with the real optimizer only.
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -100,6 +102,7 @@ class RecommenderApp(FileActions, App[None]):
         candidates: backend.CandidatesFn | None = None,
         debounce: float = 0.35,
         check_model_cache: bool | None = None,
+        warm_start: bool | None = None,
     ) -> None:
         super().__init__()
         self.catalog = catalog
@@ -122,6 +125,11 @@ class RecommenderApp(FileActions, App[None]):
         self._form_invalid = False
         self._started = False  # the catalog is loaded and the scenario shown
         self._solving = False  # a solve of the current generation is in flight
+        self._warm_start = (optimize is None) if warm_start is None else warm_start
+        self._warm_key: str | None = None  # tui.warm_start key of the inputs as opened
+        self._warm_generation = -1  # the solve of the scenario as opened (its answer is stored)
+        self.showing_cached = False  # the panel shows a cached answer, not yet re-checked
+        self._cached_answer: Any = None
 
     # ------------------------------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -137,18 +145,38 @@ class RecommenderApp(FileActions, App[None]):
         yield Footer()
 
     def on_load(self) -> None:
-        # Start reading the catalog before the widgets are built, so the two overlap.
-        if self.catalog is None or self.scenario is None:
+        # A cached answer for identical inputs is read first and painted before the catalog's imports start
+        # (they would hold the GIL); without one, reading the catalog starts before the widgets are built.
+        self._cached_answer = self._read_cached_answer()
+        if (self.catalog is None or self.scenario is None) and self._cached_answer is None:
             self._load_worker()
 
     def on_mount(self) -> None:
         self.query_one(ScenarioForm).display = False  # shown with its first scenario (_show_scenario)
         panel = self.query_one(RecommendationPanel)
         panel.busy(True)
+        if self._cached_answer is not None:
+            from tui import warm_start
+
+            self.showing_cached = True
+            warm_start.show_cached(panel, self._cached_answer)
         if self.catalog is None or self.scenario is None:
-            panel.set_status("Loading the catalog…")
+            if self._cached_answer is None:
+                panel.set_status("Loading the catalog…")
+            else:
+                self.call_after_refresh(self._load_worker)  # once the cached answer is on screen
         else:
             self.post_message(msg.CatalogLoaded(self.catalog, 0.0))
+
+    def _read_cached_answer(self) -> Any:
+        """The answer last computed for identical inputs (``tui.warm_start.CachedAnswer``), or None."""
+        if not self._warm_start:
+            return None
+        from tui import warm_start
+
+        seed = backend.default_scenario_path() if self.scenario is None else None
+        self._warm_key = warm_start.startup_key(self.scenario, seed, getattr(self.catalog, "fingerprint", None))
+        return warm_start.read_answer(self._warm_key)
 
     @property
     def is_busy(self) -> bool:
@@ -257,6 +285,7 @@ class RecommenderApp(FileActions, App[None]):
         # Solve first: the optimizer works (in its thread) while the form is filled.
         self._form_invalid = False  # the form is about to show this valid scenario
         self.solve_now()
+        self._warm_generation = self.generation
         await self._show_scenario(self.scenario)
         self._started = True
 
@@ -351,12 +380,24 @@ class RecommenderApp(FileActions, App[None]):
         panel = self.query_one(RecommendationPanel)
         panel.busy(False)
         panel.years = message.scenario.years
+        panel.set_cached(False)
+        self.showing_cached = False
         panel.show(message.recommendation, message.infeasibility)
         rec = message.recommendation
+        latest = self.catalog.latest_round if self.catalog is not None else ""
         panel.set_status(f"{rec.scenario} · {rec.status.value if hasattr(rec.status, 'value') else rec.status} · "
-                         f"catalog {self.catalog.latest_round if self.catalog is not None else ''}", kind="ok")
+                         f"catalog {latest}", kind="ok")
+        if message.generation == self._warm_generation and self._warm_start:
+            self._store_answer(message, latest)
         if self.query_one(TabbedContent).active == "frontier":
             self._request_frontier()
+
+    def _store_answer(self, message: msg.RecommendationReady, latest_round: str) -> None:
+        """Keep the answer for the scenario as opened: the next start with identical inputs shows it at once."""
+        from tui import warm_start
+
+        warm_start.write_answer(self._warm_key, warm_start.CachedAnswer(
+            message.recommendation, dict(self._names), latest_round, message.scenario.years))
 
     @on(msg.WorkerError)
     def _worker_error(self, message: msg.WorkerError) -> None:
@@ -482,7 +523,8 @@ class RecommenderApp(FileActions, App[None]):
             self._solve_timer.stop()
             self._solve_timer = None
         self.generation += 1
-        self.query_one(RecommendationPanel).set_status("Solving…", kind="busy")
+        if not self.showing_cached:  # else its status says it is being re-checked
+            self.query_one(RecommendationPanel).set_status("Solving…", kind="busy")
         self._start_solve()
 
     def action_solve_now(self) -> None:

@@ -248,13 +248,13 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
 
     import pandas as pd
 
-    from recommender.performance import store as estimate
+    from recommender.performance import model_key
 
     latest = cat.latest_round
     source = (f"trained on rounds before {latest}, tested on {latest} (closed division); MdAPE = median "
               "absolute percentage error of minutes; coverage of the 80 % interval")
     # keyed by the catalog's content and the model's code (a new model version re-evaluates)
-    path = estimate.cache_dir() / f"tui-model-report-{cat.fingerprint[:16]}-{estimate.code_fingerprint()}.json"
+    path = model_key.cache_dir() / f"tui-model-report-{cat.fingerprint[:16]}-{model_key.code_fingerprint()}.json"
     if path.is_file():
         try:
             cached = json.loads(path.read_text())

@@ -13,10 +13,8 @@ one atomic writer (:func:`catalog.atomic.write_text_atomic`).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import math
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,34 +27,18 @@ from catalog.atomic import write_text_atomic
 from recommender.errors import ModelError
 from recommender.performance.calibration import CalibratedPerformanceModelCore
 from recommender.performance.core import Layout, PerformanceModelCore
+from recommender.performance.model_key import MODEL_VERSION, cache_dir, model_key
 from recommender.performance.training import measured_table, per_node_counts, training_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
 
-#: Bump when the cached model's format or fitting procedure changes (old caches are then refitted).
-MODEL_VERSION = 6
 FORMAT = "mlperf-recommender/performance-model"
 _ALLOWED_KINDS = set("fiub")  # float, int, unsigned, bool arrays only
 
 
-def cache_dir() -> Path:
-    env = os.environ.get("MLPERF_RECOMMENDER_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "mlperf-recommender"
-
-
-def code_fingerprint() -> str:
-    """Hash of the performance package's source: a code change never loads a stale model."""
-    h = hashlib.sha256(str(MODEL_VERSION).encode())
-    here = Path(__file__).parent
-    for p in sorted(here.glob("*.py")):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()[:12]
-
-
 def cache_path(fingerprint: str) -> Path:
-    return cache_dir() / f"performance-model-{fingerprint[:20]}-v{MODEL_VERSION}-{code_fingerprint()}.json"
+    return cache_dir() / f"performance-model-{model_key(fingerprint)}.json"
 
 
 @dataclass

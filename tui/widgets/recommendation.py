@@ -44,6 +44,7 @@ BASIS_LONG = {"predicted": "predicted (derived estimate)",
 #: How each basis is set in the tables (measured firm, derived figures in italics).
 BASIS_STYLE = {"measured": "bold", "carried": "", "predicted": "italic", "specs_only": "italic",
                "does_not_fit": "dim"}
+CACHED_TEXT = "Cached: the answer last computed for these same inputs — the fresh solve replaces it."
 STALE_TEXT = ("⚠ Answer for the last valid scenario — fix the highlighted field to update it.")
 
 
@@ -128,6 +129,7 @@ class RecommendationPanel(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Label(STALE_TEXT, id="rec-stale")
+        yield Label(CACHED_TEXT, id="rec-cached")
         yield Label("Loading the catalog…", id="rec-status")
         yield ProgressBar(total=None, show_eta=False, id="rec-progress")
         yield Static("", id="rec-headline")
@@ -169,6 +171,14 @@ class RecommendationPanel(VerticalScroll):
     def set_stale(self, stale: bool) -> None:
         """Mark the shown answer as belonging to the last valid scenario (an edited field is invalid)."""
         self.set_class(stale, "-stale")
+
+    @property
+    def cached(self) -> bool:
+        return self.has_class("-cached")
+
+    def set_cached(self, cached: bool) -> None:
+        """Mark the shown answer as the one stored for identical inputs, not yet re-checked (tui.warm_start)."""
+        self.set_class(cached, "-cached")
 
     def acc_name(self, accelerator_id: str) -> str:
         return self.names.get(accelerator_id, accelerator_id)
