@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Select
-from tui_fakes import settle
+from tui_fakes import open_catalog_view, settle
 from tui_fakes import text_of as _text
 
-from tui.widgets.catalog_view import COLUMNS, CatalogView, ranking_columns
+from tui.widgets.catalog_view import COLUMNS, ranking_columns
 from tui.widgets.recommendation import RecommendationPanel
 from tui.widgets.tables import fit_columns
 
@@ -27,11 +27,7 @@ async def test_catalog_shows_energy_and_ranks_by_energy(make_app: Any, cat: Any)
     row = _powered(cat)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("escape", "3")
-        await pilot.pause()
-        view = app.query_one(CatalogView)
-        table = app.query_one("#catalog-table", DataTable)
+        view, table = await open_catalog_view(app, pilot)
         assert "with MLPerf Power results" in _text(app, "#catalog-count")
         view.query_one("#f-benchmark", Select).value = row["benchmark"]
         view.query_one("#f-accelerator", Select).value = row["accelerator_id"]

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import DataTable, Input, Label, Select
-from tui_fakes import settle
+from tui_fakes import open_catalog_view, settle
 from tui_fakes import text_of as _text
 
-from tui.widgets.catalog_view import CatalogView
 from tui.widgets.recommendation import RecommendationPanel
 from tui.widgets.scenario_form import WorkloadRow
 
@@ -141,11 +140,7 @@ async def test_adding_and_removing_a_workload(make_app: Any) -> None:
 async def test_filtering_the_catalog_and_ranking(make_app: Any, cat: Any) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("escape", "3")
-        await pilot.pause()
-        view = app.query_one(CatalogView)
-        table = app.query_one("#catalog-table", DataTable)
+        view, table = await open_catalog_view(app, pilot)
         total = len(cat.results)
         assert table.row_count == min(total, 1000)
         view.query_one("#f-benchmark", Select).value = "bert"

@@ -219,3 +219,15 @@ def text_of(app: Any, selector: str) -> str:
     console = Console(width=150, record=True, color_system=None)
     console.print(content)
     return console.export_text()
+
+
+async def open_catalog_view(app: Any, pilot: Any) -> tuple[Any, Any]:
+    """Settle, leave any field and switch to the catalog view; returns (CatalogView, its results DataTable)."""
+    from textual.widgets import DataTable
+
+    from tui.widgets.catalog_view import CatalogView
+
+    await settle(app, pilot)
+    await pilot.press("escape", "3")
+    await pilot.pause()
+    return app.query_one(CatalogView), app.query_one("#catalog-table", DataTable)
