@@ -122,14 +122,15 @@ LIMIT_LABEL = {"budget": "the budget", "power": "the power limit", "rack_units":
 
 
 def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding: list[str],
-                 single_best: float | None, n_pruned: int) -> list[str]:  # fmt: skip
+                 single_best: float | None, n_pruned: int, solver: str = "cbc") -> list[str]:  # fmt: skip
     s = p.scenario
     capex = sum(c.capex_usd * c.count for c in configs)
     power = sum(c.it_power_kw * c.count for c in configs)
     unit = unit_text(s.objective, s.risk)
     out = [f"Buy {describe_many(configs)}: capex {fmt.money(capex)}, IT power {fmt.amount(power)} kW.",
            (f"Objective {s.objective.value}: {fmt.amount(value)} {unit} (mix mode: workloads split across "
-            f"configurations, solved by CBC over {n_pruned} non-dominated candidates).")]
+            f"configurations, solved by {'HiGHS' if solver == 'highs' else 'CBC'} over {n_pruned} non-dominated "
+            "candidates).")]
     if s.objective == Objective.MIN_TIME:
         out.append("In mix mode min_time is the share-weighted minutes of each workload on the configuration that "
                    "trains it (each bought once: more copies would not shorten a run); every run's minutes are "

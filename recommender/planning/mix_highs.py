@@ -46,7 +46,7 @@ def _rows(minutes: np.ndarray, shares: np.ndarray, limit_rows: list[tuple[np.nda
     order = np.argsort(c_of, kind="stable")
     bounds = np.searchsorted(c_of[order], np.arange(C + 1))
     for c in range(C):
-        cols = fcol[order[bounds[c]:bounds[c + 1]]]
+        cols = fcol[order[bounds[c] : bounds[c + 1]]]
         if cols.size:
             idx_parts.append(np.append(cols, c))
             val_parts.append(np.append(np.ones(cols.size), -1.0))
@@ -73,6 +73,16 @@ def _rows(minutes: np.ndarray, shares: np.ndarray, limit_rows: list[tuple[np.nda
             value.astype(float))  # fmt: skip
 
 
+#: HiGHS options for the MILP after :func:`_reduce` has found a good fleet: the work left is mostly the proof, so
+#: no probing in presolve (bit 15 of ``presolve_rule_off``), no restarts and of the primal heuristics only the
+#: cheap root reduced-cost one (RINS and RENS cost up to 0.2 s there). Measured on the catalog's instances
+#: (``benchmarks/bench_optimize.py``, one core): 165 x 10 ~250 -> ~160 ms, 182 x 10 2 s -> ~0.2 s, 60 x 10
+#: 250 -> ~55 ms, the optimizer's 347 x 10 ~150 ms (CBC: 0.9 s).
+PROOF_OPTIONS: dict[str, Any] = {"mip_heuristic_effort": 0.0, "presolve_rule_off": 1 << 15, "mip_allow_restart": False,
+                                 "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}  # fmt: skip
+#: ... and, for the small neighbourhood MILP of :func:`_reduce`, none at all (a good fleet is all it is for).
+NO_HEURISTICS: dict[str, Any] = {"mip_heuristic_run_root_reduced_cost": False}
+
 #: Below this many configurations the MILP goes to HiGHS as it is; above, the LP relaxation first rules out the
 #: configurations that cannot be in an optimum (see :func:`solve_mix_highs`).
 REDUCE_ABOVE = 24
@@ -85,22 +95,27 @@ def solve_mix_highs(minutes: np.ndarray, shares: np.ndarray, ub: np.ndarray, lim
     """Solve the mix MILP with HiGHS; ``ub`` bounds the copies, ``limit_rows`` are (use per copy, limit) pairs,
     ``start`` is a fleet (copies per configuration) to start from.
 
-    With more than :data:`REDUCE_ABOVE` configurations, the LP relaxation is solved first: its rounded solution
-    (down, then filled copy by copy while the limits allow) may improve on ``start``, and every configuration whose
-    first copy would cost the LP bound more than the gap to the best start (``z_LP + d_c`` worse than it, ``d_c``
-    the reduced cost of its copies at zero) is left out of the MILP — no solution using it can match the start,
-    so the optimum, and the optimality proof, are those of the whole problem. HiGHS does the same inside its
-    branch and bound, but only after its presolve and root cuts on the whole model (~0.5 s at 165 x 10)."""
+    With more than :data:`REDUCE_ABOVE` configurations, :func:`_reduce` first finds a good fleet from the LP
+    relaxation and leaves out every configuration that cannot be in a better one; the MILP over the rest then
+    mostly proves optimality (:data:`PROOF_OPTIONS`). HiGHS does the same inside its branch and bound, but only
+    after its presolve, probing and root heuristics on the whole model (~0.25–2 s at 165–182 x 10).
+    ``max_nodes`` bounds both MILPs (the neighbourhood's and the final one), so that a node-limited re-solve
+    gives the same answer whatever the machine's load."""
     import time
 
     t0 = time.perf_counter()
     C = minutes.shape[1]
-    m = _Model(minutes, shares, np.asarray(ub, dtype=float), limit_rows, objective, tco_usd, required_throughput)
+    m = _Model(
+        minutes, shares, np.asarray(ub, dtype=float), limit_rows, objective, tco_usd, required_throughput
+    )
     keep = np.arange(C)
     if C > REDUCE_ABOVE:
-        start, keep = _reduce(m, start, time_limit_s)
+        start, keep = _reduce(m, start, time_limit_s, max_nodes)
     left = max(time_limit_s - (time.perf_counter() - t0), 1e-3)
     h = m.build(keep, integer=True, time_limit_s=left, max_nodes=max_nodes)
+    if C > REDUCE_ABOVE:
+        for key, value in PROOF_OPTIONS.items():
+            h.setOptionValue(key, value)
     if start is not None and np.any(start[keep] > 0):
         h.setSolution(keep.size, np.arange(keep.size, dtype=np.int32), np.asarray(start[keep], dtype=float))
     h.run()
@@ -135,9 +150,13 @@ class _Model:
             self.lam_low = float(required_throughput)
         pos = shares > 0
         runs_all = np.all(self.ok[pos], axis=0) if pos.any() else np.zeros(minutes.shape[1], dtype=bool)
-        per_mix = np.where(self.ok, minutes, 0.0)[pos].T @ shares[pos] if pos.any() else np.zeros(minutes.shape[1])
+        per_mix = (
+            np.where(self.ok, minutes, 0.0)[pos].T @ shares[pos] if pos.any() else np.zeros(minutes.shape[1])
+        )
         with np.errstate(divide="ignore"):
-            self.thr1 = np.where(runs_all & (per_mix > 0), MINUTES_PER_DAY / per_mix, 0.0)  # mixes/day of one copy
+            self.thr1 = np.where(
+                runs_all & (per_mix > 0), MINUTES_PER_DAY / per_mix, 0.0
+            )  # mixes/day of one copy
 
     def build(self, cols: np.ndarray, *, integer: bool, time_limit_s: float, max_nodes: int | None = None,
               fixed: np.ndarray | None = None) -> Any:  # fmt: skip
@@ -167,7 +186,9 @@ class _Model:
         h.addVars(C + 1 + nf, low, high)
         h.changeColsCost(C + 1 + nf, np.arange(C + 1 + nf, dtype=np.int32), cost)
         if integer and C:
-            h.changeColsIntegrality(C, np.arange(C, dtype=np.int32), np.full(C, 1, dtype=np.uint8))  # kInteger
+            h.changeColsIntegrality(
+                C, np.arange(C, dtype=np.int32), np.full(C, 1, dtype=np.uint8)
+            )  # kInteger
         rows = [(use[cols], limit) for use, limit in self.limit_rows]
         lower, upper, starts, index, value = _rows(self.minutes[:, cols], self.shares, rows, ok)
         lower = np.where(np.isinf(lower), -hs.kHighsInf, lower)
@@ -193,8 +214,22 @@ class _Model:
         return float(h.getInfo().objective_function_value)
 
 
-def _reduce(m: _Model, start: np.ndarray | None, time_limit_s: float) -> tuple[np.ndarray | None, np.ndarray]:
-    """(the better of ``start`` and the LP's rounded solution, the configurations that may be in an optimum)."""
+def _reduce(m: _Model, start: np.ndarray | None, time_limit_s: float,
+            max_nodes: int | None = None) -> tuple[np.ndarray | None, np.ndarray]:  # fmt: skip
+    """(the best fleet found before the MILP, the configurations that may be in an optimum).
+
+    The LP relaxation over every configuration gives the bound ``z_LP`` and reduced costs ``d_c``. A fleet is then
+    sought three ways and the best kept: ``start``; the LP's solution rounded down and filled (:func:`_fill`,
+    maximisation only); and the MILP over a small neighbourhood of the LP — its support, the
+    :data:`NEIGHBOURS` configurations whose reduced costs are smallest, and ``start``'s — a restriction in the
+    spirit of RENS (Berthold 2014, "RENS: the optimal rounding", Math. Prog. Comp. 6) that is solved in a few
+    ms. Every configuration outside the LP's support whose first copy would cost the bound more than the gap to
+    that fleet (``z_LP + d_c`` worse than it) is left out of the MILP: no solution using it can match the fleet,
+    so the optimum and its proof are those of the whole problem. The better the fleet, the more is left out and
+    the less the MILP has to prove."""
+    import time
+
+    t0 = time.perf_counter()
     C = m.minutes.shape[1]
     everything = np.arange(C)
     h = m.build(everything, integer=False, time_limit_s=time_limit_s)
@@ -205,17 +240,54 @@ def _reduce(m: _Model, start: np.ndarray | None, time_limit_s: float) -> tuple[n
     sol = h.getSolution()
     n_lp = np.asarray(sol.col_value, dtype=float)[:C]
     d = np.asarray(sol.col_dual, dtype=float)[:C]
-    best, best_value = start, (m.value(start, time_limit_s) if start is not None else None)
+    tries = [] if start is None else [start]
     if m.maximise:
-        tries = [_fill(m, np.floor(n_lp + 1e-9))] + ([_fill(m, start)] if start is not None else [])
-        for counts in tries:
-            v = m.value(counts, time_limit_s)
-            if v is not None and (best_value is None or m.worse(best_value, v)):
-                best, best_value = counts, v
+        tries += [_fill(m, np.floor(n_lp + 1e-9))] + ([_fill(m, start)] if start is not None else [])
+    left = time_limit_s - (time.perf_counter() - t0)
+    tries.append(_neighbourhood(m, n_lp, d, start, left * NEIGHBOURHOOD_SHARE, max_nodes))
+    best, best_value = None, None
+    for counts in tries:
+        v = m.value(counts, time_limit_s) if counts is not None else None
+        if v is not None and (best_value is None or m.worse(best_value, v)):
+            best, best_value = counts, v
     if best is None or best_value is None:
         return start, everything
     out = (n_lp <= 1e-9) & np.array([m.worse(z + float(dc), best_value) for dc in d]) & (best <= 0)
     return best, everything[~out]
+
+
+#: Configurations besides the LP's support in the neighbourhood MILP of :func:`_reduce`, and the share of the
+#: time limit it may use.
+NEIGHBOURS = 10
+NEIGHBOURHOOD_SHARE = 0.25
+NEIGHBOURHOOD_NODES = 50
+NEIGHBOURHOOD_GAP = 0.01
+
+
+def _neighbourhood(m: _Model, n_lp: np.ndarray, d: np.ndarray, start: np.ndarray | None, time_limit_s: float,
+                   max_nodes: int | None = None) -> np.ndarray | None:  # fmt: skip
+    """The best fleet of the MILP restricted to the LP's support, the :data:`NEIGHBOURS` other configurations
+    with the smallest reduced costs and ``start``'s configurations (None if it finds none in its time)."""
+    if time_limit_s <= 1e-3:
+        return None
+    support = n_lp > 1e-9
+    rank = np.argsort(np.where(support, -1.0, np.abs(d)), kind="stable")
+    cols = np.union1d(
+        rank[: int(support.sum()) + NEIGHBOURS], np.flatnonzero(start > 0) if start is not None else []
+    )
+    cols = cols.astype(int)
+    nodes = NEIGHBOURHOOD_NODES if max_nodes is None else min(max_nodes, NEIGHBOURHOOD_NODES)
+    h = m.build(cols, integer=True, time_limit_s=time_limit_s, max_nodes=nodes)
+    for key, value in {**PROOF_OPTIONS, **NO_HEURISTICS, "mip_rel_gap": NEIGHBOURHOOD_GAP}.items():
+        h.setOptionValue(key, value)  # a good fleet is all it is for, found by the search itself, not a proof
+    if start is not None and np.any(start[cols] > 0):
+        h.setSolution(cols.size, np.arange(cols.size, dtype=np.int32), np.asarray(start[cols], dtype=float))
+    h.run()
+    if int(h.getInfo().primal_solution_status) != 2:  # kSolutionStatusFeasible
+        return None
+    counts = np.zeros(m.minutes.shape[1])
+    counts[cols] = np.rint(np.asarray(h.getSolution().col_value, dtype=float)[: cols.size])
+    return counts
 
 
 def _fill(m: _Model, counts: np.ndarray) -> np.ndarray:
@@ -257,5 +329,5 @@ def _outcome(h: Any, highspy: Any, ok: np.ndarray, C: int) -> HighsMix:
     x = np.asarray(h.getSolution().col_value, dtype=float)
     counts = np.rint(x[:C]).astype(int)
     copy_days = np.zeros(ok.shape)
-    copy_days[ok] = np.maximum(x[C + 1:], 0.0)
+    copy_days[ok] = np.maximum(x[C + 1 :], 0.0)
     return HighsMix(True, ours, counts, copy_days)
