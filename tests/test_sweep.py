@@ -117,15 +117,15 @@ def test_dry_run_prints_the_count(tmp_path: Path) -> None:
 def test_fast_path_gives_the_optimizers_choice_on_random_scenarios(tmp_path: Path) -> None:
     """Shared candidate tables filtered per scenario == recommender.optimize(..., explain=False)."""
     extra = ("  objective: [min_time, max_throughput]\n  rack_units: [null, 12, 40]\n"
-             "  max_nodes: [null, 1, 3, 16]\n")
+             "  max_nodes: [null, 1, 3, 16]\n  risk: [expected, p80]\n")
     plan = load_sweep(write_sweep(tmp_path, budgets=30, powers=[5, 20, 60, 300], extra_axes=extra))
     out = tmp_path / "all.parquet"
     _run(plan, out, jobs=1)
     rows = read_results(out).set_index("index")
     rng = np.random.default_rng(14)
     picked = rng.choice(plan.total, 200, replace=False)
-    cols = ["status", "objective_value", "accelerator_id", "accelerators", "nodes", "capex_usd", "it_power_kw",
-            "minutes"]
+    cols = ["status", "risk", "objective_value", "accelerator_id", "accelerators", "nodes", "capex_usd",
+            "it_power_kw", "minutes"]
     from catalog import load
 
     cat = load()
@@ -133,7 +133,7 @@ def test_fast_path_gives_the_optimizers_choice_on_random_scenarios(tmp_path: Pat
     for k, i in enumerate(picked.tolist()):
         rec = recommender.optimize(plan.scenario_data(i), catalog=cat, explain=k < 30)
         row = rows.loc[i]
-        want = {"status": str(rec.status.value), "objective_value": rec.objective_value,
+        want = {"status": str(rec.status.value), "risk": rec.risk, "objective_value": rec.objective_value,
                 "accelerator_id": rec.choice.accelerator_id if rec.choice else None,
                 "accelerators": rec.choice.accelerators if rec.choice else None,
                 "nodes": rec.choice.nodes if rec.choice else None,
@@ -167,11 +167,12 @@ def test_rows_and_csv_output_and_summary(tmp_path: Path) -> None:
     a, b = read_results(pq_out), read_results(csv_out)
     assert list(a["index"]) == list(range(120))
     assert list(a.columns) == ["index", "workloads", "prices", "power_limit_kw", "budget_usd", "status",
-                               "objective", "objective_value", "choice", "accelerator_id", "accelerators",
+                               "objective", "risk", "objective_value", "choice", "accelerator_id", "accelerators",
                                "nodes", "capex_usd", "it_power_kw", "minutes", "binding", "error", "explanation"]
     assert (a["accelerator_id"].fillna("") == b["accelerator_id"].fillna("")).all()
     assert np.allclose(a["capex_usd"].astype(float), b["capex_usd"].astype(float), equal_nan=True)
     assert set(a["status"]) <= {"optimal", "infeasible"}
+    assert set(a["risk"]) == {"p80"}  # the default, stated on every row (issue 12)
     text = summary_text(a)
     assert text.startswith("120 scenarios:") and "budget_usd (6 values" in text
     res = CliRunner().invoke(cli, ["sweep", "--summary", str(pq_out)])
@@ -199,4 +200,5 @@ def test_explain_and_mix_scenarios_go_through_the_optimizer(tmp_path: Path) -> N
     _run(plan, out, jobs=1, explain=True)
     rows = read_results(out)
     assert len(rows) == 16 and rows["explanation"].notna().all()
+    assert set(rows["risk"]) == {"p80"}  # the optimizer's rows state the setting too
     assert set(rows["status"]) <= {"optimal", "feasible", "infeasible"}

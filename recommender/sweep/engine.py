@@ -27,9 +27,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from recommender.sweep.spec import Plan
 
 RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("status", "string"), ("objective", "string"), ("objective_value", "float64"), ("choice", "string"),
-    ("accelerator_id", "string"), ("accelerators", "int64"), ("nodes", "int64"), ("capex_usd", "float64"),
-    ("it_power_kw", "float64"), ("minutes", "float64"), ("binding", "string"), ("error", "string"),
+    ("status", "string"),
+    ("objective", "string"),
+    ("risk", "string"),
+    ("objective_value", "float64"),
+    ("choice", "string"),
+    ("accelerator_id", "string"),
+    ("accelerators", "int64"),
+    ("nodes", "int64"),
+    ("capex_usd", "float64"),
+    ("it_power_kw", "float64"),
+    ("minutes", "float64"),
+    ("binding", "string"),
+    ("error", "string"),
     ("explanation", "string"),
 )
 _BATCH = 256  # scenarios filtered at once (a [batch, candidates] boolean matrix per limit)
@@ -52,9 +62,12 @@ class GroupTable:
     ok: np.ndarray  # usable: predicted, memory, required throughput
     ok_any_memory: np.ndarray  # usable without the memory minimum
     memory_limit: bool  # the scenario sets a memory minimum
+    risk: str  # what the figures are ranked by: "p80" (the intervals' upper ends) or "expected" (issue 12)
 
 
 def build_group_table(scenario: Any, catalog: Catalog) -> GroupTable:
+    from recommender.planning.risk import resolve as resolve_risk
+
     t = I.build_table(scenario, catalog)
     obj = str(scenario.objective.value)
     value = {"min_time": t["ranked"], "max_throughput": t["ranked_mixes"], "min_tco": t["tco"]}[obj]
@@ -64,14 +77,16 @@ def build_group_table(scenario: Any, catalog: Catalog) -> GroupTable:
     base = t["predicted"].copy()
     if obj == "min_tco" and scenario.required_mixes_per_day is not None:
         base &= t["ranked_mixes"] >= scenario.required_mixes_per_day * (1 - 1e-9)
-    usage = np.vstack([t["capex"], t["power"], t["rack_units"], t["nodes"].astype(float),
-                       t["accelerators"].astype(float)])
+    usage = np.vstack(
+        [t["capex"], t["power"], t["rack_units"], t["nodes"].astype(float), t["accelerators"].astype(float)]
+    )
     ok, ok_any = (base & t["mem_ok"])[order], base[order]
     keep = order[_never_first(usage[:, order], ok, ok_any)]
     keep_ok = (base & t["mem_ok"])[keep]
     return GroupTable(obj, t["acc"][keep], t["accelerators"][keep], t["nodes"][keep], t["capex"][keep],
                       t["power"][keep], t["weighted"][keep], value[keep], primary[keep], usage[:, keep],
-                      keep_ok, base[keep], scenario.min_accelerator_memory_gb is not None)
+                      keep_ok, base[keep], scenario.min_accelerator_memory_gb is not None,
+                      resolve_risk(scenario.risk))  # fmt: skip
 
 
 def _never_first(usage: np.ndarray, ok: np.ndarray, ok_any: np.ndarray, block: int = 512) -> np.ndarray:
@@ -129,9 +144,9 @@ def solve_fast(gt: GroupTable, limits: np.ndarray) -> tuple[np.ndarray, list[lis
     choice = np.empty(limits.shape[0], dtype=np.int64)
     binding: list[list[str]] = []
     for s in range(0, limits.shape[0], _BATCH):
-        lim = limits[s:s + _BATCH]
+        lim = limits[s : s + _BATCH]
         pos = _first(gt, lim, gt.ok)
-        choice[s:s + _BATCH] = pos
+        choice[s : s + _BATCH] = pos
         bind = [[] for _ in range(lim.shape[0])]
         for k, name in enumerate(I.LIMIT_NAMES):
             has = ~np.isnan(lim[:, k])
@@ -149,9 +164,12 @@ def solve_fast(gt: GroupTable, limits: np.ndarray) -> tuple[np.ndarray, list[lis
             for r in range(lim.shape[0]):
                 if bind[r] or pos[r] < 0 or np.isnan(lim[r]).all():
                     continue
-                if _better(gt, np.array([free]), pos[r:r + 1])[0]:
-                    bind[r] = [name for k, name in enumerate(I.LIMIT_NAMES) if not np.isnan(lim[r, k])
-                               and gt.usage[k, free] > lim[r, k] * (1 + 1e-9) + eps]
+                if _better(gt, np.array([free]), pos[r : r + 1])[0]:
+                    bind[r] = [
+                        name
+                        for k, name in enumerate(I.LIMIT_NAMES)
+                        if not np.isnan(lim[r, k]) and gt.usage[k, free] > lim[r, k] * (1 + 1e-9) + eps
+                    ]
         binding += bind
     return choice, binding
 
@@ -166,14 +184,20 @@ def fast_rows(gt: GroupTable, limits: np.ndarray) -> dict[str, list[Any]]:
     cells: dict[int, dict[str, Any]] = {}
     for i in np.unique(choice).tolist():
         if i < 0:
-            cells[i] = {"status": "infeasible", "objective": gt.objective}
+            cells[i] = {"status": "infeasible", "objective": gt.objective, "risk": gt.risk}
             continue
         nodes = int(gt.nodes[i])
         cells[i] = {
-            "status": "optimal", "objective": gt.objective, "objective_value": _round(gt.value[i], 6),
+            "status": "optimal",
+            "objective": gt.objective,
+            "risk": gt.risk,
+            "objective_value": _round(gt.value[i], 6),
             "choice": f"{gt.accelerators[i]} x {gt.acc[i]} ({nodes} node{'s' if nodes != 1 else ''})",
-            "accelerator_id": str(gt.acc[i]), "accelerators": int(gt.accelerators[i]), "nodes": nodes,
-            "capex_usd": _round(gt.capex[i], 2), "it_power_kw": _round(gt.power[i], 4),
+            "accelerator_id": str(gt.acc[i]),
+            "accelerators": int(gt.accelerators[i]),
+            "nodes": nodes,
+            "capex_usd": _round(gt.capex[i], 2),
+            "it_power_kw": _round(gt.power[i], 4),
             "minutes": _round(gt.weighted[i], 4),
         }
     rows = [cells[i] for i in choice.tolist()]
@@ -194,11 +218,16 @@ def slow_row(data: dict[str, Any], catalog: Catalog, explain: bool) -> dict[str,
     except RecommenderError as exc:
         return {**row, "status": "error", "error": f"{data.get('name')}: {' '.join(str(exc).split())}"}
     except Exception as exc:  # noqa: BLE001 - one scenario's failure never stops the sweep
-        return {**row, "status": "error", "error": f"{data.get('name')}: internal error: {type(exc).__name__}: {exc}"}
+        return {
+            **row,
+            "status": "error",
+            "error": f"{data.get('name')}: internal error: {type(exc).__name__}: {exc}",
+        }
     r = I.row_from_recommendation(rec)
     out = {name: r.get(name) for name, _ in RESULT_COLUMNS}
     out["status"] = str(r["status"].value if hasattr(r["status"], "value") else r["status"])
     out["objective"] = str(out["objective"]) if out["objective"] is not None else None
+    out["risk"] = rec.risk
     out["binding"] = ";".join(r["binding"]) if r["binding"] else None
     out["explanation"] = " ".join(rec.explanation) if explain and rec.explanation else None
     return out
@@ -248,8 +277,9 @@ def limit_matrix(plan: Plan, group: Group, index: np.ndarray) -> np.ndarray:
     return out
 
 
-def solve_rows(plan: Plan, group: Group, index: np.ndarray, catalog: Catalog | None,
-               explain: bool) -> dict[str, list[Any]]:
+def solve_rows(
+    plan: Plan, group: Group, index: np.ndarray, catalog: Catalog | None, explain: bool
+) -> dict[str, list[Any]]:
     """Result columns of scenarios ``index`` (all of one group)."""
     cols: dict[str, list[Any]] = {name: [] for name, _ in RESULT_COLUMNS}
     if group.error is not None:
@@ -281,7 +311,9 @@ def axis_columns(plan: Plan, index: np.ndarray) -> dict[str, list[Any]]:
 
 
 def axis_type(plan_axis: Any) -> str:
-    numeric = all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in plan_axis.labels)
+    numeric = all(
+        v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in plan_axis.labels
+    )
     return "float64" if numeric and not plan_axis.named else "string"
 
 
@@ -292,12 +324,22 @@ def arrow_schema(plan: Plan) -> pa.Schema:
     fields = [pa.field("index", pa.int64())]
     fields += [pa.field(a.field, types[axis_type(a)]) for a in plan.axes]
     axes = {a.field for a in plan.axes}
-    fields += [pa.field(name, types[t]) for name, t in RESULT_COLUMNS if name not in axes]  # objective may be an axis
-    return pa.schema(fields, metadata={"recommender.sweep": plan.fingerprint, "recommender.sweep.name": plan.name,
-                                       "recommender.sweep.axes": json.dumps([a.field for a in plan.axes])})
+    fields += [
+        pa.field(name, types[t]) for name, t in RESULT_COLUMNS if name not in axes
+    ]  # objective may be an axis
+    return pa.schema(
+        fields,
+        metadata={
+            "recommender.sweep": plan.fingerprint,
+            "recommender.sweep.name": plan.name,
+            "recommender.sweep.axes": json.dumps([a.field for a in plan.axes]),
+        },
+    )
 
 
-def chunk_table(plan: Plan, group: Group, index: np.ndarray, catalog: Catalog | None, explain: bool) -> pa.Table:
+def chunk_table(
+    plan: Plan, group: Group, index: np.ndarray, catalog: Catalog | None, explain: bool
+) -> pa.Table:
     """The Parquet rows of one chunk (scenarios ``index`` of one group)."""
     import pyarrow as pa
 
