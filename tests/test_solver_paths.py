@@ -49,6 +49,67 @@ def test_highs_mix_with_reduction_matches_cbc(seed: int) -> None:
     assert highs.throughput == pytest.approx(exact, rel=1e-6)  # the reported trainings are a real assignment
 
 
+def big_item_mix(seed: int, C: int = 90, W: int = 6) -> tuple[np.ndarray, np.ndarray, S.Resources, S.Limits]:
+    """Like the catalog's mix instances: some configurations take most of the budget or power on their own (the
+    LP relaxation is several per cent loose there), some only a few per cent."""
+    rng = np.random.default_rng(100 + seed)
+    budget, power_kw = 3e6, 150.0
+    size = rng.uniform(0.01, 0.9, size=C)  # share of the limits one copy takes
+    minutes = (60 / np.sqrt(size))[None, :] * rng.uniform(0.4, 2.5, size=(W, C))
+    minutes[rng.integers(0, W, size=C // 5), rng.integers(0, C, size=C // 5)] = np.nan  # some cannot train some
+    capex = budget * size * rng.uniform(0.7, 1.3, size=C)
+    power = power_kw * size * rng.uniform(0.7, 1.3, size=C)
+    res = S.Resources(capex, power, np.full(C, 4.0), np.ones(C), np.full(C, 8.0))
+    return minutes, np.full(W, 1 / W), res, S.Limits(budget_usd=budget, power_kw=power_kw)
+
+
+def plain_highs(minutes: np.ndarray, shares: np.ndarray, res: S.Resources, limits: S.Limits,
+                **objective: object) -> tuple[mix_highs._Model, mix_highs.HighsMix]:  # fmt: skip
+    """HiGHS with its default options on the whole model, no reduction: the reference optimum."""
+    ub = S.count_upper_bounds(res, limits, default=64).astype(float)
+    rows = [(res.usage(k), v) for k, v in limits.items()]
+    m = mix_highs._Model(minutes, shares, ub, rows, objective.get("objective", "throughput"),  # type: ignore[arg-type]
+                         objective.get("tco_usd"), objective.get("required_throughput"))  # type: ignore[arg-type]
+    h = m.build(np.arange(minutes.shape[1]), integer=True, time_limit_s=120)
+    h.run()
+    return m, mix_highs._outcome(h, m.highspy, m.ok, minutes.shape[1])
+
+
+@needs_highs
+@pytest.mark.parametrize("seed", range(6))
+def test_reduced_mix_solve_equals_plain_highs_on_big_item_instances(seed: int) -> None:
+    """The neighbourhood fleet, the reduced-cost fixing and the proof options change the speed, never the optimum
+    (both objectives)."""
+    minutes, shares, res, limits = big_item_mix(seed)
+    ub = S.count_upper_bounds(res, limits, default=64)
+    rows = [(res.usage(k), v) for k, v in limits.items()]
+    m, ref = plain_highs(minutes, shares, res, limits)
+    fast = mix_highs.solve_mix_highs(minutes, shares, ub, rows, objective="throughput", tco_usd=None,
+                                     required_throughput=None, time_limit_s=60)  # fmt: skip
+    assert fast.status == ref.status == Status.OPTIMAL
+    assert m.value(fast.counts, 60) == pytest.approx(m.value(ref.counts, 60), rel=1e-6)
+    tco = res.capex_usd * 1.4
+    need = 0.7 * float(m.value(ref.counts, 60))  # a requirement some fleets meet and others do not
+    m2, ref2 = plain_highs(minutes, shares, res, limits, objective="tco", tco_usd=tco, required_throughput=need)
+    fast2 = mix_highs.solve_mix_highs(minutes, shares, ub, rows, objective="tco", tco_usd=tco,
+                                      required_throughput=need, time_limit_s=60)  # fmt: skip
+    assert fast2.status == ref2.status == Status.OPTIMAL
+    assert m2.value(fast2.counts, 60) == pytest.approx(m2.value(ref2.counts, 60), rel=1e-6)
+
+
+@needs_highs
+def test_node_limited_mix_solve_gives_the_same_fleet_every_time() -> None:
+    """What-if re-solves are limited by nodes, not time: the neighbourhood MILP is node-limited too, so the same
+    input gives the same fleet whatever the machine's load."""
+    minutes, shares, res, limits = big_item_mix(3, C=120)
+    ub = S.count_upper_bounds(res, limits, default=64)
+    rows = [(res.usage(k), v) for k, v in limits.items()]
+    runs = [mix_highs.solve_mix_highs(minutes, shares, ub, rows, objective="throughput", tco_usd=None,
+                                      required_throughput=None, time_limit_s=60, max_nodes=20) for _ in range(3)]  # fmt: skip
+    assert all(r.counts is not None for r in runs)
+    assert all(np.array_equal(r.counts, runs[0].counts) for r in runs)
+
+
 @needs_highs
 def test_highs_mix_tco_matches_cbc() -> None:
     minutes, shares, res, limits = random_mix(11, 12)
