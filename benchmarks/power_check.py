@@ -36,7 +36,7 @@ def power_table(cat: catalog.Catalog | None = None) -> list[dict[str, object]]:
     for (rnd, sub, sys_id), g in measured.groupby(["round", "submitter", "system_id"], sort=True):
         acc_id = str(g["accelerator_id"].iloc[0])
         per_node = int(g["accelerators_per_node"].iloc[0])
-        spec, reason, _ = node_spec(acc_id, str(acc.loc[acc_id, "form_factor"]), model)
+        spec, _reason, _ = node_spec(acc_id, str(acc.loc[acc_id, "form_factor"]), model)
         tdp = float(acc.loc[acc_id, "tdp_watts"])
         estimate = (float(it_power_kw(per_node, 1, tdp, spec.power_factor, spec.host_power_kw))
                     if spec is not None else float("nan"))

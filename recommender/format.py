@@ -40,8 +40,8 @@ def parse_money(value: Any) -> Any:
     else is returned unchanged for the model's own type check. Raises ``ValueError`` for text that is not an
     amount.
     """
-    if isinstance(value, bool):
-        raise ValueError(f"must be a number, not {str(value).lower()}")
+    if isinstance(value, bool):  # ValueError, not TypeError: pydantic reports only the former as the field's error
+        raise ValueError(f"must be a number, not {str(value).lower()}")  # noqa: TRY004
     if isinstance(value, str):
         try:
             return parse_number(value.removesuffix(" USD").removesuffix("USD"))

@@ -63,8 +63,8 @@ def bill_markdown(configurations: list[Any]) -> list[str]:
         if not c.bill:
             continue
         copies = f" (per copy; {c.count} copies)" if c.count > 1 else ""
-        out += [f"## Bill: {c.accelerators} x {c.accelerator_name or c.accelerator_id} in {c.nodes} "
-                f"node{'s' if c.nodes != 1 else ''}{copies}", "",
+        out += [(f"## Bill: {c.accelerators} x {c.accelerator_name or c.accelerator_id} in {c.nodes} "
+                 f"node{'s' if c.nodes != 1 else ''}{copies}"), "",
                 "| item | quantity | unit | total | source |", "|---|---:|---:|---:|---|"]  # fmt: skip
         for ln in c.bill:
             out.append(f"| {ln.item} | {_amount(ln.quantity)} | {fmt.money(ln.unit_usd)} | "
@@ -90,8 +90,8 @@ def rent_markdown(r: RentOrBuy | None) -> list[str]:
     out = ["## Rent or buy", "",
            (f"Buy: {fmt.money(r.buy_tco_usd)} (present value; {fmt.money(r.buy_usd_per_year)} a year) at "
             f"utilisation {fmt.percent(r.utilization)} ({_amount(r.mixes_per_year)} mixes a year)."), "",
-           "| provider | accelerator | pricing | USD/acc-h | rent (present value) | vs buy | break-even utilisation "
-           "| source |", "|---|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
+           ("| provider | accelerator | pricing | USD/acc-h | rent (present value) | vs buy | break-even utilisation "
+            "| source |"), "|---|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
     for q in r.quotes:
         be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
         out.append(f"| {q.provider} | {q.accelerator_id} | {q.pricing} | {q.usd_per_accelerator_hour:.2f} | "

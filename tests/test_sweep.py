@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def test_example_sweep_is_valid_against_schema_and_loader() -> None:
 
 def test_range_values_are_exact_at_the_ends() -> None:
     v = range_values(1e5, 5e7, 40, "log")
-    assert len(v) == 40 and v[0] == 1e5 and v[-1] == 5e7 and all(a < b for a, b in zip(v, v[1:]))
+    assert len(v) == 40 and v[0] == 1e5 and v[-1] == 5e7 and all(a < b for a, b in itertools.pairwise(v))
     assert range_values(10, 20, 3, "linear") == [10.0, 15.0, 20.0]
 
 
@@ -64,18 +65,18 @@ def test_expansion_is_lazy_and_indexes_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [100000, -5]\n",
      "sweep.yaml:4: axes.budget_usd[1]: must be greater than 0"),
-    ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: {from: 0, to: 10, steps: 3, "
-     "scale: log}\n", "sweep.yaml:4: axes.budget_usd.from: a log range needs values greater than 0"),
+    (("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: {from: 0, to: 10, steps: 3, "
+      "scale: log}\n"), "sweep.yaml:4: axes.budget_usd.from: a log range needs values greater than 0"),
     ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: {from: 1, to: 10, steps: 0}\n",
      "sweep.yaml:4: axes.budget_usd.steps: must be greater than 0"),
     ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [1e6]\n  power_kw: [10]\n",
      "sweep.yaml:5: axes.power_kw: unknown scenario field (did you mean 'power_limit_kw'?)"),
     ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxis:\n  budget_usd: [1e6]\n",
      "sweep.yaml:3: axis: unknown key (did you mean 'axes'?)"),
-    ("version: 1\nbase: {workloads: [{benchmark: bert}], budget_usd: 1e6}\naxes:\n  workloads:\n"
-     "    a: [{benchmark: bertt}]\n", "sweep.yaml:5: axes.workloads.a[0].benchmark: unknown benchmark 'bertt'"),
-    ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [1e6]\n  prices:\n"
-     "    q: missing.yaml\n", "sweep.yaml:6: axes.prices.q: referenced file not found"),
+    (("version: 1\nbase: {workloads: [{benchmark: bert}], budget_usd: 1e6}\naxes:\n  workloads:\n"
+      "    a: [{benchmark: bertt}]\n"), "sweep.yaml:5: axes.workloads.a[0].benchmark: unknown benchmark 'bertt'"),
+    (("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [1e6]\n  prices:\n"
+      "    q: missing.yaml\n"), "sweep.yaml:6: axes.prices.q: referenced file not found"),
     ("version: 1\nbase: {workloads: [{benchmark: bert}], budget_usd: 1e6}\naxes:\n  power_limit_kw: []\n",
      "sweep.yaml:4: axes.power_limit_kw: must be a list of values"),
     ("version: 1\nbase: {workloads: [{benchmark: bert}]}\naxes:\n  budget_usd: [1e6, 1e6]\n",

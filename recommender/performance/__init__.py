@@ -40,7 +40,7 @@ _LAZY = {
     "PerformanceModel": "recommender.performance.estimators",
 }
 
-__all__ = [*sorted(_LAZY)]
+__all__ = [*sorted(_LAZY)]  # noqa: PLE0604 - the lazy names (strings), defined once above
 
 
 def __getattr__(name: str) -> Any:

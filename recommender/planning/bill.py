@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -103,7 +103,7 @@ def _short(a: Assumption) -> str:
 
 
 class _Rows:
-    def __new__(cls, defaults: pd.DataFrame) -> _Rows:
+    def __new__(cls, defaults: pd.DataFrame) -> Self:
         hit = _ROWS_CACHE.get(id(defaults))
         if hit is not None and hit.frame is defaults:
             return hit

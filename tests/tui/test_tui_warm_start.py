@@ -112,8 +112,8 @@ async def test_corrupt_cache_file_is_ignored(make_app: Any, _cache: Path) -> Non
 def test_reading_the_cached_answer_does_not_import_pandas(cat: Any) -> None:
     code = ("import sys; from tui import warm_start, backend; "
             "k = warm_start.startup_key(None, backend.default_scenario_path(), None); warm_start.read_answer(k); "
-            "import catalog; assert k and catalog.data_fingerprint() == %r; "
-            "assert 'pandas' not in sys.modules, 'pandas imported'" % cat.fingerprint)
+            f"import catalog; assert k and catalog.data_fingerprint() == {cat.fingerprint!r}; "
+            "assert 'pandas' not in sys.modules, 'pandas imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
