@@ -294,7 +294,12 @@ class RecommenderApp(FileActions, App[None]):
         self._started = True
         panel = self.query_one(RecommendationPanel)
         panel.busy(False)
-        panel.set_status(f"Could not load the catalog: {message.error}", kind="error")
+        panel.set_status(self._unless_cached(f"Could not load the catalog: {message.error}"), kind="error")
+
+    def _unless_cached(self, error: str) -> str:
+        from tui import warm_start  # a cached answer on screen stays, labelled as not re-checked
+
+        return warm_start.not_rechecked(error) if self.showing_cached else error
 
     async def _show_scenario(self, scenario: Scenario) -> None:
         form = self.query_one(ScenarioForm)
@@ -422,8 +427,8 @@ class RecommenderApp(FileActions, App[None]):
         panel.busy(False)
         if message.field:
             self.query_one(ScenarioForm).show_errors({message.field: message.error})
-        panel.set_status(f"Cannot solve: {message.field + ': ' if message.field else ''}{message.error}",
-                         kind="error")
+        text = f"Cannot solve: {message.field + ': ' if message.field else ''}{message.error}"
+        panel.set_status(self._unless_cached(text), kind="error")
 
     # -- frontier / catalog / model ------------------------------------------------------------------
     async def _view(self, pane_id: str) -> Any:

@@ -110,6 +110,11 @@ def show_cached(panel: RecommendationPanel, cached: CachedAnswer) -> None:
     panel.set_status(f"Cached answer for this scenario{round_} — re-checking…", kind="busy")
 
 
+def not_rechecked(error: str) -> str:
+    """The status when the fresh solve behind a cached answer failed: the answer stays, saying it was not re-checked."""
+    return f"Cached answer from an earlier start, NOT re-checked — {error}"
+
+
 def _package_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -65,6 +65,22 @@ async def test_cached_answer_shown_before_the_solve_then_replaced(make_app: Any,
         assert "Cached" not in _text(app, "#rec-status")
 
 
+async def test_failed_fresh_solve_keeps_the_cached_answer_labelled_not_rechecked(make_app: Any, _cache: Path) -> None:
+    first = await _first_run(make_app)
+
+    def broken(scenario: Any, catalog: Any = None) -> Any:
+        raise RuntimeError("solver exploded")
+
+    app = make_app(warm_start=True, optimize=broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        panel = app.query_one(RecommendationPanel)
+        status = _text(app, "#rec-status")
+        assert app.recommendation is None and panel.recommendation == first  # the cached answer stays on screen
+        assert app.showing_cached and panel.cached
+        assert "NOT re-checked" in status and "solver exploded" in status  # ...saying it was not re-checked, and why
+
+
 async def test_changed_scenario_shows_no_cached_answer(make_app: Any, seed_scenario: Any) -> None:
     await _first_run(make_app)
     optimize, gate = _gated()
