@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from catalog import DATA_DIR
 from catalog.atomic import write_text_atomic
@@ -86,6 +88,20 @@ def _copy_atomic(src: Path, dst: Path) -> None:
         write_text_atomic(dst, f.read())
 
 
+def shipped_report(report: dict[str, Any], training: Path) -> dict[str, Any]:
+    """The import report as shipped: the same on every machine and every rebuild of the same data (paths
+    relative to the results tree, no wall-clock time), so a rebuild changes the file only when the data does."""
+    roots = [str(training) + os.sep, str(training.resolve()) + os.sep]
+
+    def relative(path: str) -> str:
+        root = next((r for r in roots if path.startswith(r)), None)
+        return path[len(root):] if root is not None else path
+
+    out = {k: v for k, v in report.items() if k != "seconds"}
+    out["items"] = [{**item, "path": relative(item["path"])} for item in report["items"]]
+    return out
+
+
 def build(shared: Path, out: Path = DATA_DIR) -> None:
     hw = shared / "hardware"
     training = shared / "mlperf" / "training"
@@ -98,7 +114,7 @@ def build(shared: Path, out: Path = DATA_DIR) -> None:
                     key=lambda d: round_key(d.name))
     rows, report = import_rounds(rounds, aliases=AliasTable.from_csv(out / "accelerator_aliases.csv"))
     write_results_csv(rows, out / "results.csv")
-    write_json_atomic(report.to_dict(), out / "import_report.json")
+    write_json_atomic(shipped_report(report.to_dict(), training), out / "import_report.json")
     _copy_atomic(hw / "SOURCES.md", out / "SOURCES.md")
     lic = training / "v5.0" / "LICENSE.md"
     if lic.is_file():

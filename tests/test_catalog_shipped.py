@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import catalog
+from catalog import DATA_DIR, build
 from catalog.mlperf import import_rounds
 from catalog.schema import ACCELERATOR_DTYPES, RESULT_DTYPES
 
@@ -66,10 +68,15 @@ def test_results_with_any_result_star_name_score(cat, rnd, submitter, system_id,
 
 
 def test_shipped_catalog_matches_a_fresh_import(cat, shared_dir: Path) -> None:
-    """catalog/data/results.csv is exactly what our importer makes of ../shared (no hand edits)."""
-    rounds = sorted(p for p in (shared_dir / "mlperf" / "training").iterdir() if p.is_dir())
-    rows, _ = import_rounds(rounds)
+    """catalog/data/results.csv is exactly what our importer makes of ../shared (no hand edits), and so is the
+    shipped import report, which holds nothing machine- or run-specific (relative paths, no wall-clock time)."""
+    training = shared_dir / "mlperf" / "training"
+    rounds = sorted(p for p in training.iterdir() if p.is_dir())
+    rows, report = import_rounds(rounds)
     assert len(rows) == len(cat.results)
+    shipped_report = json.loads((DATA_DIR / "import_report.json").read_text(encoding="utf-8"))
+    assert shipped_report == json.loads(json.dumps(build.shipped_report(report.to_dict(), training)))
+    assert "seconds" not in shipped_report and not any(i["path"].startswith("/") for i in shipped_report["items"])
     fresh = {(r["round"], r["submitter"], r["system_id"], r["benchmark_folder"]): r["minutes"] for r in rows}
     shipped = cat.results.set_index(["round", "submitter", "system_id", "benchmark_folder"])["minutes"]
     for key, minutes in shipped.items():
