@@ -177,3 +177,18 @@ def test_cli_until_rejects_a_bad_round_name() -> None:
 
     res = CliRunner().invoke(cli, ["model", "evaluate", "--until", "five", "--split", "forward"])
     assert res.exit_code != 0 and "not a round name" in res.output
+
+
+def test_shape_pool_search_uses_only_new_benchmarks_up_to_its_last_round() -> None:
+    """The custom-workload shape pooling is chosen on forward new-benchmark events ending at v5.0: the v5.1
+    benchmarks (llama31_8b, flux1) never take part, and the stored choice is what fits read."""
+    import catalog as catalog_pkg
+    from recommender.performance.training import training_frame
+    from recommender.performance.tuning import SPACE, TUNED_FILE, new_benchmark_events, tuned_params
+
+    events = new_benchmark_events(training_frame(catalog_pkg.load()), "v5.0")
+    assert ("v5.0", "llama31_405b") in events and ("v4.0", "llama2_70b_lora") in events
+    assert all(r != "v5.1" for r, _ in events) and not {"llama31_8b", "flux1"} & {b for _, b in events}
+    doc = json.loads(TUNED_FILE.read_text(encoding="utf-8"))
+    assert doc["custom"]["last_round"] == "v5.0" and doc["custom"]["events"] == [f"{r} {b}" for r, b in events]
+    assert tuned_params()["shape_pool"] == doc["custom"]["shape_pool"] in SPACE["scaling_pool"]
