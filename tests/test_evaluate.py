@@ -170,6 +170,10 @@ def test_until_makes_every_split_a_development_evaluation_without_later_rounds()
     assert ev.to_dict()["evaluation"] == "development evaluation, rounds ≤ v5.0; not the final test"
     ms = must_show(ev.metrics).set_index("figure")
     assert ms.loc["MdAPE, accelerators seen in training", "split"] == "rounds<v5.0 / v5.0 (development test)"
+    # v4.1 brought no new benchmark: the custom-workload family says so instead of silently vanishing
+    ev41 = evaluate(splits=("custom",), benchmarks=["bert", "rgat"], until="v4.1",
+                    model_params={"accelerator_folds": 2, "forward_rounds": 1})
+    assert ev41.metrics.empty and "no benchmark has its first result in v4.1" in " ".join(ev41.notes.values())
 
 
 def test_cli_until_rejects_a_bad_round_name() -> None:

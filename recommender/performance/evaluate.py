@@ -282,6 +282,10 @@ def evaluate(
         if family == "custom":
             frames = _custom_family(data, catalog, params, coverage, bundles, progress)
             collected = {"custom workload (one result of a new benchmark)": frames} if frames else {}
+            if not frames:
+                last = max(data["round"].astype(str), key=round_key) if len(data) else "—"
+                notes["custom workload (one result of a new benchmark)"] = (
+                    f"not run: no benchmark has its first result in {last} (the last round kept).")
         else:
             collected = _family(family, data, catalog, params, coverage, folds, rounds, bundles, notes, progress,
                                 FINAL_TAG if until is None else DEV_TAG)
