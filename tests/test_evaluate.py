@@ -123,6 +123,9 @@ def test_markdown_tables_from_an_evaluation() -> None:
     assert "| rounds<v5.0 / v5.0 | all | 10 | 5.0 | 6.0 | 80.0 | 6.0 (7) | 20.0 (10) |" in md
     assert "| rounds<v5.0 / v5.0 | model | 3 | 0.5 | 100.0 |" in md
     assert "x: excluded y." in md
+    assert md.startswith("**final test")
+    dev = _markdown(Evaluation(coverage=0.8, metrics=metrics, regret=regret, until="v5.0"), True)
+    assert dev.startswith("**development evaluation, rounds ≤ v5.0; not the final test**")
 
 
 def test_leave_systems_out_fits_each_fold_so_only_replicates_are_answered_measured() -> None:
