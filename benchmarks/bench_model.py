@@ -2,7 +2,8 @@
 
     python benchmarks/bench_model.py [--rows 10000] [--repeat 5]
 
-Prints a table: the full calibrated fit (the point model plus its 8 held-out refits for the intervals: 4 forward, 4 grouped by accelerator), one
+Prints a table: the full calibrated fit (the point model plus its 8 held-out refits for the intervals: 4 forward, 4 grouped by
+accelerator; and the custom-workload shape model with its 4 forward refits), one
 point-model fit, loading the cached model in a fresh process, and a warm ``recommender.predict`` on a
 random frame of MLPerf benchmarks x accelerators x counts (with and without explicit nodes and rounds, and
 with a custom workload). Uses a temporary cache directory; never touches the user's cache.

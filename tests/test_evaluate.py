@@ -123,6 +123,9 @@ def test_markdown_tables_from_an_evaluation() -> None:
     assert "| rounds<v5.0 / v5.0 | all | 10 | 5.0 | 6.0 | 80.0 | 6.0 (7) | 20.0 (10) |" in md
     assert "| rounds<v5.0 / v5.0 | model | 3 | 0.5 | 100.0 |" in md
     assert "x: excluded y." in md
+    assert md.startswith("**final test")
+    dev = _markdown(Evaluation(coverage=0.8, metrics=metrics, regret=regret, until="v5.0"), True)
+    assert dev.startswith("**development evaluation, rounds ≤ v5.0; not the final test**")
 
 
 def test_leave_systems_out_fits_each_fold_so_only_replicates_are_answered_measured() -> None:
@@ -148,3 +151,51 @@ def test_must_show_picks_each_issue_figure_and_judges_its_goal() -> None:
     assert ms.loc["coverage, basis measured (systems held out)", "met"] is True
     assert ms.loc["coverage, specs_only over every first appearance", "coverage"] == 80.0
     assert ms.loc["custom workload from one result: MdAPE", "met"] is None  # split not run
+
+
+def test_until_makes_every_split_a_development_evaluation_without_later_rounds() -> None:
+    """--until v5.0: no v5.1 result is trained on or tested in any split family; the last forward split is
+    labelled a development test (never the final test) and the custom workloads are v5.0's new benchmarks."""
+    import catalog as catalog_pkg
+    from recommender.performance.evaluate import catalog_until
+
+    cat = catalog_pkg.load()
+    cut = catalog_until(cat, "v5.0")
+    assert cut.latest_round == "v5.0" and "v5.1" in set(cat.results["round"])
+    assert cut.fingerprint != cat.fingerprint
+    ev = evaluate(splits=("forward", "first-appearances", "leave-accelerators-out"), benchmarks=["bert", "llama2_70b_lora"],
+                  rounds=1, folds=2, until="v5.0",
+                  model_params={"accelerator_folds": 2, "forward_rounds": 1})
+    p = ev.predictions
+    assert len(p) and "v5.1" not in set(p["round"])
+    assert set(ev.metrics["split"]) >= {"rounds<v5.0 / v5.0 (development test)", "leave-accelerators-out"}
+    assert not any("final test" in s for s in ev.metrics["split"])
+    assert ev.to_dict()["evaluation"] == "development evaluation, rounds ≤ v5.0; not the final test"
+    ms = must_show(ev.metrics).set_index("figure")
+    assert ms.loc["MdAPE, accelerators seen in training", "split"] == "rounds<v5.0 / v5.0 (development test)"
+    # v4.1 brought no new benchmark: the custom-workload family says so instead of silently vanishing
+    ev41 = evaluate(splits=("custom",), benchmarks=["bert", "rgat"], until="v4.1",
+                    model_params={"accelerator_folds": 2, "forward_rounds": 1})
+    assert ev41.metrics.empty and "no benchmark has its first result in v4.1" in " ".join(ev41.notes.values())
+
+
+def test_cli_until_rejects_a_bad_round_name() -> None:
+    from recommender.cli import cli
+
+    res = CliRunner().invoke(cli, ["model", "evaluate", "--until", "five", "--split", "forward"])
+    assert res.exit_code != 0 and "not a round name" in res.output
+
+
+def test_shape_pool_search_uses_only_new_benchmarks_up_to_its_last_round() -> None:
+    """The custom-workload shape pooling is chosen on forward new-benchmark events ending at v5.0: the v5.1
+    benchmarks (llama31_8b, flux1) never take part, and the stored choice is what fits read."""
+    import catalog as catalog_pkg
+    from recommender.performance.training import training_frame
+    from recommender.performance.tuning import SPACE, TUNED_FILE, new_benchmark_events, tuned_params
+
+    events = new_benchmark_events(training_frame(catalog_pkg.load()), "v5.0")
+    assert ("v5.0", "llama31_405b") in events and ("v4.0", "llama2_70b_lora") in events
+    assert all(r != "v5.1" for r, _ in events) and not {"llama31_8b", "flux1"} & {b for _, b in events}
+    doc = json.loads(TUNED_FILE.read_text(encoding="utf-8"))
+    assert doc["custom"]["last_round"] == "v5.0" and doc["custom"]["events"] == [f"{r} {b}" for r, b in events]
+    assert tuned_params()["shape_pool"] == doc["custom"]["shape_pool"] in SPACE["scaling_pool"]

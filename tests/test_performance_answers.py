@@ -162,8 +162,16 @@ def test_cache_round_trips_as_data(cat: catalog.Catalog, bundle: store.Bundle) -
                           "accelerators": [64, 8], "benchmark": ["bert", "resnet"], "round": "v5.0"})
     a, b = bundle.estimator.model_.predict_log(frame)[0], again.estimator.model_.predict_log(frame)[0]
     assert np.allclose(a, b)
+    # the custom-workload shape model (count curves pooled harder) is stored, validated and loaded too
+    assert again.estimator.shape_model_ is not None and again.estimator.shape_model() is not again.estimator.model_
+    assert np.allclose(bundle.estimator.shape_model().predict_log(frame)[0],
+                       again.estimator.shape_model().predict_log(frame)[0])
     doc = json.loads(text)
     doc["estimator"]["state"]["model_"]["state"]["coef_"]["shape"] = [3]
+    with pytest.raises(ValueError):
+        store.bundle_from_json(json.dumps(doc), cat.fingerprint)
+    doc = json.loads(text)
+    doc["estimator"]["state"]["shape_model_"]["state"]["coef_"]["shape"] = [3]
     with pytest.raises(ValueError):
         store.bundle_from_json(json.dumps(doc), cat.fingerprint)
     with pytest.raises(ValueError):

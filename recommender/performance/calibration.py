@@ -59,7 +59,11 @@ class CalibratedPerformanceModelCore:
     identical configurations (``replicate_abs_``) and the custom-workload transfer errors (``transfer_var_``,
     ``transfer_norm_``; ``transfer_abs_`` for ``like``). ``system_folds`` (default 0) adds folds grouped by
     system; ``custom_bandwidth`` is the similarity kernel of :mod:`.custom` (chosen on forward splits ending
-    at v5.0).
+    at v5.0). ``shape_pool`` (None = the point model's ``scaling_pool``) is the count-curve pooling of a second
+    point model, ``shape_model_``, whose benchmark answers a custom workload without ``like`` mixes: a new
+    workload's count curve is best estimated by curves shrunk harder towards the shared one (for a new group the
+    empirical-Bayes prediction is the population's, not a neighbour's idiosyncrasy); it is chosen by
+    :func:`.tuning.search_shape_pool` on the new benchmarks of forward rounds ending at v5.0.
     """
 
     def __init__(
@@ -73,6 +77,7 @@ class CalibratedPerformanceModelCore:
         min_forward_residuals: int = 60,
         scale_prior: float = 50.0,
         custom_bandwidth: float = 0.6,
+        shape_pool: float | None = None,
         random_state: int | None = 0,
     ) -> None:
         self.accelerator_table = accelerator_table
@@ -83,6 +88,7 @@ class CalibratedPerformanceModelCore:
         self.min_forward_residuals = min_forward_residuals
         self.scale_prior = scale_prior
         self.custom_bandwidth = custom_bandwidth
+        self.shape_pool = shape_pool
         self.random_state = random_state
 
     #: the point model's class; the scikit-learn estimator (``estimators.CalibratedPerformanceModel``) sets its
@@ -92,10 +98,24 @@ class CalibratedPerformanceModelCore:
     def _base(self) -> PerformanceModelCore:
         return self.base_class(self.accelerator_table, random_state=self.random_state, **(self.base_params or {}))
 
+    def _shape_base(self) -> PerformanceModelCore | None:
+        """The point model custom workloads take their count curves from, or None when it is the point model."""
+        params = dict(self.base_params or {})
+        if self.shape_pool is None or params.get("scaling_pool") == self.shape_pool:
+            return None
+        params["scaling_pool"] = self.shape_pool
+        return self.base_class(self.accelerator_table, random_state=self.random_state, **params)
+
+    def shape_model(self) -> PerformanceModelCore:
+        """The fitted model whose benchmark answers :mod:`.custom` mixes (``shape_model_`` or ``model_``)."""
+        return getattr(self, "shape_model_", None) or self.model_
+
     def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> CalibratedPerformanceModelCore:
         X = X.reset_index(drop=True)
         y = np.asarray(y, dtype=float)
         self.model_ = self._base().fit(X, y)
+        shape = self._shape_base()
+        self.shape_model_ = None if shape is None else shape.fit(X, y)
         ly = np.log(y)
         held: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []  # (kind, category, |residual|, benchmark)
         pairs: list[pd.DataFrame] = []  # forward carries: error of carrying, of the model, gap, latest?
@@ -103,11 +123,10 @@ class CalibratedPerformanceModelCore:
         transfers: list[pd.DataFrame] = []  # forward custom-workload transfers (one result to the round's others)
         rng = np.random.default_rng(self.random_state)
         for kind, tr, te in self._schemes(X):
-            test = X.iloc[te]
-            known = test["benchmark"].isin(set(X["benchmark"].iloc[tr])).to_numpy()
-            if not known.any():
-                continue
+            known = X["benchmark"].iloc[te].isin(set(X["benchmark"].iloc[tr])).to_numpy()
             te = te[known]
+            if not len(te):
+                continue
             m = self._base().fit(X.iloc[tr], y[tr])
             mu, cat = m.predict_log(X.iloc[te])
             r = ly[te] - mu
@@ -117,7 +136,9 @@ class CalibratedPerformanceModelCore:
                 p = _carry_pairs(X, ly, tr, te, m)
                 pairs.append(p)
                 keep = ~np.isin(te, p["row"].to_numpy())  # carried rows are calibrated as carries
-                transfers.append(_custom_transfers(X, ly, te, m, self.custom_bandwidth, rng))
+                sb = self._shape_base()
+                ms = m if sb is None else sb.fit(X.iloc[tr], y[tr])
+                transfers.append(_custom_transfers(X, ly, te, ms, self.custom_bandwidth, rng))
             held.append((kind, cat[keep], np.abs(r[keep]),
                          X["benchmark"].iloc[te[keep]].astype("string").to_numpy(dtype=object)))
         self._calibrate_categories(held)

@@ -6,7 +6,8 @@ every catalog benchmark's own answer (count curve, accelerator ratios, trend), e
 measurements, weighted by how close that benchmark's minutes at the measured configurations are to the measured
 minutes (Gaussian kernel in log-minutes, bandwidth ``custom_bandwidth`` of the calibrated estimator): a workload
 that takes hours on 512 accelerators scales like the big language models, one that takes minutes on 8 like the
-small ones. One measurement is enough, more narrow the interval. The measurements themselves are the workload's
+small ones. The benchmarks' answers come from the estimator's ``shape_model()``: count curves pooled harder
+than the point model's (see ``shape_pool`` in :mod:`.calibration`). One measurement is enough, more narrow the interval. The measurements themselves are the workload's
 anchors (``measured``), so the monotone envelope of :mod:`.anchors` applies.
 
 The interval is normalised split-conformal on held-out transfers (:mod:`.calibration`): in each forward split,
@@ -65,12 +66,13 @@ def predict_custom(est: CalibratedPerformanceModelCore, w: CustomWorkload, per_n
         offset = float(np.mean(m_log - _shape(model, w.like, m_acc, m_n, m_nodes, m_dn, latest)))
         mu = _shape(model, w.like, rows["acc"], rn, rows["nodes"], rows["default_nodes"], rows["round"]) + offset
     else:
-        benches = list(model.benchmarks_)
-        d = (m_log[None, :] - _per_benchmark(model, benches, m_acc, m_n, m_nodes, m_dn, latest)).mean(axis=1)
+        shape = est.shape_model()
+        benches = list(shape.benchmarks_)
+        d = (m_log[None, :] - _per_benchmark(shape, benches, m_acc, m_n, m_nodes, m_dn, latest)).mean(axis=1)
         wb = similarity_weights(d[:, None], getattr(est, "custom_bandwidth", 0.6))[:, 0]
         keep = wb >= 1e-4 * wb.max()  # benchmarks with a negligible weight are not evaluated (speed)
         wb, d = wb[keep] / wb[keep].sum(), d[keep]
-        R = _per_benchmark(model, [b for b, k in zip(benches, keep) if k], rows["acc"], rn, rows["nodes"],
+        R = _per_benchmark(shape, [b for b, k in zip(benches, keep) if k], rows["acc"], rn, rows["nodes"],
                            rows["default_nodes"], rows["round"])
         mu = (wb[:, None] * (R + d[:, None])).sum(axis=0)
     q_cat = dict(zip(CATEGORIES, est.interval_halfwidth(np.arange(len(CATEGORIES)), coverage)))

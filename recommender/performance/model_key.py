@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 #: Bump when the cached model's format or fitting procedure changes (old caches are then refitted).
-MODEL_VERSION = 6
+MODEL_VERSION = 7
 
 
 def cache_dir() -> Path:
@@ -19,10 +19,11 @@ def cache_dir() -> Path:
 
 
 def code_fingerprint() -> str:
-    """Hash of the performance package's source: a code change never loads a stale model."""
+    """Hash of the performance package's source and searched settings (``tuned.json``): a code or settings
+    change never loads a stale model."""
     h = hashlib.sha256(str(MODEL_VERSION).encode())
     here = Path(__file__).parent
-    for p in sorted(here.glob("*.py")):
+    for p in sorted([*here.glob("*.py"), *here.glob("*.json")]):
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:12]

@@ -175,7 +175,22 @@ def bundle_from_json(text: str, fingerprint: str) -> Bundle:
 
 
 def _validate(est: CalibratedPerformanceModelCore, measured: pd.DataFrame) -> None:
-    m = est.model_
+    shape = getattr(est, "shape_model_", None)
+    if shape is not None and not isinstance(shape, PerformanceModelCore):
+        raise TypeError("the cache's custom-workload shape model is not a fitted model")
+    for m in [est.model_] + ([shape] if shape is not None else []):
+        _validate_model(m)
+    checks = [
+        (all(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in est.residuals_.values()), "residuals"),
+        ({"accelerator_id", "accelerators", "benchmark", "round", "minutes", "source", "_rk"} <= set(measured),
+         "measured table"),
+    ]
+    for ok, what in checks:
+        if not ok:
+            raise ValueError(f"model cache: {what} malformed")
+
+
+def _validate_model(m: PerformanceModelCore) -> None:
     lay = m.layout_
     n_acc, n_bench = len(lay.accs), len(lay.benches)
     checks = [
@@ -187,9 +202,6 @@ def _validate(est: CalibratedPerformanceModelCore, measured: pd.DataFrame) -> No
         (m.local_total_.ndim == 3 and m.local_total_.shape[1:] == (len(lay.pairs), len(m.local_grid_)),
          "local grid"),
         (m.local_total_.shape[0] == len(m.local_rounds_), "local rounds"),
-        (all(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in est.residuals_.values()), "residuals"),
-        ({"accelerator_id", "accelerators", "benchmark", "round", "minutes", "source", "_rk"} <= set(measured),
-         "measured table"),
     ]
     for ok, what in checks:
         if not ok:
@@ -227,9 +239,12 @@ def predict_only(est: CalibratedPerformanceModelCore) -> CalibratedPerformanceMo
     """The fitted estimator's state on its scikit-learn-free core classes (what the cache stores)."""
     core = object.__new__(CalibratedPerformanceModelCore)
     core.__dict__.update(est.__dict__)
-    model = object.__new__(PerformanceModelCore)
-    model.__dict__.update(est.model_.__dict__)
-    core.model_ = model
+    for name in ("model_", "shape_model_"):
+        fitted = getattr(est, name, None)
+        if fitted is not None:
+            model = object.__new__(PerformanceModelCore)
+            model.__dict__.update(fitted.__dict__)
+            setattr(core, name, model)
     return core
 
 

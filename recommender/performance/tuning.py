@@ -7,7 +7,8 @@ never takes part; v3.1 holds the largest extrapolation in count, GPT-3 on 10,752
 first appearances (specs only) and of rows above 64 accelerators, averaged over the groups a split has and then
 over the splits (a pooled median would let the many seen rows hide the groups a buyer asks about).
 The winner is stored in ``tuned.json`` beside this module (with the search's settings and scores), and
-:func:`tuned_params` reads it for every fit. Re-run with ``python -m recommender.performance.tuning``.
+:func:`tuned_params` reads it for every fit. :func:`search_shape_pool` then picks the count-curve pooling of the
+custom-workload shape model on the new benchmarks of the same forward rounds (``custom`` in ``tuned.json``). Re-run with ``python -m recommender.performance.tuning``.
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ def tuned_params() -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     best = doc.get("best") or {}
-    return {"base_params": {k: v for k, v in best.items() if k in SPACE}} if best else {}
+    out: dict[str, Any] = {"base_params": {k: v for k, v in best.items() if k in SPACE}} if best else {}
+    shape = (doc.get("custom") or {}).get("shape_pool")
+    if shape is not None:
+        out["shape_pool"] = float(shape)
+    return out
 
 
 def forward_splits(data: pd.DataFrame, last_round: str, n_rounds: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -122,13 +127,86 @@ def search(cat: Catalog, *, last_round: str = "v5.0", n_rounds: int = 4, n_iter:
             "trials": [{"params": p, "score": s} for p, s in trials]}
 
 
+def new_benchmark_events(data: pd.DataFrame, last_round: str) -> list[tuple[str, str]]:
+    """(round R, benchmark) for every benchmark whose first result is in a round R <= ``last_round`` after the
+    first round: the forward "new workload" events a custom workload stands for."""
+    first: dict[str, str] = {}
+    for b, r in zip(data["benchmark"].astype(str), data["round"].astype(str)):
+        if b not in first or round_key(r) < round_key(first[b]):
+            first[b] = r
+    rounds = sorted(set(data["round"].astype(str)), key=round_key)
+    return sorted(((r, b) for b, r in first.items() if rounds[0] != r and round_key(r) <= round_key(last_round)),
+                  key=lambda e: (round_key(e[0]), e[1]))
+
+
+def _shape_score(data: pd.DataFrame, cat: Catalog, params: dict[str, Any], R: str, benches: list[str],
+                 bandwidth: float) -> dict[str, float]:
+    """Median |log error| of each new benchmark of round R, every result in turn the one-result custom workload
+    (the similarity mix of :mod:`.custom`) predicting the round's other results, with a model fitted before R."""
+    from recommender.performance.calibration import similarity_weights
+    from recommender.performance.estimators import PerformanceModel
+
+    before = data[[round_key(str(r)) < round_key(R) for r in data["round"]]]
+    m = PerformanceModel(cat.accelerators, **params).fit(before, before["minutes"].astype("float64"))
+    out: dict[str, float] = {}
+    for g in benches:
+        rows = data[(data["benchmark"] == g) & (data["round"] == R)].reset_index(drop=True)
+        if len(rows) < 3:
+            continue
+        X = rows[["accelerator_id", "accelerators"]].assign(round=R)
+        y = np.log(rows["minutes"].astype("float64").to_numpy())
+        P = np.vstack([m.predict_log(X.assign(benchmark=b))[0] for b in m.benchmarks_])  # benchmarks x rows
+        cfg = rows["accelerator_id"].astype(str) + "|" + rows["accelerators"].astype(str)
+        errs = []
+        for j in range(len(rows)):
+            d = y[j] - P[:, j]
+            w = similarity_weights(d[:, None], bandwidth)[:, 0]
+            mu = (w[:, None] * (P + d[:, None])).sum(axis=0)
+            errs.append(np.abs(y - mu)[(cfg != cfg.iloc[j]).to_numpy()])
+        out[f"{R} {g}"] = float(np.median(np.concatenate(errs)))
+    return out
+
+
+def search_shape_pool(cat: Catalog, base: dict[str, Any], *, last_round: str = "v5.0",
+                      bandwidth: float = 0.6) -> dict[str, Any]:
+    """The count-curve pooling of the custom-workload shape model (``shape_pool``): each value of
+    ``SPACE["scaling_pool"]`` scored on the new-benchmark events of the forward rounds up to ``last_round``
+    (:func:`new_benchmark_events`; each event's median |log error| weighs the same), the lowest mean wins."""
+    from recommender.performance.training import training_frame
+
+    data = training_frame(cat)
+    events = new_benchmark_events(data, last_round)
+    by_round: dict[str, list[str]] = {}
+    for r, b in events:
+        by_round.setdefault(r, []).append(b)
+    scores: dict[str, dict[str, float]] = {}
+    for pool in SPACE["scaling_pool"]:
+        per: dict[str, float] = {}
+        for r, benches in by_round.items():
+            per.update(_shape_score(data, cat, {**base, "scaling_pool": pool}, r, benches, bandwidth))
+        scores[str(pool)] = per
+    mean = {k: float(np.mean(list(v.values()))) for k, v in scores.items()}
+    best = min(mean, key=lambda k: mean[k])
+    return {"shape_pool": float(best), "mean_score": mean, "scores": scores, "last_round": last_round,
+            "bandwidth": bandwidth, "events": [f"{r} {b}" for r, b in events]}
+
+
 def main() -> None:  # pragma: no cover - a maintenance command
+    """``python -m recommender.performance.tuning`` runs both searches; ``… shape`` only the shape-pool one."""
+    import sys
+
     import catalog as catalog_pkg
     from catalog.atomic import write_text_atomic
 
-    result = search(catalog_pkg.load())
+    cat = catalog_pkg.load()
+    if sys.argv[1:] == ["shape"]:
+        result = json.loads(TUNED_FILE.read_text(encoding="utf-8"))
+    else:
+        result = search(cat)
+    result["custom"] = search_shape_pool(cat, {k: v for k, v in (result.get("best") or {}).items() if k in SPACE})
     write_text_atomic(TUNED_FILE, json.dumps(result, indent=1, default=str) + "\n")
-    print(f"best {result['best']} (score {result['score']:.4f}) -> {TUNED_FILE}")
+    print(f"best {result['best']} (score {result['score']:.4f}); custom shape_pool "
+          f"{result['custom']['shape_pool']} ({result['custom']['mean_score']}) -> {TUNED_FILE}")
 
 
 if __name__ == "__main__":  # pragma: no cover
