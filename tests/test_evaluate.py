@@ -148,3 +148,32 @@ def test_must_show_picks_each_issue_figure_and_judges_its_goal() -> None:
     assert ms.loc["coverage, basis measured (systems held out)", "met"] is True
     assert ms.loc["coverage, specs_only over every first appearance", "coverage"] == 80.0
     assert ms.loc["custom workload from one result: MdAPE", "met"] is None  # split not run
+
+
+def test_until_makes_every_split_a_development_evaluation_without_later_rounds() -> None:
+    """--until v5.0: no v5.1 result is trained on or tested in any split family; the last forward split is
+    labelled a development test (never the final test) and the custom workloads are v5.0's new benchmarks."""
+    import catalog as catalog_pkg
+    from recommender.performance.evaluate import catalog_until
+
+    cat = catalog_pkg.load()
+    cut = catalog_until(cat, "v5.0")
+    assert cut.latest_round == "v5.0" and "v5.1" in set(cat.results["round"])
+    assert cut.fingerprint != cat.fingerprint
+    ev = evaluate(splits=("forward", "first-appearances", "leave-accelerators-out"), benchmarks=["bert", "llama2_70b_lora"],
+                  rounds=1, folds=2, until="v5.0",
+                  model_params={"accelerator_folds": 2, "forward_rounds": 1})
+    p = ev.predictions
+    assert len(p) and "v5.1" not in set(p["round"])
+    assert set(ev.metrics["split"]) >= {"rounds<v5.0 / v5.0 (development test)", "leave-accelerators-out"}
+    assert not any("final test" in s for s in ev.metrics["split"])
+    assert ev.to_dict()["evaluation"] == "development evaluation, rounds ≤ v5.0; not the final test"
+    ms = must_show(ev.metrics).set_index("figure")
+    assert ms.loc["MdAPE, accelerators seen in training", "split"] == "rounds<v5.0 / v5.0 (development test)"
+
+
+def test_cli_until_rejects_a_bad_round_name() -> None:
+    from recommender.cli import cli
+
+    res = CliRunner().invoke(cli, ["model", "evaluate", "--until", "five", "--split", "forward"])
+    assert res.exit_code != 0 and "not a round name" in res.output

@@ -146,8 +146,11 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
 @click.option("--coverage", type=float, default=0.8, show_default=True, help="Nominal interval coverage.")
 @click.option("--per-benchmark/--no-per-benchmark", default=True, show_default=True,
               help="Show per-benchmark rows in the table.")
+@click.option("--until", "until", metavar="ROUND", default=None,
+              help="Drop every result of a round after ROUND first (e.g. v5.0): a development evaluation "
+                   "ending at ROUND, not the final test.")
 def evaluate_cmd(as_json: bool, as_markdown: bool, splits: tuple[str, ...], coverage: float,
-                 per_benchmark: bool) -> None:
+                 per_benchmark: bool, until: str | None) -> None:
     """Accuracy of predict() on grouped held-out splits, next to two baselines (takes several minutes).
 
     \b
@@ -160,6 +163,7 @@ def evaluate_cmd(as_json: bool, as_markdown: bool, splits: tuple[str, ...], cove
     configuration of the accelerator with the closest peak BF16 FLOPS, scaled by the FLOPS ratio.
     MdAPE/MAPE in percent; coverage of the model's intervals in percent; regret = how much slower the
     accelerator ranked fastest truly is than the fastest (mean over round x benchmark x count groups).
+    With --until ROUND every split ends at ROUND (settings are chosen there; the final test is run once).
     """
     from catalog.errors import CatalogError
     from recommender.errors import RecommenderError
@@ -168,7 +172,7 @@ def evaluate_cmd(as_json: bool, as_markdown: bool, splits: tuple[str, ...], cove
     chosen = tuple(splits) if splits else SPLITS
     try:
         with fit_progress() as progress:
-            ev = evaluate(splits=chosen, coverage=coverage, progress=progress)
+            ev = evaluate(splits=chosen, coverage=coverage, until=until, progress=progress)
     except (RecommenderError, CatalogError) as exc:
         _fail(str(exc))
         return
@@ -199,9 +203,10 @@ def _print_tables(ev: Any, per_benchmark: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from recommender.performance.evaluate import must_show
+    from recommender.performance.evaluate import must_show, split_label
 
     console = Console(width=None if sys.stdout.isatty() else 120)
+    console.print(f"[bold]{split_label(ev.until)}[/bold]")
     t = Table(title="Must show (issue 11): the model's answers (predict()) on held-out results", title_justify="left")
     for col in ("figure", "split", "n", "MdAPE %", "coverage %", "goal", "met"):
         t.add_column(col, justify="left" if col in ("figure", "split", "goal") else "right")
@@ -252,10 +257,10 @@ def _met(v: Any) -> str:
 
 def _markdown(ev: Any, per_benchmark: bool) -> str:
     """Three Markdown tables: the Must-show figures; accuracy per split and group; ranking regret."""
-    from recommender.performance.evaluate import must_show
+    from recommender.performance.evaluate import must_show, split_label
 
     m = ev.metrics
-    lines = ["| figure | split | n | MdAPE % | coverage % | goal | met |", "|---|---|--:|--:|--:|---|---|"]
+    lines = [f"**{split_label(ev.until)}**", "", "| figure | split | n | MdAPE % | coverage % | goal | met |", "|---|---|--:|--:|--:|---|---|"]
     for rec in must_show(m).to_dict(orient="records"):
         lines.append(f"| {rec['figure']} | {rec['split'] or 'not run'} | {_fmt(rec['n'], False)} | "
                      f"{_fmt(rec['mdape'])} | {_fmt(rec['coverage'])} | {rec['goal']} | "

@@ -18,6 +18,10 @@ Splits (the catalog's scored closed-division results without re-submissions):
   fitted on the rounds before (so without that benchmark): a custom workload made from one of its results
   predicts the other results of the round; every result serves once as the anchor.
 
+``until=R`` (``recommender model evaluate --until v5.0``) first drops every catalog result of a round after R
+(:func:`catalog_until`): every family above then ends at R — a **development evaluation** on which settings may
+be chosen, labelled so (:func:`split_label`); without it the last forward split is the final test.
+
 :func:`must_show` picks issue 11's "Must show" figures (with their goals) out of the metrics; the CLI prints
 them first. Methods: ``model`` (predict), ``nearest-linear`` (baseline a) and ``flops-ratio`` (baseline b) — see
 :mod:`.baselines`. Metrics: MdAPE and MAPE of minutes (percent), interval coverage (model only) per group:
@@ -27,6 +31,7 @@ each basis, new configurations / replicates, the rows each baseline answers, eac
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -51,11 +56,35 @@ from recommender.performance.tuning import tuned_params
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
 
-__all__ = ["METHODS", "SPLITS", "Evaluation", "evaluate", "must_show", "split_indices"]
+__all__ = ["METHODS", "SPLITS", "Evaluation", "catalog_until", "evaluate", "must_show", "split_indices"]
 
 SPLITS = ("forward", "leave-systems-out", "leave-accelerators-out", "first-appearances", "custom")
 METHODS = ("model", "nearest-linear", "flops-ratio")
 BASES = ("measured", "carried", "predicted", "specs_only")
+FINAL_TAG = " (final test)"
+DEV_TAG = " (development test)"
+
+
+def split_label(until: str | None) -> str:
+    """What an evaluation is: the final test (all rounds) or a development evaluation ending at ``until``."""
+    if until is None:
+        return "final test: train on the rounds before the catalog's latest, test on the latest"
+    return f"development evaluation, rounds ≤ {until}; not the final test"
+
+
+def catalog_until(catalog: Catalog, until: str) -> Catalog:
+    """The catalog without any result of a round after ``until`` (its fingerprint marks the cut)."""
+    from catalog.registry import round_years
+    from recommender.errors import ScenarioError
+
+    try:
+        round_years(until)
+    except ValueError:
+        raise ScenarioError(f"not a round name: {until!r} (expected e.g. v5.0)", field="until") from None
+    res = catalog.results
+    keep = res["round"].astype("string").fillna("").map(lambda r: bool(r) and round_key(r) <= round_key(until))
+    return dataclasses.replace(catalog, results=res[keep.to_numpy(dtype=bool)].reset_index(drop=True),
+                               fingerprint=f"{catalog.fingerprint}-until-{until}")
 
 
 @dataclass
@@ -67,6 +96,8 @@ class Evaluation:
     regret: pd.DataFrame  # split, method, groups, mean_regret_pct, within_5pct
     notes: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    #: the last round kept (a development evaluation) or None (the final test)
+    until: str | None = None
     #: every held-out result with each method's answer: split, benchmark, round, accelerator_id, accelerators,
     #: minutes (measured), model, model_low, model_high, basis, nearest-linear, flops-ratio, seen, ...
     predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -76,7 +107,8 @@ class Evaluation:
             return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in rec.items()}
                     for rec in df.to_dict(orient="records")]
 
-        return {"coverage_target": self.coverage, "must_show": records(must_show(self.metrics)),
+        return {"evaluation": split_label(self.until), "until": self.until,
+                "coverage_target": self.coverage, "must_show": records(must_show(self.metrics)),
                 "metrics": records(self.metrics), "regret": records(self.regret),
                 "notes": self.notes, "seconds": round(self.seconds, 1)}
 
@@ -106,7 +138,8 @@ def must_show(metrics: pd.DataFrame) -> pd.DataFrame:
     out = []
     for label, split, group, metric, lo, hi in _MUST:
         if split == "final":
-            hit = m[m["split"].str.endswith("(final test)") & (m["group"] == group)]
+            last = m["split"].str.endswith(FINAL_TAG) | m["split"].str.endswith(DEV_TAG)
+            hit = m[last & (m["group"] == group)]
         else:
             hit = m[m["split"].str.startswith(split) & (m["group"] == group)]
         goal = "" if metric is None else (f"≤ {hi:g} %" if lo is None else f"{lo:g}–{hi:g} %")
@@ -219,18 +252,22 @@ def evaluate(
     rounds: int = 3,
     model_params: dict[str, Any] | None = None,
     benchmarks: list[str] | None = None,
+    until: str | None = None,
     progress: Any = None,
 ) -> Evaluation:
     """Evaluate :func:`predict` and both baselines on grouped held-out splits (see the module docstring).
 
     ``model_params`` go to :class:`~recommender.performance.estimators.CalibratedPerformanceModel` on top of the
-    searched ones (e.g. fewer calibration folds for a quick run); ``benchmarks`` restricts the data (tests).
+    searched ones (e.g. fewer calibration folds for a quick run); ``benchmarks`` restricts the data (tests);
+    ``until`` drops every result after that round (a development evaluation, see :func:`catalog_until`).
     ``progress(message)`` is called before each fit.
     """
     if catalog is None:
         import catalog as catalog_pkg
 
         catalog = catalog_pkg.load()
+    if until is not None:
+        catalog = catalog_until(catalog, until)
     t_start = time.perf_counter()
     data = training_frame(catalog)
     if benchmarks is not None:
@@ -246,7 +283,8 @@ def evaluate(
             frames = _custom_family(data, catalog, params, coverage, bundles, progress)
             collected = {"custom workload (one result of a new benchmark)": frames} if frames else {}
         else:
-            collected = _family(family, data, catalog, params, coverage, folds, rounds, bundles, notes, progress)
+            collected = _family(family, data, catalog, params, coverage, folds, rounds, bundles, notes, progress,
+                                FINAL_TAG if until is None else DEV_TAG)
         for split_key, fr in collected.items():
             f = pd.concat(fr, ignore_index=True)
             if f.empty:
@@ -259,12 +297,12 @@ def evaluate(
     regret = pd.DataFrame(all_reg, columns=["split", "method", "groups", "mean_regret_pct", "within_5pct"])
     predictions = pd.concat(held_out, ignore_index=True) if held_out else pd.DataFrame()
     return Evaluation(coverage=coverage, metrics=met, regret=regret, notes=notes,
-                      seconds=time.perf_counter() - t_start, predictions=predictions)
+                      seconds=time.perf_counter() - t_start, predictions=predictions, until=until)
 
 
 def _family(family: str, data: pd.DataFrame, catalog: Catalog, params: dict[str, Any], coverage: float,
             folds: int, rounds: int, bundles: dict[str, Bundle], notes: dict[str, str],
-            progress: Any) -> dict[str, list[pd.DataFrame]]:
+            progress: Any, last_tag: str = FINAL_TAG) -> dict[str, list[pd.DataFrame]]:
     collected: dict[str, list[pd.DataFrame]] = {}
     latest = max(data["round"].astype(str), key=round_key)
     for i, (name, tr, te) in enumerate(split_indices(data, family, folds=folds, rounds=rounds)):
@@ -285,7 +323,7 @@ def _family(family: str, data: pd.DataFrame, catalog: Catalog, params: dict[str,
             bundles[cache_key] = fit_bundle_on(train, catalog, params)
         f = _answer_rows(name, train, test, bundles[cache_key], catalog, coverage)
         if family == "forward":
-            key = name + (" (final test)" if name.endswith(f"/ {latest}") else "")
+            key = name + (last_tag if name.endswith(f"/ {latest}") else "")
         elif family == "first-appearances":
             key = f"first appearances v1.0–{latest}"
         else:
