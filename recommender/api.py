@@ -83,6 +83,8 @@ def _prepare(scenario: Any, catalog: Catalog | None, predictor: Predictor | None
     if unknown:
         raise unknown[0]
     p = prepare(s, catalog, catalog_meta(catalog), predict)
+    # the same scenario without some limits (binding checks need candidates beyond the limits; binding.py)
+    p.extra["reprepare"] = lambda **limits_off: _prepare(s.model_copy(update=limits_off), catalog, predictor, {})
     with _PREPARED_LOCK:
         _PREPARED[key] = (catalog, p)
         while len(_PREPARED) > _PREPARED_SIZE:

@@ -32,7 +32,8 @@ def describe_many(cs: list[Configuration]) -> str:
     return " + ".join(describe(c) for c in cs) if cs else "nothing"
 
 
-def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], relaxed: dict[str, int | None],
+def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
+                   relaxed: dict[str, tuple[Prepared, int] | None],
                     n_feasible: int, n_pruned: int, alternatives: list[Alternative], *,
                     checked: bool = True) -> list[str]:  # fmt: skip
     s, t = p.scenario, p.table
@@ -61,18 +62,19 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str], r
     if usage:
         out.append("It uses " + ", ".join(usage) + ".")
     for name in binding:
-        j = relaxed.get(name)
+        found = relaxed.get(name)  # (the table it is in: the scenario's, or one without that limit; position)
+        q, j = found if found is not None else (p, None)
         label = {"budget": "budget", "power": "power limit", "rack_units": "rack space", "max_nodes": "node limit",
                  "max_accelerators": "accelerator limit", "memory": "minimum accelerator memory"}[name]  # fmt: skip
         if j is not None and name != "memory":
-            cj = configuration(p, j)
-            need = float(t.res.usage(name)[j])
+            cj = configuration(q, j)
+            need = float(q.table.res.usage(name)[j])
             limit = dict(p.limits.items())[name]
             out.append(f"Binding: the {label}. The smallest better option, {describe(cj)}, needs {fmt.limit(name, need)} "
-                       f"({fmt.signed_percent(need / limit - 1)}) and reaches {fmt.amount(objective_arrays(p)[0][j])} "
+                       f"({fmt.signed_percent(need / limit - 1)}) and reaches {fmt.amount(objective_arrays(q)[0][j])} "
                        f"{unit_text(s.objective, s.risk)}.")
         elif j is not None:
-            out.append(f"Binding: the {label}. Without it, {describe(configuration(p, j))} would be chosen.")
+            out.append(f"Binding: the {label}. Without it, {describe(configuration(q, j))} would be chosen.")
         else:
             out.append(f"Binding: the {label}.")
     if not binding and checked and p.limits.items():

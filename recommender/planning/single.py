@@ -10,11 +10,11 @@ import numpy as np
 from recommender import format as fmt
 from recommender.models import Alternative, Objective, Recommendation, Sensitivity, Status
 from recommender.planning import solve as S
+from recommender.planning.binding import Relaxed, binding_limits
 from recommender.planning.explain import explain_single, infeasible_explanation, risk_lines, unit_text
 from recommender.planning.feasibility import (
     dominated_mask,
     feasible_mask,
-    is_better,
     memory_why,
     objective_arrays,
     unfit_mask,
@@ -79,24 +79,10 @@ def optimize_single(p: Prepared, *, solver: str, time_limit_s: float, explain: b
     binding: list[str] = []
     alternatives: list[Alternative] = []
     sensitivity: list[Sensitivity] = []
-    relaxed: dict[str, int | None] = {}
+    relaxed: Relaxed = {}
     if explain:
-        # binding: re-solve with each limit removed; a strictly better answer means the limit binds
-        for name in p.limits.names():
-            rr, _ = solve_single(p, p.limits.without(name))
-            if is_better(rr.objective, r.objective, sense):
-                binding.append(name)
-                relaxed[name] = nearest_better(p, p.limits.without(name), r.objective, sense, name)
-        if s.min_accelerator_memory_gb is not None:
-            rr, _ = solve_single(p, p.limits, memory=False)
-            if is_better(rr.objective, r.objective, sense):
-                binding.append("memory")
-                relaxed["memory"] = rr.index
-        if not binding and p.limits.items():
-            none = S.Limits()
-            rr, _ = solve_single(p, none, memory=False)
-            if is_better(rr.objective, r.objective, sense) and rr.index is not None:
-                binding += list(S.violations(t.res, p.limits, rr.index))
+        # binding: re-solve with each limit removed (on a table wide enough for it); strictly better = binds
+        binding, relaxed = binding_limits(p, r.objective, sense, solve_single, nearest_better)
         alternatives = alternatives_single(p, i, r.objective, sense)
         for name, attr in (("budget", "budget_usd"), ("power", "power_limit_kw")):
             limit = getattr(s, attr)
