@@ -1,0 +1,258 @@
+"""Keep README.md's example outputs equal to what the code prints now.
+
+A README code block is *checked* when the line just before its opening fence is an HTML comment:
+
+``<!-- example -->``
+    a console block: every line starting with ``$ recommender …`` is run in-process (click's ``CliRunner``
+    isolation around ``recommender.cli.run``, the real entry point with its exit codes) and the lines after it,
+    up to the next ``$`` line, are what it prints: stdout and stderr interleaved, as a terminal shows them.
+``<!-- example: stdout -->`` / ``<!-- example: stderr -->``
+    the same, showing only one stream (e.g. only the located error lines of an invalid file).
+``<!-- example-python: CODE -->``
+    the block is what ``CODE`` prints (``exec`` in a fresh namespace; the comment may span several lines).
+
+Every command runs with the current directory at a scratch folder holding links to the checkout's
+``examples/`` and ``tests/`` (so relative paths print as in the README and ``--out`` files land there), the real
+shipped catalog (``MLPERF_RECOMMENDER_CATALOG`` unset), the fitted model from ``$MLPERF_RECOMMENDER_CACHE``
+(fitted first, so no "fitting…" line appears), no colour, and no terminal: the CLI's rich tables then take
+their fixed non-terminal widths (120 columns for ``optimize``, 200 for ``catalog``).
+
+Normalisation, the only one: trailing spaces at line ends are dropped (rich pads table cells to the width) and
+so are trailing blank lines. Output that varies from run to run (timings, absolute paths) must not be in a
+marked block.
+
+    python tests/readme_examples.py            # check; exit 1 with a diff per stale block
+    python tests/readme_examples.py --write    # rewrite the stale blocks in README.md
+
+``tests/test_readme_examples.py`` runs the check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import io
+import os
+import re
+import shlex
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+README = REPO / "README.md"
+
+#: Environment of every example: no colour, no user catalog, no debug tracebacks, a fixed terminal size.
+ENV: dict[str, str | None] = {
+    "NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None, "TTY_INTERACTIVE": None,
+    "MLPERF_RECOMMENDER_CATALOG": None, "RECOMMENDER_DEBUG": None, "COLUMNS": "200", "LINES": "50",
+}
+#: Folders of the checkout linked into the scratch working directory.
+LINKED = ("examples", "tests")
+
+_MARKER = re.compile(r"<!--\s*example(?P<python>-python)?\s*(?::(?P<arg>.*?))?\s*-->\s*$", re.DOTALL)
+_STREAMS = ("output", "stdout", "stderr")
+
+
+class ExampleError(Exception):
+    """A marked block that cannot be run (bad marker, a command other than ``recommender``, a crash)."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One marked README block. Line numbers count from 1 (as editors show them)."""
+
+    marker_line: int
+    kind: str  # "console" or "python"
+    arg: str  # console: the stream ("output", "stdout", "stderr"); python: the code
+    first: int  # first content line (1-based); the closing fence is at first + len(content)
+    content: tuple[str, ...]
+
+    @property
+    def where(self) -> str:
+        return f"README.md:{self.marker_line}"
+
+
+def find_blocks(text: str) -> list[Block]:
+    """Every marked block of ``text`` (a README), in order."""
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].lstrip().startswith("<!-- example"):
+            i += 1
+            continue
+        start = i
+        while "-->" not in lines[i]:
+            i += 1
+            if i == len(lines):
+                raise ExampleError(f"README.md:{start + 1}: example marker is never closed with -->")
+        blocks.append(_block(lines, start, i))
+        i += 1
+    return blocks
+
+
+def _block(lines: list[str], start: int, end: int) -> Block:
+    comment = "\n".join(lines[start:end + 1]).strip()
+    m = _MARKER.fullmatch(comment)
+    if m is None:
+        raise ExampleError(f"README.md:{start + 1}: unreadable example marker {comment[:60]!r}")
+    fence = end + 1
+    if fence >= len(lines) or not lines[fence].startswith("```"):
+        raise ExampleError(f"README.md:{start + 1}: an example marker must be followed at once by a ``` fence")
+    close = fence + 1
+    while close < len(lines) and lines[close] != "```":
+        close += 1
+    if close == len(lines):
+        raise ExampleError(f"README.md:{fence + 1}: code block is never closed")
+    arg = (m.group("arg") or "").strip()
+    if m.group("python"):
+        if not arg:
+            raise ExampleError(f"README.md:{start + 1}: example-python needs code after the colon")
+        kind = "python"
+    else:
+        kind, arg = "console", arg or "output"
+        if arg not in _STREAMS:
+            raise ExampleError(f"README.md:{start + 1}: example stream must be one of {', '.join(_STREAMS)}")
+    return Block(start + 1, kind, arg, fence + 2, tuple(lines[fence + 1:close]))
+
+
+def _normalise(text: str) -> list[str]:
+    """Lines with trailing spaces dropped, without trailing blank lines (the one normalisation)."""
+    out = [line.rstrip() for line in text.split("\n")]
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+@contextlib.contextmanager
+def _isolated() -> Iterator[tuple[io.BytesIO, io.BytesIO, io.BytesIO]]:
+    from click.testing import CliRunner
+
+    with CliRunner().isolation(env=ENV) as streams:
+        yield streams
+
+
+@contextlib.contextmanager
+def _scratch_cwd() -> Iterator[Path]:
+    old = Path.cwd()
+    with tempfile.TemporaryDirectory(prefix="readme-examples-") as tmp:
+        for name in LINKED:
+            (Path(tmp) / name).symlink_to(REPO / name, target_is_directory=True)
+        os.chdir(tmp)
+        try:
+            yield Path(tmp)
+        finally:
+            os.chdir(old)
+
+
+def _warm_model() -> None:
+    """Load (or fit) the performance model once, so no command prints the one-time "fitting…" line."""
+    import catalog
+    from recommender.performance.store import default_model
+
+    with _isolated():
+        default_model(catalog.load())
+
+
+def run_command(line: str, stream: str, where: str) -> list[str]:
+    """The block lines for one ``$ recommender …`` line: the line itself, then what the command prints."""
+    from recommender.cli import run
+
+    argv = shlex.split(line[2:], comments=True)
+    if not argv or argv[0] != "recommender":
+        raise ExampleError(f"{where}: only `$ recommender …` commands can be run, not {line!r}")
+    with _isolated() as (stdout, stderr, output):
+        code = run(argv[1:])
+    chosen = {"output": output, "stdout": stdout, "stderr": stderr}[stream]
+    text = chosen.getvalue().decode("utf-8", "replace")
+    if code == 3:  # an internal error never belongs in a README
+        raise ExampleError(f"{where}: {line!r} failed: {text.strip()[-300:]}")
+    return [line.rstrip(), *_normalise(text)]
+
+
+def run_python(code: str, where: str) -> list[str]:
+    """What ``code`` prints."""
+    buf = io.StringIO()
+    with _isolated(), contextlib.redirect_stdout(buf):
+        try:
+            exec(compile(code, where, "exec"), {"__name__": "__readme__"})  # noqa: S102 - README's own code
+        except Exception as exc:
+            raise ExampleError(f"{where}: the example's code raised {type(exc).__name__}: {exc}") from exc
+    return _normalise(buf.getvalue())
+
+
+def render(block: Block) -> list[str]:
+    """The lines the block should hold now."""
+    if block.kind == "python":
+        return run_python(block.arg, block.where)
+    commands = [(n, line) for n, line in enumerate(block.content) if line.startswith("$ ")]
+    if not commands:
+        raise ExampleError(f"{block.where}: a console example needs at least one `$ recommender …` line")
+    if commands[0][0] != 0:
+        raise ExampleError(f"{block.where}: a console example must start with its `$` line")
+    lines: list[str] = []
+    for n, line in commands:
+        lines += run_command(line, block.arg, f"README.md:{block.first + n}")
+    return lines
+
+
+@dataclass(frozen=True)
+class Stale:
+    block: Block
+    now: tuple[str, ...]
+
+    def diff(self) -> str:
+        b = self.block
+        return "\n".join(difflib.unified_diff(
+            list(b.content), list(self.now), f"README.md (block at line {b.first})", "what the code prints now",
+            lineterm="", n=2))
+
+
+def check(text: str, blocks: list[Block] | None = None) -> list[Stale]:
+    """The marked blocks of ``text`` whose content differs from what the code prints now."""
+    blocks = find_blocks(text) if blocks is None else blocks
+    stale = []
+    with _scratch_cwd():
+        _warm_model()
+        for block in blocks:
+            now = tuple(render(block))
+            if tuple(_normalise("\n".join(block.content))) != now:
+                stale.append(Stale(block, now))
+    return stale
+
+
+def rewrite(text: str, stale: list[Stale]) -> str:
+    """``text`` with every stale block's content replaced (bottom-up, so line numbers stay valid)."""
+    lines = text.split("\n")
+    for s in sorted(stale, key=lambda s: s.block.first, reverse=True):
+        i = s.block.first - 1
+        lines[i:i + len(s.block.content)] = list(s.now)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args not in ([], ["--write"]):
+        print("usage: python tests/readme_examples.py [--write]", file=sys.stderr)
+        return 2
+    text = README.read_text(encoding="utf-8")
+    blocks = find_blocks(text)
+    stale = check(text, blocks)
+    for s in stale:
+        print(f"{s.block.where}: stale example\n{s.diff()}\n")
+    if args == ["--write"]:
+        if stale:
+            README.write_text(rewrite(text, stale), encoding="utf-8")
+        print(f"{len(blocks)} marked blocks, {len(stale)} rewritten in {README}")
+        return 0
+    print(f"{len(blocks)} marked blocks, {len(stale)} stale" + (" (python tests/readme_examples.py --write)"
+                                                                 if stale else ""))
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    raise SystemExit(main())

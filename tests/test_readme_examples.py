@@ -1,0 +1,57 @@
+"""README.md's marked example blocks show what the code prints now (``tests/readme_examples.py``).
+
+A failure names the block's README line and shows the diff; ``python tests/readme_examples.py --write``
+refreshes the blocks (then read the diff: prose around a block may quote its numbers).
+"""
+
+from __future__ import annotations
+
+import pytest
+import readme_examples as rx
+
+TEXT = rx.README.read_text(encoding="utf-8")
+BLOCKS = rx.find_blocks(TEXT)
+
+
+def test_readme_has_marked_examples() -> None:
+    """The guard guards something: the tour's optimize, the model, the catalog, a Python snippet."""
+    kinds = {b.kind for b in BLOCKS}
+    commands = " ".join(b.content[0] for b in BLOCKS if b.kind == "console")
+    assert kinds == {"console", "python"}
+    for cmd in ("recommender optimize examples/seed.yaml", "recommender model predict", "recommender catalog rank",
+                "recommender batch", "recommender sweep"):
+        assert cmd in commands
+
+
+def test_readme_examples_match_the_code() -> None:
+    stale = rx.check(TEXT, BLOCKS)
+    if stale:
+        report = "\n\n".join(f"{s.block.where}: this block differs from what the code prints now\n{s.diff()}"
+                             for s in stale)
+        pytest.fail(f"{report}\n\nrefresh with: python tests/readme_examples.py --write", pytrace=False)
+
+
+def test_a_changed_number_is_caught_and_rewritten() -> None:
+    """A README whose figure the code does not reproduce fails with the block's line and a diff; --write fixes it."""
+    block = next(b for b in BLOCKS if b.kind == "console" and b.content[0].startswith("$ recommender model predict"))
+    lines = TEXT.split("\n")
+    i = block.first  # the line after the command: its output (0-based index of README line first + 1)
+    original = lines[i]
+    lines[i] = original.replace(" minutes", "1 minutes", 1)
+    tampered = "\n".join(lines)
+    stale = rx.check(tampered, [b for b in rx.find_blocks(tampered) if b.first == block.first])
+    assert len(stale) == 1
+    diff = stale[0].diff()
+    assert f"README.md (block at line {block.first})" in diff
+    assert f"-{lines[i]}" in diff and f"+{original}" in diff
+    assert rx.rewrite(tampered, stale) == TEXT
+
+
+def test_marker_errors_are_located() -> None:
+    with pytest.raises(rx.ExampleError, match=r"README.md:2: an example marker must be followed"):
+        rx.find_blocks("text\n<!-- example -->\n\n```console\n$ recommender --help\n```\n")
+    with pytest.raises(rx.ExampleError, match=r"README.md:1: example stream must be one of"):
+        rx.find_blocks("<!-- example: both -->\n```console\n$ recommender --help\n```\n")
+    block = rx.find_blocks("<!-- example -->\n```console\n$ ls /\n```\n")[0]
+    with pytest.raises(rx.ExampleError, match=r"README.md:3: only `\$ recommender"):
+        rx.render(block)
