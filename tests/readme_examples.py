@@ -10,6 +10,11 @@ A README code block is *checked* when the line just before its opening fence is 
     the same, showing only one stream (e.g. only the located error lines of an invalid file).
 ``<!-- example-python: CODE -->``
     the block is what ``CODE`` prints (``exec`` in a fresh namespace; the comment may span several lines).
+``<!-- example-script: benchmarks/SCRIPT.py ARGS -->``
+    the block is what the checkout's script prints when run as ``python SCRIPT.py ARGS`` (in-process, ``runpy``).
+
+The block is the fenced code block right after the marker, or, when no fence follows (a Markdown table a script
+prints), every line up to the closing ``<!-- /example -->``.
 
 Every command runs with the current directory at a scratch folder holding links to the checkout's
 ``examples/`` and ``tests/`` (so relative paths print as in the README and ``--out`` files land there), the real
@@ -34,6 +39,7 @@ import difflib
 import io
 import os
 import re
+import runpy
 import shlex
 import sys
 import tempfile
@@ -52,7 +58,8 @@ ENV: dict[str, str | None] = {
 #: Folders of the checkout linked into the scratch working directory.
 LINKED = ("examples", "tests")
 
-_MARKER = re.compile(r"<!--\s*example(?P<python>-python)?\s*(?::(?P<arg>.*?))?\s*-->\s*$", re.DOTALL)
+_MARKER = re.compile(r"<!--\s*example(?:-(?P<kind>python|script))?\s*(?::(?P<arg>.*?))?\s*-->\s*$", re.DOTALL)
+_END = "<!-- /example -->"
 _STREAMS = ("output", "stdout", "stderr")
 
 
@@ -65,9 +72,9 @@ class Block:
     """One marked README block. Line numbers count from 1 (as editors show them)."""
 
     marker_line: int
-    kind: str  # "console" or "python"
-    arg: str  # console: the stream ("output", "stdout", "stderr"); python: the code
-    first: int  # first content line (1-based); the closing fence is at first + len(content)
+    kind: str  # "console", "python" or "script"
+    arg: str  # console: the stream ("output", "stdout", "stderr"); python: the code; script: path and arguments
+    first: int  # first content line (1-based); the closing fence or end marker is at first + len(content)
     content: tuple[str, ...]
 
     @property
@@ -99,24 +106,24 @@ def _block(lines: list[str], start: int, end: int) -> Block:
     m = _MARKER.fullmatch(comment)
     if m is None:
         raise ExampleError(f"README.md:{start + 1}: unreadable example marker {comment[:60]!r}")
-    fence = end + 1
-    if fence >= len(lines) or not lines[fence].startswith("```"):
+    first, closer = end + 1, _END
+    if first < len(lines) and lines[first].startswith("```"):
+        first, closer = first + 1, "```"
+    elif m.group("kind") is None:
         raise ExampleError(f"README.md:{start + 1}: an example marker must be followed at once by a ``` fence")
-    close = fence + 1
-    while close < len(lines) and lines[close] != "```":
+    close = first
+    while close < len(lines) and lines[close] != closer:
         close += 1
     if close == len(lines):
-        raise ExampleError(f"README.md:{fence + 1}: code block is never closed")
-    arg = (m.group("arg") or "").strip()
-    if m.group("python"):
-        if not arg:
-            raise ExampleError(f"README.md:{start + 1}: example-python needs code after the colon")
-        kind = "python"
-    else:
-        kind, arg = "console", arg or "output"
+        raise ExampleError(f"README.md:{start + 1}: example block is never closed with {closer}")
+    kind, arg = m.group("kind") or "console", (m.group("arg") or "").strip()
+    if kind == "console":
+        arg = arg or "output"
         if arg not in _STREAMS:
             raise ExampleError(f"README.md:{start + 1}: example stream must be one of {', '.join(_STREAMS)}")
-    return Block(start + 1, kind, arg, fence + 2, tuple(lines[fence + 1:close]))
+    elif not arg:
+        raise ExampleError(f"README.md:{start + 1}: example-{kind} needs its {kind} after the colon")
+    return Block(start + 1, kind, arg, first + 1, tuple(lines[first:close]))
 
 
 def _normalise(text: str) -> list[str]:
@@ -184,10 +191,31 @@ def run_python(code: str, where: str) -> list[str]:
     return _normalise(buf.getvalue())
 
 
+def run_script(spec: str, where: str) -> list[str]:
+    """What ``python SCRIPT ARGS`` prints (stdout), the script run in this process."""
+    argv = shlex.split(spec)
+    path = (REPO / argv[0]).resolve()
+    if path.suffix != ".py" or not path.is_file() or REPO not in path.parents:
+        raise ExampleError(f"{where}: example-script needs a .py file of the checkout, not {argv[0]!r}")
+    buf, old_argv = io.StringIO(), sys.argv
+    sys.argv = [str(path), *argv[1:]]
+    try:
+        with _isolated(), contextlib.redirect_stdout(buf):
+            runpy.run_path(str(path), run_name="__main__")
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise ExampleError(f"{where}: {spec!r} exited with {exc.code}") from exc
+    finally:
+        sys.argv = old_argv
+    return _normalise(buf.getvalue())
+
+
 def render(block: Block) -> list[str]:
     """The lines the block should hold now."""
     if block.kind == "python":
         return run_python(block.arg, block.where)
+    if block.kind == "script":
+        return run_script(block.arg, block.where)
     commands = [(n, line) for n, line in enumerate(block.content) if line.startswith("$ ")]
     if not commands:
         raise ExampleError(f"{block.where}: a console example needs at least one `$ recommender …` line")

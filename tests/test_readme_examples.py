@@ -17,7 +17,7 @@ def test_readme_has_marked_examples() -> None:
     """The guard guards something: the tour's optimize, the model, the catalog, a Python snippet."""
     kinds = {b.kind for b in BLOCKS}
     commands = " ".join(b.content[0] for b in BLOCKS if b.kind == "console")
-    assert kinds == {"console", "python"}
+    assert kinds == {"console", "python", "script"}
     for cmd in ("recommender optimize examples/seed.yaml", "recommender model predict", "recommender catalog rank",
                 "recommender batch", "recommender sweep"):
         assert cmd in commands
@@ -55,3 +55,16 @@ def test_marker_errors_are_located() -> None:
     block = rx.find_blocks("<!-- example -->\n```console\n$ ls /\n```\n")[0]
     with pytest.raises(rx.ExampleError, match=r"README.md:3: only `\$ recommender"):
         rx.render(block)
+
+
+def test_a_region_example_runs_a_script_and_ends_at_its_end_marker() -> None:
+    text = "intro\n<!-- example-script: benchmarks/power_check.py --markdown -->\n| stale |\n<!-- /example -->\nprose\n"
+    (block,) = rx.find_blocks(text)
+    assert (block.kind, block.first, block.content) == ("script", 3, ("| stale |",))
+    (stale,) = rx.check(text, [block])
+    assert stale.now[0].startswith("| round | submitter | system |")
+    fixed = rx.rewrite(text, [stale])
+    assert fixed.startswith("intro\n<!-- example-script:") and fixed.endswith("\n<!-- /example -->\nprose\n")
+    assert rx.check(fixed) == []
+    with pytest.raises(rx.ExampleError, match=r"README.md:1: example block is never closed with <!-- /example -->"):
+        rx.find_blocks("<!-- example-script: benchmarks/power_check.py -->\n| a |\n")
