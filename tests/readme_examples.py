@@ -29,6 +29,9 @@ marked block.
     python tests/readme_examples.py            # check; exit 1 with a diff per stale block
     python tests/readme_examples.py --write    # rewrite the stale blocks in README.md
 
+``--write`` then lists the README lines outside the marked blocks that quote a figure a rewritten block no
+longer shows (the prose is never rewritten: read those sentences and mend them by hand).
+
 ``tests/test_readme_examples.py`` runs the check.
 """
 
@@ -261,6 +264,28 @@ def rewrite(text: str, stale: list[Stale]) -> str:
     return "\n".join(lines)
 
 
+#: A figure worth following into the prose: with a thousands comma, with decimals, or of three digits or more.
+_FIGURE = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{3,})(?![\w.,]*\d)")
+
+
+def _figures(lines: tuple[str, ...] | list[str]) -> set[str]:
+    return {f for line in lines for f in _FIGURE.findall(line)}
+
+
+def prose_mentions(text: str, stale: list[Stale]) -> list[str]:
+    """``README.md:LINE`` notes for lines outside the marked blocks that quote a figure a stale block no longer
+    shows: the sentences to re-read after ``--write`` (prose is never rewritten automatically)."""
+    gone = {f: s.block.first for s in stale for f in sorted(_figures(s.block.content) - _figures(s.now))}
+    inside = {n for b in find_blocks(text) for n in range(b.marker_line, b.first + len(b.content) + 1)}
+    notes = []
+    for n, line in enumerate(text.split("\n"), start=1):
+        hits = sorted(f for f in _figures([line]) if f in gone) if n not in inside else []
+        if hits:
+            notes.append(f"README.md:{n}: quotes {', '.join(hits)}, which the block at line "
+                         f"{gone[hits[0]]} no longer shows")
+    return notes
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args not in ([], ["--write"]):
@@ -274,7 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["--write"]:
         if stale:
             README.write_text(rewrite(text, stale), encoding="utf-8")
-        print(f"{len(blocks)} marked blocks, {len(stale)} rewritten in {README}")
+        for note in prose_mentions(text, stale):
+            print(note)
+        print(f"{len(blocks)} marked blocks, {len(stale)} rewritten in {README}; re-read the prose lines above")
         return 0
     print(f"{len(blocks)} marked blocks, {len(stale)} stale" + (" (python tests/readme_examples.py --write)"
                                                                  if stale else ""))

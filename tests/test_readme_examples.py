@@ -68,3 +68,18 @@ def test_a_region_example_runs_a_script_and_ends_at_its_end_marker() -> None:
     assert rx.check(fixed) == []
     with pytest.raises(rx.ExampleError, match=r"README.md:1: example block is never closed with <!-- /example -->"):
         rx.find_blocks("<!-- example-script: benchmarks/power_check.py -->\n| a |\n")
+
+
+def test_write_names_the_prose_that_quotes_a_changed_figure() -> None:
+    """After a model change, the sentence quoting a block's old figure is named (prose is never rewritten)."""
+    block = next(b for b in BLOCKS if b.content[0] == "$ recommender optimize examples/seed.yaml")
+    assert "27.53" in "\n".join(block.content)
+    lines = TEXT.replace("27.53", "27.99").split("\n")  # as if the code had printed 27.99 before
+    prose = [n for n, line in enumerate(lines, start=1) if "27.99" in line
+             and not block.marker_line <= n <= block.first + len(block.content)]
+    assert prose, "the seed's reading notes quote the tour's expected minutes"
+    tampered = "\n".join(lines)
+    stale = rx.check(tampered, [b for b in rx.find_blocks(tampered) if b.first == block.first])
+    notes = rx.prose_mentions(tampered, stale)
+    assert [f"README.md:{n}: quotes 27.99, which the block at line {block.first} no longer shows"
+            for n in prose] == notes
