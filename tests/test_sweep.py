@@ -132,7 +132,7 @@ def test_fast_path_gives_the_optimizers_choice_on_random_scenarios(tmp_path: Pat
     cat = load()
     mismatches, binding_checked, binding_missing = [], 0, []
     for k, i in enumerate(picked.tolist()):
-        rec = recommender.optimize(plan.scenario_data(i), catalog=cat, explain=k < 30)
+        rec = recommender.optimize(plan.scenario_data(i), catalog=cat, explain=k < 60)
         row = rows.loc[i]
         want = {"status": str(rec.status.value), "risk": rec.risk, "objective_value": rec.objective_value,
                 "accelerator_id": rec.choice.accelerator_id if rec.choice else None,
@@ -150,10 +150,10 @@ def test_fast_path_gives_the_optimizers_choice_on_random_scenarios(tmp_path: Pat
                 ok = got == exp
             if not ok:
                 mismatches.append((i, c, got, exp))
-        if k < 30 and rec.choice is not None:
+        if k < 60 and rec.choice is not None:
             binding_checked += 1
             ours = set((row["binding"] or "").split(";")) - {""} if isinstance(row["binding"], str) else set()
-            if not set(rec.binding) <= ours:
+            if set(rec.binding) != ours:  # the same limits, found on the whole grid and by the optimizer's re-solves
                 binding_missing.append((i, rec.binding, ours))
     assert not mismatches, mismatches[:10]
     assert binding_checked >= 10 and not binding_missing, binding_missing
