@@ -226,3 +226,26 @@ async def test_essential_figures_are_above_the_fold(make_app: Any, size: tuple[i
         rows = len(app.recommendation.choice.workloads)
         assert visible_lines("#rec-workloads") >= 1 + rows  # the header and every workload's minutes and basis
         assert app.query_one("#rec-bill").region.y > app.query_one("#rec-workloads").region.y  # the bill follows
+
+
+def _fleet(scenario: Any, catalog: Any = None) -> Any:
+    """A two-configuration fleet (mix mode) maximising mixes per day: the fake optimizer's choice plus two
+    copies of another configuration."""
+    from tui_fakes import candidates, fake_optimize
+
+    rec = fake_optimize(scenario.model_copy(update={"objective": "max_throughput"}), catalog)
+    other = next(c for c in candidates(scenario) if c.accelerator_id != rec.choice.accelerator_id)
+    fleet = [rec.choice, other.model_copy(update={"count": 2})]
+    return rec.model_copy(update={"configurations": fleet, "objective_value": 123.45})
+
+
+async def test_a_fleet_shows_its_objective_not_one_configurations_mixes_per_day(make_app: Any) -> None:
+    """The Objective row of a fleet states the fleet's mixes/day only: the chosen configuration's own figure
+    beside it read as a second, different answer for the same thing."""
+    app = make_app(optimize=_fleet)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        facts = _text(app, "#rec-facts")
+        objective = next(line for line in facts.splitlines() if "Objective" in line)
+        assert "123.45 mixes/day" in objective
+        assert objective.count("mixes/day") == 1, objective

@@ -253,12 +253,15 @@ class RecommendationPanel(VerticalScroll):
         years = fmt.plain_number(self.years)
         grid.add_row("Capex", f"{fmt.money(capex)} · TCO {fmt.money(tco)} over {years} years" if narrow else
                      f"{fmt.money(capex)} · TCO {fmt.money(tco)} over {years} years (capex + energy){per_year}")
-        mixes = f"{fmt.number(c.mixes_per_day, 2)} mixes/day"
+        # one configuration's own mixes/day (at expected minutes) beside a time or cost objective; not beside a
+        # mixes/day objective (ranked at p80 by default) nor for a fleet, where it would read as the fleet's
+        one = len(configs) == 1 and c.count == 1 and objective != "max_throughput"
+        mixes = f" · {fmt.number(c.mixes_per_day, 2)} mixes/day (expected)" if one else ""
         if narrow:  # the bases are in the workload table right below
-            grid.add_row("Objective", f"{objective_text(objective, rec.objective_value)} · {mixes}")
+            grid.add_row("Objective", f"{objective_text(objective, rec.objective_value)}{mixes}")
         else:
             bases = bases_summary([w for x in configs for w in x.workloads])
-            grid.add_row("Objective", f"{obj} · {mixes} · bases: {bases}")
+            grid.add_row("Objective", f"{obj}{mixes} · bases: {bases}")
         binding = binding_limits(rec, self.infeasibility)
         grid.add_row("Binding", ", ".join(LIMIT_TEXT.get(b, b) for b in binding) if binding else "no limit binds")
         draw = [getattr(x, "average_draw_kw", None) for x in configs]
