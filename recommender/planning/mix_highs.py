@@ -77,7 +77,7 @@ def _rows(minutes: np.ndarray, shares: np.ndarray, limit_rows: list[tuple[np.nda
 #: no probing in presolve (bit 15 of ``presolve_rule_off``), no restarts and of the primal heuristics only the
 #: cheap root reduced-cost one (RINS and RENS cost up to 0.2 s there). Measured on the catalog's instances
 #: (``benchmarks/bench_optimize.py``, one core): 165 x 10 ~250 -> ~160 ms, 182 x 10 2 s -> ~0.2 s, 60 x 10
-#: 250 -> ~55 ms, the optimizer's 347 x 10 ~150 ms (CBC: 0.9 s).
+#: 250 -> ~55 ms; the optimizer's own 347 x 10 (p80 minutes) ~0.5 s, mostly root cuts (CBC: 0.9 s).
 PROOF_OPTIONS: dict[str, Any] = {"mip_heuristic_effort": 0.0, "presolve_rule_off": 1 << 15, "mip_allow_restart": False,
                                  "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}  # fmt: skip
 #: ... and, for the small neighbourhood MILP of :func:`_reduce`, none at all (a good fleet is all it is for).
