@@ -10,11 +10,12 @@ grid, costs, minutes from ONE vectorised call of the performance model) -> feasi
 :mod:`recommender.planning.mix`, the MILPs in :mod:`recommender.planning.solve`).
 
 Solver choice: the answer is the binary-choice MILP over the pruned candidates, solved by HiGHS in-process
-(CBC when highspy is missing or fails; status checked, time limit; a few ms). The explanation's what-if re-solves (each limit removed, +10 % budget or
-power, each other accelerator's best) use exact enumeration over the same candidates, which answers the
-same problem without one CBC process per question (the tests check both agree on hundreds of random
-scenarios). ``solver="enumeration"`` skips CBC for the answer too. Mix mode (``mix: true``) solves its
-integer MILP with HiGHS in-process after an LP-based reduction (:mod:`recommender.planning.mix_highs`), CBC
+(CBC when highspy is missing or fails; status checked, time limit; a few ms). The explanation's what-if
+re-solves (each limit removed, +10 % budget or power, each other accelerator's best) use exact enumeration over
+the same candidates — a removed limit on the table prepared without it (:mod:`recommender.planning.binding`) —
+which answers the same problem without one solver run per question (the tests check both agree on hundreds of
+random scenarios). ``solver="enumeration"`` skips the MILP for the answer too. Mix mode (``mix: true``) solves
+its integer MILP with HiGHS in-process after an LP-based reduction (:mod:`recommender.planning.mix_highs`), CBC
 when highspy is missing or fails; ``min_time`` mixes use CBC.
 """
 
