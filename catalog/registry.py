@@ -31,25 +31,30 @@ class Benchmark:
     #: parameters x bytes does not fit.
     parameters_billion: float | None = None
     training_method: str = "full"
+    #: The MLPerf round that first had this benchmark, where that is before the oldest results in ../shared
+    #: (v0.5 for the original six); None: its first round with results. The performance model counts a
+    #: benchmark's software maturity from it (``recommender.performance.maturity``).
+    introduced: str | None = None
 
 
 #: Canonical benchmark ids. ``ssd`` is SSD-ResNet34 (v0.7–v1.1); the ``ssd`` folder of v2.0–v4.1 is RetinaNet.
 BENCHMARKS: dict[str, Benchmark] = {
     b.id: b
     for b in [
-        Benchmark("resnet", "ResNet-50 (ImageNet)", "image classification", 5, parameters_billion=0.0256),
+        Benchmark("resnet", "ResNet-50 (ImageNet)", "image classification", 5, parameters_billion=0.0256,
+                  introduced="v0.5"),
         Benchmark("bert", "BERT-large (Wikipedia)", "language model pre-training", 10,
                   parameters_billion=0.34),
         Benchmark("dlrm", "DLRM (Criteo 1TB)", "recommendation", 5),
         Benchmark("dlrm_dcnv2", "DLRM-DCNv2 (Criteo 4TB)", "recommendation", 10),
-        Benchmark("maskrcnn", "Mask R-CNN (COCO)", "instance segmentation", 5),
-        Benchmark("ssd", "SSD-ResNet34 (COCO)", "object detection", 5),
+        Benchmark("maskrcnn", "Mask R-CNN (COCO)", "instance segmentation", 5, introduced="v0.5"),
+        Benchmark("ssd", "SSD-ResNet34 (COCO)", "object detection", 5, introduced="v0.5"),
         Benchmark("retinanet", "RetinaNet (OpenImages)", "object detection", 5),
         Benchmark("rnnt", "RNN-T (LibriSpeech)", "speech recognition", 10),
         Benchmark("unet3d", "3D U-Net (KiTS19)", "medical image segmentation", 40, olympic_k=4),
-        Benchmark("minigo", "MiniGo", "reinforcement learning (Go)", 10),
-        Benchmark("gnmt", "GNMT (WMT16)", "translation", 10),
-        Benchmark("transformer", "Transformer (WMT17)", "translation", 10),
+        Benchmark("minigo", "MiniGo", "reinforcement learning (Go)", 10, introduced="v0.5"),
+        Benchmark("gnmt", "GNMT (WMT16)", "translation", 10, introduced="v0.5"),
+        Benchmark("transformer", "Transformer (WMT17)", "translation", 10, introduced="v0.5"),
         Benchmark("gpt3", "GPT-3 175B (C4)", "LLM pre-training", 3, parameters_billion=175.0),
         Benchmark("stable_diffusion", "Stable Diffusion v2 (LAION-400M)", "text-to-image", 10,
                   parameters_billion=0.865),
@@ -64,6 +69,7 @@ BENCHMARKS: dict[str, Benchmark] = {
 
 #: Publication month of each round in ../shared (used as the model's time axis).
 ROUND_DATES: dict[str, date] = {
+    "v0.5": date(2018, 12, 1),
     "v0.6": date(2019, 7, 1),
     "v0.7": date(2020, 7, 1),
     "v1.0": date(2021, 6, 1),

@@ -14,6 +14,9 @@
   + tau_b * (years(t) - t0)                    software progress (per benchmark, pooled to a shared trend)
   + (m + m_b) * exp(-age / maturity_years)     a new accelerator's software is immature: age = years since its
                                                first MLPerf result (an unmeasured one inherits its relatives')
+  + (q + q_b) * exp(-bage / bench_maturity_years)  a new benchmark's software is tuned fast in its first
+                                               rounds: bage = years since its first MLPerf round (off by
+                                               default; see :mod:`.maturity` for why)
   + kappa * log(nodes / default_nodes(n))      spreading the same count over more nodes (kappa >= 0)
   + gamma_a + gamma_ab                         accelerator and accelerator x benchmark corrections, shrunk to 0;
                                                an unmeasured accelerator borrows its spec-space neighbours'
@@ -36,6 +39,12 @@ import pandas as pd
 
 from recommender.performance.basis import KNOTS, count_basis, lookup, solve_bounded, years_of
 from recommender.performance.features import SPEC_FEATURES, raw_spec_features, standardise
+from recommender.performance.maturity import (
+    accelerator_maturity,
+    benchmark_first_years,
+    benchmark_maturity,
+    release_years,
+)
 
 #: log-n knots of the count basis (n = 4, 16, ..., 4**10)
 
@@ -59,6 +68,8 @@ class Layout:
         self.tau_bench = o; o += B
         self.mat = o; o += 1
         self.mat_bench = o; o += B
+        self.bmat = o; o += 1
+        self.bmat_bench = o; o += B
         self.kappa = o; o += 1
         self.gamma = o; o += len(self.accs)
         self.gamma_pair = o; o += len(self.pairs)
@@ -98,6 +109,8 @@ class PerformanceModelCore:
         maturity_origin: str = "first_result",
         maturity_form: str = "exp",
         maturity_neighbor_prior: float = 1.0,
+        bench_maturity_years: float | None = None,
+        bench_maturity_pool: float = 5.0,
         scaling_shift: float = 0.0,
         work_shift: float = 0.0,
         neighbor_bandwidth: float = 0.5,
@@ -126,6 +139,8 @@ class PerformanceModelCore:
         self.maturity_origin = maturity_origin
         self.maturity_form = maturity_form
         self.maturity_neighbor_prior = maturity_neighbor_prior
+        self.bench_maturity_years = bench_maturity_years
+        self.bench_maturity_pool = bench_maturity_pool
         self.scaling_shift = scaling_shift
         self.work_shift = work_shift
         self.neighbor_bandwidth = neighbor_bandwidth
@@ -174,7 +189,8 @@ class PerformanceModelCore:
         self.pair_index_ = {p: i for i, p in enumerate(pairs)}
         self.sub_index_ = {s: i for i, s in enumerate(subs)}
         years = cols["years"]
-        self.release_years_ = self._release_years(cols)
+        self.release_years_ = release_years(self, cols)
+        self.bench_first_years_ = benchmark_first_years(benches, cols)
         first: dict[str, float] = {}
         for acc, t in zip(cols["accelerator_id"], cols["years"]):
             first[acc] = min(first.get(acc, np.inf), t)
@@ -381,6 +397,9 @@ class PerformanceModelCore:
         mat = self._maturity(a, cols["years"])
         A[:, lay.mat] = mat
         A[rows, lay.mat_bench + b] = mat
+        bmat = self._bench_maturity(b, cols["years"])
+        A[:, lay.bmat] = bmat
+        A[rows, lay.bmat_bench + b] = bmat
         A[:, lay.kappa] = cols["extra_nodes"]
         A[rows, lay.gamma + a] = 1.0
         pi = np.array([self.pair_index_.get(p, -1) for p in zip(cols["accelerator_id"], cols["benchmark"])])
@@ -393,57 +412,10 @@ class PerformanceModelCore:
         return A
 
     def _maturity(self, a: np.ndarray, years: np.ndarray) -> np.ndarray:
-        """Software-immaturity feature of each row: 1 for an accelerator's first results, decaying with age.
+        return accelerator_maturity(self, a, years)
 
-        An accelerator without results inherits the maturity of its measured spec-space relatives of the same
-        vendor (a B300 runs B200 software), shrunk towards "brand new" by ``maturity_neighbor_prior``.
-        """
-        if not self.maturity_years:
-            return np.zeros(len(a))
-        out = self._maturity_of(self.release_years_[a], years)
-        W = getattr(self, "neighbor_weights_", None)
-        if W is not None:
-            w = W[a]  # rows x measured accelerators; zero rows for measured accelerators
-            unseen = w.sum(axis=1) > 0
-            if unseen.any():
-                seen_idx = self.neighbor_seen_
-                ws = w[unseen]
-                m_seen = self._maturity_of(self.release_years_[seen_idx][None, :], years[unseen][:, None])
-                p = self.maturity_neighbor_prior
-                out[unseen] = ((ws * m_seen).sum(axis=1) + p) / (ws.sum(axis=1) + p)
-        return out
-
-    def _maturity_of(self, start: np.ndarray, years: np.ndarray) -> np.ndarray:
-        finite = np.isfinite(start)
-        age = np.where(finite, np.maximum(years - np.where(finite, start, 0.0), 0.0), 0.0)
-        if self.maturity_form == "log":
-            # software maturity that keeps growing but ever more slowly: 0 when new, negative with age
-            return -np.log1p(age / float(self.maturity_years))
-        return np.exp(-age / float(self.maturity_years))
-
-    def _release_years(self, cols: dict[str, np.ndarray]) -> np.ndarray:
-        """Release date (years on the round axis) per accelerator: datasheet date, else first result, else
-        the latest training round (treated as brand new)."""
-        table = self.accelerator_table
-        first: dict[str, float] = {}
-        for acc, t in zip(cols["accelerator_id"], cols["years"]):
-            first[acc] = min(first.get(acc, np.inf), t)
-        dates = dict(zip(table["accelerator_id"].astype("string"), table["release_date"].astype("string")))
-        origin = pd.Timestamp("2020-07-01")
-        out = np.empty(len(self.layout_.accs))
-        for i, acc in enumerate(self.layout_.accs):
-            d = dates.get(acc)
-            ts = pd.to_datetime(str(d), errors="coerce", format="%Y-%m") if d is not None and not pd.isna(d) else pd.NaT
-            if self.maturity_origin == "first_result":
-                # age counts from the first MLPerf result; an accelerator without results is brand new
-                out[i] = first.get(acc, np.inf)
-            elif not pd.isna(ts):
-                out[i] = (ts - origin).days / 365.25
-            elif acc in first:
-                out[i] = first[acc]
-            else:
-                out[i] = float(np.max(cols["years"]))
-        return out
+    def _bench_maturity(self, b: np.ndarray, years: np.ndarray) -> np.ndarray:
+        return benchmark_maturity(self, b, years)
 
     def _dt(self, years: np.ndarray) -> np.ndarray:
         """Trend axis: years from t0; beyond the last training round the trend is damped and capped."""
@@ -469,6 +441,7 @@ class PerformanceModelCore:
                 add([(lay.beta_bench + bi * P + p, math.sqrt(self.spec_bench_ridge))])
             add([(lay.tau_bench + bi, math.sqrt(self.trend_pool))])
             add([(lay.mat_bench + bi, math.sqrt(self.maturity_pool))])
+            add([(lay.bmat_bench + bi, math.sqrt(self.bench_maturity_pool))])
         for p in range(P):
             add([(lay.beta + p, math.sqrt(self.spec_ridge))])
         for i in range(len(lay.accs)):
@@ -481,7 +454,7 @@ class PerformanceModelCore:
         for k in range(2 * K):
             add([(lay.c_shared + k, 0.05)])
         # and a negligible one on the shared trend/maturity/node terms (identifiable from data when present)
-        for i in (lay.tau, lay.mat, lay.kappa):
+        for i in (lay.tau, lay.mat, lay.bmat, lay.kappa):
             add([(i, 1e-3)])
         lo = np.full(lay.n_params, -np.inf)
         hi = np.full(lay.n_params, np.inf)
@@ -525,6 +498,7 @@ class PerformanceModelCore:
         dt = self._dt(cols["years"])
         mu = mu + dt * (th[lay.tau] + th[lay.tau_bench + b])
         mu = mu + self._maturity(a, cols["years"]) * (th[lay.mat] + th[lay.mat_bench + b])
+        mu = mu + self._bench_maturity(b, cols["years"]) * (th[lay.bmat] + th[lay.bmat_bench + b])
         mu = mu + th[lay.kappa] * cols["extra_nodes"]
         mu = mu + self.gamma_eff_[a] + self.pair_eff_[a, b]
         return mu

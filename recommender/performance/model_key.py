@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 #: Bump when the cached model's format or fitting procedure changes (old caches are then refitted).
-MODEL_VERSION = 7
+MODEL_VERSION = 8
 
 
 def cache_dir() -> Path:
