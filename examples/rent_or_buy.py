@@ -33,7 +33,7 @@ def show(cat: catalog.Catalog, scenario: Scenario) -> None:
                     accelerator_hours_per_mix=hours)  # fmt: skip
     print(f"## {scenario.name}: {c.accelerators} x {c.accelerator_id} in {c.nodes} node(s), "
           f"{c.weighted_minutes:.1f} share-weighted minutes\n")
-    print(r.to_markdown(), "\n")
+    print(r.to_markdown() + "\n")
 
 
 def main() -> int:

@@ -61,6 +61,12 @@ def is_missing(value: Any) -> bool:
         return True
 
 
+def shorten(text: Any, width: int) -> str:
+    """``text`` cut to ``width`` characters, the cut marked with "…" ("—" when missing)."""
+    s = "—" if is_missing(text) else str(text)
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
 def money(value: Any, missing: str = "—") -> str:
     """``$325,000`` (whole dollars); ``missing`` when missing."""
     if is_missing(value):

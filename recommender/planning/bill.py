@@ -27,6 +27,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
+from recommender.format import shorten
 from recommender.models import Assumption
 from recommender.planning.costs import (
     NVL72,
@@ -98,7 +99,7 @@ class Bill:
 
 
 def _short(a: Assumption) -> str:
-    src = a.source if len(a.source) <= 90 else a.source[:87] + "..."
+    src = shorten(a.source, 90)
     return f"{a.parameter}[{a.applies_to}] = {a.value:g} {a.unit} ({src}; {a.confidence or '?'}, {a.as_of or '?'})"
 
 

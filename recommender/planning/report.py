@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from recommender.format import kw, money, percent
+from recommender.format import kw, money, percent, shorten
 from recommender.models import Assumption, Scenario
 from recommender.planning import cloud, power, sources
 from recommender.planning import costs as C
@@ -59,7 +59,7 @@ def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
         be = "—" if q.break_even_utilization is None else percent(q.break_even_utilization)
         rows.append(f"| {q.provider} | {q.accelerator_id} | {q.pricing} | {q.usd_per_accelerator_hour:.2f} | "
                     f"{money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_pv_usd:.2f}x | {be} | "
-                    f"{q.source[:60]} ({q.as_of}) |")  # fmt: skip
+                    f"{shorten(q.source, 60)} ({q.as_of}) |")  # fmt: skip
     return "\n".join(rows)
 
 

@@ -79,7 +79,7 @@ def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
     if q is not None:
         out.append(f"\nCheapest cloud: {q.provider} {name(q.accelerator_id)} {q.pricing.replace('_', ' ')} at "
                    f"${q.usd_per_accelerator_hour:.2f}/accelerator-hour — {fmt.money(q.rent_usd_per_year)} a year, "
-                   f"{fmt.money(q.rent_pv_usd)} present value ({_short(q.source, 60)}, {q.as_of})")
+                   f"{fmt.money(q.rent_pv_usd)} present value ({fmt.shorten(q.source, 60)}, {q.as_of})")
     for q in r.quotes:
         if q.break_even_utilization is not None:
             out.append(f"\nBreak-even: buying beats {q.provider} {q.pricing.replace('_', ' ')} above "
@@ -104,7 +104,3 @@ def plan_section(rec: Any, name: Callable[[str], str], years: float, *, wide: bo
     if rent is not None:
         parts.append(rent)
     return Group(*parts)
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

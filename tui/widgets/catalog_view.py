@@ -182,7 +182,7 @@ class CatalogView(Vertical):
             acc_label = self._names.get(acc, acc) if not fmt.is_missing(acc) else (rec.accelerator_name_raw or "—")
             rows.append({
                 "round": rec.round, "division": rec.division, "status": rec.status, "submitter": rec.submitter,
-                "system": _short(rec.system_name, 200), "benchmark": rec.benchmark, "accelerator": str(acc_label),
+                "system": fmt.shorten(rec.system_name, 200), "benchmark": rec.benchmark, "accelerator": str(acc_label),
                 "count": _int(rec.accelerators), "nodes": _int(rec.nodes), "minutes": fmt.minutes(rec.minutes),
                 **energy_cells(rec._asdict()),
             })
@@ -297,10 +297,6 @@ def energy_cells(rec: dict[str, Any]) -> dict[str, str]:
     detail = (f" · MLPerf Power: {float(kwh):,.2f} kWh to train{total} ({node} kW/node, {ac_dc})")
     return {"energy": f"{float(kwh):,.2f}", "node_kw": node, "ac_dc": ac_dc, "power_detail": detail}
 
-
-def _short(text: Any, width: int) -> str:
-    s = "—" if fmt.is_missing(text) else str(text)
-    return s if len(s) <= width else s[: width - 1] + "…"
 
 
 def _int(value: Any) -> str:
