@@ -199,3 +199,23 @@ def test_shape_pool_search_uses_only_new_benchmarks_up_to_its_last_round() -> No
     doc = json.loads(TUNED_FILE.read_text(encoding="utf-8"))
     assert doc["custom"]["last_round"] == "v5.0" and doc["custom"]["events"] == [f"{r} {b}" for r, b in events]
     assert tuned_params()["shape_pool"] == doc["custom"]["shape_pool"] in SPACE["scaling_pool"]
+
+
+def test_hyperparameter_search_scores_what_predict_answers() -> None:
+    """The search's default objective scores ``predict()``'s answers, not the raw point model: on results the
+    split trained on, the answers are the measured scores (error near 0) while the raw model still errs; and
+    the stored settings say which objective and which forward rounds (ending at v5.0) chose them."""
+    import catalog as catalog_pkg
+    from recommender.performance.evaluate import catalog_until
+    from recommender.performance.training import training_frame
+    from recommender.performance.tuning import OBJECTIVES, TUNED_FILE, forward_splits
+
+    cat = catalog_until(catalog_pkg.load(), "v4.0")
+    data = training_frame(cat)
+    R, tr, _ = forward_splits(data, "v4.0", 1)[0]
+    seen = tr[data["round"].iloc[tr].astype(str).to_numpy() == "v3.1"]  # rows the split trained on
+    split = [(R, tr, seen)]
+    answers, raw = OBJECTIVES["answers"](data, cat, {}, split), OBJECTIVES["model"](data, cat, {}, split)
+    assert answers < 0.01 < raw
+    doc = json.loads(TUNED_FILE.read_text(encoding="utf-8"))
+    assert doc["objective"] == "answers" and doc["last_round"] == "v5.0" and doc["splits"][-1] == "v5.0"

@@ -51,7 +51,7 @@ from recommender.performance.baselines import (
 from recommender.performance.estimators import CalibratedPerformanceModel
 from recommender.performance.store import Bundle, predict_only
 from recommender.performance.training import measured_table, per_node_counts, training_frame
-from recommender.performance.tuning import tuned_params
+from recommender.performance.tuned import tuned_params
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog

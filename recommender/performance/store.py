@@ -225,7 +225,7 @@ def fit_bundle(catalog: Catalog) -> Bundle:
     if train.empty:
         raise ModelError("the catalog has no scored closed-division results to fit the performance model on")
     from recommender.performance.estimators import CalibratedPerformanceModel
-    from recommender.performance.tuning import tuned_params
+    from recommender.performance.tuned import tuned_params
 
     est = CalibratedPerformanceModel(catalog.accelerators, **tuned_params()).fit(
         train, train["minutes"].astype("float64"))
