@@ -48,7 +48,7 @@ def _synthetic(train: pd.DataFrame, effect: float, years_scale: float) -> tuple[
     age = years - np.array([start[b] for b in cols["benchmark"]])
     rng = np.random.default_rng(0)
     offset = {b: rng.normal(4.0, 1.0) for b in benches}
-    acc = {a: rng.normal(0.0, 0.3) for a in set(rows["accelerator_id"])}
+    acc = {a: rng.normal(0.0, 0.3) for a in sorted(set(rows["accelerator_id"]))}
     log_minutes = (np.array([offset[b] for b in cols["benchmark"]])
                    - 0.8 * np.log(rows["accelerators"].astype(float).to_numpy())
                    + np.array([acc[a] for a in rows["accelerator_id"]])
@@ -73,4 +73,4 @@ def test_fit_recovers_a_benchmark_maturity_effect_and_predicts_the_next_round_be
         m.fit(rows[fit_mask].reset_index(drop=True), minutes[fit_mask])
         predicted = m.predict(rows[test_mask].reset_index(drop=True))
         errors[name] = float(np.median(np.abs(np.log(predicted) - np.log(minutes[test_mask]))))
-    assert errors["with"] < 0.03 < errors["without"]
+    assert errors["with"] < 0.5 * errors["without"]  # 0.022 against 0.080 (median |log error|)

@@ -72,7 +72,9 @@ def test_sigkill_midway_keeps_complete_chunks_and_resume_finishes(tmp_path: Path
 
 
 def test_ctrl_c_keeps_finished_chunks_and_exits_130(tmp_path: Path) -> None:
-    path = write_sweep(tmp_path, budgets=200, powers=[float(p) for p in range(10, 510, 10)])
+    # 400,000 scenarios (~35 s uninterrupted): on a loaded machine the 40,000 of before could finish while this
+    # process waited to be scheduled, and Ctrl-C then arrived after the run (exit 0)
+    path = write_sweep(tmp_path, budgets=2000, powers=[float(p) for p in range(10, 510, 10)])
     out = tmp_path / "int.parquet"
     cmd = [sys.executable, "-m", "recommender.cli", "sweep", str(path), "--out", str(out), "-j", "1",
            "--chunk", "100"]
@@ -87,4 +89,4 @@ def test_ctrl_c_keeps_finished_chunks_and_exits_130(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert "interrupted" in err and "--resume" in err
     rows = read_results(out)
-    assert 300 <= len(rows) < 40_000 and rows["index"].is_unique
+    assert 300 <= len(rows) < 400_000 and rows["index"].is_unique
