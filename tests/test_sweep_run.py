@@ -72,13 +72,13 @@ def test_sigkill_midway_keeps_complete_chunks_and_resume_finishes(tmp_path: Path
 
 
 def test_ctrl_c_keeps_finished_chunks_and_exits_130(tmp_path: Path) -> None:
-    # 400,000 scenarios (~35 s uninterrupted): on a loaded machine the 40,000 of before could finish while this
-    # process waited to be scheduled, and Ctrl-C then arrived after the run (exit 0)
-    path = write_sweep(tmp_path, budgets=2000, powers=[float(p) for p in range(10, 510, 10)])
+    path = write_sweep(tmp_path, budgets=200, powers=[float(p) for p in range(10, 510, 10)])
     out = tmp_path / "int.parquet"
     cmd = [sys.executable, "-m", "recommender.cli", "sweep", str(path), "--out", str(out), "-j", "1",
            "--chunk", "100"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # a test run started from a background shell (`... &`) ignores SIGINT, and children inherit that: restore it
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if out.is_dir() and len(list(out.glob("part-*.parquet"))) >= 3:
@@ -89,4 +89,4 @@ def test_ctrl_c_keeps_finished_chunks_and_exits_130(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert "interrupted" in err and "--resume" in err
     rows = read_results(out)
-    assert 300 <= len(rows) < 400_000 and rows["index"].is_unique
+    assert 300 <= len(rows) < 40_000 and rows["index"].is_unique
