@@ -147,6 +147,7 @@ def test_must_show_picks_each_issue_figure_and_judges_its_goal() -> None:
                              "mape": d, "coverage": c} for sp, g, d, c in rows])
     ms = must_show(metrics).set_index("figure")
     assert ms.loc["MdAPE, accelerators seen in training", "met"] is True
+    assert np.isnan(ms.loc["MdAPE, accelerators seen in training", "bias"])  # these metrics carry none
     assert ms.loc["coverage, basis predicted", "met"] is False
     assert ms.loc["coverage, basis measured (systems held out)", "met"] is True
     assert ms.loc["coverage, specs_only over every first appearance", "coverage"] == 80.0
@@ -219,3 +220,16 @@ def test_hyperparameter_search_scores_what_predict_answers() -> None:
     assert answers < 0.01 < raw
     doc = json.loads(TUNED_FILE.read_text(encoding="utf-8"))
     assert doc["objective"] == "answers" and doc["last_round"] == "v5.0" and doc["splits"][-1] == "v5.0"
+
+
+def test_bias_is_the_median_signed_error_and_reaches_the_must_show_table() -> None:
+    from recommender.performance.baselines import metrics
+
+    y = np.array([10.0, 10.0, 10.0, 10.0, 10.0])
+    slow = metrics(y, np.array([12.0, 12.0, 11.0, 9.0, 13.0]), None, None)  # +20, +20, +10, -10, +30 %
+    assert slow["bias"] == pytest.approx(20.0) and slow["mdape"] == pytest.approx(20.0)
+    fast = metrics(y, np.array([8.0, 8.0, 9.0, 11.0, 7.0]), None, None)
+    assert fast["bias"] == pytest.approx(-20.0) and fast["mdape"] == pytest.approx(20.0)
+    row = {"split": "rounds<v5.1 / v5.1 (final test)", "method": "model", "group": "first appearances", **slow}
+    ms = must_show(pd.DataFrame([row])).set_index("figure")
+    assert ms.loc["MdAPE, first appearances", "bias"] == pytest.approx(20.0)

@@ -208,11 +208,13 @@ def _print_tables(ev: Any, per_benchmark: bool) -> None:
     console = Console(width=None if sys.stdout.isatty() else 120)
     console.print(f"[bold]{split_label(ev.until)}[/bold]")
     t = Table(title="Must show (issue 11): the model's answers (predict()) on held-out results", title_justify="left")
-    for col in ("figure", "split", "n", "MdAPE %", "coverage %", "goal", "met"):
+    for col in ("figure", "split", "n", "MdAPE %", "bias %", "coverage %", "goal", "met"):
         t.add_column(col, justify="left" if col in ("figure", "split", "goal") else "right")
     for rec in must_show(ev.metrics).to_dict(orient="records"):
         t.add_row(rec["figure"], rec["split"] or "not run", _fmt(rec["n"], False), _fmt(rec["mdape"]),
-                  _fmt(rec["coverage"]), rec["goal"], _met(rec["met"]))
+                  _signed(rec["bias"]), _fmt(rec["coverage"]), rec["goal"], _met(rec["met"]))
+    console.print("bias: median signed error of the answers, + = slower than measured (pessimistic), "
+                  "- = faster (optimistic)")
     console.print(t)
     m = ev.metrics
     for split in list(dict.fromkeys(m["split"])):
@@ -251,6 +253,15 @@ def _methods_by_group(sub: Any, per_benchmark: bool) -> Any:
         yield g, rows.get("model", {}), rows.get("nearest-linear", {}), rows.get("flops-ratio", {})
 
 
+def _signed(v: Any) -> str:
+    """A signed percentage with one decimal ("+21.8", "-3.0"); "—" when missing."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "—"
+    return "—" if math.isnan(f) else f"{f:+.1f}"
+
+
 def _met(v: Any) -> str:
     return {True: "yes", False: "no"}.get(v, "") if isinstance(v, bool) else ""
 
@@ -260,11 +271,13 @@ def _markdown(ev: Any, per_benchmark: bool) -> str:
     from recommender.performance.evaluate import must_show, split_label
 
     m = ev.metrics
-    lines = [f"**{split_label(ev.until)}**", "", "| figure | split | n | MdAPE % | coverage % | goal | met |", "|---|---|--:|--:|--:|---|---|"]
+    lines = [f"**{split_label(ev.until)}**", "",
+             "| figure | split | n | MdAPE % | bias % | coverage % | goal | met |", "|---|---|--:|--:|--:|--:|---|---|"]
     for rec in must_show(m).to_dict(orient="records"):
         lines.append(f"| {rec['figure']} | {rec['split'] or 'not run'} | {_fmt(rec['n'], False)} | "
-                     f"{_fmt(rec['mdape'])} | {_fmt(rec['coverage'])} | {rec['goal']} | "
+                     f"{_fmt(rec['mdape'])} | {_signed(rec['bias'])} | {_fmt(rec['coverage'])} | {rec['goal']} | "
                      f"{_met(rec['met'])} |")
+    lines += ["", "bias: median signed error of the answers, + = slower than measured (pessimistic), - = faster."]
     lines += ["", (f"| split | rows | n | model MdAPE % | model MAPE % | {ev.coverage:.0%} coverage % | "
              "(a) nearest-linear MdAPE % (rows) | (b) flops-ratio MdAPE % (rows) |"),
              "|---|---|--:|--:|--:|--:|--:|--:|"]

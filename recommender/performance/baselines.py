@@ -63,13 +63,14 @@ def metrics(y: np.ndarray, pred: np.ndarray, low: np.ndarray | None, high: np.nd
     ok = np.isfinite(pred)
     n = len(y)
     if not ok.any():
-        return {"n": n, "answered": 0, "mdape": np.nan, "mape": np.nan, "coverage": np.nan}
-    ape = np.abs(pred[ok] / y[ok] - 1.0) * 100.0
+        return {"n": n, "answered": 0, "mdape": np.nan, "mape": np.nan, "bias": np.nan, "coverage": np.nan}
+    pe = (pred[ok] / y[ok] - 1.0) * 100.0  # signed: + = predicted slower than measured
+    ape = np.abs(pe)
     cov = np.nan
     if low is not None and high is not None:
         cov = float(np.mean((y[ok] >= low[ok]) & (y[ok] <= high[ok])) * 100.0)
     return {"n": n, "answered": int(ok.sum()), "mdape": float(np.median(ape)), "mape": float(np.mean(ape)),
-            "coverage": cov}
+            "bias": float(np.median(pe)), "coverage": cov}
 
 
 def ranking_regret(test: pd.DataFrame, pred: np.ndarray) -> tuple[int, float, float]:

@@ -133,7 +133,8 @@ _MUST = [
 
 def must_show(metrics: pd.DataFrame) -> pd.DataFrame:
     """The issue's "Must show" figures from an evaluation's metrics (the model's rows): figure, split, n,
-    mdape, coverage, goal and met (None where a split was not run or the figure has no goal)."""
+    mdape, bias (median signed % error: + = the answers are slower than measured), coverage, goal and met
+    (None where a split was not run or the figure has no goal)."""
     m = metrics[metrics["method"] == "model"] if len(metrics) else metrics
     out = []
     for label, split, group, metric, lo, hi in _MUST:
@@ -143,15 +144,17 @@ def must_show(metrics: pd.DataFrame) -> pd.DataFrame:
         else:
             hit = m[m["split"].str.startswith(split) & (m["group"] == group)]
         goal = "" if metric is None else (f"≤ {hi:g} %" if lo is None else f"{lo:g}–{hi:g} %")
-        row = {"figure": label, "split": "", "n": 0, "mdape": np.nan, "coverage": np.nan, "goal": goal, "met": None}
+        row = {"figure": label, "split": "", "n": 0, "mdape": np.nan, "bias": np.nan, "coverage": np.nan,
+               "goal": goal, "met": None}
         if len(hit):
             r = hit.iloc[0]
-            row.update(split=str(r["split"]), n=int(r["n"]), mdape=float(r["mdape"]), coverage=float(r["coverage"]))
+            row.update(split=str(r["split"]), n=int(r["n"]), mdape=float(r["mdape"]),
+                       bias=float(r.get("bias", np.nan)), coverage=float(r["coverage"]))
             if metric is not None and np.isfinite(row[metric]):
                 v = row[metric]
                 row["met"] = bool(v <= hi and (lo is None or v >= lo))
         out.append(row)
-    return pd.DataFrame(out, columns=["figure", "split", "n", "mdape", "coverage", "goal", "met"])
+    return pd.DataFrame(out, columns=["figure", "split", "n", "mdape", "bias", "coverage", "goal", "met"])
 
 
 # ------------------------------------------------------------------------------------------ splits
@@ -297,7 +300,8 @@ def evaluate(
             r, g = _score(split_key, f, family)
             all_rows += r
             all_reg += g
-    met = pd.DataFrame(all_rows, columns=["split", "method", "group", "n", "answered", "mdape", "mape", "coverage"])
+    met = pd.DataFrame(all_rows, columns=["split", "method", "group", "n", "answered", "mdape", "mape", "bias",
+                                          "coverage"])
     regret = pd.DataFrame(all_reg, columns=["split", "method", "groups", "mean_regret_pct", "within_5pct"])
     predictions = pd.concat(held_out, ignore_index=True) if held_out else pd.DataFrame()
     return Evaluation(coverage=coverage, metrics=met, regret=regret, notes=notes,
