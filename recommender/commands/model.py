@@ -213,9 +213,9 @@ def _print_tables(ev: Any, per_benchmark: bool) -> None:
     for rec in must_show(ev.metrics).to_dict(orient="records"):
         t.add_row(rec["figure"], rec["split"] or "not run", _fmt(rec["n"], False), _fmt(rec["mdape"]),
                   _signed(rec["bias"]), _fmt(rec["coverage"]), rec["goal"], _met(rec["met"]))
+    console.print(t)
     console.print("bias: median signed error of the answers, + = slower than measured (pessimistic), "
                   "- = faster (optimistic)")
-    console.print(t)
     m = ev.metrics
     for split in list(dict.fromkeys(m["split"])):
         sub = m[m["split"] == split]
