@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Select
-from tui_fakes import open_catalog_view, settle
+from tui_fakes import open_catalog_view, settle, show_view
 from tui_fakes import text_of as _text
 
 from tui.widgets.catalog_view import COLUMNS, ranking_columns
@@ -130,9 +130,7 @@ async def test_frontier_lists_does_not_fit_rows(make_app: Any) -> None:
 
     app = make_app(frontier=with_misfit)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("escape", "2")
-        await settle(app, pilot)
+        await show_view(app, pilot, "2")
         table = app.query_one("#frontier-table")
         first = table.full_rows[0]
         assert first["basis"] == "does not fit" and first["minutes"] == "—"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import DataTable, Input, Label, Select
-from tui_fakes import open_catalog_view, settle
+from tui_fakes import open_catalog_view, settle, show_view
 from tui_fakes import text_of as _text
 
 from tui.widgets.recommendation import RecommendationPanel
@@ -173,9 +173,7 @@ async def test_switching_to_energy_ranking_fills_the_table_without_enter(make_ap
     """Switching "Rank by" to energy ranks at once (no Enter first), by a configuration MLPerf Power measured."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("escape", "3")
-        await settle(app, pilot)
+        await show_view(app, pilot, "3")
         ranking = app.query_one("#ranking-table", DataTable)
         assert ranking.row_count == 0  # nothing chosen yet
         app.query_one("#rank-metric", Select).value = "energy"
@@ -340,9 +338,7 @@ async def test_stale_results_are_dropped(make_app: Any) -> None:
 async def test_frontier_view_marks_current_choice(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("escape", "2")
-        await settle(app, pilot)
+        await show_view(app, pilot, "2")
         table = app.query_one("#frontier-table", DataTable)
         marks = [table.get_row_at(i)[-1] for i in range(table.row_count)]
         assert marks.count("◆ current") == 1
@@ -352,9 +348,7 @@ async def test_frontier_view_marks_current_choice(make_app: Any) -> None:
 async def test_model_view_shows_accuracy(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("escape", "4")
-        await settle(app, pilot)
+        await show_view(app, pilot, "4")
         table = app.query_one("#model-table", DataTable)
         assert table.row_count == 4
         assert table.get_row_at(1)[:3] == ["bert", "40", "4.2 %"]

@@ -221,6 +221,13 @@ def text_of(app: Any, selector: str) -> str:
     return console.export_text()
 
 
+async def show_view(app: Any, pilot: Any, key: str) -> None:
+    """Settle, leave any field, switch to view ``key`` ("1"-"4") and settle again."""
+    await settle(app, pilot)
+    await pilot.press("escape", key)
+    await settle(app, pilot)
+
+
 async def open_catalog_view(app: Any, pilot: Any) -> tuple[Any, Any]:
     """Settle, leave any field and switch to the catalog view; returns (CatalogView, its results DataTable)."""
     from textual.widgets import DataTable
