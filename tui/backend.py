@@ -233,8 +233,8 @@ def export_recommendation(rec: Recommendation, path: str | Path, fmt: str) -> Pa
 
 
 #: Columns of the Model view's table (numbers; percentages are 0-100).
-MODEL_REPORT_COLUMNS = ["group", "results", "model_mdape_pct", "model_coverage_pct", "nearest_linear_mdape_pct",
-                        "flops_ratio_mdape_pct"]
+MODEL_REPORT_COLUMNS = ["group", "results", "model_mdape_pct", "model_bias_pct", "model_coverage_pct",
+                        "nearest_linear_mdape_pct", "flops_ratio_mdape_pct"]
 
 
 def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
@@ -280,6 +280,7 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
             "group": str(group).removeprefix("benchmark "),
             "results": int(g["n"].max()),
             "model_mdape_pct": val("model", "mdape"),
+            "model_bias_pct": val("model", "bias"),
             "model_coverage_pct": val("model", "coverage"),
             "nearest_linear_mdape_pct": val("nearest-linear", "mdape"),
             "flops_ratio_mdape_pct": val("flops-ratio", "mdape"),

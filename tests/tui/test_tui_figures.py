@@ -247,3 +247,21 @@ async def test_a_fleet_shows_its_objective_not_one_configurations_mixes_per_day(
         objective = next(line for line in facts.splitlines() if "Objective" in line)
         assert "123.45 mixes/day" in objective
         assert objective.count("mixes/day") == 1, objective
+
+
+async def test_model_view_shows_the_signed_bias_beside_mdape(make_app: Any) -> None:
+    """The Model view's bias column is signed (+ = the answers are slower than measured), after MdAPE."""
+    import pandas as pd
+
+    def report(catalog: Any = None) -> tuple[pd.DataFrame, None, str]:
+        by = pd.DataFrame({"group": ["all", "first appearances"], "results": [111, 19],
+                           "model_mdape_pct": [8.5, 21.8], "model_bias_pct": [-3.0, 20.0],
+                           "model_coverage_pct": [66.7, 73.7]})
+        return by, None, "fake report with bias"
+
+    app = make_app(model_report=report)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_view(app, pilot, "4")
+        table = app.query_one("#model-table", DataTable)
+        assert table.get_row_at(0)[2:4] == ["8.5 %", "-3.0 %"]
+        assert table.get_row_at(1)[2:4] == ["21.8 %", "+20.0 %"]

@@ -20,6 +20,7 @@ COLUMNS = [
     Column("group", "Benchmark / group", 24, min_width=12),
     Column("results", "Results", 7, drop=3),
     Column("model_mdape_pct", "Model MdAPE", 11),
+    Column("model_bias_pct", "Bias (+ = too slow)", 19, drop=5, min_width=8),
     Column("model_coverage_pct", "Interval coverage (80 % target)", 31, drop=1, min_width=9),
     Column("nearest_linear_mdape_pct", "Baseline: nearest-linear MdAPE", 30, drop=2, min_width=10),
     Column("flops_ratio_mdape_pct", "Baseline: FLOPS-ratio MdAPE", 27, drop=4, min_width=10),
@@ -55,6 +56,8 @@ class ModelView(Vertical):
                 v = rec[c]
                 if fmt.is_missing(v):
                     row[c] = "—"
+                elif c == "model_bias_pct":  # signed: + = the answers are slower than measured
+                    row[c] = f"{float(v):+.1f} %"
                 elif c.endswith("_pct"):
                     row[c] = f"{float(v):.1f} %"
                 elif isinstance(v, float):
