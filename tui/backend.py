@@ -237,9 +237,11 @@ MODEL_REPORT_COLUMNS = ["group", "results", "model_mdape_pct", "model_bias_pct",
                         "nearest_linear_mdape_pct", "flops_ratio_mdape_pct"]
 
 
-def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+def model_report(cat: Catalog, until: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     """Accuracy of the performance model by benchmark on the forward split (train on rounds before the
     latest, test on the latest), next to the two baselines, from ``recommender.performance.evaluate.evaluate``.
+    ``until`` (``recommender tui --model-until``) first drops every result after that round: a development
+    evaluation, for whoever is changing the model and must not look at the final test.
 
     The evaluation refits the model, so its summary is cached beside the fitted model (keyed by the
     catalog's fingerprint and the model's code); the first call takes as long as one fit.
@@ -250,9 +252,20 @@ def model_report(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
 
     from recommender.performance import model_key
 
+    if until is not None:
+        from catalog.registry import round_key
+        from recommender.errors import ScenarioError
+        from recommender.performance.evaluate import catalog_until
+
+        if round_key(until) >= round_key(cat.latest_round):
+            raise ScenarioError(f"--model-until {until}: name a round before the catalog's latest "
+                                f"({cat.latest_round}); testing on the latest round is the final test")
+        cat = catalog_until(cat, until)
     latest = cat.latest_round
     source = (f"trained on rounds before {latest}, tested on {latest} (closed division); MdAPE = median "
               "absolute percentage error of minutes; coverage of the 80 % interval")
+    if until is not None:
+        source = f"DEVELOPMENT evaluation, rounds ≤ {until}, not the final test: " + source
     # keyed by the catalog's content and the model's code (a new model version re-evaluates)
     path = model_key.cache_dir() / f"tui-model-report-{cat.fingerprint[:16]}-{model_key.code_fingerprint()}.json"
     if path.is_file():

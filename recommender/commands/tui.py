@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 
 @click.command("tui")
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=str))
-def tui_command(scenario: str | None) -> None:
+@click.option("--model-until", "model_until", default=None, metavar="ROUND",
+              help="Model view: a development evaluation that drops every result after ROUND (e.g. v5.0), "
+                   "for whoever changes the model and must not look at the final test.")
+def tui_command(scenario: str | None, model_until: str | None) -> None:
     """Open the interactive app on SCENARIO.yaml (default: the seed scenario, examples/seed.yaml).
 
     \b
@@ -32,9 +37,27 @@ def tui_command(scenario: str | None) -> None:
         click.echo(f"error: {scenario}: {exc.strerror or exc}", err=True)
         raise SystemExit(2) from None
 
+    report = None
+    if model_until is not None:
+        report = _development_report(model_until)
+
     from tui.app import RecommenderApp
 
-    RecommenderApp(scenario=loaded, scenario_path=scenario).run()
+    RecommenderApp(scenario=loaded, scenario_path=scenario, model_report=report).run()
+
+
+def _development_report(until: str) -> Any:
+    """The Model view's report cut at ``until``; a bad round name exits 2 with a message before the app starts."""
+    from functools import partial
+
+    from catalog.registry import is_round_name
+
+    if not is_round_name(until):
+        click.echo(f"error: --model-until: {until!r} is not a round name (expected e.g. v5.0)", err=True)
+        raise SystemExit(2)
+    from tui.backend import model_report
+
+    return partial(model_report, until=until)
 
 
 def register(cli: click.Group) -> None:

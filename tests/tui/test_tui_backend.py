@@ -83,3 +83,37 @@ def test_save_never_defaults_to_a_shipped_example(seed_scenario: Any, tmp_path: 
     mine = tmp_path / "mine.yaml"
     app = RecommenderApp(scenario=seed_scenario, scenario_path=mine)
     assert app._save_default(seed_scenario) == mine
+
+
+def test_model_report_until_is_a_development_evaluation(cat: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    """``recommender tui --model-until v5.0``: the Model view evaluates a catalog without any later result and
+    says so; naming the latest round (the final test) or a later one is refused."""
+    import pandas as pd
+
+    from recommender.errors import ScenarioError
+    from recommender.performance import evaluate as evaluate_mod
+
+    seen: dict[str, Any] = {}
+
+    def fake_evaluate(catalog: Any, **kwargs: Any) -> Any:
+        seen["latest"], seen["rounds"] = catalog.latest_round, set(catalog.results["round"].astype(str))
+        empty = pd.DataFrame(columns=["split", "method", "group", "n", "answered", "mdape", "mape", "bias", "coverage"])
+        return evaluate_mod.Evaluation(coverage=0.8, metrics=empty, regret=pd.DataFrame(), predictions=pd.DataFrame())
+
+    monkeypatch.setenv("MLPERF_RECOMMENDER_CACHE", str(tmp_path))
+    monkeypatch.setattr(evaluate_mod, "evaluate", fake_evaluate)
+    _, _, source = backend.model_report(cat, until="v5.0")
+    assert seen["latest"] == "v5.0" and "v5.1" not in seen["rounds"]
+    assert source.startswith("DEVELOPMENT evaluation, rounds ≤ v5.0, not the final test")
+    for bad in (cat.latest_round, "v9.0"):
+        with pytest.raises(ScenarioError, match="final test"):
+            backend.model_report(cat, until=bad)
+
+
+def test_tui_command_rejects_a_bad_model_until_before_starting() -> None:
+    from click.testing import CliRunner
+
+    from recommender.cli import cli
+
+    res = CliRunner().invoke(cli, ["tui", "--model-until", "five"])
+    assert res.exit_code == 2 and "--model-until: 'five' is not a round name" in res.output
