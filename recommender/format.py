@@ -143,6 +143,12 @@ def whole(value: Any, missing: str = "—") -> str:
     return missing if is_missing(value) else f"{float(value):,.0f}"
 
 
+def signed_points(pct: Any, missing: str = "—") -> str:
+    """A signed figure already in percent, one decimal, no unit: ``+21.8``, ``-3.0``; ``missing`` when missing
+    (an error's bias: + = predicted slower than measured)."""
+    return missing if is_missing(pct) else f"{float(pct):+.1f}"
+
+
 def signed_percent(rel: float) -> str:
     """A relative change as a signed percentage with enough digits to be non-zero: ``+12 %``, ``-0.4 %``."""
     v = rel * 100

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from recommender import format as fmt
+
 
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
@@ -212,7 +214,7 @@ def _print_tables(ev: Any, per_benchmark: bool) -> None:
         t.add_column(col, justify="left" if col in ("figure", "split", "goal") else "right")
     for rec in must_show(ev.metrics).to_dict(orient="records"):
         t.add_row(rec["figure"], rec["split"] or "not run", _fmt(rec["n"], False), _fmt(rec["mdape"]),
-                  _signed(rec["bias"]), _fmt(rec["coverage"]), rec["goal"], _met(rec["met"]))
+                  fmt.signed_points(rec["bias"]), _fmt(rec["coverage"]), rec["goal"], _met(rec["met"]))
     console.print(t)
     console.print("bias: median signed error of the answers, + = slower than measured (pessimistic), "
                   "- = faster (optimistic)")
@@ -253,15 +255,6 @@ def _methods_by_group(sub: Any, per_benchmark: bool) -> Any:
         yield g, rows.get("model", {}), rows.get("nearest-linear", {}), rows.get("flops-ratio", {})
 
 
-def _signed(v: Any) -> str:
-    """A signed percentage with one decimal ("+21.8", "-3.0"); "—" when missing."""
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return "—"
-    return "—" if math.isnan(f) else f"{f:+.1f}"
-
-
 def _met(v: Any) -> str:
     return {True: "yes", False: "no"}.get(v, "") if isinstance(v, bool) else ""
 
@@ -275,7 +268,7 @@ def _markdown(ev: Any, per_benchmark: bool) -> str:
              "| figure | split | n | MdAPE % | bias % | coverage % | goal | met |", "|---|---|--:|--:|--:|--:|---|---|"]
     for rec in must_show(m).to_dict(orient="records"):
         lines.append(f"| {rec['figure']} | {rec['split'] or 'not run'} | {_fmt(rec['n'], False)} | "
-                     f"{_fmt(rec['mdape'])} | {_signed(rec['bias'])} | {_fmt(rec['coverage'])} | {rec['goal']} | "
+                     f"{_fmt(rec['mdape'])} | {fmt.signed_points(rec['bias'])} | {_fmt(rec['coverage'])} | {rec['goal']} | "
                      f"{_met(rec['met'])} |")
     lines += ["", "bias: median signed error of the answers, + = slower than measured (pessimistic), - = faster."]
     lines += ["", (f"| split | rows | n | model MdAPE % | model MAPE % | {ev.coverage:.0%} coverage % | "

@@ -59,9 +59,14 @@ def accelerator_maturity(model: PerformanceModelCore, a: np.ndarray, years: np.n
     return out
 
 
-def _decay(model: PerformanceModelCore, start: np.ndarray, years: np.ndarray) -> np.ndarray:
+def _age(start: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Years since ``start`` (0 before it, and 0 where the clock never started: ``start`` infinite)."""
     finite = np.isfinite(start)
-    age = np.where(finite, np.maximum(years - np.where(finite, start, 0.0), 0.0), 0.0)
+    return np.where(finite, np.maximum(years - np.where(finite, start, 0.0), 0.0), 0.0)
+
+
+def _decay(model: PerformanceModelCore, start: np.ndarray, years: np.ndarray) -> np.ndarray:
+    age = _age(start, years)
     if model.maturity_form == "log":
         # software maturity that keeps growing but ever more slowly: 0 when new, negative with age
         return -np.log1p(age / float(model.maturity_years))
@@ -112,6 +117,4 @@ def benchmark_maturity(model: PerformanceModelCore, b: np.ndarray, years: np.nda
     T = getattr(model, "bench_maturity_years", None)
     if not T:
         return np.zeros(len(b))
-    start = model.bench_first_years_[b]
-    age = np.where(np.isfinite(start), np.maximum(years - np.where(np.isfinite(start), start, 0.0), 0.0), 0.0)
-    return np.exp(-age / float(T))
+    return np.exp(-_age(model.bench_first_years_[b], years) / float(T))

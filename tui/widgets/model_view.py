@@ -57,7 +57,7 @@ class ModelView(Vertical):
                 if fmt.is_missing(v):
                     row[c] = "—"
                 elif c == "model_bias_pct":  # signed: + = the answers are slower than measured
-                    row[c] = f"{float(v):+.1f} %"
+                    row[c] = f"{fmt.signed_points(v)} %"
                 elif c.endswith("_pct"):
                     row[c] = f"{float(v):.1f} %"
                 elif isinstance(v, float):
