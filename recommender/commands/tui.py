@@ -47,13 +47,22 @@ def tui_command(scenario: str | None, model_until: str | None) -> None:
 
 
 def _development_report(until: str) -> Any:
-    """The Model view's report cut at ``until``; a bad round name exits 2 with a message before the app starts."""
+    """The Model view's report cut at ``until``; a bad round name, or the catalog's latest round or a later one,
+    exits 2 with a message before the app starts."""
     from functools import partial
 
     from catalog.registry import is_round_name
 
     if not is_round_name(until):
         click.echo(f"error: --model-until: {until!r} is not a round name (expected e.g. v5.0)", err=True)
+        raise SystemExit(2)
+    import catalog
+    from catalog.registry import round_key
+
+    latest = catalog.load().latest_round  # loaded once per process: the app reuses it
+    if round_key(until) >= round_key(latest):
+        click.echo(f"error: --model-until {until}: name a round before the catalog's latest ({latest}); testing "
+                   "on the latest round is the final test (plain `recommender tui` shows it)", err=True)
         raise SystemExit(2)
     from tui.backend import model_report
 

@@ -110,10 +110,12 @@ def test_model_report_until_is_a_development_evaluation(cat: Any, tmp_path: Path
             backend.model_report(cat, until=bad)
 
 
-def test_tui_command_rejects_a_bad_model_until_before_starting() -> None:
+def test_tui_command_rejects_a_bad_or_final_model_until_before_starting() -> None:
     from click.testing import CliRunner
 
     from recommender.cli import cli
 
     res = CliRunner().invoke(cli, ["tui", "--model-until", "five"])
     assert res.exit_code == 2 and "--model-until: 'five' is not a round name" in res.output
+    res = CliRunner().invoke(cli, ["tui", "--model-until", "v5.1"])
+    assert res.exit_code == 2 and "before the catalog's latest (v5.1)" in res.output
