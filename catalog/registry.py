@@ -67,6 +67,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     ]
 }
 
+#: The tasks the benchmarks train (a custom workload may name one: ``recommender.models.CustomWorkload.task``).
+TASKS: tuple[str, ...] = tuple(sorted({b.task for b in BENCHMARKS.values()}))
+
 #: Publication month of each round in ../shared (used as the model's time axis).
 ROUND_DATES: dict[str, date] = {
     "v0.5": date(2018, 12, 1),

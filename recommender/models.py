@@ -70,6 +70,11 @@ class CustomWorkload(FrozenModel):
     like: str | None = Field(
         default=None, description="MLPerf benchmark id it behaves like (its scaling shape is borrowed)."
     )
+    task: str | None = Field(
+        default=None,
+        description="What it trains, one of the MLPerf benchmarks' tasks (e.g. 'LLM pre-training', "
+        "'text-to-image'): without 'like', the scaling shape is borrowed from the benchmarks of that task.",
+    )
     measurements: list[Measurement] = Field(
         min_length=1, max_length=MAX_MEASUREMENTS, description="At least one measured configuration: accelerator, count, minutes."
     )

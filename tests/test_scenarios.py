@@ -371,6 +371,7 @@ def test_unknown_ids_everywhere_name_the_closest(tmp_path: Path) -> None:
           - custom:
               name: mine
               like: llama2_70b
+              task: LLM pretraining
               measurements:
                 - {accelerator_id: h100-sxm5, accelerators: 8, minutes: 30}
         accelerators: [nvidia-h100-sxm5-80gb, mi300x]
@@ -384,17 +385,19 @@ def test_unknown_ids_everywhere_name_the_closest(tmp_path: Path) -> None:
     assert set(got) == {
         (3, "workloads[0].benchmark"),
         (6, "workloads[1].custom.like"),
-        (8, "workloads[1].custom.measurements[0].accelerator_id"),
-        (9, "accelerators[1]"),
-        (10, "exclude[0]"),
-        (11, "prices.nvidia-l4"),
+        (7, "workloads[1].custom.task"),
+        (9, "workloads[1].custom.measurements[0].accelerator_id"),
+        (10, "accelerators[1]"),
+        (11, "exclude[0]"),
+        (12, "prices.nvidia-l4"),
     }
     assert got[(3, "workloads[0].benchmark")] == "unknown benchmark 'resnet50' (closest known: resnet)"
     assert "llama2_70b_lora" in got[(6, "workloads[1].custom.like")]
-    assert "nvidia-h100-sxm5-80gb" in got[(8, "workloads[1].custom.measurements[0].accelerator_id")]
-    assert "amd-mi300x-192gb" in got[(9, "accelerators[1]")]
-    assert "nvidia-t4-16gb" in got[(10, "exclude[0]")]
-    assert "nvidia-l4-24gb" in got[(11, "prices.nvidia-l4")]
+    assert got[(7, "workloads[1].custom.task")].endswith("(closest known: LLM pre-training)")
+    assert "nvidia-h100-sxm5-80gb" in got[(9, "workloads[1].custom.measurements[0].accelerator_id")]
+    assert "amd-mi300x-192gb" in got[(10, "accelerators[1]")]
+    assert "nvidia-t4-16gb" in got[(11, "exclude[0]")]
+    assert "nvidia-l4-24gb" in got[(12, "prices.nvidia-l4")]
 
 
 def test_closest_matches_spelling_and_display_names() -> None:

@@ -159,7 +159,7 @@ def evaluate_cmd(as_json: bool, as_markdown: bool, splits: tuple[str, ...], cove
     Splits: train on rounds before R / test on R for the last three rounds (the last is the final test);
     systems held out (grouped 5-fold; new configurations and replicates apart); accelerators held out;
     first appearances of every accelerator from v1.0 on; custom workloads from one result of each benchmark
-    new in the latest round. Groups: seen accelerators, first appearances, above 64 accelerators, each basis.
+    new in the latest round, stating its task (the Must-show figure) and not. Groups: seen accelerators, first appearances, above 64 accelerators, each basis.
     Baselines: (a) nearest-linear = the nearest measured
     count of the same accelerator and benchmark scaled linearly; (b) flops-ratio = the nearest measured
     configuration of the accelerator with the closest peak BF16 FLOPS, scaled by the FLOPS ratio.

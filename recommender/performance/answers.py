@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from catalog.registry import BENCHMARKS, closest_ids, round_years
+from catalog.registry import BENCHMARKS, TASKS, closest_ids, round_years
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
 from recommender.performance.anchors import (
     AnchorIndex,
@@ -105,6 +105,9 @@ def _check_ids(bundle: Bundle, acc: np.ndarray, bench: np.ndarray, custom: dict[
         if w.like is not None and w.like not in model_benches:
             raise UnknownIdError(f"workload {w.name!r}: unknown benchmark {w.like!r} in 'like'"
                                  f"{_closest(w.like, sorted(model_benches))}", field="like")
+        if w.task is not None and w.task not in TASKS:
+            raise UnknownIdError(f"workload {w.name!r}: unknown task {w.task!r}{_closest(w.task, list(TASKS))}",
+                                 field="task")
         for m in w.measurements:
             if m.accelerator_id not in known_accs:
                 raise UnknownIdError(f"workload {w.name!r}: unknown accelerator {m.accelerator_id!r}"

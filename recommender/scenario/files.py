@@ -146,18 +146,19 @@ def json_schema(kind: str = "scenario") -> dict[str, Any]:
 
 
 def _add_benchmark_enum(schema: dict[str, Any]) -> None:
-    """Editors complete benchmark ids: ``benchmark`` and ``like`` list the registry's ids."""
-    from catalog.registry import BENCHMARKS
+    """Editors complete benchmark ids and tasks: ``benchmark`` and ``like`` list the registry's ids, ``task``
+    its tasks."""
+    from catalog.registry import BENCHMARKS, TASKS
 
     for name in ("WorkloadEntry", "CustomWorkload", "CustomWorkloadFile"):
         model = schema.get("$defs", {}).get(name) or (schema if schema.get("title") == name else None)
-        for prop in ("benchmark", "like"):
+        for prop, values in (("benchmark", list(BENCHMARKS)), ("like", list(BENCHMARKS)), ("task", list(TASKS))):
             spec = (model or {}).get("properties", {}).get(prop)
             if spec is None:
                 continue
             for alt in spec.get("anyOf", [spec]):
                 if alt.get("type") == "string":
-                    alt["enum"] = list(BENCHMARKS)
+                    alt["enum"] = values
 
 
 def schema_text(kind: str = "scenario") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from catalog.registry import closest_ids
+from catalog.registry import TASKS, closest_ids
 from recommender.cache import per_catalog
 from recommender.errors import UnknownIdError
 from recommender.models import Scenario, field_path
@@ -63,6 +63,8 @@ def check_ids(scenario: Scenario, doc: Doc | None = None, catalog: Catalog | Non
         if w.custom is not None:
             if w.custom.like is not None and w.custom.like not in bench_set:
                 bad(("workloads", i, "custom", "like"), "benchmark", w.custom.like, benchmarks, None)
+            if w.custom.task is not None and w.custom.task not in TASKS:
+                bad(("workloads", i, "custom", "task"), "task", w.custom.task, TASKS, None)
             for j, m in enumerate(w.custom.measurements):
                 if m.accelerator_id not in accelerators:
                     bad(("workloads", i, "custom", "measurements", j, "accelerator_id"), "accelerator",

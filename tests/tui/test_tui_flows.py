@@ -390,6 +390,7 @@ async def test_adding_a_custom_workload(make_app: Any) -> None:
         dialog = app.screen
         dialog.query_one("#cw-name", Input).value = "our-llm"
         dialog.query_one("#cw-like", Select).value = "llama2_70b_lora"
+        dialog.query_one("#cw-task", Select).value = "LLM fine-tuning"
         dialog.query_one("#cw-accelerator", Select).value = "nvidia-h100-sxm5-80gb"
         dialog.query_one("#cw-count", Input).value = "8"
         await pilot.click("#dialog-ok")
@@ -402,6 +403,7 @@ async def test_adding_a_custom_workload(make_app: Any) -> None:
         assert app.screen is not dialog, str(dialog.query_one("#dialog-error", Label).content)
         custom = app.scenario.workloads[-1].custom
         assert custom is not None and custom.name == "our-llm" and custom.like == "llama2_70b_lora"
+        assert custom.task == "LLM fine-tuning"
         assert custom.measurements[0].minutes == 95.5 and custom.measurements[0].accelerators == 8
         assert [r[0] for r in app.query_one(RecommendationPanel).workload_rows][-1] == "our-llm"
         assert list(app.query(WorkloadRow))[-1].key == "custom:our-llm"

@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from catalog.registry import TASKS
+
 
 class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
     """Dismisses with a ``CustomWorkload``-shaped dict (validated by the library's model) or ``None``."""
@@ -29,6 +31,8 @@ class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
             yield Label("Add a custom workload (one measurement is enough)", id="dialog-title")
             yield Input(id="cw-name", placeholder="name, e.g. our-llm-finetune")
             yield Select(self._benchmarks, id="cw-like", prompt="behaves like (optional MLPerf benchmark)")
+            yield Select([(t, t) for t in TASKS], id="cw-task",
+                         prompt="what it trains (optional task; without 'behaves like', its benchmarks' shape)")
             yield Select(self._accelerators, id="cw-accelerator", prompt="measured on accelerator")
             with Horizontal(id="cw-numbers"):
                 yield Input(id="cw-count", placeholder="accelerators", type="integer")
@@ -53,10 +57,12 @@ class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
             error.update(f"name: {name!r} is already a workload of this scenario")
             return
         like = self.query_one("#cw-like", Select).value
+        task = self.query_one("#cw-task", Select).value
         acc = self.query_one("#cw-accelerator", Select).value
         data: dict[str, Any] = {
             "name": name,
             "like": None if like is Select.NULL else like,
+            "task": None if task is Select.NULL else task,
             "measurements": [{
                 "accelerator_id": None if acc is Select.NULL else acc,
                 "accelerators": self.query_one("#cw-count", Input).value.strip() or None,
