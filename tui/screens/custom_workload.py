@@ -32,7 +32,7 @@ class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
             yield Input(id="cw-name", placeholder="name, e.g. our-llm-finetune")
             yield Select(self._benchmarks, id="cw-like", prompt="behaves like (optional MLPerf benchmark)")
             yield Select([(t, t) for t in TASKS], id="cw-task",
-                         prompt="what it trains (optional task; without 'behaves like', its benchmarks' shape)")
+                         prompt="what it trains (optional task)")
             yield Select(self._accelerators, id="cw-accelerator", prompt="measured on accelerator")
             with Horizontal(id="cw-numbers"):
                 yield Input(id="cw-count", placeholder="accelerators", type="integer")
