@@ -73,7 +73,8 @@ class CustomWorkload(FrozenModel):
     task: str | None = Field(
         default=None,
         description="What it trains, one of the MLPerf benchmarks' tasks (e.g. 'LLM pre-training', "
-        "'text-to-image'): without 'like', the scaling shape is borrowed from the benchmarks of that task.",
+        "'text-to-image'): without 'like', the scaling shape is borrowed from the benchmarks of that task "
+        "(state it only when they are of a size like this workload's).",
     )
     measurements: list[Measurement] = Field(
         min_length=1, max_length=MAX_MEASUREMENTS, description="At least one measured configuration: accelerator, count, minutes."
