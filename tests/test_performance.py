@@ -279,7 +279,7 @@ def test_custom_workload_like_and_own_measurement(train: pd.DataFrame) -> None:
     assert out["basis"].tolist() == ["measured", "predicted", "predicted"]
     assert out["minutes"].iloc[0] == pytest.approx(30.0)
     assert out["minutes"].iloc[1] < 30.0
-    assert out["source"].iloc[1] == "custom workload my-llm"
+    assert out["source"].iloc[1] == "custom workload my-llm (scaled like llama2_70b_lora)"
     # the like-benchmark's accelerator ratio carries over: ratio equals the model's ratio on llama2_70b_lora
     m = estimate.default_model().model_
     ref = np.exp(m.predict_log(pd.DataFrame({"accelerator_id": [H100, H100], "accelerators": [8, 64],
@@ -329,6 +329,9 @@ def test_custom_workload_task_must_be_a_registry_task(model: object) -> None:
         estimate.predict(frame, workloads=[w])
     out = estimate.predict(frame, workloads=[w.model_copy(update={"task": "text-to-image"})])
     assert out["basis"].iloc[0] == "predicted" and out["minutes"].iloc[0] < 30.0
+    assert out["source"].iloc[0] == "custom workload mine (scaled like the text-to-image benchmarks: flux1, stable_diffusion)"
+    out = estimate.predict(frame, workloads=[w.model_copy(update={"task": None})])
+    assert out["source"].iloc[0] == "custom workload mine (scaled like a mix of every benchmark)"
 
 
 def test_predict_is_vectorised_enough_for_a_keystroke(model: object) -> None:

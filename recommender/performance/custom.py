@@ -58,6 +58,17 @@ def task_benchmarks(task: str | None, benchmarks: list[str]) -> list[str]:
     return [b for b in benchmarks if b in BENCHMARKS and BENCHMARKS[b].task == task]
 
 
+def shape_label(w: CustomWorkload, benchmarks: list[str]) -> str:
+    """Where a custom workload's scaling shape comes from, for its answers' ``source``."""
+    if w.like is not None:
+        return f"scaled like {w.like}"
+    siblings = task_benchmarks(w.task, benchmarks)
+    if siblings:
+        return f"scaled like the {w.task} benchmarks: {', '.join(siblings)}"
+    none = f"; no {w.task} benchmark in the catalog" if w.task is not None else ""
+    return f"scaled like a mix of every benchmark{none}"
+
+
 def predict_custom(est: CalibratedPerformanceModelCore, w: CustomWorkload, per_node: dict[str, int],
                    latest_round: str, coverage: float, rows: dict[str, np.ndarray]
                    ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
