@@ -47,3 +47,20 @@ async def test_real_optimizer_end_to_end(cat: Any) -> None:
         table = app.query_one("#frontier-table", DataTable)
         marks = [table.get_row_at(i)[-1] for i in range(table.row_count)]
         assert marks.count("◆ current") == 1
+
+
+async def test_a_custom_workload_row_says_where_its_scaling_comes_from(cat: Any) -> None:
+    """The real library's answer for examples/custom-workload.yaml: the custom workload's row names its shape."""
+    from pathlib import Path
+
+    from recommender.scenario import load_scenario
+
+    scenario = load_scenario(Path(__file__).resolve().parents[2] / "examples" / "custom-workload.yaml")
+    app = RecommenderApp(catalog=cat, scenario=scenario, debounce=0.05)
+    app.animation_level = "none"
+    async with app.run_test(size=(200, 45)) as pilot:
+        await settle(app, pilot, timeout=120)
+        rows = {r[0]: r for r in app.query_one(RecommendationPanel).workload_rows}
+        assert rows["in-house-vit"][4] == (
+            "predicted (derived estimate): custom workload in-house-vit (scaled like resnet)")
+        assert basis_text("predicted", "model", "") == "predicted (derived estimate)"
