@@ -21,9 +21,9 @@ One measurement is enough; more narrow the interval. The measurements themselves
 (``measured``), so the monotone envelope of :mod:`.anchors` applies.
 
 The interval is split-conformal on held-out transfers (:mod:`.calibration`): with ``like`` or a task, the
-benchmark's own transfers (or all benchmarks' pooled); otherwise normalised — in each forward split, one result of a benchmark carried to that round's other results of it with the mix of the *other* benchmarks
-(as if it were new), its error scaled by a spread that grows with the count distance and with a change of
-accelerator.
+benchmark's own transfers (or all benchmarks' pooled); otherwise normalised — in each forward split, one result
+of a benchmark carried to that round's other results of it with the mix of the *other* benchmarks (as if it
+were new), its error scaled by a spread that grows with the count distance and with a change of accelerator.
 """
 
 from __future__ import annotations
