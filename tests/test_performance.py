@@ -334,6 +334,18 @@ def test_custom_workload_task_must_be_a_registry_task(model: object) -> None:
     assert out["source"].iloc[0] == "custom workload mine (scaled like a mix of every benchmark)"
 
 
+def test_custom_workload_source_warns_when_its_shape_comes_from_a_model_of_another_size(model: object) -> None:
+    """30 minutes on 8 H100s is far from GPT-3 (days there): the answer still follows gpt3's shape, as asked, but
+    its source says the scaling may differ; like a benchmark of similar minutes (bert) it does not warn."""
+    frame = pd.DataFrame({"accelerator_id": [H100], "accelerators": [16], "benchmark": ["mine"]})
+    m = [Measurement(accelerator_id=H100, accelerators=8, minutes=30.0)]
+    far = estimate.predict(frame, workloads=[CustomWorkload(name="mine", like="gpt3", measurements=m)])
+    assert far["source"].iloc[0].startswith("custom workload mine (scaled like gpt3; your minutes are 1/")
+    assert far["source"].iloc[0].endswith("of theirs at the measured configuration, so it may scale differently)")
+    near = estimate.predict(frame, workloads=[CustomWorkload(name="mine", like="bert", measurements=m)])
+    assert near["source"].iloc[0] == "custom workload mine (scaled like bert)"
+
+
 def test_predict_is_vectorised_enough_for_a_keystroke(model: object) -> None:
     # correctness on a big frame (the speed goal itself lives in benchmarks/bench_model.py)
     rng = np.random.default_rng(1)

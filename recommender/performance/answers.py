@@ -42,7 +42,7 @@ from recommender.performance.anchors import (
     isotonic,
 )
 from recommender.performance.basis import lookup
-from recommender.performance.custom import predict_custom, shape_label
+from recommender.performance.custom import predict_custom
 from recommender.performance.memory import accelerator_memory_gb, fits
 from recommender.performance.store import Bundle, load_bundle
 from recommender.performance.training import FALLBACK_PER_NODE
@@ -224,8 +224,8 @@ def _raw_answers(bundle: Bundle, r: _Rows, custom: dict[str, CustomWorkload],
             continue
         sub = {"acc": r.acc[rows], "counts": r.counts[rows], "nodes": r.nodes[rows],
                "default_nodes": r.default_nodes[rows], "round": r.round[rows]}
-        mu[rows], q[rows], a = predict_custom(est, w, bundle.per_node, bundle.latest_round, coverage, sub)
-        source[rows] = f"custom workload {name} ({shape_label(w, est.model_.benchmarks_)})"
+        mu[rows], q[rows], a, shape = predict_custom(est, w, bundle.per_node, bundle.latest_round, coverage, sub)
+        source[rows] = f"custom workload {name} ({shape})"
         parts.append(a)
     cols = ["accelerator_id", "benchmark", "target", "accelerators", "_raw", "_q", "_basis", "source"]
     anchors = pd.concat([p[cols] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=cols)

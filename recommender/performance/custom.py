@@ -58,22 +58,36 @@ def task_benchmarks(task: str | None, benchmarks: list[str]) -> list[str]:
     return [b for b in benchmarks if b in BENCHMARKS and BENCHMARKS[b].task == task]
 
 
-def shape_label(w: CustomWorkload, benchmarks: list[str]) -> str:
-    """Where a custom workload's scaling shape comes from, for its answers' ``source``."""
+#: A ``like`` or task benchmark whose minutes at the measured configuration are this many times the workload's (or
+#: a fraction as small) is a model of a very different size: the answer's source says its scaling may differ.
+FAR_FACTOR = 10.0
+
+
+def shape_label(w: CustomWorkload, benchmarks: list[str], offsets: np.ndarray | None = None) -> str:
+    """Where a custom workload's scaling shape comes from, for its answers' ``source``. ``offsets``: log(the
+    workload's minutes / each named benchmark's) at the measured configurations (warns when even the closest is
+    more than :data:`FAR_FACTOR` apart)."""
     if w.like is not None:
-        return f"scaled like {w.like}"
-    siblings = task_benchmarks(w.task, benchmarks)
-    if siblings:
-        return f"scaled like the {w.task} benchmarks: {', '.join(siblings)}"
-    none = f"; no {w.task} benchmark in the catalog" if w.task is not None else ""
-    return f"scaled like a mix of every benchmark{none}"
+        out = f"scaled like {w.like}"
+    elif siblings := task_benchmarks(w.task, benchmarks):
+        out = f"scaled like the {w.task} benchmarks: {', '.join(siblings)}"
+    else:
+        none = f"; no {w.task} benchmark in the catalog" if w.task is not None else ""
+        return f"scaled like a mix of every benchmark{none}"
+    if offsets is not None and len(offsets):
+        d = float(offsets[np.argmin(np.abs(offsets))])
+        if abs(d) > math.log(FAR_FACTOR):
+            how = f"{math.exp(d):.0f} times" if d > 0 else f"1/{math.exp(-d):.0f} of"
+            out += f"; your minutes are {how} theirs at the measured configuration, so it may scale differently"
+    return out
 
 
 def predict_custom(est: CalibratedPerformanceModelCore, w: CustomWorkload, per_node: dict[str, int],
                    latest_round: str, coverage: float, rows: dict[str, np.ndarray]
-                   ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+                   ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, str]:
     """(log-minutes, log half-width) of ``rows`` (arrays acc, counts, nodes, default_nodes, round) of one
-    workload, and its anchors (one per measured accelerator and count, for every target round asked)."""
+    workload, its anchors (one per measured accelerator and count, for every target round asked) and where its
+    shape comes from (:func:`shape_label`)."""
     model = est.model_
     m_acc = np.array([m.accelerator_id for m in w.measurements], dtype=object)
     m_n = np.array([m.accelerators for m in w.measurements], dtype=float)
@@ -90,6 +104,7 @@ def predict_custom(est: CalibratedPerformanceModelCore, w: CustomWorkload, per_n
     shape = model if siblings else est.shape_model()
     benches = siblings or list(shape.benchmarks_)
     d = (m_log[None, :] - _per_benchmark(shape, benches, m_acc, m_n, m_nodes, m_dn, latest)).mean(axis=1)
+    label = shape_label(w, list(model.benchmarks_), d if siblings else None)
     wb = similarity_weights(d[:, None], getattr(est, "custom_bandwidth", 0.6))[:, 0]
     keep = wb >= 1e-4 * wb.max()  # benchmarks with a negligible weight are not evaluated (speed)
     wb, d = wb[keep] / wb[keep].sum(), d[keep]
@@ -114,4 +129,4 @@ def predict_custom(est: CalibratedPerformanceModelCore, w: CustomWorkload, per_n
     anchors["_q"] = est.replicate_halfwidth(coverage)
     anchors["_basis"] = "measured"
     anchors["source"] = f"custom workload {w.name} (your measurement)"
-    return mu, q, anchors
+    return mu, q, anchors, label
