@@ -34,7 +34,7 @@ class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
             yield Select([(t, t) for t in TASKS], id="cw-task",
                          prompt="what it trains (optional task)")
             yield Label("A task borrows the scaling of that task's MLPerf benchmarks: best when they are models of "
-                        "a size like yours ('behaves like' wins when both are set).", id="cw-task-hint", classes="hint")
+                        "a size like yours ('behaves like' wins when both are set).", id="cw-task-hint")
             yield Select(self._accelerators, id="cw-accelerator", prompt="measured on accelerator")
             with Horizontal(id="cw-numbers"):
                 yield Input(id="cw-count", placeholder="accelerators", type="integer")
