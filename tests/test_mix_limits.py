@@ -73,3 +73,25 @@ def test_the_same_mix_scenario_gives_the_same_explanation_twice() -> None:
     scenario = Scenario.parse({"budget_usd": 500_000, "power_limit_kw": 40, "mix": True, "workloads": WORKLOADS})
     first, second = optimize(scenario), optimize(scenario)
     assert first.model_dump_json() == second.model_dump_json()
+
+
+@pytest.mark.parametrize("budget", [1e11, 2e15])
+def test_a_min_time_mix_buys_only_configurations_that_train_something(budget: float) -> None:
+    # with no limit binding, the MILP was free to leave configurations bought that train nothing (595 of 597 at
+    # 1e11 once: $16 billion of idle servers)
+    rec = optimize(Scenario.parse({"budget_usd": budget, "mix": True, "workloads": WORKLOADS}), explain=False)
+    assert rec.status == Status.OPTIMAL
+    assert rec.configurations
+    idle = [c for c in rec.configurations if not any(v > 0 for v in c.serves.values())]
+    assert idle == []
+    assert len(rec.configurations) <= len(WORKLOADS)
+
+
+def test_max_throughput_mix_without_a_reachable_limit_answers_and_says_the_copies_are_capped() -> None:
+    # a budget past every limit row left the fleet heuristic with no rows: it crashed ("cannot reshape array of
+    # size 0") and the CLI reported an internal error
+    rec = optimize(Scenario.parse({"budget_usd": 1e17, "mix": True, "objective": "max_throughput",
+                                   "workloads": WORKLOADS}), explain=False)  # fmt: skip
+    assert rec.status == Status.OPTIMAL
+    assert max(c.count for c in rec.configurations) == mix.MIX_COPIES_CAP
+    assert rec.explanation[0].startswith("No limit bounds this fleet"), rec.explanation[0]

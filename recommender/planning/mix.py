@@ -86,6 +86,10 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
         name = "HiGHS" if r.solver.startswith("highs") else "CBC"
         explanation.insert(0, f"{name} stopped at its time limit ({fmt.amount(time_limit_s)} s) with this solution; a "
                               "better one may exist (status: feasible).")  # fmt: skip
+    if s.objective == Objective.MAX_THROUGHPUT and np.any(np.asarray(r.counts) >= MIX_COPIES_CAP):
+        explanation.insert(0, f"No limit bounds this fleet: more copies always add throughput, so each configuration "
+                              f"stops at the cap of {MIX_COPIES_CAP:,} copies. Set a budget, power or space limit "
+                              "that a purchase can reach for a meaningful answer.")  # fmt: skip
     choice = max(configs, key=lambda c: c.capex_usd * c.count)
     return Recommendation(status=r.status, objective_value=value, configurations=configs, choice=choice,
                           alternatives=alternatives, binding=binding, sensitivity=sensitivity,

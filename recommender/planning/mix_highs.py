@@ -295,7 +295,8 @@ def _fill(m: _Model, counts: np.ndarray) -> np.ndarray:
     copies alone would train the most mixes per day in that room (a fleet to start the MILP from)."""
     counts = np.asarray(counts, dtype=float).copy()
     caps = np.array([limit if limit > 0 else 0.0 for _use, limit in m.limit_rows])
-    uses = np.array([np.asarray(use, dtype=float) for use, _limit in m.limit_rows]).reshape(len(caps), -1)
+    # no limit rows (a budget no purchase reaches is "no limit"): only the copies' bounds remain
+    uses = np.array([np.asarray(use, dtype=float) for use, _limit in m.limit_rows]).reshape(len(caps), len(counts))
     for _ in range(8):
         room = caps - uses @ counts
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -80,6 +80,9 @@ def solve_mix_time(minutes: np.ndarray, shares: np.ndarray, res: Resources, limi
                 break
             assign[w, min(cand, key=lambda c: minutes[w, c])] = 1.0
         if counts is not None:
+            # a configuration that trains no workload shortens nothing: the solver may leave it bought when no
+            # limit binds (a huge budget), so it is dropped (the limits only get more slack)
+            counts = np.where(assign.sum(axis=0) > 0, counts, 0)
             out = _time_result(minutes, shares, res, limits, counts, assign, status, solver)
     if incumbent is None or (out is not None and status == Status.OPTIMAL):
         return out if out is not None else MixResult(Status.INFEASIBLE, None, None, None, None)
