@@ -116,3 +116,19 @@ def test_optimizer_minutes_do_not_increase_with_count(accelerator: str, bench: s
         assert set(usual["basis"]) == {"specs_only"}
     bad = np.flatnonzero(np.diff(m) > 1e-9 * m[1:])
     assert not bad.size, usual.iloc[[*bad, *(bad + 1)]][["accelerators", "nodes", "weighted_minutes", "basis"]]
+
+
+def test_an_infeasible_answer_names_the_truly_cheapest_candidate_that_holds_the_model(memory_gb: dict) -> None:
+    # the scenario's grid stops just past its budget, so its cheapest usable candidate was one whole NVL72 rack
+    # ($3.0M) where 32 x MI325X ($739,200) holds llama31_405b: the explanation understated what is possible 4x
+    r = recommender.optimize(_llama(200_000))
+    assert r.status == "infeasible"
+    line = next(e for e in r.explanation if e.startswith("The cheapest"))
+    cheapest = recommender.candidates(_llama(1e9))
+    cheapest = cheapest[cheapest["basis"] != "does_not_fit"].sort_values("capex_usd").iloc[0]
+    n, acc = int(cheapest["accelerators"]), cheapest["accelerator_id"]
+    assert n * memory_gb[acc] >= LLAMA_NEED_GB
+    assert f"capex ${cheapest['capex_usd']:,.0f}" in line, (line, n, acc)
+    # answers without explanations (batch, sweeps) keep the scenario's grid: no second table
+    quick = recommender.optimize(_llama(200_000), explain=False)
+    assert quick.status == "infeasible"

@@ -168,11 +168,25 @@ def weak_bases(configs: list[Configuration]) -> list[str]:
             if any(w.basis == b and c.serves.get(w.workload, 0.0) > 1e-6 for c in configs for w in c.workloads)]
 
 
-def infeasible_explanation(p: Prepared) -> list[str]:
-    s, t = p.scenario, p.table
+def infeasible_explanation(p: Prepared, *, wide: bool = True) -> list[str]:
+    """Why nothing fits, with the cheapest and the lowest-power usable candidates and the limits they miss.
+
+    The scenario's candidate grid stops just past its limits (:data:`recommender.planning.grid.HEADROOM`), so
+    its cheapest usable candidate may be far dearer than the true one (a model that needs 32 accelerators for
+    its memory, under a budget that buys 8). With ``wide`` (answers that are explained) the candidates come from
+    the grid without the limits (:func:`recommender.planning.binding.wider`); batch and sweep answers without
+    explanations keep the scenario's grid."""
+    from recommender.planning.binding import wider
+
+    s = p.scenario
     out = ["No candidate satisfies the scenario's limits."]
-    usable = base_mask(p)
+    q = wider(p, *p.limits.names()) if wide and p.limits.items() else p
+    if not (len(q.table) and base_mask(q).any()):
+        q = p
+    t = q.table
+    usable = base_mask(q)
     if not len(t) or not usable.any():
+        t = p.table
         if not p.considered:
             out.append("No accelerator could be considered: see `skipped` (no price, excluded, or not sold as a node).")
         elif len(t) and not t.mem_ok.any():
@@ -184,13 +198,13 @@ def infeasible_explanation(p: Prepared) -> list[str]:
             out.append(sentence or "The performance model has no prediction for the considered accelerators.")
         return out
     idx = np.flatnonzero(usable)
-    mixes, per_day = risk_arrays(p)[1], R.unit_label("mixes/day", s.risk)
+    mixes, per_day = risk_arrays(q)[1], R.unit_label("mixes/day", s.risk)
     cheapest = int(idx[np.lexsort((t.power[idx], t.capex[idx]))[0]])
     lowest = int(idx[np.lexsort((t.capex[idx], t.power[idx]))[0]])
     picks = [("cheapest", cheapest), ("lowest-power", lowest)] if cheapest != lowest else [
         ("cheapest (and lowest-power)", cheapest)]
     for label, j in picks:
-        c = configuration(p, j)
+        c = configuration(q, j)
         v = S.violations(t.res, p.limits, j)
         misses = []
         for name, rel in v.items():
@@ -202,14 +216,15 @@ def infeasible_explanation(p: Prepared) -> list[str]:
         what = ", ".join(misses) if misses else "nothing (another limit interacts)"
         out.append(f"The {label} candidate, {describe(c)} (capex {fmt.money(c.capex_usd)}, "
                    f"{fmt.amount(c.it_power_kw)} kW), misses {what}.")  # fmt: skip
-    sentence = memory_sentence(p, S.within_limits(t.res, p.limits), "candidates within the limits")
+    sentence = memory_sentence(p, S.within_limits(p.table.res, p.limits), "candidates within the limits")
     if sentence is not None:
         out.append(sentence)
     if s.objective == Objective.MIN_TCO:
-        inlim = idx[S.within_limits(t.res.take(idx), p.limits)]
+        pidx = np.flatnonzero(base_mask(p))
+        inlim = pidx[S.within_limits(p.table.res.take(pidx), p.limits)]
         if inlim.size:
-            out.append(f"Within the limits at most {fmt.amount(float(mixes[inlim].max()))} {per_day} are reachable; "
-                       f"{fmt.amount(s.required_mixes_per_day)} are required.")  # fmt: skip
+            out.append(f"Within the limits at most {fmt.amount(float(risk_arrays(p)[1][inlim].max()))} {per_day} are "
+                       f"reachable; {fmt.amount(s.required_mixes_per_day)} are required.")  # fmt: skip
     return out
 
 

@@ -54,7 +54,7 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
         "catalog_fingerprint": p.catalog.fingerprint, "risk": resolve_risk(s.risk),
     }  # fmt: skip
     if r.counts is None:
-        return Recommendation(status=Status.INFEASIBLE, explanation=infeasible_explanation(p),
+        return Recommendation(status=Status.INFEASIBLE, explanation=infeasible_explanation(p, wide=explain),
                               assumptions=assumptions_for(p, []), **common)  # fmt: skip
     configs, used = mix_configs(p, keep, r)
     value = mix_value(s.objective, r)

@@ -72,7 +72,7 @@ def optimize_single(p: Prepared, *, solver: str, time_limit_s: float, explain: b
         "catalog_fingerprint": p.catalog.fingerprint, "risk": resolve_risk(s.risk),
     }  # fmt: skip
     if r.index is None:
-        return Recommendation(status=Status.INFEASIBLE, explanation=infeasible_explanation(p),
+        return Recommendation(status=Status.INFEASIBLE, explanation=infeasible_explanation(p, wide=explain),
                               assumptions=assumptions_for(p, []), **common)  # fmt: skip
     i = r.index
     config = configuration(p, i)
