@@ -189,3 +189,19 @@ def test_an_internal_failure_is_one_line_and_never_stops_the_others(in_data: Pat
     rows = json.loads(out.read_text())
     assert rows[0]["name"] == "valid" and rows[0]["status"] == "optimal"
     assert rows[1]["status"] == "error" and "internal error: RuntimeError: model exploded" in rows[1]["error"]
+
+
+def test_allow_listed_accelerators_without_a_price_are_named_as_skipped(tmp_path: Path, fake_model: object) -> None:
+    # a new user's review: the note said TPU v5p and V100 "were considered" though, having no price, they never
+    # were, and the table output never showed the skipped list the explanation pointed to
+    f = tmp_path / "allow.yaml"
+    f.write_text("version: 1\nname: allow\nbudget_usd: 300k\nworkloads: [{benchmark: bert}]\n"
+                 "accelerators: [google-tpu-v5p, nvidia-a30-pcie-24gb, nvidia-v100-sxm2-32gb]\n")
+    table = run("optimize", str(f))
+    assert table.exit_code == 0, table.stderr
+    note = next(ln for ln in table.stdout.splitlines() if "allow-listed accelerators were considered" in ln)
+    considered, skipped = note.split("Allow-listed but skipped:")
+    assert "nvidia-a30-pcie-24gb" in considered and "tpu" not in considered and "v100" not in considered
+    assert "google-tpu-v5p (no reference price" in skipped and "nvidia-v100-sxm2-32gb (no reference price" in skipped
+    assert any(ln.startswith("skipped (no reference price") and "google-tpu-v5p" in ln
+               for ln in table.stdout.splitlines()), table.stdout  # fmt: skip

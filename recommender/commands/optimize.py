@@ -218,6 +218,12 @@ def _print_table(rec: Any) -> None:
         console.print(f"binding limits: {', '.join(rec.binding)}", soft_wrap=True)
     for sentence in rec.explanation:  # one line per sentence when piped (grep-able); wrapped on a terminal
         console.print(f"- {sentence}", soft_wrap=not out.isatty(), markup=False)
+    if rec.skipped:  # what was not considered, and why (the explanation may point here)
+        by_reason: dict[str, list[str]] = {}
+        for k in rec.skipped:
+            by_reason.setdefault(k.reason, []).append(k.accelerator_id + (f" x{k.accelerators}" if k.accelerators else ""))
+        for reason, whats in by_reason.items():
+            console.print(f"skipped ({reason}): {', '.join(whats)}", soft_wrap=not out.isatty(), markup=False)
 
 
 # ------------------------------------------------------------------------------------------------ batch

@@ -188,7 +188,7 @@ def infeasible_explanation(p: Prepared, *, wide: bool = True) -> list[str]:
     if not len(t) or not usable.any():
         t = p.table
         if not p.considered:
-            out.append("No accelerator could be considered: see `skipped` (no price, excluded, or not sold as a node).")
+            out.append("No accelerator could be considered: see the skipped list (no price, excluded, or not sold as a node).")
         elif len(t) and not t.mem_ok.any():
             out.append(f"No considered accelerator has {fmt.amount(s.min_accelerator_memory_gb)} GB of memory.")
         else:

@@ -129,7 +129,13 @@ def prepare(s: Scenario, catalog: Catalog, meta: CatalogMeta, predictor: Predict
     table = _table(s, meta, model, sel, rows, pred, shares, plan)
     allow_note = None
     if allow is not None:
-        allow_note = "Only the scenario's allow-listed accelerators were considered: " + ", ".join(sorted(allow)) + "."
+        used = sorted(a for a in allow if a in sel.considered)
+        allow_note = ("Only the scenario's allow-listed accelerators were considered: " + (", ".join(used) or "none")
+                      + ".")
+        dropped = [f"{k.accelerator_id} ({k.reason})" for k in sel.skipped if k.accelerator_id in allow
+                   and k.accelerator_id not in sel.considered]  # fmt: skip
+        if dropped:
+            allow_note += " Allow-listed but skipped: " + "; ".join(sorted(set(dropped))) + "."
     return Prepared(s, catalog, meta, model, table, shares, names, limits, sel.specs, sel.spec_assumptions,
                     sel.prices, sel.skipped, sel.considered, allow_note, plan=plan)  # fmt: skip
 
