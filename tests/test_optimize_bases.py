@@ -132,3 +132,17 @@ def test_an_infeasible_answer_names_the_truly_cheapest_candidate_that_holds_the_
     # answers without explanations (batch, sweeps) keep the scenario's grid: no second table
     quick = recommender.optimize(_llama(200_000), explain=False)
     assert quick.status == "infeasible"
+
+
+def test_the_memory_sentence_names_the_largest_candidate_that_cannot_hold_the_model() -> None:
+    # some candidates within the limits hold llama31_405b and some do not; the sentence said "121 of 131 cannot
+    # hold it; the most memory among them is 144 x A100 = 11,520 GB" (a configuration that does hold it)
+    r = recommender.optimize({"name": "405b-tco", "budget_usd": 2e6, "objective": "min_tco",
+                              "required_mixes_per_day": 0.5, "workloads": [{"benchmark": "llama31_405b"}],
+                              "accelerators": ["nvidia-a100-pcie-80gb", "nvidia-a30-pcie-24gb"]})  # fmt: skip
+    assert r.status == "infeasible"
+    line = next(e for e in r.explanation if e.startswith("Memory: "))
+    cannot, of = (int(x) for x in line.split(" candidates")[0].removeprefix("Memory: ").split(" of "))
+    assert cannot < of  # some do fit: throughput, not memory, is why this scenario fails
+    most = float(line.rsplit("= ", 1)[1].removesuffix(" GB.").replace(",", ""))
+    assert most < LLAMA_NEED_GB, line

@@ -334,10 +334,17 @@ LIMIT_NAMES = {"budget": "budget", "power": "power limit", "rack_units": "rack s
                "required_mixes": "required mixes/day"}
 
 
+#: every limit a scenario may set, lifted for :func:`candidates` (a budget no purchase reaches keeps one limit)
+NO_LIMITS: dict[str, Any] = {"budget_usd": 1e15, "power_limit_kw": None, "rack_units": None, "max_nodes": None,
+                             "max_accelerators": None}
+
+
 def candidates(scenario: Scenario, cat: Catalog) -> pd.DataFrame:
+    """The scenario's candidates on the grid without its limits: the scenario's own grid stops just past them, so
+    what relaxing a limit buys (a model that needs 32 accelerators' memory under a budget for 8) may lie beyond."""
     import recommender
 
-    return recommender.candidates(scenario, catalog=cat)
+    return recommender.candidates(scenario, catalog=cat, **NO_LIMITS)
 
 
 @dataclass(frozen=True)
@@ -372,6 +379,8 @@ class Infeasibility:
     violated: list[str]
     closest: dict[str, Any] | None
     cheapest: dict[str, Any] | None
+    #: candidates that cannot train a workload whatever the limits (its memory need, or no prediction)
+    unusable: int = 0
 
     def lines(self, name: Callable[[str], str]) -> list[tuple[str, str]]:
         out = []
@@ -386,7 +395,10 @@ class Infeasibility:
                 out.append((title, f"relaxing the {misses} makes {what} feasible."))
             else:
                 out.append((title, f"{what} misses the {misses}."))
-        if not out:
+        if not out and self.unusable:
+            out.append(("What relaxing buys: ", ("nothing: no candidate holds every workload in memory (or has a "
+                                                  "prediction for it), whatever the limits.")))
+        elif not out:
             out.append(("What relaxing buys: ", ("no candidate to compare with the limits (check the allow-list "
                                                   "and the workloads).")))
         return out
@@ -394,15 +406,22 @@ class Infeasibility:
 
 def infeasibility(scenario: Scenario, frame: pd.DataFrame) -> Infeasibility:
     """Which limits an infeasible scenario's candidates break (``frame`` = :func:`candidates`)."""
-    import math
+    from recommender.planning.risk import P80, resolve
 
+    p80 = resolve(getattr(scenario, "risk", None)) == P80
     limits = {}
     for limit, (field, column, sense, unit) in LIMIT_COLUMNS.items():
         value = getattr(scenario, field, None)
+        if limit == "required_mixes" and p80 and "mixes_per_day_p80" in frame:
+            column = "mixes_per_day_p80"  # the optimizer judges the requirement on p80 minutes
         if value is not None and column in frame:
             limits[limit] = (float(value), column, sense, unit)
     rows = []
+    unusable = 0
     for i, rec in enumerate(frame.to_dict("records")):
+        if fmt.is_missing(rec.get("weighted_minutes")):  # does not fit in memory / no prediction: no limit helps
+            unusable += 1
+            continue
         misses, score = [], 0.0
         for limit, (value, column, sense, unit) in limits.items():
             use = rec.get(column)
@@ -412,14 +431,13 @@ def infeasibility(scenario: Scenario, frame: pd.DataFrame) -> Infeasibility:
             if (sense == "max" and use > value * (1 + 1e-9)) or (sense == "min" and use < value * (1 - 1e-9)):
                 misses.append(Miss(limit, value, use, unit))
                 score += abs(use - value) / max(abs(value), 1e-9)
-        wm = rec.get("weighted_minutes")
         rows.append({"key": i, "accelerator_id": str(rec["accelerator_id"]), "accelerators": int(rec["accelerators"]),
-                     "capex_usd": float(rec["capex_usd"]), "weighted_minutes": math.inf if fmt.is_missing(wm)
-                     else float(wm), "misses": misses, "score": score})
+                     "capex_usd": float(rec["capex_usd"]), "weighted_minutes": float(rec["weighted_minutes"]),
+                     "misses": misses, "score": score})
     rows = [r for r in rows if r["misses"]]  # a candidate breaking nothing here breaks a rule we cannot relax
     if not rows:
-        return Infeasibility([], None, None)
+        return Infeasibility([], None, None, unusable)
     closest = min(rows, key=lambda r: (r["score"], r["weighted_minutes"]))
     cheapest = min(rows, key=lambda r: (r["capex_usd"], r["weighted_minutes"]))
     violated = [m.limit for m in closest["misses"]]
-    return Infeasibility(violated, closest, cheapest)
+    return Infeasibility(violated, closest, cheapest, unusable)

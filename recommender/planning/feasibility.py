@@ -101,8 +101,10 @@ def memory_sentence(p: Prepared, among: np.ndarray, what: str = "candidates") ->
         for w in range(len(p.names)):
             if p.shares[w] > 0 and t.basis[i][w] == DOES_NOT_FIT and w not in need_of:
                 need_of[w] = memory_need_text(p, int(i), w)
-    total = np.nan_to_num(t.memory[among] * t.accelerators[among], nan=0.0)
-    j = int(np.flatnonzero(among)[int(np.argmax(total))])
+    # the largest of those that cannot hold it (of all of ``among``, it could be one that can: "121 of 131 cannot
+    # hold it; the most memory among them is 11,520 GB" for a 6,480 GB need)
+    total = np.nan_to_num(t.memory[rows] * t.accelerators[rows], nan=0.0)
+    j = int(rows[int(np.argmax(total))])
     name = p.meta.accelerators[str(t.acc[j])].name or str(t.acc[j])
     return (f"Memory: {len(rows)} of {int(among.sum())} {what} cannot hold the workload: "
             f"{'; '.join(need_of.values())}; the most memory among them is {int(t.accelerators[j]):,} × {name} "

@@ -271,3 +271,28 @@ def test_round_ticks() -> None:
     assert fmt.round_ticks(0, 1000, 5) == [0, 250, 500, 750, 1000]
     assert fmt.log_ticks(3.2, 450) == [5, 10, 20, 50, 100, 200]
     assert [fmt.tick_label(t) for t in fmt.round_ticks(100, 2000)] == ["500", "1,000", "1,500", "2,000"]
+
+
+def test_infeasibility_ignores_candidates_that_cannot_hold_the_workload_and_judges_mixes_at_p80(
+        seed_scenario: Any) -> None:  # fmt: skip
+    # a new user's review: for llama31_405b the hint proposed 24 x A100 PCIe ("inf weighted min", 1,920 GB for a
+    # 6,480 GB need), and for a required throughput it used expected minutes where the optimizer uses p80 ones,
+    # so following the hint left the scenario infeasible
+    import pandas as pd
+
+    s = seed_scenario.model_copy(update={"budget_usd": 100_000.0, "objective": "min_tco",
+                                         "required_mixes_per_day": 1.0})  # fmt: skip
+    frame = pd.DataFrame([
+        {"accelerator_id": "small", "accelerators": 8, "capex_usd": 90_000.0, "weighted_minutes": float("nan"),
+         "mixes_per_day": float("nan"), "mixes_per_day_p80": float("nan")},
+        {"accelerator_id": "big", "accelerators": 32, "capex_usd": 400_000.0, "weighted_minutes": 1000.0,
+         "mixes_per_day": 1.44, "mixes_per_day_p80": 0.9},
+    ])  # fmt: skip
+    why = backend.infeasibility(s, frame)
+    assert why.unusable == 1
+    assert why.closest is not None and why.closest["accelerator_id"] == "big"
+    assert [m.limit for m in why.closest["misses"]] == ["budget", "required_mixes"]  # 0.9 at p80 < 1.0
+    assert backend.infeasibility(s.model_copy(update={"risk": "expected"}), frame).violated == ["budget"]
+    only_unfit = backend.infeasibility(s, frame.iloc[:1])
+    assert only_unfit.closest is None and only_unfit.unusable == 1
+    assert "no candidate holds every workload in memory" in only_unfit.lines(str)[0][1]
