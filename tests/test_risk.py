@@ -76,6 +76,27 @@ def test_objective_minutes_and_note_on_arrays() -> None:
                        [("specs_only", "predicted"), ("measured", "measured")], np.array([0.5, 0.5]), "min")
     assert note.uncertain and note.bases == ("specs_only",) and note.measured_index == 1
     assert note.measured_value == 10.5
+    # its other workload is predicted: the choice rests only *in part* on the specs-only figure
+    assert note.partly and note.lines("A", "B", "minutes", "min")[0] == (
+        "The choice, A, rests in part on specs_only figures (no MLPerf result for the accelerator).")
+    whole = R.risk_note(0, np.array([10.0, 10.5]), np.array([True, True]),
+                        [("carried", "carried"), ("measured", "measured")], np.array([0.5, 0.5]), "min")
+    assert not whole.partly and whole.lines("A", "B", "minutes", "min")[0].startswith("The choice, A, rests on carried")
+
+
+def test_the_basis_sentence_says_a_custom_workload_rests_on_the_users_measurement() -> None:
+    from recommender.models import Configuration, WorkloadEstimate
+    from recommender.planning.explain import basis_sentence
+
+    def row(name: str, basis: str, source: str) -> WorkloadEstimate:
+        return WorkloadEstimate.model_construct(workload=name, minutes=10.0, basis=basis, source=source)
+
+    c = Configuration.model_construct(workloads=[row("vit", "predicted", "custom workload vit (scaled like resnet)"),
+                                                 row("bert", "predicted", "model")])  # fmt: skip
+    text = basis_sentence(c)
+    assert "predicted from your own measurement for vit (custom workload" in text
+    assert "predicted by the performance model for bert" in text
+    assert not text.startswith("All minutes are predictions")
 
 
 def test_risk_setting_and_note_in_cli_text_markdown_and_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -103,13 +103,16 @@ def basis_sentence(c: Configuration) -> str:
     """Where the chosen configuration's minutes come from; says so when the choice rests on carried or
     specs-only figures."""
     by: dict[str, list[str]] = {}
-    for w in c.workloads:
-        by.setdefault(w.basis, []).append(w.workload)
+    for w in c.workloads:  # a custom workload's figure is its own measurement carried by the model's shapes
+        custom = w.basis == "predicted" and (w.source or "").startswith("custom workload")
+        by.setdefault("custom" if custom else w.basis, []).append(w.workload)
     if set(by) == {"measured"}:
         return "All minutes were measured on this exact configuration in the target round (MLPerf results)."
     if set(by) == {"predicted"}:
         return "All minutes are predictions of the performance model (intervals in the table)."
     what = {"measured": "measured on this exact configuration in the target round for {}",
+            "custom": ("predicted from your own measurement for {} (custom workload: scaled to this configuration "
+                       "by the performance model; the source says from which benchmarks' shapes)"),
             "carried": ("carried for {} (measured on this configuration in an earlier round, moved to today's "
                         "software by the model's trend; the source names the round)"),
             "predicted": "predicted by the performance model for {}",
@@ -150,7 +153,9 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
         out.append("It uses " + ", ".join(used) + ".")
     weak = [b.replace("_", "-") for b in weak_bases(configs)]
     if weak:
-        out.append(f"The choice rests on {' and '.join(weak)} figures: check the intervals in the table.")
+        used = {w.basis for c in configs for w in c.workloads if c.serves.get(w.workload, 0.0) > 1e-6}
+        partly = "in part " if used - {"carried", "specs_only"} else ""
+        out.append(f"The choice rests {partly}on {' and '.join(weak)} figures: check the intervals in the table.")
     if single_best is not None:
         out.append(f"The best single configuration reaches {fmt.amount(single_best)} {unit}; the mix is never worse: the "
                    "solver starts from the best fleet of one configuration and keeps it unless it finds better.")

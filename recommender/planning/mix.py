@@ -72,7 +72,7 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
         alternatives = alternatives_mix(p, set(used), value, sense)
     explanation = explain_mix(p, configs, value, binding, single_best, int(keep.size), common["solver"])
     if explain:  # issue 12: a fleet on carried / specs-only figures names the best all-measured fleet
-        at = next((k + 1 for k, line in enumerate(explanation) if line.startswith("The choice rests on")), None)
+        at = next((k + 1 for k, line in enumerate(explanation) if line.startswith("The choice rests ")), None)
         if at is not None:
             explanation[at:at] = measured_fleet(p, configs, value, time_limit_s=time_limit_s, **how)
     if unknown:

@@ -96,6 +96,7 @@ class RiskNote:
     measured_index: int | None  # best feasible candidate with every figure measured
     measured_value: float | None
     chosen_value: float
+    partly: bool = False  # its other figures have other bases (predicted, measured)
 
     def lines(self, describe: str, measured_describe: str | None, unit: str, sense: str,
               risk: str | None = None) -> list[str]:  # fmt: skip
@@ -103,7 +104,8 @@ class RiskNote:
         if not self.uncertain:
             return []
         why = {"specs_only": "no MLPerf result for the accelerator", "carried": "measured in an earlier round"}
-        out = [(f"The choice, {describe}, rests on {' and '.join(self.bases)} figures "
+        partly = "in part " if self.partly else ""
+        out = [(f"The choice, {describe}, rests {partly}on {' and '.join(self.bases)} figures "
                 f"({'; '.join(why[b] for b in self.bases)}).")]  # fmt: skip
         if self.measured_index is None or self.measured_value is None:
             out.append("No configuration with measured figures fits the limits.")
@@ -129,7 +131,8 @@ def risk_note(chosen: int, values: np.ndarray, feasible: np.ndarray, basis: Sequ
               shares: np.ndarray, sense: str) -> RiskNote:  # fmt: skip
     """The note for candidate ``chosen`` among ``values`` (objective per candidate) and ``feasible``."""
     pos = np.flatnonzero(shares > 0)
-    weak = tuple(sorted({str(basis[chosen][w]) for w in pos} & UNCERTAIN_BASES))
+    used = {str(basis[chosen][w]) for w in pos}
+    weak = tuple(sorted(used & UNCERTAIN_BASES))
     if not weak:  # the common case: nothing to compare, skip the scan
         return RiskNote(uncertain=False, bases=(), measured_index=None, measured_value=None,
                         chosen_value=float(values[chosen]))  # fmt: skip
@@ -140,4 +143,4 @@ def risk_note(chosen: int, values: np.ndarray, feasible: np.ndarray, basis: Sequ
         best = int(idx[np.argmin(values[idx])] if sense == "min" else idx[np.argmax(values[idx])])
     return RiskNote(uncertain=bool(weak), bases=weak, measured_index=best,
                     measured_value=None if best is None else float(values[best]),
-                    chosen_value=float(values[chosen]))  # fmt: skip
+                    chosen_value=float(values[chosen]), partly=bool(used - UNCERTAIN_BASES))  # fmt: skip
