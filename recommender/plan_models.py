@@ -88,8 +88,9 @@ def rent_markdown(r: RentOrBuy | None) -> list[str]:
     if r is None:
         return []
     out = ["## Rent or buy", "",
-           (f"Buy: {fmt.money(r.buy_tco_usd)} (present value; {fmt.money(r.buy_usd_per_year)} a year) at "
-            f"utilisation {fmt.percent(r.utilization)} ({_amount(r.mixes_per_year)} mixes a year)."), "",
+           (f"Buy: {fmt.money(r.buy_tco_usd)} (present value; {fmt.money(r.buy_usd_per_year)} a year) with energy at "
+            f"the work's utilisation, {fmt.percent(r.utilization)} ({_amount(r.mixes_per_year)} mixes a year; the "
+            "configuration's TCO above assumes the scenario's average draw)."), "",
            ("| provider | accelerator | pricing | USD/acc-h | rent (present value) | vs buy | break-even utilisation "
             "| source |"), "|---|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
     for q in r.quotes:

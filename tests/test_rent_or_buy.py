@@ -89,6 +89,7 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
     from optimize_fakes import fake_predict
 
     from recommender import optimize
+    from recommender.format import money
 
     prices = tmp_path / "cloud.csv"
     prices.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
@@ -109,3 +110,7 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
                    predictor=fake_predict)  # fmt: skip
     assert tco.cloud_decision == "rent" and tco.cheapest_rent.provider == "B"  # 0.01 USD/h beats any purchase
     assert tco.explanation[0].startswith("consider_cloud:")
+    # the decision compares the rent with the purchase doing the same work, the rent table's buy figure (it used
+    # the configuration's TCO at the scenario's utilisation, so the line and the table's "vs buy" disagreed)
+    assert tco.rent_or_buy is not None
+    assert f"({money(tco.rent_or_buy.buy_tco_usd)} TCO, energy at the work's" in tco.explanation[0], tco.explanation[0]

@@ -203,8 +203,8 @@ def _print_table(rec: Any) -> None:
     if rec.rent_or_buy is not None:
         r = rec.rent_or_buy
         rent = Table(show_edge=False, header_style="bold", title_justify="left",
-                     title=f"rent or buy (buy {fmt.money(r.buy_tco_usd)} present value, utilisation "
-                           f"{fmt.percent(r.utilization)})")  # fmt: skip
+                     title=f"rent or buy, the same work (buy {fmt.money(r.buy_tco_usd)} present value at the work's "
+                           f"utilisation, {fmt.percent(r.utilization)})")  # fmt: skip
         for col, justify in [("provider", "left"), ("accelerator", "left"), ("pricing", "left"),
                              ("USD/acc-h", "right"), ("rent", "right"), ("vs buy", "right"),
                              ("break-even", "right")]:  # fmt: skip

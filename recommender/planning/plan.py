@@ -89,17 +89,21 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
     best = frame.iloc[0]
     rent = float(best["rent_pv_usd"])
     buy = rec.total_tco_usd if rec.status != Status.INFEASIBLE else None
+    same_work = ""
+    if buy is not None and rec.rent_or_buy is not None:  # the purchase doing the same work as the rent (its table)
+        buy = rec.rent_or_buy.buy_tco_usd
+        same_work = f", energy at the work's {fmt.percent(rec.rent_or_buy.utilization)} utilisation"
     name = p.meta.accelerators[str(best["accelerator_id"])].name
     what = f"renting {name} ({best['provider']}, {best['pricing']}) for {fmt.money(rent)} (present value)"
     if buy is None:
         line = f"consider_cloud: no purchase fits; the cheapest way to do the work is {what}."
         decision = "rent"
     elif rent < buy:
-        line = (f"consider_cloud: {what} is cheaper than buying ({fmt.money(buy)} TCO) by {fmt.money(buy - rent)} "
+        line = (f"consider_cloud: {what} is cheaper than buying ({fmt.money(buy)} TCO{same_work}) by {fmt.money(buy - rent)} "
                 f"({(1 - rent / buy) * 100:.0f} %): rent.")  # fmt: skip
         decision = "rent"
     else:
-        line = (f"consider_cloud: buying ({fmt.money(buy)} TCO) is cheaper than the cheapest rent, {what}, by "
+        line = (f"consider_cloud: buying ({fmt.money(buy)} TCO{same_work}) is cheaper than the cheapest rent, {what}, by "
                 f"{fmt.money(rent - buy)}: buy.")  # fmt: skip
         decision = "buy"
     update: dict[str, object] = {"explanation": [line, *rec.explanation], "cloud_decision": decision,

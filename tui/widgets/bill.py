@@ -70,8 +70,8 @@ def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
         return None
     out = Text()
     out.append("Rent or buy: ", style="bold")
-    out.append(f"buying costs {fmt.money(r.buy_tco_usd)} (present value, {fmt.money(r.buy_usd_per_year)} a year) at "
-               f"{fmt.percent(r.utilization, 0)} utilisation.")
+    out.append(f"buying costs {fmt.money(r.buy_tco_usd)} (present value, {fmt.money(r.buy_usd_per_year)} a year) with "
+               f"energy at the work's {fmt.percent(r.utilization, 0)} utilisation.")
     decision = getattr(rec, "cloud_decision", None)
     if decision:
         out.append(f" Decision: {decision}.", style="bold")

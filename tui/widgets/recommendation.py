@@ -252,9 +252,10 @@ class RecommendationPanel(VerticalScroll):
         per_year = (f" · {fmt.money(sum(y * x.count for y, x in zip(yearly, configs)))} a year"
                     if all(y is not None for y in yearly) else "")
         narrow = self.width_mode == "narrow"  # one line a figure where possible: details are further down
-        years = fmt.plain_number(self.years)
-        grid.add_row("Capex", f"{fmt.money(capex)} · TCO {fmt.money(tco)} over {years} years" if narrow else
-                     f"{fmt.money(capex)} · TCO {fmt.money(tco)} over {years} years (capex + energy){per_year}")
+        years = f"{fmt.plain_number(self.years)} year{'' if self.years == 1 else 's'}"
+        grid.add_row("Capex", f"{fmt.money(capex)} · TCO {fmt.money(tco)} over {years}" if narrow else
+                     f"{fmt.money(capex)} · TCO {fmt.money(tco)} over {years} (present value: capex + energy − "
+                     f"salvage){per_year}")
         # one configuration's own mixes/day (at expected minutes) beside a time or cost objective; not beside a
         # mixes/day objective (ranked at p80 by default) nor for a fleet, where it would read as the fleet's
         one = len(configs) == 1 and c.count == 1 and objective != "max_throughput"
