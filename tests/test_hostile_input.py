@@ -237,3 +237,12 @@ def test_a_scenario_holds_at_most_100_workloads(tmp_path: Path) -> None:
                       f"minutes: {i + 1}}}]}}\n" for i in range(MAX_WORKLOADS + 1))
     (err,) = load_errors(write(tmp_path, "budget_usd: 1000\nworkloads:\n" + customs))
     assert f":2: workloads: must have at most {MAX_WORKLOADS} items" in err, err
+
+
+def test_a_file_that_is_not_yaml_mappings_is_quoted_briefly(tmp_path: Path) -> None:
+    # /etc/passwd parses as one long string: the message quoted all of it (a TUI toast covered the screen)
+    text = "".join(f"user{i}:x:{i}:{i}:User {i}:/home/user{i}:/bin/sh\n" for i in range(40))
+    errors = load_errors(write(tmp_path, text, "passwd"))
+    assert len(errors) == 1 and "the top level must be a mapping" in errors[0]
+    assert len(errors[0]) < len(str(tmp_path)) + 200, errors[0]
+    assert "user0:x:0:0" in errors[0] and "user39" not in errors[0]

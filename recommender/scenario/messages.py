@@ -209,4 +209,7 @@ def kind_of(value: Any) -> str:
         return "mapping"
     if value is None:
         return "empty value"
-    return f"{type(value).__name__} ({value!r})"
+    shown = repr(value)
+    if len(shown) > 60:  # a whole non-YAML file (e.g. /etc/passwd) reads as one long string
+        shown = shown[:57] + "…"
+    return f"{type(value).__name__} ({shown})"
