@@ -115,6 +115,14 @@ def is_round_name(name: str) -> bool:
     return bool(_ROUND_RE.match(name.strip()))
 
 
+def canonical_round(name: str) -> str:
+    """``v2.0`` for ``v2.0``, ``2.0`` or `` V2.0 ``; ValueError for anything that is not a round name."""
+    m = _ROUND_RE.match(name.strip().lower())
+    if not m:
+        raise ValueError(f"not a round name: {name!r} (expected e.g. v5.0)")
+    return f"v{int(m.group(1))}.{int(m.group(2))}"
+
+
 def round_date(round_name: str) -> date:
     """Publication date of a round; rounds not in the table follow the cadence (x.0 in June, x.1 in November)."""
     if round_name in ROUND_DATES:

@@ -173,3 +173,31 @@ def test_killing_a_batch_leaves_no_worker_running(big_batch: Path, tmp_path: Pat
     for pid in left:  # never leave processes behind, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert left == set()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["catalog", "rank", "--benchmark", "bert", "--round", "v9.9"],
+     "error: --round: the catalog has no results of round v9.9 (it holds v0.7, "),
+    (["catalog", "rank", "--benchmark", "bert", "--round", "two"], "error: --round: not a round name: 'two'"),
+    (["model", "predict", "nvidia-h100-sxm5-80gb", "8", "bert", "--round", "two"],
+     "error: --round: not a round name: 'two'"),
+])  # fmt: skip
+def test_an_unknown_round_is_an_error_not_an_empty_answer(args: list[str], message: str) -> None:
+    # a new user's review: `--round v9.9` (or a typo) printed "no scored results match these filters", exit 0
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli_module.cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(message), result.stderr
+
+
+def test_a_round_without_its_v_is_that_round() -> None:
+    from click.testing import CliRunner
+
+    from catalog.registry import canonical_round
+
+    assert canonical_round("2.0") == canonical_round(" V2.0 ") == "v2.0"
+    plain = CliRunner().invoke(cli_module.cli, ["catalog", "rank", "--benchmark", "bert", "--round", "2.0", "--json"])
+    with_v = CliRunner().invoke(cli_module.cli, ["catalog", "rank", "--benchmark", "bert", "--round", "v2.0", "--json"])
+    assert plain.exit_code == with_v.exit_code == 0
+    assert plain.stdout == with_v.stdout and '"round": "v2.0"' in plain.stdout

@@ -117,6 +117,16 @@ def rank_cmd(benchmark: str, accelerator: str | None, accelerators: int | None, 
     known_a = set(cat.accelerators["accelerator_id"].dropna())
     if accelerator and accelerator not in known_a:
         _fail(f"--accelerator: unknown accelerator {accelerator!r}{_closest(accelerator, known_a)}")
+    if round_name is not None:
+        from catalog.registry import canonical_round, round_key
+
+        rounds = sorted(set(cat.results["round"].dropna().astype(str)), key=round_key)
+        try:
+            round_name = canonical_round(round_name)
+        except ValueError as exc:
+            _fail(f"--round: {exc}")
+        if round_name not in rounds:
+            _fail(f"--round: the catalog has no results of round {round_name} (it holds {', '.join(rounds)})")
     df = cat_mod.rank(benchmark, accelerator=accelerator, accelerators=accelerators, round=round_name,
                       division=None if division == "all" else division, status=status, submitter=submitter,
                       metric=metric, catalog=cat)

@@ -108,7 +108,12 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
     if nodes is not None:
         row["nodes"] = nodes
     if round_name is not None:
-        row["round"] = round_name
+        from catalog.registry import canonical_round
+
+        try:  # "2.0" is round v2.0 (it was taken as an unknown round: no anchors, another answer)
+            row["round"] = canonical_round(round_name)
+        except ValueError as exc:
+            _fail(f"--round: {exc}")
     try:
         import catalog as catalog_pkg
 
