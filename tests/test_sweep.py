@@ -126,7 +126,7 @@ def test_fast_path_gives_the_optimizers_choice_on_random_scenarios(tmp_path: Pat
     rng = np.random.default_rng(14)
     picked = rng.choice(plan.total, 200, replace=False)
     cols = ["status", "risk", "objective_value", "accelerator_id", "accelerators", "nodes", "capex_usd",
-            "it_power_kw", "minutes"]
+            "it_power_kw", "minutes", "basis"]
     from catalog import load
 
     cat = load()
@@ -139,7 +139,8 @@ def test_fast_path_gives_the_optimizers_choice_on_random_scenarios(tmp_path: Pat
                 "accelerators": rec.choice.accelerators if rec.choice else None,
                 "nodes": rec.choice.nodes if rec.choice else None,
                 "capex_usd": rec.total_capex_usd, "it_power_kw": rec.total_it_power_kw,
-                "minutes": rec.choice.weighted_minutes if rec.choice else None}
+                "minutes": rec.choice.weighted_minutes if rec.choice else None,
+                "basis": rec.choice.basis if rec.choice else None}  # a new user's review: sweeps had no basis
         for c in cols:
             got, exp = row[c], want[c]
             if exp is None:
@@ -169,7 +170,8 @@ def test_rows_and_csv_output_and_summary(tmp_path: Path) -> None:
     assert list(a["index"]) == list(range(120))
     assert list(a.columns) == ["index", "workloads", "prices", "power_limit_kw", "budget_usd", "status",
                                "objective", "risk", "objective_value", "choice", "accelerator_id", "accelerators",
-                               "nodes", "capex_usd", "it_power_kw", "minutes", "binding", "error", "explanation"]
+                               "nodes", "capex_usd", "it_power_kw", "minutes", "basis", "binding", "error",
+                               "explanation"]
     assert (a["accelerator_id"].fillna("") == b["accelerator_id"].fillna("")).all()
     assert np.allclose(a["capex_usd"].astype(float), b["capex_usd"].astype(float), equal_nan=True)
     assert set(a["status"]) <= {"optimal", "infeasible"}

@@ -91,7 +91,7 @@ def build_table(scenario: Scenario, catalog: Catalog) -> dict[str, np.ndarray]:
     limits, in the same order, so the feasible candidates (and hence the choice) are the same.
     """
     from recommender.api import _prepare
-    from recommender.models import Objective
+    from recommender.models import Objective, summary_basis
     from recommender.planning.feasibility import risk_arrays
 
     free = scenario.model_copy(update={**dict.fromkeys(LIMIT_FIELDS), "objective": Objective.MIN_TCO,
@@ -99,7 +99,11 @@ def build_table(scenario: Scenario, catalog: Catalog) -> dict[str, np.ndarray]:
     p = _prepare(free, catalog, None, {})
     t = p.table
     ranked, ranked_mixes = risk_arrays(p)  # what the optimizer ranks by under the scenario's risk (issue 12)
+    pos = [w for w in range(len(p.names)) if p.shares[w] > 0]
+    basis = np.array([summary_basis([str(t.basis[i][w]) for w in pos]) if pos else "" for i in range(len(t))],
+                     dtype=object)  # the summary of each candidate's figures, as batch rows give it
     return {
+        "basis": basis,
         "acc": np.asarray(t.acc, dtype=object),
         "accelerators": np.asarray(t.accelerators, dtype=np.int64),
         "nodes": np.asarray(t.nodes, dtype=np.int64),

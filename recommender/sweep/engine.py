@@ -38,6 +38,7 @@ RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("capex_usd", "float64"),
     ("it_power_kw", "float64"),
     ("minutes", "float64"),
+    ("basis", "string"),
     ("binding", "string"),
     ("error", "string"),
     ("explanation", "string"),
@@ -63,6 +64,7 @@ class GroupTable:
     ok_any_memory: np.ndarray  # usable without the memory minimum
     memory_limit: bool  # the scenario sets a memory minimum
     risk: str  # what the figures are ranked by: "p80" (the intervals' upper ends) or "expected" (issue 12)
+    basis: np.ndarray | None = None  # measured / carried / predicted / specs_only, or mixed (per candidate)
 
 
 def build_group_table(scenario: Any, catalog: Catalog) -> GroupTable:
@@ -86,7 +88,7 @@ def build_group_table(scenario: Any, catalog: Catalog) -> GroupTable:
     return GroupTable(obj, t["acc"][keep], t["accelerators"][keep], t["nodes"][keep], t["capex"][keep],
                       t["power"][keep], t["weighted"][keep], value[keep], primary[keep], usage[:, keep],
                       keep_ok, base[keep], scenario.min_accelerator_memory_gb is not None,
-                      resolve_risk(scenario.risk))  # fmt: skip
+                      resolve_risk(scenario.risk), t["basis"][keep])  # fmt: skip
 
 
 def _never_first(usage: np.ndarray, ok: np.ndarray, ok_any: np.ndarray, block: int = 512) -> np.ndarray:
@@ -199,6 +201,7 @@ def fast_rows(gt: GroupTable, limits: np.ndarray) -> dict[str, list[Any]]:
             "capex_usd": _round(gt.capex[i], 2),
             "it_power_kw": _round(gt.power[i], 4),
             "minutes": _round(gt.weighted[i], 4),
+            "basis": None if gt.basis is None else str(gt.basis[i]),
         }
     rows = [cells[i] for i in choice.tolist()]
     out = {name: [r.get(name) for r in rows] for name, _ in RESULT_COLUMNS}
