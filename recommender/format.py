@@ -73,6 +73,8 @@ def money(value: Any, missing: str = "—") -> str:
         return missing
     v = float(value)
     sign = "-" if v < 0 else ""
+    if abs(v) >= 1e15:  # beyond float's whole-dollar precision ("$990,000,000,000,000,128"): 3 significant digits
+        return f"{sign}${abs(v):.3g}"
     return f"{sign}${abs(v):,.0f}"
 
 

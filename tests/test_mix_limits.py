@@ -95,3 +95,19 @@ def test_max_throughput_mix_without_a_reachable_limit_answers_and_says_the_copie
     assert rec.status == Status.OPTIMAL
     assert max(c.count for c in rec.configurations) == mix.MIX_COPIES_CAP
     assert rec.explanation[0].startswith("No limit bounds this fleet"), rec.explanation[0]
+
+
+def test_a_choice_at_the_grid_cap_says_so_and_huge_amounts_read_as_such() -> None:
+    # a new user's review: at a budget of 9e17 the app bought 4,096 cards, said only "No limit binds", and showed
+    # "+10 % budget ($990,000,000,000,000,128)"
+    from recommender import format as fmt
+    from recommender.planning.grid import MAX_GENERATED_ACCELERATORS
+
+    rec = optimize(Scenario.parse({"budget_usd": 9e17, "workloads": WORKLOADS}))
+    assert rec.status == Status.OPTIMAL and rec.choice.accelerators == MAX_GENERATED_ACCELERATORS
+    assert any(e.startswith("It is the largest configuration of ") and "stop at 4,096 accelerators" in e
+               for e in rec.explanation), rec.explanation  # fmt: skip
+    assert fmt.money(9.9e17) == "$9.9e+17" and fmt.money(123_456.4) == "$123,456"
+    assert all("000,128" not in s.summary for s in rec.sensitivity)
+    small = optimize(Scenario.parse({"budget_usd": 300_000, "workloads": WORKLOADS}))
+    assert not any(e.startswith("It is the largest configuration") for e in small.explanation)

@@ -9,6 +9,7 @@ from recommender.models import Alternative, Configuration, Objective
 from recommender.planning import risk as R
 from recommender.planning import solve as S
 from recommender.planning.feasibility import base_mask, memory_sentence, objective_arrays, risk_arrays
+from recommender.planning.grid import MAX_GENERATED_ACCELERATORS
 from recommender.planning.results import configuration
 from recommender.planning.table import Prepared
 
@@ -51,8 +52,9 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
             Objective.MAX_THROUGHPUT: f"the most mixes per day{at}",
             Objective.MIN_TCO: (f"the lowest TCO that trains the mix {fmt.amount(s.required_mixes_per_day)} times "
                                 f"per day{at}")}
-    out.append(f"Of {len(t)} candidates, {n_feasible} fit the limits and {n_pruned} are not dominated; this one has "
-               f"{what[s.objective]} (ties go to the cheaper, then the less power-hungry).")
+    out.append(f"Of {len(t):,} candidate{'s' if len(t) != 1 else ''}, {n_feasible:,} fit the limits and {n_pruned:,} "
+               f"{'is' if n_pruned == 1 else 'are'} not dominated; this one has {what[s.objective]} (ties go to the "
+               "cheaper, then the less power-hungry).")
     usage = []
     for name, limit in p.limits.items():
         use = float(t.res.usage(name)[i])
@@ -79,6 +81,11 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
             out.append(f"Binding: the {label}.")
     if not binding and checked and p.limits.items():
         out.append("No limit binds: relaxing any one limit would not buy a better answer among the candidates.")
+        largest = int(np.max(t.accelerators[t.acc == t.acc[i]]))
+        if int(t.accelerators[i]) == largest and largest >= MAX_GENERATED_ACCELERATORS // 2:
+            out.append(f"It is the largest configuration of {c.accelerator_name or c.accelerator_id} considered: "
+                       f"candidates stop at {MAX_GENERATED_ACCELERATORS:,} accelerators of one model, so a larger "
+                       "one might be faster still.")
     runner = next((a for a in alternatives if a.configuration is not None), None)
     if runner is not None:
         out.append(f"Runner-up: {runner.reason}.")

@@ -133,13 +133,13 @@ def alternatives_single(p: Prepared, i: int, best: float | None, sense: str) -> 
         cfg = configuration(p, rr.index)
         val = float(rr.objective)  # type: ignore[arg-type]
         if sense == "min":
-            rel = (val / best - 1) * 100 if best else math.inf
+            rel = (val / best - 1) if best else math.inf
             reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {fmt.amount(val)} {unit}, "
-                      f"{rel:+.0f} % vs the choice")  # fmt: skip
+                      f"{fmt.signed_percent(rel)} vs the choice")  # fmt: skip
         else:
-            rel = (val / best - 1) * 100 if best else -math.inf
+            rel = (val / best - 1) if best else -math.inf
             reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {fmt.amount(val)} {unit}, "
-                      f"{rel:+.0f} % vs the choice")  # fmt: skip
+                      f"{fmt.signed_percent(rel)} vs the choice")  # fmt: skip
         if abs(val - (best or 0.0)) <= 1e-9 * max(1.0, abs(best or 0.0)):
             reason += " (tie: the choice is cheaper or draws less power)"
         out.append(Alternative(accelerator_id=acc, configuration=cfg, objective_value=val, reason=reason))
