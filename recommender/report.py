@@ -74,6 +74,10 @@ def recommendation_markdown(rec: Recommendation) -> str:
         lines.append("")
     if rec.risk:  # issue 12: which minutes were ranked
         lines += [f"**Risk** {rec.risk}: {RISK_TEXT.get(rec.risk, rec.risk)}", ""]
+    if rec.cloud_decision == "rent" and rec.cheapest_rent is not None:
+        q = rec.cheapest_rent
+        lines += [(f"**Decision: rent** {q.accelerator_id} ({q.provider}, {q.pricing}) for {fmt.money(q.rent_pv_usd)} "
+                   "present value; the purchase below is the best one to buy, shown for comparison."), ""]
     if rec.configurations:
         lines += [
             "| buy | accelerator | accelerators | nodes | capex | IT kW | facility kW | TCO | basis |",

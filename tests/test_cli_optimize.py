@@ -205,3 +205,16 @@ def test_allow_listed_accelerators_without_a_price_are_named_as_skipped(tmp_path
     assert "google-tpu-v5p (no reference price" in skipped and "nvidia-v100-sxm2-32gb (no reference price" in skipped
     assert any(ln.startswith("skipped (no reference price") and "google-tpu-v5p" in ln
                for ln in table.stdout.splitlines()), table.stdout  # fmt: skip
+
+
+def test_a_rent_decision_heads_the_table_output(tmp_path: Path, fake_model: object) -> None:
+    prices = tmp_path / "cloud.csv"
+    prices.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
+                      "B,nvidia-a30-pcie-24gb,spot,0.01,test,2026\n")  # fmt: skip
+    f = tmp_path / "rent.yaml"
+    f.write_text(f"version: 1\nname: rent\nobjective: min_tco\nrequired_mixes_per_day: 2\nconsider_cloud: true\n"
+                 f"accelerators: [nvidia-a30-pcie-24gb]\ncloud_prices: {prices}\nworkloads: [{{benchmark: bert}}]\n")
+    out = run("optimize", str(f))
+    assert out.exit_code == 0, out.stderr
+    second = out.stdout.splitlines()[1]
+    assert second.startswith("decision: rent nvidia-a30-pcie-24gb (B, spot) for $"), out.stdout

@@ -114,3 +114,5 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
     # the configuration's TCO at the scenario's utilisation, so the line and the table's "vs buy" disagreed)
     assert tco.rent_or_buy is not None
     assert f"({money(tco.rent_or_buy.buy_tco_usd)} TCO, energy at the work's" in tco.explanation[0], tco.explanation[0]
+    # a rent decision heads the Markdown (and the CLI table output): the purchase table below is for comparison
+    assert "**Decision: rent** nvidia-h100-sxm5-80gb (B, spot)" in tco.to_markdown()
