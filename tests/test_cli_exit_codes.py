@@ -181,8 +181,12 @@ def test_killing_a_batch_leaves_no_worker_running(big_batch: Path, tmp_path: Pat
     (["catalog", "rank", "--benchmark", "bert", "--round", "two"], "error: --round: not a round name: 'two'"),
     (["model", "predict", "nvidia-h100-sxm5-80gb", "8", "bert", "--round", "two"],
      "error: --round: not a round name: 'two'"),
+    # and impossible configurations (8 accelerators on 3 nodes answered 6.43 min; 99,999,999,999 answered 0.08)
+    (["model", "predict", "nvidia-h100-sxm5-80gb", "8", "bert", "--nodes", "3"], "error: --nodes: must be between 1"),
+    (["model", "predict", "nvidia-h100-sxm5-80gb", "99999999999", "bert"], "error: ACCELERATORS: at most 65,536"),
+    (["model", "predict", "nvidia-h100-sxm5-80gb", "0", "bert"], "error: ACCELERATORS: must be a whole number >= 1"),
 ])  # fmt: skip
-def test_an_unknown_round_is_an_error_not_an_empty_answer(args: list[str], message: str) -> None:
+def test_an_unknown_round_or_impossible_configuration_is_an_error_not_an_answer(args: list[str], message: str) -> None:
     # a new user's review: `--round v9.9` (or a typo) printed "no scored results match these filters", exit 0
     from click.testing import CliRunner
 

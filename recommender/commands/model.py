@@ -86,6 +86,10 @@ def fit_progress() -> Iterator[Callable[[str | None], None]]:
         show_progress(None)
 
 
+#: the largest count ``model predict`` answers (4x the grid's 16,384: beyond, the count curve has nothing to go on)
+MAX_PREDICT_ACCELERATORS = 65_536
+
+
 @model.command("predict")
 @click.argument("accelerator_id")
 @click.argument("accelerators", type=float)
@@ -104,6 +108,14 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
     from recommender.performance import store
     from recommender.performance.answers import predict
 
+    if not (math.isfinite(accelerators) and accelerators >= 1 and accelerators == int(accelerators)):
+        _fail(f"ACCELERATORS: must be a whole number >= 1, got {accelerators:g}")
+    if accelerators > MAX_PREDICT_ACCELERATORS:
+        _fail(f"ACCELERATORS: at most {MAX_PREDICT_ACCELERATORS:,} (the largest MLPerf Training result used 11,616; "
+              f"far beyond that the count curve is pure extrapolation), got {accelerators:,.0f}")
+    if nodes is not None and not (1 <= nodes <= accelerators and accelerators % nodes == 0):
+        _fail(f"--nodes: must be between 1 and ACCELERATORS and divide it (equal accelerators per node), got {nodes} "
+              f"for {accelerators:g} accelerators")
     row: dict[str, Any] = {"accelerator_id": accelerator_id, "accelerators": accelerators, "benchmark": benchmark}
     if nodes is not None:
         row["nodes"] = nodes
