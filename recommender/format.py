@@ -12,11 +12,11 @@ import re
 from typing import Any
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
-_NUMBER_RE = re.compile(r"^([+-]?\d+(?:\.\d*)?|[+-]?\.\d+)\s*([kmb]?)$", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([kmb]?)$", re.IGNORECASE)
 
 
 def parse_number(text: str) -> float:
-    """Parse what a person types for an amount: ``325000``, ``325,000``, ``$325k``, ``1.2M``, ``40 kW``.
+    """Parse what a person types for an amount: ``325000``, ``325,000``, ``$325k``, ``1.2M``, ``40 kW``, ``1e3``.
 
     Raises ``ValueError`` with a short message when the text is not a number.
     """

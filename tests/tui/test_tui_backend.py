@@ -14,12 +14,13 @@ from tui import backend
 @pytest.mark.parametrize(("text", "value"), [
     ("325000", 325000.0), ("325,000", 325000.0), ("$325k", 325000.0), ("1.2M", 1.2e6), ("40 kW", 40.0),
     ("0.086", 0.086), (" 7 ", 7.0), ("-5", -5.0),
+    ("1e3", 1000.0), ("2.5E6", 2.5e6), ("1e17", 1e17),  # scientific notation, as scenario files accept it
 ])
 def test_parse_number_accepts_what_people_type(text: str, value: float) -> None:
     assert fmt.parse_number(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["abc", "", "12x", "1e999", "--3"])
+@pytest.mark.parametrize("text", ["abc", "", "12x", "1e999", "--3", "1e", "e3"])
 def test_parse_number_rejects_non_numbers(text: str) -> None:
     with pytest.raises(ValueError):
         fmt.parse_number(text)

@@ -61,6 +61,15 @@ class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
         like = self.query_one("#cw-like", Select).value
         task = self.query_one("#cw-task", Select).value
         acc = self.query_one("#cw-accelerator", Select).value
+        # the empty fields a person leaves, said in the dialog's words (not the model's "Input should be …")
+        missing = [(not name, "name: give the workload a name"),
+                   (acc is Select.NULL, "accelerator: choose the accelerator your measurement ran on"),
+                   (not self.query_one("#cw-count", Input).value.strip(), "accelerators: how many ran it"),
+                   (not self.query_one("#cw-minutes", Input).value.strip(), "minutes: the minutes it took to train")]
+        first_missing = next((text for empty, text in missing if empty), None)
+        if first_missing is not None:
+            error.update(first_missing)
+            return
         data: dict[str, Any] = {
             "name": name,
             "like": None if like is Select.NULL else like,
