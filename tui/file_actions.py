@@ -32,7 +32,8 @@ class FileActions:
             return
         rec = self.recommendation
         formats = ["Markdown", "JSON"] if fmt_name != "json" else ["JSON", "Markdown"]
-        default = "recommendation.json" if fmt_name == "json" else "recommendation.md"
+        # an absolute path, as saving offers: the folder it lands in is on screen (not only "recommendation.md")
+        default = str(Path.cwd() / ("recommendation.json" if fmt_name == "json" else "recommendation.md"))
 
         def done(result: tuple[str, str] | None) -> None:
             if result is None:

@@ -206,7 +206,8 @@ async def test_export_writes_markdown_and_json(make_app: Any, tmp_path: Path) ->
         # JSON through the command palette entry's action.
         app.action_export("json")
         await pilot.pause()
-        assert app.screen.query_one("#dialog-path", Input).value == "recommendation.json"
+        # the offered path is absolute, so the folder it would land in is on screen (it was "recommendation.json")
+        assert app.screen.query_one("#dialog-path", Input).value == str(Path.cwd() / "recommendation.json")
         app.screen.query_one("#dialog-path", Input).value = str(tmp_path / "rec.json")
         await pilot.click("#dialog-ok")
         await pilot.pause()

@@ -116,7 +116,7 @@ class FrontierView(Vertical):
         if 0 <= event.cursor_row < len(table.full_rows):
             r = table.full_rows[event.cursor_row]
             self.query_one("#frontier-detail", Label).update(
-                f"{r['accelerator']} · {r['count']} accelerators · {r['capex']} · {r['minutes']} min · "
+                f"{r['accelerator']} · {r['count']} accelerator{'' if str(r['count']) == '1' else 's'} · {r['capex']} · {r['minutes']} min · "
                 f"{r.get('basis', '—')}")
 
 

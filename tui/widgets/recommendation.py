@@ -28,6 +28,7 @@ OBJECTIVE_TEXT = {
 LIMIT_TEXT = {
     "budget": "budget", "power": "power limit", "rack_units": "rack space", "max_nodes": "node limit",
     "max_accelerators": "accelerator limit", "memory": "memory per accelerator",
+    "required_mixes": "required mixes/day",
 }  # fmt: skip
 
 
