@@ -97,7 +97,7 @@ def rent_markdown(r: RentOrBuy | None) -> list[str]:
         be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
         out.append(f"| {q.provider} | {q.accelerator_id} | {q.pricing} | {q.usd_per_accelerator_hour:.2f} | "
                    f"{fmt.money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_usd:.2f}x | {be} | "
-                   f"{q.source[:80]} ({q.as_of}) |")  # fmt: skip
+                   f"{q.source if len(q.source) <= 80 else q.source[:79] + '…'} ({q.as_of}) |")  # fmt: skip
     if r.cheapest is not None:
         word = "cheaper" if r.cheapest.rent_pv_usd < r.buy_tco_usd else "dearer"
         out.append("")

@@ -60,6 +60,15 @@ RISK_TEXT = {"p80": "ranked by the upper end of each minutes figure's 80 % inter
              "expected": "ranked by the point estimates of minutes to train"}
 
 
+def rent_decision_lines(rec: Recommendation) -> list[str]:
+    """``consider_cloud`` decided to rent: say so before the purchase table (which is then for comparison)."""
+    if rec.cloud_decision != "rent" or rec.cheapest_rent is None:
+        return []
+    q = rec.cheapest_rent
+    return [(f"**Decision: rent** {q.accelerator_id} ({q.provider}, {q.pricing}) for {fmt.money(q.rent_pv_usd)} "
+             "present value; the purchase below is the best one to buy, shown for comparison."), ""]
+
+
 def recommendation_markdown(rec: Recommendation) -> str:
     """A readable report: the answer, its numbers, the alternatives, the limits and the assumptions."""
     p80 = " p80" if rec.risk == "p80" else ""
@@ -74,10 +83,7 @@ def recommendation_markdown(rec: Recommendation) -> str:
         lines.append("")
     if rec.risk:  # issue 12: which minutes were ranked
         lines += [f"**Risk** {rec.risk}: {RISK_TEXT.get(rec.risk, rec.risk)}", ""]
-    if rec.cloud_decision == "rent" and rec.cheapest_rent is not None:
-        q = rec.cheapest_rent
-        lines += [(f"**Decision: rent** {q.accelerator_id} ({q.provider}, {q.pricing}) for {fmt.money(q.rent_pv_usd)} "
-                   "present value; the purchase below is the best one to buy, shown for comparison."), ""]
+    lines += rent_decision_lines(rec)
     if rec.configurations:
         lines += [
             "| buy | accelerator | accelerators | nodes | capex | IT kW | facility kW | TCO | basis |",

@@ -54,7 +54,7 @@ def test_optimize_a_list_file_prints_a_list_and_name_selects(in_data: Path, fake
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["scenario"] == "beta"
     missing = run("optimize", "bad/duplicate-names.yaml", "--name", "gamma")
-    assert missing.exit_code == 2 and "no scenario named 'gamma'" in missing.stderr
+    assert missing.exit_code == 2 and "no scenario named 'gamma'; the file has 'alpha', " in missing.stderr
 
 
 def test_optimize_examples(fake_model: object) -> None:
@@ -157,6 +157,9 @@ def test_help_documents_exit_codes() -> None:
         assert "0  every scenario has a recommendation" in text
         assert "1  at least one scenario is infeasible" in text
         assert "2 wins over 1" in text
+        assert "143 terminated (SIGTERM)" in text
+    sweep = run("sweep", "--help").stdout
+    assert "3    internal error" in sweep and "143 on SIGTERM" in sweep
 
 
 def test_command_module_imports_only_click() -> None:

@@ -20,7 +20,7 @@ Exit codes:
   2  at least one input is invalid (the valid scenarios are still solved
      and written), or the command was misused; 2 wins over 1
   3  internal error (one line; RECOMMENDER_DEBUG=1 shows the traceback)
-130  interrupted (Ctrl-C)
+130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
 """
 
 _ERRORS: tuple[type[BaseException], ...] | None = None
@@ -74,9 +74,10 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
         sys.exit(2)
     is_list = _has_scenarios_key(file)
     if name is not None:
+        known = list(dict.fromkeys(e.name for e in entries if e.name))
         entries = [e for e in entries if e.name == name]
         if not entries:
-            _say(f"{file}: no scenario named {name!r}")
+            _say(f"{file}: no scenario named {name!r}; the file has {', '.join(map(repr, known)) or 'none'}")
             sys.exit(2)
     code = 0
     results: list[Any] = []
@@ -183,7 +184,8 @@ def _print_table(rec: Any) -> None:
         for c in rec.configurations:
             for w in c.workloads:
                 interval = ("" if w.minutes_low is None or w.minutes_high is None
-                            else f"{w.minutes_low:,.1f}–{w.minutes_high:,.1f}")
+                            else f"{w.minutes_low:,.1f}–{w.minutes_high:,.1f}" if w.minutes_high >= 1
+                            else f"{fmt.amount(w.minutes_low)}–{fmt.amount(w.minutes_high)}")  # not "0.2–0.2"
                 per.add_row(w.workload if len(rec.configurations) == 1 else f"{w.workload} ({c.accelerators}x)",
                             f"{w.minutes:,.2f}", interval, w.basis, w.source or "")
         console.print(per)
@@ -206,19 +208,7 @@ def _print_table(rec: Any) -> None:
                           f"{fmt.money(c.tco_usd)} (present value) = {fmt.money(c.yearly_cost_usd)} a year",
                           soft_wrap=True, markup=False)  # fmt: skip
     if rec.rent_or_buy is not None:
-        r = rec.rent_or_buy
-        rent = Table(show_edge=False, header_style="bold", title_justify="left",
-                     title=f"rent or buy, the same work (buy {fmt.money(r.buy_tco_usd)} present value at the work's "
-                           f"utilisation, {fmt.percent(r.utilization)})")  # fmt: skip
-        for col, justify in [("provider", "left"), ("accelerator", "left"), ("pricing", "left"),
-                             ("USD/acc-h", "right"), ("rent", "right"), ("vs buy", "right"),
-                             ("break-even", "right")]:  # fmt: skip
-            rent.add_column(col, justify=justify)  # type: ignore[arg-type]
-        for q in r.quotes:
-            be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
-            rent.add_row(q.provider, q.accelerator_id, q.pricing, f"{q.usd_per_accelerator_hour:.2f}",
-                         fmt.money(q.rent_pv_usd), f"{q.rent_pv_usd / r.buy_tco_usd:.2f}x", be)  # fmt: skip
-        console.print(rent)
+        _print_rent(console, rec.rent_or_buy)
     if rec.binding:
         console.print(f"binding limits: {', '.join(rec.binding)}", soft_wrap=True)
     for sentence in rec.explanation:  # one line per sentence when piped (grep-able); wrapped on a terminal
@@ -229,6 +219,26 @@ def _print_table(rec: Any) -> None:
             by_reason.setdefault(k.reason, []).append(k.accelerator_id + (f" x{k.accelerators}" if k.accelerators else ""))
         for reason, whats in by_reason.items():
             console.print(f"skipped ({reason}): {', '.join(whats)}", soft_wrap=not out.isatty(), markup=False)
+
+
+def _print_rent(console: Any, r: Any) -> None:
+    """The rent-or-buy table: the same work bought or rented under each price row."""
+    from rich.table import Table
+
+    from recommender import format as fmt
+
+    rent = Table(show_edge=False, header_style="bold", title_justify="left",
+                 title=f"rent or buy, the same work (buy {fmt.money(r.buy_tco_usd)} present value at the work's "
+                       f"utilisation, {fmt.percent(r.utilization)})")  # fmt: skip
+    for col, justify in [("provider", "left"), ("accelerator", "left"), ("pricing", "left"),
+                         ("USD/acc-h", "right"), ("rent", "right"), ("vs buy", "right"),
+                         ("break-even", "right")]:  # fmt: skip
+        rent.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for q in r.quotes:
+        be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
+        rent.add_row(q.provider, q.accelerator_id, q.pricing, f"{q.usd_per_accelerator_hour:.2f}",
+                     fmt.money(q.rent_pv_usd), f"{q.rent_pv_usd / r.buy_tco_usd:.2f}x", be)  # fmt: skip
+    console.print(rent)
 
 
 # ------------------------------------------------------------------------------------------------ batch

@@ -15,7 +15,8 @@ Exit codes:
   0    every scenario has a recommendation
   1    at least one scenario is infeasible
   2    invalid sweep file or options, or at least one scenario is an error row
-  130  interrupted (Ctrl-C): finished chunks are kept; --resume finishes the sweep
+  3    internal error (one line; RECOMMENDER_DEBUG=1 shows the traceback)
+  130  interrupted (Ctrl-C): finished chunks are kept; --resume finishes the sweep; 143 on SIGTERM
 """
 
 

@@ -222,7 +222,9 @@ def infeasible_explanation(p: Prepared, *, wide: bool = True) -> list[str]:
         for name, rel in v.items():
             use = float(t.res.usage(name)[j])
             limit = dict(p.limits.items())[name]
-            misses.append(f"{name} by {fmt.limit(name, use - limit)} ({rel * 100:.0f} % over {fmt.limit(name, limit)})")
+            over = (f"{rel * 100:,.0f} % over" if rel < 10 else f"{use / limit:,.0f} times the limit of") \
+                if limit > 0 else "over"  # fmt: skip
+            misses.append(f"{name} by {fmt.limit(name, use - limit)} ({over} {fmt.limit(name, limit)})")
         if s.objective == Objective.MIN_TCO and mixes[j] < (s.required_mixes_per_day or 0):
             misses.append(f"throughput: {fmt.amount(mixes[j])} {per_day} < {fmt.amount(s.required_mixes_per_day)} required")
         what = ", ".join(misses) if misses else "nothing (another limit interacts)"
