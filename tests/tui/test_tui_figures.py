@@ -265,3 +265,26 @@ async def test_model_view_shows_the_signed_bias_beside_mdape(make_app: Any) -> N
         table = app.query_one("#model-table", DataTable)
         assert table.get_row_at(0)[2:4] == ["8.5 %", "-3.0 %"]
         assert table.get_row_at(1)[2:4] == ["21.8 %", "+20.0 %"]
+
+
+def test_the_frontier_keys_its_markers_in_the_axis_label_and_spreads_wide_price_ranges() -> None:
+    # a new user's review: plotext's legend box covered the cheapest, slowest points, and on a linear axis
+    # $21k-$3M crowded most options into one column
+    from tui.widgets.frontier_view import _draw
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, tuple, dict]] = []
+
+        def __getattr__(self, name: str) -> Any:
+            return lambda *a, **k: self.calls.append((name, a, k))
+
+    plt = Recorder()
+    _draw(plt, [21.0, 100.0, 3000.0], [900.0, 200.0, 10.0], [True, True, False], (100.0, 200.0), 150.0)
+    assert not [c for c in plt.calls if c[0] == "scatter" and "label" in c[2]]
+    xlabel = next(a[0] for name, a, _ in plt.calls if name == "xlabel")
+    assert "● within limits" in xlabel and "○ beyond a limit" in xlabel and "◆ current choice" in xlabel
+    assert ("xscale", ("log",), {}) in plt.calls
+    narrow = Recorder()
+    _draw(narrow, [25.0, 60.0, 100.0], [300.0, 60.0, 30.0], [True, True, True], None, None)
+    assert not [c for c in narrow.calls if c[0] == "xscale"]

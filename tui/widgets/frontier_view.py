@@ -106,8 +106,7 @@ class FrontierView(Vertical):
         misfits = len(df) - len(plotted)
         unfit = f"; {misfits} do not fit the workloads' memory (listed, not plotted)" if misfits else ""
         self.set_status(f"{len(df)} configurations on the cost ↔ minutes frontier, {sum(feasible)} within the "
-                        f"scenario's limits{unfit} (minutes: measured, carried from an earlier round, predicted or "
-                        "from specs only — see Basis).")
+                        f"scenario's limits{unfit}; what each figure rests on is in the Basis column.")
 
     @on(DataTable.RowHighlighted, "#frontier-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -127,17 +126,22 @@ def _draw(plt: Any, xs: list[float], ys: list[float], feasible: list[bool], poin
     fx = [x for x, ok in zip(xs, feasible) if ok]
     fy = [y for y, ok in zip(ys, feasible) if ok]
     if fx:
-        plt.scatter(fx, fy, marker="●", label="within limits")
+        plt.scatter(fx, fy, marker="●")
     ox = [x for x, ok in zip(xs, feasible) if not ok]
     oy = [y for y, ok in zip(ys, feasible) if not ok]
     if ox:
-        plt.scatter(ox, oy, marker="○", label="beyond a limit")
+        plt.scatter(ox, oy, marker="○")
     if budget_k:
         plt.vline(budget_k, "orange")
     if point is not None:
-        plt.scatter([point[0]], [point[1]], marker="◆", color="red", label="current choice")
+        plt.scatter([point[0]], [point[1]], marker="◆", color="red")
     all_x = xs + ([budget_k] if budget_k else [])
-    xt = fmt.round_ticks(min(all_x), max(all_x), 5)
+    x_lo, x_hi = min(all_x), max(all_x)
+    if x_lo > 0 and x_hi / x_lo > 20:  # $21k to $3M: on a linear axis the cheap options crowd into one column
+        plt.xscale("log")
+        xt = fmt.log_ticks(x_lo, x_hi)
+    else:
+        xt = fmt.round_ticks(x_lo, x_hi, 5)
     if xt:
         plt.xticks(xt, [fmt.tick_label(t) for t in xt])
     lo, hi = min(ys), max(ys)
@@ -148,6 +152,8 @@ def _draw(plt: Any, xs: list[float], ys: list[float], feasible: list[bool], poin
         yt = fmt.round_ticks(lo, hi, 5)
     if yt:
         plt.yticks(yt, [fmt.tick_label(t) for t in yt])
-    plt.xlabel("capex, thousand $" + (" · vertical line: budget" if budget_k else ""))
+    # the markers' key in the axis label: plotext's legend box sits on the cheapest, slowest points
+    plt.xlabel("capex, thousand $ · ● within limits ○ beyond a limit ◆ current choice"
+               + (" · vertical line: budget" if budget_k else ""))
     plt.ylabel("weighted minutes")
     plt.title("Cost ↔ time: every point is the fastest option at its price")
