@@ -589,6 +589,11 @@ class RecommenderApp(FileActions, App[None]):
                             lambda: self.action_export("markdown"))
         yield SystemCommand("Export recommendation as JSON…", "Write the recommendation as JSON",
                             lambda: self.action_export("json"))
+        form = self.query(ScenarioForm)
+        if form:  # the form's two buttons, reachable by name (the help says every action is in the palette)
+            yield SystemCommand("Add workload", "Add a catalog benchmark to the workload mix", form.first().add_workload)
+            yield SystemCommand("Custom workload…", "Add your own workload from one measurement",
+                                form.first().ask_custom)  # fmt: skip
         yield SystemCommand("Solve again", "Re-run the optimizer on the current scenario", self.action_solve_now)
         yield SystemCommand("Help", "Keys, views and how to read the figures", self.action_help)
 

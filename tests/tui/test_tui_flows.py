@@ -369,10 +369,19 @@ async def test_help_screen_and_palette_commands(make_app: Any) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
         for wanted in ("Open scenario…", "Save scenario…", "Export recommendation as Markdown…",
-                       "Export recommendation as JSON…", "View: Catalog", "Help"):
-            assert wanted in titles
+                       "Export recommendation as JSON…", "View: Catalog", "Help", "Add workload", "Custom workload…"):
+            assert wanted in commands
+        before = len(app.scenario.workloads)
+        await commands["Add workload"].callback()  # the form's button, by name from the palette
+        await settle(app, pilot)
+        assert len(app.scenario.workloads) == before + 1
+        commands["Custom workload…"].callback()
+        await pilot.pause()
+        from tui.screens.custom_workload import CustomWorkloadDialog
+
+        assert isinstance(app.screen, CustomWorkloadDialog)
 
 
 def test_bindings_have_ids_and_tooltips() -> None:

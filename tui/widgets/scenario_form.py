@@ -306,7 +306,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         self.post_message(self.Edited())
 
     @on(Button.Pressed, "#add-custom")
-    def _ask_custom(self) -> None:
+    def ask_custom(self) -> None:
         from tui.screens.custom_workload import CustomWorkloadDialog
 
         taken = {row.key.removeprefix("custom:") for row in self.query(WorkloadRow)}
