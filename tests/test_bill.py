@@ -73,6 +73,10 @@ def test_every_line_names_its_source(cat) -> None:
     for line in b.lines:
         assert line.basis and all(a.source for a in line.basis)
     assert "hgx_b200_8gpu_node" in b.to_markdown()
+    assert "; confidence L, as of 20" in b.to_markdown()  # named, not a bare "(…; L, 2025)" or "(…; ?, ?)"
+    quoted = B.Assumption(parameter="reference_price_usd", applies_to="x", value=1.0, unit="usd",
+                          source="scenario prices")  # fmt: skip
+    assert B._short(quoted).endswith("(scenario prices)")  # a scenario's quote has no confidence or date
     # B300 nodes carry their NICs on the baseboard: no NIC line
     d = defaults_frame(cat)
     price = B.price_assumption("nvidia-b200-sxm-180gb", d)

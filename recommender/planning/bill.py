@@ -100,7 +100,8 @@ class Bill:
 
 def _short(a: Assumption) -> str:
     src = shorten(a.source, 90)
-    return f"{a.parameter}[{a.applies_to}] = {a.value:g} {a.unit} ({src}; {a.confidence or '?'}, {a.as_of or '?'})"
+    known = ", ".join(x for x in (a.confidence and f"confidence {a.confidence}", a.as_of and f"as of {a.as_of}") if x)
+    return f"{a.parameter}[{a.applies_to}] = {a.value:g} {a.unit} ({src}{'; ' + known if known else ''})"
 
 
 class _Rows:
