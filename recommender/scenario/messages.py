@@ -173,7 +173,14 @@ def validation_errors(exc: ValidationError, doc: Doc, model: type[BaseModel] | N
             message = head.group(2)
         where = doc.loc(present)
         shown = where.path + cleaned[len(present):]
-        error = ScenarioError(message, field=field_path(shown) or None, file=where.file, line=where.line)
+        line = where.line
+        if len(present) < len(cleaned):  # the field is missing: point at a sibling the message names, if any
+            parent = get_path(doc.data, present)  # ("required when objective is min_tco" -> the objective line)
+            named = [k for k in parent if isinstance(k, str) and re.search(rf"\b{re.escape(k)}\b", message)] \
+                if isinstance(parent, dict) else []  # fmt: skip
+            if named:
+                line = doc.loc((*present, named[0])).line
+        error = ScenarioError(message, field=field_path(shown) or None, file=where.file, line=line)
         if str(error) not in seen:
             seen.add(str(error))
             out.append(error)
