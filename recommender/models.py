@@ -399,7 +399,9 @@ class Configuration(FrozenModel):
     tco_usd: float = Field(description="Total cost of ownership: present value of capex + energy - salvage, USD.")
     weighted_minutes: float = Field(description="Share-weighted minutes to train of the whole mix.")
     mixes_per_day: float = Field(description="How many times per day the whole mix can be trained (1440 / weighted).")
-    workloads: list[WorkloadEstimate] = Field(description="Minutes to train per workload, with basis and interval.")
+    # tuples, not lists: a Configuration is frozen and shared (one per candidate and table), so nothing a caller
+    # does to one answer's configuration may reach the next answer
+    workloads: tuple[WorkloadEstimate, ...] = Field(description="Minutes to train per workload, with basis and interval.")
     basis: Literal["measured", "carried", "predicted", "specs_only", "does_not_fit", "mixed"] = Field(
         default="predicted", description="The workloads' basis when they agree (of those with a share), else mixed.")
     serves: dict[str, float] = Field(
@@ -411,7 +413,7 @@ class Configuration(FrozenModel):
         description="How many copies of this configuration to buy (mix mode; 1 otherwise). Money, power and "
         "rack figures above are per copy.",
     )
-    bill: list[BillLine] = Field(default_factory=list, description="The whole bill of one copy, with sources.")
+    bill: tuple[BillLine, ...] = Field(default_factory=tuple, description="The whole bill of one copy, with sources.")
     racks: int | None = Field(default=None, description="Racks, from each rack's power limit and rack units.")
     average_draw_kw: float | None = Field(default=None, description="Expected average IT draw in training, kW.")
     energy_usd_per_year: float | None = Field(default=None, description="Energy bill of one year at utilisation.")

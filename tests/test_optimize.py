@@ -399,3 +399,15 @@ def test_prediction_cache_follows_custom_workloads() -> None:
     assert a.choice is not None and b.choice is not None
     assert a.choice.accelerator_id == b.choice.accelerator_id and a.choice.accelerators == b.choice.accelerators
     assert b.objective_value == pytest.approx(2 * a.objective_value)
+
+
+def test_an_answer_changed_by_its_caller_does_not_change_the_next_answer() -> None:
+    # a reviewer popped a workload from r.choice.workloads and cleared its bill: the next optimize() of the same
+    # scenario came back without them (configurations are cached per candidate and were shared)
+    first = opt(base())
+    with pytest.raises(AttributeError):
+        first.choice.workloads.pop()  # type: ignore[attr-defined]  # tuples: frozen all the way down
+    first.choice.serves["someone else's"] = 1.0
+    second = opt(base())
+    assert second.choice.workloads == first.choice.workloads and len(second.choice.bill) == len(first.choice.bill)
+    assert "someone else's" not in second.choice.serves

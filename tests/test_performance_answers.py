@@ -146,6 +146,23 @@ def test_custom_workload_min_total_memory(cat: catalog.Catalog) -> None:
                        measurements=[Measurement(accelerator_id="a", accelerators=1, minutes=1.0)])
 
 
+def test_a_measurement_spread_over_more_nodes_is_a_derived_figure(cat: catalog.Catalog) -> None:
+    # a reviewer: 8 x H100 on bert at 1, 2, 4 and 8 nodes came back as four different "measured" figures, all
+    # citing one 1-node system's score (5.42 min); and 8 accelerators on 16 nodes answered 8.0 min
+    frame = pd.DataFrame({"accelerator_id": ["nvidia-h100-sxm5-80gb"] * 3, "accelerators": [8] * 3,
+                          "nodes": [1, 2, 8], "benchmark": ["bert"] * 3, "round": ["v4.0"] * 3})  # fmt: skip
+    out = performance.predict(frame, catalog=cat)
+    assert list(out["basis"]) == ["measured", "predicted", "predicted"]
+    assert out["minutes"].is_monotonic_increasing  # more nodes for the same accelerators: the node term
+    assert out["source"].iloc[1].endswith("spread over 2 nodes by the model's node term (measured on 1)")
+    for nodes in (16, 3, 2.5):
+        with pytest.raises(ScenarioError, match="whole number of nodes that divides"):
+            performance.predict(frame.assign(nodes=nodes), catalog=cat)
+    # a round without its "v" is that round
+    same = performance.predict(frame.assign(round="4.0").iloc[:1], catalog=cat)
+    assert same["basis"].iloc[0] == "measured" and same["minutes"].iloc[0] == out["minutes"].iloc[0]
+
+
 # --------------------------------------------------------------------------------------- input and cache
 @pytest.mark.parametrize("bad", [None, [1, 2], {"accelerator_id": ["x"]}, "frame", np.zeros(3)])
 def test_predict_with_a_non_dataframe_is_a_typed_error(bad: object) -> None:

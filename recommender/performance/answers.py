@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from catalog.registry import BENCHMARKS, TASKS, closest_ids, round_years
+from catalog.registry import BENCHMARKS, TASKS, canonical_round, closest_ids, round_years
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
 from recommender.performance.anchors import (
     AnchorIndex,
@@ -135,6 +135,14 @@ def _rows(frame: pd.DataFrame, bundle: Bundle) -> _Rows:
         nodes = np.where(np.isnan(given), default_nodes, given)
         if (nodes < 1).any() or not np.isfinite(nodes).all():
             raise ScenarioError("must be a finite number >= 1", field="nodes")
+        whole = np.round(nodes)
+        bad = (np.abs(nodes - whole) > 1e-9) | (whole > counts) | (np.mod(counts, np.maximum(whole, 1)) != 0)
+        if bad.any():  # 8 accelerators on 3 nodes (or on 16) is no configuration anyone can buy
+            i = int(np.flatnonzero(bad)[0])
+            raise ScenarioError(f"must be a whole number of nodes that divides the row's accelerators (equal "
+                                f"accelerators per node), got {nodes[i]:g} for {counts[i]} accelerators (row {i})",
+                                field="nodes")  # fmt: skip
+        nodes = whole
     rnd = np.full(len(frame), "", dtype=object)
     if "round" in frame.columns:
         rnd = frame["round"].astype("string").fillna("").to_numpy(dtype=object)
@@ -142,8 +150,10 @@ def _rows(frame: pd.DataFrame, bundle: Bundle) -> _Rows:
         if r:
             try:
                 round_years(str(r))
+                canon = canonical_round(str(r))
             except ValueError:
                 raise ScenarioError(f"not a round name: {r!r} (expected e.g. v5.0)", field="round") from None
+            rnd[rnd == r] = canon  # "2.0" is round v2.0 (its anchors are the catalog's "v2.0" results)
     target = np.where(rnd != "", rnd, bundle.latest_round)
     return _Rows(acc, counts, bench, nodes, default_nodes, target)
 
@@ -285,6 +295,7 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         key[is_custom] = lookup(r.acc[is_custom], model.acc_index_) * len(names) + lookup(r.bench[is_custom], names)
     plain = mu - extra
     moved = np.zeros(len(mu), dtype=int)
+    spread = extra > 1e-12  # more nodes than the measured systems used: a derived figure, whatever its anchor
     jobs = [(custom_index, is_custom)]
     for t in pd.unique(r.round[~is_custom]):
         jobs.append((catalog_anchors(bundle, coverage, str(t)), (~is_custom) & (r.round == t)))
@@ -304,4 +315,10 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         source[cap] = source[cap].astype(str) + ", capped by a smaller count's result"
     if flo.any():
         source[flo] = source[flo].astype(str) + ", floored by a larger count's result"
+    moved_anchor = spread & _isin(basis, ["measured", "carried"])
+    if moved_anchor.any():  # the anchor's system had the usual nodes: spread wider it is the model's figure
+        basis[moved_anchor] = "predicted"
+        source[moved_anchor] = [f"{s}, spread over {int(n)} nodes by the model's node term (measured on "
+                                f"{int(d)})" for s, n, d in zip(source[moved_anchor].astype(str),
+                                                                r.nodes[moved_anchor], r.default_nodes[moved_anchor])]
     return plain + extra, q, basis, source

@@ -18,7 +18,7 @@ def configuration(p: Prepared, i: int, *, count: int = 1, serves: dict[str, floa
         hit = p.extra.get(key)
         if hit is None:
             hit = p.extra[key] = _configuration(p, i, count=1, serves=None, trainings=None)
-        return hit
+        return hit.model_copy(update={"serves": dict(hit.serves)})  # its one mutable field: a caller's own copy
     return _configuration(p, i, count=count, serves=serves, trainings=trainings)
 
 
