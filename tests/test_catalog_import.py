@@ -289,6 +289,30 @@ def test_cli_failed_import_leaves_existing_csv_untouched(tmp_path: Path, bad: st
     assert [p.name for p in out.iterdir()] == ["results.csv"]  # no temp file left behind
 
 
+def test_cli_refuses_a_round_given_twice_and_a_bad_report_path_before_writing(tmp_path: Path) -> None:
+    # a reviewer: the same round twice imported "successfully" into a catalog the loader then rejected (every row a
+    # re-submission of itself), and a --report that could not be written failed after results.csv was replaced
+    rd = make_round(tmp_path / "in", {"bert": _runs([10.0] * 10)})
+    copy = make_round(tmp_path / "copy", {"bert": _runs([10.0] * 10)})
+    out = tmp_path / "out"
+    out.mkdir()
+    existing = out / "results.csv"
+    existing.write_text("round,minutes\nv1.0,1.0\n")
+    before = existing.read_bytes()
+    cases = [([str(rd), str(rd)], [], "given twice"),
+             ([str(rd), str(copy)], [], "round v2.0 comes from more than one folder"),
+             ([str(rd)], ["--report", str(tmp_path / "missing" / "r.json")], "--report: cannot write")]  # fmt: skip
+    for dirs, extra, message in cases:
+        res = _cli("catalog", "import-mlperf", *dirs, "--out", str(out), *extra)
+        assert res.returncode == 2, (dirs, extra, res.stdout)
+        assert message in res.stderr and "left unchanged" in res.stderr, res.stderr
+        assert existing.read_bytes() == before
+    assert not (tmp_path / "missing").exists()
+    fresh = tmp_path / "fresh"  # --report naming the (not yet existing) --out folder: refused before anything
+    res = _cli("catalog", "import-mlperf", str(rd), "--out", str(fresh), "--report", str(fresh))
+    assert res.returncode == 2 and "--report: cannot write" in res.stderr and not fresh.exists()
+
+
 def test_cli_rank_json_and_unknown_benchmark() -> None:
     res = _cli("catalog", "rank", "--benchmark", "maskrcnn", "--accelerator", "nvidia-a100-pcie-80gb",
                "--accelerators", "16", "--round", "v2.0", "--json")

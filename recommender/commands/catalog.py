@@ -37,22 +37,43 @@ def import_mlperf(round_dirs: tuple[Path, ...], out_dir: Path, round_name: str |
     \b
     Exit codes: 0 imported · 2 unusable input (missing directory, not an MLPerf layout).
     """
+    import os
+
     from catalog.errors import CatalogError
     from catalog.mlperf import import_rounds, write_json_atomic, write_results_csv
 
+    seen: dict[Path, Path] = {}
+    for d in round_dirs:  # the same folder twice made every result a re-submission of itself
+        key = d.resolve()
+        if key in seen:
+            _fail(f"{d}: given twice (also as {seen[key]}); {out_dir / 'results.csv'} left unchanged")
+        seen[key] = d
+    if report_path is not None:  # checked first, so a bad --report never follows a replaced results.csv
+        parent = report_path.parent
+        if (report_path.is_dir() or report_path.resolve() == out_dir.resolve() or not parent.is_dir()
+                or not os.access(parent, os.W_OK)):
+            _fail(f"--report: cannot write {report_path} (it is --out, a folder, or in a missing or read-only folder); "
+                  f"{out_dir / 'results.csv'} left unchanged")  # fmt: skip
     try:
         rows, report = import_rounds(round_dirs, round_name=round_name)
     except CatalogError as exc:
         _fail(str(exc))
         return
+    twice = sorted({r for r in report.rounds if list(report.rounds).count(r) > 1})
+    if twice:
+        _fail(f"round {', '.join(twice)} comes from more than one folder ({', '.join(map(str, round_dirs))}); "
+              f"{out_dir / 'results.csv'} left unchanged")  # fmt: skip
     if not rows:
         _fail(f"{', '.join(map(str, round_dirs))}: no results found; {out_dir / 'results.csv'} left unchanged")
     try:
         write_results_csv(rows, out_dir / "results.csv")
-        if report_path is not None:
-            write_json_atomic(report.to_dict(), report_path)
     except OSError as exc:
-        _fail(f"cannot write output: {exc}")
+        _fail(f"cannot write {out_dir / 'results.csv'}: {exc} (the previous file, if any, is unchanged)")
+    if report_path is not None:
+        try:
+            write_json_atomic(report.to_dict(), report_path)
+        except OSError as exc:
+            _fail(f"--report: cannot write {report_path}: {exc} ({out_dir / 'results.csv'} was written)")
     _print_summary(report, out_dir / "results.csv")
 
 
