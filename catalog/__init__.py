@@ -210,6 +210,54 @@ RANK_COLUMNS = [
 RANK_METRICS = {"minutes": "minutes", "energy": "energy_kwh"}
 
 
+def _check_rank_query(cat: Catalog, benchmark: Any, accelerator: Any, accelerators: Any, round_: Any,
+                      division: Any, status: Any, submitter: Any) -> tuple[str | None, int | None]:
+    """Each :func:`rank` filter names something the catalog holds (an empty leaderboard for a typo would read
+    as "no results"); returns the canonical round and the whole accelerator count."""
+    import math
+
+    from catalog.errors import CatalogQueryError
+    from catalog.registry import BENCHMARKS, canonical_round, closest_ids, round_key
+    from catalog.schema import DIVISIONS, STATUSES
+
+    r = cat.results
+
+    def known(field: str, value: Any, values: set[str]) -> None:
+        if not isinstance(value, str):
+            raise CatalogQueryError(f"must be text, not {type(value).__name__}", field=field)
+        if value not in values:
+            near = closest_ids(value, sorted(values))
+            raise CatalogQueryError(f"unknown {field} {value!r}" + (f" (closest: {', '.join(near)})" if near else ""),
+                                    field=field)  # fmt: skip
+
+    known("benchmark", benchmark, set(BENCHMARKS) | set(r["benchmark"].dropna().astype(str)))
+    if accelerator:
+        known("accelerator", accelerator, set(cat.accelerators["accelerator_id"].dropna().astype(str)))
+    for name, value, allowed in (("division", division, DIVISIONS), ("status", status, STATUSES)):
+        if value:
+            known(name, value, set(allowed))
+    if submitter is not None and not isinstance(submitter, str):
+        raise CatalogQueryError(f"must be text, not {type(submitter).__name__}", field="submitter")
+    if round_:
+        rounds = sorted(set(r["round"].dropna().astype(str)), key=round_key)
+        try:
+            round_ = canonical_round(str(round_))
+        except ValueError as exc:
+            raise CatalogQueryError(str(exc), field="round") from None
+        if round_ not in rounds:
+            raise CatalogQueryError(f"the catalog has no results of round {round_} (it holds {', '.join(rounds)})",
+                                    field="round")  # fmt: skip
+    if accelerators is not None:
+        try:
+            n = float(accelerators)
+        except (TypeError, ValueError):
+            n = math.nan
+        if not (math.isfinite(n) and n >= 1 and n == int(n)) or isinstance(accelerators, bool):
+            raise CatalogQueryError(f"must be a whole number >= 1, got {accelerators!r}", field="accelerators")
+        accelerators = int(n)
+    return round_ or None, accelerators
+
+
 def rank(
     benchmark: str,
     *,
@@ -235,6 +283,10 @@ def rank(
         raise ValueError(f"metric must be one of {sorted(RANK_METRICS)}, not {metric!r}")
     column = RANK_METRICS[metric]
     cat = catalog or load()
+    if not isinstance(cat, Catalog):
+        raise TypeError(f"catalog must be a Catalog (catalog.load()), not {type(cat).__name__}")
+    round, accelerators = _check_rank_query(cat, benchmark, accelerator, accelerators, round, division, status,
+                                            submitter)  # fmt: skip
     r = cat.results
     mask = (r["benchmark"] == benchmark) & r["minutes"].notna() & r[column].notna()
     for col, value in (("accelerator_id", accelerator), ("round", round), ("division", division),
@@ -242,7 +294,7 @@ def rank(
         if value:
             mask &= r[col] == value
     if accelerators is not None:
-        mask &= r["accelerators"] == int(accelerators)
+        mask &= r["accelerators"] == accelerators
     if submitter:
         mask &= r["submitter"].str.casefold() == submitter.casefold()
     df = r[mask].copy()

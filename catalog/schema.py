@@ -6,6 +6,10 @@ benchmark's scaling factor), in minutes.
 
 from __future__ import annotations
 
+#: MLPerf divisions and system availability statuses, as the importer normalises them.
+DIVISIONS: tuple[str, ...] = ("closed", "open")
+STATUSES: tuple[str, ...] = ("available", "preview", "rdi")
+
 #: results.csv — one row per (round, submitter, system_id, benchmark_folder).
 RESULT_DTYPES: dict[str, str] = {
     "round": "string",  # round as its folder spells it, e.g. "v2.0"

@@ -130,6 +130,26 @@ def test_rank_same_configuration_nettrix_first(cat) -> None:
     assert df.iloc[0]["derived_vs_fastest_pct"] == 0 and (df["derived_vs_fastest_pct"].iloc[1:] > 0).all()
 
 
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"benchmark": "bertt"}, "benchmark: unknown benchmark 'bertt' (closest: bert"),
+    ({"accelerator": "nvidia-a30"}, "accelerator: unknown accelerator 'nvidia-a30' (closest: nvidia-a30-pcie-24gb"),
+    ({"round": "v9.9"}, "round: the catalog has no results of round v9.9"),
+    ({"division": "closd"}, "division: unknown division 'closd' (closest: closed"),
+    ({"accelerators": 8.5}, "accelerators: must be a whole number >= 1, got 8.5"),
+    ({"accelerators": "eight"}, "accelerators: must be a whole number >= 1"),
+    ({"submitter": 5}, "submitter: must be text, not int"),
+])  # fmt: skip
+def test_rank_names_a_filter_the_catalog_does_not_hold(cat, kwargs: dict, message: str) -> None:
+    # a reviewer: each of these returned an empty leaderboard (or a raw ValueError/AttributeError) in Python,
+    # where the CLI said "unknown benchmark 'bertt' (closest: bert)"
+    from catalog.errors import CatalogQueryError
+
+    with pytest.raises(CatalogQueryError) as info:
+        catalog.rank(**{"benchmark": "bert", **kwargs}, catalog=cat)
+    assert str(info.value).startswith(message), str(info.value)
+    assert len(catalog.rank("bert", round="2.0", catalog=cat)) == len(catalog.rank("bert", round="v2.0", catalog=cat))
+
+
 @pytest.mark.parametrize("bench", ["bert", "dlrm", "resnet", "rnnt", "retinanet", "unet3d"])
 def test_nettrix_leads_8x_a30_in_v20(cat, bench: str) -> None:
     df = catalog.rank(bench, accelerator="nvidia-a30-pcie-24gb", accelerators=8, round="v2.0", catalog=cat)

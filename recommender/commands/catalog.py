@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from catalog.schema import DIVISIONS, STATUSES
 from recommender import format as fmt
 
 
@@ -108,8 +109,8 @@ def _print_summary(report, out_path: Path) -> None:  # type: ignore[no-untyped-d
 @click.option("--accelerator", "-a", default=None, help="Accelerator id, e.g. nvidia-a30-pcie-24gb.")
 @click.option("--accelerators", "-n", type=click.IntRange(min=1), default=None, help="Total accelerator count.")
 @click.option("--round", "-r", "round_name", default=None, help="Round, e.g. v2.0.")
-@click.option("--division", default="closed", show_default=True, type=click.Choice(["closed", "open", "all"]))
-@click.option("--status", default=None, type=click.Choice(["available", "preview", "rdi"]))
+@click.option("--division", default="closed", show_default=True, type=click.Choice([*DIVISIONS, "all"]))
+@click.option("--status", default=None, type=click.Choice(STATUSES))
 @click.option("--submitter", default=None)
 @click.option("--metric", "-m", default="minutes", show_default=True, type=click.Choice(["minutes", "energy"]),
               help="Rank by minutes to train, or by energy to train (MLPerf Power results only).")
@@ -125,32 +126,21 @@ def rank_cmd(benchmark: str, accelerator: str | None, accelerators: int | None, 
     """
     import catalog as cat_mod
     from catalog.errors import CatalogError
-    from catalog.registry import BENCHMARKS
 
     try:
         cat = cat_mod.load()
     except CatalogError as exc:
         _fail(str(exc))
         return
-    known_b = set(BENCHMARKS) | set(cat.results["benchmark"].dropna().unique())
-    if benchmark not in known_b:
-        _fail(f"--benchmark: unknown benchmark {benchmark!r}{_closest(benchmark, known_b)}")
-    known_a = set(cat.accelerators["accelerator_id"].dropna())
-    if accelerator and accelerator not in known_a:
-        _fail(f"--accelerator: unknown accelerator {accelerator!r}{_closest(accelerator, known_a)}")
-    if round_name is not None:
-        from catalog.registry import canonical_round, round_key
+    from catalog.errors import CatalogQueryError
 
-        rounds = sorted(set(cat.results["round"].dropna().astype(str)), key=round_key)
-        try:
-            round_name = canonical_round(round_name)
-        except ValueError as exc:
-            _fail(f"--round: {exc}")
-        if round_name not in rounds:
-            _fail(f"--round: the catalog has no results of round {round_name} (it holds {', '.join(rounds)})")
-    df = cat_mod.rank(benchmark, accelerator=accelerator, accelerators=accelerators, round=round_name,
-                      division=None if division == "all" else division, status=status, submitter=submitter,
-                      metric=metric, catalog=cat)
+    try:  # the library checks every filter against the catalog (closest ids for a typo)
+        df = cat_mod.rank(benchmark, accelerator=accelerator, accelerators=accelerators, round=round_name,
+                          division=None if division == "all" else division, status=status, submitter=submitter,
+                          metric=metric, catalog=cat)
+    except CatalogQueryError as exc:
+        _fail(f"--{exc.field}: {exc.message}")
+        return
     if as_json:
         rows = [{k: cat_mod._jsonable(v) for k, v in rec.items()} for rec in df.to_dict(orient="records")]
         click.echo(json.dumps(rows, indent=1))
