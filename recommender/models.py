@@ -11,7 +11,9 @@ Use :meth:`Scenario.parse` (or :func:`parse_scenario`) to turn a dict into a sce
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
@@ -127,6 +129,14 @@ class WorkloadSpec(FrozenModel):
         description="Relative share of the work (how often this workload is trained); shares are normalised to sum 1.",
     )
 
+    @field_validator("custom", mode="before")
+    @classmethod
+    def _custom_inline(cls, value: Any) -> Any:
+        if isinstance(value, (str, Path)):  # a workload file path: only scenario files resolve those
+            raise ValueError("in Python give a CustomWorkload (or its mapping); workload files are read from "  # noqa: TRY004
+                             "scenario files (recommender.load_scenario, or optimize('file.yaml'))")
+        return value
+
     @model_validator(mode="after")
     def _one_kind(self) -> WorkloadSpec:
         if (self.benchmark is None) == (self.custom is None):
@@ -240,6 +250,16 @@ class Scenario(FrozenModel):
         default=None, description="Path of your own cloud price list (CSV). Empty = the catalog's list."
     )
     # -- end issue 12 -------------------------------------------------------------------------------------
+
+    @field_validator("prices", mode="before")
+    @classmethod
+    def _prices_mapping(cls, value: Any) -> Any:
+        # scenario files also take a quote list or a price-list file here; the file loader turns them into this
+        # mapping (with file:line sources). In Python, say so instead of "must be a valid dictionary".
+        if isinstance(value, (list, tuple, str, Path)) or (isinstance(value, Mapping) and "quotes" in value):
+            raise ValueError("in Python give a mapping {accelerator_id: price_usd}; quote lists and price-list files "
+                             "are read from scenario files (recommender.load_scenario, or optimize('file.yaml'))")
+        return value
 
     @field_validator("accelerators")
     @classmethod

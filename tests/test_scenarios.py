@@ -523,3 +523,18 @@ def test_money_spellings_are_accepted_wherever_an_amount_is(tmp_path: Path) -> N
     with pytest.raises(ScenarioError) as info:
         load_scenario(bad, check=False)
     assert str(info.value).startswith(f"{bad}:2: budget_usd: must be an amount such as 110000, 110k")
+
+
+@pytest.mark.parametrize(("extra", "field"), [
+    ({"prices": [{"accelerator_id": "nvidia-a100-pcie-80gb", "price_usd": 9000}]}, "prices"),
+    ({"prices": "examples/prices/vendor-quotes.yaml"}, "prices"),
+    ({"prices": {"quotes": []}}, "prices"),
+    ({"workloads": [{"custom": "examples/workloads/in-house-vit.yaml"}]}, "workloads[0].custom"),
+])  # fmt: skip
+def test_python_scenarios_say_which_forms_only_files_resolve(extra: dict, field: str) -> None:
+    # a reviewer: the quote lists and file paths README shows for scenario files gave "must be a valid dictionary"
+    # in Python; the loader resolves them (with file:line sources), a dict cannot
+    with pytest.raises(ScenarioError) as info:
+        Scenario.parse({"name": "p", "budget_usd": 110_000, "workloads": [{"benchmark": "bert"}], **extra})
+    assert str(info.value).startswith(f"{field}: in Python give a ")
+    assert "recommender.load_scenario" in str(info.value)
