@@ -121,6 +121,10 @@ def frontier(scenario: Any, *, catalog: Catalog | None = None, predictor: Predic
     return sub.loc[keep].reset_index(drop=True)
 
 
+#: the ``solver`` values :func:`optimize` takes
+SOLVERS: tuple[str, ...] = ("auto", "cbc", "highs", "enumeration")
+
+
 def optimize(scenario: Any, *, catalog: Catalog | None = None, predictor: Predictor | None = None,
              solver: Literal["auto", "cbc", "highs", "enumeration"] = "auto", time_limit_s: float = S.DEFAULT_TIME_LIMIT_S,
              explain: bool = True, **overrides: Any) -> Recommendation:  # fmt: skip
@@ -135,6 +139,11 @@ def optimize(scenario: Any, *, catalog: Catalog | None = None, predictor: Predic
     Infeasible scenarios return ``status="infeasible"`` with an explanation; invalid ones raise
     :class:`~recommender.errors.ScenarioError` (unknown ids: :class:`~recommender.errors.UnknownIdError`).
     """
+    if solver not in SOLVERS:  # "gurobi" ran CBC without a word
+        raise ScenarioError(f"unknown solver {solver!r}; one of {', '.join(SOLVERS)}", field="solver")
+    if isinstance(time_limit_s, bool) or not isinstance(time_limit_s, (int, float)) or not (
+            math.isfinite(time_limit_s) and time_limit_s > 0):  # fmt: skip
+        raise ScenarioError(f"must be a finite number of seconds > 0, got {time_limit_s!r}", field="time_limit_s")
     p = _prepare(scenario, catalog, predictor, overrides)
     if p.scenario.mix:
         from recommender.planning.mix import optimize_mix

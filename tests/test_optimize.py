@@ -411,3 +411,16 @@ def test_an_answer_changed_by_its_caller_does_not_change_the_next_answer() -> No
     second = opt(base())
     assert second.choice.workloads == first.choice.workloads and len(second.choice.bill) == len(first.choice.bill)
     assert "someone else's" not in second.choice.serves
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"solver": "gurobi"}, "solver: unknown solver 'gurobi'; one of auto, cbc, highs, enumeration"),
+    ({"time_limit_s": float("nan")}, "time_limit_s: must be a finite number of seconds > 0"),
+    ({"time_limit_s": -1}, "time_limit_s: must be a finite number of seconds > 0"),
+    ({"time_limit_s": "x"}, "time_limit_s: must be a finite number of seconds > 0"),
+])  # fmt: skip
+def test_optimize_rejects_an_unknown_solver_or_a_bad_time_limit(kwargs: dict, message: str) -> None:
+    # a reviewer: solver="gurobi" silently ran CBC; a NaN or negative time limit was accepted
+    with pytest.raises(ScenarioError) as info:
+        opt(base(), **kwargs)
+    assert str(info.value).startswith(message), str(info.value)
