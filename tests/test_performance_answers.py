@@ -253,3 +253,21 @@ def test_the_performance_package_has_no_import_cycles_and_no_private_modules() -
 
     for n in graph:
         visit(n, [])
+
+
+def test_custom_workloads_given_to_predict_are_checked(cat: catalog.Catalog) -> None:
+    # a reviewer: a custom workload named "bert" silently replaced the MLPerf benchmark (bert on 16 x H100: 545 min),
+    # of two with one name the last won, and workloads="x" raised AttributeError
+    from recommender.models import CustomWorkload, Measurement
+
+    m = [Measurement(accelerator_id="nvidia-h100-sxm5-80gb", accelerators=8, minutes=1000.0)]
+    frame = pd.DataFrame({"accelerator_id": ["nvidia-h100-sxm5-80gb"], "accelerators": [16], "benchmark": ["mine"]})
+    with pytest.raises(ScenarioError, match=r"^workloads\[0\]: 'bert' is an MLPerf benchmark"):
+        performance.predict(frame, catalog=cat, workloads=[CustomWorkload(name="bert", measurements=m)])
+    with pytest.raises(ScenarioError, match=r"^workloads\[1\]: a second custom workload named 'mine'"):
+        performance.predict(frame, catalog=cat, workloads=[CustomWorkload(name="mine", measurements=m)] * 2)
+    for bad in ("x", [{"name": "mine"}]):
+        with pytest.raises(performance.PredictInputError):
+            performance.predict(frame, catalog=cat, workloads=bad)  # type: ignore[arg-type]
+    ok = performance.predict(frame, catalog=cat, workloads=[CustomWorkload(name="mine", measurements=m)])
+    assert ok["source"].iloc[0].startswith("custom workload mine")

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -178,6 +179,29 @@ def predict(
     return answer(frame, load_bundle(cat), cat, workloads=workloads, coverage=coverage)
 
 
+def _custom_by_name(workloads: Any, benchmarks: set[str]) -> dict[str, CustomWorkload]:
+    """The custom workloads by name: each a CustomWorkload, none named like another or like an MLPerf benchmark
+    (a custom "bert" silently replaced the benchmark; of two with one name the last silently won)."""
+    from recommender.models import CustomWorkload
+
+    if workloads is None:
+        return {}
+    if isinstance(workloads, (str, bytes, CustomWorkload)) or not isinstance(workloads, Iterable):
+        raise PredictInputError(f"workloads must be a list of CustomWorkload, not {type(workloads).__name__}")
+    out: dict[str, CustomWorkload] = {}
+    for i, w in enumerate(workloads):
+        if not isinstance(w, CustomWorkload):
+            raise PredictInputError(f"workloads[{i}] must be a CustomWorkload (recommender.models), "
+                                    f"not {type(w).__name__}")  # fmt: skip
+        if w.name in out:
+            raise ScenarioError(f"a second custom workload named {w.name!r}", field=f"workloads[{i}]")
+        if w.name in benchmarks:
+            raise ScenarioError(f"{w.name!r} is an MLPerf benchmark; give the custom workload another name",
+                                field=f"workloads[{i}]")
+        out[w.name] = w
+    return out
+
+
 def answer(frame: pd.DataFrame, bundle: Bundle, cat: Catalog, *, workloads: list[CustomWorkload] | None = None,
            coverage: float = 0.8) -> pd.DataFrame:
     """:func:`predict` with a given fitted bundle (``recommender model evaluate`` scores exactly this)."""
@@ -186,7 +210,7 @@ def answer(frame: pd.DataFrame, bundle: Bundle, cat: Catalog, *, workloads: list
         for c in PREDICT_COLUMNS:
             out[c] = pd.Series(dtype="float64" if c.startswith("minutes") else "string")
         return out
-    custom = {w.name: w for w in (workloads or [])}
+    custom = _custom_by_name(workloads, set(bundle.estimator.model_.benchmarks_))
     r = _rows(frame, bundle)
     _check_ids(bundle, r.acc, r.bench, custom)
     raw = _raw_answers(bundle, r, custom, coverage)
