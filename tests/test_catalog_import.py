@@ -233,6 +233,12 @@ def test_unusable_input_raises_catalog_error(tmp_path: Path) -> None:
         import_rounds([weird])
     rows, _ = import_rounds([weird], round_name="v6.0")
     assert rows[0]["round"] == "v6.0"
+    assert import_rounds([weird], round_name="6.0")[0][0]["round"] == "v6.0"  # one spelling per round
+    # a folder that is a round keeps its round: --round v5.1 relabelled v2.0's results as today's
+    v20 = make_round(tmp_path / "r", {"bert": _runs([1.0] * 10)}, round_name="v2.0")
+    with pytest.raises(CatalogError, match=r"the folder is round v2\.0; --round v5\.1 would relabel"):
+        import_rounds([v20], round_name="v5.1")
+    assert import_rounds([v20], round_name="v2.0")[0][0]["round"] == "v2.0"
 
 
 def test_parse_run_reads_time_ms() -> None:

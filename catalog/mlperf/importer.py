@@ -114,12 +114,18 @@ def import_rounds(
                 f"{d}: not an MLPerf Training results layout (expected <Submitter>/systems and "
                 f"<Submitter>/results folders)"
             )
-    names = [round_name or d.resolve().name for d in dirs]
     if round_name and not registry.is_round_name(round_name):
         raise CatalogError(f"--round: {round_name!r} is not a round name (expected e.g. v5.1)")
+    if round_name and registry.is_round_name(dirs[0].resolve().name):
+        own = registry.canonical_round(dirs[0].resolve().name)
+        if own != registry.canonical_round(round_name):  # v2.0's results relabelled as today's round
+            raise CatalogError(f"{dirs[0]}: the folder is round {own}; --round {round_name} would relabel its "
+                               f"results (give --round only when the folder name is not a round)")  # fmt: skip
+    names = [round_name or d.resolve().name for d in dirs]
     for d, name in zip(dirs, names):
         if not registry.is_round_name(name):
             raise CatalogError(f"{d}: cannot tell the round from the folder name {name!r}; pass --round vX.Y")
+    names = [registry.canonical_round(n) for n in names]  # "5.1" and "v5.1" are one round
 
     aliases = aliases or AliasTable.from_csv(default_alias_path())
     report = ImportReport(rounds=names)
