@@ -158,6 +158,8 @@ def test_a_measurement_spread_over_more_nodes_is_a_derived_figure(cat: catalog.C
     for nodes in (16, 3, 2.5):
         with pytest.raises(ScenarioError, match="whole number of nodes that divides"):
             performance.predict(frame.assign(nodes=nodes), catalog=cat)
+    with pytest.raises(ScenarioError, match=r"^accelerators: at most 65,536 .* got 1,000,000,000,000 \(row 0\)"):
+        performance.predict(frame.assign(accelerators=10**12, nodes=1), catalog=cat)  # answered 0.076 min
     # a round without its "v" is that round
     same = performance.predict(frame.assign(round="4.0").iloc[:1], catalog=cat)
     assert same["basis"].iloc[0] == "measured" and same["minutes"].iloc[0] == out["minutes"].iloc[0]

@@ -86,10 +86,6 @@ def fit_progress() -> Iterator[Callable[[str | None], None]]:
         show_progress(None)
 
 
-#: the largest count ``model predict`` answers (4x the grid's 16,384: beyond, the count curve has nothing to go on)
-MAX_PREDICT_ACCELERATORS = 65_536
-
-
 @model.command("predict")
 @click.argument("accelerator_id")
 @click.argument("accelerators", type=float)
@@ -110,6 +106,8 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
 
     if not (math.isfinite(accelerators) and accelerators >= 1 and accelerators == int(accelerators)):
         _fail(f"ACCELERATORS: must be a whole number >= 1, got {accelerators:g}")
+    from recommender.performance.answers import MAX_PREDICT_ACCELERATORS  # defined once, with predict()
+
     if accelerators > MAX_PREDICT_ACCELERATORS:
         _fail(f"ACCELERATORS: at most {MAX_PREDICT_ACCELERATORS:,} (the largest MLPerf Training result used 11,616; "
               f"far beyond that the count curve is pure extrapolation), got {accelerators:,.0f}")

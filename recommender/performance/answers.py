@@ -77,6 +77,11 @@ def _closest(name: str, known: list[str]) -> str:
     return f"; closest known: {', '.join(near)}" if near else ""
 
 
+#: The largest accelerator count :func:`predict` answers: 4x the count grid's 16,384 (the largest MLPerf Training
+#: result used 11,616; far beyond, the count curve has nothing to go on)
+MAX_PREDICT_ACCELERATORS = 65_536
+
+
 def _as_counts(values: pd.Series, field: str) -> np.ndarray:
     x = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
     bad = ~np.isfinite(x) | (x < 1) | (np.abs(x - np.round(x)) > 1e-9)
@@ -85,6 +90,12 @@ def _as_counts(values: pd.Series, field: str) -> np.ndarray:
         v = values.iloc[i]
         shown = repr(v.item() if hasattr(v, "item") else v)  # 0, not np.float64(0.0)
         raise ScenarioError(f"must be a whole number >= 1, got {shown} (row {i})", field=field)
+    big = x > MAX_PREDICT_ACCELERATORS
+    if big.any():
+        i = int(np.flatnonzero(big)[0])
+        raise ScenarioError(f"at most {MAX_PREDICT_ACCELERATORS:,} (the largest MLPerf Training result used 11,616; "
+                            f"far beyond that the count curve is pure extrapolation), got {x[i]:,.0f} (row {i})",
+                            field=field)  # fmt: skip
     return np.round(x).astype(np.int64)
 
 
