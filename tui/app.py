@@ -579,23 +579,10 @@ class RecommenderApp(FileActions, App[None]):
         return isinstance(self.screen, ModalScreen)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from tui.palette import app_commands
+
         yield from super().get_system_commands(screen)
-        for view, title in VIEWS.items():
-            yield SystemCommand(f"View: {title}", f"Switch to the {title} view",
-                                lambda v=view: self.action_show_view(v))
-        yield SystemCommand("Open scenario…", "Read a scenario YAML file", self.action_open_scenario)
-        yield SystemCommand("Save scenario…", "Write the scenario as YAML", self.action_save_scenario)
-        yield SystemCommand("Export recommendation as Markdown…", "Write the recommendation as a Markdown report",
-                            lambda: self.action_export("markdown"))
-        yield SystemCommand("Export recommendation as JSON…", "Write the recommendation as JSON",
-                            lambda: self.action_export("json"))
-        form = self.query(ScenarioForm)
-        if form:  # the form's two buttons, reachable by name (the help says every action is in the palette)
-            yield SystemCommand("Add workload", "Add a catalog benchmark to the workload mix", form.first().add_workload)
-            yield SystemCommand("Custom workload…", "Add your own workload from one measurement",
-                                form.first().ask_custom)  # fmt: skip
-        yield SystemCommand("Solve again", "Re-run the optimizer on the current scenario", self.action_solve_now)
-        yield SystemCommand("Help", "Keys, views and how to read the figures", self.action_help)
+        yield from app_commands(self, VIEWS)
 
 
 def run(scenario_path: str | None = None) -> None:
