@@ -205,3 +205,22 @@ def test_explain_and_mix_scenarios_go_through_the_optimizer(tmp_path: Path) -> N
     assert len(rows) == 16 and rows["explanation"].notna().all()
     assert set(rows["risk"]) == {"p80"}  # the optimizer's rows state the setting too
     assert set(rows["status"]) <= {"optimal", "feasible", "infeasible"}
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_an_axis_named_like_a_result_column_keeps_its_values(tmp_path: Path, suffix: str) -> None:
+    # a reviewer: an `accelerators` (allow-list) axis crashed every sweep ("ArrowTypeError: Expected bytes, got a
+    # 'int' object": the count result overwrote the axis column), and an error row blanked its `objective` axis
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: acc\nbase:\n  workloads: [{benchmark: bert}]\n  budget_usd: 500000\naxes:\n"
+                 "  accelerators:\n    h100: [nvidia-h100-sxm5-80gb]\n    a100: [nvidia-a100-sxm4-80gb]\n"
+                 "  risk: [expected, p80]\n")
+    plan = load_sweep(f)
+    out = tmp_path / f"r{suffix}"
+    _run(plan, out, jobs=1)
+    rows = read_results(out).sort_values("index")
+    assert sorted(rows["accelerators"]) == ["a100", "a100", "h100", "h100"]
+    assert sorted(rows["risk"]) == ["expected", "expected", "p80", "p80"]
+    ok = rows[rows["status"] == "optimal"]
+    assert len(ok) == 4 and all(c.split(" x ")[1].split(" ")[0] in ("nvidia-h100-sxm5-80gb", "nvidia-a100-sxm4-80gb")
+                                for c in ok["choice"])  # fmt: skip

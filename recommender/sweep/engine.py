@@ -352,5 +352,8 @@ def chunk_table(
     for a, values in axis_columns(plan, index).items():
         number = kinds[a] == "float64"
         cols[a] = [None if v is None else (float(v) if number else str(v)) for v in values]
-    cols.update(solve_rows(plan, group, index, catalog, explain))
+    # an axis keeps its own column: a result of the same name (objective, risk: the same value; accelerators: the
+    # count, where the axis is the allow-list, which crashed the writer) never overwrites it; the count stays in
+    # `choice`
+    cols.update({k: v for k, v in solve_rows(plan, group, index, catalog, explain).items() if k not in kinds})
     return pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in schema}, schema=schema)
