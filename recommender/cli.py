@@ -60,6 +60,8 @@ EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TE
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so running work (and worker processes) is ended the same way."""
 
+    terminated = True  # what code that catches KeyboardInterrupt checks to tell the two apart (sweeps: exit 143)
+
 
 def _on_sigterm(signum: int, frame: object) -> None:
     raise _Terminated

@@ -90,3 +90,38 @@ def test_ctrl_c_keeps_finished_chunks_and_exits_130(tmp_path: Path) -> None:
     assert "interrupted" in err and "--resume" in err
     rows = read_results(out)
     assert 300 <= len(rows) < 40_000 and rows["index"].is_unique
+
+
+@pytest.mark.parametrize(("sig", "code", "word"), [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")])
+def test_an_interrupted_csv_sweep_leaves_the_previous_file_and_sigterm_exits_143(
+        tmp_path: Path, sig: int, code: int, word: str) -> None:  # fmt: skip
+    # a reviewer: Ctrl-C replaced a complete CSV with a partial one that read as finished (and pointed at a
+    # --resume that CSV cannot do); SIGTERM exited 130 where README and --help say 143
+    path = write_sweep(tmp_path, budgets=200, powers=[float(p) for p in range(10, 510, 10)])
+    out = tmp_path / "r.csv"
+    out.write_text("a complete earlier sweep\n")
+    cmd = [sys.executable, "-m", "recommender.cli", "sweep", str(path), "--out", str(out), "-j", "1", "--chunk", "5",
+           "--explain"]  # explained rows are slow: the sweep is still running when the signal comes
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
+    time.sleep(8)  # imports, the catalog, the first chunks
+    assert proc.poll() is None
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert f"{word}: nothing written to {out}" in err
+    assert out.read_text() == "a complete earlier sweep\n"
+
+
+def test_a_resumed_sweep_exits_as_its_whole_output_does(tmp_path: Path) -> None:
+    # a reviewer: a sweep with infeasible rows exited 1, its --resume (nothing left to solve) exited 0
+    from click.testing import CliRunner
+
+    from recommender.cli import cli
+
+    path = write_sweep(tmp_path, budgets=6, powers=[1, 20])  # 1 kW fits nothing: infeasible rows
+    out = tmp_path / "r.parquet"
+    first = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(out), "-j", "1"])
+    again = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(out), "-j", "1", "--resume"])
+    assert first.exit_code == 1, first.output
+    assert again.exit_code == 1 and "(0 solved now)" in again.stderr, again.output

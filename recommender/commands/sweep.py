@@ -103,11 +103,21 @@ def _run(file: str, out: str | None, dry_run: bool, resume: bool, jobs: int | No
             progress.stop()
     counts = ", ".join(f"{n:,} {s}" for s, n in sorted(stats.statuses.items()))
     if stats.interrupted:
-        _say(f"interrupted: {stats.done:,} of {stats.total:,} scenarios are in {out}; "
-             f"`recommender sweep {file} --out {out} --resume` finishes it")
-        sys.exit(130)
+        word = "terminated" if stats.terminated else "interrupted"
+        if out.lower().endswith(".csv"):  # a CSV is written whole or not at all
+            _say(f"{word}: nothing written to {out} (a CSV is written only when the sweep completes; any "
+                 f"previous {out} is unchanged; write .parquet to be able to resume)")
+        else:
+            _say(f"{word}: {stats.done:,} of {stats.total:,} scenarios are in {out}; "
+                 f"`recommender sweep {file} --out {out} --resume` finishes it")
+        sys.exit(143 if stats.terminated else 130)
     _say(f"{stats.total:,} scenarios ({stats.written:,} solved now{': ' + counts if counts else ''}) -> {out}")
-    sys.exit(2 if stats.statuses.get("error") else 1 if stats.statuses.get("infeasible") else 0)
+    statuses = set(stats.statuses)
+    if stats.written < stats.total:  # resumed: the exit code is the whole output's, not this run's share
+        from recommender.sweep import read_results
+
+        statuses = set(read_results(out)["status"].dropna().astype(str))
+    sys.exit(2 if "error" in statuses else 1 if "infeasible" in statuses else 0)
 
 
 def _progress() -> tuple[Any, Any]:

@@ -88,6 +88,8 @@ class CsvOut:
 
         from recommender.sweep.engine import arrow_schema
 
+        if not self.done.all():  # interrupted or failed: a partial CSV would read as a finished sweep (and
+            return  # replace a complete one); the previous file, if any, stays as it was
         table = pa.concat_tables(self.tables) if self.tables else arrow_schema(self.plan).empty_table()
         table = table.sort_by("index")
         write_atomic(self.path, lambda tmp: pcsv.write_csv(table, tmp))

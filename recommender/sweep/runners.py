@@ -47,6 +47,7 @@ class Stats:
     done: int = 0
     written: int = 0
     interrupted: bool = False
+    terminated: bool = False  # the interruption was SIGTERM
     statuses: dict[str, int] = field(default_factory=dict)
 
 
@@ -94,8 +95,9 @@ def run_sweep(plan: Plan, out: Any, *, catalog: Catalog | None = None, jobs: int
                 _run_here(ctx, out, size, stats, on_progress)
             else:
                 _run_processes(ctx, out, n, size, stats, on_progress)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         stats.interrupted = True
+        stats.terminated = bool(getattr(exc, "terminated", False))  # SIGTERM (recommender.cli), not Ctrl-C
     finally:
         out.close()
         if client is not None:
