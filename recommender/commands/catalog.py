@@ -148,13 +148,6 @@ def rank_cmd(benchmark: str, accelerator: str | None, accelerators: int | None, 
     _print_rank_table(df.head(limit), benchmark, len(df), metric)
 
 
-def _closest(word: str, known: set[str]) -> str:
-    from catalog.registry import closest_ids
-
-    close = closest_ids(word, sorted(known))
-    return f" (closest: {', '.join(close)})" if close else ""
-
-
 _ENERGY_CAPTION = ("Energy: MLPerf Power results (energy to train, MLCommons' rule; avg kW = energy ÷ time to train, "
                    "kW/node = avg kW ÷ nodes). AC is measured at the wall, DC after the power supplies: compare like "
                    "with like.")
