@@ -377,6 +377,21 @@ class Assumption(FrozenModel):
 Basis = Literal["measured", "carried", "predicted", "specs_only", "does_not_fit"]
 
 
+#: How every custom workload's ``source`` begins ("custom workload NAME (scaled like …)"): defined once, read by
+#: the explanations and the TUI to tell a figure resting on the user's own measurement from a model prediction
+CUSTOM_SOURCE_PREFIX = "custom workload "
+
+
+def custom_source(name: str, detail: str) -> str:
+    """The ``source`` of a custom workload's figure: ``custom workload NAME (DETAIL)``."""
+    return f"{CUSTOM_SOURCE_PREFIX}{name} ({detail})"
+
+
+def is_custom_estimate(basis: str, source: str | None) -> bool:
+    """True for a figure predicted from a custom workload's own measurement."""
+    return basis == "predicted" and (source or "").startswith(CUSTOM_SOURCE_PREFIX)
+
+
 def summary_basis(bases: list[str]) -> str:
     """The one basis of several figures when they agree, else ``mixed``."""
     return bases[0] if len(set(bases)) == 1 else "mixed"

@@ -263,6 +263,8 @@ def _raw_answers(bundle: Bundle, r: _Rows, custom: dict[str, CustomWorkload],
                           dtype=object)
         source[std] = labels[catg]
     parts: list[pd.DataFrame] = []
+    from recommender.models import custom_source  # not at import (as CustomWorkload above)
+
     for name, w in custom.items():
         rows = np.flatnonzero(is_custom & (r.bench == name))
         if len(rows) == 0:
@@ -270,7 +272,7 @@ def _raw_answers(bundle: Bundle, r: _Rows, custom: dict[str, CustomWorkload],
         sub = {"acc": r.acc[rows], "counts": r.counts[rows], "nodes": r.nodes[rows],
                "default_nodes": r.default_nodes[rows], "round": r.round[rows]}
         mu[rows], q[rows], a, shape = predict_custom(est, w, bundle.per_node, bundle.latest_round, coverage, sub)
-        source[rows] = f"custom workload {name} ({shape})"
+        source[rows] = custom_source(name, shape)
         parts.append(a)
     cols = ["accelerator_id", "benchmark", "target", "accelerators", "_raw", "_q", "_basis", "source"]
     anchors = pd.concat([p[cols] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=cols)

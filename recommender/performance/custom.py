@@ -88,6 +88,8 @@ def predict_custom(est: CalibratedPerformanceModelCore, w: CustomWorkload, per_n
     """(log-minutes, log half-width) of ``rows`` (arrays acc, counts, nodes, default_nodes, round) of one
     workload, its anchors (one per measured accelerator and count, for every target round asked) and where its
     shape comes from (:func:`shape_label`)."""
+    from recommender.models import custom_source  # not at import (see answers.py)
+
     model = est.model_
     m_acc = np.array([m.accelerator_id for m in w.measurements], dtype=object)
     m_n = np.array([m.accelerators for m in w.measurements], dtype=float)
@@ -128,5 +130,5 @@ def predict_custom(est: CalibratedPerformanceModelCore, w: CustomWorkload, per_n
     anchors["benchmark"] = w.name
     anchors["_q"] = est.replicate_halfwidth(coverage)
     anchors["_basis"] = "measured"
-    anchors["source"] = f"custom workload {w.name} (your measurement)"
+    anchors["source"] = custom_source(w.name, "your measurement")
     return mu, q, anchors, label

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from recommender import format as fmt
-from recommender.models import Alternative, Configuration, Objective
+from recommender.models import Alternative, Configuration, Objective, is_custom_estimate
 from recommender.planning import risk as R
 from recommender.planning import solve as S
 from recommender.planning.feasibility import base_mask, memory_sentence, objective_arrays, risk_arrays
@@ -111,8 +111,7 @@ def basis_sentence(c: Configuration) -> str:
     specs-only figures."""
     by: dict[str, list[str]] = {}
     for w in c.workloads:  # a custom workload's figure is its own measurement carried by the model's shapes
-        custom = w.basis == "predicted" and (w.source or "").startswith("custom workload")
-        by.setdefault("custom" if custom else w.basis, []).append(w.workload)
+        by.setdefault("custom" if is_custom_estimate(w.basis, w.source) else w.basis, []).append(w.workload)
     if set(by) == {"measured"}:
         return "All minutes were measured on this exact configuration in the target round (MLPerf results)."
     if set(by) == {"predicted"}:

@@ -76,7 +76,9 @@ def basis_text(basis: str, source: str | None, citation: str) -> str:
             return "carried (measured in an earlier round, moved to this round by the model's trend)"
         who = f" ({rest})" if rest else ""
         return f"carried: measured in MLPerf Training {rnd}{who}, moved to this round by the model's trend"
-    if basis == "predicted" and (source or "").startswith("custom workload"):
+    from recommender.models import is_custom_estimate
+
+    if is_custom_estimate(basis, source):
         return f"{BASIS_LONG['predicted']}: {source}"  # names where the workload's scaling comes from
     return BASIS_LONG.get(basis, basis)
 
