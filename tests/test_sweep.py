@@ -182,6 +182,40 @@ def test_rows_and_csv_output_and_summary(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "power_limit_kw (5 values" in res.stdout
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("foreign.csv", "a,b\n1,2\n", "not a sweep output (no index, status, accelerator_id columns"),
+        ("empty.csv", "", "empty file, not a sweep output"),
+        ("junk.parquet", "hi\n", "not a readable sweep output"),
+        ("nothing.parquet", None, "holds no results yet"),
+        ("missing.csv", "MISSING", "no such sweep output"),
+    ],
+)
+def test_summary_of_a_file_that_is_not_a_sweep_output_names_it_and_exits_2(
+    tmp_path: Path, name: str, content: str | None, expected: str
+) -> None:
+    path = tmp_path / name
+    if content is None:
+        path.mkdir()
+    elif content != "MISSING":
+        path.write_text(content)
+    res = CliRunner().invoke(cli, ["sweep", "--summary", str(path)])
+    assert res.exit_code == 2, res.output
+    assert f"{path}: {expected}" in res.stderr and "internal error" not in res.stderr
+
+
+def test_summary_of_an_interrupted_sweep_says_it_is_incomplete(tmp_path: Path) -> None:
+    plan = load_sweep(write_sweep(tmp_path, budgets=6))
+    out = tmp_path / "r.parquet"
+    _run(plan, out, jobs=1, chunk=17)
+    assert "incomplete" not in summary_text(read_results(out))
+    max(out.glob("part-*.parquet")).unlink()  # as if killed before the last chunk
+    frame = read_results(out)
+    assert frame.attrs["total"] == 120 and len(frame) < 120
+    assert f"incomplete: {len(frame)} of 120 scenarios" in summary_text(frame)
+
+
 def test_existing_output_needs_resume(tmp_path: Path) -> None:
     path = write_sweep(tmp_path, budgets=2)
     out = tmp_path / "r.parquet"

@@ -113,21 +113,56 @@ def open_output(path: str | Path, plan: Plan, *, resume: bool) -> Any:
     raise ScenarioError(f"{path}: the output must end in .parquet (or .csv for small sweeps)")
 
 
+#: Columns every sweep output has; a file without them is not one (``--summary`` of a foreign file).
+REQUIRED_COLUMNS = ("index", "status", "accelerator_id")
+
+
 def read_results(path: str | Path, columns: list[str] | None = None) -> Any:
-    """The rows of a sweep output (Parquet dataset or CSV) as a pandas DataFrame sorted by index."""
+    """The rows of a sweep output (Parquet dataset or CSV) as a pandas DataFrame sorted by index.
+
+    ``frame.attrs`` holds ``axes`` and, for Parquet, ``total`` (the sweep's scenario count, so an interrupted
+    output can be told from a finished one). A missing, empty, unreadable or foreign file raises
+    :class:`~recommender.errors.ScenarioError` naming it.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ScenarioError(f"{p}: no such sweep output")
+    try:
+        frame = _read_csv(p, columns) if p.suffix.lower() == ".csv" else _read_parquet(p, columns)
+    except ScenarioError:
+        raise
+    except Exception as exc:  # pyarrow / pandas parser errors: the file is not a sweep output
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ScenarioError(f"{p}: not a readable sweep output ({reason})") from exc
+    missing = [c for c in REQUIRED_COLUMNS if (columns is None or c in columns) and c not in frame.columns]
+    if missing:
+        raise ScenarioError(f"{p}: not a sweep output (no {', '.join(missing)} column"
+                            f"{'s' if len(missing) > 1 else ''}; `recommender sweep` writes them)")
+    return frame.sort_values("index").reset_index(drop=True) if "index" in frame else frame
+
+
+def _read_csv(p: Path, columns: list[str] | None) -> Any:
+    import pandas as pd
+
+    if p.is_dir():
+        raise ScenarioError(f"{p}: is a directory, not a CSV sweep output")
+    try:
+        return pd.read_csv(p, usecols=columns)
+    except pd.errors.EmptyDataError:
+        raise ScenarioError(f"{p}: empty file, not a sweep output") from None
+
+
+def _read_parquet(p: Path, columns: list[str] | None) -> Any:
     import pyarrow.parquet as pq
 
-    p = Path(path)
-    if p.suffix.lower() == ".csv":
-        import pandas as pd
-
-        frame = pd.read_csv(p, usecols=columns)
-    else:
-        if not p.exists():
-            raise ScenarioError(f"{p}: no such sweep output")
-        table = pq.read_table(p, columns=columns)
-        frame = table.to_pandas()
-        axes = (table.schema.metadata or {}).get(b"recommender.sweep.axes")
-        if axes:
-            frame.attrs["axes"] = json.loads(axes)
-    return frame.sort_values("index").reset_index(drop=True) if "index" in frame else frame
+    if p.is_dir() and not any(p.glob("*.parquet")):
+        raise ScenarioError(f"{p}: holds no results yet (no part-*.parquet files; an interrupted sweep "
+                            "that finished no chunk)")
+    table = pq.read_table(p, columns=columns)
+    frame = table.to_pandas()
+    meta = table.schema.metadata or {}
+    if meta.get(b"recommender.sweep.axes"):
+        frame.attrs["axes"] = json.loads(meta[b"recommender.sweep.axes"])
+    if meta.get(b"recommender.sweep.total"):
+        frame.attrs["total"] = int(meta[b"recommender.sweep.total"])
+    return frame

@@ -63,6 +63,10 @@ def summary_text(frame: Any, *, top: int = 8) -> str:
     lines = []
     statuses = frame["status"].value_counts().to_dict()
     lines.append(f"{len(frame):,} scenarios: " + ", ".join(f"{n:,} {s}" for s, n in statuses.items()))
+    total = frame.attrs.get("total")
+    if total and len(frame) < total:
+        lines.append(f"incomplete: {len(frame):,} of {total:,} scenarios (an interrupted sweep; `--resume` "
+                     "finishes it); changes are counted over the rows present")
     for axis in axes_of(frame):
         ch = changes(frame, axis)
         values = frame[axis].nunique(dropna=False)
