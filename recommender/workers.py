@@ -14,7 +14,7 @@ import os
 import threading
 import time
 
-__all__ = ["cpu_count", "local_worker_init", "stop_workers", "watch_parent"]
+__all__ = ["cpu_count", "jobs_problem", "local_worker_init", "stop_workers", "watch_parent"]
 
 #: Seconds between two checks of a worker's parent.
 PARENT_POLL_S = 0.5
@@ -29,6 +29,15 @@ def cpu_count() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def jobs_problem(jobs: int | None) -> str | None:
+    """Why ``--jobs jobs`` cannot run on this machine (``None`` when it can): 0, or more workers than CPUs."""
+    if jobs == 0:
+        return "must not be 0 (use -1 for all cores)"
+    if jobs is not None and abs(jobs) > cpu_count():
+        return f"this machine has {cpu_count()} CPUs: use at most {cpu_count()} workers (or -1 for all)"
+    return None
 
 
 def watch_parent(parent: int | None) -> None:

@@ -23,9 +23,17 @@ from recommender.workers import cpu_count
 RECOMMENDER = [sys.executable, "-m", "recommender.cli"]
 
 
-def test_jobs_above_the_cpu_count_is_refused_with_a_clear_message(tmp_path: Path,
+@pytest.mark.parametrize("command", ["batch", "sweep"])
+def test_jobs_above_the_cpu_count_is_refused_with_a_clear_message(tmp_path: Path, command: str,
                                                                    capfd: pytest.CaptureFixture[str]) -> None:
-    code = cli_module.run(["batch", str(tmp_path), "--out", str(tmp_path / "o.csv"), "--jobs", "10000"])
+    # sweep took --jobs 99 and forked 99 workers on 2 CPUs
+    if command == "sweep":
+        from sweep_helpers import write_sweep
+
+        args = ["sweep", str(write_sweep(tmp_path, budgets=2)), "--out", str(tmp_path / "o.parquet")]
+    else:
+        args = ["batch", str(tmp_path), "--out", str(tmp_path / "o.csv")]
+    code = cli_module.run([*args, "--jobs", "10000"])
     assert code == 2
     err = capfd.readouterr().err
     assert f"this machine has {cpu_count()} CPUs: use at most {cpu_count()} workers" in err
@@ -37,6 +45,9 @@ def test_the_library_clamps_jobs_to_the_cpu_count() -> None:
 
     assert _effective_jobs(10_000, "solve", 10) == cpu_count()
     assert _effective_jobs(-10_000, "solve", 10) == 1
+    from recommender.sweep.runners import _jobs
+
+    assert _jobs(10_000, 10) == cpu_count() and _jobs(-10_000, 10) == 1
 
 
 def test_an_internal_error_is_one_line_exit_3_and_debug_shows_the_traceback(

@@ -125,3 +125,44 @@ def test_a_resumed_sweep_exits_as_its_whole_output_does(tmp_path: Path) -> None:
     again = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(out), "-j", "1", "--resume"])
     assert first.exit_code == 1, first.output
     assert again.exit_code == 1 and "(0 solved now)" in again.stderr, again.output
+
+
+def _children(pid: int) -> set[int]:
+    return {int(c) for f in Path(f"/proc/{pid}/task").glob("*/children") for c in f.read_text().split()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads worker processes from /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_stopping_a_parallel_sweep_ends_its_workers_without_finishing_their_chunks(tmp_path: Path, sig: int) -> None:
+    # a reviewer: Ctrl-C waited for every running chunk (273 s here: the workers' forked SIGTERM handler turned
+    # the pool's terminate into a chunk's exception and they went on), a second Ctrl-C hung, and after SIGKILL
+    # of the parent the workers ran on as orphans
+    path = write_sweep(tmp_path, budgets=400, powers=[float(p) for p in range(10, 1010, 10)])
+    out = tmp_path / "big.parquet"
+    cmd = [sys.executable, "-m", "recommender.cli", "sweep", str(path), "--out", str(out), "-j", "2",
+           "--chunk", "3000", "--explain"]  # a chunk of explained rows takes minutes
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.1)
+    assert len(workers) == 2, proc.stderr.read() if proc.stderr else ""
+    time.sleep(2)  # the workers are inside their first chunk
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)  # a hang guard, not a speed goal (stopping took minutes)
+    assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -9}[sig], err
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers)
+    if sig != signal.SIGKILL:
+        assert "--resume" in err

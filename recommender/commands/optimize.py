@@ -264,13 +264,10 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
     parent = Path(out).parent
     if not parent.is_dir():
         raise click.BadParameter(f"directory {str(parent)!r} does not exist", param_hint="'--out'")
-    if jobs == 0:
-        raise click.BadParameter("must not be 0 (use -1 for all cores)", param_hint="'--jobs'")
-    from recommender.workers import cpu_count
+    from recommender.workers import jobs_problem
 
-    if jobs is not None and abs(jobs) > cpu_count():
-        raise click.BadParameter(f"this machine has {cpu_count()} CPUs: use at most {cpu_count()} workers "
-                                 f"(or -1 for all)", param_hint="'--jobs'")
+    if problem := jobs_problem(jobs):
+        raise click.BadParameter(problem, param_hint="'--jobs'")
 
     from recommender.batch import RowStatus, exit_code, run_batch, write_rows
 

@@ -89,8 +89,10 @@ def _run(file: str, out: str | None, dry_run: bool, resume: bool, jobs: int | No
         return
     if out is None:
         raise click.UsageError("--out is required (OUT.parquet, or OUT.csv for small sweeps)")
-    if jobs == 0:
-        raise click.BadParameter("must not be 0 (use -1 for all cores)", param_hint="'--jobs'")
+    from recommender.workers import jobs_problem
+
+    if problem := jobs_problem(jobs):
+        raise click.BadParameter(problem, param_hint="'--jobs'")
     output = open_output(out, plan, resume=resume)
     progress, on_progress = _progress()
     try:

@@ -4,7 +4,8 @@ The parent prepares every group once (validation, the candidate table with its p
 model runs only here) and sends the result with the plan and the catalog ONCE per worker — as the worker
 processes' initializer locally, as one broadcast ``scatter`` on Dask — so a task is only (group, scenario
 indices) and a worker's answer is one chunk of Parquet rows. Chunks are written as they finish; Ctrl-C stops
-the sweep, keeps every finished chunk and returns ``interrupted=True``.
+the sweep at once (running chunks are dropped, worker processes ended), keeps every finished chunk and returns
+``interrupted=True``. A worker whose parent is killed ends too (:func:`recommender.workers.watch_parent`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 from recommender.errors import ScenarioError
 from recommender.sweep.engine import Group, chunk_table, prepare_group
+from recommender.workers import cpu_count, local_worker_init
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -117,12 +119,12 @@ def _groups(plan: Plan, done: np.ndarray, catalog: Catalog, explain: bool) -> di
 
 
 def _jobs(jobs: int | None, todo: int) -> int:
-    cores = os.cpu_count() or 1
+    cores = cpu_count()
     if jobs is None:
         return 1 if todo < AUTO_PARALLEL_MIN else cores
     if jobs == 0:
         raise ScenarioError("--jobs must not be 0 (use -1 for all cores)")
-    return jobs if jobs > 0 else max(1, cores + 1 + jobs)
+    return min(jobs, cores) if jobs > 0 else max(1, cores + 1 + jobs)  # never more workers than CPUs
 
 
 def _written(out: Any, table: Any, stats: Stats, on_progress: Progress | None) -> None:
@@ -146,10 +148,14 @@ def _run_here(ctx: Context, out: Any, size: int, stats: Stats, on_progress: Prog
 _CTX: Context | None = None
 
 
-def _init_worker(ctx: Context) -> None:
+def _init_worker(ctx: Context, parent: int) -> None:  # pragma: no cover - runs in worker processes
     global _CTX
     _CTX = ctx
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
+    # SIGTERM ends a worker (the forked copy of the CLI's handler would turn it into an exception, reported as
+    # that chunk's result, and the worker would go on to the next chunk)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    local_worker_init(parent)  # and a worker whose parent was killed (SIGKILL) ends, not orphaned
 
 
 def _local_task(g: int, idx: np.ndarray) -> Any:
@@ -163,7 +169,7 @@ def _run_processes(ctx: Context, out: Any, n: int, size: int, stats: Stats, on_p
 
     method = "fork" if "fork" in mp.get_all_start_methods() else None
     pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(method), initializer=_init_worker,
-                               initargs=(ctx,))
+                               initargs=(ctx, os.getpid()))
     pending: set[Any] = set()
     try:
         todo = tasks(ctx.plan, out.done.copy(), size)
@@ -180,13 +186,23 @@ def _run_processes(ctx: Context, out: Any, n: int, size: int, stats: Stats, on_p
     except KeyboardInterrupt:
         for f in pending:
             f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        for f in pending:  # chunks that finished while stopping are kept too
+        for f in pending:  # chunks that have finished are kept
             if f.done() and not f.cancelled() and f.exception() is None:
                 _written(out, f.result(), stats, None)
+        _stop_now(pool)  # running chunks are dropped (--resume solves them): stopping takes no chunk's time
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_now(pool: Any) -> None:
+    """End the pool's worker processes now (``terminate_workers`` from Python 3.14; before, the same by hand)."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:  # pragma: no cover - Python >= 3.14
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 # --------------------------------------------------------------------------------------------- dask
