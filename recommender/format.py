@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
+_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:e[+-]?\d+)?[^\d.,]*$", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([kmb]?)$", re.IGNORECASE)
 
 
@@ -20,7 +21,10 @@ def parse_number(text: str) -> float:
 
     Raises ``ValueError`` with a short message when the text is not a number.
     """
-    cleaned = text.strip().replace(",", "").replace("_", "").replace("$", "").replace(" ", "")
+    cleaned = text.strip().replace("_", "").replace("$", "").replace(" ", "")
+    if "," in cleaned and not _THOUSANDS_RE.match(cleaned):  # 110.000,50 or 1,2,3 would be read as 110 or 123
+        raise ValueError(f"not a number: {text.strip()!r} (commas only between thousands: 1,250,000.50)")
+    cleaned = cleaned.replace(",", "")
     cleaned = re.sub(r"(?i)(kw|usd|/kwh)$", "", cleaned)
     if not cleaned:
         raise ValueError("enter a number")
