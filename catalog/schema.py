@@ -6,6 +6,10 @@ benchmark's scaling factor), in minutes.
 
 from __future__ import annotations
 
+#: The longest plausible minutes to train (60 days): a run or result beyond it is a corrupt log or file, not a
+#: score (MLPerf results in the catalog take at most ~20 hours; a timestamp of 1e308 ms was imported as measured).
+MAX_MINUTES = 60 * 24 * 60.0
+
 #: MLPerf divisions and system availability statuses, as the importer normalises them.
 DIVISIONS: tuple[str, ...] = ("closed", "open")
 STATUSES: tuple[str, ...] = ("available", "preview", "rdi")

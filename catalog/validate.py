@@ -19,7 +19,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from catalog.errors import CatalogError
-from catalog.schema import ACCELERATOR_DTYPES, CLOUD_PRICE_DTYPES, DEFAULTS_DTYPES, RESULT_DTYPES, RESULT_KEY
+from catalog.schema import (
+    ACCELERATOR_DTYPES,
+    CLOUD_PRICE_DTYPES,
+    DEFAULTS_DTYPES,
+    MAX_MINUTES,
+    RESULT_DTYPES,
+    RESULT_KEY,
+)
 
 __all__ = ["MAX_CATALOG_BYTES", "check_files", "check_user_catalog"]
 
@@ -39,13 +46,15 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _real(minimum: float, *, strict: bool) -> Check:
+def _real(minimum: float, *, strict: bool, maximum: float = math.inf) -> Check:
     op = ">" if strict else ">="
 
     def check(text: str) -> str | None:
         value = _number(text)
         if value is None or (value <= minimum if strict else value < minimum):
             return f"must be a finite number {op} {minimum:g} (got {text!r})"
+        if value > maximum:
+            return f"must be at most {maximum:,.0f} (got {text!r})"
         return None
 
     return check
@@ -75,7 +84,7 @@ def _column_checks(dtypes: dict[str, str], special: dict[str, Check]) -> dict[st
 
 
 _RESULTS = _column_checks(RESULT_DTYPES, {
-    "minutes": _real(0, strict=True), "scaling_factor": _real(0, strict=True),
+    "minutes": _real(0, strict=True, maximum=MAX_MINUTES), "scaling_factor": _real(0, strict=True),
     "accelerators": _whole(1), "nodes": _whole(1),
 })
 _ACCELERATORS = _column_checks(ACCELERATOR_DTYPES, {

@@ -47,6 +47,27 @@ def test_nan_time_in_a_whole_result_leaves_a_loadable_catalog(tmp_path: Path) ->
     assert cat.results["minutes"].iloc[0] == pytest.approx(12.0)  # the NaN run counts as failed
 
 
+def test_an_absurd_run_time_fails_the_run_and_the_loader_refuses_absurd_minutes(tmp_path: Path) -> None:
+    # a reviewer: run_stop at 1e308 ms was imported as a measured 2e302-minute score and predicted from
+    absurd = mllog("run_start", T0) + "\n" + (
+        ':::MLLOG {"time_ms": 1e308, "key": "run_stop", "value": null, "metadata": {"status": "success"}}\n')
+    p = tmp_path / "result_0.txt"
+    p.write_text(absurd)
+    run = parse_run(p)
+    assert not run.success and run.reason.startswith("implausible run time")
+    rd = make_round(tmp_path / "in", {"resnet": _runs([10.0, 11, 12, 13]) + [absurd]})
+    _rows, _report, cat = _import_and_load(rd, tmp_path / "out")
+    assert cat.results["minutes"].iloc[0] == pytest.approx(12.0)  # counted as the failed run
+    results = tmp_path / "out" / "results.csv"
+    text = results.read_text().splitlines()
+    col = text[0].split(",").index("minutes")
+    cells = text[1].split(",")
+    cells[col] = "2e302"
+    results.write_text("\n".join([text[0], ",".join(cells), *text[2:]]) + "\n")
+    with pytest.raises(catalog.CatalogError, match=r"results\.csv:2: minutes.*must be at most 86,400"):
+        catalog.load(tmp_path / "out")
+
+
 @pytest.mark.parametrize("value", ["Infinity", "NaN", "-1", "2.5", "1e308", "many", True, [2]])
 def test_unusable_node_count_in_system_json_is_reported(tmp_path: Path, value: object) -> None:
     rd = make_round(tmp_path / "in", {"resnet": _runs([10.0, 11, 12, 13, 14])})

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalog.schema import MAX_MINUTES
+
 MLLOG_PREFIX = ":::MLLOG"
 
 
@@ -65,6 +67,9 @@ def parse_run(path: Path) -> RunResult:
     minutes = (stop - start) / 60000.0
     if minutes < 0:
         return RunResult(path, False, None, "run_stop before run_start", fp, meta)
+    if minutes > MAX_MINUTES:  # a corrupt timestamp, not a score: the run counts as failed, with its reason
+        return RunResult(path, False, None, f"implausible run time ({minutes:.3g} min, over {MAX_MINUTES:,.0f})",
+                         fp, meta)
     return RunResult(path, True, minutes, "", fp, meta, stop - start)
 
 
