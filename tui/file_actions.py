@@ -5,6 +5,7 @@ Each asks for a path in a :class:`~tui.screens.file_dialog.PathDialog`; reading 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,16 +36,17 @@ class FileActions:
         # an absolute path, as saving offers: the folder it lands in is on screen (not only "recommendation.md")
         default = str(Path.cwd() / ("recommendation.json" if fmt_name == "json" else "recommendation.md"))
 
-        def done(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
-            path, fmt_chosen = result
+        def write(path: str, fmt_chosen: str) -> None:
             try:
                 written = backend.export_recommendation(rec, path, fmt_chosen)
             except OSError as exc:
                 self.notify(f"Could not write {path}: {exc}", severity="error")
                 return
             self.notify(f"Wrote {written}", title="Exported")
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._unless_declined(result[0], lambda: write(*result))
 
         self.push_screen(PathDialog("Export the recommendation", default, formats=formats,
                                     action_label="Export"), done)
@@ -60,11 +62,9 @@ class FileActions:
             return
         default = str(self._save_default(scenario))
 
-        def done(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
+        def write(path: str) -> None:
             try:
-                written = backend.save_scenario(scenario, result[0])
+                written = backend.save_scenario(scenario, path)
             except (OSError, ValueError) as exc:
                 self.notify(f"Could not save: {exc}", severity="error")
                 return
@@ -72,7 +72,23 @@ class FileActions:
             self._clean_scenario = scenario
             self.notify(f"Saved {written}", title="Scenario")
 
+        def done(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._unless_declined(result[0], lambda: write(result[0]))
+
         self.push_screen(PathDialog("Save the scenario as YAML", default, action_label="Save"), done)
+
+    def _unless_declined(self, path: str, write: Callable[[], None]) -> None:
+        """``write()`` now, or after asking when ``path`` is an existing file other than the open scenario's own
+        (saving over another file silently dropped its comments — a shipped example's among them)."""
+        from tui.screens.confirm import ConfirmOverwrite
+
+        target = Path(path).expanduser()
+        own = self.scenario_path is not None and target.exists() and target.resolve() == self.scenario_path.resolve()
+        if not target.is_file() or own:
+            write()
+            return
+        self.push_screen(ConfirmOverwrite(str(target)), lambda overwrite: write() if overwrite else None)
 
     def _save_default(self, scenario: Scenario) -> Path:
         """Where to offer saving: the file it came from, unless that is a shipped example."""

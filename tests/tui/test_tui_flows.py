@@ -258,6 +258,34 @@ async def test_save_and_open_scenario_round_trip(make_app: Any, tmp_path: Path) 
         assert app.query_one("#budget_usd", Input).value == "$300,000"  # money fields show money (issue 13)
 
 
+async def test_saving_over_another_existing_file_asks_first(make_app: Any, tmp_path: Path) -> None:
+    # a reviewer: ctrl+s over a hand-commented file (a shipped example) replaced it without a word
+    from tui.screens.confirm import ConfirmOverwrite
+
+    app = make_app()
+    other = tmp_path / "theirs.yaml"
+    other.write_text("# someone's notes\nversion: 1\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for answer in ("n", "y"):
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            app.screen.query_one("#dialog-path", Input).value = str(other)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmOverwrite)
+            await pilot.press(answer)
+            await pilot.pause()
+            if answer == "n":
+                assert other.read_text() == "# someone's notes\nversion: 1\n"
+        assert "someone's notes" not in other.read_text() and app.scenario_path == other
+        await pilot.press("ctrl+s")  # the file now open is saved over without asking
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmOverwrite)
+
+
 async def test_q_types_in_text_fields_and_quits_elsewhere(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

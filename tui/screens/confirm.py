@@ -1,4 +1,4 @@
-"""Ask before quitting with unsaved edits."""
+"""Ask before quitting with unsaved edits, and before overwriting a file."""
 
 from __future__ import annotations
 
@@ -37,3 +37,34 @@ class ConfirmQuit(ModalScreen[bool]):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "quit")
+
+
+class ConfirmOverwrite(ModalScreen[bool]):
+    """Asked before saving or exporting over an existing file: dismisses with True to overwrite."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Overwrite", id="confirm.overwrite", tooltip="Replace the file."),
+        Binding("n,escape", "answer(False)", "Cancel", id="confirm.cancel", tooltip="Keep the file as it is."),
+    ]
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(f"{self.path} already exists. Overwrite it?", id="dialog-title")
+            yield Label("y overwrites (its comments and layout are lost) · n or Escape keeps it.")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Keep the file", id="keep", variant="primary")
+                yield Button("Overwrite", id="overwrite", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    def action_answer(self, overwrite: bool) -> None:
+        self.dismiss(overwrite)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "overwrite")
