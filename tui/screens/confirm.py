@@ -12,59 +12,64 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 
-class ConfirmQuit(ModalScreen[bool]):
+class Confirm(ModalScreen[bool]):
+    """A yes/no question: ``y`` or the red button dismisses with True; ``n``, Escape or the focused safe button with
+    False. Subclasses set the texts (and their own ``BINDINGS`` descriptions)."""
+
+    question = ""
+    hint = ""
+    safe_label = "Cancel"
+    go_label = "OK"
+
+    def question_text(self) -> str:
+        return self.question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.question_text(), id="dialog-title")
+            yield Label(self.hint)
+            with Horizontal(id="dialog-buttons"):
+                yield Button(self.safe_label, id="safe", variant="primary")
+                yield Button(self.go_label, id="go", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#safe", Button).focus()
+
+    def action_answer(self, go: bool) -> None:
+        self.dismiss(go)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "go")
+
+
+class ConfirmQuit(Confirm):
     """Dismisses with True to quit, False to stay."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Quit", id="confirm.quit", tooltip="Quit without saving."),
         Binding("n,escape", "answer(False)", "Stay", id="confirm.stay", tooltip="Go back to the app."),
     ]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label("The scenario has unsaved edits. Quit anyway?", id="dialog-title")
-            yield Label("y quits · n or Escape stays · ctrl+s (after staying) saves the scenario.")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Stay", id="stay", variant="primary")
-                yield Button("Quit without saving", id="quit", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#stay", Button).focus()
-
-    def action_answer(self, quit_: bool) -> None:
-        self.dismiss(quit_)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "quit")
+    question = "The scenario has unsaved edits. Quit anyway?"
+    hint = "y quits · n or Escape stays · ctrl+s (after staying) saves the scenario."
+    safe_label = "Stay"
+    go_label = "Quit without saving"
 
 
-class ConfirmOverwrite(ModalScreen[bool]):
+class ConfirmOverwrite(Confirm):
     """Asked before saving or exporting over an existing file: dismisses with True to overwrite."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Overwrite", id="confirm.overwrite", tooltip="Replace the file."),
         Binding("n,escape", "answer(False)", "Cancel", id="confirm.cancel", tooltip="Keep the file as it is."),
     ]
+    hint = "y overwrites (its comments and layout are lost) · n or Escape keeps it."
+    safe_label = "Keep the file"
+    go_label = "Overwrite"
 
     def __init__(self, path: str) -> None:
         super().__init__()
         self.path = path
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(f"{self.path} already exists. Overwrite it?", id="dialog-title")
-            yield Label("y overwrites (its comments and layout are lost) · n or Escape keeps it.")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Keep the file", id="keep", variant="primary")
-                yield Button("Overwrite", id="overwrite", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#keep", Button).focus()
-
-    def action_answer(self, overwrite: bool) -> None:
-        self.dismiss(overwrite)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "overwrite")
+    def question_text(self) -> str:
+        return f"{self.path} already exists. Overwrite it?"
