@@ -229,6 +229,20 @@ def test_allow_list_exclude_and_air_cooling() -> None:
     assert any(s.accelerator_id == "nvidia-gb200" and "liquid" in s.reason for s in air.skipped)
 
 
+def test_a_liquid_only_answer_under_unnamed_cooling_says_it_needs_liquid_cooling() -> None:
+    # a reviewer: with no `cooling:` an LLM scenario bought NVL72 racks at the liquid PUE and no sentence said
+    # that the facility must be liquid-cooled
+    r = opt(base(accelerators=["nvidia-gb200"], budget_usd=8e6))
+    assert r.choice is not None and r.choice.accelerator_id == "nvidia-gb200"
+    note = [line for line in r.explanation if "needs a liquid-cooled facility" in line]
+    assert len(note) == 1 and "set cooling: air to rule it out" in note[0] and "PUE 1.20" in note[0]
+    named = opt(base(accelerators=["nvidia-gb200"], budget_usd=8e6, cooling="liquid"))
+    assert not any("liquid-cooled facility" in line for line in named.explanation)
+    mix = opt(base(accelerators=["nvidia-gb200", "nvidia-h100-sxm5-80gb"], budget_usd=8e6, mix=True))
+    gb = any(c.accelerator_id == "nvidia-gb200" for c in mix.configurations)
+    assert gb == any("needs a liquid-cooled facility" in line for line in mix.explanation)
+
+
 def test_nvl72_candidates_come_in_whole_racks_unless_partial_rack() -> None:
     df = api.candidates(base(accelerators=["nvidia-gb200"], budget_usd=8e6), predictor=fake_predict)
     assert len(df) and set(df["accelerators"] % 72) == {0}  # issue 12: whole racks of 72

@@ -90,6 +90,9 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
     if runner is not None:
         out.append(f"Runner-up: {runner.reason}.")
     out.append(basis_sentence(c))
+    note = cooling_note(p, [c])
+    if note:
+        out.append(note)
     acc = str(t.acc[i])
     if acc in s.prices:
         out.append(f"The price of {acc} is the scenario's ({p.prices[acc][1].removeprefix('scenario prices: ')}), "
@@ -167,10 +170,29 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
                    "solver starts from the best fleet of one configuration and keeps it unless it finds better.")
     if binding:
         out.append("Binding: " + ", ".join(binding) + ".")
+    note = cooling_note(p, configs)
+    if note:
+        out.append(note)
     if p.allow_note:
         out.append(p.allow_note)
     out.append(R.risk_sentence(s.risk, given=s.risk is not None))
     return out
+
+
+def cooling_note(p: Prepared, configs: list[Configuration]) -> str | None:
+    """Says that the answer needs a liquid-cooled facility when it buys liquid-only racks (NVL72) although the
+    scenario names no cooling (they are then allowed, at the liquid PUE); None otherwise."""
+    if p.scenario.cooling is not None:
+        return None
+    liquid = {c.accelerator_id: c.accelerator_name or c.accelerator_id for c in configs
+              if c.accelerator_id in p.specs and p.specs[c.accelerator_id].liquid_only}
+    if not liquid:
+        return None
+    names = " and ".join(liquid.values())
+    return (f"{names} comes only in liquid-cooled rack-scale systems (NVL72): it needs a liquid-cooled facility. "
+            f"The scenario names no cooling, so it is priced at the liquid PUE {p.model.pue_liquid:.2f} and "
+            f"air-cooled candidates at {p.model.pue_air:.2f}; set cooling: air to rule it out, or cooling: liquid "
+            "to price every candidate at the liquid PUE.")
 
 
 def weak_bases(configs: list[Configuration]) -> list[str]:
