@@ -247,7 +247,7 @@ class Scenario(FrozenModel):
         default=False, description="With min_tco: also consider renting the work in a cloud (price list)."
     )
     cloud_prices: str | None = Field(
-        default=None, description="Path of your own cloud price list (CSV). Empty = the catalog's list."
+        default=None, description="Path of your own cloud price list (CSV), relative to the scenario file. Empty = the catalog's list."
     )
     # -- end issue 12 -------------------------------------------------------------------------------------
 

@@ -116,3 +116,45 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
     assert f"({money(tco.rent_or_buy.buy_tco_usd)} TCO, energy at the work's" in tco.explanation[0], tco.explanation[0]
     # a rent decision heads the Markdown (and the CLI table output): the purchase table below is for comparison
     assert "**Decision: rent** nvidia-h100-sxm5-80gb (B, spot)" in tco.to_markdown()
+
+
+HEADER = "provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "sub/cloud.csv: not a CSV cloud price list"),
+    (b"\x7fELF\x02\x01\x01\x00\xd0\xff binary", "sub/cloud.csv:1: not UTF-8 text"),
+    ((HEADER + "A,nvidia-a30-pcie-24gb,spot,1,t,2026\nB,nvidia-a3O,spot,1,t,2026\n").encode(),
+     "sub/cloud.csv: line 3: accelerator_id unknown accelerator id 'nvidia-a3O'; closest: "),
+    ((HEADER + "A,nvidia-a30-pcie-24gb,spot,1,t,2026,x\n").encode(), "sub/cloud.csv: line 2: 7 fields, the header has 6"),
+    ((HEADER.rstrip() + ",gpus_per_instance\nA,nvidia-a30-pcie-24gb,spot,1,t,2026,0.5\n").encode(),
+     "sub/cloud.csv: line 2: gpus_per_instance must be a whole number"),
+])  # fmt: skip
+def test_a_bad_cloud_price_list_is_a_located_scenario_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           content: bytes, message: str) -> None:
+    # a reviewer: an empty or binary `cloud_prices:` file was an internal error and an unknown id was accepted
+    from recommender.errors import ScenarioError
+    from recommender.scenario import load_scenario
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "cloud.csv").write_bytes(content)
+    (tmp_path / "sub" / "s.yaml").write_text("version: 1\nname: s\nbudget_usd: 1e6\nworkloads: [{benchmark: bert}]\n"
+                                             "cloud_prices: cloud.csv\n")  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario("sub/s.yaml")
+    assert str(err.value).startswith(message)
+
+
+def test_a_cloud_price_list_is_relative_to_the_scenario_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # as `prices:` and `custom:` are; it was read from the working directory, so `cd` broke the scenario
+    from recommender.scenario import load_scenario
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "cloud.csv").write_text(HEADER + "A,nvidia-a30-pcie-24gb,spot,1.25,t,2026\n")
+    (tmp_path / "sub" / "s.yaml").write_text("version: 1\nname: s\nbudget_usd: 1e6\nworkloads: [{benchmark: bert}]\n"
+                                             "cloud_prices: cloud.csv\n")  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    s = load_scenario("sub/s.yaml")
+    assert Path(s.cloud_prices) == (tmp_path / "sub" / "cloud.csv").resolve()
+    assert cloud.read_price_list(s.cloud_prices)["usd_per_accelerator_hour"].tolist() == [1.25]

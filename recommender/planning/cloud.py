@@ -36,25 +36,60 @@ REQUIRED_COLUMNS = ("provider", "accelerator_id", "pricing", "usd_per_accelerato
 
 
 def read_price_list(path: str | Path) -> pd.DataFrame:
-    """Read and check a cloud price list (CSV)."""
+    """Read and check a cloud price list (CSV); CatalogError naming the file (and line and column)."""
     try:
-        frame = pd.read_csv(path, dtype={"as_of": "string"})
-    except (OSError, pd.errors.ParserError) as exc:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path}: cannot read the cloud price list ({exc})") from exc
+    return parse_price_list(text, str(path))
+
+
+def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = None) -> pd.DataFrame:
+    """Check the CSV text of a cloud price list (``name`` for messages); with ``accelerator_ids``, every row's
+    ``accelerator_id`` must be one of them (a typo would never match a bought accelerator)."""
+    import csv
+    import io
+
+    rows = csv.reader(io.StringIO(text))
+    width = None
+    for fields in rows:  # pandas would silently take a longer row's first field as an index
+        width = len(fields) if width is None else width
+        if len(fields) > width and any(f.strip() for f in fields[width:]):
+            raise CatalogError(f"{name}: line {rows.line_num}: {len(fields)} fields, the header has {width}")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype={"as_of": "string"}, index_col=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise CatalogError(f"{name}: not a CSV cloud price list ({exc})") from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
-        raise CatalogError(f"{path}: cloud price list lacks columns {', '.join(missing)}")
-    bad = frame[~frame["pricing"].isin(PRICING_MODELS)]
-    if len(bad):
-        raise CatalogError(f"{path}: line {int(bad.index[0]) + 2}: pricing must be one of {', '.join(PRICING_MODELS)}")
+        raise CatalogError(f"{name}: cloud price list lacks columns {', '.join(missing)}")
+
+    def fail(mask: pd.Series, column: str, message: str) -> None:
+        if mask.any():
+            line = int(frame.index[mask.to_numpy()][0]) + 2
+            raise CatalogError(f"{name}: line {line}: {column} {message}")
+
+    fail(~frame["pricing"].isin(PRICING_MODELS), "pricing", f"must be one of {', '.join(PRICING_MODELS)}")
     price = pd.to_numeric(frame["usd_per_accelerator_hour"], errors="coerce")
-    if (price.isna() | (price <= 0)).any():
-        line = int(frame.index[(price.isna() | (price <= 0)).to_numpy()][0]) + 2
-        raise CatalogError(f"{path}: line {line}: usd_per_accelerator_hour must be a number > 0")
+    fail(price.isna() | ~(price > 0) | ~(price < 1e6), "usd_per_accelerator_hour",
+         "must be a number > 0 (USD per accelerator-hour, below 1,000,000)")
     frame["usd_per_accelerator_hour"] = price.astype("float64")
-    if "gpus_per_instance" not in frame.columns:
-        frame["gpus_per_instance"] = 1
-    frame["gpus_per_instance"] = frame["gpus_per_instance"].fillna(1).astype("int64")
+    gpus = pd.to_numeric(frame["gpus_per_instance"], errors="coerce") if "gpus_per_instance" in frame else None
+    if gpus is not None:
+        given = frame["gpus_per_instance"].notna()
+        fail(given & ~((gpus >= 1) & (gpus <= 65_536) & (gpus == gpus.round())), "gpus_per_instance",
+             "must be a whole number from 1 to 65,536")
+    frame["gpus_per_instance"] = (gpus.fillna(1) if gpus is not None else 1)
+    frame["gpus_per_instance"] = frame["gpus_per_instance"].astype("int64")
+    if accelerator_ids is not None:
+        ids = frame["accelerator_id"].astype("string").fillna("")
+        unknown = ~ids.isin(accelerator_ids)
+        if unknown.any():
+            from catalog.registry import closest_ids
+
+            bad = str(ids[unknown].iloc[0])
+            fail(unknown, "accelerator_id", f"unknown accelerator id {bad!r}; closest: "
+                                            f"{', '.join(closest_ids(bad, sorted(accelerator_ids)))}")  # fmt: skip
     return frame
 
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from recommender.errors import ScenarioError
 from recommender.models import Scenario, field_path
 from recommender.scenario.files import PriceList
-from recommender.scenario.ids import check_ids
+from recommender.scenario.ids import check_ids, known_ids
 from recommender.scenario.located import Doc, Loc, PathT, display_name, parse_file
 from recommender.scenario.messages import (
     bools_as_numbers,
@@ -39,13 +39,16 @@ class Includes:
         self.main_base = base
         self.cache: dict[str, Doc | ScenarioError] = {}
 
+    def _locate(self, where: Loc, ref: str) -> tuple[Path, str]:
+        """(the file's path, its name as shown in messages) of ``ref`` named at ``where``."""
+        if os.path.isabs(ref):
+            return Path(ref), ref
+        return (self.dirs.get(where.file, self.main_base) / ref,
+                display_name(os.path.join(os.path.dirname(where.file), ref)))
+
     def get(self, ref_doc: Doc, path: PathT, ref: str) -> Doc:
         where = ref_doc.loc(path)
-        if os.path.isabs(ref):
-            real, shown = Path(ref), ref
-        else:
-            real = self.dirs.get(where.file, self.main_base) / ref
-            shown = display_name(os.path.join(os.path.dirname(where.file), ref))
+        real, shown = self._locate(where, ref)
         key = real_key(real)
         if key not in self.cache:
             problem = include_problem(real, shown)  # a regular file within the size limit (scenario.safe_io)
@@ -64,6 +67,28 @@ class Includes:
                                     line=where.line)
             raise found
         return found
+
+
+    def cloud_price_list(self, ref_doc: Doc, ref: str, catalog: Catalog | None, check: bool) -> str:
+        """The absolute path of the cloud price list ``ref`` (relative to the file that names it, like
+        ``prices:``), read and checked now: an unreadable, empty or binary file, a bad row or (``check``) an
+        accelerator id the catalog does not know is a ScenarioError naming the file and line."""
+        from recommender.errors import CatalogError
+        from recommender.planning.cloud import parse_price_list
+        from recommender.scenario.safe_io import read_text
+
+        where = ref_doc.loc(("cloud_prices",))
+        real, shown = self._locate(where, ref)
+        problem = include_problem(real, shown)
+        if problem is not None:
+            raise ScenarioError(problem, field="cloud_prices", file=where.file, line=where.line)
+        text = read_text(real, file=shown)
+        ids = set(known_ids(catalog)[1]) if check else None
+        try:
+            parse_price_list(text, shown, ids)
+        except CatalogError as exc:
+            raise ScenarioError(str(exc)) from None
+        return os.path.abspath(real)
 
 
 def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | None,
@@ -106,6 +131,14 @@ def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | N
         except Errors as exc:
             errors.extend(exc.errors)
             data["prices"] = {}
+    # -- cloud_prices: a CSV file, relative to the file that names it (it was read from the working directory)
+    cloud = data.get("cloud_prices")
+    if isinstance(cloud, str) and cloud.strip():
+        try:
+            data["cloud_prices"] = includes.cloud_price_list(doc, cloud, catalog, check)
+        except ScenarioError as exc:
+            errors.append(exc)
+            data["cloud_prices"] = None
     # -- workloads[].custom: a mapping or a custom workload file
     workloads = data.get("workloads")
     if isinstance(workloads, list):
