@@ -87,7 +87,9 @@ def test_a_carried_answer_combines_the_old_score_and_the_model_by_precision(cat:
     assert (np.diff(est.carry_halfwidth(0.8, np.array([0.4, 4.0]))) >= 0).all()  # older: never narrower
     frame = pd.DataFrame({"accelerator_id": A100_PCIE, "accelerators": [8, 10], "benchmark": "bert"})
     out = performance.predict(frame, catalog=cat)
-    assert out["basis"].tolist() == ["carried", "carried"]
+    # 8 cards in one server: the latest 8-card result is Dell's 2 x 4 system (v3.0), moved by the node term
+    assert out["basis"].tolist() == ["predicted", "carried"]
+    assert out["source"].iloc[0].startswith("carried from v3.0") and "gathered onto 1 node" in out["source"].iloc[0]
     assert out["source"].iloc[1].startswith("carried from v1.1")
     model_10 = float(np.exp(est.model_.predict_log(frame.assign(round=cat.latest_round))[0][1]))
     meas = bundle.measured
@@ -163,6 +165,29 @@ def test_a_measurement_spread_over_more_nodes_is_a_derived_figure(cat: catalog.C
     # a round without its "v" is that round
     same = performance.predict(frame.assign(round="4.0").iloc[:1], catalog=cat)
     assert same["basis"].iloc[0] == "measured" and same["minutes"].iloc[0] == out["minutes"].iloc[0]
+
+
+def test_a_result_is_matched_by_its_node_layout_not_only_by_its_count(cat: catalog.Catalog,
+                                                                     bundle: store.Bundle) -> None:
+    # a reviewer: one 8-card A100 PCIe server's BERT figure was "carried from" Dell's 2 x 4-card system (v3.0),
+    # while the very layout Dell measured, asked with nodes=2, came back "predicted ... (measured on 1)"
+    frame = pd.DataFrame({"accelerator_id": [A100_PCIE] * 2, "accelerators": [8, 8], "nodes": [2, 1],
+                          "benchmark": ["bert"] * 2, "round": ["v3.0"] * 2})  # fmt: skip
+    out = performance.predict(frame, catalog=cat)
+    two, one = out.iloc[0], out.iloc[1]
+    assert two["basis"] == "measured" and "2xR750xax4A100" in two["source"] and "node term" not in two["source"]
+    dell = bundle.measured.query("accelerator_id == @A100_PCIE and accelerators == 8 and benchmark == 'bert' "
+                                 "and round == 'v3.0'")  # fmt: skip
+    # Dell's own score, up to the monotone envelope (pooled with the slower 10-card result carried from v1.1)
+    assert two["minutes"] == pytest.approx(float(dell["minutes"].iloc[0]), rel=0.05)
+    assert one["basis"] == "predicted"
+    assert one["source"].endswith("gathered onto 1 node by the model's node term (measured on 2)")
+    assert one["minutes"] < two["minutes"]  # one server has no network between its cards
+    assert one["minutes_high"] / one["minutes_low"] >= two["minutes_high"] / two["minutes_low"]
+    # a round with systems of both layouts is represented by the usual one (v2.1: 1 x 8 systems and Dell 2 x 4)
+    v21 = bundle.measured.query("accelerator_id == @A100_PCIE and accelerators == 8 and benchmark == 'bert' "
+                                "and round == 'v2.1'")  # fmt: skip
+    assert len(v21) == 1 and v21["nodes"].iloc[0] == 1 and "2xR750" not in v21["source"].iloc[0]
 
 
 # --------------------------------------------------------------------------------------- input and cache

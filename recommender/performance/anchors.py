@@ -15,6 +15,12 @@ previous round weighs about as much as the model; one from four years back littl
 no longer makes 10 cards look slower than a recent 8-card one. Its interval is normalised split-conformal:
 the quantile of forward-split combined errors divided by their standard deviation, times this one's.
 
+Anchors are on the accelerator's usual node layout (its usual accelerators per node, fewest nodes). A round's
+representative result is taken among its usual-layout systems when it has any; a result measured spread over
+more nodes (Dell's 2 x 4-card A100 PCIe system) is moved to the usual layout by the model's node term, and
+``predict()`` moves it back for a row of the measured layout — there it is the measurement; on any other
+layout it is the model's figure (``predicted``, its source says from which layout it was moved).
+
 Anchors of one group can still disagree with each other, so they are made non-increasing in count by weighted
 isotonic regression in log space (pool-adjacent-violators; weights 1 / half-width², so a measurement outweighs
 a carried result, a recent carry an old one). Every other row — predicted, specs only, custom — is then
@@ -68,10 +74,14 @@ def anchor_table(measured: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
 
 
 def anchor_values(anchors: pd.DataFrame, model, est, coverage: float) -> pd.DataFrame:
-    """Anchor log-values at the target round (carried where needed): adds ``_raw`` (log-minutes), ``_q``
-    (log half-width: replicate spread, or the carry error of that gap) and ``_basis``."""
+    """Anchor log-values at the target round (carried where needed) on the accelerator's usual node layout: adds
+    ``_raw`` (log-minutes), ``_q`` (log half-width: replicate spread, or the carry error of that gap) and
+    ``_basis``. A result measured spread wider than usual (``spread`` > 0) is moved to the usual layout by the
+    model's node term; :func:`.answers.predict` moves it back for a row of the measured layout."""
     a = anchors.copy()
-    base = np.log(a["minutes"].to_numpy(dtype=float))
+    kappa = float(model.coef_[model.layout_.kappa])
+    spread = a["spread"].to_numpy(dtype=float) if "spread" in a.columns else np.zeros(len(a))
+    base = np.log(a["minutes"].to_numpy(dtype=float)) - kappa * spread
     carry = ~a["measured"].to_numpy(dtype=bool)
     mu = base.copy()
     q = np.full(len(a), est.replicate_halfwidth(coverage))
@@ -118,6 +128,7 @@ class AnchorIndex:
             self.comp = np.zeros(0, np.int64)
             self.mu = self.q = np.zeros(0)
             self.basis = self.source = np.zeros(0, dtype=object)
+            self.nodes = self.spread = np.zeros(0)
             return
         comp = a["_code"].to_numpy(dtype=np.int64) * _BIG + a["accelerators"].to_numpy(dtype=np.int64)
         order = np.argsort(comp, kind="stable")
@@ -126,6 +137,9 @@ class AnchorIndex:
         self.q = a["_q"].to_numpy(dtype=float)[order]
         self.basis = a["_basis"].to_numpy(dtype=object)[order]
         self.source = a["source"].to_numpy(dtype=object)[order]
+        # the layout each anchor was measured on (custom workloads' anchors: the usual one)
+        self.nodes = (a["nodes"].to_numpy(dtype=float) if "nodes" in a.columns else np.full(len(a), np.nan))[order]
+        self.spread = (a["spread"].to_numpy(dtype=float) if "spread" in a.columns else np.zeros(len(a)))[order]
 
     def lookup(self, code: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(exact-match index or -1, index of the anchor at the largest count <= n or -1, at the smallest >= n)."""

@@ -42,7 +42,7 @@ from recommender.performance.anchors import (
     clip_to_anchors,
     isotonic,
 )
-from recommender.performance.basis import lookup
+from recommender.performance.basis import lookup, node_spread
 from recommender.performance.custom import predict_custom
 from recommender.performance.memory import accelerator_memory_gb, fits
 from recommender.performance.store import Bundle, load_bundle
@@ -322,17 +322,19 @@ def _codes(model, acc: np.ndarray, bench: np.ndarray) -> np.ndarray:
 def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tuple[np.ndarray, ...]
               ) -> tuple[np.ndarray, ...]:
     """Rows at an anchor's count take the anchor (its basis, source and half-width); every row is clipped
-    between its group's anchors, so answers are monotone in count."""
+    between its group's anchors, so answers are monotone in count. Anchors are on the usual node layout; a row
+    on another layout than its anchor's system is moved by the model's node term and becomes ``predicted``."""
     mu, q, basis, source, is_custom, custom_index, names = raw
-    # explicit extra nodes are slower by the model's node term; anchors are for the usual node count
-    extra = kappa * np.maximum(np.log(np.maximum(r.nodes, 1.0) / np.maximum(r.default_nodes, 1.0)), 0.0)
+    row_spread = node_spread(r.nodes, r.default_nodes)
+    extra = kappa * row_spread
     model = bundle.estimator.model_
     key = _codes(model, r.acc, r.bench)
     if is_custom.any():  # custom rows: accelerator index x workloads + workload index (their own anchor index)
         key[is_custom] = lookup(r.acc[is_custom], model.acc_index_) * len(names) + lookup(r.bench[is_custom], names)
     plain = mu - extra
+    q_model = q.copy()
     moved = np.zeros(len(mu), dtype=int)
-    spread = extra > 1e-12  # more nodes than the measured systems used: a derived figure, whatever its anchor
+    measured_on = np.full(len(mu), np.nan)  # nodes of the anchor's system where a row's layout differs from it
     jobs = [(custom_index, is_custom)]
     for t in pd.unique(r.round[~is_custom]):
         jobs.append((catalog_anchors(bundle, coverage, str(t)), (~is_custom) & (r.round == t)))
@@ -344,6 +346,9 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         hit = exact >= 0
         e, hr = exact[hit], rows[hit]
         plain[hr], q[hr], basis[hr], source[hr] = index.mu[e], index.q[e], index.basis[e], index.source[e]
+        other = np.abs(index.spread[e] - row_spread[hr]) > 1e-9
+        measured_on[hr[other]] = np.where(np.isnan(index.nodes[e[other]]), r.default_nodes[hr[other]],
+                                          index.nodes[e[other]])
         plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows])
     model_rows = _isin(basis, ["predicted", "specs_only"])
     cap = model_rows & (moved == 1)
@@ -352,10 +357,17 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         source[cap] = source[cap].astype(str) + ", capped by a smaller count's result"
     if flo.any():
         source[flo] = source[flo].astype(str) + ", floored by a larger count's result"
-    moved_anchor = spread & _isin(basis, ["measured", "carried"])
-    if moved_anchor.any():  # the anchor's system had the usual nodes: spread wider it is the model's figure
-        basis[moved_anchor] = "predicted"
-        source[moved_anchor] = [f"{s}, spread over {int(n)} nodes by the model's node term (measured on "
-                                f"{int(d)})" for s, n, d in zip(source[moved_anchor].astype(str),
-                                                                r.nodes[moved_anchor], r.default_nodes[moved_anchor])]
+    relaid = ~np.isnan(measured_on) & _isin(basis, ["measured", "carried"])
+    if relaid.any():  # the anchor's system had another layout: on this one it is the model's figure
+        basis[relaid] = "predicted"
+        q[relaid] = np.maximum(q[relaid], q_model[relaid])
+        source[relaid] = [f"{s}, {_layout_move(n, d)}" for s, n, d in
+                          zip(source[relaid].astype(str), r.nodes[relaid], measured_on[relaid])]
     return plain + extra, q, basis, source
+
+
+def _layout_move(nodes: float, measured_nodes: float) -> str:
+    """How a result measured on ``measured_nodes`` nodes was moved to ``nodes``."""
+    verb = "spread over" if nodes > measured_nodes else "gathered onto"
+    unit = "node" if int(nodes) == 1 else "nodes"
+    return f"{verb} {int(nodes)} {unit} by the model's node term (measured on {int(measured_nodes)})"

@@ -31,6 +31,16 @@ def lookup(values: np.ndarray, table: dict, dtype: type = int) -> np.ndarray:
     return np.array([table[u] for u in uniques], dtype=dtype)[codes] if len(uniques) else np.zeros(0, dtype)
 
 
+def node_spread(nodes: np.ndarray, default_nodes: np.ndarray) -> np.ndarray:
+    """``log(nodes / default_nodes)`` where positive, else 0: how much wider than the accelerator's usual node
+    size a configuration spreads its accelerators (a 2 x 4 system of 8-card nodes: log 2). The model's node
+    feature; times its coefficient kappa it is the log-minutes lost to the network. Missing values count as the
+    usual layout."""
+    n = np.maximum(np.nan_to_num(np.asarray(nodes, dtype=float), nan=1.0), 1.0)
+    d = np.maximum(np.nan_to_num(np.asarray(default_nodes, dtype=float), nan=1.0), 1.0)
+    return np.maximum(np.log(n / d), 0.0)
+
+
 def years_of(rounds: np.ndarray) -> np.ndarray:
     """Years on the round axis (:func:`catalog.registry.round_years`) of each round name."""
     codes, uniques = pd.factorize(np.asarray(rounds, dtype=object))

@@ -373,16 +373,20 @@ def _carry_pairs(X: pd.DataFrame, ly: np.ndarray, tr: np.ndarray, te: np.ndarray
     (what :mod:`.anchors` carries), ``row`` = the test row's position in ``X``."""
     prev = measured_table(X.iloc[tr])
     prev = prev[prev["benchmark"].isin(m.bench_index_)]
-    test = X.iloc[te][["accelerator_id", "accelerators", "benchmark", "round"]].copy()
+    test = X.iloc[te].reindex(columns=["accelerator_id", "accelerators", "benchmark", "round", "nodes",
+                                       "default_nodes"])  # fmt: skip
     test["accelerators"] = test["accelerators"].astype("int64")
     test["_ly"], test["row"] = ly[te], te
-    hit = test.merge(prev.rename(columns={"round": "_r0", "minutes": "_m0"}),
-                     on=["accelerator_id", "accelerators", "benchmark"], how="inner")
+    prev = prev.rename(columns={"round": "_r0", "minutes": "_m0", "nodes": "_n0", "default_nodes": "_d0"})
+    hit = test.merge(prev, on=["accelerator_id", "accelerators", "benchmark"], how="inner")
     if hit.empty:
         return _NO_PAIRS
     cfg = hit[["accelerator_id", "accelerators", "benchmark"]]
-    now = m.predict_log(cfg.assign(round=hit["round"].to_numpy(dtype=object)))[0]
-    then = m.predict_log(cfg.assign(round=hit["_r0"].to_numpy(dtype=object)))[0]
+    # each at its own node layout, as :mod:`.anchors` carries a result (the node term moves it between layouts)
+    now = m.predict_log(cfg.assign(round=hit["round"].to_numpy(dtype=object), nodes=hit["nodes"].to_numpy(),
+                                   default_nodes=hit["default_nodes"].to_numpy()))[0]
+    then = m.predict_log(cfg.assign(round=hit["_r0"].to_numpy(dtype=object), nodes=hit["_n0"].to_numpy(),
+                                    default_nodes=hit["_d0"].to_numpy()))[0]
     ly_t = hit["_ly"].to_numpy(dtype=float)
     gap = years_of(hit["round"].to_numpy(dtype=object)) - years_of(hit["_r0"].to_numpy(dtype=object))
     latest = hit["_rk"].to_numpy() == hit.groupby("row")["_rk"].transform("max").to_numpy()

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recommender.performance.basis import KNOTS, count_basis, lookup, solve_bounded, years_of
+from recommender.performance.basis import KNOTS, count_basis, lookup, node_spread, solve_bounded, years_of
 from recommender.performance.features import SPEC_FEATURES, raw_spec_features, standardise
 from recommender.performance.maturity import (
     accelerator_maturity,
@@ -362,14 +362,13 @@ class PerformanceModelCore:
             dn = nodes.copy()
         nodes = np.where(np.isnan(nodes), dn, nodes)
         dn = np.where(np.isnan(dn), nodes, dn)
-        extra = np.log(np.maximum(np.nan_to_num(nodes, nan=1.0), 1.0) / np.maximum(np.nan_to_num(dn, nan=1.0), 1.0))
         rounds = obj("round")
         return {
             "benchmark": obj("benchmark"),
             "accelerator_id": obj("accelerator_id"),
             "submitter": obj("submitter"),
             "log_n": np.log(np.maximum(n, 1.0)),
-            "extra_nodes": np.maximum(extra, 0.0),
+            "extra_nodes": node_spread(nodes, dn),
             "years": years_of(rounds),
         }
 

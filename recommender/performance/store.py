@@ -182,7 +182,8 @@ def _validate(est: CalibratedPerformanceModelCore, measured: pd.DataFrame) -> No
         _validate_model(m)
     checks = [
         (all(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in est.residuals_.values()), "residuals"),
-        ({"accelerator_id", "accelerators", "benchmark", "round", "minutes", "source", "_rk"} <= set(measured),
+        ({"accelerator_id", "accelerators", "benchmark", "round", "minutes", "source", "_rk", "nodes",
+          "spread"} <= set(measured),
          "measured table"),
     ]
     for ok, what in checks:

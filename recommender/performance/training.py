@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from catalog.registry import round_key
+from recommender.performance.basis import node_spread
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -60,12 +61,23 @@ def per_node_counts(catalog: Catalog) -> dict[str, int]:
 
 
 def measured_table(train: pd.DataFrame) -> pd.DataFrame:
-    """The representative (median) result of each measured configuration and round."""
-    t = train[["accelerator_id", "accelerators", "benchmark", "round", "submitter", "system_id", "minutes"]].copy()
+    """The representative (median) result of each measured configuration (accelerator, count, benchmark) and
+    round, with the ``nodes`` it ran on and their ``spread`` (:func:`.basis.node_spread`). The median is taken
+    over the systems on the accelerator's usual node layout when the round has any: a 2 x 4-card system is not
+    what the buyer of one 8-card server gets (it measured 31 min on BERT where one-server systems took 23-24)."""
+    cols = ["accelerator_id", "accelerators", "benchmark", "round", "submitter", "system_id", "minutes"]
+    t = train[cols].copy()
     t["minutes"] = t["minutes"].astype("float64")
     t["accelerators"] = t["accelerators"].astype("int64")
-    t = t.sort_values(["accelerator_id", "accelerators", "benchmark", "round", "minutes"], kind="stable")
+    dn = (train["default_nodes"] if "default_nodes" in train.columns else pd.Series(np.nan, index=train.index))
+    t["default_nodes"] = pd.to_numeric(dn, errors="coerce").astype("float64").to_numpy()
+    nodes = train["nodes"] if "nodes" in train.columns else dn
+    t["nodes"] = pd.to_numeric(nodes, errors="coerce").astype("float64").fillna(t["default_nodes"]).to_numpy()
+    t["spread"] = node_spread(t["nodes"].to_numpy(), t["default_nodes"].to_numpy())
     keys = ["accelerator_id", "accelerators", "benchmark", "round"]
+    wide = t["spread"] > 1e-9
+    t = t[~wide | wide.groupby([t[k] for k in keys]).transform("min")]  # usual layouts, when the round has any
+    t = t.sort_values(keys + ["minutes"], kind="stable")
     t["_i"] = t.groupby(keys).cumcount()
     t["_n"] = t.groupby(keys)["minutes"].transform("size")
     rep = t[t["_i"] == (t["_n"] - 1) // 2].copy()
@@ -73,5 +85,4 @@ def measured_table(train: pd.DataFrame) -> pd.DataFrame:
     rep["_rk"] = np.array([round_rank(str(r)) for r in rep["round"]], dtype=np.int64)
     for c in ("accelerator_id", "benchmark", "round", "source"):
         rep[c] = rep[c].astype(object)
-    return rep[keys + ["minutes", "source", "_rk"]].reset_index(drop=True)
-
+    return rep[keys + ["minutes", "source", "_rk", "nodes", "default_nodes", "spread"]].reset_index(drop=True)
