@@ -127,6 +127,27 @@ def test_a_resumed_sweep_exits_as_its_whole_output_does(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "(0 solved now)" in again.stderr, again.output
 
 
+def test_resume_solves_again_the_scenarios_of_a_damaged_part_file(tmp_path: Path) -> None:
+    # a reviewer: --resume over an output with a truncated part file was an internal error (exit 3)
+    from click.testing import CliRunner
+
+    from recommender.cli import cli
+
+    path = write_sweep(tmp_path, budgets=6, powers=[20, 40])
+    out = tmp_path / "r.parquet"
+    first = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(out), "-j", "1", "--chunk", "4"])
+    assert first.exit_code == 0, first.output
+    whole = _frame(out)
+    part = sorted(out.glob("part-*.parquet"))[1]
+    part.write_bytes(part.read_bytes()[:100])  # truncated by something else (a full disk, a copy cut short)
+    again = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(out), "-j", "1", "--resume"])
+    assert again.exit_code == 0, again.output
+    assert f"{part} is unreadable" in again.stderr and "its scenarios are solved again" in again.stderr
+    assert "(4 solved now: 4 optimal)" in again.stderr, again.stderr
+    assert (out / f".{part.name}.unreadable").exists()
+    _equal(whole.drop(columns=["solve_ms"], errors="ignore"), _frame(out).drop(columns=["solve_ms"], errors="ignore"))
+
+
 def _children(pid: int) -> set[int]:
     return {int(c) for f in Path(f"/proc/{pid}/task").glob("*/children") for c in f.read_text().split()}
 

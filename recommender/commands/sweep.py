@@ -94,6 +94,8 @@ def _run(file: str, out: str | None, dry_run: bool, resume: bool, jobs: int | No
     if problem := jobs_problem(jobs):
         raise click.BadParameter(problem, param_hint="'--jobs'")
     output = open_output(out, plan, resume=resume)
+    for note in getattr(output, "notes", []):
+        _say(note)
     progress, on_progress = _progress()
     try:
         if progress is not None:

@@ -34,6 +34,7 @@ class ParquetOut:
         self.plan = plan
         self.done = np.zeros(plan.total, dtype=bool)
         self.parts = 0
+        self.notes: list[str] = []  # what resuming found and did (the CLI prints them)
         if self.path.exists():
             if not resume:
                 raise ScenarioError(f"{self.path} already exists: pass --resume to finish it, or remove it")
@@ -43,16 +44,27 @@ class ParquetOut:
         self.path.mkdir(parents=True, exist_ok=True)
 
     def _load_done(self) -> None:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         if not self.path.is_dir():
             raise ScenarioError(f"{self.path} is not a sweep output (a directory of Parquet files)")
         for f in sorted(self.path.glob("part-*.parquet")):
-            meta = pq.read_schema(f).metadata or {}
-            if meta.get(FINGERPRINT_KEY, b"").decode() != self.plan.fingerprint:
+            try:
+                meta = pq.read_schema(f).metadata or {}
+                same = meta.get(FINGERPRINT_KEY, b"").decode() == self.plan.fingerprint
+                idx = pq.read_table(f, columns=["index"]).column("index").to_numpy() if same else None
+            except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+                # truncated or damaged by something else (this writer renames only complete files): keep it
+                # aside, hidden from Parquet readers, and solve its scenarios again
+                aside = f.with_name(f".{f.name}.unreadable")
+                f.replace(aside)
+                self.notes.append(f"{f} is unreadable ({str(exc).splitlines()[0]}): moved aside to {aside.name}; "
+                                  "its scenarios are solved again")  # fmt: skip
+                continue
+            if not same:
                 raise ScenarioError(f"{f} was written by a different sweep (another file or other axes); "
                                     "write to a new --out")
-            idx = pq.read_table(f, columns=["index"]).column("index").to_numpy()
             self.done[idx] = True
             self.parts = max(self.parts, int(f.stem.split("-")[1]) + 1)
 
