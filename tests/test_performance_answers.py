@@ -167,6 +167,16 @@ def test_a_measurement_spread_over_more_nodes_is_a_derived_figure(cat: catalog.C
     assert same["basis"].iloc[0] == "measured" and same["minutes"].iloc[0] == out["minutes"].iloc[0]
 
 
+@pytest.mark.parametrize("target", ["v9.9", "v0.5", "5.2"])
+def test_a_round_outside_the_catalogs_rounds_is_refused(cat: catalog.Catalog, target: str) -> None:
+    # a reviewer: `--round v9.9` answered "carried from v4.1" extrapolated to software nobody has run, and
+    # v0.5 (before the catalog's first round) a prediction for an accelerator that did not exist yet
+    frame = pd.DataFrame({"accelerator_id": ["nvidia-h100-sxm5-80gb"], "accelerators": [8], "benchmark": ["bert"],
+                          "round": [target]})  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"^round: v\d\.\d is outside the catalog's rounds \(v0\.7 to v5\.1\)"):
+        performance.predict(frame, catalog=cat)
+
+
 def test_a_result_is_matched_by_its_node_layout_not_only_by_its_count(cat: catalog.Catalog,
                                                                      bundle: store.Bundle) -> None:
     # a reviewer: one 8-card A100 PCIe server's BERT figure was "carried from" Dell's 2 x 4-card system (v3.0),

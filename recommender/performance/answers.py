@@ -46,7 +46,7 @@ from recommender.performance.basis import lookup, node_spread
 from recommender.performance.custom import predict_custom
 from recommender.performance.memory import accelerator_memory_gb, fits
 from recommender.performance.store import Bundle, load_bundle
-from recommender.performance.training import FALLBACK_PER_NODE
+from recommender.performance.training import FALLBACK_PER_NODE, round_rank
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -166,8 +166,24 @@ def _rows(frame: pd.DataFrame, bundle: Bundle) -> _Rows:
             except ValueError:
                 raise ScenarioError(f"not a round name: {r!r} (expected e.g. v5.0)", field="round") from None
             rnd[rnd == r] = canon  # "2.0" is round v2.0 (its anchors are the catalog's "v2.0" results)
+    _check_rounds(bundle, rnd)
     target = np.where(rnd != "", rnd, bundle.latest_round)
     return _Rows(acc, counts, bench, nodes, default_nodes, target)
+
+
+def _check_rounds(bundle: Bundle, rounds: np.ndarray) -> None:
+    """Target rounds must lie within the catalog's rounds: before its first there is nothing to anchor the
+    software trend, after its newest the trend would be extrapolated into software nobody has run."""
+    given = [str(r) for r in pd.unique(rounds) if r]
+    if not given:
+        return
+    first = str(bundle.measured.loc[bundle.measured["_rk"].idxmin(), "round"])
+    lo, hi = round_rank(first), round_rank(bundle.latest_round)
+    for r in given:
+        if not lo <= round_rank(r) <= hi:
+            raise ScenarioError(f"{r} is outside the catalog's rounds ({first} to {bundle.latest_round}): the model "
+                                "answers as of a round it has results around; leave it empty for the newest",
+                                field="round")  # fmt: skip
 
 
 def predict(
