@@ -11,6 +11,9 @@ import math
 import re
 from typing import Any
 
+#: How the legends under the tables (CLI, Markdown, TUI) extend ``measured`` to a custom workload's own measurement.
+CUSTOM_MEASURED_NOTE = "or, for a custom workload, your own measurement (its source says so; not an MLPerf result)"
+
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:e[+-]?\d+)?[^\d.,]*$", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([kmb]?)$", re.IGNORECASE)

@@ -392,6 +392,12 @@ def is_custom_estimate(basis: str, source: str | None) -> bool:
     return basis == "predicted" and (source or "").startswith(CUSTOM_SOURCE_PREFIX)
 
 
+def is_custom_measurement(basis: str, source: str | None) -> bool:
+    """True for a custom workload's own measurement at this configuration (``measured``, but not an MLPerf
+    result)."""
+    return basis == "measured" and (source or "").startswith(CUSTOM_SOURCE_PREFIX)
+
+
 def summary_basis(bases: list[str]) -> str:
     """The one basis of several figures when they agree, else ``mixed``."""
     return bases[0] if len(set(bases)) == 1 else "mixed"

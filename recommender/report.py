@@ -112,7 +112,8 @@ def recommendation_markdown(rec: Recommendation) -> str:
         lines += [
             "",
             ("*measured* = the MLPerf Training closed-division score of this exact configuration in the target "
-             "round (round · submitter · system; interval = spread between systems); *carried* = measured in an "
+             f"round (round · submitter · system; interval = spread between systems), {fmt.CUSTOM_MEASURED_NOTE}; "
+             "*carried* = measured in an "
              "earlier round (the source names it), moved to today's software by the model's trend; *predicted* = "
              "the performance model; *specs_only* = the accelerator has no MLPerf result (datasheet only). "
              "Intervals 80 %. Capex, power, TCO and carried, predicted and specs-only minutes are derived "

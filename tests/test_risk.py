@@ -99,6 +99,22 @@ def test_the_basis_sentence_says_a_custom_workload_rests_on_the_users_measuremen
     assert not text.startswith("All minutes are predictions")
 
 
+def test_a_custom_workloads_own_measurement_is_not_called_an_mlperf_result() -> None:
+    # a reviewer: at the measured configuration a custom workload's figure read "All minutes were measured on
+    # this exact configuration in the target round (MLPerf results)" under a legend defining measured as MLPerf's
+    from recommender.commands.optimize import BASIS_LEGEND
+    from recommender.models import Configuration, WorkloadEstimate
+    from recommender.planning.explain import basis_sentence
+
+    own = WorkloadEstimate.model_construct(workload="vit", minutes=95.0, basis="measured",
+                                           source="custom workload vit (your measurement)")  # fmt: skip
+    text = basis_sentence(Configuration.model_construct(workloads=[own]))
+    assert "MLPerf results" not in text
+    assert text == ("Minutes measured by you on this configuration for vit (custom workload: your own measurement, "
+                    "not an MLPerf result).")
+    assert "for a custom workload, your own measurement" in BASIS_LEGEND
+
+
 def test_risk_setting_and_note_in_cli_text_markdown_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     """Issue 12: every output says which risk setting ranked the candidates, and a choice on specs-only figures is
     marked with the best all-measured choice and what it loses."""

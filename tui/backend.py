@@ -105,6 +105,10 @@ def measured_label(cat: Catalog, benchmark: str, accelerators: int, source: str 
     ``source`` is the library's ``"round · submitter · system_id"`` of the result used; its division and
     status are looked up in the catalog.
     """
+    from recommender.models import CUSTOM_SOURCE_PREFIX
+
+    if (source or "").startswith(CUSTOM_SOURCE_PREFIX):  # a custom workload's own measurement
+        return f"measured: {source}, {accelerators} accel. — not an MLPerf result"
     parts = [p.strip() for p in (source or "").split("·")]
     if len(parts) >= 3:
         rnd, submitter, system_id = parts[0], parts[1], "·".join(parts[2:]).strip()

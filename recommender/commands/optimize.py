@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from recommender.format import CUSTOM_MEASURED_NOTE
+
 EXIT_CODES = """\b
 Exit codes:
   0  every scenario has a recommendation (optimal or feasible)
@@ -142,7 +144,7 @@ def _print_results(results: list[Any], fmt: str, *, as_list: bool) -> None:
 
 #: The line under the CLI table that says what each basis means.
 BASIS_LEGEND = ("measured = MLPerf Training closed-division score of this exact configuration in the target round "
-                "(round · submitter · system); carried = measured in an earlier round (the source names it), moved "
+                f"(round · submitter · system), {CUSTOM_MEASURED_NOTE}; carried = measured in an earlier round (the source names it), moved "
                 "to today's software by the model's trend; predicted = performance model; specs_only = no MLPerf "
                 "result for the accelerator (datasheet only). Capex, power and carried, predicted and specs-only "
                 "minutes are derived, not MLPerf results.")

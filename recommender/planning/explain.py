@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from recommender import format as fmt
-from recommender.models import Alternative, Configuration, Objective, is_custom_estimate
+from recommender.models import (
+    Alternative,
+    Configuration,
+    Objective,
+    is_custom_estimate,
+    is_custom_measurement,
+)
 from recommender.planning import risk as R
 from recommender.planning import solve as S
 from recommender.planning.feasibility import base_mask, memory_sentence, objective_arrays, risk_arrays
@@ -114,12 +120,15 @@ def basis_sentence(c: Configuration) -> str:
     specs-only figures."""
     by: dict[str, list[str]] = {}
     for w in c.workloads:  # a custom workload's figure is its own measurement carried by the model's shapes
-        by.setdefault("custom" if is_custom_estimate(w.basis, w.source) else w.basis, []).append(w.workload)
+        key = ("custom" if is_custom_estimate(w.basis, w.source) else
+               "yours" if is_custom_measurement(w.basis, w.source) else w.basis)
+        by.setdefault(key, []).append(w.workload)
     if set(by) == {"measured"}:
         return "All minutes were measured on this exact configuration in the target round (MLPerf results)."
     if set(by) == {"predicted"}:
         return "All minutes are predictions of the performance model (intervals in the table)."
     what = {"measured": "measured on this exact configuration in the target round for {}",
+            "yours": "measured by you on this configuration for {} (custom workload: your own measurement, not an MLPerf result)",
             "custom": ("predicted from your own measurement for {} (custom workload: scaled to this configuration "
                        "by the performance model; the source says from which benchmarks' shapes)"),
             "carried": ("carried for {} (measured on this configuration in an earlier round, moved to today's "

@@ -45,6 +45,11 @@ def test_measured_label_cites_round_division_status_submitter_and_count(cat: Any
                      f"{int(r['accelerators'])} accel.")
 
 
+def test_a_custom_workloads_measurement_is_cited_as_yours(cat: Any) -> None:
+    label = backend.measured_label(cat, "vit", 8, "custom workload vit (your measurement)")
+    assert label == "measured: custom workload vit (your measurement), 8 accel. — not an MLPerf result"
+
+
 def test_names_and_priced_accelerators(cat: Any, seed_scenario: Any) -> None:
     names = backend.accelerator_names(cat)
     assert names["nvidia-h100-sxm5-80gb"] == "H100 SXM5 80GB"

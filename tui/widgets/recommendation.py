@@ -50,7 +50,8 @@ STALE_TEXT = ("⚠ Answer for the last valid scenario — fix the highlighted fi
 
 
 #: The legend under the workload table: every basis a minutes figure can have.
-BASIS_LEGEND = ("Bases — measured: the MLPerf Training result of this configuration (cited) · carried: measured in "
+BASIS_LEGEND = (f"Bases — measured: the MLPerf Training result of this configuration (cited), {fmt.CUSTOM_MEASURED_NOTE} "
+                "· carried: measured in "
                 "an earlier round (named), moved to this round by the model's trend · predicted: the performance "
                 "model, not an MLPerf result, with its 80 % interval · specs only: no MLPerf result for the "
                 "accelerator, from its specifications (widest interval) · does not fit: the workload exceeds the "
