@@ -69,6 +69,16 @@ def rent_decision_lines(rec: Recommendation) -> list[str]:
              "present value; the purchase below is the best one to buy, shown for comparison."), ""]
 
 
+#: The paragraph under the Markdown report's workload table: what each basis means.
+MARKDOWN_BASIS_LEGEND = (
+    "*measured* = the MLPerf Training closed-division score of this exact configuration in the target round "
+    f"(round · submitter · system; interval = spread between systems), {fmt.CUSTOM_MEASURED_NOTE}; *carried* = "
+    "measured in an earlier round (the source names it), moved to today's software by the model's trend; "
+    "*predicted* = the performance model; *specs_only* = the accelerator has no MLPerf result (datasheet only). "
+    "Intervals 80 %. Capex, power, TCO and carried, predicted and specs-only minutes are derived figures, not "
+    "MLPerf results.")
+
+
 def recommendation_markdown(rec: Recommendation) -> str:
     """A readable report: the answer, its numbers, the alternatives, the limits and the assumptions."""
     p80 = " p80" if rec.risk == "p80" else ""
@@ -111,13 +121,7 @@ def recommendation_markdown(rec: Recommendation) -> str:
                 )
         lines += [
             "",
-            ("*measured* = the MLPerf Training closed-division score of this exact configuration in the target "
-             f"round (round · submitter · system; interval = spread between systems), {fmt.CUSTOM_MEASURED_NOTE}; "
-             "*carried* = measured in an "
-             "earlier round (the source names it), moved to today's software by the model's trend; *predicted* = "
-             "the performance model; *specs_only* = the accelerator has no MLPerf result (datasheet only). "
-             "Intervals 80 %. Capex, power, TCO and carried, predicted and specs-only minutes are derived "
-             "figures, not MLPerf results."),
+            MARKDOWN_BASIS_LEGEND,
         ]
         lines.append("")
     lines += bill_markdown(rec.configurations)

@@ -166,7 +166,6 @@ def _rows(frame: pd.DataFrame, bundle: Bundle) -> _Rows:
             except ValueError:
                 raise ScenarioError(f"not a round name: {r!r} (expected e.g. v5.0)", field="round") from None
             rnd[rnd == r] = canon  # "2.0" is round v2.0 (its anchors are the catalog's "v2.0" results)
-    _check_rounds(bundle, rnd)
     target = np.where(rnd != "", rnd, bundle.latest_round)
     return _Rows(acc, counts, bench, nodes, default_nodes, target)
 
@@ -174,7 +173,12 @@ def _rows(frame: pd.DataFrame, bundle: Bundle) -> _Rows:
 def _check_rounds(bundle: Bundle, rounds: np.ndarray) -> None:
     """Target rounds must lie within the catalog's rounds: before its first there is nothing to anchor the
     software trend, after its newest the trend would be extrapolated into software nobody has run."""
-    given = [str(r) for r in pd.unique(rounds) if r]
+    given = []
+    for r in pd.unique(pd.Series(rounds, dtype="string").dropna()):
+        try:
+            given.append(canonical_round(str(r)))
+        except ValueError:
+            continue  # not a round name: _rows says so
     if not given:
         return
     first = str(bundle.measured.loc[bundle.measured["_rk"].idxmin(), "round"])
@@ -203,7 +207,10 @@ def predict(
     if missing:
         raise PredictInputError(f"predict() needs columns {missing}", field="frame")
     cat = _catalog(catalog)
-    return answer(frame, load_bundle(cat), cat, workloads=workloads, coverage=coverage)
+    bundle = load_bundle(cat)
+    if "round" in frame.columns:  # (``model evaluate`` asks a model fitted before a round about it: answer())
+        _check_rounds(bundle, frame["round"].to_numpy(dtype=object))
+    return answer(frame, bundle, cat, workloads=workloads, coverage=coverage)
 
 
 def _custom_by_name(workloads: Any, benchmarks: set[str]) -> dict[str, CustomWorkload]:

@@ -50,6 +50,7 @@ from recommender.performance.baselines import (
     metrics,
     ranking_regret,
 )
+from recommender.performance.basis import node_spread
 from recommender.performance.estimators import CalibratedPerformanceModel
 from recommender.performance.store import Bundle, predict_only
 from recommender.performance.training import measured_table, per_node_counts, training_frame
@@ -199,10 +200,18 @@ def fit_bundle_on(train: pd.DataFrame, catalog: Catalog, params: dict[str, Any])
 
 def _answer_rows(name: str, train: pd.DataFrame, test: pd.DataFrame, bundle: Bundle, catalog: Catalog,
                  coverage: float) -> pd.DataFrame:
-    q = test[["accelerator_id", "accelerators", "benchmark", "round"]].reset_index(drop=True)
+    # each result asked at its own node layout (a 2 x 4-card system is not one 8-card server)
+    q = test.reindex(columns=["accelerator_id", "accelerators", "benchmark", "round", "nodes"]).reset_index(drop=True)
     out = answer(q, bundle, catalog, coverage=coverage)
+    q = q.drop(columns="nodes")
     seen = set(train["accelerator_id"])
-    conf = set(zip(train["accelerator_id"], train["accelerators"].astype(int), train["benchmark"], train["round"]))
+    # a replicate: its configuration was scored in training in the same round, on the layout that represents it
+    # there (the usual one when the round has any; see measured_table) — exactly what answers `measured`
+    rep = measured_table(train)
+    conf = set(zip(rep["accelerator_id"], rep["accelerators"].astype(int), rep["benchmark"], rep["round"],
+                   rep["spread"].round(9)))
+    spread = node_spread(test["nodes"].to_numpy(dtype=float), test["default_nodes"].to_numpy(dtype=float)) \
+        if {"nodes", "default_nodes"} <= set(test.columns) else np.zeros(len(test))
     return pd.DataFrame({
         "split": name,
         "benchmark": q["benchmark"].to_numpy(dtype=object), "round": q["round"].to_numpy(dtype=object),
@@ -212,7 +221,8 @@ def _answer_rows(name: str, train: pd.DataFrame, test: pd.DataFrame, bundle: Bun
         "model": out["minutes"].to_numpy(dtype=float), "model_low": out["minutes_low"].to_numpy(dtype=float),
         "model_high": out["minutes_high"].to_numpy(dtype=float), "basis": out["basis"].to_numpy(dtype=object),
         "seen": q["accelerator_id"].isin(seen).to_numpy(),
-        "replicate": np.array([(a, int(n), b, r) in conf for a, n, b, r in q.itertuples(index=False)], dtype=bool),
+        "replicate": np.array([(a, int(n), b, r, round(float(sp), 9)) in conf
+                               for (a, n, b, r), sp in zip(q.itertuples(index=False), spread)], dtype=bool),
         "nearest-linear": baseline_nearest_linear(train, test),
         "flops-ratio": baseline_flops_ratio(train, test, catalog.accelerators),
     })

@@ -140,6 +140,30 @@ def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | N
             errors.append(exc)
             data["cloud_prices"] = None
     # -- workloads[].custom: a mapping or a custom workload file
+    _resolve_custom_workloads(doc, data, locs, includes, errors)
+    edoc = Doc(data, locs)
+    bools = bools_as_numbers(Scenario, data, ())
+    errors.extend(error_at(edoc, p, f"must be a number, not {str(v).lower()}") for p, v in bools)
+    if bools:  # validate the rest with a stand-in number, so no error follows from the flagged ones
+        data = copy.deepcopy(data)
+        for p, _ in bools:
+            get_path(data, p[:-1])[p[-1]] = 1
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(validation_errors(exc, edoc, Scenario))
+        return errors
+    if errors:
+        return errors
+    if check:
+        errors.extend(check_ids(scenario, edoc, catalog))
+    return errors or scenario
+
+
+def _resolve_custom_workloads(doc: Doc, data: dict, locs: dict, includes: Includes,
+                              errors: list[ScenarioError]) -> None:
+    """Replace each ``workloads[i].custom`` file reference by the file's mapping (``data`` and ``locs`` in place;
+    a file's errors are appended to ``errors`` and a stand-in keeps the rest of the entry validating)."""
     workloads = data.get("workloads")
     if isinstance(workloads, list):
         new_workloads = list(workloads)
@@ -162,23 +186,6 @@ def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | N
                     new_workloads[i] = {k: v for k, v in w.items() if k not in ("custom", "benchmark")}
                     new_workloads[i]["benchmark"] = "?"
         data["workloads"] = new_workloads
-    edoc = Doc(data, locs)
-    bools = bools_as_numbers(Scenario, data, ())
-    errors.extend(error_at(edoc, p, f"must be a number, not {str(v).lower()}") for p, v in bools)
-    if bools:  # validate the rest with a stand-in number, so no error follows from the flagged ones
-        data = copy.deepcopy(data)
-        for p, _ in bools:
-            get_path(data, p[:-1])[p[-1]] = 1
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        errors.extend(validation_errors(exc, edoc, Scenario))
-        return errors
-    if errors:
-        return errors
-    if check:
-        errors.extend(check_ids(scenario, edoc, catalog))
-    return errors or scenario
 
 
 class Errors(Exception):
