@@ -319,6 +319,40 @@ def test_cli_refuses_a_round_given_twice_and_a_bad_report_path_before_writing(tm
     assert res.returncode == 2 and "--report: cannot write" in res.stderr and not fresh.exists()
 
 
+def test_cli_reads_mlcommons_repository_folder_names_and_a_report_inside_a_new_out(tmp_path: Path) -> None:
+    # a reviewer: the help says training_results_v5.0 works but it was refused, and `--out NEW --report
+    # NEW/r.json` was refused because NEW did not exist yet
+    rd = make_round(tmp_path / "in", {"bert": _runs([10.0] * 10)}, round_name="training_results_v2.0")
+    out = tmp_path / "new"
+    res = _cli("catalog", "import-mlperf", str(rd), "--out", str(out), "--report", str(out / "r.json"))
+    assert res.returncode == 0, res.stderr
+    import pandas as pd
+
+    assert set(pd.read_csv(out / "results.csv")["round"]) == {"v2.0"}
+    assert json.loads((out / "r.json").read_text())["rounds"] == ["v2.0"]
+    res = _cli("catalog", "import-mlperf", str(rd), "--round", "v3.0", "--out", str(tmp_path / "o"))
+    assert res.returncode == 2 and "the folder is round v2.0" in res.stderr
+
+
+def test_cli_unreadable_input_is_a_named_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a reviewer (as a user without root): an unreadable submitter folder was an internal error (PermissionError)
+    from click.testing import CliRunner
+
+    import catalog.mlperf
+    from recommender.cli import cli
+
+    rd = make_round(tmp_path / "in", {"bert": _runs([10.0] * 10)})
+
+    def unreadable(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(rd / "Acme" / "results"))
+
+    monkeypatch.setattr(catalog.mlperf, "import_rounds", unreadable)
+    res = CliRunner().invoke(cli, ["catalog", "import-mlperf", str(rd), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.strip() == (f"error: {rd / 'Acme' / 'results'}: cannot read (Permission denied); "
+                                  f"{tmp_path / 'o' / 'results.csv'} left unchanged")
+
+
 def test_cli_rank_json_and_unknown_benchmark() -> None:
     res = _cli("catalog", "rank", "--benchmark", "maskrcnn", "--accelerator", "nvidia-a100-pcie-80gb",
                "--accelerators", "16", "--round", "v2.0", "--json")

@@ -82,6 +82,18 @@ def is_mlperf_round_dir(path: Path) -> bool:
     return False
 
 
+_FOLDER_ROUND = re.compile(r"^(?:.*[_\-\s])?(v?\d+\.\d+)$", re.IGNORECASE)
+
+
+def folder_round(name: str) -> str | None:
+    """The round a results folder is named after: ``v5.0``, ``5.0`` or MLCommons' repository name
+    ``training_results_v5.0`` (canonical, e.g. ``v5.0``); None when the name holds no round."""
+    m = _FOLDER_ROUND.match(name.strip())
+    if not m or not registry.is_round_name(m.group(1)):
+        return None
+    return registry.canonical_round(m.group(1))
+
+
 def import_rounds(
     round_dirs: Iterable[Path | str],
     *,
@@ -116,16 +128,18 @@ def import_rounds(
             )
     if round_name and not registry.is_round_name(round_name):
         raise CatalogError(f"--round: {round_name!r} is not a round name (expected e.g. v5.1)")
-    if round_name and registry.is_round_name(dirs[0].resolve().name):
-        own = registry.canonical_round(dirs[0].resolve().name)
-        if own != registry.canonical_round(round_name):  # v2.0's results relabelled as today's round
-            raise CatalogError(f"{dirs[0]}: the folder is round {own}; --round {round_name} would relabel its "
-                               f"results (give --round only when the folder name is not a round)")  # fmt: skip
-    names = [round_name or d.resolve().name for d in dirs]
-    for d, name in zip(dirs, names):
-        if not registry.is_round_name(name):
-            raise CatalogError(f"{d}: cannot tell the round from the folder name {name!r}; pass --round vX.Y")
-    names = [registry.canonical_round(n) for n in names]  # "5.1" and "v5.1" are one round
+    own = folder_round(dirs[0].resolve().name)
+    if round_name and own is not None and own != registry.canonical_round(round_name):
+        # v2.0's results relabelled as today's round
+        raise CatalogError(f"{dirs[0]}: the folder is round {own}; --round {round_name} would relabel its "
+                           f"results (give --round only when the folder name is not a round)")  # fmt: skip
+    names = []
+    for d in dirs:
+        name = round_name or folder_round(d.resolve().name)
+        if name is None:
+            raise CatalogError(f"{d}: cannot tell the round from the folder name {d.resolve().name!r}; "
+                               "pass --round vX.Y")
+        names.append(registry.canonical_round(name))  # "5.1" and "v5.1" are one round
 
     aliases = aliases or AliasTable.from_csv(default_alias_path())
     report = ImportReport(rounds=names)

@@ -51,6 +51,8 @@ def import_mlperf(round_dirs: tuple[Path, ...], out_dir: Path, round_name: str |
         seen[key] = d
     if report_path is not None:  # checked first, so a bad --report never follows a replaced results.csv
         parent = report_path.parent
+        if parent.resolve() == out_dir.resolve() and not parent.exists():  # --out NEW --report NEW/r.json:
+            parent = next(a for a in parent.resolve().parents if a.exists())  # NEW is made with results.csv
         if (report_path.is_dir() or report_path.resolve() == out_dir.resolve() or not parent.is_dir()
                 or not os.access(parent, os.W_OK)):
             _fail(f"--report: cannot write {report_path} (it is --out, a folder, or in a missing or read-only folder); "
@@ -59,6 +61,10 @@ def import_mlperf(round_dirs: tuple[Path, ...], out_dir: Path, round_name: str |
         rows, report = import_rounds(round_dirs, round_name=round_name)
     except CatalogError as exc:
         _fail(str(exc))
+        return
+    except OSError as exc:  # an unreadable submitter folder or file (permissions, I/O error)
+        _fail(f"{exc.filename or ', '.join(map(str, round_dirs))}: cannot read ({exc.strerror or exc}); "
+              f"{out_dir / 'results.csv'} left unchanged")
         return
     twice = sorted({r for r in report.rounds if list(report.rounds).count(r) > 1})
     if twice:
