@@ -230,6 +230,15 @@ def test_existing_output_needs_resume(tmp_path: Path) -> None:
     assert mixed.exit_code == 2 and "different sweep" in mixed.stderr
 
 
+@pytest.mark.parametrize("name", ["r.parquet", "r.csv"])
+def test_an_output_in_a_missing_folder_is_refused_before_anything_is_made(tmp_path: Path, name: str) -> None:
+    # a reviewer: `--out /nonexist/x.parquet` made the folder tree (batch refuses a missing folder)
+    path = write_sweep(tmp_path, budgets=2)
+    res = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(tmp_path / "typo" / name), "-j", "1"])
+    assert res.exit_code == 2 and f"--out: directory {str(tmp_path / 'typo')!r} does not exist" in res.stderr
+    assert not (tmp_path / "typo").exists()
+
+
 def test_explain_and_mix_scenarios_go_through_the_optimizer(tmp_path: Path) -> None:
     path = write_sweep(tmp_path, budgets=2, powers=[40], extra_axes="  mix: [false, true]\n")
     plan = load_sweep(path)

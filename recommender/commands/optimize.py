@@ -266,6 +266,8 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
     parent = Path(out).parent
     if not parent.is_dir():
         raise click.BadParameter(f"directory {str(parent)!r} does not exist", param_hint="'--out'")
+    if not os.access(parent, os.W_OK):  # known before every scenario is solved, not after
+        raise click.BadParameter(f"directory {str(parent)!r} is not writable", param_hint="'--out'")
     from recommender.workers import jobs_problem
 
     if problem := jobs_problem(jobs):

@@ -112,7 +112,14 @@ CSV_MAX_ROWS = 200_000
 
 
 def open_output(path: str | Path, plan: Plan, *, resume: bool) -> Any:
+    import os
+
     suffix = Path(path).suffix.lower()
+    parent = Path(path).parent
+    if not parent.is_dir():  # as `batch`: a typo in a folder name made a tree of new folders
+        raise ScenarioError(f"--out: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):  # known before any scenario is solved, not after
+        raise ScenarioError(f"--out: directory {str(parent)!r} is not writable")
     if suffix == ".parquet":
         return ParquetOut(path, plan, resume=resume)
     if suffix == ".csv":
