@@ -144,14 +144,23 @@ def parse_scenario(data: dict[str, Any] | Scenario) -> Scenario:
     return _parse(data)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario YAML file through the library's loader (errors carry ``file:line``)."""
+def load_scenario(path: str | Path, name: str | None = None) -> Scenario:
+    """Read a scenario YAML file through the library's loader (errors carry ``file:line``); ``name`` picks one
+    of a file's ``scenarios:``."""
     try:
         scenarios = importlib.import_module("recommender.scenario")
     except ModuleNotFoundError:  # pragma: no cover - until the batch helper's loader lands
         scenarios = None
     if scenarios is not None and hasattr(scenarios, "load_scenario"):
-        return scenarios.load_scenario(path)
+        from recommender.errors import ScenarioError
+
+        try:
+            return scenarios.load_scenario(path, name=name)
+        except ScenarioError as exc:
+            if name is None and "choose one by name" in exc.message:  # the app has no picker: say how
+                exc.message += f" — open it with `recommender tui {path} --name NAME`"
+                exc.args = (str(exc),)
+            raise
     from ruamel.yaml import YAML
 
     from recommender.errors import ScenarioError

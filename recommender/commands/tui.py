@@ -12,7 +12,9 @@ import click
 @click.option("--model-until", "model_until", default=None, metavar="ROUND",
               help="Model view: a development evaluation that drops every result after ROUND (e.g. v5.0), "
                    "for whoever changes the model and must not look at the final test.")
-def tui_command(scenario: str | None, model_until: str | None) -> None:
+@click.option("--name", default=None, help="Open the scenario of this name (in a file with `scenarios:`); "
+                                           "saving then asks for a file of its own.")
+def tui_command(scenario: str | None, model_until: str | None, name: str | None) -> None:
     """Open the interactive app on SCENARIO.yaml (default: the seed scenario, examples/seed.yaml).
 
     \b
@@ -26,10 +28,13 @@ def tui_command(scenario: str | None, model_until: str | None) -> None:
 
     try:
         loaded = None
+        if name is not None and scenario is None:
+            click.echo("error: --name needs a SCENARIO.yaml file", err=True)
+            raise SystemExit(2)
         if scenario is not None:
             from tui.backend import load_scenario
 
-            loaded = load_scenario(scenario)
+            loaded = load_scenario(scenario, name=name)
     except (RecommenderError, CatalogError) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
@@ -43,7 +48,8 @@ def tui_command(scenario: str | None, model_until: str | None) -> None:
 
     from tui.app import RecommenderApp
 
-    RecommenderApp(scenario=loaded, scenario_path=scenario, model_report=report).run()
+    # one scenario of a multi-scenario file: saving it over that file would drop the others
+    RecommenderApp(scenario=loaded, scenario_path=None if name else scenario, model_report=report).run()
 
 
 def _development_report(until: str) -> Any:

@@ -36,3 +36,23 @@ def test_loading_the_cli_does_not_import_the_app() -> None:
     code = "import recommender.cli, sys; print('tui.app' in sys.modules, 'textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_one_scenario_of_a_multi_scenario_file_opens_by_name(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    # a reviewer: a file with `scenarios:` could not be opened in the app at all (no picker, no --name)
+    import tui.app
+
+    f = tmp_path / "m.yaml"
+    f.write_text("version: 1\nscenarios:\n  - name: small\n    budget_usd: 100000\n    workloads: [{benchmark: bert}]\n"
+                 "  - name: big\n    budget_usd: 1000000\n    workloads: [{benchmark: resnet}]\n")  # fmt: skip
+    res = CliRunner().invoke(cli, ["tui", str(f)])
+    assert res.exit_code == 2 and f"choose one by name — open it with `recommender tui {f} --name NAME`" in res.output
+    started: list = []
+    monkeypatch.setattr(tui.app.RecommenderApp, "run", lambda self: started.append(self))
+    res = CliRunner().invoke(cli, ["tui", str(f), "--name", "big"])
+    assert res.exit_code == 0, res.output
+    app = started[0]
+    assert app.scenario.name == "big" and app.scenario.budget_usd == 1_000_000
+    assert app.scenario_path is None  # saving asks for a file of its own: it must not replace the two-scenario file
+    res = CliRunner().invoke(cli, ["tui", str(f), "--name", "nope"])
+    assert res.exit_code == 2 and "no scenario named 'nope'; the file has 'small', 'big'" in res.output
