@@ -318,6 +318,24 @@ def test_price_list_file_inline_quotes_and_lowest_quote(tmp_path: Path) -> None:
     assert str(info.value) == f"{inline}:5: prices[1].price_usd: is required"
 
 
+def test_a_custom_workload_named_like_a_benchmark_is_located(tmp_path: Path) -> None:
+    # a reviewer: a custom workload named "bert" (the third workload) failed later as `workloads[0]`, counting
+    # custom workloads only, with no file or line
+    f = write(tmp_path / "s.yaml", """
+        budget_usd: 300000
+        workloads:
+          - {benchmark: resnet}
+          - {benchmark: unet3d}
+          - custom:
+              name: bert
+              measurements: [{accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 90}]
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(f)
+    assert str(info.value) == (f"{f}:6: workloads[2].custom.name: 'bert' is an MLPerf benchmark's id; give the "
+                               "custom workload another name")
+
+
 def test_custom_workload_file_relative_to_the_referencing_file(tmp_path: Path) -> None:
     write(tmp_path / "sub" / "wl" / "vit.yaml", """
         version: 1

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from catalog.registry import TASKS, closest_ids
 from recommender.cache import per_catalog
-from recommender.errors import UnknownIdError
+from recommender.errors import ScenarioError, UnknownIdError
 from recommender.models import Scenario, field_path
 from recommender.scenario.located import Doc, PathT
 from recommender.scenario.messages import error_at
@@ -39,14 +39,15 @@ def _known_ids(catalog: Catalog) -> tuple[list[str], dict[str, str]]:
 closest = closest_ids
 
 
-def check_ids(scenario: Scenario, doc: Doc | None = None, catalog: Catalog | None = None) -> list[UnknownIdError]:
-    """Unknown benchmark and accelerator ids of a scenario, each naming the closest known ids.
+def check_ids(scenario: Scenario, doc: Doc | None = None, catalog: Catalog | None = None) -> list[ScenarioError]:
+    """Unknown benchmark and accelerator ids of a scenario, each naming the closest known ids, and custom
+    workloads named like a benchmark.
 
     ``doc`` (the scenario's located source) puts file and line on each error.
     """
     benchmarks, accelerators = known_ids(catalog)
     bench_set = set(benchmarks)
-    out: list[UnknownIdError] = []
+    out: list[ScenarioError] = []
 
     def bad(path: PathT, kind: str, value: str, known: Iterable[str], names: dict[str, str] | None) -> None:
         near = closest(value, known, names)
@@ -57,7 +58,13 @@ def check_ids(scenario: Scenario, doc: Doc | None = None, catalog: Catalog | Non
         else:
             out.append(UnknownIdError(msg, field=field_path(path)))
 
+    def clash(path: PathT, msg: str) -> None:
+        out.append(error_at(doc, path, msg) if doc is not None else ScenarioError(msg, field=field_path(path)))
+
     for i, w in enumerate(scenario.workloads):
+        if w.custom is not None and w.custom.name in bench_set:  # predict() and the tables know it by its name
+            clash(("workloads", i, "custom", "name"),
+                  f"{w.custom.name!r} is an MLPerf benchmark's id; give the custom workload another name")
         if w.benchmark is not None and w.benchmark not in bench_set:
             bad(("workloads", i, "benchmark"), "benchmark", w.benchmark, benchmarks, None)
         if w.custom is not None:

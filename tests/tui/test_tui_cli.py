@@ -38,7 +38,7 @@ def test_loading_the_cli_does_not_import_the_app() -> None:
     assert out.split() == ["False", "False"]
 
 
-def test_one_scenario_of_a_multi_scenario_file_opens_by_name(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_one_scenario_of_a_multi_scenario_file_opens_by_name(tmp_path: Path, monkeypatch) -> None:
     # a reviewer: a file with `scenarios:` could not be opened in the app at all (no picker, no --name)
     import tui.app
 
