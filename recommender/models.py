@@ -277,6 +277,10 @@ class Scenario(FrozenModel):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"workloads: duplicate workload {', '.join(dupes)}")
+        excluded = set(self.exclude or [])
+        both = [a for a in (self.accelerators or []) if a in excluded]
+        if both:  # it answered "infeasible", as if no candidate could meet the limits
+            raise ValueError(f"exclude: {both[0]!r} is also in the allow-list (accelerators); name it in one of them")
         if self.objective == Objective.MIN_TCO and self.required_mixes_per_day is None:
             raise ValueError("required_mixes_per_day: required when objective is min_tco")
         if self.objective != Objective.MIN_TCO and not any(

@@ -336,6 +336,20 @@ def test_a_custom_workload_named_like_a_benchmark_is_located(tmp_path: Path) -> 
                                "custom workload another name")
 
 
+def test_an_accelerator_both_allowed_and_excluded_is_invalid(tmp_path: Path) -> None:
+    # a reviewer: it answered "infeasible", as if no candidate could meet the limits
+    f = write(tmp_path / "s.yaml", """
+        budget_usd: 300000
+        workloads: [{benchmark: bert}]
+        accelerators: [nvidia-a30-pcie-24gb, nvidia-l4-24gb]
+        exclude: [nvidia-l4-24gb]
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(f)
+    assert str(info.value) == (f"{f}:4: exclude: 'nvidia-l4-24gb' is also in the allow-list (accelerators); name it "
+                               "in one of them")
+
+
 def test_custom_workload_file_relative_to_the_referencing_file(tmp_path: Path) -> None:
     write(tmp_path / "sub" / "wl" / "vit.yaml", """
         version: 1
