@@ -119,7 +119,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         yield self._field("objective", "Objective",
                           Select(OBJECTIVES, id="objective", allow_blank=False, value="min_time", compact=True))
         yield self._number_field("required_mixes_per_day")
-        yield self._field("cooling", "Cooling", Select(COOLING, id="cooling", prompt="default (air; NVL72 liquid)", compact=True))
+        yield self._field("cooling", "Cooling", Select(COOLING, id="cooling", prompt="air (NVL72: liquid)", compact=True))
         yield self._field("risk", "Risk", Select(
             RISK, id="risk", prompt=f"default ({DEFAULT_RISK})", compact=True,
             tooltip="expected: rank by the point estimate; p80: by the upper end of the 80 % interval, so an "
