@@ -72,6 +72,13 @@ def test_carried_results_name_their_round_and_are_wider_than_measured(cat: catal
     carried = out[out["basis"] == "carried"]
     assert len(carried) > 0
     assert carried["source"].str.startswith("carried from v").all()
+    # cited as MLCommons' guidelines ask: round, division and status (then submitter and system)
+    assert carried["source"].str.match(r"carried from v\d+\.\d+ closed, (available|preview|rdi) · [^·]+ · ").all()
+    measured = performance.predict(meas[meas["round"] == cat.latest_round].head(20)[
+        ["accelerator_id", "accelerators", "benchmark"]], catalog=cat)
+    assert (measured["basis"] == "measured").any()
+    assert measured.loc[measured["basis"] == "measured", "source"].str.match(
+        r"v5\.1 closed, (available|preview|rdi) · [^·]+ · ").all()
     q_rep = bundle.estimator.replicate_halfwidth(0.8)
     width = np.log(carried["minutes_high"] / carried["minutes"]).to_numpy()
     assert (width >= q_rep - 1e-12).all()

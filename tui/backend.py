@@ -99,28 +99,16 @@ def rank(cat: Catalog, row: dict[str, Any], metric: str = "minutes") -> tuple[st
     return title, frame
 
 
-def measured_label(cat: Catalog, benchmark: str, accelerators: int, source: str | None) -> str:
-    """How a measured figure is cited (MLCommons guidelines: round, division, status, accelerator count).
-
-    ``source`` is the library's ``"round · submitter · system_id"`` of the result used; its division and
-    status are looked up in the catalog.
-    """
+def measured_label(source: str | None, accelerators: int) -> str:
+    """How a measured figure is cited (MLCommons guidelines: round, division, status, accelerator count), from
+    the library's ``source`` (``"v3.1 closed, available · submitter · system"``)."""
     from recommender.models import CUSTOM_SOURCE_PREFIX
 
     if (source or "").startswith(CUSTOM_SOURCE_PREFIX):  # a custom workload's own measurement
         return f"measured: {source}, {accelerators} accel. — not an MLPerf result"
     parts = [p.strip() for p in (source or "").split("·")]
     if len(parts) >= 3:
-        rnd, submitter, system_id = parts[0], parts[1], "·".join(parts[2:]).strip()
-        r = cat.results
-        m = (r["round"] == rnd) & (r["submitter"] == submitter) & (r["system_id"] == system_id)
-        m &= r["benchmark"] == benchmark
-        hits = r[m.fillna(False).astype(bool)]
-        if len(hits):
-            row = hits.iloc[0]
-            return (f"measured: MLPerf Training {rnd} {row['division']}, {row['status']}, {submitter}, "
-                    f"{accelerators} accel.")
-        return f"measured: MLPerf Training {rnd}, {submitter}, {accelerators} accel."
+        return f"measured: MLPerf Training {parts[0]}, {parts[1]}, {accelerators} accel."
     return f"measured: MLPerf Training{' ' + source if source else ''}, {accelerators} accel."
 
 

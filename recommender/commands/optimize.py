@@ -144,7 +144,7 @@ def _print_results(results: list[Any], fmt: str, *, as_list: bool) -> None:
 
 #: The line under the CLI table that says what each basis means.
 BASIS_LEGEND = ("measured = MLPerf Training closed-division score of this exact configuration in the target round "
-                f"(round · submitter · system), {CUSTOM_MEASURED_NOTE}; carried = measured in an earlier round (the source names it), moved "
+                f"(round division, status · submitter · system), {CUSTOM_MEASURED_NOTE}; carried = measured in an earlier round (the source names it), moved "
                 "to today's software by the model's trend; predicted = performance model; specs_only = no MLPerf "
                 "result for the accelerator (datasheet only). Capex, power and carried, predicted and specs-only "
                 "minutes are derived, not MLPerf results.")

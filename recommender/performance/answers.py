@@ -16,7 +16,8 @@ these columns added — the one place they are documented:
   ``predicted`` (the model; the accelerator has MLPerf results), ``specs_only`` (the accelerator has no
   MLPerf result at all: its datasheet and its relatives), ``does_not_fit`` (total accelerator memory below the
   workload's need, see :mod:`.memory`; no minutes).
-* ``source`` — the result it rests on (``round · submitter · system``; carried: ``carried from <round> · …``),
+* ``source`` — the result it rests on (``v3.1 closed, available · submitter · system``: round, division and
+  status, as MLCommons' guidelines ask; carried: ``carried from <round> … · …``),
   ``model …`` for predictions, or the memory reason for ``does_not_fit``.
 
 Answers are monotone in count for one accelerator, benchmark and round, across all bases (:mod:`.anchors`).

@@ -38,15 +38,16 @@ def test_money_and_units() -> None:
 
 
 def test_measured_label_cites_round_division_status_submitter_and_count(cat: Any) -> None:
-    r = cat.scored().iloc[0]
-    source = f"{r['round']} · {r['submitter']} · {r['system_id']}"
-    label = backend.measured_label(cat, r["benchmark"], int(r["accelerators"]), source)
-    assert label == (f"measured: MLPerf Training {r['round']} closed, {r['status']}, {r['submitter']}, "
-                     f"{int(r['accelerators'])} accel.")
+    from recommender.performance.training import measured_table, training_frame
+
+    row = measured_table(training_frame(cat)).iloc[0]
+    label = backend.measured_label(row["source"], int(row["accelerators"]))
+    rnd, submitter = row["round"], row["source"].split(" · ")[1]
+    assert label == f"measured: MLPerf Training {rnd} closed, available, {submitter}, {int(row['accelerators'])} accel."
 
 
-def test_a_custom_workloads_measurement_is_cited_as_yours(cat: Any) -> None:
-    label = backend.measured_label(cat, "vit", 8, "custom workload vit (your measurement)")
+def test_a_custom_workloads_measurement_is_cited_as_yours() -> None:
+    label = backend.measured_label("custom workload vit (your measurement)", 8)
     assert label == "measured: custom workload vit (your measurement), 8 accel. — not an MLPerf result"
 
 

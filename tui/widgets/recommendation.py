@@ -59,12 +59,14 @@ BASIS_LEGEND = (f"Bases — measured: the MLPerf Training result of this configu
 
 
 def carried_from(source: str | None) -> tuple[str | None, str]:
-    """``(round, rest)`` of a carried figure's source (``"carried from v3.0 · Dell · system"``)."""
+    """``(round, rest)`` of a carried figure's source: ``("v3.0", "closed, available, Dell, system")`` for
+    ``"carried from v3.0 closed, available · Dell · system"``."""
     text = (source or "").strip().removeprefix("carried from").strip()
     parts = [p.strip() for p in text.split("·")]
     if not parts or not parts[0]:
         return None, ""
-    return parts[0], ", ".join(p for p in parts[1:] if p)
+    rnd, _, division_status = parts[0].partition(" ")
+    return rnd, ", ".join(p for p in [division_status.strip(), *parts[1:]] if p)
 
 
 def basis_text(basis: str, source: str | None, citation: str) -> str:
@@ -122,9 +124,9 @@ class RecommendationPanel(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.names: dict[str, str] = {}
-        #: ``(benchmark, accelerators, source) -> citation`` of a measured figure (set by the app).
-        self.measured_label: Callable[[str, int, str | None], str] = (
-            lambda b, n, src: f"measured: MLPerf Training {src or ''}, {n} accel.")
+        #: ``(source, accelerators) -> citation`` of a measured figure (set by the app).
+        self.measured_label: Callable[[str | None, int], str] = (
+            lambda src, n: f"measured: MLPerf Training {src or ''}, {n} accel.")
         self.recommendation: Any = None
         self.years: float = 5.0  # the scenario's TCO horizon (set by the app)
         self.infeasibility: Any = None  # tui.backend.Infeasibility of an infeasible answer (set by the app)
@@ -327,7 +329,7 @@ class RecommendationPanel(VerticalScroll):
                     f"{fmt.minutes(w.minutes_low)}–{fmt.minutes(w.minutes_high)}"
                     if fits and w.minutes_low is not None and w.minutes_high is not None else "—"
                 )
-                long = basis_text(w.basis, w.source, self.measured_label(w.workload, c.accelerators, w.source)
+                long = basis_text(w.basis, w.source, self.measured_label(w.source, c.accelerators)
                                   if w.basis == "measured" else "")
                 style = BASIS_STYLE.get(w.basis, "italic")
                 minutes = fmt.minutes(w.minutes) if fits else "—"
