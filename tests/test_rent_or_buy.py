@@ -54,6 +54,21 @@ def test_rent_or_buy_two_rows(two_rows) -> None:
     assert r.cheapest is on_demand and set(r.cheapest_per_pricing("x")) == {"on_demand", "commit_1y"}
 
 
+def test_a_commitment_longer_than_the_scenario_is_paid_for_its_whole_term(tmp_path: Path) -> None:
+    # a reviewer: with `years: 1` a 3-year commitment was charged for one year
+    p = tmp_path / "prices.csv"
+    p.write_text("provider,accelerator_id,gpus_per_instance,pricing,usd_per_accelerator_hour,source,as_of\n"
+                 "C,x,8,commit_3y,2.0,test,2026-05\nC,x,8,commit_1y,2.5,test,2026-05\n")  # fmt: skip
+    one_year = Financing(years=1, cost_of_capital=0.10, salvage_fraction=0.1)
+    r = cloud.rent_or_buy(cloud.read_price_list(p), accelerator_id="x", accelerators=8, minutes_per_mix=60.0,
+                          capex_usd=400_000, energy_usd_per_year_full=20_000, financing=one_year, utilization=0.5)
+    q = {x.pricing: x for x in r.quotes}
+    year = 8 * 8766 * 2.0
+    assert q["commit_3y"].rent_pv_usd == pytest.approx(year * annuity_factor(0.10, 3))  # three years, discounted
+    assert q["commit_1y"].rent_pv_usd == pytest.approx(8 * 8766 * 2.5 * annuity_factor(0.10, 1))
+    assert r.cheapest.pricing == "commit_1y"  # at 1 year of work the cheaper rate does not pay
+
+
 def test_required_mixes_set_the_work(two_rows) -> None:
     r = cloud.rent_or_buy(two_rows, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
                           energy_usd_per_year_full=20_000, financing=TERMS, utilization=0.9,

@@ -10,7 +10,8 @@ Rules (stated in every quote):
   configuration trains in a year at ``utilization``. A mix takes ``accelerators x minutes / 60``
   accelerator-hours on a configuration.
 * ``on_demand`` and ``spot`` bill the hours used; ``commit_1y`` / ``commit_3y`` reserve capacity and bill every
-  hour of the term: enough accelerators, in whole instances, to do the year's work around the clock.
+  hour of the term: enough accelerators, in whole instances, to do the year's work around the clock — for the
+  whole term even when the scenario's ``years`` are fewer (a 3-year commitment for 1 year of work costs 3 years).
 * Present values use the same annuity as buying (``finance.py``), so rent and buy compare in today's dollars.
 * Break-even utilisation (pay-per-hour models, same accelerator): the utilisation at which renting the bought
   configuration's hours costs what owning it does, energy included; ``None`` when renting is cheaper at any
@@ -20,7 +21,7 @@ Rules (stated in every quote):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -162,14 +163,18 @@ def _quote(row: dict, hours_per_mix: float, mixes_per_year: float, f: Financing,
            be: float | None) -> RentQuote:  # fmt: skip
     price = float(row["usd_per_accelerator_hour"])
     hours = hours_per_mix * mixes_per_year
+    billed = f
     if row["pricing"] in COMMITMENTS:
         per_instance = max(int(row.get("gpus_per_instance") or 1), 1)
         reserved = math.ceil(hours / HOURS_PER_YEAR / per_instance - 1e-9) * per_instance
         hours = reserved * HOURS_PER_YEAR
+        term = COMMITMENTS[str(row["pricing"])]
+        if term > f.years:  # a 3-year commitment is paid for 3 years, however short the work
+            billed = replace(f, years=term)
     per_year = hours * price
     return RentQuote(provider=str(row["provider"]), accelerator_id=str(row["accelerator_id"]),
                      pricing=str(row["pricing"]), usd_per_accelerator_hour=price, accelerator_hours_per_year=hours,
-                     rent_usd_per_year=per_year, rent_pv_usd=f.pv_of_yearly(per_year), break_even_utilization=be,
+                     rent_usd_per_year=per_year, rent_pv_usd=billed.pv_of_yearly(per_year), break_even_utilization=be,
                      source=str(row["source"]), as_of=str(row["as_of"]))  # fmt: skip
 
 
