@@ -8,6 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from recommender import format as fmt
 
+#: Said wherever a spot price wins: the price counts nothing of what spot capacity costs in lost work.
+SPOT_CAVEAT = ("spot capacity can be reclaimed at any time, so runs are interrupted and restart from their "
+               "checkpoints; the price counts no lost work and no guarantee of capacity")
+
 
 class FrozenModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -101,6 +105,7 @@ def rent_markdown(r: RentOrBuy | None) -> list[str]:
     if r.cheapest is not None:
         word = "cheaper" if r.cheapest.rent_pv_usd < r.buy_tco_usd else "dearer"
         out.append("")
+        spot = f" ({SPOT_CAVEAT})" if r.cheapest.pricing == "spot" else ""
         out.append(f"Cheapest rent: {r.cheapest.provider} {r.cheapest.accelerator_id} {r.cheapest.pricing}, "
-                   f"{fmt.money(r.cheapest.rent_pv_usd)}, {word} than buying.")  # fmt: skip
+                   f"{fmt.money(r.cheapest.rent_pv_usd)}, {word} than buying{spot}.")  # fmt: skip
     return out + [""]

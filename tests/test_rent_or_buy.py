@@ -131,6 +131,11 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
     assert f"({money(tco.rent_or_buy.buy_tco_usd)} TCO, energy at the work's" in tco.explanation[0], tco.explanation[0]
     # a rent decision heads the Markdown (and the CLI table output): the purchase table below is for comparison
     assert "**Decision: rent** nvidia-h100-sxm5-80gb (B, spot)" in tco.to_markdown()
+    # a reviewer: a spot price won without a word about pre-emption
+    assert tco.explanation[0].endswith("Caveat: spot capacity can be reclaimed at any time, so runs are "
+                                       "interrupted and restart from their checkpoints; the price counts no lost "
+                                       "work and no guarantee of capacity.")  # fmt: skip
+    assert "than buying (spot capacity can be reclaimed at any time" in r.to_markdown()
 
 
 HEADER = "provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"

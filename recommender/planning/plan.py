@@ -7,7 +7,7 @@ import numpy as np
 
 from recommender import format as fmt
 from recommender.models import Objective, Recommendation, Status
-from recommender.plan_models import RentOrBuy, RentQuote
+from recommender.plan_models import SPOT_CAVEAT, RentOrBuy, RentQuote
 from recommender.planning import cloud, sources
 from recommender.planning.table import Prepared
 
@@ -106,6 +106,8 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
         line = (f"consider_cloud: buying ({fmt.money(buy)} TCO{same_work}) is cheaper than the cheapest rent, {what}, by "
                 f"{fmt.money(rent - buy)}: buy.")  # fmt: skip
         decision = "buy"
+    if decision == "rent" and best["pricing"] == "spot":
+        line += f" Caveat: {SPOT_CAVEAT}."
     update: dict[str, object] = {"explanation": [line, *rec.explanation], "cloud_decision": decision,
                                  "cheapest_rent": RentQuote(provider=str(best["provider"]),
                                                             accelerator_id=str(best["accelerator_id"]),
