@@ -136,6 +136,7 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
                                        "interrupted and restart from their checkpoints; the price counts no lost "
                                        "work and no guarantee of capacity.")  # fmt: skip
     assert "than buying (spot capacity can be reclaimed at any time" in r.to_markdown()
+    assert "Break-even = the utilisation at which owning" in r.to_markdown()  # "—" was unexplained
 
 
 HEADER = "provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
