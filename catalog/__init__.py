@@ -275,7 +275,8 @@ def rank(
     Filters narrow to a configuration (accelerator model, total accelerator count, round, division) as vendors
     quote wins. ``metric`` is ``"minutes"`` (time to train, every scored result) or ``"energy"`` (energy to
     train, kWh: only MLPerf Power results, i.e. submissions with power logs). ``rank`` counts from 1 within each
-    (round, division, accelerator_id, accelerators) group by that metric. The ``derived_*`` columns are
+    (round, division, accelerator_id, accelerators) group by that metric — for energy also by where power was
+    measured (AC at the wall, DC after the power supplies), which are not comparable. The ``derived_*`` columns are
     *derived* — how much slower, or how much more energy, than the best result of the same configuration —
     and are not MLPerf results.
     """
@@ -301,6 +302,8 @@ def rank(
     df["accelerator_name"] = df["accelerator_id"].map(cat._names()).astype("string")
     df = df.sort_values([column, "minutes", "round", "submitter", "system_id"], kind="stable")
     group = ["round", "division", "accelerator_id", "accelerators"]
+    if metric == "energy":  # AC at the wall and DC after the power supplies are not one measurement
+        group.append("power_measurement_type")
     keys = df[group].astype("string").fillna("")
     by = df.groupby([keys[c] for c in group], sort=False)
     df["rank"] = by.cumcount().astype("Int64") + 1

@@ -214,6 +214,11 @@ def test_rank_by_energy_only_mlperf_power_results(cat) -> None:
     assert (first["derived_vs_lowest_energy_pct"] == 0).all()
     with pytest.raises(ValueError):
         catalog.rank("bert", metric="watts", catalog=cat)
+    # a reviewer: Supermicro's v4.0 AC and DC submissions of one system were ranked against each other
+    h100 = catalog.rank("llama2_70b_lora", metric="energy", accelerator="nvidia-h100-sxm5-80gb", accelerators=8,
+                        round="v4.0", catalog=cat)  # fmt: skip
+    assert sorted(h100["power_measurement_type"]) == ["AC", "DC"]
+    assert list(h100["rank"]) == [1, 1] and list(h100["derived_vs_lowest_energy_pct"]) == [0.0, 0.0]
 
 
 def test_cloud_prices_and_new_defaults_are_shipped(cat) -> None:

@@ -155,8 +155,8 @@ def rank_cmd(benchmark: str, accelerator: str | None, accelerators: int | None, 
 
 
 _ENERGY_CAPTION = ("Energy: MLPerf Power results (energy to train, MLCommons' rule; avg kW = energy ÷ time to train, "
-                   "kW/node = avg kW ÷ nodes). AC is measured at the wall, DC after the power supplies: compare like "
-                   "with like.")
+                   "kW/node = avg kW ÷ nodes). AC is measured at the wall, DC after the power supplies: each is ranked "
+                   "among its own kind.")
 
 
 def _print_rank_table(df, benchmark: str, total: int, metric: str = "minutes") -> None:  # type: ignore[no-untyped-def]
