@@ -25,6 +25,18 @@ def seed() -> Scenario:
     return load_scenario(SEED)
 
 
+def test_limits_that_bind_only_together_are_said_to_bind_together() -> None:
+    # a reviewer: at 4.5 kW the seed said "Binding: the budget." and "Binding: the power limit." although
+    # relaxing either alone buys nothing better (binding_limits' joint fallback)
+    r = recommender.optimize(SEED, power_limit_kw=4.5)
+    assert r.binding == ["budget", "power"]
+    lines = [line for line in r.explanation if line.startswith("Binding")]
+    assert lines == ["Binding together: the budget and the power limit — relaxing any one of them alone buys "
+                     "nothing better, relaxing them together does."]
+    alone = recommender.optimize(SEED)  # one limit that binds alone keeps its own sentence
+    assert [line.split(".")[0] for line in alone.explanation if line.startswith("Binding")] == ["Binding: the budget"]
+
+
 def test_seed_scenario_with_the_real_model(seed: Scenario) -> None:
     r = recommender.optimize(SEED)
     assert r.status == "optimal" and r.solver == ("highs" if highs_available() else "cbc")

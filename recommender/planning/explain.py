@@ -69,7 +69,13 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
         usage.append(f"{use / limit * 100:.0f} % of {label} ({fmt.limit(name, limit)})")
     if usage:
         out.append("It uses " + ", ".join(usage) + ".")
+    together = [n for n in binding if n not in relaxed and n != "memory"]  # binding_limits' joint fallback
+    if len(together) > 1:
+        out.append(f"Binding together: {' and '.join(LIMIT_LABEL[n] for n in together)} — relaxing any one of them "
+                   "alone buys nothing better, relaxing them together does.")
     for name in binding:
+        if len(together) > 1 and name in together:
+            continue
         found = relaxed.get(name)  # (the table it is in: the scenario's, or one without that limit; position)
         q, j = found if found is not None else (p, None)
         label = {"budget": "budget", "power": "power limit", "rack_units": "rack space", "max_nodes": "node limit",
