@@ -31,8 +31,8 @@ def test_limits_that_bind_only_together_are_said_to_bind_together() -> None:
     r = recommender.optimize(SEED, power_limit_kw=4.5)
     assert r.binding == ["budget", "power"]
     lines = [line for line in r.explanation if line.startswith("Binding")]
-    assert lines == ["Binding together: the budget and the power limit — relaxing any one of them alone buys "
-                     "nothing better, relaxing them together does."]
+    assert lines == [("Binding together: the budget and the power limit — relaxing any one of them alone buys "
+                      "nothing better, relaxing them together does.")]
     alone = recommender.optimize(SEED)  # one limit that binds alone keeps its own sentence
     assert [line.split(".")[0] for line in alone.explanation if line.startswith("Binding")] == ["Binding: the budget"]
 
