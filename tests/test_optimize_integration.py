@@ -37,6 +37,16 @@ def test_limits_that_bind_only_together_are_said_to_bind_together() -> None:
     assert [line.split(".")[0] for line in alone.explanation if line.startswith("Binding")] == ["Binding: the budget"]
 
 
+def test_mix_mode_names_the_limit_single_mode_names_for_the_same_buy() -> None:
+    # a reviewer: the seed in mix mode bought what single mode bought but said no limit binds (it only tried
+    # each limit 10 % looser) while single mode said the budget binds
+    single, mix = recommender.optimize(SEED), recommender.optimize(SEED, mix=True)
+    assert [(c.accelerator_id, c.accelerators) for c in mix.configurations] == [
+        (single.choice.accelerator_id, single.choice.accelerators)]
+    assert single.binding == mix.binding == ["budget"]
+    assert "Binding: budget." in mix.explanation
+
+
 def test_seed_scenario_with_the_real_model(seed: Scenario) -> None:
     r = recommender.optimize(SEED)
     assert r.status == "optimal" and r.solver == ("highs" if highs_available() else "cbc")

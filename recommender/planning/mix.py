@@ -65,6 +65,9 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
     single_best: float | None = None
     if explain:
         binding, unknown, sensitivity = mix_whatifs(p, r, keep, configs, value, time_limit_s=time_limit_s, **how)
+        proven = single_proofs(p, value, sense, binding)
+        binding += proven
+        unknown = [u for u in unknown if u not in proven]
         # the best single configuration (mix is never worse) and each accelerator's best
         rs, _ = solve_single(p, p.limits)
         if rs.index is not None:
@@ -240,6 +243,28 @@ def mix_value(obj: Objective, r: S.MixResult) -> float:
     if obj == Objective.MAX_THROUGHPUT:
         return float(r.throughput)  # type: ignore[arg-type]
     return float(r.objective)  # type: ignore[arg-type]  # share-weighted minutes of each workload on its servers
+
+
+def single_proofs(p: Prepared, value: float, sense: str, known: list[str]) -> list[str]:
+    """Limits a single configuration proves binding. Mix mode re-solves each limit only 10 % looser; but one
+    configuration better than the fleet with a limit removed proves that limit binds (a fleet may be one
+    configuration), as single mode reports it. Not for min_tco, whose single answer buys copies to the rate."""
+    from recommender.planning.binding import wider
+
+    if p.scenario.objective == Objective.MIN_TCO:
+        return []
+    out: list[str] = []
+    for name in p.limits.names():
+        if name in known:
+            continue
+        q = p
+        rr, _ = solve_single(p, p.limits.without(name))
+        if rr.index is None or not is_better(single_as_mix_value(p, rr.index), value, sense):
+            q = wider(p, name)  # the scenario's table stops a little past the limit (see planning.binding)
+            rr, _ = solve_single(q, q.limits) if q is not p else (rr, None)
+        if rr.index is not None and is_better(single_as_mix_value(q, rr.index), value, sense):
+            out.append(name)
+    return out
 
 
 def single_as_mix_value(p: Prepared, i: int) -> float:
