@@ -58,6 +58,9 @@ class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
         if name in self._taken:
             error.update(f"name: {name!r} is already a workload of this scenario")
             return
+        if name in {bench for _, bench in self._benchmarks}:  # the library refuses it too, later and less plainly
+            error.update(f"name: {name!r} is an MLPerf benchmark's id; give the custom workload another name")
+            return
         like = self.query_one("#cw-like", Select).value
         task = self.query_one("#cw-task", Select).value
         acc = self.query_one("#cw-accelerator", Select).value

@@ -83,6 +83,8 @@ def basis_text(basis: str, source: str | None, citation: str) -> str:
 
     if is_custom_estimate(basis, source):
         return f"{BASIS_LONG['predicted']}: {source}"  # names where the workload's scaling comes from
+    if basis == "predicted" and source and source != "model":  # e.g. a result moved to another node layout
+        return f"{BASIS_LONG['predicted']}: {source}"
     return BASIS_LONG.get(basis, basis)
 
 
