@@ -64,6 +64,18 @@ class Measurement(FrozenModel):
     minutes: Minutes = Field(description="Measured minutes to train.")
     nodes: Count | None = Field(default=None, description="Node count (default: derived from the form factor).")
 
+    @model_validator(mode="after")
+    def _layout(self) -> Measurement:
+        if self.nodes is not None and (self.nodes > self.accelerators or self.accelerators % self.nodes):
+            raise ValueError(f"nodes: {self.nodes} nodes cannot hold {self.accelerators} accelerators in equal "
+                             "numbers; give a node count that divides the accelerators")
+        return self
+
+
+#: Two measurements of one configuration further apart than this factor contradict each other (run-to-run
+#: spread of identical MLPerf configurations is a few per cent); averaging them would hide a typo.
+CONTRADICTION_FACTOR = 2.0
+
 
 class CustomWorkload(FrozenModel):
     """A workload nobody measured in MLPerf, described by your own measurements."""
@@ -85,6 +97,19 @@ class CustomWorkload(FrozenModel):
         default=None, gt=0, allow_inf_nan=False,
         description="Accelerator memory the workload needs in total (GB); smaller configurations do not fit.",
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CustomWorkload:
+        seen: dict[tuple[str, int, int | None], int] = {}
+        for j, m in enumerate(self.measurements):
+            key = (m.accelerator_id, m.accelerators, m.nodes)
+            i = seen.setdefault(key, j)
+            low, high = sorted((self.measurements[i].minutes, m.minutes))
+            if high > CONTRADICTION_FACTOR * low:
+                raise ValueError(f"measurements[{j}].minutes: {m.minutes:g} min contradicts measurements[{i}] "
+                                 f"({self.measurements[i].minutes:g} min) of the same configuration; fix or remove "
+                                 "one (repeated runs are averaged, but not ones this far apart)")
+        return self
 
 
 class Objective(StrEnum):

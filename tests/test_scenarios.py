@@ -350,6 +350,38 @@ def test_an_accelerator_both_allowed_and_excluded_is_invalid(tmp_path: Path) -> 
                                "in one of them")
 
 
+@pytest.mark.parametrize(("measurements", "message"), [
+    ("[{accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 95},\n"
+     "                 {accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 5}]",
+     ":6: workloads[0].custom.measurements[1].minutes: 5 min contradicts measurements[0] (95 min) of the same "
+     "configuration"),
+    ("[{accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 95, nodes: 16}]",
+     ":5: workloads[0].custom.measurements[0].nodes: 16 nodes cannot hold 8 accelerators in equal numbers"),
+])  # fmt: skip
+def test_contradictory_or_impossible_custom_measurements_are_located(tmp_path: Path, measurements: str,
+                                                                    message: str) -> None:
+    # a reviewer: 95 and 5 minutes for one configuration were averaged silently; 8 accelerators on 16 nodes passed
+    f = write(tmp_path / "s.yaml", f"""
+        budget_usd: 300000
+        workloads:
+          - custom:
+              name: vit
+              measurements: {measurements}
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(f)
+    assert str(info.value).startswith(f"{f}{message}")
+    repeated = write(tmp_path / "ok.yaml", """
+        budget_usd: 300000
+        workloads:
+          - custom:
+              name: vit
+              measurements: [{accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 95},
+                             {accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 99, nodes: 1}]
+        """)
+    assert len(load_scenario(repeated).workloads[0].custom.measurements) == 2  # runs that agree: averaged
+
+
 def test_custom_workload_file_relative_to_the_referencing_file(tmp_path: Path) -> None:
     write(tmp_path / "sub" / "wl" / "vit.yaml", """
         version: 1
