@@ -351,10 +351,10 @@ def test_an_accelerator_both_allowed_and_excluded_is_invalid(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(("measurements", "message"), [
-    ("[{accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 95},\n"
-     "                 {accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 5}]",
-     ":6: workloads[0].custom.measurements[1].minutes: 5 min contradicts measurements[0] (95 min) of the same "
-     "configuration"),
+    (("[{accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 95},\n"
+     "                 {accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 5}]"),
+     (":6: workloads[0].custom.measurements[1].minutes: 5 min contradicts measurements[0] (95 min) of the same "
+     "configuration")),
     ("[{accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 95, nodes: 16}]",
      ":5: workloads[0].custom.measurements[0].nodes: 16 nodes cannot hold 8 accelerators in equal numbers"),
 ])  # fmt: skip
