@@ -72,8 +72,7 @@ class Measurement(FrozenModel):
         return self
 
 
-#: Two measurements of one configuration further apart than this factor contradict each other (run-to-run
-#: spread of identical MLPerf configurations is a few per cent); averaging them would hide a typo.
+#: Measurements of one configuration further apart than this factor contradict each other (a typo, not spread).
 CONTRADICTION_FACTOR = 2.0
 
 
@@ -106,9 +105,8 @@ class CustomWorkload(FrozenModel):
             i = seen.setdefault(key, j)
             low, high = sorted((self.measurements[i].minutes, m.minutes))
             if high > CONTRADICTION_FACTOR * low:
-                raise ValueError(f"measurements[{j}].minutes: {m.minutes:g} min contradicts measurements[{i}] "
-                                 f"({self.measurements[i].minutes:g} min) of the same configuration; fix or remove "
-                                 "one (repeated runs are averaged, but not ones this far apart)")
+                raise ValueError(f"measurements[{j}].minutes: {m.minutes:g} min contradicts measurements[{i}] ("
+                                 f"{self.measurements[i].minutes:g} min) of the same configuration; fix or remove one")
         return self
 
 

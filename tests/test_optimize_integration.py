@@ -47,6 +47,16 @@ def test_mix_mode_names_the_limit_single_mode_names_for_the_same_buy() -> None:
     assert "Binding: budget." in mix.explanation
 
 
+def test_an_unmet_required_rate_under_min_time_is_said() -> None:
+    # a reviewer: required_mixes_per_day was ignored under min_time without a word
+    short = recommender.optimize(SEED, required_mixes_per_day=100)
+    assert short.choice is not None and short.choice.mixes_per_day < 100
+    note = [line for line in short.explanation if "required_mixes_per_day" in line]
+    assert len(note) == 1 and "only min_tco enforces that rate" in note[0]
+    met = recommender.optimize(SEED, required_mixes_per_day=10)
+    assert met.choice.mixes_per_day >= 10 and not any("required_mixes_per_day" in x for x in met.explanation)
+
+
 def test_seed_scenario_with_the_real_model(seed: Scenario) -> None:
     r = recommender.optimize(SEED)
     assert r.status == "optimal" and r.solver == ("highs" if highs_available() else "cbc")

@@ -102,9 +102,9 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
     if runner is not None:
         out.append(f"Runner-up: {runner.reason}.")
     out.append(basis_sentence(c))
-    note = cooling_note(p, [c])
-    if note:
-        out.append(note)
+    for note in (cooling_note(p, [c]), rate_note(p, c.mixes_per_day)):
+        if note:
+            out.append(note)
     acc = str(t.acc[i])
     if acc in s.prices:
         out.append(f"The price of {acc} is the scenario's ({p.prices[acc][1].removeprefix('scenario prices: ')}), "
@@ -192,6 +192,17 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
         out.append(p.allow_note)
     out.append(R.risk_sentence(s.risk, given=s.risk is not None))
     return out
+
+
+def rate_note(p: Prepared, mixes_per_day: float) -> str | None:
+    """Says that ``required_mixes_per_day`` is not enforced when the objective is not min_tco and the answer
+    trains the mix less often (it only sets the rent-or-buy work there); None otherwise."""
+    s = p.scenario
+    if s.objective == Objective.MIN_TCO or s.required_mixes_per_day is None or mixes_per_day >= s.required_mixes_per_day:
+        return None
+    return (f"It trains the mix {fmt.amount(mixes_per_day)} times per day, below the scenario's required_mixes_per_day "
+            f"({fmt.amount(s.required_mixes_per_day)}): only min_tco enforces that rate ({s.objective.value} uses it "
+            "only as the rent-or-buy work); choose min_tco to require it.")
 
 
 def cooling_note(p: Prepared, configs: list[Configuration]) -> str | None:
