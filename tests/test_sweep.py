@@ -228,6 +228,11 @@ def test_existing_output_needs_resume(tmp_path: Path) -> None:
     other = write_sweep(tmp_path, budgets=3, name="other.yaml")
     mixed = runner.invoke(cli, ["sweep", str(other), "--out", str(out), "--resume"])
     assert mixed.exit_code == 2 and "different sweep" in mixed.stderr
+    # a reviewer: resuming with --explain (or on a re-imported catalog) mixed explained and plain rows
+    explained = runner.invoke(cli, ["sweep", str(path), "--out", str(out), "--resume", "--explain"])
+    assert explained.exit_code == 2 and "with/without --explain" in explained.stderr
+    plan = load_sweep(path)
+    assert len({plan.for_run(c, e).fingerprint for c in ("catalog-a", "catalog-b") for e in (False, True)}) == 4
 
 
 @pytest.mark.parametrize("name", ["r.parquet", "r.csv"])

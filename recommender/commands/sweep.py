@@ -93,6 +93,7 @@ def _run(file: str, out: str | None, dry_run: bool, resume: bool, jobs: int | No
 
     if problem := jobs_problem(jobs):
         raise click.BadParameter(problem, param_hint="'--jobs'")
+    plan = plan.for_run(getattr(cat, "fingerprint", None), explain)
     output = open_output(out, plan, resume=resume)
     for note in getattr(output, "notes", []):
         _say(note)

@@ -4,7 +4,8 @@
 table): every finished chunk becomes one complete file, written to a hidden temporary name and renamed, so a
 sweep killed at any moment (even SIGKILL) leaves only complete chunks, readable with
 ``pyarrow.parquet.read_table("OUT.parquet")`` or ``pandas.read_parquet("OUT.parquet")``. Each file carries the
-sweep's fingerprint, so ``--resume`` refuses to mix the rows of two different sweeps.
+sweep's fingerprint (its file and axes, and for a CLI run the catalog and ``--explain``: ``Plan.for_run``), so
+``--resume`` refuses to mix the rows of two different sweeps.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ class ParquetOut:
                                   "its scenarios are solved again")  # fmt: skip
                 continue
             if not same:
-                raise ScenarioError(f"{f} was written by a different sweep (another file or other axes); "
-                                    "write to a new --out")
+                raise ScenarioError(f"{f} was written by a different sweep (another file or other axes, another "
+                                    "catalog, or with/without --explain); write to a new --out")
             self.done[idx] = True
             self.parts = max(self.parts, int(f.stem.split("-")[1]) + 1)
 

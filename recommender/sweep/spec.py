@@ -117,6 +117,13 @@ class Plan:
     def total(self) -> int:
         return self.layout.total
 
+    def for_run(self, catalog_fingerprint: str | None, explain: bool) -> Plan:
+        """This plan with a fingerprint that also covers what a run depends on beyond the file: the catalog
+        (a re-imported round changes every answer) and ``--explain`` (explained rows carry more columns'
+        contents), so ``--resume`` never mixes rows of two catalogs or of explained and plain runs."""
+        payload = f"{self.fingerprint}|{catalog_fingerprint or ''}|{bool(explain)}"
+        return Plan(self.file, self.name, self.base, self.axes, hashlib.sha256(payload.encode()).hexdigest()[:16])
+
     def group_data(self, group: int) -> dict[str, Any]:
         """Scenario data of a group: the base with the group's non-limit axis values."""
         data = dict(self.base)
