@@ -239,7 +239,10 @@ class RecommenderApp(FileActions, App[None]):
         try:
             frame = self._frontier(scenario, catalog)
         except Exception as exc:  # noqa: BLE001
-            self.post_message(msg.FrontierFailed(generation, f"{type(exc).__name__}: {exc}"))
+            from recommender.errors import RecommenderError
+
+            said = str(exc) if isinstance(exc, RecommenderError) else f"{type(exc).__name__}: {exc}"  # a user's error
+            self.post_message(msg.FrontierFailed(generation, said))  # reads as a sentence, an internal one by its type
             return
         self.post_message(msg.FrontierReady(generation, frame))
 
@@ -484,7 +487,7 @@ class RecommenderApp(FileActions, App[None]):
     @on(msg.FrontierFailed)
     def _frontier_failed(self, message: msg.FrontierFailed) -> None:
         self._frontier_generation = -1
-        self.query_one(FrontierView).set_status(f"Cannot compute the frontier: {message.error}")
+        self.query_one(FrontierView).show_error(f"Cannot compute the frontier: {message.error}")
 
     @on(CatalogView.RankRequested)
     def _rank_requested(self, message: CatalogView.RankRequested) -> None:

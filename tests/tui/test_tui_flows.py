@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import DataTable, Input, Label, Select
-from tui_fakes import open_catalog_view, settle, show_view
+from tui_fakes import fake_frontier, open_catalog_view, settle, show_view
 from tui_fakes import text_of as _text
 
 from tui.widgets.recommendation import RecommendationPanel
@@ -372,6 +372,30 @@ async def test_frontier_view_marks_current_choice(make_app: Any) -> None:
         marks = [table.get_row_at(i)[-1] for i in range(table.row_count)]
         assert marks.count("◆ current") == 1
         assert "10 configurations on the cost ↔ minutes frontier, 10 within" in _text(app, "#frontier-status")
+
+
+async def test_a_frontier_that_fails_clears_the_stale_one_and_says_why(make_app: Any) -> None:
+    # a reviewer: "ScenarioError: …" showed over the previous scenario's plot and table
+    from recommender.errors import ScenarioError
+
+    calls: list[int] = []
+
+    def frontier(scenario: Any, catalog: Any) -> Any:
+        calls.append(1)
+        if len(calls) > 1:
+            raise ScenarioError("'ssd' is an MLPerf benchmark's id", field="workloads[3].custom.name")
+        return fake_frontier(scenario, catalog)
+
+    app = make_app(frontier=frontier)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_view(app, pilot, "2")
+        assert app.query_one("#frontier-table", DataTable).row_count == 10
+        app._frontier_generation = -1  # as after an edit: the open view asks for the frontier again
+        app._request_frontier()
+        await settle(app, pilot)
+        assert _text(app, "#frontier-status") == (
+            "Cannot compute the frontier: workloads[3].custom.name: 'ssd' is an MLPerf benchmark's id")
+        assert app.query_one("#frontier-table", DataTable).row_count == 0
 
 
 async def test_model_view_shows_accuracy(make_app: Any) -> None:

@@ -61,6 +61,13 @@ class FrontierView(Vertical):
     def set_status(self, text: str) -> None:
         self.query_one("#frontier-status", Label).update(text)
 
+    def show_error(self, text: str) -> None:
+        """``text`` instead of a frontier: the last plot and table go (they belonged to another scenario)."""
+        self._frame = None
+        self.query_one("#frontier-plot", SafePlot).set_draw(None)
+        self.query_one("#frontier-table", FitTable).set_rows([])
+        self.set_status(text)
+
     def show(self, frontier: pd.DataFrame, choice: Any | None, budget_usd: float | None = None) -> None:
         plot = self.query_one("#frontier-plot", SafePlot)
         table = self.query_one("#frontier-table", FitTable)
