@@ -358,7 +358,7 @@ class RecommenderApp(FileActions, App[None]):
                 self.query_one(RecommendationPanel).set_stale(False)
                 return scenario
         self._form_invalid = True
-        self.query_one(RecommendationPanel).set_stale(self.recommendation is not None)
+        self.query_one(RecommendationPanel).set_stale(self.recommendation is not None, form.field_names(errors))
         self._solving = False  # whatever is in flight is stale now
         if self._solve_timer is not None:  # a valid state passed within the debounce (e.g. "6" -> "" -> "abc")
             self._solve_timer.stop()

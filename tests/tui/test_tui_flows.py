@@ -71,7 +71,8 @@ async def test_invalid_power_shows_error_at_field_and_app_stays_responsive(make_
         assert error.display and "not a number" in str(error.content)
         assert app.query_one("#power_limit_kw", Input).has_class("-invalid")
         assert app.recommendation is good  # nothing was solved with the bad value
-        assert "fix the highlighted field" in _text(app, "#rec-stale")
+        # the banner names the field (a reviewer: it said only "the highlighted field", perhaps scrolled away)
+        assert "fix Power limit (kW IT) to update it" in _text(app, "#rec-stale")
         # A negative value passes the number parser and is rejected by the library's model, at the same field.
         await _set_input(pilot, "#power_limit_kw", "-5")
         await settle(app, pilot)

@@ -129,7 +129,7 @@ async def test_invalid_field_marks_the_answer_stale_until_fixed(make_app: Any) -
         banner = app.query_one("#rec-stale")
         assert banner.display and banner.region.height > 0
         assert "last valid scenario" in str(banner.content)
-        assert "fix the highlighted field" in str(banner.content)
+        assert "fix Power limit (kW IT) to update it" in str(banner.content)
         assert "invalid" in str(app.query_one("#rec-status").content)
         assert power.has_class("-invalid")
         # fixing the field clears the marker and solves again

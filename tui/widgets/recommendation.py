@@ -178,9 +178,13 @@ class RecommendationPanel(VerticalScroll):
     def stale(self) -> bool:
         return self.has_class("-stale")
 
-    def set_stale(self, stale: bool) -> None:
-        """Mark the shown answer as belonging to the last valid scenario (an edited field is invalid)."""
+    def set_stale(self, stale: bool, fields: list[str] | None = None) -> None:
+        """Mark the shown answer as belonging to the last valid scenario (an edited field is invalid); the
+        banner names the ``fields`` to fix."""
         self.set_class(stale, "-stale")
+        if stale:
+            which = f"fix {', '.join(fields)}" if fields else "fix the highlighted field"
+            self.query_one("#rec-stale", Label).update(STALE_TEXT.replace("fix the highlighted field", which))
 
     @property
     def cached(self) -> bool:

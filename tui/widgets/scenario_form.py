@@ -109,6 +109,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         self._benchmarks: list[tuple[str, str]] = []
         self._accelerators: list[tuple[str, str]] = []
         self._all_accelerators: list[tuple[str, str]] = []
+        self.labels: dict[str, str] = {}  # field id -> its label on screen (filled by compose)
 
     # -- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -143,6 +144,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         yield ErrorLabel(id="accelerators-error")
 
     def _field(self, fid: str, label: str, widget: Any) -> Vertical:
+        self.labels[fid] = label
         return Vertical(
             Horizontal(Label(label, classes="field-label"), widget, classes="field-line"),
             ErrorLabel(id=f"{fid}-error"),
@@ -259,6 +261,16 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         ordered = [a for a in before if a in selected] + [a for a in selected if a not in before]
         data["accelerators"] = ordered or None
         return data, errors
+
+    def field_names(self, errors: dict[str, str]) -> list[str]:
+        """The form's own names of the fields ``errors`` are about (``Budget``, ``workload 2``), in form order."""
+        out: list[str] = []
+        for key in errors:
+            m = _WL_RE.match(key)
+            name = f"workload {int(m.group(1)) + 1}" if m else self.labels.get(key.split(".")[0].split("[")[0], key)
+            if name and name not in out:
+                out.append(name)
+        return out
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Show each message at its field (``budget_usd``, ``workloads[1].share`` ...); clear the others."""
