@@ -44,7 +44,7 @@ def _config(aid: str, n: int, scenario: Scenario) -> Configuration:
             minutes_low=round(minutes * (0.97 if measured else 0.85), 3),
             minutes_high=round(minutes * (1.03 if measured else 1.18), 3),
             basis="measured" if measured else "predicted",
-            source="v5.0 · NVIDIA · fake-system" if measured else "fake model",
+            source="v5.0 · NVIDIA · fake-system" if measured else "model",
         ))
     weighted = sum(e.minutes * e.share for e in ests)
     return Configuration(
