@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import DataTable, Input
-from tui_fakes import settle
+from tui_fakes import settle, text_of
 
 from tui.app import RecommenderApp
 from tui.widgets.recommendation import RecommendationPanel, basis_text
@@ -26,6 +26,8 @@ async def test_real_optimizer_end_to_end(cat: Any) -> None:
         assert rec == recommender.optimize(app.scenario, catalog=cat)  # the same answer a library user gets
         name = cat.accelerator_name(rec.choice.accelerator_id)
         assert f"{rec.choice.accelerators} × {name}" in str(app.query_one("#rec-headline").content)
+        # the objective is ranked at p80 (the default risk): the facts say so (a reviewer: it was unlabelled)
+        assert rec.risk == "p80" and " min at p80 (share-weighted minutes to train)" in text_of(app, "#rec-facts")
         rows = app.query_one(RecommendationPanel).workload_rows
         assert [r[0] for r in rows] == ["bert", "resnet", "unet3d"]
         for row, w in zip(rows, rec.choice.workloads):

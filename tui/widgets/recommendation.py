@@ -251,7 +251,10 @@ class RecommendationPanel(VerticalScroll):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         c = rec.choice
-        obj = f"{objective_text(objective, rec.objective_value)} ({OBJECTIVE_TEXT.get(objective, objective)})"
+        # under risk p80 a minutes or mixes/day objective is ranked at the intervals' upper ends: say so
+        at = " at p80" if getattr(rec, "risk", None) == "p80" and objective != "min_tco" else ""
+        value = f"{objective_text(objective, rec.objective_value)}{at}"
+        obj = f"{value} ({OBJECTIVE_TEXT.get(objective, objective)})"
         if c is None:
             grid.add_row("Objective", objective)
             return grid
@@ -273,7 +276,7 @@ class RecommendationPanel(VerticalScroll):
         one = len(configs) == 1 and c.count == 1 and objective != "max_throughput"
         mixes = f" · {fmt.number(c.mixes_per_day, 2)} mixes/day (expected)" if one else ""
         if narrow:  # the bases are in the workload table right below
-            grid.add_row("Objective", f"{objective_text(objective, rec.objective_value)}{mixes}")
+            grid.add_row("Objective", f"{value}{mixes}")
         else:
             bases = bases_summary([w for x in configs for w in x.workloads])
             grid.add_row("Objective", f"{obj}{mixes} · bases: {bases}")
