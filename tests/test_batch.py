@@ -200,3 +200,19 @@ def test_row_totals_cover_every_configuration_of_a_mix() -> None:
     assert row.choice is not None and row.choice.count(" + ") == len(rec.configurations) - 1
     assert row.accelerator_id == rec.choice.accelerator_id  # type: ignore[union-attr]
     assert row.binding == rec.binding
+
+
+def test_a_duplicate_key_in_one_entry_spares_the_other_entries(tmp_path: Path) -> None:
+    # a reviewer: one repeated key in one `scenarios:` entry made the whole file one error row
+    f = tmp_path / "two.yaml"
+    f.write_text("version: 1\nscenarios:\n  - name: a\n    budget_usd: 100000\n    budget_usd: 200000\n"
+                 "    workloads: [{benchmark: bert}]\n  - name: b\n    budget_usd: 100000\n"
+                 "    workloads: [{benchmark: resnet}]\n")  # fmt: skip
+    rows = {r.name: r for r in _run([str(f)])}
+    assert set(rows) == {"a", "b"}
+    assert rows["a"].status == "error" and rows["a"].error == f"{f}:5: YAML syntax error: duplicate key 'budget_usd'"
+    assert rows["b"].status == "optimal"
+    top = tmp_path / "top.yaml"  # a repeated top-level key still fails the file: no entry owns it
+    top.write_text("version: 1\nversion: 1\nscenarios:\n  - name: a\n    budget_usd: 1\n    workloads: [{benchmark: bert}]\n")
+    (row,) = _run([str(top)])
+    assert row.status == "error" and row.error == f"{top}:2: YAML syntax error: duplicate key 'version'"

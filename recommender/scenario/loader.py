@@ -96,6 +96,18 @@ def load_scenario(path: str | Path, *, name: str | None = None, catalog: Catalog
 _TOP_KEYS = ("version", "defaults", "scenarios")
 
 
+def _assign_duplicates(doc: Doc, entries: list[tuple[Doc, str, int | None, list[ScenarioError]]], file: str) -> None:
+    """A repeated key inside one ``scenarios:`` entry makes that entry invalid (its early errors); one outside
+    every entry (a top-level key) fails the file, as before."""
+    starts = [(e[0].locs[()].line, e[3]) for e in entries if e[2] is not None]
+    for line, key in doc.duplicates:
+        inside = [errs for start, errs in starts if start <= line]
+        error = ScenarioError(f"YAML syntax error: duplicate key {key!r}", file=file, line=line)
+        if not inside or line < doc.loc(("scenarios",)).line:
+            raise error
+        inside[-1].append(error)
+
+
 def _load_doc(doc: Doc, *, file: str, base: Path, stem: str, catalog: Catalog | None,
               check: bool) -> list[tuple[Scenario | InvalidScenario, int]]:
     data = doc.data
@@ -120,6 +132,7 @@ def _load_doc(doc: Doc, *, file: str, base: Path, stem: str, catalog: Catalog | 
         name = data["name"] if isinstance(data.get("name"), str) else stem
         entries.append((doc, name, None, []))
 
+    _assign_duplicates(doc, entries, file)
     out: list[tuple[Scenario | InvalidScenario, int]] = []
     first_line: dict[str, int] = {}
     for edoc, name, index, early in entries:

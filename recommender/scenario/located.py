@@ -31,6 +31,9 @@ class Doc:
 
     data: Any
     locs: dict[PathT, Loc] = field(default_factory=dict)
+    #: (line, key) of every repeated mapping key (the first value is kept); only a file with ``scenarios:`` is
+    #: parsed with them, so one entry's typo invalidates that entry, not its neighbours (:mod:`.loader`)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
 
     def loc(self, path: PathT) -> Loc:
         """Location of ``path`` or of its nearest located ancestor."""
@@ -57,9 +60,20 @@ def display_name(path: str | Path) -> str:
 
 def _yaml():  # type: ignore[no-untyped-def]
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class RecordingConstructor(RoundTripConstructor):
+        """Records a repeated key (line, key) and keeps the first value, instead of failing the whole file."""
+
+        def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+            if key in mapping:
+                self.duplicates.append((key_node.start_mark.line + 1, str(key)))
+                return False
+            return True
 
     yaml = YAML(typ="rt", pure=True)
-    yaml.allow_duplicate_keys = False
+    yaml.Constructor = RecordingConstructor
+    yaml.constructor.duplicates = []
     return yaml
 
 
@@ -67,8 +81,9 @@ def parse_text(text: str, file: str) -> Doc:
     """Parse YAML text; syntax errors, duplicate keys and non-string keys raise ScenarioError with the line."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    yaml = _yaml()
     try:
-        node = load_yaml(_yaml(), text, file=file)  # node count, depth, int size limits (safe_io)
+        node = load_yaml(yaml, text, file=file)  # node count, depth, int size limits (safe_io)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -83,9 +98,13 @@ def parse_text(text: str, file: str) -> Doc:
         raise ScenarioError(f"YAML syntax error: {problem}", file=file, line=line) from None
     except YAMLError as exc:  # pragma: no cover - ruamel marks nearly everything
         raise ScenarioError(f"YAML error: {' '.join(str(exc).split())}", file=file) from None
+    duplicates = sorted(yaml.constructor.duplicates)
+    if duplicates and not (isinstance(node, dict) and "scenarios" in node):
+        line, key = duplicates[0]
+        raise ScenarioError(f"YAML syntax error: duplicate key {key!r}", file=file, line=line)
     locs: dict[PathT, Loc] = {(): Loc(file, 1, ())}
     data = _plain(node, file, (), locs)
-    return Doc(data, locs)
+    return Doc(data, locs, duplicates)
 
 
 def parse_file(path: str | Path, *, name: str | None = None) -> Doc:
