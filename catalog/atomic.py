@@ -8,6 +8,18 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+_MODE: list[int] = []
+
+
+def plain_file_mode() -> int:
+    """The mode a plain ``open(path, "w")`` would give a new file (0666 less the umask). The umask is read once:
+    reading it means setting it, which other threads creating files at that moment would see."""
+    if not _MODE:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        _MODE.append(0o666 & ~umask)
+    return _MODE[0]
+
 
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` (UTF-8, newlines as given) to ``path`` atomically, with a plain file's permissions.
@@ -29,9 +41,7 @@ def _write(target: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files
+        os.chmod(tmp, plain_file_mode())  # mkstemp makes 0600 files
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -53,6 +63,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, plain_file_mode())  # mkstemp makes 0600 files: sweep parts and CSVs were unreadable to others
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -272,3 +272,17 @@ def test_an_axis_named_like_a_result_column_keeps_its_values(tmp_path: Path, suf
     ok = rows[rows["status"] == "optimal"]
     assert len(ok) == 4 and all(c.split(" x ")[1].split(" ")[0] in ("nvidia-h100-sxm5-80gb", "nvidia-a100-sxm4-80gb")
                                 for c in ok["choice"])  # fmt: skip
+
+
+def test_sweep_outputs_have_a_plain_files_permissions(tmp_path: Path) -> None:
+    # a reviewer: every part file and CSV was 0600 (mkstemp's mode), unreadable to the rest of a team
+    import os
+    import stat
+
+    path = write_sweep(tmp_path, budgets=2)
+    for name in ("r.parquet", "r.csv"):
+        assert CliRunner().invoke(cli, ["sweep", str(path), "--out", str(tmp_path / name), "-j", "1"]).exit_code == 0
+    files = [*(tmp_path / "r.parquet").glob("part-*.parquet"), tmp_path / "r.csv"]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o666 & ~umask}
