@@ -136,6 +136,12 @@ async def test_adding_and_removing_a_workload(make_app: Any) -> None:
         assert len(app.query(WorkloadRow)) == 3
         assert not app.query_one("#workloads-error", Label).display
         assert len(app.query_one(RecommendationPanel).workload_rows) == 3
+        # focus stays in the list (a reviewer: it jumped to the Mix checkbox above): the last row's ✕ now
+        rows = list(app.query(WorkloadRow))
+        assert app.focused is rows[-1].query_one(".wl-remove")
+        await pilot.click(rows[0].query_one(".wl-remove"))  # the first row's: the next row's ✕ takes focus
+        await settle(app, pilot)
+        assert app.focused is app.query(WorkloadRow).first().query_one(".wl-remove")
 
 
 async def test_filtering_the_catalog_and_ranking(make_app: Any, cat: Any) -> None:

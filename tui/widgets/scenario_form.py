@@ -341,6 +341,14 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         event.stop()
         row = event.button.parent
         if isinstance(row, WorkloadRow):
+            rows = list(self.query(WorkloadRow))
+            at = rows.index(row)
             await row.remove()
+            # focus stays in the list (Textual moved it to the next focusable widget, the Mix checkbox above):
+            # the next row's remove button, else the previous row's, else "+ Add workload"
+            left = [r for r in rows if r is not row]
+            target = (left[min(at, len(left) - 1)].query_one(".wl-remove", Button) if left
+                      else self.query_one("#add-workload", Button))
+            target.focus()
             self.post_message(self.Edited())
 
