@@ -23,5 +23,13 @@ def app_commands(app: Any, views: dict[str, str]) -> Iterable[SystemCommand]:
     for form in app.query(ScenarioForm):  # its two buttons, by name
         yield SystemCommand("Add workload", "Add a catalog benchmark to the workload mix", form.add_workload)
         yield SystemCommand("Custom workload…", "Add your own workload from one measurement", form.ask_custom)
+    from tui.widgets.catalog_view import CatalogView
+
+    for catalog_view in app.query(CatalogView):  # its ctrl+l, by name (usable from any view: it opens the catalog)
+        def clear(view: Any = catalog_view) -> None:
+            app.action_show_view("catalog")
+            view.action_clear_filters()
+
+        yield SystemCommand("Clear catalog filters", "Show every MLPerf result in the Catalog view again", clear)
     yield SystemCommand("Solve again", "Re-run the optimizer on the current scenario", app.action_solve_now)
     yield SystemCommand("Help", "Keys, views and how to read the figures", app.action_help)

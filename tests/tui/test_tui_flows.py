@@ -174,6 +174,15 @@ async def test_filtering_the_catalog_and_ranking(make_app: Any, cat: Any) -> Non
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert table.row_count == min(total, 1000)
+        # ... also from the command palette (a reviewer looked for it there), from any view
+        view.query_one("#f-benchmark", Select).value = "bert"
+        await pilot.pause()
+        assert table.row_count < min(total, 1000)
+        await pilot.press("escape", "1")
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Clear catalog filters"].callback()
+        await pilot.pause()
+        assert app.query_one("TabbedContent").active == "catalog" and table.row_count == min(total, 1000)
 
 
 async def test_switching_to_energy_ranking_fills_the_table_without_enter(make_app: Any, cat: Any) -> None:
