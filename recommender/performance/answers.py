@@ -373,6 +373,12 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         other = np.abs(index.spread[e] - row_spread[hr]) > 1e-9
         measured_on[hr[other]] = np.where(np.isnan(index.nodes[e[other]]), r.default_nodes[hr[other]],
                                           index.nodes[e[other]])
+        # fewer nodes than the system had, both at or under the usual node size: the node term sees no
+        # difference, so the figure stands, but the source says how it was measured
+        fewer = ~other & ~np.isnan(index.nodes[e]) & (index.nodes[e] != r.nodes[hr])
+        if fewer.any():
+            source[hr[fewer]] = [f"{s} (measured on {int(n)} node{'s' if n != 1 else ''})"
+                                 for s, n in zip(source[hr[fewer]].astype(str), index.nodes[e[fewer]])]
         plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows])
     model_rows = _isin(basis, ["predicted", "specs_only"])
     cap = model_rows & (moved == 1)
