@@ -77,6 +77,16 @@ def test_required_mixes_set_the_work(two_rows) -> None:
     assert r.quotes[0].accelerator_hours_per_year == pytest.approx(8 * 12 * 365.25)
 
 
+def test_a_required_rate_above_what_the_purchase_does_rents_only_what_it_does(two_rows) -> None:
+    # a reviewer: under min_time the seed bought 53 mixes/day but the table rented 100/day, "the same work"
+    r = cloud.rent_or_buy(two_rows, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
+                          energy_usd_per_year_full=20_000, financing=TERMS, utilization=0.8,
+                          required_mixes_per_day=100)  # one-hour mixes: 24 a day at most
+    assert r.utilization == 1.0 and r.mixes_per_year == pytest.approx(8766)
+    on_demand = next(q for q in r.quotes if q.pricing == "on_demand")
+    assert on_demand.accelerator_hours_per_year == pytest.approx(8 * 8766)
+
+
 def test_cheapest_alternative_uses_other_accelerators_hours(two_rows) -> None:
     rows = two_rows.assign(accelerator_id=["x", "y"])
     table = cloud.cheapest_rent_per_accelerator(rows, {"x": 8.0, "y": 1.0}, 1000.0, TERMS)

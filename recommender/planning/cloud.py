@@ -199,7 +199,10 @@ def rent_or_buy(
     """
     own_hours = accelerators * minutes_per_mix / 60.0
     if required_mixes_per_day is not None:
-        mixes = required_mixes_per_day * 365.25
+        # the same work: what is required, but never more than the purchase can do (under min_time the bought
+        # configuration may fall short of the rate; renting more than it trains would compare unequal work)
+        capacity = HOURS_PER_YEAR * 60.0 / minutes_per_mix
+        mixes = min(required_mixes_per_day * 365.25, capacity)
         utilization = min(1.0, mixes * minutes_per_mix / (HOURS_PER_YEAR * 60.0))
     else:
         mixes = utilization * HOURS_PER_YEAR * 60.0 / minutes_per_mix
