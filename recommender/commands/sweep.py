@@ -114,7 +114,7 @@ def _run(file: str, out: str | None, dry_run: bool, resume: bool, jobs: int | No
                  f"previous {out} is unchanged; write .parquet to be able to resume)")
         else:
             _say(f"{word}: {stats.done:,} of {stats.total:,} scenarios are in {out}; "
-                 f"`recommender sweep {file} --out {out} --resume` finishes it")
+                 f"`recommender sweep {file} --out {out} --resume{' --explain' if explain else ''}` finishes it")
         sys.exit(143 if stats.terminated else 130)
     _say(f"{stats.total:,} scenarios ({stats.written:,} solved now{': ' + counts if counts else ''}) -> {out}")
     statuses = set(stats.statuses)
