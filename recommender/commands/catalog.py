@@ -47,7 +47,7 @@ def import_mlperf(round_dirs: tuple[Path, ...], out_dir: Path, round_name: str |
     for d in round_dirs:  # the same folder twice made every result a re-submission of itself
         key = d.resolve()
         if key in seen:
-            _fail(f"{d}: given twice (also as {seen[key]}); {out_dir / 'results.csv'} left unchanged")
+            _fail(f"{d}: given twice (also as {seen[key]}); {_untouched(out_dir)}")
         seen[key] = d
     if report_path is not None:  # checked first, so a bad --report never follows a replaced results.csv
         parent = report_path.parent
@@ -56,7 +56,7 @@ def import_mlperf(round_dirs: tuple[Path, ...], out_dir: Path, round_name: str |
         if (report_path.is_dir() or report_path.resolve() == out_dir.resolve() or not parent.is_dir()
                 or not os.access(parent, os.W_OK)):
             _fail(f"--report: cannot write {report_path} (it is --out, a folder, or in a missing or read-only folder); "
-                  f"{out_dir / 'results.csv'} left unchanged")  # fmt: skip
+                  f"{_untouched(out_dir)}")  # fmt: skip
     try:
         rows, report = import_rounds(round_dirs, round_name=round_name)
     except CatalogError as exc:
@@ -64,14 +64,14 @@ def import_mlperf(round_dirs: tuple[Path, ...], out_dir: Path, round_name: str |
         return
     except OSError as exc:  # an unreadable submitter folder or file (permissions, I/O error)
         _fail(f"{exc.filename or ', '.join(map(str, round_dirs))}: cannot read ({exc.strerror or exc}); "
-              f"{out_dir / 'results.csv'} left unchanged")
+              f"{_untouched(out_dir)}")
         return
     twice = sorted({r for r in report.rounds if list(report.rounds).count(r) > 1})
     if twice:
         _fail(f"round {', '.join(twice)} comes from more than one folder ({', '.join(map(str, round_dirs))}); "
-              f"{out_dir / 'results.csv'} left unchanged")  # fmt: skip
+              f"{_untouched(out_dir)}")  # fmt: skip
     if not rows:
-        _fail(f"{', '.join(map(str, round_dirs))}: no results found; {out_dir / 'results.csv'} left unchanged")
+        _fail(f"{', '.join(map(str, round_dirs))}: no results found; {_untouched(out_dir)}")
     try:
         write_results_csv(rows, out_dir / "results.csv")
     except OSError as exc:
@@ -82,6 +82,12 @@ def import_mlperf(round_dirs: tuple[Path, ...], out_dir: Path, round_name: str |
         except OSError as exc:
             _fail(f"--report: cannot write {report_path}: {exc} ({out_dir / 'results.csv'} was written)")
     _print_summary(report, out_dir / "results.csv")
+
+
+def _untouched(out_dir: Path) -> str:
+    """What a refused import left as it was: the existing results.csv, or nothing at all."""
+    target = out_dir / "results.csv"
+    return f"{target} left unchanged" if target.exists() else f"nothing written to {out_dir}"
 
 
 def _print_summary(report, out_path: Path) -> None:  # type: ignore[no-untyped-def]
