@@ -121,7 +121,10 @@ def _run(file: str, out: str | None, dry_run: bool, resume: bool, jobs: int | No
     if stats.written < stats.total:  # resumed: the exit code is the whole output's, not this run's share
         from recommender.sweep import read_results
 
-        statuses = set(read_results(out)["status"].dropna().astype(str))
+        whole = read_results(out)["status"].dropna().astype(str).value_counts()
+        statuses = set(whole.index)
+        _say("whole output: " + ", ".join(f"{int(n):,} {st}" for st, n in sorted(whole.items()))
+             + " (the exit code is the whole output's; `--summary` shows it)")
     sys.exit(2 if "error" in statuses else 1 if "infeasible" in statuses else 0)
 
 
