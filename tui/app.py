@@ -283,7 +283,6 @@ class RecommenderApp(FileActions, App[None]):
         self._names = backend.accelerator_names(self.catalog)
         panel = self.query_one(RecommendationPanel)
         panel.names = self._names
-        panel.measured_label = backend.measured_label
         # Solve first: the optimizer works (in its thread) while the form is filled.
         self._form_invalid = False  # the form is about to show this valid scenario
         self.solve_now()

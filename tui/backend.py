@@ -99,19 +99,6 @@ def rank(cat: Catalog, row: dict[str, Any], metric: str = "minutes") -> tuple[st
     return title, frame
 
 
-def measured_label(source: str | None, accelerators: int) -> str:
-    """How a measured figure is cited (MLCommons guidelines: round, division, status, accelerator count), from
-    the library's ``source`` (``"v3.1 closed, available · submitter · system"``)."""
-    from recommender.models import CUSTOM_SOURCE_PREFIX
-
-    if (source or "").startswith(CUSTOM_SOURCE_PREFIX):  # a custom workload's own measurement
-        return f"measured: {source}, {accelerators} accel. — not an MLPerf result"
-    parts = [p.strip() for p in (source or "").split("·")]
-    if len(parts) >= 3:
-        return f"measured: MLPerf Training {parts[0]}, {parts[1]}, {accelerators} accel."
-    return f"measured: MLPerf Training{' ' + source if source else ''}, {accelerators} accel."
-
-
 # ---------------------------------------------------------------------------------------------- scenarios
 def default_scenario_path() -> Path:
     """The seed scenario: ``examples/seed.yaml`` in a source tree, else the copy shipped in the package."""
@@ -146,8 +133,8 @@ def load_scenario(path: str | Path, name: str | None = None) -> Scenario:
             return scenarios.load_scenario(path, name=name)
         except ScenarioError as exc:
             if name is None and "choose one by name" in exc.message:  # the app has no picker: say how
-                exc.message += f" — open it with `recommender tui {path} --name NAME`"
-                exc.args = (str(exc),)
+                raise ScenarioError(f"{exc.message} — open it with `recommender tui {path} --name NAME`",
+                                    field=exc.field, file=exc.file, line=exc.line) from None
             raise
     from ruamel.yaml import YAML
 

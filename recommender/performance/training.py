@@ -62,9 +62,10 @@ def per_node_counts(catalog: Catalog) -> dict[str, int]:
 
 def measured_table(train: pd.DataFrame) -> pd.DataFrame:
     """The representative (median) result of each measured configuration (accelerator, count, benchmark) and
-    round, its ``source`` (``v3.1 closed, available · Fujitsu · system``), with the ``nodes`` it ran on and their ``spread`` (:func:`.basis.node_spread`). The median is taken
-    over the systems on the accelerator's usual node layout when the round has any: a 2 x 4-card system is not
-    what the buyer of one 8-card server gets (it measured 31 min on BERT where one-server systems took 23-24)."""
+    round: its ``source`` (``v3.1 closed, available · Fujitsu · system``), the ``nodes`` it ran on and their
+    ``spread`` (:func:`.basis.node_spread`). The median is taken over the systems on the accelerator's usual
+    node layout when the round has any: a 2 x 4-card system is not what the buyer of one 8-card server gets (it
+    measured 31 min on BERT where one-server systems took 23-24)."""
     cols = ["accelerator_id", "accelerators", "benchmark", "round", "submitter", "system_id", "minutes"]
     t = train.reindex(columns=cols + ["division", "status"]).copy()
     t["minutes"] = t["minutes"].astype("float64")
@@ -82,9 +83,8 @@ def measured_table(train: pd.DataFrame) -> pd.DataFrame:
     t["_n"] = t.groupby(keys)["minutes"].transform("size")
     rep = t[t["_i"] == (t["_n"] - 1) // 2].copy()
     # cited as MLCommons asks: round, division and status, submitter, system (the count is the row's)
-    label = rep["round"].astype(str)
-    ds = rep["division"].astype("string").fillna("") + ", " + rep["status"].astype("string").fillna("")
-    label = label.where(ds.str.strip(", ").eq("").to_numpy(), label + " " + ds.str.strip(", ").astype(str))
+    ds = (rep["division"].astype("string").fillna("") + ", " + rep["status"].astype("string").fillna("")).str.strip(", ")
+    label = rep["round"].astype(str) + (" " + ds).where(ds != "", "").astype(str)
     rep["source"] = label + " · " + rep["submitter"].astype(str) + " · " + rep["system_id"].astype(str)
     rep["_rk"] = np.array([round_rank(str(r)) for r in rep["round"]], dtype=np.int64)
     for c in ("accelerator_id", "benchmark", "round", "source"):

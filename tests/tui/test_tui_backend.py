@@ -9,6 +9,7 @@ import pytest
 
 from recommender import format as fmt
 from tui import backend
+from tui.widgets.recommendation import measured_label
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -41,13 +42,13 @@ def test_measured_label_cites_round_division_status_submitter_and_count(cat: Any
     from recommender.performance.training import measured_table, training_frame
 
     row = measured_table(training_frame(cat)).iloc[0]
-    label = backend.measured_label(row["source"], int(row["accelerators"]))
+    label = measured_label(row["source"], int(row["accelerators"]))
     rnd, submitter = row["round"], row["source"].split(" · ")[1]
     assert label == f"measured: MLPerf Training {rnd} closed, available, {submitter}, {int(row['accelerators'])} accel."
 
 
 def test_a_custom_workloads_measurement_is_cited_as_yours() -> None:
-    label = backend.measured_label("custom workload vit (your measurement)", 8)
+    label = measured_label("custom workload vit (your measurement)", 8)
     assert label == "measured: custom workload vit (your measurement), 8 accel. — not an MLPerf result"
 
 

@@ -9,7 +9,6 @@ measured, carried, predicted, specs only, does not fit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rich.table import Table
@@ -69,6 +68,19 @@ def carried_from(source: str | None) -> tuple[str | None, str]:
     return rnd, ", ".join(p for p in [division_status.strip(), *parts[1:]] if p)
 
 
+def measured_label(source: str | None, accelerators: int) -> str:
+    """How a measured figure is cited (MLCommons guidelines: round, division, status, accelerator count), from
+    the library's ``source`` (``"v3.1 closed, available · submitter · system"``)."""
+    from recommender.models import CUSTOM_SOURCE_PREFIX
+
+    if (source or "").startswith(CUSTOM_SOURCE_PREFIX):  # a custom workload's own measurement
+        return f"measured: {source}, {accelerators} accel. — not an MLPerf result"
+    parts = [p.strip() for p in (source or "").split("·")]
+    if len(parts) >= 3:
+        return f"measured: MLPerf Training {parts[0]}, {parts[1]}, {accelerators} accel."
+    return f"measured: MLPerf Training{' ' + source if source else ''}, {accelerators} accel."
+
+
 def basis_text(basis: str, source: str | None, citation: str) -> str:
     """How a minutes figure's basis reads in full (``citation`` = the measured result's MLCommons citation)."""
     if basis == "measured":
@@ -126,9 +138,6 @@ class RecommendationPanel(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.names: dict[str, str] = {}
-        #: ``(source, accelerators) -> citation`` of a measured figure (set by the app).
-        self.measured_label: Callable[[str | None, int], str] = (
-            lambda src, n: f"measured: MLPerf Training {src or ''}, {n} accel.")
         self.recommendation: Any = None
         self.years: float = 5.0  # the scenario's TCO horizon (set by the app)
         self.infeasibility: Any = None  # tui.backend.Infeasibility of an infeasible answer (set by the app)
@@ -338,7 +347,7 @@ class RecommendationPanel(VerticalScroll):
                     f"{fmt.minutes(w.minutes_low)}–{fmt.minutes(w.minutes_high)}"
                     if fits and w.minutes_low is not None and w.minutes_high is not None else "—"
                 )
-                long = basis_text(w.basis, w.source, self.measured_label(w.source, c.accelerators)
+                long = basis_text(w.basis, w.source, measured_label(w.source, c.accelerators)
                                   if w.basis == "measured" else "")
                 style = BASIS_STYLE.get(w.basis, "italic")
                 minutes = fmt.minutes(w.minutes) if fits else "—"
