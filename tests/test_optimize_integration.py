@@ -7,10 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import catalog
 import recommender
 from recommender import api
 from recommender.errors import ModelError
 from recommender.models import Scenario
+from recommender.planning.bill import bill_for
 from recommender.planning.solve import highs_available
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,6 +37,17 @@ def test_limits_that_bind_only_together_are_said_to_bind_together() -> None:
                       "nothing better, relaxing them together does.")]
     alone = recommender.optimize(SEED)  # one limit that binds alone keeps its own sentence
     assert [line.split(".")[0] for line in alone.explanation if line.startswith("Binding")] == ["Binding: the budget"]
+
+
+def test_a_multi_node_purchase_can_use_the_larger_pcie_chassis_the_catalog_has() -> None:
+    # a reviewer: the seed at $500k said 32 cards "needs $540,000" (4 x 8-card servers, 4 NIC sets and ports)
+    # while 2 x 16-card chassis (a size in the catalog's systems) fit the budget
+    r = recommender.optimize(SEED, budget_usd=500_000)
+    assert r.status == "optimal"
+    c = r.choice
+    assert (c.accelerators, c.nodes) == (32, 2) and c.capex_usd <= 500_000
+    four_by_eight = bill_for(catalog.load(), "nvidia-a100-pcie-80gb", 32, 4, quote_usd=11000)
+    assert four_by_eight.capex_usd > 500_000 > c.capex_usd  # the 4 x 8 purchase alone would not fit
 
 
 def test_mix_mode_names_the_limit_single_mode_names_for_the_same_buy() -> None:

@@ -214,7 +214,8 @@ def node_spec(
     """The node packaging of an accelerator, or ``(None, reason, [])`` if it cannot be bought as a node.
 
     ``pcie_chassis_sizes``: accelerators per node above the PCIe default seen in the catalog's systems
-    (e.g. 10, 16, 20 cards in X640 G40-class chassis); they become extra single-node sizes.
+    (e.g. 10, 16, 20 cards in X640 G40-class chassis); they become extra single-node sizes and, like the
+    default, node sizes of a multi-node purchase (2 x 16 cards needs half the NICs and ports of 4 x 8).
     """
     d = _lookup(model.defaults)
     kind = node_kind(accelerator_id, form_factor, model.defaults)
@@ -254,7 +255,7 @@ def node_spec(
         big = tuple(sorted({int(s) for s in pcie_chassis_sizes if int(s) > n}))
         spec = NodeSpec(
             kind=kind, per_node=n, single_node_counts=tuple(range(1, n + 1)) + big,
-            multi_node_sizes=(n,) + ((big[-1],) if big else ()), rack_size=None,
+            multi_node_sizes=(n,) + big, rack_size=None,
             host_cost_usd=host("pcie_node"), power_factor=float(factor["value"]),
             host_power_kw=float(hostp["value"]), rack_units=ru("pcie_node"), liquid_only=False,
         )  # fmt: skip
