@@ -24,11 +24,11 @@ class Benchmark:
     olympic_k: int = 1
     #: Memory fit (``recommender.performance.memory``): trained parameters in billions (None = not checked:
     #: small models, and DLRM's sharded embedding tables whose optimizer differs) and the training method.
-    #: Rule, a lower bound that ignores activations: ``full`` training with mixed-precision Adam keeps
+    #: Rule (a lower bound): ``full`` training with mixed-precision Adam keeps
     #: 16 bytes per parameter (BF16 weights 2 + gradients 2 + FP32 master weights 4 + two Adam moments 8),
     #: sharded over all accelerators; ``lora`` keeps the frozen BF16 weights, 2 bytes per parameter (the
     #: adapters and their optimizer state are under 1 % of it). Total accelerator memory below
-    #: parameters x bytes does not fit.
+    #: parameters x bytes x 1.5 (``MEMORY_HEADROOM``: room for activations, buffers and the runtime) does not fit.
     parameters_billion: float | None = None
     training_method: str = "full"
     #: The MLPerf round that first had this benchmark, where that is before the oldest results in ../shared

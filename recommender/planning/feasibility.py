@@ -70,7 +70,7 @@ def _memory_need_gb(p: Prepared, w: int) -> float:
 
 
 def memory_need_text(p: Prepared, i: int, w: int) -> str:
-    """``llama31_405b needs ≥ 6,480 GB in total (405B parameters x 16 bytes, full training)`` for a
+    """``llama31_405b needs ≥ 9,720 GB in total (405B parameters x 16 bytes, full training, x 1.5 headroom)`` for a
     does_not_fit row ``i`` and workload ``w`` (the rule in brackets comes from the model's reason)."""
     rule = re.search(r"\(([^()]*)\)\s*$", str(p.table.source[i][w] or ""))
     return (f"{p.names[w]} needs ≥ {fmt.amount(_memory_need_gb(p, w))} GB in total"
@@ -78,8 +78,8 @@ def memory_need_text(p: Prepared, i: int, w: int) -> str:
 
 
 def memory_why(p: Prepared, i: int) -> str:
-    """Why candidate ``i`` cannot hold its workloads, e.g. ``memory: llama31_405b needs ≥ 6,480 GB in total
-    (405B parameters x 16 bytes, full training); 24 × 24 GB = 576 GB`` ('' if it holds them)."""
+    """Why candidate ``i`` cannot hold its workloads, e.g. ``memory: llama31_405b needs ≥ 9,720 GB in total
+    (405B parameters x 16 bytes, full training, x 1.5 headroom); 24 × 24 GB = 576 GB`` ('' if it holds them)."""
     t = p.table
     needs = [memory_need_text(p, i, w) for w in range(len(p.names))
              if p.shares[w] > 0 and t.basis[i][w] == DOES_NOT_FIT]  # fmt: skip
@@ -102,7 +102,7 @@ def memory_sentence(p: Prepared, among: np.ndarray, what: str = "candidates") ->
             if p.shares[w] > 0 and t.basis[i][w] == DOES_NOT_FIT and w not in need_of:
                 need_of[w] = memory_need_text(p, int(i), w)
     # the largest of those that cannot hold it (of all of ``among``, it could be one that can: "121 of 131 cannot
-    # hold it; the most memory among them is 11,520 GB" for a 6,480 GB need)
+    # hold it; the most memory among them is 11,520 GB" for a 9,720 GB need)
     total = np.nan_to_num(t.memory[rows] * t.accelerators[rows], nan=0.0)
     j = int(rows[int(np.argmax(total))])
     name = p.meta.accelerators[str(t.acc[j])].name or str(t.acc[j])
