@@ -195,6 +195,9 @@ def test_killing_a_batch_leaves_no_worker_running(big_batch: Path, tmp_path: Pat
     # and impossible configurations (8 accelerators on 3 nodes answered 6.43 min; 99,999,999,999 answered 0.08)
     (["model", "predict", "nvidia-h100-sxm5-80gb", "8", "bert", "--nodes", "3"], "error: --nodes: must be between 1"),
     (["model", "predict", "nvidia-h100-sxm5-80gb", "99999999999", "bert"], "error: ACCELERATORS: at most 65,536"),
+    # 16 H100 SXM on one node: no 8-GPU HGX server holds them (it answered a node-term extrapolation)
+    (["model", "predict", "nvidia-h100-sxm5-80gb", "64", "bert", "--nodes", "4"],
+     "error: nodes: 64 x nvidia-h100-sxm5-80gb on 4 nodes puts 16 on a node; the catalog's servers hold at most 8"),
     (["model", "predict", "nvidia-h100-sxm5-80gb", "0", "bert"], "error: ACCELERATORS: must be a whole number >= 1"),
 ])  # fmt: skip
 def test_an_unknown_round_or_impossible_configuration_is_an_error_not_an_answer(args: list[str], message: str) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import catalog
 from recommender.performance.baselines import baseline_flops_ratio, baseline_nearest_linear, ranking_regret
 from recommender.performance.evaluate import Evaluation, evaluate, must_show, split_indices
 
@@ -104,6 +105,9 @@ def test_cli_model_predict_and_errors() -> None:
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
     assert d["basis"] in ("predicted", "carried") and d["minutes_low"] < d["minutes"] < d["minutes_high"]
+    assert (d["nodes"], d["round"]) == (2, catalog.load().latest_round)  # the layout and round it answers for
+    res = runner.invoke(cli, ["model", "predict", "nvidia-a100-pcie-80gb", "24", "bert", "--nodes", "1", "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["nodes"] == 1  # a 24-card chassis the catalog has
     res = runner.invoke(cli, ["model", "predict", "nvidia-h100", "12", "bert"])
     assert res.exit_code == 2 and "closest known" in res.output
     assert "Traceback" not in res.output

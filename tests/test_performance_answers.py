@@ -196,9 +196,10 @@ def test_a_round_outside_the_catalogs_rounds_is_refused(cat: catalog.Catalog, ta
 
 
 def test_fewer_nodes_than_the_measured_system_say_how_it_was_measured(cat: catalog.Catalog) -> None:
-    # a reviewer: 16 x H100 on bert at --nodes 1 answered Lambda's 2-node score with no word of its layout
-    frame = pd.DataFrame({"accelerator_id": ["nvidia-h100-sxm5-80gb"] * 2, "accelerators": [16, 16],
-                          "nodes": [1, 2], "benchmark": ["bert"] * 2})  # fmt: skip
+    # a reviewer: 16 x H100 on bert at --nodes 1 answered Lambda's 2-node score with no word of its layout (16
+    # H100 SXM on one node is now refused; the same holds for a 16-card PCIe chassis vs a 2 x 8 system)
+    frame = pd.DataFrame({"accelerator_id": ["nvidia-a100-pcie-40gb"] * 2, "accelerators": [16, 16],
+                          "nodes": [1, 2], "benchmark": ["resnet"] * 2, "round": ["v1.0"] * 2})  # fmt: skip
     one, two = performance.predict(frame, catalog=cat).itertuples(index=False)
     assert one.minutes == two.minutes and one.basis == two.basis  # the node term sees no difference
     assert one.source == f"{two.source} (measured on 2 nodes)" and "measured on" not in two.source

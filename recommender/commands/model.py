@@ -102,7 +102,7 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
     from catalog.errors import CatalogError
     from recommender.errors import RecommenderError
     from recommender.performance import store
-    from recommender.performance.answers import predict
+    from recommender.performance.answers import check_node_size, predict
 
     if not (math.isfinite(accelerators) and accelerators >= 1 and accelerators == int(accelerators)):
         _fail(f"ACCELERATORS: must be a whole number >= 1, got {accelerators:g}")
@@ -128,8 +128,9 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
         import catalog as catalog_pkg
 
         cat = catalog_pkg.load()
+        check_node_size(cat, pd.DataFrame([row]))  # a layout no server has is said before a first fit
         with fit_progress() as progress:
-            store.load_bundle(cat, progress=progress)
+            bundle = store.load_bundle(cat, progress=progress)
         out = predict(pd.DataFrame([row]), catalog=cat, coverage=coverage).iloc[0]
     except (RecommenderError, CatalogError) as exc:
         _fail(str(exc))
@@ -138,8 +139,12 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
         f = float(v)
         return f if math.isfinite(f) else None
 
+    from recommender.performance.training import FALLBACK_PER_NODE
+
+    per_node = bundle.per_node.get(accelerator_id, FALLBACK_PER_NODE)  # the layout answered, as predict() takes it
     rec = {"accelerator_id": accelerator_id, "accelerators": int(accelerators), "benchmark": benchmark,
-           "minutes": num(out["minutes"]), "minutes_low": num(out["minutes_low"]),
+           "nodes": nodes if nodes is not None else math.ceil(accelerators / per_node),
+           "round": row.get("round", bundle.latest_round), "minutes": num(out["minutes"]), "minutes_low": num(out["minutes_low"]),
            "minutes_high": num(out["minutes_high"]), "basis": str(out["basis"]), "source": str(out["source"]),
            "coverage": coverage}
     if as_json:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from catalog.registry import BENCHMARKS, TASKS, canonical_round, closest_ids, round_years
+from recommender.cache import per_catalog
 from recommender.errors import ModelError, ScenarioError, UnknownIdError
 from recommender.performance.anchors import (
     AnchorIndex,
@@ -47,7 +48,7 @@ from recommender.performance.basis import lookup, node_spread
 from recommender.performance.custom import predict_custom
 from recommender.performance.memory import accelerator_memory_gb, fits
 from recommender.performance.store import Bundle, load_bundle
-from recommender.performance.training import FALLBACK_PER_NODE, round_rank
+from recommender.performance.training import FALLBACK_PER_NODE, most_per_node, round_rank
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -191,6 +192,27 @@ def _check_rounds(bundle: Bundle, rounds: np.ndarray) -> None:
                                 field="round")  # fmt: skip
 
 
+def check_node_size(cat: Catalog, frame: pd.DataFrame) -> None:
+    """A node layout no server has is refused: more accelerators per node than :func:`.training.most_per_node`
+    (64 H100 SXM on 4 nodes, 16 per 8-GPU HGX node, was answered from an extrapolated node term)."""
+    if "nodes" not in frame.columns:
+        return  # the usual layout
+    most = _most_per_node(cat)
+    nodes = pd.to_numeric(frame["nodes"], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    counts = pd.to_numeric(frame["accelerators"], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    acc = frame["accelerator_id"].astype("string").fillna("").to_numpy(dtype=object)
+    cap = lookup(acc, defaultdict(lambda: np.inf, most), float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # (other count and node errors: _rows says them)
+        over = (nodes >= 1) & (counts <= MAX_PREDICT_ACCELERATORS) & (counts / nodes > cap + 1e-9)
+    if over.any():
+        i = int(np.flatnonzero(over)[0])
+        raise ScenarioError(f"{counts[i]:g} x {acc[i]} on {nodes[i]:g} nodes puts {counts[i] / nodes[i]:g} on a node; "
+                            f"the catalog's servers hold at most {cap[i]:g} of it per node (row {i})", field="nodes")
+
+
+_most_per_node = per_catalog(maxsize=4)(most_per_node)
+
+
 def predict(
     frame: pd.DataFrame,
     *,
@@ -208,6 +230,7 @@ def predict(
     if missing:
         raise PredictInputError(f"predict() needs columns {missing}", field="frame")
     cat = _catalog(catalog)
+    check_node_size(cat, frame)  # (before a first fit: a wrong layout is said at once)
     bundle = load_bundle(cat)
     if "round" in frame.columns:  # (``model evaluate`` asks a model fitted before a round about it: answer())
         _check_rounds(bundle, frame["round"].to_numpy(dtype=object))

@@ -60,6 +60,36 @@ def per_node_counts(catalog: Catalog) -> dict[str, int]:
     return out
 
 
+def pcie_chassis(catalog: Catalog) -> tuple[tuple[int, float], ...]:
+    """(accelerators per node, TDP W of the card) of every PCIe system in the catalog's results (e.g. 20
+    A100-PCIe in a Nettrix X640 G40): a chassis that held n cards of W watts is taken to hold n cards of at most
+    W watts. The optimizer's server sizes and :func:`most_per_node` both follow this rule."""
+    accs = catalog.accelerators
+    form = accs["form_factor"].astype("string").str.lower()
+    tdp = pd.to_numeric(accs["tdp_watts"], errors="coerce")
+    watts = dict(zip(accs["accelerator_id"].astype(str)[(form == "pcie") & tdp.notna()], tdp[(form == "pcie") & tdp.notna()]))
+    res = catalog.results
+    sub = res.loc[res["accelerator_id"].isin(list(watts)), ["accelerator_id", "accelerators_per_node"]].dropna()
+    return tuple(sorted({(int(n), float(watts[str(a)])) for a, n in sub.drop_duplicates().itertuples(index=False)}))
+
+
+def most_per_node(catalog: Catalog) -> dict[str, int]:
+    """The most accelerators one node of each accelerator holds: the larger of its usual node size and the most
+    any catalog system of it had; for a PCIe card also the largest chassis seen with cards drawing at least as
+    much (:func:`pcie_chassis`). 64 H100 SXM on 4 nodes would be 16 per HGX node: no such server exists."""
+    usual = per_node_counts(catalog)
+    res = catalog.results
+    ok = res["accelerators_per_node"].notna() & res["accelerator_id"].notna()
+    seen = res[ok].groupby("accelerator_id")["accelerators_per_node"].max()
+    out = {a: max(n, int(seen.get(a, 0))) for a, n in usual.items()}
+    chassis = pcie_chassis(catalog)
+    accs = catalog.accelerators
+    for a, form, tdp in zip(accs["accelerator_id"].astype(str), accs["form_factor"], accs["tdp_watts"]):
+        if str(form).lower() == "pcie" and pd.notna(tdp):
+            out[a] = max([out[a]] + [n for n, w in chassis if w >= float(tdp) - 1e-9])
+    return out
+
+
 def measured_table(train: pd.DataFrame) -> pd.DataFrame:
     """The representative (median) result of each measured configuration (accelerator, count, benchmark) and
     round: its ``source`` (``v3.1 closed, available · Fujitsu · system``), the ``nodes`` it ran on and their

@@ -60,11 +60,7 @@ def catalog_meta(cat: Catalog) -> CatalogMeta:
             price_confidence=_na(r.get("reference_price_confidence")),
             price_as_of=_na(r.get("reference_price_as_of")),
         )
-    res = cat.results
-    benches = set(res["benchmark"].dropna().astype(str).unique())
-    # PCIe chassis as the catalog's systems show them (e.g. 20 A100-PCIe in a Nettrix X640 G40): a chassis
-    # that held n cards of W watts is assumed to hold n cards of at most W watts
-    pcie_ids = [a.id for a in accs.values() if (a.form_factor or "") == "pcie" and a.tdp_watts is not None]
-    sub = res.loc[res["accelerator_id"].isin(pcie_ids), ["accelerator_id", "accelerators_per_node"]].dropna()
-    pairs = {(int(n), float(accs[str(a)].tdp_watts or 0.0)) for a, n in sub.drop_duplicates().itertuples(index=False)}
-    return CatalogMeta(accs, benches, tuple(sorted(pairs)))
+    from recommender.performance.training import pcie_chassis
+
+    benches = set(cat.results["benchmark"].dropna().astype(str).unique())
+    return CatalogMeta(accs, benches, pcie_chassis(cat))
