@@ -57,6 +57,21 @@ def test_optimize_a_list_file_prints_a_list_and_name_selects(in_data: Path, fake
     assert missing.exit_code == 2 and "no scenario named 'gamma'; the file has 'alpha', " in missing.stderr
 
 
+def test_optimize_json_keeps_an_invalid_entry_in_its_place(in_data: Path, fake_model: object) -> None:
+    # a reviewer: `optimize multi.yaml --format json` left the invalid entries out of the list (stderr only),
+    # so a program could not tell which scenario had no answer; `batch` writes a row for them
+    result = run("optimize", "bad/mixed.yaml", "--format", "json")
+    assert result.exit_code == 2
+    got = [(r["scenario"], r["status"]) for r in json.loads(result.stdout)]
+    assert got == [("good-first", "optimal"), ("zero-budget", "error"), ("typo-in-workload", "error"),
+                   ("good-last", "optimal")]
+    bad = json.loads(result.stdout)[1]
+    assert bad == {"scenario": "zero-budget", "file": "bad/mixed.yaml", "line": 11, "status": "error",
+                   "error": "bad/mixed.yaml:12: scenarios[1].budget_usd: must be greater than 0"}
+    table = run("optimize", "bad/mixed.yaml")  # people read the errors on stderr, not in the tables
+    assert "zero-budget" not in table.stdout and "bad/mixed.yaml:12: scenarios[1].budget_usd" in table.stderr
+
+
 def test_optimize_examples(fake_model: object) -> None:
     examples = Path(__file__).resolve().parents[1] / "examples"
     result = run("optimize", str(examples / "budget-sweep.yaml"), "--format", "json")

@@ -63,22 +63,23 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
     """Recommend what to buy for the scenario(s) in FILE (YAML).
 
     FILE holds one scenario, or a `scenarios:` list with `defaults:`; every valid scenario is solved and
-    invalid ones are reported as `file:line: field: message` on stderr. With --format json a file with
+    invalid ones are reported as `file:line: field: message` on stderr (and, with --format json, as a
+    record with "status": "error" in place of their result). With --format json a file with
     one scenario prints one object, a file with `scenarios:` prints a list.
     """
     from recommender.scenario import InvalidScenario, load_located
 
     errors = _input_errors()
     try:
-        entries = [e for e, _ in load_located(file)]
+        located = load_located(file)
     except errors as exc:
         _say(_line(exc))
         sys.exit(2)
     is_list = _has_scenarios_key(file)
     if name is not None:
-        known = list(dict.fromkeys(e.name for e in entries if e.name))
-        entries = [e for e in entries if e.name == name]
-        if not entries:
+        known = list(dict.fromkeys(e.name for e, _ in located if e.name))
+        located = [(e, line) for e, line in located if e.name == name]
+        if not located:
             _say(f"{file}: no scenario named {name!r}; the file has {', '.join(map(repr, known)) or 'none'}")
             sys.exit(2)
     code = 0
@@ -87,26 +88,30 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
     from recommender.performance import store
 
     store.on_fit(show_progress)  # the first run fits the model: say so on stderr
-    for entry in entries:
+    for entry, line in located:
         if isinstance(entry, InvalidScenario):
             for err in entry.errors:
                 _say(_line(err))
             code = max(code, 2)
+            results.append(_error_record(entry.name, file, line, [_line(e) for e in entry.errors]))
             continue
         try:
             from recommender.api import optimize
 
             rec = optimize(entry)
         except errors as exc:
-            _say(_line(exc) if getattr(exc, "file", None) else f"{file}: {entry.name}: {' '.join(str(exc).split())}")
+            message = _line(exc) if getattr(exc, "file", None) else f"{file}: {entry.name}: {' '.join(str(exc).split())}"
+            _say(message)
             code = max(code, 2)
+            results.append(_error_record(entry.name, file, line, [message]))
             continue
         except Exception as exc:  # one scenario's failure never stops the others
             if os.environ.get("RECOMMENDER_DEBUG"):
                 raise
-            _say(f"{file}: {entry.name}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
-                 "(set RECOMMENDER_DEBUG=1 for the traceback)")
+            message = f"{file}: {entry.name}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"
+            _say(f"{message} (set RECOMMENDER_DEBUG=1 for the traceback)")
             code = 3
+            results.append(_error_record(entry.name, file, line, [message]))
             continue
         if str(rec.status) == "infeasible" and code == 0:
             code = 1
@@ -125,15 +130,24 @@ def _has_scenarios_key(file: str) -> bool:
     return isinstance(data, dict) and "scenarios" in data
 
 
+def _error_record(name: str, file: str, line: int, errors: list[str]) -> dict[str, Any]:
+    """A scenario with no result, as --format json shows it in its place (``scenario`` is its name, as in a
+    result; ``status``/``error`` as in a `batch` error row); tables and Markdown leave it to stderr."""
+    return {"scenario": name, "file": file, "line": line, "status": "error", "error": "; ".join(errors)}
+
+
 def _print_results(results: list[Any], fmt: str, *, as_list: bool) -> None:
     if fmt == "json":
         import json
 
-        payload: Any = [r.to_dict() for r in results] if as_list else (results[0].to_dict() if results else None)
+        records = [r if isinstance(r, dict) else r.to_dict() for r in results]
+        payload: Any = records if as_list else (records[0] if records else None)
         if payload is None:
             return
         click.echo(json.dumps(payload, indent=2))
-    elif fmt == "markdown":
+        return
+    results = [r for r in results if not isinstance(r, dict)]
+    if fmt == "markdown":
         click.echo("\n".join(r.to_markdown() for r in results), nl=False)
     else:
         for i, rec in enumerate(results):
