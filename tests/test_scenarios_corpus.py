@@ -57,14 +57,18 @@ def test_cli_optimize_reports_each_problem_and_exits_2(in_data: Path, fake_model
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[: len(BAD_CORPUS[name])] == BAD_CORPUS[name]
-    if name in VALID_SIBLINGS:
-        import json
+    if not result.stdout:  # the file itself is unreadable (no entries): nothing to print
+        assert name not in VALID_SIBLINGS
+        return
+    import json
 
-        solved = json.loads(result.stdout)
-        assert [r["scenario"] for r in solved] == VALID_SIBLINGS[name]
-        assert all(r["status"] in ("optimal", "feasible", "infeasible") for r in solved)
-    else:
-        assert result.stdout == ""
+    records = json.loads(result.stdout)
+    records = records if isinstance(records, list) else [records]
+    solved = [r for r in records if r["status"] != "error"]
+    assert [r["scenario"] for r in solved] == VALID_SIBLINGS.get(name, [])
+    assert all(r["status"] in ("optimal", "feasible", "infeasible") for r in solved)
+    errors = [r for r in records if r["status"] == "error"]  # each invalid entry keeps its place, with its lines
+    assert errors and all(r["error"] and r["error"].split("; ")[0] in result.stderr for r in errors)
 
 
 def test_the_api_front_door_reads_files_through_the_loader(in_data: Path) -> None:
