@@ -178,6 +178,14 @@ def limit(name: str, value: Any) -> str:
     return amount(value) + _LIMIT_UNITS.get(name, "")
 
 
+def limits(names: list[str], together: bool = False, label: Any = str) -> str:
+    """Binding limits as text: ``budget, power``, or ``budget + power (together)`` when they bind only together
+    (relaxing one alone buys nothing better); ``label`` names each."""
+    if together and len(names) > 1:
+        return " + ".join(label(n) for n in names) + " (together)"
+    return ", ".join(label(n) for n in names)
+
+
 def round_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     """About ``count`` round axis ticks (steps of 1, 2, 2.5 or 5 × 10^k) covering ``[lo, hi]``."""
     if not (math.isfinite(lo) and math.isfinite(hi)):

@@ -548,10 +548,10 @@ class Recommendation(FrozenModel):
     alternatives: list[Alternative] = Field(
         default_factory=list, description="The best candidate of each other accelerator and why it lost."
     )
-    binding: list[str] = Field(
-        default_factory=list,
-        description="Limits that stop a better answer: budget, power, rack_units, max_nodes, max_accelerators, memory.",
-    )
+    binding: list[str] = Field(default_factory=list, description="Limits that stop a better answer: budget, power, "
+                               "rack_units, max_nodes, max_accelerators, memory.")
+    binding_together: bool = Field(default=False, description="True when the binding limits stop a better answer only "
+                                   "together: relaxing any one of them alone buys nothing better.")
     slack: dict[str, float] = Field(
         default_factory=dict,
         description="Unused part of each limit that is set (limit - use, in the limit's unit: USD, kW, U, count).",

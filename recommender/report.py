@@ -129,7 +129,7 @@ def recommendation_markdown(rec: Recommendation) -> str:
     if rec.explanation:
         lines += ["## Why", ""] + [f"- {s}" for s in rec.explanation] + [""]
     if rec.binding:
-        lines += [f"**Binding limits:** {', '.join(rec.binding)}", ""]
+        lines += [f"**Binding limits:** {fmt.limits(rec.binding, rec.binding_together)}", ""]
     if rec.alternatives:
         lines += ["## Alternatives", ""] + [f"- **{a.accelerator_id}**: {a.reason}" for a in rec.alternatives]
         lines.append("")

@@ -31,11 +31,13 @@ def test_limits_that_bind_only_together_are_said_to_bind_together() -> None:
     # a reviewer: at 4.5 kW the seed said "Binding: the budget." and "Binding: the power limit." although
     # relaxing either alone buys nothing better (binding_limits' joint fallback)
     r = recommender.optimize(SEED, power_limit_kw=4.5)
-    assert r.binding == ["budget", "power"]
+    assert r.binding == ["budget", "power"] and r.binding_together  # JSON and tables say it too
+    assert r.to_dict()["binding_together"] is True and "**Binding limits:** budget + power (together)" in r.to_markdown()
     lines = [line for line in r.explanation if line.startswith("Binding")]
     assert lines == [("Binding together: the budget and the power limit — relaxing any one of them alone buys "
                       "nothing better, relaxing them together does.")]
     alone = recommender.optimize(SEED)  # one limit that binds alone keeps its own sentence
+    assert alone.binding == ["budget"] and not alone.binding_together
     assert [line.split(".")[0] for line in alone.explanation if line.startswith("Binding")] == ["Binding: the budget"]
 
 

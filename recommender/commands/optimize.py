@@ -226,7 +226,7 @@ def _print_table(rec: Any) -> None:
     if rec.rent_or_buy is not None:
         _print_rent(console, rec.rent_or_buy)
     if rec.binding:
-        console.print(f"binding limits: {', '.join(rec.binding)}", soft_wrap=True)
+        console.print(f"binding limits: {fmt.limits(rec.binding, rec.binding_together)}", soft_wrap=True)
     for sentence in rec.explanation:  # one line per sentence when piped (grep-able); wrapped on a terminal
         console.print(f"- {sentence}", soft_wrap=not out.isatty(), markup=False)
     if rec.skipped:  # what was not considered, and why (the explanation may point here)

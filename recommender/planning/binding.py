@@ -34,6 +34,12 @@ def wider(p: Prepared, *names: str) -> Prepared:
     return make(**{LIMIT_FIELDS[n]: None for n in names}) if make is not None else p
 
 
+def bound_together(binding: list[str], relaxed: Relaxed) -> bool:
+    """Whether ``binding`` came from :func:`binding_limits`' joint fallback: two or more limits, none of which
+    buys a better answer when relaxed alone."""
+    return len([n for n in binding if n not in relaxed and n != "memory"]) > 1
+
+
 def binding_limits(p: Prepared, objective: float | None, sense: str, solve_single: Callable[..., Any],
                    nearest_better: Callable[..., int | None]) -> tuple[list[str], Relaxed]:  # fmt: skip
     """The limits whose removal alone buys a strictly better answer than ``objective``, then ``memory`` (the

@@ -14,6 +14,7 @@ from recommender.models import (
 )
 from recommender.planning import risk as R
 from recommender.planning import solve as S
+from recommender.planning.binding import bound_together
 from recommender.planning.feasibility import base_mask, memory_sentence, objective_arrays, risk_arrays
 from recommender.planning.grid import MAX_GENERATED_ACCELERATORS
 from recommender.planning.results import configuration
@@ -69,12 +70,12 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
         usage.append(f"{use / limit * 100:.0f} % of {label} ({fmt.limit(name, limit)})")
     if usage:
         out.append("It uses " + ", ".join(usage) + ".")
-    together = [n for n in binding if n not in relaxed and n != "memory"]  # binding_limits' joint fallback
-    if len(together) > 1:
+    together = [n for n in binding if n != "memory"] if bound_together(binding, relaxed) else []
+    if together:
         out.append(f"Binding together: {' and '.join(LIMIT_LABEL[n] for n in together)} — relaxing any one of them "
                    "alone buys nothing better, relaxing them together does.")
     for name in binding:
-        if len(together) > 1 and name in together:
+        if name in together:
             continue
         found = relaxed.get(name)  # (the table it is in: the scenario's, or one without that limit; position)
         q, j = found if found is not None else (p, None)

@@ -10,7 +10,7 @@ import numpy as np
 from recommender import format as fmt
 from recommender.models import Alternative, Objective, Recommendation, Sensitivity, Status
 from recommender.planning import solve as S
-from recommender.planning.binding import Relaxed, binding_limits
+from recommender.planning.binding import Relaxed, binding_limits, bound_together
 from recommender.planning.explain import explain_single, infeasible_explanation, risk_lines, unit_text
 from recommender.planning.feasibility import (
     dominated_mask,
@@ -97,7 +97,8 @@ def optimize_single(p: Prepared, *, solver: str, time_limit_s: float, explain: b
     value = float(r.objective) if r.objective is not None else None
     return Recommendation(
         status=r.status, objective_value=value, configurations=[config], choice=config, alternatives=alternatives,
-        binding=binding, sensitivity=sensitivity, explanation=explanation, assumptions=assumptions_for(p, [i]),
+        binding=binding, binding_together=bound_together(binding, relaxed), sensitivity=sensitivity,
+        explanation=explanation, assumptions=assumptions_for(p, [i]),
         slack=slack_of(p, [(i, 1)]), **totals([config]), **common,
     )  # fmt: skip
 

@@ -290,7 +290,9 @@ class RecommendationPanel(VerticalScroll):
             bases = bases_summary([w for x in configs for w in x.workloads])
             grid.add_row("Objective", f"{obj}{mixes} · bases: {bases}")
         binding = binding_limits(rec, self.infeasibility)
-        grid.add_row("Binding", ", ".join(LIMIT_TEXT.get(b, b) for b in binding) if binding else "no limit binds")
+        together = bool(getattr(rec, "binding_together", False)) and binding == list(rec.binding)
+        grid.add_row("Binding", fmt.limits(binding, together, lambda b: LIMIT_TEXT.get(b, b)) if binding
+                     else "no limit binds")
         draw = [getattr(x, "average_draw_kw", None) for x in configs]
         if narrow:
             grid.add_row("Power", f"{fmt.kw(it_kw)} IT · {fmt.kw(fac_kw)} facility")
@@ -384,7 +386,8 @@ class RecommendationPanel(VerticalScroll):
         binding = binding_limits(rec, self.infeasibility)
         out.append("Binding limits: ", style="bold")
         if binding:
-            out.append(", ".join(LIMIT_TEXT.get(b, b) for b in binding))
+            together = bool(getattr(rec, "binding_together", False)) and binding == list(rec.binding)
+            out.append(fmt.limits(binding, together, lambda b: LIMIT_TEXT.get(b, b)))
         elif _enum(rec.status) == "infeasible":
             out.append("not determined (no candidate to compare with the limits)")
         else:
