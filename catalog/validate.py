@@ -28,7 +28,7 @@ from catalog.schema import (
     RESULT_KEY,
 )
 
-__all__ = ["MAX_CATALOG_BYTES", "check_files", "check_user_catalog"]
+__all__ = ["MAX_CATALOG_BYTES", "check_files", "check_user_catalog", "row_problems"]
 
 #: Largest catalog file read (bytes); the shipped results.csv is about 0.5 MB.
 MAX_CATALOG_BYTES = 200 * 1024 * 1024
@@ -144,19 +144,22 @@ def _check_cached(path: str, mtime_ns: int, size: int, mode: int) -> None:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise CatalogError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
-    checks, key = _FILES[Path(path).name]
-    problems = _problems(path, text, checks, key)
+    problems = [message for _, message in row_problems(path, text, Path(path).name)]
     if problems:
         more = f" (and {len(problems) - _SHOWN} more)" if len(problems) > _SHOWN else ""
         raise CatalogError("; ".join(problems[:_SHOWN]) + more)
 
 
-def _problems(path: str, text: str, checks: dict[str, Check], key: list[str]) -> list[str]:
+def row_problems(path: str, text: str, kind: str) -> list[tuple[int, str]]:
+    """(line, ``path:line: column (row n): why``) of every problem of ``text`` read as the catalog file ``kind``
+    (e.g. ``cloud_prices.csv``): numbers out of range, duplicated rows, NUL characters, unreadable CSV."""
+    checks, key = _FILES[kind]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        return [f"{path}:{line}: contains a NUL character"]
+        return [(line, f"{path}:{line}: contains a NUL character")]
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    problems: list[str] = []
+    key = [c for c in key if c in (reader.fieldnames or [])]  # a user's price list may leave out instance, region
+    problems: list[tuple[int, str]] = []
     seen: dict[tuple[str, ...], int] = {}
     try:
         for row_number, row in enumerate(reader, start=1):
@@ -167,15 +170,15 @@ def _problems(path: str, text: str, checks: dict[str, Check], key: list[str]) ->
                 if why is None and cell and column == "value" and row.get("parameter") in _DEFAULT_VALUES:
                     why = _DEFAULT_VALUES[str(row["parameter"])](cell)
                 if why is not None:
-                    problems.append(f"{path}:{line}: {column} (row {row_number}): {why}")
-            if all(c in row for c in key):
+                    problems.append((line, f"{path}:{line}: {column} (row {row_number}): {why}"))
+            if key and all(c in row for c in key):
                 ident = tuple((row.get(c) or "").strip() for c in key)
                 if ident in seen:
                     shown = ", ".join(f"{c}={v!r}" for c, v in zip(key, ident, strict=True))
-                    problems.append(f"{path}:{line}: row {row_number}: duplicated row ({shown} also on line "
-                                    f"{seen[ident]})")
+                    message = f"{path}:{line}: row {row_number}: duplicated row ({shown} also on line {seen[ident]})"
+                    problems.append((line, message))
                 else:
                     seen[ident] = line
     except csv.Error as exc:
-        problems.append(f"{path}:{reader.line_num}: unreadable CSV: {exc}")
+        problems.append((reader.line_num, f"{path}:{reader.line_num}: unreadable CSV: {exc}"))
     return problems

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -47,51 +48,81 @@ def read_price_list(path: str | Path) -> pd.DataFrame:
 
 def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = None) -> pd.DataFrame:
     """Check the CSV text of a cloud price list (``name`` for messages); with ``accelerator_ids``, every row's
-    ``accelerator_id`` must be one of them (a typo would never match a bought accelerator)."""
+    ``accelerator_id`` must be one of them (a typo would never match a bought accelerator).
+
+    Problems are reported as the catalog's own files report them, ``name:line: column (row n): why``, the first
+    few in line order: the catalog's row checks for ``cloud_prices.csv`` (numbers, duplicated (provider,
+    accelerator, instance, pricing, region) rows — the first was shown, the second ignored) and this list's own
+    (pricing model, as_of date, price below 1,000,000, known ids, rows no longer than the header)."""
     import csv
     import io
 
+    from catalog.validate import row_problems
+
+    if not text.strip():
+        raise CatalogError(f"{name}: empty file (a cloud price list is a CSV with the columns "
+                           f"{', '.join(REQUIRED_COLUMNS)})")  # fmt: skip
+    problems = row_problems(name, text, "cloud_prices.csv")
     rows = csv.reader(io.StringIO(text))
     width = None
+    too_long: list[tuple[int, str]] = []
     for fields in rows:  # pandas would silently take a longer row's first field as an index
         width = len(fields) if width is None else width
         if len(fields) > width and any(f.strip() for f in fields[width:]):
-            raise CatalogError(f"{name}: line {rows.line_num}: {len(fields)} fields, the header has {width}")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype={"as_of": "string"}, index_col=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise CatalogError(f"{name}: not a CSV cloud price list ({exc})") from exc
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise CatalogError(f"{name}: cloud price list lacks columns {', '.join(missing)}")
-
-    def fail(mask: pd.Series, column: str, message: str) -> None:
-        if mask.any():
-            line = int(frame.index[mask.to_numpy()][0]) + 2
-            raise CatalogError(f"{name}: line {line}: {column} {message}")
-
-    fail(~frame["pricing"].isin(PRICING_MODELS), "pricing", f"must be one of {', '.join(PRICING_MODELS)}")
+            too_long.append((rows.line_num, f"{name}:{rows.line_num}: {len(fields)} fields, the header has {width}"))
+    problems += too_long
+    if not too_long:
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype={"as_of": "string"}, index_col=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            raise CatalogError(f"{name}: not a CSV cloud price list ({' '.join(str(exc).split())})") from exc
+        missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+        if missing:
+            raise CatalogError(f"{name}:1: cloud price list lacks columns {', '.join(missing)}")
+        if frame.empty:
+            raise CatalogError(f"{name}: no price rows (only a header)")
+        problems += _own_problems(frame, name, accelerator_ids)
+    if problems:
+        problems.sort(key=lambda p: p[0])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise CatalogError("; ".join(message for _, message in problems[:3]) + more)
     price = pd.to_numeric(frame["usd_per_accelerator_hour"], errors="coerce")
-    fail(price.isna() | ~(price > 0) | ~(price < 1e6), "usd_per_accelerator_hour",
-         "must be a number > 0 (USD per accelerator-hour, below 1,000,000)")
     frame["usd_per_accelerator_hour"] = price.astype("float64")
     gpus = pd.to_numeric(frame["gpus_per_instance"], errors="coerce") if "gpus_per_instance" in frame else None
-    if gpus is not None:
-        given = frame["gpus_per_instance"].notna()
-        fail(given & ~((gpus >= 1) & (gpus <= 65_536) & (gpus == gpus.round())), "gpus_per_instance",
-             "must be a whole number from 1 to 65,536")
     frame["gpus_per_instance"] = (gpus.fillna(1) if gpus is not None else 1)
     frame["gpus_per_instance"] = frame["gpus_per_instance"].astype("int64")
-    if accelerator_ids is not None:
-        ids = frame["accelerator_id"].astype("string").fillna("")
-        unknown = ~ids.isin(accelerator_ids)
-        if unknown.any():
-            from catalog.registry import closest_ids
-
-            bad = str(ids[unknown].iloc[0])
-            fail(unknown, "accelerator_id", f"unknown accelerator id {bad!r}; closest: "
-                                            f"{', '.join(closest_ids(bad, sorted(accelerator_ids)))}")  # fmt: skip
     return frame
+
+
+_AS_OF = r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?"
+
+
+def _own_problems(frame: pd.DataFrame, name: str, accelerator_ids: set[str] | None) -> list[tuple[int, str]]:
+    """The price list's checks beyond the catalog's row checks, as (line, message)."""
+    out: list[tuple[int, str]] = []
+
+    def add(mask: pd.Series, column: str, why: Any) -> None:
+        for i in map(int, frame.index[mask.to_numpy(dtype=bool)]):
+            out.append((i + 2, f"{name}:{i + 2}: {column} (row {i + 1}): {why(i) if callable(why) else why}"))
+
+    add(~frame["pricing"].isin(PRICING_MODELS), "pricing", lambda i: f"must be one of {', '.join(PRICING_MODELS)} "
+        f"(got {frame['pricing'].iloc[i]!r})")  # fmt: skip
+    price = pd.to_numeric(frame["usd_per_accelerator_hour"], errors="coerce")
+    add(price.isna() | (price >= 1e6), "usd_per_accelerator_hour",
+        "must be a number > 0 (USD per accelerator-hour, below 1,000,000)")
+    as_of = frame["as_of"].astype("string").fillna("").str.strip()
+    add(~as_of.str.fullmatch(_AS_OF).fillna(False).astype(bool), "as_of",
+        lambda i: f"must be a date YYYY, YYYY-MM or YYYY-MM-DD (got {as_of.iloc[i]!r})")
+    if "gpus_per_instance" in frame:
+        gpus = pd.to_numeric(frame["gpus_per_instance"], errors="coerce")
+        add(gpus > 65_536, "gpus_per_instance", "must be a whole number from 1 to 65,536")
+    if accelerator_ids is not None:
+        from catalog.registry import closest_ids
+
+        ids = frame["accelerator_id"].astype("string").fillna("")
+        add(~ids.isin(accelerator_ids), "accelerator_id", lambda i: f"unknown accelerator id {ids.iloc[i]!r}; "
+            f"closest: {', '.join(closest_ids(str(ids.iloc[i]), sorted(accelerator_ids)))}")  # fmt: skip
+    return out
 
 
 @dataclass(frozen=True)
