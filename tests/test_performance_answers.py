@@ -205,6 +205,23 @@ def test_fewer_nodes_than_the_measured_system_say_how_it_was_measured(cat: catal
     assert one.source == f"{two.source} (measured on 2 nodes)" and "measured on" not in two.source
 
 
+def test_a_wide_layout_measured_in_an_earlier_round_answers_for_itself(cat: catalog.Catalog,
+                                                                       bundle: store.Bundle) -> None:
+    # the last session's note: 16 x A100 PCIe on 4 nodes was Clemson's 8-node v3.1 system moved by the node term,
+    # though Dell measured exactly 4 nodes in v3.0
+    frame = pd.DataFrame({"accelerator_id": [A100_PCIE] * 3, "accelerators": [16] * 3, "nodes": [4, 8, 2],
+                          "benchmark": ["bert"] * 3})  # fmt: skip
+    four, eight, two = performance.predict(frame, catalog=cat).itertuples(index=False)
+    assert four.basis == "carried" and four.source == "carried from v3.0 closed, available · Dell · 4xR750xax4A100-PCIE-80GB"
+    assert eight.basis == "carried" and "Clemson" in eight.source and "node term" not in eight.source
+    assert two.basis == "predicted" and two.source.endswith("gathered onto 2 nodes by the model's node term (measured on 8)")
+    assert two.minutes < four.minutes < eight.minutes  # fewer nodes, less network between the cards
+    dell = bundle.measured.query("accelerator_id == @A100_PCIE and accelerators == 16 and benchmark == 'bert' "
+                                 "and round == 'v3.0'")  # fmt: skip
+    at_v30 = performance.predict(frame.iloc[:1].assign(round="v3.0"), catalog=cat).iloc[0]
+    assert at_v30["basis"] == "measured" and at_v30["minutes"] == pytest.approx(float(dell["minutes"].iloc[0]))
+
+
 def test_a_result_is_matched_by_its_node_layout_not_only_by_its_count(cat: catalog.Catalog,
                                                                      bundle: store.Bundle) -> None:
     # a reviewer: one 8-card A100 PCIe server's BERT figure was "carried from" Dell's 2 x 4-card system (v3.0),

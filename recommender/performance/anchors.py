@@ -19,7 +19,9 @@ Anchors are on the accelerator's usual node layout (its usual accelerators per n
 representative result is taken among its usual-layout systems when it has any; a result measured spread over
 more nodes (Dell's 2 x 4-card A100 PCIe system) is moved to the usual layout by the model's node term, and
 ``predict()`` moves it back for a row of the measured layout — there it is the measurement; on any other
-layout it is the model's figure (``predicted``, its source says from which layout it was moved).
+layout it is the model's figure (``predicted``, its source says from which layout it was moved) — unless
+that row is spread wider than usual and its own layout was measured in an earlier round: then that measurement,
+carried (:func:`.answers._same_layout`).
 
 Anchors of one group can still disagree with each other, so they are made non-increasing in count by weighted
 isotonic regression in log space (pool-adjacent-violators; weights 1 / half-width², so a measurement outweighs

@@ -382,6 +382,7 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
     q_model = q.copy()
     moved = np.zeros(len(mu), dtype=int)
     measured_on = np.full(len(mu), np.nan)  # nodes of the anchor's system where a row's layout differs from it
+    same: list[tuple[np.ndarray, ...]] = []  # rows answered by a measurement of their own layout
     jobs = [(custom_index, is_custom)]
     for t in pd.unique(r.round[~is_custom]):
         jobs.append((catalog_anchors(bundle, coverage, str(t)), (~is_custom) & (r.round == t)))
@@ -396,6 +397,12 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         other = np.abs(index.spread[e] - row_spread[hr]) > 1e-9
         measured_on[hr[other]] = np.where(np.isnan(index.nodes[e[other]]), r.default_nodes[hr[other]],
                                           index.nodes[e[other]])
+        wide = other & (row_spread[hr] > 1e-9)  # (the usual layout stays in the monotone envelope)
+        if index is not custom_index and wide.any():  # that very layout measured in an earlier round?
+            found, *exact_layout = _same_layout(bundle, coverage, r, hr[wide], row_spread)
+            if len(found):
+                same.append((found, *exact_layout))
+                measured_on[found] = np.nan
         # fewer nodes than the system had, both at or under the usual node size: the node term sees no
         # difference, so the figure stands, but the source says how it was measured
         fewer = ~other & ~np.isnan(index.nodes[e]) & (index.nodes[e] != r.nodes[hr])
@@ -403,6 +410,9 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
             source[hr[fewer]] = [f"{s} (measured on {int(n)} node{'s' if n != 1 else ''})"
                                  for s, n in zip(source[hr[fewer]].astype(str), index.nodes[e[fewer]])]
         plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows])
+    for found, raw_mu, raw_q, raw_basis, raw_source in same:  # (not clipped to the usual layout's anchors)
+        plain[found], q[found], basis[found], source[found] = raw_mu, raw_q, raw_basis, raw_source
+        moved[found] = 0
     model_rows = _isin(basis, ["predicted", "specs_only"])
     cap = model_rows & (moved == 1)
     flo = model_rows & (moved == -1)
@@ -417,6 +427,28 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         source[relaid] = [f"{s}, {_layout_move(n, d)}" for s, n, d in
                           zip(source[relaid].astype(str), r.nodes[relaid], measured_on[relaid])]
     return plain + extra, q, basis, source
+
+
+def _same_layout(bundle: Bundle, coverage: float, r: _Rows, rows: np.ndarray,
+                 row_spread: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Rows spread over more nodes than usual whose own layout (same spread) was measured at their count, in
+    their target round or an earlier one, though the count's anchor is another layout's (16 x A100 PCIe on 4 nodes: Dell measured 4
+    nodes in v3.0, the anchor is Clemson's 8 nodes of v3.1): the latest such measurement, carried like an
+    anchor. Returns (rows found, log-minutes on the usual layout, half-width, basis, source)."""
+    want = pd.DataFrame({"_i": rows, "accelerator_id": r.acc[rows], "accelerators": r.counts[rows],
+                         "benchmark": r.bench[rows], "target": r.round[rows], "_spread": row_spread[rows]})
+    m = bundle.measured.merge(want, on=["accelerator_id", "accelerators", "benchmark"], how="inner")
+    tk = np.array([round_rank(str(t)) for t in m["target"]], dtype=np.int64)
+    m = m[(m["_rk"].to_numpy() <= tk) & (np.abs(m["spread"].to_numpy(dtype=float) - m["_spread"].to_numpy()) < 1e-9)]
+    if m.empty:
+        return (np.zeros(0, dtype=np.int64),) + (np.zeros(0),) * 2 + (np.zeros(0, dtype=object),) * 2
+    m = m.sort_values("_rk", kind="stable").drop_duplicates("_i", keep="last").reset_index(drop=True)
+    m["measured"] = (m["round"].astype(str) == m["target"].astype(str)).to_numpy()
+    model = bundle.estimator.model_
+    a = anchor_values(m, model, bundle.estimator, coverage)
+    source = np.where(a["measured"], a["source"], "carried from " + a["source"].astype(str))
+    return (a["_i"].to_numpy(dtype=np.int64), a["_raw"].to_numpy(dtype=float), a["_q"].to_numpy(dtype=float),
+            a["_basis"].to_numpy(dtype=object), source.astype(object))
 
 
 def _layout_move(nodes: float, measured_nodes: float) -> str:
