@@ -251,7 +251,9 @@ def model_report(cat: Catalog, until: str | None = None) -> tuple[pd.DataFrame, 
         cat = catalog_until(cat, until)
     latest = cat.latest_round
     source = (f"trained on rounds before {latest}, tested on {latest} (closed division); MdAPE = median "
-              "absolute percentage error of minutes; coverage of the 80 % interval")
+              "absolute percentage error of minutes; coverage of the 80 % interval; baselines (their MdAPE): "
+              "nearest-linear = the nearest measured count scaled linearly, FLOPS-ratio = the nearest accelerator "
+              "by peak FLOPS")
     if until is not None:
         source = f"DEVELOPMENT evaluation, rounds ≤ {until}, not the final test: " + source
     # keyed by the catalog's content and the model's code (a new model version re-evaluates)

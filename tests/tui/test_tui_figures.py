@@ -267,6 +267,18 @@ async def test_model_view_shows_the_signed_bias_beside_mdape(make_app: Any) -> N
         assert table.get_row_at(1)[2:4] == ["21.8 %", "+20.0 %"]
 
 
+def test_a_shrunk_column_shows_its_short_header_not_a_cut_one() -> None:
+    # a reviewer: at 120 columns the Model view's headers read "Interval coverage (80 %" and "Baseline:"
+    from tui.widgets.model_view import COLUMNS
+    from tui.widgets.tables import fit_columns
+
+    for available in (118, 78):
+        shown = fit_columns(COLUMNS, available)
+        assert sum(w + 2 for _, w in shown) <= available
+        for c, w in shown:
+            assert len(c.header(w)) <= w, (available, c.key, c.header(w), w)
+
+
 def test_the_frontier_keys_its_markers_in_the_axis_label_and_spreads_wide_price_ranges() -> None:
     # a new user's review: plotext's legend box covered the cheapest, slowest points, and on a linear axis
     # $21k-$3M crowded most options into one column

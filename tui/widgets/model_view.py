@@ -20,10 +20,11 @@ COLUMNS = [
     Column("group", "Benchmark / group", 24, min_width=12),
     Column("results", "Results", 7, drop=3),
     Column("model_mdape_pct", "Model MdAPE", 11),
-    Column("model_bias_pct", "Bias (+ = too slow)", 19, drop=5, min_width=8),
-    Column("model_coverage_pct", "Interval coverage (80 % target)", 31, drop=1, min_width=9),
-    Column("nearest_linear_mdape_pct", "Baseline: nearest-linear MdAPE", 30, drop=2, min_width=10),
-    Column("flops_ratio_mdape_pct", "Baseline: FLOPS-ratio MdAPE", 27, drop=4, min_width=10),
+    Column("model_bias_pct", "Bias (+ = too slow)", 19, drop=5, min_width=8, short="Bias"),
+    Column("model_coverage_pct", "Interval coverage (80 % target)", 31, drop=1, min_width=12, short="Coverage 80%"),
+    Column("nearest_linear_mdape_pct", "Baseline: nearest-linear MdAPE", 30, drop=2, min_width=14,
+           short="Nearest-linear"),
+    Column("flops_ratio_mdape_pct", "Baseline: FLOPS-ratio MdAPE", 27, drop=4, min_width=11, short="FLOPS-ratio"),
 ]
 HEADERS = {c.key: c.label for c in COLUMNS}
 

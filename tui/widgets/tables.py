@@ -24,9 +24,14 @@ class Column:
     width: int
     drop: int = 0  # 0 = essential (never dropped); higher ranks are dropped first
     min_width: int | None = None  # shrinks to this before anything is dropped
+    short: str | None = None  # the header when the column is narrower than ``label`` (not cut mid-word)
 
     def cells(self, shrunk: bool) -> int:
         return (self.min_width if shrunk and self.min_width else self.width) + CELL_PADDING
+
+    def header(self, width: int) -> str:
+        """The label, or the short one when the column is narrower than the label."""
+        return self.label if len(self.label) <= width or not self.short else self.short
 
 
 def fit_columns(columns: list[Column], available: int) -> list[tuple[Column, int]]:
@@ -97,7 +102,7 @@ class FitTable(DataTable[Any]):
         row = self.cursor_row
         self.clear(columns=True)
         for c, w in fitted:
-            self.add_column(c.label, width=w, key=c.key)
+            self.add_column(c.header(w), width=w, key=c.key)
         self.shown_columns = keys
         self._fill()
         if self.row_count:
