@@ -72,6 +72,21 @@ def test_optimize_json_keeps_an_invalid_entry_in_its_place(in_data: Path, fake_m
     assert "zero-budget" not in table.stdout and "bad/mixed.yaml:12: scenarios[1].budget_usd" in table.stderr
 
 
+def test_an_error_in_defaults_is_said_once_though_every_scenario_has_it(tmp_path: Path, fake_model: object) -> None:
+    # a reviewer: a bad `defaults:` field printed the same line once per scenario
+    f = tmp_path / "d.yaml"
+    f.write_text("version: 1\ndefaults:\n  budget_usd: -5\n  workloads: [{benchmark: bert}]\n"
+                 "scenarios:\n  - name: a\n  - name: b\n  - name: c\n")  # fmt: skip
+    line = f"{f}:3: defaults.budget_usd: must be greater than 0"
+    result = run("optimize", str(f), "--format", "json")
+    assert result.exit_code == 2 and result.stderr.splitlines() == [line]
+    assert [(r["scenario"], r["error"]) for r in json.loads(result.stdout)] == [(n, line) for n in "abc"]
+    out = tmp_path / "r.csv"
+    batch = run("batch", str(f), "--out", str(out))
+    assert batch.exit_code == 2 and batch.stderr.splitlines()[0] == line and batch.stderr.count(line) == 1
+    assert len(out.read_text().splitlines()) == 4  # still a row per scenario
+
+
 def test_optimize_examples(fake_model: object) -> None:
     examples = Path(__file__).resolve().parents[1] / "examples"
     result = run("optimize", str(examples / "budget-sweep.yaml"), "--format", "json")

@@ -39,7 +39,13 @@ def _input_errors() -> tuple[type[BaseException], ...]:
     return _ERRORS
 
 
-def _say(message: str) -> None:
+def _say(message: str, said: set[str] | None = None) -> None:
+    """A line on stderr; with ``said``, a line already said is not repeated (an error in `defaults:` is every
+    scenario's, but one line)."""
+    if said is not None:
+        if message in said:
+            return
+        said.add(message)
     click.echo(message, err=True)
 
 
@@ -84,6 +90,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
             sys.exit(2)
     code = 0
     results: list[Any] = []
+    said: set[str] = set()
     from recommender.commands.model import show_progress
     from recommender.performance import store
 
@@ -91,7 +98,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
     for entry, line in located:
         if isinstance(entry, InvalidScenario):
             for err in entry.errors:
-                _say(_line(err))
+                _say(_line(err), said)
             code = max(code, 2)
             results.append(_error_record(entry.name, file, line, [_line(e) for e in entry.errors]))
             continue
@@ -303,10 +310,11 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
     finally:
         if progress is not None:
             progress.stop()
+    said: set[str] = set()
     for row in rows:
         if row.status == RowStatus.ERROR:
             for message in row.errors or (row.error or f"{row.file}: error",):
-                _say(message)
+                _say(message, said)
     try:
         write_rows(rows, out)
     except OSError as exc:
