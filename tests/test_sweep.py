@@ -227,12 +227,20 @@ def test_existing_output_needs_resume(tmp_path: Path) -> None:
     assert done.exit_code in (0, 1) and "0 solved now" in done.stderr
     other = write_sweep(tmp_path, budgets=3, name="other.yaml")
     mixed = runner.invoke(cli, ["sweep", str(other), "--out", str(out), "--resume"])
-    assert mixed.exit_code == 2 and "different sweep" in mixed.stderr
-    # a reviewer: resuming with --explain (or on a re-imported catalog) mixed explained and plain rows
+    assert mixed.exit_code == 2 and "different sweep (another scenario file or other axes); " in mixed.stderr
+    # a reviewer: resuming with --explain (or on a re-imported catalog) mixed explained and plain rows; then the
+    # refusal named every possible difference, not the one there is
     explained = runner.invoke(cli, ["sweep", str(path), "--out", str(out), "--resume", "--explain"])
-    assert explained.exit_code == 2 and "with/without --explain" in explained.stderr
+    assert explained.exit_code == 2
+    assert "different sweep (written without --explain, this run is with); " in explained.stderr
     plan = load_sweep(path)
     assert len({plan.for_run(c, e).fingerprint for c in ("catalog-a", "catalog-b") for e in (False, True)}) == 4
+    from recommender.sweep.output import ParquetOut
+
+    theirs = {b"recommender.sweep.parts": json.dumps(plan.for_run("catalog-a", False).parts).encode()}
+    here = ParquetOut(tmp_path / "new.parquet", plan.for_run("catalog-b", False), resume=False)
+    assert here._difference(theirs) == "another catalog"
+    assert "another catalog, or with/without --explain" in here._difference({})  # a file that does not say
 
 
 @pytest.mark.parametrize("name", ["r.parquet", "r.csv"])

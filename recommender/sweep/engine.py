@@ -337,6 +337,7 @@ def arrow_schema(plan: Plan) -> pa.Schema:
             "recommender.sweep.name": plan.name,
             "recommender.sweep.axes": json.dumps([a.field for a in plan.axes]),
             "recommender.sweep.total": str(plan.total),
+            "recommender.sweep.parts": json.dumps(plan.parts),
         },
     )
 

@@ -64,10 +64,26 @@ class ParquetOut:
                                   "its scenarios are solved again")  # fmt: skip
                 continue
             if not same:
-                raise ScenarioError(f"{f} was written by a different sweep (another file or other axes, another "
-                                    "catalog, or with/without --explain); write to a new --out")
+                raise ScenarioError(f"{f} was written by a different sweep ({self._difference(meta)}); write to a "
+                                    "new --out")
             self.done[idx] = True
             self.parts = max(self.parts, int(f.stem.split("-")[1]) + 1)
+
+    def _difference(self, meta: dict[bytes, bytes]) -> str:
+        """What differs from the sweep that wrote ``meta``, e.g. ``another catalog``; every possibility for a
+        file that does not record it."""
+        try:
+            theirs = json.loads(meta.get(b"recommender.sweep.parts", b"{}").decode())
+        except (ValueError, UnicodeDecodeError):
+            theirs = {}
+        ours = self.plan.parts
+        differ = [k for k in ours if k in theirs and theirs[k] != ours[k]]
+        if not differ or not isinstance(theirs, dict):
+            return "another file or other axes, another catalog, or with/without --explain"
+        words = {"the scenario file or its axes": "another scenario file or other axes", "the catalog": "another "
+                 "catalog", "--explain": f"written {theirs.get('--explain')} --explain, this run is "
+                 f"{ours.get('--explain')}"}  # fmt: skip
+        return "; ".join(words.get(k, k) for k in differ)
 
     def write(self, table: pa.Table) -> None:
         import pyarrow.parquet as pq

@@ -108,6 +108,9 @@ class Plan:
     base: dict[str, Any]  # the validated scenario with every axis at its first value
     axes: tuple[Axis, ...]
     fingerprint: str
+    #: what the fingerprint covers, one hash each (``file and axes``, ``catalog``, ``--explain``): a refused
+    #: ``--resume`` names the one that differs
+    parts: dict[str, str] = field(default_factory=dict)
     layout: Layout = field(init=False)
 
     def __post_init__(self) -> None:
@@ -122,7 +125,10 @@ class Plan:
         (a re-imported round changes every answer) and ``--explain`` (explained rows carry more columns'
         contents), so ``--resume`` never mixes rows of two catalogs or of explained and plain runs."""
         payload = f"{self.fingerprint}|{catalog_fingerprint or ''}|{bool(explain)}"
-        return Plan(self.file, self.name, self.base, self.axes, hashlib.sha256(payload.encode()).hexdigest()[:16])
+        parts = {"the scenario file or its axes": self.fingerprint, "the catalog": (catalog_fingerprint or "")[:16],
+                 "--explain": "with" if explain else "without"}
+        return Plan(self.file, self.name, self.base, self.axes, hashlib.sha256(payload.encode()).hexdigest()[:16],
+                    parts)
 
     def group_data(self, group: int) -> dict[str, Any]:
         """Scenario data of a group: the base with the group's non-limit axis values."""
