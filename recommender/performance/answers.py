@@ -432,9 +432,10 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
 def _same_layout(bundle: Bundle, coverage: float, r: _Rows, rows: np.ndarray,
                  row_spread: np.ndarray) -> tuple[np.ndarray, ...]:
     """Rows spread over more nodes than usual whose own layout (same spread) was measured at their count, in
-    their target round or an earlier one, though the count's anchor is another layout's (16 x A100 PCIe on 4 nodes: Dell measured 4
-    nodes in v3.0, the anchor is Clemson's 8 nodes of v3.1): the latest such measurement, carried like an
-    anchor. Returns (rows found, log-minutes on the usual layout, half-width, basis, source)."""
+    their target round or an earlier one, though the count's anchor is another layout's (16 x A100 PCIe on 4
+    nodes: Dell measured 4 nodes in v3.0, the anchor is Clemson's 8 nodes of v3.1): the latest such
+    measurement, carried like an anchor. Returns (rows found, log-minutes on the usual layout, half-width,
+    basis, source)."""
     want = pd.DataFrame({"_i": rows, "accelerator_id": r.acc[rows], "accelerators": r.counts[rows],
                          "benchmark": r.bench[rows], "target": r.round[rows], "_spread": row_spread[rows]})
     m = bundle.measured.merge(want, on=["accelerator_id", "accelerators", "benchmark"], how="inner")
@@ -444,8 +445,7 @@ def _same_layout(bundle: Bundle, coverage: float, r: _Rows, rows: np.ndarray,
         return (np.zeros(0, dtype=np.int64),) + (np.zeros(0),) * 2 + (np.zeros(0, dtype=object),) * 2
     m = m.sort_values("_rk", kind="stable").drop_duplicates("_i", keep="last").reset_index(drop=True)
     m["measured"] = (m["round"].astype(str) == m["target"].astype(str)).to_numpy()
-    model = bundle.estimator.model_
-    a = anchor_values(m, model, bundle.estimator, coverage)
+    a = anchor_values(m, bundle.estimator.model_, bundle.estimator, coverage)
     source = np.where(a["measured"], a["source"], "carried from " + a["source"].astype(str))
     return (a["_i"].to_numpy(dtype=np.int64), a["_raw"].to_numpy(dtype=float), a["_q"].to_numpy(dtype=float),
             a["_basis"].to_numpy(dtype=object), source.astype(object))
