@@ -33,6 +33,9 @@ def test_limits_that_bind_only_together_are_said_to_bind_together() -> None:
     r = recommender.optimize(SEED, power_limit_kw=4.5)
     assert r.binding == ["budget", "power"] and r.binding_together  # JSON and tables say it too
     assert r.to_dict()["binding_together"] is True and "**Binding limits:** budget + power (together)" in r.to_markdown()
+    from recommender.batch import row_from_recommendation
+
+    assert row_from_recommendation(r, file="seed.yaml").binding == ["budget+power"]  # batch CSV/JSON too
     lines = [line for line in r.explanation if line.startswith("Binding")]
     assert lines == [("Binding together: the budget and the power limit — relaxing any one of them alone buys "
                       "nothing better, relaxing them together does.")]
@@ -42,14 +45,18 @@ def test_limits_that_bind_only_together_are_said_to_bind_together() -> None:
 
 
 def test_a_multi_node_purchase_can_use_the_larger_pcie_chassis_the_catalog_has() -> None:
-    # a reviewer: the seed at $500k said 32 cards "needs $540,000" (4 x 8-card servers, 4 NIC sets and ports)
-    # while 2 x 16-card chassis (a size in the catalog's systems) fit the budget
+    # a reviewer: the seed at $500k bought 24 cards in one chassis because multi-server purchases were only 8-card
+    # servers or the largest chassis; 2 x 14-card servers (a size in the catalog's systems) fit. Their NICs and
+    # network ports count per card like the host (a reviewer: 16-card servers were charged 8 cards' NICs)
     r = recommender.optimize(SEED, budget_usd=500_000)
     assert r.status == "optimal"
     c = r.choice
-    assert (c.accelerators, c.nodes) == (32, 2) and c.capex_usd <= 500_000
-    four_by_eight = bill_for(catalog.load(), "nvidia-a100-pcie-80gb", 32, 4, quote_usd=11000)
-    assert four_by_eight.capex_usd > 500_000 > c.capex_usd  # the 4 x 8 purchase alone would not fit
+    assert (c.accelerators, c.nodes, c.accelerators_per_node) == (28, 2, 14) and c.capex_usd <= 500_000
+    lines = {ln.item.split(" (")[0]: ln for ln in c.bill}
+    eight = bill_for(catalog.load(), "nvidia-a100-pcie-80gb", 16, 2, quote_usd=11000)  # 2 x 8 cards
+    per_card = {ln.item.split(" (")[0]: ln.unit_usd / 8 for ln in eight.lines}
+    for item in ("host per node", "NICs per node", "scale-out network"):
+        assert lines[item].unit_usd == pytest.approx(14 * per_card[item]), item
 
 
 def test_mix_mode_names_the_limit_single_mode_names_for_the_same_buy() -> None:

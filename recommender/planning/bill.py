@@ -7,7 +7,8 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
 * **Host per node** by platform: HGX B200 and HGX B300 nodes use their own rows (``hgx_b200_8gpu_node``,
   ``hgx_b300_8gpu_node``), other SXM/OAM nodes the Hopper-era ``sxm_oam_8gpu_node``, PCIe servers
   ``pcie_node``; NVL72 racks none (the per-GPU price includes the system). A PCIe chassis above 8 cards costs
-  host x cards / 8 and draws host power x cards / 8 (a planning assumption row of defaults.csv, stated on the line).
+  host x cards / 8 and draws host power x cards / 8, and its NICs and network ports count x cards / 8 too (a
+  planning assumption row of defaults.csv, stated on the lines).
 * **NICs** (``nic_cost_usd_per_node``): one set per node of a multi-node SXM/OAM or PCIe purchase; none for a
   single node (no scale-out fabric), for HGX B300 (NICs on the baseboard) and NVL72 (in the rack price).
 * **Scale-out network** per node by tier: 1 node none, 2 nodes direct cables, <= 64 nodes one switch tier,
@@ -201,13 +202,15 @@ def bill(
     scale, scale_a = _pcie_scale(kind, per_node, d)
     host_basis = (host_row,) + ((scale_a,) if scale_a else ())
     lines.append(BillLine("host per node", nodes, host_row.value * scale, nodes * host_row.value * scale, host_basis))
-    if nodes >= 2 and "-b300-" not in accelerator_id:
+    if nodes >= 2 and "-b300-" not in accelerator_id:  # (a chassis above 8 cards: a NIC and a port per card)
         nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g")
-        lines.append(BillLine("NICs per node", nodes, nic.value, nodes * nic.value, (nic,)))
+        lines.append(BillLine("NICs per node", nodes, nic.value * scale, nodes * nic.value * scale, host_basis[1:]
+                              + (nic,)))  # fmt: skip
     tier = network_tier(nodes)
     if tier is not None:
         net = d.need("network_cost_usd_per_node", tier)
-        lines.append(BillLine(f"scale-out network ({tier})", nodes, net.value, nodes * net.value, (net,)))
+        lines.append(BillLine(f"scale-out network ({tier})", nodes, net.value * scale, nodes * net.value * scale,
+                              host_basis[1:] + (net,)))  # fmt: skip
     node_kw, power_basis = _node_power_kw(kind, per_node, tdp_watts, scale, d, form_factor)
     used += power_basis
     ru_node = _node_rack_units(kind, d)
@@ -344,8 +347,8 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
     scale_rule = planning_assumption("pcie_host_scale_per_card", "pcie_node_above_8_cards", defaults).value
     scale = np.where(per_node > base, scale_rule * per_node, 1.0)
     nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g").value if "-b300-" not in accelerator_id else 0.0
-    network = n * _tier_cost(n, d)
-    capex = acc * price_usd + n * host * scale + np.where(n >= 2, n * nic, 0.0) + network
+    network = n * _tier_cost(n, d) * scale
+    capex = acc * price_usd + n * host * scale + np.where(n >= 2, n * nic * scale, 0.0) + network
     gpu_kw = per_node * tdp_watts / 1000.0
     if kind == SXM_OAM:
         node_kw = d.need("it_power_factor", "sxm_oam_8gpu_air_node").value * gpu_kw
