@@ -91,7 +91,8 @@ class BatchRow(BaseModel):
         default=None, description="Where the minutes come from: measured | carried | predicted | specs_only, or mixed "
         "(the workloads' or configurations' bases differ)."
     )
-    binding: list[str] = Field(default_factory=list, description="Limits that stop a better answer.")
+    binding: list[str] = Field(default_factory=list, description="Limits that stop a better answer; limits that "
+                               "bind only together are one entry joined by '+', e.g. 'budget+power'.")
     error: str | None = Field(
         default=None, description="Why the scenario has no result (error rows): `file:line: field: message`s."
     )
@@ -235,7 +236,8 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         "objective": str(rec.objective),
         "objective_value": _round(rec.objective_value, 6),
         "risk": getattr(rec, "risk", None),
-        "binding": list(rec.binding),
+        # limits that bind only together are one entry, "budget+power" (each alone would read as binding alone)
+        "binding": ["+".join(rec.binding)] if getattr(rec, "binding_together", False) else list(rec.binding),
     }
     if not configs:
         explanation = " ".join(rec.explanation) or None

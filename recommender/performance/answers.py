@@ -206,8 +206,10 @@ def check_node_size(cat: Catalog, frame: pd.DataFrame) -> None:
         over = (nodes >= 1) & (counts <= MAX_PREDICT_ACCELERATORS) & (counts / nodes > cap + 1e-9)
     if over.any():
         i = int(np.flatnonzero(over)[0])
-        raise ScenarioError(f"{counts[i]:g} x {acc[i]} on {nodes[i]:g} nodes puts {counts[i] / nodes[i]:g} on a node; "
-                            f"the catalog's servers hold at most {cap[i]:g} of it per node (row {i})", field="nodes")
+        where = f" (row {i})" if len(frame) > 1 else ""
+        raise ScenarioError(f"{counts[i]:g} x {acc[i]} on {nodes[i]:g} node{'s' if nodes[i] != 1 else ''} puts "
+                            f"{counts[i] / nodes[i]:g} on a node; the catalog's servers hold at most {cap[i]:g} of it "
+                            f"per node{where}", field="nodes")
 
 
 _most_per_node = per_catalog(maxsize=4)(most_per_node)

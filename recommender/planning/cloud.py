@@ -35,6 +35,7 @@ PAY_PER_HOUR = ("on_demand", "spot")
 COMMITMENTS = {"commit_1y": 1.0, "commit_3y": 3.0}
 PRICING_MODELS = PAY_PER_HOUR + tuple(COMMITMENTS)
 REQUIRED_COLUMNS = ("provider", "accelerator_id", "pricing", "usd_per_accelerator_hour", "source", "as_of")
+OPTIONAL_COLUMNS = ("gpus_per_instance", "instance_type", "region", "confidence", "notes")
 
 
 def read_price_list(path: str | Path) -> pd.DataFrame:
@@ -63,14 +64,18 @@ def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = No
         raise CatalogError(f"{name}: empty file (a cloud price list is a CSV with the columns "
                            f"{', '.join(REQUIRED_COLUMNS)})")  # fmt: skip
     problems = row_problems(name, text, "cloud_prices.csv")
-    rows = csv.reader(io.StringIO(text))
+    rows = csv.reader(io.StringIO(text), strict=True)
     width = None
     too_long: list[tuple[int, str]] = []
-    for fields in rows:  # pandas would silently take a longer row's first field as an index
-        width = len(fields) if width is None else width
-        if len(fields) > width and any(f.strip() for f in fields[width:]):
-            too_long.append((rows.line_num, f"{name}:{rows.line_num}: {len(fields)} fields, the header has {width}"))
-    problems += too_long
+    try:
+        for fields in rows:  # pandas would silently take a longer row's first field as an index
+            width = len(fields) if width is None else width
+            if len(fields) > width and any(f.strip() for f in fields[width:]):
+                message = f"{name}:{rows.line_num}: {len(fields)} fields, the header has {width}"
+                too_long.append((rows.line_num, message))
+    except csv.Error as exc:  # an unclosed quote: the rest of the file would be one cell
+        too_long.append((rows.line_num, f"{name}:{rows.line_num}: unreadable CSV: {exc} (an unclosed quote?)"))
+    problems = [p for p in problems if "unreadable CSV" not in p[1]] + too_long
     if not too_long:
         try:
             frame = pd.read_csv(io.StringIO(text), dtype={"as_of": "string"}, index_col=False)
@@ -79,6 +84,13 @@ def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = No
         missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
         if missing:
             raise CatalogError(f"{name}:1: cloud price list lacks columns {', '.join(missing)}")
+        unknown = [str(c) for c in frame.columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+        if unknown:  # a misspelt optional column (gpus_per_instanse) was dropped without a word
+            from catalog.registry import closest_ids
+
+            known = list(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+            raise CatalogError(f"{name}:1: unknown column {unknown[0]!r}; closest: "
+                               f"{', '.join(closest_ids(unknown[0], known))} (the columns read: {', '.join(known)})")
         if frame.empty:
             raise CatalogError(f"{name}: no price rows (only a header)")
         problems += _own_problems(frame, name, accelerator_ids)
@@ -105,11 +117,12 @@ def _own_problems(frame: pd.DataFrame, name: str, accelerator_ids: set[str] | No
         for i in map(int, frame.index[mask.to_numpy(dtype=bool)]):
             out.append((i + 2, f"{name}:{i + 2}: {column} (row {i + 1}): {why(i) if callable(why) else why}"))
 
-    add(~frame["pricing"].isin(PRICING_MODELS), "pricing", lambda i: f"must be one of {', '.join(PRICING_MODELS)} "
+    add(~frame["pricing"].isin(PRICING_MODELS) & frame["pricing"].notna(), "pricing", lambda i: f"must be one of {', '.join(PRICING_MODELS)} "
         f"(got {frame['pricing'].iloc[i]!r})")  # fmt: skip
-    price = pd.to_numeric(frame["usd_per_accelerator_hour"], errors="coerce")
-    add(price.isna() | (price >= 1e6), "usd_per_accelerator_hour",
-        "must be a number > 0 (USD per accelerator-hour, below 1,000,000)")
+    for column in ("provider", "accelerator_id", "pricing", "usd_per_accelerator_hour", "source"):
+        add(frame[column].astype("string").fillna("").str.strip() == "", column, "must not be empty")
+    price = pd.to_numeric(frame["usd_per_accelerator_hour"], errors="coerce")  # (not numbers: the row checks)
+    add((price >= 1e6) & (price < float("inf")), "usd_per_accelerator_hour", "must be below 1,000,000 (USD per accelerator-hour)")
     as_of = frame["as_of"].astype("string").fillna("").str.strip()
     add(~as_of.str.fullmatch(_AS_OF).fillna(False).astype(bool), "as_of",
         lambda i: f"must be a date YYYY, YYYY-MM or YYYY-MM-DD (got {as_of.iloc[i]!r})")
