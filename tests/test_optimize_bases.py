@@ -137,7 +137,7 @@ def test_an_infeasible_answer_names_the_truly_cheapest_candidate_that_holds_the_
 def test_the_memory_sentence_names_the_largest_candidate_that_cannot_hold_the_model() -> None:
     # some candidates within the limits hold llama31_405b and some do not; the sentence said "121 of 131 cannot
     # hold it; the most memory among them is 144 x A100 = 11,520 GB" (a configuration that does hold it)
-    r = recommender.optimize({"name": "405b-tco", "budget_usd": 2e6, "objective": "min_tco",
+    r = recommender.optimize({"name": "405b-tco", "budget_usd": 3e6, "objective": "min_tco",
                               "required_mixes_per_day": 0.5, "workloads": [{"benchmark": "llama31_405b"}],
                               "accelerators": ["nvidia-a100-pcie-80gb", "nvidia-a30-pcie-24gb"]})  # fmt: skip
     assert r.status == "infeasible"
