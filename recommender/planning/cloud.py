@@ -75,7 +75,7 @@ def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = No
                 too_long.append((rows.line_num, message))
     except csv.Error as exc:  # an unclosed quote: the rest of the file would be one cell
         too_long.append((rows.line_num, f"{name}:{rows.line_num}: unreadable CSV: {exc} (an unclosed quote?)"))
-    problems = [p for p in problems if "unreadable CSV" not in p[1]] + too_long
+    problems += too_long
     if not too_long:
         try:
             frame = pd.read_csv(io.StringIO(text), dtype={"as_of": "string"}, index_col=False)
@@ -117,12 +117,14 @@ def _own_problems(frame: pd.DataFrame, name: str, accelerator_ids: set[str] | No
         for i in map(int, frame.index[mask.to_numpy(dtype=bool)]):
             out.append((i + 2, f"{name}:{i + 2}: {column} (row {i + 1}): {why(i) if callable(why) else why}"))
 
-    add(~frame["pricing"].isin(PRICING_MODELS) & frame["pricing"].notna(), "pricing", lambda i: f"must be one of {', '.join(PRICING_MODELS)} "
-        f"(got {frame['pricing'].iloc[i]!r})")  # fmt: skip
+    pricing = frame["pricing"]
+    add(~pricing.isin(PRICING_MODELS) & pricing.notna(), "pricing",
+        lambda i: f"must be one of {', '.join(PRICING_MODELS)} (got {pricing.iloc[i]!r})")
     for column in ("provider", "accelerator_id", "pricing", "usd_per_accelerator_hour", "source"):
         add(frame[column].astype("string").fillna("").str.strip() == "", column, "must not be empty")
     price = pd.to_numeric(frame["usd_per_accelerator_hour"], errors="coerce")  # (not numbers: the row checks)
-    add((price >= 1e6) & (price < float("inf")), "usd_per_accelerator_hour", "must be below 1,000,000 (USD per accelerator-hour)")
+    add((price >= 1e6) & (price < float("inf")), "usd_per_accelerator_hour",
+        "must be below 1,000,000 (USD per accelerator-hour)")
     as_of = frame["as_of"].astype("string").fillna("").str.strip()
     add(~as_of.str.fullmatch(_AS_OF).fillna(False).astype(bool), "as_of",
         lambda i: f"must be a date YYYY, YYYY-MM or YYYY-MM-DD (got {as_of.iloc[i]!r})")
