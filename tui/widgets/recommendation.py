@@ -290,9 +290,7 @@ class RecommendationPanel(VerticalScroll):
             bases = bases_summary([w for x in configs for w in x.workloads])
             grid.add_row("Objective", f"{obj}{mixes} · bases: {bases}")
         binding = binding_limits(rec, self.infeasibility)
-        together = bool(getattr(rec, "binding_together", False)) and binding == list(rec.binding)
-        grid.add_row("Binding", fmt.limits(binding, together, lambda b: LIMIT_TEXT.get(b, b)) if binding
-                     else "no limit binds")
+        grid.add_row("Binding", binding_text(rec, binding) if binding else "no limit binds")
         draw = [getattr(x, "average_draw_kw", None) for x in configs]
         if narrow:
             grid.add_row("Power", f"{fmt.kw(it_kw)} IT · {fmt.kw(fac_kw)} facility")
@@ -386,8 +384,7 @@ class RecommendationPanel(VerticalScroll):
         binding = binding_limits(rec, self.infeasibility)
         out.append("Binding limits: ", style="bold")
         if binding:
-            together = bool(getattr(rec, "binding_together", False)) and binding == list(rec.binding)
-            out.append(fmt.limits(binding, together, lambda b: LIMIT_TEXT.get(b, b)))
+            out.append(binding_text(rec, binding))
         elif _enum(rec.status) == "infeasible":
             out.append("not determined (no candidate to compare with the limits)")
         else:
@@ -455,6 +452,13 @@ def binding_limits(rec: Any, infeasibility: Any = None) -> list[str]:
     if infeasibility is not None and _enum(rec.status) == "infeasible":
         binding += [b for b in infeasibility.violated if b not in binding]
     return binding
+
+
+def binding_text(rec: Any, binding: list[str]) -> str:
+    """``budget, power limit``, or ``budget + power limit (together)`` when the library's limits bind only
+    together (not when an infeasible answer's broken limits were added to them)."""
+    together = bool(getattr(rec, "binding_together", False)) and binding == list(rec.binding)
+    return fmt.limits(binding, together, lambda b: LIMIT_TEXT.get(b, b))
 
 
 def _enum(value: Any) -> str:
