@@ -144,7 +144,8 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
     per_node = bundle.per_node.get(accelerator_id, FALLBACK_PER_NODE)  # the layout answered, as predict() takes it
     rec = {"accelerator_id": accelerator_id, "accelerators": int(accelerators), "benchmark": benchmark,
            "nodes": nodes if nodes is not None else math.ceil(accelerators / per_node),
-           "round": row.get("round", bundle.latest_round), "minutes": num(out["minutes"]), "minutes_low": num(out["minutes_low"]),
+           "round": row.get("round", bundle.latest_round),
+           "minutes": num(out["minutes"]), "minutes_low": num(out["minutes_low"]),
            "minutes_high": num(out["minutes_high"]), "basis": str(out["basis"]), "source": str(out["source"]),
            "coverage": coverage}
     if as_json:

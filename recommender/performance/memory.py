@@ -2,12 +2,13 @@
 
 The need of an MLPerf benchmark is ``parameters_billion x bytes per parameter x MEMORY_HEADROOM`` from the
 registry (:class:`catalog.registry.Benchmark`: 16 bytes for full training with mixed-precision Adam, 2 for LoRA
-— see the field comments there); the headroom (1.5) leaves a third of the memory for what the bytes-per-parameter
-rule leaves out: activations, communication buffers, the runtime and allocator fragmentation. A custom workload
-states ``min_total_memory_gb`` itself, and that figure is used as it is (it is the whole need). A configuration whose total
-accelerator memory (count x the accelerator's ``memory_gb``) is below the need does not fit: :func:`predict`
-answers it with ``basis: does_not_fit`` and no minutes, and :func:`fits` tells the optimizer which rows to
-skip and why. Benchmarks without figures, and accelerators without a memory size, are not checked.
+— see the field comments there); the headroom (1.5) leaves a third of the memory for what the
+bytes-per-parameter rule leaves out: activations, communication buffers, the runtime and allocator
+fragmentation. A custom workload states ``min_total_memory_gb`` itself, and that figure is used as it is (it is
+the whole need). A configuration whose total accelerator memory (count x the accelerator's ``memory_gb``) is
+below the need does not fit: :func:`predict` answers it with ``basis: does_not_fit`` and no minutes, and
+:func:`fits` tells the optimizer which rows to skip and why. Benchmarks without figures, and accelerators
+without a memory size, are not checked.
 """
 
 from __future__ import annotations

@@ -67,10 +67,16 @@ def pcie_chassis(catalog: Catalog) -> tuple[tuple[int, float], ...]:
     accs = catalog.accelerators
     form = accs["form_factor"].astype("string").str.lower()
     tdp = pd.to_numeric(accs["tdp_watts"], errors="coerce")
-    watts = dict(zip(accs["accelerator_id"].astype(str)[(form == "pcie") & tdp.notna()], tdp[(form == "pcie") & tdp.notna()]))
+    pcie = (form == "pcie") & tdp.notna()
+    watts = dict(zip(accs["accelerator_id"].astype(str)[pcie], tdp[pcie]))
     res = catalog.results
     sub = res.loc[res["accelerator_id"].isin(list(watts)), ["accelerator_id", "accelerators_per_node"]].dropna()
     return tuple(sorted({(int(n), float(watts[str(a)])) for a, n in sub.drop_duplicates().itertuples(index=False)}))
+
+
+def chassis_sizes(chassis: tuple[tuple[int, float], ...], tdp_watts: float) -> tuple[int, ...]:
+    """Per-node counts of the :func:`pcie_chassis` that hold cards drawing ``tdp_watts``."""
+    return tuple(sorted({n for n, w in chassis if w >= tdp_watts - 1e-9}))
 
 
 def most_per_node(catalog: Catalog) -> dict[str, int]:
@@ -86,7 +92,7 @@ def most_per_node(catalog: Catalog) -> dict[str, int]:
     accs = catalog.accelerators
     for a, form, tdp in zip(accs["accelerator_id"].astype(str), accs["form_factor"], accs["tdp_watts"]):
         if str(form).lower() == "pcie" and pd.notna(tdp):
-            out[a] = max([out[a]] + [n for n, w in chassis if w >= float(tdp) - 1e-9])
+            out[a] = max((out[a], *chassis_sizes(chassis, float(tdp))))
     return out
 
 

@@ -33,7 +33,9 @@ class CatalogMeta:
 
     def chassis_sizes(self, tdp_watts: float) -> tuple[int, ...]:
         """PCIe per-node counts seen in the catalog's systems with cards drawing at least ``tdp_watts``."""
-        return tuple(sorted({n for n, w in self.pcie_chassis if w >= tdp_watts - 1e-9}))
+        from recommender.performance.training import chassis_sizes
+
+        return chassis_sizes(self.pcie_chassis, tdp_watts)
 
 
 def _na(v: Any) -> Any:
