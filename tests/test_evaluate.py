@@ -111,6 +111,10 @@ def test_cli_model_predict_and_errors() -> None:
     res = runner.invoke(cli, ["model", "predict", "nvidia-h100", "12", "bert"])
     assert res.exit_code == 2 and "closest known" in res.output
     assert "Traceback" not in res.output
+    for args in (["nvidia-h100", "12", "bert"], ["nvidia-h100-sxm5-80gb", "12", "bert", "--nodes", "5"]):
+        res = runner.invoke(cli, ["model", "predict", *args, "--json"])  # a script reading stdout sees the refusal
+        refusal = json.loads(res.stdout)
+        assert res.exit_code == 2 and refusal["status"] == "error" and refusal["error"] in res.stderr
 
 
 def test_markdown_tables_from_an_evaluation() -> None:

@@ -17,8 +17,12 @@ import click
 from recommender import format as fmt
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, as_json: bool = False) -> None:
+    """Say why on stderr and exit 2; with ``--json`` stdout also gets ``{"status": "error", "error": …}`` so a
+    script reading it sees a refusal, not empty output."""
     click.echo(f"error: {message}", err=True)
+    if as_json:
+        click.echo(json.dumps({"status": "error", "error": message}, indent=2))
     sys.exit(2)
 
 
@@ -105,15 +109,15 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
     from recommender.performance.answers import check_node_size, predict
 
     if not (math.isfinite(accelerators) and accelerators >= 1 and accelerators == int(accelerators)):
-        _fail(f"ACCELERATORS: must be a whole number >= 1, got {accelerators:g}")
+        _fail(f"ACCELERATORS: must be a whole number >= 1, got {accelerators:g}", as_json)
     from recommender.performance.answers import MAX_PREDICT_ACCELERATORS  # defined once, with predict()
 
     if accelerators > MAX_PREDICT_ACCELERATORS:
         _fail(f"ACCELERATORS: at most {MAX_PREDICT_ACCELERATORS:,} (the largest MLPerf Training result used 11,616; "
-              f"far beyond that the count curve is pure extrapolation), got {accelerators:,.0f}")
+              f"far beyond that the count curve is pure extrapolation), got {accelerators:,.0f}", as_json)
     if nodes is not None and not (1 <= nodes <= accelerators and accelerators % nodes == 0):
         _fail(f"--nodes: must be between 1 and ACCELERATORS and divide it (equal accelerators per node), got {nodes} "
-              f"for {accelerators:g} accelerators")
+              f"for {accelerators:g} accelerators", as_json)
     row: dict[str, Any] = {"accelerator_id": accelerator_id, "accelerators": accelerators, "benchmark": benchmark}
     if nodes is not None:
         row["nodes"] = nodes
@@ -123,7 +127,7 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
         try:  # "2.0" is round v2.0 (it was taken as an unknown round: no anchors, another answer)
             row["round"] = canonical_round(round_name)
         except ValueError as exc:
-            _fail(f"--round: {exc}")
+            _fail(f"--round: {exc}", as_json)
     try:
         import catalog as catalog_pkg
 
@@ -133,7 +137,7 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
             bundle = store.load_bundle(cat, progress=progress)
         out = predict(pd.DataFrame([row]), catalog=cat, coverage=coverage).iloc[0]
     except (RecommenderError, CatalogError) as exc:
-        _fail(str(exc))
+        _fail(str(exc), as_json)
         return
     def num(v: Any) -> float | None:
         f = float(v)
