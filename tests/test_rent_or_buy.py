@@ -174,7 +174,12 @@ HEADER = "provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\
     # pandas' tokenizer message, a price "abc" was reported twice
     ((HEADER + "A,nvidia-a30-pcie-24gb,spot,1,,2026\n").encode(), "sub/cloud.csv:2: source (row 1): must not be empty"),
     ((HEADER.rstrip() + ",gpus_per_instanse\nA,nvidia-a30-pcie-24gb,spot,1,t,2026,8\n").encode(),
-     "sub/cloud.csv:1: unknown column 'gpus_per_instanse'; closest: gpus_per_instance"),
+     "sub/cloud.csv:1: unknown column 'gpus_per_instanse'; did you mean gpus_per_instance? (the columns read: "),
+    # a third review: an as_of in the future was taken; a column like nothing known named three unrelated ones
+    ((HEADER + "A,nvidia-a30-pcie-24gb,spot,1,t,2999-01\n").encode(),
+     "sub/cloud.csv:2: as_of (row 1): is after today ("),
+    ((HEADER.rstrip() + ",colour\nA,nvidia-a30-pcie-24gb,spot,1,t,2026,red\n").encode(),
+     "sub/cloud.csv:1: unknown column 'colour' (the columns read: provider, "),
     ((HEADER + 'A,nvidia-a30-pcie-24gb,spot,1,"t,2026\n').encode(),
      "sub/cloud.csv:2: unreadable CSV: unexpected end of data (an unclosed quote?)"),
     ((HEADER + "A,nvidia-a30-pcie-24gb,spot,abc,t,2026\n").encode(),

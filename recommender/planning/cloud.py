@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +87,12 @@ def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = No
             raise CatalogError(f"{name}:1: cloud price list lacks columns {', '.join(missing)}")
         unknown = [str(c) for c in frame.columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
         if unknown:  # a misspelt optional column (gpus_per_instanse) was dropped without a word
-            from catalog.registry import closest_ids
+            import difflib
 
             known = list(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
-            raise CatalogError(f"{name}:1: unknown column {unknown[0]!r}; closest: "
-                               f"{', '.join(closest_ids(unknown[0], known))} (the columns read: {', '.join(known)})")
+            near = difflib.get_close_matches(unknown[0], known, n=2, cutoff=0.6)  # a misspelling, not any column
+            hint = f"; did you mean {' or '.join(near)}?" if near else ""
+            raise CatalogError(f"{name}:1: unknown column {unknown[0]!r}{hint} (the columns read: {', '.join(known)})")
         if frame.empty:
             raise CatalogError(f"{name}: no price rows (only a header)")
         problems += _own_problems(frame, name, accelerator_ids)
@@ -126,8 +128,12 @@ def _own_problems(frame: pd.DataFrame, name: str, accelerator_ids: set[str] | No
     add((price >= 1e6) & (price < float("inf")), "usd_per_accelerator_hour",
         "must be below 1,000,000 (USD per accelerator-hour)")
     as_of = frame["as_of"].astype("string").fillna("").str.strip()
-    add(~as_of.str.fullmatch(_AS_OF).fillna(False).astype(bool), "as_of",
-        lambda i: f"must be a date YYYY, YYYY-MM or YYYY-MM-DD (got {as_of.iloc[i]!r})")
+    dated = as_of.str.fullmatch(_AS_OF).fillna(False).astype(bool)
+    add(~dated, "as_of", lambda i: f"must be a date YYYY, YYYY-MM or YYYY-MM-DD (got {as_of.iloc[i]!r})")
+    today = date.today().isoformat()  # a quote from the future is a typo (2062 for 2026): its age would be wrong
+    future = pd.Series([bool(d) and d > today[: len(d)] for d in as_of], index=frame.index)  # 2026-12 is today
+    add(dated & future, "as_of", lambda i: f"is after today ({today}; got {as_of.iloc[i]!r}): a price list says "
+        "when it was quoted")
     if "gpus_per_instance" in frame:
         gpus = pd.to_numeric(frame["gpus_per_instance"], errors="coerce")
         add(gpus > 65_536, "gpus_per_instance", "must be a whole number from 1 to 65,536")
