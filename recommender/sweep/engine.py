@@ -167,11 +167,12 @@ def solve_fast(gt: GroupTable, limits: np.ndarray) -> tuple[np.ndarray, list[lis
                 if bind[r] or pos[r] < 0 or np.isnan(lim[r]).all():
                     continue
                 if _better(gt, np.array([free]), pos[r : r + 1])[0]:
-                    bind[r] = [
+                    together = [
                         name
                         for k, name in enumerate(I.LIMIT_NAMES)
                         if not np.isnan(lim[r, k]) and gt.usage[k, free] > lim[r, k] * (1 + 1e-9) + eps
-                    ]
+                    ]  # none binds alone: they bind together, one entry as batch rows write it (budget+power)
+                    bind[r] = ["+".join(together)] if together else []
         binding += bind
     return choice, binding
 
