@@ -231,7 +231,14 @@ def test_existing_output_needs_resume(tmp_path: Path) -> None:
     assert done.exit_code in (0, 1) and "0 solved now" in done.stderr
     other = write_sweep(tmp_path, budgets=3, name="other.yaml")
     mixed = runner.invoke(cli, ["sweep", str(other), "--out", str(out), "--resume"])
-    assert mixed.exit_code == 2 and "different sweep (another scenario file or other axes); " in mixed.stderr
+    # a reviewer: it said "another scenario file or other axes", not which axis
+    assert mixed.exit_code == 2 and ("different sweep (axis budget_usd: 2 values, 100000.0 … 50000000.0 written, "
+                                     "this run 3 values, 100000.0 … 50000000.0); ") in mixed.stderr, mixed.stderr
+    powers = write_sweep(tmp_path, budgets=2, powers=[20, 40], extra_axes="  years: [3, 5]\n", name="p.yaml",
+                         base_extra="  pue: 1.2\n")
+    changed = runner.invoke(cli, ["sweep", str(powers), "--out", str(out), "--resume"]).stderr
+    assert ("(another base scenario; axis power_limit_kw: 5 values, 20 … 320 written, this run 2 values, 20 … 40; "
+            "axis years added); ") in changed, changed
     # a reviewer: resuming with --explain (or on a re-imported catalog) mixed explained and plain rows; then the
     # refusal named every possible difference, not the one there is
     explained = runner.invoke(cli, ["sweep", str(path), "--out", str(out), "--resume", "--explain"])

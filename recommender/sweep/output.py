@@ -77,13 +77,26 @@ class ParquetOut:
         except (ValueError, UnicodeDecodeError):
             theirs = {}
         ours = self.plan.parts
+        if not isinstance(theirs, dict):
+            theirs = {}
         differ = [k for k in ours if k in theirs and theirs[k] != ours[k]]
-        if not differ or not isinstance(theirs, dict):
+        if not differ:
             return "another file or other axes, another catalog, or with/without --explain"
         words = {"the scenario file or its axes": "another scenario file or other axes", "the catalog": "another "
                  "catalog", "--explain": f"written {theirs.get('--explain')} --explain, this run is "
-                 f"{ours.get('--explain')}"}  # fmt: skip
-        return "; ".join(words.get(k, k) for k in differ)
+                 f"{ours.get('--explain')}", "the base scenario": "another base scenario"}  # fmt: skip
+        if "the base scenario" in theirs:  # outputs that record each axis: name the ones that differ
+            differ = [k for k in differ if k != "the scenario file or its axes"]
+            fields = [k for k in dict.fromkeys([*ours, *theirs]) if k.startswith("axis ")]
+            for k in fields:
+                if k not in ours or k not in theirs:
+                    differ.append(f"{k} {'removed' if k not in ours else 'added'}")
+                elif ours[k] != theirs[k]:
+                    words[k] = f"{k}: {theirs[k].split(' (#')[0]} written, this run {ours[k].split(' (#')[0]}"
+                    if theirs[k].split(" (#")[0] == ours[k].split(" (#")[0]:
+                        words[k] = f"{k}: other values between the same ends"
+            differ = list(dict.fromkeys(differ))
+        return "; ".join(words.get(k, k) for k in differ) or "another scenario file or other axes"
 
     def write(self, table: pa.Table) -> None:
         import pyarrow.parquet as pq

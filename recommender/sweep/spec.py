@@ -126,7 +126,7 @@ class Plan:
         contents), so ``--resume`` never mixes rows of two catalogs or of explained and plain runs."""
         payload = f"{self.fingerprint}|{catalog_fingerprint or ''}|{bool(explain)}"
         parts = {"the scenario file or its axes": self.fingerprint, "the catalog": (catalog_fingerprint or "")[:16],
-                 "--explain": "with" if explain else "without"}
+                 "--explain": "with" if explain else "without", **_described(self.base, self.axes)}
         return Plan(self.file, self.name, self.base, self.axes, hashlib.sha256(payload.encode()).hexdigest()[:16],
                     parts)
 
@@ -271,6 +271,20 @@ def _validate(doc: Any, base_doc: Any, firsts: dict[str, tuple[Any, tuple[Any, .
 def _update(s: Scenario, fld: str) -> dict[str, Any]:
     keys = [fld, "price_notes"] if fld == "prices" else [fld]
     return {k: s.model_dump(include={k})[k] for k in keys}
+
+
+def _described(base: dict[str, Any], axes: tuple[Axis, ...]) -> dict[str, str]:
+    """The base scenario's hash and each axis' values in words (``axis budget_usd`` -> ``3 values, 100000 …
+    1000000 (#1a2b3c)``), so a refused ``--resume`` can name the axis that differs."""
+
+    def digest(value: Any) -> str:
+        return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:6]
+
+    out = {"the base scenario": digest({k: v for k, v in base.items() if k not in {a.field for a in axes}})}
+    for a in axes:
+        ends = f"{a.labels[0]}" if len(a) == 1 else f"{a.labels[0]} … {a.labels[-1]}"
+        out[f"axis {a.field}"] = f"{len(a)} value{'s' if len(a) != 1 else ''}, {ends} (#{digest(a.updates)})"
+    return out
 
 
 def _fingerprint(base: dict[str, Any], axes: list[Axis]) -> str:
