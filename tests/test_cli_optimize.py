@@ -87,6 +87,22 @@ def test_an_error_in_defaults_is_said_once_though_every_scenario_has_it(tmp_path
     assert len(out.read_text().splitlines()) == 4  # still a row per scenario
 
 
+def test_an_entrys_unknown_id_is_said_with_a_schema_error(tmp_path: Path, fake_model: object) -> None:
+    # a reviewer: unknown ids were checked only once the entry validated, so a `defaults:` error hid them
+    f = tmp_path / "d.yaml"
+    f.write_text("version: 1\ndefaults:\n  years: -3\n  workloads: [{benchmark: bert}]\nscenarios:\n"
+                 "  - name: a\n    budget_usd: 2e5\n    accelerators: [nvidia-h100-sxm, 7]\n"
+                 "  - name: b\n    budget_usd: 2e5\n    workloads: [{benchmark: bertt}, {benchmark: ''}]\n")
+    result = run("optimize", str(f))
+    assert result.exit_code == 2 and result.stderr.splitlines() == [
+        f"{f}:3: defaults.years: must be greater than 0",
+        f"{f}:8: scenarios[0].accelerators[1]: must be a valid string (got 7)",
+        (f"{f}:8: scenarios[0].accelerators[0]: unknown accelerator 'nvidia-h100-sxm' (closest known: "
+         "nvidia-h100-sxm5-80gb, nvidia-h100-sxm5-96gb)"),
+        f"{f}:11: scenarios[1].workloads[1]: `benchmark` must not be empty",
+        f"{f}:11: scenarios[1].workloads[0].benchmark: unknown benchmark 'bertt' (closest known: bert)"]
+
+
 def test_optimize_examples(fake_model: object) -> None:
     examples = Path(__file__).resolve().parents[1] / "examples"
     result = run("optimize", str(examples / "budget-sweep.yaml"), "--format", "json")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from catalog.registry import TASKS, closest_ids
 from recommender.cache import per_catalog
@@ -39,17 +39,23 @@ def _known_ids(catalog: Catalog) -> tuple[list[str], dict[str, str]]:
 closest = closest_ids
 
 
-def check_ids(scenario: Scenario, doc: Doc | None = None, catalog: Catalog | None = None) -> list[ScenarioError]:
+def check_ids(scenario: Scenario | Mapping[str, Any], doc: Doc | None = None,
+              catalog: Catalog | None = None) -> list[ScenarioError]:
     """Unknown benchmark and accelerator ids of a scenario, each naming the closest known ids, and custom
     workloads named like a benchmark.
 
+    ``scenario`` may also be the scenario's plain data before it validates (what is not a string where an id
+    belongs is skipped: the schema reports it), so an entry's unknown ids are said with its other errors.
     ``doc`` (the scenario's located source) puts file and line on each error.
     """
+    data = scenario.model_dump() if isinstance(scenario, Scenario) else scenario
     benchmarks, accelerators = known_ids(catalog)
     bench_set = set(benchmarks)
     out: list[ScenarioError] = []
 
-    def bad(path: PathT, kind: str, value: str, known: Iterable[str], names: dict[str, str] | None) -> None:
+    def bad(path: PathT, kind: str, value: Any, known: Iterable[str], names: dict[str, str] | None) -> None:
+        if not isinstance(value, str) or value in known:
+            return
         near = closest(value, known, names)
         hint = f" (closest known: {', '.join(near)})" if near else ""
         msg = f"unknown {kind} {value!r}{hint}"
@@ -61,29 +67,34 @@ def check_ids(scenario: Scenario, doc: Doc | None = None, catalog: Catalog | Non
     def clash(path: PathT, msg: str) -> None:
         out.append(error_at(doc, path, msg) if doc is not None else ScenarioError(msg, field=field_path(path)))
 
-    for i, w in enumerate(scenario.workloads):
-        if w.custom is not None and w.custom.name in bench_set:  # predict() and the tables know it by its name
+    for i, w in enumerate(_items(data.get("workloads"))):
+        w = w if isinstance(w, Mapping) else {}
+        custom = w.get("custom") if isinstance(w.get("custom"), Mapping) else {}
+        if isinstance(custom.get("name"), str) and custom["name"] in bench_set:  # predict() and the tables know it by its name
             clash(("workloads", i, "custom", "name"),
-                  f"{w.custom.name!r} is an MLPerf benchmark's id; give the custom workload another name")
-        if w.benchmark is not None and w.benchmark not in bench_set:
-            bad(("workloads", i, "benchmark"), "benchmark", w.benchmark, benchmarks, None)
-        if w.custom is not None:
-            if w.custom.like is not None and w.custom.like not in bench_set:
-                bad(("workloads", i, "custom", "like"), "benchmark", w.custom.like, benchmarks, None)
-            if w.custom.task is not None and w.custom.task not in TASKS:
-                bad(("workloads", i, "custom", "task"), "task", w.custom.task, TASKS, None)
-            for j, m in enumerate(w.custom.measurements):
-                if m.accelerator_id not in accelerators:
-                    bad(("workloads", i, "custom", "measurements", j, "accelerator_id"), "accelerator",
-                        m.accelerator_id, accelerators, accelerators)
+                  f"{custom['name']!r} is an MLPerf benchmark's id; give the custom workload another name")
+        if w.get("benchmark") is not None and str(w["benchmark"]).strip():  # (an empty one: the schema says so)
+            bad(("workloads", i, "benchmark"), "benchmark", w["benchmark"], bench_set, None)
+        if custom.get("like") is not None:
+            bad(("workloads", i, "custom", "like"), "benchmark", custom["like"], bench_set, None)
+        if custom.get("task") is not None:
+            bad(("workloads", i, "custom", "task"), "task", custom["task"], TASKS, None)
+        for j, m in enumerate(_items(custom.get("measurements"))):
+            if isinstance(m, Mapping):
+                bad(("workloads", i, "custom", "measurements", j, "accelerator_id"), "accelerator",
+                    m.get("accelerator_id"), accelerators, accelerators)
     for key in ("accelerators", "exclude"):
-        for j, a in enumerate(getattr(scenario, key) or []):
-            if a not in accelerators:
-                bad((key, j), "accelerator", a, accelerators, accelerators)
-    for a in scenario.prices:
-        if a not in accelerators:
-            bad(("prices", a), "accelerator", a, accelerators, accelerators)
-    for a in scenario.price_notes:
-        if a not in accelerators and a not in scenario.prices:
+        for j, a in enumerate(_items(data.get(key))):
+            bad((key, j), "accelerator", a, accelerators, accelerators)
+    prices = data.get("prices") if isinstance(data.get("prices"), Mapping) else {}
+    for a in prices:
+        bad(("prices", a), "accelerator", a, accelerators, accelerators)
+    notes = data.get("price_notes") if isinstance(data.get("price_notes"), Mapping) else {}
+    for a in notes:
+        if a not in prices:
             bad(("price_notes", a), "accelerator", a, accelerators, accelerators)
     return out
+
+
+def _items(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else []

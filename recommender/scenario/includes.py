@@ -148,16 +148,15 @@ def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | N
         data = copy.deepcopy(data)
         for p, _ in bools:
             get_path(data, p[:-1])[p[-1]] = 1
+    scenario: Scenario | None = None
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         errors.extend(validation_errors(exc, edoc, Scenario))
-        return errors
-    if errors:
-        return errors
-    if check:
-        errors.extend(check_ids(scenario, edoc, catalog))
-    return errors or scenario
+    if check:  # unknown ids are said with the entry's other errors (they waited for a clean schema)
+        said = {e.field for e in errors}
+        errors.extend(e for e in check_ids(scenario or data, edoc, catalog) if e.field not in said)
+    return errors or scenario  # type: ignore[return-value]
 
 
 def _resolve_custom_workloads(doc: Doc, data: dict, locs: dict, includes: Includes,
