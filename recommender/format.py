@@ -85,6 +85,20 @@ def money(value: Any, missing: str = "—") -> str:
     return f"{sign}${abs(v):,.0f}"
 
 
+def at_utilization(utilization: Any) -> str:
+    """`` at 58.0 % utilisation`` (the share of the year an energy bill counts); empty when unknown."""
+    return "" if is_missing(utilization) else f" at {percent(utilization)} utilisation"
+
+
+def tco_terms(c: Any) -> str:
+    """``TCO $69,820 (present value: capex $71,390 + energy $4,908 - salvage $6,478)`` of a configuration (the
+    three terms, so a TCO below capex reads as the resale it is)."""
+    if is_missing(getattr(c, "salvage_usd", None)):
+        return f"TCO {money(c.tco_usd)} (present value)"
+    return (f"TCO {money(c.tco_usd)} (present value: capex {money(c.capex_usd)} + energy {money(c.energy_usd)} "
+            f"- salvage {money(c.salvage_usd)})")
+
+
 def kw(value: Any) -> str:
     """``10.2 kW``; ``—`` when missing."""
     if is_missing(value):

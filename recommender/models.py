@@ -467,8 +467,7 @@ class Configuration(FrozenModel):
     tco_usd: float = Field(description="Total cost of ownership: present value of capex + energy - salvage, USD.")
     weighted_minutes: float = Field(description="Share-weighted minutes to train of the whole mix.")
     mixes_per_day: float = Field(description="How many times per day the whole mix can be trained (1440 / weighted).")
-    # tuples, not lists: a Configuration is frozen and shared (one per candidate and table), so nothing a caller
-    # does to one answer's configuration may reach the next answer
+    # tuples, not lists: a Configuration is frozen and shared, so nothing done to one answer reaches the next
     workloads: tuple[WorkloadEstimate, ...] = Field(description="Minutes to train per workload, with basis and interval.")
     basis: Literal["measured", "carried", "predicted", "specs_only", "does_not_fit", "mixed"] = Field(
         default="predicted", description="The workloads' basis when they agree (of those with a share), else mixed.")
@@ -476,15 +475,16 @@ class Configuration(FrozenModel):
         default_factory=dict,
         description="Fraction of each workload's trainings this configuration serves (1.0 = all; mix mode splits).",
     )
-    count: int = Field(
-        default=1,
-        description="How many copies of this configuration to buy (mix mode; 1 otherwise). Money, power and "
-        "rack figures above are per copy.",
-    )
+    count: int = Field(default=1, description="How many copies of this configuration to buy (mix mode; 1 otherwise). "
+                                              "Money, power and rack figures above are per copy.")
     bill: tuple[BillLine, ...] = Field(default_factory=tuple, description="The whole bill of one copy, with sources.")
     racks: int | None = Field(default=None, description="Racks, from each rack's power limit and rack units.")
     average_draw_kw: float | None = Field(default=None, description="Expected average IT draw in training, kW.")
-    energy_usd_per_year: float | None = Field(default=None, description="Energy bill of one year at utilisation.")
+    energy_usd_per_year: float | None = Field(default=None, description="Energy bill of one year at `utilization`.")
+    utilization: float | None = Field(default=None, description="Share of the year drawing training power: the "
+                                      "scenario's, never below the required work's under min_tco.")
+    salvage_usd: float | None = Field(default=None, description="Present value of the resale, USD: tco = capex + "
+                                      "energy - salvage.")
     yearly_cost_usd: float | None = Field(default=None, description="Equivalent yearly cost of the TCO, USD.")
 
     @model_validator(mode="before")

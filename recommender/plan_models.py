@@ -85,10 +85,11 @@ def bill_markdown(configurations: list[Any]) -> list[str]:
         if c.average_draw_kw is not None:
             parts.append(f"expected average draw in training {_amount(c.average_draw_kw)} kW")
         if c.energy_usd_per_year is not None:
-            parts.append(f"energy {fmt.money(c.energy_usd_per_year)} a year (PUE {c.pue:.2f})")
+            parts.append(f"energy {fmt.money(c.energy_usd_per_year)} a year{fmt.at_utilization(c.utilization)} "
+                         f"(PUE {c.pue:.2f})")
         line = "; ".join(parts) + "."
         if c.yearly_cost_usd is not None:
-            line += f" TCO (present value) {fmt.money(c.tco_usd)}, i.e. {fmt.money(c.yearly_cost_usd)} a year."
+            line += f" {fmt.tco_terms(c)}, i.e. {fmt.money(c.yearly_cost_usd)} a year."
         out += [line, ""]
     return out
 
@@ -98,7 +99,7 @@ def rent_markdown(r: RentOrBuy | None) -> list[str]:
     out = ["## Rent or buy", "",
            (f"Buy: {fmt.money(r.buy_tco_usd)} (present value; {fmt.money(r.buy_usd_per_year)} a year) with energy at "
             f"the work's utilisation, {fmt.percent(r.utilization)} ({_amount(r.mixes_per_year)} mixes a year; the "
-            "configuration's TCO above assumes the scenario's average draw)."), "",
+            "configuration's TCO above counts the utilisation its energy line states)."), "",
            ("| provider | accelerator | pricing | USD/acc-h | rent (present value) | vs buy | break-even utilisation "
             "| source |"), "|---|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
     for q in r.quotes:

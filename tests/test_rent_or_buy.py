@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from recommender.errors import CatalogError
@@ -75,6 +76,31 @@ def test_required_mixes_set_the_work(two_rows) -> None:
                           required_mixes_per_day=12)
     assert r.utilization == pytest.approx(12 * 365.25 / 8766)  # 0.5: half of every day busy
     assert r.quotes[0].accelerator_hours_per_year == pytest.approx(8 * 12 * 365.25)
+
+
+@pytest.mark.parametrize(("utilization", "share"), [(0.3, 0.5), (0.9, 0.9)])
+def test_energy_is_charged_for_the_required_work(utilization: float, share: float) -> None:
+    # a reviewer: min_tco ranked purchases by energy at the scenario's 50 % utilisation for work that keeps them
+    # busy 58 % of the year, while the rent-or-buy block charged 58 %: two TCOs for one purchase
+    from recommender.models import Scenario
+    from recommender.planning.power import busy_share
+
+    s = Scenario.parse({"budget_usd": 1e6, "workloads": [{"benchmark": "bert"}], "objective": "min_tco",
+                        "required_mixes_per_day": 12, "utilization": utilization})
+    assert busy_share(s, utilization, np.array([60.0, np.inf])).tolist() == [pytest.approx(share), utilization]
+    assert busy_share(s.model_copy(update={"mix": True}), 0.3, np.array([60.0])).tolist() == [0.3]  # a fleet
+
+
+def test_a_purchase_has_one_tco_when_the_work_exceeds_the_utilisation() -> None:
+    import recommender
+
+    rec = recommender.optimize({"budget_usd": 2e5, "workloads": [{"benchmark": "bert"}], "objective": "min_tco",
+                                "required_mixes_per_day": 60, "utilization": 0.2, "years": 2})
+    c = rec.choice
+    assert c is not None and rec.rent_or_buy is not None
+    assert rec.rent_or_buy.utilization == pytest.approx(c.utilization) and c.utilization > 0.2
+    assert rec.rent_or_buy.buy_tco_usd == pytest.approx(c.tco_usd) == pytest.approx(rec.objective_value)
+    assert c.tco_usd == pytest.approx(c.capex_usd + c.energy_usd - c.salvage_usd)
 
 
 def test_a_required_rate_above_what_the_purchase_does_rents_only_what_it_does(two_rows) -> None:

@@ -227,9 +227,9 @@ def _print_table(rec: Any) -> None:
         console.print(bill)
         if c.average_draw_kw is not None:
             console.print(f"power: provisioned {c.it_power_kw:,.2f} kW in {c.racks} rack(s), average draw "
-                          f"{c.average_draw_kw:,.2f} kW; energy {fmt.money(c.energy_usd_per_year)} a year; TCO "
-                          f"{fmt.money(c.tco_usd)} (present value) = {fmt.money(c.yearly_cost_usd)} a year",
-                          soft_wrap=True, markup=False)  # fmt: skip
+                          f"{c.average_draw_kw:,.2f} kW; energy {fmt.money(c.energy_usd_per_year)} a year"
+                          f"{fmt.at_utilization(c.utilization)}; {fmt.tco_terms(c)} = "
+                          f"{fmt.money(c.yearly_cost_usd)} a year", soft_wrap=True, markup=False)  # fmt: skip
     if rec.rent_or_buy is not None:
         _print_rent(console, rec.rent_or_buy)
     if rec.binding:

@@ -27,6 +27,11 @@ def unit_text(obj: Objective, risk: str | None = None) -> str:
                        Objective.MIN_TCO: "USD TCO"}[obj], risk)  # fmt: skip
 
 
+def value_text(obj: Objective, risk: str | None, value: float) -> str:
+    """An objective value in a sentence: ``$76,111 TCO``, ``27.5 share-weighted p80 minutes``."""
+    return f"{fmt.money(value)} TCO" if obj == Objective.MIN_TCO else f"{fmt.amount(value)} {unit_text(obj, risk)}"
+
+
 def describe(c: Configuration) -> str:
     kind = {"nvl72": "NVL72 compute tray", "pcie": "PCIe server", "sxm_oam": "8-way server"}.get(
         c.form_factor or "", "node")
@@ -156,9 +161,8 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
     s = p.scenario
     capex = sum(c.capex_usd * c.count for c in configs)
     power = sum(c.it_power_kw * c.count for c in configs)
-    unit = unit_text(s.objective, s.risk)
     out = [f"Buy {describe_many(configs)}: capex {fmt.money(capex)}, IT power {fmt.amount(power)} kW.",
-           (f"Objective {s.objective.value}: {fmt.amount(value)} {unit} (mix mode: workloads split across "
+           (f"Objective {s.objective.value}: {value_text(s.objective, s.risk, value)} (mix mode: workloads split across "
             f"configurations, solved by {'HiGHS' if solver == 'highs' else 'CBC'} over {n_pruned} non-dominated "
             "candidates).")]
     if s.objective == Objective.MIN_TIME:
@@ -182,7 +186,7 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
         partly = "in part " if used - {"carried", "specs_only"} else ""
         out.append(f"The choice rests {partly}on {' and '.join(weak)} figures: check the intervals in the table.")
     if single_best is not None:
-        out.append(f"The best single configuration reaches {fmt.amount(single_best)} {unit}; the mix is never worse: the "
+        out.append(f"The best single configuration reaches {value_text(s.objective, s.risk, single_best)}; the mix is never worse: the "
                    "solver starts from the best fleet of one configuration and keeps it unless it finds better.")
     if binding:
         out.append("Binding: " + ", ".join(binding) + ".")

@@ -11,7 +11,7 @@ import numpy as np
 from recommender import format as fmt
 from recommender.models import Alternative, Configuration, Objective, Recommendation, Sensitivity, Status
 from recommender.planning import solve as S
-from recommender.planning.explain import explain_mix, infeasible_explanation, unit_text, weak_bases
+from recommender.planning.explain import explain_mix, infeasible_explanation, value_text, weak_bases
 from recommender.planning.feasibility import (
     copies_dominated,
     dominated_mask,
@@ -295,7 +295,7 @@ def alternatives_mix(p: Prepared, used: set[int], value: float, sense: str) -> l
     t = p.table
     used_acc = {t.acc[i] for i in used}
     out = []
-    unit = unit_text(p.scenario.objective, p.scenario.risk)
+    s = p.scenario
     for acc in p.considered:
         if acc in used_acc:
             continue
@@ -308,6 +308,6 @@ def alternatives_mix(p: Prepared, used: set[int], value: float, sense: str) -> l
         v = single_as_mix_value(p, rr.index)
         cfg = configuration(p, rr.index)
         out.append(Alternative(accelerator_id=acc, configuration=cfg, objective_value=v,
-                               reason=f"best single fit {cfg.accelerators} x {name}: {fmt.amount(v)} {unit} "
+                               reason=f"best single fit {cfg.accelerators} x {name}: {value_text(s.objective, s.risk, v)} "
                                       f"vs {fmt.amount(value)} for the mix; the MILP found no use for it"))  # fmt: skip
     return out

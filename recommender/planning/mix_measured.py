@@ -9,7 +9,7 @@ import numpy as np
 from recommender import format as fmt
 from recommender.models import Configuration, Objective, Status
 from recommender.planning import risk as R
-from recommender.planning.explain import describe_many, unit_text
+from recommender.planning.explain import describe_many, unit_text, value_text
 from recommender.planning.feasibility import DOES_NOT_FIT
 from recommender.planning.table import Prepared
 
@@ -57,8 +57,8 @@ def fleet_sentence(obj: Objective, risk: str | None, name: str, other: float, va
     money = fmt.money(abs(capex_gap))
     cap = ("the same capex" if abs(capex_gap) < 0.5 else
            f"capex {money} {'more' if capex_gap > 0 else 'less'}")  # fmt: skip
-    value_text = f"{fmt.money(other)} TCO" if obj == Objective.MIN_TCO else f"{fmt.amount(other)} {unit}"
-    out = f"The best fleet among measured configurations is {name}: {value_text}, which {what}; {cap}."
+    other_text = value_text(obj, risk, other)
+    out = f"The best fleet among measured configurations is {name}: {other_text}, which {what}; {cap}."
     if status != Status.OPTIMAL:
         out = out[:-1] + " (the solver stopped at its time limit: a better measured fleet may exist)."
     return out

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from recommender.format import kw, money, percent, shorten
+import numpy as np
+
+from recommender.format import at_utilization, kw, money, percent, shorten
 from recommender.models import Assumption, Scenario
 from recommender.planning import cloud, power, sources
 from recommender.planning import costs as C
@@ -25,19 +27,20 @@ class PlanReport:
     bill: Bill
     average_draw_kw: float
     pue: float
-    energy_usd_per_year: float  # at the scenario's utilisation
+    energy_usd_per_year: float  # at ``utilization`` (the table's busy_share)
     tco_pv_usd: float
     yearly_cost_usd: float
     financing: Financing
     rent: cloud.RentOrBuy | None
     assumptions: tuple[Assumption, ...]
+    utilization: float | None = None
 
     def to_markdown(self) -> str:
         b = self.bill
         power_line = (f"Provisioned IT power {kw(b.provisioned_it_power_kw)} ({b.racks} rack(s) at the "
                       f"{b.rack_class} power limit); expected average draw in training {kw(self.average_draw_kw)}; "
                       f"PUE {self.pue:g}.")  # fmt: skip
-        money_line = (f"Energy {money(self.energy_usd_per_year)} a year; TCO (present value over "
+        money_line = (f"Energy {money(self.energy_usd_per_year)} a year{at_utilization(self.utilization)}; TCO (present value over "
                       f"{self.financing.years:g} years at {percent(self.financing.cost_of_capital)}, "
                       f"{percent(self.financing.salvage_fraction)} salvage) {money(self.tco_pv_usd)}, i.e. "
                       f"{money(self.yearly_cost_usd)} a year.")  # fmt: skip
@@ -88,7 +91,8 @@ def plan_report(catalog: Any, scenario: Scenario, accelerator_id: str, accelerat
     util = sources.scenario_value("utilization", scenario.utilization, defaults)
     fin, fin_basis = financing_for(scenario, defaults)
     full_year = power.energy_usd_per_year(draw, pue, 1.0, model.energy_usd_per_kwh)
-    energy = full_year * util.value
+    share = float(power.busy_share(scenario, util.value, np.array([minutes_per_mix]))[0])  # as the table charges it
+    energy = full_year * share
     tco = fin.tco(b.capex_usd, energy)
     rent = None
     if with_rent:
@@ -100,7 +104,8 @@ def plan_report(catalog: Any, scenario: Scenario, accelerator_id: str, accelerat
                                  accelerator_hours_per_mix=accelerator_hours_per_mix)  # fmt: skip
     used = (*b.assumptions, draw_basis, util, *fin_basis, *model.assumptions.values())
     return PlanReport(bill=b, average_draw_kw=draw, pue=pue, energy_usd_per_year=energy, tco_pv_usd=float(tco),
-                      yearly_cost_usd=float(fin.yearly(tco)), financing=fin, rent=rent, assumptions=used)  # fmt: skip
+                      yearly_cost_usd=float(fin.yearly(tco)), financing=fin, rent=rent, assumptions=used,
+                      utilization=share)  # fmt: skip
 
 
 def accelerator_hours_per_mix(candidates: Any) -> dict[str, float]:

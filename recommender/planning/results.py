@@ -47,6 +47,8 @@ def _configuration(p: Prepared, i: int, *, count: int, serves: dict[str, float] 
         serves=serves if serves is not None else {n: 1.0 for n in p.names}, count=count,
         bill=bill_lines(p, i), racks=_opt_int(t.racks, i), average_draw_kw=_opt(t.draw, i),
         energy_usd_per_year=_opt(t.energy_year, i), yearly_cost_usd=_opt(t.yearly, i),
+        utilization=_opt(t.utilization, i),
+        salvage_usd=max(0.0, float(t.capex[i] + t.energy[i] - t.tco[i])),  # the TCO's third term (financing.tco)
     )  # fmt: skip
 
 

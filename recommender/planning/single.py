@@ -11,7 +11,7 @@ from recommender import format as fmt
 from recommender.models import Alternative, Objective, Recommendation, Sensitivity, Status
 from recommender.planning import solve as S
 from recommender.planning.binding import Relaxed, binding_limits, bound_together
-from recommender.planning.explain import explain_single, infeasible_explanation, risk_lines, unit_text
+from recommender.planning.explain import explain_single, infeasible_explanation, risk_lines, value_text
 from recommender.planning.feasibility import (
     dominated_mask,
     feasible_mask,
@@ -120,7 +120,7 @@ def alternatives_single(p: Prepared, i: int, best: float | None, sense: str) -> 
     t = p.table
     out: list[Alternative] = []
     chosen = t.acc[i]
-    unit = unit_text(p.scenario.objective, p.scenario.risk)
+    s = p.scenario
     for acc in p.considered:
         if acc == chosen:
             continue
@@ -135,11 +135,11 @@ def alternatives_single(p: Prepared, i: int, best: float | None, sense: str) -> 
         val = float(rr.objective)  # type: ignore[arg-type]
         if sense == "min":
             rel = (val / best - 1) if best else math.inf
-            reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {fmt.amount(val)} {unit}, "
+            reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {value_text(s.objective, s.risk, val)}, "
                       f"{fmt.signed_percent(rel)} vs the choice")  # fmt: skip
         else:
             rel = (val / best - 1) if best else -math.inf
-            reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {fmt.amount(val)} {unit}, "
+            reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {value_text(s.objective, s.risk, val)}, "
                       f"{fmt.signed_percent(rel)} vs the choice")  # fmt: skip
         if abs(val - (best or 0.0)) <= 1e-9 * max(1.0, abs(best or 0.0)):
             reason += " (tie: the choice is cheaper or draws less power)"

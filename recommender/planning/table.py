@@ -14,7 +14,7 @@ from recommender.planning.bill import bill_arrays
 from recommender.planning.catalog_info import AcceleratorInfo, CatalogMeta
 from recommender.planning.finance import Financing
 from recommender.planning.grid import limits_of, series
-from recommender.planning.power import DrawModel, energy_usd_per_year
+from recommender.planning.power import DrawModel, busy_share, energy_usd_per_year
 from recommender.planning.predictions import Predictor, predict_rows
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,6 +52,7 @@ class Table:
     draw: np.ndarray | None = None  # expected average IT draw in training, kW (calibrated on MLPerf Power)
     energy_year: np.ndarray | None = None  # energy bill of one year at the scenario's utilisation, USD
     yearly: np.ndarray | None = None  # equivalent annual cost of the TCO's present value, USD
+    utilization: np.ndarray | None = None  # share of the year drawing training power (power.busy_share)
 
     def __len__(self) -> int:
         return len(self.acc)
@@ -233,13 +234,6 @@ def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, 
         ru[rows_a] = b["rack_units"]
         racks[rows_a] = b["racks"]
     facility = C.facility_power_kw(power, pue)
-    # expected average draw (calibrated), energy at the scenario's utilisation, present-value TCO
-    ratio = spread([plan.draw.ratio(a)[0] for a in ids])
-    draw = power * ratio
-    energy_year = energy_usd_per_year(draw, pue, plan.utilization, model.energy_usd_per_kwh)
-    energy = plan.financing.pv_of_yearly(energy_year)
-    tco = plan.financing.tco(capex, energy_year)
-    yearly = plan.financing.yearly(tco)
     got = [pred[(r[0], r[1], r[2])] for r in rows]
     if got:
         minutes = np.concatenate([g[0] for g in got]).reshape(n, W)
@@ -255,9 +249,18 @@ def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, 
     weighted = np.where(predicted, np.nansum(np.where(valid, minutes, 0.0) * shares[None, :], axis=1), np.inf)
     with np.errstate(divide="ignore"):
         mixes = np.where(predicted, S.MINUTES_PER_DAY / weighted, 0.0)
+    # expected average draw (calibrated), energy at the busy share, present-value TCO
+    ratio = spread([plan.draw.ratio(a)[0] for a in ids])
+    draw = power * ratio
+    util = busy_share(s, plan.utilization, weighted)
+    energy_year = energy_usd_per_year(draw, pue, util, model.energy_usd_per_kwh)
+    energy = plan.financing.pv_of_yearly(energy_year)
+    tco = plan.financing.tco(capex, energy_year)
+    yearly = plan.financing.yearly(tco)
     mem_ok = np.ones(n, dtype=bool)
     if s.min_accelerator_memory_gb is not None:
         mem_ok = np.nan_to_num(memory, nan=0.0) >= s.min_accelerator_memory_gb - 1e-9
     return Table(acc_arr, accelerators, nodes, per_node, kind,
                    price, capex, power, facility, ru, energy, tco, pue, memory, mem_ok, minutes, low,
-                   high, basis, source, predicted, weighted, mixes, racks, draw, energy_year, yearly)  # fmt: skip
+                   high, basis, source, predicted, weighted, mixes, racks, draw, energy_year, yearly, util)  # fmt: skip
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from recommender import format as fmt
 from recommender.models import Configuration, Sensitivity, Status
-from recommender.planning.explain import describe_many, unit_text
+from recommender.planning.explain import describe_many, value_text
 from recommender.planning.feasibility import is_better
 from recommender.planning.results import configuration
 from recommender.planning.table import Prepared
@@ -28,7 +28,7 @@ def sensitivity_of(p: Prepared, attr: str, limit: float, status: Status, index: 
     new_limit = limit * SENSITIVITY_FACTOR
     label = {"budget_usd": f"+10 % budget ({fmt.money(new_limit)})",
              "power_limit_kw": f"+10 % power ({fmt.amount(new_limit)} kW)"}[attr]  # fmt: skip
-    unit = unit_text(p.scenario.objective, p.scenario.risk)
+    s = p.scenario
     if configs is None:
         configs = [configuration(p, index)] if index is not None else []
     choice = max(configs, key=lambda c: c.capex_usd * c.count) if configs else None
@@ -43,6 +43,6 @@ def sensitivity_of(p: Prepared, attr: str, limit: float, status: Status, index: 
         summary = f"With {label}: {found} ({describe_many(base_configs)} stays)."
     else:
         rel = (value / base - 1) * 100 if base else 0.0
-        summary = f"With {label}: {describe_many(configs)}, {fmt.amount(value)} {unit} ({fmt.signed_percent(rel / 100)}){cut}."
+        summary = f"With {label}: {describe_many(configs)}, {value_text(s.objective, s.risk, value)} ({fmt.signed_percent(rel / 100)}){cut}."
     return Sensitivity(parameter=attr, factor=SENSITIVITY_FACTOR, value=new_limit, status=status,
                        objective_value=value, choice=choice, summary=summary)  # fmt: skip

@@ -94,8 +94,9 @@ def build_table(scenario: Scenario, catalog: Catalog) -> dict[str, np.ndarray]:
     from recommender.models import Objective, summary_basis
     from recommender.planning.feasibility import risk_arrays
 
+    rate = scenario.required_mixes_per_day if scenario.objective == Objective.MIN_TCO else None
     free = scenario.model_copy(update={**dict.fromkeys(LIMIT_FIELDS), "objective": Objective.MIN_TCO,
-                                       "required_mixes_per_day": 1.0, "mix": False})
+                                       "required_mixes_per_day": rate or 1.0, "mix": False})  # (its TCO: busy_share)
     p = _prepare(free, catalog, None, {})
     t = p.table
     ranked, ranked_mixes = risk_arrays(p)  # what the optimizer ranks by under the scenario's risk (issue 12)
