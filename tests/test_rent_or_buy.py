@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,14 @@ def test_a_commitment_longer_than_the_scenario_is_paid_for_its_whole_term(tmp_pa
     assert q["commit_3y"].rent_pv_usd == pytest.approx(year * annuity_factor(0.10, 3))  # three years, discounted
     assert q["commit_1y"].rent_pv_usd == pytest.approx(8 * 8766 * 2.5 * annuity_factor(0.10, 1))
     assert r.cheapest.pricing == "commit_1y"  # at 1 year of work the cheaper rate does not pay
+    # a reviewer: 4 years of work paid 4 years of a 3-year commitment (its second term is paid whole: 6 years)
+    for years, billed_years in [(3, 3), (4, 6), (6, 6), (1.5, 3)]:
+        f = Financing(years=years, cost_of_capital=0.10, salvage_fraction=0.1)
+        r = cloud.rent_or_buy(cloud.read_price_list(p), accelerator_id="x", accelerators=8, minutes_per_mix=60.0,
+                              capex_usd=400_000, energy_usd_per_year_full=20_000, financing=f, utilization=0.5)
+        q = {x.pricing: x for x in r.quotes}
+        assert q["commit_3y"].rent_pv_usd == pytest.approx(year * annuity_factor(0.10, billed_years)), years
+        assert q["commit_1y"].rent_pv_usd == pytest.approx(8 * 8766 * 2.5 * annuity_factor(0.10, math.ceil(years)))
 
 
 def test_required_mixes_set_the_work(two_rows) -> None:

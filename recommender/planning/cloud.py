@@ -11,7 +11,8 @@ Rules (stated in every quote):
   accelerator-hours on a configuration.
 * ``on_demand`` and ``spot`` bill the hours used; ``commit_1y`` / ``commit_3y`` reserve capacity and bill every
   hour of the term: enough accelerators, in whole instances, to do the year's work around the clock — for the
-  whole term even when the scenario's ``years`` are fewer (a 3-year commitment for 1 year of work costs 3 years).
+  whole term even when the scenario's ``years`` end inside it (a 3-year commitment for 1 year of work costs 3
+  years; for 4 years, two terms: 6 years).
 * Present values use the same annuity as buying (``finance.py``), so rent and buy compare in today's dollars.
 * Break-even utilisation (pay-per-hour models, same accelerator): the utilisation at which renting the bought
   configuration's hours costs what owning it does, energy included; ``None`` when renting is cheaper at any
@@ -221,8 +222,9 @@ def _quote(row: dict, hours_per_mix: float, mixes_per_year: float, f: Financing,
         reserved = math.ceil(hours / HOURS_PER_YEAR / per_instance - 1e-9) * per_instance
         hours = reserved * HOURS_PER_YEAR
         term = COMMITMENTS[str(row["pricing"])]
-        if term > f.years:  # a 3-year commitment is paid for 3 years, however short the work
-            billed = replace(f, years=term)
+        whole_terms = math.ceil(f.years / term - 1e-9) * term  # each term is paid whole: 4 years of work = 2 x 3
+        if whole_terms > f.years:  # (a 3-year commitment for 1 year of work costs 3 years)
+            billed = replace(f, years=whole_terms)
     per_year = hours * price
     return RentQuote(provider=str(row["provider"]), accelerator_id=str(row["accelerator_id"]),
                      pricing=str(row["pricing"]), usd_per_accelerator_hour=price, accelerator_hours_per_year=hours,
