@@ -148,3 +148,24 @@ def test_benchmark_without_results_is_a_model_error() -> None:
                               fingerprint="no-flux1-test-catalog")
     with pytest.raises(ModelError, match="flux1"):
         api.optimize({"name": "x", "budget_usd": 5e6, "workloads": [{"benchmark": "flux1"}]}, catalog=without)
+
+
+def test_the_smallest_better_option_breaks_a_tie_on_the_limit_by_the_objective() -> None:
+    # a reviewer: under 800 kW the power limit's "smallest better option" was 504 x GB200 (137 p80 minutes)
+    # where 432 x GB300 needs the same 840.672 kW (up to float noise) and reaches 117: the tie went the wrong way
+    from recommender.planning.feasibility import feasible_mask, objective_arrays
+    from recommender.planning.single import nearest_better
+
+    s = Scenario.parse({"budget_usd": 40e6, "power_limit_kw": 800, "workloads": [{"benchmark": "llama31_405b"}],
+                        "objective": "min_time", "cooling": "liquid", "years": 4})
+    rec = recommender.optimize(s)
+    p = api._prepare(s, catalog.load(), None, {})
+    limits = p.limits.without("power")
+    j = nearest_better(p, limits, rec.objective_value, "min", "power")
+    cost = objective_arrays(p)[0]
+    use = p.table.res.usage("power")
+    same_need = feasible_mask(p, limits) & np.isclose(use, use[j], rtol=1e-9) & (cost < rec.objective_value)
+    assert j is not None and same_need.sum() >= 2  # the case is there: two options need the same power
+    assert cost[j] == cost[same_need].min()
+    line = next(x for x in rec.explanation if "smallest better option" in x)
+    assert f"{p.table.accelerators[j]} x " in line

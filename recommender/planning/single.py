@@ -112,8 +112,8 @@ def nearest_better(p: Prepared, limits: S.Limits, best: float | None, sense: str
     if idx.size == 0:
         return None
     use = p.table.res.usage(name)[idx]
-    order = np.lexsort((cost[idx] if sense == "min" else -cost[idx], use))
-    return int(idx[order[0]])
+    least = idx[use <= use.min() * (1 + 1e-9) + 1e-9]  # equal needs up to float noise (840.672 kW both ways)
+    return int(least[np.argmin(cost[least]) if sense == "min" else np.argmax(cost[least])])
 
 
 def alternatives_single(p: Prepared, i: int, best: float | None, sense: str) -> list[Alternative]:
