@@ -38,7 +38,7 @@ from recommender.workers import cpu_count, local_worker_init, watch_parent
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
-    from recommender.models import Recommendation, Scenario
+    from recommender.models import Recommendation, RentQuote, Scenario
 
 __all__ = [
     "COLUMNS",
@@ -93,6 +93,10 @@ class BatchRow(BaseModel):
     )
     binding: list[str] = Field(default_factory=list, description="Limits that stop a better answer; limits that "
                                "bind only together are one entry joined by '+', e.g. 'budget+power'.")
+    cloud_decision: str | None = Field(default=None, description="consider_cloud under min_tco: buy | rent (a "
+                                       "rent row's choice is the best purchase, for comparison).")
+    cheapest_rent: str | None = Field(default=None, description="consider_cloud: the cheapest rent of the work, "
+                                      "e.g. 'nvidia-b300-sxm-270gb (Verda, spot) $20,183 present value'.")
     error: str | None = Field(
         default=None, description="Why the scenario has no result (error rows): `file:line: field: message`s."
     )
@@ -238,6 +242,7 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         "risk": getattr(rec, "risk", None),
         # limits that bind only together are one entry, "budget+power" (each alone would read as binding alone)
         "binding": ["+".join(rec.binding)] if getattr(rec, "binding_together", False) else list(rec.binding),
+        "cloud_decision": rec.cloud_decision, "cheapest_rent": _rent_text(rec.cheapest_rent),
     }
     if not configs:
         explanation = " ".join(rec.explanation) or None
@@ -262,6 +267,12 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         minutes=_round(minutes, 4),
         basis=summary_basis([c.basis for c in configs]),
     )
+
+
+def _rent_text(q: RentQuote | None) -> str | None:
+    if q is None:
+        return None
+    return f"{q.accelerator_id} ({q.provider}, {q.pricing}) {money(q.rent_pv_usd)} present value"
 
 
 def _round(value: float | None, digits: int) -> float | None:

@@ -202,6 +202,23 @@ def test_row_totals_cover_every_configuration_of_a_mix() -> None:
     assert row.binding == rec.binding
 
 
+def test_a_rent_decision_is_in_the_row() -> None:
+    # a reviewer: text and Markdown said "decision: rent …" but the batch row only had the purchase
+    from recommender.api import optimize
+    from recommender.batch import row_from_recommendation
+
+    rec = optimize({"name": "rent", "objective": "min_tco", "required_mixes_per_day": 10, "consider_cloud": True,
+                    "workloads": [{"benchmark": "bert"}], "years": 2, "utilization": 0.5}, predictor=fake_predict)
+    row = row_from_recommendation(rec, file="r.yaml", line=1)
+    assert rec.cloud_decision in ("buy", "rent") and row.cloud_decision == rec.cloud_decision
+    q = rec.cheapest_rent
+    assert q is not None and row.cheapest_rent == (f"{q.accelerator_id} ({q.provider}, {q.pricing}) "
+                                                   f"${q.rent_pv_usd:,.0f} present value")
+    plain = row_from_recommendation(optimize({"workloads": [{"benchmark": "bert"}], "budget_usd": 2e5},
+                                             predictor=fake_predict), file="p.yaml")
+    assert plain.cloud_decision is None and plain.cheapest_rent is None
+
+
 def test_a_duplicate_key_in_one_entry_spares_the_other_entries(tmp_path: Path) -> None:
     # a reviewer: one repeated key in one `scenarios:` entry made the whole file one error row
     f = tmp_path / "two.yaml"
