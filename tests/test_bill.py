@@ -51,6 +51,15 @@ def test_two_b200_nodes(cat) -> None:
     assert b.racks == 2  # 14.4 kW nodes, one per 20 kW air rack
 
 
+def test_a_node_above_a_standard_air_rack_goes_in_a_dense_one(cat) -> None:
+    # a reviewer: 8 x MI355X (1.4 kW) nodes draw 20.16 kW, above the 20 kW standard air rack they were put in
+    b = B.bill_for(cat, "amd-mi355x-288gb", 32, 4, cooling="air")
+    assert b.node_power_kw == pytest.approx(1.8 * 8 * 1.4) and b.rack_class == B.RACK_AIR_DENSE
+    assert any(a.parameter == "rack_power_limit_kw" and a.applies_to == B.RACK_AIR_DENSE for a in b.assumptions)
+    assert b.racks == 4  # one 20.16 kW node per 40 kW rack (two would draw 40.3 kW)
+    assert B.bill_for(cat, "nvidia-b200-sxm-180gb", 16, 2, cooling="air").rack_class == B.RACK_AIR  # 14.4 kW
+
+
 def test_hundred_h100_nodes_two_tier_network(cat) -> None:
     b = B.bill_for(cat, "nvidia-h100-sxm5-80gb", 800, 100, cooling="liquid")
     network = 100 * 34_000
@@ -89,6 +98,7 @@ def test_every_line_names_its_source(cat) -> None:
     ("nvidia-a100-pcie-80gb", "pcie", [(1, 1), (8, 1), (20, 1), (16, 2), (40, 2)]),
     ("nvidia-b300-sxm-270gb", "sxm", [(8, 1), (24, 3)]),
     ("nvidia-gb200", "other", [(4, 1), (72, 18), (144, 36)]),
+    ("amd-mi355x-288gb", "oam", [(8, 1), (32, 4)]),
 ])  # fmt: skip
 def test_bill_arrays_equal_the_bill_row_by_row(cat, acc: str, form: str, rows: list[tuple[int, int]]) -> None:
     import numpy as np
@@ -96,13 +106,14 @@ def test_bill_arrays_equal_the_bill_row_by_row(cat, acc: str, form: str, rows: l
     d = defaults_frame(cat)
     tdp = float(cat.accelerators.set_index("accelerator_id").at[acc, "tdp_watts"])
     a, n = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
-    arrays = B.bill_arrays(acc, form, tdp, 10_000.0, a, n, d, cooling="liquid")
-    for k, (acc_n, nodes) in enumerate(rows):
-        price = B.price_assumption(acc, d, 10_000.0)
-        b = B.bill(acc, form, tdp, price, acc_n, nodes, d, cooling="liquid")
-        assert arrays["capex_usd"][k] == pytest.approx(b.capex_usd)
-        assert arrays["provisioned_it_power_kw"][k] == pytest.approx(b.provisioned_it_power_kw)
-        assert arrays["racks"][k] == b.racks and arrays["accelerators"][k] == b.accelerators
+    for cooling in ("liquid", "air"):
+        arrays = B.bill_arrays(acc, form, tdp, 10_000.0, a, n, d, cooling=cooling)
+        for k, (acc_n, nodes) in enumerate(rows):
+            price = B.price_assumption(acc, d, 10_000.0)
+            b = B.bill(acc, form, tdp, price, acc_n, nodes, d, cooling=cooling)
+            assert arrays["capex_usd"][k] == pytest.approx(b.capex_usd)
+            assert arrays["provisioned_it_power_kw"][k] == pytest.approx(b.provisioned_it_power_kw)
+            assert arrays["racks"][k] == b.racks and arrays["accelerators"][k] == b.accelerators
 
 
 def test_candidate_grid_carries_the_bill(cat) -> None:

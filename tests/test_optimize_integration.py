@@ -169,3 +169,18 @@ def test_the_smallest_better_option_breaks_a_tie_on_the_limit_by_the_objective()
     assert cost[j] == cost[same_need].min()
     line = next(x for x in rec.explanation if "smallest better option" in x)
     assert f"{p.table.accelerators[j]} x " in line
+
+
+def test_an_nvl72_rack_above_the_rack_power_limit_is_said() -> None:
+    # a reviewer: 5 GB300 NVL72 racks at 140.1 kW each against the 132 kW limit defaults.csv gives them, unsaid
+    s = {"budget_usd": 40e6, "power_limit_kw": 800, "workloads": [{"benchmark": "llama31_405b"}],
+         "objective": "min_time", "cooling": "liquid", "accelerators": ["nvidia-gb300", "nvidia-gb200"]}
+    rec = recommender.optimize(s)
+    c = rec.choice
+    assert c is not None and c.form_factor == "nvl72" and c.racks
+    per_rack = c.it_power_kw / c.racks
+    said = [x for x in rec.explanation if "NVL72 rack draws" in x]
+    assert c.accelerator_id == "nvidia-gb300" and per_rack > 132 and said, (c.accelerator_id, per_rack)
+    assert f"draws {per_rack:,.0f} kW provisioned, above the 132 kW rack power limit" in said[0]
+    gb200 = recommender.optimize({**s, "accelerators": ["nvidia-gb200"]})  # 120 kW racks: nothing to say
+    assert gb200.choice is not None and not [x for x in gb200.explanation if "NVL72 rack draws" in x]

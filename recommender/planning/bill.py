@@ -135,6 +135,11 @@ class _Rows:
         return a
 
 
+def rack_power_limit(defaults: pd.DataFrame, rack_class_: str) -> Assumption:
+    """The defaults.csv power limit of a rack class, kW (with its source)."""
+    return _Rows(defaults).need("rack_power_limit_kw", rack_class_)
+
+
 def host_platform(accelerator_id: str, kind: str) -> str | None:
     """defaults.csv ``applies_to`` of the host row for an accelerator's node (None for NVL72)."""
     if kind == NVL72:
@@ -216,6 +221,8 @@ def bill(
     ru_node = _node_rack_units(kind, d)
     used.append(ru_node)
     cls = rack_class(kind, cooling, high_density_air=high_density_air)
+    if cls == RACK_AIR and node_kw > d.need("rack_power_limit_kw", RACK_AIR).value + 1e-9:
+        cls = RACK_AIR_DENSE  # one node above a standard air rack's limit (8 x 1.4 kW: 20.2 kW) needs a dense one
     racks, rack_basis = _racks(nodes, node_kw, ru_node.value, cls, d, defaults)
     used += rack_basis
     return Bill(accelerator_id=accelerator_id, accelerators=accelerators, nodes=nodes, accelerators_per_node=per_node,
@@ -357,6 +364,8 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
         node_kw = f * (gpu_kw + hp * scale)
     ru = _node_rack_units(kind, d).value
     limit = d.need("rack_power_limit_kw", rack_class(kind, cooling)).value
+    if rack_class(kind, cooling) == RACK_AIR:  # (as bill(): a node above the standard limit, a dense rack)
+        limit = np.where(node_kw > limit + 1e-9, d.need("rack_power_limit_kw", RACK_AIR_DENSE).value, limit)
     space = planning_assumption("rack_units_per_rack", "standard_rack", defaults).value
     per_rack = np.maximum(1, np.minimum(np.floor(limit / node_kw + 1e-9), math.floor(space / ru + 1e-9)))
     return {"accelerators": acc, "capex_usd": capex, "provisioned_it_power_kw": n * node_kw,

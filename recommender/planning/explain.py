@@ -108,7 +108,7 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
     if runner is not None:
         out.append(f"Runner-up: {runner.reason}.")
     out.append(basis_sentence(c))
-    for note in (cooling_note(p, [c]), rate_note(p, c.mixes_per_day)):
+    for note in (cooling_note(p, [c]), rack_note(p, [c]), rate_note(p, c.mixes_per_day)):
         if note:
             out.append(note)
     acc = str(t.acc[i])
@@ -190,9 +190,7 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
                    "solver starts from the best fleet of one configuration and keeps it unless it finds better.")
     if binding:
         out.append("Binding: " + ", ".join(binding) + ".")
-    note = cooling_note(p, configs)
-    if note:
-        out.append(note)
+    out += [n for n in (cooling_note(p, configs), rack_note(p, configs)) if n]
     if p.allow_note:
         out.append(p.allow_note)
     out.append(R.risk_sentence(s.risk, given=s.risk is not None))
@@ -224,6 +222,23 @@ def cooling_note(p: Prepared, configs: list[Configuration]) -> str | None:
             f"The scenario names no cooling, so it is priced at the liquid PUE {p.model.pue_liquid:.2f} and "
             f"air-cooled candidates at {p.model.pue_air:.2f}; set cooling: air to rule it out, or cooling: liquid "
             "to price every candidate at the liquid PUE.")
+
+
+def rack_note(p: Prepared, configs: list[Configuration]) -> str | None:
+    """Says when a rack-scale system (NVL72) draws more than the rack power limit defaults.csv gives its racks
+    (GB300 NVL72: 140 kW provisioned against 132 kW); the bill counts its racks as bought, so the facility's
+    racks must take it. None otherwise."""
+    from recommender.planning.bill import RACK_NVL72, rack_power_limit
+
+    limit = rack_power_limit(p.model.defaults, RACK_NVL72)
+    over = [(c, c.it_power_kw / c.racks) for c in configs if c.form_factor == "nvl72" and c.racks]
+    over = [(c, kw) for c, kw in over if kw > limit.value + 1e-9]
+    if not over:
+        return None
+    c, kw = over[0]
+    return (f"Each {c.accelerator_name or c.accelerator_id} NVL72 rack draws {fmt.amount(kw)} kW provisioned, above "
+            f"the {fmt.amount(limit.value)} kW rack power limit in defaults.csv ({limit.applies_to}): check that the "
+            "facility's racks take it.")
 
 
 def weak_bases(configs: list[Configuration]) -> list[str]:
