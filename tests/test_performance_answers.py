@@ -37,9 +37,11 @@ def bundle(cat: catalog.Catalog) -> store.Bundle:
 
 def test_predict_is_monotone_for_every_accelerator_benchmark_and_count_1_to_4096(
         cat: catalog.Catalog, bundle: store.Bundle) -> None:
-    """The final answers (all bases), not the raw model: minutes never increase with the count."""
+    """The final answers (all bases), not the raw model: minutes, and their intervals' upper ends, never increase
+    with the count."""
     counts = np.arange(1, 4097)
     accs = list(cat.accelerators["accelerator_id"])
+    worst: list[tuple[float, str]] = []
     for b in bundle.estimator.model_.benchmarks_:
         frame = pd.DataFrame({"accelerator_id": np.repeat(accs, len(counts)),
                               "accelerators": np.tile(counts, len(accs)), "benchmark": b})
@@ -54,6 +56,13 @@ def test_predict_is_monotone_for_every_accelerator_benchmark_and_count_1_to_4096
         lo, hi = out["minutes_low"].to_numpy(), out["minutes_high"].to_numpy()
         ok = np.isfinite(out["minutes"].to_numpy())
         assert (lo[ok] < out["minutes"].to_numpy()[ok]).all() and (out["minutes"].to_numpy()[ok] < hi[ok]).all()
+        # nor do the upper ends, what a p80 buyer ranks by (a reviewer: 72 predicted B200 had a 12 % higher p80
+        # than 64 carried ones), up to 1 %: a carried count's own calibrated interval may be a little wider than
+        # the model's at the count below it (V100 resnet 511 -> 512: +0.7 %)
+        h = np.log(np.where(fits, hi.reshape(m.shape), 1.0))
+        up = np.diff(h, axis=1)[both]
+        worst.append((up.max(initial=0.0), b))
+    assert max(worst)[0] <= np.log(1.01), f"upper ends increase with count: {sorted(worst)[-5:]}"
 
 
 def test_a100_pcie_bert_more_cards_are_never_slower(cat: catalog.Catalog) -> None:

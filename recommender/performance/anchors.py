@@ -29,7 +29,9 @@ a carried result, a recent carry an old one). Every other row — predicted, spe
 clipped between the fitted anchors on either side of its count: never slower than a smaller count's anchor,
 never faster than a larger count's. The model's own count curve is non-increasing, and a clip of
 non-increasing functions by non-increasing bounds stays non-increasing, so the final answers are monotone in
-count across all bases. Intervals move with their point (same ratios).
+count across all bases. Intervals move with their point (same ratios), and their ends are bounded by the
+anchors' ends the same way (:func:`bound_to_anchors`), so a p80 figure does not grow with the count past an
+anchor either.
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ class AnchorIndex:
         a = anchors
         if len(a) == 0:
             self.comp = np.zeros(0, np.int64)
-            self.mu = self.q = np.zeros(0)
+            self.mu = self.q = self.up = self.lo = np.zeros(0)
             self.basis = self.source = np.zeros(0, dtype=object)
             self.nodes = self.spread = np.zeros(0)
             return
@@ -142,6 +144,11 @@ class AnchorIndex:
         # the layout each anchor was measured on (custom workloads' anchors: the usual one)
         self.nodes = (a["nodes"].to_numpy(dtype=float) if "nodes" in a.columns else np.full(len(a), np.nan))[order]
         self.spread = (a["spread"].to_numpy(dtype=float) if "spread" in a.columns else np.zeros(len(a)))[order]
+        # interval ends made monotone like the points: an upper end is at most any smaller count's (running
+        # minimum), a lower end at least any larger count's (running maximum from the right)
+        group = self.comp // _BIG
+        self.up = pd.Series(self.mu + self.q).groupby(group).cummin().to_numpy()
+        self.lo = pd.Series((self.mu - self.q)[::-1]).groupby(group[::-1]).cummax().to_numpy()[::-1]
 
     def lookup(self, code: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(exact-match index or -1, index of the anchor at the largest count <= n or -1, at the smallest >= n)."""
@@ -172,3 +179,18 @@ def clip_to_anchors(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray,
     out = np.minimum(np.maximum(mu, floor), cap)
     moved = np.where(out < mu, 1, np.where(out > mu, -1, 0))
     return out, moved
+
+
+def bound_to_anchors(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray, mu: np.ndarray,
+                     q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) half-widths of each row's interval around its clipped ``mu``: the upper end never above
+    the upper end of the anchor at the largest count <= n, the lower end never below the lower end of the
+    anchor at the smallest count >= n (the anchors' ends are themselves monotone: ``AnchorIndex.up``/``lo``) —
+    so p80 minutes (an interval's upper end) do not grow with the count either (72 predicted B200 had a higher
+    p80 than 64 carried ones)."""
+    if len(index.mu) == 0:
+        return q, q
+    hi = np.where(prev >= 0, index.up[np.maximum(prev, 0)], np.inf)
+    lo = np.where(nxt >= 0, index.lo[np.maximum(nxt, 0)], -np.inf)
+    with np.errstate(invalid="ignore"):
+        return np.clip(np.minimum(q, mu - lo), 0.0, None), np.clip(np.minimum(q, hi - mu), 0.0, None)

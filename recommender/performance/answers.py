@@ -41,6 +41,7 @@ from recommender.performance.anchors import (
     AnchorIndex,
     anchor_table,
     anchor_values,
+    bound_to_anchors,
     clip_to_anchors,
     isotonic,
 )
@@ -275,7 +276,7 @@ def answer(frame: pd.DataFrame, bundle: Bundle, cat: Catalog, *, workloads: list
     _check_ids(bundle, r.acc, r.bench, custom)
     raw = _raw_answers(bundle, r, custom, coverage)
     model = bundle.estimator.model_
-    mu, q, basis, source = _envelope(float(model.coef_[model.layout_.kappa]), bundle, coverage, r, raw)
+    mu, q_low, q_high, basis, source = _envelope(float(model.coef_[model.layout_.kappa]), bundle, coverage, r, raw)
     mem = bundle.memo.get("memory_gb")
     if mem is None:
         mem = bundle.memo["memory_gb"] = accelerator_memory_gb(cat)
@@ -285,8 +286,8 @@ def answer(frame: pd.DataFrame, bundle: Bundle, cat: Catalog, *, workloads: list
     basis = np.where(ok, basis, "does_not_fit")
     source = np.where(ok, source, why)
     out["minutes"] = np.exp(mu)
-    out["minutes_low"] = np.exp(mu - q)
-    out["minutes_high"] = np.exp(mu + q)
+    out["minutes_low"] = np.exp(mu - q_low)
+    out["minutes_high"] = np.exp(mu + q_high)
     out["basis"] = pd.array(basis, dtype="string")
     out["source"] = pd.array(source, dtype="string")
     return out
@@ -372,7 +373,8 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
               ) -> tuple[np.ndarray, ...]:
     """Rows at an anchor's count take the anchor (its basis, source and half-width); every row is clipped
     between its group's anchors, so answers are monotone in count. Anchors are on the usual node layout; a row
-    on another layout than its anchor's system is moved by the model's node term and becomes ``predicted``."""
+    on another layout than its anchor's system is moved by the model's node term and becomes ``predicted``.
+    Returns log-minutes, the lower and upper half-widths (:func:`.anchors.bound_to_anchors`), basis, source."""
     mu, q, basis, source, is_custom, custom_index, names = raw
     row_spread = node_spread(r.nodes, r.default_nodes)
     extra = kappa * row_spread
@@ -382,6 +384,7 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         key[is_custom] = lookup(r.acc[is_custom], model.acc_index_) * len(names) + lookup(r.bench[is_custom], names)
     plain = mu - extra
     q_model = q.copy()
+    q_low, q_high = q.copy(), q.copy()  # an interval's two half-widths (bounded by the anchors' ends)
     moved = np.zeros(len(mu), dtype=int)
     measured_on = np.full(len(mu), np.nan)  # nodes of the anchor's system where a row's layout differs from it
     same: list[tuple[np.ndarray, ...]] = []  # rows answered by a measurement of their own layout
@@ -412,8 +415,14 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
             source[hr[fewer]] = [f"{s} (measured on {int(n)} node{'s' if n != 1 else ''})"
                                  for s, n in zip(source[hr[fewer]].astype(str), index.nodes[e[fewer]])]
         plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows])
+        usual = rows[row_spread[rows] <= 1e-9]  # (anchors are on the usual layout)
+        keep = row_spread[rows] <= 1e-9
+        q_low[usual], q_high[usual] = bound_to_anchors(index, prev[keep], nxt[keep], plain[usual], q[usual])
+    wide = row_spread > 1e-9  # not bounded by the usual layout's anchors: symmetric about their point
+    q_low[wide], q_high[wide] = q[wide], q[wide]
     for found, raw_mu, raw_q, raw_basis, raw_source in same:  # (not clipped to the usual layout's anchors)
         plain[found], q[found], basis[found], source[found] = raw_mu, raw_q, raw_basis, raw_source
+        q_low[found], q_high[found] = raw_q, raw_q
         moved[found] = 0
     model_rows = _isin(basis, ["predicted", "specs_only"])
     cap = model_rows & (moved == 1)
@@ -426,9 +435,10 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
     if relaid.any():  # the anchor's system had another layout: on this one it is the model's figure
         basis[relaid] = "predicted"
         q[relaid] = np.maximum(q[relaid], q_model[relaid])
+        q_low[relaid], q_high[relaid] = q[relaid], q[relaid]
         source[relaid] = [f"{s}, {_layout_move(n, d)}" for s, n, d in
                           zip(source[relaid].astype(str), r.nodes[relaid], measured_on[relaid])]
-    return plain + extra, q, basis, source
+    return plain + extra, q_low, q_high, basis, source
 
 
 def _same_layout(bundle: Bundle, coverage: float, r: _Rows, rows: np.ndarray,
