@@ -6,6 +6,8 @@ refreshes the blocks (then read the diff: prose around a block may quote its num
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import readme_examples as rx
 
@@ -75,11 +77,31 @@ def test_write_names_the_prose_that_quotes_a_changed_figure() -> None:
     block = next(b for b in BLOCKS if b.content[0] == "$ recommender optimize examples/seed.yaml")
     assert "27.13" in "\n".join(block.content)
     lines = TEXT.replace("27.13", "27.99").split("\n")  # as if the code had printed 27.99 before
-    prose = [n for n, line in enumerate(lines, start=1) if "27.99" in line
-             and not block.marker_line <= n <= block.first + len(block.content)]
+    prose = [n for n, line in enumerate(lines, start=1) if re.search(r"(?<![\d.])27\.99(?!\d)", line)
+             and not block.marker_line <= n <= block.first + len(block.content)]  # (not 27.99 in 27.991...)
     assert prose, "the seed's reading notes quote the tour's expected minutes"
     tampered = "\n".join(lines)
     stale = rx.check(tampered, [b for b in rx.find_blocks(tampered) if b.first == block.first])
     notes = rx.prose_mentions(tampered, stale)
     assert [f"README.md:{n}: quotes 27.99, which the block at line {block.first} no longer shows"
             for n in prose] == notes
+
+
+def test_the_python_tour_and_the_alternatives_quote_todays_figures() -> None:
+    """Figures quoted in prose outside the marked blocks (a reviewer found them stale: 30.976 for 31.412)."""
+    import math
+
+    import recommender
+
+    def cut(v: float) -> str:
+        return f"{math.floor(v * 1000) / 1000:.3f}..."
+
+    r = recommender.optimize(str(rx.README.parent / "examples" / "seed.yaml"))
+    assert f"('optimal', {cut(r.objective_value)}, {r.choice.accelerators})" in TEXT
+    assert f"('p80', {cut(r.choice.weighted_minutes)})" in TEXT
+    e = recommender.optimize(str(rx.README.parent / "examples" / "seed.yaml"), risk="expected")
+    pct = {}
+    for key, rec in (("p80", r), ("expected", e)):
+        a30 = next(a for a in rec.alternatives if a.accelerator_id == "nvidia-a30-pcie-24gb")
+        pct[key] = round((a30.objective_value / rec.objective_value - 1) * 100)
+    assert f"is {pct['p80']} % slower at p80" in TEXT and f"minutes, {pct['expected']} % slower)" in TEXT, pct
