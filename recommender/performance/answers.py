@@ -436,7 +436,7 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         basis[relaid] = "predicted"
         q[relaid] = np.maximum(q[relaid], q_model[relaid])
         q_low[relaid], q_high[relaid] = q[relaid], q[relaid]
-        source[relaid] = [f"{s}, {_layout_move(n, d)}" for s, n, d in
+        source[relaid] = [f"{_layout_move(n, d)} ({s})" for s, n, d in  # (a derived figure: the move comes first)
                           zip(source[relaid].astype(str), r.nodes[relaid], measured_on[relaid])]
     return plain + extra, q_low, q_high, basis, source
 
@@ -464,7 +464,8 @@ def _same_layout(bundle: Bundle, coverage: float, r: _Rows, rows: np.ndarray,
 
 
 def _layout_move(nodes: float, measured_nodes: float) -> str:
-    """How a result measured on ``measured_nodes`` nodes was moved to ``nodes``."""
+    """How a result measured on ``measured_nodes`` nodes was moved to ``nodes`` (the source follows in brackets:
+    ``model: gathered onto 1 node by its node term from the 2-node result (carried from v3.0 …)``)."""
     verb = "spread over" if nodes > measured_nodes else "gathered onto"
     unit = "node" if int(nodes) == 1 else "nodes"
-    return f"{verb} {int(nodes)} {unit} by the model's node term (measured on {int(measured_nodes)})"
+    return f"model: {verb} {int(nodes)} {unit} by its node term from the {int(measured_nodes)}-node result"

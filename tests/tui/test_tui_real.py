@@ -68,5 +68,6 @@ async def test_a_custom_workload_row_says_where_its_scaling_comes_from(cat: Any)
             "predicted (derived estimate): custom workload in-house-vit (scaled like resnet)")
         assert basis_text("predicted", "model", "") == "predicted (derived estimate)"
         # a predicted figure resting on a result (moved to another node layout) says which
-        moved = "carried from v3.0 closed, available · Dell · 2x4, gathered onto 1 node by the model's node term"
+        moved = ("model: gathered onto 1 node by its node term from the 2-node result (carried from v3.0 closed, "
+                 "available · Dell · 2x4)")
         assert basis_text("predicted", moved, "") == f"predicted (derived estimate): {moved}"
