@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.atomic import write_text_atomic
 from recommender.errors import RecommenderError, ScenarioError
-from recommender.format import money
+from recommender.format import amount, money
 from recommender.models import summary_basis
 from recommender.workers import cpu_count, local_worker_init, watch_parent
 
@@ -269,6 +269,13 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
     )
 
 
+def objective_text(objective: str, value: float) -> str:
+    """An objective value as a report shows it: ``$69,193`` (min_tco), ``27.1`` minutes, ``17.2`` mixes/day."""
+    if objective == "min_tco":
+        return money(value)
+    return amount(value)
+
+
 def _rent_text(q: RentQuote | None) -> str | None:
     if q is None:
         return None
@@ -484,7 +491,7 @@ def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
             elif c in ("it_power_kw", "minutes"):
                 cells.append(f"{v:,.2f}")
             elif c == "objective":
-                value = "" if r.objective_value is None else f" = {r.objective_value:,.6g}"
+                value = "" if r.objective_value is None else f" = {objective_text(v, r.objective_value)}"
                 cells.append(_md_escape(f"{v}{value}"))
             else:
                 cells.append(_md_escape(str(_cell(v))))

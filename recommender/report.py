@@ -103,7 +103,7 @@ def recommendation_markdown(rec: Recommendation) -> str:
             lines.append(
                 f"| {c.count}x | {c.accelerator_name or c.accelerator_id} | {c.accelerators} | {c.nodes} | "
                 f"{fmt.money(c.capex_usd)} | "
-                f"{c.it_power_kw:.2f} | {c.facility_power_kw:.2f} | {fmt.money(c.tco_usd)} | {c.basis} |"
+                f"{c.it_power_kw:,.2f} | {c.facility_power_kw:,.2f} | {fmt.money(c.tco_usd)} | {c.basis} |"
             )
         lines += ["", "| accelerator | workload | share | minutes | interval | basis | source | serves |",
                   "|---|---|---:|---:|---|---|---|---:|"]  # fmt: skip

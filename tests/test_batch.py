@@ -148,6 +148,10 @@ def test_csv_json_markdown(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="must end in .csv, .json or .md"):
         write_rows(rows, tmp_path / "out.txt")
     assert render(rows, "markdown") == render(rows, "md")
+    # a reviewer: "min_tco = 69,192.9" had no currency and "min_time = 139.915" more digits than its minutes
+    tco = BatchRow(name="t", file="t.yaml", status=RowStatus.OPTIMAL, objective="min_tco", objective_value=69192.91)
+    slow = tco.model_copy(update={"objective": "min_time", "objective_value": 139.915})
+    assert "| min_tco = $69,193 |" in render([tco], "md") and "| min_time = 140 |" in render([slow], "md")
 
 
 def test_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
