@@ -106,19 +106,25 @@ def candidates(scenario: Any, *, catalog: Catalog | None = None, predictor: Pred
 def frontier(scenario: Any, *, catalog: Catalog | None = None, predictor: Predictor | None = None,
              **overrides: Any) -> pd.DataFrame:  # fmt: skip
     """The capex <-> share-weighted-minutes Pareto frontier of the candidates (limits ignored, memory and
-    allow-list respected): rows sorted by capex, each strictly faster than every cheaper one.
-    ``feasible`` still says whether the row fits the scenario's limits."""
+    allow-list respected): rows sorted by capex, each strictly faster than every cheaper one by the minutes the
+    scenario's ``risk`` ranks (``weighted_minutes_p80`` under p80, the default; ``weighted_minutes`` under
+    expected), named in ``frame.attrs["ranked_by"]`` — so the recommendation is never beaten by a cheaper
+    frontier point. ``feasible`` still says whether the row fits the scenario's limits."""
+    from recommender.planning import risk as R
     from recommender.planning.feasibility import base_mask
 
     p = _prepare(scenario, catalog, predictor, overrides)
     frame = candidate_frame(p)
-    sub = frame[base_mask(p)].sort_values(["capex_usd", "weighted_minutes"], kind="stable")
+    col = "weighted_minutes_p80" if R.resolve(p.scenario.risk) == R.P80 else "weighted_minutes"
+    sub = frame[base_mask(p)].sort_values(["capex_usd", col], kind="stable")
     keep, best = [], math.inf
-    for i, wm in zip(sub.index, sub["weighted_minutes"].to_numpy(dtype=float, na_value=np.inf)):
+    for i, wm in zip(sub.index, sub[col].to_numpy(dtype=float, na_value=np.inf)):
         if wm < best - 1e-12:
             keep.append(i)
             best = wm
-    return sub.loc[keep].reset_index(drop=True)
+    out = sub.loc[keep].reset_index(drop=True)
+    out.attrs["ranked_by"] = col
+    return out
 
 
 #: the ``solver`` values :func:`optimize` takes

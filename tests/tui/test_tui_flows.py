@@ -387,7 +387,7 @@ async def test_frontier_view_marks_current_choice(make_app: Any) -> None:
         table = app.query_one("#frontier-table", DataTable)
         marks = [table.get_row_at(i)[-1] for i in range(table.row_count)]
         assert marks.count("◆ current") == 1
-        assert "10 configurations on the cost ↔ minutes frontier, 10 within" in _text(app, "#frontier-status")
+        assert "10 configurations on the cost ↔ expected minutes frontier, 10 within" in _text(app, "#frontier-status")
 
 
 async def test_a_frontier_that_fails_clears_the_stale_one_and_says_why(make_app: Any) -> None:

@@ -77,6 +77,7 @@ class FrontierView(Vertical):
             table.set_rows([])
             self.set_status("No feasible candidate: the frontier is empty.")
             return
+        col = frontier.attrs.get("ranked_by", "weighted_minutes")  # the minutes the recommendation ranks by
         df = frontier.sort_values("capex_usd")
         self._frame = df
         records = df.to_dict("records")
@@ -85,17 +86,20 @@ class FrontierView(Vertical):
         if not len(plotted):
             plot.set_draw(None)
         xs = [float(v) / 1000.0 for v in plotted["capex_usd"]]
-        ys = [float(v) for v in plotted["weighted_minutes"]]
+        ys = [float(v) for v in plotted[col]]
         is_choice = [
             choice is not None and r["accelerator_id"] == choice.accelerator_id
             and int(r["accelerators"]) == int(choice.accelerators)
             for r in records
         ]
         feasible = [bool(v) for v in plotted["feasible"]] if "feasible" in df else [True] * len(plotted)
-        point = (float(choice.capex_usd) / 1000.0, float(choice.weighted_minutes)) if choice is not None else None
+        at = [float(r[col]) for r, chosen in zip(records, is_choice) if chosen]  # the choice as the plot ranks it
+        point = None if choice is None else (float(choice.capex_usd) / 1000.0,
+                                             at[0] if at else float(choice.weighted_minutes))
         budget_k = float(budget_usd) / 1000.0 if budget_usd else None
         if xs:
-            plot.set_draw(lambda plt: _draw(plt, xs, ys, feasible, point, budget_k))
+            ylabel = "weighted p80 minutes" if col.endswith("_p80") else "weighted minutes"
+            plot.set_draw(lambda plt: _draw(plt, xs, ys, feasible, point, budget_k, ylabel))
         rows = []
         for rec, chosen, fit in zip(records, is_choice, fits):
             aid = rec["accelerator_id"]
@@ -103,7 +107,7 @@ class FrontierView(Vertical):
                 "accelerator": self.names.get(aid, aid), "count": str(int(rec["accelerators"])),
                 "nodes": str(int(rec["nodes"])) if "nodes" in rec and not fmt.is_missing(rec["nodes"]) else "—",
                 "capex": fmt.money(rec["capex_usd"]), "power": fmt.kw(rec.get("it_power_kw")),
-                "minutes": fmt.minutes(rec["weighted_minutes"]) if fit else "—",
+                "minutes": fmt.minutes(rec[col]) if fit else "—",
                 "basis": BASIS_LABELS.get(str(rec.get("basis", "")), str(rec.get("basis") or "—")) if fit
                 else "does not fit",
                 "choice": "◆ current" if chosen else ("does not fit" if not fit else
@@ -112,7 +116,9 @@ class FrontierView(Vertical):
         table.set_rows(rows)
         misfits = len(df) - len(plotted)
         unfit = f"; {misfits} do not fit the workloads' memory (listed, not plotted)" if misfits else ""
-        self.set_status(f"{len(df)} configurations on the cost ↔ minutes frontier, {sum(feasible)} within the "
+        ranked = ("p80 minutes (the upper ends of the 80 % intervals, as the recommendation ranks them)"
+                  if col.endswith("_p80") else "expected minutes")
+        self.set_status(f"{len(df)} configurations on the cost ↔ {ranked} frontier, {sum(feasible)} within the "
                         f"scenario's limits{unfit}; what each figure rests on is in the Basis column.")
 
     @on(DataTable.RowHighlighted, "#frontier-table")
@@ -127,7 +133,7 @@ class FrontierView(Vertical):
 
 
 def _draw(plt: Any, xs: list[float], ys: list[float], feasible: list[bool], point: tuple[float, float] | None,
-          budget_k: float | None) -> None:
+          budget_k: float | None, ylabel: str = "weighted minutes") -> None:
     """Draw the frontier from data (called at every render, at the widget's current size)."""
     plt.plot(xs, ys, marker="braille")
     fx = [x for x, ok in zip(xs, feasible) if ok]
@@ -162,5 +168,5 @@ def _draw(plt: Any, xs: list[float], ys: list[float], feasible: list[bool], poin
     # the markers' key in the axis label: plotext's legend box sits on the cheapest, slowest points
     plt.xlabel("capex, thousand $ · ● within limits ○ beyond a limit ◆ current choice"
                + (" · vertical line: budget" if budget_k else ""))
-    plt.ylabel("weighted minutes")
+    plt.ylabel(ylabel)
     plt.title("Cost ↔ time: every point is the fastest option at its price")
