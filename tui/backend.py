@@ -396,12 +396,15 @@ class Infeasibility:
 
 def infeasibility(scenario: Scenario, frame: pd.DataFrame) -> Infeasibility:
     """Which limits an infeasible scenario's candidates break (``frame`` = :func:`candidates`)."""
+    from recommender.models import Objective
     from recommender.planning.risk import P80, resolve
 
     p80 = resolve(getattr(scenario, "risk", None)) == P80
     limits = {}
     for limit, (field, column, sense, unit) in LIMIT_COLUMNS.items():
         value = getattr(scenario, field, None)
+        if limit == "required_mixes" and scenario.objective != Objective.MIN_TCO:
+            continue  # only min_tco requires the rate (a value left from min_tco is not a limit of min_time)
         if limit == "required_mixes" and p80 and "mixes_per_day_p80" in frame:
             column = "mixes_per_day_p80"  # the optimizer judges the requirement on p80 minutes
         if value is not None and column in frame:

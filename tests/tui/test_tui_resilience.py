@@ -293,6 +293,9 @@ def test_infeasibility_ignores_candidates_that_cannot_hold_the_workload_and_judg
     assert why.closest is not None and why.closest["accelerator_id"] == "big"
     assert [m.limit for m in why.closest["misses"]] == ["budget", "required_mixes"]  # 0.9 at p80 < 1.0
     assert backend.infeasibility(s.model_copy(update={"risk": "expected"}), frame).violated == ["budget"]
+    # a TUI review: a rate left from min_tco was called binding under min_time, which does not require it
+    min_time = backend.infeasibility(s.model_copy(update={"objective": "min_time"}), frame)
+    assert [m.limit for m in min_time.closest["misses"]] == ["budget"]
     only_unfit = backend.infeasibility(s, frame.iloc[:1])
     assert only_unfit.closest is None and only_unfit.unusable == 1
     assert "no candidate holds every workload in memory" in only_unfit.lines(str)[0][1]
