@@ -71,3 +71,21 @@ async def test_a_custom_workload_row_says_where_its_scaling_comes_from(cat: Any)
         moved = ("model: gathered onto 1 node by its node term from the 2-node result (carried from v3.0 closed, "
                  "available · Dell · 2x4)")
         assert basis_text("predicted", moved, "") == f"predicted (derived estimate): {moved}"
+
+
+def test_the_rent_lines_say_why_the_buy_figure_differs_and_whose_break_even_it_is(cat: Any) -> None:
+    # a TUI review: "TCO $432,080" and "buying costs $393,424" stood side by side unexplained, and a break-even
+    # line named a provider but not that it rents the bought accelerator (the cheapest cloud was another one)
+    from pathlib import Path
+
+    import recommender
+    from tui.widgets.bill import rent_text
+
+    seed = Path(__file__).resolve().parents[2] / "examples" / "seed.yaml"
+    rec = recommender.optimize(seed, catalog=cat, required_mixes_per_day=10)
+    r, c = rec.rent_or_buy, rec.choice
+    assert r is not None and c is not None and r.utilization < c.utilization  # the work keeps it busy less
+    text = rent_text(rec, cat.accelerator_name).plain
+    assert f"(The TCO above counts {c.utilization * 100:.0f} %: the scenario's utilisation.)" in text
+    be = [line for line in text.splitlines() if line.startswith("Break-even")]
+    assert be and all(f"renting {cat.accelerator_name(c.accelerator_id)} from " in line for line in be)

@@ -72,6 +72,10 @@ def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
     out.append("Rent or buy: ", style="bold")
     out.append(f"buying costs {fmt.money(r.buy_tco_usd)} (present value, {fmt.money(r.buy_usd_per_year)} a year) with "
                f"energy at the work's {fmt.percent(r.utilization, 0)} utilisation.")
+    c = getattr(rec, "choice", None)
+    own = getattr(c, "utilization", None)
+    if own is not None and abs(own - r.utilization) > 5e-4:  # the same work as the rent, not the TCO above's
+        out.append(f" (The TCO above counts {fmt.percent(own, 0)}: the scenario's utilisation.)")
     decision = getattr(rec, "cloud_decision", None)
     if decision:
         out.append(f" Decision: {decision}.", style="bold")
@@ -82,8 +86,8 @@ def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
                    f"{fmt.money(q.rent_pv_usd)} present value ({fmt.shorten(q.source, 60)}, {q.as_of})")
     for q in r.quotes:
         if q.break_even_utilization is not None:
-            out.append(f"\nBreak-even: buying beats {q.provider} {q.pricing.replace('_', ' ')} above "
-                       f"{fmt.percent(q.break_even_utilization, 0)} utilisation")
+            out.append(f"\nBreak-even: buying beats renting {name(q.accelerator_id)} from {q.provider} "
+                       f"{q.pricing.replace('_', ' ')} above {fmt.percent(q.break_even_utilization, 0)} utilisation")
     return out
 
 
