@@ -101,8 +101,9 @@ class CatalogView(Vertical):
             yield Select([], prompt="Round", id="f-round", compact=True, classes="filter")
             yield Select([], prompt="Benchmark", id="f-benchmark", compact=True, classes="filter")
             yield Select([], prompt="Accelerator", id="f-accelerator", compact=True, classes="filter wide")
-            yield Input(placeholder="Count", id="f-count", classes="filter narrow", type="integer", compact=True,
-                        tooltip="Total accelerator count (exact)")
+            # digits only: "-3" was accepted and ignored, and type="integer" drew the empty filter as invalid
+            yield Input(placeholder="Count", id="f-count", classes="filter narrow", restrict=r"[0-9]*", max_length=6,
+                        compact=True, tooltip="Total accelerator count (exact)")
             yield Select([], prompt="Submitter", id="f-submitter", compact=True, classes="filter")
             yield Select([], prompt="Division", id="f-division", compact=True, classes="filter narrow")
         yield Label("", id="catalog-count")
