@@ -532,3 +532,19 @@ async def test_more_limits_reach_the_scenario(make_app: Any) -> None:
         await settle(app, pilot)
         assert "integer" in _text(app, "#max_nodes-error")
         assert app.scenario.max_nodes is None
+
+
+async def test_focusing_the_allow_list_highlights_its_first_row(make_app: Any) -> None:
+    # a TUI review: tabbing into the list highlighted nothing, so "Down, Space" (meant for row 2) ticked row 1
+    from tui.widgets.scenario_form import AllowList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        allow = app.query_one("#accelerators", AllowList)
+        assert allow.option_count > 1 and allow.highlighted is None
+        allow.focus()
+        await pilot.pause()
+        assert allow.highlighted == 0
+        await pilot.press("down")
+        assert allow.highlighted == 1

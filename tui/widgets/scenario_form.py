@@ -70,6 +70,15 @@ class ErrorLabel(Label):
         self.display = bool(message)
 
 
+class AllowList(SelectionList[str]):
+    """The allow-list of accelerators; focusing it highlights its first row (a reviewer tabbed in, saw no row
+    highlighted, and the first Down then Space ticked off the row they had not meant)."""
+
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
+
+
 class WorkloadRow(Horizontal):
     """One workload: which one (benchmark or custom) and its share; a button removes it."""
 
@@ -140,7 +149,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
             yield Button("+ Custom workload…", id="add-custom", compact=True,
                          tooltip="Add your own workload, described by one measured training time")
         yield Label("Allowed accelerators (none ticked = all priced)", classes="section-label")
-        yield SelectionList[str](id="accelerators", compact=True)
+        yield AllowList(id="accelerators", compact=True)
         yield ErrorLabel(id="accelerators-error")
 
     def _field(self, fid: str, label: str, widget: Any) -> Vertical:
