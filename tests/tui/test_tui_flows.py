@@ -136,12 +136,16 @@ async def test_adding_and_removing_a_workload(make_app: Any) -> None:
         assert len(app.query(WorkloadRow)) == 3
         assert not app.query_one("#workloads-error", Label).display
         assert len(app.query_one(RecommendationPanel).workload_rows) == 3
-        # focus stays in the list (a reviewer: it jumped to the Mix checkbox above): the last row's ✕ now
+        # focus stays in the list (a reviewer: it jumped to the Mix checkbox above): the last row's share now,
+        # not its ✕ (a second review: a second Enter removed another workload)
         rows = list(app.query(WorkloadRow))
-        assert app.focused is rows[-1].query_one(".wl-remove")
-        await pilot.click(rows[0].query_one(".wl-remove"))  # the first row's: the next row's ✕ takes focus
+        assert app.focused is rows[-1].query_one(".wl-share")
+        await pilot.click(rows[0].query_one(".wl-remove"))  # the first row's: the next row's share takes focus
         await settle(app, pilot)
-        assert app.focused is app.query(WorkloadRow).first().query_one(".wl-remove")
+        assert app.focused is app.query(WorkloadRow).first().query_one(".wl-share")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert len(app.query(WorkloadRow)) == 2  # Enter there removes nothing
 
 
 async def test_filtering_the_catalog_and_ranking(make_app: Any, cat: Any) -> None:

@@ -354,9 +354,10 @@ class ScenarioForm(VerticalScroll, can_focus=False):
             at = rows.index(row)
             await row.remove()
             # focus stays in the list (Textual moved it to the next focusable widget, the Mix checkbox above):
-            # the next row's remove button, else the previous row's, else "+ Add workload"
+            # the next row's share, else the previous row's, else "+ Add workload" — not a ✕, where a second
+            # Enter removed another workload
             left = [r for r in rows if r is not row]
-            target = (left[min(at, len(left) - 1)].query_one(".wl-remove", Button) if left
+            target = (left[min(at, len(left) - 1)].query_one(".wl-share", Input) if left
                       else self.query_one("#add-workload", Button))
             target.focus()
             self.post_message(self.Edited())
