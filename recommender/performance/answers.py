@@ -415,8 +415,8 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
             source[hr[fewer]] = [f"{s} (measured on {int(n)} node{'s' if n != 1 else ''})"
                                  for s, n in zip(source[hr[fewer]].astype(str), index.nodes[e[fewer]])]
         plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows])
-        usual = rows[row_spread[rows] <= 1e-9]  # (anchors are on the usual layout)
-        keep = row_spread[rows] <= 1e-9
+        keep = row_spread[rows] <= 1e-9  # (anchors are on the usual layout)
+        usual = rows[keep]
         q_low[usual], q_high[usual] = bound_to_anchors(index, prev[keep], nxt[keep], plain[usual], q[usual])
     wide = row_spread > 1e-9  # not bounded by the usual layout's anchors: symmetric about their point
     q_low[wide], q_high[wide] = q[wide], q[wide]

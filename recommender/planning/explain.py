@@ -226,8 +226,8 @@ def cooling_note(p: Prepared, configs: list[Configuration]) -> str | None:
 
 def rack_note(p: Prepared, configs: list[Configuration]) -> str | None:
     """Says when a rack-scale system (NVL72) draws more than the rack power limit defaults.csv gives its racks
-    (GB300 NVL72 racks draw more than the GB200 figure the row gives); the bill counts its racks as bought, so the facility's
-    racks must take it. None otherwise."""
+    (GB300 NVL72 racks draw more than the GB200 figure the row gives); the bill counts its racks as bought, so
+    the facility's racks must take it. None otherwise."""
     from recommender.planning.bill import RACK_NVL72, rack_power_limit
 
     limit = rack_power_limit(p.model.defaults, RACK_NVL72)
