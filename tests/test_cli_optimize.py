@@ -267,3 +267,16 @@ def test_a_rent_decision_heads_the_table_output(tmp_path: Path, fake_model: obje
     assert out.exit_code == 0, out.stderr
     second = out.stdout.splitlines()[1]
     assert second.startswith("decision: rent nvidia-a30-pcie-24gb (B, spot) for $"), out.stdout
+
+
+def test_a_sub_minute_interval_has_the_minutes_precision(tmp_path: Path) -> None:
+    # a reviewer: "0.66" minutes stood next to a "0.513–0.855" interval (three digits against two)
+    import re
+
+    f = tmp_path / "fast.yaml"
+    f.write_text("version: 1\nname: fast\nbudget_usd: 6e7\nworkloads: [{benchmark: resnet}]\n")
+    result = run("optimize", str(f))
+    assert result.exit_code == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.lstrip().startswith("resnet"))
+    minutes, low, high = re.search(r"(\d+\.\d+) │\s+(\d+\.\d+)–(\d+\.\d+)", row).groups()
+    assert float(minutes) < 1 and len(low.split(".")[1]) == len(high.split(".")[1]) == 2, row

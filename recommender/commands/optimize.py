@@ -208,7 +208,9 @@ def _print_table(rec: Any) -> None:
             for w in c.workloads:
                 interval = ("" if w.minutes_low is None or w.minutes_high is None
                             else f"{w.minutes_low:,.1f}–{w.minutes_high:,.1f}" if w.minutes_high >= 1
-                            else f"{fmt.amount(w.minutes_low)}–{fmt.amount(w.minutes_high)}")  # not "0.2–0.2"
+                            else f"{w.minutes_low:.2f}–{w.minutes_high:.2f}"  # as the minutes (0.66: 0.51–0.86)
+                            if f"{w.minutes_low:.2f}" != f"{w.minutes_high:.2f}"
+                            else f"{fmt.amount(w.minutes_low)}–{fmt.amount(w.minutes_high)}")  # not "0.20–0.20"
                 per.add_row(w.workload if len(rec.configurations) == 1 else f"{w.workload} ({c.accelerators}x)",
                             f"{w.minutes:,.2f}", interval, w.basis, w.source or "")
         console.print(per)
