@@ -393,6 +393,23 @@ async def test_frontier_view_marks_current_choice(make_app: Any) -> None:
         marks = [table.get_row_at(i)[-1] for i in range(table.row_count)]
         assert marks.count("◆ current") == 1
         assert "10 configurations on the cost ↔ expected minutes frontier, 10 within" in _text(app, "#frontier-status")
+        assert "Minutes (weighted)" in [str(c.label) for c in table.columns.values()]
+
+
+async def test_a_p80_frontier_says_so_in_its_minutes_column(make_app: Any) -> None:
+    # a TUI review: under p80 the frontier listed expected minutes; now the p80 ones, and the header says which
+    def frontier(scenario: Any, catalog: Any) -> Any:
+        df = fake_frontier(scenario, catalog)
+        df["weighted_minutes_p80"] = df["weighted_minutes"] * 1.2
+        df.attrs["ranked_by"] = "weighted_minutes_p80"
+        return df
+
+    app = make_app(frontier=frontier)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_view(app, pilot, "2")
+        table = app.query_one("#frontier-table", DataTable)
+        assert "Minutes (p80)" in [str(c.label) for c in table.columns.values()]
+        assert "cost ↔ p80 minutes (the upper ends of the 80 % intervals" in _text(app, "#frontier-status")
 
 
 async def test_a_frontier_that_fails_clears_the_stale_one_and_says_why(make_app: Any) -> None:

@@ -6,6 +6,7 @@ redraws it rather than reusing plotext's state; the table gives way column by co
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -113,6 +114,9 @@ class FrontierView(Vertical):
                 "choice": "◆ current" if chosen else ("does not fit" if not fit else
                                                       ("" if rec.get("feasible", True) else "over limit")),
             })
+        label = "Minutes (p80)" if col.endswith("_p80") else "Minutes (weighted)"  # what the column holds
+        if next(c.label for c in table.spec if c.key == "minutes") != label:
+            table.set_spec([replace(c, label=label, short="Min") if c.key == "minutes" else c for c in COLUMNS])
         table.set_rows(rows)
         misfits = len(df) - len(plotted)
         unfit = f"; {misfits} do not fit the workloads' memory (listed, not plotted)" if misfits else ""
