@@ -305,3 +305,18 @@ def test_sweep_outputs_have_a_plain_files_permissions(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     os.umask(umask)
     assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o666 & ~umask}
+
+
+def test_one_process_writes_a_groups_rows_before_building_the_next_groups_table(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # an earlier note: a sweep wrote nothing until every group's candidate table was built
+    from recommender.sweep import runners
+
+    built: list[int] = []
+    real = runners.prepare_group
+    monkeypatch.setattr(runners, "prepare_group", lambda plan, g, *a: built.append(g) or real(plan, g, *a))
+    plan = load_sweep(write_sweep(tmp_path, budgets=3))  # 2 workloads x 2 prices: 4 groups
+    seen: list[int] = []
+    stats = _run(plan, tmp_path / "r.parquet", jobs=1, on_progress=lambda done, total: seen.append(len(built)))
+    assert stats.done == plan.total and sorted(built) == list(range(plan.layout.groups)) and plan.layout.groups > 1
+    assert seen[1] == 1  # the first chunk's rows were written with one table built

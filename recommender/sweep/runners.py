@@ -86,16 +86,18 @@ def run_sweep(plan: Plan, out: Any, *, catalog: Catalog | None = None, jobs: int
         if client is not None:  # workers import what they need while the groups are prepared here
             warm = [client[0].submit(_warm, workers=[w], pure=False, allow_other_workers=False)
                     for w in client[0].scheduler_info().get("workers", {})]
-        ctx = Context(plan, _groups(plan, out.done, catalog, explain), catalog, explain)
         if client is not None:
+            ctx = Context(plan, _groups(plan, out.done, catalog, explain), catalog, explain)
             _run_dask(ctx, out, client, chunk, stats, on_progress)
             del warm
         else:
             n = _jobs(jobs, todo)
             size = chunk or chunk_size(todo, n)
-            if n == 1:
-                _run_here(ctx, out, size, stats, on_progress)
-            else:
+            if n == 1:  # each group's table when its first chunk comes: the first rows are written sooner
+                _run_here(Context(plan, _LazyGroups(plan, catalog, explain), catalog, explain), out, size, stats,
+                          on_progress)
+            else:  # (workers get every group once, prepared here)
+                ctx = Context(plan, _groups(plan, out.done, catalog, explain), catalog, explain)
                 _run_processes(ctx, out, n, size, stats, on_progress)
     except KeyboardInterrupt as exc:
         stats.interrupted = True
@@ -116,6 +118,18 @@ def _groups(plan: Plan, done: np.ndarray, catalog: Catalog, explain: bool) -> di
         if not done[plan.layout.index_of(g, js)].all():
             out[g] = prepare_group(plan, g, catalog, explain)
     return out
+
+
+class _LazyGroups(dict):  # type: ignore[type-arg]
+    """Groups prepared on first use (one process: a sweep of many groups wrote nothing until all were built)."""
+
+    def __init__(self, plan: Plan, catalog: Catalog, explain: bool) -> None:
+        super().__init__()
+        self.plan, self.catalog, self.explain = plan, catalog, explain
+
+    def __missing__(self, g: int) -> Group:
+        self[g] = prepare_group(self.plan, g, self.catalog, self.explain)
+        return self[g]
 
 
 def _jobs(jobs: int | None, todo: int) -> int:
