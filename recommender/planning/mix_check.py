@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MINUTES_PER_DAY = 1440.0
+MINUTES_PER_DAY = 1440.0  # the one definition (solve, mix_highs and power import it; this module is light)
 
 
 def best_assignment_throughput(minutes: np.ndarray, shares: np.ndarray, counts: np.ndarray) -> float:

@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 
 from recommender.models import Status
+from recommender.planning.mix_check import MINUTES_PER_DAY
 from recommender.planning.solvers import HIGHS_OPTIONS, _silence_highs_banner
-
-MINUTES_PER_DAY = 1440.0
 
 
 @dataclass

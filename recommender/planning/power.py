@@ -19,7 +19,7 @@ import pandas as pd
 
 from recommender.models import Assumption, Scenario
 from recommender.planning.costs import HOURS_PER_YEAR, node_kind
-from recommender.planning.solve import MINUTES_PER_DAY
+from recommender.planning.mix_check import MINUTES_PER_DAY  # (not .solve: that imports PuLP)
 
 FALLBACK = "all measured systems"
 

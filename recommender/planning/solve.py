@@ -22,7 +22,10 @@ import numpy as np
 import pulp
 
 from recommender.models import Status
-from recommender.planning.mix_check import best_assignment_throughput  # noqa: F401  (re-exported)
+from recommender.planning.mix_check import (
+    MINUTES_PER_DAY,
+    best_assignment_throughput,  # noqa: F401  (re-exported)
+)
 from recommender.planning.solvers import (  # noqa: F401  (re-exported: the solver layer's names)
     _silence_highs_banner,
     _solver,
@@ -32,7 +35,6 @@ from recommender.planning.solvers import (  # noqa: F401  (re-exported: the solv
     solve_problem,
 )
 
-MINUTES_PER_DAY = 1440.0
 DEFAULT_TIME_LIMIT_S = 10.0
 _EPS = 1e-9
 
