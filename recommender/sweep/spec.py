@@ -280,13 +280,23 @@ def _described(base: dict[str, Any], axes: tuple[Axis, ...]) -> dict[str, str]:
     def digest(value: Any) -> str:
         return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:6]
 
-    out = {"the base scenario": digest({k: v for k, v in base.items() if k not in {a.field for a in axes}})}
+    fields = {a.field for a in axes}
+    out = {"the base scenario": digest({k: v for k, v in _cited(base).items() if k not in fields})}
     for a in axes:
         ends = f"{a.labels[0]}" if len(a) == 1 else f"{a.labels[0]} … {a.labels[-1]}"
-        out[f"axis {a.field}"] = f"{len(a)} value{'s' if len(a) != 1 else ''}, {ends} (#{digest(a.updates)})"
+        out[f"axis {a.field}"] = (f"{len(a)} value{'s' if len(a) != 1 else ''}, {ends} "
+                                  f"(#{digest([_cited(u) for u in a.updates])})")
     return out
 
 
+def _cited(data: dict[str, Any]) -> dict[str, Any]:
+    """Scenario data without the price notes, which cite files as the working directory spells them
+    ("../prices/q.yaml:8" or "/home/…/q.yaml:8"): a fingerprint must not change with where a sweep is run from
+    (``--resume`` from another directory was refused as "other values")."""
+    return {k: v for k, v in data.items() if k != "price_notes"}
+
+
 def _fingerprint(base: dict[str, Any], axes: list[Axis]) -> str:
-    payload = json.dumps([base, [(a.field, a.labels, a.updates) for a in axes]], sort_keys=True, default=str)
+    payload = json.dumps([_cited(base), [(a.field, a.labels, [_cited(u) for u in a.updates]) for a in axes]],
+                         sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
