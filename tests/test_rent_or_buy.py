@@ -248,3 +248,42 @@ def test_a_cloud_price_list_is_relative_to_the_scenario_file(tmp_path: Path, mon
     s = load_scenario("sub/s.yaml")
     assert Path(s.cloud_prices) == (tmp_path / "sub" / "cloud.csv").resolve()
     assert cloud.read_price_list(s.cloud_prices)["usd_per_accelerator_hour"].tolist() == [1.25]
+
+
+def test_a_fleet_has_one_tco_when_the_work_exceeds_the_utilisation() -> None:
+    # the closing notes: mix mode kept the scenario's utilisation for energy under a required rate, so a fleet
+    # busy 79 % of the year was charged 50 % (TCO $80,177 beside a rent block buying at $83,406)
+    import recommender
+
+    rec = recommender.optimize({"workloads": [{"benchmark": "bert"}, {"benchmark": "resnet"}], "mix": True,
+                                "objective": "min_tco", "required_mixes_per_day": 30, "utilization": 0.5,
+                                "accelerators": ["nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb",
+                                                 "nvidia-h100-pcie-80gb"]})  # fmt: skip
+    assert rec.status == "optimal" and rec.rent_or_buy is not None
+    work = 30 * sum(c.weighted_minutes * c.count for c in rec.configurations) / 1440 / len(rec.configurations)
+    assert len(rec.configurations) == 1 and rec.choice is not None and rec.choice.count == 1
+    c = rec.choice
+    assert c.utilization == pytest.approx(work) and c.utilization > 0.5
+    assert rec.total_tco_usd == pytest.approx(rec.objective_value) == pytest.approx(rec.rent_or_buy.buy_tco_usd)
+    assert c.tco_usd == pytest.approx(c.capex_usd + c.energy_usd - c.salvage_usd)
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_the_fleet_milp_pays_the_energy_of_its_work(solver: str) -> None:
+    # two configurations as fast as each other: A's TCO at the 50 % floor is lower, but its energy at full use is
+    # ten times B's; the work keeps one copy busy all day, so A costs 100 + 100 x 0.5 and B 110 + 10 x 0.5
+    from recommender.planning import solve as S
+    from recommender.planning.mix_check import BusyEnergy
+
+    minutes = np.array([[60.0, 60.0]])
+    ones = np.ones(2)
+    res = S.Resources(ones, ones, ones, ones, ones)
+    busy = BusyEnergy(usd_full=np.array([100.0, 10.0]), floor=np.array([0.5, 0.5]), expected=minutes,
+                      weighted=np.array([60.0, 60.0]), mixes_per_day=24.0)  # fmt: skip
+    common = {"objective": "tco", "tco_usd": np.array([100.0, 110.0]), "required_throughput": 24.0, "solver": solver}
+    assert S.solve_mix(minutes, np.array([1.0]), res, S.Limits(), **common).counts.tolist() == [1, 0]
+    r = S.solve_mix(minutes, np.array([1.0]), res, S.Limits(), busy_energy=busy, **common)
+    assert r.status == "optimal" and r.counts.tolist() == [0, 1]
+    assert r.objective == pytest.approx(110.0 + 10.0 * 0.5)
+    assert S.best_incumbent(np.array([24.0, 24.0]), np.array([100.0, 110.0]), res, S.Limits(), objective="tco",
+                            required_throughput=24.0, busy_energy=busy) == (1, 1)  # fmt: skip

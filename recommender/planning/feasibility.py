@@ -10,6 +10,7 @@ from recommender import format as fmt
 from recommender.models import Objective
 from recommender.planning import risk as R
 from recommender.planning import solve as S
+from recommender.planning.power import energy_usd_per_year
 from recommender.planning.table import Prepared
 
 
@@ -22,6 +23,20 @@ def objective_arrays(p: Prepared) -> tuple[np.ndarray, str, np.ndarray | None, f
     if s.objective == Objective.MAX_THROUGHPUT:
         return mixes, "max", None, None
     return weighted, "min", None, None
+
+
+def busy_energy(p: Prepared, keep: np.ndarray) -> S.BusyEnergy | None:
+    """Mix mode, min_tco under a required rate: the energy the work draws beyond the TCO's utilisation, for the
+    configurations ``keep`` (None otherwise: the copies' energy stays at the scenario's utilisation)."""
+    s, t = p.scenario, p.table
+    rate = s.required_mixes_per_day
+    if not s.mix or s.objective != Objective.MIN_TCO or rate is None or p.plan is None or t.draw is None:
+        return None
+    year = energy_usd_per_year(t.draw[keep], t.pue[keep], 1.0, p.model.energy_usd_per_kwh)
+    floor = t.utilization[keep] if t.utilization is not None else np.full(keep.size, p.plan.utilization)
+    return S.BusyEnergy(usd_full=np.asarray(p.plan.financing.pv_of_yearly(year), dtype=float), floor=floor,
+                        expected=t.minutes[keep].T, weighted=t.weighted[keep],
+                        mixes_per_day=float(rate))  # fmt: skip
 
 
 def risk_arrays(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
@@ -182,6 +197,7 @@ def dominated_mask(p: Prepared, idx: np.ndarray, *, per_workload: bool) -> np.nd
         cols += [mins[idx][:, w] for w in np.flatnonzero(pos)]
         if p.scenario.objective == Objective.MIN_TCO:
             cols.append(t.tco[idx])
+            cols += _energy_columns(p, idx)
     else:
         cols.append(cost[idx] if sense == "min" else -cost[idx])
         if p.scenario.objective == Objective.MIN_TCO:
@@ -201,6 +217,9 @@ def copies_dominated(p: Prepared, idx: np.ndarray) -> np.ndarray:
         return np.zeros(n, dtype=bool)
     res = [t.capex[idx], t.tco[idx]] + [t.res.usage(name)[idx].astype(float) for name, _ in p.limits.items()
                                         if name != "budget"]  # fmt: skip
+    be = busy_energy(p, idx)
+    if be is not None:  # k copies' energy floor within one's
+        res.append(be.usd_full * be.floor)
     pos = np.flatnonzero(p.shares > 0)
     mins = risk_minutes(p)[idx][:, pos]
     # kmax[j, i]: how many copies of j fit in the resources of i
@@ -213,8 +232,20 @@ def copies_dominated(p: Prepared, idx: np.ndarray) -> np.ndarray:
     ok = kmax >= 2
     for w in range(mins.shape[1]):
         ok &= mins[:, w][:, None] <= kmax * mins[:, w][None, :] * (1 + 1e-12)
+    for col in _energy_columns(p, idx)[1:]:  # and each training's energy no more on the copies
+        ok &= col[:, None] <= col[None, :] * (1 + 1e-12)
     np.fill_diagonal(ok, False)
     return ok.any(axis=0)
+
+
+def _energy_columns(p: Prepared, idx: np.ndarray) -> list[np.ndarray]:
+    """Under :func:`busy_energy`: the energy floor of a copy and the energy of one training of each positive-share
+    workload (smaller is better), so that pruning stays exact with the work's energy in the objective."""
+    be = busy_energy(p, idx)
+    if be is None:
+        return []
+    per_training = be.usd_full[:, None] * np.nan_to_num(be.expected.T, nan=np.inf, posinf=np.inf)
+    return [be.usd_full * be.floor] + [per_training[:, w] for w in np.flatnonzero(p.shares > 0)]
 
 
 def _dominates(A: np.ndarray, B: np.ndarray) -> np.ndarray:

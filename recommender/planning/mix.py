@@ -13,6 +13,7 @@ from recommender.models import Alternative, Configuration, Objective, Recommenda
 from recommender.planning import solve as S
 from recommender.planning.explain import explain_mix, infeasible_explanation, value_text, weak_bases
 from recommender.planning.feasibility import (
+    busy_energy,
     copies_dominated,
     dominated_mask,
     is_better,
@@ -207,12 +208,14 @@ def solve_mix(p: Prepared, limits: S.Limits, *, time_limit_s: float, max_nodes: 
     res = t.res.take(keep)
     needed, copies = bounded_limits(res, limits, copies)
     # issue 12: start from (and never return worse than) the best fleet of one configuration
+    busy = busy_energy(p, keep)
     incumbent = S.best_incumbent(mixes[keep], t.tco[keep], res, needed, objective=objective,
-                                 required_throughput=s.required_mixes_per_day, max_copies=copies)  # fmt: skip
+                                 required_throughput=s.required_mixes_per_day, max_copies=copies,
+                                 busy_energy=busy)  # fmt: skip
     r = S.solve_mix(minutes, p.shares, res, needed, objective=objective, tco_usd=t.tco[keep],
                     required_throughput=s.required_mixes_per_day, max_copies=copies,
                     time_limit_s=time_limit_s, max_nodes=max_nodes, incumbent=incumbent, solver=solver,
-                    start=_local(start, keep))  # fmt: skip
+                    start=_local(start, keep), busy_energy=busy)  # fmt: skip
     if r.counts is not None:  # slack against every limit the scenario sets, including those left out
         r.slack = {name: limit - float(np.dot(r.counts, res.usage(name))) for name, limit in limits.items()}
     return r, keep
@@ -271,21 +274,35 @@ def single_as_mix_value(p: Prepared, i: int) -> float:
     obj = p.scenario.objective
     weighted, mixes = risk_arrays(p)
     if obj == Objective.MIN_TCO:
-        return float(p.table.tco[i])
+        be = busy_energy(p, np.array([i]))
+        return float(p.table.tco[i]) + (float(be.one_configuration_usd(np.ones(1))[0]) if be is not None else 0.0)
     if obj == Objective.MAX_THROUGHPUT:
         return float(mixes[i])
     return float(weighted[i])
+
+
+def single_utilization(p: Prepared, i: int) -> float | None:
+    """The share of the year candidate ``i`` alone would draw training power doing the required work (min_tco
+    under a rate, as single mode charges it), or None where the table's utilisation holds."""
+    be = busy_energy(p, np.array([i]))
+    if be is None or not np.isfinite(be.weighted[0]):
+        return None
+    return max(float(be.floor[0]), min(1.0, be.mixes_per_day * float(be.weighted[0]) / S.MINUTES_PER_DAY))
 
 
 def mix_configs(p: Prepared, keep: np.ndarray, r: S.MixResult) -> tuple[list[Configuration], list[int]]:
     configs: list[Configuration] = []
     used: list[int] = []
     total = r.trainings.sum(axis=1)  # type: ignore[union-attr]
+    be = busy_energy(p, keep)
+    busy = be.busy(r.trainings, float(r.throughput or 0.0)) if be is not None else None  # type: ignore[arg-type]
     for c in np.flatnonzero(r.counts):  # type: ignore[arg-type]
         i = int(keep[c])
         x = r.trainings[:, c]  # type: ignore[index]
+        k = int(r.counts[c])  # type: ignore[index]
         serves = {n: float(x[w] / total[w]) if total[w] > 0 else 0.0 for w, n in enumerate(p.names)}
-        configs.append(configuration(p, i, count=int(r.counts[c]), serves=serves, trainings=x))  # type: ignore[index]
+        u = None if busy is None else max(float(be.floor[c]), min(1.0, float(busy[c]) / k))  # type: ignore[union-attr]
+        configs.append(configuration(p, i, count=k, serves=serves, trainings=x, utilization=u))
         used.append(i)
     configs.sort(key=lambda c: -c.capex_usd * c.count)
     return configs, used
@@ -306,7 +323,7 @@ def alternatives_mix(p: Prepared, used: set[int], value: float, sense: str) -> l
             out.append(Alternative(accelerator_id=acc, reason=f"{name}: {why_none(p, mine)}"))
             continue
         v = single_as_mix_value(p, rr.index)
-        cfg = configuration(p, rr.index)
+        cfg = configuration(p, rr.index, utilization=single_utilization(p, rr.index))
         out.append(Alternative(accelerator_id=acc, configuration=cfg, objective_value=v,
                                reason=f"best single fit {cfg.accelerators} x {name}: {value_text(s.objective, s.risk, v)} "
                                       f"vs {fmt.amount(value)} for the mix; the MILP found no use for it"))  # fmt: skip

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from recommender.models import Status
-from recommender.planning.mix_check import MINUTES_PER_DAY
+from recommender.planning.mix_check import MINUTES_PER_DAY, BusyEnergy
 from recommender.planning.solvers import HIGHS_OPTIONS, _silence_highs_banner
 
 
@@ -90,7 +90,7 @@ REDUCE_ABOVE = 24
 def solve_mix_highs(minutes: np.ndarray, shares: np.ndarray, ub: np.ndarray, limit_rows: list[tuple[np.ndarray, float]],
                     *, objective: str, tco_usd: np.ndarray | None, required_throughput: float | None,
                     time_limit_s: float, start: np.ndarray | None = None,
-                    max_nodes: int | None = None) -> HighsMix:  # fmt: skip
+                    max_nodes: int | None = None, busy_energy: BusyEnergy | None = None) -> HighsMix:  # fmt: skip
     """Solve the mix MILP with HiGHS; ``ub`` bounds the copies, ``limit_rows`` are (use per copy, limit) pairs,
     ``start`` is a fleet (copies per configuration) to start from.
 
@@ -99,13 +99,15 @@ def solve_mix_highs(minutes: np.ndarray, shares: np.ndarray, ub: np.ndarray, lim
     mostly proves optimality (:data:`PROOF_OPTIONS`). HiGHS does the same inside its branch and bound, but only
     after its presolve, probing and root heuristics on the whole model (~0.25–2 s at 165–182 x 10).
     ``max_nodes`` bounds both MILPs (the neighbourhood's and the final one), so that a node-limited re-solve
-    gives the same answer whatever the machine's load."""
+    gives the same answer whatever the machine's load. ``busy_energy``: the work's energy columns ``e[c]`` and rows
+    ``energy_c`` of the PuLP model (``tco`` only)."""
     import time
 
     t0 = time.perf_counter()
     C = minutes.shape[1]
     m = _Model(
-        minutes, shares, np.asarray(ub, dtype=float), limit_rows, objective, tco_usd, required_throughput
+        minutes, shares, np.asarray(ub, dtype=float), limit_rows, objective, tco_usd, required_throughput,
+        busy_energy,
     )
     keep = np.arange(C)
     if C > REDUCE_ABOVE:
@@ -131,7 +133,7 @@ class _Model:
 
     def __init__(self, minutes: np.ndarray, shares: np.ndarray, ub: np.ndarray,
                  limit_rows: list[tuple[np.ndarray, float]], objective: str, tco_usd: np.ndarray | None,
-                 required_throughput: float | None) -> None:  # fmt: skip
+                 required_throughput: float | None, busy_energy: BusyEnergy | None = None) -> None:  # fmt: skip
         import highspy
 
         _silence_highs_banner()
@@ -141,12 +143,16 @@ class _Model:
         self.maximise = objective == "throughput"
         self.lam_low = 0.0
         self.cost = np.zeros(minutes.shape[1])
+        self.busy: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (cost, busy per f, floor)
         if not self.maximise:
             if tco_usd is None or required_throughput is None:
                 raise ValueError("objective='tco' needs tco_usd and required_throughput")
             scale = float(np.max(tco_usd)) if len(tco_usd) and np.max(tco_usd) > 0 else 1.0
             self.cost = np.asarray(tco_usd, dtype=float) / scale
             self.lam_low = float(required_throughput)
+            if busy_energy is not None:
+                self.busy = (np.asarray(busy_energy.usd_full, dtype=float) / scale,
+                             busy_energy.per_copy_day(minutes), np.asarray(busy_energy.floor, dtype=float))  # fmt: skip
         pos = shares > 0
         runs_all = np.all(self.ok[pos], axis=0) if pos.any() else np.zeros(minutes.shape[1], dtype=bool)
         per_mix = (
@@ -164,26 +170,30 @@ class _Model:
         C = cols.size
         ok = self.ok[:, cols]
         nf = int(ok.sum())
+        ne = C if self.busy is not None else 0  # the work's energy columns e[c], last
         h = hs.Highs()
         for key, value in {"output_flag": False, "time_limit": float(time_limit_s), "mip_rel_gap": 0.0,
                            **HIGHS_OPTIONS}.items():  # fmt: skip
             h.setOptionValue(key, value)
         if max_nodes is not None:
             h.setOptionValue("mip_max_nodes", int(max_nodes))
-        cost = np.zeros(C + 1 + nf)
-        low = np.zeros(C + 1 + nf)
-        high = np.full(C + 1 + nf, hs.kHighsInf)
+        nv = C + 1 + nf + ne
+        cost = np.zeros(nv)
+        low = np.zeros(nv)
+        high = np.full(nv, hs.kHighsInf)
         if self.maximise:
             cost[C] = 1.0
             h.changeObjectiveSense(hs.ObjSense.kMaximize)
         else:
             cost[:C] = self.cost[cols]
             low[C] = self.lam_low
+            if self.busy is not None:
+                cost[C + 1 + nf :] = self.busy[0][cols]
         high[:C] = self.ub[cols]
         if fixed is not None:
             low[:C] = high[:C] = fixed
-        h.addVars(C + 1 + nf, low, high)
-        h.changeColsCost(C + 1 + nf, np.arange(C + 1 + nf, dtype=np.int32), cost)
+        h.addVars(nv, low, high)
+        h.changeColsCost(nv, np.arange(nv, dtype=np.int32), cost)
         if integer and C:
             h.changeColsIntegrality(
                 C, np.arange(C, dtype=np.int32), np.full(C, 1, dtype=np.uint8)
@@ -193,6 +203,14 @@ class _Model:
         lower = np.where(np.isinf(lower), -hs.kHighsInf, lower)
         upper = np.where(np.isinf(upper), hs.kHighsInf, upper)
         h.addRows(lower.size, lower, upper, index.size, starts, index, value)
+        if self.busy is not None:  # energy_c: e[c] - sum_w k[w, c] f[w, c] + floor[c] n[c] >= 0
+            k = self.busy[1][:, cols][ok]
+            _w_of, c_of = np.nonzero(ok)
+            for c in range(C):
+                sel = np.flatnonzero(c_of == c)
+                idx = np.concatenate([[C + 1 + nf + c, c], C + 1 + sel]).astype(np.int32)
+                val = np.concatenate([[1.0, float(self.busy[2][cols[c]])], -k[sel]])
+                h.addRow(0.0, hs.kHighsInf, idx.size, idx, val)
         return h
 
     def worse(self, a: float, b: float) -> bool:
@@ -329,5 +347,5 @@ def _outcome(h: Any, highspy: Any, ok: np.ndarray, C: int) -> HighsMix:
     x = np.asarray(h.getSolution().col_value, dtype=float)
     counts = np.rint(x[:C]).astype(int)
     copy_days = np.zeros(ok.shape)
-    copy_days[ok] = np.maximum(x[C + 1 :], 0.0)
+    copy_days[ok] = np.maximum(x[C + 1 : C + 1 + int(ok.sum())], 0.0)
     return HighsMix(True, ours, counts, copy_days)

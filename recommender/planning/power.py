@@ -139,7 +139,8 @@ def busy_share(s: Scenario, utilization: float, weighted_minutes: np.ndarray) ->
     scenario's or the default), never below the share ``required_mixes_per_day`` takes at the candidate's
     expected minutes (at most the whole year). Energy at 50 % for work that keeps a server busy 58 % of the year
     undercounted min_tco's objective. Not for a fleet (mix mode): its copies share the work, so each copy's
-    share is not known before the solve; they keep ``utilization``."""
+    share is known only from the solve; the mix MILP charges the work's energy above ``utilization`` itself
+    (:class:`~recommender.planning.mix_check.BusyEnergy`)."""
     util = np.full(len(weighted_minutes), float(utilization))
     if s.required_mixes_per_day is None or s.mix:
         return util

@@ -11,8 +11,12 @@ from recommender.planning.table import Prepared
 
 
 def configuration(p: Prepared, i: int, *, count: int = 1, serves: dict[str, float] | None = None,
-            trainings: np.ndarray | None = None) -> Configuration:  # fmt: skip
-    """Candidate ``i`` as a (frozen) Configuration; one copy serving every workload is built once per table."""
+            trainings: np.ndarray | None = None, utilization: float | None = None) -> Configuration:  # fmt: skip
+    """Candidate ``i`` as a (frozen) Configuration; one copy serving every workload is built once per table.
+    ``utilization``: its copies' share of the year drawing training power when not the table's (a fleet's
+    copies under a required rate, :class:`~recommender.planning.mix_check.BusyEnergy`)."""
+    if utilization is not None:
+        return _at_utilization(_configuration(p, i, count=count, serves=serves, trainings=trainings), p, utilization)
     if count == 1 and serves is None and trainings is None:
         key = ("configuration", int(i))
         hit = p.extra.get(key)
@@ -50,6 +54,19 @@ def _configuration(p: Prepared, i: int, *, count: int, serves: dict[str, float] 
         utilization=_opt(t.utilization, i),
         salvage_usd=max(0.0, float(t.capex[i] + t.energy[i] - t.tco[i])),  # the TCO's third term (financing.tco)
     )  # fmt: skip
+
+
+def _at_utilization(c: Configuration, p: Prepared, utilization: float) -> Configuration:
+    """``c`` with its energy, TCO and yearly cost at ``utilization`` (capex and salvage unchanged)."""
+    if p.plan is None or c.average_draw_kw is None or c.utilization == utilization:
+        return c
+    from recommender.planning.power import energy_usd_per_year
+
+    year = float(energy_usd_per_year(c.average_draw_kw, c.pue, utilization, p.model.energy_usd_per_kwh))
+    f = p.plan.financing
+    tco = float(f.tco(c.capex_usd, year))
+    return c.model_copy(update={"energy_usd_per_year": year, "energy_usd": float(f.pv_of_yearly(year)),
+                                "tco_usd": tco, "yearly_cost_usd": float(f.yearly(tco)), "utilization": utilization})
 
 
 def _opt(a: np.ndarray | None, i: int) -> float | None:

@@ -24,6 +24,7 @@ import pulp
 from recommender.models import Status
 from recommender.planning.mix_check import (
     MINUTES_PER_DAY,
+    BusyEnergy,
     best_assignment_throughput,  # noqa: F401  (re-exported)
 )
 from recommender.planning.solvers import (  # noqa: F401  (re-exported: the solver layer's names)
@@ -311,6 +312,7 @@ def build_mix_problem(
     tco_usd: np.ndarray | None = None,
     required_throughput: float | None = None,
     max_copies: int | np.ndarray = 64,
+    busy_energy: BusyEnergy | None = None,
 ) -> tuple[pulp.LpProblem, list[pulp.LpVariable], list[list[pulp.LpVariable | None]], pulp.LpVariable]:
     """Gavel's formulation over configurations ``c`` and workloads ``w``, written in scaled variables.
 
@@ -325,6 +327,9 @@ def build_mix_problem(
     ``objective="throughput"``: maximise ``lam`` (mixes per day); ``objective="tco"``: minimise
     ``sum_c n[c] tco[c]`` (scaled by the largest TCO) with ``lam >= required_throughput``.
     ``max_copies`` bounds the copies of a configuration no limit bounds (a number, or one per configuration).
+    ``busy_energy`` (``tco`` only) adds the work's energy beyond the TCO's floor: ``e[c] >= 0``,
+    ``e[c] >= sum_w k[w, c] f[w, c] - floor[c] n[c]`` (``energy_c``; ``k``: busy days per copy-day) at
+    ``usd_full[c]`` each (see :class:`~recommender.planning.mix_check.BusyEnergy`).
     Returns the problem, ``n``, ``f`` (None where a workload cannot run) and ``lam``.
     """
     W, C = minutes.shape
@@ -345,7 +350,15 @@ def build_mix_problem(
         if tco_usd is None or required_throughput is None:
             raise ValueError("objective='tco' needs tco_usd and required_throughput")
         scale = float(np.max(tco_usd)) if len(tco_usd) and np.max(tco_usd) > 0 else 1.0
-        prob += pulp.lpSum(float(tco_usd[c] / scale) * n[c] for c in range(C))
+        cost = [float(tco_usd[c] / scale) * n[c] for c in range(C)]
+        if busy_energy is not None:
+            k = busy_energy.per_copy_day(minutes)
+            for c in range(C):
+                e = prob.add_variable(f"e_{c}", lowBound=0)
+                cost.append(float(busy_energy.usd_full[c] / scale) * e)
+                busy = [float(k[w, c]) * f[w][c] for w in range(W) if f[w][c] is not None]
+                prob += (e - pulp.lpSum(busy) + float(busy_energy.floor[c]) * n[c] >= 0, f"energy_{c}")
+        prob += pulp.lpSum(cost)
         prob += (lam >= float(required_throughput), "required_throughput")
     for c in range(C):
         terms = [f[w][c] for w in range(W) if f[w][c] is not None]
@@ -384,6 +397,7 @@ def solve_mix(
     start: Fleet | None = None,
     solver: str = "cbc",
     max_nodes: int | None = None,
+    busy_energy: BusyEnergy | None = None,
 ) -> MixResult:
     """Solve :func:`build_mix_problem` with CBC (or HiGHS); integer counts are rounded and the trainings per
     day ``x[w, c]`` recovered from the copy-days. ``max_nodes`` stops the branch and bound after
@@ -398,20 +412,24 @@ def solve_mix(
     if minutes.shape[1] == 0:
         return MixResult(Status.INFEASIBLE, None, None, None, None)
     fleet = start if start is not None else _single_fleet(minutes, shares, incumbent)
-    args = (minutes, shares, res, limits, objective, tco_usd, fleet)
+    busy_energy = busy_energy if objective == "tco" else None
+    args = (minutes, shares, res, limits, objective, tco_usd, busy_energy, fleet)
     if solver == "highs":
         from recommender.planning.mix_highs import solve_mix_highs
 
         ub = count_upper_bounds(res, limits, default=max_copies)
         h = solve_mix_highs(minutes, shares, ub, [(res.usage(k), v) for k, v in limits.items()], objective=objective,
                             tco_usd=tco_usd, required_throughput=required_throughput, time_limit_s=time_limit_s,
-                            start=None if fleet is None else fleet[0], max_nodes=max_nodes)  # fmt: skip
+                            start=None if fleet is None else fleet[0], max_nodes=max_nodes,
+                            busy_energy=busy_energy)  # fmt: skip
         if h.ran:
             return _guarded(*args, "highs", h.status, h.counts, h.copy_days)
         solver = "cbc"  # HiGHS did not run: CBC answers
     prob, n, f, lam = build_mix_problem(minutes, shares, res, limits, objective=objective, tco_usd=tco_usd,
-                                       required_throughput=required_throughput, max_copies=max_copies)
-    warm = fleet is not None and _set_warm_start(_incumbent_result(*args, solver), n, f, lam)
+                                       required_throughput=required_throughput, max_copies=max_copies,
+                                       busy_energy=busy_energy)  # fmt: skip
+    busy = None if busy_energy is None else (busy_energy.per_copy_day(minutes), busy_energy.floor)
+    warm = fleet is not None and _set_warm_start(_incumbent_result(*args, solver), n, f, lam, prob, busy)
     # CBC occasionally fails to run (PulpSolverError) at tiny time limits: retry cold, then fall back
     for attempt in (True, False) if warm else (False,):
         try:
@@ -432,16 +450,16 @@ def solve_mix(
 
 
 def _guarded(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, objective: str,
-             tco_usd: np.ndarray | None, fleet: Fleet | None, solver: str, status: Status,
-             counts: np.ndarray | None, copy_days: np.ndarray | None) -> MixResult:  # fmt: skip
+             tco_usd: np.ndarray | None, busy_energy: BusyEnergy | None, fleet: Fleet | None, solver: str,
+             status: Status, counts: np.ndarray | None, copy_days: np.ndarray | None) -> MixResult:  # fmt: skip
     """The solver's answer, or the incumbent fleet when the solver has none or stopped with a worse one (an
     answer proved optimal is kept)."""
     if status == Status.INFEASIBLE or counts is None:
-        return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, fleet, solver)
-    out = _mix_result(minutes, shares, res, limits, objective, tco_usd, counts, copy_days, status, solver)
+        return _incumbent_result(minutes, shares, res, limits, objective, tco_usd, busy_energy, fleet, solver)
+    out = _mix_result(minutes, shares, res, limits, objective, tco_usd, busy_energy, counts, copy_days, status, solver)
     if fleet is None or (status == Status.OPTIMAL and out.counts is not None):
         return out
-    inc = _incumbent_result(minutes, shares, res, limits, objective, tco_usd, fleet, solver)
+    inc = _incumbent_result(minutes, shares, res, limits, objective, tco_usd, busy_energy, fleet, solver)
     if out.objective is None or (inc.objective is not None and _worse(out.objective, inc.objective, objective)):
         return inc
     return out
@@ -471,7 +489,7 @@ def _single_fleet(minutes: np.ndarray, shares: np.ndarray, incumbent: tuple[int,
 
 
 def _set_warm_start(known: MixResult, n: list[pulp.LpVariable], f: list[list[pulp.LpVariable | None]],
-                    lam: pulp.LpVariable) -> bool:
+                    lam: pulp.LpVariable, prob: pulp.LpProblem, busy: tuple[np.ndarray, np.ndarray] | None) -> bool:
     """Give the solver a known fleet (a result with its trainings) as its starting solution; False without one."""
     if known.counts is None or known.copy_days is None or known.throughput is None or not np.any(known.copy_days):
         return False
@@ -482,21 +500,28 @@ def _set_warm_start(known: MixResult, n: list[pulp.LpVariable], f: list[list[pul
             if v is not None:
                 v.setInitialValue(float(known.copy_days[w, c]))
     lam.setInitialValue(known.throughput)
+    if busy is not None:  # e[c] as its row energy_c makes it: busy days of the copy-days above the floor
+        over = (known.copy_days * busy[0]).sum(axis=0) - busy[1] * known.counts
+        named = prob.variablesDict()
+        for c, v in enumerate(over):
+            named[f"e_{c}"].setInitialValue(max(float(v), 0.0))
     return True
 
 
 def _incumbent_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, objective: str,
-                      tco_usd: np.ndarray | None, fleet: Fleet | None, solver: str) -> MixResult:
+                      tco_usd: np.ndarray | None, busy_energy: BusyEnergy | None, fleet: Fleet | None,
+                      solver: str) -> MixResult:  # fmt: skip
     """The incumbent fleet as a mix result (status feasible: optimality not proved), or infeasible without one."""
     if fleet is None:
         return MixResult(Status.INFEASIBLE, None, None, None, None)
-    return _mix_result(minutes, shares, res, limits, objective, tco_usd, np.asarray(fleet[0], dtype=int), fleet[1],
+    return _mix_result(minutes, shares, res, limits, objective, tco_usd, busy_energy, np.asarray(fleet[0], dtype=int),
+                       fleet[1],
                        Status.FEASIBLE, solver + "+incumbent")  # fmt: skip
 
 
 def _mix_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits: Limits, objective: str,
-                tco_usd: np.ndarray | None, counts: np.ndarray, copy_days: np.ndarray | None,
-                status: Status, solver: str) -> MixResult:  # fmt: skip
+                tco_usd: np.ndarray | None, busy_energy: BusyEnergy | None, counts: np.ndarray,
+                copy_days: np.ndarray | None, status: Status, solver: str) -> MixResult:  # fmt: skip
     """Trainings, throughput, objective and slack of integer ``counts`` (copy-days ``f[w, c]`` when given)."""
     W, C = minutes.shape
     trainings = np.zeros((W, C))
@@ -517,6 +542,7 @@ def _mix_result(minutes: np.ndarray, shares: np.ndarray, res: Resources, limits:
         obj = thr
     else:
         obj = float(np.dot(counts, tco_usd))  # type: ignore[arg-type]
+        obj += busy_energy.extra_usd(counts, trainings, thr) if busy_energy is not None else 0.0
     slack = {name: limit - float(np.dot(counts, res.usage(name))) for name, limit in limits.items()}
     days = np.where(np.isfinite(minutes) & (trainings > 0), trainings * np.nan_to_num(minutes) / MINUTES_PER_DAY, 0.0)
     return MixResult(status, counts, trainings, thr, obj, slack, solver, days)
@@ -539,7 +565,8 @@ def mix_throughput(minutes: np.ndarray, shares: np.ndarray, counts: np.ndarray, 
 
 def best_incumbent(throughput: np.ndarray, tco_usd: np.ndarray | None, res: Resources, limits: Limits, *,
                    objective: str = "throughput", required_throughput: float | None = None,
-                   max_copies: int | np.ndarray = 64) -> tuple[int, int] | None:  # fmt: skip
+                   max_copies: int | np.ndarray = 64, busy_energy: BusyEnergy | None = None,
+                   ) -> tuple[int, int] | None:  # fmt: skip
     """The best fleet of copies of ONE configuration, as (configuration, copies): the most mixes per day
     (``throughput``: mixes per day of one copy) within the limits, or the lowest TCO meeting
     ``required_throughput``. None if no configuration qualifies. It is at least as good as the best single
@@ -557,7 +584,10 @@ def best_incumbent(throughput: np.ndarray, tco_usd: np.ndarray | None, res: Reso
     with np.errstate(divide="ignore", invalid="ignore"):
         need = np.where(thr > 0, np.ceil(required_throughput / np.where(thr > 0, thr, 1.0) - 1e-9), np.inf)
     need = np.maximum(need, 1)
-    cost = np.where(need <= ub, need * np.asarray(tco_usd, dtype=float), np.inf)
+    cost = need * np.asarray(tco_usd, dtype=float)
+    if busy_energy is not None:
+        cost = cost + busy_energy.one_configuration_usd(need)
+    cost = np.where(need <= ub, cost, np.inf)
     if not len(cost) or not np.isfinite(cost).any():
         return None
     c = int(np.argmin(cost))
