@@ -318,6 +318,25 @@ def test_price_list_file_inline_quotes_and_lowest_quote(tmp_path: Path) -> None:
     assert str(info.value) == f"{inline}:5: prices[1].price_usd: is required"
 
 
+@pytest.mark.parametrize(("as_of", "expected"), [("2026-03-15", "2026-03-15"), ("2026", "2026"), ("2026-03", "2026-03"),
+                                               ("June 2026", "must be a date YYYY, YYYY-MM or YYYY-MM-DD"),
+                                               ("2062-01", "is after today")])
+def test_a_quote_date_is_read_as_the_cloud_price_list_reads_it(tmp_path: Path, as_of: str, expected: str) -> None:
+    # a reviewer: `as_of: 2026-03-15` (YAML reads a date) was refused as "must be a valid string" while free text
+    # ("June 2026") was accepted; the cloud price list's CSV takes the first and refuses the second
+    f = write(tmp_path / "s.yaml", f"""
+        budget_usd: 300000
+        workloads: [{{benchmark: bert}}]
+        prices:
+          - {{accelerator_id: nvidia-l4-24gb, price_usd: 2100, as_of: {as_of}}}
+        """)
+    if expected[0].isdigit():
+        assert load_scenario(f).price_notes["nvidia-l4-24gb"].startswith(f"vendor quote, {expected} (")
+        return
+    with pytest.raises(ScenarioError, match=rf"s.yaml:4: prices\[0\].as_of: {expected}"):
+        load_scenario(f)
+
+
 def test_a_custom_workload_named_like_a_benchmark_is_located(tmp_path: Path) -> None:
     # a reviewer: a custom workload named "bert" (the third workload) failed later as `workloads[0]`, counting
     # custom workloads only, with no file or line

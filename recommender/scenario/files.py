@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from recommender.models import CustomWorkload, FrozenModel, Scenario, WorkloadSpec
-from recommender.scenario.numbers import Usd
+from recommender.scenario.numbers import AsOf, Usd
 
 
 class Quote(FrozenModel):
@@ -19,7 +19,7 @@ class Quote(FrozenModel):
     accelerator_id: str = Field(description="Accelerator id, e.g. nvidia-a100-pcie-80gb.")
     price_usd: Usd = Field(description="Quoted price per accelerator in USD (without host).")
     vendor: str | None = Field(default=None, description="Who quoted the price.")
-    as_of: str | None = Field(default=None, description="Date of the quote, e.g. 2026-03.")
+    as_of: AsOf | None = Field(default=None, description="Date of the quote: YYYY, YYYY-MM or YYYY-MM-DD.")
     note: str | None = Field(default=None, description="Anything else about the quote (validity, volume...).")
 
 

@@ -10,17 +10,21 @@ absurd value is an input error at its line instead of an overflow deep in the op
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as _dt
+import re
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
 from recommender.format import parse_money
 
 __all__ = [
+    "AS_OF_PATTERN",
     "MAX_COUNT",
     "MAX_MEASUREMENTS",
     "MAX_USD",
     "MAX_WORKLOADS",
+    "AsOf",
     "Count",
     "Gb",
     "Kw",
@@ -62,3 +66,27 @@ Years = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
 UsdPerKwh = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False), _spelled(gt=0, le=1e6)]
 Pue = Annotated[float, Field(ge=1.0, le=10.0, allow_inf_nan=False)]
 Count = Annotated[int, Field(gt=0, le=MAX_COUNT)]
+
+#: A quote's date, in a price list file or a cloud price list: a year, a month or a day (the one definition).
+AS_OF_PATTERN = r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?"
+
+
+def _as_of(value: Any) -> Any:
+    """``2026``, ``2026-03`` or ``2026-03-15`` (YAML reads the last as a date, the first as a number); a date
+    after today is a typo (2062 for 2026)."""
+    if isinstance(value, _dt.date):
+        value = value.isoformat()[:10]
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return value  # the str check reports it
+    text = value.strip()
+    if not re.fullmatch(AS_OF_PATTERN, text):
+        raise ValueError(f"must be a date YYYY, YYYY-MM or YYYY-MM-DD (got {value!r})")
+    today = _dt.date.today().isoformat()
+    if text > today[: len(text)]:
+        raise ValueError(f"is after today ({today}; got {value!r}): a quote says when it was made")
+    return text
+
+
+AsOf = Annotated[str, BeforeValidator(_as_of, json_schema_input_type=Annotated[str, Field(pattern=AS_OF_PATTERN)])]
