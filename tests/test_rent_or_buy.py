@@ -143,6 +143,13 @@ def test_catalog_price_list_reads() -> None:
     assert set(frame["pricing"]) <= set(cloud.PRICING_MODELS) and len(frame) >= 2
 
 
+def _one_row(tmp_path: Path) -> Path:
+    f = tmp_path / "one.csv"
+    f.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
+                 "A,nvidia-h100-sxm5-80gb,on_demand,2.0,test,2026\n")  # fmt: skip
+    return f
+
+
 def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None:
     """Issue 12: the recommendation carries buy TCO, rent per pricing model and break-even; with
     consider_cloud under min_tco it compares the cheapest rent with the best purchase (a two-row list)."""
@@ -169,6 +176,11 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
     tco = optimize({**base, "objective": "min_tco", "required_mixes_per_day": 10, "consider_cloud": True},
                    predictor=fake_predict)  # fmt: skip
     assert tco.cloud_decision == "rent" and tco.cheapest_rent.provider == "B"  # 0.01 USD/h beats any purchase
+    # a reviewer: the decision's quote had no break-even where the rent block's row of the same quote had one
+    on_demand = optimize({**base, "objective": "min_tco", "required_mixes_per_day": 10, "consider_cloud": True,
+                          "cloud_prices": str(_one_row(tmp_path))}, predictor=fake_predict)  # fmt: skip
+    assert on_demand.cheapest_rent.break_even_utilization is not None
+    assert on_demand.cheapest_rent.break_even_utilization == on_demand.rent_or_buy.cheapest.break_even_utilization
     assert tco.explanation[0].startswith("consider_cloud:")
     # the decision compares the rent with the purchase doing the same work, the rent table's buy figure (it used
     # the configuration's TCO at the scenario's utilisation, so the line and the table's "vs buy" disagreed)

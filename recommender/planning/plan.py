@@ -108,12 +108,14 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
         decision = "buy"
     if decision == "rent" and best["pricing"] == "spot":
         line += f" Caveat: {SPOT_CAVEAT}."
-    update: dict[str, object] = {"explanation": [line, *rec.explanation], "cloud_decision": decision,
-                                 "cheapest_rent": RentQuote(provider=str(best["provider"]),
-                                                            accelerator_id=str(best["accelerator_id"]),
-                                                            pricing=str(best["pricing"]),
-                                                            usd_per_accelerator_hour=float(best["usd_per_accelerator_hour"]),
-                                                            rent_usd_per_year=float(best["rent_usd_per_year"]),
-                                                            rent_pv_usd=rent, source=str(best["source"]),
-                                                            as_of=str(best["as_of"]))}  # fmt: skip
-    return rec.model_copy(update=update)
+    cheapest = RentQuote(provider=str(best["provider"]), accelerator_id=str(best["accelerator_id"]),
+                         pricing=str(best["pricing"]), usd_per_accelerator_hour=float(best["usd_per_accelerator_hour"]),
+                         rent_usd_per_year=float(best["rent_usd_per_year"]), rent_pv_usd=rent,
+                         source=str(best["source"]), as_of=str(best["as_of"]))  # fmt: skip
+    key = ("provider", "accelerator_id", "pricing", "usd_per_accelerator_hour", "source")
+    shown = rec.rent_or_buy.quotes if rec.rent_or_buy is not None else []
+    same = next((q for q in shown if all(getattr(q, k) == getattr(cheapest, k) for k in key)), None)
+    if same is not None:  # a row of the rent block: the same price row, whose break-even is the bought system's
+        cheapest = cheapest.model_copy(update={"break_even_utilization": same.break_even_utilization})
+    return rec.model_copy(update={"explanation": [line, *rec.explanation], "cloud_decision": decision,
+                                  "cheapest_rent": cheapest})
