@@ -29,7 +29,7 @@ from tui.file_actions import FileActions
 from tui.widgets.catalog_view import CatalogView
 from tui.widgets.frontier_view import FrontierView
 from tui.widgets.model_view import ModelView
-from tui.widgets.recommendation import RecommendationPanel
+from tui.widgets.recommendation import SOLVE_FAILED_TEXT, RecommendationPanel
 from tui.widgets.scenario_form import ScenarioForm
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -387,6 +387,7 @@ class RecommenderApp(FileActions, App[None]):
         panel.busy(False)
         panel.years = message.scenario.years
         panel.set_cached(False)
+        panel.set_stale(False)  # (after a failed solve)
         self.showing_cached = False
         panel.show(message.recommendation, message.infeasibility)
         rec = message.recommendation
@@ -430,6 +431,8 @@ class RecommenderApp(FileActions, App[None]):
             self.query_one(ScenarioForm).show_errors({message.field: message.error})
         text = f"Cannot solve: {message.field + ': ' if message.field else ''}{message.error}"
         panel.set_status(self._unless_cached(text), kind="error")
+        if self.recommendation is not None:  # a reviewer: the answer below still read [optimal] for this scenario
+            panel.set_stale(True, text=SOLVE_FAILED_TEXT)
 
     # -- frontier / catalog / model ------------------------------------------------------------------
     async def _view(self, pane_id: str) -> Any:

@@ -17,11 +17,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class FileActions:
     """Mixed into :class:`tui.app.RecommenderApp` (uses its ``recommendation``, ``scenario_path``,
-    ``_validated_form``, ``_open_worker``, ``_dialog_open``, ``notify`` and ``push_screen``)."""
+    ``has_unsaved_edits``, ``_validated_form``, ``_open_worker``, ``_dialog_open``, ``notify`` and
+    ``push_screen``)."""
 
     recommendation: Any
     scenario_path: Path | None
     _clean_scenario: Any
+    has_unsaved_edits: bool
 
     def action_export(self, fmt_name: str | None = None) -> None:
         if self._dialog_open():
@@ -46,7 +48,7 @@ class FileActions:
 
         def done(result: tuple[str, str] | None) -> None:
             if result is not None:
-                self._unless_declined(result[0], lambda: write(*result))
+                self._unless_declined(result[0], lambda: write(*result), scenario=False)
 
         self.push_screen(PathDialog("Export the recommendation", default, formats=formats,
                                     action_label="Export"), done)
@@ -78,7 +80,7 @@ class FileActions:
 
         self.push_screen(PathDialog("Save the scenario as YAML", default, action_label="Save"), done)
 
-    def _unless_declined(self, path: str, write: Callable[[], None]) -> None:
+    def _unless_declined(self, path: str, write: Callable[[], None], *, scenario: bool = True) -> None:
         """``write()`` now, or after asking when ``path`` is an existing file other than the open scenario's own
         (saving over another file silently dropped its comments — a shipped example's among them)."""
         from tui.screens.confirm import ConfirmOverwrite
@@ -88,7 +90,8 @@ class FileActions:
         if not target.is_file() or own:
             write()
             return
-        self.push_screen(ConfirmOverwrite(str(target)), lambda overwrite: write() if overwrite else None)
+        self.push_screen(ConfirmOverwrite(str(target), scenario=scenario),
+                         lambda overwrite: write() if overwrite else None)
 
     def _save_default(self, scenario: Scenario) -> Path:
         """Where to offer saving: the file it came from, unless that is a shipped example."""
@@ -106,8 +109,15 @@ class FileActions:
         default = str(self.scenario_path or backend.EXAMPLES_DIR)
 
         def done(result: tuple[str, str] | None) -> None:
-            if result is not None:
+            if result is None:
+                return
+            if not self.has_unsaved_edits:
                 self._open_worker(result[0])
+                return
+            from tui.screens.confirm import ConfirmDiscard
+
+            # a reviewer: ctrl+o dropped unsaved edits without a word (quitting asks)
+            self.push_screen(ConfirmDiscard(result[0]), lambda go: self._open_worker(result[0]) if go else None)
 
         self.push_screen(PathDialog("Open a scenario YAML file", default, must_exist=True, action_label="Open"),
                          done)

@@ -99,9 +99,12 @@ async def test_panel_shows_the_four_bases_with_a_legend(make_app: Any) -> None:
         rows = app.query_one(RecommendationPanel).workload_rows
         bases = [r[4] for r in rows]
         assert bases[0].startswith("measured: MLPerf Training v5.0")
-        assert bases[1] == "carried: measured in MLPerf Training v4.0 (Dell, fake-r750), moved to this round by " \
-                           "the model's trend"
-        assert bases[2] == "predicted (derived estimate)" and rows[2][3] != "—"  # with its interval
+        count = app.recommendation.choice.accelerators
+        assert bases[0].endswith(f", NVIDIA, fake-system, {count} accel."), bases[0]  # submitter, system, count
+        assert bases[1] == f"carried: measured in MLPerf Training v4.0 (Dell, fake-r750, {count} accel.), moved to this " \
+                           "round by the model's trend (derived)"
+        assert bases[2] == ("predicted (derived estimate): model: gathered onto 1 node by its node term from the "
+                            "2-node result") and rows[2][3] != "—"  # with its interval
         assert bases[3].startswith("specs only (no MLPerf result")
         legend = _text(app, "#rec-basis-note")
         for word in ("measured:", "carried:", "predicted:", "specs only:", "does not fit:"):
@@ -115,6 +118,8 @@ async def test_panel_shows_the_four_bases_with_a_legend(make_app: Any) -> None:
         wl = _text(app, "#rec-workloads")
         assert "carried (v4.0)" in wl and "specs only" in wl
         assert "[2] carried: measured in MLPerf Training v4.0" in wl
+        # a reviewer: at 120 columns and below a predicted figure's own source was not cited at all
+        assert "[3] predicted (derived estimate): model: gathered onto 1 node" in " ".join(wl.split())
 
 
 async def test_frontier_lists_does_not_fit_rows(make_app: Any) -> None:
@@ -247,6 +252,29 @@ async def test_a_fleet_shows_its_objective_not_one_configurations_mixes_per_day(
         objective = next(line for line in facts.splitlines() if "Objective" in line)
         assert "123.45 mixes/day" in objective
         assert objective.count("mixes/day") == 1, objective
+
+
+async def test_a_fleets_workload_rows_name_each_configuration(make_app: Any) -> None:
+    # a reviewer: two A100 configurations' rows both read "A100 PCIe 80GB: resnet", and rows serving 0 % were listed
+    from tui.widgets.recommendation import RecommendationPanel
+
+    def fleet(scenario: Any, catalog: Any = None) -> Any:
+        rec = _fleet(scenario, catalog)
+        first, other = rec.configurations
+        names = [w.workload for w in other.workloads]
+        serves = {n: (1.0 if i == 0 else 0.0) for i, n in enumerate(names)}
+        return rec.model_copy(update={"configurations": [first, other.model_copy(update={"serves": serves})]})
+
+    app = make_app(optimize=fleet)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        rec = app.recommendation
+        labels = [r[0] for r in app.query_one(RecommendationPanel).workload_rows]
+        first, other = rec.configurations
+        names = [w.workload for w in first.workloads]
+        name = app.query_one(RecommendationPanel).acc_name
+        assert labels[: len(names)] == [f"{first.accelerators} × {name(first.accelerator_id)}: {n}" for n in names]
+        assert labels[len(names):] == [f"{other.accelerators} × {name(other.accelerator_id)}: {names[0]}"]
 
 
 async def test_model_view_shows_the_signed_bias_beside_mdape(make_app: Any) -> None:

@@ -270,11 +270,20 @@ async def test_save_and_open_scenario_round_trip(make_app: Any, tmp_path: Path) 
         await _set_input(pilot, "#budget_usd", "100000")
         await settle(app, pilot)
         assert app.scenario.budget_usd == 100000
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        app.screen.query_one("#dialog-path", Input).value = str(path)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        # a reviewer: ctrl+o dropped the unsaved edit without a word; it asks now (n stays, y opens)
+        from tui.screens.confirm import ConfirmDiscard
+
+        for answer in ("n", "y"):
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            app.screen.query_one("#dialog-path", Input).value = str(path)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDiscard)
+            await pilot.press(answer)
+            await settle(app, pilot)
+            if answer == "n":
+                assert app.scenario.budget_usd == 100000 and not isinstance(app.screen, ConfirmDiscard)
         assert app.scenario == saved
         assert app.query_one("#budget_usd", Input).value == "$300,000"  # money fields show money (issue 13)
 
@@ -348,6 +357,31 @@ async def test_optimizer_failure_is_shown_not_fatal(make_app: Any) -> None:
         assert "internal error: RuntimeError: solver exploded" in _text(app, "#rec-status")
         await pilot.press("escape", "2")
         assert app.query_one("TabbedContent").active == "frontier"
+
+
+async def test_a_failed_solve_marks_the_answer_below_as_the_last_one_that_solved(make_app: Any) -> None:
+    # a reviewer: after "Cannot solve: internal error…" the previous scenario's answer still read [optimal]
+    from tui_fakes import fake_optimize
+
+    from tui.widgets.recommendation import SOLVE_FAILED_TEXT, RecommendationPanel
+
+    def fails_above_300k(scenario: Any, catalog: Any) -> Any:
+        if (scenario.budget_usd or 0) > 300_000:
+            raise RuntimeError("solver exploded")
+        return fake_optimize(scenario, catalog)
+
+    app = make_app(optimize=fails_above_300k)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        panel = app.query_one(RecommendationPanel)
+        assert not panel.stale
+        await _set_input(pilot, "#budget_usd", "400000")
+        await settle(app, pilot)
+        assert "Cannot solve" in _text(app, "#rec-status")
+        assert panel.stale and _text(app, "#rec-stale") == SOLVE_FAILED_TEXT
+        await _set_input(pilot, "#budget_usd", "200000")
+        await settle(app, pilot)
+        assert not panel.stale
 
 
 async def test_unknown_id_error_from_library_points_at_field(make_app: Any) -> None:

@@ -136,7 +136,8 @@ def four_bases(rec: Recommendation) -> Recommendation:
     """``rec`` with its choice's and alternatives' workloads on the four bases (measured, carried from v4.0,
     predicted, specs only) in turn, as the real performance model answers them."""
     kinds = [("measured", "v5.0 · NVIDIA · fake-system"), ("carried", "carried from v4.0 · Dell · fake-r750"),
-             ("predicted", "model"), ("specs_only", "model (specs only)")]
+             ("predicted", "model: gathered onto 1 node by its node term from the 2-node result"),
+             ("specs_only", "model (specs only)")]
 
     def redo(c: Configuration | None, start: int) -> Configuration | None:
         if c is None:

@@ -1,4 +1,4 @@
-"""Ask before quitting with unsaved edits, and before overwriting a file."""
+"""Ask before quitting or opening another file with unsaved edits, and before overwriting a file."""
 
 from __future__ import annotations
 
@@ -56,6 +56,25 @@ class ConfirmQuit(Confirm):
     go_label = "Quit without saving"
 
 
+class ConfirmDiscard(Confirm):
+    """Asked before opening another scenario over unsaved edits: dismisses with True to open it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Open", id="confirm.discard", tooltip="Open the file; the edits are lost."),
+        Binding("n,escape", "answer(False)", "Stay", id="confirm.keep", tooltip="Keep editing this scenario."),
+    ]
+    hint = "y opens it (the edits are lost) · n or Escape stays · ctrl+s (after staying) saves the scenario."
+    safe_label = "Stay"
+    go_label = "Open without saving"
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def question_text(self) -> str:
+        return f"The scenario has unsaved edits. Open {self.path} anyway?"
+
+
 class ConfirmOverwrite(Confirm):
     """Asked before saving or exporting over an existing file: dismisses with True to overwrite."""
 
@@ -63,13 +82,15 @@ class ConfirmOverwrite(Confirm):
         Binding("y", "answer(True)", "Overwrite", id="confirm.overwrite", tooltip="Replace the file."),
         Binding("n,escape", "answer(False)", "Cancel", id="confirm.cancel", tooltip="Keep the file as it is."),
     ]
-    hint = "y overwrites (its comments and layout are lost) · n or Escape keeps it."
     safe_label = "Keep the file"
     go_label = "Overwrite"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, scenario: bool = True) -> None:
         super().__init__()
         self.path = path
+        # saving a scenario over a YAML file drops its comments; an export replaces a report
+        lost = "its comments and layout are lost" if scenario else "its contents are replaced"
+        self.hint = f"y overwrites ({lost}) · n or Escape keeps it."
 
     def question_text(self) -> str:
         return f"{self.path} already exists. Overwrite it?"

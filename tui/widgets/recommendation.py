@@ -46,6 +46,7 @@ BASIS_STYLE = {"measured": "bold", "carried": "", "predicted": "italic", "specs_
                "does_not_fit": "dim"}
 CACHED_TEXT = "Cached: the answer last computed for these same inputs — the fresh solve replaces it."
 STALE_TEXT = ("⚠ Answer for the last valid scenario — fix the highlighted field to update it.")
+SOLVE_FAILED_TEXT = "⚠ Answer for the last scenario that solved — this one could not be solved (see the status above)."
 
 
 #: The legend under the workload table: every basis a minutes figure can have.
@@ -76,21 +77,24 @@ def measured_label(source: str | None, accelerators: int) -> str:
     if (source or "").startswith(CUSTOM_SOURCE_PREFIX):  # a custom workload's own measurement
         return f"measured: {source}, {accelerators} accel. — not an MLPerf result"
     parts = [p.strip() for p in (source or "").split("·")]
-    if len(parts) >= 3:
-        return f"measured: MLPerf Training {parts[0]}, {parts[1]}, {accelerators} accel."
+    if len(parts) >= 3:  # round division, status · submitter · system [· median of n results: lo–hi min]
+        median = f"; {parts[3]}" if len(parts) > 3 else ""
+        return f"measured: MLPerf Training {parts[0]}, {parts[1]}, {parts[2]}, {accelerators} accel.{median}"
     return f"measured: MLPerf Training{' ' + source if source else ''}, {accelerators} accel."
 
 
-def basis_text(basis: str, source: str | None, citation: str) -> str:
-    """How a minutes figure's basis reads in full (``citation`` = the measured result's MLCommons citation)."""
+def basis_text(basis: str, source: str | None, citation: str, accelerators: int | None = None) -> str:
+    """How a minutes figure's basis reads in full (``citation`` = the measured result's MLCommons citation;
+    ``accelerators``: the configuration's count, which a carried result was measured with)."""
     if basis == "measured":
         return citation
     if basis == "carried":
         rnd, rest = carried_from(source)
         if rnd is None:
-            return "carried (measured in an earlier round, moved to this round by the model's trend)"
-        who = f" ({rest})" if rest else ""
-        return f"carried: measured in MLPerf Training {rnd}{who}, moved to this round by the model's trend"
+            return "carried (measured in an earlier round, moved to this round by the model's trend; derived)"
+        count = f", {accelerators} accel." if accelerators else ""
+        who = f" ({rest}{count})" if rest else ""
+        return f"carried: measured in MLPerf Training {rnd}{who}, moved to this round by the model's trend (derived)"
     from recommender.models import is_custom_estimate
 
     if is_custom_estimate(basis, source):
@@ -187,13 +191,13 @@ class RecommendationPanel(VerticalScroll):
     def stale(self) -> bool:
         return self.has_class("-stale")
 
-    def set_stale(self, stale: bool, fields: list[str] | None = None) -> None:
+    def set_stale(self, stale: bool, fields: list[str] | None = None, *, text: str | None = None) -> None:
         """Mark the shown answer as belonging to the last valid scenario (an edited field is invalid); the
-        banner names the ``fields`` to fix."""
+        banner names the ``fields`` to fix, or says ``text``."""
         self.set_class(stale, "-stale")
         if stale:
             which = f"fix {', '.join(fields)}" if fields else "fix the highlighted field"
-            self.query_one("#rec-stale", Label).update(STALE_TEXT.replace("fix the highlighted field", which))
+            self.query_one("#rec-stale", Label).update(text or STALE_TEXT.replace("fix the highlighted field", which))
 
     @property
     def cached(self) -> bool:
@@ -340,15 +344,18 @@ class RecommendationPanel(VerticalScroll):
         self.workload_rows = []
         notes: list[str] = []
         for c in rec.configurations or ([rec.choice] if rec.choice else []):
-            prefix = f"{self.acc_name(c.accelerator_id)}: " if mix else ""
+            # a fleet's rows name the configuration (two of one accelerator read alike) and skip what it never trains
+            prefix = f"{c.accelerators} × {self.acc_name(c.accelerator_id)}: " if mix else ""
             for w in c.workloads:
+                if mix and c.serves.get(w.workload, 0.0) < 5e-4:
+                    continue
                 fits = w.basis != "does_not_fit"
                 interval = (
                     f"{fmt.minutes(w.minutes_low)}–{fmt.minutes(w.minutes_high)}"
                     if fits and w.minutes_low is not None and w.minutes_high is not None else "—"
                 )
                 long = basis_text(w.basis, w.source, measured_label(w.source, c.accelerators)
-                                  if w.basis == "measured" else "")
+                                  if w.basis == "measured" else "", c.accelerators)
                 style = BASIS_STYLE.get(w.basis, "italic")
                 minutes = fmt.minutes(w.minutes) if fits else "—"
                 row = (prefix + w.workload, f"{w.share:.2f}", minutes, interval, long)
@@ -360,7 +367,7 @@ class RecommendationPanel(VerticalScroll):
                     short = basis_short(w.basis, w.source)
                     if mode == "narrow" and interval != "—":  # the interval column is gone: keep it here
                         short += f" {interval}"
-                    if w.basis in ("measured", "carried"):
+                    if w.basis in ("measured", "carried") or long != BASIS_LONG.get(w.basis, w.basis):
                         if long not in notes:
                             notes.append(long)
                         short += f" [{notes.index(long) + 1}]"
