@@ -20,6 +20,7 @@ from recommender.batch import (
     exit_code,
     expand_paths,
     render,
+    rows_to_markdown,
     run_batch,
     write_rows,
 )
@@ -143,7 +144,7 @@ def test_csv_json_markdown(tmp_path: Path) -> None:
     assert data[0]["binding"] == ["budget", "power"] and data[1]["status"] == "error"
     md = (tmp_path / "out.md").read_text().splitlines()
     assert md[0].startswith("| name | file | status | choice |")
-    assert "| $60,000 |" in md[2] and "| min_time = 12.5 |" in md[2]
+    assert "| $60,000 |" in md[2] and "| min_time = 12.5 |" in md[2] and "| a.yaml:1 |" in md[2]
     assert "Nothing fits \\| 1,000 USD." in md[4]
     with pytest.raises(ValueError, match="must end in .csv, .json or .md"):
         write_rows(rows, tmp_path / "out.txt")
@@ -221,6 +222,12 @@ def test_a_rent_decision_is_in_the_row() -> None:
     plain = row_from_recommendation(optimize({"workloads": [{"benchmark": "bert"}], "budget_usd": 2e5},
                                              predictor=fake_predict), file="p.yaml")
     assert plain.cloud_decision is None and plain.cheapest_rent is None
+    # and in the Markdown (a reviewer: its table showed only the purchase), with the risk the objective ranks by
+    md = rows_to_markdown([row, plain]).splitlines()
+    assert md[0].endswith("| binding | cloud | error |")
+    assert f"| {row.cloud_decision}: {row.cheapest_rent} |" in md[2] and "| r.yaml:1 |" in md[2]
+    assert f"| min_tco, {row.risk} = " in md[2]
+    assert "| cloud |" not in rows_to_markdown([plain])
 
 
 def test_a_duplicate_key_in_one_entry_spares_the_other_entries(tmp_path: Path) -> None:
