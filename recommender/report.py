@@ -66,7 +66,14 @@ def rent_decision_lines(rec: Recommendation) -> list[str]:
         return []
     q = rec.cheapest_rent
     return [(f"**Decision: rent** {q.accelerator_id} ({q.provider}, {q.pricing}) for {fmt.money(q.rent_pv_usd)} "
-             "present value; the purchase below is the best one to buy, shown for comparison."), ""]
+             f"present value; {comparison_text(rec)}."), ""]
+
+
+def comparison_text(rec: Recommendation) -> str:
+    """What the purchase shown after a rent decision is (a reviewer: "the purchase below" when none fits)."""
+    if rec.configurations:
+        return "the purchase below is the best one to buy, shown for comparison"
+    return "no purchase fits the limits (see why below)"
 
 
 #: The paragraph under the Markdown report's workload table: what each basis means.

@@ -82,6 +82,15 @@ def test_objective_minutes_and_note_on_arrays() -> None:
     whole = R.risk_note(0, np.array([10.0, 10.5]), np.array([True, True]),
                         [("carried", "carried"), ("measured", "measured")], np.array([0.5, 0.5]), "min")
     assert not whole.partly and whole.lines("A", "B", "minutes", "min")[0].startswith("The choice, A, rests on carried")
+    # a reviewer: "No configuration with measured figures fits the limits." for a scenario without limits, where no
+    # configuration had measured figures at all; the sentence says which it is
+    bases = [("carried", "carried"), ("measured", "measured")]
+    outside = R.risk_note(0, np.array([10.0, 10.5]), np.array([True, False]), bases, np.array([0.5, 0.5]), "min")
+    assert outside.lines("A", None, "minutes", "min")[1] == "No configuration with measured figures fits the limits."
+    none = R.risk_note(0, np.array([10.0, 10.5]), np.array([True, True]), [bases[0], bases[0]], np.array([0.5, 0.5]),
+                       "min")  # fmt: skip
+    assert none.lines("A", None, "minutes", "min")[1] == (
+        "No configuration has measured figures for every workload (in this round).")
 
 
 def test_the_basis_sentence_says_a_custom_workload_rests_on_the_users_measurement() -> None:

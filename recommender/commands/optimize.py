@@ -186,9 +186,11 @@ def _print_table(rec: Any) -> None:
     console.print(f"[bold]{rec.scenario}[/bold]: {rec.status} ({rec.objective}{value}{risk})", soft_wrap=True)
     if getattr(rec, "cloud_decision", None) == "rent" and rec.cheapest_rent is not None:
         q = rec.cheapest_rent  # consider_cloud chose renting: the table below is the best purchase, for comparison
+        from recommender.report import comparison_text
+
         console.print(f"decision: rent {q.accelerator_id} ({q.provider}, {q.pricing}) for "
-                      f"{fmt.money(q.rent_pv_usd)} present value; the purchase below is the best one to buy, shown "
-                      "for comparison", soft_wrap=True, markup=False)  # fmt: skip
+                      f"{fmt.money(q.rent_pv_usd)} present value; {comparison_text(rec)}", soft_wrap=True,
+                      markup=False)  # fmt: skip
     if rec.configurations:
         table = Table(show_edge=False, header_style="bold")
         for col, justify in [("buy", "right"), ("accelerator", "left"), ("accelerators", "right"),

@@ -97,6 +97,7 @@ class RiskNote:
     measured_value: float | None
     chosen_value: float
     partly: bool = False  # its other figures have other bases (predicted, measured)
+    any_measured: bool = True  # some candidate, within the limits or not, has every figure measured
 
     def lines(self, describe: str, measured_describe: str | None, unit: str, sense: str,
               risk: str | None = None) -> list[str]:  # fmt: skip
@@ -108,7 +109,8 @@ class RiskNote:
         out = [(f"The choice, {describe}, rests {partly}on {' and '.join(self.bases)} figures "
                 f"({'; '.join(why[b] for b in self.bases)}).")]  # fmt: skip
         if self.measured_index is None or self.measured_value is None:
-            out.append("No configuration with measured figures fits the limits.")
+            out.append("No configuration with measured figures fits the limits." if self.any_measured else
+                       "No configuration has measured figures for every workload (in this round).")
             return out
         gap = self.measured_value - self.chosen_value
         worse = gap > 0 if sense == "min" else gap < 0
@@ -136,11 +138,13 @@ def risk_note(chosen: int, values: np.ndarray, feasible: np.ndarray, basis: Sequ
     if not weak:  # the common case: nothing to compare, skip the scan
         return RiskNote(uncertain=False, bases=(), measured_index=None, measured_value=None,
                         chosen_value=float(values[chosen]))  # fmt: skip
-    trusted = feasible & rows_with(basis, shares, TRUSTED_BASES, every=True) if len(values) else feasible
+    measured = rows_with(basis, shares, TRUSTED_BASES, every=True) if len(values) else feasible
+    trusted = feasible & measured
     idx = np.flatnonzero(trusted & np.isfinite(values))
     best = None
     if idx.size:
         best = int(idx[np.argmin(values[idx])] if sense == "min" else idx[np.argmax(values[idx])])
     return RiskNote(uncertain=bool(weak), bases=weak, measured_index=best,
                     measured_value=None if best is None else float(values[best]),
-                    chosen_value=float(values[chosen]), partly=bool(used - UNCERTAIN_BASES))  # fmt: skip
+                    chosen_value=float(values[chosen]), partly=bool(used - UNCERTAIN_BASES),
+                    any_measured=bool(np.any(measured & np.isfinite(values))))  # fmt: skip
