@@ -70,6 +70,25 @@ def test_optimize_json_keeps_an_invalid_entry_in_its_place(in_data: Path, fake_m
                    "error": "bad/mixed.yaml:12: scenarios[1].budget_usd: must be greater than 0"}
     table = run("optimize", "bad/mixed.yaml")  # people read the errors on stderr, not in the tables
     assert "zero-budget" not in table.stdout and "bad/mixed.yaml:12: scenarios[1].budget_usd" in table.stderr
+    # a reviewer: a Markdown report silently left them out; each keeps its place, as in JSON
+    md = run("optimize", "bad/mixed.yaml", "--format", "markdown").stdout
+    titles = [ln for ln in md.splitlines() if ln.startswith("# ")]
+    assert titles == ["# good-first: optimal", "# zero-budget: error", "# typo-in-workload: error",
+                      "# good-last: optimal"], titles
+    assert ("# zero-budget: error\n\n**Not solved**: bad/mixed.yaml:12: scenarios[1].budget_usd: must be "
+            "greater than 0\n") in md
+
+
+def test_optimize_json_answers_json_when_the_file_cannot_be_read(tmp_path: Path) -> None:
+    # a reviewer: a YAML syntax error (or an empty, undecodable or missing file) printed nothing on stdout
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: x\nbudget_usd: [1,\n")
+    for f in (broken, tmp_path / "missing.yaml"):
+        result = run("optimize", str(f), "--format", "json")
+        assert result.exit_code == 2
+        record = json.loads(result.stdout)
+        assert record["status"] == "error" and record["file"] == str(f) and record["scenario"] == f.stem
+        assert record["error"] == result.stderr.strip()
 
 
 def test_an_error_in_defaults_is_said_once_though_every_scenario_has_it(tmp_path: Path, fake_model: object) -> None:

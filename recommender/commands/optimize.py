@@ -69,8 +69,8 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
     """Recommend what to buy for the scenario(s) in FILE (YAML).
 
     FILE holds one scenario, or a `scenarios:` list with `defaults:`; every valid scenario is solved and
-    invalid ones are reported as `file:line: field: message` on stderr (and, with --format json, as a
-    record with "status": "error" in place of their result). With --format json a file with
+    invalid ones are reported as `file:line: field: message` on stderr (and in place of their result: with
+    --format json as a record with "status": "error", with --format markdown as a section). With --format json a file with
     one scenario prints one object, a file with `scenarios:` prints a list.
     """
     from recommender.scenario import InvalidScenario, load_located
@@ -80,6 +80,9 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
         located = load_located(file)
     except errors as exc:
         _say(_line(exc))
+        if fmt == "json":  # a script reading stdout gets JSON whatever went wrong (a reviewer: it got nothing)
+            record = _error_record(Path(file).stem, file, getattr(exc, "line", None) or 1, [_line(exc)])
+            _print_results([record], fmt, as_list=False)
         sys.exit(2)
     is_list = _has_scenarios_key(file)
     if name is not None:
@@ -139,7 +142,8 @@ def _has_scenarios_key(file: str) -> bool:
 
 def _error_record(name: str, file: str, line: int, errors: list[str]) -> dict[str, Any]:
     """A scenario with no result, as --format json shows it in its place (``scenario`` is its name, as in a
-    result; ``status``/``error`` as in a `batch` error row); tables and Markdown leave it to stderr."""
+    result; ``status``/``error`` as in a `batch` error row); Markdown gives it a section, tables leave it to
+    stderr."""
     return {"scenario": name, "file": file, "line": line, "status": "error", "error": "; ".join(errors)}
 
 
@@ -153,14 +157,20 @@ def _print_results(results: list[Any], fmt: str, *, as_list: bool) -> None:
             return
         click.echo(json.dumps(payload, indent=2))
         return
+    if fmt == "markdown":  # an unsolved scenario keeps its place in the report (a reviewer: it vanished)
+        click.echo("\n".join(_error_markdown(r) if isinstance(r, dict) else r.to_markdown() for r in results),
+                   nl=False)  # fmt: skip
+        return
     results = [r for r in results if not isinstance(r, dict)]
-    if fmt == "markdown":
-        click.echo("\n".join(r.to_markdown() for r in results), nl=False)
-    else:
+    if fmt == "table":
         for i, rec in enumerate(results):
             if i:
                 click.echo("")
             _print_table(rec)
+
+
+def _error_markdown(record: dict[str, Any]) -> str:
+    return f"# {record['scenario']}: error\n\n**Not solved**: {record['error']}\n"
 
 
 #: The line under the CLI table that says what each basis means.
