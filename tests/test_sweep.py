@@ -275,6 +275,25 @@ def test_explain_and_mix_scenarios_go_through_the_optimizer(tmp_path: Path) -> N
     assert set(rows["status"]) <= {"optimal", "feasible", "infeasible"}
 
 
+def test_a_sweep_that_weighs_renting_writes_the_decision_as_batch_does(tmp_path: Path) -> None:
+    # a reviewer: consider_cloud sweeps wrote "infeasible" where batch rows of the same scenarios said "rent …"
+    from recommender.batch import row_from_recommendation
+
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: rent\nbase:\n  workloads: [{benchmark: bert}]\n  objective: min_tco\n"
+                 "  required_mixes_per_day: 30\n  consider_cloud: true\naxes:\n  budget_usd: [1000, 1000000]\n")
+    out = tmp_path / "r.csv"
+    _run(load_sweep(f), out, jobs=1)
+    rows = read_results(out).sort_values("index")
+    for budget, (_, row) in zip([1000, 1000000], rows.iterrows()):
+        rec = recommender.optimize({"workloads": [{"benchmark": "bert"}], "objective": "min_tco", "budget_usd": budget,
+                                    "required_mixes_per_day": 30, "consider_cloud": True}, explain=False)
+        expected = row_from_recommendation(rec, file="")
+        assert row["cloud_decision"] == expected.cloud_decision and row["cloud_decision"] in ("buy", "rent")
+        assert row["cheapest_rent"] == expected.cheapest_rent and row["status"] == expected.status.value
+    assert rows["status"].iloc[0] == "infeasible" and rows["cloud_decision"].iloc[0] == "rent"
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
 def test_an_axis_named_like_a_result_column_keeps_its_values(tmp_path: Path, suffix: str) -> None:
     # a reviewer: an `accelerators` (allow-list) axis crashed every sweep ("ArrowTypeError: Expected bytes, got a

@@ -6,7 +6,8 @@ filters it by its limits: the best feasible candidate in the optimizer's own ord
 then power, then position) — the answer :func:`recommender.optimize` gives with ``explain=False``. Binding
 limits follow the optimizer's rule (a limit binds when lifting it alone gives a strictly better answer).
 
-Scenarios in mix mode, and every scenario with ``explain=True``, go through :func:`recommender.optimize`.
+Scenarios in mix mode, scenarios that weigh renting (``consider_cloud`` under ``min_tco``: the decision and the
+cheapest rent are columns) and every scenario with ``explain=True`` go through :func:`recommender.optimize`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("minutes", "float64"),
     ("basis", "string"),
     ("binding", "string"),
+    ("cloud_decision", "string"),  # consider_cloud under min_tco: buy | rent, and the cheapest rent (batch rows')
+    ("cheapest_rent", "string"),
     ("error", "string"),
     ("explanation", "string"),
 )
@@ -259,7 +262,7 @@ def prepare_group(plan: Plan, group: int, catalog: Catalog, explain: bool) -> Gr
         scenario = Scenario.parse(data)
     except RecommenderError:
         return Group(None, limits)  # per-row validation reports it (a limit axis may make it valid)
-    if explain or scenario.mix:
+    if explain or scenario.mix or (scenario.consider_cloud and scenario.objective.value == "min_tco"):
         return Group(None, limits)
     try:
         return Group(build_group_table(scenario, catalog), limits)
