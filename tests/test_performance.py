@@ -295,6 +295,21 @@ def test_custom_workload_like_and_own_measurement(train: pd.DataFrame) -> None:
         estimate.predict(frame, workloads=[w.model_copy(update={"like": "llama"})])
 
 
+def test_custom_measurements_that_get_slower_with_more_accelerators_say_they_were_pooled() -> None:
+    # a reviewer: 95 min at 8 and 120 min at 16 accelerators both read 106.77 "measured (your measurement)"
+    w = CustomWorkload(name="vit", like="resnet",
+                       measurements=[Measurement(accelerator_id=H100, accelerators=8, minutes=95.0),
+                                     Measurement(accelerator_id=H100, accelerators=16, minutes=120.0)])
+    frame = pd.DataFrame({"accelerator_id": [H100, H100], "accelerators": [8, 16], "benchmark": ["vit"] * 2})
+    out = estimate.predict(frame, workloads=[w])
+    assert out["minutes"].tolist() == pytest.approx([math.sqrt(95 * 120)] * 2)  # pooled (equal weights, log space)
+    pooled = ("custom workload vit (your measurements, pooled: 95 min at 8, 120 min at 16 accelerators — more "
+              "accelerators measured slower, so the figures are made non-increasing in count)")
+    assert out["source"].tolist() == [pooled] * 2
+    fine = w.model_copy(update={"measurements": [w.measurements[0]]})
+    assert estimate.predict(frame.iloc[:1], workloads=[fine])["source"].iloc[0] == "custom workload vit (your measurement)"
+
+
 def test_custom_workload_task_borrows_the_shape_of_that_tasks_benchmarks() -> None:
     """A workload that states its task is carried with the shapes of the catalog's benchmarks of that task.
     The development event (rounds < v3.0 fitted, so without dlrm_dcnv2): one v3.0 dlrm_dcnv2 result stated as
