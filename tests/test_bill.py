@@ -29,6 +29,9 @@ def test_pcie_20_card_chassis_host_grows_with_cards(cat) -> None:
     assert b.provisioned_it_power_kw == pytest.approx(1.15 * (20 * 0.300 + 1.4 * 2.5))  # 10.925 kW
     assert b.racks == 1 and b.rack_units == 4
     assert any(a.parameter == "pcie_host_scale_per_card" for a in b.line("host per node").basis)
+    # a reviewer: a scenario's host cost was billed x 2.5 with nothing on the line saying why
+    assert b.line("host per node").item == "host per node (20-card chassis: x 20/8)"
+    assert B.bill_for(cat, "nvidia-a100-pcie-80gb", 8, 1).line("host per node").item == "host per node"
 
 
 def test_nvl72_is_bought_as_a_whole_rack(cat) -> None:

@@ -87,7 +87,8 @@ class Bill:
     assumptions: tuple[Assumption, ...]
 
     def line(self, item: str) -> BillLine | None:
-        return next((ln for ln in self.lines if ln.item == item), None)
+        """The line of ``item`` (with or without its note: ``host per node (20-card chassis: x 20/8)``)."""
+        return next((ln for ln in self.lines if ln.item == item or ln.item.startswith(f"{item} (")), None)
 
     def to_markdown(self) -> str:
         """The bill as a Markdown table (item, quantity, unit price, total, source)."""
@@ -206,7 +207,9 @@ def bill(
                               unit="usd", source="scenario")  # fmt: skip
     scale, scale_a = _pcie_scale(kind, per_node, d)
     host_basis = (host_row,) + ((scale_a,) if scale_a else ())
-    lines.append(BillLine("host per node", nodes, host_row.value * scale, nodes * host_row.value * scale, host_basis))
+    # a chassis above 8 cards says its scaling in the item (a reviewer: a scenario's 30,000 host billed 75,000)
+    item = "host per node" if scale == 1 else f"host per node ({per_node}-card chassis: x {per_node}/8)"
+    lines.append(BillLine(item, nodes, host_row.value * scale, nodes * host_row.value * scale, host_basis))
     if nodes >= 2 and "-b300-" not in accelerator_id:  # (a chassis above 8 cards: a NIC and a port per card)
         nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g")
         lines.append(BillLine("NICs per node", nodes, nic.value * scale, nodes * nic.value * scale, host_basis[1:]
