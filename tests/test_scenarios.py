@@ -337,6 +337,20 @@ def test_a_quote_date_is_read_as_the_cloud_price_list_reads_it(tmp_path: Path, a
         load_scenario(f)
 
 
+def test_a_price_note_without_a_price_is_an_error_at_its_line(tmp_path: Path) -> None:
+    # a reviewer: the note was accepted and shown nowhere (the catalog's price was used)
+    f = write(tmp_path / "s.yaml", """
+        budget_usd: 300000
+        workloads: [{benchmark: bert}]
+        price_notes:
+          nvidia-a30-pcie-24gb: vendor quote 2026
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(f)
+    assert str(info.value) == (f"{f}:3: price_notes: a note for 'nvidia-a30-pcie-24gb', which `prices` has no price "
+                               "for; give the price (or remove the note)")
+
+
 def test_a_custom_workload_named_like_a_benchmark_is_located(tmp_path: Path) -> None:
     # a reviewer: a custom workload named "bert" (the third workload) failed later as `workloads[0]`, counting
     # custom workloads only, with no file or line
