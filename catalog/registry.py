@@ -7,6 +7,7 @@ for it, how many runs the olympic mean drops, and when a round was published.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -162,7 +163,8 @@ def benchmark_task(benchmark_id: str) -> str:
 
 def closest_ids(value: str, known: Iterable[str], names: dict[str, str] | None = None, n: int = 3) -> list[str]:
     """The known ids closest to ``value`` (by spelling of the id, or of its display name; every word of
-    ``value`` found in an id or name counts extra, so partial ids such as ``nvidia-a30`` find their SKU)."""
+    ``value`` found in an id or name counts extra, so partial ids such as ``nvidia-a30`` find their SKU, and so
+    does a shared beginning: ``nvidia-h100x`` is nearer ``nvidia-h100-sxm5-80gb`` than ``nvidia-gb200``)."""
     v = value.strip().lower()
     scored: list[tuple[float, str]] = []
     tokens = [t for t in re.split(r"[\s\-_]+", v) if t]
@@ -173,6 +175,7 @@ def closest_ids(value: str, known: Iterable[str], names: dict[str, str] | None =
         haystack = (k + " " + (names or {}).get(k, "")).lower()
         if tokens and all(t in haystack for t in tokens):
             s += 0.5
+        s += 0.5 * len(os.path.commonprefix([v, k.lower()])) / max(len(v), 1)
         scored.append((s, k))
     scored.sort(key=lambda t: (-t[0], t[1]))
     if not scored:

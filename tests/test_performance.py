@@ -164,6 +164,13 @@ def test_unknown_ids_name_the_closest_known_ones() -> None:
         estimate.predict(pd.DataFrame({"accelerator_id": ["nvidia-h100"], "accelerators": [8], "benchmark": ["bert"]}))
     with pytest.raises(UnknownIdError, match="bert"):
         estimate.predict(pd.DataFrame({"accelerator_id": [H100], "accelerators": [8], "benchmark": ["bertt"]}))
+    # a reviewer: 'nvidia-h100x' suggested gb200, gb300 first (short ids won on spelling alone); a shared
+    # beginning counts now
+    from catalog.registry import closest_ids
+
+    ids = list(catalog.load().accelerators["accelerator_id"])
+    assert closest_ids("nvidia-h100x", ids)[0] == "nvidia-h100-sxm5-80gb"
+    assert all(k.startswith("nvidia-a100-") for k in closest_ids("nvidia-a1000", ids))
 
 
 def test_bad_counts_and_rounds_are_scenario_errors() -> None:
