@@ -188,6 +188,19 @@ def test_rows_and_csv_output_and_summary(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "power_limit_kw (5 values" in res.stdout
 
 
+def test_the_summary_writes_every_number_alike() -> None:
+    # a reviewer: "50,000 -> 200000" (a float and an integer of the same axis)
+    import pandas as pd
+
+    from recommender.sweep.summary import _v
+
+    assert [_v(v) for v in (50000.0, 200000, np.int64(200000), 0.5, True, "h100")] == [
+        "50,000", "200,000", "200,000", "0.5", "True", "h100"]
+    frame = pd.DataFrame({"index": [0, 1], "budget_usd": [50000, 200000], "status": ["infeasible", "optimal"],
+                          "accelerator_id": [None, "nvidia-a100-pcie-80gb"]})
+    assert "50,000 -> 200,000: infeasible -> nvidia-a100-pcie-80gb" in summary_text(frame)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [

@@ -85,6 +85,11 @@ def summary_text(frame: Any, *, top: int = 8) -> str:
 
 
 def _v(value: Any) -> str:
-    if isinstance(value, float):
+    """An axis value as the summary shows it: numbers of any type with thousands separators (a reviewer saw
+    ``50,000 -> 200000``: the first a float, the second an integer)."""
+    import numbers
+
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        value = float(value)
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.6g}"
     return str(value)
