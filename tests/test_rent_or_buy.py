@@ -215,8 +215,8 @@ HEADER = "provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\
     ((HEADER + "A,nvidia-a30-pcie-24gb,spot,1,t,last year\n").encode(),
      "sub/cloud.csv:2: as_of (row 1): must be a date YYYY, YYYY-MM or YYYY-MM-DD (got 'last year')"),
     ((HEADER + "A,nvidia-a30-pcie-24gb,spot,-1,t,2026\nA,nvidia-a30-pcie-24gb,weekly,1,t,2026\n").encode(),
-     ("sub/cloud.csv:2: usd_per_accelerator_hour (row 1): must be a finite number > 0 (got '-1'); "
-     "sub/cloud.csv:3: pricing (row 2): must be one of")),
+     ("sub/cloud.csv:2: usd_per_accelerator_hour (row 1): must be a finite number > 0 (got '-1') (the cloud_prices "
+     "of sub/s.yaml:5)$")),  # the first; the CLI says each on its line (test_each_bad_row_of_a_cloud_price_list_…)
     # a second review: an empty source showed as "nan", a misspelt column was dropped, an unclosed quote leaked
     # pandas' tokenizer message, a price "abc" was reported twice
     ((HEADER + "A,nvidia-a30-pcie-24gb,spot,1,,2026\n").encode(), "sub/cloud.csv:2: source (row 1): must not be empty"),
@@ -230,7 +230,8 @@ HEADER = "provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\
     ((HEADER + 'A,nvidia-a30-pcie-24gb,spot,1,"t,2026\n').encode(),
      "sub/cloud.csv:2: unreadable CSV: unexpected end of data (an unclosed quote?)"),
     ((HEADER + "A,nvidia-a30-pcie-24gb,spot,abc,t,2026\n").encode(),
-     "sub/cloud.csv:2: usd_per_accelerator_hour (row 1): must be a finite number > 0 (got 'abc')$"),
+     ("sub/cloud.csv:2: usd_per_accelerator_hour (row 1): must be a finite number > 0 (got 'abc') (the cloud_prices "
+     "of sub/s.yaml:5)$")),
 ])  # fmt: skip
 def test_a_bad_cloud_price_list_is_a_located_scenario_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            content: bytes, message: str) -> None:
@@ -246,6 +247,28 @@ def test_a_bad_cloud_price_list_is_a_located_scenario_error(tmp_path: Path, monk
     with pytest.raises(ScenarioError) as err:
         load_scenario("sub/s.yaml")
     assert str(err.value).startswith(message.rstrip("$")) and (not message.endswith("$") or str(err.value) == message[:-1])
+
+
+def test_each_bad_row_of_a_cloud_price_list_is_said_on_its_line(tmp_path: Path) -> None:
+    # a reviewer: four bad rows were one line "… ; … ; … (and 1 more)": the fourth hidden, the scenario line that
+    # names the file not given, and an "error:" prefix unlike every other message
+    from click.testing import CliRunner
+
+    from recommender.cli import cli
+
+    (tmp_path / "cloud.csv").write_text(HEADER + "A,nvidia-a30-pcie-24gb,hourly,1,t,2026\nA,nvidia-a3O,spot,1,t,2026\n"
+                                        "A,nvidia-a30-pcie-24gb,spot,-1,t,2026\nA,nvidia-a30-pcie-24gb,on_demand,1,t,"
+                                        "June 2026\n")  # fmt: skip
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: s\nbudget_usd: 1e6\nworkloads: [{benchmark: bert}]\ncloud_prices: cloud.csv\n")
+    out = CliRunner().invoke(cli, ["optimize", str(f)])
+    lines = out.stderr.splitlines()
+    assert out.exit_code == 2 and len(lines) == 4, out.stderr
+    csv_file = tmp_path / "cloud.csv"
+    for line, (row, column) in zip(lines, [(2, "pricing"), (3, "accelerator_id"), (4, "usd_per_accelerator_hour"),
+                                           (5, "as_of")]):  # fmt: skip
+        assert line.startswith(f"{csv_file}:{row}: {column} (row {row - 1}): ") and line.endswith(
+            f" (the cloud_prices of {f}:5)"), line
 
 
 def test_a_cloud_price_list_is_relative_to_the_scenario_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

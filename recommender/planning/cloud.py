@@ -101,7 +101,9 @@ def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = No
     if problems:
         problems.sort(key=lambda p: p[0])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise CatalogError("; ".join(message for _, message in problems[:3]) + more)
+        exc = CatalogError("; ".join(message for _, message in problems[:3]) + more)
+        exc.problems = [message for _, message in problems]  # every one (a scenario reports each on its line)
+        raise exc
     price = pd.to_numeric(frame["usd_per_accelerator_hour"], errors="coerce")
     frame["usd_per_accelerator_hour"] = price.astype("float64")
     gpus = pd.to_numeric(frame["gpus_per_instance"], errors="coerce") if "gpus_per_instance" in frame else None

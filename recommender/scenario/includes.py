@@ -86,9 +86,19 @@ class Includes:
         ids = set(known_ids(catalog)[1]) if check else None
         try:
             parse_price_list(text, shown, ids)
-        except CatalogError as exc:
-            raise ScenarioError(str(exc)) from None
+        except CatalogError as exc:  # each problem on its own line, saying which scenario line names the file
+            named = f" (the cloud_prices of {where.file}:{where.line})" if where.line else ""
+            raise Errors([_at_line(m, shown, named) for m in getattr(exc, "problems", [str(exc)])]) from None
         return os.path.abspath(real)
+
+
+def _at_line(message: str, shown: str, named: str) -> ScenarioError:
+    """``"cloud.csv:3: pricing (row 2): …"`` as a ScenarioError of that file and line."""
+    head, sep, rest = message.partition(": ")
+    file, _, line = head.rpartition(":")
+    if sep and file == shown and line.isdigit():
+        return ScenarioError(rest + named, file=shown, line=int(line))
+    return ScenarioError(message.removeprefix(f"{shown}: ") + named, file=shown)
 
 
 def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | None,
@@ -138,6 +148,9 @@ def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | N
             data["cloud_prices"] = includes.cloud_price_list(doc, cloud, catalog, check)
         except ScenarioError as exc:
             errors.append(exc)
+            data["cloud_prices"] = None
+        except Errors as exc:
+            errors.extend(exc.errors)
             data["cloud_prices"] = None
     # -- workloads[].custom: a mapping or a custom workload file
     _resolve_custom_workloads(doc, data, locs, includes, errors)
