@@ -167,7 +167,7 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
         return Path(scenarios.save_scenario(scenario, path) or path)
     from ruamel.yaml import YAML
 
-    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data = _whole_numbers(scenario.model_dump(mode="json", exclude_defaults=True))
     data = {"version": 1, **data}
     p = Path(path)
     yaml = YAML()
@@ -178,6 +178,17 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
         yaml.dump(data, fh)
     tmp.replace(p)
     return p
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Whole floats as integers, all the way down: ``budget_usd: 110000``, not ``110000.0`` (a reviewer)."""
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 # ------------------------------------------------------------------------------------------ solve + model

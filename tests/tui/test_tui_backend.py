@@ -65,6 +65,11 @@ def test_names_and_priced_accelerators(cat: Any, seed_scenario: Any) -> None:
 def test_save_scenario_round_trips_through_the_library_loader(seed_scenario: Any, tmp_path: Path) -> None:
     path = backend.save_scenario(seed_scenario, tmp_path / "s.yaml")
     assert backend.load_scenario(path) == seed_scenario
+    # a reviewer: `budget_usd: 110000.0`, `share: 1.0` (whole numbers are written whole; fractions stay)
+    text = path.read_text()
+    assert f"budget_usd: {int(seed_scenario.budget_usd)}\n" in text and ".0\n" not in text
+    half = seed_scenario.model_copy(update={"utilization": 0.5})
+    assert "utilization: 0.5\n" in backend.save_scenario(half, tmp_path / "h.yaml").read_text()
 
 
 def test_export_writes_markdown_and_json(seed_scenario: Any, tmp_path: Path) -> None:

@@ -106,6 +106,13 @@ async def test_focus_starts_on_the_answer_so_2_switches_view(make_app: Any) -> N
         # The footer shows Esc.
         keys = [k.key_display for k in app.screen.query("FooterKey")]
         assert "Esc" in keys
+    # as README and help say: from the start, Tab twice (the view tabs come first) reaches the form's first field
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "tab")
+        await pilot.pause()
+        assert app.focused is app.query_one("#name", Input)
 
 
 async def test_invalid_field_marks_the_answer_stale_until_fixed(make_app: Any) -> None:

@@ -28,7 +28,7 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 
 | Key | Action |
 |-----|--------|
-| `Tab` / `Shift+Tab` | Move between fields (the app starts on the recommendation: `Tab` reaches the form) |
+| `Tab` / `Shift+Tab` | Move between fields (the app starts on the recommendation: `Tab` twice reaches the form, after the view tabs) |
 | `Esc` | Leave a text field (then `q` and `1`-`4` work again) |
 | `ctrl+o` / `ctrl+s` | Open / save a scenario YAML file |
 | `ctrl+e` | Export the recommendation as Markdown or JSON |

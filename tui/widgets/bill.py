@@ -84,10 +84,10 @@ def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
         out.append(f"\nCheapest cloud: {q.provider} {name(q.accelerator_id)} {q.pricing.replace('_', ' ')} at "
                    f"${q.usd_per_accelerator_hour:.2f}/accelerator-hour — {fmt.money(q.rent_usd_per_year)} a year, "
                    f"{fmt.money(q.rent_pv_usd)} present value ({fmt.shorten(q.source, 60)}, {q.as_of})")
-    for q in r.quotes:
+    for q in r.quotes:  # the break-even with the CLI's precision (a reviewer: 10 % here, 9.9 % there)
         if q.break_even_utilization is not None:
             out.append(f"\nBreak-even: buying beats renting {name(q.accelerator_id)} from {q.provider} "
-                       f"{q.pricing.replace('_', ' ')} above {fmt.percent(q.break_even_utilization, 0)} utilisation")
+                       f"{q.pricing.replace('_', ' ')} above {fmt.percent(q.break_even_utilization)} utilisation")
     return out
 
 
