@@ -193,3 +193,11 @@ def test_no_default_number_is_retyped_in_code(defaults: pd.DataFrame) -> None:
             continue  # small counts (4, 8, 72) and 100 (the percent factor) are too generic to check
         text = f"{v:g}" if not v.is_integer() else str(int(v))
         assert not re.search(rf"(?<![\w.]){re.escape(text)}(?![\w.])", code), f"default {text} retyped in code"
+
+
+def test_years_left_to_the_default_are_not_called_the_scenarios(defaults: pd.DataFrame) -> None:
+    # a reviewer: the Markdown assumptions listed `years | scenario | 5` for a scenario that names no years
+    default = C.cost_model(defaults, scenario()).assumptions
+    assert ("years", "default") in default and ("years", "scenario") not in default
+    given = C.cost_model(defaults, scenario(years=3)).assumptions
+    assert given[("years", "scenario")].value == 3 and given[("years", "scenario")].source == "scenario"

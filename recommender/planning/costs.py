@@ -162,8 +162,10 @@ def cost_model(defaults: pd.DataFrame, scenario: Scenario) -> CostModel:
         pue_air, pue_liquid = float(air["value"]), float(liquid["value"])
         assumptions[("pue", "air_cooled")] = assumption_from_row(air)
         assumptions[("pue", "liquid_cooled")] = assumption_from_row(liquid)
-    assumptions[("years", "scenario")] = Assumption(
-        parameter="years", applies_to="scenario", value=float(scenario.years), unit="years", source="scenario"
+    given = "years" in scenario.model_fields_set  # (a reviewer: the default read as the scenario's own figure)
+    assumptions[("years", "scenario" if given else "default")] = Assumption(
+        parameter="years", applies_to="scenario" if given else "default", value=float(scenario.years), unit="years",
+        source="scenario" if given else "Scenario.years default (the years counted when a scenario names none)",
     )
     if scenario.host_cost_usd_per_node is not None:
         assumptions[("host_cost_usd_per_node", "scenario")] = Assumption(
