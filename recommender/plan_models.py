@@ -40,7 +40,8 @@ class RentQuote(FrozenModel):
 
     provider: str
     accelerator_id: str
-    pricing: str = Field(description="on_demand, spot, commit_1y or commit_3y.")
+    pricing: str = Field(description="on_demand, spot, commit_1y or commit_3y; or a commitment's whole terms within "
+                         "the years then a cheaper way for the rest, e.g. commit_3y+commit_1y, commit_3y+on_demand.")
     usd_per_accelerator_hour: float
     rent_usd_per_year: float
     rent_pv_usd: float = Field(description="Present value of renting over the scenario's years, USD.")

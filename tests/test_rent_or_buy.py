@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,36 @@ def test_a_required_rate_above_what_the_purchase_does_rents_only_what_it_does(tw
     assert r.utilization == 1.0 and r.mixes_per_year == pytest.approx(8766)
     on_demand = next(q for q in r.quotes if q.pricing == "on_demand")
     assert on_demand.accelerator_hours_per_year == pytest.approx(8 * 8766)
+
+
+def test_years_inside_a_later_term_are_also_quoted_as_whole_terms_then_a_cheaper_way(tmp_path: Path) -> None:
+    # the closing notes: 5 years of a 3-year commitment paid two whole terms (6 years) and nothing else was
+    # considered; a buyer would take one term, then rent the last 2 years on demand or on 1-year terms
+    p = tmp_path / "prices.csv"
+    p.write_text("provider,accelerator_id,gpus_per_instance,pricing,usd_per_accelerator_hour,source,as_of\n"
+                 "A,x,8,on_demand,4.0,od,2026\nA,x,8,commit_1y,3.0,c1,2026\nA,x,8,commit_3y,2.0,c3,2026\n"
+                 "B,x,8,on_demand,1.0,other provider,2026\n")  # fmt: skip
+    prices = cloud.read_price_list(p)
+    terms = Financing(years=5, cost_of_capital=0.10, salvage_fraction=0.1)
+
+    def quotes(f: Financing, utilization: float) -> dict[str, cloud.RentQuote]:
+        r = cloud.rent_or_buy(prices, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
+                              energy_usd_per_year_full=20_000, financing=f, utilization=utilization)  # fmt: skip
+        return {q.pricing: q for q in r.quotes if q.provider == "A"}
+
+    reserved = 8 * 8766  # one 8-GPU instance reserved around the clock
+    a = [1.1**-y for y in range(1, 6)]
+    busy = quotes(terms, 0.9)  # years 4-5: two 1-year terms (3.0 x 8 h) beat on demand (4.0 x 0.9 x 8 h)
+    assert busy["commit_3y"].rent_pv_usd == pytest.approx(reserved * 2.0 * (sum(a) + 1.1**-6))  # two whole terms
+    both = busy["commit_3y+commit_1y"]
+    assert both.rent_pv_usd == pytest.approx(reserved * 2.0 * sum(a[:3]) + reserved * 3.0 * (a[3] + a[4]))
+    assert "commit_3y+on_demand" not in busy  # (here the second whole term is cheaper still: both are listed)
+    assert both.usd_per_accelerator_hour == 2.0 and both.break_even_utilization is None
+    assert both.source == "c3; then commit_1y: c1"  # the same provider's rows only (B's is cheaper)
+    idle = quotes(terms, 0.5)["commit_3y+on_demand"]  # half the year: on demand for the rest
+    assert idle.rent_pv_usd == pytest.approx(reserved * 2.0 * sum(a[:3]) + reserved * 0.5 * 4.0 * (a[3] + a[4]))
+    assert not any("+" in k for k in quotes(replace(terms, years=6), 0.9))  # whole terms: nothing to add
+    assert not any("+" in k for k in quotes(replace(terms, years=2), 0.9))  # inside the first term: on demand listed
 
 
 def test_cheapest_alternative_uses_other_accelerators_hours(two_rows) -> None:

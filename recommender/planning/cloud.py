@@ -12,7 +12,10 @@ Rules (stated in every quote):
 * ``on_demand`` and ``spot`` bill the hours used; ``commit_1y`` / ``commit_3y`` reserve capacity and bill every
   hour of the term: enough accelerators, in whole instances, to do the year's work around the clock — for the
   whole term even when the scenario's ``years`` end inside it (a 3-year commitment for 1 year of work costs 3
-  years; for 4 years, two terms: 6 years).
+  years; for 4 years, two terms: 6 years). Where ``years`` end inside a later term, the commitment's whole
+  terms within the years followed by the same provider's cheapest way to rent the rest — on demand or a
+  shorter commitment — are quoted too (``commit_3y+commit_1y``: 5 years = one 3-year term, then two 1-year
+  terms), as a procurement team would plan it.
 * Present values use the same annuity as buying (``finance.py``), so rent and buy compare in today's dollars.
 * Break-even utilisation (pay-per-hour models, same accelerator): the utilisation at which renting the bought
   configuration's hours costs what owning it does, energy included; ``None`` when renting is cheaper at any
@@ -232,6 +235,38 @@ def _quote(row: dict, hours_per_mix: float, mixes_per_year: float, f: Financing,
                      source=str(row["source"]), as_of=str(row["as_of"]))  # fmt: skip
 
 
+def _then(rows: list[dict], quotes: list[RentQuote], per_mix: dict[str, float], mixes_per_year: float,
+          f: Financing) -> list[RentQuote]:  # fmt: skip
+    """For each commitment whose whole terms overrun ``f.years`` after at least one term: its whole terms within
+    the years, then the cheapest way the same provider rents the accelerator for the rest — on demand (the hours
+    used) or a shorter commitment (its whole terms) — discounted from the end of the last term. Priced as
+    ``commit_3y+on_demand`` or ``commit_3y+commit_1y``; ``usd_per_accelerator_hour`` is the first commitment's."""
+    out = []
+    for q in quotes:
+        term = COMMITMENTS.get(q.pricing)
+        if term is None or f.years <= term or math.isclose(f.years % term, 0.0, abs_tol=1e-9):
+            continue
+        within = math.floor(f.years / term + 1e-9) * term
+        best: tuple[float, dict] | None = None
+        for row in rows:
+            then = str(row["pricing"])
+            if (str(row["provider"]), str(row["accelerator_id"])) != (q.provider, q.accelerator_id) or not (
+                    then == "on_demand" or COMMITMENTS.get(then, term) < term):
+                continue
+            t2 = COMMITMENTS.get(then)
+            end = f.years if t2 is None else within + math.ceil((f.years - within) / t2 - 1e-9) * t2
+            per_year = _quote(row, per_mix[q.accelerator_id], mixes_per_year, f, None).rent_usd_per_year
+            pv = replace(f, years=end).pv_of_yearly(per_year) - replace(f, years=within).pv_of_yearly(per_year)
+            if best is None or pv < best[0]:
+                best = (float(pv), row)
+        if best is not None:
+            total = float(replace(f, years=within).pv_of_yearly(q.rent_usd_per_year)) + best[0]
+            out.append(replace(q, pricing=f"{q.pricing}+{best[1]['pricing']}", rent_pv_usd=total,
+                               rent_usd_per_year=float(f.yearly(total)), break_even_utilization=None,
+                               source=f"{q.source}; then {best[1]['pricing']}: {best[1]['source']}"))  # fmt: skip
+    return out
+
+
 def rent_or_buy(
     prices: pd.DataFrame,
     *,
@@ -273,6 +308,7 @@ def rent_or_buy(
             be = break_even_utilization(capex_usd, energy_usd_per_year_full, accelerators,
                                         float(row["usd_per_accelerator_hour"]), financing)  # fmt: skip
         quotes.append(_quote(row, per_mix[acc], mixes, financing, be))
+    quotes += _then(_records(prices), quotes, per_mix, mixes, financing)
     quotes.sort(key=lambda q: q.rent_pv_usd)
     return RentOrBuy(buy_tco_pv_usd=float(buy), buy_usd_per_year=float(financing.yearly(buy)),
                      utilization=utilization, mixes_per_year=mixes, quotes=tuple(quotes))  # fmt: skip
@@ -282,15 +318,12 @@ def cheapest_rent_per_accelerator(prices: pd.DataFrame, accelerator_hours_per_mi
                                   mixes_per_year: float, financing: Financing) -> pd.DataFrame:  # fmt: skip
     """For ``consider_cloud`` under ``min_tco``: each accelerator's cheapest way to rent the work, as rows
     (accelerator_id, provider, pricing, rent_pv_usd, source) the optimizer can set beside the purchases."""
-    rows = []
-    for row in _records(prices):
-        acc = str(row["accelerator_id"])
-        if acc in accelerator_hours_per_mix:
-            q = _quote(row, accelerator_hours_per_mix[acc], mixes_per_year, financing, None)
-            rows.append({"accelerator_id": acc, "provider": q.provider, "pricing": q.pricing,
-                         "usd_per_accelerator_hour": q.usd_per_accelerator_hour,
-                         "rent_usd_per_year": q.rent_usd_per_year, "rent_pv_usd": q.rent_pv_usd,
-                         "source": q.source, "as_of": q.as_of})  # fmt: skip
+    quotes = [_quote(row, accelerator_hours_per_mix[str(row["accelerator_id"])], mixes_per_year, financing, None)
+              for row in _records(prices) if str(row["accelerator_id"]) in accelerator_hours_per_mix]
+    quotes += _then(_records(prices), quotes, accelerator_hours_per_mix, mixes_per_year, financing)
+    rows = [{"accelerator_id": q.accelerator_id, "provider": q.provider, "pricing": q.pricing,
+             "usd_per_accelerator_hour": q.usd_per_accelerator_hour, "rent_usd_per_year": q.rent_usd_per_year,
+             "rent_pv_usd": q.rent_pv_usd, "source": q.source, "as_of": q.as_of} for q in quotes]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["accelerator_id", "provider", "pricing", "usd_per_accelerator_hour",
                                         "rent_usd_per_year", "rent_pv_usd", "source", "as_of"])  # fmt: skip
     return frame.sort_values("rent_pv_usd").drop_duplicates("accelerator_id").reset_index(drop=True)
