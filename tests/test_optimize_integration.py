@@ -199,3 +199,19 @@ def test_an_nvl72_rack_above_the_rack_power_limit_is_said() -> None:
     assert f"draws {per_rack:,.0f} kW provisioned, above the 132 kW rack power limit" in said[0]
     gb200 = recommender.optimize({**s, "accelerators": ["nvidia-gb200"]})  # 120 kW racks: nothing to say
     assert gb200.choice is not None and not [x for x in gb200.explanation if "NVL72 rack draws" in x]
+
+
+def test_a_geforce_purchase_says_its_driver_licence_excludes_data_centres() -> None:
+    # a reviewer: fleets of RTX 4090s were recommended for a data centre without a word about the licence
+
+
+    s = {"budget_usd": 60_000, "workloads": [{"benchmark": "resnet"}], "accelerators": ["nvidia-geforce-rtx-4090"]}
+    for mix in (False, True):
+        rec = recommender.optimize({**s, "mix": mix})
+        note = [line for line in rec.explanation if "consumer card" in line]
+        assert rec.choice is not None and rec.choice.accelerator_id == "nvidia-geforce-rtx-4090"
+        assert note == [("GeForce RTX 4090 is a consumer card: the License For Customer Use of NVIDIA GeForce Software "
+                        "(nvidia.com/drivers/geforce-license) does not license data-centre deployment; check the "
+                        "licence allows your deployment, or exclude it (exclude: [...]).")], rec.explanation
+    other = recommender.optimize({**s, "accelerators": ["nvidia-a30-pcie-24gb"]})
+    assert not any("consumer card" in line for line in other.explanation)

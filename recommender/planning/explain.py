@@ -108,7 +108,7 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
     if runner is not None:
         out.append(f"Runner-up: {runner.reason}.")
     out.append(basis_sentence(c))
-    for note in (cooling_note(p, [c]), rack_note(p, [c]), rate_note(p, c.mixes_per_day)):
+    for note in (cooling_note(p, [c]), rack_note(p, [c]), rate_note(p, c.mixes_per_day), licence_note([c])):
         if note:
             out.append(note)
     acc = str(t.acc[i])
@@ -190,7 +190,7 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
                    "solver starts from the best fleet of one configuration and keeps it unless it finds better.")
     if binding:
         out.append("Binding: " + ", ".join(binding) + ".")
-    out += [n for n in (cooling_note(p, configs), rack_note(p, configs)) if n]
+    out += [n for n in (cooling_note(p, configs), rack_note(p, configs), licence_note(configs)) if n]
     if p.allow_note:
         out.append(p.allow_note)
     out.append(R.risk_sentence(s.risk, given=s.risk is not None))
@@ -222,6 +222,20 @@ def cooling_note(p: Prepared, configs: list[Configuration]) -> str | None:
             f"The scenario names no cooling, so it is priced at the liquid PUE {p.model.pue_liquid:.2f} and "
             f"air-cooled candidates at {p.model.pue_air:.2f}; set cooling: air to rule it out, or cooling: liquid "
             "to price every candidate at the liquid PUE.")
+
+
+def licence_note(configs: list[Configuration]) -> str | None:
+    """Says when the purchase includes NVIDIA GeForce cards: NVIDIA's GeForce driver licence does not license
+    data-centre deployment (a reviewer: fleets of RTX 4090s were bought for a data centre without a word);
+    None otherwise. (The catalog has them because MLPerf does; they stay candidates.)"""
+    names = sorted({c.accelerator_name or c.accelerator_id for c in configs
+                    if "geforce" in f"{c.accelerator_id} {c.accelerator_name}".lower()})  # fmt: skip
+    if not names:
+        return None
+    return (f"{' and '.join(names)} {'is a' if len(names) == 1 else 'are'} consumer card{'s' * (len(names) > 1)}: the "
+            "License For Customer Use of NVIDIA GeForce Software (nvidia.com/drivers/geforce-license) does not "
+            "license data-centre deployment; check the licence allows your deployment, or exclude it "
+            "(exclude: [...]).")
 
 
 def rack_note(p: Prepared, configs: list[Configuration]) -> str | None:
