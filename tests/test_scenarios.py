@@ -351,6 +351,30 @@ def test_a_price_note_without_a_price_is_an_error_at_its_line(tmp_path: Path) ->
                                "for; give the price (or remove the note)")
 
 
+def test_a_price_lists_unknown_ids_are_said_with_its_other_errors(tmp_path: Path) -> None:
+    # a reviewer: prices 0 and -3 were reported; the two unknown ids only on the next run, once those were fixed
+    from recommender.scenario import InvalidScenario, load_located
+
+    write(tmp_path / "q.yaml", """
+        version: 1
+        quotes:
+          - {accelerator_id: nvidia-a30-pcie-24gb, price_usd: 0}
+          - {accelerator_id: nvidia-h100-sxmx, price_usd: 20000}
+        """)
+    f = write(tmp_path / "s.yaml", """
+        budget_usd: 300000
+        workloads: [{benchmark: bert}]
+        prices: q.yaml
+        """)
+    [(entry, _line)] = load_located(f)
+    assert isinstance(entry, InvalidScenario)
+    said = [str(e).removeprefix(f"{tmp_path / 'q.yaml'}:") for e in entry.errors]
+    assert said[0] == "3: quotes[0].price_usd: must be greater than 0"
+    assert said[1].startswith("4: quotes[1].accelerator_id: unknown accelerator 'nvidia-h100-sxmx' (closest known: "
+                              "nvidia-h100-sxm5-80gb"), said
+    assert len(said) == 2
+
+
 def test_a_custom_workload_named_like_a_benchmark_is_located(tmp_path: Path) -> None:
     # a reviewer: a custom workload named "bert" (the third workload) failed later as `workloads[0]`, counting
     # custom workloads only, with no file or line

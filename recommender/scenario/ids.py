@@ -93,6 +93,9 @@ def check_ids(scenario: Scenario | Mapping[str, Any], doc: Doc | None = None,
     for a in notes:
         if a not in prices:
             bad(("price_notes", a), "accelerator", a, accelerators, accelerators)
+    for j, q in enumerate(_items(data.get("quotes"))):  # a price list that fails to validate: said with its errors
+        if isinstance(q, Mapping):
+            bad(("quotes", j, "accelerator_id"), "accelerator", q.get("accelerator_id"), accelerators, accelerators)
     return out
 
 

@@ -123,8 +123,11 @@ def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | N
                 prefix = ("prices",)
             try:
                 plist = PriceList.model_validate(pl_doc.data)
-            except ValidationError as exc:
-                raise Errors(relocate(validation_errors(exc, pl_doc, PriceList), prefix)) from None
+            except ValidationError as exc:  # its unknown ids too (a reviewer: they waited for the next run)
+                found = validation_errors(exc, pl_doc, PriceList) + (check_ids(pl_doc.data, pl_doc, catalog)
+                                                                     if check else [])  # fmt: skip
+                found.sort(key=lambda e: (str(e.file), e.line or 0))
+                raise Errors(relocate(found, prefix)) from None
             new_prices, notes, new_locs = _prices_from_quotes(plist, pl_doc)
             data["prices"] = new_prices
             user_notes = data.get("price_notes") if isinstance(data.get("price_notes"), dict) else {}
