@@ -105,6 +105,14 @@ def test_all_errors_of_a_file_are_reported(tmp_path: Path) -> None:
         load_sweep(path)
     assert [f"{e.line}: {e.field}" for e in exc.value.errors] == ["4: axes.budget_usd[0]",
                                                                     "5: axes.power_limit_kw[1]"]
+    # a reviewer met these one run at a time: an unknown axis, then `steps: 0`, then the values and the base
+    path.write_text("version: 1\nbase: {workloads: [{benchmark: bert}], accelerators: [nvidia-h100x]}\naxes:\n"
+                    "  budjet_usd: [1, 2]\n  budget_usd: {from: 100000, to: 50000, steps: 0}\n"
+                    "  power_limit_kw: [-1, 5]\n", encoding="utf-8")  # fmt: skip
+    with pytest.raises(SweepError) as exc:
+        load_sweep(path)
+    assert [f"{e.line}: {e.field}" for e in exc.value.errors] == [
+        "4: axes.budjet_usd", "5: axes.budget_usd.steps", "6: axes.power_limit_kw[0]", "2: base.accelerators[0]"]
 
 
 def test_dry_run_prints_the_count(tmp_path: Path) -> None:

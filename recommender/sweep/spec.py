@@ -153,25 +153,46 @@ def load_sweep(path: str | Path, *, catalog: Catalog | None = None) -> Plan:
     if not isinstance(data, dict):
         raise SweepError([ScenarioError("a sweep file is a mapping with `base:` and `axes:`", file=file, line=1)])
     errors = _check_top(doc)
-    if errors:
-        raise SweepError(errors)
+    if errors and not all(_is_axis_field_error(e) for e in errors):
+        raise SweepError(errors)  # the file's shape is wrong: nothing below can be read
     name = data.get("name") or Path(path).stem
     incl = I.includes(file, Path(path).parent)
-    axes_raw = data["axes"]
+    axes_raw = {k: v for k, v in data["axes"].items() if k in _AXIS_FIELDS}
     firsts: dict[str, tuple[Any, tuple[Any, ...]]] = {}
     specs: list[tuple[str, list[tuple[Any, Any, tuple[Any, ...]]], bool]] = []
+    failed: set[str] = set(data["axes"]) - set(axes_raw)
     for fld, raw in axes_raw.items():
         values, named, errs = _axis_values(doc, fld, raw)
         errors += errs
         if values:
             specs.append((fld, values, named))
             firsts[fld] = (values[0][1], values[0][2])
+        else:
+            failed.add(fld)
+    # every problem in one run (a reviewer fixed an unknown axis, then met `steps: 0`, then five more): the
+    # readable axes are validated even when others are not, leaving out what follows from the unreadable ones
+    if errors:
+        later = _validated_axes(doc, specs, firsts, name, incl, catalog)[1]
+        raise SweepError(errors + [e for e in later if not _about(e, failed)])
+    (axes, base_scenario), errors = _validated_axes(doc, specs, firsts, name, incl, catalog)
     if errors:
         raise SweepError(errors)
+    assert base_scenario is not None
+    base = base_scenario.model_dump()
+    for ax in axes:
+        base.update(ax.updates[0])
+    return Plan(file, name, base, tuple(axes), _fingerprint(base, axes))
+
+
+def _validated_axes(doc: Any, specs: list[tuple[str, list[tuple[Any, Any, tuple[Any, ...]]], bool]],
+                    firsts: dict[str, tuple[Any, tuple[Any, ...]]], name: str, incl: Any,
+                    catalog: Catalog | None) -> tuple[tuple[list[Axis], Scenario | None], list[Exception]]:  # fmt: skip
+    """The axes with each value's scenario update (and the first valid scenario), and every value's errors."""
     base_doc = doc.sub(("base",))
     axes: list[Axis] = []
     base_scenario: Scenario | None = None
     seen: set[str] = set()
+    errors: list[Exception] = []
     for fld, values, named in specs:
         updates = []
         for _label, value, at in values:
@@ -182,13 +203,18 @@ def load_sweep(path: str | Path, *, catalog: Catalog | None = None) -> Plan:
             else:
                 errors += [e for e in result if str(e) not in seen and not seen.add(str(e))]  # type: ignore[func-returns-value]
         axes.append(Axis(fld, tuple(v[0] for v in values), tuple(updates), named))
-    if errors:
-        raise SweepError(errors)
-    assert base_scenario is not None
-    base = base_scenario.model_dump()
-    for ax in axes:
-        base.update(ax.updates[0])
-    return Plan(file, name, base, tuple(axes), _fingerprint(base, axes))
+    return (axes, base_scenario), errors
+
+
+def _is_axis_field_error(e: Exception) -> bool:
+    return "unknown scenario field" in str(e)
+
+
+def _about(e: Exception, fields: set[str]) -> bool:
+    """Is ``e`` about one of ``fields`` (an axis whose values could not be read: its scenario errors follow
+    from that, e.g. "give at least one limit" when the only limit axis failed)?"""
+    field = getattr(e, "field", None) or ""
+    return any(field == f or field.startswith((f"{f}.", f"{f}[", f"axes.{f}", f"base.{f}")) for f in fields)
 
 
 def _check_top(doc: Any) -> list[Exception]:
