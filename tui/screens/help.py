@@ -21,7 +21,7 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 |-----|------|---------------|
 | `1` | **Recommend** | The scenario on the left; the recommendation on the right, re-solved on every change. |
 | `2` | **Frontier** | The cost ↔ minutes Pareto frontier; `◆` marks the current choice. |
-| `3` | **Catalog** | Every MLPerf Training result, with filters; Enter on a row ranks all systems measured at the same benchmark and count. |
+| `3` | **Catalog** | Every MLPerf Training result, with filters; Enter on a row ranks every result of the same configuration (benchmark, accelerator, count, division), fastest first. |
 | `4` | **Model** | How accurate the performance model is, per benchmark, and predicted vs measured. |
 
 ## Keys
@@ -42,7 +42,7 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 
 * **Minutes** are minutes to train. A figure marked **measured** is an MLPerf Training result
   (round, submitter, closed division, the accelerator count shown); a figure marked **predicted** is the
-  performance model's estimate with its 80 % interval (`±`) — a derived figure, not an MLPerf result.
+  performance model's estimate with its 80 % interval (low–high) — a derived figure, not an MLPerf result.
 * **Binding limits** are the limits that stop a better answer; **+10 %** shows what a 10 % larger budget or
   power limit would buy.
 * Each minutes figure names its basis: **measured**, **carried** (measured in an earlier round, moved to this
