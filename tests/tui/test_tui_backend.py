@@ -136,3 +136,18 @@ def test_tui_command_rejects_a_bad_or_final_model_until_before_starting() -> Non
     assert res.exit_code == 2 and "--model-until: 'five' is not a round name" in res.output
     res = CliRunner().invoke(cli, ["tui", "--model-until", "v5.1"])
     assert res.exit_code == 2 and "before the catalog's latest (v5.1)" in res.output
+
+
+def test_the_p80_rate_shown_beside_min_tco_is_the_one_the_optimizer_checks(seed_scenario: Any) -> None:
+    # a reviewer: the panel showed 5.27 mixes/day (expected) where min_tco checked the required 4/day at p80 (4.58)
+    import recommender
+    from tui.widgets.recommendation import _p80_mixes
+
+    s = seed_scenario.model_copy(update={"objective": recommender.models.Objective.MIN_TCO,
+                                         "required_mixes_per_day": 4.0})  # fmt: skip
+    rec = recommender.optimize(s)
+    c = rec.choice
+    f = recommender.candidates(s)
+    row = f[(f["accelerator_id"] == c.accelerator_id) & (f["accelerators"] == c.accelerators)].iloc[0]
+    assert _p80_mixes(c, rec) == pytest.approx(float(row["mixes_per_day_p80"]), rel=1e-9)
+    assert 4.0 <= _p80_mixes(c, rec) < c.mixes_per_day
