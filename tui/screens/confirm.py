@@ -21,6 +21,10 @@ class Confirm(ModalScreen[bool]):
     safe_label = "Cancel"
     go_label = "OK"
 
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        self.path = path  # the file the question is about, if any
+
     def question_text(self) -> str:
         return self.question
 
@@ -67,10 +71,6 @@ class ConfirmDiscard(Confirm):
     safe_label = "Stay"
     go_label = "Open without saving"
 
-    def __init__(self, path: str) -> None:
-        super().__init__()
-        self.path = path
-
     def question_text(self) -> str:
         return f"The scenario has unsaved edits. Open {self.path} anyway?"
 
@@ -86,8 +86,7 @@ class ConfirmOverwrite(Confirm):
     go_label = "Overwrite"
 
     def __init__(self, path: str, *, scenario: bool = True) -> None:
-        super().__init__()
-        self.path = path
+        super().__init__(path)
         # saving a scenario over a YAML file drops its comments; an export replaces a report
         lost = "its comments and layout are lost" if scenario else "its contents are replaced"
         self.hint = f"y overwrites ({lost}) · n or Escape keeps it."
