@@ -246,3 +246,9 @@ def test_a_file_that_is_not_yaml_mappings_is_quoted_briefly(tmp_path: Path) -> N
     assert len(errors) == 1 and "the top level must be a mapping" in errors[0]
     assert len(errors[0]) < len(str(tmp_path)) + 200, errors[0]
     assert "user0:x:0:0" in errors[0] and "user39" not in errors[0]
+    # a CSV named in `prices:` says where rental prices go instead (a vendor price list is YAML `quotes:`)
+    (tmp_path / "cloud.csv").write_text("provider,accelerator_id\nA,b\n")
+    errors = load_errors(write(tmp_path, "budget_usd: 1e5\nworkloads: [{benchmark: bert}]\nprices: cloud.csv\n",
+                               "csv.yaml"))  # fmt: skip
+    assert len(errors) == 1 and errors[0].endswith("(a CSV of rental prices per accelerator-hour goes in "
+                                                   "`cloud_prices:`)"), errors  # fmt: skip

@@ -114,7 +114,9 @@ def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | N
         try:
             if isinstance(prices, str):
                 pdoc = includes.get(doc, ("prices",), prices)
-                _require_mapping(pdoc, "a price list (`quotes:`)")
+                csv = " (a CSV of rental prices per accelerator-hour goes in `cloud_prices:`)" if str(
+                    prices).lower().endswith(".csv") else ""  # fmt: skip
+                _require_mapping(pdoc, "a price list (`quotes:`)", csv)
                 pl_doc, prefix = pdoc, ()
             else:
                 pl_doc = Doc({"quotes": prices}, {(): doc.loc(("prices",)),
@@ -222,9 +224,9 @@ def relocate(errors: list[ScenarioError], prefix: PathT) -> list[ScenarioError]:
     return out
 
 
-def _require_mapping(doc: Doc, what: str) -> None:
+def _require_mapping(doc: Doc, what: str, hint: str = "") -> None:
     if not isinstance(doc.data, dict):
-        raise ScenarioError(f"must hold {what} as a mapping, not a {kind_of(doc.data)}",
+        raise ScenarioError(f"must hold {what} as a mapping, not a {kind_of(doc.data)}{hint}",
                             file=doc.locs[()].file, line=1)
 
 
