@@ -79,7 +79,8 @@ class BatchRow(BaseModel):
         default=None, description="Which minutes the choice was ranked by: p80 (the intervals' upper ends) or expected."
     )
     choice: str | None = Field(default=None, description="What to buy, e.g. '8 x nvidia-a30-pcie-24gb (1 node)'.")
-    accelerator_id: str | None = Field(default=None, description="Accelerator of the (largest) configuration.")
+    accelerator_id: str | None = Field(default=None, description="Accelerator bought; a fleet of several (mix "
+                                       "mode) names them joined by '+', the largest configuration's first.")
     accelerators: int | None = Field(default=None, description="Total accelerators bought.")
     nodes: int | None = Field(default=None, description="Total nodes bought.")
     capex_usd: float | None = Field(default=None, description="Capital cost of everything bought, USD.")
@@ -259,7 +260,8 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
     return BatchRow(
         **base,
         choice=" + ".join(parts),
-        accelerator_id=main.accelerator_id,
+        # a fleet of several accelerators names them all (a reviewer read a mixed fleet as 23 of its largest one's)
+        accelerator_id="+".join(dict.fromkeys([main.accelerator_id] + [c.accelerator_id for c in configs])),
         accelerators=sum(c.accelerators * c.count for c in configs),
         nodes=sum(c.nodes * c.count for c in configs),
         capex_usd=_round(sum(c.capex_usd * c.count for c in configs), 2),

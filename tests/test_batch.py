@@ -207,6 +207,20 @@ def test_row_totals_cover_every_configuration_of_a_mix() -> None:
     assert row.binding == rec.binding
 
 
+def test_a_fleet_of_several_accelerators_names_them_all() -> None:
+    # a reviewer read a mixed fleet's row as 23 accelerators of its largest configuration's kind
+    import recommender
+    from recommender.batch import row_from_recommendation
+
+    rec = recommender.optimize({"workloads": [{"benchmark": b} for b in ("bert", "resnet", "unet3d")], "mix": True,
+                                "objective": "min_tco", "required_mixes_per_day": 200, "budget_usd": 3e6})
+    kinds = list(dict.fromkeys(c.accelerator_id for c in rec.configurations))
+    assert len(kinds) >= 2, kinds  # the case
+    row = row_from_recommendation(rec, file="f.yaml", line=1)
+    ids = row.accelerator_id.split("+")  # type: ignore[union-attr]
+    assert ids[0] == rec.choice.accelerator_id and sorted(ids) == sorted(kinds)  # type: ignore[union-attr]
+
+
 def test_a_rent_decision_is_in_the_row() -> None:
     # a reviewer: text and Markdown said "decision: rent …" but the batch row only had the purchase
     from recommender.api import optimize
