@@ -243,6 +243,8 @@ HEADER = "provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\
     ((HEADER + "A,nvidia-a30-pcie-24gb,spot,1,t,2026\nA,nvidia-a30-pcie-24gb,spot,2,t,2026\n").encode(),
      "sub/cloud.csv:3: row 2: duplicated row (provider='A', accelerator_id='nvidia-a30-pcie-24gb', "),
     (HEADER.encode(), "sub/cloud.csv: no price rows (only a header)"),
+    ((HEADER + "A,nvidia-a30-pcie-24gb,spot,1,t,2026-02-30\n").encode(),  # a reviewer: a day that does not exist
+     "sub/cloud.csv:2: as_of (row 1): must be a date YYYY, YYYY-MM or YYYY-MM-DD (got '2026-02-30')"),
     ((HEADER + "A,nvidia-a30-pcie-24gb,spot,1,t,last year\n").encode(),
      "sub/cloud.csv:2: as_of (row 1): must be a date YYYY, YYYY-MM or YYYY-MM-DD (got 'last year')"),
     ((HEADER + "A,nvidia-a30-pcie-24gb,spot,-1,t,2026\nA,nvidia-a30-pcie-24gb,weekly,1,t,2026\n").encode(),

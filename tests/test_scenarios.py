@@ -320,6 +320,7 @@ def test_price_list_file_inline_quotes_and_lowest_quote(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("as_of", "expected"), [("2026-03-15", "2026-03-15"), ("2026", "2026"), ("2026-03", "2026-03"),
                                                ("June 2026", "must be a date YYYY, YYYY-MM or YYYY-MM-DD"),
+                                               ("2026-02-30", "must be a date YYYY, YYYY-MM or YYYY-MM-DD"),
                                                ("2062-01", "is after today")])
 def test_a_quote_date_is_read_as_the_cloud_price_list_reads_it(tmp_path: Path, as_of: str, expected: str) -> None:
     # a reviewer: `as_of: 2026-03-15` (YAML reads a date) was refused as "must be a valid string" while free text
@@ -335,6 +336,25 @@ def test_a_quote_date_is_read_as_the_cloud_price_list_reads_it(tmp_path: Path, a
         return
     with pytest.raises(ScenarioError, match=rf"s.yaml:4: prices\[0\].as_of: {expected}"):
         load_scenario(f)
+
+
+def test_an_impossible_date_anywhere_in_a_file_is_no_internal_error(tmp_path: Path) -> None:
+    # a reviewer: `as_of: 2026-02-30` (or `name: 2026-02-30`) was "internal error: ValueError: day is out of range
+    # for month" (YAML builds dates itself); it stays the text written, and the field's check says why
+    f = write(tmp_path / "s.yaml", """
+        name: 2026-02-30
+        budget_usd: 300000
+        workloads: [{benchmark: bert}]
+        """)
+    assert load_scenario(f).name == "2026-02-30"
+    import json
+
+    from pydantic import TypeAdapter
+
+    from recommender.scenario.numbers import AsOf
+
+    schema = TypeAdapter(AsOf).json_schema()  # anchored: a JSON Schema pattern matches anywhere otherwise
+    assert schema["pattern"].startswith("^") and schema["pattern"].endswith("$"), json.dumps(schema)
 
 
 def test_a_price_note_without_a_price_is_an_error_at_its_line(tmp_path: Path) -> None:

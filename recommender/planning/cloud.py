@@ -35,7 +35,7 @@ import pandas as pd
 from recommender.errors import CatalogError
 from recommender.planning.costs import HOURS_PER_YEAR
 from recommender.planning.finance import Financing
-from recommender.scenario.numbers import AS_OF_PATTERN
+from recommender.scenario.numbers import AS_OF_PATTERN, is_calendar_date
 
 PAY_PER_HOUR = ("on_demand", "spot")
 COMMITMENTS = {"commit_1y": 1.0, "commit_3y": 3.0}
@@ -132,7 +132,7 @@ def _own_problems(frame: pd.DataFrame, name: str, accelerator_ids: set[str] | No
     add((price >= 1e6) & (price < float("inf")), "usd_per_accelerator_hour",
         "must be below 1,000,000 (USD per accelerator-hour)")
     as_of = frame["as_of"].astype("string").fillna("").str.strip()
-    dated = as_of.str.fullmatch(AS_OF_PATTERN).fillna(False).astype(bool)
+    dated = as_of.str.fullmatch(AS_OF_PATTERN).fillna(False).astype(bool) & as_of.map(is_calendar_date).astype(bool)
     add(~dated, "as_of", lambda i: f"must be a date YYYY, YYYY-MM or YYYY-MM-DD (got {as_of.iloc[i]!r})")
     today = date.today().isoformat()  # a quote from the future is a typo (2062 for 2026): its age would be wrong
     future = pd.Series([bool(d) and d > today[: len(d)] for d in as_of], index=frame.index)  # 2026-12 is today

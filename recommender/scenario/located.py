@@ -71,6 +71,15 @@ def _yaml():  # type: ignore[no-untyped-def]
                 return False
             return True
 
+        def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+            """A date YAML cannot build (``2026-02-30``) stays the text written: the field's own check says
+            what is wrong at its line (it was an internal error: "day is out of range for month")."""
+            try:
+                return super().construct_yaml_timestamp(node, values)
+            except ValueError:
+                return str(node.value)
+
+    RecordingConstructor.add_constructor("tag:yaml.org,2002:timestamp", RecordingConstructor.construct_yaml_timestamp)
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = RecordingConstructor
     yaml.constructor.duplicates = []

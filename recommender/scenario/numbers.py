@@ -81,7 +81,7 @@ def _as_of(value: Any) -> Any:
     if not isinstance(value, str):
         return value  # the str check reports it
     text = value.strip()
-    if not re.fullmatch(AS_OF_PATTERN, text):
+    if not re.fullmatch(AS_OF_PATTERN, text) or not is_calendar_date(text):
         raise ValueError(f"must be a date YYYY, YYYY-MM or YYYY-MM-DD (got {value!r})")
     today = _dt.date.today().isoformat()
     if text > today[: len(text)]:
@@ -89,4 +89,16 @@ def _as_of(value: Any) -> Any:
     return text
 
 
-AsOf = Annotated[str, BeforeValidator(_as_of, json_schema_input_type=Annotated[str, Field(pattern=AS_OF_PATTERN)])]
+def is_calendar_date(text: str) -> bool:
+    """``YYYY-MM-DD`` names a real day (``2026-02-30`` does not); shorter forms always do."""
+    if len(text) != 10:
+        return True
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+AsOf = Annotated[str, BeforeValidator(_as_of, json_schema_input_type=Annotated[
+    str, Field(pattern=f"^{AS_OF_PATTERN}$")])]  # a JSON Schema pattern matches anywhere unless anchored
