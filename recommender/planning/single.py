@@ -17,6 +17,7 @@ from recommender.planning.feasibility import (
     feasible_mask,
     memory_why,
     objective_arrays,
+    risk_arrays,
     unfit_mask,
     value_unit,
 )
@@ -168,8 +169,9 @@ def why_none(p: Prepared, mask: np.ndarray) -> str:
         return f"even the smallest {what} ({t.accelerators[j]} accelerators) exceeds " + ", ".join(parts)
     if p.scenario.objective == Objective.MIN_TCO:
         fast = idx[S.within_limits(t.res.take(idx), p.limits)]
-        if fast.size:
-            best = float(t.mixes[fast].max())
-            return (f"at most {fmt.amount(best)} mixes/day within the limits, below the required "
+        if fast.size:  # at the rate the requirement is checked with: the risk's (p80 by default), not expected
+            best = float(risk_arrays(p)[1][fast].max())
+            at = " at p80" if resolve_risk(p.scenario.risk) == "p80" else ""
+            return (f"at most {fmt.amount(best)} mixes/day{at} within the limits, below the required "
                     f"{fmt.amount(p.scenario.required_mixes_per_day)}")  # fmt: skip
     return "no candidate fits the limits"
