@@ -27,6 +27,22 @@ def accelerator_hours_per_mix(p: Prepared, rows: np.ndarray | None = None) -> di
     return out
 
 
+def _rented_as(p: Prepared, rec: Recommendation, accelerator_id: str) -> str:
+    """How the rent quote runs the work when not as the purchase does: on the accelerator's most efficient
+    configuration (fewest accelerator-hours a mix), e.g. "; as 4 x A100 PCIe 80GB, its fewest accelerator-hours a mix" — a
+    reviewer found the decision's rent below every row of the rent table, which rents the bought configuration."""
+    t = p.table
+    ok = np.flatnonzero(t.predicted & np.isfinite(t.weighted) & (t.acc == accelerator_id))
+    if not ok.size:
+        return ""
+    i = int(ok[np.argmin(t.accelerators[ok] * t.weighted[ok])])
+    c = rec.choice
+    if c is not None and len(rec.configurations) == 1 and c.accelerator_id == accelerator_id \
+            and c.accelerators == int(t.accelerators[i]):  # fmt: skip
+        return ""
+    return f"; as {int(t.accelerators[i])} x {p.meta.accelerators[accelerator_id].name}, its fewest accelerator-hours a mix"
+
+
 def index_of(p: Prepared, accelerator_id: str, accelerators: int, nodes: int) -> int | None:
     t = p.table
     hit = np.flatnonzero((t.acc == accelerator_id) & (t.accelerators == accelerators) & (t.nodes == nodes))
@@ -94,7 +110,8 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
         buy = rec.rent_or_buy.buy_tco_usd
         same_work = f", energy at the work's {fmt.percent(rec.rent_or_buy.utilization)} utilisation"
     name = p.meta.accelerators[str(best["accelerator_id"])].name
-    what = f"renting {name} ({best['provider']}, {best['pricing']}) for {fmt.money(rent)} (present value)"
+    what = f"renting {name} ({best['provider']}, {best['pricing']}{_rented_as(p, rec, str(best['accelerator_id']))}) " \
+           f"for {fmt.money(rent)} (present value)"
     if buy is None:
         line = f"consider_cloud: no purchase fits; the cheapest way to do the work is {what}."
         decision = "rent"
