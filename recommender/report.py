@@ -79,7 +79,7 @@ def comparison_text(rec: Recommendation) -> str:
 #: The paragraph under the Markdown report's workload table: what each basis means.
 MARKDOWN_BASIS_LEGEND = (
     "*measured* = the MLPerf Training closed-division score of this exact configuration in the target round "
-    f"(round division, status · submitter · system; interval = spread between systems), {fmt.CUSTOM_MEASURED_NOTE}; *carried* = "
+    f"(round division, status · submitter · system; interval = how far identical configurations differ between systems, calibrated over the catalog), {fmt.CUSTOM_MEASURED_NOTE}; *carried* = "
     "measured in an earlier round (the source names it), moved to today's software by the model's trend; "
     "*predicted* = the performance model; *specs_only* = the accelerator has no MLPerf result (datasheet only). "
     "Intervals 80 %. Capex, power, TCO and carried, predicted and specs-only minutes are derived figures, not "

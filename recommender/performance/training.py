@@ -131,7 +131,8 @@ def measured_table(train: pd.DataFrame) -> pd.DataFrame:
     rep["source"] = label + " · " + rep["submitter"].astype(str) + " · " + rep["system_id"].astype(str)
     # a median says so, with the round's spread (a reviewer read 9.81 as Supermicro's own, the fastest 8.89)
     several = rep["_n"] > 1
-    spread = [f" · median of {n} results: {_m(lo)}–{_m(hi)} min" for n, lo, hi in zip(rep["_n"], rep["_lo"], rep["_hi"])]
+    spread = [f" · {'median' if n % 2 else 'lower middle'} of {n} results: {_m(lo)}–{_m(hi)} min"
+              for n, lo, hi in zip(rep["_n"], rep["_lo"], rep["_hi"])]  # (a measured score: one system's)
     rep["source"] = rep["source"] + pd.Series(spread, index=rep.index).where(several, "")
     rep["_rk"] = np.array([round_rank(str(r)) for r in rep["round"]], dtype=np.int64)
     for c in ("accelerator_id", "benchmark", "round", "source"):
