@@ -247,3 +247,11 @@ def test_a_rent_decision_on_another_configuration_says_which() -> None:
                                                                                 for q in rec.rent_or_buy.quotes)
     assert f"; as {int(lean['accelerators'])} x A100 PCIe 80GB, its fewest accelerator-hours a mix)" in \
         rec.explanation[0], rec.explanation[0]
+
+
+def test_a_fleets_alternatives_compare_money_with_money() -> None:
+    # a reviewer: "$1,239,209 TCO vs 832,814 for the mix"
+    rec = recommender.optimize({"workloads": [{"benchmark": b} for b in ("bert", "resnet", "unet3d")], "mix": True,
+                                "objective": "min_tco", "required_mixes_per_day": 200, "budget_usd": 3e6})
+    lost = [a.reason for a in rec.alternatives if "for the mix" in a.reason]
+    assert lost and all(f"vs ${rec.objective_value:,.0f} TCO for the mix" in r for r in lost), lost

@@ -275,6 +275,9 @@ async def test_a_fleets_workload_rows_name_each_configuration(make_app: Any) -> 
         name = app.query_one(RecommendationPanel).acc_name
         assert labels[: len(names)] == [f"{first.accelerators} × {name(first.accelerator_id)}: {n}" for n in names]
         assert labels[len(names):] == [f"{other.accelerators} × {name(other.accelerator_id)}: {names[0]}"]
+        # and the Objective row's bases count the rows shown (it counted the hidden ones too)
+        bases = _text(app, "#rec-facts").split("bases:")[1].splitlines()[0]
+        assert sum(int(part.split()[0]) for part in bases.split(",")) == len(labels), bases
 
 
 async def test_model_view_shows_the_signed_bias_beside_mdape(make_app: Any) -> None:
@@ -328,3 +331,64 @@ def test_the_frontier_keys_its_markers_in_the_axis_label_and_spreads_wide_price_
     narrow = Recorder()
     _draw(narrow, [25.0, 60.0, 100.0], [300.0, 60.0, 30.0], [True, True, True], None, None)
     assert not [c for c in narrow.calls if c[0] == "xscale"]
+
+
+def test_a_fleets_bill_says_per_copy_and_its_energy_utilisation() -> None:
+    # a reviewer: the TUI's bill of "3 x (8 x MI355X)" showed one copy's capex with no word of copies, and a fleet's
+    # energy without the busy share it is charged at (the CLI says both)
+    from rich.console import Console
+
+    from recommender.models import BillLine, Configuration
+    from tui.widgets.bill import bill_table, cost_text
+
+    c = Configuration.model_construct(accelerator_id="amd-mi355x-288gb", accelerators=8, count=3, capex_usd=245000.0,
+                                      bill=[BillLine(item="accelerators", quantity=8, unit_usd=25000, total_usd=200000)],
+                                      tco_usd=277605.0, yearly_cost_usd=69000.0, energy_usd_per_year=5000.0,
+                                      utilization=0.836)  # fmt: skip
+    console = Console(width=160, record=True)
+    console.print(bill_table(c, lambda a: "Instinct MI355X 288GB", wide=False))
+    assert "8 × Instinct MI355X 288GB (per copy, 3 copies)" in console.export_text()
+    assert cost_text(c, 5).endswith("energy $5,000 a year at 83.6 % utilisation")
+    one = c.model_copy(update={"count": 1})
+    console = Console(width=160, record=True)
+    console.print(bill_table(one, lambda a: "Instinct MI355X 288GB", wide=False))
+    assert "copies" not in console.export_text()
+
+
+async def test_a_reason_that_names_its_accelerator_is_not_prefixed_twice(make_app: Any) -> None:
+    # a reviewer at 120 columns: "A30 PCIe 24GB: A30 PCIe 24GB: at most 69.3 mixes/day within the limits, …"
+    from tui_fakes import fake_optimize
+
+    from tui.widgets.recommendation import RecommendationPanel
+
+    def named(scenario: Any, catalog: Any = None) -> Any:
+        rec = fake_optimize(scenario, catalog)
+        names = dict(zip(catalog.accelerators["accelerator_id"], catalog.accelerators["name"]))
+        alts = [a.model_copy(update={"reason": f"{names[a.accelerator_id]}: at most 1 mixes/day"})
+                for a in rec.alternatives]
+        return rec.model_copy(update={"alternatives": alts})
+
+    app = make_app(optimize=named)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        rows = app.query_one(RecommendationPanel).alternative_rows
+        text = " ".join(_text(app, "#rec-alternatives").split())
+        assert rows and all(f"{r[0]}: at most 1 mixes/day" in text for r in rows)
+        assert not any(f"{r[0]}: {r[0]}:" in text for r in rows), text
+
+
+def test_the_cheapest_cloud_line_says_a_combined_quotes_rate_is_its_first_terms() -> None:
+    # a reviewer: "commit 3y+commit 1y at $2.27/accelerator-hour" (the last two years are at $3.06)
+    from rich.console import Console
+
+    from recommender.plan_models import RentOrBuy, RentQuote
+    from tui.widgets.bill import rent_text
+
+    q = RentQuote(provider="Azure", accelerator_id="a", pricing="commit_3y+commit_1y", usd_per_accelerator_hour=2.27,
+                  rent_usd_per_year=156479.0, rent_pv_usd=624775.0, source="s", as_of="2025-03")  # fmt: skip
+    rec = type("R", (), {"rent_or_buy": RentOrBuy(utilization=0.8, mixes_per_year=1.0, buy_tco_usd=1.0,
+                                                  buy_usd_per_year=1.0, quotes=[q], cheapest=q), "choice": None})()
+    console = Console(width=300, record=True)
+    console.print(rent_text(rec, lambda a: "A100"))
+    assert "Cheapest cloud: Azure A100 commit 3y at $2.27/accelerator-hour for its whole terms, then commit 1y —" in \
+        console.export_text()

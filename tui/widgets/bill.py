@@ -26,7 +26,8 @@ def has_bill(rec: Any) -> bool:
 def bill_table(c: Any, name: Callable[[str], str], *, wide: bool) -> Table:
     """The bill of one copy of ``c``: item, quantity, unit, total and (wide) the sources."""
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
-    table.add_column(f"{c.accelerators} × {name(c.accelerator_id)}", overflow="fold")
+    copies = f" (per copy, {c.count} copies)" if getattr(c, "count", 1) > 1 else ""  # as the CLI says it
+    table.add_column(f"{c.accelerators} × {name(c.accelerator_id)}{copies}", overflow="fold")
     table.add_column("Qty", justify="right", no_wrap=True)
     table.add_column("Unit", justify="right", no_wrap=True)
     table.add_column("Total", justify="right", no_wrap=True)
@@ -58,8 +59,9 @@ def cost_text(c: Any, years: float) -> str:
     parts = [f"TCO {fmt.money(c.tco_usd)} (present value over {fmt.plain_number(years)} years)"]
     if per_year is not None:
         parts.append(f"{fmt.money(per_year)} a year")
-    if energy is not None:
-        parts.append(f"energy {fmt.money(energy)} a year")
+    if energy is not None:  # at the utilisation it is charged at (a fleet's copies: their busy share)
+        util = getattr(c, "utilization", None)
+        parts.append(f"energy {fmt.money(energy)} a year" + (f" at {fmt.percent(util)} utilisation" if util else ""))
     return " · ".join(parts)
 
 
@@ -81,8 +83,11 @@ def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
         out.append(f" Decision: {decision}.", style="bold")
     q = r.cheapest
     if q is not None:
-        out.append(f"\nCheapest cloud: {q.provider} {name(q.accelerator_id)} {q.pricing.replace('_', ' ')} at "
-                   f"${q.usd_per_accelerator_hour:.2f}/accelerator-hour — {fmt.money(q.rent_usd_per_year)} a year, "
+        first, _, then = q.pricing.partition("+")  # a commitment's whole terms, then another way for the rest
+        rate = f"${q.usd_per_accelerator_hour:.2f}/accelerator-hour" + (
+            f" for its whole terms, then {then.replace('_', ' ')}" if then else "")  # fmt: skip
+        out.append(f"\nCheapest cloud: {q.provider} {name(q.accelerator_id)} {first.replace('_', ' ')} at {rate} — "
+                   f"{fmt.money(q.rent_usd_per_year)} a year, "
                    f"{fmt.money(q.rent_pv_usd)} present value ({fmt.shorten(q.source, 60)}, {q.as_of})")
     for q in r.quotes:  # the break-even with the CLI's precision (a reviewer: 10 % here, 9.9 % there)
         if q.break_even_utilization is not None:

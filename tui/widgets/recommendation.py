@@ -306,7 +306,9 @@ class RecommendationPanel(VerticalScroll):
         if narrow:  # the bases are in the workload table right below
             grid.add_row("Objective", f"{value}{mixes}")
         else:
-            bases = bases_summary([w for x in configs for w in x.workloads])
+            # the bases of the rows shown: a fleet's configuration lists only the workloads it trains
+            bases = bases_summary([w for x in configs for w in x.workloads
+                                   if len(configs) == 1 or x.serves.get(w.workload, 0.0) >= 5e-4])
             grid.add_row("Objective", f"{obj}{mixes} · bases: {bases}")
         binding = binding_limits(rec, self.infeasibility)
         grid.add_row("Binding", binding_text(rec, binding) if binding else "no limit binds")
@@ -454,7 +456,9 @@ class RecommendationPanel(VerticalScroll):
         if rec.alternatives and mode != "wide":  # why each lost, below the table
             from rich.console import Group
 
-            why = Text("\n".join(f"{r[0]}: {r[4]}" for r in self.alternative_rows), style="dim")
+            # a reason that names its accelerator already is not prefixed again ("A30: A30: at most …")
+            why = Text("\n".join(r[4] if r[4].startswith(f"{r[0]}:") else f"{r[0]}: {r[4]}"
+                                 for r in self.alternative_rows), style="dim")  # fmt: skip
             self.query_one("#rec-alternatives", Static).update(Group(table, why))
         else:
             self.query_one("#rec-alternatives", Static).update(table if rec.alternatives else Text("none"))
