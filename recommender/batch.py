@@ -501,8 +501,8 @@ def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
             elif c == "objective":
                 value = "" if r.objective_value is None else f" = {objective_text(v, r.objective_value)}"
                 cells.append(_md_escape(f"{v}{', ' + r.risk if r.risk else ''}{value}"))
-            elif c == "cloud_decision":
-                cells.append(_md_escape(f"{v}{': ' + r.cheapest_rent if r.cheapest_rent else ''}"))
+            elif c == "cloud_decision":  # "buy: X (AWS, spot)" read as buying from AWS (a reviewer)
+                cells.append(_md_escape(f"{v} (cheapest rent: {r.cheapest_rent})" if r.cheapest_rent else str(v)))
             else:
                 cells.append(_md_escape(str(_cell(v))))
         out.append("| " + " | ".join(cells) + " |")

@@ -255,3 +255,12 @@ def test_a_fleets_alternatives_compare_money_with_money() -> None:
                                 "objective": "min_tco", "required_mixes_per_day": 200, "budget_usd": 3e6})
     lost = [a.reason for a in rec.alternatives if "for the mix" in a.reason]
     assert lost and all(f"vs ${rec.objective_value:,.0f} TCO for the mix" in r for r in lost), lost
+
+
+def test_the_rent_table_lists_the_cheapest_first() -> None:
+    # a reviewer: the cheapest quote (another accelerator's, Nebius H100 spot $37,790) came last, after $367,959
+    rec = recommender.optimize({"workloads": [{"benchmark": "bert"}, {"benchmark": "resnet"}], "objective": "min_tco",
+                                "required_mixes_per_day": 20, "years": 4, "budget_usd": 300_000})
+    quotes = rec.rent_or_buy.quotes
+    assert [q.rent_pv_usd for q in quotes] == sorted(q.rent_pv_usd for q in quotes)
+    assert quotes[0] == rec.rent_or_buy.cheapest and quotes[0].accelerator_id != rec.choice.accelerator_id

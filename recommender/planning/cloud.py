@@ -180,6 +180,14 @@ class RentOrBuy:
     def cheapest(self) -> RentQuote | None:
         return self.quotes[0] if self.quotes else None
 
+    def shown(self, accelerator_id: str) -> list[RentQuote]:
+        """What a rent table lists: the cheapest quote of each pricing model for the bought accelerator and the
+        cheapest quote of all, cheapest first (the other accelerator's was put last whatever it cost)."""
+        out = list(self.cheapest_per_pricing(accelerator_id).values())
+        if self.cheapest is not None and self.cheapest not in out:
+            out.append(self.cheapest)
+        return sorted(out, key=lambda q: q.rent_pv_usd)
+
     def cheapest_per_pricing(self, accelerator_id: str) -> dict[str, RentQuote]:
         """The cheapest quote of each pricing model for one accelerator."""
         out: dict[str, RentQuote] = {}

@@ -70,9 +70,7 @@ def _quote(q: cloud.RentQuote) -> RentQuote:
 
 
 def summary(r: cloud.RentOrBuy, accelerator_id: str) -> RentOrBuy:
-    shown = list(r.cheapest_per_pricing(accelerator_id).values())
-    if r.cheapest is not None and r.cheapest not in shown:
-        shown.append(r.cheapest)
+    shown = r.shown(accelerator_id)
     return RentOrBuy(utilization=r.utilization, mixes_per_year=r.mixes_per_year, buy_tco_usd=r.buy_tco_pv_usd,
                      buy_usd_per_year=r.buy_usd_per_year, quotes=[_quote(q) for q in shown],
                      cheapest=None if r.cheapest is None else _quote(r.cheapest))  # fmt: skip

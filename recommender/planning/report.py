@@ -55,10 +55,7 @@ def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
              f"buy {money(r.buy_tco_pv_usd)} (present value)."), "",
             "| provider | accelerator | pricing | USD/acc-h | rent (PV) | vs buy | break-even utilisation | source |",
             "|---|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
-    shown = list(r.cheapest_per_pricing(accelerator_id).values())
-    if r.cheapest is not None and r.cheapest not in shown:
-        shown.append(r.cheapest)
-    for q in shown:
+    for q in r.shown(accelerator_id):
         be = "—" if q.break_even_utilization is None else percent(q.break_even_utilization)
         rows.append(f"| {q.provider} | {q.accelerator_id} | {q.pricing} | {q.usd_per_accelerator_hour:.2f} | "
                     f"{money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_pv_usd:.2f}x | {be} | "
