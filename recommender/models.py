@@ -302,8 +302,8 @@ class Scenario(FrozenModel):
         if both:  # it answered "infeasible", as if no candidate could meet the limits
             raise ValueError(f"exclude: {both[0]!r} is also in the allow-list (accelerators); name it in one of them")
         if unpriced := [a for a in self.price_notes if a not in self.prices]:  # (a reviewer: shown nowhere)
-            raise ValueError(f"price_notes: a note for {unpriced[0]!r}, which `prices` has no price for; give the "
-                             "price (or remove the note)")
+            raise ValueError(f"price_notes.{unpriced[0]}: a note, but `prices` has no price for {unpriced[0]!r}; "
+                             "give the price (or remove the note)")
         if self.objective == Objective.MIN_TCO and self.required_mixes_per_day is None:
             raise ValueError("required_mixes_per_day: required when objective is min_tco")
         if self.objective != Objective.MIN_TCO and not any(

@@ -367,8 +367,8 @@ def test_a_price_note_without_a_price_is_an_error_at_its_line(tmp_path: Path) ->
         """)
     with pytest.raises(ScenarioError) as info:
         load_scenario(f)
-    assert str(info.value) == (f"{f}:3: price_notes: a note for 'nvidia-a30-pcie-24gb', which `prices` has no price "
-                               "for; give the price (or remove the note)")
+    assert str(info.value) == (f"{f}:4: price_notes.nvidia-a30-pcie-24gb: a note, but `prices` has no price for "
+                               "'nvidia-a30-pcie-24gb'; give the price (or remove the note)")  # at its own line
 
 
 def test_a_price_lists_unknown_ids_are_said_with_its_other_errors(tmp_path: Path) -> None:

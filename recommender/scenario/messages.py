@@ -187,12 +187,12 @@ def validation_errors(exc: ValidationError, doc: Doc, model: type[BaseModel] | N
     return out
 
 
-_HEAD_RE = re.compile(r"^([a-z_][a-z0-9_]*(?:\[\d+\]|\.[a-z_][a-z0-9_]*)*): (.+)$", re.DOTALL)
+_HEAD_RE = re.compile(r"^([a-z_][a-z0-9_]*(?:\[\d+\]|\.[a-z_][a-z0-9_\-]*)*): (.+)$", re.DOTALL)  # keys: ids
 
 
 def _head_parts(head: str) -> PathT:
     """``workloads[0].share`` -> ``("workloads", 0, "share")`` (the field a model validator's message names)."""
-    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[a-z_][a-z0-9_]*|\d+", head))
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[a-z_][a-z0-9_\-]*|\d+", head))
 
 
 def get_path(data: Any, path: PathT) -> Any:
