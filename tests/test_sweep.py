@@ -196,6 +196,20 @@ def test_rows_and_csv_output_and_summary(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "power_limit_kw (5 values" in res.stdout
 
 
+def test_a_csv_summary_knows_an_axis_named_like_a_result(tmp_path: Path) -> None:
+    # a reviewer: with a `risk` axis the CSV summary had no risk section and lined budgets up across risks
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: r\nbase:\n  workloads: [{benchmark: bert}]\naxes:\n  risk: [p80, expected]\n"
+                 "  budget_usd: [15000, 300000]\n")
+    out = tmp_path / "r.csv"
+    _run(load_sweep(f), out, jobs=1)
+    frame = read_results(out)
+    assert frame.attrs["axes"] == ["risk", "budget_usd"]
+    text = summary_text(frame)
+    assert "\nrisk (2 values" in text and "budget_usd (2 values, 2 combinations of the other axes)" in text, text
+    assert " 1 changes" not in text
+
+
 def test_the_summary_writes_every_number_alike() -> None:
     # a reviewer: "50,000 -> 200000" (a float and an integer of the same axis)
     import pandas as pd

@@ -196,9 +196,15 @@ def _read_csv(p: Path, columns: list[str] | None) -> Any:
     if p.is_dir():
         raise ScenarioError(f"{p}: is a directory, not a CSV sweep output")
     try:
-        return pd.read_csv(p, usecols=columns)
+        frame = pd.read_csv(p, usecols=columns)
     except pd.errors.EmptyDataError:
         raise ScenarioError(f"{p}: empty file, not a sweep output") from None
+    cols = list(frame.columns)
+    if columns is None and cols[:1] == ["index"] and "status" in cols:
+        # the writer's layout: index, the axes, then the results from status on — so an axis named like a
+        # result (risk, objective) is an axis (a reviewer's CSV summary lost its `risk` axis)
+        frame.attrs["axes"] = cols[1 : cols.index("status")]
+    return frame
 
 
 def _read_parquet(p: Path, columns: list[str] | None) -> Any:

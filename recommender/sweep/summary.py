@@ -16,7 +16,8 @@ _RESULT = {name for name, _ in RESULT_COLUMNS} | {"index"}
 
 
 def axes_of(frame: Any) -> list[str]:
-    """The axis columns (from the Parquet metadata; for CSV, every column that is not a result)."""
+    """The axis columns (from the Parquet metadata or the CSV's layout; else every column that is not a
+    result)."""
     axes = frame.attrs.get("axes")
     return list(axes) if axes else [c for c in frame.columns if c not in _RESULT]
 
@@ -73,9 +74,9 @@ def summary_text(frame: Any, *, top: int = 8) -> str:
         if ch.empty:
             lines.append(f"\n{axis} ({values} values): the choice never changes along this axis")
             continue
-        contexts = int(ch["contexts"].iloc[0])
-        lines.append(f"\n{axis} ({values} values, {contexts:,} combinations of the other axes): "
-                     f"{int(ch['count'].sum()):,} changes of the chosen accelerator")
+        contexts, n = int(ch["contexts"].iloc[0]), int(ch["count"].sum())
+        lines.append(f"\n{axis} ({values} values, {contexts:,} combination{'s' * (contexts != 1)} of the other "
+                     f"axes): {n:,} change{'s' * (n != 1)} of the chosen accelerator")
         for r in ch.head(top).itertuples(index=False):
             lines.append(f"  {_v(r.from_value)} -> {_v(r.to_value)}: "
                          f"{r.from_choice} -> {r.to_choice}  (in {r.count:,} of {contexts:,})")
