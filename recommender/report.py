@@ -90,14 +90,11 @@ def recommendation_markdown(rec: Recommendation) -> str:
     """A readable report: the answer, its numbers, the alternatives, the limits and the assumptions."""
     p80 = " p80" if rec.risk == "p80" else ""
     unit = {"minutes": f"min (share-weighted{p80} minutes to train)", "mixes_per_day": f"mixes/day{p80 and ' at p80 minutes'}",
-            "usd": "USD"}  # fmt: skip
+            "usd": "TCO (present value)"}  # fmt: skip
     lines = [f"# {rec.scenario}: {rec.status.value}", ""]
-    if rec.objective_value is not None:
-        lines.append(
-            f"**Objective** {rec.objective.value}: {_amount(rec.objective_value)} "
-            f"{unit.get(rec.objective_unit, rec.objective_unit)}"
-        )
-        lines.append("")
+    if rec.objective_value is not None:  # money as everywhere else: $125,187 (it read "125,187 USD")
+        value = fmt.money(rec.objective_value) if rec.objective_unit == "usd" else _amount(rec.objective_value)
+        lines += [f"**Objective** {rec.objective.value}: {value} {unit.get(rec.objective_unit, rec.objective_unit)}", ""]
     if rec.risk:  # issue 12: which minutes were ranked
         lines += [f"**Risk** {rec.risk}: {RISK_TEXT.get(rec.risk, rec.risk)}", ""]
     lines += rent_decision_lines(rec)

@@ -264,3 +264,10 @@ def test_the_rent_table_lists_the_cheapest_first() -> None:
     quotes = rec.rent_or_buy.quotes
     assert [q.rent_pv_usd for q in quotes] == sorted(q.rent_pv_usd for q in quotes)
     assert quotes[0] == rec.rent_or_buy.cheapest and quotes[0].accelerator_id != rec.choice.accelerator_id
+
+
+def test_a_markdown_report_writes_money_as_money() -> None:
+    # a reviewer: "**Objective** min_tco: 125,187 USD" where the text and batch rows write $125,187
+    rec = recommender.optimize({"workloads": [{"benchmark": "bert"}], "objective": "min_tco",
+                                "required_mixes_per_day": 20, "budget_usd": 300_000})
+    assert f"**Objective** min_tco: ${rec.objective_value:,.0f} TCO (present value)" in rec.to_markdown()
