@@ -482,9 +482,8 @@ class RecommenderApp(FileActions, App[None]):
     def _frontier_ready(self, message: msg.FrontierReady) -> None:
         if message.generation != self.generation:
             return
-        choice = self.recommendation.choice if self.recommendation is not None else None
         budget = self.scenario.budget_usd if self.scenario is not None else None
-        self.query_one(FrontierView).show(message.frontier, choice, budget)
+        self.query_one(FrontierView).show_for(message.frontier, self.recommendation, budget)
 
     @on(msg.FrontierFailed)
     def _frontier_failed(self, message: msg.FrontierFailed) -> None:

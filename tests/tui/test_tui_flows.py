@@ -430,6 +430,23 @@ async def test_frontier_view_marks_current_choice(make_app: Any) -> None:
         assert "Minutes (weighted)" in [str(c.label) for c in table.columns.values()]
 
 
+async def test_a_fleet_is_no_point_of_the_frontier(make_app: Any) -> None:
+    # a reviewer: in mix mode the frontier marked one member of the fleet "◆ current" (and another "over limit")
+    from tui_fakes import candidates, fake_optimize
+
+    def fleet(scenario: Any, catalog: Any = None) -> Any:
+        rec = fake_optimize(scenario, catalog)
+        other = next(c for c in candidates(scenario) if c.accelerator_id != rec.choice.accelerator_id)
+        return rec.model_copy(update={"configurations": [rec.choice, other.model_copy(update={"count": 2})]})
+
+    app = make_app(optimize=fleet)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_view(app, pilot, "2")
+        table = app.query_one("#frontier-table", DataTable)
+        assert "◆ current" not in [table.get_row_at(i)[-1] for i in range(table.row_count)]
+        assert "The recommendation is a fleet (2 configurations, 3 copies, $" in _text(app, "#frontier-status")
+
+
 async def test_a_p80_frontier_says_so_in_its_minutes_column(make_app: Any) -> None:
     # a TUI review: under p80 the frontier listed expected minutes; now the p80 ones, and the header says which
     def frontier(scenario: Any, catalog: Any) -> Any:

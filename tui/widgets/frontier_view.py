@@ -69,7 +69,23 @@ class FrontierView(Vertical):
         self.query_one("#frontier-table", FitTable).set_rows([])
         self.set_status(text)
 
-    def show(self, frontier: pd.DataFrame, choice: Any | None, budget_usd: float | None = None) -> None:
+    def show_for(self, frontier: pd.DataFrame, rec: Any | None, budget_usd: float | None = None) -> None:
+        """The frontier beside the recommendation ``rec``: its choice marked, unless it is a fleet (mix mode or
+        copies), which is no point of this frontier of single configurations — the status says so (a reviewer
+        saw one member of a fleet marked "current" and the other "over limit")."""
+        configs = list(getattr(rec, "configurations", None) or [])
+        choice = getattr(rec, "choice", None)
+        if len(configs) > 1 or (choice is not None and getattr(choice, "count", 1) > 1):
+            fleet = configs or [choice]
+            capex = fmt.money(sum(c.capex_usd * c.count for c in fleet))
+            kinds = f"{len(fleet)} configuration{'s' * (len(fleet) > 1)}, {sum(c.count for c in fleet)} copies"
+            self.show(frontier, None, budget_usd, note=f" The recommendation is a fleet ({kinds}, {capex} capex): "
+                      "not one point of this frontier of single configurations.")
+            return
+        self.show(frontier, choice, budget_usd)
+
+    def show(self, frontier: pd.DataFrame, choice: Any | None, budget_usd: float | None = None, *,
+             note: str = "") -> None:
         plot = self.query_one("#frontier-plot", SafePlot)
         table = self.query_one("#frontier-table", FitTable)
         if frontier is None or not len(frontier):
@@ -123,7 +139,7 @@ class FrontierView(Vertical):
         ranked = ("p80 minutes (the upper ends of the 80 % intervals, as the recommendation ranks them)"
                   if col.endswith("_p80") else "expected minutes")
         self.set_status(f"{len(df)} configurations on the cost ↔ {ranked} frontier, {sum(feasible)} within the "
-                        f"scenario's limits{unfit}; what each figure rests on is in the Basis column.")
+                        f"scenario's limits{unfit}; what each figure rests on is in the Basis column.{note}")
 
     @on(DataTable.RowHighlighted, "#frontier-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
