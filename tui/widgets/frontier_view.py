@@ -78,7 +78,9 @@ class FrontierView(Vertical):
         if len(configs) > 1 or (choice is not None and getattr(choice, "count", 1) > 1):
             fleet = configs or [choice]
             capex = fmt.money(sum(c.capex_usd * c.count for c in fleet))
-            kinds = f"{len(fleet)} configuration{'s' * (len(fleet) > 1)}, {sum(c.count for c in fleet)} copies"
+            copies = sum(c.count for c in fleet)
+            kinds = f"{len(fleet)} configuration{'s' * (len(fleet) > 1)}" + (f", {copies} copies" if copies > len(fleet)
+                                                                             else "")  # fmt: skip
             self.show(frontier, None, budget_usd, note=f" The recommendation is a fleet ({kinds}, {capex} capex): "
                       "not one point of this frontier of single configurations.")
             return
