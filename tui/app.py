@@ -542,7 +542,10 @@ class RecommenderApp(FileActions, App[None]):
             self.solve_now()
 
     def action_leave_field(self) -> None:
-        self.query_one(TabbedContent).query_one(ContentTabs).focus()
+        """Escape: on the Recommend view to the answer (as at start: view keys work, PageDown scrolls it — a
+        reviewer found the tab bar focused and the answer unscrollable), elsewhere to the tab bar."""
+        tabs = self.query_one(TabbedContent)
+        (self.query_one(RecommendationPanel) if tabs.active == "recommend" else tabs.query_one(ContentTabs)).focus()
 
     def action_show_view(self, view: str) -> None:
         tabs = self.query_one(TabbedContent)

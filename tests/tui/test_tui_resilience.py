@@ -99,6 +99,7 @@ async def test_focus_starts_on_the_answer_so_2_switches_view(make_app: Any) -> N
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.focused, Input)
+        assert isinstance(app.focused, RecommendationPanel)  # the answer, scrollable with PageDown (a reviewer)
         await pilot.press("3")
         await settle(app, pilot)
         assert app.query_one("#views").active == "catalog"
