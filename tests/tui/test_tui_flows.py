@@ -430,6 +430,24 @@ async def test_frontier_view_marks_current_choice(make_app: Any) -> None:
         assert "Minutes (weighted)" in [str(c.label) for c in table.columns.values()]
 
 
+async def test_a_budget_shows_as_money_once_left_without_a_new_solve(make_app: Any) -> None:
+    # a reviewer: a typed "250k" stayed "250k" where an opened file shows "$250,000"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await _set_input(pilot, "#budget_usd", "250k", type_it=True)
+        await settle(app, pilot)
+        generation = app.generation
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert app.query_one("#budget_usd", Input).value == "$250,000"
+        assert app.generation == generation and app.scenario.budget_usd == 250_000  # the same value: no re-solve
+        await _set_input(pilot, "#budget_usd", "250.5", type_it=True)  # cents would round: left as typed
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert app.query_one("#budget_usd", Input).value == "250.5"
+
+
 async def test_a_fleet_is_no_point_of_the_frontier(make_app: Any) -> None:
     # a reviewer: in mix mode the frontier marked one member of the fleet "◆ current" (and another "over limit")
     from tui_fakes import candidates, fake_optimize

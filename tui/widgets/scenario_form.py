@@ -316,6 +316,21 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         event.stop()
         self.post_message(self.Edited())
 
+    @on(Input.Blurred)
+    def _money_shown_as_money(self, event: Input.Blurred) -> None:
+        """A money field shows its amount as money once left (``250k`` -> ``$250,000``, as an opened file shows
+        it; a reviewer saw both); the value is the same, so nothing is re-solved."""
+        if event.input.id not in MONEY_FIELDS or not event.value.strip():
+            return
+        try:
+            amount = fmt.parse_money(event.value)
+        except ValueError:
+            return  # the field's own error says what is wrong
+        shown = fmt.money(amount) if isinstance(amount, float | int) and amount > 0 else event.value
+        if shown != event.value and fmt.parse_money(shown) == amount:  # (never a rounded, other amount)
+            with self.prevent(Input.Changed):
+                event.input.value = shown
+
     @on(Button.Pressed, "#add-workload")
     async def add_workload(self) -> None:
         used = {row.key for row in self.query(WorkloadRow)}
