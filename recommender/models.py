@@ -442,9 +442,8 @@ class WorkloadEstimate(FrozenModel):
                          "round, moved to the target round by the model's trend; source names the round), predicted, "
                          "specs_only (the accelerator has no MLPerf result).")
     source: str | None = Field(default=None, description="Which result or model the figure comes from.")
-    trainings_per_day: float | None = Field(
-        default=None, description="Mix mode: trainings per day of this workload assigned to this configuration."
-    )
+    trainings_per_day: float | None = Field(default=None, description="Trainings per day of this workload this configuration "
+        "can do: mixes_per_day x share (single mode); in mix mode the assignment's (its capacity when it is the only one).")
 
 
 class Configuration(FrozenModel):
