@@ -198,12 +198,8 @@ def test_rows_and_csv_output_and_summary(tmp_path: Path) -> None:
 
 def test_a_csv_summary_knows_an_axis_named_like_a_result(tmp_path: Path) -> None:
     # a reviewer: with a `risk` axis the CSV summary had no risk section and lined budgets up across risks
-    f = tmp_path / "s.yaml"
-    f.write_text("version: 1\nname: r\nbase:\n  workloads: [{benchmark: bert}]\naxes:\n  risk: [p80, expected]\n"
-                 "  budget_usd: [15000, 300000]\n")
-    out = tmp_path / "r.csv"
-    _run(load_sweep(f), out, jobs=1)
-    frame = read_results(out)
+    frame = _csv_rows(tmp_path, "name: r\nbase:\n  workloads: [{benchmark: bert}]\naxes:\n  risk: [p80, expected]\n"
+                              "  budget_usd: [15000, 300000]\n")
     assert frame.attrs["axes"] == ["risk", "budget_usd"]
     text = summary_text(frame)
     assert "\nrisk (2 values" in text and "budget_usd (2 values, 2 combinations of the other axes)" in text, text
@@ -311,16 +307,21 @@ def test_explain_and_mix_scenarios_go_through_the_optimizer(tmp_path: Path) -> N
     assert set(rows["status"]) <= {"optimal", "feasible", "infeasible"}
 
 
+def _csv_rows(tmp_path: Path, body: str):
+    """The rows (by index) of the sweep ``version: 1`` + ``body``, run in this process to a CSV output."""
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\n" + body)
+    out = tmp_path / "r.csv"
+    _run(load_sweep(f), out, jobs=1)
+    return read_results(out).sort_values("index")
+
+
 def test_a_sweep_that_weighs_renting_writes_the_decision_as_batch_does(tmp_path: Path) -> None:
     # a reviewer: consider_cloud sweeps wrote "infeasible" where batch rows of the same scenarios said "rent …"
     from recommender.batch import row_from_recommendation
 
-    f = tmp_path / "s.yaml"
-    f.write_text("version: 1\nname: rent\nbase:\n  workloads: [{benchmark: bert}]\n  objective: min_tco\n"
-                 "  required_mixes_per_day: 30\n  consider_cloud: true\naxes:\n  budget_usd: [1000, 1000000]\n")
-    out = tmp_path / "r.csv"
-    _run(load_sweep(f), out, jobs=1)
-    rows = read_results(out).sort_values("index")
+    rows = _csv_rows(tmp_path, "name: rent\nbase:\n  workloads: [{benchmark: bert}]\n  objective: min_tco\n"
+                               "  required_mixes_per_day: 30\n  consider_cloud: true\naxes:\n  budget_usd: [1000, 1000000]\n")
     for budget, (_, row) in zip([1000, 1000000], rows.iterrows()):
         rec = recommender.optimize({"workloads": [{"benchmark": "bert"}], "objective": "min_tco", "budget_usd": budget,
                                     "required_mixes_per_day": 30, "consider_cloud": True}, explain=False)

@@ -253,6 +253,17 @@ async def test_export_to_missing_directory_shows_error(make_app: Any, tmp_path: 
         assert app.screen.query_one(RecommendationPanel)
 
 
+async def _confirm(app: Any, pilot: Any, key: str, path: Path, dialog: type, answer: str) -> None:
+    """``key`` opens a path dialog; ``path`` and Enter in it bring up the confirmation ``dialog``; ``answer`` it."""
+    await pilot.press(key)
+    await pilot.pause()
+    app.screen.query_one("#dialog-path", Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, dialog)
+    await pilot.press(answer)
+
+
 async def test_save_and_open_scenario_round_trip(make_app: Any, tmp_path: Path) -> None:
     app = make_app()
     path = tmp_path / "mine.yaml"
@@ -274,13 +285,7 @@ async def test_save_and_open_scenario_round_trip(make_app: Any, tmp_path: Path) 
         from tui.screens.confirm import ConfirmDiscard
 
         for answer in ("n", "y"):
-            await pilot.press("ctrl+o")
-            await pilot.pause()
-            app.screen.query_one("#dialog-path", Input).value = str(path)
-            await pilot.press("enter")
-            await pilot.pause()
-            assert isinstance(app.screen, ConfirmDiscard)
-            await pilot.press(answer)
+            await _confirm(app, pilot, "ctrl+o", path, ConfirmDiscard, answer)
             await settle(app, pilot)
             if answer == "n":
                 assert app.scenario.budget_usd == 100000 and not isinstance(app.screen, ConfirmDiscard)
@@ -298,13 +303,7 @@ async def test_saving_over_another_existing_file_asks_first(make_app: Any, tmp_p
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         for answer in ("n", "y"):
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-            app.screen.query_one("#dialog-path", Input).value = str(other)
-            await pilot.press("enter")
-            await pilot.pause()
-            assert isinstance(app.screen, ConfirmOverwrite)
-            await pilot.press(answer)
+            await _confirm(app, pilot, "ctrl+s", other, ConfirmOverwrite, answer)
             await pilot.pause()
             if answer == "n":
                 assert other.read_text() == "# someone's notes\nversion: 1\n"
