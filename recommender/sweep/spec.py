@@ -153,7 +153,9 @@ def load_sweep(path: str | Path, *, catalog: Catalog | None = None) -> Plan:
     if not isinstance(data, dict):
         raise SweepError([ScenarioError("a sweep file is a mapping with `base:` and `axes:`", file=file, line=1)])
     errors = _check_top(doc)
-    if errors and not all(_is_axis_field_error(e) for e in errors):
+    given = data.get("axes") if isinstance(data.get("axes"), dict) else {}
+    unknown = {f"axes.{k}" for k in given if k not in _AXIS_FIELDS}
+    if any(getattr(e, "field", None) not in unknown for e in errors):
         raise SweepError(errors)  # the file's shape is wrong: nothing below can be read
     name = data.get("name") or Path(path).stem
     incl = I.includes(file, Path(path).parent)
@@ -204,10 +206,6 @@ def _validated_axes(doc: Any, specs: list[tuple[str, list[tuple[Any, Any, tuple[
                 errors += [e for e in result if str(e) not in seen and not seen.add(str(e))]  # type: ignore[func-returns-value]
         axes.append(Axis(fld, tuple(v[0] for v in values), tuple(updates), named))
     return (axes, base_scenario), errors
-
-
-def _is_axis_field_error(e: Exception) -> bool:
-    return "unknown scenario field" in str(e)
 
 
 def _about(e: Exception, fields: set[str]) -> bool:
