@@ -637,3 +637,28 @@ async def test_focusing_the_allow_list_highlights_its_first_row(make_app: Any) -
         assert allow.highlighted == 0
         await pilot.press("down")
         assert allow.highlighted == 1
+
+
+async def test_a_box_shows_its_mark_only_when_ticked(make_app: Any) -> None:
+    # a reviewer: ticked and unticked boxes both read "▐X▌" (colour alone told them apart)
+    from textual.widgets import Checkbox
+
+    from tui.widgets.scenario_form import AllowList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        allow = app.query_one("#accelerators", AllowList)
+        ticked = set(allow.selected)
+        marks = {}
+        for y in range(min(allow.option_count, allow.size.height)):
+            text = allow.render_line(y).text
+            value = allow.get_option_at_index(y).value
+            marks[value] = text[1]
+        assert ticked and len(ticked) < len(marks)  # the seed ticks some rows, not all
+        assert all(mark == ("X" if value in ticked else " ") for value, mark in marks.items()), marks
+        mix = app.query_one("#mix", Checkbox)
+        assert not mix.value and mix.render().plain[1] == " "
+        mix.value = True
+        await pilot.pause()
+        assert mix.render().plain[1] == "X"

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
@@ -72,11 +74,30 @@ class ErrorLabel(Label):
 
 class AllowList(SelectionList[str]):
     """The allow-list of accelerators; focusing it highlights its first row (a reviewer tabbed in, saw no row
-    highlighted, and the first Down then Space ticked off the row they had not meant)."""
+    highlighted, and the first Down then Space ticked off the row they had not meant). A row shows its mark only
+    when ticked: Textual draws the same X for both states, told apart by colour alone (a reviewer)."""
 
     def on_focus(self) -> None:
         if self.highlighted is None and self.option_count:
             self.highlighted = 0
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        meta = segments[1].style.meta if len(segments) > 1 and segments[1].style is not None else {}
+        if segments[1:] and segments[1].text == Checkbox.BUTTON_INNER and meta.get("option") is not None \
+                and self.get_option_at_index(meta["option"]).value not in set(self.selected):  # fmt: skip
+            segments[1] = Segment(" ", segments[1].style)
+            return Strip(segments, strip.cell_length)
+        return strip
+
+
+class Tick(Checkbox):
+    """A checkbox whose mark shows only when ticked (Textual's X of both states differs by colour alone)."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:
+        return "X" if self.value else " "
 
 
 class WorkloadRow(Horizontal):
@@ -139,7 +160,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         yield Label("More limits", classes="section-label")
         for fid in ("max_accelerators", "max_nodes", "rack_units", "min_accelerator_memory_gb"):
             yield self._number_field(fid)
-        yield Checkbox("Mix of configurations (split workloads)", id="mix", compact=True)
+        yield Tick("Mix of configurations (split workloads)", id="mix", compact=True)
         yield Label("Workloads: benchmark or custom, share", classes="section-label")
         yield Vertical(id="workloads")
         yield ErrorLabel(id="workloads-error")
