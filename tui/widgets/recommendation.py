@@ -46,6 +46,8 @@ BASIS_STYLE = {"measured": "bold", "carried": "", "predicted": "italic", "specs_
                "does_not_fit": "dim"}
 CACHED_TEXT = "Cached: the answer last computed for these same inputs — the fresh solve replaces it."
 STALE_TEXT = ("⚠ Answer for the last valid scenario — fix the highlighted field to update it.")
+#: A fleet's configuration lists a workload it trains at least this share of (below: it never trains it).
+SERVES_SHOWN = 5e-4
 SOLVE_FAILED_TEXT = "⚠ Answer for the last scenario that solved — this one could not be solved (see the status above)."
 
 
@@ -114,7 +116,9 @@ def _p80_mixes(c: Any, rec: Any) -> float | None:
         return None
     weighted = sum(shares.get(w.workload, 0.0) * max(w.minutes_high or w.minutes, w.minutes) for w in c.workloads
                    if shares.get(w.workload, 0.0) > 0)  # fmt: skip
-    return 1440.0 * total / weighted if weighted > 0 else None
+    from recommender.planning.mix_check import MINUTES_PER_DAY
+
+    return MINUTES_PER_DAY * total / weighted if weighted > 0 else None
 
 
 def basis_short(basis: str, source: str | None) -> str:
@@ -308,7 +312,7 @@ class RecommendationPanel(VerticalScroll):
         else:
             # the bases of the rows shown: a fleet's configuration lists only the workloads it trains
             bases = bases_summary([w for x in configs for w in x.workloads
-                                   if len(configs) == 1 or x.serves.get(w.workload, 0.0) >= 5e-4])
+                                   if len(configs) == 1 or x.serves.get(w.workload, 0.0) >= SERVES_SHOWN])
             grid.add_row("Objective", f"{obj}{mixes} · bases: {bases}")
         binding = binding_limits(rec, self.infeasibility)
         grid.add_row("Binding", binding_text(rec, binding) if binding else "no limit binds")
@@ -364,7 +368,7 @@ class RecommendationPanel(VerticalScroll):
             # a fleet's rows name the configuration (two of one accelerator read alike) and skip what it never trains
             prefix = f"{c.accelerators} × {self.acc_name(c.accelerator_id)}: " if mix else ""
             for w in c.workloads:
-                if mix and c.serves.get(w.workload, 0.0) < 5e-4:
+                if mix and c.serves.get(w.workload, 0.0) < SERVES_SHOWN:
                     continue
                 fits = w.basis != "does_not_fit"
                 interval = (
