@@ -25,6 +25,13 @@ class FileActions:
     _clean_scenario: Any
     has_unsaved_edits: bool
 
+    #: The app's actions that do nothing while a dialog is open (the dialog has the keys): hidden from the footer
+    #: then (a reviewer saw "1 Recommend … ^s Save" advertised under a dialog).
+    QUIET_BEHIND_DIALOGS = frozenset({"show_view", "open_scenario", "save_scenario", "export", "solve_now", "help"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in self.QUIET_BEHIND_DIALOGS and self._dialog_open())
+
     def action_export(self, fmt_name: str | None = None) -> None:
         if self._dialog_open():
             return

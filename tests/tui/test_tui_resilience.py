@@ -178,6 +178,25 @@ def test_infeasibility_from_candidates_names_each_missed_limit(seed_scenario: An
     assert texts[1].startswith("power limit by ")
 
 
+async def test_the_footer_shows_only_what_works_while_a_dialog_is_open(make_app: Any) -> None:
+    # a reviewer: under the Save/Export/Quit dialogs the footer still offered "1 Recommend … ^s Save" (they do
+    # nothing there)
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        before = [k.key_display for k in app.query("FooterKey")]
+        app.query_one("#budget_usd", Input).value = "450k"
+        await settle(app, pilot)
+        await pilot.press("escape", "q")
+        await pilot.pause()
+        during = [k.key_display for k in app.screen_stack[0].query("FooterKey")]
+        assert {"1", "2", "^s", "^o", "^e", "^r"} <= set(before)
+        assert not {"1", "2", "3", "^s", "^o", "^e", "^r", "f1"} & set(during) and "^q" in during, during
+        await pilot.press("n")
+        await pilot.pause()
+        assert [k.key_display for k in app.query("FooterKey")] == before
+
+
 async def test_quit_asks_first_with_unsaved_edits(make_app: Any) -> None:
     from tui.screens.confirm import ConfirmQuit
 
