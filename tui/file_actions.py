@@ -27,7 +27,8 @@ class FileActions:
 
     #: The app's actions that do nothing while a dialog is open (the dialog has the keys): hidden from the footer
     #: then (a reviewer saw "1 Recommend … ^s Save" advertised under a dialog).
-    QUIET_BEHIND_DIALOGS = frozenset({"show_view", "open_scenario", "save_scenario", "export", "solve_now", "help"})
+    QUIET_BEHIND_DIALOGS = frozenset({"show_view", "open_scenario", "save_scenario", "export", "solve_now", "help",
+                                      "leave_field"})  # (Escape then is the dialog's own: cancel)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in self.QUIET_BEHIND_DIALOGS and self._dialog_open())
