@@ -67,8 +67,8 @@ def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = No
     from catalog.validate import row_problems
 
     if not text.strip():
-        raise CatalogError(f"{name}: empty file (a cloud price list is a CSV with the columns "
-                           f"{', '.join(REQUIRED_COLUMNS)})")  # fmt: skip
+        raise _refused(name, [(None, (f"empty file (a cloud price list is a CSV with the columns "
+                                     f"{', '.join(REQUIRED_COLUMNS)})"))])  # fmt: skip
     problems = row_problems(name, text, "cloud_prices.csv")
     rows = csv.reader(io.StringIO(text), strict=True)
     width = None
@@ -86,10 +86,10 @@ def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = No
         try:
             frame = pd.read_csv(io.StringIO(text), dtype={"as_of": "string"}, index_col=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-            raise CatalogError(f"{name}: not a CSV cloud price list ({' '.join(str(exc).split())})") from exc
+            raise _refused(name, [(None, f"not a CSV cloud price list ({' '.join(str(exc).split())})")]) from exc
         missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
         if missing:
-            raise CatalogError(f"{name}:1: cloud price list lacks columns {', '.join(missing)}")
+            raise _refused(name, [(1, f"cloud price list lacks columns {', '.join(missing)}")])
         unknown = [str(c) for c in frame.columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
         if unknown:  # a misspelt optional column (gpus_per_instanse) was dropped without a word
             import difflib
@@ -97,22 +97,29 @@ def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = No
             known = list(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
             near = difflib.get_close_matches(unknown[0], known, n=2, cutoff=0.6)  # a misspelling, not any column
             hint = f"; did you mean {' or '.join(near)}?" if near else ""
-            raise CatalogError(f"{name}:1: unknown column {unknown[0]!r}{hint} (the columns read: {', '.join(known)})")
+            raise _refused(name, [(1, f"unknown column {unknown[0]!r}{hint} (the columns read: {', '.join(known)})")])
         if frame.empty:
-            raise CatalogError(f"{name}: no price rows (only a header)")
+            raise _refused(name, [(None, "no price rows (only a header)")])
         problems += _own_problems(frame, name, accelerator_ids)
-    if problems:
-        problems.sort(key=lambda p: p[0])
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        exc = CatalogError("; ".join(message for _, message in problems[:3]) + more)
-        exc.problems = [message for _, message in problems]  # every one (a scenario reports each on its line)
-        raise exc
+    if problems:  # the checks write "name:line: why"; keep (line, why) for a scenario to locate each
+        raise _refused(name, [(line, message.removeprefix(f"{name}:{line}: ")) for line, message in problems])
     price = pd.to_numeric(frame["usd_per_accelerator_hour"], errors="coerce")
     frame["usd_per_accelerator_hour"] = price.astype("float64")
     gpus = pd.to_numeric(frame["gpus_per_instance"], errors="coerce") if "gpus_per_instance" in frame else None
     frame["gpus_per_instance"] = (gpus.fillna(1) if gpus is not None else 1)
     frame["gpus_per_instance"] = frame["gpus_per_instance"].astype("int64")
     return frame
+
+
+def _refused(name: str, problems: list[tuple[int | None, str]]) -> CatalogError:
+    """A CatalogError for a price list's ``problems`` (line or None, why), the first three in line order in its
+    message (``name:line: why``); ``.located`` keeps every one, for a scenario to report each at its line."""
+    problems = sorted(problems, key=lambda p: p[0] or 0)
+    shown = [f"{name}:{line}: {why}" if line else f"{name}: {why}" for line, why in problems]
+    more = f" (and {len(shown) - 3} more)" if len(shown) > 3 else ""
+    exc = CatalogError("; ".join(shown[:3]) + more)
+    exc.located = problems
+    return exc
 
 
 def _own_problems(frame: pd.DataFrame, name: str, accelerator_ids: set[str] | None) -> list[tuple[int, str]]:

@@ -88,17 +88,9 @@ class Includes:
             parse_price_list(text, shown, ids)
         except CatalogError as exc:  # each problem on its own line, saying which scenario line names the file
             named = f" (the cloud_prices of {where.file}:{where.line})" if where.line else ""
-            raise Errors([_at_line(m, shown, named) for m in getattr(exc, "problems", [str(exc)])]) from None
+            located = getattr(exc, "located", [(None, str(exc))])
+            raise Errors([ScenarioError(why + named, file=shown, line=line) for line, why in located]) from None
         return os.path.abspath(real)
-
-
-def _at_line(message: str, shown: str, named: str) -> ScenarioError:
-    """``"cloud.csv:3: pricing (row 2): …"`` as a ScenarioError of that file and line."""
-    head, sep, rest = message.partition(": ")
-    file, _, line = head.rpartition(":")
-    if sep and file == shown and line.isdigit():
-        return ScenarioError(rest + named, file=shown, line=int(line))
-    return ScenarioError(message.removeprefix(f"{shown}: ") + named, file=shown)
 
 
 def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | None,
