@@ -19,7 +19,7 @@ from recommender import performance
 from recommender.errors import ScenarioError
 from recommender.models import CustomWorkload, Measurement
 from recommender.performance import store
-from recommender.performance.anchors import pav_decreasing
+from recommender.performance.anchors import pav_decreasing, scaling_slack
 from recommender.performance.memory import BYTES_PER_PARAMETER, MEMORY_HEADROOM, memory_need_gb
 
 A100_PCIE = "nvidia-a100-pcie-80gb"
@@ -71,6 +71,35 @@ def test_a100_pcie_bert_more_cards_are_never_slower(cat: catalog.Catalog) -> Non
     m = out["minutes"].to_numpy()
     assert (np.diff(m) <= 1e-9).all(), out[["accelerators", "minutes", "basis", "source"]]
     assert set(out["basis"]) <= {"measured", "carried", "predicted"}
+
+
+def test_more_cards_are_not_faster_than_in_proportion_to_a_measured_smaller_count(cat: catalog.Catalog,
+                                                                                  bundle: store.Bundle) -> None:
+    """The only MLPerf BERT result of the MI300X (tinycorp, 8 cards, v5.0) took 112 min; the model's 16 cards took
+    3.4 min, a 33-fold speed-up for twice the cards, and the optimizer bought 24 x MI300X on it (a reviewer). A
+    prediction at a larger count is held to the smaller count's result sped up in proportion to the count,
+    beyond by at most the catalog's own slack (1 % of its neighbouring measured counts scale better)."""
+    slack = scaling_slack(bundle.measured)
+    assert 0.0 < slack < np.log(2.0)  # some measured pairs scale a little better than linearly, none doubly
+    out = performance.predict(pd.DataFrame({"accelerator_id": "amd-mi300x-192gb", "accelerators": [8, 16, 24, 64],
+                                            "benchmark": "bert", "round": ["v5.0", "v5.0", "v5.1", "v5.1"]}),
+                              catalog=cat)
+    m = out["minutes"].to_numpy()
+    assert out["basis"].iloc[0] == "measured" and m[0] > 100
+    assert m[1] * 16 >= m[0] * 8 / np.exp(slack) - 1e-6, out[["accelerators", "minutes", "source"]]
+    eight_now = performance.predict(pd.DataFrame({"accelerator_id": ["amd-mi300x-192gb"], "accelerators": [8],
+                                                  "benchmark": "bert"}), catalog=cat)["minutes"].iloc[0]
+    assert (m[2:] * [24, 64] >= eight_now * 8 / np.exp(slack) - 1e-6).all()
+    assert out["source"].iloc[1].endswith(f"(at most x{np.exp(slack):.2f} beyond)")
+    assert (out["minutes_low"] < out["minutes"]).all() and (out["minutes"] < out["minutes_high"]).all()
+
+
+def test_the_scaling_slack_is_the_catalogs_own() -> None:
+    measured = pd.DataFrame({"accelerator_id": "a", "benchmark": "b", "round": ["v1.0"] * 3 + ["v2.0"] * 2,
+                             "accelerators": [1, 2, 4, 1, 2], "minutes": [100.0, 50.0, 20.0, 10.0, 6.0]})
+    # 1 -> 2 linear, 2 -> 4 x1.25 better than linear, v2.0's 1 -> 2 worse: the largest is x1.25
+    assert scaling_slack(measured, quantile=1.0) == pytest.approx(np.log(1.25))
+    assert scaling_slack(measured.iloc[3:].assign(minutes=[10.0, 9.0])) == 0.0
 
 
 def test_carried_results_name_their_round_and_are_wider_than_measured(cat: catalog.Catalog,

@@ -44,6 +44,7 @@ from recommender.performance.anchors import (
     bound_to_anchors,
     clip_to_anchors,
     isotonic,
+    scaling_slack,
 )
 from recommender.performance.basis import lookup, node_spread
 from recommender.performance.custom import predict_custom
@@ -362,6 +363,17 @@ def catalog_anchors(bundle: Bundle, coverage: float, target: str) -> AnchorIndex
     return index
 
 
+def _scaling_slack(bundle: Bundle) -> float:
+    """:func:`.anchors.scaling_slack` of the bundle's measured results, computed once per bundle."""
+    with _MEMO_LOCK:
+        hit = bundle.memo.get("scaling_slack")
+    if hit is None:
+        hit = scaling_slack(bundle.measured)
+        with _MEMO_LOCK:
+            bundle.memo["scaling_slack"] = hit
+    return hit
+
+
 def _codes(model, acc: np.ndarray, bench: np.ndarray) -> np.ndarray:
     """Integer group code of (accelerator, MLPerf benchmark): acc index x benchmarks + benchmark index."""
     nb = len(model.bench_index_)
@@ -389,6 +401,7 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
     measured_on = np.full(len(mu), np.nan)  # nodes of the anchor's system where a row's layout differs from it
     same: list[tuple[np.ndarray, ...]] = []  # rows answered by a measurement of their own layout
     jobs = [(custom_index, is_custom)]
+    slack = _scaling_slack(bundle)
     for t in pd.unique(r.round[~is_custom]):
         jobs.append((catalog_anchors(bundle, coverage, str(t)), (~is_custom) & (r.round == t)))
     for index, sel in jobs:
@@ -414,7 +427,7 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         if fewer.any():
             source[hr[fewer]] = [f"{s} (measured on {int(n)} node{'s' if n != 1 else ''})"
                                  for s, n in zip(source[hr[fewer]].astype(str), index.nodes[e[fewer]])]
-        plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows])
+        plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows], r.counts[rows], slack)
         keep = row_spread[rows] <= 1e-9  # (anchors are on the usual layout)
         usual = rows[keep]
         q_low[usual], q_high[usual] = bound_to_anchors(index, prev[keep], nxt[keep], plain[usual], q[usual])
@@ -427,10 +440,14 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
     model_rows = _isin(basis, ["predicted", "specs_only"])
     cap = model_rows & (moved == 1)
     flo = model_rows & (moved == -1)
+    lin = model_rows & (moved == -2)
     if cap.any():
         source[cap] = source[cap].astype(str) + ", capped by a smaller count's result"
     if flo.any():
         source[flo] = source[flo].astype(str) + ", floored by a larger count's result"
+    if lin.any():
+        source[lin] = source[lin].astype(str) + (f", held to a smaller count's result sped up in proportion to the "
+                                                 f"count (at most x{np.exp(slack):.2f} beyond)")
     relaid = ~np.isnan(measured_on) & _isin(basis, ["measured", "carried"])
     if relaid.any():  # the anchor's system had another layout: on this one it is the model's figure
         basis[relaid] = "predicted"
