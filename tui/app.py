@@ -542,10 +542,13 @@ class RecommenderApp(FileActions, App[None]):
             self.solve_now()
 
     def action_leave_field(self) -> None:
-        """Escape: on the Recommend view to the answer (as at start: view keys work, PageDown scrolls it — a
-        reviewer found the tab bar focused and the answer unscrollable), elsewhere to the tab bar."""
+        """Escape: to the view's own content — the answer on Recommend (as at start: view keys work, PageDown
+        scrolls it; a reviewer found the tab bar focused and the answer unscrollable), the results table on
+        Catalog (its ctrl+l stays on offer), the table on Frontier and Model."""
         tabs = self.query_one(TabbedContent)
-        (self.query_one(RecommendationPanel) if tabs.active == "recommend" else tabs.query_one(ContentTabs)).focus()
+        main = {"recommend": "RecommendationPanel", "catalog": "#catalog-table", "frontier": "#frontier-table",
+                "model": "#model-table"}.get(str(tabs.active))
+        (self.query_one(main) if main else tabs.query_one(ContentTabs)).focus()
 
     def action_show_view(self, view: str) -> None:
         tabs = self.query_one(TabbedContent)

@@ -31,7 +31,19 @@ class FileActions:
                                       "leave_field"})  # (Escape then is the dialog's own: cancel)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field" and not self._in_a_field():
+            return False  # (a reviewer: "Esc Leave field" was offered with no field focused)
         return not (action in self.QUIET_BEHIND_DIALOGS and self._dialog_open())
+
+    def _in_a_field(self) -> bool:
+        """Focus is on something Escape leaves: a form field, a filter, a list (not a view's content, the tabs)."""
+        from textual.widgets._tabbed_content import ContentTabs
+
+        from tui.widgets.recommendation import RecommendationPanel
+        from tui.widgets.tables import FitTable
+
+        focused = self.focused  # type: ignore[attr-defined]
+        return focused is not None and not isinstance(focused, RecommendationPanel | FitTable | ContentTabs)
 
     def action_export(self, fmt_name: str | None = None) -> None:
         if self._dialog_open():
@@ -40,6 +52,10 @@ class FileActions:
 
         if self.recommendation is None:
             self.notify("Nothing to export yet: no recommendation.", severity="warning")
+            return
+        if self._answer_is_stale():  # (save refuses an invalid scenario too)
+            self.notify("The answer shown is for the last valid scenario: fix the scenario (or wait for its "
+                        "solve) before you export it.", severity="error")
             return
         rec = self.recommendation
         formats = ["Markdown", "JSON"] if fmt_name != "json" else ["JSON", "Markdown"]
@@ -60,6 +76,13 @@ class FileActions:
 
         self.push_screen(PathDialog("Export the recommendation", default, formats=formats,
                                     action_label="Export"), done)
+
+    def _answer_is_stale(self) -> bool:
+        """The answer shown is not the form's scenario's: a field is invalid, its solve failed or is running."""
+        from tui.widgets.recommendation import RecommendationPanel
+
+        panel = self.query_one(RecommendationPanel)  # type: ignore[attr-defined]
+        return panel.stale or self.solved_generation != self.generation  # type: ignore[attr-defined]
 
     def action_save_scenario(self) -> None:
         if self._dialog_open():

@@ -237,6 +237,23 @@ async def test_export_writes_markdown_and_json(make_app: Any, tmp_path: Path) ->
         assert data["choice"]["accelerator_id"] == app.recommendation.choice.accelerator_id
 
 
+async def test_a_stale_answer_is_not_exported(make_app: Any) -> None:
+    """A reviewer typed letters into a field and pressed ctrl+e: the file held the previous scenario's answer,
+    without a word (ctrl+s refuses in that state)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.query_one("#power_limit_kw", Input).focus()
+        await pilot.press("a", "b", "c")
+        await settle(app, pilot)
+        assert app.query_one(RecommendationPanel).stale
+        screens = len(app.screen_stack)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert len(app.screen_stack) == screens  # no path dialog
+        assert any("fix" in n.message and "export" in n.message for n in app._notifications)
+
+
 async def test_export_to_missing_directory_shows_error(make_app: Any, tmp_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

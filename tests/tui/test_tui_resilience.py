@@ -104,9 +104,18 @@ async def test_focus_starts_on_the_answer_so_2_switches_view(make_app: Any) -> N
         await settle(app, pilot)
         assert app.query_one("#views").active == "catalog"
         assert app.query_one("#budget_usd", Input).value == budget
-        # The footer shows Esc.
-        keys = [k.key_display for k in app.screen.query("FooterKey")]
-        assert "Esc" in keys
+        # The footer offers Esc while a field has focus, not on the view's content (a reviewer); Escape from a
+        # catalog filter goes to the results table, where ctrl+l (clear the filters) stays on offer.
+        def keys() -> list[str]:
+            return [str(k.key_display) for k in app.screen.query("FooterKey")]
+
+        assert isinstance(app.focused, FitTable) and "Esc" not in keys()
+        app.query_one("#f-round").focus()
+        await pilot.pause()
+        assert "Esc" in keys()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.query_one("#catalog-table") and "Esc" not in keys() and "^l" in keys()
     # as README and help say: from the start, Tab twice (the view tabs come first) reaches the form's first field
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
@@ -147,6 +156,28 @@ async def test_invalid_field_marks_the_answer_stale_until_fixed(make_app: Any) -
         assert not banner.display or banner.region.height == 0
         assert app.scenario.power_limit_kw == 5
         assert app.solved_generation == app.generation
+
+
+async def test_the_stale_banner_shows_however_far_the_answer_is_scrolled(make_app: Any) -> None:
+    """A reviewer scrolled the answer down, typed letters in a field, and saw the old alternatives with no sign
+    they were stale: the banner sat at the top of the scrolled-away pane."""
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        panel = app.query_one(RecommendationPanel)
+        panel.scroll_end(animate=False)
+        await pilot.pause()
+        await pilot.pause()
+        assert panel.scroll_y > 0
+        power = app.query_one("#power_limit_kw", Input)
+        power.focus()
+        await pilot.press("a", "b", "c")
+        await settle(app, pilot)
+        assert panel.stale and panel.scroll_y > 0  # (the user's place in the answer is kept)
+        banner = app.query_one("#rec-stale")
+        visible = panel.region
+        assert banner.region.height > 0 and visible.contains_region(banner.region), (banner.region, visible)
+        assert banner.region.y == visible.y  # at the top of the pane, above what scrolled
 
 
 async def test_infeasible_screen_names_binding_limits_and_what_relaxing_buys(make_app: Any) -> None:
