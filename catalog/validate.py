@@ -139,11 +139,11 @@ def _check_cached(path: str, mtime_ns: int, size: int, mode: int) -> None:
         raise CatalogError(f"{path}: file too large ({size / 1e6:,.0f} MB; at most {MAX_CATALOG_BYTES // 2**20} MB)")
     with open(path, "rb") as fh:
         data = fh.read(MAX_CATALOG_BYTES + 1)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise CatalogError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
+    try:  # "-sig": a byte-order mark (Excel's "CSV UTF-8") is no part of the first column's name
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # exc.object: the bytes after a byte-order mark, which exc.start counts in
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise CatalogError(f"{path}:{line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
     problems = [message for _, message in row_problems(path, text, Path(path).name)]
     if problems:
         more = f" (and {len(problems) - _SHOWN} more)" if len(problems) > _SHOWN else ""

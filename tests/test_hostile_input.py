@@ -230,6 +230,25 @@ def test_a_user_catalog_copy_of_the_shipped_one_is_accepted(tmp_path: Path) -> N
     assert len(catalog.load(d).results) > 0
 
 
+def test_a_user_catalog_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # a reviewer: results.csv saved as Excel's "CSV UTF-8" (a byte-order mark first) gave hundreds of false
+    # "duplicated row" errors: the mark was read as part of the first column's name, `round`
+    import pandas as pd
+
+    names = ("results.csv", "accelerators.csv", "defaults.csv", "cloud_prices.csv")
+    d = tmp_path / "excel"
+    d.mkdir()
+    for name in names:
+        (d / name).write_bytes(b"\xef\xbb\xbf" + (catalog.DATA_DIR / name).read_bytes())
+    cat, shipped = catalog.load(d), catalog.load()
+    for frame in ("results", "accelerators", "defaults", "cloud_prices"):
+        pd.testing.assert_frame_equal(getattr(cat, frame), getattr(shipped, frame))
+    # a byte that is not UTF-8 after the mark is still said at its line and byte
+    (d / "results.csv").write_bytes(b"\xef\xbb\xbfround,minutes\nv1.0,1\nv1.\xe9,2\n")
+    with pytest.raises(CatalogError, match=r"results.csv:3: not UTF-8 text \(byte 0xe9\)"):
+        catalog.load(d)
+
+
 def test_a_scenario_holds_at_most_100_workloads(tmp_path: Path) -> None:
     from recommender.scenario.numbers import MAX_WORKLOADS
 
