@@ -249,6 +249,32 @@ def test_a_user_catalog_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> 
         catalog.load(d)
 
 
+def test_a_user_catalogs_unknown_accelerator_is_refused_at_its_line(tmp_path: Path) -> None:
+    # a reviewer: a results.csv row naming an accelerator the table does not hold was accepted without a word
+    import csv
+
+    d = tmp_path / "cat"
+    d.mkdir()
+    rows = list(csv.reader((catalog.DATA_DIR / "results.csv").open(newline="", encoding="utf-8")))
+    column = rows[0].index("accelerator_id")
+    assert any(not r[column] for r in rows[1:])  # the shipped catalog has unmapped (empty) ids: still allowed
+    typo, unknown = (next(i for i, r in enumerate(rows) if i > start and r[column]) for start in (0, 100))
+    rows[typo][column], rows[unknown][column] = "nvidia-a30-pcie-24g", "nvidia-zz9000"
+    with (d / "results.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    with pytest.raises(CatalogError) as err:
+        catalog.load(d)  # the shipped accelerator table, borrowed
+    message, results = str(err.value), d / "results.csv"
+    assert message.startswith(
+        f"{results}:{typo + 1}: accelerator_id (row {typo}): unknown accelerator 'nvidia-a30-pcie-24g' (not in the "
+        "shipped accelerators.csv; closest: nvidia-a30-pcie-24gb")
+    assert (f"; {results}:{unknown + 1}: accelerator_id (row {unknown}): unknown accelerator 'nvidia-zz9000' (not in "
+            "the shipped accelerators.csv; closest: ") in message
+    (d / "accelerators.csv").write_bytes((catalog.DATA_DIR / "accelerators.csv").read_bytes())
+    with pytest.raises(CatalogError, match=r"unknown accelerator 'nvidia-zz9000' \(not in accelerators.csv; "):
+        catalog.load(d)  # its own table
+
+
 def test_a_scenario_holds_at_most_100_workloads(tmp_path: Path) -> None:
     from recommender.scenario.numbers import MAX_WORKLOADS
 
