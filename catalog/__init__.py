@@ -91,7 +91,7 @@ def _read_csv(path: Path, dtypes: dict[str, str]) -> pd.DataFrame:
     if not path.is_file():
         raise CatalogError(f"{path}: catalog file missing")
     try:
-        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
     except (ValueError, pd.errors.ParserError) as exc:
         raise CatalogError(f"{path}: unreadable catalog file: {exc}") from exc
     missing = [c for c in dtypes if c not in df.columns]

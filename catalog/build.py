@@ -99,6 +99,7 @@ def shipped_report(report: dict[str, Any], training: Path) -> dict[str, Any]:
 
     out = {k: v for k, v in report.items() if k != "seconds"}
     out["items"] = [{**item, "path": relative(item["path"])} for item in report["items"]]
+    out["unreadable_folders"] = {relative(path): why for path, why in report.get("unreadable_folders", {}).items()}
     return out
 
 

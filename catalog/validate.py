@@ -1,7 +1,8 @@
 """Checks of a user catalog folder (``catalog.load(data_dir)``, ``$MLPERF_RECOMMENDER_CATALOG``) before use.
 
 A hand-edited or foreign catalog must not give wrong answers silently: a negative price makes a negative
-capex, a zero accelerator count divides by zero, a duplicated result counts twice. :func:`check_files` reads
+capex, a zero accelerator count divides by zero, a duplicated result counts twice, a result whose accelerator
+id the accelerator table lacks is never matched. :func:`check_files` reads
 each CSV as text and reports the first problems as one :class:`~catalog.errors.CatalogError` naming file,
 line, row and column: ``results.csv:5: accelerators (row 4): must be a whole number >= 1 (got '8.5')``.
 The shipped catalog is checked by its tests, not here.
@@ -111,48 +112,84 @@ _FILES: dict[str, tuple[dict[str, Check], list[str]]] = {
 
 
 def check_user_catalog(data_dir: Path, files: Iterable[Path]) -> None:
-    """Check the files of a user catalog folder (those it holds; borrowed shipped files are not checked)."""
+    """Check the files of a user catalog folder (those it holds; borrowed shipped files are not checked). Its
+    results' accelerator ids are checked against the accelerator table it uses (its own, else the shipped one)."""
     from catalog import DATA_DIR
 
     shipped = os.path.realpath(DATA_DIR)
     if os.path.realpath(data_dir) == shipped:
         return
-    check_files(f for f in files if os.path.realpath(f.parent) != shipped)
+    files = list(files)
+    table = next((f for f in files if f.name == "accelerators.csv"), None)
+    known = None
+    if table is not None:
+        ids = _accelerator_ids(table)
+        name = "accelerators.csv" if os.path.realpath(table.parent) != shipped else "the shipped accelerators.csv"
+        known = (name, ids) if ids is not None else None
+    check_files((f for f in files if os.path.realpath(f.parent) != shipped), accelerators=known)
 
 
-def check_files(files: Iterable[Path]) -> None:
-    """Check the catalog CSVs ``files`` (results.csv, accelerators.csv, defaults.csv, cloud_prices.csv); CatalogError."""
+def check_files(files: Iterable[Path], *, accelerators: tuple[str, frozenset[str]] | None = None) -> None:
+    """Check the catalog CSVs ``files`` (results.csv, accelerators.csv, defaults.csv, cloud_prices.csv); CatalogError.
+    ``accelerators``: (the table's name for messages, its ids), which a results.csv's accelerator ids must be."""
     for path in files:
         if path.name in _FILES:
             try:
                 st = os.stat(path)
             except OSError:
                 continue  # load() reports a missing or unreadable file
-            _check_cached(str(path), st.st_mtime_ns, st.st_size, st.st_mode)
+            known = accelerators if path.name == "results.csv" else None
+            _check_cached(str(path), st.st_mtime_ns, st.st_size, st.st_mode, known)
+
+
+def _accelerator_ids(path: Path) -> frozenset[str] | None:
+    """The ids of an accelerator table; None when it cannot be read as one (its own check says why)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CATALOG_BYTES:
+        return None
+    return _ids_cached(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _ids_cached(path: str, mtime_ns: int, size: int) -> frozenset[str] | None:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if "accelerator_id" not in (reader.fieldnames or []):
+                return None  # load() says the column is missing
+            return frozenset(row.get("accelerator_id") or "" for row in reader) - {""}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
 
 
 @lru_cache(maxsize=32)
-def _check_cached(path: str, mtime_ns: int, size: int, mode: int) -> None:
+def _check_cached(path: str, mtime_ns: int, size: int, mode: int,
+                  accelerators: tuple[str, frozenset[str]] | None = None) -> None:
     if not stat.S_ISREG(mode):
         raise CatalogError(f"{path}: not a regular file")
     if size > MAX_CATALOG_BYTES:
         raise CatalogError(f"{path}: file too large ({size / 1e6:,.0f} MB; at most {MAX_CATALOG_BYTES // 2**20} MB)")
     with open(path, "rb") as fh:
         data = fh.read(MAX_CATALOG_BYTES + 1)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise CatalogError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
-    problems = [message for _, message in row_problems(path, text, Path(path).name)]
+    try:  # "-sig": a byte-order mark (Excel's "CSV UTF-8") is no part of the first column's name
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # exc.object: the bytes after a byte-order mark, which exc.start counts in
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise CatalogError(f"{path}:{line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
+    problems = [message for _, message in row_problems(path, text, Path(path).name, accelerators)]
     if problems:
         more = f" (and {len(problems) - _SHOWN} more)" if len(problems) > _SHOWN else ""
         raise CatalogError("; ".join(problems[:_SHOWN]) + more)
 
 
-def row_problems(path: str, text: str, kind: str) -> list[tuple[int, str]]:
+def row_problems(path: str, text: str, kind: str,
+                 accelerators: tuple[str, frozenset[str]] | None = None) -> list[tuple[int, str]]:
     """(line, ``path:line: column (row n): why``) of every problem of ``text`` read as the catalog file ``kind``
-    (e.g. ``cloud_prices.csv``): numbers out of range, duplicated rows, NUL characters, unreadable CSV."""
+    (e.g. ``cloud_prices.csv``): numbers out of range, duplicated rows, NUL characters, unreadable CSV; with
+    ``accelerators`` (the table's name, its ids) an ``accelerator_id`` that is neither empty nor one of the ids."""
     checks, key = _FILES[kind]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -171,6 +208,10 @@ def row_problems(path: str, text: str, kind: str) -> list[tuple[int, str]]:
                     why = _DEFAULT_VALUES[str(row["parameter"])](cell)
                 if why is not None:
                     problems.append((line, f"{path}:{line}: {column} (row {row_number}): {why}"))
+            accelerator = row.get("accelerator_id") or ""  # empty: a raw name the importer did not map (allowed)
+            if accelerators is not None and accelerator and accelerator not in accelerators[1]:
+                why = _unknown_accelerator(accelerator, *accelerators)
+                problems.append((line, f"{path}:{line}: accelerator_id (row {row_number}): {why}"))
             if key and all(c in row for c in key):
                 ident = tuple((row.get(c) or "").strip() for c in key)
                 if ident in seen:
@@ -182,3 +223,11 @@ def row_problems(path: str, text: str, kind: str) -> list[tuple[int, str]]:
     except csv.Error as exc:
         problems.append((reader.line_num, f"{path}:{reader.line_num}: unreadable CSV: {exc}"))
     return problems
+
+
+def _unknown_accelerator(accelerator: str, table: str, ids: frozenset[str]) -> str:
+    from catalog.registry import closest_ids
+
+    near = closest_ids(accelerator, sorted(ids))
+    return (f"unknown accelerator {accelerator!r} (not in {table}" + (f"; closest: {', '.join(near)}" if near else "")
+            + "; leave it empty for an accelerator not in the table)")

@@ -222,6 +222,39 @@ def test_corrupt_inputs_are_reported_not_raised(tmp_path: Path) -> None:
     assert odd_row["accelerator_id"] == "" and "unmapped accelerator" in odd_row["score_note"]
 
 
+def _unreadable(monkeypatch: pytest.MonkeyPatch, *paths: Path) -> None:
+    """Reading or listing ``paths`` fails as for a user without permission (root, running the tests, reads all)."""
+    def refuse(path: Path) -> None:
+        if path in paths:
+            raise PermissionError(13, "Permission denied", str(path))
+
+    read_text, iterdir = Path.read_text, Path.iterdir
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **kw: refuse(self) or read_text(self, *a, **kw))
+    monkeypatch.setattr(Path, "iterdir", lambda self: refuse(self) or iterdir(self))
+
+
+def test_an_unreadable_log_leaves_its_result_unscored_not_a_failed_run(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # a reviewer (chmod 000 on one of ten logs, as a user without root): the log counted as a failed run, the
+    # olympic mean dropped it as the slowest and the official score moved (77.046 -> 77.833 min) without a note
+    rd = make_round(tmp_path, {"bert": _runs([10.0, 11, 12, 13, 14, 15, 16, 17, 18, 30])})
+    (rd / "Acme" / "results" / "locked").mkdir()
+    _unreadable(monkeypatch, rd / "Acme" / "results" / "acme_8xa30" / "bert" / "result_3.txt",
+                rd / "Acme" / "results" / "locked")
+    rows, report = import_rounds([rd])
+    row = _only(rows, "bert")
+    assert row["minutes"] is None and (row["runs_found"], row["runs_succeeded"]) == (10, 9)
+    reason = "unreadable log result_3.txt: Permission denied (no failed run: not scored until it can be read)"
+    assert row["score_note"] == reason
+    assert [i.reason for i in report.unscoreable] == [reason]
+    assert report.unreadable_results == ["v2.0/Acme/acme_8xa30/bert"]
+    assert not any("counted as slowest" in i.reason for i in report.items)
+    # an unreadable system folder is said as such, not as an empty one
+    assert report.unreadable_folders == {str(rd / "Acme" / "results" / "locked"): "Permission denied"}
+    assert [(i.kind, i.reason) for i in report.items if i.system_id == "locked"] == [
+        ("skipped", "unreadable folder: Permission denied")]
+
+
 def test_unusable_input_raises_catalog_error(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="no such directory"):
         import_rounds([tmp_path / "missing"])
@@ -351,6 +384,30 @@ def test_cli_unreadable_input_is_a_named_error(tmp_path: Path, monkeypatch: pyte
     assert res.exit_code == 2, res.output
     assert res.stderr.strip() == (f"error: {rd / 'Acme' / 'results'}: cannot read (Permission denied); "
                                   f"nothing written to {tmp_path / 'o'}")  # (no results.csv there to keep)
+
+
+def test_cli_says_what_could_not_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a reviewer: an unreadable log and an unreadable submitter's results folder were said only in the JSON report
+    # (or not at all); the printed summary says how many results could not be read, and which folders
+    from click.testing import CliRunner
+
+    from recommender.cli import cli
+
+    rd = make_round(tmp_path / "in", {"bert": _runs([10.0] * 10), "resnet": _runs([1.0] * 5)})
+    make_round(tmp_path / "in", {"bert": _runs([9.0] * 10)}, submitter="Other")
+    _unreadable(monkeypatch, rd / "Acme" / "results" / "acme_8xa30" / "bert" / "result_0.txt",
+                rd / "Other" / "results")
+    res = CliRunner().invoke(cli, ["catalog", "import-mlperf", str(rd), "--out", str(tmp_path / "o"),
+                                   "--report", str(tmp_path / "r.json")])
+    assert res.exit_code == 0, res.output  # the rest imported
+    assert ("  results: 2, scored: 1, unscoreable: 1, re-submissions marked: 0\n"
+            "  could not be read: 1 result (an unreadable log: no score), 1 folder (its results are missing); "
+            "make them readable and import again\n"
+            f"    {rd / 'Other' / 'results'}: Permission denied\n") in res.output
+    assert "Acme/acme_8xa30/bert: unreadable log result_0.txt: Permission denied" in res.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["unreadable_results"] == ["v2.0/Acme/acme_8xa30/bert"]
+    assert report["unreadable_folders"] == {str(rd / "Other" / "results"): "Permission denied"}
 
 
 def test_cli_rank_json_and_unknown_benchmark() -> None:

@@ -230,6 +230,51 @@ def test_a_user_catalog_copy_of_the_shipped_one_is_accepted(tmp_path: Path) -> N
     assert len(catalog.load(d).results) > 0
 
 
+def test_a_user_catalog_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # a reviewer: results.csv saved as Excel's "CSV UTF-8" (a byte-order mark first) gave hundreds of false
+    # "duplicated row" errors: the mark was read as part of the first column's name, `round`
+    import pandas as pd
+
+    names = ("results.csv", "accelerators.csv", "defaults.csv", "cloud_prices.csv")
+    d = tmp_path / "excel"
+    d.mkdir()
+    for name in names:
+        (d / name).write_bytes(b"\xef\xbb\xbf" + (catalog.DATA_DIR / name).read_bytes())
+    cat, shipped = catalog.load(d), catalog.load()
+    for frame in ("results", "accelerators", "defaults", "cloud_prices"):
+        pd.testing.assert_frame_equal(getattr(cat, frame), getattr(shipped, frame))
+    # a byte that is not UTF-8 after the mark is still said at its line and byte
+    (d / "results.csv").write_bytes(b"\xef\xbb\xbfround,minutes\nv1.0,1\nv1.\xe9,2\n")
+    with pytest.raises(CatalogError, match=r"results.csv:3: not UTF-8 text \(byte 0xe9\)"):
+        catalog.load(d)
+
+
+def test_a_user_catalogs_unknown_accelerator_is_refused_at_its_line(tmp_path: Path) -> None:
+    # a reviewer: a results.csv row naming an accelerator the table does not hold was accepted without a word
+    import csv
+
+    d = tmp_path / "cat"
+    d.mkdir()
+    rows = list(csv.reader((catalog.DATA_DIR / "results.csv").open(newline="", encoding="utf-8")))
+    column = rows[0].index("accelerator_id")
+    assert any(not r[column] for r in rows[1:])  # the shipped catalog has unmapped (empty) ids: still allowed
+    typo, unknown = (next(i for i, r in enumerate(rows) if i > start and r[column]) for start in (0, 100))
+    rows[typo][column], rows[unknown][column] = "nvidia-a30-pcie-24g", "nvidia-zz9000"
+    with (d / "results.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    with pytest.raises(CatalogError) as err:
+        catalog.load(d)  # the shipped accelerator table, borrowed
+    message, results = str(err.value), d / "results.csv"
+    assert message.startswith(
+        f"{results}:{typo + 1}: accelerator_id (row {typo}): unknown accelerator 'nvidia-a30-pcie-24g' (not in the "
+        "shipped accelerators.csv; closest: nvidia-a30-pcie-24gb")
+    assert (f"; {results}:{unknown + 1}: accelerator_id (row {unknown}): unknown accelerator 'nvidia-zz9000' (not in "
+            "the shipped accelerators.csv; closest: ") in message
+    (d / "accelerators.csv").write_bytes((catalog.DATA_DIR / "accelerators.csv").read_bytes())
+    with pytest.raises(CatalogError, match=r"unknown accelerator 'nvidia-zz9000' \(not in accelerators.csv; "):
+        catalog.load(d)  # its own table
+
+
 def test_a_scenario_holds_at_most_100_workloads(tmp_path: Path) -> None:
     from recommender.scenario.numbers import MAX_WORKLOADS
 

@@ -318,6 +318,19 @@ def test_a_cloud_price_list_is_relative_to_the_scenario_file(tmp_path: Path, mon
     assert cloud.read_price_list(s.cloud_prices)["usd_per_accelerator_hour"].tolist() == [1.25]
 
 
+def test_a_cloud_price_list_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Excel's "CSV UTF-8" starts with a byte-order mark: read as part of `provider`, it left the provider out of
+    # the duplicate check, so two providers' rows for the same accelerator and pricing were "duplicated rows"
+    from recommender.scenario import load_scenario
+
+    rows = "AWS,nvidia-a30-pcie-24gb,spot,1.25,t,2026\nAzure,nvidia-a30-pcie-24gb,spot,1.5,t,2026\n"
+    (tmp_path / "cloud.csv").write_bytes(b"\xef\xbb\xbf" + (HEADER + rows).encode())
+    (tmp_path / "s.yaml").write_text("version: 1\nname: s\nbudget_usd: 1e6\nworkloads: [{benchmark: bert}]\n"
+                                     "cloud_prices: cloud.csv\n")  # fmt: skip
+    s = load_scenario(tmp_path / "s.yaml")
+    assert cloud.read_price_list(s.cloud_prices)["provider"].tolist() == ["AWS", "Azure"]
+
+
 def test_a_fleet_has_one_tco_when_the_work_exceeds_the_utilisation() -> None:
     # the closing notes: mix mode kept the scenario's utilisation for energy under a required rate, so a fleet
     # busy 79 % of the year was charged 50 % (TCO $80,177 beside a rent block buying at $83,406)

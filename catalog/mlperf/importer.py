@@ -57,7 +57,9 @@ class _Walk:
         try:
             listing = sorted(folder.iterdir())
         except OSError as exc:
-            self.report.add("skipped", f"unreadable folder: {exc.strerror or exc}", folder, **where)
+            why = f"{exc.strerror or exc}"
+            self.report.add("skipped", f"unreadable folder: {why}", folder, **where)
+            self.report.unreadable_folders[str(folder)] = why
             return []
         for p in listing:
             if _inside(p, self.root):
@@ -204,7 +206,8 @@ def _import_submitter(walk: _Walk, sub: Path) -> list[dict[str, Any]]:
         for bdir in (p for p in entries if p.is_dir()):
             groups.append((bdir.name, bdir, result_files(walk.entries(bdir, {**where, "benchmark_folder": bdir.name}))))
         if not groups:
-            walk.report.add("skipped", "empty system results folder", sys_results, **where)
+            if str(sys_results) not in walk.report.unreadable_folders:  # (an unreadable one is reported as such)
+                walk.report.add("skipped", "empty system results folder", sys_results, **where)
             continue
         for folder, bdir, files in groups:
             row = _score_result(walk, submitter, systems.get(system_id), system_id, folder, bdir, files)
@@ -347,7 +350,14 @@ def _time_score(runs: list[RunResult], benchmark: str, scaling: float, bdir: Pat
     failed = sum(1 for r in runs if not r.success)
     minutes: float | None = None
     kept: list[RunResult] = []
-    if len(runs) < required:
+    unreadable = [r for r in runs if r.unreadable]
+    if unreadable:  # no failed run: scoring without it would move the score (the olympic mean drops it as slowest)
+        reason = "; ".join(r.reason for r in unreadable[:2])
+        reason += f"; {len(unreadable) - 2} more unreadable logs" if len(unreadable) > 2 else ""
+        reason += " (no failed run: not scored until it can be read)"
+        report.unreadable_results.append(
+            f"{where['round']}/{where['submitter']}/{where['system_id']}/{where['benchmark_folder']}")
+    elif len(runs) < required:
         reason = f"too few runs: {len(runs)} of {required} required"
         if not runs:
             reason += " (folder holds no result_*.txt)"

@@ -31,6 +31,10 @@ class ImportReport:
     items: list[ReportItem] = field(default_factory=list)
     unmapped_accelerators: dict[str, int] = field(default_factory=dict)  # "name | memory" -> results
     cpu_only_systems: list[str] = field(default_factory=list)
+    #: results left unscored because a log could not be read ("round/submitter/system/benchmark_folder")
+    unreadable_results: list[str] = field(default_factory=list)
+    #: folders that could not be listed (path -> why): whatever results they hold are missing
+    unreadable_folders: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
     def add(self, kind: str, reason: str, path: Path | str, **where: str) -> None:
@@ -51,6 +55,8 @@ class ImportReport:
             "duplicates": self.duplicates,
             "unmapped_accelerators": self.unmapped_accelerators,
             "cpu_only_systems": self.cpu_only_systems,
+            "unreadable_results": self.unreadable_results,
+            "unreadable_folders": self.unreadable_folders,
             "seconds": round(self.seconds, 3),
             "items": [asdict(i) for i in self.items],
         }

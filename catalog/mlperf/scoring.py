@@ -22,6 +22,7 @@ class RunResult:
     fingerprint: str = ""  # run_start/run_stop timestamps
     meta: dict[str, Any] = field(default_factory=dict)  # submission_* values
     time_ms: float | None = None  # run_stop - run_start in ms (the energy rule multiplies by it)
+    unreadable: bool = False  # the log could not be read (permissions, I/O): no failed run, the result is unscored
 
 
 def parse_run(path: Path) -> RunResult:
@@ -29,7 +30,7 @@ def parse_run(path: Path) -> RunResult:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        return RunResult(path, False, None, f"unreadable log: {exc.strerror or exc}")
+        return RunResult(path, False, None, f"unreadable log {path.name}: {exc.strerror or exc}", unreadable=True)
     start = stop = None
     stop_status = None
     garbled = 0

@@ -36,7 +36,8 @@ def import_mlperf(round_dirs: tuple[Path, ...], out_dir: Path, round_name: str |
     Scores every (round, submitter, system, benchmark) as MLCommons does and writes OUT/results.csv.
 
     \b
-    Exit codes: 0 imported · 2 unusable input (missing directory, not an MLPerf layout).
+    Exit codes: 0 imported (the summary says what could not be read, if anything)
+                · 2 unusable input (missing directory, not an MLPerf layout).
     """
     import os
 
@@ -94,6 +95,7 @@ def _print_summary(report, out_path: Path) -> None:  # type: ignore[no-untyped-d
     click.echo(f"Imported {', '.join(report.rounds)} in {report.seconds:.1f} s -> {out_path}")
     click.echo(f"  results: {report.rows}, scored: {report.rows_scored}, "
                f"unscoreable: {report.rows - report.rows_scored}, re-submissions marked: {report.duplicates}")
+    _print_unreadable(report)
     unscoreable = report.unscoreable
     if unscoreable:
         click.echo("  unscoreable (no minutes):")
@@ -114,6 +116,22 @@ def _print_summary(report, out_path: Path) -> None:  # type: ignore[no-untyped-d
         click.echo("  unmapped accelerator names: none")
     if report.cpu_only_systems:
         click.echo(f"  CPU-only systems (no accelerator): {len(report.cpu_only_systems)}")
+
+
+def _print_unreadable(report) -> None:  # type: ignore[no-untyped-def]
+    """What could not be read (permissions, I/O): not the submissions' fault, and the import is incomplete."""
+    results, folders = report.unreadable_results, report.unreadable_folders
+    if not results and not folders:
+        return
+    parts = []
+    if results:
+        parts.append(f"{len(results)} result{'s' * (len(results) != 1)} (an unreadable log: no score)")
+    if folders:
+        whose = "its" if len(folders) == 1 else "their"
+        parts.append(f"{len(folders)} folder{'s' * (len(folders) != 1)} ({whose} results are missing)")
+    click.echo(f"  could not be read: {', '.join(parts)}; make them readable and import again")
+    for path, why in folders.items():
+        click.echo(f"    {path}: {why}")
 
 
 @catalog.command("rank")

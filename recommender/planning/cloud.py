@@ -47,7 +47,7 @@ OPTIONAL_COLUMNS = ("gpus_per_instance", "instance_type", "region", "confidence"
 def read_price_list(path: str | Path) -> pd.DataFrame:
     """Read and check a cloud price list (CSV); CatalogError naming the file (and line and column)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # a byte-order mark (Excel's "CSV UTF-8") is dropped
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path}: cannot read the cloud price list ({exc})") from exc
     return parse_price_list(text, str(path))
@@ -66,6 +66,7 @@ def parse_price_list(text: str, name: str, accelerator_ids: set[str] | None = No
 
     from catalog.validate import row_problems
 
+    text = text.removeprefix("\ufeff")  # a byte-order mark (a scenario's file is read as UTF-8) is no column name
     if not text.strip():
         raise _refused(name, [(None, (f"empty file (a cloud price list is a CSV with the columns "
                                      f"{', '.join(REQUIRED_COLUMNS)})"))])  # fmt: skip
