@@ -305,6 +305,12 @@ def test_cli_import_writes_csv_and_report(tmp_path: Path) -> None:
     assert len(df) == 2 and set(df["benchmark"]) == {"bert", "resnet"}
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["rows_scored"] == 1 and report["items"]
+    # one round alone: a catalog of it replaces the shipped rounds, so the summary says how to keep them (a
+    # reviewer imported a new round as README showed and lost every earlier one without a word)
+    assert "holds only v2.0" in res.stdout and "import them together" in res.stdout
+    two = make_round(tmp_path / "in3", {"bert": _runs([9.0] * 10)}, round_name="v3.0")
+    res = _cli("catalog", "import-mlperf", str(rd), str(two), "--out", str(tmp_path / "out2"))
+    assert res.returncode == 0 and "holds only" not in res.stdout
 
 
 @pytest.mark.parametrize("bad", ["missing", "empty", "notlayout"])

@@ -96,6 +96,11 @@ def _print_summary(report, out_path: Path) -> None:  # type: ignore[no-untyped-d
     click.echo(f"  results: {report.rows}, scored: {report.rows_scored}, "
                f"unscoreable: {report.rows - report.rows_scored}, re-submissions marked: {report.duplicates}")
     _print_unreadable(report)
+    if len(set(report.rounds)) == 1:  # a reviewer imported a new round alone and lost the earlier ones unawares
+        click.echo(f"  note: {out_path} holds only {report.rounds[0]}: as MLPERF_RECOMMENDER_CATALOG it replaces the "
+                   "shipped rounds\n        (the model learns only from the rounds a catalog holds); to add a round "
+                   "to the others, import them together:\n        recommender catalog import-mlperf "
+                   ".../mlperf/training/v* NEW_ROUND_DIR --out DIR")
     unscoreable = report.unscoreable
     if unscoreable:
         click.echo("  unscoreable (no minutes):")
