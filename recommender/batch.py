@@ -78,6 +78,8 @@ class BatchRow(BaseModel):
     risk: str | None = Field(
         default=None, description="Which minutes the choice was ranked by: p80 (the intervals' upper ends) or expected."
     )
+    minutes_as_of: str | None = Field(default=None, description="Round the minutes answer for: the catalog's newest "
+                                      "(today's software); earlier rounds' results are carried to it.")
     choice: str | None = Field(default=None, description="What to buy, e.g. '8 x nvidia-a30-pcie-24gb (1 node)'.")
     accelerator_id: str | None = Field(default=None, description="Accelerator bought; a fleet of several (mix "
                                        "mode) names them joined by '+', the largest configuration's first.")
@@ -240,7 +242,7 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         "status": RowStatus(str(rec.status)),
         "objective": str(rec.objective),
         "objective_value": _round(rec.objective_value, 6),
-        "risk": getattr(rec, "risk", None),
+        "risk": getattr(rec, "risk", None), "minutes_as_of": getattr(rec, "minutes_as_of", None),
         # limits that bind only together are one entry, "budget+power" (each alone would read as binding alone)
         "binding": ["+".join(rec.binding)] if getattr(rec, "binding_together", False) else list(rec.binding),
         "cloud_decision": rec.cloud_decision, "cheapest_rent": _rent_text(rec.cheapest_rent),

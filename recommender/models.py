@@ -565,15 +565,15 @@ class Recommendation(FrozenModel):
     )
     total_capex_usd: float | None = Field(default=None, description="Capex of everything bought, USD.")
     total_it_power_kw: float | None = Field(default=None, description="IT power of everything bought, kW.")
-    total_facility_power_kw: float | None = Field(
-        default=None, description="Facility power (IT x PUE) of everything bought, kW."
-    )
+    total_facility_power_kw: float | None = Field(default=None, description="Facility power (IT x PUE), kW.")
     total_tco_usd: float | None = Field(default=None, description="TCO of everything bought, USD.")
     workload_shares: dict[str, float] = Field(default_factory=dict, description="Normalised workload shares.")
     candidates_considered: int = Field(default=0, description="Number of candidates generated.")
     candidates_after_pruning: int = Field(default=0, description="Candidates left after removing dominated ones.")
     solver: str = Field(default="cbc", description="How the answer was found (cbc, or enumeration for one choice).")
     catalog_fingerprint: str | None = Field(default=None, description="Fingerprint of the catalog data used.")
+    minutes_as_of: str | None = Field(default=None, description="Round every minutes figure answers for: the "
+                                      "catalog's newest (today's software); earlier results are carried to it.")
     rent_or_buy: RentOrBuy | None = Field(default=None, description="Buy versus rent in a cloud (issue 12).")
     cloud_decision: Literal["buy", "rent"] | None = Field(default=None, description="consider_cloud: buy or rent.")
     cheapest_rent: RentQuote | None = Field(default=None, description="consider_cloud: the cheapest rent of the work.")

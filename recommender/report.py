@@ -97,6 +97,9 @@ def recommendation_markdown(rec: Recommendation) -> str:
         lines += [f"**Objective** {rec.objective.value}: {value} {unit.get(rec.objective_unit, rec.objective_unit)}", ""]
     if rec.risk:  # issue 12: which minutes were ranked
         lines += [f"**Risk** {rec.risk}: {RISK_TEXT.get(rec.risk, rec.risk)}", ""]
+    if rec.minutes_as_of:
+        lines += [(f"**Minutes as of** {rec.minutes_as_of}: the catalog's newest round (today's software); results of "
+                  "earlier rounds are carried to it"), ""]
     lines += rent_decision_lines(rec)
     if rec.configurations:
         lines += [

@@ -43,6 +43,22 @@ def test_optimize_table_json_markdown(in_data: Path, fake_model: object) -> None
     assert md.exit_code == 0 and md.stdout.startswith("# valid: optimal")
 
 
+def test_the_round_the_minutes_answer_for_is_said(in_data: Path, fake_model: object, tmp_path: Path) -> None:
+    """A reviewer: no output of optimize named the round its minutes answer for (only `model predict --json`)."""
+    import catalog
+    from catalog.registry import round_key
+
+    newest = max(catalog.load().results["round"].dropna().unique(), key=round_key)
+    table = run("optimize", "good/valid.yaml")
+    assert f"minutes as of {newest})" in table.stdout.splitlines()[0]
+    assert json.loads(run("optimize", "good/valid.yaml", "--format", "json").stdout)["minutes_as_of"] == newest
+    assert f"**Minutes as of** {newest}:" in run("optimize", "good/valid.yaml", "--format", "markdown").stdout
+    out = tmp_path / "rows.csv"
+    run("batch", "good/valid.yaml", "--out", str(out))
+    rows = list(csv.DictReader(out.open()))
+    assert rows and rows[0]["minutes_as_of"] == newest
+
+
 def test_optimize_infeasible_exits_1(in_data: Path, fake_model: object) -> None:
     result = run("optimize", "good/infeasible.yaml", "--format", "json")
     assert result.exit_code == 1

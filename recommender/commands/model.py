@@ -158,9 +158,9 @@ def predict_cmd(accelerator_id: str, accelerators: float, benchmark: str, nodes:
     if rec["minutes"] is None:
         click.echo(f"{rec['accelerators']} x {accelerator_id} on {benchmark}: {rec['basis']}: {rec['source']}")
         return
-    click.echo(f"{rec['accelerators']} x {accelerator_id} on {benchmark}: {rec['minutes']:.2f} minutes "
-               f"({coverage:.0%} interval {rec['minutes_low']:.2f}–{rec['minutes_high']:.2f}); "
-               f"{rec['basis']}: {rec['source']}")
+    click.echo(f"{rec['accelerators']} x {accelerator_id} on {benchmark}: {rec['minutes']:.2f} minutes as of "
+               f"{rec['round']} ({coverage:.0%} interval {rec['minutes_low']:.2f}–{rec['minutes_high']:.2f}); "
+               f"{rec['basis']}: {rec['source']}")  # (the round answered for: a reviewer found it only in --json)
 
 
 @model.command("evaluate")

@@ -193,6 +193,7 @@ def _print_table(rec: Any) -> None:
     shown = fmt.money(rec.objective_value) if rec.objective_unit == "usd" else f"{rec.objective_value or 0:,.4g}"
     value = "" if rec.objective_value is None else f" = {shown}{unit}"
     risk = f", risk {rec.risk}" if rec.risk else ""  # issue 12: which minutes were ranked
+    risk += f", minutes as of {rec.minutes_as_of}" if rec.minutes_as_of else ""  # (a reviewer: never said)
     console.print(f"[bold]{rec.scenario}[/bold]: {rec.status} ({rec.objective}{value}{risk})", soft_wrap=True)
     if getattr(rec, "cloud_decision", None) == "rent" and rec.cheapest_rent is not None:
         q = rec.cheapest_rent  # consider_cloud chose renting: the table below is the best purchase, for comparison

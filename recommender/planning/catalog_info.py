@@ -30,6 +30,7 @@ class CatalogMeta:
     accelerators: dict[str, AcceleratorInfo]
     benchmarks: set[str]
     pcie_chassis: tuple[tuple[int, float], ...]  # (accelerators per node, TDP W of the card) seen in results
+    newest_round: str | None = None  # the round minutes answer for (predict's default: today's software)
 
     def chassis_sizes(self, tdp_watts: float) -> tuple[int, ...]:
         """PCIe per-node counts seen in the catalog's systems with cards drawing at least ``tdp_watts``."""
@@ -62,7 +63,9 @@ def catalog_meta(cat: Catalog) -> CatalogMeta:
             price_confidence=_na(r.get("reference_price_confidence")),
             price_as_of=_na(r.get("reference_price_as_of")),
         )
+    from catalog.registry import round_key
     from recommender.performance.training import pcie_chassis
 
     benches = set(cat.results["benchmark"].dropna().astype(str).unique())
-    return CatalogMeta(accs, benches, pcie_chassis(cat))
+    rounds = sorted({str(r) for r in cat.results["round"].dropna().unique()}, key=round_key)
+    return CatalogMeta(accs, benches, pcie_chassis(cat), rounds[-1] if rounds else None)
