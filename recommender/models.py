@@ -27,6 +27,7 @@ from pydantic import (
 
 from recommender.errors import ScenarioError
 from recommender.plan_models import BillLine, RentOrBuy, RentQuote
+from recommender.scenario.consistency import contradiction
 from recommender.scenario.numbers import (  # finite, bounded numbers (no .inf, no 1e309)
     MAX_MEASUREMENTS,
     MAX_WORKLOADS,
@@ -72,10 +73,6 @@ class Measurement(FrozenModel):
         return self
 
 
-#: Measurements of one configuration further apart than this factor contradict each other (a typo, not spread).
-CONTRADICTION_FACTOR = 2.0
-
-
 class CustomWorkload(FrozenModel):
     """A workload nobody measured in MLPerf, described by your own measurements."""
 
@@ -99,14 +96,8 @@ class CustomWorkload(FrozenModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> CustomWorkload:
-        seen: dict[tuple[str, int, int | None], int] = {}
-        for j, m in enumerate(self.measurements):
-            key = (m.accelerator_id, m.accelerators, m.nodes)
-            i = seen.setdefault(key, j)
-            low, high = sorted((self.measurements[i].minutes, m.minutes))
-            if high > CONTRADICTION_FACTOR * low:
-                raise ValueError(f"measurements[{j}].minutes: {m.minutes:g} min contradicts measurements[{i}] ("
-                                 f"{self.measurements[i].minutes:g} min) of the same configuration; fix or remove one")
+        if (why := contradiction(self.measurements)) is not None:
+            raise ValueError(why)
         return self
 
 

@@ -432,6 +432,11 @@ def test_an_accelerator_both_allowed_and_excluded_is_invalid(tmp_path: Path) -> 
      "                 {accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 5}]"),
      (":6: workloads[0].custom.measurements[1].minutes: 5 min contradicts measurements[0] (95 min) of the same "
      "configuration")),
+    # more accelerators 10 times slower: pooled into 126 min on 8, called "measured" (a reviewer)
+    (("[{accelerator_id: nvidia-h100-sxm5-80gb, accelerators: 64, minutes: 400},\n"
+     "                 {accelerator_id: nvidia-h100-sxm5-80gb, accelerators: 8, minutes: 40}]"),
+     (":5: workloads[0].custom.measurements[0].minutes: 400 min on 64 accelerators contradicts measurements[1] "
+     "(40 min on 8): more accelerators of one kind do not take over twice as long")),
     ("[{accelerator_id: nvidia-a100-sxm4-80gb, accelerators: 8, minutes: 95, nodes: 16}]",
      ":5: workloads[0].custom.measurements[0].nodes: 16 nodes cannot hold 8 accelerators in equal numbers"),
 ])  # fmt: skip
