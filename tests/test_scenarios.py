@@ -248,7 +248,7 @@ def test_one_bad_entry_never_sinks_its_siblings(tmp_path: Path) -> None:
         f"{f}:5: scenarios[1].nodes: unknown key (did you mean 'max_nodes'?)",
     ]
     assert isinstance(scalar, InvalidScenario)
-    assert str(scalar.first()) == f"{f}:6: scenarios[2]: must be a mapping of scenario fields, not a int (42)"
+    assert str(scalar.first()) == f"{f}:6: scenarios[2]: must be a mapping of scenario fields, not an int (42)"
 
 
 def test_model_validator_errors_point_at_their_field(tmp_path: Path) -> None:
@@ -684,3 +684,18 @@ def test_python_scenarios_say_which_forms_only_files_resolve(extra: dict, field:
         Scenario.parse({"name": "p", "budget_usd": 110_000, "workloads": [{"benchmark": "bert"}], **extra})
     assert str(info.value).startswith(f"{field}: in Python give a ")
     assert "recommender.load_scenario" in str(info.value)
+
+
+def test_an_empty_custom_workload_file_is_one_error_in_plain_english(tmp_path: Path) -> None:
+    """A reviewer: an empty (or non-UTF-8) custom workload file also gave `workloads[0]: unknown benchmark '?'`
+    (the stand-in that keeps the rest of the entry checked), and "not a empty value"."""
+    write(tmp_path / "wl.yaml", "")
+    f = write(tmp_path / "s.yaml", """
+        budget_usd: 300000
+        workloads:
+          - custom: wl.yaml
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(f)
+    assert str(info.value) == (f"{tmp_path / 'wl.yaml'}:1: must hold a custom workload (name, measurements) as a "
+                               "mapping, not an empty value")

@@ -12,6 +12,10 @@ from recommender.models import Scenario, field_path
 from recommender.scenario.located import Doc, PathT
 from recommender.scenario.messages import error_at
 
+#: The benchmark standing in for a custom workload file that could not be read, so the rest of its entry is
+#: still checked (no id: YAML text cannot hold a NUL); not reported as an unknown benchmark beside the file's error.
+UNREAD = "\x00unread custom workload"
+
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
 
@@ -73,7 +77,7 @@ def check_ids(scenario: Scenario | Mapping[str, Any], doc: Doc | None = None,
         if isinstance(custom.get("name"), str) and custom["name"] in bench_set:  # predict() and the tables know it by its name
             clash(("workloads", i, "custom", "name"),
                   f"{custom['name']!r} is an MLPerf benchmark's id; give the custom workload another name")
-        if w.get("benchmark") is not None and str(w["benchmark"]).strip():  # (an empty one: the schema says so)
+        if w.get("benchmark") not in (None, UNREAD) and str(w["benchmark"]).strip():  # (empty: the schema says so)
             bad(("workloads", i, "benchmark"), "benchmark", w["benchmark"], bench_set, None)
         if custom.get("like") is not None:
             bad(("workloads", i, "custom", "like"), "benchmark", custom["like"], bench_set, None)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from recommender.errors import ScenarioError
 from recommender.models import Scenario, field_path
 from recommender.scenario.files import PriceList
-from recommender.scenario.ids import check_ids, known_ids
+from recommender.scenario.ids import UNREAD, check_ids, known_ids
 from recommender.scenario.located import Doc, Loc, PathT, display_name, parse_file
 from recommender.scenario.messages import (
     bools_as_numbers,
@@ -193,7 +193,7 @@ def _resolve_custom_workloads(doc: Doc, data: dict, locs: dict, includes: Includ
                     errors.append(exc)
                     # keep validating the rest of the entry: stand in a benchmark for the missing file
                     new_workloads[i] = {k: v for k, v in w.items() if k not in ("custom", "benchmark")}
-                    new_workloads[i]["benchmark"] = "?"
+                    new_workloads[i]["benchmark"] = UNREAD  # (no "unknown benchmark" beside the file's error)
         data["workloads"] = new_workloads
 
 
@@ -218,7 +218,7 @@ def relocate(errors: list[ScenarioError], prefix: PathT) -> list[ScenarioError]:
 
 def _require_mapping(doc: Doc, what: str, hint: str = "") -> None:
     if not isinstance(doc.data, dict):
-        raise ScenarioError(f"must hold {what} as a mapping, not a {kind_of(doc.data)}{hint}",
+        raise ScenarioError(f"must hold {what} as a mapping, not {kind_of(doc.data)}{hint}",
                             file=doc.locs[()].file, line=1)
 
 

@@ -114,7 +114,7 @@ def _load_doc(doc: Doc, *, file: str, base: Path, stem: str, catalog: Catalog | 
     if data is None:
         raise ScenarioError("the file is empty; expected a scenario (a mapping) or `scenarios:`", file=file, line=1)
     if not isinstance(data, dict):
-        raise ScenarioError(f"the top level must be a mapping (a scenario or `scenarios:`), not a "
+        raise ScenarioError(f"the top level must be a mapping (a scenario or `scenarios:`), not "
                             f"{kind_of(data)}", file=file, line=1)
     if "scenarios" not in data and "workloads" not in data:
         if "quotes" in data:
@@ -177,10 +177,10 @@ def _list_entries(doc: Doc, stem: str) -> list[tuple[Doc, str, int | None, list[
     if defaults is None:
         defaults = {}
     elif not isinstance(defaults, dict):
-        raise error_at(doc, ("defaults",), f"must be a mapping of scenario fields, not a {kind_of(defaults)}")
+        raise error_at(doc, ("defaults",), f"must be a mapping of scenario fields, not {kind_of(defaults)}")
     items = data["scenarios"]
     if not isinstance(items, list) or not items:
-        what = "an empty list" if isinstance(items, list) else f"a {kind_of(items)}"
+        what = "an empty list" if isinstance(items, list) else kind_of(items)
         raise error_at(doc, ("scenarios",), f"must be a non-empty list of scenarios, not {what}")
     ddoc = doc.sub(("defaults",)) if "defaults" in data and isinstance(data["defaults"], dict) else Doc({}, {})
     entry_locs: dict[int, dict[PathT, Loc]] = {i: {} for i in range(len(items))}
@@ -190,7 +190,7 @@ def _list_entries(doc: Doc, stem: str) -> list[tuple[Doc, str, int | None, list[
     for i, item in enumerate(items):
         name = f"{stem}[{i}]"
         if not isinstance(item, dict):
-            err = error_at(doc, ("scenarios", i), f"must be a mapping of scenario fields, not a {kind_of(item)}")
+            err = error_at(doc, ("scenarios", i), f"must be a mapping of scenario fields, not {kind_of(item)}")
             entries.append((Doc({}, {(): doc.loc(("scenarios", i))}), name, i, [err]))
             continue
         edoc = _merge(ddoc, Doc(item, entry_locs[i]))

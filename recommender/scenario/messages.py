@@ -210,13 +210,15 @@ def error_at(doc: Doc, path: PathT, message: str, cls: type[ScenarioError] = Sce
 
 
 def kind_of(value: Any) -> str:
+    """What ``value`` is, with its article: "a list", "an empty value", "a str ('abc')"."""
     if isinstance(value, list):
-        return "list"
+        return "a list"
     if isinstance(value, dict):
-        return "mapping"
+        return "a mapping"
     if value is None:
-        return "empty value"
+        return "an empty value"  # (it read "not a empty value")
     shown = repr(value)
     if len(shown) > 60:  # a whole non-YAML file (e.g. /etc/passwd) reads as one long string
         shown = shown[:57] + "…"
-    return f"{type(value).__name__} ({shown})"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name} ({shown})"
