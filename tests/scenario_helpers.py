@@ -45,7 +45,8 @@ BAD_CORPUS: dict[str, list[str]] = {
     "bad/missing-reference.yaml": [
         "bad/missing-reference.yaml:5: prices: referenced file not found: bad/prices/no-such-file.yaml"
     ],
-    "bad/bad-quote.yaml": ["bad/prices/negative-quote.yaml:6: quotes[1].price_usd: must be greater than 0"],
+    "bad/bad-quote.yaml": [("bad/prices/negative-quote.yaml:6: quotes[1].price_usd: must be greater than 0 (the prices "
+                           "of bad/bad-quote.yaml:5)")],
     "bad/duplicate-names.yaml": [
         "bad/duplicate-names.yaml:10: scenarios[2].name: duplicate scenario name 'alpha' (first at line 7)"
     ],

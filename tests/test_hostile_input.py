@@ -296,4 +296,4 @@ def test_a_file_that_is_not_yaml_mappings_is_quoted_briefly(tmp_path: Path) -> N
     errors = load_errors(write(tmp_path, "budget_usd: 1e5\nworkloads: [{benchmark: bert}]\nprices: cloud.csv\n",
                                "csv.yaml"))  # fmt: skip
     assert len(errors) == 1 and errors[0].endswith("(a CSV of rental prices per accelerator-hour goes in "
-                                                   "`cloud_prices:`)"), errors  # fmt: skip
+                                                   f"`cloud_prices:`) (the prices of {tmp_path / 'csv.yaml'}:3)"), errors

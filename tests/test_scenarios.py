@@ -389,7 +389,9 @@ def test_a_price_lists_unknown_ids_are_said_with_its_other_errors(tmp_path: Path
     [(entry, _line)] = load_located(f)
     assert isinstance(entry, InvalidScenario)
     said = [str(e).removeprefix(f"{tmp_path / 'q.yaml'}:") for e in entry.errors]
-    assert said[0] == "3: quotes[0].price_usd: must be greater than 0"
+    # each names the scenario line that named the file (in a file of several scenarios it did not say whose)
+    assert said[0] == f"3: quotes[0].price_usd: must be greater than 0 (the prices of {f}:3)"
+    assert said[1].endswith(f"(the prices of {f}:3)")
     assert said[1].startswith("4: quotes[1].accelerator_id: unknown accelerator 'nvidia-h100-sxmx' (closest known: "
                               "nvidia-h100-sxm5-80gb"), said
     assert len(said) == 2
@@ -493,7 +495,8 @@ def test_custom_workload_file_relative_to_the_referencing_file(tmp_path: Path) -
     with pytest.raises(ScenarioError) as info:
         load_scenario(g)
     bad = str(Path(str(tmp_path)) / "sub" / "wl" / "bad.yaml")
-    assert str(info.value) == f"{bad}:3: measurements[0].accelerators: must be greater than 0"
+    assert str(info.value) == (f"{bad}:3: measurements[0].accelerators: must be greater than 0 (the "
+                               f"workloads[0].custom of {g}:2)")
 
 
 def test_price_list_given_as_a_scenario_gets_a_hint(tmp_path: Path) -> None:
@@ -698,4 +701,4 @@ def test_an_empty_custom_workload_file_is_one_error_in_plain_english(tmp_path: P
     with pytest.raises(ScenarioError) as info:
         load_scenario(f)
     assert str(info.value) == (f"{tmp_path / 'wl.yaml'}:1: must hold a custom workload (name, measurements) as a "
-                               "mapping, not an empty value")
+                               f"mapping, not an empty value (the workloads[0].custom of {f}:3)")

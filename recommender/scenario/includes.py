@@ -166,7 +166,25 @@ def validate_entry(doc: Doc, name: str, includes: Includes, catalog: Catalog | N
     if check:  # unknown ids are said with the entry's other errors (they waited for a clean schema)
         said = {e.field for e in errors}
         errors.extend(e for e in check_ids(scenario or data, edoc, catalog) if e.field not in said)
-    return errors or scenario  # type: ignore[return-value]
+    return _named_by(errors, doc, includes) or scenario  # type: ignore[return-value]
+
+
+def _named_by(errors: list[ScenarioError], doc: Doc, includes: Includes) -> list[ScenarioError]:
+    """Errors inside a file the entry names (``prices:``, ``workloads[i].custom``) say which line named it, as the
+    cloud price list's do: in a file of several scenarios, ``quotes.yaml:4: …`` alone did not say whose."""
+    refs: dict[str, str] = {}
+    workloads = doc.data.get("workloads")
+    named = [(("prices",), doc.data.get("prices"))] + ([
+        (("workloads", i, "custom"), w.get("custom")) for i, w in enumerate(workloads)
+        if isinstance(w, dict)] if isinstance(workloads, list) else [])  # fmt: skip
+    for path, ref in named:
+        if isinstance(ref, str) and ref.strip():
+            where = doc.loc(path)
+            if where.line:
+                refs.setdefault(includes._locate(where, ref)[1], f" (the {field_path(where.path)} of "
+                                f"{where.file}:{where.line})")
+    return [ScenarioError(e.message + refs[e.file], field=e.field, file=e.file, line=e.line)
+            if e.file in refs and not e.message.endswith(refs[e.file]) else e for e in errors]
 
 
 def _resolve_custom_workloads(doc: Doc, data: dict, locs: dict, includes: Includes,
