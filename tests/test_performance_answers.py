@@ -145,6 +145,17 @@ def test_a_carried_answer_combines_the_old_score_and_the_model_by_precision(cat:
     m8, m10 = out["minutes"].to_numpy()
     assert m10 < m8  # more cards, faster: no longer one pooled figure
     assert min(model_10, old_10) * 0.9 < m10 < max(model_10, old_10)
+    # the source says how (a reviewer: a carried 49.8 min cited results of 42.7 and 45.8 min, and nothing said the
+    # model's slower figure was combined in): the old score, moved by the trend, the model's, their weights
+    import re
+
+    how = re.search(r"· ([\d.]+) min in v1\.1 → ([\d.]+) by the trend; model ([\d.]+); combined (\d+):(\d+)\b",
+                    out["source"].iloc[1])
+    assert how, out["source"].iloc[1]
+    then, moved, model, w_old, w_model = map(float, how.groups())
+    assert then == pytest.approx(old_10, abs=0.006) and model == pytest.approx(model_10, rel=0.01)
+    assert w_old + w_model == 100 and w_old < 50  # (a 2021 result weighs less than the model)
+    assert float(np.exp((w_old * np.log(moved) + w_model * np.log(model)) / 100)) == pytest.approx(m10, rel=0.01)
 
 
 def test_pav_is_a_weighted_non_increasing_fit() -> None:

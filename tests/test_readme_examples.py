@@ -76,14 +76,14 @@ def test_write_names_the_prose_that_quotes_a_changed_figure() -> None:
     """After a model change, the sentence quoting a block's old figure is named (prose is never rewritten)."""
     block = next(b for b in BLOCKS if b.content[0] == "$ recommender optimize examples/seed.yaml")
     assert "27.13" in "\n".join(block.content)
-    lines = TEXT.replace("27.13", "27.99").split("\n")  # as if the code had printed 27.99 before
-    prose = [n for n, line in enumerate(lines, start=1) if re.search(r"(?<![\d.])27\.99(?!\d)", line)
-             and not block.marker_line <= n <= block.first + len(block.content)]  # (not 27.99 in 27.991...)
+    lines = TEXT.replace("27.13", "27.37").split("\n")  # as if the code had printed 27.37 before
+    prose = [n for n, line in enumerate(lines, start=1) if re.search(r"(?<![\d.])27\.37(?!\d)", line)
+             and not block.marker_line <= n <= block.first + len(block.content)]  # (not 27.37 in 27.371...; a figure no block shows)
     assert prose, "the seed's reading notes quote the tour's expected minutes"
     tampered = "\n".join(lines)
     stale = rx.check(tampered, [b for b in rx.find_blocks(tampered) if b.first == block.first])
     notes = rx.prose_mentions(tampered, stale)
-    assert [f"README.md:{n}: quotes 27.99, which the block at line {block.first} no longer shows"
+    assert [f"README.md:{n}: quotes 27.37, which the block at line {block.first} no longer shows"
             for n in prose] == notes
 
 

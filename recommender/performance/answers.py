@@ -356,7 +356,8 @@ def catalog_anchors(bundle: Bundle, coverage: float, target: str) -> AnchorIndex
     a["_code"] = _codes(est.model_, a["accelerator_id"].to_numpy(dtype=object), a["benchmark"].to_numpy(dtype=object))
     if not a.empty:
         a = anchor_values(a, est.model_, est, coverage)
-        a["source"] = np.where(a["measured"], a["source"], "carried from " + a["source"].astype(str))
+        note = a["_note"].astype(str) if "_note" in a.columns else ""
+        a["source"] = np.where(a["measured"], a["source"], "carried from " + a["source"].astype(str) + " · " + note)
     index = AnchorIndex(isotonic(a))
     with _MEMO_LOCK:
         memo[key] = index

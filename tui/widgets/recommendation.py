@@ -60,15 +60,17 @@ BASIS_LEGEND = (f"Bases — measured: the MLPerf Training result of this configu
                 "memory, no minutes.")
 
 
-def carried_from(source: str | None) -> tuple[str | None, str]:
-    """``(round, rest)`` of a carried figure's source: ``("v3.0", "closed, available, Dell, system")`` for
-    ``"carried from v3.0 closed, available · Dell · system"``."""
+def carried_from(source: str | None) -> tuple[str | None, str, str]:
+    """``(round, rest, how)`` of a carried figure's source: ``("v3.0", "closed, available, Dell, system",
+    "28.89 min in v3.0 → 27.78 by the trend; model 28.87; combined 50:50")`` for ``"carried from v3.0 closed,
+    available · Dell · system · 28.89 min in v3.0 → …"`` (``how``: the library's note of how it was carried)."""
     text = (source or "").strip().removeprefix("carried from").strip()
     parts = [p.strip() for p in text.split("·")]
     if not parts or not parts[0]:
-        return None, ""
+        return None, "", ""
+    how = parts.pop() if len(parts) > 1 and "by the trend" in parts[-1] else ""
     rnd, _, division_status = parts[0].partition(" ")
-    return rnd, ", ".join(p for p in [division_status.strip(), *parts[1:]] if p)
+    return rnd, ", ".join(p for p in [division_status.strip(), *parts[1:]] if p), how
 
 
 def measured_label(source: str | None, accelerators: int) -> str:
@@ -91,12 +93,13 @@ def basis_text(basis: str, source: str | None, citation: str, accelerators: int 
     if basis == "measured":
         return citation
     if basis == "carried":
-        rnd, rest = carried_from(source)
+        rnd, rest, how = carried_from(source)
         if rnd is None:
             return "carried (measured in an earlier round, moved to this round by the model's trend; derived)"
         count = f", {accelerators} accel." if accelerators else ""
         who = f" ({rest}{count})" if rest else ""
-        return f"carried: measured in MLPerf Training {rnd}{who}, moved to this round by the model's trend (derived)"
+        how = f": {how}" if how else ", moved to this round by the model's trend"
+        return f"carried: measured in MLPerf Training {rnd}{who}{how} (derived)"
     from recommender.models import is_custom_estimate
 
     if is_custom_estimate(basis, source):
@@ -124,7 +127,7 @@ def _p80_mixes(c: Any, rec: Any) -> float | None:
 def basis_short(basis: str, source: str | None) -> str:
     """The basis in a few letters (narrow tables): a carried figure names its original round."""
     if basis == "carried":
-        rnd, _ = carried_from(source)
+        rnd, _, _ = carried_from(source)
         return f"carried ({rnd})" if rnd else "carried"
     return BASIS_SHORT.get(basis, basis)
 
