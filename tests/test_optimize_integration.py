@@ -57,6 +57,10 @@ def test_a_multi_node_purchase_can_use_the_larger_pcie_chassis_the_catalog_has()
     per_card = {ln.item.split(" (")[0]: ln.unit_usd / 8 for ln in eight.lines}
     for item in ("host per node", "NICs per node", "scale-out network"):
         assert lines[item].unit_usd == pytest.approx(14 * per_card[item]), item
+    # and the explanation says so, with the rule's confidence (a reviewer: "in 2 nodes of 14" read as usual servers)
+    said = [e for e in r.explanation if e.startswith("14 cards in one PCIe server is a chassis size MLPerf")]
+    assert said and "(14-card chassis: x 14/8; a planning assumption, confidence L)" in said[0], r.explanation
+    assert not any("chassis size" in e for e in recommender.optimize(SEED).explanation)  # (8 cards: usual)
 
 
 def test_mix_mode_names_the_limit_single_mode_names_for_the_same_buy() -> None:

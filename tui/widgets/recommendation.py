@@ -259,8 +259,10 @@ class RecommendationPanel(VerticalScroll):
                 copies = f"{c.count} × (" if c.count > 1 else ""
                 close = ")" if c.count > 1 else ""
                 node_word = "node" if c.nodes == 1 else "nodes"
+                big = any("-card chassis" in b.item for b in getattr(c, "bill", ()))  # (a reviewer: it read as usual)
+                chassis = f" (a {c.accelerators_per_node}-card PCIe chassis: see Why)" if big else ""
                 parts.append(f"{copies}{c.accelerators} × {self.acc_name(c.accelerator_id)} in {c.nodes} {node_word}"
-                             f" of {c.accelerators_per_node}{close}")
+                             f" of {c.accelerators_per_node}{chassis}{close}")
             headline.append("Buy ", style="bold")
             headline.append(" + ".join(parts), style="bold")
             if status != "optimal" or self.width_mode != "narrow":  # narrow: the status line says it
