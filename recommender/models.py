@@ -563,6 +563,8 @@ class Recommendation(FrozenModel):
     candidates_after_pruning: int = Field(default=0, description="Candidates left after removing dominated ones.")
     solver: str = Field(default="cbc", description="How the answer was found (cbc, or enumeration for one choice).")
     catalog_fingerprint: str | None = Field(default=None, description="Fingerprint of the catalog data used.")
+    required_mixes_per_day: float | None = Field(default=None, description="The scenario's required rate: min_tco "
+                                                 "enforces it; other objectives only say whether it is met.")
     minutes_as_of: str | None = Field(default=None, description="Round every minutes figure answers for: the "
                                       "catalog's newest (today's software); earlier results are carried to it.")
     rent_or_buy: RentOrBuy | None = Field(default=None, description="Buy versus rent in a cloud (issue 12).")

@@ -53,7 +53,7 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
         "candidates_considered": len(t), "candidates_after_pruning": int(keep.size),
         "solver": (r.solver or "cbc").split("+")[0],
         "catalog_fingerprint": p.catalog.fingerprint, "risk": resolve_risk(s.risk),
-        "minutes_as_of": p.meta.newest_round,
+        "minutes_as_of": p.meta.newest_round, "required_mixes_per_day": s.required_mixes_per_day,
     }  # fmt: skip
     if r.counts is None:
         return Recommendation(status=Status.INFEASIBLE, explanation=infeasible_explanation(p, wide=explain),

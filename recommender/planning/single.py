@@ -71,7 +71,7 @@ def optimize_single(p: Prepared, *, solver: str, time_limit_s: float, explain: b
         "skipped": p.skipped, "workload_shares": dict(zip(p.names, p.shares.tolist())),
         "candidates_considered": len(t), "candidates_after_pruning": int(keep.size), "solver": r.solver,
         "catalog_fingerprint": p.catalog.fingerprint, "risk": resolve_risk(s.risk),
-        "minutes_as_of": p.meta.newest_round,
+        "minutes_as_of": p.meta.newest_round, "required_mixes_per_day": s.required_mixes_per_day,
     }  # fmt: skip
     if r.index is None:
         return Recommendation(status=Status.INFEASIBLE, explanation=infeasible_explanation(p, wide=explain),

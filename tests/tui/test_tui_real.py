@@ -89,3 +89,23 @@ def test_the_rent_lines_say_why_the_buy_figure_differs_and_whose_break_even_it_i
     assert f"(The TCO above counts {c.utilization * 100:.0f} %: the scenario's utilisation.)" in text
     be = [line for line in text.splitlines() if line.startswith("Break-even")]
     assert be and all(f"renting {cat.accelerator_name(c.accelerator_id)} from " in line for line in be)
+
+
+async def test_a_required_rate_under_min_time_says_whether_it_is_met(cat: Any) -> None:
+    """A reviewer: with Mixes/day needed 4 under min_time the answer trained 2.23 a day, said only in the 11th
+    sentence of Why. The facts say it next to the objective (min_tco enforces the rate; the others do not)."""
+    app = RecommenderApp(catalog=cat, debounce=0.05)
+    app.animation_level = "none"
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot, timeout=120)
+        assert "Required" not in text_of(app, "#rec-facts")  # (the seed names no rate)
+        app.query_one("#required_mixes_per_day", Input).value = "4"
+        app.query_one("#budget_usd", Input).value = "27000"
+        await settle(app, pilot, timeout=60)
+        rec = app.recommendation
+        assert str(rec.objective) == "min_time" and rec.required_mixes_per_day == 4 and rec.choice.mixes_per_day < 4
+        assert "4 mixes/day: NOT met (" in text_of(app, "#rec-facts")
+        assert "only min_tco enforces the rate" in text_of(app, "#rec-facts")
+        app.query_one("#required_mixes_per_day", Input).value = "1"
+        await settle(app, pilot, timeout=60)
+        assert "1 mixes/day: met (" in text_of(app, "#rec-facts")

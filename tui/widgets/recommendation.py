@@ -319,6 +319,13 @@ class RecommendationPanel(VerticalScroll):
             bases = bases_summary([w for x in configs for w in x.workloads
                                    if len(configs) == 1 or x.serves.get(w.workload, 0.0) >= SERVES_SHOWN])
             grid.add_row("Objective", f"{obj}{mixes} · bases: {bases}")
+        required = getattr(rec, "required_mixes_per_day", None)
+        if required and one and objective != "min_tco":  # (a reviewer: the form's rate, ignored without a word)
+            met = c.mixes_per_day >= required
+            unmet = "" if met else " — only min_tco enforces the rate"
+            grid.add_row("Required", Text(f"{fmt.plain_number(required)} mixes/day: {'met' if met else 'NOT met'} "
+                                          f"({fmt.number(c.mixes_per_day, 2)} expected){unmet}",
+                                          style="" if met else "bold"))
         binding = binding_limits(rec, self.infeasibility)
         grid.add_row("Binding", binding_text(rec, binding) if binding else "no limit binds")
         draw = [getattr(x, "average_draw_kw", None) for x in configs]
