@@ -327,5 +327,5 @@ def alternatives_mix(p: Prepared, used: set[int], value: float, sense: str) -> l
         cfg = configuration(p, rr.index, utilization=single_utilization(p, rr.index))
         out.append(Alternative(accelerator_id=acc, configuration=cfg, objective_value=v,
                                reason=f"best single fit {cfg.accelerators} x {name}: {value_text(s.objective, s.risk, v)} "
-                                      f"vs {value_text(s.objective, s.risk, value)} for the mix; the MILP found no use for it"))  # fmt: skip
+                                      f"vs {value_text(s.objective, s.risk, value)} for the mix; the optimizer gave it no work"))  # fmt: skip
     return out

@@ -679,3 +679,11 @@ async def test_a_box_shows_its_mark_only_when_ticked(make_app: Any) -> None:
         mix.value = True
         await pilot.pause()
         assert mix.render().plain[1] == "X"
+        # and the export dialog's format choice (it read "▐●▌ Markdown ▐●▌ JSON")
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        md, js = app.screen.query_one("#format-markdown"), app.screen.query_one("#format-json")
+        assert md.value and md.render().plain[1] == "●" and not js.value and js.render().plain[1] == " "
+        await pilot.click("#format-json")
+        await pilot.pause()
+        assert md.render().plain[1] == " " and js.render().plain[1] == "●"

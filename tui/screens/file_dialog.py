@@ -13,6 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 
+class Choice(RadioButton):
+    """A radio button whose dot shows only when chosen (Textual's ● of both states differs by colour alone: a
+    reviewer read "▐●▌ Markdown ▐●▌ JSON" in the export dialog)."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:
+        return "●" if self.value else " "
+
 class PathDialog(ModalScreen[tuple[str, str] | None]):
     """Ask for a path (and, for exports, a format). Dismisses with ``(path, format)`` or ``None``."""
 
@@ -34,7 +42,7 @@ class PathDialog(ModalScreen[tuple[str, str] | None]):
             if self._formats:
                 with RadioSet(id="dialog-format"):
                     for i, f in enumerate(self._formats):
-                        yield RadioButton(f, value=(i == 0), id=f"format-{f.lower()}")
+                        yield Choice(f, value=(i == 0), id=f"format-{f.lower()}")
             yield Label("", id="dialog-error", classes="error")
             with Horizontal(id="dialog-buttons"):
                 yield Button(self._action_label, variant="primary", id="dialog-ok")

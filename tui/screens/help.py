@@ -29,6 +29,7 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 | Key | Action |
 |-----|--------|
 | `Tab` / `Shift+Tab` | Move between fields (the app starts on the recommendation: `Tab` twice reaches the form, after the view tabs) |
+| `↑` / `↓`, `Space` | In the allowed-accelerators list: move between accelerators, tick or untick one (`Tab` leaves the list) |
 | `Esc` | Leave a text field for the view's content: the answer (PgUp/PgDn scroll it), the results or frontier table (then `q` and `1`-`4` work again) |
 | `ctrl+o` / `ctrl+s` | Open / save a scenario YAML file |
 | `ctrl+e` | Export the recommendation as Markdown or JSON |
