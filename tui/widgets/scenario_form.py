@@ -160,7 +160,9 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         yield Label("More limits", classes="section-label")
         for fid in ("max_accelerators", "max_nodes", "rack_units", "min_accelerator_memory_gb"):
             yield self._number_field(fid)
-        yield Tick("Mix of configurations (split workloads)", id="mix", compact=True)
+        yield Tick("Mix: split workloads (a fleet)", id="mix", compact=True,  # (fits a 120-column screen's form)
+                   tooltip="Mix of configurations: the optimizer may buy several configurations and split the "
+                           "workloads among them")
         yield Label("Workloads: benchmark or custom, share", classes="section-label")
         yield Vertical(id="workloads")
         yield ErrorLabel(id="workloads-error")
