@@ -510,14 +510,7 @@ class RecommenderApp(FileActions, App[None]):
 
     @on(msg.ScenarioLoaded)
     async def _scenario_loaded(self, message: msg.ScenarioLoaded) -> None:
-        self.scenario = message.scenario
-        self._clean_scenario = message.scenario
-        self.scenario_path = Path(message.path)
-        self._form_invalid = False
-        self.query_one(RecommendationPanel).set_stale(False)
-        await self._show_scenario(message.scenario)
-        self.notify(f"Opened {message.path}", title="Scenario")
-        self.solve_now()
+        await self.open_loaded(message)  # (tui.file_actions: asks first about unsaved edits)
 
     @on(msg.ScenarioLoadFailed)
     def _scenario_load_failed(self, message: msg.ScenarioLoadFailed) -> None:

@@ -119,6 +119,19 @@ def parse_scenario(data: dict[str, Any] | Scenario) -> Scenario:
     return _parse(data)
 
 
+def _other_errors(scenarios: Any, path: str | Path, first: Exception) -> list[str]:
+    """The errors after ``first`` of the invalid entry it belongs to (``file:line: field: message`` each)."""
+    try:
+        entries = scenarios.load_scenarios(path)
+    except Exception:  # noqa: BLE001 - a whole-file problem: ``first`` says it
+        return []
+    for entry in entries:
+        errors = [str(e) for e in getattr(entry, "errors", ())]
+        if errors and errors[0] == str(first):
+            return errors[1:]
+    return []
+
+
 def load_scenario(path: str | Path, name: str | None = None) -> Scenario:
     """Read a scenario YAML file through the library's loader (errors carry ``file:line``); ``name`` picks one
     of a file's ``scenarios:``."""
@@ -135,6 +148,10 @@ def load_scenario(path: str | Path, name: str | None = None) -> Scenario:
             if name is None and "choose one by name" in exc.message:  # the app has no picker: say how
                 raise ScenarioError(f"{exc.message} — open it with `recommender tui {path} --name NAME`",
                                     field=exc.field, file=exc.file, line=exc.line) from None
+            rest = _other_errors(scenarios, path, exc)  # (a reviewer fixed one error, to meet the next on reopening)
+            if rest:
+                raise ScenarioError("\n".join([exc.message, *rest]), field=exc.field, file=exc.file,
+                                    line=exc.line) from None
             raise
     from ruamel.yaml import YAML
 

@@ -77,6 +77,29 @@ class FileActions:
         self.push_screen(PathDialog("Export the recommendation", default, formats=formats,
                                     action_label="Export"), done)
 
+    async def open_loaded(self, message: Any) -> None:
+        """Show a scenario read from a file (``msg.ScenarioLoaded``); with unsaved edits, only once the user says
+        so — asked after the file was read and checked (a reviewer was asked about a file that then failed)."""
+        if self._started and self.has_unsaved_edits:  # type: ignore[attr-defined]
+            from tui.screens.confirm import ConfirmDiscard  # (ctrl+o dropped unsaved edits without a word)
+
+            self.push_screen(ConfirmDiscard(message.path),  # type: ignore[attr-defined]
+                             lambda go: self.call_later(self._open_now, message) if go else None)  # type: ignore[attr-defined]
+            return
+        await self._open_now(message)
+
+    async def _open_now(self, message: Any) -> None:
+        from tui.widgets.recommendation import RecommendationPanel
+
+        self.scenario = message.scenario
+        self._clean_scenario = message.scenario
+        self.scenario_path = Path(message.path)
+        self._form_invalid = False
+        self.query_one(RecommendationPanel).set_stale(False)  # type: ignore[attr-defined]
+        await self._show_scenario(message.scenario)  # type: ignore[attr-defined]
+        self.notify(f"Opened {message.path}", title="Scenario")  # type: ignore[attr-defined]
+        self.solve_now()  # type: ignore[attr-defined]
+
     def _answer_is_stale(self) -> bool:
         """The answer shown is not the form's scenario's: a field is invalid, its solve failed or is running."""
         from tui.widgets.recommendation import RecommendationPanel
@@ -140,15 +163,8 @@ class FileActions:
         default = str(self.scenario_path or backend.EXAMPLES_DIR)
 
         def done(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
-            if not self.has_unsaved_edits:
-                self._open_worker(result[0])
-                return
-            from tui.screens.confirm import ConfirmDiscard
-
-            # a reviewer: ctrl+o dropped unsaved edits without a word (quitting asks)
-            self.push_screen(ConfirmDiscard(result[0]), lambda go: self._open_worker(result[0]) if go else None)
+            if result is not None:  # read and checked first: unsaved edits are asked about only for a valid file
+                self._open_worker(result[0])  # (tui.app._scenario_loaded)
 
         self.push_screen(PathDialog("Open a scenario YAML file", default, must_exist=True, action_label="Open"),
                          done)

@@ -276,7 +276,10 @@ async def _confirm(app: Any, pilot: Any, key: str, path: Path, dialog: type, ans
     await pilot.pause()
     app.screen.query_one("#dialog-path", Input).value = str(path)
     await pilot.press("enter")
-    await pilot.pause()
+    for _ in range(100):  # (an opened file is read in the io worker before the question)
+        await pilot.pause(0.02)
+        if isinstance(app.screen, dialog):
+            break
     assert isinstance(app.screen, dialog)
     await pilot.press(answer)
 
@@ -308,6 +311,33 @@ async def test_save_and_open_scenario_round_trip(make_app: Any, tmp_path: Path) 
                 assert app.scenario.budget_usd == 100000 and not isinstance(app.screen, ConfirmDiscard)
         assert app.scenario == saved
         assert app.query_one("#budget_usd", Input).value == "$300,000"  # money fields show money (issue 13)
+
+
+async def test_opening_a_bad_file_says_every_error_without_asking_about_unsaved_edits(make_app: Any,
+                                                                                     tmp_path: Path) -> None:
+    """A reviewer: ctrl+o on a file with two errors asked "unsaved edits … open anyway?", then failed on the first
+    error only (the next met on reopening). The file is read first; the question comes only for a valid file."""
+    from tui.screens.confirm import ConfirmDiscard
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("budget_usd: -5\nworkloads: [{benchmark: nosuch}]\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await _set_input(pilot, "#budget_usd", "100000")
+        await settle(app, pilot)
+        assert app.has_unsaved_edits
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#dialog-path", Input).value = str(bad)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        for _ in range(50):
+            await pilot.pause(0.02)
+        assert not isinstance(app.screen, ConfirmDiscard)
+        [note] = [n for n in app._notifications if n.title == "Cannot open bad.yaml"]
+        assert "budget_usd: must be greater than 0" in note.message and "unknown benchmark 'nosuch'" in note.message
+        assert app.scenario.budget_usd == 100000  # the edits stay
 
 
 async def test_saving_over_another_existing_file_asks_first(make_app: Any, tmp_path: Path) -> None:
