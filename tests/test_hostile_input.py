@@ -142,6 +142,8 @@ def test_nul_and_non_utf8_bytes_are_reported_with_their_line(tmp_path: Path) -> 
         ("budget_usd: .nan", "2: budget_usd: must be a finite number"),
         ("budget_usd: 1000\nyears: .inf", "3: years: must be a finite number"),
         ("budget_usd: 1000\nyears: 1000", "3: years: must be less than or equal to 100"),
+        # a large bound grouped (a reviewer read "less than or equal to 1000000000000000000")
+        ("budget_usd: 1e20", "2: budget_usd: must be less than or equal to 1,000,000,000,000,000,000"),
         ("budget_usd: 1000\npue: .inf", "3: pue: must be a finite number"),
         ("max_accelerators: 8.5", "2: max_accelerators: must be a valid integer, got a number with a fractional"),
         ("max_nodes: 1e300", "2: max_nodes: "),

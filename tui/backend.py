@@ -379,7 +379,8 @@ class Miss:
             return fmt.money(value)
         if self.unit == "kw":
             return fmt.kw(value)
-        return f"{fmt.plain_number(round(value, 2))} {self.unit}"
+        shown = f"{round(float(value), 2):,.2f}".rstrip("0").rstrip(".")  # 1,000,000,000 (it read 1e+09)
+        return f"{shown} {self.unit}"
 
     def text(self) -> str:
         gap = abs(self.needed - self.value)

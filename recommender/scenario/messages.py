@@ -136,6 +136,10 @@ def humanize(err: dict[str, Any], model: type[BaseModel] | None, cleaned: PathT)
             return msg[len(prefix):]
     msg = _SHOULD_RE.sub("must ", msg)
     msg = msg.replace(" after validation", "")
+    bound = {"less_than_equal": "le", "less_than": "lt", "greater_than_equal": "ge", "greater_than": "gt"}.get(kind)
+    limit = (err.get("ctx") or {}).get(bound) if bound else None
+    if isinstance(limit, int | float) and abs(limit) >= 1e6 and float(limit).is_integer():
+        msg = msg.replace(str(int(limit)), f"{int(limit):,}")  # 1,000,000,000,000,000,000, not 1000000000000000000
     value = err.get("input")
     if kind.endswith(("_type", "_parsing")) or kind in ("literal_error", "enum"):
         if isinstance(value, str | int | float | bool) or value is None:

@@ -151,3 +151,10 @@ def test_the_p80_rate_shown_beside_min_tco_is_the_one_the_optimizer_checks(seed_
     row = f[(f["accelerator_id"] == c.accelerator_id) & (f["accelerators"] == c.accelerators)].iloc[0]
     assert _p80_mixes(c, rec) == pytest.approx(float(row["mixes_per_day_p80"]), rel=1e-9)
     assert 4.0 <= _p80_mixes(c, rec) < c.mixes_per_day
+
+
+def test_a_large_miss_reads_as_grouped_digits() -> None:
+    """A reviewer: "relaxing the required mixes/day by 1e+09 mixes/day (1000000000 mixes/day → 23.69 …)"."""
+    miss = backend.Miss("required_mixes", 1e9, 23.69, "mixes/day")
+    assert miss.text().endswith("by 999,999,976.31 mixes/day (1,000,000,000 mixes/day → 23.69 mixes/day)")
+    assert backend.Miss("max_accelerators", 8, 16, "accelerators").amount(16) == "16 accelerators"
