@@ -619,6 +619,11 @@ async def test_adding_a_custom_workload(make_app: Any) -> None:
         await pilot.click("#dialog-ok")
         await pilot.pause()
         assert str(dialog.query_one("#dialog-error", Label).content) == "minutes: the minutes it took to train"
+        dialog.query_one("#cw-minutes", Input).value = "0"  # the files' wording (it said "Input should be …")
+        await pilot.pause(0.3)
+        await pilot.click("#dialog-ok")
+        await pilot.pause()
+        assert str(dialog.query_one("#dialog-error", Label).content) == "minutes: must be greater than 0"
         dialog.query_one("#cw-minutes", Input).value = "95.5"
         dialog.query_one("#cw-name", Input).value = "ssd"  # a benchmark's id: the solve failed later, less plainly
         await pilot.pause(0.3)  # a Button ignores clicks during its 0.2 s "pressed" effect

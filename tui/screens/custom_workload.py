@@ -88,9 +88,11 @@ class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
         try:
             custom = CustomWorkload.model_validate(data)
         except ValidationError as exc:
+            from recommender.scenario.messages import humanize  # the files' wording: "must be greater than 0"
+
             first = exc.errors(include_url=False)[0]
             where = field_path(tuple(first.get("loc", ()))).replace("measurements[0].", "")
-            error.update(f"{where}: {first.get('msg', 'invalid value')}")
+            error.update(f"{where}: {humanize(first, CustomWorkload, tuple(first.get('loc', ())))}")
             return
         except ScenarioError as exc:  # pragma: no cover - defensive
             error.update(str(exc))
