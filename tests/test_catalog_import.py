@@ -255,6 +255,23 @@ def test_an_unreadable_log_leaves_its_result_unscored_not_a_failed_run(tmp_path:
         ("skipped", "unreadable folder: Permission denied")]
 
 
+def test_an_unreadable_scaling_json_leaves_its_result_unscored(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # noticed with the unreadable log: an unreadable scaling.json counted as factor 1, publishing a score that is
+    # off by the factor; an unusable one (not JSON, no factor) still counts as 1 with a note, as README says
+    rd = make_round(tmp_path, {"bert": _runs([10.0] * 10), "resnet": _runs([2.0] * 5)})
+    for bench, text in (("bert", '{"scaling_factor": 2.0}'), ("resnet", "not json")):
+        (rd / "Acme" / "results" / "acme_8xa30" / bench / "scaling.json").write_text(text)
+    _unreadable(monkeypatch, rd / "Acme" / "results" / "acme_8xa30" / "bert" / "scaling.json")
+    rows, report = import_rounds([rd])
+    bert, resnet = _only(rows, "bert"), _only(rows, "resnet")
+    assert bert["minutes"] is None
+    assert bert["score_note"] == ("unreadable scaling.json: Permission denied (no failed run: not scored until it "
+                                  "can be read)")
+    assert report.unreadable_results == ["v2.0/Acme/acme_8xa30/bert"]
+    assert resnet["minutes"] == pytest.approx(2.0) and "unusable scaling.json" in resnet["score_note"]
+
+
 def test_unusable_input_raises_catalog_error(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="no such directory"):
         import_rounds([tmp_path / "missing"])

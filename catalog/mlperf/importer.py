@@ -314,11 +314,16 @@ def _score_result(walk: _Walk, submitter: str, system: System | None, system_id:
     benchmark = registry.canonical_benchmark(folder, walk.round_name)
     notes: list[str] = []
     fields = _system_fields(walk, system, runs, bdir, where, notes)
-    scaling, scaling_note = read_scaling_factor(bdir)
+    unread: list[str] = []
+    try:
+        scaling, scaling_note = read_scaling_factor(bdir)
+    except OSError as exc:  # its factor unknown: no score (factor 1 would publish a wrong one)
+        scaling, scaling_note = 1.0, ""
+        unread.append(f"unreadable scaling.json: {exc.strerror or exc}")
     if scaling_note:
         notes.append(scaling_note)
         report.add("warning", scaling_note, bdir, **where)
-    minutes, kept = _time_score(runs, benchmark, scaling, bdir, where, notes, report)
+    minutes, kept = _time_score(runs, benchmark, scaling, bdir, where, notes, report, unread)
     energy = result_energy(bdir, kept, scaling, fields["nodes"], minutes, walk.root) if kept else None
     if energy is not None:
         for problem in energy.problems:
@@ -343,17 +348,18 @@ def _score_result(walk: _Walk, submitter: str, system: System | None, system_id:
 
 
 def _time_score(runs: list[RunResult], benchmark: str, scaling: float, bdir: Path, where: dict[str, str],
-                notes: list[str], report: ImportReport) -> tuple[float | None, list[RunResult]]:
-    """(minutes to train or None, the runs the olympic mean kept). Reasons for no score go to notes + report."""
+                notes: list[str], report: ImportReport, unread: list[str]) -> tuple[float | None, list[RunResult]]:
+    """(minutes to train or None, the runs the olympic mean kept). Reasons for no score go to notes + report;
+    ``unread``: other files of the result that could not be read (its scaling.json)."""
     required = registry.runs_required(benchmark)
     k = registry.olympic_k(benchmark)
     failed = sum(1 for r in runs if not r.success)
     minutes: float | None = None
     kept: list[RunResult] = []
-    unreadable = [r for r in runs if r.unreadable]
+    unreadable = unread + [r.reason for r in runs if r.unreadable]
     if unreadable:  # no failed run: scoring without it would move the score (the olympic mean drops it as slowest)
-        reason = "; ".join(r.reason for r in unreadable[:2])
-        reason += f"; {len(unreadable) - 2} more unreadable logs" if len(unreadable) > 2 else ""
+        reason = "; ".join(unreadable[:2])
+        reason += f"; {len(unreadable) - 2} more unreadable files" if len(unreadable) > 2 else ""
         reason += " (no failed run: not scored until it can be read)"
         report.unreadable_results.append(
             f"{where['round']}/{where['submitter']}/{where['system_id']}/{where['benchmark_folder']}")

@@ -119,15 +119,17 @@ def olympic_minutes(times: list[float], failed: int, k: int) -> float | None:
 
 
 def read_scaling_factor(folder: Path) -> tuple[float, str]:
-    """(factor, note). A missing file means 1.0; an unusable one means 1.0 plus a note."""
+    """(factor, note). A missing file means 1.0; an unusable one means 1.0 plus a note; one that cannot be read
+    (permissions, I/O) raises OSError: its factor is unknown, so the result cannot be scored (the importer)."""
     p = folder / "scaling.json"
     if not p.is_file():
         return 1.0, ""
+    text = p.read_text(encoding="utf-8", errors="replace")  # (OSError: to the caller)
     try:
-        value = json.loads(p.read_text(encoding="utf-8"))["scaling_factor"]
+        value = json.loads(text)["scaling_factor"]
         factor = float(value)
         if not (math.isfinite(factor) and factor > 0):
             raise ValueError(value)
         return factor, ""
-    except (ValueError, KeyError, TypeError, OSError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         return 1.0, f"unusable scaling.json ({exc.__class__.__name__}); factor 1 used"
