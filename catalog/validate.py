@@ -138,7 +138,7 @@ def check_files(files: Iterable[Path], *, accelerators: tuple[str, frozenset[str
                 st = os.stat(path)
             except OSError:
                 continue  # load() reports a missing or unreadable file
-            known = accelerators if path.name == "results.csv" else None
+            known = accelerators if path.name in ("results.csv", "cloud_prices.csv") else None  # (ids that must match)
             _check_cached(str(path), st.st_mtime_ns, st.st_size, st.st_mode, known)
 
 

@@ -275,6 +275,13 @@ def test_a_user_catalogs_unknown_accelerator_is_refused_at_its_line(tmp_path: Pa
     (d / "accelerators.csv").write_bytes((catalog.DATA_DIR / "accelerators.csv").read_bytes())
     with pytest.raises(CatalogError, match=r"unknown accelerator 'nvidia-zz9000' \(not in accelerators.csv; "):
         catalog.load(d)  # its own table
+    # its cloud price list too (a rent price for an id no purchase has would never be compared)
+    (d / "results.csv").write_bytes((catalog.DATA_DIR / "results.csv").read_bytes())
+    cloud = (catalog.DATA_DIR / "cloud_prices.csv").read_text(encoding="utf-8").splitlines()
+    cloud[1] = cloud[1].replace("nvidia-", "nvidia-zz", 1)
+    (d / "cloud_prices.csv").write_text("\n".join(cloud) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"cloud_prices.csv:2: accelerator_id \(row 1\): unknown accelerator 'nvidia-zz"):
+        catalog.load(d)
 
 
 def test_a_scenario_holds_at_most_100_workloads(tmp_path: Path) -> None:
