@@ -375,6 +375,19 @@ def test_cli_refuses_a_round_given_twice_and_a_bad_report_path_before_writing(tm
     assert res.returncode == 2 and "--report: cannot write" in res.stderr and not fresh.exists()
 
 
+def test_cli_refuses_to_replace_a_write_protected_results_csv(tmp_path: Path) -> None:
+    # a reviewer: a results.csv of mode 0444 was replaced (0644) by the atomic rename without a word
+    rd = make_round(tmp_path / "in", {"bert": _runs([10.0] * 10)})
+    out = tmp_path / "out"
+    out.mkdir()
+    existing = out / "results.csv"
+    existing.write_text("round,minutes\nv1.0,1.0\n")
+    existing.chmod(0o444)
+    res = _cli("catalog", "import-mlperf", str(rd), "--out", str(out))
+    assert res.returncode == 2 and f"{existing} is write-protected (mode 444)" in res.stderr, res.stderr
+    assert existing.read_text() == "round,minutes\nv1.0,1.0\n" and (existing.stat().st_mode & 0o777) == 0o444
+
+
 def test_cli_reads_mlcommons_repository_folder_names_and_a_report_inside_a_new_out(tmp_path: Path) -> None:
     # a reviewer: the help says training_results_v5.0 works but it was refused, and `--out NEW --report
     # NEW/r.json` was refused because NEW did not exist yet

@@ -58,6 +58,10 @@ def import_mlperf(round_dirs: tuple[Path, ...], out_dir: Path, round_name: str |
                 or not os.access(parent, os.W_OK)):
             _fail(f"--report: cannot write {report_path} (it is --out, a folder, or in a missing or read-only folder); "
                   f"{_untouched(out_dir)}")  # fmt: skip
+    target = out_dir / "results.csv"
+    if target.is_file() and not os.stat(target).st_mode & 0o222:  # (the rename would replace it, even as root)
+        _fail(f"{target} is write-protected (mode {os.stat(target).st_mode & 0o777:o}); make it writable or choose "
+              f"another --out; {_untouched(out_dir)}")
     try:
         rows, report = import_rounds(round_dirs, round_name=round_name)
     except CatalogError as exc:
