@@ -123,8 +123,8 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
                        f"candidates stop at {MAX_GENERATED_ACCELERATORS:,} accelerators of one model, so a larger "
                        "one might be faster still.")
     runner = next((a for a in alternatives if a.configuration is not None), None)
-    if runner is not None:
-        out.append(f"Runner-up: {runner.reason}.")
+    if runner is not None:  # with its minutes' bases (a reviewer: the runner-up's figure had none)
+        out.append(f"Runner-up: {runner.reason} (its minutes: {bases_brief(runner.configuration)}).")
     out.append(basis_sentence(c))
     for note in (cooling_note(p, [c]), rack_note(p, [c]), rate_note(p, c.mixes_per_day), licence_note([c])):
         if note:
@@ -143,6 +143,15 @@ def p80_text(p: Prepared, i: int) -> str:
     if R.resolve(p.scenario.risk) != R.P80:
         return ""
     return f", {fmt.amount(float(risk_arrays(p)[0][i]))} at the intervals' upper ends (p80)"
+
+
+def bases_brief(c: Configuration) -> str:
+    """A configuration's minutes by basis: ``3 predicted``, ``2 carried, 1 predicted``."""
+    counts: dict[str, int] = {}
+    for w in c.workloads:
+        counts[w.basis] = counts.get(w.basis, 0) + 1
+    order = ["measured", "carried", "predicted", "specs_only", "does_not_fit"]
+    return ", ".join(f"{counts[b]} {b}" for b in sorted(counts, key=lambda b: order.index(b) if b in order else 9))
 
 
 def basis_sentence(c: Configuration) -> str:
