@@ -105,7 +105,7 @@ class Objective(StrEnum):
     """What the optimizer minimises or maximises."""
 
     MIN_TIME = "min_time"  # share-weighted minutes to train
-    MAX_THROUGHPUT = "max_throughput"  # whole mixes trained per day
+    MAX_THROUGHPUT = "max_throughput"  # mixes trained per day (a mix: one training shared by the shares)
     MIN_TCO = "min_tco"  # capex + energy over the years, subject to required_mixes_per_day
 
 
@@ -188,7 +188,8 @@ class Scenario(FrozenModel):
     )
     required_mixes_per_day: PerDay | None = Field(
         default=None,
-        description="For min_tco: how many times per day the whole mix must be trainable (required with min_tco).",
+        description="For min_tco: how many mixes per day must be trainable (required with min_tco); a mix is one "
+                    "training shared among the workloads by their shares (which sum to 1), not a run of each.",
     )
     accelerators: list[str] | None = Field(
         default=None, description="Allow-list of accelerator ids to consider. Empty = every priced accelerator."
@@ -455,8 +456,8 @@ class Configuration(FrozenModel):
     pue: float = Field(description="PUE used for this configuration.")
     energy_usd: float = Field(description="Present value of the energy bills over the scenario's years, USD.")
     tco_usd: float = Field(description="Total cost of ownership: present value of capex + energy - salvage, USD.")
-    weighted_minutes: float = Field(description="Share-weighted minutes to train of the whole mix.")
-    mixes_per_day: float = Field(description="How many times per day the whole mix can be trained (1440 / weighted).")
+    weighted_minutes: float = Field(description="Share-weighted minutes to train: one mix (shares sum to 1).")
+    mixes_per_day: float = Field(description="Mixes trained per day (1440 / weighted): share-weighted trainings.")
     # tuples, not lists: a Configuration is frozen and shared, so nothing done to one answer reaches the next
     workloads: tuple[WorkloadEstimate, ...] = Field(description="Minutes to train per workload, with basis and interval.")
     basis: Literal["measured", "carried", "predicted", "specs_only", "does_not_fit", "mixed"] = Field(

@@ -448,7 +448,7 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         source[flo] = source[flo].astype(str) + ", floored by a larger count's result"
     if lin.any():
         source[lin] = source[lin].astype(str) + (f", held to a smaller count's result sped up in proportion to the "
-                                                 f"count (at most x{np.exp(slack):.2f} beyond)")
+                                                 f"count (at most x{np.exp(slack):.2f} per doubling beyond)")
     relaid = ~np.isnan(measured_on) & _isin(basis, ["measured", "carried"])
     if relaid.any():  # the anchor's system had another layout: on this one it is the model's figure
         basis[relaid] = "predicted"

@@ -73,8 +73,9 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
         (f"Buy {describe(c)}: capex {fmt.money(c.capex_usd)}, IT power {fmt.amount(c.it_power_kw)} kW "
          f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO (present value over "
          f"{fmt.amount(s.years)} years) {fmt.money(c.tco_usd)}."),
-        (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}){p80_text(p, i)}; the whole "
-         f"mix {fmt.amount(c.mixes_per_day)} times per day."),
+        (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}){p80_text(p, i)}; "
+         f"{fmt.amount(c.mixes_per_day)} mixes per day (a mix: one training shared among the workloads by their "
+         "shares, which sum to 1 — not a run of each)."),
         *chassis_notes([c]),
     ]
     at = " at p80 minutes" if R.resolve(s.risk) == R.P80 else ""

@@ -45,6 +45,11 @@ NUMBER_FIELDS: dict[str, tuple[str, str]] = {
     "min_accelerator_memory_gb": ("Min memory (GB)", "per accelerator, any"),
 }
 #: Numeric fields that may be left empty (meaning "no limit" / "default").
+#: What a field means where its label cannot say it (a reviewer read a mix as one run of every workload)
+FIELD_TIPS = {"required_mixes_per_day": ("Mixes per day the purchase must train (min_tco enforces it). A mix is one "
+                                         "training shared among the workloads by their shares, which sum to 1: "
+                                         "shares 1 : 4 make a mix 0.2 of a run of the first and 0.8 of the second.")}
+
 OPTIONAL_FIELDS = {"budget_usd", "power_limit_kw", "required_mixes_per_day", "energy_usd_per_kwh", "max_accelerators",
                    "max_nodes", "rack_units", "min_accelerator_memory_gb"}
 #: Fields shown as money (``$110,000``); they accept ``110000``, ``110k``, ``1.2M``, ``$325,000``.
@@ -185,7 +190,9 @@ class ScenarioForm(VerticalScroll, can_focus=False):
 
     def _number_field(self, fid: str) -> Vertical:
         label, placeholder = NUMBER_FIELDS[fid]
-        return self._field(fid, label, Input(id=fid, placeholder=placeholder, classes="number", compact=True))
+        tip = FIELD_TIPS.get(fid)
+        return self._field(fid, label, Input(id=fid, placeholder=placeholder, classes="number", compact=True,
+                                             tooltip=tip))
 
     # -- filling ------------------------------------------------------------------------------------
     def set_choices(self, *, benchmarks: list[tuple[str, str]], accelerators: list[tuple[str, str]],
