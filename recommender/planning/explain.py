@@ -176,7 +176,7 @@ def basis_sentence(c: Configuration) -> str:
             "predicted": "predicted by the performance model for {}",
             "specs_only": ("specs only for {} (the accelerator has no MLPerf result: predicted from its datasheet, "
                            "with the widest intervals)")}
-    # (a choice resting on carried or specs-only figures is flagged once, by planning.risk.risk_note)
+    # (a choice resting on carried, predicted or specs-only figures is flagged once, by planning.risk.risk_note)
     return "Minutes " + "; ".join(what[b].format(", ".join(by[b])) for b in what if b in by) + "."
 
 
@@ -212,7 +212,7 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
     weak = [b.replace("_", "-") for b in weak_bases(configs)]
     if weak:
         used = {w.basis for c in configs for w in c.workloads if c.serves.get(w.workload, 0.0) > 1e-6}
-        partly = "in part " if used - {"carried", "specs_only"} else ""
+        partly = "in part " if used - R.UNCERTAIN_BASES else ""
         out.append(f"The choice rests {partly}on {' and '.join(weak)} figures: check the intervals in the table.")
     if single_best is not None:
         out.append(f"The best single configuration reaches {value_text(s.objective, s.risk, single_best)}; the mix is never worse: the "
@@ -285,9 +285,10 @@ def rack_note(p: Prepared, configs: list[Configuration]) -> str | None:
 
 
 def weak_bases(configs: list[Configuration]) -> list[str]:
-    """The weak bases (``carried``, ``specs_only``) of figures a fleet actually uses (for a workload it serves)."""
-    return [b for b in ("carried", "specs_only")
-            if any(w.basis == b and c.serves.get(w.workload, 0.0) > 1e-6 for c in configs for w in c.workloads)]
+    """The weak bases (:data:`~recommender.planning.risk.UNCERTAIN_BASES`: carried, predicted, specs_only) of
+    figures a fleet actually uses (for a workload it serves), as single choices are flagged."""
+    return [b for b in ("carried", "predicted", "specs_only") if b in R.UNCERTAIN_BASES
+            and any(w.basis == b and c.serves.get(w.workload, 0.0) > 1e-6 for c in configs for w in c.workloads)]
 
 
 def infeasible_explanation(p: Prepared, *, wide: bool = True) -> list[str]:

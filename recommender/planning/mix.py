@@ -105,7 +105,7 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
 
 def measured_fleet(p: Prepared, configs: list[Configuration], value: float, *, time_limit_s: float,
                    **how: str) -> list[str]:  # fmt: skip
-    """Issue 12: when the chosen fleet uses carried or specs-only figures, the best fleet of configurations whose
+    """Issue 12: when the chosen fleet uses carried, predicted or specs-only figures, the best fleet of configurations whose
     figures are all measured (the same MILP, limits, objective and time limit over those only) and what it
     costs or loses (:func:`recommender.planning.mix_measured.fleet_lines`); else nothing."""
     if not weak_bases(configs):

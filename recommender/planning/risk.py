@@ -18,13 +18,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recommender.format import minutes, money, number, percent
+from recommender.format import amount, minutes, money, number, percent
 
 EXPECTED = "expected"
 P80 = "p80"
 #: Default when the scenario leaves ``risk`` empty: p80, because every recommendation is a purchase (issue 12).
 DEFAULT_RISK = P80
-UNCERTAIN_BASES = frozenset({"specs_only", "carried"})
+#: Bases a choice is compared with the best all-measured configuration for (a reviewer: 40 x MI325X, every figure
+#: predicted, won by 0.04 % over 16 all-measured B200 costing $127,000 less, and nothing said so)
+UNCERTAIN_BASES = frozenset({"specs_only", "carried", "predicted"})
 TRUSTED_BASES = frozenset({"measured"})
 
 
@@ -101,10 +103,11 @@ class RiskNote:
 
     def lines(self, describe: str, measured_describe: str | None, unit: str, sense: str,
               risk: str | None = None) -> list[str]:  # fmt: skip
-        """Explanation sentences (empty when the choice rests on measured or predicted figures only)."""
+        """Explanation sentences (empty when the choice rests on measured figures only)."""
         if not self.uncertain:
             return []
-        why = {"specs_only": "no MLPerf result for the accelerator", "carried": "measured in an earlier round"}
+        why = {"specs_only": "no MLPerf result for the accelerator", "carried": "measured in an earlier round",
+               "predicted": "the performance model's, for a configuration not measured"}
         partly = "in part " if self.partly else ""
         out = [(f"The choice, {describe}, rests {partly}on {' and '.join(self.bases)} figures "
                 f"({'; '.join(why[b] for b in self.bases)}).")]  # fmt: skip
@@ -115,17 +118,19 @@ class RiskNote:
         gap = self.measured_value - self.chosen_value
         worse = gap > 0 if sense == "min" else gap < 0
         word = "costs" if unit == "usd" else ("loses" if worse else "gains")
+        share = abs(gap) / max(abs(self.chosen_value), 1e-12)  # (a small gap in its own digits: not "0.00 … (0.0 %)")
         out.append(f"The best choice among measured configurations is {measured_describe}: "
-                   f"{_fmt(self.measured_value, unit, risk)}, which {word} {_fmt(abs(gap), unit, risk)} "
-                   f"({percent(abs(gap) / max(abs(self.chosen_value), 1e-12))}).")  # fmt: skip
+                   f"{_fmt(self.measured_value, unit, risk)}, which {word} {_fmt(abs(gap), unit, risk, small=True)} "
+                   f"({percent(share, 2 if share < 0.001 else 1)}).")  # fmt: skip
         return out
 
 
-def _fmt(value: float, unit: str, risk: str | None = None) -> str:
+def _fmt(value: float, unit: str, risk: str | None = None, small: bool = False) -> str:
     if unit == "usd":
         return money(value)
     if unit == "minutes":
-        return f"{minutes(value)} {unit_label('minutes', risk)}"
+        shown = amount(value) if small and value < 0.01 else minutes(value)
+        return f"{shown} {unit_label('minutes', risk)}"
     return f"{number(value)} {unit_label(unit.replace('_per_day', '/day'), risk)}"
 
 
