@@ -483,7 +483,9 @@ def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
     the cloud, its rent-or-buy decision (a reviewer: a "rent" answer showed as a purchase)."""
     cols = ["name", "file", "status", "choice", "capex_usd", "it_power_kw", "minutes", "basis", "objective",
             "binding", *(["cloud_decision"] if any(r.cloud_decision for r in rows) else []), "error"]
-    heads = {"minutes": "minutes (expected)", "cloud_decision": "cloud"}
+    # one last column for "why no answer": an error row's errors, an infeasible row's explanation (its own field
+    # in CSV and JSON; a reviewer read an explanation under "error")
+    heads = {"minutes": "minutes (expected)", "cloud_decision": "cloud", "error": "error, or why infeasible"}
     out = ["| " + " | ".join(heads.get(c, c) for c in cols) + " |",
            "|" + "|".join("---:" if c in ("capex_usd", "it_power_kw", "minutes") else "---" for c in cols) + "|"]
     for r in rows:

@@ -238,7 +238,7 @@ def test_a_rent_decision_is_in_the_row() -> None:
     assert plain.cloud_decision is None and plain.cheapest_rent is None
     # and in the Markdown (a reviewer: its table showed only the purchase), with the risk the objective ranks by
     md = rows_to_markdown([row, plain]).splitlines()
-    assert md[0].endswith("| binding | cloud | error |")
+    assert md[0].endswith("| binding | cloud | error, or why infeasible |")
     assert f"| {row.cloud_decision} (cheapest rent: {row.cheapest_rent}) |" in md[2] and "| r.yaml:1 |" in md[2]
     assert f"| min_tco, {row.risk} = " in md[2]
     assert "| cloud |" not in rows_to_markdown([plain])
