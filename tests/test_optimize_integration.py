@@ -286,3 +286,14 @@ def test_the_runner_up_says_where_its_minutes_come_from() -> None:
     listed = said.rsplit("(its minutes: ", 1)[1].removesuffix(").").split(", ")
     assert sorted(listed) == sorted(f"{bases.count(b)} {b}" for b in set(bases))
     assert runner.accelerator_id == "nvidia-a30-pcie-24gb"
+
+
+def test_liquid_cooling_of_an_air_cooled_server_says_its_cost_is_not_modelled() -> None:
+    """A reviewer: under cooling: liquid an 8-GPU HGX B200 got the liquid PUE and rack density (TCO -$91,000) at
+    the air-cooled server's price, without a word."""
+    kw = {"workloads": [{"benchmark": "llama2_70b_lora"}], "accelerators": ["nvidia-b200-sxm-180gb"],
+          "budget_usd": 5_000_000}
+    liquid = recommender.optimize(Scenario(**kw, cooling="liquid"))
+    said = [e for e in liquid.explanation if e.startswith("cooling: liquid prices B200")]
+    assert said and "a liquid-cooled variant's extra cost is not modelled" in said[0]
+    assert not any(e.startswith("cooling: liquid") for e in recommender.optimize(Scenario(**kw, cooling="air")).explanation)

@@ -239,7 +239,17 @@ def rate_note(p: Prepared, mixes_per_day: float) -> str | None:
 
 def cooling_note(p: Prepared, configs: list[Configuration]) -> str | None:
     """Says that the answer needs a liquid-cooled facility when it buys liquid-only racks (NVL72) although the
-    scenario names no cooling (they are then allowed, at the liquid PUE); None otherwise."""
+    scenario names no cooling (they are then allowed, at the liquid PUE); under ``cooling: liquid``, that servers
+    the catalog prices as air-cooled get the liquid PUE and rack density but not a liquid variant's cost (a
+    reviewer: 8-GPU HGX B200 saved $91,000 of TCO for nothing); None otherwise."""
+    if p.scenario.cooling == "liquid":
+        air = sorted({c.accelerator_name or c.accelerator_id for c in configs
+                      if c.accelerator_id in p.specs and not p.specs[c.accelerator_id].liquid_only})
+        if not air:
+            return None
+        return (f"cooling: liquid prices {' and '.join(air)} at the liquid PUE {p.model.pue_liquid:.2f} and the "
+                "liquid rack's power, but as the catalog's air-cooled server (host, power factor): a liquid-cooled "
+                "variant's extra cost is not modelled — ask the vendor for it.")
     if p.scenario.cooling is not None:
         return None
     liquid = {c.accelerator_id: c.accelerator_name or c.accelerator_id for c in configs
