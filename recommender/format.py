@@ -177,7 +177,7 @@ def signed_percent(rel: float) -> str:
     v = rel * 100
     if v == 0 or abs(v) >= 10:
         return f"{v:+.0f} %"
-    digits = 1 if abs(v) >= 0.1 else 2
+    digits = min(6, max(1, -math.floor(math.log10(abs(v)))))  # (a $16 overrun of $2M read "+0.00 %")
     return f"{v:+.{digits}f} %"
 
 

@@ -297,3 +297,11 @@ def test_liquid_cooling_of_an_air_cooled_server_says_its_cost_is_not_modelled() 
     said = [e for e in liquid.explanation if e.startswith("cooling: liquid prices B200")]
     assert said and "a liquid-cooled variant's extra cost is not modelled" in said[0]
     assert not any(e.startswith("cooling: liquid") for e in recommender.optimize(Scenario(**kw, cooling="air")).explanation)
+
+
+def test_a_tiny_overrun_keeps_a_digit_that_is_not_zero() -> None:
+    """A reviewer: the smallest better option "needs $2,000,016 (+0.00 %)" (72 GB200 at a rounded per-GPU price)."""
+    from recommender.format import signed_percent
+
+    assert [signed_percent(x) for x in (0.12, 0.004, 0.0004, 16 / 2_000_000, -0.004)] == [
+        "+12 %", "+0.4 %", "+0.04 %", "+0.0008 %", "-0.4 %"]
