@@ -305,3 +305,17 @@ def test_a_tiny_overrun_keeps_a_digit_that_is_not_zero() -> None:
 
     assert [signed_percent(x) for x in (0.12, 0.004, 0.0004, 16 / 2_000_000, -0.004)] == [
         "+12 %", "+0.4 %", "+0.04 %", "+0.0008 %", "-0.4 %"]
+
+
+def test_the_cheapest_rent_does_not_depend_on_the_purchase_limits() -> None:
+    """A reviewer: a 100 kW power limit made the cheapest rent of the same work dearer ("as 64 x B300 … $14.05M"
+    against "as 88 x B300 … $13.2M"): the rent was searched among the purchase's candidates, which stop just past
+    the limit. Renting is not bound by the facility's limits."""
+    kw = {"workloads": [{"benchmark": "llama31_405b", "share": 1}, {"benchmark": "llama31_8b", "share": 4}],
+          "accelerators": ["nvidia-b300-sxm-270gb"], "objective": "min_tco", "consider_cloud": True,
+          "required_mixes_per_day": 20, "budget_usd": 20_000_000}
+    free = recommender.optimize(Scenario(**kw))
+    limited = recommender.optimize(Scenario(**kw, power_limit_kw=100))
+    assert free.cheapest_rent is not None and limited.cheapest_rent is not None
+    assert limited.cheapest_rent.rent_pv_usd == pytest.approx(free.cheapest_rent.rent_pv_usd)
+    assert limited.explanation[0].split("; as ")[1].split(",")[0] == free.explanation[0].split("; as ")[1].split(",")[0]

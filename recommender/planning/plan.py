@@ -92,10 +92,14 @@ def attach(p: Prepared, rec: Recommendation) -> Recommendation:
 def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
     """``consider_cloud: true`` with ``min_tco``: the cheapest way to rent the required mixes per day (any
     considered accelerator, any pricing model) against the best purchase's TCO, both present values."""
+    from recommender.planning.binding import wider
+
     s = p.scenario
     assert p.plan is not None and s.required_mixes_per_day is not None
     prices = sources.cloud_prices(p.catalog, s.cloud_prices)
-    frame = cloud.cheapest_rent_per_accelerator(prices, accelerator_hours_per_mix(p), s.required_mixes_per_day
+    free = wider(p, *p.limits.names())  # renting is not bound by the purchase's limits (a reviewer: a 100 kW
+    # power limit made the cheapest rent dearer, its candidates stopping just past 100 kW)
+    frame = cloud.cheapest_rent_per_accelerator(prices, accelerator_hours_per_mix(free), s.required_mixes_per_day
                                                 * 365.25, p.plan.financing)  # fmt: skip
     if not len(frame):
         line = "consider_cloud: the cloud price list has no row for any accelerator considered; buying only."
@@ -108,7 +112,7 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
         buy = rec.rent_or_buy.buy_tco_usd
         same_work = f", energy at the work's {fmt.percent(rec.rent_or_buy.utilization)} utilisation"
     name = p.meta.accelerators[str(best["accelerator_id"])].name
-    what = f"renting {name} ({best['provider']}, {best['pricing']}{_rented_as(p, rec, str(best['accelerator_id']))}) " \
+    what = f"renting {name} ({best['provider']}, {best['pricing']}{_rented_as(free, rec, str(best['accelerator_id']))}) " \
            f"for {fmt.money(rent)} (present value)"
     if buy is None:
         line = f"consider_cloud: no purchase fits; the cheapest way to do the work is {what}."
