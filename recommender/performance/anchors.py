@@ -189,8 +189,9 @@ def clip_to_anchors(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray, mu: n
     up linearly to n, beyond by no more than ``slack`` per doubling of the count (log; :func:`scaling_slack`):
     more accelerators of one software stack do not train faster than in proportion (8 x MI300X measured 112 min
     on BERT; the model's 3 min for 16 was a 35-fold speed-up for twice the cards), and a few more accelerators
-    not much faster (a reviewer: 136 B200 came out 32 % faster than a measured 128 under a flat per-step slack). Returns (clipped, which bound moved it: +1 capped,
-    -1 floored by a larger count's anchor, -2 floored by the scaling limit, 0 untouched)."""
+    not much faster (a reviewer: 136 B200 came out 32 % faster than a measured 128 under a flat per-step slack).
+    Returns (clipped, which bound moved it: +1 capped, -1 floored by a larger count's anchor, -2 floored by the
+    scaling limit, 0 untouched)."""
     if len(index.mu) == 0:
         return mu, np.zeros(len(mu), dtype=int)
     p = np.maximum(prev, 0)
