@@ -60,6 +60,8 @@ def test_candidates_that_cannot_hold_the_model_are_infeasible_with_a_memory_why(
     reasons = {a.accelerator_id: a.reason for a in r.alternatives}
     assert "smallest option that holds the workloads in memory" in reasons["amd-radeon-rx-7900-xtx"]
     assert reasons["nvidia-h100-sxm5-80gb"].startswith("H100 SXM5 80GB: memory: llama31_405b needs ≥ 9,720 GB")
+    # and how many would hold it (a reviewer read "88 × 80 GB = 7,040 GB" as "H100 can never hold it")
+    assert reasons["nvidia-h100-sxm5-80gb"].endswith("; 122 would hold it, beyond the limits")
 
 
 def test_bases_flow_into_results_frame_batch_and_markdown() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -102,6 +103,15 @@ def memory_why(p: Prepared, i: int) -> str:
         return ""
     n, per = int(t.accelerators[i]), float(t.memory[i])
     return f"memory: {'; '.join(needs)}; {n:,} × {fmt.amount(per)} GB = {fmt.amount(n * per)} GB"
+
+
+def memory_minimum(p: Prepared, i: int) -> int | None:
+    """The fewest accelerators of candidate ``i``'s kind whose total memory holds every workload it cannot."""
+    t = p.table
+    needs = [_memory_need_gb(p, w) for w in range(len(p.names))
+             if p.shares[w] > 0 and t.basis[i][w] == DOES_NOT_FIT]  # fmt: skip
+    per = float(t.memory[i])
+    return math.ceil(max(needs) / per) if needs and per > 0 else None
 
 
 def memory_sentence(p: Prepared, among: np.ndarray, what: str = "candidates") -> str | None:

@@ -15,6 +15,7 @@ from recommender.planning.explain import explain_single, infeasible_explanation,
 from recommender.planning.feasibility import (
     dominated_mask,
     feasible_mask,
+    memory_minimum,
     memory_why,
     objective_arrays,
     risk_arrays,
@@ -156,8 +157,11 @@ def why_none(p: Prepared, mask: np.ndarray) -> str:
     usable = mask & t.predicted
     if not usable.any():
         unfit = np.flatnonzero(mask & unfit_mask(p))
-        if unfit.size:  # memory: cite its largest candidate
-            return memory_why(p, int(unfit[np.argmax(t.accelerators[unfit] * t.memory[unfit])]))
+        if unfit.size:  # memory: cite its largest candidate, and the count that would hold the workloads (a
+            i = int(unfit[np.argmax(t.accelerators[unfit] * t.memory[unfit])])  # reviewer read "88 × 80 GB" as
+            least = memory_minimum(p, i)  # "H100 can never hold it"; 144 did, at a larger budget)
+            more = f"; {least:,} would hold it, beyond the limits" if least is not None else ""
+            return memory_why(p, i) + more
         return "no prediction from the performance model"
     if not (usable & t.mem_ok).any():
         return f"memory {fmt.amount(float(np.nanmax(t.memory[mask])))} GB is below the minimum"
