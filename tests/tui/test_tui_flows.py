@@ -168,6 +168,13 @@ async def test_filtering_the_catalog_and_ranking(make_app: Any, cat: Any) -> Non
         assert f"{len(eight):,} of {total:,}" in _text(app, "#catalog-count")
         assert all(table.get_row_at(i)[5] == "bert" for i in range(table.row_count))
         assert all(table.get_row_at(i)[6] == "H100 SXM5 80GB" for i in range(table.row_count))
+        # a count nobody measured says why nothing matches (a reviewer typed "8-16", read as 816, and saw only 0)
+        await _set_input(pilot, "#f-count", "8-16", type_it=True)
+        await pilot.pause()
+        assert "none has exactly 816 accelerators" in _text(app, "#catalog-count") and table.row_count == 0
+        await _set_input(pilot, "#f-count", "8", type_it=True)
+        await pilot.pause()
+        assert table.row_count == len(eight)
         # Enter on a row ranks the same configuration.
         table.focus()
         await pilot.press("enter")

@@ -193,7 +193,10 @@ class CatalogView(Vertical):
         more = f" (showing the first {shown:,})" if len(df) > shown else ""
         powered = int(df["energy_kwh"].notna().sum()) if "energy_kwh" in df else 0
         power = f" · {powered:,} with MLPerf Power results (kWh, kW/node, AC/DC)" if powered else ""
-        self.query_one("#catalog-count", Label).update(f"{len(df):,} of {total:,} results match{more}{power}")
+        count = self.filters().get("accelerators")  # (digits only: "8-16" reads 816, a reviewer saw 0 and no why)
+        none = (f" — none has exactly {count:,} accelerators (the Count filter takes one whole number)"
+                if not len(df) and count is not None else "")
+        self.query_one("#catalog-count", Label).update(f"{len(df):,} of {total:,} results match{more}{power}{none}")
 
     def selected_row(self) -> dict[str, Any] | None:
         table = self.query_one("#catalog-table", DataTable)
