@@ -8,6 +8,7 @@ frontier, ranking, model accuracy) runs in thread workers that only post typed m
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
@@ -545,9 +547,14 @@ class RecommenderApp(FileActions, App[None]):
 
     def action_show_view(self, view: str) -> None:
         tabs = self.query_one(TabbedContent)
-        # Leave the current view's widgets first: TabbedContent switches back to a pane whose widget has focus.
-        tabs.query_one(ContentTabs).focus()
+        tabs.query_one(ContentTabs).focus()  # (leave the view first: a pane whose widget has focus comes back)
         tabs.active = view
+        self.call_after_refresh(self._focus_view, view)  # then its content (a reviewer's arrows moved the tabs)
+
+    def _focus_view(self, view: str) -> None:
+        if not self._dialog_open() and self.query_one(TabbedContent).active == view:  # (not another view since)
+            with contextlib.suppress(NoMatches):  # (a view not mounted yet)
+                self.action_leave_field()
 
     @property
     def has_unsaved_edits(self) -> bool:

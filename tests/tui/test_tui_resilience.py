@@ -91,6 +91,8 @@ async def test_focus_starts_on_the_answer_so_2_switches_view(make_app: Any) -> N
         await pilot.press("2")
         await settle(app, pilot)
         assert app.query_one("#views").active == "frontier"
+        # a view key focuses the view's content, not the tab bar (a reviewer's arrows and PageDown moved the tabs)
+        assert app.focused is app.query_one("#frontier-table")
         assert app.query_one("#budget_usd", Input).value == budget
         await pilot.press("1")
         await pilot.pause()
