@@ -96,6 +96,8 @@ async def test_focus_starts_on_the_answer_so_2_switches_view(make_app: Any) -> N
         assert app.query_one("#budget_usd", Input).value == budget
         await pilot.press("1")
         await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.focused, RecommendationPanel)  # (it stayed on the tab bar: arrows moved the tabs)
         # Escape always leaves a field; then the view keys work again.
         app.query_one("#budget_usd", Input).focus()
         await pilot.press("escape")
