@@ -114,8 +114,8 @@ def carry_notes(minutes: np.ndarray, rounds: np.ndarray, moved: np.ndarray, mode
     45.8 min, with nothing saying the model's slower figure was combined in): ``"42.68 min in v3.0 → 40.12 by
     the trend; model 58.71; combined 62:38"``."""
     w = np.broadcast_to(np.asarray(weight, dtype=float), np.shape(minutes))
-    return [f"{m:.2f} min in {r} → {t:.2f} by the trend; model {p:.2f}; combined {100 * x:.0f}:{100 * (1 - x):.0f}"
-            for m, r, t, p, x in zip(minutes, rounds, moved, model, w)]
+    return [f"{m:.2f} min in {r} → {t:.2f} by the trend; model {p:.2f}; combined {100 * x:.0f}:{100 * (1 - x):.0f} "
+            "(trend : model)" for m, r, t, p, x in zip(minutes, rounds, moved, model, w)]  # (a reviewer: which is which?)
 
 
 def isotonic(a: pd.DataFrame) -> pd.DataFrame:
