@@ -109,3 +109,11 @@ async def test_a_required_rate_under_min_time_says_whether_it_is_met(cat: Any) -
         app.query_one("#required_mixes_per_day", Input).value = "1"
         await settle(app, pilot, timeout=60)
         assert "1 mixes/day: met (" in text_of(app, "#rec-facts")
+        # under min_tco too (the objective that enforces it), at the rate it is checked with (a reviewer: no row)
+        app.query_one("#required_mixes_per_day", Input).value = "4"
+        app.query_one("#budget_usd", Input).value = "250000"
+        app.query_one("#objective").value = "min_tco"
+        await settle(app, pilot, timeout=60)
+        assert str(app.recommendation.objective) == "min_tco" and app.recommendation.choice is not None
+        facts = text_of(app, "#rec-facts")
+        assert "Required   4 mixes/day: met (" in facts and "at p80, as min_tco checks it)" in facts

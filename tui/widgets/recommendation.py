@@ -320,12 +320,13 @@ class RecommendationPanel(VerticalScroll):
                                    if len(configs) == 1 or x.serves.get(w.workload, 0.0) >= SERVES_SHOWN])
             grid.add_row("Objective", f"{obj}{mixes} · bases: {bases}")
         required = getattr(rec, "required_mixes_per_day", None)
-        if required and one and objective != "min_tco":  # (a reviewer: the form's rate, ignored without a word)
-            met = c.mixes_per_day >= required
-            unmet = "" if met else " — only min_tco enforces the rate"
+        if required and one:  # (a reviewer: the form's rate, ignored without a word under min_time)
+            checked = objective == "min_tco" and p80 is not None  # (min_tco checks the rate at the risk's minutes)
+            rate, how = (p80, "at p80, as min_tco checks it") if checked else (c.mixes_per_day, "expected")
+            met = rate >= required * (1 - 1e-9)
+            unmet = "" if met or objective == "min_tco" else " — only min_tco enforces the rate"
             grid.add_row("Required", Text(f"{fmt.plain_number(required)} mixes/day: {'met' if met else 'NOT met'} "
-                                          f"({fmt.number(c.mixes_per_day, 2)} expected){unmet}",
-                                          style="" if met else "bold"))
+                                          f"({fmt.number(rate, 2)} {how}){unmet}", style="" if met else "bold"))
         binding = binding_limits(rec, self.infeasibility)
         grid.add_row("Binding", binding_text(rec, binding) if binding else "no limit binds")
         draw = [getattr(x, "average_draw_kw", None) for x in configs]
