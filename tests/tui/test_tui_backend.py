@@ -158,3 +158,15 @@ def test_a_large_miss_reads_as_grouped_digits() -> None:
     miss = backend.Miss("required_mixes", 1e9, 23.69, "mixes/day")
     assert miss.text().endswith("by 999,999,976.31 mixes/day (1,000,000,000 mixes/day → 23.69 mixes/day)")
     assert backend.Miss("max_accelerators", 8, 16, "accelerators").amount(16) == "16 accelerators"
+
+
+def test_an_infeasible_rate_says_it_is_checked_at_p80(seed_scenario: Any) -> None:
+    """A second reviewer: "1 × A30 ($25,000, 646 weighted min) misses the required mixes/day by 2.13 mixes/day
+    (4 → 1.87)": 646 expected minutes beside a rate of 1440 / 769 p80 minutes, unlabelled."""
+    import recommender
+
+    s = seed_scenario.model_copy(update={"objective": recommender.models.Objective.MIN_TCO, "budget_usd": 27000,
+                                         "required_mixes_per_day": 4.0})  # fmt: skip
+    why = backend.infeasibility(s, backend.candidates(s, backend.load_catalog()))
+    misses = [m for c in (why.closest, why.cheapest) if c for m in c["misses"] if m.limit == "required_mixes"]
+    assert misses and all(m.text().endswith("mixes/day at p80)") for m in misses)
