@@ -41,21 +41,19 @@ def describe(c: Configuration) -> str:
     return f"{prefix}{c.accelerators} x {c.accelerator_name or c.accelerator_id} in {nodes}{suffix}"
 
 
-def chassis_notes(configs: list[Configuration]) -> list[str]:
-    """A sentence for each bought PCIe chassis above the usual size (its bill scales the host: ``host per node
-    (16-card chassis: x 16/8)``): a buyer acts on the headline, and the scaling was only in the bill's source (a
-    reviewer: "16 x A100 PCIe in 1 node of 16" read as an ordinary server)."""
-    out = []
-    for c in configs:
-        line = next((b for b in c.bill if "-card chassis" in b.item), None)
-        if line is not None:
-            rule = next((s for s in line.sources if s.startswith("pcie_host_scale_per_card")), "")
-            conf = rule[rule.rfind("(confidence ") + 12:].split(",")[0] if "(confidence " in rule else "?"
-            out.append(f"{c.accelerators_per_node} cards in one PCIe server is a chassis size MLPerf systems used with "
-                       f"cards of this power, not the usual server: its host, NICs and network are priced as the usual "
-                       f"server's scaled with the card count ({line.item.removeprefix('host per node ').strip('()')}; "
-                       f"a planning assumption, confidence {conf}); get a vendor quote for such a chassis.")
-    return out
+def chassis_notes(p: Prepared, configs: list[Configuration]) -> list[str]:
+    """A sentence for each bought PCIe chassis above the usual size (the defaults' PCIe node, whose host the bill
+    scales with the card count, :func:`recommender.planning.bill._pcie_scale`): a buyer acts on the headline, and
+    the scaling was only in the bill's source (a reviewer: "16 x A100 PCIe in 1 node of 16" read as usual)."""
+    from recommender.planning.sources import planning_assumption
+
+    usual = int(planning_assumption("accelerators_per_node", "pcie", p.model.defaults).value)
+    rule = planning_assumption("pcie_host_scale_per_card", "pcie_node_above_8_cards", p.model.defaults)
+    return [(f"{c.accelerators_per_node} cards in one PCIe server is a chassis size MLPerf systems used with cards "
+             f"of this power, not the usual server: its host, NICs and network are priced as the usual server's "
+             f"scaled with the card count ({c.accelerators_per_node}-card chassis: x {c.accelerators_per_node}/{usual}; "
+             f"a planning assumption, confidence {rule.confidence or 'not given'}); get a vendor quote for such a "
+             "chassis.") for c in configs if c.form_factor == "pcie" and c.accelerators_per_node > usual]
 
 
 def describe_many(cs: list[Configuration]) -> str:
@@ -76,7 +74,7 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
         (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}){p80_text(p, i)}; "
          f"{fmt.amount(c.mixes_per_day)} mixes per day (a mix: one training shared among the workloads by their "
          "shares, which sum to 1 — not a run of each)."),
-        *chassis_notes([c]),
+        *chassis_notes(p, [c]),
     ]
     at = " at p80 minutes" if R.resolve(s.risk) == R.P80 else ""
     what = {Objective.MIN_TIME: f"the lowest {unit_text(s.objective, s.risk)} to train",
@@ -193,7 +191,7 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
            (f"Objective {s.objective.value}: {value_text(s.objective, s.risk, value)} (mix mode: workloads split across "
             f"configurations, solved by {'HiGHS' if solver == 'highs' else 'CBC'} over {n_pruned} non-dominated "
             "candidates).")]
-    out += chassis_notes(configs)
+    out += chassis_notes(p, configs)
     if s.objective == Objective.MIN_TIME:
         out.append("In mix mode min_time is the share-weighted minutes of each workload on the configuration that "
                    "trains it (each bought once: more copies would not shorten a run); every run's minutes are "
