@@ -556,26 +556,6 @@ class RecommenderApp(FileActions, App[None]):
             with contextlib.suppress(NoMatches):  # (a view not mounted yet)
                 self.action_leave_field()
 
-    @property
-    def has_unsaved_edits(self) -> bool:
-        """True when the form differs from the scenario as opened or last saved (or holds an invalid field)."""
-        return self._form_invalid or (self.scenario is not None and self.scenario != self._clean_scenario)
-
-    async def action_quit(self) -> None:
-        """Quit; with unsaved edits, ask first (ctrl+s saves)."""
-        if not self._started or not self.has_unsaved_edits:
-            self.exit()
-            return
-        if self._dialog_open():
-            return
-        from tui.screens.confirm import ConfirmQuit
-
-        def done(quit_: bool | None) -> None:
-            if quit_:
-                self.exit()
-
-        self.push_screen(ConfirmQuit(), done)
-
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 

@@ -1,4 +1,5 @@
-"""The app's file actions: export the recommendation, save and open scenario files (a mixin of the app).
+"""The app's file actions: export the recommendation, save and open scenario files, and ask before unsaved
+edits are lost (a mixin of the app).
 
 Each asks for a path in a :class:`~tui.screens.file_dialog.PathDialog`; reading runs in the app's ``io`` worker.
 """
@@ -16,14 +17,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class FileActions:
-    """Mixed into :class:`tui.app.RecommenderApp` (uses its ``recommendation``, ``scenario_path``,
-    ``has_unsaved_edits``, ``_validated_form``, ``_open_worker``, ``_dialog_open``, ``notify`` and
-    ``push_screen``)."""
+    """Mixed into :class:`tui.app.RecommenderApp` (uses its ``recommendation``, ``scenario``, ``scenario_path``,
+    ``_validated_form``, ``_open_worker``, ``_dialog_open``, ``notify`` and ``push_screen``)."""
 
     recommendation: Any
+    scenario: Any
     scenario_path: Path | None
     _clean_scenario: Any
-    has_unsaved_edits: bool
+    _form_invalid: bool
+    _started: bool
 
     #: The app's actions that do nothing while a dialog is open (the dialog has the keys): hidden from the footer
     #: then (a reviewer saw "1 Recommend … ^s Save" advertised under a dialog).
@@ -44,6 +46,26 @@ class FileActions:
 
         focused = self.focused  # type: ignore[attr-defined]
         return focused is not None and not isinstance(focused, RecommendationPanel | FitTable | ContentTabs)
+
+    @property
+    def has_unsaved_edits(self) -> bool:
+        """True when the form differs from the scenario as opened or last saved (or holds an invalid field)."""
+        return self._form_invalid or (self.scenario is not None and self.scenario != self._clean_scenario)
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved edits, ask first (ctrl+s saves)."""
+        if not self._started or not self.has_unsaved_edits:
+            self.exit()
+            return
+        if self._dialog_open():
+            return
+        from tui.screens.confirm import ConfirmQuit
+
+        def done(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(), done)
 
     def action_export(self, fmt_name: str | None = None) -> None:
         if self._dialog_open():
