@@ -314,7 +314,7 @@ class RecommenderApp(FileActions, App[None]):
         )
         await form.load(backend.scenario_data(scenario))
         form.display = True  # hidden until it has a scenario: start-up lays out and paints it once
-        self.sub_title = scenario.name
+        self.show_unsaved()  # (tui.file_actions: the name, unmarked when opened)
         if isinstance(self.focused, Input) and form in self.focused.ancestors:
             self.focused.action_select_all()  # typing replaces the value just loaded
 
@@ -332,10 +332,12 @@ class RecommenderApp(FileActions, App[None]):
         was_invalid = self._form_invalid
         scenario = self._validated_form()
         if scenario is None:
+            self.show_unsaved()
             return
         if scenario == self.scenario and not was_invalid:
             return  # e.g. the form echoing a scenario it was just given
         self.scenario = scenario
+        self.show_unsaved()
         self.generation += 1
         self.query_one(RecommendationPanel).set_status("Scenario changed — solving…", kind="busy")
         if self._solve_timer is not None:

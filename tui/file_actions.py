@@ -15,6 +15,9 @@ from tui import backend
 if TYPE_CHECKING:  # pragma: no cover
     from recommender.models import Scenario
 
+#: After the scenario's name in the sub-title while it has unsaved edits (as editors mark a modified file).
+UNSAVED_MARK = " (modified)"
+
 
 class FileActions:
     """Mixed into :class:`tui.app.RecommenderApp` (uses its ``recommendation``, ``scenario``, ``scenario_path``,
@@ -51,6 +54,11 @@ class FileActions:
     def has_unsaved_edits(self) -> bool:
         """True when the form differs from the scenario as opened or last saved (or holds an invalid field)."""
         return self._form_invalid or (self.scenario is not None and self.scenario != self._clean_scenario)
+
+    def show_unsaved(self) -> None:
+        """Put the scenario's name in the sub-title, marked while it has unsaved edits (``has_unsaved_edits``)."""
+        name = self.scenario.name if self.scenario is not None else ""
+        self.sub_title = name + (UNSAVED_MARK if self.has_unsaved_edits else "")
 
     async def action_quit(self) -> None:
         """Quit; with unsaved edits, ask first (ctrl+s saves)."""
@@ -148,6 +156,7 @@ class FileActions:
                 return
             self.scenario_path = Path(written)
             self._clean_scenario = scenario
+            self.show_unsaved()
             self.notify(f"Saved {written}", title="Scenario")
 
         def done(result: tuple[str, str] | None) -> None:
