@@ -84,8 +84,7 @@ class FileActions:
             self.notify("Nothing to export yet: no recommendation.", severity="warning")
             return
         if self._answer_is_stale():  # (save refuses an invalid scenario too)
-            self.notify("The answer shown is for the last valid scenario: fix the scenario (or wait for its "
-                        "solve) before you export it.", severity="error")
+            self.notify(self._export_refusal(), severity="error", timeout=10)
             return
         rec = self.recommendation
         formats = ["Markdown", "JSON"] if fmt_name != "json" else ["JSON", "Markdown"]
@@ -130,6 +129,21 @@ class FileActions:
         self.notify(f"Opened {message.path}", title="Scenario")  # type: ignore[attr-defined]
         self.solve_now()  # type: ignore[attr-defined]
 
+    def _export_refusal(self) -> str:
+        """Why the answer shown is not exported: the fields to fix and why (as the banner names them), a failed
+        solve, or the solve it waits for."""
+        from tui.widgets.recommendation import RecommendationPanel
+        from tui.widgets.scenario_form import ScenarioForm
+
+        problems = self.query_one(ScenarioForm).problems()  # type: ignore[attr-defined]
+        which = "last valid scenario" if self._form_invalid else "last scenario that solved"
+        if problems:  # an invalid field, or the field a failed solve named
+            return f"The answer shown is for the {which}; fix the scenario before you export it — {problems}."
+        if self.query_one(RecommendationPanel).stale:  # type: ignore[attr-defined]
+            return (f"The answer shown is for the {which}: this scenario could not be solved (see the status "
+                    "above); fix it before you export.")
+        return "The answer shown is for the previous scenario: wait for this one's solve before you export it."
+
     def _answer_is_stale(self) -> bool:
         """The answer shown is not the form's scenario's: a field is invalid, its solve failed or is running."""
         from tui.widgets.recommendation import RecommendationPanel
@@ -144,7 +158,11 @@ class FileActions:
 
         scenario = self._validated_form()
         if scenario is None:
-            self.notify("The scenario has errors; fix them before saving.", severity="error")
+            from tui.widgets.scenario_form import ScenarioForm
+
+            problems = self.query_one(ScenarioForm).problems()  # type: ignore[attr-defined]
+            self.notify(f"The scenario has errors; fix them before saving — {problems}.", severity="error",
+                        timeout=10)
             return
         default = str(self._save_default(scenario))
 

@@ -771,3 +771,37 @@ async def test_the_sub_title_marks_unsaved_edits_until_saved_or_opened(make_app:
         await _confirm(app, pilot, "ctrl+o", path, ConfirmDiscard, "y")  # the saved file, edits dropped
         await settle(app, pilot)
         assert app.sub_title == "seed" and mark not in header()
+
+
+async def test_save_and_export_refusals_name_the_invalid_field_and_why(make_app: Any) -> None:
+    """ctrl+s said only "The scenario has errors" and ctrl+e "fix the scenario", while the banner named the field:
+    both refusals name each invalid field as the banner does, and say what is wrong with it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screens = len(app.screen_stack)
+
+        async def refusals() -> list[str]:
+            said = []
+            for key in ("ctrl+s", "ctrl+e"):
+                app.clear_notifications()
+                await pilot.press(key)
+                await pilot.pause()
+                assert len(app.screen_stack) == screens  # no path dialog
+                [note] = list(app._notifications)
+                assert note.severity == "error" and ("saving" if key == "ctrl+s" else "export") in note.message
+                said.append(note.message)
+            return said
+
+        await _set_input(pilot, "#power_limit_kw", "abc")  # not a number (the form's own check)
+        await _set_input(pilot, "#budget_usd", "zz")
+        await settle(app, pilot)
+        assert "fix Budget, Power limit (kW IT) to update it" in _text(app, "#rec-stale")
+        for said in await refusals():
+            assert "Budget: not a number: 'zz'; Power limit (kW IT): not a number: 'abc'" in said
+        await _set_input(pilot, "#power_limit_kw", "")
+        await _set_input(pilot, "#budget_usd", "-5")  # a number the library's model refuses
+        await settle(app, pilot)
+        assert "fix Budget to update it" in _text(app, "#rec-stale")
+        for said in await refusals():
+            assert "Budget: must be greater than 0" in said and "Power" not in said
