@@ -314,7 +314,7 @@ class RecommenderApp(FileActions, App[None]):
         )
         await form.load(backend.scenario_data(scenario))
         form.display = True  # hidden until it has a scenario: start-up lays out and paints it once
-        self.sub_title = scenario.name
+        self.show_unsaved()  # (tui.file_actions: the name, unmarked when opened)
         if isinstance(self.focused, Input) and form in self.focused.ancestors:
             self.focused.action_select_all()  # typing replaces the value just loaded
 
@@ -332,10 +332,12 @@ class RecommenderApp(FileActions, App[None]):
         was_invalid = self._form_invalid
         scenario = self._validated_form()
         if scenario is None:
+            self.show_unsaved()
             return
         if scenario == self.scenario and not was_invalid:
             return  # e.g. the form echoing a scenario it was just given
         self.scenario = scenario
+        self.show_unsaved()
         self.generation += 1
         self.query_one(RecommendationPanel).set_status("Scenario changed — solving…", kind="busy")
         if self._solve_timer is not None:
@@ -555,26 +557,6 @@ class RecommenderApp(FileActions, App[None]):
         if not self._dialog_open() and self.query_one(TabbedContent).active == view:  # (not another view since)
             with contextlib.suppress(NoMatches):  # (a view not mounted yet)
                 self.action_leave_field()
-
-    @property
-    def has_unsaved_edits(self) -> bool:
-        """True when the form differs from the scenario as opened or last saved (or holds an invalid field)."""
-        return self._form_invalid or (self.scenario is not None and self.scenario != self._clean_scenario)
-
-    async def action_quit(self) -> None:
-        """Quit; with unsaved edits, ask first (ctrl+s saves)."""
-        if not self._started or not self.has_unsaved_edits:
-            self.exit()
-            return
-        if self._dialog_open():
-            return
-        from tui.screens.confirm import ConfirmQuit
-
-        def done(quit_: bool | None) -> None:
-            if quit_:
-                self.exit()
-
-        self.push_screen(ConfirmQuit(), done)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -1,4 +1,5 @@
-"""The app's file actions: export the recommendation, save and open scenario files (a mixin of the app).
+"""The app's file actions: export the recommendation, save and open scenario files, and ask before unsaved
+edits are lost (a mixin of the app).
 
 Each asks for a path in a :class:`~tui.screens.file_dialog.PathDialog`; reading runs in the app's ``io`` worker.
 """
@@ -14,16 +15,20 @@ from tui import backend
 if TYPE_CHECKING:  # pragma: no cover
     from recommender.models import Scenario
 
+#: After the scenario's name in the sub-title while it has unsaved edits (as editors mark a modified file).
+UNSAVED_MARK = " (modified)"
+
 
 class FileActions:
-    """Mixed into :class:`tui.app.RecommenderApp` (uses its ``recommendation``, ``scenario_path``,
-    ``has_unsaved_edits``, ``_validated_form``, ``_open_worker``, ``_dialog_open``, ``notify`` and
-    ``push_screen``)."""
+    """Mixed into :class:`tui.app.RecommenderApp` (uses its ``recommendation``, ``scenario``, ``scenario_path``,
+    ``_validated_form``, ``_open_worker``, ``_dialog_open``, ``notify`` and ``push_screen``)."""
 
     recommendation: Any
+    scenario: Any
     scenario_path: Path | None
     _clean_scenario: Any
-    has_unsaved_edits: bool
+    _form_invalid: bool
+    _started: bool
 
     #: The app's actions that do nothing while a dialog is open (the dialog has the keys): hidden from the footer
     #: then (a reviewer saw "1 Recommend … ^s Save" advertised under a dialog).
@@ -45,6 +50,31 @@ class FileActions:
         focused = self.focused  # type: ignore[attr-defined]
         return focused is not None and not isinstance(focused, RecommendationPanel | FitTable | ContentTabs)
 
+    @property
+    def has_unsaved_edits(self) -> bool:
+        """True when the form differs from the scenario as opened or last saved (or holds an invalid field)."""
+        return self._form_invalid or (self.scenario is not None and self.scenario != self._clean_scenario)
+
+    def show_unsaved(self) -> None:
+        """Put the scenario's name in the sub-title, marked while it has unsaved edits (``has_unsaved_edits``)."""
+        name = self.scenario.name if self.scenario is not None else ""
+        self.sub_title = name + (UNSAVED_MARK if self.has_unsaved_edits else "")
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved edits, ask first (ctrl+s saves)."""
+        if not self._started or not self.has_unsaved_edits:
+            self.exit()
+            return
+        if self._dialog_open():
+            return
+        from tui.screens.confirm import ConfirmQuit
+
+        def done(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(), done)
+
     def action_export(self, fmt_name: str | None = None) -> None:
         if self._dialog_open():
             return
@@ -54,8 +84,7 @@ class FileActions:
             self.notify("Nothing to export yet: no recommendation.", severity="warning")
             return
         if self._answer_is_stale():  # (save refuses an invalid scenario too)
-            self.notify("The answer shown is for the last valid scenario: fix the scenario (or wait for its "
-                        "solve) before you export it.", severity="error")
+            self.notify(self._export_refusal(), severity="error", timeout=10)
             return
         rec = self.recommendation
         formats = ["Markdown", "JSON"] if fmt_name != "json" else ["JSON", "Markdown"]
@@ -100,6 +129,21 @@ class FileActions:
         self.notify(f"Opened {message.path}", title="Scenario")  # type: ignore[attr-defined]
         self.solve_now()  # type: ignore[attr-defined]
 
+    def _export_refusal(self) -> str:
+        """Why the answer shown is not exported: the fields to fix and why (as the banner names them), a failed
+        solve, or the solve it waits for."""
+        from tui.widgets.recommendation import RecommendationPanel
+        from tui.widgets.scenario_form import ScenarioForm
+
+        problems = self.query_one(ScenarioForm).problems()  # type: ignore[attr-defined]
+        which = "last valid scenario" if self._form_invalid else "last scenario that solved"
+        if problems:  # an invalid field, or the field a failed solve named
+            return f"The answer shown is for the {which}; fix the scenario before you export it — {problems}."
+        if self.query_one(RecommendationPanel).stale:  # type: ignore[attr-defined]
+            return (f"The answer shown is for the {which}: this scenario could not be solved (see the status "
+                    "above); fix it before you export.")
+        return "The answer shown is for the previous scenario: wait for this one's solve before you export it."
+
     def _answer_is_stale(self) -> bool:
         """The answer shown is not the form's scenario's: a field is invalid, its solve failed or is running."""
         from tui.widgets.recommendation import RecommendationPanel
@@ -114,7 +158,11 @@ class FileActions:
 
         scenario = self._validated_form()
         if scenario is None:
-            self.notify("The scenario has errors; fix them before saving.", severity="error")
+            from tui.widgets.scenario_form import ScenarioForm
+
+            problems = self.query_one(ScenarioForm).problems()  # type: ignore[attr-defined]
+            self.notify(f"The scenario has errors; fix them before saving — {problems}.", severity="error",
+                        timeout=10)
             return
         default = str(self._save_default(scenario))
 
@@ -126,6 +174,7 @@ class FileActions:
                 return
             self.scenario_path = Path(written)
             self._clean_scenario = scenario
+            self.show_unsaved()
             self.notify(f"Saved {written}", title="Scenario")
 
         def done(result: tuple[str, str] | None) -> None:

@@ -392,3 +392,27 @@ def test_the_cheapest_cloud_line_says_a_combined_quotes_rate_is_its_first_terms(
     console.print(rent_text(rec, lambda a: "A100"))
     assert "Cheapest cloud: Azure A100 commit 3y at $2.27/accelerator-hour for its whole terms, then commit 1y —" in \
         console.export_text()
+
+
+def _short_of_the_rate(scenario: Any, catalog: Any = None) -> Any:
+    """The fake optimizer's min_time answer with a required rate twice what its choice trains a day."""
+    from tui_fakes import fake_optimize
+
+    rec = fake_optimize(scenario, catalog)
+    return rec.model_copy(update={"required_mixes_per_day": 2 * rec.choice.mixes_per_day})
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_a_required_rate_not_met_qualifies_the_headlines_optimal(make_app: Any, size: tuple[int, int]) -> None:
+    """The headline read "[optimal]" while the Required row below said the rate is NOT met (min_time only reports
+    the rate): an unqualified success. The headline says so too, on a narrow screen as well (no status shown)."""
+    app = make_app(optimize=_short_of_the_rate)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        assert str(app.recommendation.status.value) == "optimal"
+        assert "NOT met" in _text(app, "#rec-facts")
+        headline = _text(app, "#rec-headline")
+        assert "[optimal — required rate not met]" in headline, headline
+        app.query_one(RecommendationPanel).show(app.recommendation.model_copy(update={"required_mixes_per_day": 1e-3}))
+        await pilot.pause()
+        assert "met (" in _text(app, "#rec-facts") and "not met" not in _text(app, "#rec-headline")

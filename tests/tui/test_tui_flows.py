@@ -729,3 +729,79 @@ async def test_a_box_shows_its_mark_only_when_ticked(make_app: Any) -> None:
         await pilot.click("#format-json")
         await pilot.pause()
         assert md.render().plain[1] == " " and js.render().plain[1] == "●"
+
+
+async def test_the_sub_title_marks_unsaved_edits_until_saved_or_opened(make_app: Any, tmp_path: Path) -> None:
+    """Nothing on screen said the scenario differed from its file (only quitting or ctrl+o asked): the sub-title
+    is marked, as editors mark a modified file, from the edit until it is saved or a file is opened."""
+    from textual.widgets._header import HeaderTitle
+
+    from tui.screens.confirm import ConfirmDiscard
+
+    mark = " (modified)"
+
+    def header() -> str:
+        return str(app.query_one(HeaderTitle).render())
+
+    app = make_app()
+    path = tmp_path / "mine.yaml"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.sub_title == "seed" and mark not in header()
+        await _set_input(pilot, "#budget_usd", "300000")
+        await settle(app, pilot)
+        assert app.sub_title == f"seed{mark}" and mark in header()
+        await _set_input(pilot, "#budget_usd", "200000")  # back as opened: nothing to save
+        await settle(app, pilot)
+        assert app.sub_title == "seed"
+        await _set_input(pilot, "#budget_usd", "abc")  # an invalid field is an unsaved edit too
+        await settle(app, pilot)
+        assert app.sub_title == f"seed{mark}"
+        await _set_input(pilot, "#budget_usd", "300000")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#dialog-path", Input).value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert path.is_file() and app.sub_title == "seed"
+        await _set_input(pilot, "#name", "mine")
+        await settle(app, pilot)
+        assert app.sub_title == f"mine{mark}"
+        await _confirm(app, pilot, "ctrl+o", path, ConfirmDiscard, "y")  # the saved file, edits dropped
+        await settle(app, pilot)
+        assert app.sub_title == "seed" and mark not in header()
+
+
+async def test_save_and_export_refusals_name_the_invalid_field_and_why(make_app: Any) -> None:
+    """ctrl+s said only "The scenario has errors" and ctrl+e "fix the scenario", while the banner named the field:
+    both refusals name each invalid field as the banner does, and say what is wrong with it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screens = len(app.screen_stack)
+
+        async def refusals() -> list[str]:
+            said = []
+            for key in ("ctrl+s", "ctrl+e"):
+                app.clear_notifications()
+                await pilot.press(key)
+                await pilot.pause()
+                assert len(app.screen_stack) == screens  # no path dialog
+                [note] = list(app._notifications)
+                assert note.severity == "error" and ("saving" if key == "ctrl+s" else "export") in note.message
+                said.append(note.message)
+            return said
+
+        await _set_input(pilot, "#power_limit_kw", "abc")  # not a number (the form's own check)
+        await _set_input(pilot, "#budget_usd", "zz")
+        await settle(app, pilot)
+        assert "fix Budget, Power limit (kW IT) to update it" in _text(app, "#rec-stale")
+        for said in await refusals():
+            assert "Budget: not a number: 'zz'; Power limit (kW IT): not a number: 'abc'" in said
+        await _set_input(pilot, "#power_limit_kw", "")
+        await _set_input(pilot, "#budget_usd", "-5")  # a number the library's model refuses
+        await settle(app, pilot)
+        assert "fix Budget to update it" in _text(app, "#rec-stale")
+        for said in await refusals():
+            assert "Budget: must be greater than 0" in said and "Power" not in said

@@ -106,6 +106,7 @@ async def test_a_required_rate_under_min_time_says_whether_it_is_met(cat: Any) -
         assert str(rec.objective) == "min_time" and rec.required_mixes_per_day == 4 and rec.choice.mixes_per_day < 4
         assert "4 mixes/day: NOT met (" in text_of(app, "#rec-facts")
         assert "only min_tco enforces the rate" in text_of(app, "#rec-facts")
+        assert "— required rate not met]" in text_of(app, "#rec-headline")  # (it read an unqualified "[optimal]")
         app.query_one("#required_mixes_per_day", Input).value = "1"
         await settle(app, pilot, timeout=60)
         assert "1 mixes/day: met (" in text_of(app, "#rec-facts")

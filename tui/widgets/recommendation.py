@@ -48,6 +48,8 @@ CACHED_TEXT = "Cached: the answer last computed for these same inputs — the fr
 STALE_TEXT = ("⚠ Answer for the last valid scenario — fix the highlighted field to update it.")
 #: A fleet's configuration lists a workload it trains at least this share of (below: it never trains it).
 SERVES_SHOWN = 5e-4
+#: The headline's qualifier of a solver status when the Required row says the rate is not met.
+REQUIRED_UNMET = "required rate not met"
 SOLVE_FAILED_TEXT = "⚠ Answer for the last scenario that solved — this one could not be solved (see the status above)."
 
 
@@ -122,6 +124,21 @@ def _p80_mixes(c: Any, rec: Any) -> float | None:
     from recommender.planning.mix_check import MINUTES_PER_DAY
 
     return MINUTES_PER_DAY * total / weighted if weighted > 0 else None
+
+
+def required_check(rec: Any, objective: str) -> tuple[float, float, str, bool] | None:
+    """``(required, rate, how, met)`` of the scenario's required mixes/day against one configuration's rate (the
+    facts' Required row), or None without a rate or for a fleet or a mixes/day objective (its value is the rate).
+    min_tco checks the rate at p80 under that risk; the other objectives' rate is the expected one."""
+    required = getattr(rec, "required_mixes_per_day", None)
+    c = rec.choice
+    configs = rec.configurations or [c]
+    if not required or c is None or len(configs) != 1 or c.count != 1 or objective == "max_throughput":
+        return None
+    p80 = _p80_mixes(c, rec) if getattr(rec, "risk", None) == "p80" else None
+    checked = objective == "min_tco" and p80 is not None
+    rate, how = (p80, "at p80, as min_tco checks it") if checked else (c.mixes_per_day, "expected")
+    return required, rate, how, rate >= required * (1 - 1e-9)
 
 
 def basis_short(basis: str, source: str | None) -> str:
@@ -265,7 +282,10 @@ class RecommendationPanel(VerticalScroll):
                              f" of {c.accelerators_per_node}{chassis}{close}")
             headline.append("Buy ", style="bold")
             headline.append(" + ".join(parts), style="bold")
-            if status != "optimal" or self.width_mode != "narrow":  # narrow: the status line says it
+            check = required_check(rec, objective)  # "[optimal]" above the Required row's "NOT met" read as success
+            if check is not None and not check[3]:
+                headline.append(f"   [{status} — {REQUIRED_UNMET}]", style="bold")
+            elif status != "optimal" or self.width_mode != "narrow":  # narrow: the status line says it
                 headline.append(f"   [{status}]")
         self.query_one("#rec-headline", Static).update(headline)
         self.query_one("#rec-facts", Static).update(self._facts(rec, objective))
@@ -319,11 +339,9 @@ class RecommendationPanel(VerticalScroll):
             bases = bases_summary([w for x in configs for w in x.workloads
                                    if len(configs) == 1 or x.serves.get(w.workload, 0.0) >= SERVES_SHOWN])
             grid.add_row("Objective", f"{obj}{mixes} · bases: {bases}")
-        required = getattr(rec, "required_mixes_per_day", None)
-        if required and one:  # (a reviewer: the form's rate, ignored without a word under min_time)
-            checked = objective == "min_tco" and p80 is not None  # (min_tco checks the rate at the risk's minutes)
-            rate, how = (p80, "at p80, as min_tco checks it") if checked else (c.mixes_per_day, "expected")
-            met = rate >= required * (1 - 1e-9)
+        check = required_check(rec, objective)
+        if check is not None:  # (a reviewer: the form's rate, ignored without a word under min_time)
+            required, rate, how, met = check
             unmet = "" if met or objective == "min_tco" else " — only min_tco enforces the rate"
             grid.add_row("Required", Text(f"{fmt.plain_number(required)} mixes/day: {'met' if met else 'NOT met'} "
                                           f"({fmt.number(rate, 2)} {how}){unmet}", style="" if met else "bold"))

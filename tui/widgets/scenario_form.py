@@ -145,6 +145,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         self._accelerators: list[tuple[str, str]] = []
         self._all_accelerators: list[tuple[str, str]] = []
         self.labels: dict[str, str] = {}  # field id -> its label on screen (filled by compose)
+        self.errors: dict[str, str] = {}  # the messages shown at their fields (show_errors)
 
     # -- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -311,8 +312,15 @@ class ScenarioForm(VerticalScroll, can_focus=False):
                 out.append(name)
         return out
 
+    def problems(self) -> str:
+        """The errors shown, by the field names the stale banner uses, each with why:
+        ``Budget: must be greater than 0; Power limit (kW IT): not a number: 'abc'``."""
+        return "; ".join(f"{names[0]}: {why}" if (names := self.field_names({key: why})) else why
+                         for key, why in self.errors.items())
+
     def show_errors(self, errors: dict[str, str]) -> None:
         """Show each message at its field (``budget_usd``, ``workloads[1].share`` ...); clear the others."""
+        self.errors = dict(errors)
         remaining = dict(errors)
         for fid in ["name", "objective", "cooling", "risk", "accelerators", "workloads", *NUMBER_FIELDS]:
             msg = remaining.pop(fid, "")
