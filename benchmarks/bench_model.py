@@ -57,7 +57,12 @@ def main() -> None:
     n = args.rows
     frame = pd.DataFrame({"accelerator_id": rng.choice(accs, n), "accelerators": rng.integers(1, 2049, n).astype(float),
                           "benchmark": rng.choice(benches, n)})
-    full = frame.assign(nodes=np.ceil(frame["accelerators"] / 8), round=rng.choice(["v5.0", "v5.1", "v6.0"], n))
+    # explicit layouts a buyer could ask for: whole nodes of equal size, at most the servers' size
+    per_node = estimate.per_node_counts(cat)
+    size = np.minimum(frame["accelerator_id"].map(per_node).fillna(8).to_numpy(), rng.choice([1, 2, 4, 8], n))
+    nodes = rng.integers(1, 257, n)
+    full = frame.assign(accelerators=(nodes * size).astype(float), nodes=nodes.astype(float),
+                        round=rng.choice(["v4.1", "v5.0", "v5.1"], n))
     w = CustomWorkload(name="mine", like="llama2_70b_lora",
                        measurements=[Measurement(accelerator_id="nvidia-h100-sxm5-80gb", accelerators=8, minutes=40.0)])
     custom = frame.assign(benchmark=np.where(rng.random(n) < 0.5, "mine", frame["benchmark"]))

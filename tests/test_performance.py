@@ -119,8 +119,12 @@ def test_monotone_in_count_for_every_accelerator_and_benchmark(model: Calibrated
     steps = np.diff(mu, axis=1)
     worst = steps.max()
     assert worst <= 1e-9, f"minutes increase with count somewhere (max log step {worst})"
-    # diminishing returns: doubling the count never more than halves the time by much (no runaway superlinearity)
-    assert (np.log(counts[-1] / counts[0]) * -1.5 < (mu[:, -1] - mu[:, 0])).all()
+    # and never faster than linear scaling: more accelerators never take fewer accelerator-hours (the fitted
+    # curves fell by up to 1.86 per log-count at small counts: 64 B300 trained Llama 405B in 908 accelerator-hours,
+    # 48 in 971)
+    hours = mu + np.log(counts)[None, :]
+    faster = np.diff(hours, axis=1).min()
+    assert faster >= -1e-9, f"more accelerators take fewer accelerator-hours somewhere (log step {faster})"
 
 
 def test_count_slopes_are_non_positive(model: CalibratedPerformanceModel) -> None:

@@ -73,6 +73,21 @@ def test_a100_pcie_bert_more_cards_are_never_slower(cat: catalog.Catalog) -> Non
     assert set(out["basis"]) <= {"measured", "carried", "predicted"}
 
 
+@pytest.mark.parametrize(("accelerator", "bench", "counts"), [
+    ("nvidia-b300-sxm-270gb", "llama31_405b", [48, 64, 96, 128]),  # 971 -> 908 -> 842 accelerator-hours
+    ("nvidia-b300-sxm-270gb", "gpt3", [16, 24, 32, 48, 64, 96]),  # 267 -> 192 accelerator-hours
+])
+def test_predicted_counts_never_take_fewer_accelerator_hours_at_more_accelerators(
+        cat: catalog.Catalog, accelerator: str, bench: str, counts: list[int]) -> None:
+    """No measurement of these big LLMs scales better than linearly, yet the model's count curve fell faster than
+    linear at small counts, so the rent comparison (accelerator-hours) picked larger counts."""
+    out = performance.predict(pd.DataFrame({"accelerator_id": accelerator, "accelerators": counts,
+                                            "benchmark": bench}), catalog=cat)
+    assert set(out["basis"]) == {"predicted"}
+    hours = out["minutes"].to_numpy() * np.asarray(counts) / 60.0
+    assert (np.diff(hours) >= -1e-9).all(), out[["accelerators", "minutes", "source"]]
+
+
 def test_more_cards_are_not_faster_than_in_proportion_to_a_measured_smaller_count(cat: catalog.Catalog,
                                                                                   bundle: store.Bundle) -> None:
     """The only MLPerf BERT result of the MI300X (tinycorp, 8 cards, v5.0) took 112 min; the model's 16 cards took

@@ -12,6 +12,13 @@ from catalog.registry import round_years
 
 KNOTS: tuple[float, ...] = tuple(math.log(4.0**i) for i in range(1, 11))
 
+#: The steepest the count term may fall, in log-minutes per log-count: -1 is linear scaling (twice the
+#: accelerators, half the minutes). Faster than linear would mean n accelerators cannot match what 2n do in twice
+#: the time, though they could run the 2n's work in turns; every measured GPT-3 / Llama 405B series is
+#: sub-linear. (Neighbouring *results* of different systems do scale better than linearly now and then — other
+#: software, other tuning — which :func:`.anchors.scaling_slack` allows around measured counts.)
+STEEPEST_COUNT_SLOPE = -1.0
+
 #: Evidence categories of a prediction (each gets its own calibrated interval width):
 #: the accelerator was measured on this benchmark / only on other benchmarks / never (specs only) /
 #: measured on this benchmark but its first MLPerf result is recent (software still moving fast).
@@ -23,6 +30,26 @@ def count_basis(log_n: np.ndarray) -> np.ndarray:
     x = np.asarray(log_n, dtype=float)[:, None]  # below 0 (a shifted axis) every column is x: linear
     capped = np.minimum(x, np.asarray(KNOTS)[None, :])
     return np.hstack([capped, x])
+
+
+def no_faster_than_linear(curves: np.ndarray, log_n: np.ndarray) -> np.ndarray:
+    """Count terms on an increasing grid of ``log_n`` (last axis), lowered where they fall faster than
+    :data:`STEEPEST_COUNT_SLOPE` towards a larger count: ``f(x) = min over y >= x of f(y) + (y - x)`` (the
+    smallest curve at or below the input whose slope is nowhere steeper). A non-increasing curve stays so."""
+    tilted = curves + np.asarray(log_n, dtype=float) * -STEEPEST_COUNT_SLOPE
+    lowest_ahead = np.minimum.accumulate(tilted[..., ::-1], axis=-1)[..., ::-1]
+    return lowest_ahead + np.asarray(log_n, dtype=float) * STEEPEST_COUNT_SLOPE
+
+
+def count_term_no_faster_than_linear(coef: np.ndarray, x: np.ndarray, term: np.ndarray) -> np.ndarray:
+    """:func:`no_faster_than_linear` of parametric count terms ``term = count_basis(x) @ coef`` (one coefficient
+    row per value): the curve is piecewise linear with its bends at :data:`KNOTS`, so the lowest ``f(y) + y``
+    at or beyond ``x`` is at ``x`` itself or at a knot beyond it."""
+    knots = np.asarray(KNOTS)
+    at_knots = coef @ count_basis(knots).T + knots[None, :] * -STEEPEST_COUNT_SLOPE
+    ahead = np.where(knots[None, :] >= np.asarray(x, dtype=float)[:, None], at_knots, np.inf).min(axis=1)
+    tilt = np.asarray(x, dtype=float) * -STEEPEST_COUNT_SLOPE
+    return np.minimum(term + tilt, ahead) - tilt
 
 
 def lookup(values: np.ndarray, table: dict, dtype: type = int) -> np.ndarray:

@@ -5,6 +5,10 @@
     alpha_b                                    benchmark offset
   + sum_k c_bk(a) * psi_k(log n)               count term: psi_k concave, every coefficient <= 0, so the term
                                                is non-increasing and convex in log n (diminishing returns);
+                                               where it falls faster than linear scaling (slope < -1, at
+                                               small counts) the answer follows the linear line down from
+                                               the count where it stops (never fewer accelerator-hours at
+                                               more accelerators; :func:`.basis.no_faster_than_linear`);
                                                c_bk(a) interpolates a slow- and a fast-accelerator shape by the
                                                accelerator's low-precision peak; pooled to a shared curve; the
                                                count axis is shifted back by the benchmark's work per run
@@ -37,7 +41,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recommender.performance.basis import KNOTS, count_basis, lookup, node_spread, solve_bounded, years_of
+from recommender.performance.basis import (
+    KNOTS,
+    count_basis,
+    count_term_no_faster_than_linear,
+    lookup,
+    no_faster_than_linear,
+    node_spread,
+    solve_bounded,
+    years_of,
+)
 from recommender.performance.features import SPEC_FEATURES, raw_spec_features, standardise
 from recommender.performance.maturity import (
     accelerator_maturity,
@@ -300,7 +313,8 @@ class PerformanceModelCore:
     def _build_local_grid(self) -> None:
         """Monotone local corrections: for each measured pair and each training round, S(log n) + the smoothed
         residual on a grid of counts, made non-increasing by a running minimum, so the correction can never
-        make more accelerators slower. Rounds after the catalog's use the latest round's grid."""
+        make more accelerators slower, and no steeper than linear scaling (:func:`.basis.no_faster_than_linear`),
+        so it never makes more accelerators faster than in proportion to their number. Rounds after the catalog's use the latest round's grid."""
         grid = np.arange(0.0, math.log(16384.0) + 1e-9, 0.1)
         self.local_grid_ = grid
         pairs = sorted(self.pair_index_.items(), key=lambda kv: kv[1])
@@ -320,7 +334,7 @@ class PerformanceModelCore:
                 br = base * self.local_resid_
                 for j, k in enumerate(kern):
                     g[:, j] = (k * br).sum(axis=1) / ((k * base).sum(axis=1) + self.local_prior)
-            totals[r] = np.minimum.accumulate(S + g, axis=1)
+            totals[r] = no_faster_than_linear(np.minimum.accumulate(S + g, axis=1), grid)
         self.local_total_ = totals
 
     def _local(self, cols: dict[str, np.ndarray], b: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -486,10 +500,11 @@ class PerformanceModelCore:
         C = th[lay.c_bench : lay.c_bench + len(lay.benches) * 2 * K].reshape(-1, 2 * K)
         Bb = th[lay.beta_bench : lay.beta_bench + len(lay.benches) * P].reshape(-1, P)
         F = self.spec_features_.to_numpy()[a]
-        psi = count_basis(self._x(a, cols["log_n"], b))
+        x = self._x(a, cols["log_n"], b)
         lam = self._speed_weight(a)[:, None]
         mu = th[lay.alpha + b]
-        count_term = np.einsum("ij,ij->i", np.hstack([psi * (1.0 - lam), psi * lam]), C[b])
+        coef = C[b][:, :K] * (1.0 - lam) + C[b][:, K:] * lam  # each row's count curve (slow/fast mixed)
+        count_term = count_term_no_faster_than_linear(coef, x, np.einsum("ij,ij->i", count_basis(x), coef))
         ok, local = self._local(cols, b, a)
         count_term[ok] = local[ok]
         mu = mu + count_term
@@ -511,10 +526,12 @@ class PerformanceModelCore:
         lay, th = self.layout_, self.coef_
         K, P = lay.K, lay.P
         a = lookup(accelerator_ids, self.acc_index_)
-        psi = count_basis(self._x(a, log_n))
+        x = self._x(a, log_n)
         lam = self._speed_weight(a)[:, None]
         F = self.spec_features_.to_numpy()[a]
-        mu = np.hstack([psi * (1.0 - lam), psi * lam]) @ th[lay.c_shared : lay.c_shared + 2 * K]
+        shared = th[lay.c_shared : lay.c_shared + 2 * K]
+        coef = shared[None, :K] * (1.0 - lam) + shared[None, K:] * lam
+        mu = count_term_no_faster_than_linear(coef, x, np.einsum("ij,ij->i", count_basis(x), coef))
         mu = mu + F @ th[lay.beta : lay.beta + P]
         mu = mu + self.gamma_eff_[a] + th[lay.kappa] * extra_nodes
         return mu
