@@ -135,3 +135,17 @@ def test_candidate_grid_carries_the_bill(cat) -> None:
         assert float(row["it_power_kw"]) == pytest.approx(b.provisioned_it_power_kw)
     b200 = df[(df["accelerator_id"] == "nvidia-b200-sxm-180gb") & (df["accelerators"] == 16)].iloc[0]
     assert float(b200["capex_usd"]) == pytest.approx(797_000)
+
+
+@pytest.mark.parametrize("acc", ["nvidia-b200-sxm-180gb", "nvidia-b300-sxm-270gb", "nvidia-h100-sxm5-80gb"])
+def test_the_assumptions_name_the_host_row_the_bill_charges(acc: str) -> None:
+    """A reviewer: the bill charged 4 x $95,000 (hgx_b300_8gpu_node) while the Assumptions section listed the
+    Hopper-era sxm_oam_8gpu_node at $45,000 — an auditor reading Assumptions got half the host cost."""
+    from recommender import optimize
+    from recommender.models import Scenario
+
+    rec = optimize(Scenario.parse({"budget_usd": 2_000_000, "accelerators": [acc],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))
+    host_line = next(ln for ln in rec.choice.bill if ln.item.startswith("host per node"))
+    hosts = [a for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
+    assert [(a.applies_to, a.value) for a in hosts] == [(B.host_platform(acc, "sxm_oam"), host_line.unit_usd)]

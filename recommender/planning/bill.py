@@ -35,6 +35,7 @@ from recommender.planning.costs import (
     PCIE,
     SXM_OAM,
     assumption_from_row,
+    host_platform,
     node_kind,
 )
 from recommender.planning.sources import planning_assumption
@@ -139,20 +140,6 @@ class _Rows:
 def rack_power_limit(defaults: pd.DataFrame, rack_class_: str) -> Assumption:
     """The defaults.csv power limit of a rack class, kW (with its source)."""
     return _Rows(defaults).need("rack_power_limit_kw", rack_class_)
-
-
-def host_platform(accelerator_id: str, kind: str) -> str | None:
-    """defaults.csv ``applies_to`` of the host row for an accelerator's node (None for NVL72)."""
-    if kind == NVL72:
-        return None
-    if kind == PCIE:
-        return "pcie_node"
-    short = accelerator_id.lower()
-    if "-b300-" in short:
-        return "hgx_b300_8gpu_node"
-    if "-b200-" in short:
-        return "hgx_b200_8gpu_node"
-    return "sxm_oam_8gpu_node"
 
 
 def network_tier(network_nodes: int) -> str | None:

@@ -206,6 +206,20 @@ def node_kind(accelerator_id: str, form_factor: str | None, defaults: pd.DataFra
     return None
 
 
+def host_platform(accelerator_id: str, kind: str) -> str | None:
+    """defaults.csv ``applies_to`` of the host row for an accelerator's node (None for NVL72)."""
+    if kind == NVL72:
+        return None
+    if kind == PCIE:
+        return "pcie_node"
+    short = accelerator_id.lower()
+    if "-b300-" in short:
+        return "hgx_b300_8gpu_node"
+    if "-b200-" in short:
+        return "hgx_b200_8gpu_node"
+    return "sxm_oam_8gpu_node"
+
+
 def node_spec(
     accelerator_id: str,
     form_factor: str | None,
@@ -244,7 +258,7 @@ def node_spec(
         n = int(per["value"])
         spec = NodeSpec(
             kind=kind, per_node=n, single_node_counts=(n,), multi_node_sizes=(n,), rack_size=None,
-            host_cost_usd=host("sxm_oam_8gpu_node"), power_factor=float(factor["value"]), host_power_kw=0.0,
+            host_cost_usd=host(str(host_platform(accelerator_id, kind))), power_factor=float(factor["value"]), host_power_kw=0.0,
             rack_units=ru("sxm_oam_8gpu_node"), liquid_only=False,
         )  # fmt: skip
         return spec, "", used
