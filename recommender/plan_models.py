@@ -13,6 +13,9 @@ from recommender import format as fmt
 BREAK_EVEN_NOTE = ("break-even = the utilisation at which owning the bought configuration costs what renting its "
                    "accelerators by the hour does; — for commitments and other accelerators (not comparable hour for "
                    "hour) or where renting is cheaper at any utilisation")
+#: Under every rent table: which configuration a rent row prices (the bought accelerator's too).
+RENT_BASIS_NOTE = ("rent = the same work on each accelerator's configuration with the fewest accelerator-hours a "
+                   "mix, copies side by side where the work needs them")
 SPOT_CAVEAT = ("spot capacity can be reclaimed at any time, so runs are interrupted and restart from their "
                "checkpoints; the price counts no lost work and no guarantee of capacity")
 
@@ -108,7 +111,7 @@ def rent_markdown(r: RentOrBuy | None) -> list[str]:
         out.append(f"| {q.provider} | {q.accelerator_id} | {q.pricing} | {q.usd_per_accelerator_hour:.2f} | "
                    f"{fmt.money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_usd:.2f}x | {be} | "
                    f"{q.source if len(q.source) <= 80 else q.source[:79] + '…'} ({q.as_of}) |")  # fmt: skip
-    out += ["", BREAK_EVEN_NOTE[0].upper() + BREAK_EVEN_NOTE[1:] + "."]
+    out += ["", RENT_BASIS_NOTE[0].upper() + RENT_BASIS_NOTE[1:] + "; " + BREAK_EVEN_NOTE + "."]
     if r.cheapest is not None:
         word = "cheaper" if r.cheapest.rent_pv_usd < r.buy_tco_usd else "dearer"
         out.append("")

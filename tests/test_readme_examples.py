@@ -75,8 +75,8 @@ def test_a_region_example_runs_a_script_and_ends_at_its_end_marker() -> None:
 def test_write_names_the_prose_that_quotes_a_changed_figure() -> None:
     """After a model change, the sentence quoting a block's old figure is named (prose is never rewritten)."""
     block = next(b for b in BLOCKS if b.content[0] == "$ recommender optimize examples/seed.yaml")
-    assert "27.13" in "\n".join(block.content)
-    lines = TEXT.replace("27.13", "27.37").split("\n")  # as if the code had printed 27.37 before
+    assert "27.11" in "\n".join(block.content)
+    lines = TEXT.replace("27.11", "27.37").split("\n")  # as if the code had printed 27.37 before
     prose = [n for n, line in enumerate(lines, start=1) if re.search(r"(?<![\d.])27\.37(?!\d)", line)
              and not block.marker_line <= n <= block.first + len(block.content)]  # (not 27.37 in 27.371...; a figure no block shows)
     assert prose, "the seed's reading notes quote the tour's expected minutes"

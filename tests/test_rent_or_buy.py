@@ -160,6 +160,25 @@ def test_cheapest_alternative_uses_other_accelerators_hours(two_rows) -> None:
     assert table["rent_pv_usd"].iloc[0] == pytest.approx(8 * 1000 * 4.0 * A2)
 
 
+def test_the_bought_accelerator_is_rented_on_its_most_efficient_configuration_like_the_others(two_rows) -> None:
+    # a reviewer: 40 B300 bought, its rows priced at 40 cards' hours while every other accelerator's were at its
+    # fewest accelerator-hours, so "cheapest rent" named a dearer accelerator than 8 B300 would have been
+    rows = two_rows.assign(accelerator_id=["x", "y"])
+    r = cloud.rent_or_buy(rows, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
+                          energy_usd_per_year_full=20_000, financing=TERMS, utilization=0.5,
+                          accelerator_hours_per_mix={"x": 4.0, "y": 6.0})  # x: 8 accelerator-hours as bought
+    x = next(q for q in r.quotes if q.accelerator_id == "x")
+    assert x.accelerator_hours_per_year == pytest.approx(4.0 * r.mixes_per_year)
+    # its break-even is still the bought configuration's, hour for hour
+    assert x.break_even_utilization == pytest.approx((400_000 - 40_000 / 1.21) / (A2 * (280_512 - 20_000)))
+    # a less efficient count elsewhere never makes the bought one's rent dearer than renting it as bought
+    r = cloud.rent_or_buy(rows, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
+                          energy_usd_per_year_full=20_000, financing=TERMS, utilization=0.5,
+                          accelerator_hours_per_mix={"x": 9.0})
+    assert next(q for q in r.quotes if q.accelerator_id == "x").accelerator_hours_per_year == pytest.approx(
+        8.0 * r.mixes_per_year)
+
+
 def test_bad_price_list(tmp_path: Path) -> None:
     p = tmp_path / "bad.csv"
     p.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\nA,x,weekly,1,s,2026\n")

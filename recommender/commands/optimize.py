@@ -264,7 +264,7 @@ def _print_rent(console: Any, r: Any) -> None:
     from rich.table import Table
 
     from recommender import format as fmt
-    from recommender.plan_models import BREAK_EVEN_NOTE
+    from recommender.plan_models import BREAK_EVEN_NOTE, RENT_BASIS_NOTE
 
     rent = Table(show_edge=False, header_style="bold", title_justify="left",
                  title=f"rent or buy, the same work (buy {fmt.money(r.buy_tco_usd)} present value at the work's "
@@ -277,7 +277,7 @@ def _print_rent(console: Any, r: Any) -> None:
         be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
         rent.add_row(q.provider, q.accelerator_id, q.pricing, f"{q.usd_per_accelerator_hour:.2f}",
                      fmt.money(q.rent_pv_usd), f"{q.rent_pv_usd / r.buy_tco_usd:.2f}x", be, q.as_of)  # fmt: skip
-    rent.caption, rent.caption_justify = BREAK_EVEN_NOTE, "left"
+    rent.caption, rent.caption_justify = f"{RENT_BASIS_NOTE}; {BREAK_EVEN_NOTE}", "left"
     console.print(rent)
 
 

@@ -8,7 +8,8 @@ Rules (stated in every quote):
 
 * The work is the scenario's: ``required_mixes_per_day`` x 365.25 mixes a year, or, without it, what the bought
   configuration trains in a year at ``utilization``. A mix takes ``accelerators x minutes / 60``
-  accelerator-hours on a configuration.
+  accelerator-hours on a configuration; each accelerator, the bought one included, is rented on its
+  configuration with the fewest (a rent can run several copies side by side to keep up with the work).
 * ``on_demand`` and ``spot`` bill the hours used; ``commit_1y`` / ``commit_3y`` reserve capacity and bill every
   hour of the term: enough accelerators, in whole instances, to do the year's work around the clock — for the
   whole term even when the scenario's ``years`` end inside it (a 3-year commitment for 1 year of work costs 3
@@ -313,7 +314,10 @@ def rent_or_buy(
         mixes = utilization * HOURS_PER_YEAR * 60.0 / minutes_per_mix
     buy = financing.tco(capex_usd, energy_usd_per_year_full * utilization)
     per_mix = dict(accelerator_hours_per_mix or {})
-    per_mix[accelerator_id] = own_hours
+    # the bought accelerator's rows too rent the work on its most efficient configuration, like every other
+    # accelerator's (a reviewer: 40 B300 priced hour for hour beside other accelerators' best counts named a B200
+    # rent "cheapest" though 8 B300 did the same work for $360,000 less); its break-even stays the bought one's
+    per_mix[accelerator_id] = min(own_hours, per_mix.get(accelerator_id, own_hours))
     quotes = []
     for row in _records(prices):
         acc = str(row["accelerator_id"])

@@ -174,7 +174,7 @@ async def test_bill_power_cost_and_rent_or_buy_are_shown(make_app: Any) -> None:
         assert "host per node" in bill and "scenario prices [quote]" in bill and "Capex" in bill
         assert "provisioned" in bill and "average draw in training" in bill
         assert "$27,884 a year" in bill and "present value" in bill
-        assert "Cheapest cloud: Azure" in bill and "above 9.9 % utilisation" in bill
+        assert "Cheapest cloud (each accelerator at its most efficient count): Azure" in bill and "above 9.9 % utilisation" in bill
         facts = _text(app, "#rec-facts")
         assert "provisioned IT" in facts and "average draw" in facts and "a year" in facts
     app = make_app()  # a result without a bill: the section stays hidden
@@ -390,7 +390,7 @@ def test_the_cheapest_cloud_line_says_a_combined_quotes_rate_is_its_first_terms(
                                                   buy_usd_per_year=1.0, quotes=[q], cheapest=q), "choice": None})()
     console = Console(width=300, record=True)
     console.print(rent_text(rec, lambda a: "A100"))
-    assert "Cheapest cloud: Azure A100 commit 3y at $2.27/accelerator-hour for its whole terms, then commit 1y —" in \
+    assert "Cheapest cloud (each accelerator at its most efficient count): Azure A100 commit 3y at $2.27/accelerator-hour for its whole terms, then commit 1y —" in \
         console.export_text()
 
 
