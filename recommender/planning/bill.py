@@ -10,7 +10,8 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
   host x cards / 8 and draws host power x cards / 8, and its NICs and network ports count x cards / 8 too (a
   planning assumption row of defaults.csv, stated on the lines).
 * **NICs** (``nic_cost_usd_per_node``): one set per node of a multi-node SXM/OAM or PCIe purchase; none for a
-  single node (no scale-out fabric), for HGX B300 (NICs on the baseboard) and NVL72 (in the rack price).
+  single node (no scale-out fabric), for HGX B300 (NICs on the baseboard), HGX B200 (its host row includes
+  them: ``costs.HOSTS_WITH_NICS``) and NVL72 (in the rack price).
 * **Scale-out network** per node by tier: 1 node none, 2 nodes direct cables, <= 64 nodes one switch tier,
   <= 1,024 two tiers, more three. NVL72 systems count one network port group per 8 GPUs, and only across racks.
 * **Provisioned IT power** (nameplate; what ``power_limit_kw`` and racks constrain) as in ``costs.py``.
@@ -37,6 +38,7 @@ from recommender.planning.costs import (
     assumption_from_row,
     host_platform,
     node_kind,
+    separate_nics,
 )
 from recommender.planning.sources import planning_assumption
 
@@ -197,7 +199,7 @@ def bill(
     # a chassis above 8 cards says its scaling in the item (a reviewer: a scenario's 30,000 host billed 75,000)
     item = "host per node" if scale == 1 else f"host per node ({per_node}-card chassis: x {per_node}/8)"
     lines.append(BillLine(item, nodes, host_row.value * scale, nodes * host_row.value * scale, host_basis))
-    if nodes >= 2 and "-b300-" not in accelerator_id:  # (a chassis above 8 cards: a NIC and a port per card)
+    if nodes >= 2 and separate_nics(accelerator_id, kind):  # (a chassis above 8 cards: a NIC and a port per card)
         nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g")
         lines.append(BillLine("NICs per node", nodes, nic.value * scale, nodes * nic.value * scale, host_basis[1:]
                               + (nic,)))  # fmt: skip
@@ -343,7 +345,7 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
     base = d.need("accelerators_per_node", "pcie").value if kind == PCIE else np.inf
     scale_rule = planning_assumption("pcie_host_scale_per_card", "pcie_node_above_8_cards", defaults).value
     scale = np.where(per_node > base, scale_rule * per_node, 1.0)
-    nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g").value if "-b300-" not in accelerator_id else 0.0
+    nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g").value if separate_nics(accelerator_id, kind) else 0.0
     network = n * _tier_cost(n, d) * scale
     capex = acc * price_usd + n * host * scale + np.where(n >= 2, n * nic * scale, 0.0) + network
     gpu_kw = per_node * tdp_watts / 1000.0

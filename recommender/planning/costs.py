@@ -206,6 +206,18 @@ def node_kind(accelerator_id: str, form_factor: str | None, defaults: pd.DataFra
     return None
 
 
+#: Host rows whose figure already holds the node's scale-out NICs, so no ``nic_cost_usd_per_node`` is added on
+#: top: HGX B300 (eight ConnectX-8 on the baseboard, inside the accelerator price) and HGX B200 (its defaults.csv
+#: derivation sums "8x ConnectX-7 400G 12000" into the host figure; the NIC row says to add NICs only "if host cost
+#: excludes NICs" — a reviewer found them charged twice).
+HOSTS_WITH_NICS = ("hgx_b200_8gpu_node", "hgx_b300_8gpu_node")
+
+
+def separate_nics(accelerator_id: str, kind: str) -> bool:
+    """Whether a multi-node purchase of this accelerator buys NICs beside its host (see :data:`HOSTS_WITH_NICS`)."""
+    return kind != NVL72 and host_platform(accelerator_id, kind) not in HOSTS_WITH_NICS
+
+
 def host_platform(accelerator_id: str, kind: str) -> str | None:
     """defaults.csv ``applies_to`` of the host row for an accelerator's node (None for NVL72)."""
     if kind == NVL72:
