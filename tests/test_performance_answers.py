@@ -432,3 +432,16 @@ def test_custom_workloads_given_to_predict_are_checked(cat: catalog.Catalog) -> 
             performance.predict(frame, catalog=cat, workloads=bad)  # type: ignore[arg-type]
     ok = performance.predict(frame, catalog=cat, workloads=[CustomWorkload(name="mine", measurements=m)])
     assert ok["source"].iloc[0].startswith("custom workload mine")
+
+
+def test_a_model_figure_names_its_nearest_result(cat: catalog.Catalog) -> None:
+    """A reviewer: 40 B300 on llama2_70b_lora read "predicted: model" though 8 B300 were measured in v5.1."""
+    out = performance.predict(pd.DataFrame({"accelerator_id": "nvidia-b300-sxm-270gb", "accelerators": [8, 40],
+                                            "benchmark": "llama2_70b_lora"}), catalog=cat)
+    measured, predicted = out.iloc[0], out.iloc[1]
+    assert measured["basis"] == "measured" and predicted["basis"] == "predicted"
+    assert predicted["source"].endswith(f"; nearest result: 8 accelerators, {measured['minutes']:.2f} min (measured)")
+    # no result of the accelerator on the benchmark: nothing to name
+    alone = performance.predict(pd.DataFrame({"accelerator_id": "nvidia-b300-sxm-270gb", "accelerators": [64],
+                                              "benchmark": "llama31_405b"}), catalog=cat)
+    assert "nearest result" not in alone["source"].iloc[0]

@@ -243,7 +243,9 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
                                        "interrupted and restart from their checkpoints; the price counts no lost "
                                        "work and no guarantee of capacity.")  # fmt: skip
     assert "than buying (spot capacity can be reclaimed at any time" in r.to_markdown()
-    assert "Break-even = the utilisation at which owning" in r.to_markdown()  # "—" was unexplained
+    assert "; break-even = the utilisation at which owning" in r.to_markdown()  # "—" was unexplained
+    assert "Rent = the same work on each accelerator's configuration with the fewest accelerator-hours" in \
+        r.to_markdown()
 
 
 HEADER = "provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
@@ -387,3 +389,17 @@ def test_the_fleet_milp_pays_the_energy_of_its_work(solver: str) -> None:
     assert r.objective == pytest.approx(110.0 + 10.0 * 0.5)
     assert S.best_incumbent(np.array([24.0, 24.0]), np.array([100.0, 110.0]), res, S.Limits(), objective="tco",
                             required_throughput=24.0, busy_energy=busy) == (1, 1)  # fmt: skip
+
+
+@pytest.mark.parametrize("objective", ["min_time", "max_throughput"])
+def test_consider_cloud_outside_min_tco_says_it_decides_nothing(objective: str) -> None:
+    # a reviewer: consider_cloud under min_time was ignored without a word (exit 0, no decision, no note)
+    from recommender import optimize
+
+    rec = optimize({"budget_usd": 200_000, "objective": objective, "consider_cloud": True,
+                    "workloads": [{"benchmark": "bert"}]})
+    assert rec.cloud_decision is None
+    said = [e for e in rec.explanation if e.startswith("consider_cloud: ")]
+    assert said == [(f"consider_cloud: renting is weighed only under min_tco, whose required_mixes_per_day says the "
+                    f"work to rent; under {objective} there is no buy-or-rent decision (the rent table compares the "
+                    "same work for information).")], rec.explanation

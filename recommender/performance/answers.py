@@ -44,6 +44,7 @@ from recommender.performance.anchors import (
     bound_to_anchors,
     clip_to_anchors,
     isotonic,
+    nearest_result,
     scaling_slack,
 )
 from recommender.performance.basis import lookup, node_spread
@@ -399,6 +400,7 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
     q_model = q.copy()
     q_low, q_high = q.copy(), q.copy()  # an interval's two half-widths (bounded by the anchors' ends)
     moved = np.zeros(len(mu), dtype=int)
+    nearest = np.full(len(mu), "", dtype=object)  # a model figure's nearest result, for its source
     measured_on = np.full(len(mu), np.nan)  # nodes of the anchor's system where a row's layout differs from it
     same: list[tuple[np.ndarray, ...]] = []  # rows answered by a measurement of their own layout
     jobs = [(custom_index, is_custom)]
@@ -429,6 +431,8 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
             source[hr[fewer]] = [f"{s} (measured on {int(n)} node{'s' if n != 1 else ''})"
                                  for s, n in zip(source[hr[fewer]].astype(str), index.nodes[e[fewer]])]
         plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows], r.counts[rows], slack)
+        if index is not custom_index:
+            nearest[rows] = nearest_result(index, prev, nxt, r.counts[rows])
         keep = row_spread[rows] <= 1e-9  # (anchors are on the usual layout)
         usual = rows[keep]
         q_low[usual], q_high[usual] = bound_to_anchors(index, prev[keep], nxt[keep], plain[usual], q[usual])
@@ -438,6 +442,21 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         plain[found], q[found], basis[found], source[found] = raw_mu, raw_q, raw_basis, raw_source
         q_low[found], q_high[found] = raw_q, raw_q
         moved[found] = 0
+    _say_how_clipped(source, basis, moved, slack, nearest)
+    relaid = ~np.isnan(measured_on) & _isin(basis, ["measured", "carried"])
+    if relaid.any():  # the anchor's system had another layout: on this one it is the model's figure
+        basis[relaid] = "predicted"
+        q[relaid] = np.maximum(q[relaid], q_model[relaid])
+        q_low[relaid], q_high[relaid] = q[relaid], q[relaid]
+        source[relaid] = [f"{_layout_move(n, d)} ({s})" for s, n, d in  # (a derived figure: the move comes first)
+                          zip(source[relaid].astype(str), r.nodes[relaid], measured_on[relaid])]
+    return plain + extra, q_low, q_high, basis, source
+
+
+def _say_how_clipped(source: np.ndarray, basis: np.ndarray, moved: np.ndarray, slack: float,
+                     nearest: np.ndarray) -> None:
+    """Model figures' sources (in place): which anchor bound moved them (:func:`.anchors.clip_to_anchors`), or,
+    untouched, their group's nearest result."""
     model_rows = _isin(basis, ["predicted", "specs_only"])
     cap = model_rows & (moved == 1)
     flo = model_rows & (moved == -1)
@@ -449,14 +468,9 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
     if lin.any():
         source[lin] = source[lin].astype(str) + (f", held to a smaller count's result sped up in proportion to the "
                                                  f"count (at most x{np.exp(slack):.2f} per doubling beyond)")
-    relaid = ~np.isnan(measured_on) & _isin(basis, ["measured", "carried"])
-    if relaid.any():  # the anchor's system had another layout: on this one it is the model's figure
-        basis[relaid] = "predicted"
-        q[relaid] = np.maximum(q[relaid], q_model[relaid])
-        q_low[relaid], q_high[relaid] = q[relaid], q[relaid]
-        source[relaid] = [f"{_layout_move(n, d)} ({s})" for s, n, d in  # (a derived figure: the move comes first)
-                          zip(source[relaid].astype(str), r.nodes[relaid], measured_on[relaid])]
-    return plain + extra, q_low, q_high, basis, source
+    plain = model_rows & (moved == 0) & (nearest != "")
+    if plain.any():
+        source[plain] = source[plain].astype(str) + nearest[plain].astype(str)
 
 
 def _same_layout(bundle: Bundle, coverage: float, r: _Rows, rows: np.ndarray,

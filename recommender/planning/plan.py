@@ -86,6 +86,11 @@ def attach(p: Prepared, rec: Recommendation) -> Recommendation:
             rec = rec.model_copy(update={"rent_or_buy": summary(rent_or_buy_for(p, i), c.accelerator_id)})
     if p.scenario.consider_cloud and p.scenario.objective == Objective.MIN_TCO and p.plan is not None:
         rec = consider_cloud(p, rec)
+    elif p.scenario.consider_cloud:  # (a reviewer: ignored without a word, a buyer thought renting was weighed)
+        line = (f"consider_cloud: renting is weighed only under min_tco, whose required_mixes_per_day says the work "
+                f"to rent; under {p.scenario.objective.value} there is no buy-or-rent decision"
+                + (" (the rent table compares the same work for information)." if rec.rent_or_buy is not None else "."))
+        rec = rec.model_copy(update={"explanation": [*rec.explanation, line]})
     return rec
 
 
