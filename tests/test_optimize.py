@@ -64,6 +64,15 @@ def test_invalid_scenarios_raise_a_typed_error_naming_the_field(data: dict, fiel
     assert str(info.value).startswith(f"{field}: ")
 
 
+def test_a_misspelt_override_names_the_closest_scenario_field() -> None:
+    # a reviewer: optimize(..., budget=...) raised "budget: unknown field" where the YAML path suggests a key
+    with pytest.raises(ScenarioError) as info:
+        opt(base(), budget=5)
+    assert str(info.value) == "budget: not a scenario field (did you mean 'budget_usd'?)"
+    with pytest.raises(ScenarioError, match=r"^colour: not a scenario field$"):
+        opt(base(), colour="red")
+
+
 def test_negative_budget_raises_typed_error_also_as_override() -> None:
     with pytest.raises(ScenarioError, match="budget_usd"):
         opt(base(), budget_usd=-1)

@@ -505,6 +505,15 @@ def test_price_list_given_as_a_scenario_gets_a_hint(tmp_path: Path) -> None:
         load_scenarios(f)
 
 
+def test_a_sweep_in_a_batch_gets_a_hint() -> None:
+    # a reviewer: the shipped sweep file, in a directory given to `batch`, read "axes: unknown key (did you mean
+    # 'max_nodes'?)"
+    sweep = Path(__file__).resolve().parents[1] / "examples" / "sweeps" / "capacity.yaml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios(sweep)
+    assert str(info.value) == f"{sweep}:1: this is a sweep, not a scenario: run it with `recommender sweep <file>`"
+
+
 def test_loads_scenarios_from_text() -> None:
     (s,) = loads_scenarios("budget_usd: 5\nworkloads: [{benchmark: bert}]\n", file="x.yaml")
     assert isinstance(s, Scenario) and s.name == "x"

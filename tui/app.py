@@ -31,7 +31,7 @@ from tui.file_actions import FileActions
 from tui.widgets.catalog_view import CatalogView
 from tui.widgets.frontier_view import FrontierView
 from tui.widgets.model_view import ModelView
-from tui.widgets.recommendation import SOLVE_FAILED_TEXT, RecommendationPanel
+from tui.widgets.recommendation import SOLVE_FAILED_TEXT, RecommendationPanel, status_text
 from tui.widgets.scenario_form import ScenarioForm
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -396,8 +396,8 @@ class RecommenderApp(FileActions, App[None]):
         panel.show(message.recommendation, message.infeasibility)
         rec = message.recommendation
         latest = self.catalog.latest_round if self.catalog is not None else ""
-        panel.set_status(f"{rec.scenario} · {rec.status.value if hasattr(rec.status, 'value') else rec.status} · "
-                         f"catalog {latest}", kind="ok")
+        panel.set_status(f"{rec.scenario} · {status_text(rec, message.scenario.objective.value)} · catalog {latest}",
+                         kind="ok")
         if message.generation == self._warm_generation and self._warm_start:
             self._store_answer(message, latest)
         if self.query_one(TabbedContent).active == "frontier":

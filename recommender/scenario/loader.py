@@ -117,6 +117,9 @@ def _load_doc(doc: Doc, *, file: str, base: Path, stem: str, catalog: Catalog | 
         raise ScenarioError(f"the top level must be a mapping (a scenario or `scenarios:`), not "
                             f"{kind_of(data)}", file=file, line=1)
     if "scenarios" not in data and "workloads" not in data:
+        if "axes" in data:  # (a reviewer: a sweep file in a batch directory read "axes: unknown key")
+            raise ScenarioError("this is a sweep, not a scenario: run it with `recommender sweep <file>`",
+                                file=file, line=1)
         if "quotes" in data:
             raise ScenarioError("this is a price list, not a scenario: reference it from a scenario's `prices:` "
                                 "(a path relative to the scenario file)", file=file, line=1)
@@ -213,6 +216,10 @@ def _merge(defaults: Doc, entry: Doc) -> Doc:
 
 def resolve_scenario(scenario: Any, overrides: Mapping[str, Any]) -> Scenario:
     """A Scenario from a Scenario, a dict or a ``.yaml`` path, with ``overrides`` (scenario fields) applied."""
+    for key in overrides:  # (a reviewer: optimize(..., budget=...) said "budget: unknown field", no hint)
+        if key not in Scenario.model_fields:
+            close = difflib.get_close_matches(key, list(Scenario.model_fields), n=1, cutoff=0.6)
+            raise ScenarioError("not a scenario field" + (f" (did you mean {close[0]!r}?)" if close else ""), field=key)
     if isinstance(scenario, (str, Path)):
         p = Path(scenario)
         if p.suffix.lower() not in (".yaml", ".yml"):

@@ -413,6 +413,7 @@ async def test_a_required_rate_not_met_qualifies_the_headlines_optimal(make_app:
         assert "NOT met" in _text(app, "#rec-facts")
         headline = _text(app, "#rec-headline")
         assert "[optimal — required rate not met]" in headline, headline
+        assert "· optimal — required rate not met ·" in _text(app, "#rec-status")  # the status line too
         app.query_one(RecommendationPanel).show(app.recommendation.model_copy(update={"required_mixes_per_day": 1e-3}))
         await pilot.pause()
         assert "met (" in _text(app, "#rec-facts") and "not met" not in _text(app, "#rec-headline")

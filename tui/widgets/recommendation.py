@@ -141,6 +141,14 @@ def required_check(rec: Any, objective: str) -> tuple[float, float, str, bool] |
     return required, rate, how, rate >= required * (1 - 1e-9)
 
 
+def status_text(rec: Any, objective: str) -> str:
+    """The solver status, qualified when the Required row says the rate is not met (the status line above the
+    answer read a bare "optimal" there, a helper noticed)."""
+    status = rec.status.value if hasattr(rec.status, "value") else str(rec.status)
+    check = required_check(rec, objective)
+    return f"{status} — {REQUIRED_UNMET}" if check is not None and not check[3] else status
+
+
 def basis_short(basis: str, source: str | None) -> str:
     """The basis in a few letters (narrow tables): a carried figure names its original round."""
     if basis == "carried":
