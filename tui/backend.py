@@ -46,6 +46,10 @@ def accelerator_names(cat: Catalog) -> dict[str, str]:
     return {str(a): str(n) for a, n in zip(acc["accelerator_id"], acc["name"])}
 
 
+#: Longest accelerator name the allow-list shows whole beside its price; longer ones drop their bracketed note.
+ALLOW_NAME_CHARS = 34
+
+
 def priced_accelerators(cat: Catalog, scenario: Scenario | None = None) -> list[tuple[str, str]]:
     """``(label, id)`` of accelerators with a reference price or a scenario price, by name."""
     from recommender import format as fmt
@@ -57,7 +61,12 @@ def priced_accelerators(cat: Catalog, scenario: Scenario | None = None) -> list[
         price = prices.get(aid, rec.get("reference_price_usd"))
         if fmt.is_missing(price):
             continue
-        out.append((f"{rec['name']} · {fmt.money(price)}", aid))
+        name = str(rec["name"])
+        if len(name) > ALLOW_NAME_CHARS:  # the price was cut off ("GB200 (per Blackwell GPU in Grace-Blackwell…")
+            name = name.split(" (")[0]
+        if len(name) > ALLOW_NAME_CHARS:
+            name = name[: ALLOW_NAME_CHARS - 1].rstrip() + "…"
+        out.append((f"{name} · {fmt.money(price)}", aid))
     return sorted(out, key=lambda t: t[0].lower())
 
 

@@ -60,6 +60,10 @@ def test_names_and_priced_accelerators(cat: Any, seed_scenario: Any) -> None:
     priced = {aid: label for label, aid in backend.priced_accelerators(cat, seed_scenario)}
     assert priced["nvidia-a100-pcie-80gb"] == "A100 PCIe 80GB · $15,000"  # the scenario's price
     assert "nvidia-v100-sxm2-16gb" not in priced  # no reference price, none in the scenario
+    # a long name keeps its price in view: "GB200 (per Blackwell GPU in Grace-Blackwell…" cut it off (a reviewer)
+    assert priced["nvidia-gb200"].startswith("GB200 · $") and priced["nvidia-gb300"].startswith("GB300 · $")
+    assert priced["nvidia-b200-sxm-180gb"].startswith("B200 SXM 180GB (HGX/DGX B200) · $")  # short enough
+    assert max(len(label) for label in priced.values()) <= backend.ALLOW_NAME_CHARS + len(" · $100,000")
 
 
 def test_save_scenario_round_trips_through_the_library_loader(seed_scenario: Any, tmp_path: Path) -> None:
