@@ -104,6 +104,13 @@ def anchor_values(anchors: pd.DataFrame, model, est, coverage: float) -> pd.Data
                                             np.exp(base[carry] + layout + now - then), np.exp(now + layout), w)
     a["_raw"] = mu
     a["_q"] = q
+    a["_q_lo"], a["_q_hi"] = q, q
+    if "lo_minutes" in a.columns:  # each end reaches the configuration's other results in its round (a reviewer:
+        # 32 B200 "measured 3.10, 2.9–3.4" though another system of the same configuration scored 3.58)
+        m = a["minutes"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a["_q_lo"] = np.maximum(q, np.nan_to_num(np.log(m / a["lo_minutes"].to_numpy(dtype=float)), nan=0.0))
+            a["_q_hi"] = np.maximum(q, np.nan_to_num(np.log(a["hi_minutes"].to_numpy(dtype=float) / m), nan=0.0))
     a["_basis"] = np.where(carry, "carried", "measured")
     return a
 
@@ -153,7 +160,10 @@ class AnchorIndex:
         self.comp = comp[order]
         self.counts = (self.comp % _BIG).astype(float)
         self.mu = a["_mu"].to_numpy(dtype=float)[order]
-        self.q = a["_q"].to_numpy(dtype=float)[order]
+        q = a["_q"].to_numpy(dtype=float)
+        q_lo = (a["_q_lo"].to_numpy(dtype=float) if "_q_lo" in a.columns else q)[order]
+        q_hi = (a["_q_hi"].to_numpy(dtype=float) if "_q_hi" in a.columns else q)[order]
+        self.q = np.maximum(q_lo, q_hi)  # (an answer at the anchor: its ends come from ``up``/``lo`` below)
         self.basis = a["_basis"].to_numpy(dtype=object)[order]
         self.source = a["source"].to_numpy(dtype=object)[order]
         # the layout each anchor was measured on (custom workloads' anchors: the usual one)
@@ -162,8 +172,8 @@ class AnchorIndex:
         # interval ends made monotone like the points: an upper end is at most any smaller count's (running
         # minimum), a lower end at least any larger count's (running maximum from the right)
         group = self.comp // _BIG
-        self.up = pd.Series(self.mu + self.q).groupby(group).cummin().to_numpy()
-        self.lo = pd.Series((self.mu - self.q)[::-1]).groupby(group[::-1]).cummax().to_numpy()[::-1]
+        self.up = pd.Series(self.mu + q_hi).groupby(group).cummin().to_numpy()
+        self.lo = pd.Series((self.mu - q_lo)[::-1]).groupby(group[::-1]).cummax().to_numpy()[::-1]
 
     def lookup(self, code: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(exact-match index or -1, index of the anchor at the largest count <= n or -1, at the smallest >= n)."""
@@ -190,18 +200,28 @@ def clip_to_anchors(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray, mu: n
     more accelerators of one software stack do not train faster than in proportion (8 x MI300X measured 112 min
     on BERT; the model's 3 min for 16 was a 35-fold speed-up for twice the cards), and a few more accelerators
     not much faster (a reviewer: 136 B200 came out 32 % faster than a measured 128 under a flat per-step slack).
-    Returns (clipped, which bound moved it: +1 capped, -1 floored by a larger count's anchor, -2 floored by the
-    scaling limit, 0 untouched)."""
+    Symmetrically, a row is at most the anchor at the smallest count >= n slowed in proportion to the count (and
+    the same slack). Returns (clipped, which bound moved it: +1 capped by a smaller count's anchor, +2 held to the
+    larger count's result slowed in proportion, -1 floored by a larger count's anchor, -2 floored by the scaling
+    limit, 0 untouched)."""
     if len(index.mu) == 0:
         return mu, np.zeros(len(mu), dtype=int)
-    p = np.maximum(prev, 0)
+    p, nx = np.maximum(prev, 0), np.maximum(nxt, 0)
     cap = np.where(prev >= 0, index.mu[p], np.inf)
-    floor = np.where(nxt >= 0, index.mu[np.maximum(nxt, 0)], -np.inf)
+    floor = np.where(nxt >= 0, index.mu[nx], -np.inf)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = counts / index.counts[p]
-        linear = np.where(prev >= 0, index.mu[p] - np.log(ratio) - slack * np.log2(ratio), -np.inf)
-    out = np.minimum(np.maximum(np.maximum(mu, floor), linear), cap)
-    moved = np.where(out < mu, 1, np.where(out > mu, np.where(out > floor, -2, -1), 0))
+        beyond = np.where(ratio > 1.0, slack * np.log2(ratio), 0.0)  # (no slack at the anchor's own count)
+        linear = np.where(prev >= 0, index.mu[p] - np.log(ratio) - beyond, -np.inf)
+        # and, below a result, no slower than that result in proportion to the count, beyond by the same slack
+        # (a reviewer: 504 GB300, NVL72's whole racks just under a measured 512, came out 12 % slower than 512's
+        # 64.6 min; n accelerators can run the larger count's work in turns)
+        back = index.counts[nx] / counts
+        linear_below = np.where(nxt >= 0, index.mu[nx] + np.log(back) + np.where(back > 1.0, slack * np.log2(back),
+                                                                                  0.0), np.inf)
+    out = np.minimum(np.minimum(np.maximum(np.maximum(mu, floor), linear), cap), linear_below)
+    moved = np.where(out < mu, np.where(out < np.minimum(mu, cap), 2, 1),
+                     np.where(out > mu, np.where(out > floor, -2, -1), 0))
     return out, moved
 
 
@@ -252,5 +272,9 @@ def bound_to_anchors(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray, mu: 
         return q, q
     hi = np.where(prev >= 0, index.up[np.maximum(prev, 0)], np.inf)
     lo = np.where(nxt >= 0, index.lo[np.maximum(nxt, 0)], -np.inf)
+    # and never below the upper end of the anchor at the smallest count >= n (an anchor's upper end reaches its
+    # configuration's slowest result: the counts below it cannot promise a better p80)
+    hi_floor = np.where(nxt >= 0, index.up[np.maximum(nxt, 0)], -np.inf)
     with np.errstate(invalid="ignore"):
-        return np.clip(np.minimum(q, mu - lo), 0.0, None), np.clip(np.minimum(q, hi - mu), 0.0, None)
+        upper = np.maximum(np.minimum(q, hi - mu), hi_floor - mu)
+        return np.clip(np.minimum(q, mu - lo), 0.0, None), np.clip(upper, 0.0, None)

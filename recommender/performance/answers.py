@@ -468,6 +468,10 @@ def _say_how_clipped(source: np.ndarray, basis: np.ndarray, moved: np.ndarray, s
     if lin.any():
         source[lin] = source[lin].astype(str) + (f", held to a smaller count's result sped up in proportion to the "
                                                  f"count (at most x{np.exp(slack):.2f} per doubling beyond)")
+    back = model_rows & (moved == 2)
+    if back.any():
+        source[back] = source[back].astype(str) + (f", held to a larger count's result slowed in proportion to the "
+                                                   f"count (at most x{np.exp(slack):.2f} per halving beyond)")
     plain = model_rows & (moved == 0) & (nearest != "")
     if plain.any():
         source[plain] = source[plain].astype(str) + nearest[plain].astype(str)

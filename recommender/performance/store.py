@@ -183,7 +183,7 @@ def _validate(est: CalibratedPerformanceModelCore, measured: pd.DataFrame) -> No
     checks = [
         (all(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in est.residuals_.values()), "residuals"),
         ({"accelerator_id", "accelerators", "benchmark", "round", "minutes", "source", "_rk", "nodes",
-          "spread"} <= set(measured),
+          "spread", "lo_minutes", "hi_minutes"} <= set(measured),
          "measured table"),
     ]
     for ok, what in checks:

@@ -103,8 +103,8 @@ def _m(minutes: float) -> str:
 def measured_table(train: pd.DataFrame) -> pd.DataFrame:
     """The representative (median) result of each measured configuration (accelerator, count, benchmark) and
     round: its ``source`` (``v3.1 closed, available · Fujitsu · system``, then ``· median of 3 results: 10.2–11.9
-    min`` when the round measured it on several systems), the ``nodes`` it ran on and their
-    ``spread`` (:func:`.basis.node_spread`). The median is taken over the systems on the accelerator's usual
+    min`` when the round measured it on several systems; ``lo_minutes``/``hi_minutes`` that range), the ``nodes``
+    it ran on and their ``spread`` (:func:`.basis.node_spread`). The median is taken over the systems on the accelerator's usual
     node layout when the round has any: a 2 x 4-card system is not what the buyer of one 8-card server gets (it
     measured 31 min on BERT where one-server systems took 23-24)."""
     cols = ["accelerator_id", "accelerators", "benchmark", "round", "submitter", "system_id", "minutes"]
@@ -137,4 +137,6 @@ def measured_table(train: pd.DataFrame) -> pd.DataFrame:
     rep["_rk"] = np.array([round_rank(str(r)) for r in rep["round"]], dtype=np.int64)
     for c in ("accelerator_id", "benchmark", "round", "source"):
         rep[c] = rep[c].astype(object)
-    return rep[keys + ["minutes", "source", "_rk", "nodes", "default_nodes", "spread"]].reset_index(drop=True)
+    rep["lo_minutes"], rep["hi_minutes"] = rep["_lo"].astype("float64"), rep["_hi"].astype("float64")
+    return rep[keys + ["minutes", "source", "_rk", "nodes", "default_nodes", "spread", "lo_minutes",
+                       "hi_minutes"]].reset_index(drop=True)
