@@ -269,13 +269,17 @@ class RecommenderApp(FileActions, App[None]):
         self.post_message(msg.ModelReportReady(by_benchmark, points, source))
 
     @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="io")
-    def _open_worker(self, path: str) -> None:
+    def _open_worker(self, path: str, name: str | None = None) -> None:
         try:
-            scenario = backend.load_scenario(path)
+            choices = backend.scenario_choices(path) if name is None else []
+            if choices:  # several scenarios: the user picks one, then it is read by name (tui.file_actions)
+                self.post_message(msg.ScenarioChoices(path, choices))
+                return
+            scenario = backend.load_scenario(path, name)
         except Exception as exc:  # noqa: BLE001 - ScenarioError carries file:line
             self.post_message(msg.ScenarioLoadFailed(path, str(exc)))
             return
-        self.post_message(msg.ScenarioLoaded(scenario, path))
+        self.post_message(msg.ScenarioLoaded(scenario, path, name))
 
     # ------------------------------------------------------------------------------------------ handlers
     @on(msg.CatalogLoaded)
@@ -515,6 +519,10 @@ class RecommenderApp(FileActions, App[None]):
     @on(msg.ScenarioLoaded)
     async def _scenario_loaded(self, message: msg.ScenarioLoaded) -> None:
         await self.open_loaded(message)  # (tui.file_actions: asks first about unsaved edits)
+
+    @on(msg.ScenarioChoices)
+    def _scenario_choices(self, message: msg.ScenarioChoices) -> None:
+        self.pick_scenario(message)  # (tui.file_actions: a dialog lists them)
 
     @on(msg.ScenarioLoadFailed)
     def _scenario_load_failed(self, message: msg.ScenarioLoadFailed) -> None:

@@ -9,6 +9,7 @@ easy to keep in step with the library.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,7 +155,7 @@ def load_scenario(path: str | Path, name: str | None = None) -> Scenario:
         try:
             return scenarios.load_scenario(path, name=name)
         except ScenarioError as exc:
-            if name is None and "choose one by name" in exc.message:  # the app has no picker: say how
+            if name is None and "choose one by name" in exc.message:  # (the command line; ctrl+o asks)
                 raise ScenarioError(f"{exc.message} — open it with `recommender tui {path} --name NAME`",
                                     field=exc.field, file=exc.file, line=exc.line) from None
             rest = _other_errors(scenarios, path, exc)  # (a reviewer fixed one error, to meet the next on reopening)
@@ -171,6 +172,42 @@ def load_scenario(path: str | Path, name: str | None = None) -> Scenario:
     except Exception as exc:  # noqa: BLE001 - any parse error is shown to the user
         raise ScenarioError(f"cannot read: {exc}", file=str(path)) from None
     return parse_scenario(data)
+
+
+@dataclass(frozen=True)
+class ScenarioChoice:
+    """One scenario of a file with several (``scenarios:``), as the app offers it to pick."""
+
+    name: str
+    #: ``budget $150,000 · min_time``; for an entry that does not validate, its first error (opening it lists all).
+    summary: str
+    valid: bool = True
+
+
+def scenario_choices(path: str | Path) -> list[ScenarioChoice]:
+    """The scenarios of a file that holds several, to pick one from (then :func:`load_scenario` with its name);
+    ``[]`` for a file with one, or one that cannot be read (:func:`load_scenario` then says why)."""
+    from recommender.errors import ScenarioError
+    from recommender.scenario import InvalidScenario, load_scenarios
+
+    try:
+        entries = load_scenarios(path)
+    except (ScenarioError, OSError):
+        return []
+    if len(entries) < 2:
+        return []
+    choices = []
+    for entry in entries:
+        if isinstance(entry, InvalidScenario):
+            first = entry.first()
+            field = re.sub(r"^scenarios\[\d+\]\.", "", first.field or "")  # (its own field: no scenarios[1].)
+            field = f"{field}: " if field else ""
+            choices.append(ScenarioChoice(entry.name, f"invalid (line {first.line or entry.line}): {field}"
+                                                      f"{first.message}", valid=False))
+        else:
+            budget = f"budget {fmt.money(entry.budget_usd)}" if entry.budget_usd is not None else "no budget"
+            choices.append(ScenarioChoice(entry.name, f"{budget} · {entry.objective.value}"))
+    return choices
 
 
 def default_scenario() -> tuple[Scenario, Path]:

@@ -112,7 +112,7 @@ class FileActions:
         if self._started and self.has_unsaved_edits:  # type: ignore[attr-defined]
             from tui.screens.confirm import ConfirmDiscard  # (ctrl+o dropped unsaved edits without a word)
 
-            self.push_screen(ConfirmDiscard(message.path),  # type: ignore[attr-defined]
+            self.push_screen(ConfirmDiscard(_what_opens(message)),  # type: ignore[attr-defined]
                              lambda go: self.call_later(self._open_now, message) if go else None)  # type: ignore[attr-defined]
             return
         await self._open_now(message)
@@ -122,12 +122,25 @@ class FileActions:
 
         self.scenario = message.scenario
         self._clean_scenario = message.scenario
-        self.scenario_path = Path(message.path)
+        # one scenario of a file with several: saving asks for a file of its own (as `recommender tui --name`), not
+        # to replace the file and its other scenarios
+        self.scenario_path = None if message.name else Path(message.path)
         self._form_invalid = False
         self.query_one(RecommendationPanel).set_stale(False)  # type: ignore[attr-defined]
         await self._show_scenario(message.scenario)  # type: ignore[attr-defined]
-        self.notify(f"Opened {message.path}", title="Scenario")  # type: ignore[attr-defined]
+        self.notify(f"Opened {_what_opens(message)}", title="Scenario")  # type: ignore[attr-defined]
         self.solve_now()  # type: ignore[attr-defined]
+
+    def pick_scenario(self, message: Any) -> None:
+        """Ask which scenario of a file with several to open (``msg.ScenarioChoices``); the one picked is read by
+        name in the ``io`` worker and then opened like a file of one (errors listed, unsaved edits asked about)."""
+        from tui.screens.pick_scenario import PickScenario
+
+        def done(name: str | None) -> None:
+            if name is not None:
+                self._open_worker(message.path, name)
+
+        self.push_screen(PickScenario(message.path, message.choices), done)
 
     def _export_refusal(self) -> str:
         """Why the answer shown is not exported: the fields to fix and why (as the banner names them), a failed
@@ -217,3 +230,8 @@ class FileActions:
 
         self.push_screen(PathDialog("Open a scenario YAML file", default, must_exist=True, action_label="Open"),
                          done)
+
+
+def _what_opens(message: Any) -> str:
+    """The file a ``msg.ScenarioLoaded`` came from, and the scenario's name when the file holds several."""
+    return f"{message.name!r} from {message.path}" if message.name else str(message.path)

@@ -14,6 +14,8 @@ from textual.message import Message
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
 
+    from tui.backend import ScenarioChoice
+
 
 @dataclass
 class CatalogLoaded(Message):
@@ -99,10 +101,19 @@ class ModelReportFailed(Message):
 
 @dataclass
 class ScenarioLoaded(Message):
-    """A scenario file was read (``scenario``) from ``path``."""
+    """A scenario file was read (``scenario``) from ``path``; ``name`` when it is one of the file's several."""
 
     scenario: Any
     path: str
+    name: str | None = None
+
+
+@dataclass
+class ScenarioChoices(Message):
+    """``path`` holds several scenarios (``scenarios:``): the app asks which to open."""
+
+    path: str
+    choices: list[ScenarioChoice]
 
 
 @dataclass

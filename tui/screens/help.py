@@ -31,7 +31,7 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 | `Tab` / `Shift+Tab` | Move between fields (the app starts on the recommendation: `Tab` twice reaches the form, after the view tabs) |
 | `↑` / `↓`, `Space` | In the allowed-accelerators list: move between accelerators, tick or untick one (`Tab` leaves the list) |
 | `Esc` | Leave a text field for the view's content: the answer (PgUp/PgDn scroll it), the results or frontier table (then `q` and `1`-`4` work again) |
-| `ctrl+o` / `ctrl+s` | Open / save a scenario YAML file |
+| `ctrl+o` / `ctrl+s` | Open / save a scenario YAML file (a file with several scenarios asks which one) |
 | `ctrl+e` | Export the recommendation as Markdown or JSON |
 | `ctrl+r` | Solve again now |
 | `ctrl+l` | Clear the catalog filters (Catalog view) |
