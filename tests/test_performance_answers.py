@@ -476,3 +476,5 @@ def test_a_count_just_below_a_result_is_not_much_slower_than_it_in_proportion(ca
     back = 512 / 504
     assert below["minutes"] <= at["minutes"] * back * np.exp(slack * np.log2(back)) * (1 + 1e-9)
     assert "held to a larger count's result slowed in proportion to the count" in below["source"]
+    # and names that result (a reviewer: "floored by a larger count's result" named none)
+    assert below["source"].endswith(f": 512 accelerators, {at['minutes']:,.2f} min (measured)"), below["source"]

@@ -225,22 +225,26 @@ def clip_to_anchors(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray, mu: n
     return out, moved
 
 
-def nearest_result(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """For a model figure, the group's nearest result in count (log scale), e.g. ``; nearest result: 8
-    accelerators, 9.50 min (measured)`` — what a bare "model" leaves a buyer to look up (a reviewer: 40 B300
-    "predicted: model" beside a measured 8); "" where the group has none."""
+def result_notes(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray, counts: np.ndarray,
+                 moved: np.ndarray) -> np.ndarray:
+    """For model figures, the result that bounds them (``moved`` of :func:`clip_to_anchors`: the smaller count's
+    for +1/-2, the larger count's for -1/+2) or, untouched, the group's nearest in count (log scale), as
+    ``8 accelerators, 9.50 min (measured)`` — what a bare "model" leaves a buyer to look up (a reviewer: 40 B300
+    "predicted: model" beside a measured 8; "floored by a larger count's result" named none); "" where the
+    group has none."""
     out = np.full(len(counts), "", dtype=object)
     if len(index.mu) == 0:
         return out
     with np.errstate(divide="ignore", invalid="ignore"):
         below = np.where(prev >= 0, np.log(counts / index.counts[np.maximum(prev, 0)]), np.inf)
         above = np.where(nxt >= 0, np.log(index.counts[np.maximum(nxt, 0)] / counts), np.inf)
-    near = np.where(below <= above, prev, nxt)
+    near = np.where(np.isin(moved, (1, -2)), prev, np.where(np.isin(moved, (-1, 2)), nxt,
+                                                              np.where(below <= above, prev, nxt)))
     for i in np.flatnonzero(near >= 0):
         j = near[i]
         m = float(np.exp(index.mu[j]))
-        out[i] = (f"; nearest result: {int(index.counts[j]):,} accelerators, {m:,.2f} min ({index.basis[j]})" if m < 100
-                  else f"; nearest result: {int(index.counts[j]):,} accelerators, {m:,.0f} min ({index.basis[j]})")
+        out[i] = f"{int(index.counts[j]):,} accelerators, {m:,.2f} min ({index.basis[j]})" if m < 100 else \
+            f"{int(index.counts[j]):,} accelerators, {m:,.0f} min ({index.basis[j]})"
     return out
 
 

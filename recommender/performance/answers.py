@@ -44,7 +44,7 @@ from recommender.performance.anchors import (
     bound_to_anchors,
     clip_to_anchors,
     isotonic,
-    nearest_result,
+    result_notes,
     scaling_slack,
 )
 from recommender.performance.basis import lookup, node_spread
@@ -400,7 +400,7 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
     q_model = q.copy()
     q_low, q_high = q.copy(), q.copy()  # an interval's two half-widths (bounded by the anchors' ends)
     moved = np.zeros(len(mu), dtype=int)
-    nearest = np.full(len(mu), "", dtype=object)  # a model figure's nearest result, for its source
+    nearest = np.full(len(mu), "", dtype=object)  # the result bounding a model figure, or its nearest
     measured_on = np.full(len(mu), np.nan)  # nodes of the anchor's system where a row's layout differs from it
     same: list[tuple[np.ndarray, ...]] = []  # rows answered by a measurement of their own layout
     jobs = [(custom_index, is_custom)]
@@ -432,7 +432,7 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
                                  for s, n in zip(source[hr[fewer]].astype(str), index.nodes[e[fewer]])]
         plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows], r.counts[rows], slack)
         if index is not custom_index:
-            nearest[rows] = nearest_result(index, prev, nxt, r.counts[rows])
+            nearest[rows] = result_notes(index, prev, nxt, r.counts[rows], moved[rows])
         keep = row_spread[rows] <= 1e-9  # (anchors are on the usual layout)
         usual = rows[keep]
         q_low[usual], q_high[usual] = bound_to_anchors(index, prev[keep], nxt[keep], plain[usual], q[usual])
@@ -455,26 +455,20 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
 
 def _say_how_clipped(source: np.ndarray, basis: np.ndarray, moved: np.ndarray, slack: float,
                      nearest: np.ndarray) -> None:
-    """Model figures' sources (in place): which anchor bound moved them (:func:`.anchors.clip_to_anchors`), or,
-    untouched, their group's nearest result."""
+    """Model figures' sources (in place): which anchor bound moved them (:func:`.anchors.clip_to_anchors`) and
+    that result, or, untouched, their group's nearest result (:func:`.anchors.result_notes`)."""
     model_rows = _isin(basis, ["predicted", "specs_only"])
-    cap = model_rows & (moved == 1)
-    flo = model_rows & (moved == -1)
-    lin = model_rows & (moved == -2)
-    if cap.any():
-        source[cap] = source[cap].astype(str) + ", capped by a smaller count's result"
-    if flo.any():
-        source[flo] = source[flo].astype(str) + ", floored by a larger count's result"
-    if lin.any():
-        source[lin] = source[lin].astype(str) + (f", held to a smaller count's result sped up in proportion to the "
-                                                 f"count (at most x{np.exp(slack):.2f} per doubling beyond)")
-    back = model_rows & (moved == 2)
-    if back.any():
-        source[back] = source[back].astype(str) + (f", held to a larger count's result slowed in proportion to the "
-                                                   f"count (at most x{np.exp(slack):.2f} per halving beyond)")
-    plain = model_rows & (moved == 0) & (nearest != "")
-    if plain.any():
-        source[plain] = source[plain].astype(str) + nearest[plain].astype(str)
+    beyond = f" (at most x{np.exp(slack):.2f} per doubling beyond)"
+    how = {1: ", capped by a smaller count's result", -1: ", floored by a larger count's result",
+           -2: ", held to a smaller count's result sped up in proportion to the count" + beyond,
+           2: ", held to a larger count's result slowed in proportion to the count" + beyond.replace("doubling",
+                                                                                                    "halving"),
+           0: "; nearest result"}  # fmt: skip
+    for code, text in how.items():
+        rows = model_rows & (moved == code) & ((nearest != "") | (code != 0))
+        if rows.any():
+            note = np.where(nearest[rows] != "", ": " + nearest[rows].astype(str), "")
+            source[rows] = source[rows].astype(str) + text + note
 
 
 def _same_layout(bundle: Bundle, coverage: float, r: _Rows, rows: np.ndarray,

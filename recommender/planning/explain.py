@@ -125,7 +125,8 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
     if runner:
         out.append(runner)
     out.append(basis_sentence(c))
-    for note in (cooling_note(p, [c]), rack_note(p, [c]), rate_note(p, c.mixes_per_day), licence_note([c])):
+    for note in (cooling_note(p, [c]), rack_note(p, [c]), rate_note(p, c.mixes_per_day), licence_note([c]),
+                 fleet_hint(p, c)):
         if note:
             out.append(note)
     acc = str(t.acc[i])
@@ -246,6 +247,16 @@ def rate_note(p: Prepared, mixes_per_day: float) -> str | None:
     return (f"It trains the mix {fmt.amount(mixes_per_day)} times per day, below the scenario's required_mixes_per_day "
             f"({fmt.amount(s.required_mixes_per_day)}): only min_tco enforces that rate ({s.objective.value} uses it "
             "only as the rent-or-buy work); choose min_tco to require it.")
+
+
+def fleet_hint(p: Prepared, c: Configuration) -> str | None:
+    """Under max_throughput outside mix mode: the rate is one configuration's, training one mix at a time; several
+    configurations side by side (``mix: true``) may do more (a reviewer: 936 GB300 did 91.5 mixes/day, the same
+    answer as min_time, where a fleet of the same budget did 125.6); None otherwise or for one node."""
+    if p.scenario.objective != Objective.MAX_THROUGHPUT or p.scenario.mix or c.nodes < 2:
+        return None
+    return (f"{fmt.amount(c.mixes_per_day)} mixes/day is one configuration training one mix at a time; several "
+            "configurations side by side may train more in the same budget: try `mix: true` (a fleet).")
 
 
 def cooling_note(p: Prepared, configs: list[Configuration]) -> str | None:
