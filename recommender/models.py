@@ -110,7 +110,8 @@ class Objective(StrEnum):
 
 
 class Cooling(StrEnum):
-    """Facility cooling; selects the PUE default and whether liquid-only racks (NVL72) are allowed."""
+    """Facility cooling; selects the PUE default and whether liquid-only racks (NVL72) and liquid-cooled parts
+    (``costs.liquid_cooled_part``) are allowed."""
 
     AIR = "air"
     LIQUID = "liquid"
@@ -210,8 +211,9 @@ class Scenario(FrozenModel):
     cooling: Cooling | None = Field(
         default=None,
         description=(
-            "Facility cooling: air or liquid. Selects the PUE default; `air` rules out liquid-only racks (NVL72). "
-            "Empty = air, except liquid for liquid-only racks."
+            "Facility cooling: air or liquid. Selects the PUE default; `air` rules out liquid-only racks (NVL72) "
+            "and liquid-cooled parts (catalog notes starting \"Liquid-cooled\", e.g. MI355X). "
+            "Empty = air, except liquid for those."
         ),
     )
     prices: dict[str, Usd] = Field(

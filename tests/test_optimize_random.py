@@ -16,6 +16,7 @@ from recommender import api
 from recommender.models import Scenario
 from recommender.planning import risk as R
 from recommender.planning import solve as S
+from recommender.planning.costs import liquid_cooled_part
 
 BENCHES = ["bert", "resnet", "unet3d", "maskrcnn", "llama2_70b_lora", "stable_diffusion", "retinanet", "dlrm_dcnv2"]
 N_RANDOM = 220
@@ -127,8 +128,9 @@ def check_limits(s: Scenario, c) -> None:
     if s.min_accelerator_memory_gb is not None:
         mem = catalog.load().accelerators.set_index("accelerator_id").loc[c.accelerator_id, "memory_gb"]
         assert float(mem) >= s.min_accelerator_memory_gb
-    if s.cooling == "air":
-        assert c.form_factor != "nvl72"
+    if s.cooling == "air":  # no liquid-only racks, no liquid-cooled part (MI355X)
+        notes = catalog.load().accelerators.set_index("accelerator_id").at[c.accelerator_id, "notes"]
+        assert c.form_factor != "nvl72" and not liquid_cooled_part(notes)
 
 
 def test_random_scenarios_match_brute_force(priced: list[str], unpriced: list[str]) -> None:

@@ -16,7 +16,8 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
   <= 1,024 two tiers, more three. NVL72 systems count one network port group per 8 GPUs, and only across racks.
 * **Provisioned IT power** (nameplate; what ``power_limit_kw`` and racks constrain) as in ``costs.py``.
 * **Racks** from each rack's power limit by cooling (air 20 kW, high-density air 40 kW, direct liquid 100 kW,
-  NVL72 racks; each a defaults.csv row) and its rack units: nodes per rack = min(floor(rack kW / node kW), floor(rack U / node U)),
+  NVL72 racks; each a defaults.csv row; a liquid-cooled part — ``costs.liquid_cooled_part`` — goes in direct-liquid
+  racks when the scenario names no cooling, as its PUE is the liquid one: ``costs.liquid_cooled``) and its rack units: nodes per rack = min(floor(rack kW / node kW), floor(rack U / node U)),
   at least one. Racks are counted, not priced (no sourced rack price).
 """
 
@@ -37,6 +38,8 @@ from recommender.planning.costs import (
     SXM_OAM,
     assumption_from_row,
     host_platform,
+    liquid_cooled,
+    liquid_cooled_part,
     node_kind,
     separate_nics,
 )
@@ -88,6 +91,7 @@ class Bill:
     rack_class: str
     network_tier: str | None
     assumptions: tuple[Assumption, ...]
+    liquid_only: bool = False  # needs liquid cooling: NVL72 racks, liquid-cooled parts (its PUE: CostModel.pue_for)
 
     def line(self, item: str) -> BillLine | None:
         """The line of ``item`` (with or without its note: ``host per node (20-card chassis: x 20/8)``)."""
@@ -154,11 +158,12 @@ def network_tier(network_nodes: int) -> str | None:
     return NETWORK_TOP_TIER
 
 
-def rack_class(kind: str, cooling: str | None, *, high_density_air: bool = False) -> str:
-    """Rack power class: NVL72 racks their own; liquid cooling direct-to-chip; air standard or high density."""
+def rack_class(kind: str, cooling: str | None, *, liquid_only: bool = False, high_density_air: bool = False) -> str:
+    """Rack power class: NVL72 racks their own; liquid cooling (``costs.liquid_cooled``: the scenario's, or none
+    named and a ``liquid_only`` part) direct-to-chip; air standard or high density."""
     if kind == NVL72:
         return RACK_NVL72
-    if cooling == "liquid":
+    if liquid_cooled(cooling, liquid_only):
         return RACK_LIQUID
     return RACK_AIR_DENSE if high_density_air else RACK_AIR
 
@@ -176,10 +181,12 @@ def bill(
     partial_rack: bool = False,
     high_density_air: bool = False,
     host_cost_usd: float | None = None,
+    liquid_only: bool = False,
 ) -> Bill:
     """The whole bill of ``accelerators`` x ``accelerator_id`` in ``nodes`` nodes (NVL72: compute trays).
 
-    ``price`` is the per-accelerator price with its source (a defaults.csv row or the scenario's quote).
+    ``price`` is the per-accelerator price with its source (a defaults.csv row or the scenario's quote);
+    ``liquid_only``: a liquid-cooled part (``costs.liquid_cooled_part``; :func:`bill_for` reads it from the catalog).
     """
     d = _Rows(defaults)
     kind = node_kind(accelerator_id, form_factor, defaults)
@@ -212,7 +219,7 @@ def bill(
     used += power_basis
     ru_node = _node_rack_units(kind, d)
     used.append(ru_node)
-    cls = rack_class(kind, cooling, high_density_air=high_density_air)
+    cls = rack_class(kind, cooling, liquid_only=liquid_only, high_density_air=high_density_air)
     if cls == RACK_AIR and node_kw > d.need("rack_power_limit_kw", RACK_AIR).value + 1e-9:
         cls = RACK_AIR_DENSE  # one node above a standard air rack's limit (8 x 1.4 kW: 20.2 kW) needs a dense one
     racks, rack_basis = _racks(nodes, node_kw, ru_node.value, cls, d, defaults)
@@ -221,7 +228,7 @@ def bill(
                 lines=tuple(lines), capex_usd=sum(ln.total_usd for ln in lines),
                 provisioned_it_power_kw=nodes * node_kw, node_power_kw=node_kw, racks=racks,
                 rack_units=nodes * ru_node.value, rack_class=cls, network_tier=tier,
-                assumptions=tuple(a for ln in lines for a in ln.basis) + tuple(used))  # fmt: skip
+                assumptions=tuple(a for ln in lines for a in ln.basis) + tuple(used), liquid_only=liquid_only)  # fmt: skip
 
 
 def _pcie_scale(kind: str, per_node: int, d: _Rows) -> tuple[float, Assumption | None]:
@@ -283,7 +290,8 @@ def _nvl72_bill(accelerator_id: str, tdp_watts: float, price: Assumption, accele
                 lines=tuple(lines), capex_usd=sum(ln.total_usd for ln in lines),
                 provisioned_it_power_kw=trays * tray_kw, node_power_kw=tray_kw, racks=racks,
                 rack_units=racks * space.value, rack_class=RACK_NVL72, network_tier=tier,
-                assumptions=tuple(a for ln in lines for a in ln.basis) + (tray, rack, factor, limit, space))  # fmt: skip
+                assumptions=tuple(a for ln in lines for a in ln.basis) + (tray, rack, factor, limit, space),
+                liquid_only=True)  # fmt: skip
 
 
 def price_assumption(accelerator_id: str, defaults: pd.DataFrame, quote_usd: float | None = None) -> Assumption:
@@ -295,14 +303,15 @@ def price_assumption(accelerator_id: str, defaults: pd.DataFrame, quote_usd: flo
 
 
 def bill_for(catalog: Any, accelerator_id: str, accelerators: int, nodes: int, **kw: Any) -> Bill:
-    """Convenience: the bill from a catalog's accelerator table and the bill defaults."""
+    """Convenience: the bill from a catalog's accelerator table (its notes say whether a part is liquid-cooled) and
+    the bill defaults."""
     from recommender.planning.sources import defaults_frame
 
     defaults = defaults_frame(catalog)
     acc = catalog.accelerators.set_index("accelerator_id").loc[accelerator_id]
     price = price_assumption(accelerator_id, defaults, kw.pop("quote_usd", None))
     return bill(accelerator_id, acc.get("form_factor"), float(acc["tdp_watts"]), price, accelerators, nodes,
-                defaults, **kw)  # fmt: skip
+                defaults, liquid_only=liquid_cooled_part(acc.get("notes")), **kw)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------ vectorised
@@ -318,10 +327,11 @@ def _tier_cost(network_nodes: np.ndarray, d: _Rows) -> np.ndarray:
 def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, price_usd: float,
                 accelerators: np.ndarray, nodes: np.ndarray, defaults: pd.DataFrame, *,
                 cooling: str | None = None, partial_rack: bool = False,
-                host_cost_usd: float | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+                host_cost_usd: float | None = None, liquid_only: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
     """The bill's totals for many configurations of ONE accelerator at once (the candidate grid):
     ``capex_usd``, ``provisioned_it_power_kw``, ``racks``, ``rack_units``, ``network_usd``, and the bought
-    ``accelerators`` (NVL72: whole racks unless ``partial_rack``). Equal to :func:`bill` row by row (a test)."""
+    ``accelerators`` (NVL72: whole racks unless ``partial_rack``). Equal to :func:`bill` row by row (a test);
+    ``liquid_only`` as there."""
     acc = np.asarray(accelerators, dtype=np.int64)
     n = np.asarray(nodes, dtype=np.int64)
     price = Assumption(parameter="reference_price_usd", applies_to=accelerator_id, value=price_usd, unit="usd",
@@ -355,8 +365,9 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
         f, hp = d.need("pcie_power_factor", "pcie_node").value, d.need("pcie_host_power_kw", "pcie_node").value
         node_kw = f * (gpu_kw + hp * scale)
     ru = _node_rack_units(kind, d).value
-    limit = d.need("rack_power_limit_kw", rack_class(kind, cooling)).value
-    if rack_class(kind, cooling) == RACK_AIR:  # (as bill(): a node above the standard limit, a dense rack)
+    cls = rack_class(kind, cooling, liquid_only=liquid_only)
+    limit = d.need("rack_power_limit_kw", cls).value
+    if cls == RACK_AIR:  # (as bill(): a node above the standard limit, a dense rack)
         limit = np.where(node_kw > limit + 1e-9, d.need("rack_power_limit_kw", RACK_AIR_DENSE).value, limit)
     space = planning_assumption("rack_units_per_rack", "standard_rack", defaults).value
     per_rack = np.maximum(1, np.minimum(np.floor(limit / node_kw + 1e-9), math.floor(space / ru + 1e-9)))

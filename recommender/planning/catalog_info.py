@@ -1,4 +1,5 @@
-"""Accelerator facts the planner reads from the catalog (names, memory, TDP, reference prices, PCIe chassis)."""
+"""Accelerator facts the planner reads from the catalog (names, memory, TDP, reference prices, liquid-cooled
+parts, PCIe chassis)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class AcceleratorInfo:
     price_source: str | None
     price_confidence: str | None
     price_as_of: str | None
+    liquid_part: bool = False  # its notes mark a liquid-cooled-only part (costs.liquid_cooled_part)
 
 
 @dataclass
@@ -50,6 +52,8 @@ def _na(v: Any) -> Any:
 
 @per_catalog(maxsize=8)
 def catalog_meta(cat: Catalog) -> CatalogMeta:
+    from recommender.planning.costs import liquid_cooled_part
+
     accs: dict[str, AcceleratorInfo] = {}
     for r in cat.accelerators.to_dict("records"):
         accs[str(r["accelerator_id"])] = AcceleratorInfo(
@@ -62,6 +66,7 @@ def catalog_meta(cat: Catalog) -> CatalogMeta:
             price_source=_na(r.get("reference_price_source")),
             price_confidence=_na(r.get("reference_price_confidence")),
             price_as_of=_na(r.get("reference_price_as_of")),
+            liquid_part=liquid_cooled_part(r.get("notes")),
         )
     from catalog.registry import round_key
     from recommender.performance.training import pcie_chassis

@@ -19,6 +19,7 @@ Rack space per node (``rack_units_per_node``) is a project planning assumption: 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,31 @@ SXM_OAM = "sxm_oam"
 PCIE = "pcie"
 NVL72 = "nvl72"
 
+#: The rule for liquid-cooled-only parts: a sentence of the accelerator's catalog ``notes`` (``accelerators.csv``)
+#: that begins with this word, case as written: at the start of the notes or after ``. `` or ``; `` (a sentence's
+#: end and a space). MI355X's notes say "Liquid-cooled, 1400 W." (AMD's air-cooled variant is the MI350X,
+#: whose notes say "air-cooled variant."); a sentence merely mentioning liquid cooling does not count.
+LIQUID_COOLED_NOTE = "Liquid-cooled"
+_LIQUID_COOLED = re.compile(r"(?:^|[.;]\s+)" + re.escape(LIQUID_COOLED_NOTE) + r"\b")
+
+
+def liquid_cooled_part(notes: Any) -> bool:
+    """Whether the catalog ``notes`` of an accelerator mark it a liquid-cooled-only part (:data:`LIQUID_COOLED_NOTE`).
+
+    The one definition of such parts: :func:`node_spec` makes them ``liquid_only`` (as NVL72 racks are), so
+    ``cooling: air`` skips them, and with no cooling named they get the liquid PUE and direct-liquid racks.
+    """
+    text = _text(notes)
+    return text is not None and _LIQUID_COOLED.search(text.strip()) is not None
+
+
+def liquid_cooled(cooling: str | None, liquid_only: bool) -> bool:
+    """Whether a configuration is liquid-cooled: the scenario says ``liquid``, or names no cooling and the
+    configuration needs it (``liquid_only``). Decides both the PUE (:meth:`CostModel.pue_for`) and the rack class
+    (``bill.rack_class``), so the two always agree."""
+    return cooling == Cooling.LIQUID or (cooling is None and liquid_only)
+
+
 @dataclass(frozen=True)
 class NodeSpec:
     """How one accelerator is packaged into nodes, and what a node costs and draws."""
@@ -47,7 +73,7 @@ class NodeSpec:
     power_factor: float
     host_power_kw: float  # PCIe: per-node host power inside the factor; 0 otherwise
     rack_units: float  # per node
-    liquid_only: bool
+    liquid_only: bool  # needs liquid cooling: NVL72 racks and liquid-cooled parts (:func:`liquid_cooled_part`)
 
 
 @dataclass(frozen=True)
@@ -64,7 +90,8 @@ class CostModel:
     assumptions: dict[tuple[str, str], Assumption] = field(default_factory=dict)
 
     def pue_for(self, liquid_only: bool) -> float:
-        if self.cooling == Cooling.LIQUID or (self.cooling is None and liquid_only):
+        """The PUE of a configuration: liquid when :func:`liquid_cooled` says so, else air."""
+        if liquid_cooled(self.cooling, liquid_only):
             return self.pue_liquid
         return self.pue_air
 
@@ -238,12 +265,15 @@ def node_spec(
     model: CostModel,
     *,
     pcie_chassis_sizes: tuple[int, ...] = (),
+    liquid_part: bool = False,
 ) -> tuple[NodeSpec | None, str, list[Assumption]]:
     """The node packaging of an accelerator, or ``(None, reason, [])`` if it cannot be bought as a node.
 
     ``pcie_chassis_sizes``: accelerators per node above the PCIe default seen in the catalog's systems
     (e.g. 10, 16, 20 cards in X640 G40-class chassis); they become extra single-node sizes and, like the
     default, node sizes of a multi-node purchase (2 x 16 cards needs half the NICs and ports of 4 x 8).
+    ``liquid_part``: the catalog marks the accelerator a liquid-cooled part (:func:`liquid_cooled_part` of
+    its notes); its spec is then ``liquid_only`` (NVL72 racks always are).
     """
     d = _lookup(model.defaults)
     kind = node_kind(accelerator_id, form_factor, model.defaults)
@@ -271,7 +301,7 @@ def node_spec(
         spec = NodeSpec(
             kind=kind, per_node=n, single_node_counts=(n,), multi_node_sizes=(n,), rack_size=None,
             host_cost_usd=host(str(host_platform(accelerator_id, kind))), power_factor=float(factor["value"]), host_power_kw=0.0,
-            rack_units=ru("sxm_oam_8gpu_node"), liquid_only=False,
+            rack_units=ru("sxm_oam_8gpu_node"), liquid_only=liquid_part,
         )  # fmt: skip
         return spec, "", used
     if kind == PCIE:
@@ -285,7 +315,7 @@ def node_spec(
             kind=kind, per_node=n, single_node_counts=tuple(range(1, n + 1)) + big,
             multi_node_sizes=(n,) + big, rack_size=None,
             host_cost_usd=host("pcie_node"), power_factor=float(factor["value"]),
-            host_power_kw=float(hostp["value"]), rack_units=ru("pcie_node"), liquid_only=False,
+            host_power_kw=float(hostp["value"]), rack_units=ru("pcie_node"), liquid_only=liquid_part,
         )  # fmt: skip
         return spec, "", used
     # NVL72 rack-scale: trays of 4 in racks of 72; the per-GPU price includes the host

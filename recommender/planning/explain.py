@@ -12,6 +12,7 @@ from recommender.models import (
     is_custom_estimate,
     is_custom_measurement,
 )
+from recommender.planning import costs as C
 from recommender.planning import risk as R
 from recommender.planning import solve as S
 from recommender.planning.binding import bound_together
@@ -260,9 +261,9 @@ def fleet_hint(p: Prepared, c: Configuration) -> str | None:
 
 
 def cooling_note(p: Prepared, configs: list[Configuration]) -> str | None:
-    """Says that the answer needs a liquid-cooled facility when it buys liquid-only racks (NVL72) although the
-    scenario names no cooling (they are then allowed, at the liquid PUE); under ``cooling: liquid``, that servers
-    the catalog prices as air-cooled get the liquid PUE and rack density but not a liquid variant's cost (a
+    """Says that the answer needs a liquid-cooled facility when it buys liquid-only racks (NVL72) or liquid-cooled
+    parts (``costs.liquid_cooled_part``: MI355X) although the scenario names no cooling (they are then allowed, at
+    the liquid PUE); under ``cooling: liquid``, that servers the catalog prices as air-cooled get the liquid PUE and rack density but not a liquid variant's cost (a
     reviewer: 8-GPU HGX B200 saved $91,000 of TCO for nothing); None otherwise."""
     if p.scenario.cooling == "liquid":
         air = sorted({c.accelerator_name or c.accelerator_id for c in configs
@@ -278,10 +279,17 @@ def cooling_note(p: Prepared, configs: list[Configuration]) -> str | None:
               if c.accelerator_id in p.specs and p.specs[c.accelerator_id].liquid_only}
     if not liquid:
         return None
-    names = " and ".join(liquid.values())
-    return (f"{names} comes only in liquid-cooled rack-scale systems (NVL72): it needs a liquid-cooled facility. "
-            f"The scenario names no cooling, so it is priced at the liquid PUE {p.model.pue_liquid:.2f} and "
-            f"air-cooled candidates at {p.model.pue_air:.2f}; set cooling: air to rule it out, or cooling: liquid "
+    rack = [n for a, n in liquid.items() if p.specs[a].kind == C.NVL72]
+    parts = [n for a, n in liquid.items() if p.specs[a].kind != C.NVL72]
+    said = [f"{' and '.join(rack)} comes only in liquid-cooled rack-scale systems (NVL72)"] if rack else []
+    if parts:
+        said.append(f"{' and '.join(parts)} {'is a' if len(parts) == 1 else 'are'} liquid-cooled "
+                    f"part{'s' * (len(parts) > 1)} (in direct-liquid racks)")
+    what = "; ".join(said)
+    it, needs, is_ = ("it", "needs", "is") if len(liquid) == 1 else ("they", "need", "are")
+    return (f"{what}: {it} {needs} a liquid-cooled facility. "
+            f"The scenario names no cooling, so {it} {is_} priced at the liquid PUE {p.model.pue_liquid:.2f} and "
+            f"air-cooled candidates at {p.model.pue_air:.2f}; set cooling: air to rule {it} out, or cooling: liquid "
             "to price every candidate at the liquid PUE.")
 
 

@@ -86,7 +86,7 @@ def plan_report(catalog: Any, scenario: Scenario, accelerator_id: str, accelerat
     draw_model = power.draw_model(catalog)
     draw, draw_basis = draw_model.average_draw_kw(accelerator_id, b.provisioned_it_power_kw)
     model = C.cost_model(catalog.defaults, scenario)
-    pue = model.pue_for(b.rack_class == "liquid_cooled_nvl72_rack")
+    pue = model.pue_for(b.liquid_only)  # as the table: the rule of costs.liquid_cooled, like the bill's rack class
     util = sources.scenario_value("utilization", scenario.utilization, defaults)
     fin, fin_basis = financing_for(scenario, defaults)
     full_year = power.energy_usd_per_year(draw, pue, 1.0, model.energy_usd_per_kwh)

@@ -178,12 +178,12 @@ def _select(s: Scenario, meta: CatalogMeta, model: C.CostModel, limits: S.Limits
             sel.skipped.append(Skipped(accelerator_id=acc.id,
                                        reason="no reference price in the catalog; give one in the scenario's `prices`"))
             continue
-        spec, reason, used = C.node_spec(acc.id, acc.form_factor, model,
+        spec, reason, used = C.node_spec(acc.id, acc.form_factor, model, liquid_part=acc.liquid_part,
                                          pcie_chassis_sizes=meta.chassis_sizes(acc.tdp_watts or 0.0))
         if spec is None:
             why = reason
         elif spec.liquid_only and s.cooling is not None and s.cooling.value == "air":
-            why = "rack-scale system needs liquid cooling; the scenario's cooling is air"
+            why = _air_reason(spec)
         elif acc.tdp_watts is None:
             why = "no TDP in the catalog, so no power figure"
         else:
@@ -198,6 +198,14 @@ def _select(s: Scenario, meta: CatalogMeta, model: C.CostModel, limits: S.Limits
         sel.rows += [(acc.id, a, n, per) for a, n, per in series(spec, price[0], acc.tdp_watts, limits,
                                                                  partial_rack=s.partial_rack)]
     return sel
+
+
+def _air_reason(spec: C.NodeSpec) -> str:
+    """Why a liquid-only accelerator is skipped under ``cooling: air`` (no parentheses: the allow-list note quotes
+    it in some)."""
+    if spec.kind == C.NVL72:
+        return "rack-scale system needs liquid cooling; the scenario's cooling is air"
+    return "a liquid-cooled part, sold for liquid-cooled servers only, as its catalog notes say; the scenario's cooling is air"
 
 
 def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, rows: list[tuple[str, int, int, int]],
@@ -228,6 +236,7 @@ def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, 
         info = meta.accelerators[a]
         b = bill_arrays(a, info.form_factor, float(info.tdp_watts or 0.0), prices[a][0], accelerators[rows_a],
                         nodes[rows_a], model.defaults, cooling=cooling, partial_rack=s.partial_rack,
+                        liquid_only=specs[a].liquid_only,
                         host_cost_usd=model.host_cost_override if specs[a].kind != C.NVL72 else None)  # fmt: skip
         capex[rows_a] = b["capex_usd"]
         power[rows_a] = b["provisioned_it_power_kw"]
