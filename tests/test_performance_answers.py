@@ -107,7 +107,8 @@ def test_more_cards_are_not_faster_than_in_proportion_to_a_measured_smaller_coun
                                                   "benchmark": "bert"}), catalog=cat)["minutes"].iloc[0]
     n = np.array([24, 64])
     assert (m[2:] * n >= eight_now * 8 / np.exp(slack * np.log2(n / 8)) - 1e-6).all()
-    assert out["source"].iloc[1].endswith(f"(at most x{np.exp(slack):.2f} per doubling beyond)")
+    assert out["source"].iloc[1].endswith(f"(at most x{np.exp(slack):.2f} per doubling beyond): 8 accelerators, "
+                                          f"{m[0]:,.0f} min (measured)"), out["source"].iloc[1]
     # next to a slow measured count, a few more accelerators are a little faster, not a cliff
     b200 = performance.predict(pd.DataFrame({"accelerator_id": "nvidia-b200-sxm-180gb", "accelerators": [128, 136],
                                              "benchmark": "llama2_70b_lora"}), catalog=cat)
