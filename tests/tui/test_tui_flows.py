@@ -291,6 +291,15 @@ async def _confirm(app: Any, pilot: Any, key: str, path: Path, dialog: type, ans
     await pilot.press(answer)
 
 
+async def _save_as(app: Any, pilot: Any, path: Path) -> None:
+    """ctrl+s, the path typed into the save dialog, Enter."""
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    app.screen.query_one("#dialog-path", Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 async def test_save_and_open_scenario_round_trip(make_app: Any, tmp_path: Path) -> None:
     app = make_app()
     path = tmp_path / "mine.yaml"
@@ -298,11 +307,7 @@ async def test_save_and_open_scenario_round_trip(make_app: Any, tmp_path: Path) 
         await settle(app, pilot)
         await _set_input(pilot, "#budget_usd", "300000")
         await settle(app, pilot)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        app.screen.query_one("#dialog-path", Input).value = str(path)
-        await pilot.press("enter")
-        await pilot.pause()
+        await _save_as(app, pilot, path)
         assert path.is_file()
         saved = app.scenario
         await _set_input(pilot, "#budget_usd", "100000")
@@ -759,11 +764,7 @@ async def test_the_sub_title_marks_unsaved_edits_until_saved_or_opened(make_app:
         assert app.sub_title == f"seed{mark}"
         await _set_input(pilot, "#budget_usd", "300000")
         await settle(app, pilot)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        app.screen.query_one("#dialog-path", Input).value = str(path)
-        await pilot.press("enter")
-        await pilot.pause()
+        await _save_as(app, pilot, path)
         assert path.is_file() and app.sub_title == "seed"
         await _set_input(pilot, "#name", "mine")
         await settle(app, pilot)
