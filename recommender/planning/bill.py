@@ -16,9 +16,10 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
   <= 1,024 two tiers, more three. NVL72 systems count one network port group per 8 GPUs, and only across racks.
 * **Provisioned IT power** (nameplate; what ``power_limit_kw`` and racks constrain) as in ``costs.py``.
 * **Racks** from each rack's power limit by cooling (air 20 kW, high-density air 40 kW, direct liquid 100 kW,
-  NVL72 racks; each a defaults.csv row; a liquid-cooled part — ``costs.liquid_cooled_part`` — goes in direct-liquid
-  racks when the scenario names no cooling, as its PUE is the liquid one: ``costs.liquid_cooled``) and its rack units: nodes per rack = min(floor(rack kW / node kW), floor(rack U / node U)),
-  at least one. Racks are counted, not priced (no sourced rack price).
+  NVL72 racks; each a defaults.csv row; a liquid-cooled part — ``costs.liquid_cooled_part`` — goes in
+  direct-liquid racks when the scenario names no cooling, as its PUE is the liquid one: ``costs.liquid_cooled``)
+  and its rack units: nodes per rack = min(floor(rack kW / node kW), floor(rack U / node U)), at least one.
+  Racks are counted, not priced (no sourced rack price).
 """
 
 from __future__ import annotations
