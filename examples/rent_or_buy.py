@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 import catalog
 from recommender import candidates, optimize
 from recommender.models import Scenario
-from recommender.planning.report import accelerator_hours_per_mix, plan_report
+from recommender.planning.report import most_efficient, plan_report
 from recommender.scenario import load_scenario
 
 H100 = {"name": "8 x H100", "budget_usd": 260_000, "objective": "min_time",
@@ -28,9 +28,9 @@ def show(cat: catalog.Catalog, scenario: Scenario) -> None:
     rec = optimize(scenario, catalog=cat, explain=False)
     c = rec.choice
     every = scenario.model_copy(update={"accelerators": None})
-    hours = accelerator_hours_per_mix(candidates(every, catalog=cat))
+    efficient = most_efficient(candidates(every, catalog=cat))
     r = plan_report(cat, scenario, c.accelerator_id, c.accelerators, c.nodes, c.weighted_minutes,
-                    accelerator_hours_per_mix=hours)  # fmt: skip
+                    efficient=efficient)  # fmt: skip
     print(f"## {scenario.name}: {c.accelerators} x {c.accelerator_id} in {c.nodes} node(s), "
           f"{c.weighted_minutes:.1f} share-weighted minutes\n")
     print(r.to_markdown() + "\n")

@@ -15,7 +15,7 @@ BREAK_EVEN_NOTE = ("break-even = the utilisation at which owning the bought conf
                    "hour) or where renting is cheaper at any utilisation")
 #: Under every rent table: which configuration a rent row prices (the bought accelerator's too).
 RENT_BASIS_NOTE = ("rent = the same work on each accelerator's configuration with the fewest accelerator-hours a "
-                   "mix, copies side by side where the work needs them")
+                   "mix (as: its accelerators), copies side by side where the work needs them")
 SPOT_CAVEAT = ("spot capacity can be reclaimed at any time, so runs are interrupted and restart from their "
                "checkpoints; the price counts no lost work and no guarantee of capacity")
 
@@ -53,6 +53,9 @@ class RentQuote(FrozenModel):
         "is cheaper at any utilisation; pay-per-hour rows of the bought accelerator only).")
     source: str
     as_of: str
+    accelerators: int | None = Field(
+        default=None, description="The configuration the quote rents: the accelerator's count with the fewest "
+        "accelerator-hours a mix (copies side by side where the work needs them).")
 
 
 class RentOrBuy(FrozenModel):
@@ -104,11 +107,12 @@ def rent_markdown(r: RentOrBuy | None) -> list[str]:
            (f"Buy: {fmt.money(r.buy_tco_usd)} (present value; {fmt.money(r.buy_usd_per_year)} a year) with energy at "
             f"the work's utilisation, {fmt.percent(r.utilization)} ({_amount(r.mixes_per_year)} mixes a year; the "
             "configuration's TCO above counts the utilisation its energy line states)."), "",
-           ("| provider | accelerator | pricing | USD/acc-h | rent (present value) | vs buy | break-even utilisation "
-            "| source |"), "|---|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
+           ("| provider | accelerator | as | pricing | USD/acc-h | rent (present value) | vs buy | break-even "
+            "utilisation | source |"), "|---|---|--:|---|---:|---:|---:|---:|---|"]  # fmt: skip
     for q in r.quotes:
         be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
-        out.append(f"| {q.provider} | {q.accelerator_id} | {q.pricing} | {q.usd_per_accelerator_hour:.2f} | "
+        out.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {q.pricing} | "
+                   f"{q.usd_per_accelerator_hour:.2f} | "
                    f"{fmt.money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_usd:.2f}x | {be} | "
                    f"{q.source if len(q.source) <= 80 else q.source[:79] + '…'} ({q.as_of}) |")  # fmt: skip
     out += ["", RENT_BASIS_NOTE[0].upper() + RENT_BASIS_NOTE[1:] + "; " + BREAK_EVEN_NOTE + "."]

@@ -166,17 +166,21 @@ def test_the_bought_accelerator_is_rented_on_its_most_efficient_configuration_li
     rows = two_rows.assign(accelerator_id=["x", "y"])
     r = cloud.rent_or_buy(rows, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
                           energy_usd_per_year_full=20_000, financing=TERMS, utilization=0.5,
-                          accelerator_hours_per_mix={"x": 4.0, "y": 6.0})  # x: 8 accelerator-hours as bought
+                          accelerator_hours_per_mix={"x": 4.0, "y": 6.0},  # x: 8 accelerator-hours as bought
+                          rented_counts={"x": 2, "y": 3})
     x = next(q for q in r.quotes if q.accelerator_id == "x")
     assert x.accelerator_hours_per_year == pytest.approx(4.0 * r.mixes_per_year)
+    assert x.accelerators == 2  # each quote says which configuration it rents
+    assert next(q for q in r.quotes if q.accelerator_id == "y").accelerators == 3
     # its break-even is still the bought configuration's, hour for hour
     assert x.break_even_utilization == pytest.approx((400_000 - 40_000 / 1.21) / (A2 * (280_512 - 20_000)))
     # a less efficient count elsewhere never makes the bought one's rent dearer than renting it as bought
     r = cloud.rent_or_buy(rows, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
                           energy_usd_per_year_full=20_000, financing=TERMS, utilization=0.5,
-                          accelerator_hours_per_mix={"x": 9.0})
-    assert next(q for q in r.quotes if q.accelerator_id == "x").accelerator_hours_per_year == pytest.approx(
-        8.0 * r.mixes_per_year)
+                          accelerator_hours_per_mix={"x": 9.0}, rented_counts={"x": 16})
+    as_bought = next(q for q in r.quotes if q.accelerator_id == "x")
+    assert as_bought.accelerator_hours_per_year == pytest.approx(8.0 * r.mixes_per_year)
+    assert as_bought.accelerators == 8
 
 
 def test_bad_price_list(tmp_path: Path) -> None:
@@ -403,3 +407,18 @@ def test_consider_cloud_outside_min_tco_says_it_decides_nothing(objective: str) 
     assert said == [(f"consider_cloud: renting is weighed only under min_tco, whose required_mixes_per_day says the "
                     f"work to rent; under {objective} there is no buy-or-rent decision (the rent table compares the "
                     "same work for information).")], rec.explanation
+
+
+def test_the_recommendations_rent_quotes_say_which_configuration_they_rent() -> None:
+    # a reviewer: the JSON quotes omitted the count a rent was priced at ("as 40 x B300" was only in the text)
+    from recommender import optimize
+
+    seed = str(Path(__file__).resolve().parents[1] / "examples" / "seed.yaml")
+    rec = optimize(seed)
+    assert rec.rent_or_buy is not None and {q.accelerators for q in rec.rent_or_buy.quotes if
+                                            q.accelerator_id == "nvidia-a100-pcie-80gb"} == {4}
+    assert "| as |" in rec.to_markdown()
+    tco = optimize(seed, objective="min_tco", required_mixes_per_day=40, consider_cloud=True)
+    assert tco.cheapest_rent is not None and tco.cheapest_rent.accelerators is not None
+    assert f"as {tco.cheapest_rent.accelerators} x " in tco.explanation[0] or tco.cheapest_rent.accelerators == (
+        tco.choice.accelerators if tco.choice is not None else None)

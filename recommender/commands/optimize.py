@@ -269,13 +269,14 @@ def _print_rent(console: Any, r: Any) -> None:
     rent = Table(show_edge=False, header_style="bold", title_justify="left",
                  title=f"rent or buy, the same work (buy {fmt.money(r.buy_tco_usd)} present value at the work's "
                        f"utilisation, {fmt.percent(r.utilization)})")  # fmt: skip
-    for col, justify in [("provider", "left"), ("accelerator", "left"), ("pricing", "left"),
+    for col, justify in [("provider", "left"), ("accelerator", "left"), ("as", "right"), ("pricing", "left"),
                          ("USD/acc-h", "right"), ("rent", "right"), ("vs buy", "right"),
                          ("break-even", "right"), ("as of", "left")]:  # fmt: skip
         rent.add_column(col, justify=justify)  # type: ignore[arg-type]
     for q in r.quotes:  # (the quote's date: a reviewer found sources and dates only in --format markdown)
         be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
-        rent.add_row(q.provider, q.accelerator_id, q.pricing, f"{q.usd_per_accelerator_hour:.2f}",
+        rent.add_row(q.provider, q.accelerator_id, str(q.accelerators or "—"), q.pricing,
+                     f"{q.usd_per_accelerator_hour:.2f}",
                      fmt.money(q.rent_pv_usd), f"{q.rent_pv_usd / r.buy_tco_usd:.2f}x", be, q.as_of)  # fmt: skip
     rent.caption, rent.caption_justify = f"{RENT_BASIS_NOTE}; {BREAK_EVEN_NOTE}", "left"
     console.print(rent)

@@ -173,6 +173,7 @@ class RentQuote:
     break_even_utilization: float | None  # pay-per-hour rows of the bought accelerator only
     source: str
     as_of: str
+    accelerators: int | None = None  # the configuration whose accelerator-hours a mix the quote rents
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ def break_even_utilization(capex_usd: float, energy_usd_per_year_full: float, ac
 
 
 def _quote(row: dict, hours_per_mix: float, mixes_per_year: float, f: Financing,
-           be: float | None) -> RentQuote:  # fmt: skip
+           be: float | None, accelerators: int | None = None) -> RentQuote:  # fmt: skip
     price = float(row["usd_per_accelerator_hour"])
     hours = hours_per_mix * mixes_per_year
     billed = f
@@ -249,7 +250,7 @@ def _quote(row: dict, hours_per_mix: float, mixes_per_year: float, f: Financing,
     return RentQuote(provider=str(row["provider"]), accelerator_id=str(row["accelerator_id"]),
                      pricing=str(row["pricing"]), usd_per_accelerator_hour=price, accelerator_hours_per_year=hours,
                      rent_usd_per_year=per_year, rent_pv_usd=billed.pv_of_yearly(per_year), break_even_utilization=be,
-                     source=str(row["source"]), as_of=str(row["as_of"]))  # fmt: skip
+                     source=str(row["source"]), as_of=str(row["as_of"]), accelerators=accelerators)  # fmt: skip
 
 
 def _then(rows: list[dict], quotes: list[RentQuote], per_mix: dict[str, float], mixes_per_year: float,
@@ -296,12 +297,14 @@ def rent_or_buy(
     utilization: float,
     required_mixes_per_day: float | None = None,
     accelerator_hours_per_mix: dict[str, float] | None = None,
+    rented_counts: dict[str, int] | None = None,
 ) -> RentOrBuy:
     """Buy TCO and the rent cost of every price row that can do the same work (see the module doc).
 
     ``energy_usd_per_year_full``: the bought configuration's energy bill of a year at utilisation 1.
     ``accelerator_hours_per_mix``: for other accelerators, accelerator-hours one mix takes on their best
     configuration (from the candidate table); rows of accelerators absent from it are skipped.
+    ``rented_counts``: those configurations' accelerator counts (each quote says which it rents).
     """
     own_hours = accelerators * minutes_per_mix / 60.0
     if required_mixes_per_day is not None:
@@ -317,6 +320,9 @@ def rent_or_buy(
     # the bought accelerator's rows too rent the work on its most efficient configuration, like every other
     # accelerator's (a reviewer: 40 B300 priced hour for hour beside other accelerators' best counts named a B200
     # rent "cheapest" though 8 B300 did the same work for $360,000 less); its break-even stays the bought one's
+    counts = dict(rented_counts or {})
+    if own_hours <= per_mix.get(accelerator_id, own_hours):
+        counts[accelerator_id] = accelerators
     per_mix[accelerator_id] = min(own_hours, per_mix.get(accelerator_id, own_hours))
     quotes = []
     for row in _records(prices):
@@ -327,7 +333,7 @@ def rent_or_buy(
         if acc == accelerator_id and row["pricing"] in PAY_PER_HOUR:
             be = break_even_utilization(capex_usd, energy_usd_per_year_full, accelerators,
                                         float(row["usd_per_accelerator_hour"]), financing)  # fmt: skip
-        quotes.append(_quote(row, per_mix[acc], mixes, financing, be))
+        quotes.append(_quote(row, per_mix[acc], mixes, financing, be, counts.get(acc)))
     quotes += _then(_records(prices), quotes, per_mix, mixes, financing)
     quotes.sort(key=lambda q: q.rent_pv_usd)
     return RentOrBuy(buy_tco_pv_usd=float(buy), buy_usd_per_year=float(financing.yearly(buy)),
@@ -335,15 +341,21 @@ def rent_or_buy(
 
 
 def cheapest_rent_per_accelerator(prices: pd.DataFrame, accelerator_hours_per_mix: dict[str, float],
-                                  mixes_per_year: float, financing: Financing) -> pd.DataFrame:  # fmt: skip
+                                  mixes_per_year: float, financing: Financing,
+                                  rented_counts: dict[str, int] | None = None) -> pd.DataFrame:  # fmt: skip
     """For ``consider_cloud`` under ``min_tco``: each accelerator's cheapest way to rent the work, as rows
-    (accelerator_id, provider, pricing, rent_pv_usd, source) the optimizer can set beside the purchases."""
-    quotes = [_quote(row, accelerator_hours_per_mix[str(row["accelerator_id"])], mixes_per_year, financing, None)
+    (accelerator_id, provider, pricing, rent_pv_usd, source, accelerators rented) the optimizer can set beside
+    the purchases."""
+    counts = rented_counts or {}
+    quotes = [_quote(row, accelerator_hours_per_mix[str(row["accelerator_id"])], mixes_per_year, financing, None,
+                     counts.get(str(row["accelerator_id"])))
               for row in _records(prices) if str(row["accelerator_id"]) in accelerator_hours_per_mix]
     quotes += _then(_records(prices), quotes, accelerator_hours_per_mix, mixes_per_year, financing)
     rows = [{"accelerator_id": q.accelerator_id, "provider": q.provider, "pricing": q.pricing,
              "usd_per_accelerator_hour": q.usd_per_accelerator_hour, "rent_usd_per_year": q.rent_usd_per_year,
-             "rent_pv_usd": q.rent_pv_usd, "source": q.source, "as_of": q.as_of} for q in quotes]  # fmt: skip
+             "rent_pv_usd": q.rent_pv_usd, "source": q.source, "as_of": q.as_of,
+             "accelerators": q.accelerators} for q in quotes]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["accelerator_id", "provider", "pricing", "usd_per_accelerator_hour",
-                                        "rent_usd_per_year", "rent_pv_usd", "source", "as_of"])  # fmt: skip
+                                        "rent_usd_per_year", "rent_pv_usd", "source", "as_of",
+                                        "accelerators"])  # fmt: skip
     return frame.sort_values("rent_pv_usd").drop_duplicates("accelerator_id").reset_index(drop=True)

@@ -4,6 +4,7 @@ work in a cloud (``Catalog.cloud_prices`` or the scenario's own ``cloud_prices``
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from recommender import format as fmt
 from recommender.models import Objective, Recommendation, Status
@@ -12,35 +13,39 @@ from recommender.planning import cloud, sources
 from recommender.planning.table import Prepared
 
 
-def accelerator_hours_per_mix(p: Prepared, rows: np.ndarray | None = None) -> dict[str, float]:
-    """Each accelerator's fewest accelerator-hours per mix over its usable candidates (most efficient one)."""
+def most_efficient(p: Prepared, rows: np.ndarray | None = None) -> dict[str, tuple[float, int]]:
+    """Each accelerator's fewest accelerator-hours per mix over its usable candidates, and that configuration's
+    accelerator count (its most efficient one: what a rent runs the work on)."""
     t = p.table
     ok = t.predicted & np.isfinite(t.weighted)
     if rows is not None:
         ok &= rows
-    out: dict[str, float] = {}
+    out: dict[str, tuple[float, int]] = {}
     hours = t.accelerators * t.weighted / 60.0
     for i in np.flatnonzero(ok):
         a = str(t.acc[i])
-        if hours[i] < out.get(a, np.inf):
-            out[a] = float(hours[i])
+        if hours[i] < out.get(a, (np.inf, 0))[0]:
+            out[a] = (float(hours[i]), int(t.accelerators[i]))
     return out
+
+
+def accelerator_hours_per_mix(p: Prepared, rows: np.ndarray | None = None) -> dict[str, float]:
+    """:func:`most_efficient`'s accelerator-hours per mix."""
+    return {a: h for a, (h, _) in most_efficient(p, rows).items()}
 
 
 def _rented_as(p: Prepared, rec: Recommendation, accelerator_id: str) -> str:
     """How the rent quote runs the work when not as the purchase does: on the accelerator's most efficient
     configuration (fewest accelerator-hours a mix), e.g. "; as 4 x A100 PCIe 80GB, its fewest accelerator-hours a mix" — a
     reviewer found the decision's rent below every row of the rent table, which rents the bought configuration."""
-    t = p.table
-    ok = np.flatnonzero(t.predicted & np.isfinite(t.weighted) & (t.acc == accelerator_id))
-    if not ok.size:
+    best = most_efficient(p, p.table.acc == accelerator_id).get(accelerator_id)
+    if best is None:
         return ""
-    i = int(ok[np.argmin(t.accelerators[ok] * t.weighted[ok])])
     c = rec.choice
     if c is not None and len(rec.configurations) == 1 and c.accelerator_id == accelerator_id \
-            and c.accelerators == int(t.accelerators[i]):  # fmt: skip
+            and c.accelerators == best[1]:  # fmt: skip
         return ""
-    return f"; as {int(t.accelerators[i])} x {p.meta.accelerators[accelerator_id].name}, its fewest accelerator-hours a mix"
+    return f"; as {best[1]} x {p.meta.accelerators[accelerator_id].name}, its fewest accelerator-hours a mix"
 
 
 def index_of(p: Prepared, accelerator_id: str, accelerators: int, nodes: int) -> int | None:
@@ -59,14 +64,15 @@ def rent_or_buy_for(p: Prepared, i: int) -> cloud.RentOrBuy:
                              minutes_per_mix=float(t.weighted[i]), capex_usd=float(t.capex[i]),
                              energy_usd_per_year_full=full_year, financing=p.plan.financing,
                              utilization=p.plan.utilization, required_mixes_per_day=s.required_mixes_per_day,
-                             accelerator_hours_per_mix=accelerator_hours_per_mix(p))  # fmt: skip
+                             accelerator_hours_per_mix=accelerator_hours_per_mix(p),
+                             rented_counts={a: n for a, (_, n) in most_efficient(p).items()})  # fmt: skip
 
 
 def _quote(q: cloud.RentQuote) -> RentQuote:
     return RentQuote(provider=q.provider, accelerator_id=q.accelerator_id, pricing=q.pricing,
                      usd_per_accelerator_hour=q.usd_per_accelerator_hour, rent_usd_per_year=q.rent_usd_per_year,
                      rent_pv_usd=q.rent_pv_usd, break_even_utilization=q.break_even_utilization, source=q.source,
-                     as_of=q.as_of)  # fmt: skip
+                     as_of=q.as_of, accelerators=q.accelerators)  # fmt: skip
 
 
 def summary(r: cloud.RentOrBuy, accelerator_id: str) -> RentOrBuy:
@@ -104,8 +110,10 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
     prices = sources.cloud_prices(p.catalog, s.cloud_prices)
     free = wider(p, *p.limits.names())  # renting is not bound by the purchase's limits (a reviewer: a 100 kW
     # power limit made the cheapest rent dearer, its candidates stopping just past 100 kW)
-    frame = cloud.cheapest_rent_per_accelerator(prices, accelerator_hours_per_mix(free), s.required_mixes_per_day
-                                                * 365.25, p.plan.financing)  # fmt: skip
+    efficient = most_efficient(free)
+    frame = cloud.cheapest_rent_per_accelerator(prices, {a: h for a, (h, _) in efficient.items()},
+                                                s.required_mixes_per_day * 365.25, p.plan.financing,
+                                                {a: n for a, (_, n) in efficient.items()})  # fmt: skip
     if not len(frame):
         line = "consider_cloud: the cloud price list has no row for any accelerator considered; buying only."
         return rec.model_copy(update={"explanation": [*rec.explanation, line]})
@@ -135,7 +143,8 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
     cheapest = RentQuote(provider=str(best["provider"]), accelerator_id=str(best["accelerator_id"]),
                          pricing=str(best["pricing"]), usd_per_accelerator_hour=float(best["usd_per_accelerator_hour"]),
                          rent_usd_per_year=float(best["rent_usd_per_year"]), rent_pv_usd=rent,
-                         source=str(best["source"]), as_of=str(best["as_of"]))  # fmt: skip
+                         source=str(best["source"]), as_of=str(best["as_of"]),
+                         accelerators=None if pd.isna(best["accelerators"]) else int(best["accelerators"]))  # fmt: skip
     key = ("provider", "accelerator_id", "pricing", "usd_per_accelerator_hour", "source")
     shown = rec.rent_or_buy.quotes if rec.rent_or_buy is not None else []
     same = next((q for q in shown if all(getattr(q, k) == getattr(cheapest, k) for k in key)), None)

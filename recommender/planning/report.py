@@ -54,11 +54,12 @@ class PlanReport:
 def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
     rows = [(f"Rent or buy at utilisation {percent(r.utilization)} ({r.mixes_per_year:,.0f} mixes a year): "
              f"buy {money(r.buy_tco_pv_usd)} (present value)."), "",
-            "| provider | accelerator | pricing | USD/acc-h | rent (PV) | vs buy | break-even utilisation | source |",
-            "|---|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
+            "| provider | accelerator | as | pricing | USD/acc-h | rent (PV) | vs buy | break-even utilisation | source |",
+            "|---|---|--:|---|---:|---:|---:|---:|---|"]  # fmt: skip
     for q in r.shown(accelerator_id):
         be = "—" if q.break_even_utilization is None else percent(q.break_even_utilization)
-        rows.append(f"| {q.provider} | {q.accelerator_id} | {q.pricing} | {q.usd_per_accelerator_hour:.2f} | "
+        rows.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {q.pricing} | "
+                    f"{q.usd_per_accelerator_hour:.2f} | "
                     f"{money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_pv_usd:.2f}x | {be} | "
                     f"{shorten(q.source, 60)} ({q.as_of}) |")  # fmt: skip
     rows += ["", RENT_BASIS_NOTE[0].upper() + RENT_BASIS_NOTE[1:] + "."]
@@ -74,10 +75,11 @@ def financing_for(scenario: Scenario, defaults: Any) -> tuple[Financing, list[As
 
 
 def plan_report(catalog: Any, scenario: Scenario, accelerator_id: str, accelerators: int, nodes: int,
-                minutes_per_mix: float, *, accelerator_hours_per_mix: dict[str, float] | None = None,
+                minutes_per_mix: float, *, efficient: dict[str, tuple[float, int]] | None = None,
                 with_rent: bool = True) -> PlanReport:  # fmt: skip
     """The whole picture for ``accelerators`` x ``accelerator_id`` in ``nodes`` nodes; ``minutes_per_mix``:
-    its share-weighted minutes to train the scenario's mix (``Configuration.weighted_minutes``)."""
+    its share-weighted minutes to train the scenario's mix (``Configuration.weighted_minutes``); ``efficient``:
+    each accelerator's most efficient configuration for the rent (:func:`most_efficient`)."""
     defaults = sources.defaults_frame(catalog)
     quote = scenario.prices.get(accelerator_id)
     b = bill_for(catalog, accelerator_id, accelerators, nodes, quote_usd=quote,
@@ -100,17 +102,19 @@ def plan_report(catalog: Any, scenario: Scenario, accelerator_id: str, accelerat
                                  minutes_per_mix=minutes_per_mix, capex_usd=b.capex_usd,
                                  energy_usd_per_year_full=full_year, financing=fin, utilization=util.value,
                                  required_mixes_per_day=scenario.required_mixes_per_day,
-                                 accelerator_hours_per_mix=accelerator_hours_per_mix)  # fmt: skip
+                                 accelerator_hours_per_mix={a: h for a, (h, _) in (efficient or {}).items()},
+                                 rented_counts={a: n for a, (_, n) in (efficient or {}).items()})  # fmt: skip
     used = (*b.assumptions, draw_basis, util, *fin_basis, *model.assumptions.values())
     return PlanReport(bill=b, average_draw_kw=draw, pue=pue, energy_usd_per_year=energy, tco_pv_usd=float(tco),
                       yearly_cost_usd=float(fin.yearly(tco)), financing=fin, rent=rent, assumptions=used,
                       utilization=share)  # fmt: skip
 
 
-def accelerator_hours_per_mix(candidates: Any) -> dict[str, float]:
+def most_efficient(candidates: Any) -> dict[str, tuple[float, int]]:
     """From a candidate table (``recommender.candidates()``: accelerator_id, accelerators, weighted_minutes):
-    each accelerator's fewest accelerator-hours per mix (its most efficient configuration)."""
+    each accelerator's fewest accelerator-hours per mix and that configuration's count (its most efficient)."""
     frame = candidates[["accelerator_id", "accelerators", "weighted_minutes"]].dropna()
     frame = frame[frame["weighted_minutes"] < float("inf")]
-    hours = frame["accelerators"].astype(float) * frame["weighted_minutes"].astype(float) / 60.0
-    return {str(a): float(h) for a, h in hours.groupby(frame["accelerator_id"]).min().items()}
+    frame = frame.assign(hours=frame["accelerators"].astype(float) * frame["weighted_minutes"].astype(float) / 60.0)
+    best = frame.sort_values("hours", kind="stable").drop_duplicates("accelerator_id")
+    return {str(a): (float(h), int(n)) for a, h, n in zip(best["accelerator_id"], best["hours"], best["accelerators"])}

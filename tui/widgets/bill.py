@@ -86,7 +86,9 @@ def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
         first, _, then = q.pricing.partition("+")  # a commitment's whole terms, then another way for the rest
         rate = f"${q.usd_per_accelerator_hour:.2f}/accelerator-hour" + (
             f" for its whole terms, then {then.replace('_', ' ')}" if then else "")  # fmt: skip
-        out.append(f"\nCheapest cloud (each accelerator at its most efficient count): {q.provider} {name(q.accelerator_id)} {first.replace('_', ' ')} at {rate} — "
+        count = f" × {q.accelerators}" if getattr(q, "accelerators", None) else ""
+        out.append(f"\nCheapest cloud (each accelerator at its most efficient count): {q.provider} "
+                   f"{name(q.accelerator_id)}{count} {first.replace('_', ' ')} at {rate} — "
                    f"{fmt.money(q.rent_usd_per_year)} a year, "
                    f"{fmt.money(q.rent_pv_usd)} present value ({fmt.shorten(q.source, 60)}, {q.as_of})")
     for q in r.quotes:  # the break-even with the CLI's precision (a reviewer: 10 % here, 9.9 % there)
