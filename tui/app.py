@@ -105,8 +105,10 @@ class RecommenderApp(FileActions, App[None]):
         debounce: float = 0.35,
         check_model_cache: bool | None = None,
         warm_start: bool | None = None,
+        open_after_start: str | None = None,
     ) -> None:
         super().__init__()
+        self._open_after_start = open_after_start  # a file of several scenarios: ask which once started
         self.catalog = catalog
         self.scenario = scenario
         self.scenario_path = Path(scenario_path) if scenario_path else None
@@ -295,6 +297,8 @@ class RecommenderApp(FileActions, App[None]):
         self._warm_generation = self.generation
         await self._show_scenario(self.scenario)
         self._started = True
+        if self._open_after_start:
+            self._open_worker(self._open_after_start)
 
     @on(msg.CatalogFailed)
     def _catalog_failed(self, message: msg.CatalogFailed) -> None:

@@ -12,8 +12,8 @@ import click
 @click.option("--model-until", "model_until", default=None, metavar="ROUND",
               help="Model view: a development evaluation that drops every result after ROUND (e.g. v5.0), "
                    "for whoever changes the model and must not look at the final test.")
-@click.option("--name", default=None, help="Open the scenario of this name (in a file with `scenarios:`); "
-                                           "saving then asks for a file of its own.")
+@click.option("--name", default=None, help="Open the scenario of this name (in a file with `scenarios:`; without "
+                                           "it the app asks which); saving then asks for a file of its own.")
 def tui_command(scenario: str | None, model_until: str | None, name: str | None) -> None:
     """Open the interactive app on SCENARIO.yaml (default: the seed scenario, examples/seed.yaml).
 
@@ -27,14 +27,17 @@ def tui_command(scenario: str | None, model_until: str | None, name: str | None)
     from recommender.errors import RecommenderError
 
     try:
-        loaded = None
+        loaded, pick_from = None, None
         if name is not None and scenario is None:
             click.echo("error: --name needs a SCENARIO.yaml file", err=True)
             raise SystemExit(2)
         if scenario is not None:
-            from tui.backend import load_scenario
+            from tui.backend import load_scenario, scenario_choices
 
-            loaded = load_scenario(scenario, name=name)
+            if name is None and scenario_choices(scenario):  # several: the app asks which (as ctrl+o does)
+                pick_from = scenario
+            else:
+                loaded = load_scenario(scenario, name=name)
     except (RecommenderError, CatalogError) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
@@ -49,7 +52,8 @@ def tui_command(scenario: str | None, model_until: str | None, name: str | None)
     from tui.app import RecommenderApp
 
     # one scenario of a multi-scenario file: saving it over that file would drop the others
-    RecommenderApp(scenario=loaded, scenario_path=None if name else scenario, model_report=report).run()
+    RecommenderApp(scenario=loaded, scenario_path=None if (name or pick_from) else scenario, model_report=report,
+                   open_after_start=pick_from).run()
 
 
 def _development_report(until: str) -> Any:

@@ -45,10 +45,12 @@ def test_one_scenario_of_a_multi_scenario_file_opens_by_name(tmp_path: Path, mon
     f = tmp_path / "m.yaml"
     f.write_text("version: 1\nscenarios:\n  - name: small\n    budget_usd: 100000\n    workloads: [{benchmark: bert}]\n"
                  "  - name: big\n    budget_usd: 1000000\n    workloads: [{benchmark: resnet}]\n")  # fmt: skip
-    res = CliRunner().invoke(cli, ["tui", str(f)])
-    assert res.exit_code == 2 and f"choose one by name — open it with `recommender tui {f} --name NAME`" in res.output
     started: list = []
     monkeypatch.setattr(tui.app.RecommenderApp, "run", lambda self: started.append(self))
+    res = CliRunner().invoke(cli, ["tui", str(f)])  # no --name: the app starts and asks which (it exited 2)
+    assert res.exit_code == 0, res.output
+    asks = started.pop()
+    assert asks._open_after_start == str(f) and asks.scenario_path is None
     res = CliRunner().invoke(cli, ["tui", str(f), "--name", "big"])
     assert res.exit_code == 0, res.output
     app = started[0]

@@ -98,3 +98,18 @@ async def test_an_invalid_scenario_is_marked_in_the_picker_and_opening_it_lists_
         [note] = [n for n in app._notifications if n.title == "Cannot open two.yaml"]
         assert "must be greater than 0" in note.message and "unknown benchmark 'nosuch'" in note.message
         assert app.scenario == before
+
+
+async def test_starting_on_a_file_of_several_scenarios_asks_which(make_app: Any) -> None:
+    """`recommender tui examples/budget-sweep.yaml` exited 2 with "open it with --name NAME" (a helper noticed):
+    the app now starts and asks, as ctrl+o does."""
+    from tui.screens.pick_scenario import PickScenario
+
+    app = make_app(open_after_start=str(SWEEP))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, PickScenario)
+        await pilot.press("down", "down", "enter")  # department
+        await settle(app, pilot)
+        assert app.scenario.name == "department" and app.scenario.budget_usd == 900_000
+        assert app.scenario_path is None and not app.has_unsaved_edits
