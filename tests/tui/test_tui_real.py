@@ -118,3 +118,23 @@ async def test_a_required_rate_under_min_time_says_whether_it_is_met(cat: Any) -
         assert str(app.recommendation.objective) == "min_tco" and app.recommendation.choice is not None
         facts = text_of(app, "#rec-facts")
         assert "Required   4 mixes/day: met (" in facts and "at p80, as min_tco checks it)" in facts
+
+
+async def test_a_rate_met_only_at_the_expected_minutes_is_not_met_under_min_time(cat: Any) -> None:
+    """A reviewer: under min_time the Required row said "90 mixes/day: met (102.42 expected)" where min_tco, the
+    same limits, found nothing reaching 90 at p80 — a purchase's default risk. Ranked at p80, the row judges the
+    rate at p80 whatever the objective, and says the expected one beside it."""
+    app = RecommenderApp(catalog=cat, debounce=0.05)
+    app.animation_level = "none"
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot, timeout=120)
+        app.query_one("#budget_usd", Input).value = "400000"
+        app.query_one("#power_limit_kw", Input).value = "10"
+        app.query_one("#required_mixes_per_day", Input).value = "90"
+        await settle(app, pilot, timeout=60)
+        c = app.recommendation.choice
+        assert str(app.recommendation.objective) == "min_time" and c.mixes_per_day >= 90  # met at the expected
+        facts = text_of(app, "#rec-facts")
+        assert "90 mixes/day: NOT met (" in facts and "at p80, as min_tco would check it; " in facts, facts
+        assert f"{c.mixes_per_day:.2f} expected)" in facts
+        assert "— required rate not met]" in text_of(app, "#rec-headline")
