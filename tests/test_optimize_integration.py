@@ -81,6 +81,14 @@ def test_an_unmet_required_rate_under_min_time_is_said() -> None:
     assert len(note) == 1 and "only min_tco enforces that rate" in note[0]
     met = recommender.optimize(SEED, required_mixes_per_day=10)
     assert met.choice.mixes_per_day >= 10 and not any("required_mixes_per_day" in x for x in met.explanation)
+    # met at the expected rate only: ranked at p80 (the default), judged there as min_tco would (a reviewer: the
+    # TUI said "met (102.42 expected)" where min_tco with the same limits found nothing at p80)
+    edge = recommender.optimize(SEED, budget_usd=400_000, power_limit_kw=10, required_mixes_per_day=90)
+    assert edge.choice.mixes_per_day >= 90
+    note = [line for line in edge.explanation if "required_mixes_per_day" in line]
+    assert len(note) == 1 and "at p80, as min_tco would check it), below" in note[0], edge.explanation
+    assert not any("required_mixes_per_day" in x for x in recommender.optimize(
+        SEED, budget_usd=400_000, power_limit_kw=10, required_mixes_per_day=90, risk="expected").explanation)
 
 
 def test_seed_scenario_with_the_real_model(seed: Scenario) -> None:
