@@ -316,7 +316,7 @@ class RecommenderApp(FileActions, App[None]):
         form = self.query_one(ScenarioForm)
         assert self.catalog is not None
         form.set_choices(
-            benchmarks=backend.benchmark_choices(),
+            benchmarks=backend.benchmark_choices(self.catalog),
             accelerators=backend.priced_accelerators(self.catalog, scenario),
             all_accelerators=sorted(((n, a) for a, n in self._names.items()), key=lambda t: t[0].lower()),
         )

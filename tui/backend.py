@@ -71,10 +71,16 @@ def priced_accelerators(cat: Catalog, scenario: Scenario | None = None) -> list[
     return sorted(out, key=lambda t: t[0].lower())
 
 
-def benchmark_choices() -> list[tuple[str, str]]:
+def benchmark_choices(cat: Catalog | None = None) -> list[tuple[str, str]]:
+    """``(label, id)`` of the registry's benchmarks: those the catalog's latest round scored first, then the
+    earlier ones, each by name — so "+ Add workload" adds a current benchmark (a reviewer: it added DLRM, retired
+    since v3.0, whose estimate flipped the answer; the list was in no obvious order)."""
     from catalog.registry import BENCHMARKS
 
-    return [(f"{b.name} ({b.id})", b.id) for b in BENCHMARKS.values()]
+    res = cat.results if cat is not None else None
+    current = set() if res is None else set(res.loc[res["round"] == cat.latest_round, "benchmark"].astype(str))
+    choices = [(f"{b.name} ({b.id})", b.id) for b in BENCHMARKS.values()]
+    return sorted(choices, key=lambda t: (bool(current) and t[1] not in current, t[0].lower()))
 
 
 def rank(cat: Catalog, row: dict[str, Any], metric: str = "minutes") -> tuple[str, pd.DataFrame]:

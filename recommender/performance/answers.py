@@ -311,8 +311,8 @@ def _raw_answers(bundle: Bundle, r: _Rows, custom: dict[str, CustomWorkload],
         m, catg = est.model_.predict_log(X)
         mu[std], q[std] = m, est.interval_halfwidth(catg, coverage, r.bench[std])
         basis[std] = np.where(catg == 2, "specs_only", "predicted")
-        labels = np.array(["model", "model (no results on this benchmark)", "model (specs only)", "model"],
-                          dtype=object)
+        labels = np.array(["model", "model (this accelerator has no result on this benchmark)", "model (specs only)",
+                           "model"], dtype=object)  # (a reviewer read "no results on this benchmark" as none at all)
         source[std] = labels[catg]
     parts: list[pd.DataFrame] = []
     from recommender.models import custom_source  # not at import (as CustomWorkload above)

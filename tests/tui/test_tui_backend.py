@@ -174,3 +174,12 @@ def test_an_infeasible_rate_says_it_is_checked_at_p80(seed_scenario: Any) -> Non
     why = backend.infeasibility(s, backend.candidates(s, backend.load_catalog()))
     misses = [m for c in (why.closest, why.cheapest) if c for m in c["misses"] if m.limit == "required_mixes"]
     assert misses and all(m.text().endswith("mixes/day at p80)") for m in misses)
+
+
+def test_benchmark_choices_list_the_latest_rounds_first(cat: Any) -> None:
+    # a reviewer: "+ Add workload" added DLRM (retired) and the list was in no obvious order
+    choices = [b for _, b in backend.benchmark_choices(cat)]
+    latest = set(cat.results.loc[cat.results["round"] == cat.latest_round, "benchmark"].astype(str))
+    assert set(choices[: len(latest)]) == latest and "dlrm" not in choices[: len(latest)]
+    labels = [label.lower() for label, _ in backend.benchmark_choices(cat)]
+    assert labels[: len(latest)] == sorted(labels[: len(latest)])
