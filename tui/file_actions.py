@@ -126,7 +126,9 @@ class FileActions:
         # to replace the file and its other scenarios
         self.scenario_path = None if message.name else Path(message.path)
         self._form_invalid = False
-        self.query_one(RecommendationPanel).set_stale(False)  # type: ignore[attr-defined]
+        panel = self.query_one(RecommendationPanel)  # type: ignore[attr-defined]
+        panel.set_stale(False)
+        panel.scroll_home(animate=False)  # another scenario's answer starts at its headline (a reviewer: mid-bill)
         await self._show_scenario(message.scenario)  # type: ignore[attr-defined]
         self.notify(f"Opened {_what_opens(message)}", title="Scenario")  # type: ignore[attr-defined]
         self.solve_now()  # type: ignore[attr-defined]

@@ -113,3 +113,20 @@ async def test_starting_on_a_file_of_several_scenarios_asks_which(make_app: Any)
         await settle(app, pilot)
         assert app.scenario.name == "department" and app.scenario.budget_usd == 900_000
         assert app.scenario_path is None and not app.has_unsaved_edits
+
+
+async def test_an_opened_scenarios_answer_starts_at_its_headline(make_app: Any) -> None:
+    """A reviewer: after ctrl+o the new answer showed mid-bill, where the previous one had been scrolled to."""
+    from tui.widgets.recommendation import RecommendationPanel
+
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(app, pilot)
+        panel = app.query_one(RecommendationPanel)
+        panel.scroll_end(animate=False)
+        await pilot.pause()
+        assert panel.scroll_y > 0
+        await _open(app, pilot, SWEEP)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.scenario.name == "team" and panel.scroll_y == 0
