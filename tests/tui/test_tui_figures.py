@@ -417,3 +417,19 @@ async def test_a_required_rate_not_met_qualifies_the_headlines_optimal(make_app:
         app.query_one(RecommendationPanel).show(app.recommendation.model_copy(update={"required_mixes_per_day": 1e-3}))
         await pilot.pause()
         assert "met (" in _text(app, "#rec-facts") and "not met" not in _text(app, "#rec-headline")
+
+
+async def test_a_choice_resting_on_specs_only_says_so_in_the_headline(make_app: Any) -> None:
+    """A reviewer: a shipped example bought 16 x Gaudi3 ($377k), every figure specs only, under a plain "[optimal]"."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        rec = app.recommendation
+        c = rec.choice
+        specs = c.model_copy(update={"workloads": [w.model_copy(update={"basis": "specs_only"}) for w in c.workloads]})
+        app.query_one(RecommendationPanel).show(rec.model_copy(update={"choice": specs, "configurations": [specs]}))
+        await pilot.pause()
+        assert "(specs only: no MLPerf result; see Why)" in _text(app, "#rec-headline")
+        app.query_one(RecommendationPanel).show(rec)
+        await pilot.pause()
+        assert "specs only" not in _text(app, "#rec-headline")

@@ -290,8 +290,10 @@ class RecommendationPanel(VerticalScroll):
                 node_word = "node" if c.nodes == 1 else "nodes"
                 big = any("-card chassis" in b.item for b in getattr(c, "bill", ()))  # (a reviewer: it read as usual)
                 chassis = f" (a {c.accelerators_per_node}-card PCIe chassis: see Why)" if big else ""
+                bases = {w.basis for w in c.workloads}  # (a reviewer: $377k of Gaudi3 under a plain "[optimal]")
+                specs = " (specs only: no MLPerf result; see Why)" if bases == {"specs_only"} else ""
                 parts.append(f"{copies}{c.accelerators} × {self.acc_name(c.accelerator_id)} in {c.nodes} {node_word}"
-                             f" of {c.accelerators_per_node}{chassis}{close}")
+                             f" of {c.accelerators_per_node}{chassis}{specs}{close}")
             headline.append("Buy ", style="bold")
             headline.append(" + ".join(parts), style="bold")
             check = required_check(rec, objective)  # "[optimal]" above the Required row's "NOT met" read as success
