@@ -446,6 +446,12 @@ def test_a_model_figure_names_its_nearest_result(cat: catalog.Catalog) -> None:
     alone = performance.predict(pd.DataFrame({"accelerator_id": "nvidia-b300-sxm-270gb", "accelerators": [64],
                                               "benchmark": "llama31_405b"}), catalog=cat)
     assert "nearest result" not in alone["source"].iloc[0]
+    # a result measured on more nodes than usual is cited as moved (a reviewer: "16 accelerators, 13.71 min
+    # (carried)" where the carried result is 16.25 on its own 8 nodes)
+    wide = performance.predict(pd.DataFrame({"accelerator_id": A100_PCIE, "accelerators": [14, 16],
+                                             "benchmark": "bert"}), catalog=cat)
+    assert wide["source"].iloc[0].endswith(f"; nearest result: 16 accelerators, {wide['minutes'].iloc[1]:.2f} min "
+                                           "(carried on 8 nodes, moved to the usual layout by the node term)")
 
 
 def test_a_measured_interval_holds_the_other_results_of_its_configuration(cat: catalog.Catalog,

@@ -243,8 +243,11 @@ def result_notes(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray, counts: 
     for i in np.flatnonzero(near >= 0):
         j = near[i]
         m = float(np.exp(index.mu[j]))
-        out[i] = f"{int(index.counts[j]):,} accelerators, {m:,.2f} min ({index.basis[j]})" if m < 100 else \
-            f"{int(index.counts[j]):,} accelerators, {m:,.0f} min ({index.basis[j]})"
+        basis = str(index.basis[j])
+        if index.spread[j] > 1e-9 and np.isfinite(index.nodes[j]):  # the figure is on the usual layout, not its own
+            basis += f" on {int(index.nodes[j])} nodes, moved to the usual layout by the node term"
+        out[i] = f"{int(index.counts[j]):,} accelerators, {m:,.2f} min ({basis})" if m < 100 else \
+            f"{int(index.counts[j]):,} accelerators, {m:,.0f} min ({basis})"
     return out
 
 
