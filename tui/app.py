@@ -494,8 +494,11 @@ class RecommenderApp(FileActions, App[None]):
     def _frontier_ready(self, message: msg.FrontierReady) -> None:
         if message.generation != self.generation:
             return
-        budget = self.scenario.budget_usd if self.scenario is not None else None
-        self.query_one(FrontierView).show_for(message.frontier, self.recommendation, budget)
+        s = self.scenario
+        view = self.query_one(FrontierView)
+        view.limits = {} if s is None else {k: getattr(s, k) for k in ("budget_usd", "power_limit_kw",
+                                                                       "max_accelerators", "max_nodes")}
+        view.show_for(message.frontier, self.recommendation, None if s is None else s.budget_usd)
 
     @on(msg.FrontierFailed)
     def _frontier_failed(self, message: msg.FrontierFailed) -> None:

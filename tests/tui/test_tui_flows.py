@@ -806,3 +806,14 @@ async def test_save_and_export_refusals_name_the_invalid_field_and_why(make_app:
         assert "fix Budget to update it" in _text(app, "#rec-stale")
         for said in await refusals():
             assert "Budget: must be greater than 0" in said and "Power" not in said
+
+
+def test_a_frontier_row_over_the_limits_says_which() -> None:
+    # a reviewer: the Choice column said "over limit" without naming which limit
+    from tui.widgets.frontier_view import _over
+
+    limits = {"budget_usd": 100_000, "power_limit_kw": 10.0, "max_accelerators": None, "max_nodes": 2}
+    row = {"capex_usd": 150_000, "it_power_kw": 12.0, "accelerators": 16, "nodes": 2}
+    assert _over(row, limits) == "over budget, power"
+    assert _over({**row, "capex_usd": 90_000, "it_power_kw": 9.0, "nodes": 3}, limits) == "over nodes"
+    assert _over({**row, "capex_usd": 90_000, "it_power_kw": 9.0}, limits) == "over a limit"  # rack units, memory

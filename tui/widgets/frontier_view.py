@@ -38,6 +38,16 @@ BASIS_LABELS = {"measured": "measured", "carried": "carried", "predicted": "pred
                 "does_not_fit": "does not fit", "mixed": "mixed"}
 
 
+def _over(rec: dict[str, Any], limits: dict[str, float | None]) -> str:
+    """Which of the scenario's limits a frontier row exceeds ("over budget, power"; a reviewer read "over limit"
+    without knowing which); "over a limit" for the others (rack units, accelerator memory)."""
+    checks = (("budget", "capex_usd", "budget_usd"), ("power", "it_power_kw", "power_limit_kw"),
+              ("accelerators", "accelerators", "max_accelerators"), ("nodes", "nodes", "max_nodes"))
+    over = [label for label, col, key in checks if limits.get(key) and not fmt.is_missing(rec.get(col))
+            and float(rec[col]) > float(limits[key]) * (1 + 1e-9)]  # type: ignore[arg-type]
+    return "over " + ", ".join(over) if over else "over a limit"
+
+
 def _fits(rec: dict[str, Any]) -> bool:
     """False for a candidate the workload does not fit (no minutes; listed, never plotted)."""
     wm = rec.get("weighted_minutes")
@@ -50,6 +60,7 @@ class FrontierView(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.names: dict[str, str] = {}
+        self.limits: dict[str, float | None] = {}  # the scenario's limits, to say which a row exceeds
         self.generation = -1
         self._frame: pd.DataFrame | None = None
 
@@ -130,7 +141,7 @@ class FrontierView(Vertical):
                 "basis": BASIS_LABELS.get(str(rec.get("basis", "")), str(rec.get("basis") or "—")) if fit
                 else "does not fit",
                 "choice": "◆ current" if chosen else ("does not fit" if not fit else
-                                                      ("" if rec.get("feasible", True) else "over limit")),
+                                                      ("" if rec.get("feasible", True) else _over(rec, self.limits))),
             })
         label = "Minutes (p80)" if col.endswith("_p80") else "Minutes (weighted)"  # what the column holds
         if next(c.label for c in table.spec if c.key == "minutes") != label:
