@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import Input, OptionList
-from tui_fakes import settle
+from tui_fakes import scrolled_to_the_end, settle
 
 from tui.backend import EXAMPLES_DIR
 
@@ -117,15 +117,9 @@ async def test_starting_on_a_file_of_several_scenarios_asks_which(make_app: Any)
 
 async def test_an_opened_scenarios_answer_starts_at_its_headline(make_app: Any) -> None:
     """A reviewer: after ctrl+o the new answer showed mid-bill, where the previous one had been scrolled to."""
-    from tui.widgets.recommendation import RecommendationPanel
-
     app = make_app()
     async with app.run_test(size=(160, 30)) as pilot:
-        await settle(app, pilot)
-        panel = app.query_one(RecommendationPanel)
-        panel.scroll_end(animate=False)
-        await pilot.pause()
-        assert panel.scroll_y > 0
+        panel = await scrolled_to_the_end(app, pilot)
         await _open(app, pilot, SWEEP)
         await pilot.press("down", "enter")
         await settle(app, pilot)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input
-from tui_fakes import settle
+from tui_fakes import scrolled_to_the_end, settle
 from tui_fakes import text_of as _text
 
 from tui import backend
@@ -167,12 +167,7 @@ async def test_the_stale_banner_shows_however_far_the_answer_is_scrolled(make_ap
     they were stale: the banner sat at the top of the scrolled-away pane."""
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(app, pilot)
-        panel = app.query_one(RecommendationPanel)
-        panel.scroll_end(animate=False)
-        await pilot.pause()
-        await pilot.pause()
-        assert panel.scroll_y > 0
+        panel = await scrolled_to_the_end(app, pilot)
         power = app.query_one("#power_limit_kw", Input)
         power.focus()
         await pilot.press("a", "b", "c")

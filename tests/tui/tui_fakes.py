@@ -239,3 +239,16 @@ async def open_catalog_view(app: Any, pilot: Any) -> tuple[Any, Any]:
     await pilot.press("escape", "3")
     await pilot.pause()
     return app.query_one(CatalogView), app.query_one("#catalog-table", DataTable)
+
+
+async def scrolled_to_the_end(app: Any, pilot: Any) -> Any:
+    """The recommendation panel, settled and scrolled to its end (a panel that scrolls at this size)."""
+    from tui.widgets.recommendation import RecommendationPanel
+
+    await settle(app, pilot)
+    panel = app.query_one(RecommendationPanel)
+    panel.scroll_end(animate=False)
+    await pilot.pause()
+    await pilot.pause()
+    assert panel.scroll_y > 0
+    return panel
