@@ -47,6 +47,13 @@ class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
     def on_mount(self) -> None:
         self.query_one("#cw-name", Input).focus()
 
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _edited(self) -> None:
+        """A field changed: the error it answered no longer stands (a reviewer: "name: give the workload a name"
+        stayed after a name was typed)."""
+        self.query_one("#dialog-error", Label).update("")
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#dialog-ok")
     def _ok(self) -> None:
