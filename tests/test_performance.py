@@ -297,7 +297,8 @@ def test_custom_workload_like_and_own_measurement(train: pd.DataFrame) -> None:
     assert out["basis"].tolist() == ["measured", "predicted", "predicted"]
     assert out["minutes"].iloc[0] == pytest.approx(30.0)
     assert out["minutes"].iloc[1] < 30.0
-    assert out["source"].iloc[1] == "custom workload my-llm (scaled like llama2_70b_lora)"
+    assert out["source"].iloc[1] == ("custom workload my-llm (scaled like llama2_70b_lora from your 30 min on 8 x "
+                                     "nvidia-h100-sxm5-80gb)")  # (it cites the measurement: a reviewer)
     # the like-benchmark's accelerator ratio carries over: ratio equals the model's ratio on llama2_70b_lora
     m = estimate.default_model().model_
     ref = np.exp(m.predict_log(pd.DataFrame({"accelerator_id": [H100, H100], "accelerators": [8, 64],
@@ -362,9 +363,11 @@ def test_custom_workload_task_must_be_a_registry_task(model: object) -> None:
         estimate.predict(frame, workloads=[w])
     out = estimate.predict(frame, workloads=[w.model_copy(update={"task": "text-to-image"})])
     assert out["basis"].iloc[0] == "predicted" and out["minutes"].iloc[0] < 30.0
-    assert out["source"].iloc[0] == "custom workload mine (scaled like the text-to-image benchmarks: flux1, stable_diffusion)"
+    assert out["source"].iloc[0] == ("custom workload mine (scaled like the text-to-image benchmarks: flux1, "
+                                     "stable_diffusion from your 30 min on 8 x nvidia-h100-sxm5-80gb)")
     out = estimate.predict(frame, workloads=[w.model_copy(update={"task": None})])
-    assert out["source"].iloc[0] == "custom workload mine (scaled like a mix of every benchmark)"
+    assert out["source"].iloc[0] == ("custom workload mine (scaled like a mix of every benchmark from your 30 min on "
+                                     "8 x nvidia-h100-sxm5-80gb)")
 
 
 def test_custom_workload_source_warns_when_its_shape_comes_from_a_model_of_another_size(model: object) -> None:
@@ -373,10 +376,11 @@ def test_custom_workload_source_warns_when_its_shape_comes_from_a_model_of_anoth
     frame = pd.DataFrame({"accelerator_id": [H100], "accelerators": [16], "benchmark": ["mine"]})
     m = [Measurement(accelerator_id=H100, accelerators=8, minutes=30.0)]
     far = estimate.predict(frame, workloads=[CustomWorkload(name="mine", like="gpt3", measurements=m)])
-    assert far["source"].iloc[0].startswith("custom workload mine (scaled like gpt3; your minutes are 1/")
+    assert far["source"].iloc[0].startswith("custom workload mine (scaled like gpt3 from your 30 min on 8 x "
+                                            "nvidia-h100-sxm5-80gb; your minutes are 1/")
     assert far["source"].iloc[0].endswith("of theirs at the measured configuration, so it may scale differently)")
     near = estimate.predict(frame, workloads=[CustomWorkload(name="mine", like="bert", measurements=m)])
-    assert near["source"].iloc[0] == "custom workload mine (scaled like bert)"
+    assert near["source"].iloc[0] == "custom workload mine (scaled like bert from your 30 min on 8 x nvidia-h100-sxm5-80gb)"
 
 
 def test_predict_is_vectorised_enough_for_a_keystroke(model: object) -> None:

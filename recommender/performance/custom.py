@@ -67,13 +67,18 @@ def shape_label(w: CustomWorkload, benchmarks: list[str], offsets: np.ndarray | 
     """Where a custom workload's scaling shape comes from, for its answers' ``source``. ``offsets``: log(the
     workload's minutes / each named benchmark's) at the measured configurations (warns when even the closest is
     more than :data:`FAR_FACTOR` apart)."""
+    # from which measurements (a reviewer: the answer never cited the 95 min on 8 x A100 it was scaled from)
+    shown = w.measurements[:3]
+    more = f" and {len(w.measurements) - 3} more" if len(w.measurements) > 3 else ""
+    frm = " from your " + ", ".join(f"{m.minutes:,.4g} min on {m.accelerators} x {m.accelerator_id}"
+                                    for m in shown) + more
     if w.like is not None:
-        out = f"scaled like {w.like}"
+        out = f"scaled like {w.like}{frm}"
     elif siblings := task_benchmarks(w.task, benchmarks):
-        out = f"scaled like the {w.task} benchmarks: {', '.join(siblings)}"
+        out = f"scaled like the {w.task} benchmarks: {', '.join(siblings)}{frm}"
     else:
         none = f"; no {w.task} benchmark in the catalog" if w.task is not None else ""
-        return f"scaled like a mix of every benchmark{none}"
+        return f"scaled like a mix of every benchmark{frm}{none}"
     if offsets is not None and len(offsets):
         d = float(offsets[np.argmin(np.abs(offsets))])
         if abs(d) > math.log(FAR_FACTOR):

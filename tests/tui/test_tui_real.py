@@ -65,7 +65,8 @@ async def test_a_custom_workload_row_says_where_its_scaling_comes_from(cat: Any)
         await settle(app, pilot, timeout=120)
         rows = {r[0]: r for r in app.query_one(RecommendationPanel).workload_rows}
         assert rows["in-house-vit"][4] == (
-            "predicted (derived estimate): custom workload in-house-vit (scaled like resnet)")
+            "predicted (derived estimate): custom workload in-house-vit (scaled like resnet from your 95 min on 8 x "
+            "nvidia-a100-sxm4-80gb)")
         assert basis_text("predicted", "model", "") == "predicted (derived estimate)"
         # a predicted figure resting on a result (moved to another node layout) says which
         moved = ("model: gathered onto 1 node by its node term from the 2-node result (carried from v3.0 closed, "
