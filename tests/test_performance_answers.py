@@ -185,6 +185,34 @@ def test_a_carried_answer_combines_the_old_score_and_the_model_by_precision(cat:
     assert float(np.exp((w_old * np.log(moved) + w_model * np.log(model)) / 100)) == pytest.approx(m10, rel=0.01)
 
 
+def test_a_carried_result_follows_its_own_accelerators_change_between_the_rounds(cat: catalog.Catalog,
+                                                                                 bundle: store.Bundle) -> None:
+    """GB200 on llama31_405b: 512 went 121 -> 85 min from v5.0 to v5.1 (same system), while the trend moved its
+    v5.0 256/1,024/2,048 by about 12 %: 1,024 carried 52.9 min beside 512's 84.9 and a jagged curve. A carry now
+    moves by the trend and this accelerator's own change measured at the counts both rounds have, and says so."""
+    import re
+
+    gb200 = "nvidia-gb200"
+    frame = pd.DataFrame({"accelerator_id": gb200, "accelerators": [512, 1024, 2048], "benchmark": "llama31_405b"})
+    out = performance.predict(frame, catalog=cat)
+    assert out["basis"].tolist() == ["measured", "carried", "carried"]
+    meas = bundle.measured
+    g = meas[(meas["accelerator_id"] == gb200) & (meas["benchmark"] == "llama31_405b")]
+    own = float(g[(g["accelerators"] == 512) & (g["round"] == "v5.1")]["minutes"].iloc[0]
+                / g[(g["accelerators"] == 512) & (g["round"] == "v5.0")]["minutes"].iloc[0])
+    assert own < 0.8  # (the data this test is about)
+    for src in out["source"].iloc[1:]:
+        how = re.search(r"· ([\d.]+) min in v5\.0 → ([\d.]+) by the trend and its own change at 512 accelerators, "
+                        r"v5\.0 → v5\.1 \(([-+]\d+) %\); model ([\d.]+); combined (\d+):(\d+)", src)
+        assert how, src
+        then, moved, pct = map(float, how.groups()[:3])
+        assert pct == pytest.approx(100 * (own - 1), abs=0.6)
+        assert moved == pytest.approx(then * own, rel=0.03)  # the trend's own part cancels at 512 (same system)
+    m512, m1024, m2048 = out["minutes"].to_numpy()
+    # the v5.0 curve's shape is kept closer: 1,024 takes at most 60 % of 512's time (it was 62 %)
+    assert m1024 / m512 < 0.6 and m2048 < m1024 / 1.7
+
+
 def test_pav_is_a_weighted_non_increasing_fit() -> None:
     y = np.array([3.0, 2.0, 2.5, 1.0])
     fit = pav_decreasing(y, np.array([1.0, 1.0, 3.0, 1.0]))

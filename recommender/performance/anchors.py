@@ -6,7 +6,9 @@ score) or in an earlier one (``carried``).
 
 **The carried answer** is the precision-weighted combination, in log space, of two estimates of the same
 configuration at the target round: the latest earlier measurement moved forward by the fitted model's own
-round-to-round change (its software trend and maturity terms), and the model's prediction for that
+round-to-round change (its software trend and maturity terms; where the accelerator measured some count on the
+benchmark in both rounds, joined by its own change beyond the trend there, :func:`own_drift`), and the model's
+prediction for that
 configuration today. Each is weighted by 1/variance of its own error, both measured on forward splits at fit
 time (:mod:`.calibration`): the carry's variance grows linearly with the gap in years (``a + b * gap``: the
 software moves in ways the trend does not capture, so a four-year-old result is weak evidence about today);
@@ -77,11 +79,13 @@ def anchor_table(measured: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     return m.reset_index(drop=True)
 
 
-def anchor_values(anchors: pd.DataFrame, model, est, coverage: float) -> pd.DataFrame:
+def anchor_values(anchors: pd.DataFrame, model, est, coverage: float,
+                  measured: pd.DataFrame | None = None) -> pd.DataFrame:
     """Anchor log-values at the target round (carried where needed) on the accelerator's usual node layout: adds
     ``_raw`` (log-minutes), ``_q`` (log half-width: replicate spread, or the carry error of that gap) and
     ``_basis``. A result measured spread wider than usual (``spread`` > 0) is moved to the usual layout by the
-    model's node term; :func:`.answers.predict` moves it back for a row of the measured layout."""
+    model's node term; :func:`.answers.predict` moves it back for a row of the measured layout. With the
+    ``measured`` table, a carry also follows its group's own change between the two rounds (:func:`own_drift`)."""
     a = anchors.copy()
     kappa = float(model.coef_[model.layout_.kappa])
     spread = a["spread"].to_numpy(dtype=float) if "spread" in a.columns else np.zeros(len(a))
@@ -96,12 +100,15 @@ def anchor_values(anchors: pd.DataFrame, model, est, coverage: float) -> pd.Data
         then = model.predict_log(frame.assign(round=c["round"].to_numpy(dtype=object)))[0]
         gap = years_of(c["target"].to_numpy(dtype=object)) - years_of(c["round"].to_numpy(dtype=object))
         w = est.carry_weight(gap)  # precision weight of the carried measurement against the model's own answer
+        drift, drift_note = own_drift(c, measured, model, kappa)
+        then = then - drift  # (the trend, and beyond it this accelerator's own change on this benchmark)
         mu[carry] = w * (base[carry] + now - then) + (1.0 - w) * now
         q[carry] = est.carry_halfwidth(coverage, gap)
         a["_note"] = ""
         layout = kappa * spread[carry]  # (the note's figures on the measured layout, as the source names it)
         a.loc[carry, "_note"] = carry_notes(c["minutes"].to_numpy(dtype=float), c["round"].to_numpy(dtype=object),
-                                            np.exp(base[carry] + layout + now - then), np.exp(now + layout), w)
+                                            np.exp(base[carry] + layout + now - then), np.exp(now + layout), w,
+                                            drift_note)
     a["_raw"] = mu
     a["_q"] = q
     a["_q_lo"], a["_q_hi"] = q, q
@@ -116,13 +123,51 @@ def anchor_values(anchors: pd.DataFrame, model, est, coverage: float) -> pd.Data
 
 
 def carry_notes(minutes: np.ndarray, rounds: np.ndarray, moved: np.ndarray, model: np.ndarray,
-                weight: np.ndarray) -> list[str]:
+                weight: np.ndarray, drift: np.ndarray | None = None) -> list[str]:
     """How each carried figure was made, for its source (a reviewer: 49.8 min "carried" from results of 42.7 and
     45.8 min, with nothing saying the model's slower figure was combined in): ``"42.68 min in v3.0 → 40.12 by
-    the trend; model 58.71; combined 62:38"``."""
+    the trend; model 58.71; combined 62:38"`` (``drift``: what the trend was joined by, :func:`own_drift`)."""
     w = np.broadcast_to(np.asarray(weight, dtype=float), np.shape(minutes))
-    return [f"{m:.2f} min in {r} → {t:.2f} by the trend; model {p:.2f}; combined {100 * x:.0f}:{100 * (1 - x):.0f} "
-            "(trend : model)" for m, r, t, p, x in zip(minutes, rounds, moved, model, w)]  # (a reviewer: which is which?)
+    d = np.full(len(w), "", dtype=object) if drift is None else drift
+    return [f"{m:.2f} min in {r} → {t:.2f} by the trend{x_d}; model {p:.2f}; combined {100 * x:.0f}:{100 * (1 - x):.0f} "
+            "(trend : model)" for m, r, t, p, x, x_d in zip(minutes, rounds, moved, model, w, d)]  # (which is which?)
+
+
+def own_drift(carried: pd.DataFrame, measured: pd.DataFrame | None, model,
+              kappa: float) -> tuple[np.ndarray, np.ndarray]:
+    """How much more (log) each carried anchor's group — its accelerator and benchmark — changed between the
+    anchor's round and the target round than the model's trend says, where the group measured some count in
+    both rounds: the mean over those counts of (log change measured − the model's log change), and a note for
+    the source (`` and its own change at 512 accelerators, v5.0 → v5.1 (−30 %)``). The trend is every
+    accelerator's; a new generation's software moves faster (GB200's 512 on llama31_405b went 121 → 85 min from
+    v5.0 to v5.1 while the trend moved its 256 and 1,024 by 12 %: a jagged curve beside the new result). 0 and
+    "" where no count was measured in both rounds."""
+    n = len(carried)
+    drift, notes = np.zeros(n), np.full(n, "", dtype=object)
+    if measured is None or n == 0:
+        return drift, notes
+    keys = ["accelerator_id", "benchmark"]
+    c = carried[keys + ["target", "round"]].reset_index(drop=True).assign(_row=np.arange(n))
+    m = measured[keys + ["accelerators", "round", "minutes", "spread"]]
+    m = m.assign(_lm=np.log(m["minutes"].to_numpy(dtype=float)) - kappa * m["spread"].to_numpy(dtype=float))
+    then = c.merge(m, on=keys + ["round"], how="inner")  # the group's results in the anchor's round ...
+    now = m.rename(columns={"round": "target", "_lm": "_lm_now"})[keys + ["target", "accelerators", "_lm_now"]]
+    pairs = then.merge(now, on=keys + ["target", "accelerators"], how="inner")  # ... at a count also in the target
+    if pairs.empty:
+        return drift, notes
+    frame = pairs[["accelerator_id", "accelerators", "benchmark"]]
+    trend = (model.predict_log(frame.assign(round=pairs["target"].to_numpy(dtype=object)))[0]
+             - model.predict_log(frame.assign(round=pairs["round"].to_numpy(dtype=object)))[0])
+    pairs["_own"] = pairs["_lm_now"].to_numpy() - pairs["_lm"].to_numpy()
+    pairs["_beyond"] = pairs["_own"].to_numpy() - trend
+    by_row = pairs.groupby("_row")
+    rows = np.asarray(list(by_row.groups), dtype=np.int64)
+    drift[rows] = by_row["_beyond"].mean().to_numpy()
+    own = by_row["_own"].mean().to_numpy()
+    counts = by_row["accelerators"].agg(lambda s: ", ".join(f"{int(v):,}" for v in sorted(s))).to_numpy()
+    for i, r, o, k in zip(rows, c["round"].to_numpy()[rows], own, counts):
+        notes[i] = f" and its own change at {k} accelerators, {r} → {c['target'].iat[i]} ({100 * np.expm1(o):+.0f} %)"
+    return drift, notes
 
 
 def isotonic(a: pd.DataFrame) -> pd.DataFrame:

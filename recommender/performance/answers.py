@@ -356,7 +356,7 @@ def catalog_anchors(bundle: Bundle, coverage: float, target: str) -> AnchorIndex
     a = anchor_table(bundle.measured, groups)
     a["_code"] = _codes(est.model_, a["accelerator_id"].to_numpy(dtype=object), a["benchmark"].to_numpy(dtype=object))
     if not a.empty:
-        a = anchor_values(a, est.model_, est, coverage)
+        a = anchor_values(a, est.model_, est, coverage, bundle.measured)
         note = a["_note"].astype(str) if "_note" in a.columns else ""
         a["source"] = np.where(a["measured"], a["source"], "carried from " + a["source"].astype(str) + " · " + note)
     index = AnchorIndex(isotonic(a))
@@ -487,7 +487,7 @@ def _same_layout(bundle: Bundle, coverage: float, r: _Rows, rows: np.ndarray,
         return (np.zeros(0, dtype=np.int64),) + (np.zeros(0),) * 2 + (np.zeros(0, dtype=object),) * 2
     m = m.sort_values("_rk", kind="stable").drop_duplicates("_i", keep="last").reset_index(drop=True)
     m["measured"] = (m["round"].astype(str) == m["target"].astype(str)).to_numpy()
-    a = anchor_values(m, bundle.estimator.model_, bundle.estimator, coverage)
+    a = anchor_values(m, bundle.estimator.model_, bundle.estimator, coverage, bundle.measured)
     source = np.where(a["measured"], a["source"], "carried from " + a["source"].astype(str))
     return (a["_i"].to_numpy(dtype=np.int64), a["_raw"].to_numpy(dtype=float), a["_q"].to_numpy(dtype=float),
             a["_basis"].to_numpy(dtype=object), source.astype(object))
