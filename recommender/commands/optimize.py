@@ -17,8 +17,9 @@ from recommender.format import CUSTOM_MEASURED_NOTE
 
 EXIT_CODES = """\b
 Exit codes:
-  0  every scenario has a recommendation (optimal or feasible)
-  1  at least one scenario is infeasible
+  0  every scenario has a recommendation (optimal or feasible) or, with
+     consider_cloud under min_tco, a decision to rent where no purchase fits
+  1  at least one scenario is infeasible (and no decision to rent)
   2  at least one input is invalid (the valid scenarios are still solved
      and written), or the command was misused; 2 wins over 1
   3  internal error (one line; RECOMMENDER_DEBUG=1 shows the traceback)
@@ -94,6 +95,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
     code = 0
     results: list[Any] = []
     said: set[str] = set()
+    from recommender.batch import unanswered
     from recommender.commands.model import show_progress
     from recommender.performance import store
 
@@ -123,7 +125,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
             code = 3
             results.append(_error_record(entry.name, file, line, [message]))
             continue
-        if str(rec.status) == "infeasible" and code == 0:
+        if unanswered(rec.status, rec.cloud_decision) and code == 0:  # a decision to rent is an answer (exit 0)
             code = 1
         results.append(rec)
     _print_results(results, fmt, as_list=is_list and name is None)
@@ -312,7 +314,7 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
     if problem := jobs_problem(jobs):
         raise click.BadParameter(problem, param_hint="'--jobs'")
 
-    from recommender.batch import RowStatus, exit_code, run_batch, write_rows
+    from recommender.batch import RowStatus, exit_code, run_batch, status_counts, write_rows
 
     errors = _input_errors()
     progress, on_progress = _progress()
@@ -336,8 +338,7 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
     except OSError as exc:
         _say(f"error: cannot write {out}: {exc.strerror or exc}")
         sys.exit(2)
-    counts = {s: sum(1 for r in rows if r.status == s) for s in RowStatus}
-    summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+    summary = status_counts(rows)
     files = len({r.file for r in rows})
     _say(f"{len(rows)} scenario{'s' if len(rows) != 1 else ''} from {files} file{'s' if files != 1 else ''}: "
          f"{summary or 'nothing to do'} -> {out}")
