@@ -109,6 +109,8 @@ class BatchRow(BaseModel):
     errors: tuple[str, ...] = Field(
         default=(), exclude=True, description="The error messages one by one (not written to outputs)."
     )
+    rent_pricing: str | None = Field(default=None, exclude=True, description="The cheapest rent's pricing "
+                                     "(spot: the outputs add the spot caveat once; not written to outputs).")
 
 
 #: Separator of several error messages in :attr:`BatchRow.error`.
@@ -248,6 +250,7 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         # limits that bind only together are one entry, "budget+power" (each alone would read as binding alone)
         "binding": ["+".join(rec.binding)] if getattr(rec, "binding_together", False) else list(rec.binding),
         "cloud_decision": rec.cloud_decision, "cheapest_rent": _rent_text(rec.cheapest_rent),
+        "rent_pricing": None if rec.cheapest_rent is None else rec.cheapest_rent.pricing,
     }
     if not configs:
         explanation = " ".join(rec.explanation) or None
@@ -531,7 +534,19 @@ def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
             else:
                 cells.append(_md_escape(str(_cell(v))))
         out.append("| " + " | ".join(cells) + " |")
+    if note := spot_note(rows):
+        out += ["", note]
     return "\n".join(out) + "\n"
+
+
+def spot_note(rows: Sequence[BatchRow]) -> str | None:
+    """The spot caveat, once, when a row's cheapest rent is a spot price (Markdown output, the summary on stderr)."""
+    from recommender.plan_models import SPOT_CAVEAT, is_spot
+
+    named = [r.name for r in rows if r.rent_pricing is not None and is_spot(r.rent_pricing)]
+    if not named:
+        return None
+    return f"Spot prices among the cheapest rents ({', '.join(named[:5])}{', …' if len(named) > 5 else ''}): {SPOT_CAVEAT}."
 
 
 def render(rows: Sequence[BatchRow], fmt: str) -> str:

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from recommender import format as fmt
 
-#: Said wherever a spot price wins: the price counts nothing of what spot capacity costs in lost work.
 #: Under every rent table: what the break-even column means, and why it is often empty.
 BREAK_EVEN_NOTE = ("break-even = the utilisation at which owning the bought configuration costs what renting its "
                    "accelerators by the hour does; — for commitments and other accelerators (not comparable hour for "
@@ -16,8 +15,16 @@ BREAK_EVEN_NOTE = ("break-even = the utilisation at which owning the bought conf
 #: Under every rent table: which configuration a rent row prices (the bought accelerator's too).
 RENT_BASIS_NOTE = ("rent = the same work on each accelerator's configuration with the fewest accelerator-hours a "
                    "mix (as: its accelerators), copies side by side where the work needs them")
+#: Said once wherever a spot quote is named as a figure to act on (the explanation carries it: text, Markdown and
+#: JSON alike; :func:`recommender.planning.plan.say_spot_caveat`): the price counts nothing of what spot capacity
+#: costs in lost work.
 SPOT_CAVEAT = ("spot capacity can be reclaimed at any time, so runs are interrupted and restart from their "
                "checkpoints; the price counts no lost work and no guarantee of capacity")
+
+
+def is_spot(pricing: str) -> bool:
+    """Whether a quote's pricing is (or includes) spot capacity."""
+    return "spot" in pricing.split("+")
 
 
 class FrozenModel(BaseModel):
@@ -119,7 +126,7 @@ def rent_markdown(r: RentOrBuy | None) -> list[str]:
     if r.cheapest is not None:
         word = "cheaper" if r.cheapest.rent_pv_usd < r.buy_tco_usd else "dearer"
         out.append("")
-        spot = f" ({SPOT_CAVEAT})" if r.cheapest.pricing == "spot" else ""
+        spot = " (a spot price: see the caveat under Why)" if is_spot(r.cheapest.pricing) else ""
         out.append(f"Cheapest rent: {r.cheapest.provider} {r.cheapest.accelerator_id} {r.cheapest.pricing}, "
                    f"{fmt.money(r.cheapest.rent_pv_usd)}, {word} than buying{spot}.")  # fmt: skip
     return out + [""]

@@ -314,7 +314,7 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
     if problem := jobs_problem(jobs):
         raise click.BadParameter(problem, param_hint="'--jobs'")
 
-    from recommender.batch import RowStatus, exit_code, run_batch, status_counts, write_rows
+    from recommender.batch import RowStatus, exit_code, run_batch, spot_note, status_counts, write_rows
 
     errors = _input_errors()
     progress, on_progress = _progress()
@@ -342,6 +342,8 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
     files = len({r.file for r in rows})
     _say(f"{len(rows)} scenario{'s' if len(rows) != 1 else ''} from {files} file{'s' if files != 1 else ''}: "
          f"{summary or 'nothing to do'} -> {out}")
+    if note := spot_note(rows):
+        _say(note)
     sys.exit(exit_code(rows))
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from recommender.format import at_utilization, kw, money, percent, shorten
 from recommender.models import Assumption, Scenario
-from recommender.plan_models import RENT_BASIS_NOTE
+from recommender.plan_models import RENT_BASIS_NOTE, SPOT_CAVEAT, is_spot
 from recommender.planning import cloud, power, sources
 from recommender.planning import costs as C
 from recommender.planning.bill import Bill, bill_for
@@ -63,6 +63,8 @@ def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
                     f"{money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_pv_usd:.2f}x | {be} | "
                     f"{shorten(q.source, 60)} ({q.as_of}) |")  # fmt: skip
     rows += ["", RENT_BASIS_NOTE[0].upper() + RENT_BASIS_NOTE[1:] + "."]
+    if any(is_spot(q.pricing) for q in r.shown(accelerator_id)):  # once, as in a recommendation's explanation
+        rows += ["", f"Spot prices: {SPOT_CAVEAT}."]
     return "\n".join(rows)
 
 
