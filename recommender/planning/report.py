@@ -84,12 +84,14 @@ def plan_report(catalog: Any, scenario: Scenario, accelerator_id: str, accelerat
     each accelerator's most efficient configuration for the rent (:func:`most_efficient`)."""
     defaults = sources.defaults_frame(catalog)
     quote = scenario.prices.get(accelerator_id)
+    model = C.cost_model(catalog.defaults, scenario)
+    form = catalog.accelerators.set_index("accelerator_id").loc[accelerator_id].get("form_factor")
     b = bill_for(catalog, accelerator_id, accelerators, nodes, quote_usd=quote,
                  cooling=None if scenario.cooling is None else scenario.cooling.value,
-                 partial_rack=scenario.partial_rack)  # fmt: skip
+                 partial_rack=scenario.partial_rack,  # the scenario's host cost, as the optimizer's bill (it had none)
+                 host_cost_usd=model.host_override(accelerator_id, C.node_kind(accelerator_id, form, defaults)))
     draw_model = power.draw_model(catalog)
     draw, draw_basis = draw_model.average_draw_kw(accelerator_id, b.provisioned_it_power_kw)
-    model = C.cost_model(catalog.defaults, scenario)
     pue = model.pue_for(b.liquid_only)  # as the table: the rule of costs.liquid_cooled, like the bill's rack class
     util = sources.scenario_value("utilization", scenario.utilization, defaults)
     fin, fin_basis = financing_for(scenario, defaults)
