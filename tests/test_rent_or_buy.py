@@ -472,3 +472,50 @@ def test_a_spot_quote_named_beside_a_buy_decision_carries_the_caveat_once(tmp_pa
 
     report = plan_report(catalog.load(), Scenario(**base), "nvidia-h100-sxm5-80gb", 8, 1, 10.0)  # the examples' call
     assert report.to_markdown().count(SPOT_CAVEAT) == 1
+
+
+def test_a_tco_below_capex_shows_the_salvage_as_a_negative_line_with_its_source(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reviewer: the TCO came out below capex with nothing saying why. By the defaults it is right (the salvage, a
+    planning assumption, outweighs a low utilisation's energy; defaults.csv has no maintenance or support row), so
+    the bill runs on to the TCO with the salvage as a negative line and its source (table and Markdown), the
+    explanation says why, and the rent table's buy figure gives its three terms."""
+    from click.testing import CliRunner
+    from optimize_fakes import fake_predict
+
+    import catalog
+    from recommender import api, optimize
+    from recommender.cli import cli
+    from recommender.format import money
+
+    d = catalog.load().defaults
+    fraction = float(d[(d["parameter"] == "salvage_fraction") & (d["applies_to"] == "default")]["value"].iloc[0])
+    rate = float(d[(d["parameter"] == "cost_of_capital") & (d["applies_to"] == "default")]["value"].iloc[0])
+    assert not d["parameter"].str.contains("mainten|support", case=False).any()  # nothing to add to the TCO
+    base = {"name": "t", "accelerators": ["nvidia-h100-sxm5-80gb"], "workloads": [{"benchmark": "bert"}],
+            "budget_usd": 300_000}
+    low = optimize({**base, "utilization": 0.1}, predictor=fake_predict)
+    c = low.choice
+    assert c.salvage_usd == pytest.approx(fraction * c.capex_usd * (1 + rate) ** -5)
+    assert c.tco_usd == pytest.approx(c.capex_usd + c.energy_usd - c.salvage_usd) and c.tco_usd < c.capex_usd
+    assert f", below capex: the resale after 5 years ({fraction * 100:.1f} % of capex, salvage_fraction; " \
+           f"{money(c.salvage_usd)} in present value) outweighs the energy ({money(c.energy_usd)})" in low.explanation[0]
+    md = low.to_markdown()
+    salvage = next(ln for ln in md.splitlines() if ln.startswith("| salvage, "))
+    assert f"| -{money(c.salvage_usd)} | salvage_fraction[default] defaults.csv: mlperf-recommender planning " \
+           "assumption" in salvage, salvage
+    assert f"| **TCO (present value at {rate * 100:.1f} % a year)** | | | **{money(c.tco_usd)}** |" in md
+    assert "The TCO is below capex: the resale outweighs the energy." in md
+    assert f"(present value: capex {money(c.capex_usd)} + energy " in md.split("## Rent or buy")[1]
+    monkeypatch.setattr(api, "_default_predictor", lambda: fake_predict)
+    f = tmp_path / "low.yaml"
+    f.write_text("version: 1\nname: low\nbudget_usd: 300000\nutilization: 0.1\naccelerators: [nvidia-h100-sxm5-80gb]\n"
+                 "workloads: [{benchmark: bert}]\n")
+    text = CliRunner().invoke(cli, ["optimize", str(f)]).stdout
+    row = next(ln for ln in text.splitlines() if ln.lstrip().startswith("salvage, "))
+    assert row.rstrip().endswith(f"-{money(c.salvage_usd)}"), row
+    assert "salvage = salvage_fraction[default] defaults.csv: mlperf-recommender planning assumption" in text
+    assert "The TCO is below capex: the resale outweighs the energy." in text
+    busy = optimize(base, predictor=fake_predict)  # at the default utilisation the energy outweighs the resale
+    assert busy.choice.tco_usd > busy.choice.capex_usd and "below capex" not in " ".join(busy.explanation)
+    assert "| salvage, " in busy.to_markdown() and "below capex" not in busy.to_markdown()

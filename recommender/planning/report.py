@@ -8,13 +8,14 @@ configuration (see the wiring list in the CHANGELOG / report of issue 12); it re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
 from recommender.format import at_utilization, kw, money, percent, shorten
 from recommender.models import Assumption, Scenario
-from recommender.plan_models import RENT_BASIS_NOTE, SPOT_CAVEAT, is_spot
+from recommender.plan_models import RENT_BASIS_NOTE, SPOT_CAVEAT, is_spot, tco_lines
 from recommender.planning import cloud, power, sources
 from recommender.planning import costs as C
 from recommender.planning.bill import Bill, bill_for
@@ -45,7 +46,11 @@ class PlanReport:
                       f"{self.financing.years:g} years at {percent(self.financing.cost_of_capital)}, "
                       f"{percent(self.financing.salvage_fraction)} salvage) {money(self.tco_pv_usd)}, i.e. "
                       f"{money(self.yearly_cost_usd)} a year.")  # fmt: skip
-        out = [self.bill.to_markdown(), "", power_line, money_line]
+        energy = float(self.financing.pv_of_yearly(self.energy_usd_per_year))
+        terms = SimpleNamespace(capex_usd=b.capex_usd, energy_usd=energy, tco_usd=self.tco_pv_usd,
+                                salvage_usd=b.capex_usd + energy - self.tco_pv_usd, utilization=self.utilization)
+        rows = [f"| {item} | | | {total:,.0f} | {source} |" for item, total, source in tco_lines(terms, self.assumptions)]
+        out = ["\n".join([self.bill.to_markdown(), *rows]), "", power_line, money_line]
         if self.rent is not None:
             out += ["", _rent_markdown(self.rent, b.accelerator_id)]
         return "\n".join(out)

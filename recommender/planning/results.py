@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from recommender.models import Assumption, BillLine, Configuration, WorkloadEstimate
+from recommender.plan_models import source_text  # one source text for bill lines (their TCO lines too)
 from recommender.planning.table import Prepared
 
 
@@ -75,12 +76,6 @@ def _opt(a: np.ndarray | None, i: int) -> float | None:
 
 def _opt_int(a: np.ndarray | None, i: int) -> int | None:
     return None if a is None else int(a[i])
-
-
-def source_text(a: Assumption) -> str:
-    """One source of a bill line: the figure, where it comes from, its confidence and date."""
-    extra = ", ".join(x for x in (a.confidence and f"confidence {a.confidence}", a.as_of) if x)
-    return f"{a.parameter}[{a.applies_to}] {a.source}" + (f" ({extra})" if extra else "")
 
 
 def bill_object(p: Prepared, i: int) -> Any:
