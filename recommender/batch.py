@@ -48,6 +48,8 @@ __all__ = [
     "exit_code",
     "expand_paths",
     "run_batch",
+    "status_counts",
+    "unanswered",
     "write_rows",
 ]
 
@@ -107,6 +109,8 @@ class BatchRow(BaseModel):
     errors: tuple[str, ...] = Field(
         default=(), exclude=True, description="The error messages one by one (not written to outputs)."
     )
+    rent_pricing: str | None = Field(default=None, exclude=True, description="The cheapest rent's pricing "
+                                     "(spot: the outputs add the spot caveat once; not written to outputs).")
 
 
 #: Separator of several error messages in :attr:`BatchRow.error`.
@@ -246,6 +250,7 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         # limits that bind only together are one entry, "budget+power" (each alone would read as binding alone)
         "binding": ["+".join(rec.binding)] if getattr(rec, "binding_together", False) else list(rec.binding),
         "cloud_decision": rec.cloud_decision, "cheapest_rent": _rent_text(rec.cheapest_rent),
+        "rent_pricing": None if rec.cheapest_rent is None else rec.cheapest_rent.pricing,
     }
     if not configs:
         explanation = " ".join(rec.explanation) or None
@@ -426,14 +431,33 @@ def _workload_group(scenario: Scenario) -> tuple[Any, ...]:
     return tuple((w.name, None if w.custom is None else w.custom.model_dump_json()) for w in scenario.workloads)
 
 
+def unanswered(status: Any, cloud_decision: str | None) -> bool:
+    """Whether a solved scenario has no answer: no purchase fits (``infeasible``) and no decision to rent instead
+    (``consider_cloud`` under ``min_tco`` decides ``rent`` when no purchase fits: that is an answer, exit 0; a
+    procurement script read exit 1 as a failure). The one rule behind exit code 1 of optimize, batch and sweep."""
+    return str(status) == "infeasible" and cloud_decision != "rent"
+
+
 def exit_code(rows: Iterable[BatchRow]) -> int:
-    """0 every scenario has a recommendation; 1 at least one is infeasible; 2 at least one error (wins)."""
-    statuses = {r.status for r in rows}
-    if RowStatus.ERROR in statuses:
+    """0 every scenario has an answer (a recommendation, or a decision to rent); 1 at least one is infeasible with
+    no decision to rent (:func:`unanswered`); 2 at least one error (wins)."""
+    rows = list(rows)
+    if any(r.status == RowStatus.ERROR for r in rows):
         return 2
-    if RowStatus.INFEASIBLE in statuses:
+    if any(unanswered(r.status, r.cloud_decision) for r in rows):
         return 1
     return 0
+
+
+def status_counts(rows: Sequence[BatchRow]) -> str:
+    """``1 optimal, 2 infeasible (1 decided to rent)``: each status's rows, and how many infeasible ones rent."""
+    parts = []
+    for s in RowStatus:
+        n = sum(1 for r in rows if r.status == s)
+        rent = sum(1 for r in rows if r.status == s and r.cloud_decision == "rent") if s == RowStatus.INFEASIBLE else 0
+        if n:
+            parts.append(f"{n} {s.value}" + (f" ({rent} decided to rent)" if rent else ""))
+    return ", ".join(parts)
 
 
 # ------------------------------------------------------------------------------------------------- outputs
@@ -510,7 +534,19 @@ def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
             else:
                 cells.append(_md_escape(str(_cell(v))))
         out.append("| " + " | ".join(cells) + " |")
+    if note := spot_note(rows):
+        out += ["", note]
     return "\n".join(out) + "\n"
+
+
+def spot_note(rows: Sequence[BatchRow]) -> str | None:
+    """The spot caveat, once, when a row's cheapest rent is a spot price (Markdown output, the summary on stderr)."""
+    from recommender.plan_models import SPOT_CAVEAT, is_spot
+
+    named = [r.name for r in rows if r.rent_pricing is not None and is_spot(r.rent_pricing)]
+    if not named:
+        return None
+    return f"Spot prices among the cheapest rents ({', '.join(named[:5])}{', …' if len(named) > 5 else ''}): {SPOT_CAVEAT}."
 
 
 def render(rows: Sequence[BatchRow], fmt: str) -> str:

@@ -3,7 +3,8 @@
 Subcommands live in ``recommender/commands/``; each module imports only ``click`` at import time so
 ``recommender --help`` and start-up stay fast (heavy imports happen inside the commands).
 
-Exit codes: 0 success; 1 a scenario is infeasible; 2 invalid input or misuse (2 wins over 1); 3 internal error
+Exit codes: 0 success (a recommendation, or a decision to rent where no purchase fits); 1 a scenario is infeasible
+(and no decision to rent); 2 invalid input or misuse (2 wins over 1); 3 internal error
 (one line on stderr; ``RECOMMENDER_DEBUG=1`` shows the traceback); 130 interrupted (Ctrl-C), 143 terminated.
 """
 
@@ -29,8 +30,9 @@ def cli(ctx: click.Context) -> None:
     With no command on a terminal, opens the interactive app (`recommender tui`).
 
     \b
-    Exit codes: 0 ok · 1 a scenario is infeasible · 2 invalid input or misuse · 3 internal error
-    (RECOMMENDER_DEBUG=1 shows the traceback) · 130 interrupted (Ctrl-C).
+    Exit codes: 0 ok (a decision to rent where no purchase fits included) · 1 a scenario is infeasible ·
+    2 invalid input or misuse · 3 internal error (RECOMMENDER_DEBUG=1 shows the traceback) · 130 interrupted
+    (Ctrl-C).
     """
     if ctx.invoked_subcommand is None:
         tui_cmd = cli.commands.get("tui")

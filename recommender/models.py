@@ -39,7 +39,7 @@ from recommender.scenario.numbers import (  # finite, bounded numbers (no .inf, 
     Pue,
     Share,
     Usd,
-    UsdOrZero,
+    UsdOrZeroByKey,
     UsdPerKwh,
     Years,
 )
@@ -224,9 +224,12 @@ class Scenario(FrozenModel):
         default_factory=dict,
         description="Where each price in `prices` comes from (e.g. 'vendor quote 2026-03'), by accelerator id.",
     )
-    host_cost_usd_per_node: UsdOrZero | None = Field(
+    host_cost_usd_per_node: UsdOrZeroByKey | None = Field(
         default=None,
-        description="Host (server) cost per node in USD; overrides the defaults (not applied to NVL72-class racks).",
+        description="Host (server) cost per node in USD, overriding the defaults: one number for every platform, or "
+        "a mapping from a platform (a defaults.csv host row's applies_to, e.g. hgx_b200_8gpu_node, pcie_node) or an "
+        "accelerator id to USD (an id's entry wins over its platform's; others keep the defaults). Never NVL72 racks, "
+        "whose per-GPU price includes the host.",
     )
     years: Years = Field(default=5.0, description="Years of operation counted in the TCO (energy cost).")
     energy_usd_per_kwh: UsdPerKwh | None = Field(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from recommender import format as fmt
 
-#: Said wherever a spot price wins: the price counts nothing of what spot capacity costs in lost work.
 #: Under every rent table: what the break-even column means, and why it is often empty.
 BREAK_EVEN_NOTE = ("break-even = the utilisation at which owning the bought configuration costs what renting its "
                    "accelerators by the hour does; — for commitments and other accelerators (not comparable hour for "
@@ -16,8 +16,16 @@ BREAK_EVEN_NOTE = ("break-even = the utilisation at which owning the bought conf
 #: Under every rent table: which configuration a rent row prices (the bought accelerator's too).
 RENT_BASIS_NOTE = ("rent = the same work on each accelerator's configuration with the fewest accelerator-hours a "
                    "mix (as: its accelerators), copies side by side where the work needs them")
+#: Said once wherever a spot quote is named as a figure to act on (the explanation carries it: text, Markdown and
+#: JSON alike; :func:`recommender.planning.plan.say_spot_caveat`): the price counts nothing of what spot capacity
+#: costs in lost work.
 SPOT_CAVEAT = ("spot capacity can be reclaimed at any time, so runs are interrupted and restart from their "
                "checkpoints; the price counts no lost work and no guarantee of capacity")
+
+
+def is_spot(pricing: str) -> bool:
+    """Whether a quote's pricing is (or includes) spot capacity."""
+    return "spot" in pricing.split("+")
 
 
 class FrozenModel(BaseModel):
@@ -71,8 +79,41 @@ class RentOrBuy(FrozenModel):
     cheapest: RentQuote | None = Field(default=None, description="The cheapest way to rent the work.")
 
 
-def bill_markdown(configurations: list[Any]) -> list[str]:
-    """The whole bill of each configuration bought, each line with its sources; power and yearly cost."""
+#: Under the TCO: what it does not count (``defaults.csv`` has no maintenance, support or operations row).
+TCO_EXCLUDES = "no maintenance, support or staff cost is counted (defaults.csv has no sourced figure for them)"
+
+
+def tco_lines(c: Any, assumptions: Sequence[Any]) -> list[tuple[str, float, str]]:
+    """What takes a configuration's capex to its TCO, as lines of its bill (item, total USD, source): the energy over
+    the years, the salvage as a negative line with its source, the TCO. A TCO below capex is thus read as what it
+    is: the resale (``salvage_fraction`` of capex after ``years``, discounted) outweighing the energy. Empty when the
+    configuration has no financed TCO."""
+    if c.salvage_usd is None or c.energy_usd is None:
+        return []
+    found = {a.parameter: a for a in assumptions}
+    years, salvage, rate = found.get("years"), found.get("salvage_fraction"), found.get("cost_of_capital")
+    span = f"{years.value:g} years" if years is not None else "the years"
+    discount = f" at {fmt.percent(rate.value)} a year" if rate is not None else ""
+    out = [(f"energy, {span}{fmt.at_utilization(c.utilization)}", c.energy_usd,
+            "average draw x PUE x energy_usd_per_kwh x utilisation (Assumptions), present value")]  # fmt: skip
+    if c.salvage_usd > 0:
+        share = f"{fmt.percent(salvage.value)} of capex" if salvage is not None else "resale"
+        out.append((f"salvage, {share} after {span}", -c.salvage_usd,
+                    source_text(salvage) if salvage is not None else "salvage_fraction"))  # fmt: skip
+    out.append((f"TCO (present value{discount})", c.tco_usd,
+                f"capex + energy - salvage; {TCO_EXCLUDES}"))  # fmt: skip
+    return out
+
+
+def source_text(a: Any) -> str:
+    """An assumption as a bill line's source: the figure, where it comes from, its confidence and date."""
+    extra = ", ".join(x for x in (a.confidence and f"confidence {a.confidence}", a.as_of) if x)
+    return f"{a.parameter}[{a.applies_to}] {a.source}" + (f" ({extra})" if extra else "")
+
+
+def bill_markdown(configurations: list[Any], assumptions: Sequence[Any] = ()) -> list[str]:
+    """The whole bill of each configuration bought, each line with its sources, down to its TCO (energy and the
+    salvage as lines: :func:`tco_lines`); power and yearly cost."""
     out: list[str] = []
     for c in configurations:
         if not c.bill:
@@ -85,6 +126,9 @@ def bill_markdown(configurations: list[Any]) -> list[str]:
             out.append(f"| {ln.item} | {_amount(ln.quantity)} | {fmt.money(ln.unit_usd)} | "
                        f"{fmt.money(ln.total_usd)} | {'; '.join(ln.sources)} |")  # fmt: skip
         out.append(f"| **capex** | | | **{fmt.money(c.capex_usd)}** | |")
+        for item, total, source in tco_lines(c, assumptions):
+            bold = "**" if item.startswith("TCO") else ""
+            out.append(f"| {bold}{item}{bold} | | | {bold}{fmt.money(total)}{bold} | {source} |")
         out.append("")
         parts = [f"Provisioned IT power {_amount(c.it_power_kw)} kW"]
         if c.racks is not None:
@@ -97,14 +141,27 @@ def bill_markdown(configurations: list[Any]) -> list[str]:
         line = "; ".join(parts) + "."
         if c.yearly_cost_usd is not None:
             line += f" {fmt.tco_terms(c)}, i.e. {fmt.money(c.yearly_cost_usd)} a year."
+        if c.salvage_usd is not None and c.tco_usd < c.capex_usd:
+            line += " The TCO is below capex: the resale outweighs the energy."
         out += [line, ""]
     return out
 
-def rent_markdown(r: RentOrBuy | None) -> list[str]:
+def buy_terms(r: RentOrBuy, choice: Any) -> str:
+    """``: capex $249,800 + energy $11,963 - salvage $17,001`` of a rent table's buy figure (the same work's TCO,
+    energy at the work's utilisation): a figure below capex then reads as the resale it holds. Empty when unknown."""
+    if choice is None or getattr(choice, "salvage_usd", None) is None:
+        return ""
+    energy = r.buy_tco_usd - choice.capex_usd + choice.salvage_usd
+    return (f": capex {fmt.money(choice.capex_usd)} + energy {fmt.money(energy)} - salvage "
+            f"{fmt.money(choice.salvage_usd)}")
+
+
+def rent_markdown(r: RentOrBuy | None, choice: Any = None) -> list[str]:
     if r is None:
         return []
     out = ["## Rent or buy", "",
-           (f"Buy: {fmt.money(r.buy_tco_usd)} (present value; {fmt.money(r.buy_usd_per_year)} a year) with energy at "
+           (f"Buy: {fmt.money(r.buy_tco_usd)} (present value{buy_terms(r, choice)}; "
+            f"{fmt.money(r.buy_usd_per_year)} a year) with energy at "
             f"the work's utilisation, {fmt.percent(r.utilization)} ({_amount(r.mixes_per_year)} mixes a year; the "
             "configuration's TCO above counts the utilisation its energy line states)."), "",
            ("| provider | accelerator | as | pricing | USD/acc-h | rent (present value) | vs buy | break-even "
@@ -119,7 +176,7 @@ def rent_markdown(r: RentOrBuy | None) -> list[str]:
     if r.cheapest is not None:
         word = "cheaper" if r.cheapest.rent_pv_usd < r.buy_tco_usd else "dearer"
         out.append("")
-        spot = f" ({SPOT_CAVEAT})" if r.cheapest.pricing == "spot" else ""
+        spot = " (a spot price: see the caveat under Why)" if is_spot(r.cheapest.pricing) else ""
         out.append(f"Cheapest rent: {r.cheapest.provider} {r.cheapest.accelerator_id} {r.cheapest.pricing}, "
                    f"{fmt.money(r.cheapest.rent_pv_usd)}, {word} than buying{spot}.")  # fmt: skip
     return out + [""]

@@ -131,8 +131,8 @@ def recommendation_markdown(rec: Recommendation) -> str:
             MARKDOWN_BASIS_LEGEND,
         ]
         lines.append("")
-    lines += bill_markdown(rec.configurations)
-    lines += rent_markdown(rec.rent_or_buy)
+    lines += bill_markdown(rec.configurations, rec.assumptions)
+    lines += rent_markdown(rec.rent_or_buy, rec.choice)
     if rec.explanation:
         lines += ["## Why", ""] + [f"- {s}" for s in rec.explanation] + [""]
     if rec.binding:

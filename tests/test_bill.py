@@ -151,3 +151,30 @@ def test_the_assumptions_name_the_host_row_the_bill_charges(acc: str) -> None:
     host_line = next(ln for ln in rec.choice.bill if ln.item.startswith("host per node"))
     hosts = [a for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
     assert [(a.applies_to, a.value) for a in hosts] == [(B.host_platform(acc, "sxm_oam"), host_line.unit_usd)]
+
+
+def test_a_host_cost_mapping_is_billed_by_platform_and_listed_where_it_applies() -> None:
+    """A reviewer: one host_cost_usd_per_node applied to HGX B200 hosts and PCIe servers alike. Per platform, the
+    optimizer's bill, its Assumptions and the plan report (which ignored the scenario's host cost) agree."""
+    import catalog
+    from recommender import optimize
+    from recommender.models import Scenario
+    from recommender.planning.report import plan_report
+
+    s = Scenario.parse({"budget_usd": 2_000_000, "accelerators": ["nvidia-b200-sxm-180gb", "nvidia-h100-sxm5-80gb"],
+                        "workloads": [{"benchmark": "llama2_70b_lora"}],
+                        "host_cost_usd_per_node": {"hgx_b200_8gpu_node": 80_000, "pcie_node": 1}})
+    rec = optimize(s)
+    assert rec.choice.accelerator_id == "nvidia-b200-sxm-180gb"
+    host_line = next(ln for ln in rec.choice.bill if ln.item.startswith("host per node"))
+    assert host_line.unit_usd == 80_000 and host_line.sources == ["host_cost_usd_per_node[hgx_b200_8gpu_node] scenario"]
+    hosts = [(a.applies_to, a.value) for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
+    assert hosts == [("hgx_b200_8gpu_node", 80_000)]  # pcie_node's entry applies to nothing bought: not listed
+    h100 = next(a for a in rec.alternatives if a.accelerator_id == "nvidia-h100-sxm5-80gb").configuration
+    default_host = B.host_platform("nvidia-h100-sxm5-80gb", "sxm_oam")
+    h100_host = next(ln for ln in h100.bill if ln.item.startswith("host per node"))
+    assert h100_host.sources[0].startswith(f"host_cost_usd_per_node[{default_host}] defaults.csv")
+    c = rec.choice
+    report = plan_report(catalog.load(), s, c.accelerator_id, c.accelerators, c.nodes, c.weighted_minutes,
+                         with_rent=False)  # fmt: skip
+    assert report.bill.capex_usd == c.capex_usd and report.bill.line("host per node").unit_usd == 80_000

@@ -236,7 +236,8 @@ def test_help_documents_exit_codes() -> None:
         text = run(command, "--help").stdout
         assert "Exit codes:" in text
         assert "0  every scenario has a recommendation" in text
-        assert "1  at least one scenario is infeasible" in text
+        assert "1  at least one scenario is infeasible (and no decision to rent)" in text
+        assert "a decision to rent where no purchase fits" in text
         assert "2 wins over 1" in text
         assert "143 terminated (SIGTERM)" in text
     sweep = run("sweep", "--help").stdout
@@ -308,6 +309,39 @@ def test_a_rent_decision_heads_the_table_output(tmp_path: Path, fake_model: obje
     out = run("optimize", str(f))
     second = out.stdout.splitlines()[1]
     assert second.endswith("present value; no purchase fits the limits (see why below)"), out.stdout
+
+
+def test_a_decision_to_rent_where_no_purchase_fits_exits_0(tmp_path: Path, fake_model: object) -> None:
+    """A procurement script read exit 1 ("infeasible") as a failure where the answer printed was "rent": a decision
+    was made, so every output format, batch and sweep exit 0; an infeasible purchase with no rent still exits 1."""
+    prices = tmp_path / "cloud.csv"
+    prices.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
+                      "B,nvidia-a30-pcie-24gb,on_demand,1.5,test,2026\n")  # fmt: skip
+    f = tmp_path / "rent.yaml"
+    f.write_text(f"version: 1\nname: rent\nobjective: min_tco\nrequired_mixes_per_day: 2\nconsider_cloud: true\n"
+                 f"budget_usd: 1000\naccelerators: [nvidia-a30-pcie-24gb]\ncloud_prices: {prices}\n"
+                 "workloads: [{benchmark: bert}]\n")
+    for fmt in ("table", "json", "markdown"):
+        out = run("optimize", str(f), "--format", fmt)
+        assert out.exit_code == 0, (fmt, out.stdout, out.stderr)
+    record = json.loads(run("optimize", str(f), "--format", "json").stdout)
+    assert record["status"] == "infeasible" and record["cloud_decision"] == "rent"  # the purchase's status
+    rows = tmp_path / "rows.csv"
+    batch = run("batch", str(f), "--out", str(rows))
+    assert batch.exit_code == 0 and "1 infeasible (1 decided to rent)" in batch.stderr, batch.stderr
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"version: 1\nname: s\nbase:\n  objective: min_tco\n  required_mixes_per_day: 2\n"
+                     f"  consider_cloud: true\n  accelerators: [nvidia-a30-pcie-24gb]\n  cloud_prices: {prices}\n"
+                     "  workloads: [{benchmark: bert}]\naxes:\n  budget_usd: [1000, 2000]\n")
+    swept = run("sweep", str(sweep), "--out", str(tmp_path / "s.csv"), "--jobs", "1")
+    assert swept.exit_code == 0, swept.stderr
+    plain = tmp_path / "plain.yaml"  # no consider_cloud: nothing decided, exit 1 as before
+    plain.write_text(f.read_text().replace("consider_cloud: true", "consider_cloud: false"))
+    assert run("optimize", str(plain)).exit_code == 1
+    assert run("batch", str(plain), "--out", str(rows)).exit_code == 1
+    swept_plain = tmp_path / "plain-sweep.yaml"
+    swept_plain.write_text(sweep.read_text().replace("consider_cloud: true", "consider_cloud: false"))
+    assert run("sweep", str(swept_plain), "--out", str(tmp_path / "p.csv"), "--jobs", "1").exit_code == 1
 
 
 def test_a_sub_minute_interval_has_the_minutes_precision(tmp_path: Path) -> None:

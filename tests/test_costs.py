@@ -166,6 +166,34 @@ def test_scenario_overrides_are_labelled(defaults: pd.DataFrame) -> None:
     assert ("host_cost_usd_per_node", "scenario") in sources
 
 
+def test_a_host_cost_by_platform_or_accelerator_applies_only_there(defaults: pd.DataFrame) -> None:
+    """A reviewer: one host_cost_usd_per_node quote (e.g. a PCIe server's) replaced the host of HGX B200 nodes, OAM
+    servers and PCIe servers alike. A mapping prices each platform (the defaults' host rows) or accelerator; an id's
+    entry wins over its platform's; the rest keep their defaults row; one number still applies to every platform,
+    and its Assumption says so."""
+    model = C.cost_model(defaults, scenario(host_cost_usd_per_node={"hgx_b200_8gpu_node": 80_000, "pcie_node": 15_000,
+                                                                    "amd-mi300x-192gb": 60_000}))
+    cases = [("nvidia-b200-sxm-180gb", "sxm", 80_000, "hgx_b200_8gpu_node"),
+             ("nvidia-a30-pcie-24gb", "pcie", 15_000, "pcie_node"),
+             ("amd-mi300x-192gb", "oam", 60_000, "amd-mi300x-192gb"),  # its own entry
+             ("nvidia-h100-sxm5-80gb", "sxm", value(defaults, "host_cost_usd_per_node", "sxm_oam_8gpu_node"), None),
+             ("nvidia-b300-sxm-270gb", "sxm", value(defaults, "host_cost_usd_per_node", "hgx_b300_8gpu_node"), None)]
+    for acc, form, usd, applies_to in cases:
+        spec, _, used = C.node_spec(acc, form, model)
+        assert spec is not None and spec.host_cost_usd == usd, acc
+        (host,) = [a for a in used if a.parameter == "host_cost_usd_per_node"]
+        assert (host.source == "scenario") == (applies_to is not None) and (applies_to is None or
+                                                                            host.applies_to == applies_to), host
+    spec, _, _ = C.node_spec("nvidia-gb200", "other", model)
+    assert spec is not None and spec.host_cost_usd == 0.0  # NVL72 racks include their hosts
+    assert not [a for a in model.assumptions.values() if a.parameter == "host_cost_usd_per_node"]  # listed where used
+    flat = C.cost_model(defaults, scenario(host_cost_usd_per_node=30_000))
+    (said,) = [a for a in flat.assumptions.values() if a.parameter == "host_cost_usd_per_node"]
+    assert said.applies_to == C.EVERY_PLATFORM and "every platform" in said.applies_to and said.value == 30_000
+    for acc, form, *_ in cases:
+        assert C.node_spec(acc, form, flat)[0].host_cost_usd == 30_000
+
+
 def test_every_default_carries_source_confidence_as_of(defaults: pd.DataFrame) -> None:
     model = C.cost_model(defaults, scenario())
     used = list(model.assumptions.values())

@@ -246,7 +246,8 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
     assert tco.explanation[0].endswith("Caveat: spot capacity can be reclaimed at any time, so runs are "
                                        "interrupted and restart from their checkpoints; the price counts no lost "
                                        "work and no guarantee of capacity.")  # fmt: skip
-    assert "than buying (spot capacity can be reclaimed at any time" in r.to_markdown()
+    assert "than buying (a spot price: see the caveat under Why)" in r.to_markdown()
+    assert r.to_markdown().count("spot capacity can be reclaimed") == 1  # said once, under Why
     assert "; break-even = the utilisation at which owning" in r.to_markdown()  # "—" was unexplained
     assert "Rent = the same work on each accelerator's configuration with the fewest accelerator-hours" in \
         r.to_markdown()
@@ -422,3 +423,99 @@ def test_the_recommendations_rent_quotes_say_which_configuration_they_rent() -> 
     assert tco.cheapest_rent is not None and tco.cheapest_rent.accelerators is not None
     assert f"as {tco.cheapest_rent.accelerators} x " in tco.explanation[0] or tco.cheapest_rent.accelerators == (
         tco.choice.accelerators if tco.choice is not None else None)
+
+
+def test_a_spot_quote_named_beside_a_buy_decision_carries_the_caveat_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                       ) -> None:
+    """A reviewer: the spot caveat was said only when the decision was rent; a buy decision whose comparison named
+    "the cheapest rent, … (B, spot)" had none in the table output. Wherever a spot quote is named it is said once:
+    table, Markdown and JSON alike; batch Markdown and its summary on stderr too."""
+    import json
+
+    from click.testing import CliRunner
+    from optimize_fakes import fake_predict
+
+    from recommender import api, optimize
+    from recommender.cli import cli
+    from recommender.plan_models import SPOT_CAVEAT
+
+    monkeypatch.setattr(api, "_default_predictor", lambda: fake_predict)
+    prices = tmp_path / "cloud.csv"
+    prices.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
+                      "B,nvidia-h100-sxm5-80gb,spot,90.0,test,2026\n")  # fmt: skip
+    base = {"name": "t", "accelerators": ["nvidia-h100-sxm5-80gb"], "workloads": [{"benchmark": "bert"}],
+            "cloud_prices": str(prices), "objective": "min_tco", "required_mixes_per_day": 10}  # fmt: skip
+    buy = optimize({**base, "consider_cloud": True})
+    assert buy.cloud_decision == "buy" and buy.cheapest_rent.pricing == "spot"
+    assert buy.explanation[0].endswith(f"Caveat: {SPOT_CAVEAT}."), buy.explanation[0]
+    informative = optimize(base)  # no decision, but the rent table names the spot quote
+    assert informative.cloud_decision is None and informative.rent_or_buy.quotes[0].pricing == "spot"
+    assert informative.explanation[-1] == f"Spot prices in the rent figures (B nvidia-h100-sxm5-80gb): {SPOT_CAVEAT}."
+    for rec in (buy, informative):
+        assert rec.to_markdown().count(SPOT_CAVEAT) == 1
+        assert json.dumps(rec.to_dict()).count(SPOT_CAVEAT) == 1
+    f = tmp_path / "buy.yaml"
+    f.write_text(f"version: 1\nname: buy\nobjective: min_tco\nrequired_mixes_per_day: 10\nconsider_cloud: true\n"
+                 f"accelerators: [nvidia-h100-sxm5-80gb]\ncloud_prices: {prices}\nworkloads: [{{benchmark: bert}}]\n")
+    table = CliRunner().invoke(cli, ["optimize", str(f)])
+    assert table.exit_code == 0 and " ".join(table.stdout.split()).count(SPOT_CAVEAT) == 1, table.stdout
+    out = tmp_path / "rows.md"
+    batch = CliRunner().invoke(cli, ["batch", str(f), "--out", str(out)])
+    assert batch.exit_code == 0 and out.read_text().count(SPOT_CAVEAT) == 1 and SPOT_CAVEAT in batch.stderr
+    none = tmp_path / "none.csv"
+    none.write_text(prices.read_text().replace("spot,90.0", "on_demand,90.0"))
+    plain = optimize({**base, "consider_cloud": True, "cloud_prices": str(none)})
+    assert not any(SPOT_CAVEAT in e for e in plain.explanation)  # no spot quote named: nothing said
+    import catalog
+    from recommender.models import Scenario
+    from recommender.planning.report import plan_report
+
+    report = plan_report(catalog.load(), Scenario(**base), "nvidia-h100-sxm5-80gb", 8, 1, 10.0)  # the examples' call
+    assert report.to_markdown().count(SPOT_CAVEAT) == 1
+
+
+def test_a_tco_below_capex_shows_the_salvage_as_a_negative_line_with_its_source(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reviewer: the TCO came out below capex with nothing saying why. By the defaults it is right (the salvage, a
+    planning assumption, outweighs a low utilisation's energy; defaults.csv has no maintenance or support row), so
+    the bill runs on to the TCO with the salvage as a negative line and its source (table and Markdown), the
+    explanation says why, and the rent table's buy figure gives its three terms."""
+    from click.testing import CliRunner
+    from optimize_fakes import fake_predict
+
+    import catalog
+    from recommender import api, optimize
+    from recommender.cli import cli
+    from recommender.format import money
+
+    d = catalog.load().defaults
+    fraction = float(d[(d["parameter"] == "salvage_fraction") & (d["applies_to"] == "default")]["value"].iloc[0])
+    rate = float(d[(d["parameter"] == "cost_of_capital") & (d["applies_to"] == "default")]["value"].iloc[0])
+    assert not d["parameter"].str.contains("mainten|support", case=False).any()  # nothing to add to the TCO
+    base = {"name": "t", "accelerators": ["nvidia-h100-sxm5-80gb"], "workloads": [{"benchmark": "bert"}],
+            "budget_usd": 300_000}
+    low = optimize({**base, "utilization": 0.1}, predictor=fake_predict)
+    c = low.choice
+    assert c.salvage_usd == pytest.approx(fraction * c.capex_usd * (1 + rate) ** -5)
+    assert c.tco_usd == pytest.approx(c.capex_usd + c.energy_usd - c.salvage_usd) and c.tco_usd < c.capex_usd
+    assert f", below capex: the resale after 5 years ({fraction * 100:.1f} % of capex, salvage_fraction; " \
+           f"{money(c.salvage_usd)} in present value) outweighs the energy ({money(c.energy_usd)})" in low.explanation[0]
+    md = low.to_markdown()
+    salvage = next(ln for ln in md.splitlines() if ln.startswith("| salvage, "))
+    assert f"| -{money(c.salvage_usd)} | salvage_fraction[default] defaults.csv: mlperf-recommender planning " \
+           "assumption" in salvage, salvage
+    assert f"| **TCO (present value at {rate * 100:.1f} % a year)** | | | **{money(c.tco_usd)}** |" in md
+    assert "The TCO is below capex: the resale outweighs the energy." in md
+    assert f"(present value: capex {money(c.capex_usd)} + energy " in md.split("## Rent or buy")[1]
+    monkeypatch.setattr(api, "_default_predictor", lambda: fake_predict)
+    f = tmp_path / "low.yaml"
+    f.write_text("version: 1\nname: low\nbudget_usd: 300000\nutilization: 0.1\naccelerators: [nvidia-h100-sxm5-80gb]\n"
+                 "workloads: [{benchmark: bert}]\n")
+    text = CliRunner().invoke(cli, ["optimize", str(f)]).stdout
+    row = next(ln for ln in text.splitlines() if ln.lstrip().startswith("salvage, "))
+    assert row.rstrip().endswith(f"-{money(c.salvage_usd)}"), row
+    assert "salvage = salvage_fraction[default] defaults.csv: mlperf-recommender planning assumption" in text
+    assert "The TCO is below capex: the resale outweighs the energy." in text
+    busy = optimize(base, predictor=fake_predict)  # at the default utilisation the energy outweighs the resale
+    assert busy.choice.tco_usd > busy.choice.capex_usd and "below capex" not in " ".join(busy.explanation)
+    assert "| salvage, " in busy.to_markdown() and "below capex" not in busy.to_markdown()

@@ -652,6 +652,42 @@ def test_true_and_false_are_not_numbers(tmp_path: Path) -> None:
     ]
 
 
+def test_host_costs_by_platform_or_accelerator_are_checked_at_their_lines(tmp_path: Path) -> None:
+    """host_cost_usd_per_node takes one amount or a mapping from a platform (the defaults' host rows) or an
+    accelerator id; a wrong name names the closest, an NVL72 part says its price includes the host, a bad amount
+    is one error at its line (not also "must be a valid number"/"dictionary" from the other form)."""
+    good = write(tmp_path / "good.yaml", """
+        budget_usd: 1M
+        workloads: [{benchmark: bert}]
+        host_cost_usd_per_node: {hgx_b200_8gpu_node: 80k, nvidia-h100-sxm5-80gb: "$40,000"}
+    """)
+    assert load_scenario(good).host_cost_usd_per_node == {"hgx_b200_8gpu_node": 80_000, "nvidia-h100-sxm5-80gb": 40_000}
+    bad = write(tmp_path / "bad.yaml", """
+        budget_usd: 1M
+        workloads: [{benchmark: bert}]
+        host_cost_usd_per_node:
+          hgx_b200: 80000
+          nvidia-gb200: 5000
+          pcie_node: -1
+    """)
+    (entry,) = load_scenarios(bad)
+    assert isinstance(entry, InvalidScenario)
+    assert sorted(str(e) for e in entry.errors) == [
+        (f"{bad}:4: host_cost_usd_per_node.hgx_b200: unknown platform or accelerator 'hgx_b200' (closest known: "
+         "hgx_b200_8gpu_node)"),
+        (f"{bad}:5: host_cost_usd_per_node.nvidia-gb200: nvidia-gb200 is sold in NVL72 racks whose per-GPU price "
+         "includes the host (defaults.csv); give its price in `prices`, not a host cost"),
+        f"{bad}:6: host_cost_usd_per_node.pcie_node: must be greater than or equal to 0",
+    ]
+    negative = write(tmp_path / "neg.yaml", "budget_usd: 1M\nworkloads: [{benchmark: bert}]\nhost_cost_usd_per_node: -5\n")
+    (entry,) = load_scenarios(negative)
+    assert [str(e) for e in entry.errors] == [f"{negative}:3: host_cost_usd_per_node: must be greater than or equal to 0"]
+    with pytest.raises(UnknownIdError, match="unknown platform or accelerator 'pcie'"):  # Python: checked by optimize
+        from recommender import optimize
+
+        optimize(Scenario(budget_usd=1e6, workloads=[{"benchmark": "bert"}], host_cost_usd_per_node={"pcie": 1.0}))
+
+
 def test_money_spellings_are_accepted_wherever_an_amount_is(tmp_path: Path) -> None:
     """``110k``, ``1.2M``, ``"$325,000"`` for budgets, prices (maps and quotes) and host costs; bad text is located."""
     path = write(tmp_path / "money.yaml", """

@@ -17,8 +17,9 @@ from recommender.format import CUSTOM_MEASURED_NOTE
 
 EXIT_CODES = """\b
 Exit codes:
-  0  every scenario has a recommendation (optimal or feasible)
-  1  at least one scenario is infeasible
+  0  every scenario has a recommendation (optimal or feasible) or, with
+     consider_cloud under min_tco, a decision to rent where no purchase fits
+  1  at least one scenario is infeasible (and no decision to rent)
   2  at least one input is invalid (the valid scenarios are still solved
      and written), or the command was misused; 2 wins over 1
   3  internal error (one line; RECOMMENDER_DEBUG=1 shows the traceback)
@@ -94,6 +95,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
     code = 0
     results: list[Any] = []
     said: set[str] = set()
+    from recommender.batch import unanswered
     from recommender.commands.model import show_progress
     from recommender.performance import store
 
@@ -123,7 +125,7 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
             code = 3
             results.append(_error_record(entry.name, file, line, [message]))
             continue
-        if str(rec.status) == "infeasible" and code == 0:
+        if unanswered(rec.status, rec.cloud_decision) and code == 0:  # a decision to rent is an answer (exit 0)
             code = 1
         results.append(rec)
     _print_results(results, fmt, as_list=is_list and name is None)
@@ -229,24 +231,9 @@ def _print_table(rec: Any) -> None:
         console.print(per)
         console.print(BASIS_LEGEND, soft_wrap=not out.isatty(), markup=False)
     for c in rec.configurations:  # issue 12: the whole bill, power and yearly cost
-        if not c.bill:
-            continue
-        bill = Table(show_edge=False, header_style="bold", title_justify="left",
-                     title=f"bill: {c.accelerators} x {c.accelerator_name or c.accelerator_id}"
-                           + (f" (per copy, {c.count} copies)" if c.count > 1 else ""))  # fmt: skip
-        for col, justify in [("item", "left"), ("quantity", "right"), ("unit", "right"), ("total", "right")]:
-            bill.add_column(col, justify=justify)  # type: ignore[arg-type]
-        for ln in c.bill:
-            bill.add_row(ln.item, f"{ln.quantity:,.0f}", fmt.money(ln.unit_usd), fmt.money(ln.total_usd))
-        bill.add_row("capex", "", "", fmt.money(c.capex_usd))
-        console.print(bill)
-        if c.average_draw_kw is not None:
-            console.print(f"power: provisioned {c.it_power_kw:,.2f} kW in {c.racks} rack(s), average draw "
-                          f"{c.average_draw_kw:,.2f} kW; energy {fmt.money(c.energy_usd_per_year)} a year"
-                          f"{fmt.at_utilization(c.utilization)}; {fmt.tco_terms(c)} = "
-                          f"{fmt.money(c.yearly_cost_usd)} a year", soft_wrap=True, markup=False)  # fmt: skip
+        _print_bill(console, c, rec.assumptions)
     if rec.rent_or_buy is not None:
-        _print_rent(console, rec.rent_or_buy)
+        _print_rent(console, rec.rent_or_buy, rec.choice)
     if rec.binding:
         console.print(f"binding limits: {fmt.limits(rec.binding, rec.binding_together)}", soft_wrap=True)
     for sentence in rec.explanation:  # one line per sentence when piped (grep-able); wrapped on a terminal
@@ -259,16 +246,50 @@ def _print_table(rec: Any) -> None:
             console.print(f"skipped ({reason}): {', '.join(whats)}", soft_wrap=not out.isatty(), markup=False)
 
 
-def _print_rent(console: Any, r: Any) -> None:
+def _print_bill(console: Any, c: Any, assumptions: Any) -> None:
+    """One configuration's bill down to its TCO: the energy and the salvage as lines (the salvage negative, its
+    source under the table), so a TCO below capex reads as the resale it holds; then power and the yearly cost."""
+    from rich.table import Table
+
+    from recommender import format as fmt
+    from recommender.plan_models import tco_lines
+
+    if not c.bill:
+        return
+    bill = Table(show_edge=False, header_style="bold", title_justify="left",
+                 title=f"bill: {c.accelerators} x {c.accelerator_name or c.accelerator_id}"
+                       + (f" (per copy, {c.count} copies)" if c.count > 1 else ""))  # fmt: skip
+    for col, justify in [("item", "left"), ("quantity", "right"), ("unit", "right"), ("total", "right")]:
+        bill.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for ln in c.bill:
+        bill.add_row(ln.item, f"{ln.quantity:,.0f}", fmt.money(ln.unit_usd), fmt.money(ln.total_usd))
+    bill.add_row("capex", "", "", fmt.money(c.capex_usd))
+    lines = tco_lines(c, assumptions)
+    for item, total, _ in lines:
+        bill.add_row(item, "", "", fmt.money(total))
+    console.print(bill)
+    if lines:  # where the salvage comes from, and what the TCO leaves out (a TCO below capex: say why)
+        salvage = [f"salvage = {source}; " for _, total, source in lines if total < 0]
+        below = " The TCO is below capex: the resale outweighs the energy." if c.tco_usd < c.capex_usd else ""
+        console.print(f"TCO = {lines[-1][2]}; {''.join(salvage)}energy and salvage are present values.{below}",
+                      soft_wrap=not console.is_terminal, markup=False)  # fmt: skip
+    if c.average_draw_kw is not None:
+        console.print(f"power: provisioned {c.it_power_kw:,.2f} kW in {c.racks} rack(s), average draw "
+                      f"{c.average_draw_kw:,.2f} kW; energy {fmt.money(c.energy_usd_per_year)} a year"
+                      f"{fmt.at_utilization(c.utilization)}; TCO {fmt.money(c.yearly_cost_usd)} a year (the present "
+                      "value's equivalent annual cost)", soft_wrap=True, markup=False)  # fmt: skip
+
+
+def _print_rent(console: Any, r: Any, choice: Any = None) -> None:
     """The rent-or-buy table: the same work bought or rented under each price row."""
     from rich.table import Table
 
     from recommender import format as fmt
-    from recommender.plan_models import BREAK_EVEN_NOTE, RENT_BASIS_NOTE
+    from recommender.plan_models import BREAK_EVEN_NOTE, RENT_BASIS_NOTE, buy_terms
 
     rent = Table(show_edge=False, header_style="bold", title_justify="left",
                  title=f"rent or buy, the same work (buy {fmt.money(r.buy_tco_usd)} present value at the work's "
-                       f"utilisation, {fmt.percent(r.utilization)})")  # fmt: skip
+                       f"utilisation, {fmt.percent(r.utilization)}{buy_terms(r, choice)})")  # fmt: skip
     for col, justify in [("provider", "left"), ("accelerator", "left"), ("as", "right"), ("pricing", "left"),
                          ("USD/acc-h", "right"), ("rent", "right"), ("vs buy", "right"),
                          ("break-even", "right"), ("as of", "left")]:  # fmt: skip
@@ -312,7 +333,7 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
     if problem := jobs_problem(jobs):
         raise click.BadParameter(problem, param_hint="'--jobs'")
 
-    from recommender.batch import RowStatus, exit_code, run_batch, write_rows
+    from recommender.batch import RowStatus, exit_code, run_batch, spot_note, status_counts, write_rows
 
     errors = _input_errors()
     progress, on_progress = _progress()
@@ -336,11 +357,12 @@ def batch_cmd(paths: tuple[str, ...], out: str, jobs: int | None) -> None:
     except OSError as exc:
         _say(f"error: cannot write {out}: {exc.strerror or exc}")
         sys.exit(2)
-    counts = {s: sum(1 for r in rows if r.status == s) for s in RowStatus}
-    summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+    summary = status_counts(rows)
     files = len({r.file for r in rows})
     _say(f"{len(rows)} scenario{'s' if len(rows) != 1 else ''} from {files} file{'s' if files != 1 else ''}: "
          f"{summary or 'nothing to do'} -> {out}")
+    if note := spot_note(rows):
+        _say(note)
     sys.exit(exit_code(rows))
 
 

@@ -12,8 +12,9 @@ import click
 
 EPILOG = """\b
 Exit codes:
-  0    every scenario has a recommendation
-  1    at least one scenario is infeasible
+  0    every scenario has a recommendation, or a decision to rent where no
+       purchase fits (consider_cloud under min_tco)
+  1    at least one scenario is infeasible (and no decision to rent)
   2    invalid sweep file or options, or at least one scenario is an error row
   3    internal error (one line; RECOMMENDER_DEBUG=1 shows the traceback)
   130  interrupted (Ctrl-C): finished chunks are kept; --resume finishes the sweep; 143 on SIGTERM
@@ -117,15 +118,20 @@ def _run(file: str, out: str | None, dry_run: bool, resume: bool, jobs: int | No
                  f"`recommender sweep {file} --out {out} --resume{' --explain' if explain else ''}` finishes it")
         sys.exit(143 if stats.terminated else 130)
     _say(f"{stats.total:,} scenarios ({stats.written:,} solved now{': ' + counts if counts else ''}) -> {out}")
-    statuses = set(stats.statuses)
+    statuses, rent = dict(stats.statuses), stats.rented
     if stats.written < stats.total:  # resumed: the exit code is the whole output's, not this run's share
         from recommender.sweep import read_results
+        from recommender.sweep.runners import rented
 
-        whole = read_results(out)["status"].dropna().astype(str).value_counts()
-        statuses = set(whole.index)
+        frame = read_results(out)
+        whole = frame["status"].dropna().astype(str).value_counts()
+        statuses, rent = {str(k): int(v) for k, v in whole.items()}, rented(frame)
         _say("whole output: " + ", ".join(f"{int(n):,} {st}" for st, n in sorted(whole.items()))
              + " (the exit code is the whole output's; `--summary` shows it)")
-    sys.exit(2 if "error" in statuses else 1 if "infeasible" in statuses else 0)
+    if rent:
+        _say(f"{rent:,} infeasible scenario{'s' if rent != 1 else ''} decided to rent (consider_cloud): answered")
+    # infeasible with a decision to rent is an answer (batch.unanswered): exit 1 only for the others
+    sys.exit(2 if "error" in statuses else 1 if statuses.get("infeasible", 0) > rent else 0)
 
 
 def _progress() -> tuple[Any, Any]:

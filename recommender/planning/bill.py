@@ -181,13 +181,15 @@ def bill(
     cooling: str | None = None,
     partial_rack: bool = False,
     high_density_air: bool = False,
-    host_cost_usd: float | None = None,
+    host_cost_usd: float | Assumption | None = None,
     liquid_only: bool = False,
 ) -> Bill:
     """The whole bill of ``accelerators`` x ``accelerator_id`` in ``nodes`` nodes (NVL72: compute trays).
 
     ``price`` is the per-accelerator price with its source (a defaults.csv row or the scenario's quote);
-    ``liquid_only``: a liquid-cooled part (``costs.liquid_cooled_part``; :func:`bill_for` reads it from the catalog).
+    ``host_cost_usd``: the scenario's host cost per node instead of the platform's row (``CostModel.host_override``
+    gives it with what it applies to; NVL72 racks never take one); ``liquid_only``: a liquid-cooled part
+    (``costs.liquid_cooled_part``; :func:`bill_for` reads it from the catalog).
     """
     d = _Rows(defaults)
     kind = node_kind(accelerator_id, form_factor, defaults)
@@ -199,7 +201,9 @@ def bill(
     used: list[Assumption] = []
     lines = [BillLine("accelerators", accelerators, price.value, accelerators * price.value, (price,))]
     host_row = d.need("host_cost_usd_per_node", host_platform(accelerator_id, kind))  # type: ignore[arg-type]
-    if host_cost_usd is not None:
+    if isinstance(host_cost_usd, Assumption):
+        host_row = host_cost_usd
+    elif host_cost_usd is not None:
         host_row = Assumption(parameter="host_cost_usd_per_node", applies_to="scenario", value=float(host_cost_usd),
                               unit="usd", source="scenario")  # fmt: skip
     scale, scale_a = _pcie_scale(kind, per_node, d)

@@ -7,7 +7,9 @@ Every number comes from the catalog's defaults table (``catalog.load().defaults`
 Formulas (defaults_proposal.md sections 2-3):
 
 * capex = accelerators x price + nodes x host cost (host cost on every node, even one with a single card;
-  none for NVL72-class racks, whose per-GPU price includes the system);
+  none for NVL72-class racks, whose per-GPU price includes the system); the host cost is the platform's
+  defaults row unless the scenario gives one (:meth:`CostModel.host_override`: one number for every platform, or
+  per platform or accelerator id);
 * IT power: SXM/OAM nodes ``it_power_factor x sum TDP``; PCIe servers
   ``pcie_power_factor x (sum TDP + nodes x pcie_host_power_kw)``; NVL72 racks ``it_power_factor x sum TDP``;
 * facility power = IT power x PUE; energy = facility power x hours x years x USD/kWh (full draw: an upper
@@ -20,6 +22,7 @@ Rack space per node (``rack_units_per_node``) is a project planning assumption: 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 HOURS_PER_YEAR = 24 * 365.25
+
+#: What one ``host_cost_usd_per_node`` number applies to (the Assumptions say so): one quote for every platform.
+EVERY_PLATFORM = "every platform: HGX, OAM and PCIe servers alike (not NVL72 racks)"
 
 #: Node kinds the optimizer can buy.
 SXM_OAM = "sxm_oam"
@@ -86,7 +92,7 @@ class CostModel:
     pue_air: float
     pue_liquid: float
     cooling: Cooling | None
-    host_cost_override: float | None
+    host_cost_override: float | Mapping[str, float] | None  # the scenario's host_cost_usd_per_node
     assumptions: dict[tuple[str, str], Assumption] = field(default_factory=dict)
 
     def pue_for(self, liquid_only: bool) -> float:
@@ -94,6 +100,22 @@ class CostModel:
         if liquid_cooled(self.cooling, liquid_only):
             return self.pue_liquid
         return self.pue_air
+
+    def host_override(self, accelerator_id: str, kind: str | None) -> Assumption | None:
+        """The scenario's host cost for this accelerator's nodes, or None (the defaults' row applies): a single
+        number for every platform; in a mapping the accelerator id's entry, else its platform's
+        (:func:`host_platform`). Never for NVL72 racks, whose per-GPU price includes the host."""
+        given = self.host_cost_override
+        if given is None or kind is None or kind == NVL72:
+            return None
+        if not isinstance(given, Mapping):
+            return Assumption(parameter="host_cost_usd_per_node", applies_to=EVERY_PLATFORM, value=float(given),
+                              unit="usd", source="scenario")  # fmt: skip
+        key = accelerator_id if accelerator_id in given else host_platform(accelerator_id, kind)
+        if key not in given:
+            return None
+        return Assumption(parameter="host_cost_usd_per_node", applies_to=str(key), value=float(given[key]),
+                          unit="usd", source="scenario")  # fmt: skip
 
 
 class _Defaults:
@@ -194,14 +216,11 @@ def cost_model(defaults: pd.DataFrame, scenario: Scenario) -> CostModel:
         parameter="years", applies_to="scenario" if given else "default", value=float(scenario.years), unit="years",
         source="scenario" if given else "Scenario.years default (the years counted when a scenario names none)",
     )
-    if scenario.host_cost_usd_per_node is not None:
-        assumptions[("host_cost_usd_per_node", "scenario")] = Assumption(
-            parameter="host_cost_usd_per_node",
-            applies_to="scenario (not NVL72 racks)",
-            value=float(scenario.host_cost_usd_per_node),
-            unit="usd",
-            source="scenario",
-        )
+    given = scenario.host_cost_usd_per_node
+    if given is not None and not isinstance(given, Mapping):  # a mapping's entries are listed where they apply
+        assumptions[("host_cost_usd_per_node", EVERY_PLATFORM)] = Assumption(
+            parameter="host_cost_usd_per_node", applies_to=EVERY_PLATFORM, value=float(given), unit="usd",
+            source="scenario")  # fmt: skip
     return CostModel(
         defaults=defaults,
         energy_usd_per_kwh=energy,
@@ -287,8 +306,9 @@ def node_spec(
         return float(row["value"])
 
     def host(applies_to: str) -> float:
-        if model.host_cost_override is not None:
-            return float(model.host_cost_override)
+        if (given := model.host_override(accelerator_id, kind)) is not None:
+            used.append(given)
+            return given.value
         row = d.require("host_cost_usd_per_node", applies_to)
         used.append(assumption_from_row(row))
         return float(row["value"])

@@ -57,6 +57,16 @@ def chassis_notes(p: Prepared, configs: list[Configuration]) -> list[str]:
              "chassis.") for c in configs if c.form_factor == "pcie" and c.accelerators_per_node > usual]
 
 
+def below_capex(p: Prepared, c: Configuration) -> str:
+    """Why a TCO is below capex, when it is: the salvage (a planning assumption, by default) outweighs the energy."""
+    if p.plan is None or c.salvage_usd is None or c.tco_usd >= c.capex_usd:
+        return ""
+    f = p.plan.financing
+    return (f", below capex: the resale after {fmt.amount(f.years)} years ({fmt.percent(f.salvage_fraction)} of "
+            f"capex, salvage_fraction; {fmt.money(c.salvage_usd)} in present value) outweighs the energy "
+            f"({fmt.money(c.energy_usd)}), and no maintenance or support is counted")
+
+
 def describe_many(cs: list[Configuration]) -> str:
     return " + ".join(describe(c) for c in cs) if cs else "nothing"
 
@@ -71,7 +81,7 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
     out = [
         (f"Buy {describe(c)}: capex {fmt.money(c.capex_usd)}, IT power {fmt.amount(c.it_power_kw)} kW "
          f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO (present value over "
-         f"{fmt.amount(s.years)} years) {fmt.money(c.tco_usd)}."),
+         f"{fmt.amount(s.years)} years) {fmt.money(c.tco_usd)}{below_capex(p, c)}."),
         (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}){p80_text(p, i)}; "
          f"{fmt.amount(c.mixes_per_day)} mixes per day (a mix: one training shared among the workloads by their "
          "shares, which sum to 1 — not a run of each)."),

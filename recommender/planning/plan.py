@@ -8,7 +8,7 @@ import pandas as pd
 
 from recommender import format as fmt
 from recommender.models import Objective, Recommendation, Status
-from recommender.plan_models import SPOT_CAVEAT, RentOrBuy, RentQuote
+from recommender.plan_models import SPOT_CAVEAT, RentOrBuy, RentQuote, is_spot
 from recommender.planning import cloud, sources
 from recommender.planning.table import Prepared
 
@@ -97,7 +97,23 @@ def attach(p: Prepared, rec: Recommendation) -> Recommendation:
                 f"to rent; under {p.scenario.objective.value} there is no buy-or-rent decision"
                 + (" (the rent table compares the same work for information)." if rec.rent_or_buy is not None else "."))
         rec = rec.model_copy(update={"explanation": [*rec.explanation, line]})
-    return rec
+    return say_spot_caveat(rec)
+
+
+def say_spot_caveat(rec: Recommendation) -> Recommendation:
+    """The spot caveat, said once in the explanation (so in the table, Markdown and JSON outputs) wherever a spot
+    quote is named: the consider_cloud line says it when its quote is spot (buy or rent alike), else a sentence
+    names the rent table's spot rows (a reviewer: a buy decision beside "cheapest rent: … spot" had none)."""
+    if any(SPOT_CAVEAT in e for e in rec.explanation):
+        return rec
+    r = rec.rent_or_buy
+    quotes = [*(r.quotes if r is not None else []), *([r.cheapest] if r is not None and r.cheapest else []),
+              *([rec.cheapest_rent] if rec.cheapest_rent is not None else [])]  # fmt: skip
+    spot = list(dict.fromkeys(f"{q.provider} {q.accelerator_id}" for q in quotes if is_spot(q.pricing)))
+    if not spot:
+        return rec
+    line = f"Spot prices in the rent figures ({', '.join(spot)}): {SPOT_CAVEAT}."
+    return rec.model_copy(update={"explanation": [*rec.explanation, line]})
 
 
 def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
@@ -138,7 +154,7 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
         line = (f"consider_cloud: buying ({fmt.money(buy)} TCO{same_work}) is cheaper than the cheapest rent, {what}, by "
                 f"{fmt.money(rent - buy)}: buy.")  # fmt: skip
         decision = "buy"
-    if decision == "rent" and best["pricing"] == "spot":
+    if is_spot(str(best["pricing"])):  # named as the figure to act on, whichever way the decision goes
         line += f" Caveat: {SPOT_CAVEAT}."
     cheapest = RentQuote(provider=str(best["provider"]), accelerator_id=str(best["accelerator_id"]),
                          pricing=str(best["pricing"]), usd_per_accelerator_hour=float(best["usd_per_accelerator_hour"]),

@@ -8,13 +8,14 @@ configuration (see the wiring list in the CHANGELOG / report of issue 12); it re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
 from recommender.format import at_utilization, kw, money, percent, shorten
 from recommender.models import Assumption, Scenario
-from recommender.plan_models import RENT_BASIS_NOTE
+from recommender.plan_models import RENT_BASIS_NOTE, SPOT_CAVEAT, is_spot, tco_lines
 from recommender.planning import cloud, power, sources
 from recommender.planning import costs as C
 from recommender.planning.bill import Bill, bill_for
@@ -45,7 +46,11 @@ class PlanReport:
                       f"{self.financing.years:g} years at {percent(self.financing.cost_of_capital)}, "
                       f"{percent(self.financing.salvage_fraction)} salvage) {money(self.tco_pv_usd)}, i.e. "
                       f"{money(self.yearly_cost_usd)} a year.")  # fmt: skip
-        out = [self.bill.to_markdown(), "", power_line, money_line]
+        energy = float(self.financing.pv_of_yearly(self.energy_usd_per_year))
+        terms = SimpleNamespace(capex_usd=b.capex_usd, energy_usd=energy, tco_usd=self.tco_pv_usd,
+                                salvage_usd=b.capex_usd + energy - self.tco_pv_usd, utilization=self.utilization)
+        rows = [f"| {item} | | | {total:,.0f} | {source} |" for item, total, source in tco_lines(terms, self.assumptions)]
+        out = ["\n".join([self.bill.to_markdown(), *rows]), "", power_line, money_line]
         if self.rent is not None:
             out += ["", _rent_markdown(self.rent, b.accelerator_id)]
         return "\n".join(out)
@@ -63,6 +68,8 @@ def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
                     f"{money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_pv_usd:.2f}x | {be} | "
                     f"{shorten(q.source, 60)} ({q.as_of}) |")  # fmt: skip
     rows += ["", RENT_BASIS_NOTE[0].upper() + RENT_BASIS_NOTE[1:] + "."]
+    if any(is_spot(q.pricing) for q in r.shown(accelerator_id)):  # once, as in a recommendation's explanation
+        rows += ["", f"Spot prices: {SPOT_CAVEAT}."]
     return "\n".join(rows)
 
 
@@ -82,12 +89,14 @@ def plan_report(catalog: Any, scenario: Scenario, accelerator_id: str, accelerat
     each accelerator's most efficient configuration for the rent (:func:`most_efficient`)."""
     defaults = sources.defaults_frame(catalog)
     quote = scenario.prices.get(accelerator_id)
+    model = C.cost_model(catalog.defaults, scenario)
+    form = catalog.accelerators.set_index("accelerator_id").loc[accelerator_id].get("form_factor")
     b = bill_for(catalog, accelerator_id, accelerators, nodes, quote_usd=quote,
                  cooling=None if scenario.cooling is None else scenario.cooling.value,
-                 partial_rack=scenario.partial_rack)  # fmt: skip
+                 partial_rack=scenario.partial_rack,  # the scenario's host cost, as the optimizer's bill (it had none)
+                 host_cost_usd=model.host_override(accelerator_id, C.node_kind(accelerator_id, form, defaults)))
     draw_model = power.draw_model(catalog)
     draw, draw_basis = draw_model.average_draw_kw(accelerator_id, b.provisioned_it_power_kw)
-    model = C.cost_model(catalog.defaults, scenario)
     pue = model.pue_for(b.liquid_only)  # as the table: the rule of costs.liquid_cooled, like the bill's rack class
     util = sources.scenario_value("utilization", scenario.utilization, defaults)
     fin, fin_basis = financing_for(scenario, defaults)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from recommender.models import Assumption, BillLine, Configuration, WorkloadEstimate
+from recommender.plan_models import source_text  # one source text for bill lines (their TCO lines too)
 from recommender.planning.table import Prepared
 
 
@@ -77,12 +78,6 @@ def _opt_int(a: np.ndarray | None, i: int) -> int | None:
     return None if a is None else int(a[i])
 
 
-def source_text(a: Assumption) -> str:
-    """One source of a bill line: the figure, where it comes from, its confidence and date."""
-    extra = ", ".join(x for x in (a.confidence and f"confidence {a.confidence}", a.as_of) if x)
-    return f"{a.parameter}[{a.applies_to}] {a.source}" + (f" ({extra})" if extra else "")
-
-
 def bill_object(p: Prepared, i: int) -> Any:
     """The :class:`~recommender.planning.bill.Bill` of candidate ``i`` (its lines and their sources)."""
     from recommender.planning.bill import bill
@@ -97,7 +92,7 @@ def bill_object(p: Prepared, i: int) -> Any:
     return bill(acc, info.form_factor, float(info.tdp_watts or 0.0), price, int(t.accelerators[i]), int(t.nodes[i]),
                 p.model.defaults, cooling=None if p.scenario.cooling is None else p.scenario.cooling.value,
                 partial_rack=p.scenario.partial_rack, liquid_only=p.specs[acc].liquid_only,
-                host_cost_usd=p.model.host_cost_override if kind != "nvl72" else None)  # fmt: skip
+                host_cost_usd=p.model.host_override(acc, kind))  # fmt: skip
 
 
 def bill_lines(p: Prepared, i: int) -> list[BillLine]:

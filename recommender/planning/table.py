@@ -237,7 +237,7 @@ def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, 
         b = bill_arrays(a, info.form_factor, float(info.tdp_watts or 0.0), prices[a][0], accelerators[rows_a],
                         nodes[rows_a], model.defaults, cooling=cooling, partial_rack=s.partial_rack,
                         liquid_only=specs[a].liquid_only,
-                        host_cost_usd=model.host_cost_override if specs[a].kind != C.NVL72 else None)  # fmt: skip
+                        host_cost_usd=_value(model.host_override(a, specs[a].kind)))  # fmt: skip
         capex[rows_a] = b["capex_usd"]
         power[rows_a] = b["provisioned_it_power_kw"]
         ru[rows_a] = b["rack_units"]
@@ -273,3 +273,6 @@ def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, 
                    price, capex, power, facility, ru, energy, tco, pue, memory, mem_ok, minutes, low,
                    high, basis, source, predicted, weighted, mixes, racks, draw, energy_year, yearly, util)  # fmt: skip
 
+
+def _value(a: Assumption | None) -> float | None:
+    return None if a is None else a.value

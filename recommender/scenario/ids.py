@@ -39,6 +39,34 @@ def _known_ids(catalog: Catalog) -> tuple[list[str], dict[str, str]]:
     return list(BENCHMARKS) + sorted(measured - set(BENCHMARKS)), table
 
 
+def host_keys(catalog: Catalog | None = None) -> tuple[list[str], dict[str, str]]:
+    """What a ``host_cost_usd_per_node`` mapping may name: the platforms of the defaults' host rows, and (apart)
+    the accelerators that take no host cost, with why (NVL72 racks include it; some are not sold as servers)."""
+    if catalog is None:
+        import catalog as _catalog
+
+        catalog = _catalog.load()
+    return _host_keys(catalog)
+
+
+@per_catalog(maxsize=8)
+def _host_keys(catalog: Catalog) -> tuple[list[str], dict[str, str]]:
+    from recommender.planning.costs import NVL72, node_kind
+
+    d = catalog.defaults
+    platforms = sorted(set(d.loc[d["parameter"] == "host_cost_usd_per_node", "applies_to"].astype(str)))
+    not_nodes: dict[str, str] = {}
+    for a, form in zip(catalog.accelerators["accelerator_id"].astype(str), catalog.accelerators["form_factor"],
+                       strict=True):
+        kind = node_kind(a, form if isinstance(form, str) else None, d)
+        if kind == NVL72:
+            not_nodes[a] = (f"{a} is sold in NVL72 racks whose per-GPU price includes the host (defaults.csv); "
+                            "give its price in `prices`, not a host cost")
+        elif kind is None:
+            not_nodes[a] = f"{a} is not sold as servers ({form if isinstance(form, str) else 'no'} form factor): no host cost"
+    return platforms, not_nodes
+
+
 #: The one 'closest known ids' rule (defined in the id registry).
 closest = closest_ids
 
@@ -97,6 +125,15 @@ def check_ids(scenario: Scenario | Mapping[str, Any], doc: Doc | None = None,
     for a in notes:
         if a not in prices:
             bad(("price_notes", a), "accelerator", a, accelerators, accelerators)
+    hosts = data.get("host_cost_usd_per_node")
+    if isinstance(hosts, Mapping):  # a platform (defaults.csv host row) or an accelerator sold in nodes
+        platforms, not_nodes = host_keys(catalog)
+        for key in hosts:
+            if isinstance(key, str) and key in not_nodes:
+                clash(("host_cost_usd_per_node", key), not_nodes[key])
+            else:
+                bad(("host_cost_usd_per_node", key), "platform or accelerator", key, [*platforms, *accelerators],
+                    accelerators)
     for j, q in enumerate(_items(data.get("quotes"))):  # a price list that fails to validate: said with its errors
         if isinstance(q, Mapping):
             bad(("quotes", j, "accelerator_id"), "accelerator", q.get("accelerator_id"), accelerators, accelerators)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Discriminator, Field, Tag
 
 from recommender.format import parse_money
 
@@ -34,6 +35,7 @@ __all__ = [
     "Share",
     "Usd",
     "UsdOrZero",
+    "UsdOrZeroByKey",
     "UsdPerKwh",
     "Years",
 ]
@@ -57,6 +59,16 @@ def _spelled(*, gt: float | None = None, ge: float | None = None, le: float) -> 
 
 Usd = Annotated[float, Field(gt=0, le=MAX_USD, allow_inf_nan=False), _spelled(gt=0, le=MAX_USD)]
 UsdOrZero = Annotated[float, Field(ge=0, le=MAX_USD, allow_inf_nan=False), _spelled(ge=0, le=MAX_USD)]
+
+
+def _number_or_mapping(value: Any) -> str:
+    return "Mapping" if isinstance(value, Mapping) else "Number"
+
+
+#: One amount, or amounts by key (``host_cost_usd_per_node``: by platform or accelerator id). A tagged union, so an
+#: error names only the form written (a mapping's bad entry is not also "must be a valid number").
+UsdOrZeroByKey = Annotated[Annotated[UsdOrZero, Tag("Number")] | Annotated[dict[str, UsdOrZero], Tag("Mapping")],
+                           Discriminator(_number_or_mapping)]
 Kw = Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]
 Gb = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
 Minutes = Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]

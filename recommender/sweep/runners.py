@@ -51,6 +51,7 @@ class Stats:
     interrupted: bool = False
     terminated: bool = False  # the interruption was SIGTERM
     statuses: dict[str, int] = field(default_factory=dict)
+    rented: int = 0  # infeasible rows whose decision is to rent (consider_cloud): answered (batch.unanswered)
 
 
 def tasks(plan: Plan, done: np.ndarray, chunk: int) -> Iterator[tuple[int, np.ndarray]]:
@@ -148,8 +149,19 @@ def _written(out: Any, table: Any, stats: Stats, on_progress: Progress | None) -
     for status, n in zip(*np.unique(table.column("status").to_numpy(zero_copy_only=False), return_counts=True),
                          strict=True):
         stats.statuses[str(status)] = stats.statuses.get(str(status), 0) + int(n)
+    stats.rented += rented({c: table.column(c).to_numpy(zero_copy_only=False) for c in ("status", "cloud_decision")
+                            if c in table.column_names})
     if on_progress:
         on_progress(stats.done, stats.total)
+
+
+def rented(columns: Any) -> int:
+    """Rows of result columns (``status``, ``cloud_decision``: a DataFrame or a dict of arrays) that are infeasible
+    purchases answered by a decision to rent: not ``batch.unanswered``, so they count towards exit code 0."""
+    if "cloud_decision" not in columns:
+        return 0
+    status, decision = np.asarray(columns["status"], dtype=object), np.asarray(columns["cloud_decision"], dtype=object)
+    return sum(1 for i in np.flatnonzero(status == "infeasible") if isinstance(decision[i], str) and decision[i] == "rent")
 
 
 def _run_here(ctx: Context, out: Any, size: int, stats: Stats, on_progress: Progress | None) -> None:
