@@ -43,6 +43,8 @@ from recommender.performance.anchors import (
     anchor_values,
     bound_to_anchors,
     clip_to_anchors,
+    follow_anchors,
+    follow_sources,
     isotonic,
     result_notes,
     scaling_slack,
@@ -357,6 +359,8 @@ def catalog_anchors(bundle: Bundle, coverage: float, target: str) -> AnchorIndex
     a["_code"] = _codes(est.model_, a["accelerator_id"].to_numpy(dtype=object), a["benchmark"].to_numpy(dtype=object))
     if not a.empty:
         a = anchor_values(a, est.model_, est, coverage, bundle.measured)
+        a["_model"] = est.model_.predict_log(a[["accelerator_id", "accelerators", "benchmark"]].assign(
+            round=str(target)))[0]  # (the model's own figure there: :func:`.anchors.follow_anchors`)
         note = a["_note"].astype(str) if "_note" in a.columns else ""
         a["source"] = np.where(a["measured"], a["source"], "carried from " + a["source"].astype(str) + " · " + note)
     index = AnchorIndex(isotonic(a))
@@ -430,6 +434,9 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
         if fewer.any():
             source[hr[fewer]] = [f"{s} (measured on {int(n)} node{'s' if n != 1 else ''})"
                                  for s, n in zip(source[hr[fewer]].astype(str), index.nodes[e[fewer]])]
+        free = rows[~hit]  # (model figures: drawn through their group's results, then clipped)
+        plain[free], shift = follow_anchors(index, prev[~hit], nxt[~hit], plain[free], r.counts[free])
+        source[free] = follow_sources(prev[~hit], nxt[~hit], shift, source[free])
         plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows], r.counts[rows], slack)
         if index is not custom_index:
             nearest[rows] = result_notes(index, prev, nxt, r.counts[rows], moved[rows])
