@@ -22,11 +22,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def known_ids(catalog: Catalog | None = None) -> tuple[list[str], dict[str, str]]:
     """(benchmark ids, {accelerator id: display name}) from the registry and the catalog."""
+    return _known_ids(_loaded(catalog))
+
+
+def _loaded(catalog: Catalog | None) -> Catalog:
     if catalog is None:
         import catalog as _catalog
 
-        catalog = _catalog.load()
-    return _known_ids(catalog)
+        return _catalog.load()
+    return catalog
 
 
 @per_catalog(maxsize=8)
@@ -42,11 +46,7 @@ def _known_ids(catalog: Catalog) -> tuple[list[str], dict[str, str]]:
 def host_keys(catalog: Catalog | None = None) -> tuple[list[str], dict[str, str]]:
     """What a ``host_cost_usd_per_node`` mapping may name: the platforms of the defaults' host rows, and (apart)
     the accelerators that take no host cost, with why (NVL72 racks include it; some are not sold as servers)."""
-    if catalog is None:
-        import catalog as _catalog
-
-        catalog = _catalog.load()
-    return _host_keys(catalog)
+    return _host_keys(_loaded(catalog))
 
 
 @per_catalog(maxsize=8)
