@@ -319,6 +319,7 @@ class RecommenderApp(FileActions, App[None]):
             benchmarks=backend.benchmark_choices(self.catalog),
             accelerators=backend.priced_accelerators(self.catalog, scenario),
             all_accelerators=sorted(((n, a) for a, n in self._names.items()), key=lambda t: t[0].lower()),
+            liquid_only=backend.liquid_only_names(self.catalog),
         )
         await form.load(backend.scenario_data(scenario))
         form.display = True  # hidden until it has a scenario: start-up lays out and paints it once

@@ -433,3 +433,23 @@ async def test_a_choice_resting_on_specs_only_says_so_in_the_headline(make_app: 
         app.query_one(RecommendationPanel).show(rec)
         await pilot.pause()
         assert "specs only" not in _text(app, "#rec-headline")
+
+
+async def test_the_cooling_fields_default_names_the_parts_sold_liquid_cooled_only(make_app: Any, cat: Any) -> None:
+    # a reviewer: the empty cooling choice read "air (NVL72: liquid)" while MI355X, liquid-cooled by its catalog
+    # notes, is cooled with liquid too; prompt and tooltip now follow costs.liquid_cooled_part and NVL72 racks
+    import dataclasses
+
+    from tui import backend
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        cooling = app.query_one("#cooling", Select)
+        assert cooling.value is Select.NULL and cooling.prompt == "air; 3 parts liquid"
+        assert "air-cooled, but GB200, GB300 and Instinct MI355X 288GB are sold liquid-cooled only" in str(
+            cooling.tooltip)
+    assert backend.liquid_only_names(cat) == ["GB200", "GB300", "Instinct MI355X 288GB"]
+    acc = cat.accelerators.copy()  # another part marked liquid-cooled in the notes joins them: the one rule
+    acc.loc[acc["accelerator_id"] == "amd-mi350x-288gb", "notes"] = "Liquid-cooled, 1000 W."
+    assert "Instinct MI350X 288GB" in backend.liquid_only_names(dataclasses.replace(cat, accelerators=acc))
