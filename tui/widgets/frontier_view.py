@@ -30,7 +30,7 @@ COLUMNS = [
     Column("power", "IT power", 10, drop=3),
     Column("minutes", "Minutes (weighted)", 18, min_width=8),
     Column("basis", "Basis", 12, min_width=9),
-    Column("choice", "Choice", 12, drop=1, min_width=9),
+    Column("choice", "Choice", 22, drop=1, min_width=10),  # "over power; below rate" (the row detail says it all)
 ]
 
 #: The scenario's limits a frontier row is judged by (see :func:`_over`).
@@ -131,6 +131,7 @@ class FrontierView(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("The frontier is computed when this view is open.", id="frontier-status")
         yield SafePlot(id="frontier-plot", empty_text="")
+        yield Label("", id="frontier-key")  # the markers' key: wraps (in the x label, plotext dropped it at 120)
         yield FitTable(COLUMNS, id="frontier-table")
         yield Label("", id="frontier-detail", classes="row-detail")
 
@@ -143,6 +144,7 @@ class FrontierView(Vertical):
         self._shown = None
         self.generation = -1
         self.query_one("#frontier-plot", SafePlot).set_draw(None)
+        self.query_one("#frontier-key", Label).update("")
         self.query_one("#frontier-table", FitTable).set_rows([])
         self.set_status(text)
 
@@ -182,6 +184,7 @@ class FrontierView(Vertical):
         if frontier is None or not len(frontier):
             self._frame = None
             plot.set_draw(None)
+            self.query_one("#frontier-key", Label).update("")
             table.set_rows([])
             self.set_status("No feasible candidate: the frontier is empty.")
             return
@@ -205,6 +208,9 @@ class FrontierView(Vertical):
         budget_k = float(budget_usd) / 1000.0 if budget_usd else None
         ylabel = "weighted p80 minutes" if col.endswith("_p80") else "weighted minutes"
         plot.set_draw((lambda plt: _draw(plt, xs, ys, feasible, point, budget_k, ylabel)) if xs else None)
+        self.query_one("#frontier-key", Label).update(
+            key_text(budget=bool(budget_k), rate=bool(frontier.attrs.get("required_mixes_per_day"))) if xs
+            else "")
         rows = [self._row(r, chosen, fit, col) for r, chosen, fit in zip(records, is_choice, fits)]
         off = ""
         if choice is not None and not at:  # off the curve (min_tco ranks TCO; a cheaper, faster point may break a
@@ -249,6 +255,14 @@ class FrontierView(Vertical):
                 f"{r.get('basis', '—')}" + (f" · {r['choice']}{r.get('note', '')}" if r.get("choice") else ""))
 
 
+def key_text(*, budget: bool, rate: bool) -> str:
+    """The plot markers' key, on a line of its own that wraps (not plotext's legend box, which sat on the cheapest,
+    slowest points; not the x axis label, which plotext dropped where the plot is narrow)."""
+    within, beyond = (("● within the limits, at the rate", "○ beyond a limit or below the rate") if rate
+                      else ("● within the limits", "○ beyond a limit"))
+    return f"{within}  {beyond}  ◆ current choice" + ("  │ vertical line: budget" if budget else "")
+
+
 def _draw(plt: Any, xs: list[float], ys: list[float], feasible: list[bool], point: tuple[float, float] | None,
           budget_k: float | None, ylabel: str = "weighted minutes") -> None:
     """Draw the frontier from data (called at every render, at the widget's current size)."""
@@ -282,8 +296,8 @@ def _draw(plt: Any, xs: list[float], ys: list[float], feasible: list[bool], poin
         yt = fmt.round_ticks(lo, hi, 5)
     if yt:
         plt.yticks(yt, [fmt.tick_label(t) for t in yt])
-    # the markers' key in the axis label: plotext's legend box sits on the cheapest, slowest points
-    plt.xlabel("capex, thousand $ · ● within limits ○ beyond a limit ◆ current choice"
-               + (" · vertical line: budget" if budget_k else ""))
+    # short axis labels: plotext drops an x label that does not fit beside the y label (the markers' key, once in
+    # it, went at 120 columns; it is in the view's wrapping key line, :func:`key_text`)
+    plt.xlabel("capex, thousand $")
     plt.ylabel(ylabel)
     plt.title("Cost ↔ time: every point is the fastest option at its price")
