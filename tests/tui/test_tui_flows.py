@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Input, Label, Select
 from tui_fakes import fake_frontier, open_catalog_view, settle, show_view
 from tui_fakes import text_of as _text
@@ -689,6 +690,34 @@ def test_bindings_have_ids_and_tooltips() -> None:
 
     for binding in RecommenderApp.BINDINGS:
         assert binding.id and binding.tooltip, binding
+
+
+@pytest.mark.parametrize("size", [(120, 35), (160, 45), (80, 24)])
+async def test_the_custom_workload_dialogs_lists_open_inside_its_border(make_app: Any, size: tuple[int, int]) -> None:
+    # a reviewer at 120x35: the accelerator list spilled past the dialog's border (the dialog, 34 rows high and
+    # not centred, hid its buttons below 30 rows)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        app.query_one("#add-custom").press()  # (below the fold of the form on a short screen)
+        await pilot.pause()
+        dialog = app.screen
+        box = dialog.query_one("#dialog")
+        inside = box.region.shrink(box.styles.border.spacing)
+        assert app.screen_stack[0].region.contains_region(box.region)  # the whole dialog, buttons too, on screen
+        assert box.region.contains_region(dialog.query_one("#dialog-buttons").region)
+        for sid in ("#cw-accelerator", "#cw-like", "#cw-task"):
+            select = dialog.query_one(sid, Select)
+            select.focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert select.expanded
+            overlay = select.query_one("SelectOverlay")
+            assert inside.contains_region(overlay.region), (sid, overlay.region, inside)
+            assert overlay.region.height >= 5  # still a list to choose from
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, type(dialog)) and not select.expanded
 
 
 async def test_adding_a_custom_workload(make_app: Any) -> None:
