@@ -108,10 +108,13 @@ def frontier(scenario: Any, *, catalog: Catalog | None = None, predictor: Predic
     """The capex <-> share-weighted-minutes Pareto frontier of the candidates (limits ignored, memory and
     allow-list respected): rows sorted by capex, each strictly faster than every cheaper one by the minutes the
     scenario's ``risk`` ranks (``weighted_minutes_p80`` under p80, the default; ``weighted_minutes`` under
-    expected), named in ``frame.attrs["ranked_by"]`` — so the recommendation is never beaten by a cheaper
-    frontier point. ``feasible`` still says whether the row fits the scenario's limits."""
+    expected), named in ``frame.attrs["ranked_by"]`` — so no cheaper feasible point beats a min_time choice.
+    ``feasible`` says whether the row is one the optimizer may choose: within the scenario's limits and, under
+    min_tco, training the required mixes/day (``meets_rate``, judged on the mixes/day column named in
+    ``frame.attrs["rate_ranked_by"]``; ``frame.attrs["required_mixes_per_day"]`` is None where no rate is required).
+    A choice can lie off the frontier: min_tco ranks by TCO, and a cheaper, faster point may break a limit."""
     from recommender.planning import risk as R
-    from recommender.planning.feasibility import base_mask
+    from recommender.planning.feasibility import base_mask, objective_arrays
 
     p = _prepare(scenario, catalog, predictor, overrides)
     frame = candidate_frame(p)
@@ -124,6 +127,9 @@ def frontier(scenario: Any, *, catalog: Catalog | None = None, predictor: Predic
             best = wm
     out = sub.loc[keep].reset_index(drop=True)
     out.attrs["ranked_by"] = col
+    thr, req = objective_arrays(p)[2:]
+    out.attrs["required_mixes_per_day"] = None if thr is None else req
+    out.attrs["rate_ranked_by"] = col.replace("weighted_minutes", "mixes_per_day")
     return out
 
 

@@ -337,6 +337,22 @@ def test_frontier_is_pareto() -> None:
         assert better.empty
 
 
+def test_the_frontier_says_which_points_train_min_tcos_required_rate() -> None:
+    # a reviewer: the TUI's Frontier counted "0 within the scenario's limits" under min_tco and called rows ruled out
+    # by the required rate alone "over a limit"; the frame now says which rows meet the rate, on the mixes/day the
+    # optimizer judges it by (the risk's), and how much is required
+    for risk, col in (("p80", "mixes_per_day_p80"), ("expected", "mixes_per_day")):
+        fr = api.frontier(base(objective="min_tco", required_mixes_per_day=80, risk=risk), predictor=fake_predict)
+        assert fr.attrs["required_mixes_per_day"] == 80 and fr.attrs["rate_ranked_by"] == col
+        met = fr[col].to_numpy(dtype=float) >= 80
+        assert met.any() and not met.all()
+        assert (fr["meets_rate"].to_numpy(dtype=bool) == met).all(), risk
+        assert not fr.loc[~met, "feasible"].any()
+        assert (fr.loc[~met, "why"].str.contains("< required 80")).all()
+    plain = api.frontier(base(required_mixes_per_day=80), predictor=fake_predict)  # min_time: reported, not required
+    assert plain.attrs["required_mixes_per_day"] is None and plain["meets_rate"].all()
+
+
 # ------------------------------------------------------------------------------------------ mix mode
 
 

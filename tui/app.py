@@ -319,6 +319,7 @@ class RecommenderApp(FileActions, App[None]):
             benchmarks=backend.benchmark_choices(self.catalog),
             accelerators=backend.priced_accelerators(self.catalog, scenario),
             all_accelerators=sorted(((n, a) for a, n in self._names.items()), key=lambda t: t[0].lower()),
+            liquid_only=backend.liquid_only_names(self.catalog),
         )
         await form.load(backend.scenario_data(scenario))
         form.display = True  # hidden until it has a scenario: start-up lays out and paints it once
@@ -484,6 +485,8 @@ class RecommenderApp(FileActions, App[None]):
                 self._model_worker()
 
     def _request_frontier(self) -> None:
+        if self._frontier_generation == self.generation and self.solved_generation == self.generation:
+            self.query_one(FrontierView).mark(self.recommendation, self.generation)  # solved after its frontier came
         if self.catalog is None or self.scenario is None or self._frontier_generation == self.generation:
             return
         self._frontier_generation = self.generation
@@ -494,11 +497,8 @@ class RecommenderApp(FileActions, App[None]):
     def _frontier_ready(self, message: msg.FrontierReady) -> None:
         if message.generation != self.generation:
             return
-        s = self.scenario
-        view = self.query_one(FrontierView)
-        view.limits = {} if s is None else {k: getattr(s, k) for k in ("budget_usd", "power_limit_kw",
-                                                                       "max_accelerators", "max_nodes")}
-        view.show_for(message.frontier, self.recommendation, None if s is None else s.budget_usd)
+        rec = self.recommendation if self.solved_generation == self.generation else None  # not a stale choice
+        self.query_one(FrontierView).show_for(message.frontier, rec, self.scenario, generation=message.generation)
 
     @on(msg.FrontierFailed)
     def _frontier_failed(self, message: msg.FrontierFailed) -> None:

@@ -47,6 +47,15 @@ def accelerator_names(cat: Catalog) -> dict[str, str]:
     return {str(a): str(n) for a, n in zip(acc["accelerator_id"], acc["name"])}
 
 
+def liquid_only_names(cat: Catalog) -> list[str]:
+    """Names (without a bracketed note) of the accelerators sold liquid-cooled only (``costs.liquid_only_parts``:
+    NVL72-class racks and parts whose catalog notes say "Liquid-cooled"), for the cooling field."""
+    from recommender.planning.costs import liquid_only_parts
+
+    names = accelerator_names(cat)
+    return [names.get(a, a).split(" (")[0] for a in liquid_only_parts(cat.accelerators, cat.defaults)]
+
+
 #: Longest accelerator name the allow-list shows whole beside its price; longer ones drop their bracketed note.
 ALLOW_NAME_CHARS = 34
 

@@ -59,6 +59,23 @@ def liquid_cooled_part(notes: Any) -> bool:
     return text is not None and _LIQUID_COOLED.search(text.strip()) is not None
 
 
+def needs_liquid(kind: str, liquid_part: bool) -> bool:
+    """Whether a node of ``kind`` can only be bought liquid-cooled: NVL72-class racks always, other nodes when the
+    catalog marks the part liquid-cooled (:func:`liquid_cooled_part`). :func:`node_spec`'s ``liquid_only``."""
+    return kind == NVL72 or liquid_part
+
+
+def liquid_only_parts(accelerators: pd.DataFrame, defaults: pd.DataFrame) -> list[str]:
+    """Ids of the catalog's accelerators sold liquid-cooled only (:func:`needs_liquid`), in catalog order: what a
+    scenario naming no cooling cools with liquid, and ``cooling: air`` skips (the TUI's cooling field names them)."""
+    out = []
+    for r in accelerators.to_dict("records"):
+        kind = node_kind(str(r["accelerator_id"]), _text(r.get("form_factor")), defaults)
+        if kind is not None and needs_liquid(kind, liquid_cooled_part(r.get("notes"))):
+            out.append(str(r["accelerator_id"]))
+    return out
+
+
 def liquid_cooled(cooling: str | None, liquid_only: bool) -> bool:
     """Whether a configuration is liquid-cooled: the scenario says ``liquid``, or names no cooling and the
     configuration needs it (``liquid_only``). Decides both the PUE (:meth:`CostModel.pue_for`) and the rack class
@@ -321,7 +338,7 @@ def node_spec(
         spec = NodeSpec(
             kind=kind, per_node=n, single_node_counts=(n,), multi_node_sizes=(n,), rack_size=None,
             host_cost_usd=host(str(host_platform(accelerator_id, kind))), power_factor=float(factor["value"]), host_power_kw=0.0,
-            rack_units=ru("sxm_oam_8gpu_node"), liquid_only=liquid_part,
+            rack_units=ru("sxm_oam_8gpu_node"), liquid_only=needs_liquid(kind, liquid_part),
         )  # fmt: skip
         return spec, "", used
     if kind == PCIE:
@@ -335,7 +352,8 @@ def node_spec(
             kind=kind, per_node=n, single_node_counts=tuple(range(1, n + 1)) + big,
             multi_node_sizes=(n,) + big, rack_size=None,
             host_cost_usd=host("pcie_node"), power_factor=float(factor["value"]),
-            host_power_kw=float(hostp["value"]), rack_units=ru("pcie_node"), liquid_only=liquid_part,
+            host_power_kw=float(hostp["value"]), rack_units=ru("pcie_node"),
+            liquid_only=needs_liquid(kind, liquid_part),
         )  # fmt: skip
         return spec, "", used
     # NVL72 rack-scale: trays of 4 in racks of 72; the per-GPU price includes the host
@@ -353,7 +371,7 @@ def node_spec(
     spec = NodeSpec(
         kind=kind, per_node=t, single_node_counts=(t,), multi_node_sizes=(t,), rack_size=r, host_cost_usd=0.0,
         power_factor=float(factor["value"]), host_power_kw=0.0, rack_units=ru(str(tray["applies_to"])),
-        liquid_only=True,
+        liquid_only=needs_liquid(kind, liquid_part),
     )  # fmt: skip
     return spec, "", used
 

@@ -144,17 +144,22 @@ def base_mask(p: Prepared, *, memory: bool = True) -> np.ndarray:
     return m
 
 
+def rate_mask(p: Prepared) -> np.ndarray:
+    """Candidates that train the scenario's required mixes/day as min_tco checks it: at the minutes the ``risk``
+    ranks (p80 by default). All True where no rate is required (another objective, or none set)."""
+    _cost, _sense, thr, req = objective_arrays(p)
+    if thr is None or req is None:
+        return np.ones(len(p.table), dtype=bool)
+    return np.asarray(thr >= req * (1 - 1e-9), dtype=bool)
+
+
 def feasible_mask(p: Prepared, limits: S.Limits | None = None, *, memory: bool = True) -> np.ndarray:
     limits = p.limits if limits is None else limits
     key = ("feasible", limits, memory)
     hit = p.extra.get(key)
     if hit is not None:
         return hit
-    t = p.table
-    _cost, _sense, thr, req = objective_arrays(p)
-    ok = base_mask(p, memory=memory) & S.within_limits(t.res, limits)
-    if thr is not None and req is not None:
-        ok &= thr >= req * (1 - 1e-9)
+    ok = base_mask(p, memory=memory) & S.within_limits(p.table.res, limits) & rate_mask(p)
     ok.flags.writeable = False
     p.extra[key] = ok
     return ok

@@ -8,7 +8,7 @@ import numpy as np
 
 from recommender.models import summary_basis
 from recommender.planning import risk as R
-from recommender.planning.feasibility import dominated_mask, feasible_mask, why_infeasible
+from recommender.planning.feasibility import dominated_mask, feasible_mask, rate_mask, why_infeasible
 from recommender.planning.table import Prepared
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,7 +37,8 @@ CANDIDATE_COLUMNS: dict[str, str] = {
     "weighted_minutes_p80": "Float64",  # share-weighted upper ends of the 80 % intervals (what risk: p80 ranks)
     "mixes_per_day_p80": "Float64",  # mixes per day at those minutes
     "basis": "string",  # measured | carried | predicted | specs_only | does_not_fit, or mixed (the workloads' differ)
-    "feasible": "boolean",
+    "feasible": "boolean",  # every limit, memory, and (min_tco) the required rate
+    "meets_rate": "boolean",  # min_tco: trains required_mixes_per_day at the risk's minutes (True where none is required)
     "why": "string",  # why infeasible ("" if feasible)
     "dominated": "boolean",  # feasible but dominated by another feasible candidate
 }
@@ -74,6 +75,7 @@ def candidate_frame(p: Prepared) -> pd.DataFrame:
         "mixes_per_day_p80": m80,
         "basis": basis,
         "feasible": feasible,
+        "meets_rate": rate_mask(p),
         "why": why_infeasible(p),
         "dominated": dominated,
     }

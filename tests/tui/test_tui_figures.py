@@ -37,8 +37,9 @@ async def test_catalog_shows_energy_and_ranks_by_energy(make_app: Any, cat: Any)
         powered = [i for i, r in enumerate(keys) if r["energy"] != "—"]
         assert powered, "the measured energy is shown"
         r = keys[powered[0]]
-        assert r["ac_dc"] in ("AC", "DC") and float(r["node_kw"]) > 0
-        assert {"energy", "node_kw", "ac_dc"} <= set(table.shown_columns)
+        assert r["ac_dc"] in ("AC", "DC") and r["node_kw"].endswith(f" {r['ac_dc']}")  # "9.44 AC": one cell
+        assert float(r["node_kw"].split()[0]) > 0
+        assert {"energy", "node_kw"} <= set(table.shown_columns)
         table.focus()
         table.move_cursor(row=powered[0])
         await pilot.pause()
@@ -194,16 +195,14 @@ async def test_risk_select_reaches_the_scenario(make_app: Any) -> None:
 
 
 def test_energy_columns_give_way_in_the_stated_order() -> None:
-    """AC/DC first, then kW/node, then kWh (kWh is the last of them to go)."""
+    """kW/node (with AC/DC) first, then kWh (kWh is the last of them to go)."""
     keys = [c.key for c in COLUMNS]
     full = sum(c.width + 2 for c in COLUMNS)
     for width in range(60, full + 1):
         shown = {c.key for c, _ in fit_columns(COLUMNS, width)}
-        if "ac_dc" in shown:
-            assert {"node_kw", "energy"} <= shown
         if "node_kw" in shown:
             assert "energy" in shown
-    assert keys[-3:] == ["energy", "node_kw", "ac_dc"]
+    assert keys[-2:] == ["energy", "node_kw"]
 
 
 @pytest.mark.parametrize("size", [(100, 30), (80, 24)])
@@ -310,10 +309,11 @@ def test_a_shrunk_column_shows_its_short_header_not_a_cut_one() -> None:
             assert len(c.header(w)) <= w, (available, c.key, c.header(w), w)
 
 
-def test_the_frontier_keys_its_markers_in_the_axis_label_and_spreads_wide_price_ranges() -> None:
+def test_the_frontier_keys_its_markers_beside_the_plot_and_spreads_wide_price_ranges() -> None:
     # a new user's review: plotext's legend box covered the cheapest, slowest points, and on a linear axis
-    # $21k-$3M crowded most options into one column
-    from tui.widgets.frontier_view import _draw
+    # $21k-$3M crowded most options into one column; the key, then in the x label, went where plotext dropped
+    # the label (120 columns): it is a line of its own, the axis label short
+    from tui.widgets.frontier_view import _draw, key_text
 
     class Recorder:
         def __init__(self) -> None:
@@ -325,8 +325,10 @@ def test_the_frontier_keys_its_markers_in_the_axis_label_and_spreads_wide_price_
     plt = Recorder()
     _draw(plt, [21.0, 100.0, 3000.0], [900.0, 200.0, 10.0], [True, True, False], (100.0, 200.0), 150.0)
     assert not [c for c in plt.calls if c[0] == "scatter" and "label" in c[2]]
-    xlabel = next(a[0] for name, a, _ in plt.calls if name == "xlabel")
-    assert "● within limits" in xlabel and "○ beyond a limit" in xlabel and "◆ current choice" in xlabel
+    assert next(a[0] for name, a, _ in plt.calls if name == "xlabel") == "capex, thousand $"
+    key = key_text(budget=True, rate=False)
+    assert "● within the limits" in key and "○ beyond a limit" in key and "◆ current choice" in key
+    assert "vertical line: budget" in key and "below the rate" in key_text(budget=False, rate=True)
     assert ("xscale", ("log",), {}) in plt.calls
     narrow = Recorder()
     _draw(narrow, [25.0, 60.0, 100.0], [300.0, 60.0, 30.0], [True, True, True], None, None)
@@ -433,3 +435,44 @@ async def test_a_choice_resting_on_specs_only_says_so_in_the_headline(make_app: 
         app.query_one(RecommendationPanel).show(rec)
         await pilot.pause()
         assert "specs only" not in _text(app, "#rec-headline")
+
+
+async def test_the_cooling_fields_default_names_the_parts_sold_liquid_cooled_only(make_app: Any, cat: Any) -> None:
+    # a reviewer: the empty cooling choice read "air (NVL72: liquid)" while MI355X, liquid-cooled by its catalog
+    # notes, is cooled with liquid too; prompt and tooltip now follow costs.liquid_cooled_part and NVL72 racks
+    import dataclasses
+
+    from tui import backend
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        cooling = app.query_one("#cooling", Select)
+        assert cooling.value is Select.NULL and cooling.prompt == "air; 3 parts liquid"
+        assert "air-cooled, but GB200, GB300 and Instinct MI355X 288GB are sold liquid-cooled only" in str(
+            cooling.tooltip)
+    assert backend.liquid_only_names(cat) == ["GB200", "GB300", "Instinct MI355X 288GB"]
+    acc = cat.accelerators.copy()  # another part marked liquid-cooled in the notes joins them: the one rule
+    acc.loc[acc["accelerator_id"] == "amd-mi350x-288gb", "notes"] = "Liquid-cooled, 1000 W."
+    assert "Instinct MI350X 288GB" in backend.liquid_only_names(dataclasses.replace(cat, accelerators=acc))
+
+
+@pytest.mark.parametrize("size", [(120, 35), (160, 45)])
+async def test_at_120_columns_the_views_keep_their_columns_and_caption(make_app: Any, size: tuple[int, int]) -> None:
+    # a reviewer at 120x35: the Frontier lost its axis caption and markers' key, the Recommend table its Share
+    # column, the Catalog its kW/node and AC/DC columns (they fit at 160x45, which must not break)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        assert "Share" in _text(app, "#rec-workloads").splitlines()[0]
+        await show_view(app, pilot, "2")
+        plot = str(app.query_one("#frontier-plot").render())
+        assert "capex, thousand $" in plot and "weighted minutes" in plot
+        key = _text(app, "#frontier-key")
+        assert "● within the limits" in key and "○ beyond a limit" in key and "◆ current choice" in key
+        assert app.query_one("#frontier-key").region.bottom <= app.query_one("#frontier-table").region.y
+        assert {"count", "capex", "minutes", "basis", "choice"} <= set(app.query_one("#frontier-table").shown_columns)
+        _view, table = await open_catalog_view(app, pilot)
+        assert [c.key for c in COLUMNS] == table.shown_columns  # every column, kWh and kW/node (with AC/DC) too
+        labels = [str(c.label) for c in table.columns.values()]
+        assert {"kWh", "kW/node", "Submitter", "System", "Minutes"} <= set(labels), labels

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Input, Label, Select
 from tui_fakes import fake_frontier, open_catalog_view, settle, show_view
 from tui_fakes import text_of as _text
@@ -14,6 +15,11 @@ from tui.widgets.recommendation import RecommendationPanel
 from tui.widgets.scenario_form import WorkloadRow
 
 SIZE = (160, 45)
+#: The seed under min_tco with a required rate (tests/tui/conftest.py's SEED)
+SEED_MIN_TCO = {"version": 1, "name": "seed", "budget_usd": 200000, "objective": "min_tco", "required_mixes_per_day": 5,
+                "workloads": [{"benchmark": b, "share": 1} for b in ("bert", "resnet", "unet3d")],
+                "accelerators": ["nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"],
+                "prices": {"nvidia-a100-pcie-80gb": 15000}}
 
 
 
@@ -539,6 +545,84 @@ async def test_a_p80_frontier_says_so_in_its_minutes_column(make_app: Any) -> No
         assert "cost ↔ p80 minutes (the upper ends of the 80 % intervals" in _text(app, "#frontier-status")
 
 
+async def test_a_min_tco_choice_off_the_frontier_is_listed_and_the_count_names_the_rate(make_app: Any) -> None:
+    # a reviewer: under min_tco with a required rate and a power limit the Frontier said "0 within the scenario's
+    # limits", listed no row for the choice (off the curve: min_tco ranks the TCO) and put its ◆ at its expected
+    # minutes on a p80 plot; rows ruled out by the rate alone read "over a limit"
+    from tui_fakes import fake_optimize
+
+    from recommender import format as fmt
+    from recommender.models import parse_scenario
+
+    scenario = parse_scenario({**SEED_MIN_TCO, "power_limit_kw": 20})
+    rec = fake_optimize(scenario)
+    c = rec.choice
+
+    def frontier(scenario: Any, catalog: Any) -> Any:
+        df = fake_frontier(scenario, catalog)
+        df = df[(df["accelerator_id"] != c.accelerator_id) | (df["accelerators"] != c.accelerators)]
+        df = df.reset_index(drop=True)
+        df["weighted_minutes_p80"] = df["weighted_minutes"] * 1.2
+        df["meets_rate"] = df["capex_usd"] > c.capex_usd  # the cheaper ones are slower than the choice
+        df["feasible"] = False  # the faster ones over power
+        df.attrs.update(ranked_by="weighted_minutes_p80", required_mixes_per_day=5.0,
+                        rate_ranked_by="mixes_per_day_p80")
+        return df
+
+    app = make_app(scenario=scenario, frontier=frontier)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_view(app, pilot, "2")
+        assert app.recommendation.choice == c
+        table = app.query_one("#frontier-table", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        mine = [r for r in rows if r[-1] == "◆ current"]
+        assert len(mine) == 1 and mine[0][0] == "A30 PCIe 24GB" and mine[0][1] == str(c.accelerators)
+        y = sum(w.share * max(w.minutes_high, w.minutes) for w in c.workloads) / sum(w.share for w in c.workloads)
+        assert y > c.weighted_minutes and mine[0][5] == fmt.minutes(y)  # at p80 like the plot, not expected
+        assert {r[-1] for r in rows} - {"◆ current"} >= {"below rate"}
+        status = _text(app, "#frontier-status")
+        assert "0 within the scenario's limits and its 5 mixes/day (at p80 minutes, as min_tco checks it)" in status
+        assert f"The choice, {c.accelerators} × A30 PCIe 24GB ({fmt.money(c.capex_usd)}), is off the curve" in status
+
+
+async def test_the_frontier_marks_the_choice_of_its_own_scenario(make_app: Any) -> None:
+    # the frontier came before a changed scenario's answer and kept the previous answer's choice marked
+    import threading
+
+    from tui_fakes import fake_optimize
+
+    gate = threading.Event()
+
+    def slow(scenario: Any, catalog: Any) -> Any:
+        if scenario.budget_usd == 60000:
+            gate.wait(5)
+        return fake_optimize(scenario, catalog)
+
+    app = make_app(optimize=slow)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await _set_input(pilot, "#budget_usd", "60000")
+        await pilot.pause(0.2)
+        await pilot.press("escape", "2")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if "configurations on the cost" in _text(app, "#frontier-status"):
+                break
+        table = app.query_one("#frontier-table", DataTable)
+        assert "◆ current" not in [table.get_row_at(i)[-1] for i in range(table.row_count)]  # not the old choice
+        gate.set()
+        await settle(app, pilot)
+        marked = [table.get_row_at(i) for i in range(table.row_count) if table.get_row_at(i)[-1] == "◆ current"]
+        c = app.recommendation.choice
+        assert c.capex_usd <= 60000 and [(r[1], r[3]) for r in marked] == [(str(c.accelerators), fmt_money(c))]
+
+
+def fmt_money(c: Any) -> str:
+    from recommender import format as fmt
+
+    return fmt.money(c.capex_usd)
+
+
 async def test_a_frontier_that_fails_clears_the_stale_one_and_says_why(make_app: Any) -> None:
     # a reviewer: "ScenarioError: …" showed over the previous scenario's plot and table
     from recommender.errors import ScenarioError
@@ -606,6 +690,34 @@ def test_bindings_have_ids_and_tooltips() -> None:
 
     for binding in RecommenderApp.BINDINGS:
         assert binding.id and binding.tooltip, binding
+
+
+@pytest.mark.parametrize("size", [(120, 35), (160, 45), (80, 24)])
+async def test_the_custom_workload_dialogs_lists_open_inside_its_border(make_app: Any, size: tuple[int, int]) -> None:
+    # a reviewer at 120x35: the accelerator list spilled past the dialog's border (the dialog, 34 rows high and
+    # not centred, hid its buttons below 30 rows)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        app.query_one("#add-custom").press()  # (below the fold of the form on a short screen)
+        await pilot.pause()
+        dialog = app.screen
+        box = dialog.query_one("#dialog")
+        inside = box.region.shrink(box.styles.border.spacing)
+        assert app.screen_stack[0].region.contains_region(box.region)  # the whole dialog, buttons too, on screen
+        assert box.region.contains_region(dialog.query_one("#dialog-buttons").region)
+        for sid in ("#cw-accelerator", "#cw-like", "#cw-task"):
+            select = dialog.query_one(sid, Select)
+            select.focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert select.expanded
+            overlay = select.query_one("SelectOverlay")
+            assert inside.contains_region(overlay.region), (sid, overlay.region, inside)
+            assert overlay.region.height >= 5  # still a list to choose from
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, type(dialog)) and not select.expanded
 
 
 async def test_adding_a_custom_workload(make_app: Any) -> None:

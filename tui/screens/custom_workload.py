@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from catalog.registry import TASKS
+
+#: Most rows an opened list of the dialog takes (Textual's own maximum).
+LIST_ROWS = 12
 
 
 class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
@@ -27,18 +31,20 @@ class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
         self._taken = taken
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        # compact fields, the measurement first: the dialog fits 80x24, and every list opens with room inside the
+        # border (the accelerator list, last of the lists, spilled past it at 120x35, a reviewer); it scrolls if not
+        with VerticalScroll(id="dialog", classes="cw-dialog"):
             yield Label("Add a custom workload (one measurement is enough)", id="dialog-title")
-            yield Input(id="cw-name", placeholder="name, e.g. our-llm-finetune")
-            yield Select(self._benchmarks, id="cw-like", prompt="behaves like (optional MLPerf benchmark)")
-            yield Select([(t, t) for t in TASKS], id="cw-task",
-                         prompt="what it trains (optional task)")
+            yield Input(id="cw-name", placeholder="name, e.g. our-llm-finetune", compact=True)
+            yield Select(self._accelerators, id="cw-accelerator", prompt="measured on accelerator", compact=True)
+            with Horizontal(id="cw-numbers"):
+                yield Input(id="cw-count", placeholder="accelerators", type="integer", compact=True)
+                yield Input(id="cw-minutes", placeholder="minutes to train", type="number", compact=True)
+            yield Select(self._benchmarks, id="cw-like", prompt="behaves like (optional MLPerf benchmark)",
+                         compact=True)
+            yield Select([(t, t) for t in TASKS], id="cw-task", prompt="what it trains (optional task)", compact=True)
             yield Label("A task borrows the scaling of that task's MLPerf benchmarks: best when they are models of "
                         "a size like yours ('behaves like' wins when both are set).", id="cw-task-hint")
-            yield Select(self._accelerators, id="cw-accelerator", prompt="measured on accelerator")
-            with Horizontal(id="cw-numbers"):
-                yield Input(id="cw-count", placeholder="accelerators", type="integer")
-                yield Input(id="cw-minutes", placeholder="minutes to train", type="number")
             yield Label("", id="dialog-error", classes="error")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Add", variant="primary", id="dialog-ok")
@@ -46,6 +52,20 @@ class CustomWorkloadDialog(ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#cw-name", Input).focus()
+        for select in self.query(Select):
+            self.watch(select, "expanded", self._fit_list(select), init=False)
+
+    def _fit_list(self, select: Select[Any]) -> Callable[[bool], None]:
+        """A watcher of ``select``'s ``expanded``: an opened list ends inside the dialog, taking at most the rows
+        between its field and the dialog's bottom padding (a Select's list is an overlay of the screen, free to
+        cross the dialog's border)."""
+
+        def fit(expanded: bool) -> None:
+            if expanded:
+                room = self.query_one("#dialog").content_region.bottom - select.region.bottom
+                select.query_one("SelectOverlay").styles.max_height = max(3, min(LIST_ROWS, room))
+
+        return fit
 
     @on(Input.Changed)
     @on(Select.Changed)

@@ -20,22 +20,20 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Most rows the table shows at once (filters narrow it down; the count line says how many matched).
 MAX_ROWS = 1000
 
-#: MLPerf Power columns (energy to train, average power per node, AC or DC measurement): secondary, given
-#: way first (AC/DC, then kW/node, then kWh).
-ENERGY_COLUMNS = [
-    Column("energy", "kWh", 7, drop=8), Column("node_kw", "kW/node", 7, drop=9), Column("ac_dc", "AC/DC", 5, drop=10),
-]
+#: MLPerf Power columns (energy to train; average power per node with where it was measured, AC or DC — one cell,
+#: "9.44 AC", so that every column fits a 120-column screen): secondary, given way first (kW/node, then kWh).
+ENERGY_COLUMNS = [Column("energy", "kWh", 7, drop=8), Column("node_kw", "kW/node", 7, drop=9)]
 
 #: The results table. On narrow screens names shrink first, then columns give way by ``drop`` rank (highest
-#: first): the MLPerf Power columns (AC/DC, kW/node, kWh — secondary, filled only where power was measured;
-#: the highlighted row's detail line still shows them), then System, Status, Nodes, Division, Submitter,
-#: Round. Benchmark, Accelerator, Count and Minutes stay.
+#: first): the MLPerf Power columns (kW/node, kWh — secondary, filled only where power was measured; the
+#: highlighted row's detail line still shows them), then System, Status, Nodes, Division, Submitter, Round.
+#: Benchmark, Accelerator, Count and Minutes stay. Every column fits 120 columns (a reviewer lost kW/node, AC/DC).
 COLUMNS = [
     Column("round", "Round", 5, drop=2), Column("division", "Div.", 6, drop=4),
-    Column("status", "Status", 9, drop=6), Column("submitter", "Submitter", 16, drop=3, min_width=10),
-    Column("system", "System", 28, drop=7, min_width=14), Column("benchmark", "Benchmark", 16, min_width=9),
+    Column("status", "Status", 9, drop=6), Column("submitter", "Submitter", 16, drop=3, min_width=9),
+    Column("system", "System", 28, drop=7, min_width=9), Column("benchmark", "Benchmark", 16, min_width=9),
     Column("accelerator", "Accelerator", 26, min_width=14), Column("count", "Count", 5),
-    Column("nodes", "Nodes", 5, drop=5), Column("minutes", "Minutes", 8),
+    Column("nodes", "Nodes", 5, drop=5), Column("minutes", "Minutes", 7),
     *ENERGY_COLUMNS,
 ]
 
@@ -44,16 +42,16 @@ RANK_METRICS = {"minutes": "Rank by time to train", "energy": "Rank by energy (M
 
 
 def ranking_columns(metric: str) -> list[Column]:
-    """The same-configuration ranking's columns. Ranked by time, the energy columns give way first (AC/DC,
-    kW/node, kWh), then Round, Submitter, System, the derived gap; ranked by energy, kWh and its derived gap
+    """The same-configuration ranking's columns. Ranked by time, the energy columns give way first (kW/node with
+    AC/DC, then kWh), then Round, Submitter, System, the derived gap; ranked by energy, kWh and its derived gap
     stay and Minutes gives way after Round."""
     by_energy = metric == "energy"
     return [
         Column("rank", "#", 3), Column("accelerator", "Accelerator", 26, min_width=14), Column("count", "Count", 5),
         Column("submitter", "Submitter", 16, drop=2, min_width=10),
         Column("system", "System", 28, drop=3, min_width=14), Column("round", "Round", 5, drop=1),
-        Column("minutes", "Minutes", 8, drop=0), Column("energy", "kWh", 7, drop=0 if by_energy else 8),
-        Column("node_kw", "kW/node", 7, drop=9), Column("ac_dc", "AC/DC", 5, drop=10),
+        Column("minutes", "Minutes", 7, drop=0), Column("energy", "kWh", 7, drop=0 if by_energy else 8),
+        Column("node_kw", "kW/node", 7, drop=9),
         Column("vs", "vs lowest energy (derived)" if by_energy else "vs fastest (derived)", 20, drop=4,
                min_width=10),
     ]
@@ -290,7 +288,8 @@ class CatalogView(Vertical):
 
 
 def energy_cells(rec: dict[str, Any]) -> dict[str, str]:
-    """The MLPerf Power cells of a result (``—`` where power was not measured) and its detail-line text."""
+    """The MLPerf Power cells of a result (``—`` where power was not measured) and its detail-line text. The
+    kW/node cell says where power was measured: ``9.44 AC`` (at the wall) or ``DC`` (after the power supplies)."""
     kwh, node_kw, total_kw = rec.get("energy_kwh"), rec.get("avg_node_power_kw"), rec.get("avg_power_kw")
     kind = rec.get("power_measurement_type")
     if fmt.is_missing(kwh):
@@ -299,7 +298,8 @@ def energy_cells(rec: dict[str, Any]) -> dict[str, str]:
     ac_dc = "—" if fmt.is_missing(kind) else str(kind)
     total = "" if fmt.is_missing(total_kw) else f", average {float(total_kw):.1f} kW"
     detail = (f" · MLPerf Power: {float(kwh):,.2f} kWh to train{total} ({node} kW/node, {ac_dc})")
-    return {"energy": f"{float(kwh):,.2f}", "node_kw": node, "ac_dc": ac_dc, "power_detail": detail}
+    node_cell = node if fmt.is_missing(kind) else f"{node} {ac_dc}"
+    return {"energy": f"{float(kwh):,.2f}", "node_kw": node_cell, "ac_dc": ac_dc, "power_detail": detail}
 
 
 

@@ -1,7 +1,7 @@
 """Recommendation panel: the choice, its cost and power, minutes per workload, limits, sensitivity, alternatives.
 
-The panel fits its width: below :data:`WIDE` cells the workload table drops the share column and abbreviates
-the basis (the full citations follow the table, numbered), below :data:`NARROW` it also drops the 80 % interval;
+The panel fits its width: below :data:`WIDE` cells the workload table abbreviates the basis (the full citations
+follow the table, numbered), below :data:`NARROW` it also drops the share and the 80 % interval;
 the alternatives table moves "why it lost" below itself, then drops the objective column.
 Accelerator, count, minutes, capex and basis are never dropped. Every basis the library can give is shown:
 measured, carried, predicted, specs only, does not fit.
@@ -398,7 +398,7 @@ class RecommendationPanel(VerticalScroll):
         mode = self.width_mode
         table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
         table.add_column("Workload", overflow="fold", min_width=8)
-        if mode == "wide":
+        if mode != "narrow":  # (a 120-column screen, medium, lost it; the abbreviated basis leaves room)
             table.add_column("Share", justify="right")
         table.add_column("Minutes", justify="right", no_wrap=True)
         if mode != "narrow":
@@ -426,7 +426,7 @@ class RecommendationPanel(VerticalScroll):
                 minutes = fmt.minutes(w.minutes) if fits else "—"
                 row = (prefix + w.workload, f"{w.share:.2f}", minutes, interval, long)
                 self.workload_rows.append(row)
-                cells = [row[0]] + ([row[1]] if mode == "wide" else []) + [row[2]]
+                cells = [row[0]] + ([row[1]] if mode != "narrow" else []) + [row[2]]
                 cells += [interval] if mode != "narrow" else []
                 cells += [fmt.percent(c.serves.get(w.workload, 0.0), 0)] if mix else []
                 if mode != "wide":

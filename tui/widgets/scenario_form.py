@@ -29,6 +29,19 @@ OBJECTIVES = [
     ("min_tco: lowest TCO", "min_tco"),
 ]
 COOLING = [("Air", "air"), ("Liquid", "liquid")]
+
+
+def cooling_prompt(liquid_only: list[str]) -> tuple[str, str]:
+    """The cooling field's prompt when no cooling is named, and its tooltip, from the parts the catalog sells
+    liquid-cooled only (``backend.liquid_only_names``; it read "air (NVL72: liquid)" when MI355X was one too). The
+    prompt counts them, the tooltip names them (a prompt fits 19 characters on a 120-column screen)."""
+    if not liquid_only:
+        return "air", "Empty: air cooling (the catalog sells no part liquid-cooled only). Liquid: its PUE and racks."
+    parts = ", ".join(liquid_only[:-1]) + f" and {liquid_only[-1]}" if len(liquid_only) > 1 else liquid_only[0]
+    return f"air; {len(liquid_only)} part{'s' * (len(liquid_only) > 1)} liquid", (
+        f"Empty: each part as it is sold: air-cooled, but {parts} {'are' if len(liquid_only) > 1 else 'is'} sold "
+        "liquid-cooled only and get the liquid-cooled PUE and direct-liquid racks. Air: those are skipped. Liquid: "
+        "the liquid-cooled PUE and racks for every part.")
 #: ``risk`` (issue 12): which minutes the optimizer ranks by; blank = the library's default.
 RISK = [("expected: point estimate", "expected"), ("p80: upper end of the 80 % interval", "p80")]
 
@@ -156,7 +169,7 @@ class ScenarioForm(VerticalScroll, can_focus=False):
         yield self._field("objective", "Objective",
                           Select(OBJECTIVES, id="objective", allow_blank=False, value="min_time", compact=True))
         yield self._number_field("required_mixes_per_day")
-        yield self._field("cooling", "Cooling", Select(COOLING, id="cooling", prompt="air (NVL72: liquid)", compact=True))
+        yield self._field("cooling", "Cooling", Select(COOLING, id="cooling", prompt="air", compact=True))
         yield self._field("risk", "Risk", Select(
             RISK, id="risk", prompt=f"default ({DEFAULT_RISK})", compact=True,
             tooltip="expected: rank by the point estimate; p80: by the upper end of the 80 % interval, so an "
@@ -197,12 +210,16 @@ class ScenarioForm(VerticalScroll, can_focus=False):
 
     # -- filling ------------------------------------------------------------------------------------
     def set_choices(self, *, benchmarks: list[tuple[str, str]], accelerators: list[tuple[str, str]],
-                    all_accelerators: list[tuple[str, str]] | None = None) -> None:
+                    all_accelerators: list[tuple[str, str]] | None = None,
+                    liquid_only: list[str] | None = None) -> None:  # fmt: skip
         """Benchmarks and (priced) accelerators as ``(label, id)`` offered by the form; ``all_accelerators``
-        (priced or not) are offered for a custom workload's measurement."""
+        (priced or not) are offered for a custom workload's measurement; ``liquid_only``: the names of the parts
+        sold liquid-cooled only, which the cooling field's empty choice cools with liquid."""
         self._benchmarks = benchmarks
         self._accelerators = accelerators
         self._all_accelerators = all_accelerators or accelerators
+        cooling = self.query_one("#cooling", Select)
+        cooling.prompt, cooling.tooltip = cooling_prompt(liquid_only or [])
 
     async def load(self, data: dict[str, Any]) -> None:
         """Show a scenario (``Scenario.model_dump(mode="json")``) in the form, without posting Edited."""
