@@ -435,8 +435,9 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
             source[hr[fewer]] = [f"{s} (measured on {int(n)} node{'s' if n != 1 else ''})"
                                  for s, n in zip(source[hr[fewer]].astype(str), index.nodes[e[fewer]])]
         free = rows[~hit]  # (model figures: drawn through their group's results, then clipped)
-        plain[free], shift = follow_anchors(index, prev[~hit], nxt[~hit], plain[free], r.counts[free])
-        source[free] = follow_sources(prev[~hit], nxt[~hit], shift, source[free])
+        plain[free], shift, floor = follow_anchors(index, prev[~hit], nxt[~hit], plain[free], r.counts[free])
+        q[free] = np.maximum(q[free], floor)
+        source[free] = follow_sources(index, prev[~hit], nxt[~hit], shift, source[free])
         plain[rows], moved[rows] = clip_to_anchors(index, prev, nxt, plain[rows], r.counts[rows], slack)
         if index is not custom_index:
             nearest[rows] = result_notes(index, prev, nxt, r.counts[rows], moved[rows])
