@@ -313,7 +313,7 @@ OUTSIDE_SHARE = 1.0
 
 
 def follow_anchors(index: AnchorIndex, prev: np.ndarray, nxt: np.ndarray, mu: np.ndarray,
-                   counts: np.ndarray, outside: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   counts: np.ndarray, outside: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The model's figures of a group with results, drawn through those results (log): between two results the
     model's count curve is rescaled to pass through both (``mu_prev + s (mu_next - mu_prev)``, ``s`` the share
     of the model's own fall between the two counts reached at n: monotone, since the model's curve and the
