@@ -14,7 +14,7 @@ BREAK_EVEN_NOTE = ("break-even = the utilisation at which owning the bought conf
                    "accelerators by the hour does; — for commitments and other accelerators (not comparable hour for "
                    "hour) or where renting is cheaper at any utilisation")
 #: Under every rent table: which configuration a rent row prices (the bought accelerator's too).
-RENT_BASIS_NOTE = ("rent = the same work on each accelerator's configuration with the fewest accelerator-hours a "
+RENT_BASIS_NOTE = ("rent = the same work on each accelerator's configuration with the fewest accelerator-hours per "
                    "mix (as: its accelerators), copies side by side where the work needs them")
 #: Said once wherever a spot quote is named as a figure to act on (the explanation carries it: text, Markdown and
 #: JSON alike; :func:`recommender.planning.plan.say_spot_caveat`): the price counts nothing of what spot capacity
@@ -63,7 +63,7 @@ class RentQuote(FrozenModel):
     as_of: str
     accelerators: int | None = Field(
         default=None, description="The configuration the quote rents: the accelerator's count with the fewest "
-        "accelerator-hours a mix (copies side by side where the work needs them).")
+        "accelerator-hours per mix (copies side by side where the work needs them).")
 
 
 class RentOrBuy(FrozenModel):

@@ -245,7 +245,7 @@ def test_an_alternative_short_of_the_required_rate_gives_the_rate_it_was_checked
 
 
 def test_a_rent_decision_on_another_configuration_says_which() -> None:
-    # a reviewer: the decision rented 4 x A100 (the fewest accelerator-hours a mix) for less than any row of the
+    # a reviewer: the decision rented 4 x A100 (the fewest accelerator-hours per mix) for less than any row of the
     # rent table, which rented the bought 2 x A100's hours, and did not say so; the table now rents every
     # accelerator at its most efficient count too (a later reviewer), so they agree
     s = {"budget_usd": 110_000, "workloads": [{"benchmark": b} for b in ("bert", "resnet", "unet3d")],
@@ -258,7 +258,7 @@ def test_a_rent_decision_on_another_configuration_says_which() -> None:
     assert rec.choice is not None and int(lean["accelerators"]) != rec.choice.accelerators  # the case
     assert rec.cheapest_rent is not None and rec.cheapest_rent.rent_pv_usd == pytest.approx(min(
         q.rent_pv_usd for q in rec.rent_or_buy.quotes))
-    assert f"; as {int(lean['accelerators'])} x A100 PCIe 80GB, its fewest accelerator-hours a mix)" in \
+    assert f"; as {int(lean['accelerators'])} x A100 PCIe 80GB, its fewest accelerator-hours per mix)" in \
         rec.explanation[0], rec.explanation[0]
 
 

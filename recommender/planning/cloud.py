@@ -173,7 +173,7 @@ class RentQuote:
     break_even_utilization: float | None  # pay-per-hour rows of the bought accelerator only
     source: str
     as_of: str
-    accelerators: int | None = None  # the configuration whose accelerator-hours a mix the quote rents
+    accelerators: int | None = None  # the configuration whose accelerator-hours per mix the quote rents
 
 
 @dataclass(frozen=True)

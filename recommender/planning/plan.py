@@ -36,7 +36,7 @@ def accelerator_hours_per_mix(p: Prepared, rows: np.ndarray | None = None) -> di
 
 def _rented_as(p: Prepared, rec: Recommendation, accelerator_id: str) -> str:
     """How the rent quote runs the work when not as the purchase does: on the accelerator's most efficient
-    configuration (fewest accelerator-hours a mix), e.g. "; as 4 x A100 PCIe 80GB, its fewest accelerator-hours a mix" — a
+    configuration (fewest accelerator-hours per mix), e.g. "; as 4 x A100 PCIe 80GB, its fewest accelerator-hours per mix" — a
     reviewer found the decision's rent below every row of the rent table, which rents the bought configuration."""
     best = most_efficient(p, p.table.acc == accelerator_id).get(accelerator_id)
     if best is None:
@@ -45,7 +45,7 @@ def _rented_as(p: Prepared, rec: Recommendation, accelerator_id: str) -> str:
     if c is not None and len(rec.configurations) == 1 and c.accelerator_id == accelerator_id \
             and c.accelerators == best[1]:  # fmt: skip
         return ""
-    return f"; as {best[1]} x {p.meta.accelerators[accelerator_id].name}, its fewest accelerator-hours a mix"
+    return f"; as {best[1]} x {p.meta.accelerators[accelerator_id].name}, its fewest accelerator-hours per mix"
 
 
 def index_of(p: Prepared, accelerator_id: str, accelerators: int, nodes: int) -> int | None:
