@@ -2,7 +2,8 @@
 
 Input side: :class:`Measurement`, :class:`CustomWorkload`, :class:`WorkloadSpec`, :class:`Scenario`.
 Output side: :class:`Recommendation` with its :class:`Configuration`, :class:`Alternative`,
-:class:`Sensitivity`, :class:`Skipped` and :class:`Assumption` parts.
+:class:`Sensitivity`, :class:`Skipped` and :class:`Assumption` parts. A figure's :data:`Basis` and the helpers
+that read its source live in :mod:`recommender.basis` (re-exported here).
 
 This module never loads the catalog: ids are checked against it in :func:`recommender.api.optimize`.
 Use :meth:`Scenario.parse` (or :func:`parse_scenario`) to turn a dict into a scenario with a typed
@@ -25,6 +26,14 @@ from pydantic import (
     model_validator,
 )
 
+from recommender.basis import (  # noqa: F401  (re-exported: a figure's basis and its source helpers)
+    CUSTOM_SOURCE_PREFIX,
+    Basis,
+    custom_source,
+    is_custom_estimate,
+    is_custom_measurement,
+    summary_basis,
+)
 from recommender.errors import ScenarioError
 from recommender.plan_models import BillLine, RentOrBuy, RentQuote
 from recommender.scenario.consistency import contradiction
@@ -395,36 +404,6 @@ class Assumption(FrozenModel):
     source: str = Field(description="Where the value comes from (defaults.csv source, or 'scenario').")
     confidence: str | None = Field(default=None, description="Confidence code (H, M, L-M, L, VL) where known.")
     as_of: str | None = Field(default=None, description="Date the value refers to, where known.")
-
-
-#: Where a minutes figure comes from (recommender.performance.answers); does_not_fit only for a share-0 workload.
-Basis = Literal["measured", "carried", "predicted", "specs_only", "does_not_fit"]
-
-
-#: How every custom workload's ``source`` begins ("custom workload NAME (scaled like …)"): defined once, read by
-#: the explanations and the TUI to tell a figure resting on the user's own measurement from a model prediction
-CUSTOM_SOURCE_PREFIX = "custom workload "
-
-
-def custom_source(name: str, detail: str) -> str:
-    """The ``source`` of a custom workload's figure: ``custom workload NAME (DETAIL)``."""
-    return f"{CUSTOM_SOURCE_PREFIX}{name} ({detail})"
-
-
-def is_custom_estimate(basis: str, source: str | None) -> bool:
-    """True for a figure predicted from a custom workload's own measurement."""
-    return basis == "predicted" and (source or "").startswith(CUSTOM_SOURCE_PREFIX)
-
-
-def is_custom_measurement(basis: str, source: str | None) -> bool:
-    """True for a custom workload's own measurement at this configuration (``measured``, but not an MLPerf
-    result)."""
-    return basis == "measured" and (source or "").startswith(CUSTOM_SOURCE_PREFIX)
-
-
-def summary_basis(bases: list[str]) -> str:
-    """The one basis of several figures when they agree, else ``mixed``."""
-    return bases[0] if len(set(bases)) == 1 else "mixed"
 
 
 class WorkloadEstimate(FrozenModel):

@@ -85,7 +85,8 @@ def test_objective_minutes_and_note_on_arrays() -> None:
                        [("predicted", "predicted"), ("measured", "measured")], np.array([0.5, 0.5]), "min")
     assert pred.bases == ("predicted",) and pred.lines("A", "B", "minutes", "min") == [
         "The choice, A, rests on predicted figures (the performance model's, for a configuration not measured).",
-        "The best choice among measured configurations is B: 10.0 p80 minutes, which loses 0.004 p80 minutes (0.04 %)."]
+        ("The best choice among measured configurations is B: 10.0 p80 minutes, which loses 0.004 p80 minutes (0.04 % "
+         "more time than the choice's 10.0).")]
     whole = R.risk_note(0, np.array([10.0, 10.5]), np.array([True, True]),
                         [("carried", "carried"), ("measured", "measured")], np.array([0.5, 0.5]), "min")
     assert not whole.partly and whole.lines("A", "B", "minutes", "min")[0].startswith("The choice, A, rests on carried")
@@ -98,6 +99,24 @@ def test_objective_minutes_and_note_on_arrays() -> None:
                        "min")  # fmt: skip
     assert none.lines("A", None, "minutes", "min")[1] == (
         "No configuration has measured figures for every workload (in this round).")
+
+
+def test_the_best_measured_choice_far_behind_is_said_in_times_as_long() -> None:
+    # a reviewer: "The best choice among measured configurations … loses 134 p80 minutes (514.9 %)"
+    bases = [("predicted",), ("measured",)]
+    far = R.risk_note(0, np.array([26.0, 160.0]), np.array([True, True]), bases, np.array([1.0]), "min")
+    assert far.lines("A", "B (capex $500,000, the choice $900,000)", "minutes", "min", "p80")[1] == (
+        "The best choice among measured configurations is B (capex $500,000, the choice $900,000): 160 p80 minutes, "
+        "which loses 134 p80 minutes (6.2 times as long as the choice's 26.0).")
+    near = R.risk_note(0, np.array([26.0, 51.0]), np.array([True, True]), bases, np.array([1.0]), "min")
+    assert near.lines("A", "B", "minutes", "min", "expected")[1].endswith(
+        "51.0 minutes, which loses 25.0 minutes (96 % more time than the choice's 26.0).")
+    tco = R.risk_note(0, np.array([4e6, 5e6]), np.array([True, True]), bases, np.array([1.0]), "min")
+    assert tco.lines("A", "B", "usd", "min")[1].endswith(": $5,000,000, which costs $1,000,000 (25 % more than the "
+                                                         "choice's $4,000,000).")
+    rate = R.risk_note(0, np.array([40.0, 10.0]), np.array([True, True]), bases, np.array([1.0]), "max")
+    assert rate.lines("A", "B", "mixes_per_day", "max", "expected")[1].endswith(
+        ": 10.00 mixes/day, which loses 30.00 mixes/day (75 % fewer mixes per day than the choice's 40.00).")
 
 
 def test_the_basis_sentence_says_a_custom_workload_rests_on_the_users_measurement() -> None:
@@ -154,6 +173,7 @@ def test_risk_setting_and_note_in_cli_text_markdown_and_json(capsys: pytest.Capt
     assert rec.risk == "p80" and rec.choice.accelerator_id == A30
     line = next(s for s in rec.explanation if s.startswith(note))
     assert "A100" in line and "p80 minutes, which loses" in line
+    assert "(capex $" in line and f", the choice ${rec.choice.capex_usd:,.0f})" in line  # named with its cost
     assert "**Risk** p80" in rec.to_markdown() and any(s.startswith("Risk: p80 (the default for a purchase)") for s in rec.explanation)
     _print_table(rec)
     assert "risk p80" in capsys.readouterr().out.splitlines()[0]

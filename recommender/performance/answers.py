@@ -464,19 +464,25 @@ def _envelope(kappa: float, bundle: Bundle, coverage: float, r: _Rows, raw: tupl
 def _say_how_clipped(source: np.ndarray, basis: np.ndarray, moved: np.ndarray, slack: float,
                      nearest: np.ndarray) -> None:
     """Model figures' sources (in place): which anchor bound moved them (:func:`.anchors.clip_to_anchors`) and
-    that result, or, untouched, their group's nearest result (:func:`.anchors.result_notes`)."""
+    that result, or, untouched, their group's nearest result (:func:`.anchors.result_notes`). The scaling limits
+    are said in a buyer's words (a reviewer: "held to a larger count's result slowed in proportion to the count (at
+    most x1.60 per halving beyond)" read as jargon): linear scaling, twice the accelerators for half the minutes,
+    and the margin the catalog's best-scaling results beat it by."""
     model_rows = _isin(basis, ["predicted", "specs_only"])
-    beyond = f" (at most x{np.exp(slack):.2f} per doubling beyond)"
-    how = {1: ", capped by a smaller count's result", -1: ", floored by a larger count's result",
-           -2: ", held to a smaller count's result sped up in proportion to the count" + beyond,
-           2: ", held to a larger count's result slowed in proportion to the count" + beyond.replace("doubling",
-                                                                                                    "halving"),
-           0: "; nearest result"}  # fmt: skip
-    for code, text in how.items():
+    margin = f" allows, plus a margin of {np.exp(slack):.2f}x per {{}} (only 1 % of MLPerf results scale better)"
+    faster = ", no faster than linear scaling (twice the accelerators, half the minutes) from "
+    slower = ", no slower than linear scaling (half the accelerators, twice the minutes) from "
+    # code -> (said without the bounding result, said before it, said after it)
+    how = {1: (", capped by a smaller count's result", ", capped by a smaller count's result: ", ""),
+           -1: (", floored by a larger count's result", ", floored by a larger count's result: ", ""),
+           -2: (faster + "a smaller count's result", faster + "the result at ", margin.format("doubling")),
+           2: (slower + "a larger count's result", slower + "the result at ", margin.format("halving")),
+           0: ("", "; nearest result: ", "")}  # fmt: skip
+    for code, (alone, before, after) in how.items():
         rows = model_rows & (moved == code) & ((nearest != "") | (code != 0))
         if rows.any():
-            note = np.where(nearest[rows] != "", ": " + nearest[rows].astype(str), "")
-            source[rows] = source[rows].astype(str) + text + note
+            said = np.where(nearest[rows] != "", before + nearest[rows].astype(str), alone)
+            source[rows] = source[rows].astype(str) + said + after
 
 
 def _same_layout(bundle: Bundle, coverage: float, r: _Rows, rows: np.ndarray,

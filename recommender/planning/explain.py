@@ -15,7 +15,7 @@ from recommender.models import (
 from recommender.planning import costs as C
 from recommender.planning import risk as R
 from recommender.planning import solve as S
-from recommender.planning.binding import bound_together
+from recommender.planning.binding import MATERIAL_GAIN, bound_together, gain, material
 from recommender.planning.feasibility import base_mask, memory_sentence, objective_arrays, risk_arrays
 from recommender.planning.grid import MAX_GENERATED_ACCELERATORS
 from recommender.planning.results import configuration
@@ -115,12 +115,7 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
         label = {"budget": "budget", "power": "power limit", "rack_units": "rack space", "max_nodes": "node limit",
                  "max_accelerators": "accelerator limit", "memory": "minimum accelerator memory"}[name]  # fmt: skip
         if j is not None and name != "memory":
-            cj = configuration(q, j)
-            need = float(q.table.res.usage(name)[j])
-            limit = dict(p.limits.items())[name]
-            out.append(f"Binding: the {label}. The smallest better option, {describe(cj)}, needs {fmt.limit(name, need)} "
-                       f"({fmt.signed_percent(need / limit - 1)}) and reaches {fmt.amount(objective_arrays(q)[0][j])} "
-                       f"{unit_text(s.objective, s.risk)}.")
+            out.append(better_option(p, q, j, name, label, r.objective))
         elif j is not None:
             out.append(f"Binding: the {label}. Without it, {describe(configuration(q, j))} would be chosen.")
         else:
@@ -148,6 +143,26 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
     if p.allow_note:
         out.append(p.allow_note)
     return out
+
+
+def better_option(p: Prepared, q: Prepared, j: int, name: str, label: str, chosen: float | None) -> str:
+    """The binding sentence of limit ``name`` naming its smallest better option, candidate ``j`` of table ``q``
+    (:func:`recommender.planning.single.nearest_better`), with how much better it is than the choice: by
+    :data:`~recommender.planning.binding.MATERIAL_GAIN` or more, or, when nothing is, plainly how little."""
+    s = p.scenario
+    sense = objective_arrays(q)[1]
+    need = float(q.table.res.usage(name)[j])
+    limit = dict(p.limits.items())[name]
+    pct = fmt.signed_percent(gain(q, j, chosen, sense)).lstrip("+")
+    how = {Objective.MIN_TIME: f"{pct} less time", Objective.MIN_TCO: f"{pct} cheaper",
+           Objective.MAX_THROUGHPUT: f"{pct} more mixes per day"}[s.objective]  # fmt: skip
+    what = (f"{describe(configuration(q, j))}, needs {fmt.limit(name, need)} ({fmt.signed_percent(need / limit - 1)}) "
+            f"and reaches {value_text(s.objective, s.risk, float(objective_arrays(q)[0][j]))}")
+    least = f"{MATERIAL_GAIN * 100:g} %"
+    if material(q, j, chosen, sense):
+        return f"Binding: the {label}. The smallest better option (by {least} or more), {what}, {how}."
+    return (f"Binding: the {label}. Only a small gain lies beyond it: the smallest better option, {what}, only {how} "
+            f"(no candidate within the other limits is {least} better).")
 
 
 def runner_up(p: Prepared, c: Configuration, alternatives: list[Alternative]) -> str | None:
@@ -422,5 +437,9 @@ def risk_lines(p: Prepared, i: int) -> list[str]:
     note = R.risk_note(i, cost, feasible_mask(p), p.table.basis, p.shares, sense)
     m = note.measured_index
     out = [R.risk_sentence(s.risk, given=s.risk is not None)]
-    return out + note.lines(describe(configuration(p, i)), None if m is None else describe(configuration(p, m)),
-                            value_unit(s.objective), sense, s.risk)  # fmt: skip
+    c = configuration(p, i)
+    measured = None
+    if m is not None:  # named with its cost beside the choice's (a reviewer: "loses 134 p80 minutes (514.9 %)")
+        cm = configuration(p, m)
+        measured = f"{describe(cm)} (capex {fmt.money(cm.capex_usd)}, the choice {fmt.money(c.capex_usd)})"
+    return out + note.lines(describe(c), measured, value_unit(s.objective), sense, s.risk)

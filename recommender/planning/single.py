@@ -10,7 +10,7 @@ import numpy as np
 from recommender import format as fmt
 from recommender.models import Alternative, Objective, Recommendation, Sensitivity, Status
 from recommender.planning import solve as S
-from recommender.planning.binding import Relaxed, binding_limits, bound_together
+from recommender.planning.binding import MATERIAL_GAIN, Relaxed, binding_limits, bound_together
 from recommender.planning.explain import explain_single, infeasible_explanation, risk_lines, value_text
 from recommender.planning.feasibility import (
     dominated_mask,
@@ -106,13 +106,19 @@ def optimize_single(p: Prepared, *, solver: str, time_limit_s: float, explain: b
     )  # fmt: skip
 
 
-def nearest_better(p: Prepared, limits: S.Limits, best: float | None, sense: str, name: str) -> int | None:
-    """The candidate that improves on ``best`` using the least of the relaxed limit ``name``."""
+def nearest_better(p: Prepared, limits: S.Limits, best: float | None, sense: str, name: str, *,
+                   material: float = MATERIAL_GAIN) -> int | None:  # fmt: skip
+    """The candidate that improves on ``best`` by at least ``material`` (relative) using the least of the relaxed
+    limit ``name``; when none improves on it that much, the one that improves on it at all (the explanation says
+    how little)."""
     cost, _sense, _thr, _req = objective_arrays(p)
     ok = feasible_mask(p, limits)
-    better = cost < best * (1 - 1e-9) if sense == "min" else cost > best * (1 + 1e-9)
-    idx = np.flatnonzero(ok & better)
-    if idx.size == 0:
+    for gain in (material, 1e-9):
+        better = cost < best * (1 - gain) if sense == "min" else cost > best * (1 + gain)
+        idx = np.flatnonzero(ok & better)
+        if idx.size:
+            break
+    else:
         return None
     use = p.table.res.usage(name)[idx]
     least = idx[use <= use.min() * (1 + 1e-9) + 1e-9]  # equal needs up to float noise (840.672 kW both ways)
