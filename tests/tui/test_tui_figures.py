@@ -136,7 +136,7 @@ async def test_frontier_lists_does_not_fit_rows(make_app: Any) -> None:
 
     app = make_app(frontier=with_misfit)
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "2")
+        await show_view(app, pilot, "f3")
         table = app.query_one("#frontier-table")
         first = table.full_rows[0]
         assert first["basis"] == "does not fit" and first["minutes"] == "—"
@@ -291,7 +291,7 @@ async def test_model_view_shows_the_signed_bias_beside_mdape(make_app: Any) -> N
 
     app = make_app(model_report=report)
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "4")
+        await show_view(app, pilot, "f5")
         table = app.query_one("#model-table", DataTable)
         assert table.get_row_at(0)[2:4] == ["8.5 %", "-3.0 %"]
         assert table.get_row_at(1)[2:4] == ["21.8 %", "+20.0 %"]
@@ -465,7 +465,7 @@ async def test_at_120_columns_the_views_keep_their_columns_and_caption(make_app:
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         assert "Share" in _text(app, "#rec-workloads").splitlines()[0]
-        await show_view(app, pilot, "2")
+        await show_view(app, pilot, "f3")
         plot = str(app.query_one("#frontier-plot").render())
         assert "capex, thousand $" in plot and "weighted minutes" in plot
         key = _text(app, "#frontier-key")
