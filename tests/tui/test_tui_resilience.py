@@ -362,6 +362,11 @@ def test_fit_columns_gives_way_in_the_stated_order() -> None:
     assert [(c.key, w) for c, w in fit_columns(cols, 45)] == [("a", 12), ("b", 5), ("c", 10), ("d", 10)]
     assert [c.key for c, _ in fit_columns(cols, 35)] == ["a", "b", "c"]
     assert [c.key for c, _ in fit_columns(cols, 10)] == ["a", "b"]  # essential columns stay
+    # spare cells go back by grow rank first, then in column order
+    grown = [Column("a", "A", 20, min_width=10), Column("b", "B", 12, min_width=4, grow=1)]
+    assert [(c.key, w) for c, w in fit_columns(grown, 4 + 26)] == [("a", 14), ("b", 12)]
+    assert [(c.key, w) for c, w in fit_columns(grown[:1] + [Column("b", "B", 12, min_width=4)], 4 + 26)] == [
+        ("a", 20), ("b", 6)]
 
 
 def test_builtin_seed_is_examples_seed() -> None:
