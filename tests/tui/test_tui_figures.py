@@ -507,3 +507,22 @@ async def test_the_frontiers_choice_cells_are_not_cut_at_120_columns(make_app: A
         assert widths["basis"] >= len("does not fit") and widths["accelerator"] >= 24, widths
         header = str(table.ordered_columns[table.shown_columns.index("minutes")].label)
         assert header == ("Minutes (weighted)" if size[0] >= 160 else "Minutes"), header
+
+
+@pytest.mark.parametrize("size", [(120, 35), (160, 45)])
+async def test_the_catalogs_benchmark_ids_are_told_apart(make_app: Any, size: tuple[int, int]) -> None:
+    # a reviewer: at 120 columns the Benchmark cells were cut to 9 ("llama31_…": llama31_405b or llama31_8b?)
+    from catalog.registry import BENCHMARKS
+    from tui.widgets.tables import _cut
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        _view, table = await open_catalog_view(app, pilot)
+        width = dict(zip(table.shown_columns, table._widths))["benchmark"]
+        shown = {_cut(b, width) for b in BENCHMARKS}
+        assert len(shown) == len(BENCHMARKS), sorted(shown)  # every id, not only those on screen
+        at = table.shown_columns.index("benchmark")
+        cells = {str(table.get_row_at(i)[at]) for i in range(table.row_count)}
+        ids = {r["benchmark"] for r in table.full_rows}
+        assert {"llama31_405b", "llama31_8b"} <= cells and len(cells) == len(ids), sorted(cells)
+        assert [c.key for c in COLUMNS] == table.shown_columns  # (still every column at 120)
