@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 from tui import backend
 from tui import messages as msg
 from tui.file_actions import FileActions
+from tui.keys import APP_BINDINGS, VIEWS
 from tui.widgets.catalog_view import CatalogView
 from tui.widgets.frontier_view import FrontierView
 from tui.widgets.model_view import ModelView
@@ -37,8 +38,6 @@ from tui.widgets.scenario_form import ScenarioForm
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
     from recommender.models import Recommendation, Scenario
-
-VIEWS = {"recommend": "Recommend", "frontier": "Frontier", "catalog": "Catalog", "model": "Model"}
 
 
 class RecommenderApp(FileActions, App[None]):
@@ -58,39 +57,14 @@ class RecommenderApp(FileActions, App[None]):
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
-    # Focus starts on the answer, so 1-4 switch views and q quits at launch; Tab reaches the form.
+    # Focus starts on the answer, so q quits at launch (F2-F5 switch views from anywhere); Tab reaches the form.
     AUTO_FOCUS = "#recommendation"
     #: Screen classes by terminal width (app.tcss narrows the form and the tables with them).
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     TITLE = "mlperf-recommender"
     SUB_TITLE = "which accelerator to buy, grounded in MLPerf Training"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit", show=False,
-                tooltip="Quit (when no text field has focus; ctrl+q quits from anywhere)."),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit_anywhere", priority=True,
-                tooltip="Quit, even from a text field."),
-        Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="Keys, views and how to read figures."),
-        Binding("1", "show_view('recommend')", "Recommend", id="app.view.recommend",
-                tooltip="Scenario editor and recommendation."),
-        Binding("2", "show_view('frontier')", "Frontier", id="app.view.frontier",
-                tooltip="Cost vs minutes Pareto frontier."),
-        Binding("3", "show_view('catalog')", "Catalog", id="app.view.catalog",
-                tooltip="MLPerf Training results with filters and rankings."),
-        Binding("4", "show_view('model')", "Model", id="app.view.model",
-                tooltip="Accuracy of the performance model."),
-        # Priority: these work from inside text fields too (ctrl+e replaces the fields' end-of-line; End still works).
-        Binding("ctrl+o", "open_scenario", "Open", id="app.open", tooltip="Open a scenario YAML file.",
-                priority=True),
-        Binding("ctrl+s", "save_scenario", "Save", id="app.save", tooltip="Save the scenario as YAML.",
-                priority=True),
-        Binding("ctrl+e", "export", "Export", id="app.export",
-                tooltip="Export the recommendation as Markdown or JSON.", priority=True),
-        Binding("ctrl+r", "solve_now", "Solve", id="app.solve", tooltip="Solve the scenario again now.",
-                priority=True),
-        Binding("escape", "leave_field", "Leave field", id="app.leave_field", key_display="Esc",
-                tooltip="Leave the text field (then q quits and 1-4 switch views)."),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS  # (tui.keys: views on F2-F5, never digits)
 
     def __init__(
         self,
@@ -146,7 +120,7 @@ class RecommenderApp(FileActions, App[None]):
             yield TabPane(VIEWS["frontier"], id="frontier")
             yield TabPane(VIEWS["catalog"], id="catalog")
             yield TabPane(VIEWS["model"], id="model")
-        yield Footer()
+        yield Footer(compact=True)  # (tui.keys: F-keys in a field too; Esc still fits at 120)
 
     def on_load(self) -> None:
         # A cached answer for identical inputs is read first and painted before the catalog's imports start

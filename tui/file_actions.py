@@ -37,7 +37,7 @@ class FileActions:
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "leave_field" and not self._in_a_field():
-            return False  # (a reviewer: "Esc Leave field" was offered with no field focused)
+            return False  # (a reviewer: "Esc Leave" was offered with no field focused)
         return not (action in self.QUIET_BEHIND_DIALOGS and self._dialog_open())
 
     def _in_a_field(self) -> bool:

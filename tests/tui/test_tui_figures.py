@@ -136,7 +136,7 @@ async def test_frontier_lists_does_not_fit_rows(make_app: Any) -> None:
 
     app = make_app(frontier=with_misfit)
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "2")
+        await show_view(app, pilot, "f3")
         table = app.query_one("#frontier-table")
         first = table.full_rows[0]
         assert first["basis"] == "does not fit" and first["minutes"] == "—"
@@ -291,7 +291,7 @@ async def test_model_view_shows_the_signed_bias_beside_mdape(make_app: Any) -> N
 
     app = make_app(model_report=report)
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "4")
+        await show_view(app, pilot, "f5")
         table = app.query_one("#model-table", DataTable)
         assert table.get_row_at(0)[2:4] == ["8.5 %", "-3.0 %"]
         assert table.get_row_at(1)[2:4] == ["21.8 %", "+20.0 %"]
@@ -465,7 +465,7 @@ async def test_at_120_columns_the_views_keep_their_columns_and_caption(make_app:
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         assert "Share" in _text(app, "#rec-workloads").splitlines()[0]
-        await show_view(app, pilot, "2")
+        await show_view(app, pilot, "f3")
         plot = str(app.query_one("#frontier-plot").render())
         assert "capex, thousand $" in plot and "weighted minutes" in plot
         key = _text(app, "#frontier-key")
@@ -476,3 +476,53 @@ async def test_at_120_columns_the_views_keep_their_columns_and_caption(make_app:
         assert [c.key for c in COLUMNS] == table.shown_columns  # every column, kWh and kW/node (with AC/DC) too
         labels = [str(c.label) for c in table.columns.values()]
         assert {"kWh", "kW/node", "Submitter", "System", "Minutes"} <= set(labels), labels
+
+
+def _frontier_beyond_the_limits(scenario: Any, catalog: Any = None) -> Any:
+    """A frontier whose rows break the power limit and min_tco's rate, or the budget and power limit."""
+    import pandas as pd
+
+    a30, a100 = "nvidia-a30-pcie-24gb", "nvidia-a100-pcie-80gb"
+    rows = [(a30, 1, 1, 25_000, 1.8, 960.0, True, True), (a100, 8, 1, 150_000, 4.4, 30.0, False, False),
+            (a100, 16, 2, 300_000, 8.8, 16.0, False, True)]
+    return pd.DataFrame([{"accelerator_id": a, "accelerators": n, "nodes": nodes, "capex_usd": capex,
+                          "it_power_kw": kw, "weighted_minutes": m, "basis": "predicted", "feasible": ok,
+                          "meets_rate": rate} for a, n, nodes, capex, kw, m, ok, rate in rows])
+
+
+@pytest.mark.parametrize("size", [(120, 35), (160, 45)])
+async def test_the_frontiers_choice_cells_are_not_cut_at_120_columns(make_app: Any, seed_scenario: Any,
+                                                                      size: tuple[int, int]) -> None:
+    # a reviewer at 120x35: the Choice cell read "over powe…" (the Minutes column, 18 wide for its header, took the
+    # cells first); it gets its cells back before the names and the Minutes header (then "Minutes"), 160 unchanged
+    scenario = seed_scenario.model_copy(update={"power_limit_kw": 3.0})
+    app = make_app(scenario=scenario, frontier=_frontier_beyond_the_limits)
+    async with app.run_test(size=size) as pilot:
+        await show_view(app, pilot, "f3")
+        table = app.query_one("#frontier-table", DataTable)
+        at = table.shown_columns.index("choice")
+        choices = [str(table.get_row_at(i)[at]) for i in range(table.row_count)]
+        assert "over power; below rate" in choices and "over budget, power" in choices, choices
+        widths = dict(zip(table.shown_columns, table._widths))
+        assert widths["basis"] >= len("does not fit") and widths["accelerator"] >= 24, widths
+        header = str(table.ordered_columns[table.shown_columns.index("minutes")].label)
+        assert header == ("Minutes (weighted)" if size[0] >= 160 else "Minutes"), header
+
+
+@pytest.mark.parametrize("size", [(120, 35), (160, 45)])
+async def test_the_catalogs_benchmark_ids_are_told_apart(make_app: Any, size: tuple[int, int]) -> None:
+    # a reviewer: at 120 columns the Benchmark cells were cut to 9 ("llama31_…": llama31_405b or llama31_8b?)
+    from catalog.registry import BENCHMARKS
+    from tui.widgets.tables import _cut
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        _view, table = await open_catalog_view(app, pilot)
+        width = dict(zip(table.shown_columns, table._widths))["benchmark"]
+        shown = {_cut(b, width) for b in BENCHMARKS}
+        assert len(shown) == len(BENCHMARKS), sorted(shown)  # every id, not only those on screen
+        at = table.shown_columns.index("benchmark")
+        cells = {str(table.get_row_at(i)[at]) for i in range(table.row_count)}
+        ids = {r["benchmark"] for r in table.full_rows}
+        assert {"llama31_405b", "llama31_8b"} <= cells and len(cells) == len(ids), sorted(cells)
+        assert [c.key for c in COLUMNS] == table.shown_columns  # (still every column at 120)

@@ -84,9 +84,9 @@ async def test_invalid_power_shows_error_at_field_and_app_stays_responsive(make_
         await settle(app, pilot)
         assert "greater than 0" in _text(app, "#power_limit_kw-error")
         # Still responsive: switch views and back, then fix the value.
-        await pilot.press("escape", "3")
+        await pilot.press("escape", "f4")
         assert app.query_one("TabbedContent").active == "catalog"
-        await pilot.press("escape", "1")
+        await pilot.press("escape", "f2")
         await _set_input(pilot, "#power_limit_kw", "4")
         await settle(app, pilot)
         assert not app.query_one("#power_limit_kw-error", Label).display
@@ -196,7 +196,7 @@ async def test_filtering_the_catalog_and_ranking(make_app: Any, cat: Any) -> Non
         view.query_one("#f-benchmark", Select).value = "bert"
         await pilot.pause()
         assert table.row_count < min(total, 1000)
-        await pilot.press("escape", "1")
+        await pilot.press("escape", "f2")
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         commands["Clear catalog filters"].callback()
         await pilot.pause()
@@ -207,7 +207,7 @@ async def test_switching_to_energy_ranking_fills_the_table_without_enter(make_ap
     """Switching "Rank by" to energy ranks at once (no Enter first), by a configuration MLPerf Power measured."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "3")
+        await show_view(app, pilot, "f4")
         ranking = app.query_one("#ranking-table", DataTable)
         assert ranking.row_count == 0  # nothing chosen yet
         app.query_one("#rank-metric", Select).value = "energy"
@@ -419,7 +419,7 @@ async def test_optimizer_failure_is_shown_not_fatal(make_app: Any) -> None:
         await settle(app, pilot)
         assert app.is_running
         assert "internal error: RuntimeError: solver exploded" in _text(app, "#rec-status")
-        await pilot.press("escape", "2")
+        await pilot.press("escape", "f3")
         assert app.query_one("TabbedContent").active == "frontier"
 
 
@@ -486,7 +486,7 @@ async def test_stale_results_are_dropped(make_app: Any) -> None:
 async def test_frontier_view_marks_current_choice(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "2")
+        await show_view(app, pilot, "f3")
         table = app.query_one("#frontier-table", DataTable)
         marks = [table.get_row_at(i)[-1] for i in range(table.row_count)]
         assert marks.count("◆ current") == 1
@@ -523,7 +523,7 @@ async def test_a_fleet_is_no_point_of_the_frontier(make_app: Any) -> None:
 
     app = make_app(optimize=fleet)
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "2")
+        await show_view(app, pilot, "f3")
         table = app.query_one("#frontier-table", DataTable)
         assert "◆ current" not in [table.get_row_at(i)[-1] for i in range(table.row_count)]
         assert "The recommendation is a fleet (2 configurations, 3 copies, $" in _text(app, "#frontier-status")
@@ -539,7 +539,7 @@ async def test_a_p80_frontier_says_so_in_its_minutes_column(make_app: Any) -> No
 
     app = make_app(frontier=frontier)
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "2")
+        await show_view(app, pilot, "f3")
         table = app.query_one("#frontier-table", DataTable)
         assert "Minutes (p80)" in [str(c.label) for c in table.columns.values()]
         assert "cost ↔ p80 minutes (the upper ends of the 80 % intervals" in _text(app, "#frontier-status")
@@ -571,7 +571,7 @@ async def test_a_min_tco_choice_off_the_frontier_is_listed_and_the_count_names_t
 
     app = make_app(scenario=scenario, frontier=frontier)
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "2")
+        await show_view(app, pilot, "f3")
         assert app.recommendation.choice == c
         table = app.query_one("#frontier-table", DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
@@ -603,7 +603,7 @@ async def test_the_frontier_marks_the_choice_of_its_own_scenario(make_app: Any) 
         await settle(app, pilot)
         await _set_input(pilot, "#budget_usd", "60000")
         await pilot.pause(0.2)
-        await pilot.press("escape", "2")
+        await pilot.press("escape", "f3")
         for _ in range(50):
             await pilot.pause(0.05)
             if "configurations on the cost" in _text(app, "#frontier-status"):
@@ -637,7 +637,7 @@ async def test_a_frontier_that_fails_clears_the_stale_one_and_says_why(make_app:
 
     app = make_app(frontier=frontier)
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "2")
+        await show_view(app, pilot, "f3")
         assert app.query_one("#frontier-table", DataTable).row_count == 10
         app._frontier_generation = -1  # as after an edit: the open view asks for the frontier again
         app._request_frontier()
@@ -650,7 +650,7 @@ async def test_a_frontier_that_fails_clears_the_stale_one_and_says_why(make_app:
 async def test_model_view_shows_accuracy(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await show_view(app, pilot, "4")
+        await show_view(app, pilot, "f5")
         table = app.query_one("#model-table", DataTable)
         assert table.row_count == 4
         assert table.get_row_at(1)[:3] == ["bert", "40", "4.2 %"]

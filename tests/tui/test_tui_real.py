@@ -45,7 +45,7 @@ async def test_real_optimizer_end_to_end(cat: Any) -> None:
         assert app.recommendation == recommender.optimize(app.scenario, catalog=cat)
         assert app.recommendation.choice.capex_usd > rec.choice.capex_usd
         # The frontier view marks the current choice.
-        await pilot.press("escape", "2")
+        await pilot.press("escape", "f3")
         await settle(app, pilot, timeout=60)
         table = app.query_one("#frontier-table", DataTable)
         marks = [table.get_row_at(i)[-1] for i in range(table.row_count)]

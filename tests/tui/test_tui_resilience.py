@@ -27,7 +27,7 @@ async def _open(pilot: Any, view: str) -> None:
     if view == "help":
         await pilot.press("f1")
     elif view != "recommend":
-        await pilot.press({"frontier": "2", "catalog": "3", "model": "4"}[view])
+        await pilot.press({"frontier": "f3", "catalog": "f4", "model": "f5"}[view])
     await settle(pilot.app, pilot)
 
 
@@ -82,19 +82,19 @@ async def test_worker_exception_becomes_a_notification(make_app: Any) -> None:
         assert "ZeroDivisionError: boom" in str(app.query_one("#frontier-status").content)
 
 
-async def test_focus_starts_on_the_answer_so_2_switches_view(make_app: Any) -> None:
+async def test_focus_starts_on_the_answer_and_f3_switches_view(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.focused, RecommendationPanel)
         budget = app.query_one("#budget_usd", Input).value
-        await pilot.press("2")
+        await pilot.press("f3")
         await settle(app, pilot)
         assert app.query_one("#views").active == "frontier"
         # a view key focuses the view's content, not the tab bar (a reviewer's arrows and PageDown moved the tabs)
         assert app.focused is app.query_one("#frontier-table")
         assert app.query_one("#budget_usd", Input).value == budget
-        await pilot.press("1")
+        await pilot.press("f2")
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.focused, RecommendationPanel)  # (it stayed on the tab bar: arrows moved the tabs)
@@ -104,7 +104,7 @@ async def test_focus_starts_on_the_answer_so_2_switches_view(make_app: Any) -> N
         await pilot.pause()
         assert not isinstance(app.focused, Input)
         assert isinstance(app.focused, RecommendationPanel)  # the answer, scrollable with PageDown (a reviewer)
-        await pilot.press("3")
+        await pilot.press("f4")
         await settle(app, pilot)
         assert app.query_one("#views").active == "catalog"
         assert app.query_one("#budget_usd", Input).value == budget
@@ -127,6 +127,58 @@ async def test_focus_starts_on_the_answer_so_2_switches_view(make_app: Any) -> N
         await pilot.press("tab", "tab")
         await pilot.pause()
         assert app.focused is app.query_one("#name", Input)
+
+
+async def test_digits_typed_off_a_text_field_never_switch_views(make_app: Any) -> None:
+    # a reviewer: Shift+Tab past the first field lands on the tab bar, where a budget's digits switched views ("4"
+    # opened the Model view, which starts a long evaluation); the view keys are F2-F5 now, from anywhere
+    from textual.widgets._tabbed_content import ContentTabs
+
+    from tui.widgets.model_view import ModelView
+
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        for start in (None, "#name"):  # at start: the answer; Shift+Tab from the first field: the tab bar
+            if start:
+                app.query_one(start, Input).focus()
+                await pilot.press("shift+tab")
+                await pilot.pause()
+                assert isinstance(app.focused, ContentTabs)
+            else:
+                assert isinstance(app.focused, RecommendationPanel)
+            await pilot.press("4", "3", "2", "1", "0", "0", "0", "0")
+            await settle(app, pilot)
+            assert app.query_one("#views").active == "recommend"
+            assert not app.query(ModelView) and not app.query("#frontier-table")
+        app.query_one("#budget_usd", Input).focus()
+        await pilot.pause()
+        # in a field the footer offers the F-keys too, and still Esc (the compact footer fits it at 120)
+        shown = {str(k.key_display): k.region for k in app.screen.query("FooterKey")}
+        palette = max(r.x for r in shown.values())
+        assert {"F2", "F5", "Esc", "^r"} <= set(shown)
+        assert all(r.right <= palette for r in shown.values() if r.x < palette), shown
+        await pilot.press("f4")  # the F-keys work from inside a text field
+        await settle(app, pilot)
+        assert app.query_one("#views").active == "catalog"
+        assert app.focused is app.query_one("#catalog-table")
+        footer = [str(k.key_display) for k in app.screen.query("FooterKey")]
+        assert {"F1", "F2", "F3", "F4", "F5"} <= set(footer) and not {"1", "2", "3", "4"} & set(footer), footer
+
+
+def test_help_and_readme_list_the_view_keys_the_app_binds() -> None:
+    import re
+
+    from tui.keys import VIEW_KEYS, key_display
+    from tui.screens.help import HELP_TEXT
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for view, (key, title, _) in VIEW_KEYS.items():
+        row = f"| `{key_display(key)}` | **{title}** |"
+        assert row in HELP_TEXT and row in readme, (view, row)
+    for text in (HELP_TEXT, readme):  # no digit is offered as a view key any more
+        assert not re.search(r"^\| `[1-4]` \| \*\*", text, re.MULTILINE)
+        assert not re.search(r"`1`.{0,5}`4`", text)
 
 
 async def test_invalid_field_marks_the_answer_stale_until_fixed(make_app: Any) -> None:
@@ -220,8 +272,8 @@ async def test_the_footer_shows_only_what_works_while_a_dialog_is_open(make_app:
         await pilot.press("escape", "q")
         await pilot.pause()
         during = [k.key_display for k in app.screen_stack[0].query("FooterKey")]
-        assert {"1", "2", "^s", "^o", "^e", "^r"} <= set(before)
-        assert not {"1", "2", "3", "^s", "^o", "^e", "^r", "f1", "Esc"} & set(during) and "^q" in during, during
+        assert {"F2", "F3", "F4", "F5", "^s", "^o", "^e", "^r"} <= set(before)
+        assert not {"F2", "F3", "F4", "^s", "^o", "^e", "^r", "F1", "Esc"} & set(during) and "^q" in during, during
         await pilot.press("n")
         await pilot.pause()
         assert [k.key_display for k in app.query("FooterKey")] == before
@@ -295,7 +347,7 @@ async def test_essential_columns_are_never_hidden(make_app: Any, size: tuple[int
         for header in ("Accelerator", "Count", "Capex"):
             assert header in alt
         assert panel.size.width >= 40
-        await pilot.press("3")
+        await pilot.press("f4")
         await settle(app, pilot)
         table = app.query_one("#catalog-table", FitTable)
         assert {"benchmark", "accelerator", "count", "minutes"} <= set(table.shown_columns)
@@ -310,6 +362,11 @@ def test_fit_columns_gives_way_in_the_stated_order() -> None:
     assert [(c.key, w) for c, w in fit_columns(cols, 45)] == [("a", 12), ("b", 5), ("c", 10), ("d", 10)]
     assert [c.key for c, _ in fit_columns(cols, 35)] == ["a", "b", "c"]
     assert [c.key for c, _ in fit_columns(cols, 10)] == ["a", "b"]  # essential columns stay
+    # spare cells go back by grow rank first, then in column order
+    grown = [Column("a", "A", 20, min_width=10), Column("b", "B", 12, min_width=4, grow=1)]
+    assert [(c.key, w) for c, w in fit_columns(grown, 4 + 26)] == [("a", 14), ("b", 12)]
+    assert [(c.key, w) for c, w in fit_columns(grown[:1] + [Column("b", "B", 12, min_width=4)], 4 + 26)] == [
+        ("a", 20), ("b", 6)]
 
 
 def test_builtin_seed_is_examples_seed() -> None:

@@ -37,7 +37,7 @@ def test_snapshot_recommend_invalid_power(snap_compare: Any, make_app: Any) -> N
 def test_snapshot_frontier(snap_compare: Any, make_app: Any) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot.app, pilot)
-        await pilot.press("escape", "2")
+        await pilot.press("escape", "f3")
         await _ready(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
@@ -46,7 +46,7 @@ def test_snapshot_frontier(snap_compare: Any, make_app: Any) -> None:
 def test_snapshot_catalog_filtered_and_ranked(snap_compare: Any, make_app: Any) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot.app, pilot)
-        await pilot.press("escape", "3")
+        await pilot.press("escape", "f4")
         await pilot.pause()
         app = pilot.app
         app.query_one("#f-benchmark", Select).value = "bert"
@@ -63,7 +63,7 @@ def test_snapshot_catalog_filtered_and_ranked(snap_compare: Any, make_app: Any) 
 def test_snapshot_model(snap_compare: Any, make_app: Any) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot.app, pilot)
-        await pilot.press("escape", "4")
+        await pilot.press("escape", "f5")
         await _ready(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
@@ -84,7 +84,7 @@ def test_snapshot_help(snap_compare: Any, make_app: Any) -> None:
 def _catalog_before(pilot_size: tuple[int, int]) -> Any:
     async def run_before(pilot: Any) -> None:
         await settle(pilot.app, pilot)
-        await pilot.press("3")
+        await pilot.press("f4")
         await settle(pilot.app, pilot)
         await _ready(pilot)
 

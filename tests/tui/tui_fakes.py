@@ -223,7 +223,7 @@ def text_of(app: Any, selector: str) -> str:
 
 
 async def show_view(app: Any, pilot: Any, key: str) -> None:
-    """Settle, leave any field, switch to view ``key`` ("1"-"4") and settle again."""
+    """Settle, leave any field, switch to view ``key`` ("f2"-"f5") and settle again."""
     await settle(app, pilot)
     await pilot.press("escape", key)
     await settle(app, pilot)
@@ -236,7 +236,7 @@ async def open_catalog_view(app: Any, pilot: Any) -> tuple[Any, Any]:
     from tui.widgets.catalog_view import CatalogView
 
     await settle(app, pilot)
-    await pilot.press("escape", "3")
+    await pilot.press("escape", "f4")
     await pilot.pause()
     return app.query_one(CatalogView), app.query_one("#catalog-table", DataTable)
 

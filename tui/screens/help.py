@@ -15,14 +15,14 @@ HELP_TEXT = """\
 
 Which accelerator to buy, how many, and in which server, grounded in MLPerf Training results.
 
-## Views (switch with 1-4 or click the tabs)
+## Views (switch with F2-F5, from anywhere, or click the tabs)
 
 | Key | View | What it shows |
 |-----|------|---------------|
-| `1` | **Recommend** | The scenario on the left; the recommendation on the right, re-solved on every change. |
-| `2` | **Frontier** | The cost ↔ minutes Pareto frontier; `◆` marks the current choice. |
-| `3` | **Catalog** | Every MLPerf Training result, with filters; Enter on a row ranks every result of the same configuration (benchmark, accelerator, count, division), fastest first. |
-| `4` | **Model** | How accurate the performance model is, per benchmark, and predicted vs measured. |
+| `F2` | **Recommend** | The scenario on the left; the recommendation on the right, re-solved on every change. |
+| `F3` | **Frontier** | The cost ↔ minutes Pareto frontier; `◆` marks the current choice. |
+| `F4` | **Catalog** | Every MLPerf Training result, with filters; Enter on a row ranks every result of the same configuration (benchmark, accelerator, count, division), fastest first. |
+| `F5` | **Model** | How accurate the performance model is, per benchmark, and predicted vs measured. |
 
 ## Keys
 
@@ -30,7 +30,7 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 |-----|--------|
 | `Tab` / `Shift+Tab` | Move between fields (the app starts on the recommendation: `Tab` twice reaches the form, after the view tabs) |
 | `↑` / `↓`, `Space` | In the allowed-accelerators list: move between accelerators, tick or untick one (`Tab` leaves the list) |
-| `Esc` | Leave a text field for the view's content: the answer (PgUp/PgDn scroll it), the results or frontier table (then `q` and `1`-`4` work again) |
+| `Esc` | Leave a text field for the view's content: the answer (PgUp/PgDn scroll it), the results or frontier table (then `q` quits) |
 | `ctrl+o` / `ctrl+s` | Open / save a scenario YAML file (a file with several scenarios asks which one) |
 | `ctrl+e` | Export the recommendation as Markdown or JSON |
 | `ctrl+r` | Solve again now |

@@ -28,10 +28,13 @@ ENERGY_COLUMNS = [Column("energy", "kWh", 7, drop=8), Column("node_kw", "kW/node
 #: first): the MLPerf Power columns (kW/node, kWh — secondary, filled only where power was measured; the
 #: highlighted row's detail line still shows them), then System, Status, Nodes, Division, Submitter, Round.
 #: Benchmark, Accelerator, Count and Minutes stay. Every column fits 120 columns (a reviewer lost kW/node, AC/DC).
+#: Benchmark ids keep at least 12 cells, enough to tell every id apart ("llama31_405b", "llama31_8b", "llama2_70b…";
+#: at 9 both llama31 read "llama31_…", a reviewer): System gives them at 120 columns, Submitter at 80 (down to 6;
+#: both names are in full on the detail line), so every column still fits 120 and Nodes 80.
 COLUMNS = [
     Column("round", "Round", 5, drop=2), Column("division", "Div.", 6, drop=4),
-    Column("status", "Status", 9, drop=6), Column("submitter", "Submitter", 16, drop=3, min_width=9),
-    Column("system", "System", 28, drop=7, min_width=9), Column("benchmark", "Benchmark", 16, min_width=9),
+    Column("status", "Status", 9, drop=6), Column("submitter", "Submitter", 16, drop=3, min_width=6, short="Subm."),
+    Column("system", "System", 28, drop=7, min_width=6), Column("benchmark", "Benchmark", 16, min_width=12),
     Column("accelerator", "Accelerator", 26, min_width=14), Column("count", "Count", 5),
     Column("nodes", "Nodes", 5, drop=5), Column("minutes", "Minutes", 7),
     *ENERGY_COLUMNS,

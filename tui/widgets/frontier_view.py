@@ -28,9 +28,11 @@ COLUMNS = [
     Column("nodes", "Nodes", 5, drop=2),
     Column("capex", "Capex", 12),
     Column("power", "IT power", 10, drop=3),
-    Column("minutes", "Minutes (weighted)", 18, min_width=8),
-    Column("basis", "Basis", 12, min_width=9),
-    Column("choice", "Choice", 22, drop=1, min_width=10),  # "over power; below rate" (the row detail says it all)
+    Column("minutes", "Minutes (weighted)", 18, min_width=8, short="Minutes"),  # (the status line says which)
+    Column("basis", "Basis", 12),  # "specs only", "does not fit"
+    # "over power; below rate" in full at 120 columns too: its cells come back before the names' (it read "over
+    # powe…" there, a reviewer); a longer one (three limits) is cut, and the row detail says it all
+    Column("choice", "Choice", 22, drop=1, min_width=10, grow=1),
 ]
 
 #: The scenario's limits a frontier row is judged by (see :func:`_over`).
@@ -219,7 +221,7 @@ class FrontierView(Vertical):
             off = _off_curve(choice, y_choice, plotted, col, getattr(rec, "objective", None), self.names)
         label = "Minutes (p80)" if col.endswith("_p80") else "Minutes (weighted)"  # what the column holds
         if next(c.label for c in table.spec if c.key == "minutes") != label:
-            table.set_spec([replace(c, label=label, short="Min") if c.key == "minutes" else c for c in COLUMNS])
+            table.set_spec([replace(c, label=label) if c.key == "minutes" else c for c in COLUMNS])
         table.set_rows(rows)
         misfits = len(df) - len(plotted)
         unfit = f"; {misfits} do not fit the workloads' memory (listed, not plotted)" if misfits else ""

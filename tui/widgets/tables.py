@@ -25,6 +25,7 @@ class Column:
     drop: int = 0  # 0 = essential (never dropped); higher ranks are dropped first
     min_width: int | None = None  # shrinks to this before anything is dropped
     short: str | None = None  # the header when the column is narrower than ``label`` (not cut mid-word)
+    grow: int = 0  # a shrunk column with a higher rank gets spare cells back first (0: in column order)
 
     def cells(self, shrunk: bool) -> int:
         return (self.min_width if shrunk and self.min_width else self.width) + CELL_PADDING
@@ -38,7 +39,8 @@ def fit_columns(columns: list[Column], available: int) -> list[tuple[Column, int
     """The ``(column, width)`` pairs shown in ``available`` cells, in their original order.
 
     Order of giving way: shrink every column that has a ``min_width``; then drop columns by ``drop`` rank,
-    highest first; essential columns (``drop=0``) stay even if they overflow (the table then scrolls).
+    highest first; essential columns (``drop=0``) stay even if they overflow (the table then scrolls). Cells left
+    over go back to the shrunk columns by ``grow`` rank (highest first), then in column order.
     """
     shown = list(columns)
 
@@ -50,17 +52,14 @@ def fit_columns(columns: list[Column], available: int) -> list[tuple[Column, int
         if total(shrunk) <= available:
             break
         shown.remove(col)
-    if shrunk:  # give back what is left over to the shrunk columns, in order
+    if shrunk:  # give back what is left over to the shrunk columns, by grow rank, then in order
         spare = available - total(True)
-        out = []
-        for c in shown:
-            w = c.min_width if c.min_width else c.width
-            if c.min_width and spare > 0:
-                extra = min(spare, c.width - c.min_width)
-                w += extra
-                spare -= extra
-            out.append((c, w))
-        return out
+        widths = {c.key: c.min_width or c.width for c in shown}
+        for c in sorted((c for c in shown if c.min_width), key=lambda c: -c.grow):  # (stable: ties in order)
+            extra = max(0, min(spare, c.width - widths[c.key]))
+            widths[c.key] += extra
+            spare -= extra
+        return [(c, widths[c.key]) for c in shown]
     return [(c, c.width) for c in shown]
 
 
