@@ -461,18 +461,24 @@ async def test_unknown_id_error_from_library_points_at_field(make_app: Any) -> N
         assert "Cannot solve" in _text(app, "#rec-status")
 
 
-async def test_stale_results_are_dropped(make_app: Any) -> None:
+def _held_at_budget(budget_usd: float) -> tuple[Any, Any]:
+    """(gate, optimize): the fake optimizer, held until ``gate.set()`` (at most 5 s) for a scenario of that budget."""
     import threading
 
     from tui_fakes import fake_optimize
 
     gate = threading.Event()
 
-    def slow_first(scenario: Any, catalog: Any) -> Any:
-        if scenario.budget_usd == 200000:
+    def slow(scenario: Any, catalog: Any) -> Any:
+        if scenario.budget_usd == budget_usd:
             gate.wait(5)
         return fake_optimize(scenario, catalog)
 
+    return gate, slow
+
+
+async def test_stale_results_are_dropped(make_app: Any) -> None:
+    gate, slow_first = _held_at_budget(200000)
     app = make_app(optimize=slow_first)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -587,17 +593,7 @@ async def test_a_min_tco_choice_off_the_frontier_is_listed_and_the_count_names_t
 
 async def test_the_frontier_marks_the_choice_of_its_own_scenario(make_app: Any) -> None:
     # the frontier came before a changed scenario's answer and kept the previous answer's choice marked
-    import threading
-
-    from tui_fakes import fake_optimize
-
-    gate = threading.Event()
-
-    def slow(scenario: Any, catalog: Any) -> Any:
-        if scenario.budget_usd == 60000:
-            gate.wait(5)
-        return fake_optimize(scenario, catalog)
-
+    gate, slow = _held_at_budget(60000)
     app = make_app(optimize=slow)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
