@@ -30,6 +30,10 @@ def test_a_fleet_on_specs_only_figures_names_the_best_measured_fleet_and_what_it
     assert "8 x A100 PCIe 80GB in 1 PCIe server" in line
     assert f"{fmt.amount(measured.objective_value)} mixes/day" in line
     assert f"loses {fmt.amount(gap)} mixes/day" in line
+    # the gap in words against the chosen fleet's figure, not a bare "(8.1 %)"
+    fewer = 1 - measured.objective_value / rec.objective_value
+    assert f"({fmt.signed_percent(-fewer).lstrip('-')} fewer mixes per day than the chosen fleet's " \
+           f"{fmt.amount(rec.objective_value)});" in line, line
     assert f"capex {fmt.money(abs(capex_gap))} {'more' if capex_gap > 0 else 'less'}" in line
     # the note follows the warning, and every output carries it
     at = rec.explanation.index(line)

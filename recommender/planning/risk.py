@@ -118,14 +118,14 @@ class RiskNote:
         gap = self.measured_value - self.chosen_value
         worse = gap > 0 if sense == "min" else gap < 0
         word = "costs" if unit == "usd" else ("loses" if worse else "gains")
-        than = _relative(self.measured_value, self.chosen_value, unit)
+        than = relative_words(self.measured_value, self.chosen_value, unit)
         out.append(f"The best choice among measured configurations is {measured_describe}: "
                    f"{_fmt(self.measured_value, unit, risk)}, which {word} {_fmt(abs(gap), unit, risk, small=True)} "
                    f"({than} the choice's {_fmt(self.chosen_value, unit, risk, bare=True)}).")  # fmt: skip
         return out
 
 
-def _relative(value: float, chosen: float, unit: str) -> str:
+def relative_words(value: float, chosen: float, unit: str) -> str:
     """``value`` against ``chosen`` in words a buyer reads: ``96 % more time``, ``0.04 % more time``, ``6.1 times as
     long as`` (a reviewer: "loses 134 p80 minutes (514.9 %)"), ``12 % fewer mixes per day``."""
     ratio = value / chosen if chosen else float("inf")
