@@ -184,7 +184,7 @@ def test_rows_and_csv_output_and_summary(tmp_path: Path) -> None:
     assert list(a.columns) == ["index", "workloads", "prices", "power_limit_kw", "budget_usd", "status",
                                "objective", "risk", "objective_value", "choice", "accelerator_id", "accelerators",
                                "nodes", "capex_usd", "it_power_kw", "minutes", "basis", "binding", "cloud_decision",
-                               "cheapest_rent", "error",
+                               "cheapest_rent", "rent_caveat", "error",
                                "explanation"]
     assert (a["accelerator_id"].fillna("") == b["accelerator_id"].fillna("")).all()
     assert np.allclose(a["capex_usd"].astype(float), b["capex_usd"].astype(float), equal_nan=True)
@@ -329,6 +329,38 @@ def test_a_sweep_that_weighs_renting_writes_the_decision_as_batch_does(tmp_path:
         assert row["cloud_decision"] == expected.cloud_decision and row["cloud_decision"] in ("buy", "rent")
         assert row["cheapest_rent"] == expected.cheapest_rent and row["status"] == expected.status.value
     assert rows["status"].iloc[0] == "infeasible" and rows["cloud_decision"].iloc[0] == "rent"
+
+
+def test_a_spot_rent_says_its_caveat_in_sweep_rows_and_once_in_the_summary(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # a reviewer: batch and sweep rows had no place for the spot caveat that text and Markdown outputs say where a
+    # spot quote is the cheapest rent; `rent_caveat` holds it on those rows, and the summaries say it once
+    from optimize_fakes import fake_predict
+
+    from recommender import api
+    from recommender.plan_models import SPOT_CAVEAT
+
+    monkeypatch.setattr(api, "_default_predictor", lambda: fake_predict)
+    for pricing in ("spot", "on_demand"):
+        (tmp_path / f"{pricing}.csv").write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,"
+                                                 f"as_of\nB,nvidia-h100-sxm5-80gb,{pricing},90.0,test,2026\n")
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: spot\nbase:\n  workloads: [{benchmark: bert}]\n  objective: min_tco\n"
+                 "  accelerators: [nvidia-h100-sxm5-80gb]\n  required_mixes_per_day: 10\n  consider_cloud: true\n"
+                 "axes:\n  cloud_prices: {spot: spot.csv, on_demand: on_demand.csv}\n  budget_usd: [1000, 1000000]\n")
+    for suffix in (".csv", ".parquet"):
+        out = tmp_path / f"r{suffix}"
+        res = CliRunner().invoke(cli, ["sweep", str(f), "--out", str(out), "--jobs", "1"])
+        assert res.exit_code == 0, res.stderr
+        assert " ".join(res.stderr.split()).count(SPOT_CAVEAT) == 1, res.stderr  # the run's summary on stderr
+        rows = read_results(out)
+        assert list(rows.columns).index("rent_caveat") == list(rows.columns).index("cheapest_rent") + 1
+        spot = rows["cloud_prices"] == "spot"
+        assert spot.sum() == 2 and (rows["rent_caveat"][spot] == SPOT_CAVEAT).all()
+        assert rows["rent_caveat"][~spot].isna().all()
+        summary = CliRunner().invoke(cli, ["sweep", "--summary", str(out)])
+        assert summary.exit_code == 0 and " ".join(summary.stdout.split()).count(SPOT_CAVEAT) == 1, summary.stdout
+        assert "2 of 4 scenarios" in summary.stdout
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])

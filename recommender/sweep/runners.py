@@ -52,6 +52,7 @@ class Stats:
     terminated: bool = False  # the interruption was SIGTERM
     statuses: dict[str, int] = field(default_factory=dict)
     rented: int = 0  # infeasible rows whose decision is to rent (consider_cloud): answered (batch.unanswered)
+    spot: int = 0  # rows whose cheapest rent is a spot price (their `rent_caveat` says what its price leaves out)
 
 
 def tasks(plan: Plan, done: np.ndarray, chunk: int) -> Iterator[tuple[int, np.ndarray]]:
@@ -151,6 +152,7 @@ def _written(out: Any, table: Any, stats: Stats, on_progress: Progress | None) -
         stats.statuses[str(status)] = stats.statuses.get(str(status), 0) + int(n)
     stats.rented += rented({c: table.column(c).to_numpy(zero_copy_only=False) for c in ("status", "cloud_decision")
                             if c in table.column_names})
+    stats.spot += spot_rents(table.column("rent_caveat").to_numpy(zero_copy_only=False))
     if on_progress:
         on_progress(stats.done, stats.total)
 
@@ -162,6 +164,11 @@ def rented(columns: Any) -> int:
         return 0
     status, decision = np.asarray(columns["status"], dtype=object), np.asarray(columns["cloud_decision"], dtype=object)
     return sum(1 for i in np.flatnonzero(status == "infeasible") if isinstance(decision[i], str) and decision[i] == "rent")
+
+
+def spot_rents(caveats: Any) -> int:
+    """Rows (of a ``rent_caveat`` column: an array or a Series) whose cheapest rent is a spot price."""
+    return sum(1 for c in caveats if isinstance(c, str))
 
 
 def _run_here(ctx: Context, out: Any, size: int, stats: Stats, on_progress: Progress | None) -> None:
