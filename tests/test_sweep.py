@@ -396,19 +396,24 @@ def test_sweep_outputs_have_a_plain_files_permissions(tmp_path: Path) -> None:
     assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o666 & ~umask}
 
 
-def test_one_process_writes_a_groups_rows_before_building_the_next_groups_table(tmp_path: Path,
-                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    # an earlier note: a sweep wrote nothing until every group's candidate table was built
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_sweep_writes_a_groups_rows_before_building_every_groups_table(tmp_path: Path, jobs: int,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # an earlier note: a sweep wrote nothing until every group's candidate table was built; then worker pools
+    # still did (a big sweep's first rows came after every table): each table is built when its first chunk goes
     from recommender.sweep import runners
 
     built: list[int] = []
     real = runners.prepare_group
     monkeypatch.setattr(runners, "prepare_group", lambda plan, g, *a: built.append(g) or real(plan, g, *a))
-    plan = load_sweep(write_sweep(tmp_path, budgets=3))  # 2 workloads x 2 prices: 4 groups
+    plan = load_sweep(write_sweep(tmp_path, budgets=3))  # 2 workloads x 2 prices: 4 groups of 15 scenarios
     seen: list[int] = []
-    stats = _run(plan, tmp_path / "r.parquet", jobs=1, on_progress=lambda done, total: seen.append(len(built)))
+    stats = _run(plan, tmp_path / "r.parquet", jobs=jobs, chunk=5,
+                 on_progress=lambda done, total: seen.append(len(built)))
     assert stats.done == plan.total and sorted(built) == list(range(plan.layout.groups)) and plan.layout.groups > 1
-    assert seen[1] == 1  # the first chunk's rows were written with one table built
+    # the first chunk's rows were written with one table built (one process), or the tables of the chunks sent
+    # before it (workers: 2 x 2 + 1 chunks of 5, i.e. groups 0 and 1)
+    assert seen[1] == (1 if runners._jobs(jobs, plan.total) == 1 else 2), seen
 
 
 def test_resume_from_another_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
