@@ -34,6 +34,7 @@ from catalog.atomic import write_text_atomic
 from recommender.errors import RecommenderError, ScenarioError
 from recommender.format import amount, money
 from recommender.models import summary_basis
+from recommender.plan_models import pricing_caveat, spot_rents_note
 from recommender.workers import cpu_count, local_worker_init, watch_parent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,6 +103,9 @@ class BatchRow(BaseModel):
                                        "rent row's choice is the best purchase, for comparison).")
     cheapest_rent: str | None = Field(default=None, description="consider_cloud: the cheapest rent of the work, "
                                       "e.g. 'nvidia-b300-sxm-270gb (Verda, spot) $20,183 present value'.")
+    rent_caveat: str | None = Field(default=None, description="consider_cloud: what the cheapest rent's price does "
+                                    "not count, where it is a spot price (spot capacity can be reclaimed at any time "
+                                    "…: plan_models.SPOT_CAVEAT); empty otherwise.")
     error: str | None = Field(
         default=None, description="Why the scenario has no result (error rows): `file:line: field: message`s."
     )
@@ -109,8 +113,6 @@ class BatchRow(BaseModel):
     errors: tuple[str, ...] = Field(
         default=(), exclude=True, description="The error messages one by one (not written to outputs)."
     )
-    rent_pricing: str | None = Field(default=None, exclude=True, description="The cheapest rent's pricing "
-                                     "(spot: the outputs add the spot caveat once; not written to outputs).")
 
 
 #: Separator of several error messages in :attr:`BatchRow.error`.
@@ -250,7 +252,7 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         # limits that bind only together are one entry, "budget+power" (each alone would read as binding alone)
         "binding": ["+".join(rec.binding)] if getattr(rec, "binding_together", False) else list(rec.binding),
         "cloud_decision": rec.cloud_decision, "cheapest_rent": _rent_text(rec.cheapest_rent),
-        "rent_pricing": None if rec.cheapest_rent is None else rec.cheapest_rent.pricing,
+        "rent_caveat": pricing_caveat(None if rec.cheapest_rent is None else rec.cheapest_rent.pricing),
     }
     if not configs:
         explanation = " ".join(rec.explanation) or None
@@ -540,13 +542,12 @@ def rows_to_markdown(rows: Sequence[BatchRow]) -> str:
 
 
 def spot_note(rows: Sequence[BatchRow]) -> str | None:
-    """The spot caveat, once, when a row's cheapest rent is a spot price (Markdown output, the summary on stderr)."""
-    from recommender.plan_models import SPOT_CAVEAT, is_spot
-
-    named = [r.name for r in rows if r.rent_pricing is not None and is_spot(r.rent_pricing)]
+    """The spot caveat, once, when a row's cheapest rent is a spot price (Markdown output, the summary on stderr;
+    CSV and JSON rows carry it in ``rent_caveat``)."""
+    named = [r.name for r in rows if r.rent_caveat is not None]
     if not named:
         return None
-    return f"Spot prices among the cheapest rents ({', '.join(named[:5])}{', …' if len(named) > 5 else ''}): {SPOT_CAVEAT}."
+    return spot_rents_note(f"{', '.join(named[:5])}{', …' if len(named) > 5 else ''}")
 
 
 def render(rows: Sequence[BatchRow], fmt: str) -> str:

@@ -28,6 +28,18 @@ def is_spot(pricing: str) -> bool:
     return "spot" in pricing.split("+")
 
 
+def pricing_caveat(pricing: str | None) -> str | None:
+    """The caveat a rent quote's pricing carries wherever the quote is named: :data:`SPOT_CAVEAT` for spot capacity,
+    else None (batch and sweep rows' ``rent_caveat`` column)."""
+    return SPOT_CAVEAT if pricing is not None and is_spot(pricing) else None
+
+
+def spot_rents_note(which: str) -> str:
+    """The spot caveat said once under many rows (batch Markdown and summary, sweep summaries): ``Spot prices among
+    the cheapest rents (which): …``, ``which`` naming the rows (their names, or how many)."""
+    return f"Spot prices among the cheapest rents ({which}): {SPOT_CAVEAT}."
+
+
 class FrozenModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -258,3 +258,45 @@ def test_a_duplicate_key_in_one_entry_spares_the_other_entries(tmp_path: Path) -
     top.write_text("version: 1\nversion: 1\nscenarios:\n  - name: a\n    budget_usd: 1\n    workloads: [{benchmark: bert}]\n")
     (row,) = _run([str(top)])
     assert row.status == "error" and row.error == f"{top}:2: YAML syntax error: duplicate key 'version'"
+
+
+def test_a_spot_rent_says_its_caveat_in_csv_and_json_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a reviewer: text and Markdown said the spot caveat where a spot quote was the cheapest rent, but CSV and JSON
+    # rows had no place for it (batch said it on stderr only); `rent_caveat` holds it, on spot rows only
+    from click.testing import CliRunner
+
+    from recommender.api import optimize
+    from recommender.batch import row_from_recommendation
+    from recommender.cli import cli
+    from recommender.plan_models import SPOT_CAVEAT
+
+    assert COLUMNS[COLUMNS.index("cheapest_rent") + 1] == "rent_caveat"  # beside the rent it is about
+    rows = []
+    for pricing in ("spot", "on_demand"):
+        prices = tmp_path / f"{pricing}.csv"
+        prices.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
+                          f"B,nvidia-h100-sxm5-80gb,{pricing},90.0,test,2026\n")
+        rec = optimize({"name": pricing, "accelerators": ["nvidia-h100-sxm5-80gb"], "workloads": [{"benchmark": "bert"}],
+                        "cloud_prices": str(prices), "objective": "min_tco", "required_mixes_per_day": 10,
+                        "consider_cloud": True}, predictor=fake_predict)
+        assert rec.cheapest_rent is not None and rec.cheapest_rent.pricing == pricing
+        rows.append(row_from_recommendation(rec, file=f"{pricing}.yaml", line=1))
+    plain = row_from_recommendation(optimize({"workloads": [{"benchmark": "bert"}], "budget_usd": 2e5},
+                                             predictor=fake_predict), file="p.yaml")
+    assert [r.rent_caveat for r in rows + [plain]] == [SPOT_CAVEAT, None, None]
+    parsed = list(csv.DictReader(io.StringIO(render([*rows, plain], "csv"))))
+    assert [p["rent_caveat"] for p in parsed] == [SPOT_CAVEAT, "", ""]
+    data = json.loads(render([*rows, plain], "json"))
+    assert [d["rent_caveat"] for d in data] == [SPOT_CAVEAT, None, None]
+    assert render([*rows, plain], "md").count(SPOT_CAVEAT) == 1  # Markdown: once, under the table
+    # from the command line too (in this process: a small batch)
+    from recommender import api
+
+    monkeypatch.setattr(api, "_default_predictor", lambda: fake_predict)
+    f = tmp_path / "spot.yaml"
+    f.write_text("version: 1\nname: s\nobjective: min_tco\nrequired_mixes_per_day: 10\nconsider_cloud: true\n"
+                 "accelerators: [nvidia-h100-sxm5-80gb]\ncloud_prices: spot.csv\nworkloads: [{benchmark: bert}]\n")
+    for suffix in ("csv", "json"):
+        out = tmp_path / f"rows.{suffix}"
+        res = CliRunner().invoke(cli, ["batch", str(f), "--out", str(out)])
+        assert res.exit_code == 0 and out.read_text().count(SPOT_CAVEAT) == 1, res.stderr

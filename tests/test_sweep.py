@@ -184,7 +184,7 @@ def test_rows_and_csv_output_and_summary(tmp_path: Path) -> None:
     assert list(a.columns) == ["index", "workloads", "prices", "power_limit_kw", "budget_usd", "status",
                                "objective", "risk", "objective_value", "choice", "accelerator_id", "accelerators",
                                "nodes", "capex_usd", "it_power_kw", "minutes", "basis", "binding", "cloud_decision",
-                               "cheapest_rent", "error",
+                               "cheapest_rent", "rent_caveat", "error",
                                "explanation"]
     assert (a["accelerator_id"].fillna("") == b["accelerator_id"].fillna("")).all()
     assert np.allclose(a["capex_usd"].astype(float), b["capex_usd"].astype(float), equal_nan=True)
@@ -331,6 +331,38 @@ def test_a_sweep_that_weighs_renting_writes_the_decision_as_batch_does(tmp_path:
     assert rows["status"].iloc[0] == "infeasible" and rows["cloud_decision"].iloc[0] == "rent"
 
 
+def test_a_spot_rent_says_its_caveat_in_sweep_rows_and_once_in_the_summary(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # a reviewer: batch and sweep rows had no place for the spot caveat that text and Markdown outputs say where a
+    # spot quote is the cheapest rent; `rent_caveat` holds it on those rows, and the summaries say it once
+    from optimize_fakes import fake_predict
+
+    from recommender import api
+    from recommender.plan_models import SPOT_CAVEAT
+
+    monkeypatch.setattr(api, "_default_predictor", lambda: fake_predict)
+    for pricing in ("spot", "on_demand"):
+        (tmp_path / f"{pricing}.csv").write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,"
+                                                 f"as_of\nB,nvidia-h100-sxm5-80gb,{pricing},90.0,test,2026\n")
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: spot\nbase:\n  workloads: [{benchmark: bert}]\n  objective: min_tco\n"
+                 "  accelerators: [nvidia-h100-sxm5-80gb]\n  required_mixes_per_day: 10\n  consider_cloud: true\n"
+                 "axes:\n  cloud_prices: {spot: spot.csv, on_demand: on_demand.csv}\n  budget_usd: [1000, 1000000]\n")
+    for suffix in (".csv", ".parquet"):
+        out = tmp_path / f"r{suffix}"
+        res = CliRunner().invoke(cli, ["sweep", str(f), "--out", str(out), "--jobs", "1"])
+        assert res.exit_code == 0, res.stderr
+        assert " ".join(res.stderr.split()).count(SPOT_CAVEAT) == 1, res.stderr  # the run's summary on stderr
+        rows = read_results(out)
+        assert list(rows.columns).index("rent_caveat") == list(rows.columns).index("cheapest_rent") + 1
+        spot = rows["cloud_prices"] == "spot"
+        assert spot.sum() == 2 and (rows["rent_caveat"][spot] == SPOT_CAVEAT).all()
+        assert rows["rent_caveat"][~spot].isna().all()
+        summary = CliRunner().invoke(cli, ["sweep", "--summary", str(out)])
+        assert summary.exit_code == 0 and " ".join(summary.stdout.split()).count(SPOT_CAVEAT) == 1, summary.stdout
+        assert "2 of 4 scenarios" in summary.stdout
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
 def test_an_axis_named_like_a_result_column_keeps_its_values(tmp_path: Path, suffix: str) -> None:
     # a reviewer: an `accelerators` (allow-list) axis crashed every sweep ("ArrowTypeError: Expected bytes, got a
@@ -364,19 +396,24 @@ def test_sweep_outputs_have_a_plain_files_permissions(tmp_path: Path) -> None:
     assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o666 & ~umask}
 
 
-def test_one_process_writes_a_groups_rows_before_building_the_next_groups_table(tmp_path: Path,
-                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    # an earlier note: a sweep wrote nothing until every group's candidate table was built
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_sweep_writes_a_groups_rows_before_building_every_groups_table(tmp_path: Path, jobs: int,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # an earlier note: a sweep wrote nothing until every group's candidate table was built; then worker pools
+    # still did (a big sweep's first rows came after every table): each table is built when its first chunk goes
     from recommender.sweep import runners
 
     built: list[int] = []
     real = runners.prepare_group
     monkeypatch.setattr(runners, "prepare_group", lambda plan, g, *a: built.append(g) or real(plan, g, *a))
-    plan = load_sweep(write_sweep(tmp_path, budgets=3))  # 2 workloads x 2 prices: 4 groups
+    plan = load_sweep(write_sweep(tmp_path, budgets=3))  # 2 workloads x 2 prices: 4 groups of 15 scenarios
     seen: list[int] = []
-    stats = _run(plan, tmp_path / "r.parquet", jobs=1, on_progress=lambda done, total: seen.append(len(built)))
+    stats = _run(plan, tmp_path / "r.parquet", jobs=jobs, chunk=5,
+                 on_progress=lambda done, total: seen.append(len(built)))
     assert stats.done == plan.total and sorted(built) == list(range(plan.layout.groups)) and plan.layout.groups > 1
-    assert seen[1] == 1  # the first chunk's rows were written with one table built
+    # the first chunk's rows were written with one table built (one process), or the tables of the chunks sent
+    # before it (workers: 2 x 2 + 1 chunks of 5, i.e. groups 0 and 1)
+    assert seen[1] == (1 if runners._jobs(jobs, plan.total) == 1 else 2), seen
 
 
 def test_resume_from_another_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,6 +37,34 @@ def test_localcluster_rows_equal_the_local_run(tmp_path: Path) -> None:
     _equal(_frame(local), _frame(remote))
 
 
+@pytest.mark.dask
+def test_localcluster_gets_each_group_as_its_first_chunk_goes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the Dask run built every group's table before sending any work (a big sweep's first rows came after every
+    # table); now each group is built and sent when its first chunk goes, the catalog only with groups that need it
+    # (scenarios that weigh renting go through the optimizer) — and the rows equal this process's
+    pytest.importorskip("dask.distributed")
+    from recommender.sweep import runners
+
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: stream\nbase:\n  objective: min_tco\n  required_mixes_per_day: 5\n"
+                 "  workloads: [{benchmark: bert}]\naxes:\n  workloads:\n    language: [{benchmark: bert}]\n"
+                 "    vision: [{benchmark: resnet}]\n    both: [{benchmark: bert}, {benchmark: resnet}]\n"
+                 "  consider_cloud: [false, true]\n  budget_usd: [100000, 1000000]\n")
+    plan = load_sweep(f)
+    assert plan.layout.groups == 6
+    local, remote = tmp_path / "local.parquet", tmp_path / "dask.parquet"
+    run_sweep(plan, open_output(local, plan, resume=False), jobs=1)
+    built: list[int] = []
+    real = runners.prepare_group
+    monkeypatch.setattr(runners, "prepare_group", lambda plan, g, *a: built.append(g) or real(plan, g, *a))
+    seen: list[int] = []
+    stats = run_sweep(plan, open_output(remote, plan, resume=False), dask="local:2", chunk=1,
+                      on_progress=lambda done, total: seen.append(len(built)))
+    assert stats.done == plan.total and not stats.interrupted and sorted(built) == list(range(6))
+    assert seen[1] == 3, seen  # 2 x 2 + 1 chunks of one scenario went before the first rows: groups 0 to 2
+    _equal(_frame(local), _frame(remote))
+
+
 def test_local_processes_equal_this_process(tmp_path: Path) -> None:
     plan = load_sweep(write_sweep(tmp_path, budgets=10))
     a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
@@ -148,6 +176,28 @@ def test_resume_solves_again_the_scenarios_of_a_damaged_part_file(tmp_path: Path
     assert "(4 solved now: 4 optimal)" in again.stderr, again.stderr
     assert (out / f".{part.name}.unreadable").exists()
     _equal(whole.drop(columns=["solve_ms"], errors="ignore"), _frame(out).drop(columns=["solve_ms"], errors="ignore"))
+
+
+def test_resume_refuses_parts_written_with_other_columns(tmp_path: Path) -> None:
+    # resuming an output written before a column was added (rent_caveat) mixed parts of two layouts, and readers
+    # take the first part's columns: the whole output silently lost the new column, the new parts' values too
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+
+    from recommender.cli import cli
+
+    path = write_sweep(tmp_path, budgets=2, powers=[40])
+    out = tmp_path / "r.parquet"
+    first = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(out), "-j", "1", "--chunk", "2"])
+    assert first.exit_code == 0, first.output
+    parts = sorted(out.glob("part-*.parquet"))
+    old = pq.read_table(parts[0])
+    pq.write_table(old.drop_columns(["rent_caveat"]).replace_schema_metadata(old.schema.metadata), parts[0])
+    parts[-1].unlink()  # as if interrupted
+    again = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(out), "-j", "1", "--resume"])
+    assert again.exit_code == 2, again.output
+    assert f"{parts[0]} was written by another version of recommender (its columns lack rent_caveat)" in again.stderr
+    assert not parts[-1].exists()  # nothing written
 
 
 def _children(pid: int) -> set[int]:

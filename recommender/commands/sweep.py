@@ -118,18 +118,23 @@ def _run(file: str, out: str | None, dry_run: bool, resume: bool, jobs: int | No
                  f"`recommender sweep {file} --out {out} --resume{' --explain' if explain else ''}` finishes it")
         sys.exit(143 if stats.terminated else 130)
     _say(f"{stats.total:,} scenarios ({stats.written:,} solved now{': ' + counts if counts else ''}) -> {out}")
-    statuses, rent = dict(stats.statuses), stats.rented
+    statuses, rent, spot = dict(stats.statuses), stats.rented, stats.spot
     if stats.written < stats.total:  # resumed: the exit code is the whole output's, not this run's share
         from recommender.sweep import read_results
-        from recommender.sweep.runners import rented
+        from recommender.sweep.runners import rented, spot_rents
 
         frame = read_results(out)
         whole = frame["status"].dropna().astype(str).value_counts()
         statuses, rent = {str(k): int(v) for k, v in whole.items()}, rented(frame)
+        spot = spot_rents(frame["rent_caveat"]) if "rent_caveat" in frame else 0
         _say("whole output: " + ", ".join(f"{int(n):,} {st}" for st, n in sorted(whole.items()))
              + " (the exit code is the whole output's; `--summary` shows it)")
     if rent:
         _say(f"{rent:,} infeasible scenario{'s' if rent != 1 else ''} decided to rent (consider_cloud): answered")
+    if spot:  # said once here; the rows carry it in `rent_caveat`
+        from recommender.plan_models import spot_rents_note
+
+        _say(spot_rents_note(f"{spot:,} of {stats.total:,} scenarios"))
     # infeasible with a decision to rent is an answer (batch.unanswered): exit 1 only for the others
     sys.exit(2 if "error" in statuses else 1 if statuses.get("infeasible", 0) > rent else 0)
 

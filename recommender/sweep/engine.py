@@ -7,7 +7,8 @@ then power, then position) — the answer :func:`recommender.optimize` gives wit
 limits follow the optimizer's rule (a limit binds when lifting it alone gives a strictly better answer).
 
 Scenarios in mix mode, scenarios that weigh renting (``consider_cloud`` under ``min_tco``: the decision and the
-cheapest rent are columns) and every scenario with ``explain=True`` go through :func:`recommender.optimize`.
+cheapest rent are columns, with the rent's caveat where it is a spot price) and every scenario with ``explain=True`` go
+through :func:`recommender.optimize`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("binding", "string"),
     ("cloud_decision", "string"),  # consider_cloud under min_tco: buy | rent, and the cheapest rent (batch rows')
     ("cheapest_rent", "string"),
+    ("rent_caveat", "string"),  # the cheapest rent's caveat where it is a spot price (batch rows')
     ("error", "string"),
     ("explanation", "string"),
 )

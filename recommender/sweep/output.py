@@ -50,9 +50,13 @@ class ParquetOut:
 
         if not self.path.is_dir():
             raise ScenarioError(f"{self.path} is not a sweep output (a directory of Parquet files)")
+        from recommender.sweep.engine import arrow_schema
+
+        columns = arrow_schema(self.plan).names
         for f in sorted(self.path.glob("part-*.parquet")):
             try:
-                meta = pq.read_schema(f).metadata or {}
+                schema = pq.read_schema(f)
+                meta = schema.metadata or {}
                 same = meta.get(FINGERPRINT_KEY, b"").decode() == self.plan.fingerprint
                 idx = pq.read_table(f, columns=["index"]).column("index").to_numpy() if same else None
             except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
@@ -66,6 +70,9 @@ class ParquetOut:
             if not same:
                 raise ScenarioError(f"{f} was written by a different sweep ({self._difference(meta)}); write to a "
                                     "new --out")
+            if schema.names != columns:  # readers take the first part's columns: a new column would vanish
+                raise ScenarioError(f"{f} was written by another version of recommender "
+                                    f"({_columns_differ(schema.names, columns)}); write to a new --out")
             self.done[idx] = True
             self.parts = max(self.parts, int(f.stem.split("-")[1]) + 1)
 
@@ -109,6 +116,13 @@ class ParquetOut:
     def close(self) -> None:
         for tmp in self.path.glob(".part-*.tmp"):  # left by a killed run
             tmp.unlink(missing_ok=True)
+
+
+def _columns_differ(theirs: list[str], ours: list[str]) -> str:
+    """``its columns lack rent_caveat`` / ``… have old_column too`` / ``… are in another order``."""
+    lack, extra = [c for c in ours if c not in theirs], [c for c in theirs if c not in ours]
+    words = [*([f"lack {', '.join(lack)}"] if lack else []), *([f"have {', '.join(extra)} too"] if extra else [])]
+    return f"its columns {' and '.join(words) if words else 'are in another order'}"
 
 
 class CsvOut:

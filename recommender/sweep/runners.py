@@ -1,9 +1,12 @@
 """Running a sweep: in this process, on local worker processes, or on a Dask distributed cluster.
 
-The parent prepares every group once (validation, the candidate table with its predictions: the performance
-model runs only here) and sends the result with the plan and the catalog ONCE per worker — as the worker
-processes' initializer locally, as one broadcast ``scatter`` on Dask — so a task is only (group, scenario
-indices) and a worker's answer is one chunk of Parquet rows. Chunks are written as they finish; Ctrl-C stops
+The parent prepares each group (validation, the candidate table with its predictions: the performance model
+runs only here) when the group's first chunk is sent, so the first rows come after one table, not after every
+group's, and the workers solve the chunks already sent while the next table is built. The plan (and the catalog)
+go to each worker ONCE — as the worker processes' initializer locally, as a broadcast ``scatter`` on Dask, the
+catalog only once a group needs it — and a task is (the group, scenario indices): locally a group's table
+(~50-150 KB after pruning) travels with each of its chunks; on Dask it is scattered once and fetched by the
+workers that need it. A worker's answer is one chunk of Parquet rows. Chunks are written as they finish; Ctrl-C stops
 the sweep at once (running chunks are dropped, worker processes ended), keeps every finished chunk and returns
 ``interrupted=True``. A worker whose parent is killed ends too (:func:`recommender.workers.watch_parent`).
 """
@@ -35,11 +38,10 @@ AUTO_PARALLEL_MIN = 5_000
 
 @dataclass
 class Context:
-    """What every worker gets once: the plan, the prepared groups and the catalog."""
+    """What every worker gets once: the plan and the catalog (groups come with the tasks)."""
 
     plan: Plan
-    groups: dict[int, Group]
-    catalog: Catalog | None  # None: every scenario takes the fast path (workers never need the catalog)
+    catalog: Catalog | None  # None: the catalog is sent with the tasks that need it (Dask), or loaded there
     explain: bool
 
 
@@ -52,6 +54,7 @@ class Stats:
     terminated: bool = False  # the interruption was SIGTERM
     statuses: dict[str, int] = field(default_factory=dict)
     rented: int = 0  # infeasible rows whose decision is to rent (consider_cloud): answered (batch.unanswered)
+    spot: int = 0  # rows whose cheapest rent is a spot price (their `rent_caveat` says what its price leaves out)
 
 
 def tasks(plan: Plan, done: np.ndarray, chunk: int) -> Iterator[tuple[int, np.ndarray]]:
@@ -62,6 +65,17 @@ def tasks(plan: Plan, done: np.ndarray, chunk: int) -> Iterator[tuple[int, np.nd
         idx = idx[~done[idx]]
         for s in range(0, idx.size, chunk):
             yield g, idx[s:s + chunk]
+
+
+def group_tasks(plan: Plan, done: np.ndarray, chunk: int,
+                prepare: Callable[[int], Group]) -> Iterator[tuple[int, Group, np.ndarray]]:
+    """:func:`tasks` with each chunk's group, prepared (``prepare(g)``) when its first chunk comes and let go after
+    its last: the first rows need one group's table, and the parent does not keep every group's."""
+    current: tuple[int, Group] | None = None
+    for g, idx in tasks(plan, done, chunk):
+        if current is None or current[0] != g:
+            current = (g, prepare(g))
+        yield g, current[1], idx
 
 
 def chunk_size(todo: int, workers: int) -> int:
@@ -87,18 +101,16 @@ def run_sweep(plan: Plan, out: Any, *, catalog: Catalog | None = None, jobs: int
         if client is not None:  # workers import what they need while the groups are prepared here
             warm = [client[0].submit(_warm, workers=[w], pure=False, allow_other_workers=False)
                     for w in client[0].scheduler_info().get("workers", {})]
+        ctx = Context(plan, catalog, explain)
         if client is not None:
-            ctx = Context(plan, _groups(plan, out.done, catalog, explain), catalog, explain)
             _run_dask(ctx, out, client, chunk, stats, on_progress)
             del warm
         else:
             n = _jobs(jobs, todo)
             size = chunk or chunk_size(todo, n)
-            if n == 1:  # each group's table when its first chunk comes: the first rows are written sooner
-                _run_here(Context(plan, _LazyGroups(plan, catalog, explain), catalog, explain), out, size, stats,
-                          on_progress)
-            else:  # (workers get every group once, prepared here)
-                ctx = Context(plan, _groups(plan, out.done, catalog, explain), catalog, explain)
+            if n == 1:
+                _run_here(ctx, out, size, stats, on_progress)
+            else:
                 _run_processes(ctx, out, n, size, stats, on_progress)
     except KeyboardInterrupt as exc:
         stats.interrupted = True
@@ -112,25 +124,10 @@ def run_sweep(plan: Plan, out: Any, *, catalog: Catalog | None = None, jobs: int
     return stats
 
 
-def _groups(plan: Plan, done: np.ndarray, catalog: Catalog, explain: bool) -> dict[int, Group]:
-    js = np.arange(plan.layout.per_group, dtype=np.int64)
-    out = {}
-    for g in range(plan.layout.groups):
-        if not done[plan.layout.index_of(g, js)].all():
-            out[g] = prepare_group(plan, g, catalog, explain)
-    return out
-
-
-class _LazyGroups(dict):  # type: ignore[type-arg]
-    """Groups prepared on first use (one process: a sweep of many groups wrote nothing until all were built)."""
-
-    def __init__(self, plan: Plan, catalog: Catalog, explain: bool) -> None:
-        super().__init__()
-        self.plan, self.catalog, self.explain = plan, catalog, explain
-
-    def __missing__(self, g: int) -> Group:
-        self[g] = prepare_group(self.plan, g, self.catalog, self.explain)
-        return self[g]
+def _prepare(ctx: Context) -> Callable[[int], Group]:
+    """Prepares a group here, in the parent (the only process that runs the performance model)."""
+    assert ctx.catalog is not None
+    return lambda g: prepare_group(ctx.plan, g, ctx.catalog, ctx.explain)
 
 
 def _jobs(jobs: int | None, todo: int) -> int:
@@ -151,6 +148,7 @@ def _written(out: Any, table: Any, stats: Stats, on_progress: Progress | None) -
         stats.statuses[str(status)] = stats.statuses.get(str(status), 0) + int(n)
     stats.rented += rented({c: table.column(c).to_numpy(zero_copy_only=False) for c in ("status", "cloud_decision")
                             if c in table.column_names})
+    stats.spot += spot_rents(table.column("rent_caveat").to_numpy(zero_copy_only=False))
     if on_progress:
         on_progress(stats.done, stats.total)
 
@@ -164,9 +162,14 @@ def rented(columns: Any) -> int:
     return sum(1 for i in np.flatnonzero(status == "infeasible") if isinstance(decision[i], str) and decision[i] == "rent")
 
 
+def spot_rents(caveats: Any) -> int:
+    """Rows (of a ``rent_caveat`` column: an array or a Series) whose cheapest rent is a spot price."""
+    return sum(1 for c in caveats if isinstance(c, str))
+
+
 def _run_here(ctx: Context, out: Any, size: int, stats: Stats, on_progress: Progress | None) -> None:
-    for g, idx in tasks(ctx.plan, out.done.copy(), size):
-        _written(out, chunk_table(ctx.plan, ctx.groups[g], idx, ctx.catalog, ctx.explain), stats, on_progress)
+    for _g, group, idx in group_tasks(ctx.plan, out.done.copy(), size, _prepare(ctx)):
+        _written(out, chunk_table(ctx.plan, group, idx, ctx.catalog, ctx.explain), stats, on_progress)
 
 
 # --------------------------------------------------------------------------------------------- processes
@@ -184,9 +187,9 @@ def _init_worker(ctx: Context, parent: int) -> None:  # pragma: no cover - runs 
     local_worker_init(parent)  # and a worker whose parent was killed (SIGKILL) ends, not orphaned
 
 
-def _local_task(g: int, idx: np.ndarray) -> Any:
+def _local_task(group: Group, idx: np.ndarray) -> Any:
     assert _CTX is not None
-    return chunk_table(_CTX.plan, _CTX.groups[g], idx, _CTX.catalog, _CTX.explain)
+    return chunk_table(_CTX.plan, group, idx, _CTX.catalog, _CTX.explain)
 
 
 def _run_processes(ctx: Context, out: Any, n: int, size: int, stats: Stats, on_progress: Progress | None) -> None:
@@ -198,9 +201,9 @@ def _run_processes(ctx: Context, out: Any, n: int, size: int, stats: Stats, on_p
                                initargs=(ctx, os.getpid()))
     pending: set[Any] = set()
     try:
-        todo = tasks(ctx.plan, out.done.copy(), size)
-        for g, idx in todo:
-            pending.add(pool.submit(_local_task, g, idx))
+        # each group is built here as its first chunk goes (workers solve the chunks sent before meanwhile)
+        for _g, group, idx in group_tasks(ctx.plan, out.done.copy(), size, _prepare(ctx)):
+            pending.add(pool.submit(_local_task, group, idx))
             if len(pending) >= 2 * n + 1:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for f in finished:
@@ -234,8 +237,8 @@ def _stop_now(pool: Any) -> None:
 # --------------------------------------------------------------------------------------------- dask
 
 
-def _dask_task(ctx: Context, g: int, idx: np.ndarray) -> Any:
-    return chunk_table(ctx.plan, ctx.groups[g], idx, ctx.catalog, ctx.explain)
+def _dask_task(ctx: Context, group: Group, catalog: Catalog | None, idx: np.ndarray) -> Any:
+    return chunk_table(ctx.plan, group, idx, catalog, ctx.explain)
 
 
 def _client(address: str) -> tuple[Any, Any]:
@@ -277,13 +280,19 @@ def _run_dask(ctx: Context, out: Any, client_cluster: tuple[Any, Any], chunk: in
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         size = chunk or chunk_size(stats.total - stats.done, workers)
-        # plan, tables (and the catalog when some scenarios need the optimizer itself): once per worker
-        slow = any(g.table is None and g.error is None for g in ctx.groups.values())
-        shared = client.scatter(ctx if slow else Context(ctx.plan, ctx.groups, None, ctx.explain), broadcast=True)
-        todo = tasks(ctx.plan, out.done.copy(), size)
+        # the plan once per worker; each group's table once, as its first chunk goes (workers fetch it when a task
+        # needs it); the catalog once per worker, when a group first needs the optimizer itself (its scenarios)
+        shared = client.scatter(Context(ctx.plan, None, ctx.explain), broadcast=True)
         window = as_completed()
-        for g, idx in todo:
-            f = client.submit(_dask_task, shared, g, idx, pure=False)
+        sent: tuple[int, Any] | None = None
+        catalog: Any = None
+        for g, group, idx in group_tasks(ctx.plan, out.done.copy(), size, _prepare(ctx)):
+            if sent is None or sent[0] != g:
+                sent = (g, client.scatter(group, hash=False))
+            slow = group.table is None and group.error is None
+            if slow and catalog is None:
+                catalog = client.scatter(ctx.catalog, broadcast=True, hash=False)
+            f = client.submit(_dask_task, shared, sent[1], catalog if slow else None, idx, pure=False)
             futures.append(f)
             window.add(f)
             if window.count() >= 2 * workers + 1:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from recommender.plan_models import spot_rents_note
 from recommender.sweep.engine import RESULT_COLUMNS
 
 _RESULT = {name for name, _ in RESULT_COLUMNS} | {"index"}
@@ -64,6 +65,8 @@ def summary_text(frame: Any, *, top: int = 8) -> str:
     lines = []
     statuses = frame["status"].value_counts().to_dict()
     lines.append(f"{len(frame):,} scenarios: " + ", ".join(f"{n:,} {s}" for s, n in statuses.items()))
+    if "rent_caveat" in frame and (spot := int(frame["rent_caveat"].notna().sum())):
+        lines.append(spot_rents_note(f"{spot:,} of {len(frame):,} scenarios"))
     total = frame.attrs.get("total")
     if total and len(frame) < total:
         lines.append(f"incomplete: {len(frame):,} of {total:,} scenarios (an interrupted sweep; `--resume` "
