@@ -178,3 +178,20 @@ def test_a_host_cost_mapping_is_billed_by_platform_and_listed_where_it_applies()
     report = plan_report(catalog.load(), s, c.accelerator_id, c.accelerators, c.nodes, c.weighted_minutes,
                          with_rent=False)  # fmt: skip
     assert report.bill.capex_usd == c.capex_usd and report.bill.line("host per node").unit_usd == 80_000
+
+
+def test_the_assumptions_name_every_row_the_bills_lines_charge(cat) -> None:
+    """The Assumptions section listed the host row but not the NIC and network rows (nor the PCIe chassis rule) a
+    multi-node bill charged: for 96 x H100 PCIe in 6 nodes, $324,000 of $2,964,000 capex had no listed row."""
+    from recommender import optimize
+    from recommender.models import Scenario
+
+    rec = optimize(Scenario.parse({"budget_usd": 3_000_000, "accelerators": ["nvidia-h100-pcie-80gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    c = rec.choice
+    assert c.nodes >= 2 and c.accelerators_per_node > 8  # NICs, a switch tier and the chassis rule on the bill
+    b = B.bill_for(cat, c.accelerator_id, c.accelerators, c.nodes)
+    charged = {(a.parameter, a.applies_to) for ln in b.lines if ln.item != "accelerators" for a in ln.basis}
+    listed = {(a.parameter, a.applies_to) for a in rec.assumptions}
+    assert {"nic_cost_usd_per_node", "network_cost_usd_per_node", "pcie_host_scale_per_card"} <= {p for p, _ in charged}
+    assert charged <= listed, charged - listed
