@@ -127,10 +127,12 @@ def test_candidate_grid_carries_the_bill(cat) -> None:
 
     from recommender import candidates
 
-    scenario = {"name": "t", "budget_usd": 2e6, "accelerators": ["nvidia-b200-sxm-180gb", "nvidia-h100-sxm5-80gb"],
-                "workloads": [{"benchmark": "bert", "share": 1}]}
+    scenario = {"name": "t", "budget_usd": 2e6, "accelerators": ["nvidia-b200-sxm-180gb", "nvidia-h100-sxm5-80gb",
+                                                                  "intel-gaudi3-128gb"],
+                "workloads": [{"benchmark": "bert", "share": 1}]}  # fmt: skip
     df = candidates(scenario, catalog=cat, predictor=fake_predict)
-    for acc, n_acc, nodes in (("nvidia-b200-sxm-180gb", 16, 2), ("nvidia-h100-sxm5-80gb", 24, 3)):
+    for acc, n_acc, nodes in (("nvidia-b200-sxm-180gb", 16, 2), ("nvidia-h100-sxm5-80gb", 24, 3),
+                              ("intel-gaudi3-128gb", 24, 3)):  # fmt: skip
         row = df[(df["accelerator_id"] == acc) & (df["accelerators"] == n_acc) & (df["nodes"] == nodes)].iloc[0]
         b = B.bill_for(cat, acc, n_acc, nodes)
         assert float(row["capex_usd"]) == pytest.approx(b.capex_usd)
@@ -195,3 +197,49 @@ def test_the_assumptions_name_every_row_the_bills_lines_charge(cat) -> None:
     listed = {(a.parameter, a.applies_to) for a in rec.assumptions}
     assert {"nic_cost_usd_per_node", "network_cost_usd_per_node", "pcie_host_scale_per_card"} <= {p for p, _ in charged}
     assert charged <= listed, charged - listed
+
+
+@pytest.mark.parametrize("acc", ["intel-gaudi3-128gb", "intel-gaudi2-96gb"])
+def test_gaudi_nodes_buy_no_nics_and_price_their_ethernet_switch_ports_by_proxy(cat, acc: str) -> None:
+    """Gaudi nodes were billed eight ConnectX-7 per node, though defaults.csv's NIC row is for H100/H200/B200/MI3xx
+    nodes and the Gaudis' own RoCE Ethernet ports serve scale-out (accelerators.csv notes); their network line,
+    priced by the InfiniBand NDR rows, now says it stands in for Ethernet switch ports."""
+    import numpy as np
+
+    from recommender.planning import costs as C
+
+    b = B.bill_for(cat, acc, 16, 2)
+    nic = b.line("NICs per node")
+    assert nic.item == "NICs per node (on the accelerator)" and nic.total_usd == 0
+    assert [(a.parameter, a.applies_to) for a in nic.basis] == [("nic_cost_usd_per_node", C.SCALE_OUT_ON_ACCELERATOR)]
+    assert "planning assumption" in nic.basis[0].source and "scale-out" in nic.basis[0].source
+    assert not any("ConnectX" in a.source for ln in b.lines for a in ln.basis)
+    net = b.line("scale-out network")
+    proxy, row = net.basis
+    assert net.item == "scale-out network (ib_ndr400_direct_2_nodes; proxy for Ethernet)"
+    assert (proxy.parameter, proxy.applies_to, proxy.confidence) == ("scale_out_proxy", C.SCALE_OUT_ON_ACCELERATOR, "L")
+    assert "Ethernet switch ports" in proxy.source and net.unit_usd == pytest.approx(proxy.value * row.value)
+    price = b.line("accelerators").unit_usd
+    assert b.capex_usd == pytest.approx(16 * price + 2 * b.line("host per node").unit_usd + 2 * net.unit_usd)
+    d = defaults_frame(cat)
+    arrays = B.bill_arrays(acc, "oam", 600.0, price, np.array([16, 160]), np.array([2, 20]), d, own_scale_out=True)
+    assert arrays["capex_usd"][0] == pytest.approx(b.capex_usd)
+    assert arrays["capex_usd"][1] == pytest.approx(B.bill_for(cat, acc, 160, 20).capex_usd)
+
+
+def test_the_optimizers_gaudi_bill_and_assumptions_say_the_nics_are_on_the_accelerator() -> None:
+    """The recommendation's own bill (not only ``bill_for``) and its Assumptions: no ConnectX-7 row, the proxy named."""
+    from recommender import optimize
+    from recommender.models import Scenario
+    from recommender.planning import costs as C
+
+    rec = optimize(Scenario.parse({"budget_usd": 3_000_000, "accelerators": ["intel-gaudi3-128gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    c = rec.choice
+    assert c.nodes >= 2
+    items = {ln.item: ln for ln in c.bill}
+    assert items["NICs per node (on the accelerator)"].total_usd == 0
+    assert sum(ln.total_usd for ln in c.bill) == pytest.approx(c.capex_usd)
+    listed = {(a.parameter, a.applies_to) for a in rec.assumptions}
+    assert {("nic_cost_usd_per_node", C.SCALE_OUT_ON_ACCELERATOR), ("scale_out_proxy", C.SCALE_OUT_ON_ACCELERATOR)} <= listed
+    assert ("nic_cost_usd_per_node", C.NIC_8X400G) not in listed

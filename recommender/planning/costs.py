@@ -59,6 +59,22 @@ def liquid_cooled_part(notes: Any) -> bool:
     return text is not None and _LIQUID_COOLED.search(text.strip()) is not None
 
 
+#: The rule for accelerators that carry their own scale-out NICs: the accelerator's catalog ``notes``
+#: (``accelerators.csv``) say its interconnect is "shared by scale-up ... and scale-out" — Gaudi2's 24 x 100 GbE
+#: and Gaudi3's 24 x 200 GbE RoCE ports on the package ("shared by scale-up (21 ports) and scale-out (3 ports)").
+#: Their nodes buy no NICs and their Ethernet switch ports are priced by proxy: the planning-assumption rows
+#: (``nic_cost_usd_per_node``, ``scale_out_proxy``) whose ``applies_to`` is :data:`SCALE_OUT_ON_ACCELERATOR`.
+_SCALE_OUT_NOTE = re.compile(r"\bshared by scale-up\b[^.;]*\band scale-out\b")
+SCALE_OUT_ON_ACCELERATOR = "scale_out_on_accelerator"
+
+
+def scale_out_on_accelerator(notes: Any) -> bool:
+    """Whether the catalog ``notes`` of an accelerator say its own ports serve scale-out (the rule above): a node of
+    such accelerators needs no NICs (:func:`nic_row`)."""
+    text = _text(notes)
+    return text is not None and _SCALE_OUT_NOTE.search(text) is not None
+
+
 def needs_liquid(kind: str, liquid_part: bool) -> bool:
     """Whether a node of ``kind`` can only be bought liquid-cooled: NVL72-class racks always, other nodes when the
     catalog marks the part liquid-cooled (:func:`liquid_cooled_part`). :func:`node_spec`'s ``liquid_only``."""
@@ -276,9 +292,23 @@ def node_kind(accelerator_id: str, form_factor: str | None, defaults: pd.DataFra
 HOSTS_WITH_NICS = ("hgx_b200_8gpu_node", "hgx_b300_8gpu_node")
 
 
-def separate_nics(accelerator_id: str, kind: str) -> bool:
-    """Whether a multi-node purchase of this accelerator buys NICs beside its host (see :data:`HOSTS_WITH_NICS`)."""
-    return kind != NVL72 and host_platform(accelerator_id, kind) not in HOSTS_WITH_NICS
+#: defaults.csv ``applies_to`` of the NIC row: eight ConnectX-7 400G, one per GPU of an 8-GPU node.
+NIC_8X400G = "sxm_oam_8gpu_node_400g"
+
+
+def nic_row(accelerator_id: str, kind: str, *, own_scale_out: bool = False) -> str | None:
+    """defaults.csv ``applies_to`` of the ``nic_cost_usd_per_node`` row a multi-node purchase of this accelerator is
+    billed per node: :data:`SCALE_OUT_ON_ACCELERATOR` (no NICs: :func:`scale_out_on_accelerator`), else
+    :data:`NIC_8X400G`; None for no NIC line at all (:data:`HOSTS_WITH_NICS`, NVL72 racks)."""
+    if kind == NVL72 or host_platform(accelerator_id, kind) in HOSTS_WITH_NICS:
+        return None
+    return SCALE_OUT_ON_ACCELERATOR if own_scale_out else NIC_8X400G
+
+
+def network_proxy(kind: str, *, own_scale_out: bool = False) -> str | None:
+    """defaults.csv ``applies_to`` of the ``scale_out_proxy`` row that prices this node's scale-out network by the
+    InfiniBand NDR400 rows, or None when those rows price it as they are (8-GPU nodes with a 400G NIC per GPU)."""
+    return SCALE_OUT_ON_ACCELERATOR if own_scale_out and kind != NVL72 else None
 
 
 def host_platform(accelerator_id: str, kind: str) -> str | None:
