@@ -243,3 +243,34 @@ def test_the_optimizers_gaudi_bill_and_assumptions_say_the_nics_are_on_the_accel
     listed = {(a.parameter, a.applies_to) for a in rec.assumptions}
     assert {("nic_cost_usd_per_node", C.SCALE_OUT_ON_ACCELERATOR), ("scale_out_proxy", C.SCALE_OUT_ON_ACCELERATOR)} <= listed
     assert ("nic_cost_usd_per_node", C.NIC_8X400G) not in listed
+
+
+@pytest.mark.parametrize("acc", ["nvidia-l40s-48gb", "nvidia-h100-pcie-80gb", "nvidia-rtx-pro-6000-blackwell-server-96gb"])
+def test_a_pcie_servers_nics_and_ports_cite_the_8_gpu_sxm_oam_rows_as_a_proxy(cat, acc: str) -> None:
+    """A multi-node PCIe purchase was billed the SXM/OAM 8-GPU NIC row (8 x ConnectX-7 400G) with nothing on the line
+    saying it stands in for a PCIe server's NICs (defaults.csv has no PCIe NIC row): the line now cites the
+    ``scale_out_proxy[pcie_node]`` planning assumption (confidence L), a ratio the bill applies."""
+    import numpy as np
+
+    from recommender.planning import costs as C
+
+    b = B.bill_for(cat, acc, 16, 2)
+    proxies = []
+    for item in ("NICs per node", "scale-out network"):
+        proxy = next(a for a in b.line(item).basis if a.parameter == "scale_out_proxy")
+        assert proxy.applies_to == "pcie_node" and proxy.confidence == "L" and "8-GPU SXM/OAM" in proxy.source
+        proxies.append(proxy)
+    nic = b.line("NICs per node")
+    assert nic.basis[-1].applies_to == C.NIC_8X400G and nic.unit_usd == pytest.approx(proxies[0].value
+                                                                                      * nic.basis[-1].value)  # fmt: skip
+    d = defaults_frame(cat).copy()
+    d.loc[(d["parameter"] == "scale_out_proxy") & (d["applies_to"] == "pcie_node"), "value"] = 0.5
+    info = cat.accelerators.set_index("accelerator_id").loc[acc]
+    price = b.line("accelerators").basis[0]
+    half = B.bill(acc, "pcie", float(info["tdp_watts"]), price, 16, 2, d)
+    for item in ("NICs per node", "scale-out network"):
+        assert half.line(item).total_usd == pytest.approx(b.line(item).total_usd / 2)
+    arrays = B.bill_arrays(acc, "pcie", float(info["tdp_watts"]), price.value, np.array([16]), np.array([2]), d)
+    assert arrays["capex_usd"][0] == pytest.approx(half.capex_usd)
+    h100 = B.bill_for(cat, "nvidia-h100-sxm5-80gb", 16, 2)  # the rows are an 8-GPU SXM node's own: no proxy
+    assert not any(a.parameter == "scale_out_proxy" for ln in h100.lines for a in ln.basis)

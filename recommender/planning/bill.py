@@ -13,10 +13,12 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
   purchase; none for a single node (no scale-out fabric), for HGX B300 (NICs on the baseboard), HGX B200 (its host
   row includes them: ``costs.HOSTS_WITH_NICS``) and NVL72 (in the rack price); a line at 0 (a planning assumption
   row) for accelerators whose own Ethernet ports serve scale-out (Gaudi2/3: ``costs.scale_out_on_accelerator``).
+  The NIC row is the 8-GPU SXM/OAM node's (8 x 400G); a PCIe server's line cites the ``scale_out_proxy`` row that
+  makes it the proxy for its NICs (``costs.scale_out_proxy``), x that row's ratio.
 * **Scale-out network** per node by tier: 1 node none, 2 nodes direct cables, <= 64 nodes one switch tier,
   <= 1,024 two tiers, more three. NVL72 systems count one network port group per 8 GPUs, and only across racks.
-  The tiers are InfiniBand NDR400 rows; for nodes whose accelerators carry their own Ethernet ports they stand in
-  for Ethernet switch ports, x a ``scale_out_proxy`` planning assumption row (``costs.network_proxy``) on the line.
+  The tiers are InfiniBand NDR400 rows priced for 8-GPU nodes; for PCIe servers and for Ethernet switch ports
+  (nodes whose accelerators carry their own) they stand in, x the ``scale_out_proxy`` row cited on the line.
 * **Provisioned IT power** (nameplate; what ``power_limit_kw`` and racks constrain) as in ``costs.py``.
 * **Racks** from each rack's power limit by cooling (air 20 kW, high-density air 40 kW, direct liquid 100 kW,
   NVL72 racks; each a defaults.csv row; a liquid-cooled part — ``costs.liquid_cooled_part`` — goes in
@@ -37,17 +39,19 @@ import pandas as pd
 from recommender.format import shorten
 from recommender.models import Assumption
 from recommender.planning.costs import (
+    NIC_8X400G,
     NVL72,
     PCIE,
+    SCALE_OUT_ON_ACCELERATOR,
     SXM_OAM,
     assumption_from_row,
     host_platform,
     liquid_cooled,
     liquid_cooled_part,
-    network_proxy,
     nic_row,
     node_kind,
     scale_out_on_accelerator,
+    scale_out_proxy,
 )
 from recommender.planning.sources import planning_assumption
 
@@ -241,18 +245,21 @@ def _scale_out_lines(accelerator_id: str, kind: str, nodes: int, scale: float, s
     """The NIC and scale-out network lines of ``nodes`` nodes (none for one); ``scale``: a PCIe chassis above 8
     cards buys a NIC and a port per card (``scale_basis`` says so)."""
     lines: list[BillLine] = []
+    proxy_key = scale_out_proxy(kind, own_scale_out=own_scale_out)
+    proxy = () if proxy_key is None else (d.need("scale_out_proxy", proxy_key),)
+    ratio = proxy[0].value if proxy else 1.0
     nic_key = nic_row(accelerator_id, kind, own_scale_out=own_scale_out)
     if nodes >= 2 and nic_key is not None:
         nic = d.need("nic_cost_usd_per_node", nic_key)
-        item = "NICs per node" if nic.value else "NICs per node (on the accelerator)"
-        lines.append(BillLine(item, nodes, nic.value * scale, nodes * nic.value * scale, scale_basis + (nic,)))
+        by = proxy if nic_key == NIC_8X400G else ()  # (a NIC row standing in; no NICs bought: nothing to scale)
+        unit = nic.value * scale * (ratio if by else 1.0)
+        item = "NICs per node" if nic_key == NIC_8X400G else "NICs per node (on the accelerator)"
+        lines.append(BillLine(item, nodes, unit, nodes * unit, scale_basis + by + (nic,)))
     tier = network_tier(nodes)
     if tier is not None:
         net = d.need("network_cost_usd_per_node", tier)
-        proxy_key = network_proxy(kind, own_scale_out=own_scale_out)
-        proxy = () if proxy_key is None else (d.need("scale_out_proxy", proxy_key),)
-        unit = net.value * scale * (proxy[0].value if proxy else 1.0)
-        item = f"scale-out network ({tier}{'; proxy for Ethernet' if proxy else ''})"
+        unit = net.value * scale * ratio
+        item = f"scale-out network ({tier}{'; proxy for Ethernet' if proxy_key == SCALE_OUT_ON_ACCELERATOR else ''})"
         lines.append(BillLine(item, nodes, unit, nodes * unit, scale_basis + proxy + (net,)))
     return lines
 
@@ -383,10 +390,11 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
     base = d.need("accelerators_per_node", "pcie").value if kind == PCIE else np.inf
     scale_rule = planning_assumption("pcie_host_scale_per_card", "pcie_node_above_8_cards", defaults).value
     scale = np.where(per_node > base, scale_rule * per_node, 1.0)
+    proxy_key = scale_out_proxy(kind, own_scale_out=own_scale_out)  # type: ignore[arg-type]
+    proxy = 1.0 if proxy_key is None else d.need("scale_out_proxy", proxy_key).value
     nic_key = nic_row(accelerator_id, kind, own_scale_out=own_scale_out)  # type: ignore[arg-type]
     nic = 0.0 if nic_key is None else d.need("nic_cost_usd_per_node", nic_key).value
-    proxy_key = network_proxy(kind, own_scale_out=own_scale_out)  # type: ignore[arg-type]
-    proxy = 1.0 if proxy_key is None else d.need("scale_out_proxy", proxy_key).value
+    nic *= proxy if nic_key == NIC_8X400G else 1.0
     network = n * _tier_cost(n, d) * scale * proxy
     capex = acc * price_usd + n * host * scale + np.where(n >= 2, n * nic * scale, 0.0) + network
     gpu_kw = per_node * tdp_watts / 1000.0

@@ -305,10 +305,16 @@ def nic_row(accelerator_id: str, kind: str, *, own_scale_out: bool = False) -> s
     return SCALE_OUT_ON_ACCELERATOR if own_scale_out else NIC_8X400G
 
 
-def network_proxy(kind: str, *, own_scale_out: bool = False) -> str | None:
-    """defaults.csv ``applies_to`` of the ``scale_out_proxy`` row that prices this node's scale-out network by the
-    InfiniBand NDR400 rows, or None when those rows price it as they are (8-GPU nodes with a 400G NIC per GPU)."""
-    return SCALE_OUT_ON_ACCELERATOR if own_scale_out and kind != NVL72 else None
+def scale_out_proxy(kind: str, *, own_scale_out: bool = False) -> str | None:
+    """defaults.csv ``applies_to`` of the ``scale_out_proxy`` row by which the 8-GPU SXM/OAM node's NIC row
+    (:data:`NIC_8X400G`) and InfiniBand NDR400 network rows stand in for this node's: Ethernet switch ports where the
+    accelerators carry their own scale-out ports (:func:`scale_out_on_accelerator`), a PCIe server's NICs and ports;
+    None where the rows are this node's own (8-GPU SXM/OAM nodes with a 400G NIC per GPU, NVL72 racks)."""
+    if kind == NVL72:
+        return None
+    if own_scale_out:
+        return SCALE_OUT_ON_ACCELERATOR
+    return "pcie_node" if kind == PCIE else None
 
 
 def host_platform(accelerator_id: str, kind: str) -> str | None:
