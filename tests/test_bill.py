@@ -12,6 +12,7 @@ import pytest
 
 import catalog
 from recommender.planning import bill as B
+from recommender.planning.costs import host_platform
 from recommender.planning.sources import defaults_frame
 
 
@@ -94,7 +95,7 @@ def test_every_line_names_its_source(cat) -> None:
     # B300 nodes carry their NICs on the baseboard: no NIC line
     d = defaults_frame(cat)
     price = B.price_assumption("nvidia-b200-sxm-180gb", d)
-    assert B.host_platform("nvidia-b300-sxm-270gb", "sxm_oam") == "hgx_b300_8gpu_node"
+    assert host_platform("nvidia-b300-sxm-270gb", "sxm_oam") == "hgx_b300_8gpu_node"
     assert B.bill("nvidia-b300-sxm-270gb", "sxm", 1100, price, 16, 2, d).line("NICs per node") is None
 
 
@@ -152,7 +153,7 @@ def test_the_assumptions_name_the_host_row_the_bill_charges(acc: str) -> None:
                                    "workloads": [{"benchmark": "llama2_70b_lora"}]}))
     host_line = next(ln for ln in rec.choice.bill if ln.item.startswith("host per node"))
     hosts = [a for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
-    assert [(a.applies_to, a.value) for a in hosts] == [(B.host_platform(acc, "sxm_oam"), host_line.unit_usd)]
+    assert [(a.applies_to, a.value) for a in hosts] == [(host_platform(acc, "sxm_oam"), host_line.unit_usd)]
 
 
 def test_a_host_cost_mapping_is_billed_by_platform_and_listed_where_it_applies() -> None:
@@ -173,7 +174,7 @@ def test_a_host_cost_mapping_is_billed_by_platform_and_listed_where_it_applies()
     hosts = [(a.applies_to, a.value) for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
     assert hosts == [("hgx_b200_8gpu_node", 80_000)]  # pcie_node's entry applies to nothing bought: not listed
     h100 = next(a for a in rec.alternatives if a.accelerator_id == "nvidia-h100-sxm5-80gb").configuration
-    default_host = B.host_platform("nvidia-h100-sxm5-80gb", "sxm_oam")
+    default_host = host_platform("nvidia-h100-sxm5-80gb", "sxm_oam")
     h100_host = next(ln for ln in h100.bill if ln.item.startswith("host per node"))
     assert h100_host.sources[0].startswith(f"host_cost_usd_per_node[{default_host}] defaults.csv")
     c = rec.choice
@@ -274,3 +275,28 @@ def test_a_pcie_servers_nics_and_ports_cite_the_8_gpu_sxm_oam_rows_as_a_proxy(ca
     assert arrays["capex_usd"][0] == pytest.approx(half.capex_usd)
     h100 = B.bill_for(cat, "nvidia-h100-sxm5-80gb", 16, 2)  # the rows are an 8-GPU SXM node's own: no proxy
     assert not any(a.parameter == "scale_out_proxy" for ln in h100.lines for a in ln.basis)
+
+
+@pytest.mark.parametrize("acc", ["amd-mi355x-288gb", "amd-mi350x-288gb", "amd-mi325x-256gb", "amd-mi300x-192gb"])
+def test_an_amd_instinct_nodes_host_is_named_the_generic_sxm_oam_row(cat, acc: str) -> None:
+    """defaults.csv has no AMD Instinct host row, so MI3xx nodes are priced by the generic SXM/OAM row, derived from
+    H100 servers; the bill line and the Assumptions gave only that derivation, as if it were the node's own."""
+    from recommender.planning import costs as C
+
+    d = defaults_frame(cat)
+    hosts = set(d.loc[d["parameter"] == "host_cost_usd_per_node", "applies_to"])
+    assert not any("amd" in h or "mi3" in h for h in hosts)  # the data: nothing AMD-specific
+    host = B.bill_for(cat, acc, 16, 2).line("host per node").basis[0]
+    assert host.applies_to == C.GENERIC_HOST
+    assert host.source.startswith("defaults.csv: generic SXM/OAM host row, no row of this node's own (only "
+                                  "hgx_b200_8gpu_node and hgx_b300_8gpu_node have one): defaults_proposal.md")  # fmt: skip
+    b200 = B.bill_for(cat, "nvidia-b200-sxm-180gb", 16, 2).line("host per node").basis[0]
+    assert "generic" not in b200.source  # a row of its own
+    if acc == "amd-mi355x-288gb":  # the recommendation's Assumptions say it too
+        from recommender import optimize
+        from recommender.models import Scenario
+
+        rec = optimize(Scenario.parse({"budget_usd": 2_000_000, "accelerators": [acc],
+                                       "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+        listed = [a for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
+        assert [a.source for a in listed] == [host.source]

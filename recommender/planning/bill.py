@@ -45,7 +45,7 @@ from recommender.planning.costs import (
     SCALE_OUT_ON_ACCELERATOR,
     SXM_OAM,
     assumption_from_row,
-    host_platform,
+    host_assumption,
     liquid_cooled,
     liquid_cooled_part,
     nic_row,
@@ -211,7 +211,7 @@ def bill(
     per_node = math.ceil(accelerators / nodes)
     used: list[Assumption] = []
     lines = [BillLine("accelerators", accelerators, price.value, accelerators * price.value, (price,))]
-    host_row = d.need("host_cost_usd_per_node", host_platform(accelerator_id, kind))  # type: ignore[arg-type]
+    host_row = host_assumption(accelerator_id, kind, defaults)
     if isinstance(host_cost_usd, Assumption):
         host_row = host_cost_usd
     elif host_cost_usd is not None:
@@ -384,7 +384,7 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
                                      for b in rows]),
         }  # fmt: skip
     per_node = np.ceil(acc / n).astype(np.int64)
-    host = d.need("host_cost_usd_per_node", host_platform(accelerator_id, kind)).value  # type: ignore[arg-type]
+    host = host_assumption(accelerator_id, kind, defaults).value  # type: ignore[arg-type]
     if host_cost_usd is not None:
         host = float(host_cost_usd)
     base = d.need("accelerators_per_node", "pcie").value if kind == PCIE else np.inf

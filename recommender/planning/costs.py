@@ -317,6 +317,27 @@ def scale_out_proxy(kind: str, *, own_scale_out: bool = False) -> str | None:
     return "pcie_node" if kind == PCIE else None
 
 
+#: The host row of every SXM/OAM node without a row of its own (:func:`host_platform`): AMD Instinct, Intel Gaudi,
+#: A100 and Hopper nodes alike (its defaults.csv source derives it from H100 servers).
+GENERIC_HOST = "sxm_oam_8gpu_node"
+
+
+def host_assumption(accelerator_id: str, kind: str, defaults: pd.DataFrame) -> Assumption:
+    """The defaults.csv host row of an accelerator's node (:func:`host_platform`), as the bill line and the Assumptions
+    state it: the generic row (:data:`GENERIC_HOST`) says it is generic, naming the platforms with rows of their own
+    (defaults.csv has none for AMD Instinct or Intel Gaudi servers; a reader of an MI355X bill saw only the H100
+    derivation). NVL72 racks have no host row (their per-GPU price includes it)."""
+    d = _lookup(defaults)
+    platform = str(host_platform(accelerator_id, kind))
+    a = assumption_from_row(d.require("host_cost_usd_per_node", platform))
+    if platform != GENERIC_HOST:
+        return a
+    own = [str(r["applies_to"]) for r in d.find("host_cost_usd_per_node")
+           if str(r["applies_to"]) not in (GENERIC_HOST, host_platform(accelerator_id, PCIE))]  # fmt: skip
+    label = f"generic SXM/OAM host row, no row of this node's own (only {' and '.join(own) or 'no node'} have one)"
+    return a.model_copy(update={"source": f"defaults.csv: {label}: {a.source.removeprefix('defaults.csv: ')}"})
+
+
 def host_platform(accelerator_id: str, kind: str) -> str | None:
     """defaults.csv ``applies_to`` of the host row for an accelerator's node (None for NVL72)."""
     if kind == NVL72:
@@ -358,13 +379,10 @@ def node_spec(
         used.append(assumption_from_row(row))
         return float(row["value"])
 
-    def host(applies_to: str) -> float:
-        if (given := model.host_override(accelerator_id, kind)) is not None:
-            used.append(given)
-            return given.value
-        row = d.require("host_cost_usd_per_node", applies_to)
-        used.append(assumption_from_row(row))
-        return float(row["value"])
+    def host() -> float:  # the scenario's host cost, else the platform's row (host_assumption)
+        a = model.host_override(accelerator_id, kind) or host_assumption(accelerator_id, kind, model.defaults)
+        used.append(a)
+        return a.value
 
     if kind == SXM_OAM:
         per = d.require("accelerators_per_node", (form_factor or "sxm").lower())
@@ -373,7 +391,7 @@ def node_spec(
         n = int(per["value"])
         spec = NodeSpec(
             kind=kind, per_node=n, single_node_counts=(n,), multi_node_sizes=(n,), rack_size=None,
-            host_cost_usd=host(str(host_platform(accelerator_id, kind))), power_factor=float(factor["value"]), host_power_kw=0.0,
+            host_cost_usd=host(), power_factor=float(factor["value"]), host_power_kw=0.0,
             rack_units=ru("sxm_oam_8gpu_node"), liquid_only=needs_liquid(kind, liquid_part),
         )  # fmt: skip
         return spec, "", used
@@ -387,7 +405,7 @@ def node_spec(
         spec = NodeSpec(
             kind=kind, per_node=n, single_node_counts=tuple(range(1, n + 1)) + big,
             multi_node_sizes=(n,) + big, rack_size=None,
-            host_cost_usd=host("pcie_node"), power_factor=float(factor["value"]),
+            host_cost_usd=host(), power_factor=float(factor["value"]),
             host_power_kw=float(hostp["value"]), rack_units=ru("pcie_node"),
             liquid_only=needs_liquid(kind, liquid_part),
         )  # fmt: skip
