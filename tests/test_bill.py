@@ -12,6 +12,7 @@ import pytest
 
 import catalog
 from recommender.planning import bill as B
+from recommender.planning.costs import host_platform
 from recommender.planning.sources import defaults_frame
 
 
@@ -94,7 +95,7 @@ def test_every_line_names_its_source(cat) -> None:
     # B300 nodes carry their NICs on the baseboard: no NIC line
     d = defaults_frame(cat)
     price = B.price_assumption("nvidia-b200-sxm-180gb", d)
-    assert B.host_platform("nvidia-b300-sxm-270gb", "sxm_oam") == "hgx_b300_8gpu_node"
+    assert host_platform("nvidia-b300-sxm-270gb", "sxm_oam") == "hgx_b300_8gpu_node"
     assert B.bill("nvidia-b300-sxm-270gb", "sxm", 1100, price, 16, 2, d).line("NICs per node") is None
 
 
@@ -127,10 +128,12 @@ def test_candidate_grid_carries_the_bill(cat) -> None:
 
     from recommender import candidates
 
-    scenario = {"name": "t", "budget_usd": 2e6, "accelerators": ["nvidia-b200-sxm-180gb", "nvidia-h100-sxm5-80gb"],
-                "workloads": [{"benchmark": "bert", "share": 1}]}
+    scenario = {"name": "t", "budget_usd": 2e6, "accelerators": ["nvidia-b200-sxm-180gb", "nvidia-h100-sxm5-80gb",
+                                                                  "intel-gaudi3-128gb"],
+                "workloads": [{"benchmark": "bert", "share": 1}]}  # fmt: skip
     df = candidates(scenario, catalog=cat, predictor=fake_predict)
-    for acc, n_acc, nodes in (("nvidia-b200-sxm-180gb", 16, 2), ("nvidia-h100-sxm5-80gb", 24, 3)):
+    for acc, n_acc, nodes in (("nvidia-b200-sxm-180gb", 16, 2), ("nvidia-h100-sxm5-80gb", 24, 3),
+                              ("intel-gaudi3-128gb", 24, 3)):  # fmt: skip
         row = df[(df["accelerator_id"] == acc) & (df["accelerators"] == n_acc) & (df["nodes"] == nodes)].iloc[0]
         b = B.bill_for(cat, acc, n_acc, nodes)
         assert float(row["capex_usd"]) == pytest.approx(b.capex_usd)
@@ -150,7 +153,7 @@ def test_the_assumptions_name_the_host_row_the_bill_charges(acc: str) -> None:
                                    "workloads": [{"benchmark": "llama2_70b_lora"}]}))
     host_line = next(ln for ln in rec.choice.bill if ln.item.startswith("host per node"))
     hosts = [a for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
-    assert [(a.applies_to, a.value) for a in hosts] == [(B.host_platform(acc, "sxm_oam"), host_line.unit_usd)]
+    assert [(a.applies_to, a.value) for a in hosts] == [(host_platform(acc, "sxm_oam"), host_line.unit_usd)]
 
 
 def test_a_host_cost_mapping_is_billed_by_platform_and_listed_where_it_applies() -> None:
@@ -171,10 +174,129 @@ def test_a_host_cost_mapping_is_billed_by_platform_and_listed_where_it_applies()
     hosts = [(a.applies_to, a.value) for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
     assert hosts == [("hgx_b200_8gpu_node", 80_000)]  # pcie_node's entry applies to nothing bought: not listed
     h100 = next(a for a in rec.alternatives if a.accelerator_id == "nvidia-h100-sxm5-80gb").configuration
-    default_host = B.host_platform("nvidia-h100-sxm5-80gb", "sxm_oam")
+    default_host = host_platform("nvidia-h100-sxm5-80gb", "sxm_oam")
     h100_host = next(ln for ln in h100.bill if ln.item.startswith("host per node"))
     assert h100_host.sources[0].startswith(f"host_cost_usd_per_node[{default_host}] defaults.csv")
     c = rec.choice
     report = plan_report(catalog.load(), s, c.accelerator_id, c.accelerators, c.nodes, c.weighted_minutes,
                          with_rent=False)  # fmt: skip
     assert report.bill.capex_usd == c.capex_usd and report.bill.line("host per node").unit_usd == 80_000
+
+
+def test_the_assumptions_name_every_row_the_bills_lines_charge(cat) -> None:
+    """The Assumptions section listed the host row but not the NIC and network rows (nor the PCIe chassis rule) a
+    multi-node bill charged: for 96 x H100 PCIe in 6 nodes, $324,000 of $2,964,000 capex had no listed row."""
+    from recommender import optimize
+    from recommender.models import Scenario
+
+    rec = optimize(Scenario.parse({"budget_usd": 3_000_000, "accelerators": ["nvidia-h100-pcie-80gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    c = rec.choice
+    assert c.nodes >= 2 and c.accelerators_per_node > 8  # NICs, a switch tier and the chassis rule on the bill
+    b = B.bill_for(cat, c.accelerator_id, c.accelerators, c.nodes)
+    charged = {(a.parameter, a.applies_to) for ln in b.lines if ln.item != "accelerators" for a in ln.basis}
+    listed = {(a.parameter, a.applies_to) for a in rec.assumptions}
+    assert {"nic_cost_usd_per_node", "network_cost_usd_per_node", "pcie_host_scale_per_card"} <= {p for p, _ in charged}
+    assert charged <= listed, charged - listed
+
+
+@pytest.mark.parametrize("acc", ["intel-gaudi3-128gb", "intel-gaudi2-96gb"])
+def test_gaudi_nodes_buy_no_nics_and_price_their_ethernet_switch_ports_by_proxy(cat, acc: str) -> None:
+    """Gaudi nodes were billed eight ConnectX-7 per node, though defaults.csv's NIC row is for H100/H200/B200/MI3xx
+    nodes and the Gaudis' own RoCE Ethernet ports serve scale-out (accelerators.csv notes); their network line,
+    priced by the InfiniBand NDR rows, now says it stands in for Ethernet switch ports."""
+    import numpy as np
+
+    from recommender.planning import costs as C
+
+    b = B.bill_for(cat, acc, 16, 2)
+    nic = b.line("NICs per node")
+    assert nic.item == "NICs per node (on the accelerator)" and nic.total_usd == 0
+    assert [(a.parameter, a.applies_to) for a in nic.basis] == [("nic_cost_usd_per_node", C.SCALE_OUT_ON_ACCELERATOR)]
+    assert "planning assumption" in nic.basis[0].source and "scale-out" in nic.basis[0].source
+    assert not any("ConnectX" in a.source for ln in b.lines for a in ln.basis)
+    net = b.line("scale-out network")
+    proxy, row = net.basis
+    assert net.item == "scale-out network (ib_ndr400_direct_2_nodes; proxy for Ethernet)"
+    assert (proxy.parameter, proxy.applies_to, proxy.confidence) == ("scale_out_proxy", C.SCALE_OUT_ON_ACCELERATOR, "L")
+    assert "Ethernet switch ports" in proxy.source and net.unit_usd == pytest.approx(proxy.value * row.value)
+    price = b.line("accelerators").unit_usd
+    assert b.capex_usd == pytest.approx(16 * price + 2 * b.line("host per node").unit_usd + 2 * net.unit_usd)
+    d = defaults_frame(cat)
+    arrays = B.bill_arrays(acc, "oam", 600.0, price, np.array([16, 160]), np.array([2, 20]), d, own_scale_out=True)
+    assert arrays["capex_usd"][0] == pytest.approx(b.capex_usd)
+    assert arrays["capex_usd"][1] == pytest.approx(B.bill_for(cat, acc, 160, 20).capex_usd)
+
+
+def test_the_optimizers_gaudi_bill_and_assumptions_say_the_nics_are_on_the_accelerator() -> None:
+    """The recommendation's own bill (not only ``bill_for``) and its Assumptions: no ConnectX-7 row, the proxy named."""
+    from recommender import optimize
+    from recommender.models import Scenario
+    from recommender.planning import costs as C
+
+    rec = optimize(Scenario.parse({"budget_usd": 3_000_000, "accelerators": ["intel-gaudi3-128gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    c = rec.choice
+    assert c.nodes >= 2
+    items = {ln.item: ln for ln in c.bill}
+    assert items["NICs per node (on the accelerator)"].total_usd == 0
+    assert sum(ln.total_usd for ln in c.bill) == pytest.approx(c.capex_usd)
+    listed = {(a.parameter, a.applies_to) for a in rec.assumptions}
+    assert {("nic_cost_usd_per_node", C.SCALE_OUT_ON_ACCELERATOR), ("scale_out_proxy", C.SCALE_OUT_ON_ACCELERATOR)} <= listed
+    assert ("nic_cost_usd_per_node", C.NIC_8X400G) not in listed
+
+
+@pytest.mark.parametrize("acc", ["nvidia-l40s-48gb", "nvidia-h100-pcie-80gb", "nvidia-rtx-pro-6000-blackwell-server-96gb"])
+def test_a_pcie_servers_nics_and_ports_cite_the_8_gpu_sxm_oam_rows_as_a_proxy(cat, acc: str) -> None:
+    """A multi-node PCIe purchase was billed the SXM/OAM 8-GPU NIC row (8 x ConnectX-7 400G) with nothing on the line
+    saying it stands in for a PCIe server's NICs (defaults.csv has no PCIe NIC row): the line now cites the
+    ``scale_out_proxy[pcie_node]`` planning assumption (confidence L), a ratio the bill applies."""
+    import numpy as np
+
+    from recommender.planning import costs as C
+
+    b = B.bill_for(cat, acc, 16, 2)
+    proxies = []
+    for item in ("NICs per node", "scale-out network"):
+        proxy = next(a for a in b.line(item).basis if a.parameter == "scale_out_proxy")
+        assert proxy.applies_to == "pcie_node" and proxy.confidence == "L" and "8-GPU SXM/OAM" in proxy.source
+        proxies.append(proxy)
+    nic = b.line("NICs per node")
+    assert nic.basis[-1].applies_to == C.NIC_8X400G and nic.unit_usd == pytest.approx(proxies[0].value
+                                                                                      * nic.basis[-1].value)  # fmt: skip
+    d = defaults_frame(cat).copy()
+    d.loc[(d["parameter"] == "scale_out_proxy") & (d["applies_to"] == "pcie_node"), "value"] = 0.5
+    info = cat.accelerators.set_index("accelerator_id").loc[acc]
+    price = b.line("accelerators").basis[0]
+    half = B.bill(acc, "pcie", float(info["tdp_watts"]), price, 16, 2, d)
+    for item in ("NICs per node", "scale-out network"):
+        assert half.line(item).total_usd == pytest.approx(b.line(item).total_usd / 2)
+    arrays = B.bill_arrays(acc, "pcie", float(info["tdp_watts"]), price.value, np.array([16]), np.array([2]), d)
+    assert arrays["capex_usd"][0] == pytest.approx(half.capex_usd)
+    h100 = B.bill_for(cat, "nvidia-h100-sxm5-80gb", 16, 2)  # the rows are an 8-GPU SXM node's own: no proxy
+    assert not any(a.parameter == "scale_out_proxy" for ln in h100.lines for a in ln.basis)
+
+
+@pytest.mark.parametrize("acc", ["amd-mi355x-288gb", "amd-mi350x-288gb", "amd-mi325x-256gb", "amd-mi300x-192gb"])
+def test_an_amd_instinct_nodes_host_is_named_the_generic_sxm_oam_row(cat, acc: str) -> None:
+    """defaults.csv has no AMD Instinct host row, so MI3xx nodes are priced by the generic SXM/OAM row, derived from
+    H100 servers; the bill line and the Assumptions gave only that derivation, as if it were the node's own."""
+    from recommender.planning import costs as C
+
+    d = defaults_frame(cat)
+    hosts = set(d.loc[d["parameter"] == "host_cost_usd_per_node", "applies_to"])
+    assert not any("amd" in h or "mi3" in h for h in hosts)  # the data: nothing AMD-specific
+    host = B.bill_for(cat, acc, 16, 2).line("host per node").basis[0]
+    assert host.applies_to == C.GENERIC_HOST
+    assert host.source.startswith("defaults.csv: generic SXM/OAM host row, no row of this node's own (only "
+                                  "hgx_b200_8gpu_node and hgx_b300_8gpu_node have one): defaults_proposal.md")  # fmt: skip
+    b200 = B.bill_for(cat, "nvidia-b200-sxm-180gb", 16, 2).line("host per node").basis[0]
+    assert "generic" not in b200.source  # a row of its own
+    if acc == "amd-mi355x-288gb":  # the recommendation's Assumptions say it too
+        from recommender import optimize
+        from recommender.models import Scenario
+
+        rec = optimize(Scenario.parse({"budget_usd": 2_000_000, "accelerators": [acc],
+                                       "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+        listed = [a for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
+        assert [a.source for a in listed] == [host.source]

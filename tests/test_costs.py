@@ -229,3 +229,13 @@ def test_years_left_to_the_default_are_not_called_the_scenarios(defaults: pd.Dat
     assert ("years", "default") in default and ("years", "scenario") not in default
     given = C.cost_model(defaults, scenario(years=3)).assumptions
     assert given[("years", "scenario")].value == 3 and given[("years", "scenario")].source == "scenario"
+
+
+def test_the_accelerators_with_their_own_scale_out_ports_are_those_whose_notes_say_so() -> None:
+    """One rule (``costs.scale_out_on_accelerator``) over the catalog's notes: Gaudi2 and Gaudi3, whose interconnect
+    is "shared by scale-up and scale-out"; a sentence merely naming scale-out elsewhere does not count."""
+    acc = catalog.load().accelerators
+    own = [a for a, notes in zip(acc["accelerator_id"], acc["notes"], strict=True) if C.scale_out_on_accelerator(notes)]
+    assert own == ["intel-gaudi2-96gb", "intel-gaudi3-128gb"]
+    assert not C.scale_out_on_accelerator("shared by scale-up. Scale-out uses NICs and scale-out switches")
+    assert not C.scale_out_on_accelerator(None)

@@ -9,11 +9,16 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
   ``pcie_node``; NVL72 racks none (the per-GPU price includes the system). A PCIe chassis above 8 cards costs
   host x cards / 8 and draws host power x cards / 8, and its NICs and network ports count x cards / 8 too (a
   planning assumption row of defaults.csv, stated on the lines).
-* **NICs** (``nic_cost_usd_per_node``): one set per node of a multi-node SXM/OAM or PCIe purchase; none for a
-  single node (no scale-out fabric), for HGX B300 (NICs on the baseboard), HGX B200 (its host row includes
-  them: ``costs.HOSTS_WITH_NICS``) and NVL72 (in the rack price).
+* **NICs** (``nic_cost_usd_per_node``, ``costs.nic_row``): one set per node of a multi-node SXM/OAM or PCIe
+  purchase; none for a single node (no scale-out fabric), for HGX B300 (NICs on the baseboard), HGX B200 (its host
+  row includes them: ``costs.HOSTS_WITH_NICS``) and NVL72 (in the rack price); a line at 0 (a planning assumption
+  row) for accelerators whose own Ethernet ports serve scale-out (Gaudi2/3: ``costs.scale_out_on_accelerator``).
+  The NIC row is the 8-GPU SXM/OAM node's (8 x 400G); a PCIe server's line cites the ``scale_out_proxy`` row that
+  makes it the proxy for its NICs (``costs.scale_out_proxy``), x that row's ratio.
 * **Scale-out network** per node by tier: 1 node none, 2 nodes direct cables, <= 64 nodes one switch tier,
   <= 1,024 two tiers, more three. NVL72 systems count one network port group per 8 GPUs, and only across racks.
+  The tiers are InfiniBand NDR400 rows priced for 8-GPU nodes; for PCIe servers and for Ethernet switch ports
+  (nodes whose accelerators carry their own) they stand in, x the ``scale_out_proxy`` row cited on the line.
 * **Provisioned IT power** (nameplate; what ``power_limit_kw`` and racks constrain) as in ``costs.py``.
 * **Racks** from each rack's power limit by cooling (air 20 kW, high-density air 40 kW, direct liquid 100 kW,
   NVL72 racks; each a defaults.csv row; a liquid-cooled part — ``costs.liquid_cooled_part`` — goes in
@@ -34,15 +39,19 @@ import pandas as pd
 from recommender.format import shorten
 from recommender.models import Assumption
 from recommender.planning.costs import (
+    NIC_8X400G,
     NVL72,
     PCIE,
+    SCALE_OUT_ON_ACCELERATOR,
     SXM_OAM,
     assumption_from_row,
-    host_platform,
+    host_assumption,
     liquid_cooled,
     liquid_cooled_part,
+    nic_row,
     node_kind,
-    separate_nics,
+    scale_out_on_accelerator,
+    scale_out_proxy,
 )
 from recommender.planning.sources import planning_assumption
 
@@ -183,13 +192,15 @@ def bill(
     high_density_air: bool = False,
     host_cost_usd: float | Assumption | None = None,
     liquid_only: bool = False,
+    own_scale_out: bool = False,
 ) -> Bill:
     """The whole bill of ``accelerators`` x ``accelerator_id`` in ``nodes`` nodes (NVL72: compute trays).
 
     ``price`` is the per-accelerator price with its source (a defaults.csv row or the scenario's quote);
     ``host_cost_usd``: the scenario's host cost per node instead of the platform's row (``CostModel.host_override``
     gives it with what it applies to; NVL72 racks never take one); ``liquid_only``: a liquid-cooled part
-    (``costs.liquid_cooled_part``; :func:`bill_for` reads it from the catalog).
+    (``costs.liquid_cooled_part``; :func:`bill_for` reads it from the catalog); ``own_scale_out``: the accelerators'
+    own ports serve scale-out (``costs.scale_out_on_accelerator``; :func:`bill_for` reads it too).
     """
     d = _Rows(defaults)
     kind = node_kind(accelerator_id, form_factor, defaults)
@@ -200,7 +211,7 @@ def bill(
     per_node = math.ceil(accelerators / nodes)
     used: list[Assumption] = []
     lines = [BillLine("accelerators", accelerators, price.value, accelerators * price.value, (price,))]
-    host_row = d.need("host_cost_usd_per_node", host_platform(accelerator_id, kind))  # type: ignore[arg-type]
+    host_row = host_assumption(accelerator_id, kind, defaults)
     if isinstance(host_cost_usd, Assumption):
         host_row = host_cost_usd
     elif host_cost_usd is not None:
@@ -211,15 +222,8 @@ def bill(
     # a chassis above 8 cards says its scaling in the item (a reviewer: a scenario's 30,000 host billed 75,000)
     item = "host per node" if scale == 1 else f"host per node ({per_node}-card chassis: x {per_node}/8)"
     lines.append(BillLine(item, nodes, host_row.value * scale, nodes * host_row.value * scale, host_basis))
-    if nodes >= 2 and separate_nics(accelerator_id, kind):  # (a chassis above 8 cards: a NIC and a port per card)
-        nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g")
-        lines.append(BillLine("NICs per node", nodes, nic.value * scale, nodes * nic.value * scale, host_basis[1:]
-                              + (nic,)))  # fmt: skip
+    lines += _scale_out_lines(accelerator_id, kind, nodes, scale, host_basis[1:], d, own_scale_out)
     tier = network_tier(nodes)
-    if tier is not None:
-        net = d.need("network_cost_usd_per_node", tier)
-        lines.append(BillLine(f"scale-out network ({tier})", nodes, net.value * scale, nodes * net.value * scale,
-                              host_basis[1:] + (net,)))  # fmt: skip
     node_kw, power_basis = _node_power_kw(kind, per_node, tdp_watts, scale, d, form_factor)
     used += power_basis
     ru_node = _node_rack_units(kind, d)
@@ -234,6 +238,30 @@ def bill(
                 provisioned_it_power_kw=nodes * node_kw, node_power_kw=node_kw, racks=racks,
                 rack_units=nodes * ru_node.value, rack_class=cls, network_tier=tier,
                 assumptions=tuple(a for ln in lines for a in ln.basis) + tuple(used), liquid_only=liquid_only)  # fmt: skip
+
+
+def _scale_out_lines(accelerator_id: str, kind: str, nodes: int, scale: float, scale_basis: tuple[Assumption, ...],
+                     d: _Rows, own_scale_out: bool) -> list[BillLine]:  # fmt: skip
+    """The NIC and scale-out network lines of ``nodes`` nodes (none for one); ``scale``: a PCIe chassis above 8
+    cards buys a NIC and a port per card (``scale_basis`` says so)."""
+    lines: list[BillLine] = []
+    proxy_key = scale_out_proxy(kind, own_scale_out=own_scale_out)
+    proxy = () if proxy_key is None else (d.need("scale_out_proxy", proxy_key),)
+    ratio = proxy[0].value if proxy else 1.0
+    nic_key = nic_row(accelerator_id, kind, own_scale_out=own_scale_out)
+    if nodes >= 2 and nic_key is not None:
+        nic = d.need("nic_cost_usd_per_node", nic_key)
+        by = proxy if nic_key == NIC_8X400G else ()  # (a NIC row standing in; no NICs bought: nothing to scale)
+        unit = nic.value * scale * (ratio if by else 1.0)
+        item = "NICs per node" if nic_key == NIC_8X400G else "NICs per node (on the accelerator)"
+        lines.append(BillLine(item, nodes, unit, nodes * unit, scale_basis + by + (nic,)))
+    tier = network_tier(nodes)
+    if tier is not None:
+        net = d.need("network_cost_usd_per_node", tier)
+        unit = net.value * scale * ratio
+        item = f"scale-out network ({tier}{'; proxy for Ethernet' if proxy_key == SCALE_OUT_ON_ACCELERATOR else ''})"
+        lines.append(BillLine(item, nodes, unit, nodes * unit, scale_basis + proxy + (net,)))
+    return lines
 
 
 def _pcie_scale(kind: str, per_node: int, d: _Rows) -> tuple[float, Assumption | None]:
@@ -316,7 +344,8 @@ def bill_for(catalog: Any, accelerator_id: str, accelerators: int, nodes: int, *
     acc = catalog.accelerators.set_index("accelerator_id").loc[accelerator_id]
     price = price_assumption(accelerator_id, defaults, kw.pop("quote_usd", None))
     return bill(accelerator_id, acc.get("form_factor"), float(acc["tdp_watts"]), price, accelerators, nodes,
-                defaults, liquid_only=liquid_cooled_part(acc.get("notes")), **kw)  # fmt: skip
+                defaults, liquid_only=liquid_cooled_part(acc.get("notes")),
+                own_scale_out=scale_out_on_accelerator(acc.get("notes")), **kw)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------ vectorised
@@ -332,11 +361,12 @@ def _tier_cost(network_nodes: np.ndarray, d: _Rows) -> np.ndarray:
 def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, price_usd: float,
                 accelerators: np.ndarray, nodes: np.ndarray, defaults: pd.DataFrame, *,
                 cooling: str | None = None, partial_rack: bool = False,
-                host_cost_usd: float | None = None, liquid_only: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
+                host_cost_usd: float | None = None, liquid_only: bool = False,
+                own_scale_out: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
     """The bill's totals for many configurations of ONE accelerator at once (the candidate grid):
     ``capex_usd``, ``provisioned_it_power_kw``, ``racks``, ``rack_units``, ``network_usd``, and the bought
     ``accelerators`` (NVL72: whole racks unless ``partial_rack``). Equal to :func:`bill` row by row (a test);
-    ``liquid_only`` as there."""
+    ``liquid_only`` and ``own_scale_out`` as there."""
     acc = np.asarray(accelerators, dtype=np.int64)
     n = np.asarray(nodes, dtype=np.int64)
     price = Assumption(parameter="reference_price_usd", applies_to=accelerator_id, value=price_usd, unit="usd",
@@ -354,14 +384,18 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
                                      for b in rows]),
         }  # fmt: skip
     per_node = np.ceil(acc / n).astype(np.int64)
-    host = d.need("host_cost_usd_per_node", host_platform(accelerator_id, kind)).value  # type: ignore[arg-type]
+    host = host_assumption(accelerator_id, kind, defaults).value  # type: ignore[arg-type]
     if host_cost_usd is not None:
         host = float(host_cost_usd)
     base = d.need("accelerators_per_node", "pcie").value if kind == PCIE else np.inf
     scale_rule = planning_assumption("pcie_host_scale_per_card", "pcie_node_above_8_cards", defaults).value
     scale = np.where(per_node > base, scale_rule * per_node, 1.0)
-    nic = d.need("nic_cost_usd_per_node", "sxm_oam_8gpu_node_400g").value if separate_nics(accelerator_id, kind) else 0.0
-    network = n * _tier_cost(n, d) * scale
+    proxy_key = scale_out_proxy(kind, own_scale_out=own_scale_out)  # type: ignore[arg-type]
+    proxy = 1.0 if proxy_key is None else d.need("scale_out_proxy", proxy_key).value
+    nic_key = nic_row(accelerator_id, kind, own_scale_out=own_scale_out)  # type: ignore[arg-type]
+    nic = 0.0 if nic_key is None else d.need("nic_cost_usd_per_node", nic_key).value
+    nic *= proxy if nic_key == NIC_8X400G else 1.0
+    network = n * _tier_cost(n, d) * scale * proxy
     capex = acc * price_usd + n * host * scale + np.where(n >= 2, n * nic * scale, 0.0) + network
     gpu_kw = per_node * tdp_watts / 1000.0
     if kind == SXM_OAM:

@@ -1,5 +1,5 @@
 """Accelerator facts the planner reads from the catalog (names, memory, TDP, reference prices, liquid-cooled
-parts, PCIe chassis)."""
+parts, parts with their own scale-out ports, PCIe chassis)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class AcceleratorInfo:
     price_confidence: str | None
     price_as_of: str | None
     liquid_part: bool = False  # its notes mark a liquid-cooled-only part (costs.liquid_cooled_part)
+    own_scale_out: bool = False  # its notes say its own ports serve scale-out (costs.scale_out_on_accelerator)
 
 
 @dataclass
@@ -52,7 +53,7 @@ def _na(v: Any) -> Any:
 
 @per_catalog(maxsize=8)
 def catalog_meta(cat: Catalog) -> CatalogMeta:
-    from recommender.planning.costs import liquid_cooled_part
+    from recommender.planning.costs import liquid_cooled_part, scale_out_on_accelerator
 
     accs: dict[str, AcceleratorInfo] = {}
     for r in cat.accelerators.to_dict("records"):
@@ -67,6 +68,7 @@ def catalog_meta(cat: Catalog) -> CatalogMeta:
             price_confidence=_na(r.get("reference_price_confidence")),
             price_as_of=_na(r.get("reference_price_as_of")),
             liquid_part=liquid_cooled_part(r.get("notes")),
+            own_scale_out=scale_out_on_accelerator(r.get("notes")),
         )
     from catalog.registry import round_key
     from recommender.performance.training import pcie_chassis

@@ -59,6 +59,22 @@ def liquid_cooled_part(notes: Any) -> bool:
     return text is not None and _LIQUID_COOLED.search(text.strip()) is not None
 
 
+#: The rule for accelerators that carry their own scale-out NICs: the accelerator's catalog ``notes``
+#: (``accelerators.csv``) say its interconnect is "shared by scale-up ... and scale-out" — Gaudi2's 24 x 100 GbE
+#: and Gaudi3's 24 x 200 GbE RoCE ports on the package ("shared by scale-up (21 ports) and scale-out (3 ports)").
+#: Their nodes buy no NICs and their Ethernet switch ports are priced by proxy: the planning-assumption rows
+#: (``nic_cost_usd_per_node``, ``scale_out_proxy``) whose ``applies_to`` is :data:`SCALE_OUT_ON_ACCELERATOR`.
+_SCALE_OUT_NOTE = re.compile(r"\bshared by scale-up\b[^.;]*\band scale-out\b")
+SCALE_OUT_ON_ACCELERATOR = "scale_out_on_accelerator"
+
+
+def scale_out_on_accelerator(notes: Any) -> bool:
+    """Whether the catalog ``notes`` of an accelerator say its own ports serve scale-out (the rule above): a node of
+    such accelerators needs no NICs (:func:`nic_row`)."""
+    text = _text(notes)
+    return text is not None and _SCALE_OUT_NOTE.search(text) is not None
+
+
 def needs_liquid(kind: str, liquid_part: bool) -> bool:
     """Whether a node of ``kind`` can only be bought liquid-cooled: NVL72-class racks always, other nodes when the
     catalog marks the part liquid-cooled (:func:`liquid_cooled_part`). :func:`node_spec`'s ``liquid_only``."""
@@ -276,9 +292,50 @@ def node_kind(accelerator_id: str, form_factor: str | None, defaults: pd.DataFra
 HOSTS_WITH_NICS = ("hgx_b200_8gpu_node", "hgx_b300_8gpu_node")
 
 
-def separate_nics(accelerator_id: str, kind: str) -> bool:
-    """Whether a multi-node purchase of this accelerator buys NICs beside its host (see :data:`HOSTS_WITH_NICS`)."""
-    return kind != NVL72 and host_platform(accelerator_id, kind) not in HOSTS_WITH_NICS
+#: defaults.csv ``applies_to`` of the NIC row: eight ConnectX-7 400G, one per GPU of an 8-GPU node.
+NIC_8X400G = "sxm_oam_8gpu_node_400g"
+
+
+def nic_row(accelerator_id: str, kind: str, *, own_scale_out: bool = False) -> str | None:
+    """defaults.csv ``applies_to`` of the ``nic_cost_usd_per_node`` row a multi-node purchase of this accelerator is
+    billed per node: :data:`SCALE_OUT_ON_ACCELERATOR` (no NICs: :func:`scale_out_on_accelerator`), else
+    :data:`NIC_8X400G`; None for no NIC line at all (:data:`HOSTS_WITH_NICS`, NVL72 racks)."""
+    if kind == NVL72 or host_platform(accelerator_id, kind) in HOSTS_WITH_NICS:
+        return None
+    return SCALE_OUT_ON_ACCELERATOR if own_scale_out else NIC_8X400G
+
+
+def scale_out_proxy(kind: str, *, own_scale_out: bool = False) -> str | None:
+    """defaults.csv ``applies_to`` of the ``scale_out_proxy`` row by which the 8-GPU SXM/OAM node's NIC row
+    (:data:`NIC_8X400G`) and InfiniBand NDR400 network rows stand in for this node's: Ethernet switch ports where the
+    accelerators carry their own scale-out ports (:func:`scale_out_on_accelerator`), a PCIe server's NICs and ports;
+    None where the rows are this node's own (8-GPU SXM/OAM nodes with a 400G NIC per GPU, NVL72 racks)."""
+    if kind == NVL72:
+        return None
+    if own_scale_out:
+        return SCALE_OUT_ON_ACCELERATOR
+    return "pcie_node" if kind == PCIE else None
+
+
+#: The host row of every SXM/OAM node without a row of its own (:func:`host_platform`): AMD Instinct, Intel Gaudi,
+#: A100 and Hopper nodes alike (its defaults.csv source derives it from H100 servers).
+GENERIC_HOST = "sxm_oam_8gpu_node"
+
+
+def host_assumption(accelerator_id: str, kind: str, defaults: pd.DataFrame) -> Assumption:
+    """The defaults.csv host row of an accelerator's node (:func:`host_platform`), as the bill line and the Assumptions
+    state it: the generic row (:data:`GENERIC_HOST`) says it is generic, naming the platforms with rows of their own
+    (defaults.csv has none for AMD Instinct or Intel Gaudi servers; a reader of an MI355X bill saw only the H100
+    derivation). NVL72 racks have no host row (their per-GPU price includes it)."""
+    d = _lookup(defaults)
+    platform = str(host_platform(accelerator_id, kind))
+    a = assumption_from_row(d.require("host_cost_usd_per_node", platform))
+    if platform != GENERIC_HOST:
+        return a
+    own = [str(r["applies_to"]) for r in d.find("host_cost_usd_per_node")
+           if str(r["applies_to"]) not in (GENERIC_HOST, host_platform(accelerator_id, PCIE))]  # fmt: skip
+    label = f"generic SXM/OAM host row, no row of this node's own (only {' and '.join(own) or 'no node'} have one)"
+    return a.model_copy(update={"source": f"defaults.csv: {label}: {a.source.removeprefix('defaults.csv: ')}"})
 
 
 def host_platform(accelerator_id: str, kind: str) -> str | None:
@@ -322,13 +379,10 @@ def node_spec(
         used.append(assumption_from_row(row))
         return float(row["value"])
 
-    def host(applies_to: str) -> float:
-        if (given := model.host_override(accelerator_id, kind)) is not None:
-            used.append(given)
-            return given.value
-        row = d.require("host_cost_usd_per_node", applies_to)
-        used.append(assumption_from_row(row))
-        return float(row["value"])
+    def host() -> float:  # the scenario's host cost, else the platform's row (host_assumption)
+        a = model.host_override(accelerator_id, kind) or host_assumption(accelerator_id, kind, model.defaults)
+        used.append(a)
+        return a.value
 
     if kind == SXM_OAM:
         per = d.require("accelerators_per_node", (form_factor or "sxm").lower())
@@ -337,7 +391,7 @@ def node_spec(
         n = int(per["value"])
         spec = NodeSpec(
             kind=kind, per_node=n, single_node_counts=(n,), multi_node_sizes=(n,), rack_size=None,
-            host_cost_usd=host(str(host_platform(accelerator_id, kind))), power_factor=float(factor["value"]), host_power_kw=0.0,
+            host_cost_usd=host(), power_factor=float(factor["value"]), host_power_kw=0.0,
             rack_units=ru("sxm_oam_8gpu_node"), liquid_only=needs_liquid(kind, liquid_part),
         )  # fmt: skip
         return spec, "", used
@@ -351,7 +405,7 @@ def node_spec(
         spec = NodeSpec(
             kind=kind, per_node=n, single_node_counts=tuple(range(1, n + 1)) + big,
             multi_node_sizes=(n,) + big, rack_size=None,
-            host_cost_usd=host("pcie_node"), power_factor=float(factor["value"]),
+            host_cost_usd=host(), power_factor=float(factor["value"]),
             host_power_kw=float(hostp["value"]), rack_units=ru("pcie_node"),
             liquid_only=needs_liquid(kind, liquid_part),
         )  # fmt: skip

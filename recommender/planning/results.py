@@ -92,6 +92,7 @@ def bill_object(p: Prepared, i: int) -> Any:
     return bill(acc, info.form_factor, float(info.tdp_watts or 0.0), price, int(t.accelerators[i]), int(t.nodes[i]),
                 p.model.defaults, cooling=None if p.scenario.cooling is None else p.scenario.cooling.value,
                 partial_rack=p.scenario.partial_rack, liquid_only=p.specs[acc].liquid_only,
+                own_scale_out=info.own_scale_out,
                 host_cost_usd=p.model.host_override(acc, kind))  # fmt: skip
 
 
@@ -122,6 +123,8 @@ def finite_or_none(x: float) -> float | None:
 
 
 def assumptions_for(p: Prepared, idx: list[int]) -> list[Assumption]:
+    """The cost assumptions of candidates ``idx``: the cost model's, the power plan's, each accelerator's price and
+    node spec, and every row their bills' lines charge (so the Assumptions name each figure the bill uses)."""
     out: dict[tuple[str, str], Assumption] = {}
     liquid = any(p.specs[str(p.table.acc[i])].liquid_only for i in idx)
     for key, a in p.model.assumptions.items():
@@ -148,4 +151,8 @@ def assumptions_for(p: Prepared, idx: list[int]) -> list[Assumption]:
             if a.parameter == "rack_units_per_node" and p.scenario.rack_units is None:
                 continue
             out[(a.parameter, a.applies_to)] = a
+    for i in dict.fromkeys(idx):  # every row the bought bills' lines charge: NICs, network tier, chassis rule
+        for ln in bill_object(p, i).lines:
+            for a in ln.basis:
+                out.setdefault((a.parameter, a.applies_to), a)
     return list(out.values())

@@ -236,7 +236,7 @@ def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, 
         info = meta.accelerators[a]
         b = bill_arrays(a, info.form_factor, float(info.tdp_watts or 0.0), prices[a][0], accelerators[rows_a],
                         nodes[rows_a], model.defaults, cooling=cooling, partial_rack=s.partial_rack,
-                        liquid_only=specs[a].liquid_only,
+                        liquid_only=specs[a].liquid_only, own_scale_out=info.own_scale_out,
                         host_cost_usd=_value(model.host_override(a, specs[a].kind)))  # fmt: skip
         capex[rows_a] = b["capex_usd"]
         power[rows_a] = b["provisioned_it_power_kw"]
