@@ -283,7 +283,7 @@ async def test_model_view_shows_the_signed_bias_beside_mdape(make_app: Any) -> N
     """The Model view's bias column is signed (+ = the answers are slower than measured), after MdAPE."""
     import pandas as pd
 
-    def report(catalog: Any = None) -> tuple[pd.DataFrame, None, str]:
+    def report(catalog: Any = None, *, cached_only: bool = False) -> tuple[pd.DataFrame, None, str]:
         by = pd.DataFrame({"group": ["all", "first appearances"], "results": [111, 19],
                            "model_mdape_pct": [8.5, 21.8], "model_bias_pct": [-3.0, 20.0],
                            "model_coverage_pct": [66.7, 73.7]})
