@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
+from textual.widgets import Header, Input, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTabs
 from textual.worker import get_current_worker
 
@@ -30,6 +30,7 @@ from tui import messages as msg
 from tui.file_actions import FileActions
 from tui.keys import APP_BINDINGS, VIEWS
 from tui.widgets.catalog_view import CatalogView
+from tui.widgets.footer import FitFooter
 from tui.widgets.frontier_view import FrontierView
 from tui.widgets.model_view import ModelView
 from tui.widgets.recommendation import SOLVE_FAILED_TEXT, RecommendationPanel, status_text
@@ -121,7 +122,7 @@ class RecommenderApp(FileActions, App[None]):
             yield TabPane(VIEWS["frontier"], id="frontier")
             yield TabPane(VIEWS["catalog"], id="catalog")
             yield TabPane(VIEWS["model"], id="model")
-        yield Footer(compact=True)  # (tui.keys: F-keys in a field too; Esc still fits at 120)
+        yield FitFooter()  # compact; where its keys do not fit, they give way in a stated order (Esc, Save stay)
 
     def on_load(self) -> None:
         # A cached answer for identical inputs is read first and painted before the catalog's imports start

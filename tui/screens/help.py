@@ -40,6 +40,9 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 | `F1` or `?` | This help |
 | `q` | Quit (when no text field has focus; asks first when the scenario has unsaved edits) · `ctrl+q` quits anywhere |
 
+On a narrow screen the footer shows fewer keys (the views as `F2 F3 F4 F5 Views`); every key is listed here
+and in the palette.
+
 ## Reading the recommendation
 
 * **Minutes** are minutes to train. A figure marked **measured** is an MLPerf Training result
