@@ -562,3 +562,31 @@ async def test_the_catalogs_benchmark_ids_are_told_apart(make_app: Any, size: tu
         ids = {r["benchmark"] for r in table.full_rows}
         assert {"llama31_405b", "llama31_8b"} <= cells and len(cells) == len(ids), sorted(cells)
         assert [c.key for c in COLUMNS] == table.shown_columns  # (still every column at 120)
+
+
+@pytest.mark.parametrize("size", [(120, 35), (80, 24), (160, 45)])
+async def test_the_catalogs_filter_lists_show_one_line_an_option_on_the_screen(make_app: Any,
+                                                                              size: tuple[int, int]) -> None:
+    # a reviewer at 120 columns: the Benchmark list wrapped "BERT-large (Wikipedia) (bert)" onto three lines
+    from textual.widgets._select import SelectOverlay
+
+    from tui.widgets.catalog_view import FILTER_COLUMNS
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_catalog_view(app, pilot)
+        for selector in FILTER_COLUMNS:
+            select = app.query_one(f"#{selector}", Select)
+            select.focus()
+            await pilot.press("enter")
+            await pilot.pause(0.1)
+            overlay = select.query_one(SelectOverlay)
+            assert overlay.display and overlay.option_count > 1, selector
+            assert overlay.virtual_size.height == overlay.option_count, (selector, overlay.virtual_size)  # no wraps
+            assert overlay.region.width >= select.region.width and overlay.region.right <= size[0], selector
+            if selector == "f-benchmark":  # as wide as its longest name: every one whole
+                labels = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
+                padding = overlay.get_component_styles("option-list--option").padding.width
+                assert overlay.scrollable_content_region.width >= max(map(len, labels)) + padding, selector
+            await pilot.press("escape")
+            await pilot.pause()
