@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
+from textual.widgets import Header, Input, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTabs
 from textual.worker import get_current_worker
 
@@ -30,6 +30,7 @@ from tui import messages as msg
 from tui.file_actions import FileActions
 from tui.keys import APP_BINDINGS, VIEWS
 from tui.widgets.catalog_view import CatalogView
+from tui.widgets.footer import FitFooter
 from tui.widgets.frontier_view import FrontierView
 from tui.widgets.model_view import ModelView
 from tui.widgets.recommendation import SOLVE_FAILED_TEXT, RecommendationPanel, status_text
@@ -49,7 +50,8 @@ class RecommenderApp(FileActions, App[None]):
         scenario_path: where ``scenario`` came from (the default path for saving).
         optimize: ``(scenario, catalog) -> Recommendation``; ``recommender.optimize`` when None.
         frontier: ``(scenario, catalog) -> DataFrame``; ``recommender.frontier`` when None.
-        model_report: ``(catalog) -> (by_benchmark, points, source)`` for the Model view.
+        model_report: ``(catalog, *, cached_only=False) -> (by_benchmark, points, source)`` for the Model view
+            (:class:`tui.backend.ModelReportFn`: with ``cached_only``, the cached summary or None).
         debounce: seconds of quiet after an edit before the scenario is solved again.
         check_model_cache: whether to look for a cached performance model (progress while it is fitted).
         warm_start: show the last answer for identical inputs while the first solve runs, and store the answer
@@ -120,7 +122,7 @@ class RecommenderApp(FileActions, App[None]):
             yield TabPane(VIEWS["frontier"], id="frontier")
             yield TabPane(VIEWS["catalog"], id="catalog")
             yield TabPane(VIEWS["model"], id="model")
-        yield Footer(compact=True)  # (tui.keys: F-keys in a field too; Esc still fits at 120)
+        yield FitFooter()  # compact; where its keys do not fit, they give way in a stated order (Esc, Save stay)
 
     def on_load(self) -> None:
         # A cached answer for identical inputs is read first and painted before the catalog's imports start
@@ -234,16 +236,6 @@ class RecommenderApp(FileActions, App[None]):
             return
         self.post_message(msg.RankingReady(title, frame, metric))
 
-    @work(thread=True, exclusive=True, group="model", exit_on_error=False, description="model")
-    def _model_worker(self) -> None:
-        assert self.catalog is not None
-        try:
-            by_benchmark, points, source = self._model_report(self.catalog)
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(msg.ModelReportFailed(f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(msg.ModelReportReady(by_benchmark, points, source))
-
     @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="io")
     def _open_worker(self, path: str, name: str | None = None) -> None:
         try:
@@ -271,6 +263,8 @@ class RecommenderApp(FileActions, App[None]):
         self._warm_generation = self.generation
         await self._show_scenario(self.scenario)
         self._started = True
+        if self.query_one(TabbedContent).active == "model":  # visited while the catalog loaded
+            await self._fill_view("model")
         if self._open_after_start:
             self._open_worker(self._open_after_start)
 
@@ -429,7 +423,7 @@ class RecommenderApp(FileActions, App[None]):
         found = pane.query(cls)
         if found:
             return found.first()
-        view = cls(id=f"{pane_id}-view")
+        view = ModelView(self._model_report, id="model-view") if cls is ModelView else cls(id=f"{pane_id}-view")
         await pane.mount(view)
         return view
 
@@ -438,7 +432,7 @@ class RecommenderApp(FileActions, App[None]):
         pane = event.pane.id
         await self._fill_view(pane)
         target = {"frontier": "#frontier-table", "catalog": "#catalog-table",
-                  "model": "#model-table"}.get(pane or "")
+                  "model": "#model-view"}.get(pane or "")  # (its button while offered)
         if target:  # keyboard first: the view's main widget takes the focus
             self.call_after_refresh(lambda: self.query_one(target).focus())
 
@@ -451,12 +445,8 @@ class RecommenderApp(FileActions, App[None]):
             view = await self._view("catalog")
             if not view.loaded and self.catalog is not None:
                 view.set_catalog(self.catalog.results, self._names)
-        elif pane == "model":
-            view_m = await self._view("model")
-            if not view_m.requested and self.catalog is not None:
-                view_m.requested = True
-                view_m.set_status("Computing the model's accuracy…")
-                self._model_worker()
+        elif pane == "model":  # the cached summary, if any: the evaluation runs only when asked (e)
+            (await self._view("model")).visit(self.catalog)
 
     def _request_frontier(self) -> None:
         if self._frontier_generation == self.generation and self.solved_generation == self.generation:
@@ -486,16 +476,6 @@ class RecommenderApp(FileActions, App[None]):
     @on(msg.RankingReady)
     def _ranking_ready(self, message: msg.RankingReady) -> None:
         self.query_one(CatalogView).show_ranking(message.title, message.ranking, message.metric)
-
-    @on(msg.ModelReportReady)
-    def _model_ready(self, message: msg.ModelReportReady) -> None:
-        self.query_one(ModelView).show(message.by_benchmark, message.points, message.source)
-
-    @on(msg.ModelReportFailed)
-    def _model_failed(self, message: msg.ModelReportFailed) -> None:
-        view = self.query_one(ModelView)
-        view.requested = False
-        view.set_status(f"Model accuracy is not available: {message.error}")
 
     @on(msg.ScenarioLoaded)
     async def _scenario_loaded(self, message: msg.ScenarioLoaded) -> None:
@@ -530,10 +510,10 @@ class RecommenderApp(FileActions, App[None]):
     def action_leave_field(self) -> None:
         """Escape: to the view's own content — the answer on Recommend (as at start: view keys work, PageDown
         scrolls it; a reviewer found the tab bar focused and the answer unscrollable), the results table on
-        Catalog (its ctrl+l stays on offer), the table on Frontier and Model."""
+        Catalog (its ctrl+l stays on offer), the table on Frontier and Model (its run button while offered)."""
         tabs = self.query_one(TabbedContent)
         main = {"recommend": "RecommendationPanel", "catalog": "#catalog-table", "frontier": "#frontier-table",
-                "model": "#model-table"}.get(str(tabs.active))
+                "model": "#model-view"}.get(str(tabs.active))
         (self.query_one(main) if main else tabs.query_one(ContentTabs)).focus()
 
     def action_show_view(self, view: str) -> None:
@@ -546,6 +526,11 @@ class RecommenderApp(FileActions, App[None]):
         if not self._dialog_open() and self.query_one(TabbedContent).active == view:  # (not another view since)
             with contextlib.suppress(NoMatches):  # (a view not mounted yet)
                 self.action_leave_field()
+
+    async def action_evaluate_model(self) -> None:
+        """The Model view's evaluation (the palette's entry; ``e`` in the view)."""
+        self.action_show_view("model")
+        (await self._view("model")).evaluate(self.catalog)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from recommender import format as fmt
 
@@ -25,7 +25,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 OptimizeFn = Callable[["Scenario", "Catalog"], "Recommendation"]
 FrontierFn = Callable[["Scenario", "Catalog"], "pd.DataFrame"]
-ModelReportFn = Callable[["Catalog"], "tuple[pd.DataFrame, pd.DataFrame | None, str]"]
+ModelReport = tuple["pd.DataFrame", "pd.DataFrame | None", str]
+
+
+class ModelReportFn(Protocol):
+    """``(catalog, *, cached_only=False) -> (by_benchmark, points, source)``; with ``cached_only`` the cached
+    summary or None, never the evaluation (the Model view reads the cache on a visit, evaluates only when asked)."""
+
+    def __call__(self, cat: Catalog, *, cached_only: bool = False) -> ModelReport | None: ...
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = REPO_ROOT / "examples"
@@ -314,19 +322,16 @@ MODEL_REPORT_COLUMNS = ["group", "results", "model_mdape_pct", "model_bias_pct",
                         "nearest_linear_mdape_pct", "flops_ratio_mdape_pct"]
 
 
-def model_report(cat: Catalog, until: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+def model_report(cat: Catalog, until: str | None = None, *, cached_only: bool = False) -> ModelReport | None:
     """Accuracy of the performance model by benchmark on the forward split (train on rounds before the
     latest, test on the latest), next to the two baselines, from ``recommender.performance.evaluate.evaluate``.
     ``until`` (``recommender tui --model-until``) first drops every result after that round: a development
     evaluation, for whoever is changing the model and must not look at the final test.
 
     The evaluation refits the model, so its summary is cached beside the fitted model (keyed by the
-    catalog's fingerprint and the model's code); the first call takes as long as one fit.
+    catalog's fingerprint and the model's code); the first call takes as long as one fit. ``cached_only``
+    returns that cached summary, or None when there is none, and never evaluates.
     """
-    import json
-
-    import pandas as pd
-
     from recommender.performance import model_key
 
     if until is not None:
@@ -347,16 +352,53 @@ def model_report(cat: Catalog, until: str | None = None) -> tuple[pd.DataFrame, 
         source = f"DEVELOPMENT evaluation, rounds ≤ {until}, not the final test: " + source
     # keyed by the catalog's content and the model's code (a new model version re-evaluates)
     path = model_key.cache_dir() / f"tui-model-report-{cat.fingerprint[:16]}-{model_key.code_fingerprint()}.json"
-    if path.is_file():
-        try:
-            cached = json.loads(path.read_text())
-            frame = pd.DataFrame(cached["table"], columns=MODEL_REPORT_COLUMNS)
-            points = pd.DataFrame(cached["points"], columns=["benchmark", "measured", "predicted"])
-            return frame, points, source + " (cached)"
-        except (ValueError, OSError, KeyError, TypeError):
-            pass
+    cached = _cached_model_report(path)
+    if cached is not None:
+        return cached[0], cached[1], source + " (cached)"
+    if cached_only:
+        return None
+    frame, points = _evaluate_model(cat)
+    _write_model_report(path, frame, points)
+    return frame, points, source
+
+
+def _cached_model_report(path: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The Model view's table and points as cached at ``path``, or None (no file, or an unreadable one)."""
+    import json
+
+    import pandas as pd
+
+    if not path.is_file():
+        return None
+    try:
+        cached = json.loads(path.read_text())
+        frame = pd.DataFrame(cached["table"], columns=MODEL_REPORT_COLUMNS)
+        points = pd.DataFrame(cached["points"], columns=["benchmark", "measured", "predicted"])
+    except (ValueError, OSError, KeyError, TypeError):
+        return None
+    return frame, points
+
+
+def _write_model_report(path: Path, frame: pd.DataFrame, points: pd.DataFrame) -> None:
+    import json
+
+    try:
+        from catalog.atomic import write_text_atomic
+
+        write_text_atomic(path, json.dumps({"table": json.loads(frame.to_json(orient="records")),
+                                            "points": json.loads(points.to_json(orient="records"))}))
+    except OSError:
+        pass
+
+
+def _evaluate_model(cat: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The forward split's metrics by benchmark (:data:`MODEL_REPORT_COLUMNS`) and predicted vs measured points:
+    refits the model (the long part)."""
+    import pandas as pd
+
     from recommender.performance.evaluate import evaluate
 
+    latest = cat.latest_round
     ev = evaluate(cat, splits=("forward",), rounds=1)
     m = ev.metrics
     final = m["split"].astype(str).str.startswith(f"rounds<{latest} / {latest}")
@@ -385,14 +427,7 @@ def model_report(cat: Catalog, until: str | None = None) -> tuple[pd.DataFrame, 
     points = (pd.DataFrame({"benchmark": p["benchmark"].astype(str), "measured": p["minutes"].astype(float),
                             "predicted": p["model"].astype(float)})
               if len(p) else pd.DataFrame(columns=["benchmark", "measured", "predicted"]))
-    try:
-        from catalog.atomic import write_text_atomic
-
-        write_text_atomic(path, json.dumps({"table": json.loads(frame.to_json(orient="records")),
-                                            "points": json.loads(points.to_json(orient="records"))}))
-    except OSError:
-        pass
-    return frame, points, source
+    return frame, points
 
 
 # ------------------------------------------------------------------------------------------ infeasible

@@ -1,4 +1,5 @@
-"""Typed messages that workers post to the app. Workers never touch widgets; handlers in the app do.
+"""Typed messages that workers post to the app (or to the view that ran them: the Model view). Workers never
+touch widgets; handlers do.
 
 Every message carries the ``generation`` of the scenario it was computed for, so a result that arrives
 after the user has changed the scenario again is recognised as stale and dropped.
@@ -92,6 +93,11 @@ class ModelReportReady(Message):
     by_benchmark: pd.DataFrame
     points: pd.DataFrame | None
     source: str
+
+
+@dataclass
+class ModelReportNotCached(Message):
+    """A visit to the Model view found no cached summary (the evaluation runs only when asked)."""
 
 
 @dataclass

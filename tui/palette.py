@@ -31,5 +31,7 @@ def app_commands(app: Any, views: dict[str, str]) -> Iterable[SystemCommand]:
             view.action_clear_filters()
 
         yield SystemCommand("Clear catalog filters", "Show every MLPerf result in the Catalog view again", clear)
+    yield SystemCommand("Run the model evaluation", "Model view: refit the performance model and test it on the "
+                        "latest round (about 90 s; its summary is then cached)", app.action_evaluate_model)
     yield SystemCommand("Solve again", "Re-run the optimizer on the current scenario", app.action_solve_now)
     yield SystemCommand("Help", "Keys, views and how to read the figures", app.action_help)

@@ -184,6 +184,42 @@ async def test_bill_power_cost_and_rent_or_buy_are_shown(make_app: Any) -> None:
         assert not app.query_one("#rec-bill").display
 
 
+def _with_tco_terms(scenario: Any, catalog: Any = None) -> Any:
+    """The fake answer with its bill and the TCO's three terms (energy, salvage) and their assumptions, as the
+    library returns them: capex $108,000 + energy $10,682 - salvage $7,350 = TCO $111,332."""
+    from recommender.models import Assumption
+
+    rec = _with_bill(scenario, catalog)
+    c = rec.choice.model_copy(update={"capex_usd": 108000.0, "energy_usd": 10682.0, "salvage_usd": 7350.0,
+                                      "tco_usd": 111332.0, "utilization": 0.8})
+    assumptions = [
+        Assumption(parameter="years", applies_to="scenario", value=5, unit="years", source="scenario"),
+        Assumption(parameter="salvage_fraction", applies_to="default", value=0.1, unit="ratio",
+                   source="defaults.csv: resale value after `years` as a share of capex", confidence="L"),
+        Assumption(parameter="cost_of_capital", applies_to="default", value=0.08, unit="ratio", source="defaults.csv"),
+    ]
+    return rec.model_copy(update={"choice": c, "configurations": [c], "assumptions": assumptions})
+
+
+@pytest.mark.parametrize("size", [(160, 45), (120, 35), (80, 24)])
+async def test_the_bill_adds_up_to_the_tco_with_the_salvage_as_a_negative_line(make_app: Any,
+                                                                              size: tuple[int, int]) -> None:
+    """The facts say "TCO … (present value: capex + energy − salvage)": the bill shows those terms down to the TCO,
+    the salvage negative with its basis (as the CLI's bill does), its source where the bill has a Source column."""
+    app = make_app(optimize=_with_tco_terms)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        assert "capex + energy − salvage" in " ".join(_text(app, "#rec-facts").split()) or size[0] < 100
+        bill = " ".join(_text(app, "#rec-bill").split())
+        assert "Capex $108,000" in bill
+        assert "Energy, 5 years at 80.0 % utilisation $10,682" in bill
+        assert "Salvage, 10.0 % of capex after 5 years -$7,350" in bill
+        assert "TCO (present value at 8.0 % a year) $111,332" in bill
+        assert bill.index("Capex") < bill.index("Energy,") < bill.index("Salvage,") < bill.index("TCO (present")
+        if size[0] >= 140:  # the wide bill's Source column
+            assert "salvage_fraction[default] defaults.csv: resale value" in bill
+
+
 async def test_risk_select_reaches_the_scenario(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -283,7 +319,7 @@ async def test_model_view_shows_the_signed_bias_beside_mdape(make_app: Any) -> N
     """The Model view's bias column is signed (+ = the answers are slower than measured), after MdAPE."""
     import pandas as pd
 
-    def report(catalog: Any = None) -> tuple[pd.DataFrame, None, str]:
+    def report(catalog: Any = None, *, cached_only: bool = False) -> tuple[pd.DataFrame, None, str]:
         by = pd.DataFrame({"group": ["all", "first appearances"], "results": [111, 19],
                            "model_mdape_pct": [8.5, 21.8], "model_bias_pct": [-3.0, 20.0],
                            "model_coverage_pct": [66.7, 73.7]})
@@ -526,3 +562,31 @@ async def test_the_catalogs_benchmark_ids_are_told_apart(make_app: Any, size: tu
         ids = {r["benchmark"] for r in table.full_rows}
         assert {"llama31_405b", "llama31_8b"} <= cells and len(cells) == len(ids), sorted(cells)
         assert [c.key for c in COLUMNS] == table.shown_columns  # (still every column at 120)
+
+
+@pytest.mark.parametrize("size", [(120, 35), (80, 24), (160, 45)])
+async def test_the_catalogs_filter_lists_show_one_line_an_option_on_the_screen(make_app: Any,
+                                                                              size: tuple[int, int]) -> None:
+    # a reviewer at 120 columns: the Benchmark list wrapped "BERT-large (Wikipedia) (bert)" onto three lines
+    from textual.widgets._select import SelectOverlay
+
+    from tui.widgets.catalog_view import FILTER_COLUMNS
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_catalog_view(app, pilot)
+        for selector in FILTER_COLUMNS:
+            select = app.query_one(f"#{selector}", Select)
+            select.focus()
+            await pilot.press("enter")
+            await pilot.pause(0.1)
+            overlay = select.query_one(SelectOverlay)
+            assert overlay.display and overlay.option_count > 1, selector
+            assert overlay.virtual_size.height == overlay.option_count, (selector, overlay.virtual_size)  # no wraps
+            assert overlay.region.width >= select.region.width and overlay.region.right <= size[0], selector
+            if selector == "f-benchmark":  # as wide as its longest name: every one whole
+                labels = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
+                padding = overlay.get_component_styles("option-list--option").padding.width
+                assert overlay.scrollable_content_region.width >= max(map(len, labels)) + padding, selector
+            await pilot.press("escape")
+            await pilot.pause()

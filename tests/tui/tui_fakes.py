@@ -170,7 +170,8 @@ def fake_frontier(scenario: Scenario, catalog: Any = None):
     return pd.DataFrame(keep)
 
 
-def fake_model_report(catalog: Any = None):
+def fake_model_report(catalog: Any = None, *, cached_only: bool = False):
+    """A Model view report, as if its summary were cached (a visit shows it; ``tui.backend.ModelReportFn``)."""
     import pandas as pd
 
     by = pd.DataFrame({

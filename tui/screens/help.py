@@ -22,7 +22,7 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 | `F2` | **Recommend** | The scenario on the left; the recommendation on the right, re-solved on every change. |
 | `F3` | **Frontier** | The cost ↔ minutes Pareto frontier; `◆` marks the current choice. |
 | `F4` | **Catalog** | Every MLPerf Training result, with filters; Enter on a row ranks every result of the same configuration (benchmark, accelerator, count, division), fastest first. |
-| `F5` | **Model** | How accurate the performance model is, per benchmark, and predicted vs measured. |
+| `F5` | **Model** | How accurate the performance model is, per benchmark, and predicted vs measured: the cached summary; without one, `e` (or the button) runs the evaluation (about 90 s). Visiting never starts it. |
 
 ## Keys
 
@@ -35,9 +35,13 @@ Which accelerator to buy, how many, and in which server, grounded in MLPerf Trai
 | `ctrl+e` | Export the recommendation as Markdown or JSON |
 | `ctrl+r` | Solve again now |
 | `ctrl+l` | Clear the catalog filters (Catalog view) |
+| `e` | Run the model evaluation (Model view, when no summary is cached) |
 | `ctrl+p` | Command palette (every action by name) |
 | `F1` or `?` | This help |
 | `q` | Quit (when no text field has focus; asks first when the scenario has unsaved edits) · `ctrl+q` quits anywhere |
+
+On a narrow screen the footer shows fewer keys (the views as `F2 F3 F4 F5 Views`); every key is listed here
+and in the palette.
 
 ## Reading the recommendation
 

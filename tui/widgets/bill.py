@@ -9,7 +9,7 @@ Read from the library's result by the names of ``recommender.models`` (``Configu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -23,8 +23,12 @@ def has_bill(rec: Any) -> bool:
     return bool(rec is not None and rec.choice is not None and getattr(rec.choice, "bill", None))
 
 
-def bill_table(c: Any, name: Callable[[str], str], *, wide: bool) -> Table:
-    """The bill of one copy of ``c``: item, quantity, unit, total and (wide) the sources."""
+def bill_table(c: Any, name: Callable[[str], str], *, wide: bool, assumptions: Sequence[Any] = ()) -> Table:
+    """The bill of one copy of ``c``: item, quantity, unit, total and (wide) the sources, down to its TCO — the
+    energy and the salvage (negative, with its basis) after the capex, as the CLI's bill has them
+    (``recommender.plan_models.tco_lines``), so capex + energy − salvage = TCO adds up on screen."""
+    from recommender.plan_models import tco_lines
+
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
     copies = f" (per copy, {c.count} copies)" if getattr(c, "count", 1) > 1 else ""  # as the CLI says it
     table.add_column(f"{c.accelerators} × {name(c.accelerator_id)}{copies}", overflow="fold")
@@ -41,6 +45,10 @@ def bill_table(c: Any, name: Callable[[str], str], *, wide: bool) -> Table:
         table.add_row(*cells)
     table.add_row(Text("Capex", style="bold"), "", "", Text(fmt.money(c.capex_usd), style="bold"),
                   *([""] if wide else []))
+    for item, total, source in tco_lines(c, assumptions):
+        style = "bold" if item.startswith("TCO") else ""
+        table.add_row(Text(item[:1].upper() + item[1:], style=style), "", "", Text(fmt.money(total), style=style),
+                      *([Text(source)] if wide else []))
     return table
 
 
@@ -104,7 +112,7 @@ def plan_section(rec: Any, name: Callable[[str], str], years: float, *, wide: bo
         return Text("")
     parts: list[RenderableType] = []
     for c in rec.configurations or [rec.choice]:
-        parts.append(bill_table(c, name, wide=wide))
+        parts.append(bill_table(c, name, wide=wide, assumptions=getattr(rec, "assumptions", None) or ()))
         lines = Text()
         lines.append("Power: ", style="bold")
         lines.append(power_text(c) + "\n")

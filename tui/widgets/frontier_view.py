@@ -28,7 +28,7 @@ COLUMNS = [
     Column("nodes", "Nodes", 5, drop=2),
     Column("capex", "Capex", 12),
     Column("power", "IT power", 10, drop=3),
-    Column("minutes", "Minutes (weighted)", 18, min_width=8, short="Minutes"),  # (the status line says which)
+    Column("minutes", "Minutes (weighted)", 18, min_width=8, short="Minutes"),  # under p80: "p80 min" (show)
     Column("basis", "Basis", 12),  # "specs only", "does not fit"
     # "over power; below rate" in full at 120 columns too: its cells come back before the names' (it read "over
     # powe…" there, a reviewer); a longer one (three limits) is cut, and the row detail says it all
@@ -219,9 +219,10 @@ class FrontierView(Vertical):
             where = sum(float(r["capex_usd"]) <= float(choice.capex_usd) for r in records)  # limit): listed in place
             rows.insert(where, self._row({**_choice_record(choice), col: y_choice}, True, True, col))
             off = _off_curve(choice, y_choice, plotted, col, getattr(rec, "objective", None), self.names)
-        label = "Minutes (p80)" if col.endswith("_p80") else "Minutes (weighted)"  # what the column holds
+        # what the column holds, also where the full header does not fit (at 120 columns: "p80 min", 8 cells)
+        label, short = ("Minutes (p80)", "p80 min") if col.endswith("_p80") else ("Minutes (weighted)", "Minutes")
         if next(c.label for c in table.spec if c.key == "minutes") != label:
-            table.set_spec([replace(c, label=label) if c.key == "minutes" else c for c in COLUMNS])
+            table.set_spec([replace(c, label=label, short=short) if c.key == "minutes" else c for c in COLUMNS])
         table.set_rows(rows)
         misfits = len(df) - len(plotted)
         unfit = f"; {misfits} do not fit the workloads' memory (listed, not plotted)" if misfits else ""
