@@ -18,7 +18,7 @@ def tui_command(scenario: str | None, model_until: str | None, name: str | None)
     """Open the interactive app on SCENARIO.yaml (default: the seed scenario, examples/seed.yaml).
 
     \b
-    Keys: the app starts on the recommendation; 1-4 switch views (Recommend, Frontier, Catalog, Model) ·
+    Keys: the app starts on the recommendation; F2-F5 switch views (Recommend, Frontier, Catalog, Model) ·
     Tab reaches the form, Esc leaves a field · ctrl+o/ctrl+s open/save the scenario · ctrl+e export the
     recommendation · F1 help · ctrl+p command palette · q (outside text fields) or ctrl+q quits (asking first
     when the scenario has unsaved edits).

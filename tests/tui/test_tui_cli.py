@@ -17,6 +17,17 @@ def test_tui_command_is_registered_with_help() -> None:
     assert "SCENARIO" in res.output and "ctrl+q" in res.output
 
 
+def test_tui_help_names_the_apps_view_keys() -> None:
+    """The CLI's help (which may not import the app) names the keys tui/keys.py binds, not the old digits."""
+    from tui.keys import VIEW_KEYS, key_display
+
+    text = " ".join(CliRunner().invoke(cli, ["tui", "--help"]).output.split())
+    keys = [key_display(key) for key, _, _ in VIEW_KEYS.values()]
+    assert f"{keys[0]}-{keys[-1]} switch views" in text, text
+    assert all(title in text for _, title, _ in VIEW_KEYS.values())
+    assert "1-4" not in text
+
+
 def test_invalid_scenario_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nname: bad\nbudget_usd: -5\nworkloads:\n  - benchmark: bert\n")
