@@ -462,3 +462,19 @@ async def test_the_footers_keys_fit_and_the_important_ones_show(make_app: Any, s
         assert all(f"`{key}`" in HELP_TEXT for key in ("ctrl+o", "ctrl+e", "ctrl+r", "ctrl+q", "F2", "F5"))
         titles = " ".join(c.title for c in app_commands(app, {}))
         assert all(t in titles for t in ("Open scenario", "Export recommendation", "Solve again"))
+
+
+async def test_the_footer_falls_back_to_textuals_own_when_its_private_key_class_moves(
+        make_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # FitFooter fits keys of Textual's private textual.widgets._footer.FooterKey: a Textual that moved it must leave
+    # the app starting with Textual's own footer (every key composed, cut at the right), not failing
+    from textual.widgets import Footer
+
+    from tui.widgets import footer
+
+    monkeypatch.setattr(footer, "FooterKey", None)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = [str(k.key_display) for k in app.query_one(Footer).query("FooterKey")]
+        assert {"F1", "F2", "F3", "F4", "F5", "^o", "^e", "^r", "^q"} <= set(shown), shown

@@ -10,6 +10,10 @@ field, Esc (the way out of the field). Here, step by step until the keys fit bes
 4. ``^q Quit`` goes (``q`` quits off a text field; F1 says so).
 
 What the focused view adds (``^l Clear filters``, ``e Evaluate``) and Help, Save and Esc stay.
+
+Version trap: ``FooterKey`` lives in Textual's private ``textual.widgets._footer`` (8.x has no public name for it).
+Should a Textual release move it, the footer falls back to Textual's own (cut at the right, nothing lost from F1 or
+the palette) rather than the app failing to start.
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+try:  # (private in Textual 8: see the module's version trap)
+    from textual.widgets._footer import FooterKey
+except ImportError:  # pragma: no cover - a Textual that moved it
+    FooterKey = None  # type: ignore[assignment,misc]
 
 from tui.keys import VIEW_KEYS
 
@@ -64,6 +72,9 @@ class FitFooter(Footer):
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())  # (the app's bindings use no groups: every key is a FooterKey)
+        if FooterKey is None:  # Textual's own footer, unfitted
+            yield from widgets
+            return
         keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
         self._fitted_width = self.app.size.width
         dropped = {id(k) for k in keys} - {id(k) for k in fit_keys(keys, self._fitted_width)}
