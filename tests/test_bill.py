@@ -300,3 +300,16 @@ def test_an_amd_instinct_nodes_host_is_named_the_generic_sxm_oam_row(cat, acc: s
                                        "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
         listed = [a for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
         assert [a.source for a in listed] == [host.source]
+
+
+def test_the_plan_reports_bill_shows_each_source_in_full(cat) -> None:
+    """The bill table cut every source at 90 characters: an H100 node's host line kept the label "generic SXM/OAM host
+    row, no row of this node's own (only hgx_b200_8gpu_nod…" and lost the derivation the row's figure rests on."""
+    b = B.bill_for(cat, "nvidia-h100-sxm5-80gb", 512, 64)
+    md = b.to_markdown()
+    for line in b.lines:
+        for a in line.basis:
+            assert a.source in md
+    host = b.line("host per node").basis[0]
+    assert "generic SXM/OAM host row" in host.source and "DGX H100 270000" in md
+    assert "…" not in md

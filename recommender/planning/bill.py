@@ -36,7 +36,6 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from recommender.format import shorten
 from recommender.models import Assumption
 from recommender.planning.costs import (
     NIC_8X400G,
@@ -118,7 +117,9 @@ class Bill:
 
 
 def _short(a: Assumption) -> str:
-    src = shorten(a.source, 90)
+    """``parameter[applies_to] = value unit (source; confidence; as of)``: the source in full (a cut at 90 characters
+    left a generic host row's label and lost its derivation), as the Recommendation's bill shows it."""
+    src = a.source
     known = ", ".join(x for x in (a.confidence and f"confidence {a.confidence}", a.as_of and f"as of {a.as_of}") if x)
     return f"{a.parameter}[{a.applies_to}] = {a.value:g} {a.unit} ({src}{'; ' + known if known else ''})"
 
