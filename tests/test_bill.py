@@ -300,3 +300,117 @@ def test_an_amd_instinct_nodes_host_is_named_the_generic_sxm_oam_row(cat, acc: s
                                        "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
         listed = [a for a in rec.assumptions if a.parameter == "host_cost_usd_per_node"]
         assert [a.source for a in listed] == [host.source]
+
+
+def test_the_plan_reports_bill_shows_each_source_in_full(cat) -> None:
+    """The bill table cut every source at 90 characters: an H100 node's host line kept the label "generic SXM/OAM host
+    row, no row of this node's own (only hgx_b200_8gpu_nod…" and lost the derivation the row's figure rests on."""
+    b = B.bill_for(cat, "nvidia-h100-sxm5-80gb", 512, 64)
+    md = b.to_markdown()
+    for line in b.lines:
+        for a in line.basis:
+            assert a.source in md
+    host = b.line("host per node").basis[0]
+    assert "generic SXM/OAM host row" in host.source and "DGX H100 270000" in md
+    assert "…" not in md
+
+
+def _with_proxy(cat, applies_to: str, value: float):
+    d = defaults_frame(cat).copy()
+    d.loc[(d["parameter"] == "scale_out_proxy") & (d["applies_to"] == applies_to), "value"] = value
+    return d
+
+
+@pytest.mark.parametrize("acc", ["nvidia-a100-sxm4-80gb", "nvidia-a100-sxm4-40gb", "amd-mi250x-128gb"])
+def test_an_sxm_oam_node_older_than_400g_cites_the_400g_rows_as_a_proxy(cat, acc: str) -> None:
+    """A100 (and MI250X) nodes were billed eight ConnectX-7 400G NICs and NDR400 ports as if they were the node's own,
+    though their MLPerf systems had 200G HDR (A100) or 100G EDR (V100) parts and defaults.csv prices neither: the
+    lines now cite ``scale_out_proxy[sxm_oam_node_before_400g]`` (confidence L), a ratio the bill applies, for an
+    SXM/OAM part released before the H100 (accelerators.csv release_date)."""
+    import numpy as np
+
+    from recommender.planning import costs as C
+
+    b = B.bill_for(cat, acc, 16, 2)
+    for item in ("NICs per node", "scale-out network"):
+        proxy = next(a for a in b.line(item).basis if a.parameter == "scale_out_proxy")
+        assert proxy.applies_to == C.BEFORE_400G and proxy.confidence == "L" and "before the H100" in proxy.source
+    assert b.line("scale-out network").item.endswith("; proxy for 200G/100G)")
+    d = _with_proxy(cat, C.BEFORE_400G, 0.5)
+    info = cat.accelerators.set_index("accelerator_id").loc[acc]
+    price = b.line("accelerators").basis[0]
+    era = C.scale_out_era(acc, cat.accelerators)
+    half = B.bill(acc, info["form_factor"], float(info["tdp_watts"]), price, 16, 2, d, era=era)
+    for item in ("NICs per node", "scale-out network"):
+        assert half.line(item).total_usd == pytest.approx(b.line(item).total_usd / 2)
+    arrays = B.bill_arrays(acc, info["form_factor"], float(info["tdp_watts"]), price.value, np.array([16]),
+                           np.array([2]), d, era=era)  # fmt: skip
+    assert arrays["capex_usd"][0] == pytest.approx(half.capex_usd)
+
+
+def test_the_parts_older_than_400g_are_those_released_before_the_h100(cat) -> None:
+    from recommender.planning import costs as C
+
+    older = {a for a in cat.accelerators["accelerator_id"] if C.scale_out_era(a, cat.accelerators) == C.BEFORE_400G}
+    assert {"nvidia-v100-sxm2-16gb", "nvidia-v100-sxm3-32gb", "nvidia-a100-sxm4-40gb", "nvidia-a100-sxm4-80gb",
+            "amd-mi250x-128gb"} <= older  # fmt: skip
+    newer = {"nvidia-h100-sxm5-80gb", "nvidia-h200-sxm-141gb", "nvidia-b200-sxm-180gb", "amd-mi300x-192gb",
+             "amd-mi355x-288gb", "intel-gaudi3-128gb", "nvidia-gb200",
+             "nvidia-h100-sxm5-96gb"}  # (no release date: nothing says it is older)  # fmt: skip
+    assert not older & newer
+    for acc in ("nvidia-h100-sxm5-80gb", "nvidia-h200-sxm-141gb", "amd-mi300x-192gb", "nvidia-h100-sxm5-96gb"):
+        b = B.bill_for(cat, acc, 16, 2)  # the rows are an 8-GPU 400G node's own: no proxy
+        assert not any(a.parameter == "scale_out_proxy" for ln in b.lines for a in ln.basis)
+
+
+@pytest.mark.parametrize(("acc", "n", "nodes"), [("nvidia-b300-sxm-270gb", 16, 2), ("nvidia-gb300", 144, 36)])
+def test_an_800g_fabrics_network_line_says_the_ndr400_rows_stand_in_and_to_expect_higher(cat, acc, n, nodes) -> None:
+    """B300 and GB300 networks were priced by the InfiniBand NDR400 rows with nothing on the line saying so, though
+    defaults.csv's own notes say no 800G XDR/Spectrum-X price was found, "expect higher": the line now reads "proxy
+    for 800G: expect higher" and cites ``scale_out_proxy[b300_gb300_800g_fabric]`` (confidence L), a ratio applied."""
+    import numpy as np
+
+    from recommender.planning import costs as C
+
+    b = B.bill_for(cat, acc, n, nodes)
+    net = b.line("scale-out network")
+    assert "proxy for 800G: expect higher" in net.item
+    proxy = next(a for a in net.basis if a.parameter == "scale_out_proxy")
+    assert proxy.applies_to == C.FABRIC_800G and proxy.confidence == "L" and "expect higher" in proxy.source
+    d = _with_proxy(cat, C.FABRIC_800G, 2.0)
+    info = cat.accelerators.set_index("accelerator_id").loc[acc]
+    price = b.line("accelerators").basis[0]
+    double = B.bill(acc, info["form_factor"], float(info["tdp_watts"]), price, n, nodes, d, era=C.FABRIC_800G)
+    assert double.line("scale-out network").total_usd == pytest.approx(2 * net.total_usd)
+    arrays = B.bill_arrays(acc, info["form_factor"], float(info["tdp_watts"]), price.value, np.array([n]),
+                           np.array([nodes]), d, era=C.FABRIC_800G)  # fmt: skip
+    assert arrays["capex_usd"][0] == pytest.approx(double.capex_usd)
+    gb200 = B.bill_for(cat, "nvidia-gb200", 144, 36)  # 400G: the rows as they are
+    assert not any(a.parameter == "scale_out_proxy" for ln in gb200.lines for a in ln.basis)
+
+
+def test_the_800g_parts_are_those_defaults_csvs_notes_name(cat) -> None:
+    """``costs.FABRIC_800G_PARTS`` follows the note of defaults.csv that says to expect higher for 800G fabrics."""
+    import re
+
+    from recommender.planning import costs as C
+
+    d = defaults_frame(cat)
+    notes = " ".join(d.loc[d["parameter"] == "network_cost_usd_per_node", "notes"].dropna().astype(str))
+    named = re.search(r"800G[^.]*\(([^)]*)\)[^.]*expect higher", notes)
+    assert named is not None
+    assert tuple(x.lower() for x in named.group(1).split("/")) == C.FABRIC_800G_PARTS
+
+
+def test_the_optimizers_a100_bill_and_assumptions_name_the_400g_proxy() -> None:
+    from recommender import optimize
+    from recommender.models import Scenario
+    from recommender.planning import costs as C
+
+    rec = optimize(Scenario.parse({"budget_usd": 2_000_000, "accelerators": ["nvidia-a100-sxm4-80gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    c = rec.choice
+    assert c.nodes >= 2
+    assert sum(ln.total_usd for ln in c.bill) == pytest.approx(c.capex_usd)
+    assert any("scale_out_proxy[sxm_oam_node_before_400g]" in s for ln in c.bill for s in ln.sources)
+    assert ("scale_out_proxy", C.BEFORE_400G) in {(a.parameter, a.applies_to) for a in rec.assumptions}

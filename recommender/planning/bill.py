@@ -13,12 +13,15 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
   purchase; none for a single node (no scale-out fabric), for HGX B300 (NICs on the baseboard), HGX B200 (its host
   row includes them: ``costs.HOSTS_WITH_NICS``) and NVL72 (in the rack price); a line at 0 (a planning assumption
   row) for accelerators whose own Ethernet ports serve scale-out (Gaudi2/3: ``costs.scale_out_on_accelerator``).
-  The NIC row is the 8-GPU SXM/OAM node's (8 x 400G); a PCIe server's line cites the ``scale_out_proxy`` row that
-  makes it the proxy for its NICs (``costs.scale_out_proxy``), x that row's ratio.
+  The NIC row is the 8-GPU SXM/OAM node's (8 x 400G); a PCIe server's line, and an SXM/OAM node's of a part older
+  than the 400G era (A100, V100: ``costs.scale_out_era``), cites the ``scale_out_proxy`` row that makes it the proxy
+  for its NICs (``costs.scale_out_proxy``), x that row's ratio.
 * **Scale-out network** per node by tier: 1 node none, 2 nodes direct cables, <= 64 nodes one switch tier,
   <= 1,024 two tiers, more three. NVL72 systems count one network port group per 8 GPUs, and only across racks.
-  The tiers are InfiniBand NDR400 rows priced for 8-GPU nodes; for PCIe servers and for Ethernet switch ports
-  (nodes whose accelerators carry their own) they stand in, x the ``scale_out_proxy`` row cited on the line.
+  The tiers are InfiniBand NDR400 rows priced for 8-GPU nodes; for PCIe servers, for Ethernet switch ports (nodes
+  whose accelerators carry their own), for the 200G/100G ports of parts older than the 400G era and for the 800G
+  fabric of B300 and GB300 systems (defaults.csv's notes: "expect higher") they stand in, x the ``scale_out_proxy``
+  row cited on the line.
 * **Provisioned IT power** (nameplate; what ``power_limit_kw`` and racks constrain) as in ``costs.py``.
 * **Racks** from each rack's power limit by cooling (air 20 kW, high-density air 40 kW, direct liquid 100 kW,
   NVL72 racks; each a defaults.csv row; a liquid-cooled part — ``costs.liquid_cooled_part`` — goes in
@@ -36,9 +39,10 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from recommender.format import shorten
 from recommender.models import Assumption
 from recommender.planning.costs import (
+    BEFORE_400G,
+    FABRIC_800G,
     NIC_8X400G,
     NVL72,
     PCIE,
@@ -50,6 +54,7 @@ from recommender.planning.costs import (
     liquid_cooled_part,
     nic_row,
     node_kind,
+    scale_out_era,
     scale_out_on_accelerator,
     scale_out_proxy,
 )
@@ -68,6 +73,11 @@ RACK_AIR = "air_cooled_standard"
 RACK_AIR_DENSE = "air_cooled_high_density"
 RACK_LIQUID = "liquid_cooled_dlc"
 RACK_NVL72 = "liquid_cooled_nvl72_rack"
+
+#: What a scale-out network line says after its tier where its rows stand in for another fabric (by the
+#: ``scale_out_proxy`` row it cites).
+PROXY_NOTES = {SCALE_OUT_ON_ACCELERATOR: "proxy for Ethernet", BEFORE_400G: "proxy for 200G/100G",
+               FABRIC_800G: "proxy for 800G: expect higher"}
 
 
 _ROWS_CACHE: dict[int, _Rows] = {}
@@ -118,7 +128,9 @@ class Bill:
 
 
 def _short(a: Assumption) -> str:
-    src = shorten(a.source, 90)
+    """``parameter[applies_to] = value unit (source; confidence; as of)``: the source in full (a cut at 90 characters
+    left a generic host row's label and lost its derivation), as the Recommendation's bill shows it."""
+    src = a.source
     known = ", ".join(x for x in (a.confidence and f"confidence {a.confidence}", a.as_of and f"as of {a.as_of}") if x)
     return f"{a.parameter}[{a.applies_to}] = {a.value:g} {a.unit} ({src}{'; ' + known if known else ''})"
 
@@ -193,6 +205,7 @@ def bill(
     host_cost_usd: float | Assumption | None = None,
     liquid_only: bool = False,
     own_scale_out: bool = False,
+    era: str | None = None,
 ) -> Bill:
     """The whole bill of ``accelerators`` x ``accelerator_id`` in ``nodes`` nodes (NVL72: compute trays).
 
@@ -200,14 +213,17 @@ def bill(
     ``host_cost_usd``: the scenario's host cost per node instead of the platform's row (``CostModel.host_override``
     gives it with what it applies to; NVL72 racks never take one); ``liquid_only``: a liquid-cooled part
     (``costs.liquid_cooled_part``; :func:`bill_for` reads it from the catalog); ``own_scale_out``: the accelerators'
-    own ports serve scale-out (``costs.scale_out_on_accelerator``; :func:`bill_for` reads it too).
+    own ports serve scale-out (``costs.scale_out_on_accelerator``; :func:`bill_for` reads it too); ``era``: where the
+    400G scale-out rows are not of the part's generation (``costs.scale_out_era``; :func:`bill_for` reads it too).
     """
     d = _Rows(defaults)
     kind = node_kind(accelerator_id, form_factor, defaults)
     if kind is None:
         raise ValueError(f"{accelerator_id}: form factor {form_factor or 'unknown'} has no server model")
     if kind == NVL72:
-        return _nvl72_bill(accelerator_id, tdp_watts, price, accelerators, d, partial_rack=partial_rack)
+        proxy_key = scale_out_proxy(kind, era=era)
+        proxy = None if proxy_key is None else d.need("scale_out_proxy", proxy_key)
+        return _nvl72_bill(accelerator_id, tdp_watts, price, accelerators, d, partial_rack=partial_rack, proxy=proxy)
     per_node = math.ceil(accelerators / nodes)
     used: list[Assumption] = []
     lines = [BillLine("accelerators", accelerators, price.value, accelerators * price.value, (price,))]
@@ -222,7 +238,7 @@ def bill(
     # a chassis above 8 cards says its scaling in the item (a reviewer: a scenario's 30,000 host billed 75,000)
     item = "host per node" if scale == 1 else f"host per node ({per_node}-card chassis: x {per_node}/8)"
     lines.append(BillLine(item, nodes, host_row.value * scale, nodes * host_row.value * scale, host_basis))
-    lines += _scale_out_lines(accelerator_id, kind, nodes, scale, host_basis[1:], d, own_scale_out)
+    lines += _scale_out_lines(accelerator_id, kind, nodes, scale, host_basis[1:], d, own_scale_out, era)
     tier = network_tier(nodes)
     node_kw, power_basis = _node_power_kw(kind, per_node, tdp_watts, scale, d, form_factor)
     used += power_basis
@@ -241,11 +257,11 @@ def bill(
 
 
 def _scale_out_lines(accelerator_id: str, kind: str, nodes: int, scale: float, scale_basis: tuple[Assumption, ...],
-                     d: _Rows, own_scale_out: bool) -> list[BillLine]:  # fmt: skip
+                     d: _Rows, own_scale_out: bool, era: str | None) -> list[BillLine]:  # fmt: skip
     """The NIC and scale-out network lines of ``nodes`` nodes (none for one); ``scale``: a PCIe chassis above 8
     cards buys a NIC and a port per card (``scale_basis`` says so)."""
     lines: list[BillLine] = []
-    proxy_key = scale_out_proxy(kind, own_scale_out=own_scale_out)
+    proxy_key = scale_out_proxy(kind, own_scale_out=own_scale_out, era=era)
     proxy = () if proxy_key is None else (d.need("scale_out_proxy", proxy_key),)
     ratio = proxy[0].value if proxy else 1.0
     nic_key = nic_row(accelerator_id, kind, own_scale_out=own_scale_out)
@@ -259,7 +275,8 @@ def _scale_out_lines(accelerator_id: str, kind: str, nodes: int, scale: float, s
     if tier is not None:
         net = d.need("network_cost_usd_per_node", tier)
         unit = net.value * scale * ratio
-        item = f"scale-out network ({tier}{'; proxy for Ethernet' if proxy_key == SCALE_OUT_ON_ACCELERATOR else ''})"
+        note = PROXY_NOTES.get(proxy_key or "")
+        item = f"scale-out network ({tier}{'; ' + note if note else ''})"
         lines.append(BillLine(item, nodes, unit, nodes * unit, scale_basis + proxy + (net,)))
     return lines
 
@@ -299,7 +316,7 @@ def _racks(nodes: int, node_kw: float, node_ru: float, cls: str, d: _Rows,
 
 
 def _nvl72_bill(accelerator_id: str, tdp_watts: float, price: Assumption, accelerators: int, d: _Rows, *,
-                partial_rack: bool) -> Bill:  # fmt: skip
+                partial_rack: bool, proxy: Assumption | None = None) -> Bill:  # fmt: skip
     tray = d.need("accelerators_per_node", "gb200_gb300_nvl72_compute_tray")
     rack = d.need("accelerators_per_node", "gb200_gb300_nvl72_rack")
     per_tray, per_rack = int(tray.value), int(rack.value)
@@ -313,8 +330,11 @@ def _nvl72_bill(accelerator_id: str, tdp_watts: float, price: Assumption, accele
     tier = network_tier(net_nodes)
     if tier is not None:
         net = d.need("network_cost_usd_per_node", tier)
-        lines.append(BillLine(f"scale-out network ({tier}, per 8 GPUs)", net_nodes, net.value, net_nodes * net.value,
-                              (net,)))  # fmt: skip
+        by = () if proxy is None else (proxy,)  # (the NDR400 rows standing in for an 800G fabric: GB300)
+        unit = net.value * (proxy.value if proxy else 1.0)
+        note = "" if proxy is None else f"; {PROXY_NOTES.get(proxy.applies_to, 'proxy')}"
+        lines.append(BillLine(f"scale-out network ({tier}, per 8 GPUs{note})", net_nodes, unit, net_nodes * unit,
+                              by + (net,)))  # fmt: skip
     factor = d.need("it_power_factor", "nvl72_rack_liquid")
     limit = d.need("rack_power_limit_kw", RACK_NVL72)
     space = planning_assumption("rack_units_per_rack", "nvl72_rack", d.frame)
@@ -345,7 +365,8 @@ def bill_for(catalog: Any, accelerator_id: str, accelerators: int, nodes: int, *
     price = price_assumption(accelerator_id, defaults, kw.pop("quote_usd", None))
     return bill(accelerator_id, acc.get("form_factor"), float(acc["tdp_watts"]), price, accelerators, nodes,
                 defaults, liquid_only=liquid_cooled_part(acc.get("notes")),
-                own_scale_out=scale_out_on_accelerator(acc.get("notes")), **kw)  # fmt: skip
+                own_scale_out=scale_out_on_accelerator(acc.get("notes")),
+                era=scale_out_era(accelerator_id, catalog.accelerators), **kw)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------ vectorised
@@ -362,11 +383,11 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
                 accelerators: np.ndarray, nodes: np.ndarray, defaults: pd.DataFrame, *,
                 cooling: str | None = None, partial_rack: bool = False,
                 host_cost_usd: float | None = None, liquid_only: bool = False,
-                own_scale_out: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
+                own_scale_out: bool = False, era: str | None = None) -> dict[str, np.ndarray]:  # fmt: skip
     """The bill's totals for many configurations of ONE accelerator at once (the candidate grid):
     ``capex_usd``, ``provisioned_it_power_kw``, ``racks``, ``rack_units``, ``network_usd``, and the bought
     ``accelerators`` (NVL72: whole racks unless ``partial_rack``). Equal to :func:`bill` row by row (a test);
-    ``liquid_only`` and ``own_scale_out`` as there."""
+    ``liquid_only``, ``own_scale_out`` and ``era`` as there."""
     acc = np.asarray(accelerators, dtype=np.int64)
     n = np.asarray(nodes, dtype=np.int64)
     price = Assumption(parameter="reference_price_usd", applies_to=accelerator_id, value=price_usd, unit="usd",
@@ -374,8 +395,8 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
     d = _Rows(defaults)
     kind = node_kind(accelerator_id, form_factor, defaults)
     if kind == NVL72:
-        rows = [bill(accelerator_id, form_factor, tdp_watts, price, int(a), int(k), defaults, partial_rack=partial_rack)
-                for a, k in zip(acc, n, strict=True)]  # at most a few dozen NVL72 rows  # fmt: skip
+        rows = [bill(accelerator_id, form_factor, tdp_watts, price, int(a), int(k), defaults, partial_rack=partial_rack,
+                     era=era) for a, k in zip(acc, n, strict=True)]  # at most a few dozen NVL72 rows  # fmt: skip
         return {
             "accelerators": np.array([b.accelerators for b in rows]), "capex_usd": np.array([b.capex_usd for b in rows]),
             "provisioned_it_power_kw": np.array([b.provisioned_it_power_kw for b in rows]),
@@ -390,7 +411,7 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
     base = d.need("accelerators_per_node", "pcie").value if kind == PCIE else np.inf
     scale_rule = planning_assumption("pcie_host_scale_per_card", "pcie_node_above_8_cards", defaults).value
     scale = np.where(per_node > base, scale_rule * per_node, 1.0)
-    proxy_key = scale_out_proxy(kind, own_scale_out=own_scale_out)  # type: ignore[arg-type]
+    proxy_key = scale_out_proxy(kind, own_scale_out=own_scale_out, era=era)  # type: ignore[arg-type]
     proxy = 1.0 if proxy_key is None else d.need("scale_out_proxy", proxy_key).value
     nic_key = nic_row(accelerator_id, kind, own_scale_out=own_scale_out)  # type: ignore[arg-type]
     nic = 0.0 if nic_key is None else d.need("nic_cost_usd_per_node", nic_key).value

@@ -26,6 +26,7 @@ class AcceleratorInfo:
     price_as_of: str | None
     liquid_part: bool = False  # its notes mark a liquid-cooled-only part (costs.liquid_cooled_part)
     own_scale_out: bool = False  # its notes say its own ports serve scale-out (costs.scale_out_on_accelerator)
+    scale_out_era: str | None = None  # the 400G scale-out rows are not of its generation (costs.scale_out_era)
 
 
 @dataclass
@@ -53,7 +54,7 @@ def _na(v: Any) -> Any:
 
 @per_catalog(maxsize=8)
 def catalog_meta(cat: Catalog) -> CatalogMeta:
-    from recommender.planning.costs import liquid_cooled_part, scale_out_on_accelerator
+    from recommender.planning.costs import liquid_cooled_part, scale_out_era, scale_out_on_accelerator
 
     accs: dict[str, AcceleratorInfo] = {}
     for r in cat.accelerators.to_dict("records"):
@@ -69,6 +70,7 @@ def catalog_meta(cat: Catalog) -> CatalogMeta:
             price_as_of=_na(r.get("reference_price_as_of")),
             liquid_part=liquid_cooled_part(r.get("notes")),
             own_scale_out=scale_out_on_accelerator(r.get("notes")),
+            scale_out_era=scale_out_era(str(r["accelerator_id"]), cat.accelerators),
         )
     from catalog.registry import round_key
     from recommender.performance.training import pcie_chassis

@@ -305,16 +305,52 @@ def nic_row(accelerator_id: str, kind: str, *, own_scale_out: bool = False) -> s
     return SCALE_OUT_ON_ACCELERATOR if own_scale_out else NIC_8X400G
 
 
-def scale_out_proxy(kind: str, *, own_scale_out: bool = False) -> str | None:
+#: The accelerator whose 8-GPU nodes defaults.csv's scale-out rows price (the NDR400 network rows come from an
+#: "H100 cluster cost" sheet; the NIC row is 8 x ConnectX-7 400G): an SXM/OAM part released before it
+#: (accelerators.csv ``release_date``) is older than the 400G era, its nodes had 200G HDR or 100G EDR NICs and
+#: ports (MLPerf's DGX A100 and DGX-2H systems), and the rows stand in for them (:data:`BEFORE_400G`).
+FIRST_400G_ACCELERATOR = "nvidia-h100-sxm5-80gb"
+BEFORE_400G = "sxm_oam_node_before_400g"
+
+#: The accelerators whose scale-out fabric is 800G, as defaults.csv's notes name them (network_cost_usd_per_node
+#: ib_ndr400_3tier_gt_1024_nodes: "No sourced per-port prices for 800G XDR/Spectrum-X fabrics (B300/GB300) were
+#: found; expect higher"; a test keeps the two in step): a token of the accelerator id. The NDR400 rows stand in for
+#: their network (:data:`FABRIC_800G`).
+FABRIC_800G_PARTS = ("b300", "gb300")
+FABRIC_800G = "b300_gb300_800g_fabric"
+
+
+def scale_out_era(accelerator_id: str, accelerators: pd.DataFrame) -> str | None:
+    """Where defaults.csv's 400G scale-out rows are not of this accelerator's generation: :data:`FABRIC_800G` for the
+    800G parts (:data:`FABRIC_800G_PARTS`), :data:`BEFORE_400G` for a part released before
+    :data:`FIRST_400G_ACCELERATOR` (``accelerators``: the catalog's table with ``release_date``); None otherwise,
+    and for a part without a release date (nothing says it is older)."""
+    if set(accelerator_id.lower().split("-")) & set(FABRIC_800G_PARTS):
+        return FABRIC_800G
+    import pandas as pd
+
+    dates = accelerators.set_index("accelerator_id")["release_date"]
+
+    def released(acc: str) -> Any:
+        d = dates.get(acc)
+        return pd.NaT if _text(d) is None else pd.to_datetime(str(d), format="%Y-%m", errors="coerce")
+
+    mine, first = released(accelerator_id), released(FIRST_400G_ACCELERATOR)
+    return BEFORE_400G if not (pd.isna(mine) or pd.isna(first)) and mine < first else None
+
+
+def scale_out_proxy(kind: str, *, own_scale_out: bool = False, era: str | None = None) -> str | None:
     """defaults.csv ``applies_to`` of the ``scale_out_proxy`` row by which the 8-GPU SXM/OAM node's NIC row
     (:data:`NIC_8X400G`) and InfiniBand NDR400 network rows stand in for this node's: Ethernet switch ports where the
-    accelerators carry their own scale-out ports (:func:`scale_out_on_accelerator`), a PCIe server's NICs and ports;
-    None where the rows are this node's own (8-GPU SXM/OAM nodes with a 400G NIC per GPU, NVL72 racks)."""
-    if kind == NVL72:
-        return None
-    if own_scale_out:
+    accelerators carry their own scale-out ports (:func:`scale_out_on_accelerator`), a PCIe server's NICs and ports,
+    else the ``era`` (:func:`scale_out_era`): the 200G/100G NICs and ports of an older SXM/OAM node, an 800G fabric
+    (B300 nodes, GB300 racks); None where the rows are this node's own (8-GPU SXM/OAM nodes with a 400G NIC per GPU,
+    GB200 racks)."""
+    if own_scale_out and kind != NVL72:
         return SCALE_OUT_ON_ACCELERATOR
-    return "pcie_node" if kind == PCIE else None
+    if kind == PCIE:
+        return "pcie_node"
+    return era if era == FABRIC_800G or (era == BEFORE_400G and kind == SXM_OAM) else None
 
 
 #: The host row of every SXM/OAM node without a row of its own (:func:`host_platform`): AMD Instinct, Intel Gaudi,

@@ -92,7 +92,7 @@ def bill_object(p: Prepared, i: int) -> Any:
     return bill(acc, info.form_factor, float(info.tdp_watts or 0.0), price, int(t.accelerators[i]), int(t.nodes[i]),
                 p.model.defaults, cooling=None if p.scenario.cooling is None else p.scenario.cooling.value,
                 partial_rack=p.scenario.partial_rack, liquid_only=p.specs[acc].liquid_only,
-                own_scale_out=info.own_scale_out,
+                own_scale_out=info.own_scale_out, era=info.scale_out_era,
                 host_cost_usd=p.model.host_override(acc, kind))  # fmt: skip
 
 

@@ -237,6 +237,7 @@ def _table(s: Scenario, meta: CatalogMeta, model: C.CostModel, sel: _Selection, 
         b = bill_arrays(a, info.form_factor, float(info.tdp_watts or 0.0), prices[a][0], accelerators[rows_a],
                         nodes[rows_a], model.defaults, cooling=cooling, partial_rack=s.partial_rack,
                         liquid_only=specs[a].liquid_only, own_scale_out=info.own_scale_out,
+                        era=info.scale_out_era,
                         host_cost_usd=_value(model.host_override(a, specs[a].kind)))  # fmt: skip
         capex[rows_a] = b["capex_usd"]
         power[rows_a] = b["provisioned_it_power_kw"]

@@ -590,3 +590,31 @@ async def test_the_catalogs_filter_lists_show_one_line_an_option_on_the_screen(m
                 assert overlay.scrollable_content_region.width >= max(map(len, labels)) + padding, selector
             await pilot.press("escape")
             await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35), (160, 45)])
+async def test_every_catalog_filter_shows_its_prompt_and_its_values_on_one_line(make_app: Any,
+                                                                               size: tuple[int, int]) -> None:
+    # a reviewer at 80x24: the Division field wrapped its own prompt onto two lines ("Divis" / "ion")
+    from textual.widgets._select import SelectCurrent
+
+    from tui.widgets.catalog_view import FILTER_COLUMNS
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_catalog_view(app, pilot)
+        for selector in FILTER_COLUMNS:
+            select = app.query_one(f"#{selector}", Select)
+            current = select.query_one(SelectCurrent)
+            assert select.region.height == 1 and current.region.height == 1, (selector, select.region)
+        division = app.query_one("#f-division", Select)
+        for _label, value in division._options[1:]:  # every value fits too ("closed" at a width of 8 wrapped)
+            division.value = value
+            await pilot.pause()
+            assert division.region.height == 1, (value, division.region)
+        rounds = app.query_one("#f-round", Select)
+        rounds.value = rounds._options[-1][1]
+        await pilot.pause()
+        assert rounds.region.height == 1, rounds.region
+        row = [app.query_one(f"#{s}").region for s in (*FILTER_COLUMNS, "f-count")]
+        assert max(r.right for r in row) <= size[0]

@@ -478,3 +478,31 @@ async def test_the_footer_falls_back_to_textuals_own_when_its_private_key_class_
         await pilot.pause()
         shown = [str(k.key_display) for k in app.query_one(Footer).query("FooterKey")]
         assert {"F1", "F2", "F3", "F4", "F5", "^o", "^e", "^r", "^q"} <= set(shown), shown
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_the_footer_keeps_its_order_in_a_text_field(make_app: Any, size: tuple[int, int]) -> None:
+    # in a text field the footer began "^e Export" (Textual put the priority app key where the field's own ctrl+e,
+    # end of line, stood); now the app's keys keep the order they have outside a field (tui.keys.APP_BINDINGS)
+    from textual.widgets import Footer
+
+    def actions() -> list[str]:
+        return [str(k.action) for k in app.query_one(Footer).query("FooterKey") if not k.has_class("-command-palette")]
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        for outside, field in ((None, "#budget_usd"), ("#catalog-table", "#f-count")):
+            if outside is None:
+                app.screen.set_focus(None)
+            else:
+                await pilot.press("f4")
+                await settle(app, pilot)
+                app.query_one(outside).focus()
+            await pilot.pause()
+            out = actions()
+            app.query_one(field).focus()
+            await pilot.pause()
+            inside = actions()
+            assert [a for a in inside if a in out] == [a for a in out if a in inside], (field, out, inside)
+            assert inside.index("export" if "export" in inside else "save_scenario") > inside.index("help"), inside

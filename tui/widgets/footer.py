@@ -11,6 +11,11 @@ field, Esc (the way out of the field). Here, step by step until the keys fit bes
 
 What the focused view adds (``^l Clear filters``, ``e Evaluate``) and Help, Save and Esc stay.
 
+The app's keys keep one order, in a text field as outside one: the order of ``tui.keys.APP_BINDINGS``, after what
+the focused view adds. (Textual lists the active bindings from the focused widget outwards, and a priority app
+binding takes over the place of the focused widget's binding of the same key: in a field, whose ``ctrl+e`` moves to
+the line's end, ``^e Export`` came first.)
+
 Version trap: ``FooterKey`` lives in Textual's private ``textual.widgets._footer`` (8.x has no public name for it).
 Should a Textual release move it, the footer falls back to Textual's own (cut at the right, nothing lost from F1 or
 the palette) rather than the app failing to start.
@@ -22,6 +27,7 @@ from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Footer
 
 try:  # (private in Textual 8: see the module's version trap)
@@ -29,7 +35,7 @@ try:  # (private in Textual 8: see the module's version trap)
 except ImportError:  # pragma: no cover - a Textual that moved it
     FooterKey = None  # type: ignore[assignment,misc]
 
-from tui.keys import VIEW_KEYS
+from tui.keys import APP_BINDINGS, VIEW_KEYS
 
 #: The view actions in tab order (``show_view('recommend')`` …): step 1 groups them.
 VIEW_ACTIONS = [f"show_view('{view}')" for view in VIEW_KEYS]
@@ -37,6 +43,23 @@ VIEW_ACTIONS = [f"show_view('{view}')" for view in VIEW_KEYS]
 DROPPED = [("open_scenario", "export"), ("solve_now",), ("quit",)]
 #: Cells the palette key takes at the right (its border, "^p palette").
 PALETTE_CELLS = 11
+
+
+def _app_order() -> dict[str, int]:
+    order: dict[str, int] = {}
+    for place, binding in enumerate(APP_BINDINGS):
+        if isinstance(binding, Binding):
+            order.setdefault(binding.action, place)
+    return order
+
+
+#: Each app action's place in the footer: its first binding's in ``APP_BINDINGS`` (the focused view's own keys first).
+APP_ORDER = _app_order()
+
+
+def in_app_order(keys: list[FooterKey]) -> list[FooterKey]:
+    """``keys`` with the app's in :data:`APP_ORDER`, after the others (the focused view's), each kept in its order."""
+    return sorted(keys, key=lambda k: APP_ORDER.get(k.action, -1))
 
 
 def key_cells(key: FooterKey) -> int:
@@ -75,10 +98,11 @@ class FitFooter(Footer):
         if FooterKey is None:  # Textual's own footer, unfitted
             yield from widgets
             return
-        keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
+        keys = in_app_order([w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")])
+        rest = [w for w in widgets if all(w is not k for k in keys)]  # the palette key, at the right
         self._fitted_width = self.app.size.width
-        dropped = {id(k) for k in keys} - {id(k) for k in fit_keys(keys, self._fitted_width)}
-        yield from (w for w in widgets if id(w) not in dropped)
+        shown = fit_keys(keys, self._fitted_width)
+        yield from (*shown, *rest)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.app.size.width != self._fitted_width:
