@@ -213,8 +213,9 @@ def basis_sentence(c: Configuration) -> str:
             "carried": ("carried for {} (measured on this configuration in an earlier round, moved to today's "
                         "software by the model's trend; the source names the round)"),
             "predicted": "predicted by the performance model for {}",
-            "specs_only": ("specs only for {} (the accelerator has no MLPerf result: predicted from its datasheet, "
-                           "with the widest intervals)")}
+            "specs_only": ("specs only for {} (the accelerator has no MLPerf result: predicted from its datasheet; "
+                           "its interval is calibrated on earlier accelerators' first results, each basis on its "
+                           "own, so it can be narrower than a predicted figure's)")}
     # (a choice resting on carried, predicted or specs-only figures is flagged once, by planning.risk.risk_note)
     return "Minutes " + "; ".join(what[b].format(", ".join(by[b])) for b in what if b in by) + "."
 
