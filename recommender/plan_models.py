@@ -10,12 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from recommender import format as fmt
 
 #: Under every rent table: what the break-even column means, and why it is often empty.
-BREAK_EVEN_NOTE = ("break-even = the utilisation at which owning the bought configuration costs what renting its "
-                   "accelerators by the hour does; — for commitments and other accelerators (not comparable hour for "
-                   "hour) or where renting is cheaper at any utilisation")
+BREAK_EVEN_NOTE = ("break-even = the bought configuration's utilisation at which owning it (capex + energy - "
+                   "salvage) costs what the row's rental does, the same work on the row's count billed by the hours "
+                   "used; above it buying is cheaper; — for commitments and other accelerators or where renting is "
+                   "cheaper at any utilisation")
 #: Under every rent table: which configuration a rent row prices (the bought accelerator's too).
 RENT_BASIS_NOTE = ("rent = the same work on each accelerator's configuration with the fewest accelerator-hours per "
-                   "mix (as: its accelerators), copies side by side where the work needs them")
+                   "mix (as: its accelerators; min: its expected minutes to train a mix), copies side by side "
+                   "where the work needs them")
 #: Said once wherever a spot quote is named as a figure to act on (the explanation carries it: text, Markdown and
 #: JSON alike; :func:`recommender.planning.plan.say_spot_caveat`): the price counts nothing of what spot capacity
 #: costs in lost work.
@@ -70,12 +72,17 @@ class RentQuote(FrozenModel):
     rent_pv_usd: float = Field(description="Present value of renting over the scenario's years, USD.")
     break_even_utilization: float | None = Field(
         default=None, description="Utilisation at which buying costs what renting by the hour does (None: renting "
-        "is cheaper at any utilisation; pay-per-hour rows of the bought accelerator only).")
+        "is cheaper at any utilisation; pay-per-hour rows of the bought accelerator only): the bought "
+        "configuration's utilisation at which owning it (capex + energy - salvage) costs what this quote's rental of "
+        "the same work, on its `accelerators`, does.")
     source: str
     as_of: str
     accelerators: int | None = Field(
         default=None, description="The configuration the quote rents: the accelerator's count with the fewest "
         "accelerator-hours per mix (copies side by side where the work needs them).")
+    minutes: float | None = Field(
+        default=None, description="Minutes to train one mix (share-weighted) on the configuration the quote rents "
+        "(`accelerators`), expected minutes.")
 
 
 class RentOrBuy(FrozenModel):
@@ -168,6 +175,11 @@ def buy_terms(r: RentOrBuy, choice: Any) -> str:
             f"{fmt.money(choice.salvage_usd)}")
 
 
+def rent_minutes(q: Any) -> str:
+    """A rent row's minutes to train one mix on the configuration it rents ("—" unknown)."""
+    return "—" if getattr(q, "minutes", None) is None else fmt.minutes(q.minutes)
+
+
 def rent_markdown(r: RentOrBuy | None, choice: Any = None) -> list[str]:
     if r is None:
         return []
@@ -176,11 +188,11 @@ def rent_markdown(r: RentOrBuy | None, choice: Any = None) -> list[str]:
             f"{fmt.money(r.buy_usd_per_year)} a year) with energy at "
             f"the work's utilisation, {fmt.percent(r.utilization)} ({_amount(r.mixes_per_year)} mixes a year; the "
             "configuration's TCO above counts the utilisation its energy line states)."), "",
-           ("| provider | accelerator | as | pricing | USD/acc-h | rent (present value) | vs buy | break-even "
-            "utilisation | source |"), "|---|---|--:|---|---:|---:|---:|---:|---|"]  # fmt: skip
+           ("| provider | accelerator | as | min | pricing | USD/acc-h | rent (present value) | vs buy | "
+            "break-even utilisation | source |"), "|---|---|--:|--:|---|---:|---:|---:|---:|---|"]  # fmt: skip
     for q in r.quotes:
         be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
-        out.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {q.pricing} | "
+        out.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {rent_minutes(q)} | {q.pricing} | "
                    f"{q.usd_per_accelerator_hour:.2f} | "
                    f"{fmt.money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_usd:.2f}x | {be} | "
                    f"{q.source if len(q.source) <= 80 else q.source[:79] + '…'} ({q.as_of}) |")  # fmt: skip

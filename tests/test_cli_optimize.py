@@ -355,3 +355,29 @@ def test_a_sub_minute_interval_has_the_minutes_precision(tmp_path: Path) -> None
     row = next(line for line in result.stdout.splitlines() if line.lstrip().startswith("resnet"))
     minutes, low, high = re.search(r"(\d+\.\d+) │\s+(\d+\.\d+)–(\d+\.\d+)", row).groups()
     assert float(minutes) < 1 and len(low.split(".")[1]) == len(high.split(".")[1]) == 2, row
+
+
+def test_a_rent_rows_break_even_and_minutes_describe_its_own_rental(tmp_path: Path, fake_model: object) -> None:
+    # a reviewer: 120 MI300X bought at 80 %, the row renting 8 read "0.84x" of buying beside a break-even of 46 %
+    # (renting the 120 bought): the row's break-even is its own rental's, and its minutes say how slow that is
+    from recommender.format import minutes
+
+    prices = tmp_path / "cloud.csv"
+    prices.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
+                      "A,nvidia-a30-pcie-24gb,on_demand,0.5,test,2026\n")  # fmt: skip
+    f = tmp_path / "rent.yaml"
+    f.write_text(f"version: 1\nname: rent\nbudget_usd: 300k\naccelerators: [nvidia-a30-pcie-24gb]\n"
+                 f"cloud_prices: {prices}\nworkloads: [{{benchmark: bert}}]\n")
+    record = json.loads(run("optimize", str(f), "--format", "json").stdout)
+    r = record["rent_or_buy"]
+    (q,) = r["quotes"]
+    assert q["accelerators"] and q["minutes"] is not None and q["break_even_utilization"] is not None
+    assert (q["rent_pv_usd"] < r["buy_tco_usd"]) == (r["utilization"] < q["break_even_utilization"])
+    hours_per_mix = q["rent_usd_per_year"] / q["usd_per_accelerator_hour"] / r["mixes_per_year"]
+    assert q["minutes"] == pytest.approx(hours_per_mix * 60 / q["accelerators"])
+    text = run("optimize", str(f)).stdout
+    row = next(ln for ln in text.splitlines() if ln.startswith(" A "))
+    assert [c.strip() for c in row.split("│")][2:4] == [str(q["accelerators"]), minutes(q["minutes"])], text
+    assert "min: its expected minutes to train a mix" in " ".join(text.split())
+    md = run("optimize", str(f), "--format", "markdown").stdout
+    assert f"| A | nvidia-a30-pcie-24gb | {q['accelerators']} | {minutes(q['minutes'])} | on_demand |" in md

@@ -172,15 +172,38 @@ def test_the_bought_accelerator_is_rented_on_its_most_efficient_configuration_li
     assert x.accelerator_hours_per_year == pytest.approx(4.0 * r.mixes_per_year)
     assert x.accelerators == 2  # each quote says which configuration it rents
     assert next(q for q in r.quotes if q.accelerator_id == "y").accelerators == 3
-    # its break-even is still the bought configuration's, hour for hour
-    assert x.break_even_utilization == pytest.approx((400_000 - 40_000 / 1.21) / (A2 * (280_512 - 20_000)))
+    assert x.minutes == pytest.approx(4.0 * 60 / 2)  # and how long a mix takes on it (2 cards, 4 card-hours)
+    # a reviewer: its break-even was the bought configuration's hour for hour (8 cards rented), so a row renting
+    # 2 cards read cheaper than buying beside a break-even below the utilisation; it is this rental's now
+    assert x.break_even_utilization == pytest.approx((400_000 - 40_000 / 1.21) / (A2 * (4 * 8766 * 4.0 - 20_000)))
     # a less efficient count elsewhere never makes the bought one's rent dearer than renting it as bought
     r = cloud.rent_or_buy(rows, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
                           energy_usd_per_year_full=20_000, financing=TERMS, utilization=0.5,
                           accelerator_hours_per_mix={"x": 9.0}, rented_counts={"x": 16})
     as_bought = next(q for q in r.quotes if q.accelerator_id == "x")
     assert as_bought.accelerator_hours_per_year == pytest.approx(8.0 * r.mixes_per_year)
-    assert as_bought.accelerators == 8
+    assert as_bought.accelerators == 8 and as_bought.minutes == pytest.approx(60.0)
+    assert as_bought.break_even_utilization == pytest.approx((400_000 - 40_000 / 1.21) / (A2 * (280_512 - 20_000)))
+
+
+@pytest.mark.parametrize("efficient", [{}, {"x": 4.0}, {"x": 6.0}])
+def test_a_rows_break_even_is_where_its_own_rent_costs_what_buying_does(two_rows, efficient) -> None:
+    # a reviewer: 120 MI300X bought at 80 %, the row renting 8 read 0.84x of buying beside a 46 % break-even (the
+    # 120 cards' hours): above the break-even buying must be cheaper than the row's rent, below it dearer
+    def on_demand(u: float) -> tuple[cloud.RentQuote, float]:
+        r = cloud.rent_or_buy(two_rows, accelerator_id="x", accelerators=8, minutes_per_mix=60.0, capex_usd=400_000,
+                              energy_usd_per_year_full=20_000, financing=TERMS, utilization=u,
+                              accelerator_hours_per_mix=efficient, rented_counts={"x": 2})  # fmt: skip
+        return next(q for q in r.quotes if q.pricing == "on_demand"), r.buy_tco_pv_usd
+
+    q, _ = on_demand(0.3)
+    be = q.break_even_utilization
+    assert be is not None
+    at_be, buy = on_demand(be)
+    assert at_be.rent_pv_usd == pytest.approx(buy)
+    for u in (0.9 * be, min(1.0, 1.1 * be)):
+        quote, buy = on_demand(u)
+        assert (quote.rent_pv_usd < buy) == (u < be), (u, be)
 
 
 def test_bad_price_list(tmp_path: Path) -> None:
@@ -248,7 +271,8 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
                                        "work and no guarantee of capacity.")  # fmt: skip
     assert "than buying (a spot price: see the caveat under Why)" in r.to_markdown()
     assert r.to_markdown().count("spot capacity can be reclaimed") == 1  # said once, under Why
-    assert "; break-even = the utilisation at which owning" in r.to_markdown()  # "—" was unexplained
+    assert "; break-even = the bought configuration's utilisation at which owning it" in r.to_markdown()  # "—" was
+    # unexplained
     assert "Rent = the same work on each accelerator's configuration with the fewest accelerator-hours" in \
         r.to_markdown()
 

@@ -375,11 +375,18 @@ def test_an_axis_named_like_a_result_column_keeps_its_values(tmp_path: Path, suf
     out = tmp_path / f"r{suffix}"
     _run(plan, out, jobs=1)
     rows = read_results(out).sort_values("index")
-    assert sorted(rows["accelerators"]) == ["a100", "a100", "h100", "h100"]
+    assert sorted(rows["allowed_accelerators"]) == ["a100", "a100", "h100", "h100"]
     assert sorted(rows["risk"]) == ["expected", "expected", "p80", "p80"]
     ok = rows[rows["status"] == "optimal"]
     assert len(ok) == 4 and all(c.split(" x ")[1].split(" ")[0] in ("nvidia-h100-sxm5-80gb", "nvidia-a100-sxm4-80gb")
                                 for c in ok["choice"])  # fmt: skip
+    # a reviewer: the axis took the `accelerators` column and the chosen count was lost; each has its own now
+    assert [int(c.split(" x ")[0]) for c in ok["choice"]] == ok["accelerators"].astype(int).tolist()
+    assert rows.attrs["axes"] == ["allowed_accelerators", "risk"]
+    summary = CliRunner().invoke(cli, ["sweep", "--summary", str(out)])
+    assert summary.exit_code == 0 and "\nallowed_accelerators (2 values" in summary.stdout, summary.stdout
+    dry = CliRunner().invoke(cli, ["sweep", str(f), "--dry-run"])
+    assert "2 allowed_accelerators x 2 risk" in dry.stdout, dry.stdout
 
 
 def test_sweep_outputs_have_a_plain_files_permissions(tmp_path: Path) -> None:

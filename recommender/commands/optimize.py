@@ -285,18 +285,19 @@ def _print_rent(console: Any, r: Any, choice: Any = None) -> None:
     from rich.table import Table
 
     from recommender import format as fmt
-    from recommender.plan_models import BREAK_EVEN_NOTE, RENT_BASIS_NOTE, buy_terms
+    from recommender.plan_models import BREAK_EVEN_NOTE, RENT_BASIS_NOTE, buy_terms, rent_minutes
 
     rent = Table(show_edge=False, header_style="bold", title_justify="left",
                  title=f"rent or buy, the same work (buy {fmt.money(r.buy_tco_usd)} present value at the work's "
                        f"utilisation, {fmt.percent(r.utilization)}{buy_terms(r, choice)})")  # fmt: skip
-    for col, justify in [("provider", "left"), ("accelerator", "left"), ("as", "right"), ("pricing", "left"),
+    for col, justify in [("provider", "left"), ("accelerator", "left"), ("as", "right"), ("min", "right"),
+                         ("pricing", "left"),
                          ("USD/acc-h", "right"), ("rent", "right"), ("vs buy", "right"),
                          ("break-even", "right"), ("as of", "left")]:  # fmt: skip
-        rent.add_column(col, justify=justify)  # type: ignore[arg-type]
+        rent.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]  # ids whole, not "…"
     for q in r.quotes:  # (the quote's date: a reviewer found sources and dates only in --format markdown)
         be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
-        rent.add_row(q.provider, q.accelerator_id, str(q.accelerators or "—"), q.pricing,
+        rent.add_row(q.provider, q.accelerator_id, str(q.accelerators or "—"), rent_minutes(q), q.pricing,
                      f"{q.usd_per_accelerator_hour:.2f}",
                      fmt.money(q.rent_pv_usd), f"{q.rent_pv_usd / r.buy_tco_usd:.2f}x", be, q.as_of)  # fmt: skip
     rent.caption, rent.caption_justify = f"{RENT_BASIS_NOTE}; {BREAK_EVEN_NOTE}", "left"

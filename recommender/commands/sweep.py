@@ -84,7 +84,7 @@ def _run(file: str, out: str | None, dry_run: bool, resume: bool, jobs: int | No
     cat = catalog_pkg.load()
     plan = load_sweep(file, catalog=cat)
     if dry_run:
-        axes = " x ".join(f"{len(a)} {a.field}" for a in plan.axes)
+        axes = " x ".join(f"{len(a)} {a.column}" for a in plan.axes)
         click.echo(f"{plan.total:,} scenarios ({axes}) in {plan.layout.groups:,} group"
                    f"{'s' if plan.layout.groups != 1 else ''} sharing a candidate table")
         return

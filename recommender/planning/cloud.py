@@ -18,9 +18,10 @@ Rules (stated in every quote):
   shorter commitment — are quoted too (``commit_3y+commit_1y``: 5 years = one 3-year term, then two 1-year
   terms), as a procurement team would plan it.
 * Present values use the same annuity as buying (``finance.py``), so rent and buy compare in today's dollars.
-* Break-even utilisation (pay-per-hour models, same accelerator): the utilisation at which renting the bought
-  configuration's hours costs what owning it does, energy included; ``None`` when renting is cheaper at any
-  utilisation, ``> 1`` when it is cheaper up to full use.
+* Break-even utilisation (pay-per-hour models, same accelerator): the bought configuration's utilisation at which
+  owning it (capex + energy - salvage) costs what the quote's own rental of the same work does (on the count it
+  rents, whose hours scale with the work); ``None`` when renting is cheaper at any utilisation, ``> 1`` when it is
+  cheaper up to full use.
 """
 
 from __future__ import annotations
@@ -174,6 +175,7 @@ class RentQuote:
     source: str
     as_of: str
     accelerators: int | None = None  # the configuration whose accelerator-hours per mix the quote rents
+    minutes: float | None = None  # that configuration's minutes to train one mix
 
 
 @dataclass(frozen=True)
@@ -220,14 +222,16 @@ def _records(prices: pd.DataFrame) -> list[dict]:
     return hit[1]
 
 
-def break_even_utilization(capex_usd: float, energy_usd_per_year_full: float, accelerators: int,
+def break_even_utilization(capex_usd: float, energy_usd_per_year_full: float, accelerator_hours_full: float,
                            usd_per_accelerator_hour: float, f: Financing) -> float | None:  # fmt: skip
-    """Utilisation at which renting ``accelerators`` by the hour costs what owning them does.
+    """Utilisation of a purchase at which renting its work by the hour costs what owning it does.
 
-    Owning at utilisation u: capex - salvage + u x energy at full use (per year, discounted); renting: u x
-    accelerators x 8,766 h x price (per year, discounted). None if renting is cheaper at every utilisation."""
+    ``accelerator_hours_full``: the rented accelerator-hours of a year of the purchase's work at utilisation 1
+    (the bought count x 8,766 h when the rent runs the work as bought; fewer on a more efficient count). Owning at
+    utilisation u: capex - salvage + u x energy at full use (per year, discounted); renting: u x
+    ``accelerator_hours_full`` x price (per year, discounted). None if renting is cheaper at every utilisation."""
     fixed = capex_usd * (1 - f.salvage_fraction * (1 + f.cost_of_capital) ** -f.years)
-    per_u = f.pv_of_yearly(accelerators * HOURS_PER_YEAR * usd_per_accelerator_hour - energy_usd_per_year_full)
+    per_u = f.pv_of_yearly(accelerator_hours_full * usd_per_accelerator_hour - energy_usd_per_year_full)
     if per_u <= 0:
         return None
     return fixed / per_u
@@ -250,7 +254,8 @@ def _quote(row: dict, hours_per_mix: float, mixes_per_year: float, f: Financing,
     return RentQuote(provider=str(row["provider"]), accelerator_id=str(row["accelerator_id"]),
                      pricing=str(row["pricing"]), usd_per_accelerator_hour=price, accelerator_hours_per_year=hours,
                      rent_usd_per_year=per_year, rent_pv_usd=billed.pv_of_yearly(per_year), break_even_utilization=be,
-                     source=str(row["source"]), as_of=str(row["as_of"]), accelerators=accelerators)  # fmt: skip
+                     source=str(row["source"]), as_of=str(row["as_of"]), accelerators=accelerators,
+                     minutes=None if not accelerators else hours_per_mix * 60.0 / accelerators)  # fmt: skip
 
 
 def _then(rows: list[dict], quotes: list[RentQuote], per_mix: dict[str, float], mixes_per_year: float,
@@ -319,11 +324,14 @@ def rent_or_buy(
     per_mix = dict(accelerator_hours_per_mix or {})
     # the bought accelerator's rows too rent the work on its most efficient configuration, like every other
     # accelerator's (a reviewer: 40 B300 priced hour for hour beside other accelerators' best counts named a B200
-    # rent "cheapest" though 8 B300 did the same work for $360,000 less); its break-even stays the bought one's
+    # rent "cheapest" though 8 B300 did the same work for $360,000 less); its break-even is that rental's too (a
+    # reviewer: 120 MI300X bought, the row renting 8 read "0.84x" of buying beside a break-even of 46 %, the
+    # utilisation at which renting 120 would cost as much)
     counts = dict(rented_counts or {})
     if own_hours <= per_mix.get(accelerator_id, own_hours):
         counts[accelerator_id] = accelerators
     per_mix[accelerator_id] = min(own_hours, per_mix.get(accelerator_id, own_hours))
+    hours_full = per_mix[accelerator_id] * HOURS_PER_YEAR * 60.0 / minutes_per_mix  # a year's work at utilisation 1
     quotes = []
     for row in _records(prices):
         acc = str(row["accelerator_id"])
@@ -331,7 +339,7 @@ def rent_or_buy(
             continue
         be = None
         if acc == accelerator_id and row["pricing"] in PAY_PER_HOUR:
-            be = break_even_utilization(capex_usd, energy_usd_per_year_full, accelerators,
+            be = break_even_utilization(capex_usd, energy_usd_per_year_full, hours_full,
                                         float(row["usd_per_accelerator_hour"]), financing)  # fmt: skip
         quotes.append(_quote(row, per_mix[acc], mixes, financing, be, counts.get(acc)))
     quotes += _then(_records(prices), quotes, per_mix, mixes, financing)
@@ -354,8 +362,8 @@ def cheapest_rent_per_accelerator(prices: pd.DataFrame, accelerator_hours_per_mi
     rows = [{"accelerator_id": q.accelerator_id, "provider": q.provider, "pricing": q.pricing,
              "usd_per_accelerator_hour": q.usd_per_accelerator_hour, "rent_usd_per_year": q.rent_usd_per_year,
              "rent_pv_usd": q.rent_pv_usd, "source": q.source, "as_of": q.as_of,
-             "accelerators": q.accelerators} for q in quotes]  # fmt: skip
+             "accelerators": q.accelerators, "minutes": q.minutes} for q in quotes]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["accelerator_id", "provider", "pricing", "usd_per_accelerator_hour",
                                         "rent_usd_per_year", "rent_pv_usd", "source", "as_of",
-                                        "accelerators"])  # fmt: skip
+                                        "accelerators", "minutes"])  # fmt: skip
     return frame.sort_values("rent_pv_usd").drop_duplicates("accelerator_id").reset_index(drop=True)

@@ -72,7 +72,7 @@ def _quote(q: cloud.RentQuote) -> RentQuote:
     return RentQuote(provider=q.provider, accelerator_id=q.accelerator_id, pricing=q.pricing,
                      usd_per_accelerator_hour=q.usd_per_accelerator_hour, rent_usd_per_year=q.rent_usd_per_year,
                      rent_pv_usd=q.rent_pv_usd, break_even_utilization=q.break_even_utilization, source=q.source,
-                     as_of=q.as_of, accelerators=q.accelerators)  # fmt: skip
+                     as_of=q.as_of, accelerators=q.accelerators, minutes=q.minutes)  # fmt: skip
 
 
 def summary(r: cloud.RentOrBuy, accelerator_id: str) -> RentOrBuy:
@@ -160,7 +160,8 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
                          pricing=str(best["pricing"]), usd_per_accelerator_hour=float(best["usd_per_accelerator_hour"]),
                          rent_usd_per_year=float(best["rent_usd_per_year"]), rent_pv_usd=rent,
                          source=str(best["source"]), as_of=str(best["as_of"]),
-                         accelerators=None if pd.isna(best["accelerators"]) else int(best["accelerators"]))  # fmt: skip
+                         accelerators=None if pd.isna(best["accelerators"]) else int(best["accelerators"]),
+                         minutes=None if pd.isna(best["minutes"]) else float(best["minutes"]))  # fmt: skip
     key = ("provider", "accelerator_id", "pricing", "usd_per_accelerator_hour", "source")
     shown = rec.rent_or_buy.quotes if rec.rent_or_buy is not None else []
     same = next((q for q in shown if all(getattr(q, k) == getattr(cheapest, k) for k in key)), None)

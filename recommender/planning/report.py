@@ -15,7 +15,14 @@ import numpy as np
 
 from recommender.format import at_utilization, kw, money, percent, shorten
 from recommender.models import Assumption, Scenario
-from recommender.plan_models import RENT_BASIS_NOTE, SPOT_CAVEAT, is_spot, tco_lines
+from recommender.plan_models import (
+    BREAK_EVEN_NOTE,
+    RENT_BASIS_NOTE,
+    SPOT_CAVEAT,
+    is_spot,
+    rent_minutes,
+    tco_lines,
+)
 from recommender.planning import cloud, power, sources
 from recommender.planning import costs as C
 from recommender.planning.bill import Bill, bill_for
@@ -59,15 +66,15 @@ class PlanReport:
 def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
     rows = [(f"Rent or buy at utilisation {percent(r.utilization)} ({r.mixes_per_year:,.0f} mixes a year): "
              f"buy {money(r.buy_tco_pv_usd)} (present value)."), "",
-            "| provider | accelerator | as | pricing | USD/acc-h | rent (PV) | vs buy | break-even utilisation | source |",
-            "|---|---|--:|---|---:|---:|---:|---:|---|"]  # fmt: skip
+            ("| provider | accelerator | as | min | pricing | USD/acc-h | rent (PV) | vs buy | break-even "
+             "utilisation | source |"), "|---|---|--:|--:|---|---:|---:|---:|---:|---|"]  # fmt: skip
     for q in r.shown(accelerator_id):
         be = "—" if q.break_even_utilization is None else percent(q.break_even_utilization)
-        rows.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {q.pricing} | "
+        rows.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {rent_minutes(q)} | {q.pricing} | "
                     f"{q.usd_per_accelerator_hour:.2f} | "
                     f"{money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_pv_usd:.2f}x | {be} | "
                     f"{shorten(q.source, 60)} ({q.as_of}) |")  # fmt: skip
-    rows += ["", RENT_BASIS_NOTE[0].upper() + RENT_BASIS_NOTE[1:] + "."]
+    rows += ["", RENT_BASIS_NOTE[0].upper() + RENT_BASIS_NOTE[1:] + "; " + BREAK_EVEN_NOTE + "."]
     if any(is_spot(q.pricing) for q in r.shown(accelerator_id)):  # once, as in a recommendation's explanation
         rows += ["", f"Spot prices: {SPOT_CAVEAT}."]
     return "\n".join(rows)

@@ -16,6 +16,10 @@ import numpy as np
 
 from recommender.sweep._internals import LIMIT_FIELDS
 
+#: Output column of an axis whose scenario field is also a result column's name: the `accelerators` axis is the
+#: allow-list (its labels), the `accelerators` result the chosen count; each keeps a column of its own.
+AXIS_COLUMNS: dict[str, str] = {"accelerators": "allowed_accelerators"}
+
 
 @dataclass(frozen=True)
 class Axis:
@@ -26,6 +30,11 @@ class Axis:
     labels: tuple[Any, ...]
     updates: tuple[dict[str, Any], ...]
     named: bool = False  # labels are names of variants (a mapping in the file), not the values themselves
+
+    @property
+    def column(self) -> str:
+        """The axis's column in the sweep's rows (its field, unless a result column has that name)."""
+        return AXIS_COLUMNS.get(self.field, self.field)
 
     @property
     def is_limit(self) -> bool:

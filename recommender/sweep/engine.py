@@ -316,7 +316,7 @@ def solve_rows(
 def axis_columns(plan: Plan, index: np.ndarray) -> dict[str, list[Any]]:
     """The axis values (labels) of scenarios, one column per axis."""
     digits = plan.layout.digits(index)
-    return {a.field: [a.labels[k] for k in digits[:, n].tolist()] for n, a in enumerate(plan.axes)}
+    return {a.column: [a.labels[k] for k in digits[:, n].tolist()] for n, a in enumerate(plan.axes)}
 
 
 def axis_type(plan_axis: Any) -> str:
@@ -331,8 +331,8 @@ def arrow_schema(plan: Plan) -> pa.Schema:
 
     types = {"string": pa.string(), "float64": pa.float64(), "int64": pa.int64()}
     fields = [pa.field("index", pa.int64())]
-    fields += [pa.field(a.field, types[axis_type(a)]) for a in plan.axes]
-    axes = {a.field for a in plan.axes}
+    fields += [pa.field(a.column, types[axis_type(a)]) for a in plan.axes]
+    axes = {a.column for a in plan.axes}
     fields += [
         pa.field(name, types[t]) for name, t in RESULT_COLUMNS if name not in axes
     ]  # objective may be an axis
@@ -341,7 +341,7 @@ def arrow_schema(plan: Plan) -> pa.Schema:
         metadata={
             "recommender.sweep": plan.fingerprint,
             "recommender.sweep.name": plan.name,
-            "recommender.sweep.axes": json.dumps([a.field for a in plan.axes]),
+            "recommender.sweep.axes": json.dumps([a.column for a in plan.axes]),
             "recommender.sweep.total": str(plan.total),
             "recommender.sweep.parts": json.dumps(plan.parts),
         },
@@ -356,12 +356,12 @@ def chunk_table(
 
     schema = arrow_schema(plan)
     cols: dict[str, Any] = {"index": index.tolist()}
-    kinds = {a.field: axis_type(a) for a in plan.axes}
+    kinds = {a.column: axis_type(a) for a in plan.axes}
     for a, values in axis_columns(plan, index).items():
         number = kinds[a] == "float64"
         cols[a] = [None if v is None else (float(v) if number else str(v)) for v in values]
-    # an axis keeps its own column: a result of the same name (objective, risk: the same value; accelerators: the
-    # count, where the axis is the allow-list, which crashed the writer) never overwrites it; the count stays in
-    # `choice`
+    # an axis keeps its own column: a result of the same name (objective, risk: the same value) never overwrites
+    # it; the `accelerators` axis (the allow-list) is the `allowed_accelerators` column (axes.AXIS_COLUMNS), so the
+    # result's `accelerators` column keeps the chosen count
     cols.update({k: v for k, v in solve_rows(plan, group, index, catalog, explain).items() if k not in kinds})
     return pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in schema}, schema=schema)

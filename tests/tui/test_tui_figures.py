@@ -160,7 +160,8 @@ def _with_bill(scenario: Any, catalog: Any = None) -> Any:
                              "energy_usd_per_year": 2675.0, "yearly_cost_usd": 27884.0})
     quote = RentQuote(provider="Azure", accelerator_id=c.accelerator_id, pricing="on_demand",
                       usd_per_accelerator_hour=3.4, rent_usd_per_year=200000.0, rent_pv_usd=800000.0,
-                      break_even_utilization=0.0987, source="Epoch AI prices", as_of="2025-03")
+                      break_even_utilization=0.0987, source="Epoch AI prices", as_of="2025-03", accelerators=8,
+                      minutes=28.2)
     rent = RentOrBuy(utilization=0.8, mixes_per_year=4000.0, buy_tco_usd=111332.0, buy_usd_per_year=27884.0,
                      quotes=[quote], cheapest=quote)
     return rec.model_copy(update={"choice": c, "configurations": [c], "rent_or_buy": rent})
@@ -176,6 +177,8 @@ async def test_bill_power_cost_and_rent_or_buy_are_shown(make_app: Any) -> None:
         assert "provisioned" in bill and "average draw in training" in bill
         assert "$27,884 a year" in bill and "present value" in bill
         assert "Cheapest cloud (each accelerator at its most efficient count): Azure" in bill and "above 9.9 % utilisation" in bill
+        # the break-even is the rental's of its own count: the line names it and its minutes, as the CLI's columns do
+        assert "× 8 (28.2 min a mix) from Azure on demand above 9.9 % utilisation" in " ".join(bill.split())
         facts = _text(app, "#rec-facts")
         assert "provisioned IT" in facts and "average draw" in facts and "a year" in facts
     app = make_app()  # a result without a bill: the section stays hidden

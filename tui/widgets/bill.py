@@ -73,6 +73,15 @@ def cost_text(c: Any, years: float) -> str:
     return " · ".join(parts)
 
 
+def _rented(q: Any) -> str:
+    """" × 8 (28.2 min a mix)": the configuration a quote rents and its minutes to train a mix, as the CLI's and the
+    Markdown's "as" and "minutes" columns say (empty when unknown)."""
+    if not getattr(q, "accelerators", None):
+        return ""
+    minutes = getattr(q, "minutes", None)
+    return f" × {q.accelerators}" + ("" if minutes is None else f" ({fmt.minutes(minutes)} min a mix)")
+
+
 def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
     """Rent or buy: the buy figure, the cheapest cloud, the break-even utilisation of each pay-per-hour quote."""
     r = getattr(rec, "rent_or_buy", None)
@@ -94,14 +103,14 @@ def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
         first, _, then = q.pricing.partition("+")  # a commitment's whole terms, then another way for the rest
         rate = f"${q.usd_per_accelerator_hour:.2f}/accelerator-hour" + (
             f" for its whole terms, then {then.replace('_', ' ')}" if then else "")  # fmt: skip
-        count = f" × {q.accelerators}" if getattr(q, "accelerators", None) else ""
+        count = _rented(q)
         out.append(f"\nCheapest cloud (each accelerator at its most efficient count): {q.provider} "
                    f"{name(q.accelerator_id)}{count} {first.replace('_', ' ')} at {rate} — "
                    f"{fmt.money(q.rent_usd_per_year)} a year, "
                    f"{fmt.money(q.rent_pv_usd)} present value ({fmt.shorten(q.source, 60)}, {q.as_of})")
     for q in r.quotes:  # the break-even with the CLI's precision (a reviewer: 10 % here, 9.9 % there)
         if q.break_even_utilization is not None:
-            out.append(f"\nBreak-even: buying beats renting {name(q.accelerator_id)} from {q.provider} "
+            out.append(f"\nBreak-even: buying beats renting {name(q.accelerator_id)}{_rented(q)} from {q.provider} "
                        f"{q.pricing.replace('_', ' ')} above {fmt.percent(q.break_even_utilization)} utilisation")
     return out
 
