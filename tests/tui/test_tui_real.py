@@ -89,7 +89,8 @@ def test_the_rent_lines_say_why_the_buy_figure_differs_and_whose_break_even_it_i
     text = rent_text(rec, cat.accelerator_name).plain
     assert f"(The TCO above counts {c.utilization * 100:.0f} %: the scenario's utilisation.)" in text
     be = [line for line in text.splitlines() if line.startswith("Break-even")]
-    assert be and all(f"renting {cat.accelerator_name(c.accelerator_id)} from " in line for line in be)
+    name = cat.accelerator_name(c.accelerator_id)
+    assert be and all(f"renting {name} × " in line and " min a mix) from " in line for line in be), be
 
 
 async def test_a_required_rate_under_min_time_says_whether_it_is_met(cat: Any) -> None:
