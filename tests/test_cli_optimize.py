@@ -381,3 +381,19 @@ def test_a_rent_rows_break_even_and_minutes_describe_its_own_rental(tmp_path: Pa
     assert "min: its expected minutes to train a mix" in " ".join(text.split())
     md = run("optimize", str(f), "--format", "markdown").stdout
     assert f"| A | nvidia-a30-pcie-24gb | {q['accelerators']} | {minutes(q['minutes'])} | on_demand |" in md
+
+
+def test_a_fleets_workload_rows_name_their_accelerator(in_data: Path, fake_model: object, tmp_path: Path) -> None:
+    # a reviewer in mix mode: two rows read "llama2_70b_lora (8x)", one measured, one specs_only, and nothing said
+    # which accelerator each was (the Markdown named it)
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text("name: fleet\nbudget_usd: 3000000\nmix: true\nobjective: max_throughput\n"
+                     "workloads:\n  - benchmark: bert\n    share: 1\n  - benchmark: resnet\n    share: 1\n")
+    js = json.loads(run("optimize", str(fleet), "--format", "json").stdout)
+    configs = js["configurations"]
+    if len(configs) < 2:
+        pytest.skip("the fake model bought one configuration")
+    text = run("optimize", str(fleet)).stdout
+    for c in configs:
+        name = c.get("accelerator_name") or c["accelerator_id"]
+        assert f"bert ({name} x{c['accelerators']})" in " ".join(text.split()), (name, text)

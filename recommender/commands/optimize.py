@@ -226,7 +226,8 @@ def _print_table(rec: Any) -> None:
                             else f"{w.minutes_low:.2f}–{w.minutes_high:.2f}"  # as the minutes (0.66: 0.51–0.86)
                             if f"{w.minutes_low:.2f}" != f"{w.minutes_high:.2f}"
                             else f"{fmt.amount(w.minutes_low)}–{fmt.amount(w.minutes_high)}")  # not "0.20–0.20"
-                per.add_row(w.workload if len(rec.configurations) == 1 else f"{w.workload} ({c.accelerators}x)",
+                per.add_row(w.workload if len(rec.configurations) == 1  # (a fleet: which of its configurations)
+                            else f"{w.workload} ({c.accelerator_name or c.accelerator_id} x{c.accelerators})",
                             f"{w.minutes:,.2f}", interval, w.basis, w.source or "")
         console.print(per)
         console.print(BASIS_LEGEND, soft_wrap=not out.isatty(), markup=False)
