@@ -397,3 +397,17 @@ def test_a_fleets_workload_rows_name_their_accelerator(in_data: Path, fake_model
     for c in configs:
         name = c.get("accelerator_name") or c["accelerator_id"]
         assert f"bert ({name} x{c['accelerators']})" in " ".join(text.split()), (name, text)
+
+
+def test_an_infeasible_answer_says_what_relaxing_its_limits_buys(in_data: Path, fake_model: object,
+                                                                  tmp_path: Path) -> None:
+    # a reviewer: for a scenario nothing fits the CLI and JSON said `binding: []` while the app said "relaxing the
+    # budget by $27,000 ($500,000 -> $527,000) makes 16 x Instinct MI355X 288GB ... feasible"
+    tight = tmp_path / "tight.yaml"
+    tight.write_text("name: tight\nbudget_usd: 1000\nworkloads:\n  - benchmark: bert\n")
+    js = json.loads(run("optimize", str(tight), "--format", "json").stdout)
+    assert js["status"] == "infeasible"
+    said = [s for s in js["explanation"] if s.startswith("Relaxing the budget by ")]
+    assert len(said) == 1 and "($1,000 → $" in said[0] and said[0].endswith(" feasible."), js["explanation"]
+    text = run("optimize", str(tight))
+    assert text.exit_code == 1 and f"- {said[0]}" in text.stdout

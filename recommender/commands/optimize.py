@@ -125,8 +125,10 @@ def optimize_cmd(file: str, fmt: str, name: str | None) -> None:
             code = 3
             results.append(_error_record(entry.name, file, line, [message]))
             continue
-        if unanswered(rec.status, rec.cloud_decision) and code == 0:  # a decision to rent is an answer (exit 0)
-            code = 1
+        if unanswered(rec.status, rec.cloud_decision):  # a decision to rent is an answer (exit 0)
+            code = max(code, 1)
+        if str(rec.status) == "infeasible":  # what relaxing the limits buys, as the app says it
+            rec = _with_relaxation(rec, entry)
         results.append(rec)
     _print_results(results, fmt, as_list=is_list and name is None)
     sys.exit(code)
@@ -147,6 +149,19 @@ def _error_record(name: str, file: str, line: int, errors: list[str]) -> dict[st
     result; ``status``/``error`` as in a `batch` error row); Markdown gives it a section, tables leave it to
     stderr."""
     return {"scenario": name, "file": file, "line": line, "status": "error", "error": "; ".join(errors)}
+
+
+def _with_relaxation(rec: Any, scenario: Any) -> Any:
+    """An infeasible answer's explanation gains what relaxing its limits buys (as the app shows it); a failure to
+    work it out leaves the answer as it is."""
+    try:
+        import catalog
+        from recommender.planning.relax import relaxation_sentences
+
+        more = relaxation_sentences(scenario, catalog.load())
+    except Exception:  # noqa: BLE001 - the answer stands without it
+        return rec
+    return rec.model_copy(update={"explanation": [*rec.explanation, *more]})
 
 
 def _print_results(results: list[Any], fmt: str, *, as_list: bool) -> None:
