@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from tui_fakes import settle
 from tui_fakes import text_of as _text
 
@@ -57,3 +58,27 @@ async def test_the_headline_says_the_rent_decision_first_as_the_cli_does(make_ap
         app.query_one(RecommendationPanel).show(buy)
         await pilot.pause()
         assert _text(app, "#rec-headline").startswith(f"Buy {rec.choice.accelerators} × {name}")
+
+
+@pytest.mark.parametrize("size", [(120, 35), (80, 24)])
+async def test_the_cooling_fields_default_does_not_read_as_air(make_app: Any, size: tuple[int, int]) -> None:
+    """A reviewer: with no cooling named the field read "air; 3 parts liquid" above an answer of liquid-cooled MI355X
+    at PUE 1.20, and a buyer read "air". The default says its rule (each part as sold), unlike "Air only", which
+    rules the liquid-only parts out — on the screen whole, at 80 columns too."""
+    from textual.widgets import Select
+    from textual.widgets._select import SelectCurrent
+
+    from recommender.planning.costs import liquid_cooled
+
+    assert liquid_cooled(None, liquid_only=True) and not liquid_cooled(None, liquid_only=False)  # the rule it names
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        cooling = app.query_one("#cooling", Select)
+        assert cooling.value is Select.NULL
+        shown = str(cooling.query_one(SelectCurrent).query_one("#label").render())
+        assert shown == "as sold: air/liquid", shown
+        assert not shown.startswith("air") and "air" in shown and "liquid" in shown
+        labels = [str(label) for label, _ in cooling._options if _ is not Select.NULL]
+        assert labels == ["Air only", "Liquid (all parts)"]
+        assert "Air only: those parts are skipped" in str(cooling.tooltip)
