@@ -82,3 +82,62 @@ async def test_the_cooling_fields_default_does_not_read_as_air(make_app: Any, si
         labels = [str(label) for label, _ in cooling._options if _ is not Select.NULL]
         assert labels == ["Air only", "Liquid (all parts)"]
         assert "Air only: those parts are skipped" in str(cooling.tooltip)
+
+
+NETWORK = "scale-out network (ib_ndr400_1tier_le_64_nodes; proxy for Ethernet)"
+
+
+def _networked(scenario: Any, catalog: Any = None) -> Any:
+    """The fake answer with a bill whose scale-out line names its defaults.csv row, as the library's does."""
+    from tui_fakes import fake_optimize
+
+    from recommender.plan_models import BillLine
+
+    rec = fake_optimize(scenario, catalog)
+    c = rec.choice
+    bill = [BillLine(item="accelerators", quantity=c.accelerators, unit_usd=c.price_usd_per_accelerator,
+                     total_usd=c.accelerators * c.price_usd_per_accelerator, sources=["scenario prices"]),
+            BillLine(item="NICs per node (on the accelerator)", quantity=16, unit_usd=0, total_usd=0,
+                     sources=["nic_cost_usd_per_node[scale_out_on_accelerator] defaults.csv"]),
+            BillLine(item=NETWORK, quantity=16, unit_usd=15000, total_usd=240000,
+                     sources=["network_cost_usd_per_node[ib_ndr400_1tier_le_64_nodes] defaults.csv"])]
+    c = c.model_copy(update={"bill": bill})
+    return rec.model_copy(update={"choice": c, "configurations": [c]})
+
+
+def _bill_table_text(app: Any) -> str:
+    """The bill table as the screen shows it (at the panel's width), down to the line before "Power:"."""
+    from rich.console import Console
+
+    static = app.query_one("#rec-bill")
+    console = Console(width=static.content_size.width, record=True, color_system=None)
+    console.print(static.content)
+    return console.export_text().split("Power:")[0]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_a_narrow_bill_breaks_no_word(make_app: Any, size: tuple[int, int]) -> None:
+    """A reviewer at 80x24: "scale-out network (ib_ndr400_1tier_le_64_nodes; …)" was folded mid-token into
+    "(ib_ndr400_1tier" / "_le_64_nodes;". Without the source column the row id is left out (the wide bill's
+    sources name it); every word on screen is a whole word of the bill."""
+    from recommender.plan_models import tco_lines
+
+    app = make_app(optimize=_networked)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        panel = app.query_one(RecommendationPanel)
+        assert panel.width_mode != "wide"
+        shown = _bill_table_text(app)
+        c = app.recommendation.choice
+        words = {w for line in c.bill for w in line.item.split()} | {"Qty", "Unit", "Total", "Capex", "×"}
+        words |= {w for text in [panel.acc_name(c.accelerator_id)] for w in text.split()}
+        words |= {w for item, _, _ in tco_lines(c, app.recommendation.assumptions) for w in item.split()}
+        words = {w.strip("();,") for w in words} | {w[:1].upper() + w[1:].strip("();,") for w in words}
+        broken = [t for t in shown.split() if any(ch.isalpha() for ch in t) and t.strip("();,") not in words]
+        assert not broken, shown
+        assert "scale-out" in shown and "(proxy" in shown and "ib_ndr400" not in shown
+    app = make_app(optimize=_networked)
+    async with app.run_test(size=(160, 45)) as pilot:  # wide: the item in full beside its source
+        await settle(app, pilot)
+        assert app.query_one(RecommendationPanel).width_mode == "wide"
+        assert "(ib_ndr400_1tier_le_64_nodes;" in _bill_table_text(app).split()
