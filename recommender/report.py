@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from recommender import format as fmt
@@ -60,13 +61,21 @@ RISK_TEXT = {"p80": "ranked by the upper end of each minutes figure's 80 % inter
              "expected": "ranked by the point estimates of minutes to train"}
 
 
+def rent_terms(rec: Recommendation, name: Callable[[str], str] | None = None) -> str | None:
+    """What ``consider_cloud`` decided to rent, after the words "decision: rent" — the accelerator (its id, or
+    ``name(id)``), provider, pricing, present value and what the purchase shown with it is — or None when it
+    did not decide to rent. The CLI, the Markdown report and the TUI's headline all say it with this."""
+    if getattr(rec, "cloud_decision", None) != "rent" or getattr(rec, "cheapest_rent", None) is None:
+        return None
+    q = rec.cheapest_rent
+    acc = name(q.accelerator_id) if name is not None else q.accelerator_id
+    return f"{acc} ({q.provider}, {q.pricing}) for {fmt.money(q.rent_pv_usd)} present value; {comparison_text(rec)}"
+
+
 def rent_decision_lines(rec: Recommendation) -> list[str]:
     """``consider_cloud`` decided to rent: say so before the purchase table (which is then for comparison)."""
-    if rec.cloud_decision != "rent" or rec.cheapest_rent is None:
-        return []
-    q = rec.cheapest_rent
-    return [(f"**Decision: rent** {q.accelerator_id} ({q.provider}, {q.pricing}) for {fmt.money(q.rent_pv_usd)} "
-             f"present value; {comparison_text(rec)}."), ""]
+    terms = rent_terms(rec)
+    return [] if terms is None else [f"**Decision: rent** {terms}.", ""]
 
 
 def comparison_text(rec: Recommendation) -> str:

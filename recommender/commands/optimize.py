@@ -212,13 +212,11 @@ def _print_table(rec: Any) -> None:
     risk = f", risk {rec.risk}" if rec.risk else ""  # issue 12: which minutes were ranked
     risk += f", minutes as of {rec.minutes_as_of}" if rec.minutes_as_of else ""  # (a reviewer: never said)
     console.print(f"[bold]{rec.scenario}[/bold]: {rec.status} ({rec.objective}{value}{risk})", soft_wrap=True)
-    if getattr(rec, "cloud_decision", None) == "rent" and rec.cheapest_rent is not None:
-        q = rec.cheapest_rent  # consider_cloud chose renting: the table below is the best purchase, for comparison
-        from recommender.report import comparison_text
+    from recommender.report import rent_terms
 
-        console.print(f"decision: rent {q.accelerator_id} ({q.provider}, {q.pricing}) for "
-                      f"{fmt.money(q.rent_pv_usd)} present value; {comparison_text(rec)}", soft_wrap=True,
-                      markup=False)  # fmt: skip
+    terms = rent_terms(rec)  # consider_cloud chose renting: the table below is the best purchase, for comparison
+    if terms is not None:
+        console.print(f"decision: rent {terms}", soft_wrap=True, markup=False)
     if rec.configurations:
         table = Table(show_edge=False, header_style="bold")
         for col, justify in [("buy", "right"), ("accelerator", "left"), ("accelerators", "right"),

@@ -487,7 +487,7 @@ async def test_the_cooling_fields_default_names_the_parts_sold_liquid_cooled_onl
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         cooling = app.query_one("#cooling", Select)
-        assert cooling.value is Select.NULL and cooling.prompt == "air; 3 parts liquid"
+        assert cooling.value is Select.NULL and cooling.prompt == "as sold: air/liquid"
         assert "air-cooled, but GB200, GB300 and Instinct MI355X 288GB are sold liquid-cooled only" in str(
             cooling.tooltip)
     assert backend.liquid_only_names(cat) == ["GB200", "GB300", "Instinct MI355X 288GB"]

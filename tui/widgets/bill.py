@@ -9,6 +9,7 @@ Read from the library's result by the names of ``recommender.models`` (``Configu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +22,19 @@ from recommender import format as fmt
 
 def has_bill(rec: Any) -> bool:
     return bool(rec is not None and rec.choice is not None and getattr(rec.choice, "bill", None))
+
+
+#: A defaults.csv row id in a bill line's item: "scale-out network (ib_ndr400_1tier_le_64_nodes; proxy for Ethernet)".
+_ROW_ID = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+
+
+def short_item(item: str) -> str:
+    """A bill line's item without its defaults.csv row ids, for a bill with no source column (below the wide width):
+    the id, one long token, was folded mid-word at 80 columns ("(ib_ndr400_2tie" / "r_le_1024_nodes" / ")"). The
+    wide bill's sources and the CLI's name the row; the rest of the bracket (a proxy note) stays."""
+    text = _ROW_ID.sub("", item)
+    text = re.sub(r"\(\s*[;,]\s*", "(", text)  # "(; proxy for Ethernet)" -> "(proxy for Ethernet)"
+    return re.sub(r"\s*\(\s*\)", "", text)  # "scale-out network ()" -> "scale-out network"
 
 
 def bill_table(c: Any, name: Callable[[str], str], *, wide: bool, assumptions: Sequence[Any] = ()) -> Table:
@@ -38,7 +52,7 @@ def bill_table(c: Any, name: Callable[[str], str], *, wide: bool, assumptions: S
     if wide:
         table.add_column("Source", overflow="fold", style="dim")
     for line in c.bill:
-        cells: list[Any] = [Text(line.item), fmt.plain_number(round(line.quantity, 2)), fmt.money(line.unit_usd),
+        cells: list[Any] = [Text(line.item if wide else short_item(line.item)), fmt.plain_number(round(line.quantity, 2)), fmt.money(line.unit_usd),
                  fmt.money(line.total_usd)]
         if wide:
             cells.append(Text("; ".join(line.sources) or "—"))  # ids in brackets are not markup

@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, ProgressBar, Static
 
 from recommender import format as fmt
+from recommender.report import rent_terms
 
 OBJECTIVE_TEXT = {
     "min_time": "share-weighted minutes to train",
@@ -277,10 +278,13 @@ class RecommendationPanel(VerticalScroll):
         status = _enum(rec.status)
         objective = _enum(rec.objective)
         headline = Text()
+        rent = rent_terms(rec, self.acc_name)  # consider_cloud chose renting: the decision first, as the CLI says it
+        if rent is not None:  # (a reviewer: the headline read "Buy …" and "Decision: rent." came pages below)
+            headline.append(f"Rent {rent}\n", style="bold")
         if rec.choice is None or status == "infeasible":
             headline.append("No configuration fits the limits", style="bold")
             headline.append(f"  [{status}]", style="bold")
-            self.query_one("#rec-headline", Static).set_classes("infeasible")
+            self.query_one("#rec-headline", Static).set_classes("" if rent else "infeasible")  # renting answers it
         else:
             self.query_one("#rec-headline", Static).set_classes("")
             parts = []
@@ -294,8 +298,9 @@ class RecommendationPanel(VerticalScroll):
                 specs = " (specs only: no MLPerf result; see Why)" if bases == {"specs_only"} else ""
                 parts.append(f"{copies}{c.accelerators} × {self.acc_name(c.accelerator_id)} in {c.nodes} {node_word}"
                              f" of {c.accelerators_per_node}{chassis}{specs}{close}")
-            headline.append("Buy ", style="bold")
-            headline.append(" + ".join(parts), style="bold")
+            style = "" if rent else "bold"  # under a rent decision the purchase is for comparison, not the answer
+            headline.append("Best purchase: " if rent else "Buy ", style=style)
+            headline.append(" + ".join(parts), style=style)
             check = required_check(rec, objective)  # "[optimal]" above the Required row's "NOT met" read as success
             if check is not None and not check[3]:
                 headline.append(f"   [{status} — {REQUIRED_UNMET}]", style="bold")

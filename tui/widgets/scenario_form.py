@@ -28,20 +28,30 @@ OBJECTIVES = [
     ("max_throughput: mixes/day", "max_throughput"),
     ("min_tco: lowest TCO", "min_tco"),
 ]
-COOLING = [("Air", "air"), ("Liquid", "liquid")]
+#: "Air only" rules the parts sold liquid-cooled only out; the empty choice (:func:`cooling_prompt`) keeps them.
+COOLING = [("Air only", "air"), ("Liquid (all parts)", "liquid")]
+
+#: The empty cooling choice's prompt when the catalog sells parts liquid-cooled only: each part cooled as it is
+#: sold (``costs.liquid_cooled``: air, liquid for a part that needs it). It read "air; 3 parts liquid", and a
+#: buyer read "air" above an answer of liquid-cooled MI355X at PUE 1.20 (a reviewer). 19 characters fit.
+AS_SOLD = "as sold: air/liquid"
 
 
 def cooling_prompt(liquid_only: list[str]) -> tuple[str, str]:
     """The cooling field's prompt when no cooling is named, and its tooltip, from the parts the catalog sells
     liquid-cooled only (``backend.liquid_only_names``; it read "air (NVL72: liquid)" when MI355X was one too). The
-    prompt counts them, the tooltip names them (a prompt fits 19 characters on a 120-column screen)."""
+    prompt says the rule (:data:`AS_SOLD`), the tooltip names the parts (a prompt fits 19 characters on a
+    120-column screen)."""
     if not liquid_only:
         return "air", "Empty: air cooling (the catalog sells no part liquid-cooled only). Liquid: its PUE and racks."
     parts = ", ".join(liquid_only[:-1]) + f" and {liquid_only[-1]}" if len(liquid_only) > 1 else liquid_only[0]
-    return f"air; {len(liquid_only)} part{'s' * (len(liquid_only) > 1)} liquid", (
-        f"Empty: each part as it is sold: air-cooled, but {parts} {'are' if len(liquid_only) > 1 else 'is'} sold "
-        "liquid-cooled only and get the liquid-cooled PUE and direct-liquid racks. Air: those are skipped. Liquid: "
-        "the liquid-cooled PUE and racks for every part.")
+    return AS_SOLD, (
+        f"Empty ({AS_SOLD}): each part cooled as it is sold: air-cooled, but {parts} "
+        f"{'are' if len(liquid_only) > 1 else 'is'} sold liquid-cooled only and get the liquid-cooled PUE and "
+        "direct-liquid racks. Air only: those parts are skipped. Liquid (all parts): the liquid-cooled PUE and "
+        "racks for every part.")
+
+
 #: ``risk`` (issue 12): which minutes the optimizer ranks by; blank = the library's default.
 RISK = [("expected: point estimate", "expected"), ("p80: upper end of the 80 % interval", "p80")]
 
