@@ -59,8 +59,8 @@ BASIS_LEGEND = (f"Bases — measured: the MLPerf Training result of this configu
                 "· carried: measured in "
                 "an earlier round (named), moved to this round by the model's trend · predicted: the performance "
                 "model, not an MLPerf result, with its 80 % interval · specs only: no MLPerf result for the "
-                "accelerator, from its specifications (widest interval) · does not fit: the workload exceeds the "
-                "memory, no minutes.")
+                "accelerator, from its specifications (its interval calibrated on earlier first results) · does "
+                "not fit: the workload exceeds the memory, no minutes.")
 
 
 def carried_from(source: str | None) -> tuple[str | None, str, str]:
