@@ -106,6 +106,12 @@ class BatchRow(BaseModel):
     rent_caveat: str | None = Field(default=None, description="consider_cloud: what the cheapest rent's price does "
                                     "not count, where it is a spot price (spot capacity can be reclaimed at any time "
                                     "…: plan_models.SPOT_CAVEAT); empty otherwise.")
+    cheapest_rent_usd: float | None = Field(default=None, description="consider_cloud: present value of the "
+                                            "cheapest rent (the figure in cheapest_rent), USD.")
+    buy_compared_usd: float | None = Field(default=None, description="consider_cloud: present value of buying "
+                                           "(capex + energy - salvage at the work's utilisation) that the rent "
+                                           "decision compared with, USD (objective_value counts the scenario's "
+                                           "utilisation).")
     error: str | None = Field(
         default=None, description="Why the scenario has no result (error rows): `file:line: field: message`s."
     )
@@ -252,6 +258,9 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         # limits that bind only together are one entry, "budget+power" (each alone would read as binding alone)
         "binding": ["+".join(rec.binding)] if getattr(rec, "binding_together", False) else list(rec.binding),
         "cloud_decision": rec.cloud_decision, "cheapest_rent": _rent_text(rec.cheapest_rent),
+        "cheapest_rent_usd": None if rec.cheapest_rent is None else _round(rec.cheapest_rent.rent_pv_usd, 2),
+        "buy_compared_usd": (None if rec.cheapest_rent is None or rec.rent_or_buy is None
+                             else _round(rec.rent_or_buy.buy_tco_usd, 2)),
         "rent_caveat": pricing_caveat(None if rec.cheapest_rent is None else rec.cheapest_rent.pricing),
     }
     if not configs:

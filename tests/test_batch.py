@@ -300,3 +300,27 @@ def test_a_spot_rent_says_its_caveat_in_csv_and_json_rows(tmp_path: Path, monkey
         out = tmp_path / f"rows.{suffix}"
         res = CliRunner().invoke(cli, ["batch", str(f), "--out", str(out)])
         assert res.exit_code == 0 and out.read_text().count(SPOT_CAVEAT) == 1, res.stderr
+
+
+def test_a_rent_rows_figures_are_numbers_too(tmp_path: Path) -> None:
+    # a reviewer: `cheapest_rent` in CSV/JSON was only text ("… $104,134 present value") and the purchase figure the
+    # rent decision was compared with (at the work's utilisation, not objective_value's) was in no column
+    from recommender.api import optimize
+    from recommender.batch import row_from_recommendation
+
+    prices = tmp_path / "p.csv"
+    prices.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of\n"
+                      "B,nvidia-h100-sxm5-80gb,on_demand,1.0,test,2026\n")
+    rec = optimize({"name": "r", "accelerators": ["nvidia-h100-sxm5-80gb"], "workloads": [{"benchmark": "bert"}],
+                    "cloud_prices": str(prices), "objective": "min_tco", "required_mixes_per_day": 10,
+                    "consider_cloud": True}, predictor=fake_predict)
+    assert rec.cheapest_rent is not None and rec.rent_or_buy is not None
+    row = row_from_recommendation(rec, file="r.yaml", line=1)
+    assert row.cheapest_rent_usd == pytest.approx(rec.cheapest_rent.rent_pv_usd, abs=0.01)
+    assert row.buy_compared_usd == pytest.approx(rec.rent_or_buy.buy_tco_usd, abs=0.01)
+    assert COLUMNS.index("rent_caveat") + 1 == COLUMNS.index("cheapest_rent_usd") == COLUMNS.index("buy_compared_usd") - 1
+    parsed = next(csv.DictReader(io.StringIO(render([row], "csv"))))
+    assert float(parsed["cheapest_rent_usd"]) == pytest.approx(rec.cheapest_rent.rent_pv_usd, abs=0.01)
+    plain = row_from_recommendation(optimize({"workloads": [{"benchmark": "bert"}], "budget_usd": 2e5},
+                                             predictor=fake_predict), file="p.yaml")
+    assert plain.cheapest_rent_usd is None and plain.buy_compared_usd is None

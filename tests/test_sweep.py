@@ -184,7 +184,7 @@ def test_rows_and_csv_output_and_summary(tmp_path: Path) -> None:
     assert list(a.columns) == ["index", "workloads", "prices", "power_limit_kw", "budget_usd", "status",
                                "objective", "risk", "objective_value", "choice", "accelerator_id", "accelerators",
                                "nodes", "capex_usd", "it_power_kw", "minutes", "basis", "binding", "cloud_decision",
-                               "cheapest_rent", "rent_caveat", "error",
+                               "cheapest_rent", "rent_caveat", "cheapest_rent_usd", "buy_compared_usd", "error",
                                "explanation"]
     assert (a["accelerator_id"].fillna("") == b["accelerator_id"].fillna("")).all()
     assert np.allclose(a["capex_usd"].astype(float), b["capex_usd"].astype(float), equal_nan=True)

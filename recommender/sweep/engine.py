@@ -45,6 +45,8 @@ RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cloud_decision", "string"),  # consider_cloud under min_tco: buy | rent, and the cheapest rent (batch rows')
     ("cheapest_rent", "string"),
     ("rent_caveat", "string"),  # the cheapest rent's caveat where it is a spot price (batch rows')
+    ("cheapest_rent_usd", "float64"),
+    ("buy_compared_usd", "float64"),
     ("error", "string"),
     ("explanation", "string"),
 )
