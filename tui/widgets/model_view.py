@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Button, Label
+from textual.widgets import Button, Label, TabbedContent
 from textual.worker import get_current_worker
 
 from recommender import format as fmt
@@ -155,8 +155,10 @@ class ModelView(Vertical):
         self._set_state("not_cached")
         self.set_status(NOT_CACHED_TEXT)
         table = self.query_one("#model-table", FitTable)
-        if table.has_focus:  # the user is here: Enter runs it
-            self.query_one("#model-run", Button).focus()
+        # the user is here: Enter runs it. (Textual applies a focus() later: the visit's own focus of the table may
+        # still be pending, so "the table has focus" alone lost the button under load; once it lands, re-aim.)
+        if table.has_focus or self.app.query_one(TabbedContent).active == "model":
+            self.call_after_refresh(self.focus)
 
     @on(msg.ModelReportFailed)
     def _failed(self, message: msg.ModelReportFailed) -> None:
