@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from recommender import format as fmt
 from recommender.planning.relax import (  # noqa: F401 - the app's names for them (defined in the library)
-    LIMIT_COLUMNS,
-    LIMIT_NAMES,
-    NO_LIMITS,
     Infeasibility,
     Miss,
     candidates,

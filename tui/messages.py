@@ -49,7 +49,7 @@ class RecommendationReady(Message):
     scenario: Any
     recommendation: Any
     seconds: float
-    #: For an infeasible answer: :class:`tui.backend.Infeasibility` (limits broken, what relaxing buys).
+    #: For an infeasible answer: :class:`recommender.planning.relax.Infeasibility` (limits broken, what relaxing buys).
     infeasibility: Any = None
 
 

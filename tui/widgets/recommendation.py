@@ -194,7 +194,7 @@ class RecommendationPanel(VerticalScroll):
         self.names: dict[str, str] = {}
         self.recommendation: Any = None
         self.years: float = 5.0  # the scenario's TCO horizon (set by the app)
-        self.infeasibility: Any = None  # tui.backend.Infeasibility of an infeasible answer (set by the app)
+        self.infeasibility: Any = None  # recommender.planning.relax.Infeasibility of an infeasible answer (set by the app)
         self._mode = ""
         #: The rows last shown (plain text), for tests and exports.
         self.workload_rows: list[tuple[str, ...]] = []
