@@ -35,7 +35,7 @@ from recommender.errors import RecommenderError, ScenarioError
 from recommender.format import amount, money
 from recommender.models import summary_basis
 from recommender.plan_models import pricing_caveat, spot_rents_note
-from recommender.workers import cpu_count, local_worker_init, watch_parent
+from recommender.workers import cpu_count, local_worker_init, raise_if_stopped, watch_parent
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -226,6 +226,7 @@ def _solve_chunk(items: Sequence[tuple[int, str, int | None, Scenario]], data_di
     cat = _catalog_for(data_dir)
     out: list[tuple[int, BatchRow]] = []
     for pos, file, line, scenario in items:
+        raise_if_stopped()  # jobs=1 solves here, in the CLI's process: a requested stop solves no more rows
         try:
             rec = optimize(scenario, catalog=cat, **options)
             out.append((pos, row_from_recommendation(rec, file=file, line=line)))
@@ -385,6 +386,7 @@ def run_batch(
         for chunk_result in parallel(n_jobs)(
             delayed(worker)(chunk, *args) for chunk in _chunks(seq, _chunk_size(len(seq), n_jobs))
         ):
+            raise_if_stopped()  # SIGTERM's flag (recommender.workers.request_stop): its exception may have been lost
             yield from chunk_result
             done += len(chunk_result)
             if on_progress:

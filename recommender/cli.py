@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import click
 
+from recommender import workers as _workers
 from recommender.commands import catalog as _catalog_cmd
 
 
@@ -59,13 +60,15 @@ for _name in ("model", "optimize", "sweep", "tui"):
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so running work (and worker processes) is ended the same way."""
-
-    terminated = True  # what code that catches KeyboardInterrupt checks to tell the two apart (sweeps: exit 143)
+_Terminated = _workers.Terminated  # SIGTERM, raised like Ctrl-C (``terminated = True``: sweeps exit 143)
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM: raise :class:`_Terminated` where the main thread is, and set the stop flag that sweep and batch loops
+    check between chunks and rows (the exception may be swallowed or delayed by the code it lands in). A second
+    SIGTERM ends the process at once (the default action), whatever the first one's clean-up is doing."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _workers.request_stop()
     raise _Terminated
 
 
@@ -110,9 +113,7 @@ def run(args: Sequence[str] | None = None) -> int:
 
 
 def _interrupted(exc: BaseException) -> int:
-    from recommender.workers import stop_workers
-
-    stop_workers()
+    _workers.stop_workers()
     if isinstance(exc, _Terminated):
         click.echo("terminated", err=True)
         return EXIT_TERMINATED

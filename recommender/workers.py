@@ -6,6 +6,9 @@
   ``SIGKILL``, crashed), so a killed batch leaves no processes behind.
 - :func:`stop_workers` ends the reusable joblib/loky workers at once (after Ctrl-C or ``SIGTERM``) instead of
   letting them idle for loky's timeout.
+- :func:`request_stop` is what the CLI's ``SIGTERM`` handler sets besides raising :class:`Terminated`: sweep and
+  batch loops call :func:`raise_if_stopped` between chunks and rows, so a stop whose exception was swallowed or
+  delayed (by a C call, a library catching ``KeyboardInterrupt``, a pool being torn down) still ends them.
 """
 
 from __future__ import annotations
@@ -14,13 +17,37 @@ import os
 import threading
 import time
 
-__all__ = ["cpu_count", "jobs_problem", "local_worker_init", "stop_workers", "watch_parent"]
+__all__ = ["Terminated", "clear_stop", "cpu_count", "jobs_problem", "local_worker_init", "raise_if_stopped",
+           "request_stop", "stop_workers", "watch_parent"]
 
 #: Seconds between two checks of a worker's parent.
 PARENT_POLL_S = 0.5
 
 _watching = False
 _lock = threading.Lock()
+_stop = threading.Event()
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so running work (and worker processes) is ended the same way."""
+
+    terminated = True  # what code that catches KeyboardInterrupt checks to tell the two apart (sweeps: exit 143)
+
+
+def request_stop() -> None:
+    """Ask the running sweep or batch to stop (the CLI's SIGTERM handler): :func:`raise_if_stopped` raises from now."""
+    _stop.set()
+
+
+def clear_stop() -> None:
+    """Forget a :func:`request_stop` (tests; a long-lived process that goes on after a stopped run)."""
+    _stop.clear()
+
+
+def raise_if_stopped() -> None:
+    """Raise :class:`Terminated` if a stop was requested: loops call it between chunks and rows."""
+    if _stop.is_set():
+        raise Terminated
 
 
 def cpu_count() -> int:

@@ -21,6 +21,7 @@ import numpy as np
 
 from recommender.errors import RecommenderError
 from recommender.sweep import _internals as I
+from recommender.workers import raise_if_stopped
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -309,6 +310,7 @@ def solve_rows(
 
         catalog = catalog_pkg.load()
     for i in index.tolist():
+        raise_if_stopped()  # a slow row takes up to seconds (explained, mix): a requested stop waits for none after it
         row = slow_row(plan.scenario_data(int(i)), catalog, explain)
         for name, _t in RESULT_COLUMNS:
             cols[name].append(row[name])

@@ -8,7 +8,9 @@ catalog only once a group needs it — and a task is (the group, scenario indice
 (~50-150 KB after pruning) travels with each of its chunks; on Dask it is scattered once and fetched by the
 workers that need it. A worker's answer is one chunk of Parquet rows. Chunks are written as they finish; Ctrl-C stops
 the sweep at once (running chunks are dropped, worker processes ended), keeps every finished chunk and returns
-``interrupted=True``. A worker whose parent is killed ends too (:func:`recommender.workers.watch_parent`).
+``interrupted=True``. A worker whose parent is killed ends too (:func:`recommender.workers.watch_parent`). SIGTERM
+also sets a stop flag (:func:`recommender.workers.request_stop`) that the loops look at between chunks (and rows:
+:func:`recommender.sweep.engine.solve_rows`), so a stop whose exception was swallowed or delayed still ends the sweep.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 
 from recommender.errors import ScenarioError
 from recommender.sweep.engine import Group, chunk_table, prepare_group
-from recommender.workers import cpu_count, local_worker_init
+from recommender.workers import cpu_count, local_worker_init, raise_if_stopped
 
 if TYPE_CHECKING:  # pragma: no cover
     from catalog import Catalog
@@ -34,6 +36,8 @@ Progress = Callable[[int, int], None]
 
 #: Below this many scenarios to do, ``jobs=None`` runs in this process (workers cost a second to start).
 AUTO_PARALLEL_MIN = 5_000
+#: Seconds between two looks at the stop flag while waiting for worker processes.
+STOP_POLL_S = 0.25
 
 
 @dataclass
@@ -73,6 +77,7 @@ def group_tasks(plan: Plan, done: np.ndarray, chunk: int,
     its last: the first rows need one group's table, and the parent does not keep every group's."""
     current: tuple[int, Group] | None = None
     for g, idx in tasks(plan, done, chunk):
+        raise_if_stopped()  # every runner takes its chunks from here: after a requested stop, none
         if current is None or current[0] != g:
             current = (g, prepare(g))
         yield g, current[1], idx
@@ -194,7 +199,7 @@ def _local_task(group: Group, idx: np.ndarray) -> Any:
 
 def _run_processes(ctx: Context, out: Any, n: int, size: int, stats: Stats, on_progress: Progress | None) -> None:
     import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in mp.get_all_start_methods() else None
     pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(method), initializer=_init_worker,
@@ -205,11 +210,11 @@ def _run_processes(ctx: Context, out: Any, n: int, size: int, stats: Stats, on_p
         for _g, group, idx in group_tasks(ctx.plan, out.done.copy(), size, _prepare(ctx)):
             pending.add(pool.submit(_local_task, group, idx))
             if len(pending) >= 2 * n + 1:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                finished, pending = _first_done(pending)
                 for f in finished:
                     _written(out, f.result(), stats, on_progress)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, pending = _first_done(pending)
             for f in finished:
                 _written(out, f.result(), stats, on_progress)
     except KeyboardInterrupt:
@@ -222,6 +227,17 @@ def _run_processes(ctx: Context, out: Any, n: int, size: int, stats: Stats, on_p
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _first_done(pending: set[Any]) -> tuple[set[Any], set[Any]]:
+    """``wait(pending, FIRST_COMPLETED)`` that looks at the stop flag while it waits (a requested stop raises)."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    while True:
+        raise_if_stopped()
+        finished, rest = wait(pending, timeout=STOP_POLL_S, return_when=FIRST_COMPLETED)
+        if finished:
+            return finished, rest
 
 
 def _stop_now(pool: Any) -> None:
@@ -298,6 +314,7 @@ def _run_dask(ctx: Context, out: Any, client_cluster: tuple[Any, Any], chunk: in
             if window.count() >= 2 * workers + 1:
                 _written(out, next(window).result(), stats, on_progress)
         for f in window:
+            raise_if_stopped()
             _written(out, f.result(), stats, on_progress)
     except KeyboardInterrupt:
         client.cancel([f for f in futures if not f.done()])
