@@ -83,6 +83,20 @@ class RentQuote(FrozenModel):
     minutes: float | None = Field(
         default=None, description="Minutes to train one mix (share-weighted) on the configuration the quote rents "
         "(`accelerators`), expected minutes.")
+    confidence: str | None = Field(
+        default=None, description="The price row's confidence (H high, M medium, L low: e.g. an aggregator's "
+        "listing; None when the price list gives none); a quote of two rows (commit_3y+on_demand) has the weaker.")
+    notes: str | None = Field(default=None, description="The price row's notes: why its confidence is what it is.")
+
+
+def price_confidence(q: Any) -> str | None:
+    """``price confidence L: aggregator only; …``: what a rent decision says after the price it rests on when the
+    price row's confidence is not high (its notes say why); None for a high or ungraded price."""
+    grade = getattr(q, "confidence", None)
+    if grade is None or grade == "H":
+        return None
+    notes = getattr(q, "notes", None)
+    return f"price confidence {grade}" + (f": {notes}" if notes else "")
 
 
 class RentOrBuy(FrozenModel):
