@@ -414,3 +414,43 @@ def test_the_optimizers_a100_bill_and_assumptions_name_the_400g_proxy() -> None:
     assert sum(ln.total_usd for ln in c.bill) == pytest.approx(c.capex_usd)
     assert any("scale_out_proxy[sxm_oam_node_before_400g]" in s for ln in c.bill for s in ln.sources)
     assert ("scale_out_proxy", C.BEFORE_400G) in {(a.parameter, a.applies_to) for a in rec.assumptions}
+
+
+def test_a_liquid_cooled_node_names_the_air_power_factor_as_its_proxy_or_takes_a_liquid_row(cat) -> None:
+    """A buyer's review: a liquid-cooled MI355X was billed with the ``sxm_oam_8gpu_air_node`` power factor without a
+    word. defaults.csv has no liquid row, so the recommendation's Assumptions say the air row is the proxy (an air
+    part under no cooling keeps the plain air row); with a liquid row, the bill, the grid and the spec take it."""
+    import numpy as np
+    import pandas as pd
+
+    from recommender import optimize
+    from recommender.models import Scenario
+    from recommender.planning import costs as C
+
+    rec = optimize(Scenario.parse({"objective": "min_tco", "required_mixes_per_day": 5,
+                                   "accelerators": ["amd-mi355x-288gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    factors = [a for a in rec.assumptions if a.parameter == "it_power_factor"]
+    assert [a.applies_to for a in factors] == [C.LIQUID_PROXY]
+    assert "air row it_power_factor[sxm_oam_8gpu_air_node] is used as a proxy" in factors[0].source
+    air = optimize(Scenario.parse({"budget_usd": 500_000, "accelerators": ["amd-mi300x-192gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    assert [a.applies_to for a in air.assumptions if a.parameter == "it_power_factor"] == [C.POWER_FACTOR_AIR]
+    # a liquid row, when defaults.csv has one, is the one a liquid-cooled node is billed with
+    d = defaults_frame(cat)
+    row = d[(d["parameter"] == "it_power_factor") & (d["applies_to"] == C.POWER_FACTOR_AIR)].assign(
+        applies_to=C.POWER_FACTOR_LIQUID, value=1.5)
+    liquid = pd.concat([d, row], ignore_index=True)
+    tdp = float(cat.accelerators.set_index("accelerator_id").at["amd-mi355x-288gb", "tdp_watts"])
+    price = B.price_assumption("amd-mi355x-288gb", liquid)
+    b = B.bill("amd-mi355x-288gb", "oam", tdp, price, 8, 1, liquid, liquid_only=True)
+    assert b.node_power_kw == pytest.approx(1.5 * 8 * tdp / 1000)
+    assert [a.applies_to for a in b.assumptions if a.parameter == "it_power_factor"] == [C.POWER_FACTOR_LIQUID]
+    arrays = B.bill_arrays("amd-mi355x-288gb", "oam", tdp, price.value, np.array([8]), np.array([1]), liquid,
+                           liquid_only=True)  # fmt: skip
+    assert arrays["provisioned_it_power_kw"][0] == pytest.approx(b.provisioned_it_power_kw)
+    spec, _, used = C.node_spec("amd-mi355x-288gb", "oam", C.cost_model(liquid, Scenario.parse(
+        {"budget_usd": 1e6, "workloads": [{"benchmark": "bert"}]})), liquid_part=True)  # fmt: skip
+    assert spec is not None and spec.power_factor == 1.5
+    air_b = B.bill("amd-mi300x-192gb", "oam", 750.0, price, 8, 1, liquid)  # air-cooled: the air row still
+    assert air_b.node_power_kw == pytest.approx(float(d.loc[row.index[0], "value"]) * 8 * 0.75)
