@@ -452,5 +452,6 @@ def test_a_liquid_cooled_node_names_the_air_power_factor_as_its_proxy_or_takes_a
     spec, _, used = C.node_spec("amd-mi355x-288gb", "oam", C.cost_model(liquid, Scenario.parse(
         {"budget_usd": 1e6, "workloads": [{"benchmark": "bert"}]})), liquid_part=True)  # fmt: skip
     assert spec is not None and spec.power_factor == 1.5
+    assert [a.applies_to for a in used if a.parameter == "it_power_factor"] == [C.POWER_FACTOR_LIQUID]
     air_b = B.bill("amd-mi300x-192gb", "oam", 750.0, price, 8, 1, liquid)  # air-cooled: the air row still
     assert air_b.node_power_kw == pytest.approx(float(d.loc[row.index[0], "value"]) * 8 * 0.75)
