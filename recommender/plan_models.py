@@ -144,6 +144,19 @@ def source_text(a: Any) -> str:
     return f"{a.parameter}[{a.applies_to}] {a.source}" + (f" ({extra})" if extra else "")
 
 
+def rack_limit_text(a: Any, *, full: bool = False) -> str:
+    """``at 20 kW a rack: rack_power_limit_kw[air_cooled_standard] (confidence M, 2025)``: the defaults.csv row the
+    rack count rests on (a buyer's review: "N racks" with no limit in the Assumptions); ``full``: with its source,
+    where no Assumptions list follows (the CLI's text). Empty without a row."""
+    if a is None:
+        return ""
+    per = f"at {fmt.amount(a.value)} {'kW' if a.unit.lower() == 'kw' else a.unit} a rack"
+    if full:
+        return f"{per}: {source_text(a)}"
+    extra = ", ".join(x for x in (a.confidence and f"confidence {a.confidence}", a.as_of) if x)
+    return f"{per}: {a.parameter}[{a.applies_to}]" + (f" ({extra})" if extra else "")
+
+
 def bill_markdown(configurations: list[Any], assumptions: Sequence[Any] = ()) -> list[str]:
     """The whole bill of each configuration bought, each line with its sources, down to its TCO (energy and the
     salvage as lines: :func:`tco_lines`); power and yearly cost."""
@@ -165,7 +178,9 @@ def bill_markdown(configurations: list[Any], assumptions: Sequence[Any] = ()) ->
         out.append("")
         parts = [f"Provisioned IT power {_amount(c.it_power_kw)} kW"]
         if c.racks is not None:
-            parts[0] += f" in {c.racks} rack{'s' if c.racks != 1 else ''}"
+            limit = getattr(c, "rack_power_limit", None)
+            parts[0] += f" in {c.racks} rack{'s' if c.racks != 1 else ''}" + (f" ({rack_limit_text(limit)})"
+                                                                             if limit is not None else "")
         if c.average_draw_kw is not None:
             parts.append(f"expected average draw in training {_amount(c.average_draw_kw)} kW")
         if c.energy_usd_per_year is not None:

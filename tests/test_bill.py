@@ -455,3 +455,34 @@ def test_a_liquid_cooled_node_names_the_air_power_factor_as_its_proxy_or_takes_a
     assert [a.applies_to for a in used if a.parameter == "it_power_factor"] == [C.POWER_FACTOR_LIQUID]
     air_b = B.bill("amd-mi300x-192gb", "oam", 750.0, price, 8, 1, liquid)  # air-cooled: the air row still
     assert air_b.node_power_kw == pytest.approx(float(d.loc[row.index[0], "value"]) * 8 * 0.75)
+
+
+def test_the_rack_power_limit_behind_the_rack_count_is_in_the_assumptions(cat) -> None:
+    """A buyer's review: "N rack(s)" rested on a rack power limit the Assumptions did not list. The row the racks are
+    counted at (value, source, confidence) is in the Assumptions, on the configuration, and beside the rack count in
+    the Markdown bill, the CLI's text and the plan report."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from recommender import optimize
+    from recommender.cli import cli
+    from recommender.models import Scenario
+    from recommender.planning.report import plan_report
+
+    seed = Path(__file__).resolve().parents[1] / "examples" / "seed.yaml"
+    rec = optimize(seed)
+    limits = [a for a in rec.assumptions if a.parameter == "rack_power_limit_kw"]
+    d = defaults_frame(cat)
+    row = d[(d["parameter"] == "rack_power_limit_kw") & (d["applies_to"] == B.RACK_AIR)].iloc[0]
+    assert [(a.applies_to, a.value, a.confidence) for a in limits] == [(B.RACK_AIR, row["value"], row["confidence"])]
+    assert limits[0].source == f"defaults.csv: {row['source']}"
+    assert rec.choice.rack_power_limit == limits[0]
+    said = f"in 1 rack (at {row['value']:g} kW a rack: rack_power_limit_kw[air_cooled_standard] (confidence "
+    assert said in rec.to_markdown()
+    text = CliRunner().invoke(cli, ["optimize", str(seed)]).output
+    assert (f"in 1 rack(s) (at {row['value']:g} kW a rack: rack_power_limit_kw[air_cooled_standard] defaults.csv: "
+            f"{row['source']} (confidence {row['confidence']}") in text
+    s = Scenario.parse({"budget_usd": 1e6, "workloads": [{"benchmark": "bert"}]})
+    report = plan_report(cat, s, "amd-mi325x-256gb", 16, 2, 30.0, with_rent=False).to_markdown()
+    assert f"(2 rack(s) at {row['value']:g} kW a rack: rack_power_limit_kw[air_cooled_standard] defaults.csv: " in report

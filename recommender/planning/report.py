@@ -20,6 +20,7 @@ from recommender.plan_models import (
     RENT_BASIS_NOTE,
     SPOT_CAVEAT,
     is_spot,
+    rack_limit_text,
     rent_minutes,
     tco_lines,
 )
@@ -46,8 +47,10 @@ class PlanReport:
 
     def to_markdown(self) -> str:
         b = self.bill
-        power_line = (f"Provisioned IT power {kw(b.provisioned_it_power_kw)} ({b.racks} rack(s) at the "
-                      f"{b.rack_class} power limit); expected average draw in training {kw(self.average_draw_kw)}; "
+        limit = next((a for a in b.assumptions if a.parameter == "rack_power_limit_kw"), None)
+        power_line = (f"Provisioned IT power {kw(b.provisioned_it_power_kw)} ({b.racks} rack(s) "
+                      f"{rack_limit_text(limit, full=True) or f'at the {b.rack_class} power limit'}); "
+                      f"expected average draw in training {kw(self.average_draw_kw)}; "
                       f"PUE {self.pue:g}.")  # fmt: skip
         money_line = (f"Energy {money(self.energy_usd_per_year)} a year{at_utilization(self.utilization)}; TCO (present value over "
                       f"{self.financing.years:g} years at {percent(self.financing.cost_of_capital)}, "

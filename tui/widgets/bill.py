@@ -70,6 +70,11 @@ def power_text(c: Any) -> str:
     """Provisioned IT power and the expected average draw in training (both figures)."""
     racks = getattr(c, "racks", None)
     rack = f" in {racks} rack{'s' if racks != 1 else ''}" if racks else ""
+    limit = getattr(c, "rack_power_limit", None)  # the row the count rests on (the app lists no Assumptions)
+    if rack and limit is not None:
+        from recommender.plan_models import rack_limit_text
+
+        rack += f" ({rack_limit_text(limit)})"
     draw = getattr(c, "average_draw_kw", None)
     avg = f" · average draw in training {fmt.kw(draw)}" if draw is not None else ""
     return f"provisioned {fmt.kw(c.it_power_kw)} IT{rack}{avg} · PUE {c.pue:.2f}"
