@@ -200,7 +200,10 @@ def test_the_assumptions_name_every_row_the_bills_lines_charge(cat) -> None:
     assert charged <= listed, charged - listed
 
 
-@pytest.mark.parametrize("acc", ["intel-gaudi3-128gb", "intel-gaudi2-96gb"])
+GAUDI_1 = "intel-gaudi-hl205-32gb"  # 10 x 100 GbE RoCE on the package; its notes say only that
+
+
+@pytest.mark.parametrize("acc", ["intel-gaudi3-128gb", "intel-gaudi2-96gb", GAUDI_1])
 def test_gaudi_nodes_buy_no_nics_and_price_their_ethernet_switch_ports_by_proxy(cat, acc: str) -> None:
     """Gaudi nodes were billed eight ConnectX-7 per node, though defaults.csv's NIC row is for H100/H200/B200/MI3xx
     nodes and the Gaudis' own RoCE Ethernet ports serve scale-out (accelerators.csv notes); their network line,
@@ -209,7 +212,7 @@ def test_gaudi_nodes_buy_no_nics_and_price_their_ethernet_switch_ports_by_proxy(
 
     from recommender.planning import costs as C
 
-    b = B.bill_for(cat, acc, 16, 2)
+    b = B.bill_for(cat, acc, 16, 2, quote_usd=1000.0 if acc == GAUDI_1 else None)  # (Gaudi 1 has no price)
     nic = b.line("NICs per node")
     assert nic.item == "NICs per node (on the accelerator)" and nic.total_usd == 0
     assert [(a.parameter, a.applies_to) for a in nic.basis] == [("nic_cost_usd_per_node", C.SCALE_OUT_ON_ACCELERATOR)]
@@ -223,9 +226,11 @@ def test_gaudi_nodes_buy_no_nics_and_price_their_ethernet_switch_ports_by_proxy(
     price = b.line("accelerators").unit_usd
     assert b.capex_usd == pytest.approx(16 * price + 2 * b.line("host per node").unit_usd + 2 * net.unit_usd)
     d = defaults_frame(cat)
-    arrays = B.bill_arrays(acc, "oam", 600.0, price, np.array([16, 160]), np.array([2, 20]), d, own_scale_out=True)
+    tdp = float(cat.accelerators.set_index("accelerator_id").at[acc, "tdp_watts"])
+    arrays = B.bill_arrays(acc, "oam", tdp, price, np.array([16, 160]), np.array([2, 20]), d, own_scale_out=True,
+                           era=C.scale_out_era(acc, cat.accelerators))  # fmt: skip
     assert arrays["capex_usd"][0] == pytest.approx(b.capex_usd)
-    assert arrays["capex_usd"][1] == pytest.approx(B.bill_for(cat, acc, 160, 20).capex_usd)
+    assert arrays["capex_usd"][1] == pytest.approx(B.bill_for(cat, acc, 160, 20, quote_usd=price).capex_usd)
 
 
 def test_the_optimizers_gaudi_bill_and_assumptions_say_the_nics_are_on_the_accelerator() -> None:

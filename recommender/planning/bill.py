@@ -12,7 +12,7 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
 * **NICs** (``nic_cost_usd_per_node``, ``costs.nic_row``): one set per node of a multi-node SXM/OAM or PCIe
   purchase; none for a single node (no scale-out fabric), for HGX B300 (NICs on the baseboard), HGX B200 (its host
   row includes them: ``costs.HOSTS_WITH_NICS``) and NVL72 (in the rack price); a line at 0 (a planning assumption
-  row) for accelerators whose own Ethernet ports serve scale-out (Gaudi2/3: ``costs.scale_out_on_accelerator``).
+  row) for accelerators whose own Ethernet ports serve scale-out (Gaudi 1, 2, 3: ``costs.scale_out_on_accelerator``).
   The NIC row is the 8-GPU SXM/OAM node's (8 x 400G); a PCIe server's line, and an SXM/OAM node's of a part older
   than the 400G era (A100, V100: ``costs.scale_out_era``), cites the ``scale_out_proxy`` row that makes it the proxy
   for its NICs (``costs.scale_out_proxy``), x that row's ratio.

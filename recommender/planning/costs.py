@@ -60,12 +60,14 @@ def liquid_cooled_part(notes: Any) -> bool:
     return text is not None and _LIQUID_COOLED.search(text.strip()) is not None
 
 
-#: The rule for accelerators that carry their own scale-out NICs: the accelerator's catalog ``notes``
-#: (``accelerators.csv``) say its interconnect is "shared by scale-up ... and scale-out" — Gaudi2's 24 x 100 GbE
-#: and Gaudi3's 24 x 200 GbE RoCE ports on the package ("shared by scale-up (21 ports) and scale-out (3 ports)").
+#: The rule for accelerators that carry their own scale-out NICs (NICs integrated on the package): the accelerator's
+#: catalog ``notes`` (``accelerators.csv``) state its interconnect as Ethernet ports, "interconnect = N x M GbE"
+#: — Gaudi 1's 10 x 100 GbE RoCE, Gaudi2's 24 x 100 GbE, Gaudi3's 24 x 200 GbE — or say it is "shared by scale-up
+#: ... and scale-out" (Gaudi2, Gaudi3). Ethernet ports on the accelerator are its own NICs: its node's way out to the
+#: scale-out switches (a buyer's review found Gaudi 1, whose notes give only its ports, billed eight ConnectX-7).
 #: Their nodes buy no NICs and their Ethernet switch ports are priced by proxy: the planning-assumption rows
 #: (``nic_cost_usd_per_node``, ``scale_out_proxy``) whose ``applies_to`` is :data:`SCALE_OUT_ON_ACCELERATOR`.
-_SCALE_OUT_NOTE = re.compile(r"\bshared by scale-up\b[^.;]*\band scale-out\b")
+_SCALE_OUT_NOTE = re.compile(r"\bshared by scale-up\b[^.;]*\band scale-out\b|\binterconnect = \d+ x \d+ GbE\b")
 SCALE_OUT_ON_ACCELERATOR = "scale_out_on_accelerator"
 
 
