@@ -575,3 +575,26 @@ def test_a_rent_decision_on_a_low_confidence_price_says_so(tmp_path: Path) -> No
     high = optimize({**base, "cloud_prices": str(sure)}, predictor=fake_predict)
     assert "confidence" not in rent_terms(high) and "confidence" not in high.explanation[0]
     assert row_from_recommendation(high, file="t.yaml").cheapest_rent_confidence == "H"
+
+
+def test_the_rent_tables_show_each_cloud_price_source_in_full() -> None:
+    """A buyer's review: the plan report cut cloud-price sources at 60 characters (the Markdown rent table at 80)
+    though every other source is shown in full; the archived aggregator's source lost its dates."""
+    import catalog
+    from recommender import optimize
+    from recommender.models import Scenario
+    from recommender.planning.report import plan_report
+
+    cat = catalog.load()
+    prices = cat.cloud_prices
+    long = prices[prices["accelerator_id"] == "amd-mi325x-256gb"]["source"].map(str)
+    assert long.str.len().max() > 80  # (a source the cuts shortened)
+    s = Scenario.parse({"budget_usd": 1e6, "workloads": [{"benchmark": "bert"}]})
+    plan = plan_report(cat, s, "amd-mi325x-256gb", 16, 2, 30.0)
+    rec = optimize(Scenario.parse({"budget_usd": 500_000, "accelerators": ["amd-mi325x-256gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    for shown, text in (({q.source for q in plan.rent.shown("amd-mi325x-256gb")}, plan.to_markdown()),
+                        ({q.source for q in rec.rent_or_buy.quotes}, rec.to_markdown())):
+        assert shown & set(long)
+        for source in shown & set(long):
+            assert f"| {source} (" in text

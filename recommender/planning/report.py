@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from recommender.format import at_utilization, kw, money, percent, shorten
+from recommender.format import at_utilization, kw, money, percent
 from recommender.models import Assumption, Scenario
 from recommender.plan_models import (
     BREAK_EVEN_NOTE,
@@ -76,7 +76,7 @@ def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
         rows.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {rent_minutes(q)} | {q.pricing} | "
                     f"{q.usd_per_accelerator_hour:.2f} | "
                     f"{money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_pv_usd:.2f}x | {be} | "
-                    f"{shorten(q.source, 60)} ({q.as_of}) |")  # fmt: skip
+                    f"{q.source} ({q.as_of}) |")  # fmt: skip  # in full, as the bill's sources (cut at 60, it lost its date)
     rows += ["", RENT_BASIS_NOTE[0].upper() + RENT_BASIS_NOTE[1:] + "; " + BREAK_EVEN_NOTE + "."]
     if any(is_spot(q.pricing) for q in r.shown(accelerator_id)):  # once, as in a recommendation's explanation
         rows += ["", f"Spot prices: {SPOT_CAVEAT}."]
