@@ -34,7 +34,7 @@ from catalog.atomic import write_text_atomic
 from recommender.errors import RecommenderError, ScenarioError
 from recommender.format import amount, money
 from recommender.models import summary_basis
-from recommender.plan_models import pricing_caveat, spot_rents_note
+from recommender.plan_models import price_confidence, pricing_caveat, spot_rents_note
 from recommender.workers import cpu_count, local_worker_init, raise_if_stopped, watch_parent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,6 +112,9 @@ class BatchRow(BaseModel):
                                            "(capex + energy - salvage at the work's utilisation) that the rent "
                                            "decision compared with, USD (objective_value counts the scenario's "
                                            "utilisation).")
+    cheapest_rent_confidence: str | None = Field(
+        default=None, description="consider_cloud: the confidence of the cheapest rent's price (H, M, L: e.g. an "
+        "aggregator's listing) and, when it is not high, the price row's notes: 'L: aggregator only; …'.")
     error: str | None = Field(
         default=None, description="Why the scenario has no result (error rows): `file:line: field: message`s."
     )
@@ -263,6 +266,7 @@ def row_from_recommendation(rec: Recommendation, *, file: str, line: int | None 
         "buy_compared_usd": (None if rec.cheapest_rent is None or rec.rent_or_buy is None
                              else _round(rec.rent_or_buy.buy_tco_usd, 2)),
         "rent_caveat": pricing_caveat(None if rec.cheapest_rent is None else rec.cheapest_rent.pricing),
+        "cheapest_rent_confidence": _confidence_text(rec.cheapest_rent),
     }
     if not configs:
         explanation = " ".join(rec.explanation) or None
@@ -301,6 +305,13 @@ def _rent_text(q: RentQuote | None) -> str | None:
     if q is None:
         return None
     return f"{q.accelerator_id} ({q.provider}, {q.pricing}) {money(q.rent_pv_usd)} present value"
+
+
+def _confidence_text(q: RentQuote | None) -> str | None:
+    """``H``, or ``L: <the price row's notes>`` (:func:`~recommender.plan_models.price_confidence`)."""
+    if q is None or q.confidence is None:
+        return None
+    return (price_confidence(q) or q.confidence).removeprefix("price confidence ")
 
 
 def _round(value: float | None, digits: int) -> float | None:

@@ -454,6 +454,8 @@ class Configuration(FrozenModel):
                                               "Money, power and rack figures above are per copy.")
     bill: tuple[BillLine, ...] = Field(default_factory=tuple, description="The whole bill of one copy, with sources.")
     racks: int | None = Field(default=None, description="Racks, from each rack's power limit and rack units.")
+    rack_power_limit: Assumption | None = Field(default=None, description="The defaults.csv rack_power_limit_kw row "
+                                                "the racks are counted at (also in the Assumptions).")
     average_draw_kw: float | None = Field(default=None, description="Expected average IT draw in training, kW.")
     energy_usd_per_year: float | None = Field(default=None, description="Energy bill of one year at `utilization`.")
     utilization: float | None = Field(default=None, description="Share of the year drawing training power: the "

@@ -83,6 +83,20 @@ class RentQuote(FrozenModel):
     minutes: float | None = Field(
         default=None, description="Minutes to train one mix (share-weighted) on the configuration the quote rents "
         "(`accelerators`), expected minutes.")
+    confidence: str | None = Field(
+        default=None, description="The price row's confidence (H high, M medium, L low: e.g. an aggregator's "
+        "listing; None when the price list gives none); a quote of two rows (commit_3y+on_demand) has the weaker.")
+    notes: str | None = Field(default=None, description="The price row's notes: why its confidence is what it is.")
+
+
+def price_confidence(q: Any) -> str | None:
+    """``price confidence L: aggregator only; …``: what a rent decision says after the price it rests on when the
+    price row's confidence is not high (its notes say why); None for a high or ungraded price."""
+    grade = getattr(q, "confidence", None)
+    if grade is None or grade == "H":
+        return None
+    notes = getattr(q, "notes", None)
+    return f"price confidence {grade}" + (f": {notes}" if notes else "")
 
 
 class RentOrBuy(FrozenModel):
@@ -130,6 +144,19 @@ def source_text(a: Any) -> str:
     return f"{a.parameter}[{a.applies_to}] {a.source}" + (f" ({extra})" if extra else "")
 
 
+def rack_limit_text(a: Any, *, full: bool = False) -> str:
+    """``at 20 kW a rack: rack_power_limit_kw[air_cooled_standard] (confidence M, 2025)``: the defaults.csv row the
+    rack count rests on (a buyer's review: "N racks" with no limit in the Assumptions); ``full``: with its source,
+    where no Assumptions list follows (the CLI's text). Empty without a row."""
+    if a is None:
+        return ""
+    per = f"at {fmt.amount(a.value)} {'kW' if a.unit.lower() == 'kw' else a.unit} a rack"
+    if full:
+        return f"{per}: {source_text(a)}"
+    extra = ", ".join(x for x in (a.confidence and f"confidence {a.confidence}", a.as_of) if x)
+    return f"{per}: {a.parameter}[{a.applies_to}]" + (f" ({extra})" if extra else "")
+
+
 def bill_markdown(configurations: list[Any], assumptions: Sequence[Any] = ()) -> list[str]:
     """The whole bill of each configuration bought, each line with its sources, down to its TCO (energy and the
     salvage as lines: :func:`tco_lines`); power and yearly cost."""
@@ -151,7 +178,9 @@ def bill_markdown(configurations: list[Any], assumptions: Sequence[Any] = ()) ->
         out.append("")
         parts = [f"Provisioned IT power {_amount(c.it_power_kw)} kW"]
         if c.racks is not None:
-            parts[0] += f" in {c.racks} rack{'s' if c.racks != 1 else ''}"
+            limit = getattr(c, "rack_power_limit", None)
+            parts[0] += f" in {c.racks} rack{'s' if c.racks != 1 else ''}" + (f" ({rack_limit_text(limit)})"
+                                                                             if limit is not None else "")
         if c.average_draw_kw is not None:
             parts.append(f"expected average draw in training {_amount(c.average_draw_kw)} kW")
         if c.energy_usd_per_year is not None:
@@ -195,7 +224,7 @@ def rent_markdown(r: RentOrBuy | None, choice: Any = None) -> list[str]:
         out.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {rent_minutes(q)} | {q.pricing} | "
                    f"{q.usd_per_accelerator_hour:.2f} | "
                    f"{fmt.money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_usd:.2f}x | {be} | "
-                   f"{q.source if len(q.source) <= 80 else q.source[:79] + '…'} ({q.as_of}) |")  # fmt: skip
+                   f"{q.source} ({q.as_of}) |")  # fmt: skip  # in full, as the bill's sources are
     out += ["", RENT_BASIS_NOTE[0].upper() + RENT_BASIS_NOTE[1:] + "; " + BREAK_EVEN_NOTE + "."]
     if r.cheapest is not None:
         word = "cheaper" if r.cheapest.rent_pv_usd < r.buy_tco_usd else "dearer"

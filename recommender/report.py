@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from recommender import format as fmt
-from recommender.plan_models import bill_markdown, rent_markdown
+from recommender.plan_models import bill_markdown, price_confidence, rent_markdown
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,7 +69,9 @@ def rent_terms(rec: Recommendation, name: Callable[[str], str] | None = None) ->
         return None
     q = rec.cheapest_rent
     acc = name(q.accelerator_id) if name is not None else q.accelerator_id
-    return f"{acc} ({q.provider}, {q.pricing}) for {fmt.money(q.rent_pv_usd)} present value; {comparison_text(rec)}"
+    sure = price_confidence(q)  # a price the decision rests on, low or medium: said beside it
+    return (f"{acc} ({q.provider}, {q.pricing}) for {fmt.money(q.rent_pv_usd)} present value"
+            f"{f' ({sure})' if sure else ''}; {comparison_text(rec)}")
 
 
 def rent_decision_lines(rec: Recommendation) -> list[str]:

@@ -200,7 +200,10 @@ def test_the_assumptions_name_every_row_the_bills_lines_charge(cat) -> None:
     assert charged <= listed, charged - listed
 
 
-@pytest.mark.parametrize("acc", ["intel-gaudi3-128gb", "intel-gaudi2-96gb"])
+GAUDI_1 = "intel-gaudi-hl205-32gb"  # 10 x 100 GbE RoCE on the package; its notes say only that
+
+
+@pytest.mark.parametrize("acc", ["intel-gaudi3-128gb", "intel-gaudi2-96gb", GAUDI_1])
 def test_gaudi_nodes_buy_no_nics_and_price_their_ethernet_switch_ports_by_proxy(cat, acc: str) -> None:
     """Gaudi nodes were billed eight ConnectX-7 per node, though defaults.csv's NIC row is for H100/H200/B200/MI3xx
     nodes and the Gaudis' own RoCE Ethernet ports serve scale-out (accelerators.csv notes); their network line,
@@ -209,7 +212,7 @@ def test_gaudi_nodes_buy_no_nics_and_price_their_ethernet_switch_ports_by_proxy(
 
     from recommender.planning import costs as C
 
-    b = B.bill_for(cat, acc, 16, 2)
+    b = B.bill_for(cat, acc, 16, 2, quote_usd=1000.0 if acc == GAUDI_1 else None)  # (Gaudi 1 has no price)
     nic = b.line("NICs per node")
     assert nic.item == "NICs per node (on the accelerator)" and nic.total_usd == 0
     assert [(a.parameter, a.applies_to) for a in nic.basis] == [("nic_cost_usd_per_node", C.SCALE_OUT_ON_ACCELERATOR)]
@@ -223,9 +226,11 @@ def test_gaudi_nodes_buy_no_nics_and_price_their_ethernet_switch_ports_by_proxy(
     price = b.line("accelerators").unit_usd
     assert b.capex_usd == pytest.approx(16 * price + 2 * b.line("host per node").unit_usd + 2 * net.unit_usd)
     d = defaults_frame(cat)
-    arrays = B.bill_arrays(acc, "oam", 600.0, price, np.array([16, 160]), np.array([2, 20]), d, own_scale_out=True)
+    tdp = float(cat.accelerators.set_index("accelerator_id").at[acc, "tdp_watts"])
+    arrays = B.bill_arrays(acc, "oam", tdp, price, np.array([16, 160]), np.array([2, 20]), d, own_scale_out=True,
+                           era=C.scale_out_era(acc, cat.accelerators))  # fmt: skip
     assert arrays["capex_usd"][0] == pytest.approx(b.capex_usd)
-    assert arrays["capex_usd"][1] == pytest.approx(B.bill_for(cat, acc, 160, 20).capex_usd)
+    assert arrays["capex_usd"][1] == pytest.approx(B.bill_for(cat, acc, 160, 20, quote_usd=price).capex_usd)
 
 
 def test_the_optimizers_gaudi_bill_and_assumptions_say_the_nics_are_on_the_accelerator() -> None:
@@ -414,3 +419,75 @@ def test_the_optimizers_a100_bill_and_assumptions_name_the_400g_proxy() -> None:
     assert sum(ln.total_usd for ln in c.bill) == pytest.approx(c.capex_usd)
     assert any("scale_out_proxy[sxm_oam_node_before_400g]" in s for ln in c.bill for s in ln.sources)
     assert ("scale_out_proxy", C.BEFORE_400G) in {(a.parameter, a.applies_to) for a in rec.assumptions}
+
+
+def test_a_liquid_cooled_node_names_the_air_power_factor_as_its_proxy_or_takes_a_liquid_row(cat) -> None:
+    """A buyer's review: a liquid-cooled MI355X was billed with the ``sxm_oam_8gpu_air_node`` power factor without a
+    word. defaults.csv has no liquid row, so the recommendation's Assumptions say the air row is the proxy (an air
+    part under no cooling keeps the plain air row); with a liquid row, the bill, the grid and the spec take it."""
+    import numpy as np
+    import pandas as pd
+
+    from recommender import optimize
+    from recommender.models import Scenario
+    from recommender.planning import costs as C
+
+    rec = optimize(Scenario.parse({"objective": "min_tco", "required_mixes_per_day": 5,
+                                   "accelerators": ["amd-mi355x-288gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    factors = [a for a in rec.assumptions if a.parameter == "it_power_factor"]
+    assert [a.applies_to for a in factors] == [C.LIQUID_PROXY]
+    assert "air row it_power_factor[sxm_oam_8gpu_air_node] is used as a proxy" in factors[0].source
+    air = optimize(Scenario.parse({"budget_usd": 500_000, "accelerators": ["amd-mi300x-192gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    assert [a.applies_to for a in air.assumptions if a.parameter == "it_power_factor"] == [C.POWER_FACTOR_AIR]
+    # a liquid row, when defaults.csv has one, is the one a liquid-cooled node is billed with
+    d = defaults_frame(cat)
+    row = d[(d["parameter"] == "it_power_factor") & (d["applies_to"] == C.POWER_FACTOR_AIR)].assign(
+        applies_to=C.POWER_FACTOR_LIQUID, value=1.5)
+    liquid = pd.concat([d, row], ignore_index=True)
+    tdp = float(cat.accelerators.set_index("accelerator_id").at["amd-mi355x-288gb", "tdp_watts"])
+    price = B.price_assumption("amd-mi355x-288gb", liquid)
+    b = B.bill("amd-mi355x-288gb", "oam", tdp, price, 8, 1, liquid, liquid_only=True)
+    assert b.node_power_kw == pytest.approx(1.5 * 8 * tdp / 1000)
+    assert [a.applies_to for a in b.assumptions if a.parameter == "it_power_factor"] == [C.POWER_FACTOR_LIQUID]
+    arrays = B.bill_arrays("amd-mi355x-288gb", "oam", tdp, price.value, np.array([8]), np.array([1]), liquid,
+                           liquid_only=True)  # fmt: skip
+    assert arrays["provisioned_it_power_kw"][0] == pytest.approx(b.provisioned_it_power_kw)
+    spec, _, used = C.node_spec("amd-mi355x-288gb", "oam", C.cost_model(liquid, Scenario.parse(
+        {"budget_usd": 1e6, "workloads": [{"benchmark": "bert"}]})), liquid_part=True)  # fmt: skip
+    assert spec is not None and spec.power_factor == 1.5
+    assert [a.applies_to for a in used if a.parameter == "it_power_factor"] == [C.POWER_FACTOR_LIQUID]
+    air_b = B.bill("amd-mi300x-192gb", "oam", 750.0, price, 8, 1, liquid)  # air-cooled: the air row still
+    assert air_b.node_power_kw == pytest.approx(float(d.loc[row.index[0], "value"]) * 8 * 0.75)
+
+
+def test_the_rack_power_limit_behind_the_rack_count_is_in_the_assumptions(cat) -> None:
+    """A buyer's review: "N rack(s)" rested on a rack power limit the Assumptions did not list. The row the racks are
+    counted at (value, source, confidence) is in the Assumptions, on the configuration, and beside the rack count in
+    the Markdown bill, the CLI's text and the plan report."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from recommender import optimize
+    from recommender.cli import cli
+    from recommender.models import Scenario
+    from recommender.planning.report import plan_report
+
+    seed = Path(__file__).resolve().parents[1] / "examples" / "seed.yaml"
+    rec = optimize(seed)
+    limits = [a for a in rec.assumptions if a.parameter == "rack_power_limit_kw"]
+    d = defaults_frame(cat)
+    row = d[(d["parameter"] == "rack_power_limit_kw") & (d["applies_to"] == B.RACK_AIR)].iloc[0]
+    assert [(a.applies_to, a.value, a.confidence) for a in limits] == [(B.RACK_AIR, row["value"], row["confidence"])]
+    assert limits[0].source == f"defaults.csv: {row['source']}"
+    assert rec.choice.rack_power_limit == limits[0]
+    said = f"in 1 rack (at {row['value']:g} kW a rack: rack_power_limit_kw[air_cooled_standard] (confidence "
+    assert said in rec.to_markdown()
+    text = CliRunner().invoke(cli, ["optimize", str(seed)]).output
+    assert (f"in 1 rack(s) (at {row['value']:g} kW a rack: rack_power_limit_kw[air_cooled_standard] defaults.csv: "
+            f"{row['source']} (confidence {row['confidence']}") in text
+    s = Scenario.parse({"budget_usd": 1e6, "workloads": [{"benchmark": "bert"}]})
+    report = plan_report(cat, s, "amd-mi325x-256gb", 16, 2, 30.0, with_rent=False).to_markdown()
+    assert f"(2 rack(s) at {row['value']:g} kW a rack: rack_power_limit_kw[air_cooled_standard] defaults.csv: " in report

@@ -232,10 +232,13 @@ def test_years_left_to_the_default_are_not_called_the_scenarios(defaults: pd.Dat
 
 
 def test_the_accelerators_with_their_own_scale_out_ports_are_those_whose_notes_say_so() -> None:
-    """One rule (``costs.scale_out_on_accelerator``) over the catalog's notes: Gaudi2 and Gaudi3, whose interconnect
-    is "shared by scale-up and scale-out"; a sentence merely naming scale-out elsewhere does not count."""
+    """One rule (``costs.scale_out_on_accelerator``) over the catalog's notes: Gaudi 1, Gaudi2 and Gaudi3, whose
+    interconnect is Ethernet ports on the package ("interconnect = 10 x 100 GbE RoCE"; Gaudi 1 was billed NICs, its
+    notes lacking "shared by scale-up and scale-out"); a sentence merely naming scale-out elsewhere does not count."""
     acc = catalog.load().accelerators
     own = [a for a, notes in zip(acc["accelerator_id"], acc["notes"], strict=True) if C.scale_out_on_accelerator(notes)]
-    assert own == ["intel-gaudi2-96gb", "intel-gaudi3-128gb"]
+    assert own == ["intel-gaudi-hl205-32gb", "intel-gaudi2-96gb", "intel-gaudi3-128gb"]
+    assert C.scale_out_on_accelerator("interconnect = 10 x 100 GbE RoCE = 125 GB/s per direction")
+    assert not C.scale_out_on_accelerator("interconnect = NVLink 5; scale-out: 8 x 400 GbE NICs on the host")
     assert not C.scale_out_on_accelerator("shared by scale-up. Scale-out uses NICs and scale-out switches")
     assert not C.scale_out_on_accelerator(None)

@@ -543,3 +543,58 @@ def test_a_tco_below_capex_shows_the_salvage_as_a_negative_line_with_its_source(
     busy = optimize(base, predictor=fake_predict)  # at the default utilisation the energy outweighs the resale
     assert busy.choice.tco_usd > busy.choice.capex_usd and "below capex" not in " ".join(busy.explanation)
     assert "| salvage, " in busy.to_markdown() and "below capex" not in busy.to_markdown()
+
+
+def test_a_rent_decision_on_a_low_confidence_price_says_so(tmp_path: Path) -> None:
+    """A buyer's review: the rent decision rested on an aggregator's listing (confidence L) without a word. The
+    decision names the price's confidence and the row's notes (text and Markdown alike, and the explanation); the
+    quote carries them (JSON) and so does a batch row; a high-confidence price adds nothing."""
+    from optimize_fakes import fake_predict
+
+    from recommender import optimize
+    from recommender.batch import row_from_recommendation
+    from recommender.report import rent_terms
+
+    prices = tmp_path / "cloud.csv"
+    prices.write_text("provider,accelerator_id,pricing,usd_per_accelerator_hour,source,as_of,confidence,notes\n"
+                      "Agg,nvidia-h100-sxm5-80gb,on_demand,0.01,test,2026,L,aggregator only; wide spread\n"
+                      "Own,nvidia-h100-sxm5-80gb,commit_3y,0.02,test,2026,H,provider's page\n")  # fmt: skip
+    base = {"name": "t", "accelerators": ["nvidia-h100-sxm5-80gb"], "workloads": [{"benchmark": "bert"}],
+            "objective": "min_tco", "required_mixes_per_day": 10, "consider_cloud": True,
+            "cloud_prices": str(prices)}  # fmt: skip
+    rec = optimize(base, predictor=fake_predict)
+    assert rec.cloud_decision == "rent" and rec.cheapest_rent.provider == "Agg"
+    said = "(price confidence L: aggregator only; wide spread)"
+    assert said in rent_terms(rec)
+    assert f"present value {said}; the purchase below" in rec.to_markdown()
+    assert "price confidence L: aggregator only; wide spread" in rec.explanation[0]
+    assert rec.cheapest_rent.confidence == "L" and rec.cheapest_rent.notes == "aggregator only; wide spread"
+    assert row_from_recommendation(rec, file="t.yaml").cheapest_rent_confidence == "L: aggregator only; wide spread"
+    sure = tmp_path / "sure.csv"  # (a price list is read once per path)
+    sure.write_text(prices.read_text().replace(",L,aggregator", ",H,aggregator"))
+    high = optimize({**base, "cloud_prices": str(sure)}, predictor=fake_predict)
+    assert "confidence" not in rent_terms(high) and "confidence" not in high.explanation[0]
+    assert row_from_recommendation(high, file="t.yaml").cheapest_rent_confidence == "H"
+
+
+def test_the_rent_tables_show_each_cloud_price_source_in_full() -> None:
+    """A buyer's review: the plan report cut cloud-price sources at 60 characters (the Markdown rent table at 80)
+    though every other source is shown in full; the archived aggregator's source lost its dates."""
+    import catalog
+    from recommender import optimize
+    from recommender.models import Scenario
+    from recommender.planning.report import plan_report
+
+    cat = catalog.load()
+    prices = cat.cloud_prices
+    long = prices[prices["accelerator_id"] == "amd-mi325x-256gb"]["source"].map(str)
+    assert long.str.len().max() > 80  # (a source the cuts shortened)
+    s = Scenario.parse({"budget_usd": 1e6, "workloads": [{"benchmark": "bert"}]})
+    plan = plan_report(cat, s, "amd-mi325x-256gb", 16, 2, 30.0)
+    rec = optimize(Scenario.parse({"budget_usd": 500_000, "accelerators": ["amd-mi325x-256gb"],
+                                   "workloads": [{"benchmark": "llama2_70b_lora"}]}))  # fmt: skip
+    for shown, text in (({q.source for q in plan.rent.shown("amd-mi325x-256gb")}, plan.to_markdown()),
+                        ({q.source for q in rec.rent_or_buy.quotes}, rec.to_markdown())):
+        assert shown & set(long)
+        for source in shown & set(long):
+            assert f"| {source} (" in text

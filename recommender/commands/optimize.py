@@ -266,7 +266,7 @@ def _print_bill(console: Any, c: Any, assumptions: Any) -> None:
     from rich.table import Table
 
     from recommender import format as fmt
-    from recommender.plan_models import tco_lines
+    from recommender.plan_models import rack_limit_text, tco_lines
 
     if not c.bill:
         return
@@ -288,7 +288,9 @@ def _print_bill(console: Any, c: Any, assumptions: Any) -> None:
         console.print(f"TCO = {lines[-1][2]}; {''.join(salvage)}energy and salvage are present values.{below}",
                       soft_wrap=not console.is_terminal, markup=False)  # fmt: skip
     if c.average_draw_kw is not None:
-        console.print(f"power: provisioned {c.it_power_kw:,.2f} kW in {c.racks} rack(s), average draw "
+        limit = getattr(c, "rack_power_limit", None)  # the rack count's limit, with its source (no Assumptions here)
+        rack = f" ({rack_limit_text(limit, full=True)})" if limit is not None else ""
+        console.print(f"power: provisioned {c.it_power_kw:,.2f} kW in {c.racks} rack(s){rack}, average draw "
                       f"{c.average_draw_kw:,.2f} kW; energy {fmt.money(c.energy_usd_per_year)} a year"
                       f"{fmt.at_utilization(c.utilization)}; TCO {fmt.money(c.yearly_cost_usd)} a year (the present "
                       "value's equivalent annual cost)", soft_wrap=True, markup=False)  # fmt: skip

@@ -12,7 +12,7 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
 * **NICs** (``nic_cost_usd_per_node``, ``costs.nic_row``): one set per node of a multi-node SXM/OAM or PCIe
   purchase; none for a single node (no scale-out fabric), for HGX B300 (NICs on the baseboard), HGX B200 (its host
   row includes them: ``costs.HOSTS_WITH_NICS``) and NVL72 (in the rack price); a line at 0 (a planning assumption
-  row) for accelerators whose own Ethernet ports serve scale-out (Gaudi2/3: ``costs.scale_out_on_accelerator``).
+  row) for accelerators whose own Ethernet ports serve scale-out (Gaudi 1, 2, 3: ``costs.scale_out_on_accelerator``).
   The NIC row is the 8-GPU SXM/OAM node's (8 x 400G); a PCIe server's line, and an SXM/OAM node's of a part older
   than the 400G era (A100, V100: ``costs.scale_out_era``), cites the ``scale_out_proxy`` row that makes it the proxy
   for its NICs (``costs.scale_out_proxy``), x that row's ratio.
@@ -22,7 +22,9 @@ defaults_frame`), carried on its bill line as an :class:`~recommender.models.Ass
   whose accelerators carry their own), for the 200G/100G ports of parts older than the 400G era and for the 800G
   fabric of B300 and GB300 systems (defaults.csv's notes: "expect higher") they stand in, x the ``scale_out_proxy``
   row cited on the line.
-* **Provisioned IT power** (nameplate; what ``power_limit_kw`` and racks constrain) as in ``costs.py``.
+* **Provisioned IT power** (nameplate; what ``power_limit_kw`` and racks constrain) as in ``costs.py`` (a
+  liquid-cooled SXM/OAM node: the liquid power-factor row where defaults.csv has one, else the air row as a stated
+  proxy: ``costs.sxm_oam_power_factor``).
 * **Racks** from each rack's power limit by cooling (air 20 kW, high-density air 40 kW, direct liquid 100 kW,
   NVL72 racks; each a defaults.csv row; a liquid-cooled part — ``costs.liquid_cooled_part`` — goes in
   direct-liquid racks when the scenario names no cooling, as its PUE is the liquid one: ``costs.liquid_cooled``)
@@ -57,6 +59,7 @@ from recommender.planning.costs import (
     scale_out_era,
     scale_out_on_accelerator,
     scale_out_proxy,
+    sxm_oam_power_factor,
 )
 from recommender.planning.sources import planning_assumption
 
@@ -240,7 +243,7 @@ def bill(
     lines.append(BillLine(item, nodes, host_row.value * scale, nodes * host_row.value * scale, host_basis))
     lines += _scale_out_lines(accelerator_id, kind, nodes, scale, host_basis[1:], d, own_scale_out, era)
     tier = network_tier(nodes)
-    node_kw, power_basis = _node_power_kw(kind, per_node, tdp_watts, scale, d, form_factor)
+    node_kw, power_basis = _node_power_kw(kind, per_node, tdp_watts, scale, d, liquid_cooled(cooling, liquid_only))
     used += power_basis
     ru_node = _node_rack_units(kind, d)
     used.append(ru_node)
@@ -291,11 +294,12 @@ def _pcie_scale(kind: str, per_node: int, d: _Rows) -> tuple[float, Assumption |
 
 
 def _node_power_kw(kind: str, per_node: int, tdp_watts: float, scale: float, d: _Rows,
-                   form_factor: str | None) -> tuple[float, list[Assumption]]:  # fmt: skip
-    """Provisioned (nameplate) IT power of one node, the formulas of ``costs.it_power_kw``."""
+                   liquid: bool) -> tuple[float, list[Assumption]]:  # fmt: skip
+    """Provisioned (nameplate) IT power of one node, the formulas of ``costs.it_power_kw``; ``liquid``: a
+    liquid-cooled configuration (its SXM/OAM power-factor row: ``costs.sxm_oam_power_factor``)."""
     gpu_kw = per_node * tdp_watts / 1000.0
     if kind == SXM_OAM:
-        f = d.need("it_power_factor", "sxm_oam_8gpu_air_node")
+        f = sxm_oam_power_factor(d.frame, liquid)
         return f.value * gpu_kw, [f]
     f = d.need("pcie_power_factor", "pcie_node")
     host = d.need("pcie_host_power_kw", "pcie_node")
@@ -420,7 +424,7 @@ def bill_arrays(accelerator_id: str, form_factor: str | None, tdp_watts: float, 
     capex = acc * price_usd + n * host * scale + np.where(n >= 2, n * nic * scale, 0.0) + network
     gpu_kw = per_node * tdp_watts / 1000.0
     if kind == SXM_OAM:
-        node_kw = d.need("it_power_factor", "sxm_oam_8gpu_air_node").value * gpu_kw
+        node_kw = sxm_oam_power_factor(defaults, liquid_cooled(cooling, liquid_only)).value * gpu_kw
     else:
         f, hp = d.need("pcie_power_factor", "pcie_node").value, d.need("pcie_host_power_kw", "pcie_node").value
         node_kw = f * (gpu_kw + hp * scale)

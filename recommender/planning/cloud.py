@@ -176,6 +176,8 @@ class RentQuote:
     as_of: str
     accelerators: int | None = None  # the configuration whose accelerator-hours per mix the quote rents
     minutes: float | None = None  # that configuration's minutes to train one mix
+    confidence: str | None = None  # the price row's confidence (H, M, L; None: the list gives none)
+    notes: str | None = None  # the price row's notes (why its confidence is what it is)
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,29 @@ def _quote(row: dict, hours_per_mix: float, mixes_per_year: float, f: Financing,
                      pricing=str(row["pricing"]), usd_per_accelerator_hour=price, accelerator_hours_per_year=hours,
                      rent_usd_per_year=per_year, rent_pv_usd=billed.pv_of_yearly(per_year), break_even_utilization=be,
                      source=str(row["source"]), as_of=str(row["as_of"]), accelerators=accelerators,
-                     minutes=None if not accelerators else hours_per_mix * 60.0 / accelerators)  # fmt: skip
+                     minutes=None if not accelerators else hours_per_mix * 60.0 / accelerators,
+                     confidence=_cell(row.get("confidence")), notes=_cell(row.get("notes")))  # fmt: skip
+
+
+#: Confidence grades from weakest to strongest (the catalog's files use H, M, L and the ranges between).
+CONFIDENCE_ORDER = ("VL", "L", "L-M", "M", "M-H", "H")
+
+
+def weaker_confidence(a: str | None, b: str | None) -> str | None:
+    """The weaker of two confidence grades (a quote made of two price rows is as sure as its weaker one); an
+    ungraded row (None) leaves the other's, an unknown grade reads as the weakest."""
+    if a is None or b is None:
+        return a or b
+    rank = {g: i for i, g in enumerate(CONFIDENCE_ORDER)}
+    return a if rank.get(a, -1) <= rank.get(b, -1) else b
+
+
+def _cell(value: Any) -> str | None:
+    """A price-list cell as text, None when empty (pandas reads an empty cell as NaN)."""
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return None
+    text = str(value).strip()
+    return text or None
 
 
 def _then(rows: list[dict], quotes: list[RentQuote], per_mix: dict[str, float], mixes_per_year: float,
@@ -286,7 +310,10 @@ def _then(rows: list[dict], quotes: list[RentQuote], per_mix: dict[str, float], 
             total = float(replace(f, years=within).pv_of_yearly(q.rent_usd_per_year)) + best[0]
             out.append(replace(q, pricing=f"{q.pricing}+{best[1]['pricing']}", rent_pv_usd=total,
                                rent_usd_per_year=float(f.yearly(total)), break_even_utilization=None,
-                               source=f"{q.source}; then {best[1]['pricing']}: {best[1]['source']}"))  # fmt: skip
+                               source=f"{q.source}; then {best[1]['pricing']}: {best[1]['source']}",
+                               confidence=weaker_confidence(q.confidence, _cell(best[1].get("confidence"))),
+                               notes="; then ".join(filter(None, (q.notes, _cell(best[1].get("notes")))))
+                               or None))  # fmt: skip
     return out
 
 
@@ -362,8 +389,9 @@ def cheapest_rent_per_accelerator(prices: pd.DataFrame, accelerator_hours_per_mi
     rows = [{"accelerator_id": q.accelerator_id, "provider": q.provider, "pricing": q.pricing,
              "usd_per_accelerator_hour": q.usd_per_accelerator_hour, "rent_usd_per_year": q.rent_usd_per_year,
              "rent_pv_usd": q.rent_pv_usd, "source": q.source, "as_of": q.as_of,
-             "accelerators": q.accelerators, "minutes": q.minutes} for q in quotes]  # fmt: skip
+             "accelerators": q.accelerators, "minutes": q.minutes, "confidence": q.confidence,
+             "notes": q.notes} for q in quotes]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["accelerator_id", "provider", "pricing", "usd_per_accelerator_hour",
                                         "rent_usd_per_year", "rent_pv_usd", "source", "as_of",
-                                        "accelerators", "minutes"])  # fmt: skip
+                                        "accelerators", "minutes", "confidence", "notes"])  # fmt: skip
     return frame.sort_values("rent_pv_usd").drop_duplicates("accelerator_id").reset_index(drop=True)

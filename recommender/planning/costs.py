@@ -10,7 +10,8 @@ Formulas (defaults_proposal.md sections 2-3):
   none for NVL72-class racks, whose per-GPU price includes the system); the host cost is the platform's
   defaults row unless the scenario gives one (:meth:`CostModel.host_override`: one number for every platform, or
   per platform or accelerator id);
-* IT power: SXM/OAM nodes ``it_power_factor x sum TDP``; PCIe servers
+* IT power: SXM/OAM nodes ``it_power_factor x sum TDP`` (the air row; a liquid-cooled node the liquid row where
+  one exists, else the air row as a stated proxy: :func:`sxm_oam_power_factor`); PCIe servers
   ``pcie_power_factor x (sum TDP + nodes x pcie_host_power_kw)``; NVL72 racks ``it_power_factor x sum TDP``;
 * facility power = IT power x PUE; energy = facility power x hours x years x USD/kWh (full draw: an upper
   bound); TCO = capex + energy.
@@ -59,12 +60,14 @@ def liquid_cooled_part(notes: Any) -> bool:
     return text is not None and _LIQUID_COOLED.search(text.strip()) is not None
 
 
-#: The rule for accelerators that carry their own scale-out NICs: the accelerator's catalog ``notes``
-#: (``accelerators.csv``) say its interconnect is "shared by scale-up ... and scale-out" — Gaudi2's 24 x 100 GbE
-#: and Gaudi3's 24 x 200 GbE RoCE ports on the package ("shared by scale-up (21 ports) and scale-out (3 ports)").
+#: The rule for accelerators that carry their own scale-out NICs (NICs integrated on the package): the accelerator's
+#: catalog ``notes`` (``accelerators.csv``) state its interconnect as Ethernet ports, "interconnect = N x M GbE"
+#: — Gaudi 1's 10 x 100 GbE RoCE, Gaudi2's 24 x 100 GbE, Gaudi3's 24 x 200 GbE — or say it is "shared by scale-up
+#: ... and scale-out" (Gaudi2, Gaudi3). Ethernet ports on the accelerator are its own NICs: its node's way out to the
+#: scale-out switches (a buyer's review found Gaudi 1, whose notes give only its ports, billed eight ConnectX-7).
 #: Their nodes buy no NICs and their Ethernet switch ports are priced by proxy: the planning-assumption rows
 #: (``nic_cost_usd_per_node``, ``scale_out_proxy``) whose ``applies_to`` is :data:`SCALE_OUT_ON_ACCELERATOR`.
-_SCALE_OUT_NOTE = re.compile(r"\bshared by scale-up\b[^.;]*\band scale-out\b")
+_SCALE_OUT_NOTE = re.compile(r"\bshared by scale-up\b[^.;]*\band scale-out\b|\binterconnect = \d+ x \d+ GbE\b")
 SCALE_OUT_ON_ACCELERATOR = "scale_out_on_accelerator"
 
 
@@ -353,6 +356,33 @@ def scale_out_proxy(kind: str, *, own_scale_out: bool = False, era: str | None =
     return era if era == FABRIC_800G or (era == BEFORE_400G and kind == SXM_OAM) else None
 
 
+#: defaults.csv ``it_power_factor`` rows of an SXM/OAM node: the air-cooled one, and the liquid-cooled one a
+#: liquid-cooled configuration (:func:`liquid_cooled`) takes when defaults.csv has it. It has none today, so such a
+#: configuration (a liquid-cooled MI355X; any node under ``cooling: liquid``) is billed with the air row, which the
+#: Assumptions then name as the proxy (:func:`sxm_oam_power_factor`).
+POWER_FACTOR_AIR = "sxm_oam_8gpu_air_node"
+POWER_FACTOR_LIQUID = "sxm_oam_8gpu_liquid_node"
+LIQUID_PROXY = "liquid-cooled SXM/OAM node"
+
+
+def sxm_oam_power_factor(defaults: pd.DataFrame, liquid: bool) -> Assumption:
+    """The ``it_power_factor`` of an SXM/OAM node, air- or liquid-cooled (``liquid``: :func:`liquid_cooled`): the
+    liquid row (:data:`POWER_FACTOR_LIQUID`) where defaults.csv has one, else the air row — for a liquid-cooled node
+    stated as the proxy it is (applies to :data:`LIQUID_PROXY`; a buyer's review found a liquid-cooled MI355X billed
+    with the air row without a word)."""
+    d = _lookup(defaults)
+    own = d.get("it_power_factor", POWER_FACTOR_LIQUID) if liquid else None
+    if own is not None:
+        return assumption_from_row(own)
+    a = assumption_from_row(d.require("it_power_factor", POWER_FACTOR_AIR))
+    if not liquid:
+        return a
+    label = (f"no {POWER_FACTOR_LIQUID} row, so the air row it_power_factor[{POWER_FACTOR_AIR}] is used as a proxy "
+             "(a liquid-cooled node's own factor is not sourced)")
+    return a.model_copy(update={"applies_to": LIQUID_PROXY,
+                                "source": f"defaults.csv: {label}: {a.source.removeprefix('defaults.csv: ')}"})
+
+
 #: The host row of every SXM/OAM node without a row of its own (:func:`host_platform`): AMD Instinct, Intel Gaudi,
 #: A100 and Hopper nodes alike (its defaults.csv source derives it from H100 servers).
 GENERIC_HOST = "sxm_oam_8gpu_node"
@@ -422,12 +452,12 @@ def node_spec(
 
     if kind == SXM_OAM:
         per = d.require("accelerators_per_node", (form_factor or "sxm").lower())
-        factor = d.require("it_power_factor", "sxm_oam_8gpu_air_node")
-        used += [assumption_from_row(per), assumption_from_row(factor)]
+        factor = sxm_oam_power_factor(model.defaults, liquid_cooled(model.cooling, needs_liquid(kind, liquid_part)))
+        used += [assumption_from_row(per), factor]
         n = int(per["value"])
         spec = NodeSpec(
             kind=kind, per_node=n, single_node_counts=(n,), multi_node_sizes=(n,), rack_size=None,
-            host_cost_usd=host(), power_factor=float(factor["value"]), host_power_kw=0.0,
+            host_cost_usd=host(), power_factor=factor.value, host_power_kw=0.0,
             rack_units=ru("sxm_oam_8gpu_node"), liquid_only=needs_liquid(kind, liquid_part),
         )  # fmt: skip
         return spec, "", used

@@ -3,12 +3,14 @@ work in a cloud (``Catalog.cloud_prices`` or the scenario's own ``cloud_prices``
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
 from recommender import format as fmt
 from recommender.models import Objective, Recommendation, Status
-from recommender.plan_models import SPOT_CAVEAT, RentOrBuy, RentQuote, is_spot
+from recommender.plan_models import SPOT_CAVEAT, RentOrBuy, RentQuote, is_spot, price_confidence
 from recommender.planning import cloud, sources
 from recommender.planning.table import Prepared
 
@@ -72,7 +74,8 @@ def _quote(q: cloud.RentQuote) -> RentQuote:
     return RentQuote(provider=q.provider, accelerator_id=q.accelerator_id, pricing=q.pricing,
                      usd_per_accelerator_hour=q.usd_per_accelerator_hour, rent_usd_per_year=q.rent_usd_per_year,
                      rent_pv_usd=q.rent_pv_usd, break_even_utilization=q.break_even_utilization, source=q.source,
-                     as_of=q.as_of, accelerators=q.accelerators, minutes=q.minutes)  # fmt: skip
+                     as_of=q.as_of, accelerators=q.accelerators, minutes=q.minutes, confidence=q.confidence,
+                     notes=q.notes)  # fmt: skip
 
 
 def summary(r: cloud.RentOrBuy, accelerator_id: str) -> RentOrBuy:
@@ -141,8 +144,11 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
         buy = rec.rent_or_buy.buy_tco_usd
         same_work = f", energy at the work's {fmt.percent(rec.rent_or_buy.utilization)} utilisation"
     name = p.meta.accelerators[str(best["accelerator_id"])].name
+    grade = None if pd.isna(best["confidence"]) else str(best["confidence"])
+    notes = None if pd.isna(best["notes"]) else str(best["notes"])
+    sure = price_confidence(SimpleNamespace(confidence=grade, notes=notes))  # (a low one said where it is named)
     what = f"renting {name} ({best['provider']}, {best['pricing']}{_rented_as(free, rec, str(best['accelerator_id']))}) " \
-           f"for {fmt.money(rent)} (present value)"
+           f"for {fmt.money(rent)} (present value{', ' + sure if sure else ''})"
     if buy is None:
         line = f"consider_cloud: no purchase fits; the cheapest way to do the work is {what}."
         decision = "rent"
@@ -161,7 +167,8 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
                          rent_usd_per_year=float(best["rent_usd_per_year"]), rent_pv_usd=rent,
                          source=str(best["source"]), as_of=str(best["as_of"]),
                          accelerators=None if pd.isna(best["accelerators"]) else int(best["accelerators"]),
-                         minutes=None if pd.isna(best["minutes"]) else float(best["minutes"]))  # fmt: skip
+                         minutes=None if pd.isna(best["minutes"]) else float(best["minutes"]),
+                         confidence=grade, notes=notes)  # fmt: skip
     key = ("provider", "accelerator_id", "pricing", "usd_per_accelerator_hour", "source")
     shown = rec.rent_or_buy.quotes if rec.rent_or_buy is not None else []
     same = next((q for q in shown if all(getattr(q, k) == getattr(cheapest, k) for k in key)), None)

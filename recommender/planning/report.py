@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from recommender.format import at_utilization, kw, money, percent, shorten
+from recommender.format import at_utilization, kw, money, percent
 from recommender.models import Assumption, Scenario
 from recommender.plan_models import (
     BREAK_EVEN_NOTE,
     RENT_BASIS_NOTE,
     SPOT_CAVEAT,
     is_spot,
+    rack_limit_text,
     rent_minutes,
     tco_lines,
 )
@@ -46,8 +47,10 @@ class PlanReport:
 
     def to_markdown(self) -> str:
         b = self.bill
-        power_line = (f"Provisioned IT power {kw(b.provisioned_it_power_kw)} ({b.racks} rack(s) at the "
-                      f"{b.rack_class} power limit); expected average draw in training {kw(self.average_draw_kw)}; "
+        limit = next((a for a in b.assumptions if a.parameter == "rack_power_limit_kw"), None)
+        power_line = (f"Provisioned IT power {kw(b.provisioned_it_power_kw)} ({b.racks} rack(s) "
+                      f"{rack_limit_text(limit, full=True) or f'at the {b.rack_class} power limit'}); "
+                      f"expected average draw in training {kw(self.average_draw_kw)}; "
                       f"PUE {self.pue:g}.")  # fmt: skip
         money_line = (f"Energy {money(self.energy_usd_per_year)} a year{at_utilization(self.utilization)}; TCO (present value over "
                       f"{self.financing.years:g} years at {percent(self.financing.cost_of_capital)}, "
@@ -73,7 +76,7 @@ def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
         rows.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {rent_minutes(q)} | {q.pricing} | "
                     f"{q.usd_per_accelerator_hour:.2f} | "
                     f"{money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_pv_usd:.2f}x | {be} | "
-                    f"{shorten(q.source, 60)} ({q.as_of}) |")  # fmt: skip
+                    f"{q.source} ({q.as_of}) |")  # fmt: skip  # in full, as the bill's sources (cut at 60, it lost its date)
     rows += ["", RENT_BASIS_NOTE[0].upper() + RENT_BASIS_NOTE[1:] + "; " + BREAK_EVEN_NOTE + "."]
     if any(is_spot(q.pricing) for q in r.shown(accelerator_id)):  # once, as in a recommendation's explanation
         rows += ["", f"Spot prices: {SPOT_CAVEAT}."]

@@ -42,6 +42,7 @@ def _configuration(p: Prepared, i: int, *, count: int, serves: dict[str, float] 
             basis=str(t.basis[i][w]), source=None if t.source[i][w] is None else str(t.source[i][w]),
             trainings_per_day=tpd,
         ))  # fmt: skip
+    b = bill_object(p, i)
     return Configuration(
         accelerator_id=acc, accelerator_name=meta.name, form_factor=str(t.kind[i]),
         accelerators=int(t.accelerators[i]), nodes=int(t.nodes[i]), accelerators_per_node=int(t.per_node[i]),
@@ -50,7 +51,8 @@ def _configuration(p: Prepared, i: int, *, count: int, serves: dict[str, float] 
         pue=float(t.pue[i]), energy_usd=float(t.energy[i]), tco_usd=float(t.tco[i]),
         weighted_minutes=float(t.weighted[i]), mixes_per_day=float(t.mixes[i]), workloads=estimates,
         serves=serves if serves is not None else {n: 1.0 for n in p.names}, count=count,
-        bill=bill_lines(p, i), racks=_opt_int(t.racks, i), average_draw_kw=_opt(t.draw, i),
+        bill=bill_lines(p, i, b), racks=_opt_int(t.racks, i), average_draw_kw=_opt(t.draw, i),
+        rack_power_limit=rack_limit(b),
         energy_usd_per_year=_opt(t.energy_year, i), yearly_cost_usd=_opt(t.yearly, i),
         utilization=_opt(t.utilization, i),
         salvage_usd=max(0.0, float(t.capex[i] + t.energy[i] - t.tco[i])),  # the TCO's third term (financing.tco)
@@ -96,8 +98,14 @@ def bill_object(p: Prepared, i: int) -> Any:
                 host_cost_usd=p.model.host_override(acc, kind))  # fmt: skip
 
 
-def bill_lines(p: Prepared, i: int) -> list[BillLine]:
-    b = bill_object(p, i)
+def rack_limit(b: Any) -> Assumption | None:
+    """The ``rack_power_limit_kw`` row a bill counts its racks at (a node above a standard air rack's limit: the
+    dense rack's), as the Assumptions list it."""
+    return next((a for a in b.assumptions if a.parameter == "rack_power_limit_kw"), None)
+
+
+def bill_lines(p: Prepared, i: int, b: Any = None) -> list[BillLine]:
+    b = bill_object(p, i) if b is None else b
     return [BillLine(item=ln.item, quantity=float(ln.quantity), unit_usd=float(ln.unit_usd),
                      total_usd=float(ln.total_usd), sources=[source_text(a) for a in ln.basis])
             for ln in b.lines]  # fmt: skip
@@ -152,7 +160,7 @@ def assumptions_for(p: Prepared, idx: list[int]) -> list[Assumption]:
                 continue
             out[(a.parameter, a.applies_to)] = a
     for i in dict.fromkeys(idx):  # every row the bought bills' lines charge: NICs, network tier, chassis rule
-        for ln in bill_object(p, i).lines:
-            for a in ln.basis:
-                out.setdefault((a.parameter, a.applies_to), a)
+        b = bill_object(p, i)
+        for a in [a for ln in b.lines for a in ln.basis] + [x for x in [rack_limit(b)] if x is not None]:
+            out.setdefault((a.parameter, a.applies_to), a)  # (and the rack power limit behind "N racks")
     return list(out.values())

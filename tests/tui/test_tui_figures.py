@@ -621,3 +621,31 @@ async def test_every_catalog_filter_shows_its_prompt_and_its_values_on_one_line(
         assert rounds.region.height == 1, rounds.region
         row = [app.query_one(f"#{s}").region for s in (*FILTER_COLUMNS, "f-count")]
         assert max(r.right for r in row) <= size[0]
+
+
+@pytest.mark.parametrize("width", [92, 100, 110, 120, 140])
+def test_a_wide_bills_sources_keep_each_row_id_whole(width: int) -> None:
+    # a buyer's review: the wide bill's Source column folded long defaults.csv row ids mid-token
+    # ("network_cost_usd_per_node[ib_ndr" / "400_2tier_le_1024_nodes]"); an id too wide for the column breaks before
+    # its "[" (each part whole), the rest wraps at spaces
+    import re
+
+    from rich.console import Console
+
+    from recommender.models import BillLine, Configuration
+    from tui.widgets.bill import bill_table
+
+    ids = ["network_cost_usd_per_node[ib_ndr400_2tier_le_1024_nodes]", "nic_cost_usd_per_node[sxm_oam_8gpu_node_400g]",
+           "scale_out_proxy[scale_out_on_accelerator]"]
+    sources = [f"{ids[0]} defaults.csv: public Google Sheet 'H100 cluster cost' (prices as of 2024-08)",
+               f"{ids[2]} defaults.csv: a proxy; {ids[1]} defaults.csv: 8 x ConnectX-7 400G"]
+    line = BillLine(item="scale-out network (ib_ndr400_2tier_le_1024_nodes; proxy for Ethernet)", quantity=200,
+                    unit_usd=34000, total_usd=6800000, sources=sources)  # fmt: skip
+    c = Configuration.model_construct(accelerator_id="nvidia-h100-sxm5-80gb", accelerators=1600, count=1,
+                                      capex_usd=6800000.0, bill=[line])  # fmt: skip
+    console = Console(width=width, record=True)
+    console.print(bill_table(c, lambda a: "H100 SXM5 80GB", wide=True))
+    tokens = {t.strip(";,") for t in console.export_text().split()}
+    for row_id in ids:
+        parameter, applies_to = re.fullmatch(r"(\w+)(\[\w+\])", row_id).groups()
+        assert row_id in tokens or {parameter, applies_to} <= tokens, (row_id, console.export_text())

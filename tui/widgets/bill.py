@@ -37,6 +37,32 @@ def short_item(item: str) -> str:
     return re.sub(r"\s*\(\s*\)", "", text)  # "scale-out network ()" -> "scale-out network"
 
 
+#: A defaults.csv row id in a source: ``parameter[applies_to]`` ("network_cost_usd_per_node[ib_ndr400_1tier_le_64_nodes]").
+_SOURCE_ID = re.compile(r"\b([a-z0-9]+(?:_[a-z0-9]+)+)(\[[A-Za-z0-9_.-]+\])")
+
+
+class SourceCell:
+    """A wide bill's Source cell that folds no row id mid-token: an id wider than the column breaks before its
+    ``[`` (``network_cost_usd_per_node`` / ``[ib_ndr400_2tier_le_1024_nodes]``, each part whole); the rest wraps at
+    spaces. (The column folded "network_cost_usd_per_node[ib_ndr" / "400_2tier_le_1024_nodes]".) Only a part wider
+    than the whole column is still folded, as a last resort."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        parts = _SOURCE_ID.sub(lambda m: f"{m.group(1)} {m.group(2)}", self.text).split()
+        return Measurement(max(map(len, parts), default=1), len(self.text)).clamp(max_width=options.max_width)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        width = options.max_width
+        text = _SOURCE_ID.sub(lambda m: m.group(0) if len(m.group(0)) <= width else f"{m.group(1)}\n{m.group(2)}",
+                              self.text)  # fmt: skip
+        yield Text(text, overflow="fold")
+
+
 def bill_table(c: Any, name: Callable[[str], str], *, wide: bool, assumptions: Sequence[Any] = ()) -> Table:
     """The bill of one copy of ``c``: item, quantity, unit, total and (wide) the sources, down to its TCO — the
     energy and the salvage (negative, with its basis) after the capex, as the CLI's bill has them
@@ -55,14 +81,14 @@ def bill_table(c: Any, name: Callable[[str], str], *, wide: bool, assumptions: S
         cells: list[Any] = [Text(line.item if wide else short_item(line.item)), fmt.plain_number(round(line.quantity, 2)), fmt.money(line.unit_usd),
                  fmt.money(line.total_usd)]
         if wide:
-            cells.append(Text("; ".join(line.sources) or "—"))  # ids in brackets are not markup
+            cells.append(SourceCell("; ".join(line.sources) or "—"))  # ids whole (and brackets not markup)
         table.add_row(*cells)
     table.add_row(Text("Capex", style="bold"), "", "", Text(fmt.money(c.capex_usd), style="bold"),
                   *([""] if wide else []))
     for item, total, source in tco_lines(c, assumptions):
         style = "bold" if item.startswith("TCO") else ""
         table.add_row(Text(item[:1].upper() + item[1:], style=style), "", "", Text(fmt.money(total), style=style),
-                      *([Text(source)] if wide else []))
+                      *([SourceCell(source)] if wide else []))
     return table
 
 
@@ -70,6 +96,11 @@ def power_text(c: Any) -> str:
     """Provisioned IT power and the expected average draw in training (both figures)."""
     racks = getattr(c, "racks", None)
     rack = f" in {racks} rack{'s' if racks != 1 else ''}" if racks else ""
+    limit = getattr(c, "rack_power_limit", None)  # the row the count rests on (the app lists no Assumptions)
+    if rack and limit is not None:
+        from recommender.plan_models import rack_limit_text
+
+        rack += f" ({rack_limit_text(limit)})"
     draw = getattr(c, "average_draw_kw", None)
     avg = f" · average draw in training {fmt.kw(draw)}" if draw is not None else ""
     return f"provisioned {fmt.kw(c.it_power_kw)} IT{rack}{avg} · PUE {c.pue:.2f}"
