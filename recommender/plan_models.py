@@ -137,8 +137,8 @@ def bill_markdown(configurations: list[Any], assumptions: Sequence[Any] = ()) ->
     for c in configurations:
         if not c.bill:
             continue
-        copies = f" (per copy; {c.count} copies)" if c.count > 1 else ""
-        out += [(f"## Bill: {c.accelerators} x {c.accelerator_name or c.accelerator_id} in {c.nodes} "
+        copies = f" (per copy; {fmt.count(c.count)} copies)" if c.count > 1 else ""
+        out += [(f"## Bill: {fmt.count(c.accelerators)} x {c.accelerator_name or c.accelerator_id} in {fmt.count(c.nodes)} "
                  f"node{'s' if c.nodes != 1 else ''}{copies}"), "",
                 "| item | quantity | unit | total | source |", "|---|---:|---:|---:|---|"]  # fmt: skip
         for ln in c.bill:

@@ -117,7 +117,8 @@ def recommendation_markdown(rec: Recommendation) -> str:
         ]
         for c in rec.configurations:
             lines.append(
-                f"| {c.count}x | {c.accelerator_name or c.accelerator_id} | {c.accelerators} | {c.nodes} | "
+                f"| {fmt.count(c.count)}x | {c.accelerator_name or c.accelerator_id} | {fmt.count(c.accelerators)} | "
+                f"{fmt.count(c.nodes)} | "
                 f"{fmt.money(c.capex_usd)} | "
                 f"{c.it_power_kw:,.2f} | {c.facility_power_kw:,.2f} | {fmt.money(c.tco_usd)} | {c.basis} |"
             )
@@ -131,7 +132,7 @@ def recommendation_markdown(rec: Recommendation) -> str:
                     else ""
                 )
                 lines.append(
-                    f"| {c.accelerator_name or c.accelerator_id} x{c.accelerators} | {w.workload} | "
+                    f"| {c.accelerator_name or c.accelerator_id} x{fmt.count(c.accelerators)} | {w.workload} | "
                     f"{w.share:.2f} | {_amount(w.minutes)} | {interval} | {w.basis} | {w.source or ''} | "
                     f"{c.serves.get(w.workload, 0.0):.2f} |"
                 )

@@ -221,7 +221,7 @@ def test_the_smallest_better_option_is_better_by_two_percent_or_says_how_little_
     assert cost[j] < best * (1 - MATERIAL_GAIN) and p.table.accelerators[j] > p.table.accelerators[barely]
     line = next(x for x in rec.explanation if x.startswith("Binding: the budget."))
     gain = fmt.signed_percent(1 - cost[j] / best).lstrip("+")
-    assert f"The smallest better option (by 2 % or more), {p.table.accelerators[j]} x H100 SXM5 80GB" in line, line
+    assert f"The smallest better option (by 2 % or more), {p.table.accelerators[j]:,} x H100 SXM5 80GB" in line, line
     assert line.endswith(f"share-weighted p80 minutes, {gain} less time."), line
     # where nothing gains 2 %, the smallest better option is named with plainly how little it gains
     small = better_option(p, p, barely, "budget", "budget", best)

@@ -224,8 +224,8 @@ def _print_table(rec: Any) -> None:
                              ("minutes", "right"), ("basis", "left")]:
             table.add_column(col, justify=justify)  # type: ignore[arg-type]
         for c in rec.configurations:
-            table.add_row(f"{c.count}x", c.accelerator_name or c.accelerator_id, str(c.accelerators),
-                          str(c.nodes), fmt.money(c.capex_usd), f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}",
+            table.add_row(f"{fmt.count(c.count)}x", c.accelerator_name or c.accelerator_id, fmt.count(c.accelerators),
+                          fmt.count(c.nodes), fmt.money(c.capex_usd), f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}",
                           c.basis)
         console.print(table)
         per = Table(show_edge=False, header_style="bold", title_justify="left")
@@ -240,7 +240,7 @@ def _print_table(rec: Any) -> None:
                             if f"{w.minutes_low:.2f}" != f"{w.minutes_high:.2f}"
                             else f"{fmt.amount(w.minutes_low)}–{fmt.amount(w.minutes_high)}")  # not "0.20–0.20"
                 per.add_row(w.workload if len(rec.configurations) == 1  # (a fleet: which of its configurations)
-                            else f"{w.workload} ({c.accelerator_name or c.accelerator_id} x{c.accelerators})",
+                            else f"{w.workload} ({c.accelerator_name or c.accelerator_id} x{fmt.count(c.accelerators)})",
                             f"{w.minutes:,.2f}", interval, w.basis, w.source or "")
         console.print(per)
         console.print(BASIS_LEGEND, soft_wrap=not out.isatty(), markup=False)
@@ -271,8 +271,8 @@ def _print_bill(console: Any, c: Any, assumptions: Any) -> None:
     if not c.bill:
         return
     bill = Table(show_edge=False, header_style="bold", title_justify="left",
-                 title=f"bill: {c.accelerators} x {c.accelerator_name or c.accelerator_id}"
-                       + (f" (per copy, {c.count} copies)" if c.count > 1 else ""))  # fmt: skip
+                 title=f"bill: {fmt.count(c.accelerators)} x {c.accelerator_name or c.accelerator_id}"
+                       + (f" (per copy, {fmt.count(c.count)} copies)" if c.count > 1 else ""))  # fmt: skip
     for col, justify in [("item", "left"), ("quantity", "right"), ("unit", "right"), ("total", "right")]:
         bill.add_column(col, justify=justify)  # type: ignore[arg-type]
     for ln in c.bill:

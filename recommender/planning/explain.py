@@ -36,10 +36,10 @@ def value_text(obj: Objective, risk: str | None, value: float) -> str:
 def describe(c: Configuration) -> str:
     kind = {"nvl72": "NVL72 compute tray", "pcie": "PCIe server", "sxm_oam": "8-way server"}.get(
         c.form_factor or "", "node")
-    nodes = f"{c.nodes} {kind}{'s' if c.nodes != 1 else ''}"
-    prefix = f"{c.count} x (" if c.count > 1 else ""
+    nodes = f"{fmt.count(c.nodes)} {kind}{'s' if c.nodes != 1 else ''}"
+    prefix = f"{fmt.count(c.count)} x (" if c.count > 1 else ""
     suffix = ")" if c.count > 1 else ""
-    return f"{prefix}{c.accelerators} x {c.accelerator_name or c.accelerator_id} in {nodes}{suffix}"
+    return f"{prefix}{fmt.count(c.accelerators)} x {c.accelerator_name or c.accelerator_id} in {nodes}{suffix}"
 
 
 def chassis_notes(p: Prepared, configs: list[Configuration]) -> list[str]:

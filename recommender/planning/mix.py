@@ -326,6 +326,6 @@ def alternatives_mix(p: Prepared, used: set[int], value: float, sense: str) -> l
         v = single_as_mix_value(p, rr.index)
         cfg = configuration(p, rr.index, utilization=single_utilization(p, rr.index))
         out.append(Alternative(accelerator_id=acc, configuration=cfg, objective_value=v,
-                               reason=f"best single fit {cfg.accelerators} x {name}: {value_text(s.objective, s.risk, v)} "
+                               reason=f"best single fit {fmt.count(cfg.accelerators)} x {name}: {value_text(s.objective, s.risk, v)} "
                                       f"vs {value_text(s.objective, s.risk, value)} for the mix; the optimizer gave it no work"))  # fmt: skip
     return out

@@ -45,7 +45,7 @@ def _rented_as(p: Prepared, rec: Recommendation, accelerator_id: str) -> str:
     if c is not None and len(rec.configurations) == 1 and c.accelerator_id == accelerator_id \
             and c.accelerators == best[1]:  # fmt: skip
         return ""
-    return f"; as {best[1]} x {p.meta.accelerators[accelerator_id].name}, its fewest accelerator-hours per mix"
+    return f"; as {fmt.count(best[1])} x {p.meta.accelerators[accelerator_id].name}, its fewest accelerator-hours per mix"
 
 
 def index_of(p: Prepared, accelerator_id: str, accelerators: int, nodes: int) -> int | None:

@@ -144,11 +144,11 @@ def alternatives_single(p: Prepared, i: int, best: float | None, sense: str) -> 
         val = float(rr.objective)  # type: ignore[arg-type]
         if sense == "min":
             rel = (val / best - 1) if best else math.inf
-            reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {value_text(s.objective, s.risk, val)}, "
+            reason = (f"best fit {fmt.count(cfg.accelerators)} x {name} ({fmt.money(cfg.capex_usd)}): {value_text(s.objective, s.risk, val)}, "
                       f"{fmt.signed_percent(rel)} vs the choice")  # fmt: skip
         else:
             rel = (val / best - 1) if best else -math.inf
-            reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {value_text(s.objective, s.risk, val)}, "
+            reason = (f"best fit {fmt.count(cfg.accelerators)} x {name} ({fmt.money(cfg.capex_usd)}): {value_text(s.objective, s.risk, val)}, "
                       f"{fmt.signed_percent(rel)} vs the choice")  # fmt: skip
         if abs(val - (best or 0.0)) <= 1e-9 * max(1.0, abs(best or 0.0)):
             reason += " (tie: the choice is cheaper or draws less power)"

@@ -44,8 +44,8 @@ def bill_table(c: Any, name: Callable[[str], str], *, wide: bool, assumptions: S
     from recommender.plan_models import tco_lines
 
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
-    copies = f" (per copy, {c.count} copies)" if getattr(c, "count", 1) > 1 else ""  # as the CLI says it
-    table.add_column(f"{c.accelerators} × {name(c.accelerator_id)}{copies}", overflow="fold")
+    copies = f" (per copy, {fmt.count(c.count)} copies)" if getattr(c, "count", 1) > 1 else ""  # as the CLI says it
+    table.add_column(f"{fmt.count(c.accelerators)} × {name(c.accelerator_id)}{copies}", overflow="fold")
     table.add_column("Qty", justify="right", no_wrap=True)
     table.add_column("Unit", justify="right", no_wrap=True)
     table.add_column("Total", justify="right", no_wrap=True)
@@ -93,7 +93,7 @@ def _rented(q: Any) -> str:
     if not getattr(q, "accelerators", None):
         return ""
     minutes = getattr(q, "minutes", None)
-    return f" × {q.accelerators}" + ("" if minutes is None else f" ({fmt.minutes(minutes)} min a mix)")
+    return f" × {fmt.count(q.accelerators)}" + ("" if minutes is None else f" ({fmt.minutes(minutes)} min a mix)")
 
 
 def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:

@@ -289,17 +289,18 @@ class RecommendationPanel(VerticalScroll):
             self.query_one("#rec-headline", Static).set_classes("")
             parts = []
             for c in rec.configurations or [rec.choice]:
-                copies = f"{c.count} × (" if c.count > 1 else ""
+                copies = f"{fmt.count(c.count)} × (" if c.count > 1 else ""
                 close = ")" if c.count > 1 else ""
                 node_word = "node" if c.nodes == 1 else "nodes"
                 big = any("-card chassis" in b.item for b in getattr(c, "bill", ()))  # (a reviewer: it read as usual)
                 chassis = f" (a {c.accelerators_per_node}-card PCIe chassis: see Why)" if big else ""
                 bases = {w.basis for w in c.workloads}  # (a reviewer: $377k of Gaudi3 under a plain "[optimal]")
                 specs = " (specs only: no MLPerf result; see Why)" if bases == {"specs_only"} else ""
-                parts.append(f"{copies}{c.accelerators} × {self.acc_name(c.accelerator_id)} in {c.nodes} {node_word}"
+                parts.append(f"{copies}{fmt.count(c.accelerators)} × {self.acc_name(c.accelerator_id)} in "
+                             f"{fmt.count(c.nodes)} {node_word}"
                              f" of {c.accelerators_per_node}{chassis}{specs}{close}")
             style = "" if rent else "bold"  # under a rent decision the purchase is for comparison, not the answer
-            headline.append("Best purchase: " if rent else "Buy ", style=style)
+            headline.append("\nBest purchase: " if rent else "Buy ", style=style)
             headline.append(" + ".join(parts), style=style)
             check = required_check(rec, objective)  # "[optimal]" above the Required row's "NOT met" read as success
             if check is not None and not check[3]:
@@ -416,7 +417,7 @@ class RecommendationPanel(VerticalScroll):
         notes: list[str] = []
         for c in rec.configurations or ([rec.choice] if rec.choice else []):
             # a fleet's rows name the configuration (two of one accelerator read alike) and skip what it never trains
-            prefix = f"{c.accelerators} × {self.acc_name(c.accelerator_id)}: " if mix else ""
+            prefix = f"{fmt.count(c.accelerators)} × {self.acc_name(c.accelerator_id)}: " if mix else ""
             for w in c.workloads:
                 if mix and c.serves.get(w.workload, 0.0) < SERVES_SHOWN:
                     continue
