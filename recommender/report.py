@@ -102,7 +102,8 @@ def recommendation_markdown(rec: Recommendation) -> str:
             "usd": "TCO (present value)"}  # fmt: skip
     lines = [f"# {rec.scenario}: {rec.status.value}", ""]
     if rec.objective_value is not None:  # money as everywhere else: $125,187 (it read "125,187 USD")
-        value = fmt.money(rec.objective_value) if rec.objective_unit == "usd" else _amount(rec.objective_value)
+        value = (fmt.money(rec.objective_value) if rec.objective_unit == "usd" else fmt.per_day(rec.objective_value)
+                 if rec.objective_unit == "mixes_per_day" else _amount(rec.objective_value))
         lines += [f"**Objective** {rec.objective.value}: {value} {unit.get(rec.objective_unit, rec.objective_unit)}", ""]
     if rec.risk:  # issue 12: which minutes were ranked
         lines += [f"**Risk** {rec.risk}: {RISK_TEXT.get(rec.risk, rec.risk)}", ""]

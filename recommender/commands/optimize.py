@@ -207,7 +207,8 @@ def _print_table(rec: Any) -> None:
     from recommender import format as fmt
 
     unit = {"minutes": " min", "mixes_per_day": " mixes/day"}.get(rec.objective_unit, "")
-    shown = fmt.money(rec.objective_value) if rec.objective_unit == "usd" else f"{rec.objective_value or 0:,.4g}"
+    shown = (fmt.money(rec.objective_value) if rec.objective_unit == "usd" else fmt.per_day(rec.objective_value or 0)
+             if rec.objective_unit == "mixes_per_day" else f"{rec.objective_value or 0:,.4g}")
     value = "" if rec.objective_value is None else f" = {shown}{unit}"
     risk = f", risk {rec.risk}" if rec.risk else ""  # issue 12: which minutes were ranked
     risk += f", minutes as of {rec.minutes_as_of}" if rec.minutes_as_of else ""  # (a reviewer: never said)

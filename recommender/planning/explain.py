@@ -30,7 +30,10 @@ def unit_text(obj: Objective, risk: str | None = None) -> str:
 
 def value_text(obj: Objective, risk: str | None, value: float) -> str:
     """An objective value in a sentence: ``$76,111 TCO``, ``27.5 share-weighted p80 minutes``."""
-    return f"{fmt.money(value)} TCO" if obj == Objective.MIN_TCO else f"{fmt.amount(value)} {unit_text(obj, risk)}"
+    if obj == Objective.MIN_TCO:
+        return f"{fmt.money(value)} TCO"
+    shown = fmt.per_day(value) if obj == Objective.MAX_THROUGHPUT else fmt.amount(value)
+    return f"{shown} {unit_text(obj, risk)}"
 
 
 def describe(c: Configuration) -> str:
@@ -83,7 +86,7 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
          f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO (present value over "
          f"{fmt.amount(s.years)} years) {fmt.money(c.tco_usd)}{below_capex(p, c)}."),
         (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}){p80_text(p, i)}; "
-         f"{fmt.amount(c.mixes_per_day)} mixes per day (a mix: one training shared among the workloads by their "
+         f"{fmt.per_day(c.mixes_per_day)} mixes per day (a mix: one training shared among the workloads by their "
          "shares, which sum to 1 — not a run of each)."),
         *chassis_notes(p, [c]),
     ]
@@ -279,8 +282,9 @@ def rate_note(p: Prepared, mixes_per_day: float, p80_weighted_minutes: float | N
     p80 = MINUTES_PER_DAY / p80_weighted_minutes if p80_weighted_minutes else None
     if (p80 if p80 is not None else mixes_per_day) >= s.required_mixes_per_day * (1 - 1e-9):
         return None
-    at = f" ({fmt.amount(p80)} at p80, as min_tco would check it)" if p80 is not None else ""
-    return (f"It trains the mix {fmt.amount(mixes_per_day)} times per day{at}, below the scenario's "
+    req = s.required_mixes_per_day
+    at = f" ({fmt.per_day(p80, against=req)} at p80, as min_tco would check it)" if p80 is not None else ""
+    return (f"It trains the mix {fmt.per_day(mixes_per_day, against=req)} times per day{at}, below the scenario's "
             f"required_mixes_per_day ({fmt.amount(s.required_mixes_per_day)}): only min_tco enforces that rate "
             f"({s.objective.value} uses it only as the rent-or-buy work); choose min_tco to require it.")
 
@@ -291,7 +295,7 @@ def fleet_hint(p: Prepared, c: Configuration) -> str | None:
     answer as min_time, where a fleet of the same budget did 125.6); None otherwise or for one node."""
     if p.scenario.objective != Objective.MAX_THROUGHPUT or p.scenario.mix or c.nodes < 2:
         return None
-    return (f"{fmt.amount(c.mixes_per_day)} mixes/day is one configuration training one mix at a time; several "
+    return (f"{fmt.per_day(c.mixes_per_day)} mixes/day is one configuration training one mix at a time; several "
             "configurations side by side may train more in the same budget: try `mix: true` (a fleet).")
 
 
@@ -423,8 +427,9 @@ def infeasible_explanation(p: Prepared, *, wide: bool = True) -> list[str]:
         pidx = np.flatnonzero(base_mask(p))
         inlim = pidx[S.within_limits(p.table.res.take(pidx), p.limits)]
         if inlim.size:
-            out.append(f"Within the limits at most {fmt.amount(float(risk_arrays(p)[1][inlim].max()))} {per_day} are "
-                       f"reachable; {fmt.amount(s.required_mixes_per_day)} are required.")  # fmt: skip
+            most = fmt.per_day(float(risk_arrays(p)[1][inlim].max()), against=s.required_mixes_per_day)
+            out.append(f"Within the limits at most {most} {per_day} are reachable; "
+                       f"{fmt.amount(s.required_mixes_per_day)} are required.")  # fmt: skip
     return out
 
 

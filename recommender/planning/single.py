@@ -183,6 +183,6 @@ def why_none(p: Prepared, mask: np.ndarray) -> str:
         if fast.size:  # at the rate the requirement is checked with: the risk's (p80 by default), not expected
             best = float(risk_arrays(p)[1][fast].max())
             at = " at p80" if resolve_risk(p.scenario.risk) == "p80" else ""
-            return (f"at most {fmt.amount(best)} mixes/day{at} within the limits, below the required "
+            return (f"at most {fmt.per_day(best, against=p.scenario.required_mixes_per_day)} mixes/day{at} within the limits, below the required "
                     f"{fmt.amount(p.scenario.required_mixes_per_day)}")  # fmt: skip
     return "no candidate fits the limits"

@@ -142,7 +142,7 @@ def required_check(rec: Any, objective: str) -> tuple[float, float, str, bool] |
     # ranked at p80 (a purchase's default), the rate is judged there under every objective, as min_tco checks it
     # (a reviewer: min_time said "met (102.42 expected)" where min_tco found 79.3 at p80 and nothing feasible)
     how = "at p80, as min_tco checks it" if objective == "min_tco" else \
-        f"at p80, as min_tco would check it; {fmt.number(c.mixes_per_day, 2)} expected"
+        f"at p80, as min_tco would check it; {fmt.per_day(c.mixes_per_day, against=required)} expected"
     return required, p80, how, p80 >= required * (1 - 1e-9)
 
 
@@ -177,7 +177,7 @@ def objective_text(objective: str, value: float | None) -> str:
     if objective == "min_time":
         return f"{fmt.minutes(value)} min"
     if objective == "max_throughput":
-        return f"{fmt.number(value, 2)} mixes/day"
+        return f"{fmt.per_day(value)} mixes/day"
     return fmt.money(value)
 
 
@@ -350,8 +350,9 @@ class RecommendationPanel(VerticalScroll):
         # mixes/day objective (ranked at p80 by default) nor for a fleet, where it would read as the fleet's
         one = len(configs) == 1 and c.count == 1 and objective != "max_throughput"
         p80 = _p80_mixes(c, rec) if one and getattr(rec, "risk", None) == "p80" else None
-        at_p80 = f"; {fmt.number(p80, 2)} at p80, as min_tco checks its rate" if p80 and objective == "min_tco" else ""
-        mixes = f" · {fmt.number(c.mixes_per_day, 2)} mixes/day (expected{at_p80})" if one else ""
+        req = getattr(rec, "required_mixes_per_day", None)
+        at_p80 = f"; {fmt.per_day(p80, against=req)} at p80, as min_tco checks its rate" if p80 and objective == "min_tco" else ""
+        mixes = f" · {fmt.per_day(c.mixes_per_day, against=req)} mixes/day (expected{at_p80})" if one else ""
         if narrow:  # the bases are in the workload table right below
             grid.add_row("Objective", f"{value}{mixes}")
         else:
@@ -364,7 +365,7 @@ class RecommendationPanel(VerticalScroll):
             required, rate, how, met = check
             unmet = "" if met or objective == "min_tco" else " — only min_tco enforces the rate"
             grid.add_row("Required", Text(f"{fmt.plain_number(required)} mixes/day: {'met' if met else 'NOT met'} "
-                                          f"({fmt.number(rate, 2)} {how}){unmet}", style="" if met else "bold"))
+                                          f"({fmt.per_day(rate, against=required)} {how}){unmet}", style="" if met else "bold"))
         binding = binding_limits(rec, self.infeasibility)
         grid.add_row("Binding", binding_text(rec, binding) if binding else "no limit binds")
         draw = [getattr(x, "average_draw_kw", None) for x in configs]
