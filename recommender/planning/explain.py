@@ -415,11 +415,12 @@ def infeasible_explanation(p: Prepared, *, wide: bool = True) -> list[str]:
             over = (f"{rel * 100:,.0f} % over" if rel < 10 else f"{use / limit:,.0f} times the limit of") \
                 if limit > 0 else "over"  # fmt: skip
             misses.append(f"{name} by {fmt.limit(name, use - limit)} ({over} {fmt.limit(name, limit)})")
+        what = f"misses {', '.join(misses)}" if misses else ""
         if s.objective == Objective.MIN_TCO and mixes[j] < (s.required_mixes_per_day or 0):
-            misses.append(f"throughput: {fmt.amount(mixes[j])} {per_day} < {fmt.amount(s.required_mixes_per_day)} required")
-        what = ", ".join(misses) if misses else "nothing (another limit interacts)"
+            rate = fmt.shortfall(float(mixes[j]), float(s.required_mixes_per_day or 0), per_day)
+            what = f"{what} and {rate}" if what else rate  # (it read "throughput: 0.835 … < 200 required")
         out.append(f"The {label} candidate, {describe(c)} (capex {fmt.money(c.capex_usd)}, "
-                   f"{fmt.amount(c.it_power_kw)} kW), misses {what}.")  # fmt: skip
+                   f"{fmt.amount(c.it_power_kw)} kW), {what or 'misses nothing (another limit interacts)'}.")  # fmt: skip
     sentence = memory_sentence(p, S.within_limits(p.table.res, p.limits), "candidates within the limits")
     if sentence is not None:
         out.append(sentence)
