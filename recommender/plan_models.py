@@ -83,6 +83,9 @@ class RentQuote(FrozenModel):
     minutes: float | None = Field(
         default=None, description="Minutes to train one mix (share-weighted) on the configuration the quote rents "
         "(`accelerators`), expected minutes.")
+    accelerator_name: str | None = Field(
+        default=None, description="The accelerator's display name, as the explanation names it (set on a "
+        "recommendation's `cheapest_rent`, the rent decision's quote).")
 
 
 class RentOrBuy(FrozenModel):

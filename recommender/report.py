@@ -62,13 +62,14 @@ RISK_TEXT = {"p80": "ranked by the upper end of each minutes figure's 80 % inter
 
 
 def rent_terms(rec: Recommendation, name: Callable[[str], str] | None = None) -> str | None:
-    """What ``consider_cloud`` decided to rent, after the words "decision: rent" — the accelerator (its id, or
-    ``name(id)``), provider, pricing, present value and what the purchase shown with it is — or None when it
-    did not decide to rent. The CLI, the Markdown report and the TUI's headline all say it with this."""
+    """What ``consider_cloud`` decided to rent, after the words "decision: rent" — the accelerator (``name(id)``,
+    else the quote's display name, as the explanation names it, else its id), provider, pricing, present value and
+    what the purchase shown with it is — or None when it did not decide to rent. The CLI, the Markdown report and
+    the TUI's headline all say it with this."""
     if getattr(rec, "cloud_decision", None) != "rent" or getattr(rec, "cheapest_rent", None) is None:
         return None
     q = rec.cheapest_rent
-    acc = name(q.accelerator_id) if name is not None else q.accelerator_id
+    acc = name(q.accelerator_id) if name is not None else getattr(q, "accelerator_name", None) or q.accelerator_id
     return f"{acc} ({q.provider}, {q.pricing}) for {fmt.money(q.rent_pv_usd)} present value; {comparison_text(rec)}"
 
 

@@ -161,7 +161,8 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
                          rent_usd_per_year=float(best["rent_usd_per_year"]), rent_pv_usd=rent,
                          source=str(best["source"]), as_of=str(best["as_of"]),
                          accelerators=None if pd.isna(best["accelerators"]) else int(best["accelerators"]),
-                         minutes=None if pd.isna(best["minutes"]) else float(best["minutes"]))  # fmt: skip
+                         minutes=None if pd.isna(best["minutes"]) else float(best["minutes"]),
+                         accelerator_name=name)  # fmt: skip
     key = ("provider", "accelerator_id", "pricing", "usd_per_accelerator_hour", "source")
     shown = rec.rent_or_buy.quotes if rec.rent_or_buy is not None else []
     same = next((q for q in shown if all(getattr(q, k) == getattr(cheapest, k) for k in key)), None)
