@@ -12,7 +12,8 @@ from recommender import format as fmt
 #: Under every rent table: what the break-even column means, and why it is often empty.
 BREAK_EVEN_NOTE = ("break-even = the bought configuration's utilisation at which owning it (capex + energy - "
                    "salvage) costs what the row's rental does, the same work on the row's count billed by the hours "
-                   "used; above it buying is cheaper; — for commitments and other accelerators or where renting is "
+                   "used; above it buying is cheaper (never: it would take more than 100 %, so renting by the hour is "
+                   "cheaper however much the system is used); — for commitments and other accelerators or where renting is "
                    "cheaper at any utilisation")
 #: Under every rent table: which configuration a rent row prices (the bought accelerator's too).
 RENT_BASIS_NOTE = ("rent = the same work on each accelerator's configuration with the fewest accelerator-hours per "
@@ -194,8 +195,8 @@ def rent_markdown(r: RentOrBuy | None, choice: Any = None) -> list[str]:
            ("| provider | accelerator | as | min | pricing | USD/acc-h | rent (present value) | vs buy | "
             "break-even utilisation | source |"), "|---|---|--:|--:|---|---:|---:|---:|---:|---|"]  # fmt: skip
     for q in r.quotes:
-        be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
-        out.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {rent_minutes(q)} | {q.pricing} | "
+        be = fmt.break_even(q.break_even_utilization)
+        out.append(f"| {q.provider} | {q.accelerator_id} | {fmt.count(q.accelerators or None)} | {rent_minutes(q)} | {q.pricing} | "
                    f"{q.usd_per_accelerator_hour:.2f} | "
                    f"{fmt.money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_usd:.2f}x | {be} | "
                    f"{q.source if len(q.source) <= 80 else q.source[:79] + '…'} ({q.as_of}) |")  # fmt: skip

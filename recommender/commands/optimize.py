@@ -311,8 +311,8 @@ def _print_rent(console: Any, r: Any, choice: Any = None) -> None:
                          ("break-even", "right"), ("as of", "left")]:  # fmt: skip
         rent.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]  # ids whole, not "…"
     for q in r.quotes:  # (the quote's date: a reviewer found sources and dates only in --format markdown)
-        be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
-        rent.add_row(q.provider, q.accelerator_id, str(q.accelerators or "—"), rent_minutes(q), q.pricing,
+        be = fmt.break_even(q.break_even_utilization)
+        rent.add_row(q.provider, q.accelerator_id, fmt.count(q.accelerators or None), rent_minutes(q), q.pricing,
                      f"{q.usd_per_accelerator_hour:.2f}",
                      fmt.money(q.rent_pv_usd), f"{q.rent_pv_usd / r.buy_tco_usd:.2f}x", be, q.as_of)  # fmt: skip
     rent.caption, rent.caption_justify = f"{RENT_BASIS_NOTE}; {BREAK_EVEN_NOTE}", "left"

@@ -123,9 +123,14 @@ def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
                    f"{fmt.money(q.rent_usd_per_year)} a year, "
                    f"{fmt.money(q.rent_pv_usd)} present value ({fmt.shorten(q.source, 60)}, {q.as_of})")
     for q in r.quotes:  # the break-even with the CLI's precision (a reviewer: 10 % here, 9.9 % there)
-        if q.break_even_utilization is not None:
-            out.append(f"\nBreak-even: buying beats renting {name(q.accelerator_id)}{_rented(q)} from {q.provider} "
-                       f"{q.pricing.replace('_', ' ')} above {fmt.percent(q.break_even_utilization)} utilisation")
+        if q.break_even_utilization is None:
+            continue
+        what = f"renting {name(q.accelerator_id)}{_rented(q)} from {q.provider} {q.pricing.replace('_', ' ')}"
+        if q.break_even_utilization > 1:  # (a reviewer: "above 137 % utilisation", a share no system reaches)
+            out.append(f"\nBreak-even: buying never beats {what} at any utilisation (it would need "
+                       f"{fmt.percent(q.break_even_utilization, 0)})")
+        else:
+            out.append(f"\nBreak-even: buying beats {what} above {fmt.percent(q.break_even_utilization)} utilisation")
     return out
 
 
