@@ -280,10 +280,11 @@ class RecommendationPanel(VerticalScroll):
         headline = Text()
         rent = rent_terms(rec, self.acc_name)  # consider_cloud chose renting: the decision first, as the CLI says it
         if rent is not None:  # (a reviewer: the headline read "Buy …" and "Decision: rent." came pages below)
-            headline.append(f"Rent {rent}\n", style="bold")
+            headline.append(f"Rent {rent}", style="bold")
         if rec.choice is None or status == "infeasible":
-            headline.append("No configuration fits the limits", style="bold")
-            headline.append(f"  [{status}]", style="bold")
+            if rent is None:  # (the rent line says no purchase fits: a reviewer read it twice)
+                headline.append("No configuration fits the limits", style="bold")
+                headline.append(f"  [{status}]", style="bold")
             self.query_one("#rec-headline", Static).set_classes("" if rent else "infeasible")  # renting answers it
         else:
             self.query_one("#rec-headline", Static).set_classes("")
