@@ -70,7 +70,7 @@ def test_mix_mode_names_the_limit_single_mode_names_for_the_same_buy() -> None:
     assert [(c.accelerator_id, c.accelerators) for c in mix.configurations] == [
         (single.choice.accelerator_id, single.choice.accelerators)]
     assert single.binding == mix.binding == ["budget"]
-    assert "Binding: budget." in mix.explanation
+    assert "Binding: the budget — relaxing it buys a better fleet." in mix.explanation  # named as single mode names it
 
 
 def test_an_unmet_required_rate_under_min_time_is_said() -> None:

@@ -228,7 +228,8 @@ LIMIT_LABEL = {"budget": "the budget", "power": "the power limit", "rack_units":
 
 
 def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding: list[str],
-                 single_best: float | None, n_pruned: int, solver: str = "cbc") -> list[str]:  # fmt: skip
+                 single_best: float | None, n_pruned: int, solver: str = "cbc", *,
+                 checked: bool = False) -> list[str]:  # fmt: skip
     s = p.scenario
     capex = sum(c.capex_usd * c.count for c in configs)
     power = sum(c.it_power_kw * c.count for c in configs)
@@ -260,13 +261,38 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
     if single_best is not None:
         out.append(f"The best single configuration reaches {value_text(s.objective, s.risk, single_best)}; the mix is never worse: the "
                    "solver starts from the best fleet of one configuration and keeps it unless it finds better.")
-    if binding:
-        out.append("Binding: " + ", ".join(binding) + ".")
+    said = mix_binding(p, binding, usage, checked)
+    if said:
+        out.append(said)
     out += [n for n in (cooling_note(p, configs), rack_note(p, configs), licence_note(configs)) if n]
     if p.allow_note:
         out.append(p.allow_note)
     out.append(R.risk_sentence(s.risk, given=s.risk is not None))
     return out
+
+
+def mix_binding(p: Prepared, binding: list[str], usage: dict[str, float], checked: bool) -> str | None:
+    """The fleet's binding sentence, as a single configuration's explanation has one: the limits that bind, by
+    their names; or, when the what-if re-solves found none (``checked``), that none does, with the slack the
+    solver's fleet leaves in each limit — and, under min_tco, that the required rate sizes the purchase. None when
+    the what-ifs were not run or the scenario sets no limit (a reviewer: a min_tco fleet said nothing of it)."""
+    names = [n for n in binding if n in LIMIT_LABEL]
+    if names:
+        one = len(names) == 1
+        return (f"Binding: {' and '.join(LIMIT_LABEL[n] for n in names)} — relaxing {'it' if one else 'any of them'} "
+                "buys a better fleet.")
+    limits = [(n, v) for n, v in p.limits.items() if v > 0]
+    if not checked or not limits:
+        return None
+    slack = " and ".join(f"{fmt.limit(n, max(v - usage[n], 0.0))} of {LIMIT_LABEL[n]}"
+                         for n, v in limits)
+    s = p.scenario
+    rate = ""
+    if s.objective == Objective.MIN_TCO and s.required_mixes_per_day is not None:
+        rate = (f"; the required rate, {fmt.amount(s.required_mixes_per_day)} "
+                f"{R.unit_label('mixes/day', s.risk)}, sizes the purchase")
+    return (f"No limit binds: a looser limit would not buy a better fleet (the fleet leaves {slack} unused)"
+            f"{rate}.")
 
 
 def rate_note(p: Prepared, mixes_per_day: float, p80_weighted_minutes: float | None = None) -> str | None:

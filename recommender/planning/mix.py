@@ -75,7 +75,8 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
         if rs.index is not None:
             single_best = float(single_as_mix_value(p, rs.index))
         alternatives = alternatives_mix(p, set(used), value, sense)
-    explanation = explain_mix(p, configs, value, binding, single_best, int(keep.size), common["solver"])
+    explanation = explain_mix(p, configs, value, binding, single_best, int(keep.size), common["solver"],
+                              checked=explain and not unknown)
     if explain:  # issue 12: a fleet on carried / specs-only figures names the best all-measured fleet
         at = next((k + 1 for k, line in enumerate(explanation) if line.startswith("The choice rests ")), None)
         if at is not None:
