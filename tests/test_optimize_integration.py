@@ -226,7 +226,7 @@ def test_the_smallest_better_option_is_better_by_two_percent_or_says_how_little_
     # where nothing gains 2 %, the smallest better option is named with plainly how little it gains
     small = better_option(p, p, barely, "budget", "budget", best)
     assert small.startswith("Binding: the budget. Only a small gain lies beyond it: the smallest better option, "
-                            f"{p.table.accelerators[barely]} x H100"), small
+                            f"{p.table.accelerators[barely]:,} x H100"), small
     assert small.endswith(f", only {fmt.signed_percent(1 - cost[barely] / best).lstrip('+')} less time (no candidate "
                           "within the other limits is 2 % better)."), small
 
