@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.atomic import write_text_atomic
 from recommender.errors import RecommenderError, ScenarioError
-from recommender.format import amount, money
+from recommender.format import amount, money, per_day
 from recommender.models import summary_basis
 from recommender.plan_models import price_confidence, pricing_caveat, spot_rents_note
 from recommender.workers import cpu_count, local_worker_init, raise_if_stopped, watch_parent
@@ -298,7 +298,7 @@ def objective_text(objective: str, value: float) -> str:
     """An objective value as a report shows it: ``$69,193`` (min_tco), ``27.1`` minutes, ``17.2`` mixes/day."""
     if objective == "min_tco":
         return money(value)
-    return amount(value)
+    return per_day(value) if objective == "max_throughput" else amount(value)
 
 
 def _rent_text(q: RentQuote | None) -> str | None:

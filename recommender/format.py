@@ -161,6 +161,49 @@ def amount(value: Any, missing: str = "n/a") -> str:
     return f"{x:.3g}"
 
 
+def count(value: Any, missing: str = "—") -> str:
+    """A count people read — accelerators, nodes, copies — with thousands separators: ``1,180``; ``missing`` when
+    missing. (Machine output, JSON and CSV columns, keeps plain numbers.)"""
+    return missing if is_missing(value) else f"{round(float(value)):,}"
+
+
+def per_day(value: Any, missing: str = "—", against: float | None = None) -> str:
+    """Mixes per day as people read them, about three significant figures: ``2,481``, ``73.7``, ``1.87``,
+    ``0.835`` (a rate from predicted minutes: more digits would be false precision); ``missing`` when missing or
+    not finite. ``against``: a rate it is compared with (the required one): when the two would read alike but
+    differ, enough digits to tell them apart (``199.7`` short of ``200``, not ``200``)."""
+    if is_missing(value) or not math.isfinite(float(value)):
+        return missing
+    x = float(value)
+    if abs(x) >= 99.95:  # whole mixes from 100 up: "2,481", not "2,480.53" nor "2.48e+03"
+        text = f"{x:,.0f}"
+    elif x == 0:
+        text = "0"
+    else:
+        r = float(f"{x:.3g}")
+        text = f"{r:.{max(0, 2 - math.floor(math.log10(abs(r))))}f}"
+    if against is not None and x != against and text == per_day(against):
+        for digits in range(1, 7):
+            if f"{x:,.{digits}f}" != f"{float(against):,.{digits}f}":
+                return f"{x:,.{digits}f}"
+    return text
+
+
+def shortfall(rate: float, required: float, unit: str = "mixes/day") -> str:
+    """A rate below the required one, as a buyer reads it: ``trains 73.7 mixes/day at p80, 126 short of the
+    required 200`` (``unit`` names the rate: ``mixes/day at p80``)."""
+    return (f"trains {per_day(rate, against=required)} {unit}, {per_day(required - rate)} short of the required "
+            f"{amount(required)}")
+
+
+def break_even(utilization: Any, missing: str = "—") -> str:
+    """A rent-or-buy break-even utilisation as a table cell: ``10.3 %``; above 100 % no utilisation reaches it, so
+    it says so in words: ``never (needs 137 %)``; ``missing`` when there is none."""
+    if is_missing(utilization):
+        return missing
+    return percent(utilization) if float(utilization) <= 1 else f"never (needs {percent(utilization, 0)})"
+
+
 def whole(value: Any, missing: str = "—") -> str:
     """A whole number with thousands separators: ``1,250``; ``missing`` when missing."""
     return missing if is_missing(value) else f"{float(value):,.0f}"

@@ -12,7 +12,8 @@ from recommender import format as fmt
 #: Under every rent table: what the break-even column means, and why it is often empty.
 BREAK_EVEN_NOTE = ("break-even = the bought configuration's utilisation at which owning it (capex + energy - "
                    "salvage) costs what the row's rental does, the same work on the row's count billed by the hours "
-                   "used; above it buying is cheaper; — for commitments and other accelerators or where renting is "
+                   "used; above it buying is cheaper (never: it would take more than 100 %, so renting by the hour is "
+                   "cheaper however much the system is used); — for commitments and other accelerators or where renting is "
                    "cheaper at any utilisation")
 #: Under every rent table: which configuration a rent row prices (the bought accelerator's too).
 RENT_BASIS_NOTE = ("rent = the same work on each accelerator's configuration with the fewest accelerator-hours per "
@@ -87,6 +88,10 @@ class RentQuote(FrozenModel):
         default=None, description="The price row's confidence (H high, M medium, L low: e.g. an aggregator's "
         "listing; None when the price list gives none); a quote of two rows (commit_3y+on_demand) has the weaker.")
     notes: str | None = Field(default=None, description="The price row's notes: why its confidence is what it is.")
+
+    accelerator_name: str | None = Field(
+        default=None, description="The accelerator's display name, as the explanation names it (set on a "
+        "recommendation's `cheapest_rent`, the rent decision's quote).")
 
 
 def price_confidence(q: Any) -> str | None:
@@ -164,8 +169,8 @@ def bill_markdown(configurations: list[Any], assumptions: Sequence[Any] = ()) ->
     for c in configurations:
         if not c.bill:
             continue
-        copies = f" (per copy; {c.count} copies)" if c.count > 1 else ""
-        out += [(f"## Bill: {c.accelerators} x {c.accelerator_name or c.accelerator_id} in {c.nodes} "
+        copies = f" (per copy; {fmt.count(c.count)} copies)" if c.count > 1 else ""
+        out += [(f"## Bill: {fmt.count(c.accelerators)} x {c.accelerator_name or c.accelerator_id} in {fmt.count(c.nodes)} "
                  f"node{'s' if c.nodes != 1 else ''}{copies}"), "",
                 "| item | quantity | unit | total | source |", "|---|---:|---:|---:|---|"]  # fmt: skip
         for ln in c.bill:
@@ -220,8 +225,8 @@ def rent_markdown(r: RentOrBuy | None, choice: Any = None) -> list[str]:
            ("| provider | accelerator | as | min | pricing | USD/acc-h | rent (present value) | vs buy | "
             "break-even utilisation | source |"), "|---|---|--:|--:|---|---:|---:|---:|---:|---|"]  # fmt: skip
     for q in r.quotes:
-        be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
-        out.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {rent_minutes(q)} | {q.pricing} | "
+        be = fmt.break_even(q.break_even_utilization)
+        out.append(f"| {q.provider} | {q.accelerator_id} | {fmt.count(q.accelerators or None)} | {rent_minutes(q)} | {q.pricing} | "
                    f"{q.usd_per_accelerator_hour:.2f} | "
                    f"{fmt.money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_usd:.2f}x | {be} | "
                    f"{q.source} ({q.as_of}) |")  # fmt: skip  # in full, as the bill's sources are

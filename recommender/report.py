@@ -62,13 +62,14 @@ RISK_TEXT = {"p80": "ranked by the upper end of each minutes figure's 80 % inter
 
 
 def rent_terms(rec: Recommendation, name: Callable[[str], str] | None = None) -> str | None:
-    """What ``consider_cloud`` decided to rent, after the words "decision: rent" — the accelerator (its id, or
-    ``name(id)``), provider, pricing, present value and what the purchase shown with it is — or None when it
-    did not decide to rent. The CLI, the Markdown report and the TUI's headline all say it with this."""
+    """What ``consider_cloud`` decided to rent, after the words "decision: rent" — the accelerator (``name(id)``,
+    else the quote's display name, as the explanation names it, else its id), provider, pricing, present value and
+    what the purchase shown with it is — or None when it did not decide to rent. The CLI, the Markdown report and
+    the TUI's headline all say it with this."""
     if getattr(rec, "cloud_decision", None) != "rent" or getattr(rec, "cheapest_rent", None) is None:
         return None
     q = rec.cheapest_rent
-    acc = name(q.accelerator_id) if name is not None else q.accelerator_id
+    acc = name(q.accelerator_id) if name is not None else getattr(q, "accelerator_name", None) or q.accelerator_id
     sure = price_confidence(q)  # a price the decision rests on, low or medium: said beside it
     return (f"{acc} ({q.provider}, {q.pricing}) for {fmt.money(q.rent_pv_usd)} present value"
             f"{f' ({sure})' if sure else ''}; {comparison_text(rec)}")
@@ -104,7 +105,8 @@ def recommendation_markdown(rec: Recommendation) -> str:
             "usd": "TCO (present value)"}  # fmt: skip
     lines = [f"# {rec.scenario}: {rec.status.value}", ""]
     if rec.objective_value is not None:  # money as everywhere else: $125,187 (it read "125,187 USD")
-        value = fmt.money(rec.objective_value) if rec.objective_unit == "usd" else _amount(rec.objective_value)
+        value = (fmt.money(rec.objective_value) if rec.objective_unit == "usd" else fmt.per_day(rec.objective_value)
+                 if rec.objective_unit == "mixes_per_day" else _amount(rec.objective_value))
         lines += [f"**Objective** {rec.objective.value}: {value} {unit.get(rec.objective_unit, rec.objective_unit)}", ""]
     if rec.risk:  # issue 12: which minutes were ranked
         lines += [f"**Risk** {rec.risk}: {RISK_TEXT.get(rec.risk, rec.risk)}", ""]
@@ -119,7 +121,8 @@ def recommendation_markdown(rec: Recommendation) -> str:
         ]
         for c in rec.configurations:
             lines.append(
-                f"| {c.count}x | {c.accelerator_name or c.accelerator_id} | {c.accelerators} | {c.nodes} | "
+                f"| {fmt.count(c.count)}x | {c.accelerator_name or c.accelerator_id} | {fmt.count(c.accelerators)} | "
+                f"{fmt.count(c.nodes)} | "
                 f"{fmt.money(c.capex_usd)} | "
                 f"{c.it_power_kw:,.2f} | {c.facility_power_kw:,.2f} | {fmt.money(c.tco_usd)} | {c.basis} |"
             )
@@ -133,7 +136,7 @@ def recommendation_markdown(rec: Recommendation) -> str:
                     else ""
                 )
                 lines.append(
-                    f"| {c.accelerator_name or c.accelerator_id} x{c.accelerators} | {w.workload} | "
+                    f"| {c.accelerator_name or c.accelerator_id} x{fmt.count(c.accelerators)} | {w.workload} | "
                     f"{w.share:.2f} | {_amount(w.minutes)} | {interval} | {w.basis} | {w.source or ''} | "
                     f"{c.serves.get(w.workload, 0.0):.2f} |"
                 )

@@ -302,7 +302,7 @@ def test_a_rent_decision_heads_the_table_output(tmp_path: Path, fake_model: obje
     out = run("optimize", str(f))
     assert out.exit_code == 0, out.stderr
     second = out.stdout.splitlines()[1]
-    assert second.startswith("decision: rent nvidia-a30-pcie-24gb (B, spot) for $"), out.stdout
+    assert second.startswith("decision: rent A30 PCIe 24GB (B, spot) for $"), out.stdout  # its name, not its id
     assert second.endswith("the purchase below is the best one to buy, shown for comparison")
     # a reviewer: with no purchase within the limits it still spoke of "the purchase below"
     f.write_text(f.read_text() + "budget_usd: 1000\n")

@@ -70,7 +70,7 @@ def test_mix_mode_names_the_limit_single_mode_names_for_the_same_buy() -> None:
     assert [(c.accelerator_id, c.accelerators) for c in mix.configurations] == [
         (single.choice.accelerator_id, single.choice.accelerators)]
     assert single.binding == mix.binding == ["budget"]
-    assert "Binding: budget." in mix.explanation
+    assert "Binding: the budget — relaxing it buys a better fleet." in mix.explanation  # named as single mode names it
 
 
 def test_an_unmet_required_rate_under_min_time_is_said() -> None:
@@ -221,12 +221,12 @@ def test_the_smallest_better_option_is_better_by_two_percent_or_says_how_little_
     assert cost[j] < best * (1 - MATERIAL_GAIN) and p.table.accelerators[j] > p.table.accelerators[barely]
     line = next(x for x in rec.explanation if x.startswith("Binding: the budget."))
     gain = fmt.signed_percent(1 - cost[j] / best).lstrip("+")
-    assert f"The smallest better option (by 2 % or more), {p.table.accelerators[j]} x H100 SXM5 80GB" in line, line
+    assert f"The smallest better option (by 2 % or more), {p.table.accelerators[j]:,} x H100 SXM5 80GB" in line, line
     assert line.endswith(f"share-weighted p80 minutes, {gain} less time."), line
     # where nothing gains 2 %, the smallest better option is named with plainly how little it gains
     small = better_option(p, p, barely, "budget", "budget", best)
     assert small.startswith("Binding: the budget. Only a small gain lies beyond it: the smallest better option, "
-                            f"{p.table.accelerators[barely]} x H100"), small
+                            f"{p.table.accelerators[barely]:,} x H100"), small
     assert small.endswith(f", only {fmt.signed_percent(1 - cost[barely] / best).lstrip('+')} less time (no candidate "
                           "within the other limits is 2 % better)."), small
 

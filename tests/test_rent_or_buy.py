@@ -264,7 +264,9 @@ def test_optimize_reports_rent_or_buy_and_consider_cloud(tmp_path: Path) -> None
     assert tco.rent_or_buy is not None
     assert f"({money(tco.rent_or_buy.buy_tco_usd)} TCO, energy at the work's" in tco.explanation[0], tco.explanation[0]
     # a rent decision heads the Markdown (and the CLI table output): the purchase table below is for comparison
-    assert "**Decision: rent** nvidia-h100-sxm5-80gb (B, spot)" in tco.to_markdown()
+    # named as the explanation names it (a reviewer: the decision line read the id "nvidia-h100-sxm5-80gb")
+    assert "**Decision: rent** H100 SXM5 80GB (B, spot)" in tco.to_markdown()
+    assert tco.cheapest_rent.accelerator_name == "H100 SXM5 80GB" and "renting H100 SXM5 80GB (B, spot" in tco.explanation[0]
     # a reviewer: a spot price won without a word about pre-emption
     assert tco.explanation[0].endswith("Caveat: spot capacity can be reclaimed at any time, so runs are "
                                        "interrupted and restart from their checkpoints; the price counts no lost "

@@ -116,7 +116,7 @@ def test_the_best_measured_choice_far_behind_is_said_in_times_as_long() -> None:
                                                          "choice's $4,000,000).")
     rate = R.risk_note(0, np.array([40.0, 10.0]), np.array([True, True]), bases, np.array([1.0]), "max")
     assert rate.lines("A", "B", "mixes_per_day", "max", "expected")[1].endswith(
-        ": 10.00 mixes/day, which loses 30.00 mixes/day (75 % fewer mixes per day than the choice's 40.00).")
+        ": 10.0 mixes/day, which loses 30.0 mixes/day (75 % fewer mixes per day than the choice's 40.0).")
 
 
 def test_the_basis_sentence_says_a_custom_workload_rests_on_the_users_measurement() -> None:

@@ -123,7 +123,7 @@ def rank(cat: Catalog, row: dict[str, Any], metric: str = "minutes") -> tuple[st
     if not fmt.is_missing(n):
         kwargs["accelerators"] = int(n)
     frame = catalog.rank(bench, **kwargs)
-    what = f"{int(n)} × {names.get(acc, acc)}" if not fmt.is_missing(n) and not fmt.is_missing(acc) else "this system"
+    what = f"{fmt.count(n)} × {names.get(acc, acc)}" if not fmt.is_missing(n) and not fmt.is_missing(acc) else "this system"
     plural = "s" if len(frame) != 1 else ""
     if metric == "energy":
         if not len(frame):

@@ -207,7 +207,8 @@ def _print_table(rec: Any) -> None:
     from recommender import format as fmt
 
     unit = {"minutes": " min", "mixes_per_day": " mixes/day"}.get(rec.objective_unit, "")
-    shown = fmt.money(rec.objective_value) if rec.objective_unit == "usd" else f"{rec.objective_value or 0:,.4g}"
+    shown = (fmt.money(rec.objective_value) if rec.objective_unit == "usd" else fmt.per_day(rec.objective_value or 0)
+             if rec.objective_unit == "mixes_per_day" else f"{rec.objective_value or 0:,.4g}")
     value = "" if rec.objective_value is None else f" = {shown}{unit}"
     risk = f", risk {rec.risk}" if rec.risk else ""  # issue 12: which minutes were ranked
     risk += f", minutes as of {rec.minutes_as_of}" if rec.minutes_as_of else ""  # (a reviewer: never said)
@@ -224,8 +225,8 @@ def _print_table(rec: Any) -> None:
                              ("minutes", "right"), ("basis", "left")]:
             table.add_column(col, justify=justify)  # type: ignore[arg-type]
         for c in rec.configurations:
-            table.add_row(f"{c.count}x", c.accelerator_name or c.accelerator_id, str(c.accelerators),
-                          str(c.nodes), fmt.money(c.capex_usd), f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}",
+            table.add_row(f"{fmt.count(c.count)}x", c.accelerator_name or c.accelerator_id, fmt.count(c.accelerators),
+                          fmt.count(c.nodes), fmt.money(c.capex_usd), f"{c.it_power_kw:,.2f}", f"{c.weighted_minutes:,.2f}",
                           c.basis)
         console.print(table)
         per = Table(show_edge=False, header_style="bold", title_justify="left")
@@ -240,7 +241,7 @@ def _print_table(rec: Any) -> None:
                             if f"{w.minutes_low:.2f}" != f"{w.minutes_high:.2f}"
                             else f"{fmt.amount(w.minutes_low)}–{fmt.amount(w.minutes_high)}")  # not "0.20–0.20"
                 per.add_row(w.workload if len(rec.configurations) == 1  # (a fleet: which of its configurations)
-                            else f"{w.workload} ({c.accelerator_name or c.accelerator_id} x{c.accelerators})",
+                            else f"{w.workload} ({c.accelerator_name or c.accelerator_id} x{fmt.count(c.accelerators)})",
                             f"{w.minutes:,.2f}", interval, w.basis, w.source or "")
         console.print(per)
         console.print(BASIS_LEGEND, soft_wrap=not out.isatty(), markup=False)
@@ -271,8 +272,8 @@ def _print_bill(console: Any, c: Any, assumptions: Any) -> None:
     if not c.bill:
         return
     bill = Table(show_edge=False, header_style="bold", title_justify="left",
-                 title=f"bill: {c.accelerators} x {c.accelerator_name or c.accelerator_id}"
-                       + (f" (per copy, {c.count} copies)" if c.count > 1 else ""))  # fmt: skip
+                 title=f"bill: {fmt.count(c.accelerators)} x {c.accelerator_name or c.accelerator_id}"
+                       + (f" (per copy, {fmt.count(c.count)} copies)" if c.count > 1 else ""))  # fmt: skip
     for col, justify in [("item", "left"), ("quantity", "right"), ("unit", "right"), ("total", "right")]:
         bill.add_column(col, justify=justify)  # type: ignore[arg-type]
     for ln in c.bill:
@@ -312,8 +313,8 @@ def _print_rent(console: Any, r: Any, choice: Any = None) -> None:
                          ("break-even", "right"), ("as of", "left")]:  # fmt: skip
         rent.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]  # ids whole, not "…"
     for q in r.quotes:  # (the quote's date: a reviewer found sources and dates only in --format markdown)
-        be = "—" if q.break_even_utilization is None else fmt.percent(q.break_even_utilization)
-        rent.add_row(q.provider, q.accelerator_id, str(q.accelerators or "—"), rent_minutes(q), q.pricing,
+        be = fmt.break_even(q.break_even_utilization)
+        rent.add_row(q.provider, q.accelerator_id, fmt.count(q.accelerators or None), rent_minutes(q), q.pricing,
                      f"{q.usd_per_accelerator_hour:.2f}",
                      fmt.money(q.rent_pv_usd), f"{q.rent_pv_usd / r.buy_tco_usd:.2f}x", be, q.as_of)  # fmt: skip
     rent.caption, rent.caption_justify = f"{RENT_BASIS_NOTE}; {BREAK_EVEN_NOTE}", "left"

@@ -30,16 +30,19 @@ def unit_text(obj: Objective, risk: str | None = None) -> str:
 
 def value_text(obj: Objective, risk: str | None, value: float) -> str:
     """An objective value in a sentence: ``$76,111 TCO``, ``27.5 share-weighted p80 minutes``."""
-    return f"{fmt.money(value)} TCO" if obj == Objective.MIN_TCO else f"{fmt.amount(value)} {unit_text(obj, risk)}"
+    if obj == Objective.MIN_TCO:
+        return f"{fmt.money(value)} TCO"
+    shown = fmt.per_day(value) if obj == Objective.MAX_THROUGHPUT else fmt.amount(value)
+    return f"{shown} {unit_text(obj, risk)}"
 
 
 def describe(c: Configuration) -> str:
     kind = {"nvl72": "NVL72 compute tray", "pcie": "PCIe server", "sxm_oam": "8-way server"}.get(
         c.form_factor or "", "node")
-    nodes = f"{c.nodes} {kind}{'s' if c.nodes != 1 else ''}"
-    prefix = f"{c.count} x (" if c.count > 1 else ""
+    nodes = f"{fmt.count(c.nodes)} {kind}{'s' if c.nodes != 1 else ''}"
+    prefix = f"{fmt.count(c.count)} x (" if c.count > 1 else ""
     suffix = ")" if c.count > 1 else ""
-    return f"{prefix}{c.accelerators} x {c.accelerator_name or c.accelerator_id} in {nodes}{suffix}"
+    return f"{prefix}{fmt.count(c.accelerators)} x {c.accelerator_name or c.accelerator_id} in {nodes}{suffix}"
 
 
 def chassis_notes(p: Prepared, configs: list[Configuration]) -> list[str]:
@@ -83,7 +86,7 @@ def explain_single(p: Prepared, i: int, r: S.ChoiceResult, binding: list[str],
          f"({fmt.amount(c.facility_power_kw)} kW at PUE {c.pue:.2f}), TCO (present value over "
          f"{fmt.amount(s.years)} years) {fmt.money(c.tco_usd)}{below_capex(p, c)}."),
         (f"Share-weighted minutes to train {fmt.amount(c.weighted_minutes)} ({per}){p80_text(p, i)}; "
-         f"{fmt.amount(c.mixes_per_day)} mixes per day (a mix: one training shared among the workloads by their "
+         f"{fmt.per_day(c.mixes_per_day)} mixes per day (a mix: one training shared among the workloads by their "
          "shares, which sum to 1 — not a run of each)."),
         *chassis_notes(p, [c]),
     ]
@@ -225,7 +228,8 @@ LIMIT_LABEL = {"budget": "the budget", "power": "the power limit", "rack_units":
 
 
 def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding: list[str],
-                 single_best: float | None, n_pruned: int, solver: str = "cbc") -> list[str]:  # fmt: skip
+                 single_best: float | None, n_pruned: int, solver: str = "cbc", *,
+                 checked: bool = False) -> list[str]:  # fmt: skip
     s = p.scenario
     capex = sum(c.capex_usd * c.count for c in configs)
     power = sum(c.it_power_kw * c.count for c in configs)
@@ -257,13 +261,38 @@ def explain_mix(p: Prepared, configs: list[Configuration], value: float, binding
     if single_best is not None:
         out.append(f"The best single configuration reaches {value_text(s.objective, s.risk, single_best)}; the mix is never worse: the "
                    "solver starts from the best fleet of one configuration and keeps it unless it finds better.")
-    if binding:
-        out.append("Binding: " + ", ".join(binding) + ".")
+    said = mix_binding(p, binding, usage, checked)
+    if said:
+        out.append(said)
     out += [n for n in (cooling_note(p, configs), rack_note(p, configs), licence_note(configs)) if n]
     if p.allow_note:
         out.append(p.allow_note)
     out.append(R.risk_sentence(s.risk, given=s.risk is not None))
     return out
+
+
+def mix_binding(p: Prepared, binding: list[str], usage: dict[str, float], checked: bool) -> str | None:
+    """The fleet's binding sentence, as a single configuration's explanation has one: the limits that bind, by
+    their names; or, when the what-if re-solves found none (``checked``), that none does, with the slack the
+    solver's fleet leaves in each limit — and, under min_tco, that the required rate sizes the purchase. None when
+    the what-ifs were not run or the scenario sets no limit (a reviewer: a min_tco fleet said nothing of it)."""
+    names = [n for n in binding if n in LIMIT_LABEL]
+    if names:
+        one = len(names) == 1
+        return (f"Binding: {' and '.join(LIMIT_LABEL[n] for n in names)} — relaxing {'it' if one else 'any of them'} "
+                "buys a better fleet.")
+    limits = [(n, v) for n, v in p.limits.items() if v > 0]
+    if not checked or not limits:
+        return None
+    slack = " and ".join(f"{fmt.limit(n, max(v - usage[n], 0.0))} of {LIMIT_LABEL[n]}"
+                         for n, v in limits)
+    s = p.scenario
+    rate = ""
+    if s.objective == Objective.MIN_TCO and s.required_mixes_per_day is not None:
+        rate = (f"; the required rate, {fmt.amount(s.required_mixes_per_day)} "
+                f"{R.unit_label('mixes/day', s.risk)}, sizes the purchase")
+    return (f"No limit binds: a looser limit would not buy a better fleet (the fleet leaves {slack} unused)"
+            f"{rate}.")
 
 
 def rate_note(p: Prepared, mixes_per_day: float, p80_weighted_minutes: float | None = None) -> str | None:
@@ -279,8 +308,9 @@ def rate_note(p: Prepared, mixes_per_day: float, p80_weighted_minutes: float | N
     p80 = MINUTES_PER_DAY / p80_weighted_minutes if p80_weighted_minutes else None
     if (p80 if p80 is not None else mixes_per_day) >= s.required_mixes_per_day * (1 - 1e-9):
         return None
-    at = f" ({fmt.amount(p80)} at p80, as min_tco would check it)" if p80 is not None else ""
-    return (f"It trains the mix {fmt.amount(mixes_per_day)} times per day{at}, below the scenario's "
+    req = s.required_mixes_per_day
+    at = f" ({fmt.per_day(p80, against=req)} at p80, as min_tco would check it)" if p80 is not None else ""
+    return (f"It trains the mix {fmt.per_day(mixes_per_day, against=req)} times per day{at}, below the scenario's "
             f"required_mixes_per_day ({fmt.amount(s.required_mixes_per_day)}): only min_tco enforces that rate "
             f"({s.objective.value} uses it only as the rent-or-buy work); choose min_tco to require it.")
 
@@ -291,7 +321,7 @@ def fleet_hint(p: Prepared, c: Configuration) -> str | None:
     answer as min_time, where a fleet of the same budget did 125.6); None otherwise or for one node."""
     if p.scenario.objective != Objective.MAX_THROUGHPUT or p.scenario.mix or c.nodes < 2:
         return None
-    return (f"{fmt.amount(c.mixes_per_day)} mixes/day is one configuration training one mix at a time; several "
+    return (f"{fmt.per_day(c.mixes_per_day)} mixes/day is one configuration training one mix at a time; several "
             "configurations side by side may train more in the same budget: try `mix: true` (a fleet).")
 
 
@@ -411,11 +441,12 @@ def infeasible_explanation(p: Prepared, *, wide: bool = True) -> list[str]:
             over = (f"{rel * 100:,.0f} % over" if rel < 10 else f"{use / limit:,.0f} times the limit of") \
                 if limit > 0 else "over"  # fmt: skip
             misses.append(f"{name} by {fmt.limit(name, use - limit)} ({over} {fmt.limit(name, limit)})")
+        what = f"misses {', '.join(misses)}" if misses else ""
         if s.objective == Objective.MIN_TCO and mixes[j] < (s.required_mixes_per_day or 0):
-            misses.append(f"throughput: {fmt.amount(mixes[j])} {per_day} < {fmt.amount(s.required_mixes_per_day)} required")
-        what = ", ".join(misses) if misses else "nothing (another limit interacts)"
+            rate = fmt.shortfall(float(mixes[j]), float(s.required_mixes_per_day or 0), per_day)
+            what = f"{what} and {rate}" if what else rate  # (it read "throughput: 0.835 … < 200 required")
         out.append(f"The {label} candidate, {describe(c)} (capex {fmt.money(c.capex_usd)}, "
-                   f"{fmt.amount(c.it_power_kw)} kW), misses {what}.")  # fmt: skip
+                   f"{fmt.amount(c.it_power_kw)} kW), {what or 'misses nothing (another limit interacts)'}.")  # fmt: skip
     sentence = memory_sentence(p, S.within_limits(p.table.res, p.limits), "candidates within the limits")
     if sentence is not None:
         out.append(sentence)
@@ -423,8 +454,9 @@ def infeasible_explanation(p: Prepared, *, wide: bool = True) -> list[str]:
         pidx = np.flatnonzero(base_mask(p))
         inlim = pidx[S.within_limits(p.table.res.take(pidx), p.limits)]
         if inlim.size:
-            out.append(f"Within the limits at most {fmt.amount(float(risk_arrays(p)[1][inlim].max()))} {per_day} are "
-                       f"reachable; {fmt.amount(s.required_mixes_per_day)} are required.")  # fmt: skip
+            most = fmt.per_day(float(risk_arrays(p)[1][inlim].max()), against=s.required_mixes_per_day)
+            out.append(f"Within the limits at most {most} {per_day} are reachable; "
+                       f"{fmt.amount(s.required_mixes_per_day)} are required.")  # fmt: skip
     return out
 
 

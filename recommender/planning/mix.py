@@ -75,7 +75,8 @@ def optimize_mix(p: Prepared, *, time_limit_s: float, explain: bool, solver: str
         if rs.index is not None:
             single_best = float(single_as_mix_value(p, rs.index))
         alternatives = alternatives_mix(p, set(used), value, sense)
-    explanation = explain_mix(p, configs, value, binding, single_best, int(keep.size), common["solver"])
+    explanation = explain_mix(p, configs, value, binding, single_best, int(keep.size), common["solver"],
+                              checked=explain and not unknown)
     if explain:  # issue 12: a fleet on carried / specs-only figures names the best all-measured fleet
         at = next((k + 1 for k, line in enumerate(explanation) if line.startswith("The choice rests ")), None)
         if at is not None:
@@ -326,6 +327,6 @@ def alternatives_mix(p: Prepared, used: set[int], value: float, sense: str) -> l
         v = single_as_mix_value(p, rr.index)
         cfg = configuration(p, rr.index, utilization=single_utilization(p, rr.index))
         out.append(Alternative(accelerator_id=acc, configuration=cfg, objective_value=v,
-                               reason=f"best single fit {cfg.accelerators} x {name}: {value_text(s.objective, s.risk, v)} "
+                               reason=f"best single fit {fmt.count(cfg.accelerators)} x {name}: {value_text(s.objective, s.risk, v)} "
                                       f"vs {value_text(s.objective, s.risk, value)} for the mix; the optimizer gave it no work"))  # fmt: skip
     return out

@@ -47,7 +47,7 @@ def _rented_as(p: Prepared, rec: Recommendation, accelerator_id: str) -> str:
     if c is not None and len(rec.configurations) == 1 and c.accelerator_id == accelerator_id \
             and c.accelerators == best[1]:  # fmt: skip
         return ""
-    return f"; as {best[1]} x {p.meta.accelerators[accelerator_id].name}, its fewest accelerator-hours per mix"
+    return f"; as {fmt.count(best[1])} x {p.meta.accelerators[accelerator_id].name}, its fewest accelerator-hours per mix"
 
 
 def index_of(p: Prepared, accelerator_id: str, accelerators: int, nodes: int) -> int | None:
@@ -168,7 +168,7 @@ def consider_cloud(p: Prepared, rec: Recommendation) -> Recommendation:
                          source=str(best["source"]), as_of=str(best["as_of"]),
                          accelerators=None if pd.isna(best["accelerators"]) else int(best["accelerators"]),
                          minutes=None if pd.isna(best["minutes"]) else float(best["minutes"]),
-                         confidence=grade, notes=notes)  # fmt: skip
+                         confidence=grade, notes=notes, accelerator_name=name)  # fmt: skip
     key = ("provider", "accelerator_id", "pricing", "usd_per_accelerator_hour", "source")
     shown = rec.rent_or_buy.quotes if rec.rent_or_buy is not None else []
     same = next((q for q in shown if all(getattr(q, k) == getattr(cheapest, k) for k in key)), None)

@@ -65,6 +65,8 @@ class Miss:
         return f"{shown} {self.unit}"
 
     def text(self) -> str:
+        if self.limit == "required_mixes":  # a shortfall, said as one (it read "by 126.35 mixes/day at p80 (200 → 73.65)")
+            return fmt.shortfall(self.needed, self.value, self.unit)
         gap = abs(self.needed - self.value)
         return f"{LIMIT_NAMES[self.limit]} by {self.amount(gap)} ({self.amount(self.value)} → {self.amount(self.needed)})"
 
@@ -89,13 +91,18 @@ class Infeasibility:
             if c is None or (title.startswith("Cheapest") and self.closest is not None
                              and c["key"] == self.closest["key"]):
                 continue
-            what = f"{c['accelerators']} × {name(c['accelerator_id'])} ({fmt.money(c['capex_usd'])}, " \
+            what = f"{fmt.count(c['accelerators'])} × {name(c['accelerator_id'])} ({fmt.money(c['capex_usd'])}, " \
                    f"{fmt.minutes(c['weighted_minutes'])} weighted min)"
-            misses = "; ".join(m.text() for m in c["misses"])
-            if title.startswith("What"):
-                out.append((title, f"relaxing the {misses} makes {what} feasible."))
+            rate = next((m.text() for m in c["misses"] if m.limit == "required_mixes"), None)
+            misses = "; ".join(m.text() for m in c["misses"] if m.limit != "required_mixes")
+            if title.startswith("What") and not misses:
+                out.append((title, f"lowering the required rate makes {what} feasible: it {rate}."))
+            elif title.startswith("What"):
+                lowered = f", with the required rate lowered too: it {rate}" if rate else ""
+                out.append((title, f"relaxing the {misses} makes {what} feasible{lowered}."))
             else:
-                out.append((title, f"{what} misses the {misses}."))
+                said = [f"misses the {misses}"] if misses else []
+                out.append((title, f"{what} {' and '.join(said + ([rate] if rate else []))}."))
         if not out and self.unusable:
             out.append(("What relaxing buys: ", ("nothing: no candidate holds every workload in memory (or has a "
                                                   "prediction for it), whatever the limits.")))

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from recommender.format import at_utilization, kw, money, percent
+from recommender.format import at_utilization, break_even, count, kw, money, percent
 from recommender.models import Assumption, Scenario
 from recommender.plan_models import (
     BREAK_EVEN_NOTE,
@@ -72,8 +72,8 @@ def _rent_markdown(r: cloud.RentOrBuy, accelerator_id: str) -> str:
             ("| provider | accelerator | as | min | pricing | USD/acc-h | rent (PV) | vs buy | break-even "
              "utilisation | source |"), "|---|---|--:|--:|---|---:|---:|---:|---:|---|"]  # fmt: skip
     for q in r.shown(accelerator_id):
-        be = "—" if q.break_even_utilization is None else percent(q.break_even_utilization)
-        rows.append(f"| {q.provider} | {q.accelerator_id} | {q.accelerators or '—'} | {rent_minutes(q)} | {q.pricing} | "
+        be = break_even(q.break_even_utilization)
+        rows.append(f"| {q.provider} | {q.accelerator_id} | {count(q.accelerators or None)} | {rent_minutes(q)} | {q.pricing} | "
                     f"{q.usd_per_accelerator_hour:.2f} | "
                     f"{money(q.rent_pv_usd)} | {q.rent_pv_usd / r.buy_tco_pv_usd:.2f}x | {be} | "
                     f"{q.source} ({q.as_of}) |")  # fmt: skip  # in full, as the bill's sources (cut at 60, it lost its date)

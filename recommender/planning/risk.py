@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recommender.format import amount, minutes, money, number, signed_percent
+from recommender.format import amount, minutes, money, number, per_day, signed_percent
 
 EXPECTED = "expected"
 P80 = "p80"
@@ -146,7 +146,8 @@ def _fmt(value: float, unit: str, risk: str | None = None, small: bool = False, 
     if unit == "minutes":
         shown = amount(value) if small and value < 0.01 else minutes(value)
         return shown if bare else f"{shown} {unit_label('minutes', risk)}"
-    return number(value) if bare else f"{number(value)} {unit_label(unit.replace('_per_day', '/day'), risk)}"
+    shown = per_day(value) if unit == "mixes_per_day" else number(value)
+    return shown if bare else f"{shown} {unit_label(unit.replace('_per_day', '/day'), risk)}"
 
 
 def risk_note(chosen: int, values: np.ndarray, feasible: np.ndarray, basis: Sequence[Sequence[str]],

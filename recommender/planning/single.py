@@ -144,11 +144,11 @@ def alternatives_single(p: Prepared, i: int, best: float | None, sense: str) -> 
         val = float(rr.objective)  # type: ignore[arg-type]
         if sense == "min":
             rel = (val / best - 1) if best else math.inf
-            reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {value_text(s.objective, s.risk, val)}, "
+            reason = (f"best fit {fmt.count(cfg.accelerators)} x {name} ({fmt.money(cfg.capex_usd)}): {value_text(s.objective, s.risk, val)}, "
                       f"{fmt.signed_percent(rel)} vs the choice")  # fmt: skip
         else:
             rel = (val / best - 1) if best else -math.inf
-            reason = (f"best fit {cfg.accelerators} x {name} ({fmt.money(cfg.capex_usd)}): {value_text(s.objective, s.risk, val)}, "
+            reason = (f"best fit {fmt.count(cfg.accelerators)} x {name} ({fmt.money(cfg.capex_usd)}): {value_text(s.objective, s.risk, val)}, "
                       f"{fmt.signed_percent(rel)} vs the choice")  # fmt: skip
         if abs(val - (best or 0.0)) <= 1e-9 * max(1.0, abs(best or 0.0)):
             reason += " (tie: the choice is cheaper or draws less power)"
@@ -183,6 +183,6 @@ def why_none(p: Prepared, mask: np.ndarray) -> str:
         if fast.size:  # at the rate the requirement is checked with: the risk's (p80 by default), not expected
             best = float(risk_arrays(p)[1][fast].max())
             at = " at p80" if resolve_risk(p.scenario.risk) == "p80" else ""
-            return (f"at most {fmt.amount(best)} mixes/day{at} within the limits, below the required "
+            return (f"at most {fmt.per_day(best, against=p.scenario.required_mixes_per_day)} mixes/day{at} within the limits, below the required "
                     f"{fmt.amount(p.scenario.required_mixes_per_day)}")  # fmt: skip
     return "no candidate fits the limits"

@@ -158,9 +158,10 @@ def test_the_p80_rate_shown_beside_min_tco_is_the_one_the_optimizer_checks(seed_
 
 
 def test_a_large_miss_reads_as_grouped_digits() -> None:
-    """A reviewer: "relaxing the required mixes/day by 1e+09 mixes/day (1000000000 mixes/day → 23.69 …)"."""
+    """A reviewer: "relaxing the required mixes/day by 1e+09 mixes/day (1000000000 mixes/day → 23.69 …)"; a later
+    one: a shortfall read backwards "by 126.35 mixes/day at p80 (200 → 73.65)"."""
     miss = backend.Miss("required_mixes", 1e9, 23.69, "mixes/day")
-    assert miss.text().endswith("by 999,999,976.31 mixes/day (1,000,000,000 mixes/day → 23.69 mixes/day)")
+    assert miss.text() == "trains 23.7 mixes/day, 999,999,976 short of the required 1,000,000,000"
     assert backend.Miss("max_accelerators", 8, 16, "accelerators").amount(16) == "16 accelerators"
 
 
@@ -173,7 +174,7 @@ def test_an_infeasible_rate_says_it_is_checked_at_p80(seed_scenario: Any) -> Non
                                          "required_mixes_per_day": 4.0})  # fmt: skip
     why = backend.infeasibility(s, backend.candidates(s, backend.load_catalog()))
     misses = [m for c in (why.closest, why.cheapest) if c for m in c["misses"] if m.limit == "required_mixes"]
-    assert misses and all(m.text().endswith("mixes/day at p80)") for m in misses)
+    assert misses and all(m.text().startswith("trains ") and " mixes/day at p80, " in m.text() for m in misses)
 
 
 def test_benchmark_choices_list_the_latest_rounds_first(cat: Any) -> None:

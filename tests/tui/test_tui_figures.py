@@ -288,7 +288,7 @@ async def test_a_fleet_shows_its_objective_not_one_configurations_mixes_per_day(
         await settle(app, pilot)
         facts = _text(app, "#rec-facts")
         objective = next(line for line in facts.splitlines() if "Objective" in line)
-        assert "123.45 mixes/day" in objective
+        assert "123 mixes/day" in objective  # three significant figures (it read "123.45")
         assert objective.count("mixes/day") == 1, objective
 
 

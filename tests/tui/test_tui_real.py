@@ -10,6 +10,7 @@ from typing import Any
 from textual.widgets import DataTable, Input
 from tui_fakes import settle, text_of
 
+from recommender import format as fmt
 from tui.app import RecommenderApp
 from tui.widgets.recommendation import RecommendationPanel, basis_text
 
@@ -138,5 +139,5 @@ async def test_a_rate_met_only_at_the_expected_minutes_is_not_met_under_min_time
         assert str(app.recommendation.objective) == "min_time" and c.mixes_per_day >= 90  # met at the expected
         facts = text_of(app, "#rec-facts")
         assert "90 mixes/day: NOT met (" in facts and "at p80, as min_tco would check it; " in facts, facts
-        assert f"{c.mixes_per_day:.2f} expected)" in facts
+        assert f"{fmt.per_day(c.mixes_per_day)} expected)" in facts
         assert "— required rate not met]" in text_of(app, "#rec-headline")

@@ -70,8 +70,8 @@ def bill_table(c: Any, name: Callable[[str], str], *, wide: bool, assumptions: S
     from recommender.plan_models import tco_lines
 
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
-    copies = f" (per copy, {c.count} copies)" if getattr(c, "count", 1) > 1 else ""  # as the CLI says it
-    table.add_column(f"{c.accelerators} × {name(c.accelerator_id)}{copies}", overflow="fold")
+    copies = f" (per copy, {fmt.count(c.count)} copies)" if getattr(c, "count", 1) > 1 else ""  # as the CLI says it
+    table.add_column(f"{fmt.count(c.accelerators)} × {name(c.accelerator_id)}{copies}", overflow="fold")
     table.add_column("Qty", justify="right", no_wrap=True)
     table.add_column("Unit", justify="right", no_wrap=True)
     table.add_column("Total", justify="right", no_wrap=True)
@@ -124,7 +124,7 @@ def _rented(q: Any) -> str:
     if not getattr(q, "accelerators", None):
         return ""
     minutes = getattr(q, "minutes", None)
-    return f" × {q.accelerators}" + ("" if minutes is None else f" ({fmt.minutes(minutes)} min a mix)")
+    return f" × {fmt.count(q.accelerators)}" + ("" if minutes is None else f" ({fmt.minutes(minutes)} min a mix)")
 
 
 def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
@@ -154,9 +154,14 @@ def rent_text(rec: Any, name: Callable[[str], str]) -> Text | None:
                    f"{fmt.money(q.rent_usd_per_year)} a year, "
                    f"{fmt.money(q.rent_pv_usd)} present value ({fmt.shorten(q.source, 60)}, {q.as_of})")
     for q in r.quotes:  # the break-even with the CLI's precision (a reviewer: 10 % here, 9.9 % there)
-        if q.break_even_utilization is not None:
-            out.append(f"\nBreak-even: buying beats renting {name(q.accelerator_id)}{_rented(q)} from {q.provider} "
-                       f"{q.pricing.replace('_', ' ')} above {fmt.percent(q.break_even_utilization)} utilisation")
+        if q.break_even_utilization is None:
+            continue
+        what = f"renting {name(q.accelerator_id)}{_rented(q)} from {q.provider} {q.pricing.replace('_', ' ')}"
+        if q.break_even_utilization > 1:  # (a reviewer: "above 137 % utilisation", a share no system reaches)
+            out.append(f"\nBreak-even: buying never beats {what} at any utilisation (it would need "
+                       f"{fmt.percent(q.break_even_utilization, 0)})")
+        else:
+            out.append(f"\nBreak-even: buying beats {what} above {fmt.percent(q.break_even_utilization)} utilisation")
     return out
 
 

@@ -101,7 +101,7 @@ def _rate_text(frontier: pd.DataFrame) -> str:
 def _off_curve(choice: Any, y: float | None, plotted: list[dict[str, Any]], col: str, objective: Any,
                names: dict[str, str]) -> str:
     """Why the choice is no point of the curve, from the points that are cheaper and faster."""
-    what = f"{choice.accelerators} × {names.get(choice.accelerator_id, choice.accelerator_id)}"
+    what = f"{fmt.count(choice.accelerators)} × {names.get(choice.accelerator_id, choice.accelerator_id)}"
     said = f" The choice, {what} ({fmt.money(choice.capex_usd)}), is off the curve, listed in its place"
     better = [r for r in plotted if y is not None and float(r["capex_usd"]) <= float(choice.capex_usd) * (1 + 1e-9)
               and float(r[col]) <= y * (1 + 1e-9)]  # fmt: skip

@@ -142,7 +142,7 @@ def required_check(rec: Any, objective: str) -> tuple[float, float, str, bool] |
     # ranked at p80 (a purchase's default), the rate is judged there under every objective, as min_tco checks it
     # (a reviewer: min_time said "met (102.42 expected)" where min_tco found 79.3 at p80 and nothing feasible)
     how = "at p80, as min_tco checks it" if objective == "min_tco" else \
-        f"at p80, as min_tco would check it; {fmt.number(c.mixes_per_day, 2)} expected"
+        f"at p80, as min_tco would check it; {fmt.per_day(c.mixes_per_day, against=required)} expected"
     return required, p80, how, p80 >= required * (1 - 1e-9)
 
 
@@ -177,7 +177,7 @@ def objective_text(objective: str, value: float | None) -> str:
     if objective == "min_time":
         return f"{fmt.minutes(value)} min"
     if objective == "max_throughput":
-        return f"{fmt.number(value, 2)} mixes/day"
+        return f"{fmt.per_day(value)} mixes/day"
     return fmt.money(value)
 
 
@@ -280,26 +280,28 @@ class RecommendationPanel(VerticalScroll):
         headline = Text()
         rent = rent_terms(rec, self.acc_name)  # consider_cloud chose renting: the decision first, as the CLI says it
         if rent is not None:  # (a reviewer: the headline read "Buy …" and "Decision: rent." came pages below)
-            headline.append(f"Rent {rent}\n", style="bold")
+            headline.append(f"Rent {rent}", style="bold")
         if rec.choice is None or status == "infeasible":
-            headline.append("No configuration fits the limits", style="bold")
-            headline.append(f"  [{status}]", style="bold")
+            if rent is None:  # (the rent line says no purchase fits: a reviewer read it twice)
+                headline.append("No configuration fits the limits", style="bold")
+                headline.append(f"  [{status}]", style="bold")
             self.query_one("#rec-headline", Static).set_classes("" if rent else "infeasible")  # renting answers it
         else:
             self.query_one("#rec-headline", Static).set_classes("")
             parts = []
             for c in rec.configurations or [rec.choice]:
-                copies = f"{c.count} × (" if c.count > 1 else ""
+                copies = f"{fmt.count(c.count)} × (" if c.count > 1 else ""
                 close = ")" if c.count > 1 else ""
                 node_word = "node" if c.nodes == 1 else "nodes"
                 big = any("-card chassis" in b.item for b in getattr(c, "bill", ()))  # (a reviewer: it read as usual)
                 chassis = f" (a {c.accelerators_per_node}-card PCIe chassis: see Why)" if big else ""
                 bases = {w.basis for w in c.workloads}  # (a reviewer: $377k of Gaudi3 under a plain "[optimal]")
                 specs = " (specs only: no MLPerf result; see Why)" if bases == {"specs_only"} else ""
-                parts.append(f"{copies}{c.accelerators} × {self.acc_name(c.accelerator_id)} in {c.nodes} {node_word}"
+                parts.append(f"{copies}{fmt.count(c.accelerators)} × {self.acc_name(c.accelerator_id)} in "
+                             f"{fmt.count(c.nodes)} {node_word}"
                              f" of {c.accelerators_per_node}{chassis}{specs}{close}")
             style = "" if rent else "bold"  # under a rent decision the purchase is for comparison, not the answer
-            headline.append("Best purchase: " if rent else "Buy ", style=style)
+            headline.append("\nBest purchase: " if rent else "Buy ", style=style)
             headline.append(" + ".join(parts), style=style)
             check = required_check(rec, objective)  # "[optimal]" above the Required row's "NOT met" read as success
             if check is not None and not check[3]:
@@ -349,8 +351,9 @@ class RecommendationPanel(VerticalScroll):
         # mixes/day objective (ranked at p80 by default) nor for a fleet, where it would read as the fleet's
         one = len(configs) == 1 and c.count == 1 and objective != "max_throughput"
         p80 = _p80_mixes(c, rec) if one and getattr(rec, "risk", None) == "p80" else None
-        at_p80 = f"; {fmt.number(p80, 2)} at p80, as min_tco checks its rate" if p80 and objective == "min_tco" else ""
-        mixes = f" · {fmt.number(c.mixes_per_day, 2)} mixes/day (expected{at_p80})" if one else ""
+        req = getattr(rec, "required_mixes_per_day", None)
+        at_p80 = f"; {fmt.per_day(p80, against=req)} at p80, as min_tco checks its rate" if p80 and objective == "min_tco" else ""
+        mixes = f" · {fmt.per_day(c.mixes_per_day, against=req)} mixes/day (expected{at_p80})" if one else ""
         if narrow:  # the bases are in the workload table right below
             grid.add_row("Objective", f"{value}{mixes}")
         else:
@@ -363,7 +366,7 @@ class RecommendationPanel(VerticalScroll):
             required, rate, how, met = check
             unmet = "" if met or objective == "min_tco" else " — only min_tco enforces the rate"
             grid.add_row("Required", Text(f"{fmt.plain_number(required)} mixes/day: {'met' if met else 'NOT met'} "
-                                          f"({fmt.number(rate, 2)} {how}){unmet}", style="" if met else "bold"))
+                                          f"({fmt.per_day(rate, against=required)} {how}){unmet}", style="" if met else "bold"))
         binding = binding_limits(rec, self.infeasibility)
         grid.add_row("Binding", binding_text(rec, binding) if binding else "no limit binds")
         draw = [getattr(x, "average_draw_kw", None) for x in configs]
@@ -416,7 +419,7 @@ class RecommendationPanel(VerticalScroll):
         notes: list[str] = []
         for c in rec.configurations or ([rec.choice] if rec.choice else []):
             # a fleet's rows name the configuration (two of one accelerator read alike) and skip what it never trains
-            prefix = f"{c.accelerators} × {self.acc_name(c.accelerator_id)}: " if mix else ""
+            prefix = f"{fmt.count(c.accelerators)} × {self.acc_name(c.accelerator_id)}: " if mix else ""
             for w in c.workloads:
                 if mix and c.serves.get(w.workload, 0.0) < SERVES_SHOWN:
                     continue
