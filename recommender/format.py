@@ -167,6 +167,10 @@ def count(value: Any, missing: str = "—") -> str:
     return missing if is_missing(value) else f"{round(float(value)):,}"
 
 
+#: a whole number with thousands separators (memory GB, TFLOPS, watts in the catalog table): the same rule
+whole = count
+
+
 def per_day(value: Any, missing: str = "—", against: float | None = None) -> str:
     """Mixes per day as people read them, about three significant figures: ``2,481``, ``73.7``, ``1.87``,
     ``0.835`` (a rate from predicted minutes: more digits would be false precision); ``missing`` when missing or
@@ -204,9 +208,6 @@ def break_even(utilization: Any, missing: str = "—") -> str:
     return percent(utilization) if float(utilization) <= 1 else f"never (needs {percent(utilization, 0)})"
 
 
-def whole(value: Any, missing: str = "—") -> str:
-    """A whole number with thousands separators: ``1,250``; ``missing`` when missing."""
-    return missing if is_missing(value) else f"{float(value):,.0f}"
 
 
 def signed_points(pct: Any, missing: str = "—") -> str:
